@@ -1,0 +1,94 @@
+/**
+ * Reading the provider specs in tests: the documented examples of each operation and webhook,
+ * with local `$ref`s (`#/components/...`) resolved.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+export interface NamedExample {
+  name: string;
+  value: Json;
+  repaired?: string;
+}
+
+const specsDir = fileURLToPath(new URL('../../specs/', import.meta.url));
+
+export function loadSpec(provider: string): JsonObject {
+  return parse(readFileSync(`${specsDir}${provider}.yaml`, 'utf8')) as JsonObject;
+}
+
+/** Follows local `#/a/b` references until a non-reference object is reached. */
+export function deref(spec: JsonObject, node: Json | undefined): Json | undefined {
+  let current = node;
+  const seen = new Set<string>();
+  while (current && typeof current === 'object' && !Array.isArray(current) && typeof current.$ref === 'string') {
+    const ref = current.$ref;
+    if (!ref.startsWith('#/')) throw new Error(`deref: only local references are followed, got ${ref}`);
+    if (seen.has(ref)) throw new Error(`deref: reference cycle at ${ref}`);
+    seen.add(ref);
+    current = ref
+      .slice(2)
+      .split('/')
+      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .reduce<Json | undefined>((at, key) => (at && typeof at === 'object' && !Array.isArray(at) ? at[key] : undefined), spec);
+    if (current === undefined) throw new Error(`deref: ${ref} does not exist`);
+  }
+  return current;
+}
+
+function asObject(value: Json | undefined, where: string): JsonObject {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${where}: not an object`);
+  return value;
+}
+
+function examplesOfMedia(spec: JsonObject, media: JsonObject, where: string): NamedExample[] {
+  const examples = media.examples ? asObject(media.examples, `${where}.examples`) : {};
+  return Object.entries(examples).map(([name, entry]) => {
+    const example = asObject(deref(spec, entry), `${where}.examples.${name}`);
+    const repaired = typeof example['x-repaired'] === 'string' ? example['x-repaired'] : undefined;
+    return { name, value: example.value ?? null, ...(repaired ? { repaired } : {}) };
+  });
+}
+
+function operation(spec: JsonObject, root: 'paths' | 'webhooks', key: string, method: string): JsonObject {
+  const item = asObject(deref(spec, asObject(spec[root], root)[key]), `${root}.${key}`);
+  return asObject(deref(spec, item[method.toLowerCase()]), `${root}.${key}.${method}`);
+}
+
+/** The request body examples of `method path` (or of the webhook named `path` with root 'webhooks'). */
+export function requestExamples(
+  spec: JsonObject,
+  path: string,
+  method: string,
+  mediaType = 'application/json',
+  root: 'paths' | 'webhooks' = 'paths',
+): NamedExample[] {
+  const op = operation(spec, root, path, method);
+  const body = asObject(deref(spec, op.requestBody), `${path} requestBody`);
+  const media = asObject(asObject(body.content, `${path} content`)[mediaType], `${path} ${mediaType}`);
+  return examplesOfMedia(spec, media, `${method} ${path}`);
+}
+
+/** The examples of the `status` response of `method path`. */
+export function responseExamples(
+  spec: JsonObject,
+  path: string,
+  method: string,
+  status: string,
+  mediaType = 'application/json',
+  root: 'paths' | 'webhooks' = 'paths',
+): NamedExample[] {
+  const op = operation(spec, root, path, method);
+  const response = asObject(deref(spec, asObject(op.responses, `${path} responses`)[status]), `${path} ${status}`);
+  const media = asObject(asObject(response.content, `${path} ${status} content`)[mediaType], `${path} ${status} ${mediaType}`);
+  return examplesOfMedia(spec, media, `${method} ${path} ${status}`);
+}
+
+/** Every documented response status of `method path`. */
+export function responseStatuses(spec: JsonObject, path: string, method: string, root: 'paths' | 'webhooks' = 'paths'): string[] {
+  return Object.keys(asObject(operation(spec, root, path, method).responses, `${path} responses`));
+}
