@@ -1,8 +1,7 @@
 import type { UserConfig } from '@hey-api/openapi-ts';
+import { PROVIDERS, type ProviderName } from '../src/providers/names.ts';
 
-/** The provider specs, in the order the README lists them. Each has specs/<name>.yaml. */
-export const PROVIDERS = ['livetok', 'livechat', 'gupshup', 'loopwave', 'kaleyra'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+export { PROVIDERS, type ProviderName };
 
 /**
  * The generation job for each provider: a fetch client, TypeScript types, zod schemas, and an

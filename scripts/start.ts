@@ -5,8 +5,10 @@
 const built = [
   'specs/<provider>.yaml   OpenAPI 3.1 specs for livetok, livechat, gupshup, loopwave, kaleyra',
   'generated/<provider>/   typed clients + zod schemas (import "whatsapp-provider-kit/<provider>")',
+  'npm run mock            Prism mocks of every provider on ports 4010-4014',
+  'contracts/              Pact contracts, verified against the mocks and the specs',
 ];
-const pending = ['Prism mocks and Pact contracts', 'accept API and message store', 'paced sender', 'status webhooks', 'Pulumi infrastructure', 'local stack behind `npm start`'];
+const pending = ['accept API and message store', 'paced sender', 'status webhooks', 'Pulumi infrastructure', 'local stack behind `npm start`'];
 
 console.log('whatsapp-provider-kit: the local pipeline is not built yet.\n');
 console.log('Built so far:');

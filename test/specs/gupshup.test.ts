@@ -18,8 +18,8 @@ import {
   zSendTemplateMessageResponse,
 } from '../../generated/gupshup/zod.gen.ts';
 import { gupshupFormBodySerializer, sendTemplateMessage } from '../../src/clients/gupshup.ts';
-import { expectRejected, recordingFetch } from './assertions.ts';
-import { loadSpec, requestExamples, responseExamples, responseStatuses, type Json } from './spec-helpers.ts';
+import { expectRejected, recordingFetch } from '../support/assertions.ts';
+import { loadSpec, requestExamples, responseExamples, responseStatuses, type Json } from '../support/spec.ts';
 
 const spec = loadSpec('gupshup');
 const PATH = '/wa/api/v1/template/msg';

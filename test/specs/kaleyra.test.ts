@@ -7,8 +7,8 @@ import {
   zSendLimitedTimeOfferTemplateResponse,
   zStatusCallback,
 } from '../../generated/kaleyra/zod.gen.ts';
-import { expectRejected, recordingFetch } from './assertions.ts';
-import { loadSpec, requestExamples, responseExamples, responseStatuses } from './spec-helpers.ts';
+import { expectRejected, recordingFetch } from '../support/assertions.ts';
+import { loadSpec, requestExamples, responseExamples, responseStatuses } from '../support/spec.ts';
 
 const spec = loadSpec('kaleyra');
 const SEND = '/v2/{sid}/whatsapp/{phone_number}/messages';

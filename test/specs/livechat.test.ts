@@ -7,8 +7,8 @@ import {
   zSendTemplateMessageBody,
   zSendTemplateMessageResponse,
 } from '../../generated/livechat/zod.gen.ts';
-import { expectRejected, recordingFetch } from './assertions.ts';
-import { loadSpec, requestExamples, responseExamples } from './spec-helpers.ts';
+import { expectRejected, recordingFetch } from '../support/assertions.ts';
+import { loadSpec, requestExamples, responseExamples } from '../support/spec.ts';
 
 const spec = loadSpec('livechat');
 const SEND = '/whatsapp-numbers/{id}/template-messages';

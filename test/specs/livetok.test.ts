@@ -28,7 +28,7 @@ import {
   zUpdateKnowledgeEntryBody,
   zUpdateKnowledgeEntryResponse,
 } from '../../generated/livetok/zod.gen.ts';
-import { loadSpec, requestExamples, responseExamples, responseStatuses } from './spec-helpers.ts';
+import { loadSpec, requestExamples, responseExamples, responseStatuses } from '../support/spec.ts';
 
 const spec = loadSpec('livetok');
 

@@ -37,8 +37,8 @@ import {
   zSendMessageBody,
   zSendMessageResponse,
 } from '../../generated/loopwave/zod.gen.ts';
-import { expectRejected, recordingFetch } from './assertions.ts';
-import { deref, loadSpec, requestExamples, responseExamples, responseStatuses, type Json } from './spec-helpers.ts';
+import { expectRejected, recordingFetch } from '../support/assertions.ts';
+import { deref, loadSpec, requestExamples, responseExamples, responseStatuses, type Json } from '../support/spec.ts';
 
 const spec = loadSpec('loopwave');
 const KEY = 'lw_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx';

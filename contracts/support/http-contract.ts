@@ -1,0 +1,216 @@
+/**
+ * The HTTP consumer contract of one provider, and its verification.
+ *
+ * The consumer side drives our generated client (later: our adapter) through every documented
+ * answer of every operation in the provider's spec — the success and each documented error, one
+ * interaction per documented example — against Pact's mock server, and writes the pact to a
+ * temporary folder. The pact committed in `contracts/pacts/` must be exactly what the consumer
+ * tests produce (`npm run pacts:update` rewrites it), so a client change that alters what goes
+ * over the wire fails until the contract is consciously updated.
+ *
+ * The committed pact is then verified two ways: replayed by Pact's `Verifier` against a Prism mock
+ * of the same spec (provider states become `Prefer` headers, see states.ts), and compared with the
+ * spec by `@pactflow/openapi-pact-comparator`.
+ */
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MatchersV3, PactV3, PactV4, type TemplateHeaders } from '@pact-foundation/pact';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ProviderName } from '../../src/providers/names.ts';
+import { documentedOperations, loadSpec, type DocumentedAnswer, type DocumentedOperation, type Json } from '../../test/support/spec.ts';
+import { HTTP_CONSUMER, pactFile, PACTS_DIR, UPDATE_PACTS } from './pact-files.ts';
+import { stateFor } from './states.ts';
+import { compareWithSpec, verifyAgainstMock } from './verify.ts';
+
+const { like, regex } = MatchersV3;
+
+/** What a generated SDK function returns (hey-api, `throwOnError: false`). */
+interface SdkResult {
+  data?: unknown;
+  error?: unknown;
+  response?: Response;
+}
+type SdkFunction = (options: Record<string, unknown>) => Promise<SdkResult>;
+
+export interface HttpContract<Auth = unknown> {
+  provider: ProviderName;
+  /** The generated SDK module (or the package's client module, for Gupshup's serializer). */
+  sdk: Record<string, unknown>;
+  createClient: (config: { baseUrl: string; auth?: Auth }) => unknown;
+  /** The credential handed to the client, and the header it must produce on the wire. */
+  auth: { value: Auth; header: string; example: string; pattern: RegExp };
+  /**
+   * Per operation, the response fields the consumer relies on in a successful answer (dotted
+   * paths). The contract type-matches only those; without an entry, every documented field.
+   */
+  reliesOn?: Record<string, string[]>;
+  /** Serialises a form body as the client does, for providers whose sends are form-urlencoded. */
+  formBody?: (body: Json) => string;
+}
+
+export function defineHttpContract<Auth>(contract: HttpContract<Auth>): void {
+  const spec = loadSpec(contract.provider);
+  const operations = documentedOperations(spec);
+  const outDir = mkdtempSync(join(tmpdir(), `pact-${contract.provider}-`));
+  const file = pactFile(HTTP_CONSUMER, contract.provider);
+
+  describe(`${contract.provider} HTTP contract`, () => {
+    afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+    describe('consumer: our client against the Pact mock server', () => {
+      for (const operation of operations) {
+        for (const answer of operation.answers) {
+          if (answer.status === 'default') continue; // an undocumented error: nothing to contract
+          it(`${operation.operationId} → ${answer.status}${answer.example ? ` (${answer.example})` : ''}`, async () => {
+            await runInteraction(contract, operation, answer, outDir);
+          });
+        }
+      }
+
+      it('produces exactly the committed pact', () => {
+        const produced = join(outDir, file);
+        const committed = join(PACTS_DIR, file);
+        if (UPDATE_PACTS) copyFileSync(produced, committed);
+        expect(existsSync(committed), `${committed} is missing: run npm run pacts:update`).toBe(true);
+        expect(normalise(readFileSync(produced, 'utf8')), 'the client no longer sends what the committed pact says: run npm run pacts:update and review the diff').toEqual(
+          normalise(readFileSync(committed, 'utf8')),
+        );
+      });
+    });
+
+    describe('provider: the committed pact against the spec', () => {
+      it('verifies against a Prism mock of the spec', async () => {
+        await verifyAgainstMock(contract.provider, join(PACTS_DIR, file));
+      }, 60_000);
+
+      it('agrees with the spec (openapi-pact-comparator)', async () => {
+        const findings = await compareWithSpec(contract.provider, join(PACTS_DIR, file));
+        expect(findings.filter((finding) => finding.type === 'error')).toEqual([]);
+      });
+
+      it('covers every documented answer of every operation', () => {
+        const pact = JSON.parse(readFileSync(join(PACTS_DIR, file), 'utf8')) as { interactions: Array<{ description: string }> };
+        const descriptions = new Set(pact.interactions.map((interaction) => interaction.description));
+        const expected = operations.flatMap((operation) =>
+          operation.answers.filter((answer) => answer.status !== 'default').map((answer) => describeInteraction(operation, answer)),
+        );
+        expect(expected.filter((description) => !descriptions.has(description))).toEqual([]);
+      });
+    });
+  });
+}
+
+function describeInteraction(operation: DocumentedOperation, answer: DocumentedAnswer): string {
+  return `${operation.operationId}: ${answer.status}${answer.example ? ` ${answer.example}` : ''}`;
+}
+
+/** Pact files record the library versions that wrote them; nothing else may differ. */
+function normalise(text: string): unknown {
+  const pact = JSON.parse(text) as { metadata?: unknown };
+  delete pact.metadata;
+  return pact;
+}
+
+function concreteStatus(status: string): number {
+  return status === '2XX' ? 200 : Number(status);
+}
+
+function fillPath(template: string, params: Record<string, string>): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+}
+
+/** A type-matching template of the fields the consumer relies on. */
+function responseTemplate(body: Json | undefined, fields: string[] | undefined): unknown {
+  if (body === undefined || body === null) return undefined;
+  if (!fields || typeof body !== 'object' || Array.isArray(body)) return like(body);
+  const picked: Record<string, unknown> = {};
+  for (const field of fields) {
+    const keys = field.split('.');
+    let source: Json | undefined = body;
+    let target = picked;
+    keys.forEach((key, index) => {
+      source = source && typeof source === 'object' && !Array.isArray(source) ? source[key] : undefined;
+      if (index === keys.length - 1) {
+        if (source === undefined) throw new Error(`reliesOn: ${field} is not in the documented answer`);
+        target[key] = source;
+      } else {
+        target = (target[key] ??= {}) as Record<string, unknown>;
+      }
+    });
+  }
+  return like(picked);
+}
+
+function headerTemplate(headers: Record<string, string>): TemplateHeaders {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, /^\d+$/.test(value) ? regex(/^\d+$/, value) : like(value)]));
+}
+
+async function runInteraction<Auth>(contract: HttpContract<Auth>, operation: DocumentedOperation, answer: DocumentedAnswer, dir: string): Promise<void> {
+  const status = concreteStatus(answer.status);
+  const success = status < 300;
+  const state = stateFor(status, answer.example);
+  const path = fillPath(operation.path, operation.pathParams);
+  const requestHeaders: TemplateHeaders = { [contract.auth.header]: regex(contract.auth.pattern, contract.auth.example) };
+  const responseBody = success
+    ? responseTemplate(answer.body, contract.reliesOn?.[operation.operationId])
+    : answer.body === undefined
+      ? undefined
+      : like(answer.body);
+  const responseHeaders = headerTemplate(answer.headers);
+  const description = describeInteraction(operation, answer);
+
+  const callClient = async (baseUrl: string): Promise<SdkResult> => {
+    const client = contract.createClient({ baseUrl, auth: contract.auth.value });
+    const call = contract.sdk[operation.operationId] as SdkFunction | undefined;
+    if (!call) throw new Error(`the ${contract.provider} SDK has no ${operation.operationId}`);
+    const options: Record<string, unknown> = { client };
+    if (Object.keys(operation.pathParams).length > 0) options.path = operation.pathParams;
+    if (operation.requestBody !== undefined) options.body = operation.requestBody;
+    return call(options);
+  };
+
+  const assess = (result: SdkResult) => {
+    expect(result.response?.status).toBe(status);
+    if (success) {
+      // The client validated the answer with the spec's zod schema; a failure would be in `error`.
+      expect(result.error).toBeUndefined();
+      expect(result.data).toBeDefined();
+    } else if (answer.body !== undefined) {
+      expect(result.error).toEqual(answer.body);
+    }
+  };
+
+  if (operation.requestMediaType === 'application/x-www-form-urlencoded') {
+    // Pact's V4 interface fails form bodies even when byte-identical; V3 with a string body works.
+    if (!contract.formBody) throw new Error(`${contract.provider}: a form operation needs formBody`);
+    const pact = new PactV3({ consumer: HTTP_CONSUMER, provider: contract.provider, dir, logLevel: 'error' });
+    pact
+      .given(state.name, state.params)
+      .uponReceiving(description)
+      .withRequest({
+        method: operation.method.toUpperCase(),
+        path,
+        headers: { ...requestHeaders, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: contract.formBody(operation.requestBody ?? {}),
+      })
+      .willRespondWith({ status, headers: responseHeaders, ...(responseBody !== undefined ? { body: responseBody } : {}) });
+    await pact.executeTest(async (server) => assess(await callClient(server.url)));
+    return;
+  }
+
+  const pact = new PactV4({ consumer: HTTP_CONSUMER, provider: contract.provider, dir, logLevel: 'error' });
+  await pact
+    .addInteraction()
+    .given(state.name, state.params)
+    .uponReceiving(description)
+    .withRequest(operation.method.toUpperCase(), path, (request) => {
+      request.headers(requestHeaders);
+      if (operation.requestBody !== undefined) request.jsonBody(operation.requestBody);
+    })
+    .willRespondWith(status, (response) => {
+      response.headers(responseHeaders);
+      if (responseBody !== undefined) response.jsonBody(responseBody);
+    })
+    .executeTest(async (server) => assess(await callClient(server.url)));
+}
