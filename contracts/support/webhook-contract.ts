@@ -25,8 +25,11 @@ const { like } = MatchersV3;
 
 export interface WebhookContract {
   provider: ProviderName;
-  /** Parses a webhook body as our webhook side does; throws on a body it cannot use. */
-  parse(webhook: string, body: unknown): unknown;
+  /**
+   * Per webhook of the spec, how our webhook side parses its body (throws on a body it cannot
+   * use). Today the spec's zod schema of the body; the webhook issue puts the real parser here.
+   */
+  parsers: Record<string, { parse(body: unknown): unknown }>;
 }
 
 interface DocumentedWebhook {
@@ -62,7 +65,9 @@ export function defineWebhookContract(contract: WebhookContract): void {
             .addAsynchronousInteraction()
             .expectsToReceive(describeMessage(message), (builder) => builder.withJSONContent(like(message.body)))
             .executeTest(async (received) => {
-              expect(() => contract.parse(message.webhook, received.contents.content)).not.toThrow();
+              const parser = contract.parsers[message.webhook];
+              expect(parser, `no parser for the ${message.webhook} webhook`).toBeDefined();
+              expect(() => parser!.parse(received.contents.content)).not.toThrow();
             });
         });
       }
