@@ -11,7 +11,7 @@ export function generationJobs(outputRoot: string, providers: readonly ProviderN
   return providers.map((provider) => ({
     // './' matters: a bare 'specs/x.yaml' is read as a registry shorthand.
     input: `./specs/${provider}.yaml`,
-    output: { path: `${outputRoot}/${provider}`, importFileExtension: '.js' },
+    output: { path: `${outputRoot}/${provider}`, importFileExtension: '.ts' },
     logs: { level: 'silent', file: false },
     plugins: [
       '@hey-api/typescript',

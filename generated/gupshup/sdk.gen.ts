@@ -2,10 +2,10 @@
 
 import * as z from 'zod';
 
-import { client } from './client.gen.js';
-import { type Client, type ClientMeta, type Options as Options2, type RequestResult, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { SendTemplateMessageData, SendTemplateMessageErrors, SendTemplateMessageResponses } from './types.gen.js';
-import { zSendTemplateMessageBody, zSendTemplateMessageResponse } from './zod.gen.js';
+import { client } from './client.gen.ts';
+import { type Client, type ClientMeta, type Options as Options2, type RequestResult, type TDataShape, urlSearchParamsBodySerializer } from './client/index.ts';
+import type { SendTemplateMessageData, SendTemplateMessageErrors, SendTemplateMessageResponses } from './types.gen.ts';
+import { zSendTemplateMessageBody, zSendTemplateMessageResponse } from './zod.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**

@@ -2,10 +2,10 @@
 
 import * as z from 'zod';
 
-import { client } from './client.gen.js';
-import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { SendLimitedTimeOfferTemplateData, SendLimitedTimeOfferTemplateErrors, SendLimitedTimeOfferTemplateResponses } from './types.gen.js';
-import { zSendLimitedTimeOfferTemplateBody, zSendLimitedTimeOfferTemplatePath, zSendLimitedTimeOfferTemplateResponse } from './zod.gen.js';
+import { client } from './client.gen.ts';
+import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.ts';
+import type { SendLimitedTimeOfferTemplateData, SendLimitedTimeOfferTemplateErrors, SendLimitedTimeOfferTemplateResponses } from './types.gen.ts';
+import { zSendLimitedTimeOfferTemplateBody, zSendLimitedTimeOfferTemplatePath, zSendLimitedTimeOfferTemplateResponse } from './zod.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**

@@ -2,10 +2,10 @@
 
 import * as z from 'zod';
 
-import { client } from './client.gen.js';
-import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { ListTemplateMessagesData, ListTemplateMessagesErrors, ListTemplateMessagesResponses, SendTemplateMessageData, SendTemplateMessageErrors, SendTemplateMessageResponses } from './types.gen.js';
-import { zListTemplateMessagesPath, zListTemplateMessagesResponse, zSendTemplateMessageBody, zSendTemplateMessagePath, zSendTemplateMessageResponse } from './zod.gen.js';
+import { client } from './client.gen.ts';
+import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.ts';
+import type { ListTemplateMessagesData, ListTemplateMessagesErrors, ListTemplateMessagesResponses, SendTemplateMessageData, SendTemplateMessageErrors, SendTemplateMessageResponses } from './types.gen.ts';
+import { zListTemplateMessagesPath, zListTemplateMessagesResponse, zSendTemplateMessageBody, zSendTemplateMessagePath, zSendTemplateMessageResponse } from './zod.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**

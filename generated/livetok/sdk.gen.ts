@@ -2,10 +2,10 @@
 
 import * as z from 'zod';
 
-import { client } from './client.gen.js';
-import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { CreateKnowledgeEntryData, CreateKnowledgeEntryErrors, CreateKnowledgeEntryResponses, DeleteKnowledgeEntryData, DeleteKnowledgeEntryErrors, DeleteKnowledgeEntryResponses, ImportKnowledgeEntriesData, ImportKnowledgeEntriesErrors, ImportKnowledgeEntriesResponses, ListKnowledgeEntriesData, ListKnowledgeEntriesErrors, ListKnowledgeEntriesResponses, SendTemplateMessageData, SendTemplateMessageErrors, SendTemplateMessageResponses, UpdateKnowledgeEntryData, UpdateKnowledgeEntryErrors, UpdateKnowledgeEntryResponses } from './types.gen.js';
-import { zCreateKnowledgeEntryBody, zCreateKnowledgeEntryResponse, zDeleteKnowledgeEntryPath, zDeleteKnowledgeEntryResponse, zImportKnowledgeEntriesBody, zImportKnowledgeEntriesResponse, zListKnowledgeEntriesQuery, zListKnowledgeEntriesResponse, zSendTemplateMessageBody, zSendTemplateMessageResponse, zUpdateKnowledgeEntryBody, zUpdateKnowledgeEntryPath, zUpdateKnowledgeEntryResponse } from './zod.gen.js';
+import { client } from './client.gen.ts';
+import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.ts';
+import type { CreateKnowledgeEntryData, CreateKnowledgeEntryErrors, CreateKnowledgeEntryResponses, DeleteKnowledgeEntryData, DeleteKnowledgeEntryErrors, DeleteKnowledgeEntryResponses, ImportKnowledgeEntriesData, ImportKnowledgeEntriesErrors, ImportKnowledgeEntriesResponses, ListKnowledgeEntriesData, ListKnowledgeEntriesErrors, ListKnowledgeEntriesResponses, SendTemplateMessageData, SendTemplateMessageErrors, SendTemplateMessageResponses, UpdateKnowledgeEntryData, UpdateKnowledgeEntryErrors, UpdateKnowledgeEntryResponses } from './types.gen.ts';
+import { zCreateKnowledgeEntryBody, zCreateKnowledgeEntryResponse, zDeleteKnowledgeEntryPath, zDeleteKnowledgeEntryResponse, zImportKnowledgeEntriesBody, zImportKnowledgeEntriesResponse, zListKnowledgeEntriesQuery, zListKnowledgeEntriesResponse, zSendTemplateMessageBody, zSendTemplateMessageResponse, zUpdateKnowledgeEntryBody, zUpdateKnowledgeEntryPath, zUpdateKnowledgeEntryResponse } from './zod.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**

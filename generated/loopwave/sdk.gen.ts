@@ -2,10 +2,10 @@
 
 import * as z from 'zod';
 
-import { client } from './client.gen.js';
-import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { CreateBroadcastData, CreateBroadcastErrors, CreateBroadcastResponses, CreateContactData, CreateContactErrors, CreateContactResponses, CreateTicketData, CreateTicketErrors, CreateTicketResponses, GetHealthData, GetHealthErrors, GetHealthResponses, ListChatMessagesData, ListChatMessagesErrors, ListChatMessagesResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListContactsData, ListContactsErrors, ListContactsResponses, ListTicketsData, ListTicketsErrors, ListTicketsResponses, SendMessageData, SendMessageErrors, SendMessageResponses } from './types.gen.js';
-import { zCreateBroadcastBody, zCreateBroadcastResponse, zCreateContactBody, zCreateContactResponse, zCreateTicketBody, zCreateTicketResponse, zGetHealthResponse, zListChatMessagesPath, zListChatMessagesQuery, zListChatMessagesResponse, zListChatsQuery, zListChatsResponse, zListContactsQuery, zListContactsResponse, zListTicketsQuery, zListTicketsResponse, zSendMessageBody, zSendMessageResponse } from './zod.gen.js';
+import { client } from './client.gen.ts';
+import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.ts';
+import type { CreateBroadcastData, CreateBroadcastErrors, CreateBroadcastResponses, CreateContactData, CreateContactErrors, CreateContactResponses, CreateTicketData, CreateTicketErrors, CreateTicketResponses, GetHealthData, GetHealthErrors, GetHealthResponses, ListChatMessagesData, ListChatMessagesErrors, ListChatMessagesResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListContactsData, ListContactsErrors, ListContactsResponses, ListTicketsData, ListTicketsErrors, ListTicketsResponses, SendMessageData, SendMessageErrors, SendMessageResponses } from './types.gen.ts';
+import { zCreateBroadcastBody, zCreateBroadcastResponse, zCreateContactBody, zCreateContactResponse, zCreateTicketBody, zCreateTicketResponse, zGetHealthResponse, zListChatMessagesPath, zListChatMessagesQuery, zListChatMessagesResponse, zListChatsQuery, zListChatsResponse, zListContactsQuery, zListContactsResponse, zListTicketsQuery, zListTicketsResponse, zSendMessageBody, zSendMessageResponse } from './zod.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**

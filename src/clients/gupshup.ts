@@ -8,13 +8,13 @@
  * but splits an array into repeated keys, one JSON item each (`postbackTexts={..}&postbackTexts={..}`),
  * which Gupshup does not read as the documented `postbackTexts=[{..},{..}]`.
  */
-import { sendTemplateMessage as generatedSendTemplateMessage, type Options } from '../../generated/gupshup/index.js';
-import type { SendTemplateMessageData } from '../../generated/gupshup/types.gen.js';
+import { sendTemplateMessage as generatedSendTemplateMessage, type Options } from '../../generated/gupshup/index.ts';
+import type { SendTemplateMessageData } from '../../generated/gupshup/types.gen.ts';
 
-export * from '../../generated/gupshup/index.js';
-export * from '../../generated/gupshup/zod.gen.js';
-export { createClient, createConfig } from '../../generated/gupshup/client/index.js';
-export { client } from '../../generated/gupshup/client.gen.js';
+export * from '../../generated/gupshup/index.ts';
+export * from '../../generated/gupshup/zod.gen.ts';
+export { createClient, createConfig } from '../../generated/gupshup/client/index.ts';
+export { client } from '../../generated/gupshup/client.gen.ts';
 
 /** Strings as-is; every other defined value (objects and arrays alike) as one JSON text field. */
 export const gupshupFormBodySerializer = {

@@ -2,7 +2,7 @@
  * The LiveTok client as the package exports it (`whatsapp-provider-kit/livetok`): the generated SDK
  * functions and types, their zod schemas, and `createClient` to point them at a base URL.
  */
-export * from '../../generated/livetok/index.js';
-export * from '../../generated/livetok/zod.gen.js';
-export { createClient, createConfig } from '../../generated/livetok/client/index.js';
-export { client } from '../../generated/livetok/client.gen.js';
+export * from '../../generated/livetok/index.ts';
+export * from '../../generated/livetok/zod.gen.ts';
+export { createClient, createConfig } from '../../generated/livetok/client/index.ts';
+export { client } from '../../generated/livetok/client.gen.ts';

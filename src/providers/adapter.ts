@@ -1,0 +1,52 @@
+/**
+ * The one small interface every provider sits behind. An adapter translates our message into its
+ * provider's dialect through the generated client, and the provider's answer back into ours.
+ */
+import type { AccountConfig } from '../config/accounts.ts';
+import type { MessageContent, Violation } from '../messages/send-request.ts';
+import type { ProviderError } from './errors.ts';
+import type { ProviderName } from './names.ts';
+
+export interface ProviderCapabilities {
+  /** The content kinds the provider can carry. */
+  contentKinds: ReadonlyArray<MessageContent['kind']>;
+  /** Whether a send answer carries the provider's id of the message. */
+  returnsMessageId: boolean;
+  /** Whether the provider reports delivery status by callback. */
+  statusCallbacks: boolean;
+  /** Whether a lost send outcome can be looked up at the provider (reconciliation). */
+  lookup: boolean;
+  /** Where our message id travels to the provider and comes back in callbacks, if anywhere. */
+  echoesMessageId: string | null;
+}
+
+/** One message to hand to the provider. */
+export interface OutgoingMessage {
+  /** Ours (a ULID); carried to the provider where it echoes something back. */
+  messageId: string;
+  /** E.164 with `+`; the adapter formats it as its provider wants. */
+  recipient: string;
+  content: MessageContent;
+}
+
+export type SendResult =
+  /** The provider took the message; `sent` where its answer already says so (LiveTok, Loopwave). */
+  | { outcome: 'accepted'; status: 'accepted' | 'sent'; providerMessageId?: string }
+  /** The provider refused it, or could not be reached before the request left. */
+  | { outcome: 'rejected'; error: ProviderError }
+  /** The request may have reached the provider, but no answer came back: never resend blindly. */
+  | { outcome: 'unknown'; reason: string };
+
+/** How an adapter reaches its provider: the credential, and (for tests, mocks) the fetch. */
+export interface ProviderConnection {
+  credential: string;
+  fetch?: typeof globalThis.fetch;
+}
+
+export interface ProviderAdapter<A extends AccountConfig = AccountConfig> {
+  readonly provider: ProviderName;
+  readonly capabilities: ProviderCapabilities;
+  /** What makes `content` unsendable on `account`, found before any send (fields under `content.`). */
+  check(content: MessageContent, account: A): Violation[];
+  send(message: OutgoingMessage, account: A, connection: ProviderConnection): Promise<SendResult>;
+}

@@ -1,0 +1,127 @@
+/**
+ * What went wrong with a send, in terms the sender can act on: each provider error carries a
+ * retry class derived from its HTTP status and the provider's (or Meta's) error code.
+ *
+ * | class            | the sender                                                        |
+ * |------------------|-------------------------------------------------------------------|
+ * | `backoff`        | delays the message (429, 5xx, throughput errors) and keeps it     |
+ * | `per_recipient`  | delays that recipient only (Meta's pair rate limit)               |
+ * | `pause_sender`   | stops the account / number / template until an operator lifts it  |
+ * | `permanent`      | fails the message with the provider's reason                      |
+ * | `opted_out`      | fails it and suppresses the recipient for the account             |
+ * | `not_before_24h` | holds it at least 24 h (Meta's per-user marketing limit)           |
+ */
+import type { ProviderName } from './names.ts';
+
+export const RETRY_CLASSES = ['backoff', 'per_recipient', 'pause_sender', 'permanent', 'opted_out', 'not_before_24h'] as const;
+export type RetryClass = (typeof RETRY_CLASSES)[number];
+
+/** What a pause stops: the whole account (credentials, balance, licence) or one template. */
+export type PauseScope = 'account' | 'template';
+
+export interface ProviderErrorDetails {
+  provider: ProviderName;
+  retryClass: RetryClass;
+  /** The provider's HTTP status, when there was an answer. */
+  status?: number;
+  /** The provider's (or Meta's) error code, as the provider wrote it. */
+  code?: string | number;
+  /** A short, human reason that is safe to show and log (never a phone number). */
+  reason: string;
+  /** When to try again, from `Retry-After` or a rate-limit reset header. */
+  retryAfterMs?: number;
+  /** For `pause_sender`: what to pause. */
+  pauseScope?: PauseScope;
+}
+
+export class ProviderError extends Error {
+  override readonly name = 'ProviderError';
+  readonly provider: ProviderName;
+  readonly retryClass: RetryClass;
+  readonly status: number | undefined;
+  readonly code: string | number | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly pauseScope: PauseScope | undefined;
+
+  constructor(details: ProviderErrorDetails) {
+    super(`${details.provider}: ${details.reason}`);
+    this.provider = details.provider;
+    this.retryClass = details.retryClass;
+    this.status = details.status;
+    this.code = details.code;
+    this.retryAfterMs = details.retryAfterMs;
+    this.pauseScope = details.pauseScope;
+  }
+
+  /** The error as stored on a message and shown by the API. */
+  toJSON(): { class: RetryClass; status?: number; code?: string | number; reason: string } {
+    return {
+      class: this.retryClass,
+      ...(this.status !== undefined ? { status: this.status } : {}),
+      ...(this.code !== undefined ? { code: this.code } : {}),
+      reason: this.message.slice(this.provider.length + 2),
+    };
+  }
+}
+
+/**
+ * Meta's error codes (as surfaced by Kaleyra, LiveChat and Gupshup callbacks) by retry class.
+ * Codes not listed are `permanent` when they come with a failure, which is the safe reading:
+ * a message is never retried blindly.
+ */
+const META_CODES: Readonly<Record<number, { retryClass: RetryClass; pauseScope?: PauseScope }>> = {
+  // back off
+  4: { retryClass: 'backoff' },
+  80007: { retryClass: 'backoff' },
+  130429: { retryClass: 'backoff' },
+  131000: { retryClass: 'backoff' },
+  131016: { retryClass: 'backoff' },
+  131057: { retryClass: 'backoff' },
+  // per recipient (pair rate limit)
+  131056: { retryClass: 'per_recipient' },
+  // pause the sender
+  131048: { retryClass: 'pause_sender', pauseScope: 'account' },
+  131031: { retryClass: 'pause_sender', pauseScope: 'account' },
+  368: { retryClass: 'pause_sender', pauseScope: 'account' },
+  131042: { retryClass: 'pause_sender', pauseScope: 'account' },
+  132015: { retryClass: 'pause_sender', pauseScope: 'template' },
+  132016: { retryClass: 'pause_sender', pauseScope: 'template' },
+  // permanent
+  131026: { retryClass: 'permanent' },
+  131047: { retryClass: 'permanent' },
+  132000: { retryClass: 'permanent' },
+  132001: { retryClass: 'permanent' },
+  132012: { retryClass: 'permanent' },
+  // opted out of marketing messages
+  131050: { retryClass: 'opted_out' },
+  // per-user marketing limit
+  131049: { retryClass: 'not_before_24h' },
+};
+
+export function classifyMetaCode(code: number): { retryClass: RetryClass; pauseScope?: PauseScope } {
+  return META_CODES[code] ?? { retryClass: 'permanent' };
+}
+
+/** The retry class every provider shares for an HTTP status without a more telling code. */
+export function classifyHttpStatus(status: number): { retryClass: RetryClass; pauseScope?: PauseScope } {
+  if (status === 429 || status >= 500 || status === 408) return { retryClass: 'backoff' };
+  // Credentials or permissions: a configuration fault; stop the account and say so.
+  if (status === 401 || status === 403) return { retryClass: 'pause_sender', pauseScope: 'account' };
+  return { retryClass: 'permanent' };
+}
+
+/**
+ * Milliseconds to wait from the answer's headers: `Retry-After` (seconds or an HTTP date), else
+ * `X-RateLimit-Reset` (a Unix time in seconds). Undefined when neither is usable.
+ */
+export function retryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter) {
+    if (/^\d+$/.test(retryAfter.trim())) return Number(retryAfter) * 1000;
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, date - now);
+  }
+  const reset = headers.get('x-ratelimit-reset');
+  if (reset && /^\d+$/.test(reset.trim())) return Math.max(0, Number(reset) * 1000 - now);
+  return undefined;
+}
