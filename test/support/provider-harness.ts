@@ -1,0 +1,31 @@
+/** Running a provider adapter against a Prism mock of its spec. */
+import type { SendResult } from '../../src/providers/adapter.ts';
+
+/** A fetch that asks the mock for one documented answer (`code=429`, `code=401, example=…`). */
+export function preferring(prefer?: string): typeof globalThis.fetch {
+  return (input, init) => {
+    const request = new Request(input, init);
+    if (prefer) request.headers.set('prefer', prefer);
+    return globalThis.fetch(request);
+  };
+}
+
+/** A fetch that fails the way a connection reset after sending does: the outcome is unknown. */
+export const resetAfterSending: typeof globalThis.fetch = async () => {
+  throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+};
+
+/** The retry class (or outcome) of a result, for compact assertions. */
+export function classOf(result: SendResult): string {
+  return result.outcome === 'rejected' ? result.error.retryClass : result.outcome;
+}
+
+/** A loopback URL on which nothing listens (a port taken and released again). */
+export async function closedPortUrl(): Promise<string> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
