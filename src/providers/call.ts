@@ -70,17 +70,10 @@ export async function callProvider<T>(
     return { ok: true, data: error === undefined ? data : undefined, response };
   }
   const reading = readError(response.status, error);
+  const wait = retryAfterMs(response.headers, now());
   return {
     ok: false,
-    result: {
-      outcome: 'rejected',
-      error: new ProviderError({
-        provider,
-        status: response.status,
-        ...reading,
-        ...(retryAfterMs(response.headers, now()) !== undefined ? { retryAfterMs: retryAfterMs(response.headers, now()) } : {}),
-      }),
-    },
+    result: { outcome: 'rejected', error: new ProviderError({ provider, status: response.status, ...reading, ...(wait !== undefined ? { retryAfterMs: wait } : {}) }) },
   };
 }
 

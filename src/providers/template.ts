@@ -58,7 +58,8 @@ export function checkContent(content: MessageContent, account: AccountConfig, ru
     const missing = registered.namedParameters.filter((name) => !(name in (content.body as Record<string, string>)));
     if (missing.length) no('body', `template "${content.name}" needs the named value(s) ${missing.join(', ')}`);
   }
-  if (registered.header && content.header?.type !== registered.header) {
+  const headerRefused = violations.some((v) => v.field.startsWith('content.header'));
+  if (registered.header && content.header?.type !== registered.header && !headerRefused) {
     no('header', `template "${content.name}" has a ${registered.header} header; ${content.header ? `a ${content.header.type} header` : 'none'} given`);
   }
   return violations;

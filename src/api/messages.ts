@@ -1,0 +1,94 @@
+/**
+ * Reading and cancelling messages: `GET /v1/messages/{id}`, `GET /v1/messages?…`,
+ * `POST /v1/messages/{id}/cancel`. A message of an account the API key may not use is answered
+ * exactly like one that does not exist.
+ */
+import { z } from 'zod';
+import { MessageId } from '../messages/queue-message.ts';
+import { violationsOf } from '../messages/send-request.ts';
+import { STATUSES, STATUS_RANK, type MessageStatus } from '../messages/status.ts';
+import { InvalidCursorError, type MessageRecord, type MessageStore } from '../store/message-store.ts';
+import { mayUse, type Principal } from './auth.ts';
+import { json, problem, type HttpResponse } from './http.ts';
+
+export interface MessagesDeps {
+  store: MessageStore;
+  now(): Date;
+}
+
+/** A message as the API shows it: no phone number, only its last digits. */
+export function presentMessage(record: MessageRecord) {
+  const history = (Object.entries(record.times) as Array<[MessageStatus, string]>)
+    .map(([status, at]) => ({ status, at }))
+    .sort((a, b) => a.at.localeCompare(b.at) || STATUS_RANK[a.status] - STATUS_RANK[b.status]);
+  return {
+    id: record.id,
+    provider: record.provider,
+    account: record.account,
+    status: record.status,
+    recipient: `…${record.recipient.last4}`,
+    kind: record.kind,
+    ...(record.template ? { template: record.template } : {}),
+    createdAt: record.createdAt,
+    ...(record.scheduleAt ? { scheduleAt: record.scheduleAt } : {}),
+    history,
+    attempts: record.attempts,
+    ...(record.error ? { lastError: record.error } : {}),
+    ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
+    ...(record.metadata ? { metadata: record.metadata } : {}),
+  };
+}
+
+function notFound(id: string): HttpResponse {
+  return problem(404, 'not_found', `no message ${id}`);
+}
+
+export async function getMessage(principal: Principal, id: string, deps: MessagesDeps): Promise<HttpResponse> {
+  if (!MessageId.safeParse(id).success) return notFound(id);
+  const record = await deps.store.get(id);
+  if (!record || !mayUse(principal, record.account)) return notFound(id);
+  return json(200, presentMessage(record));
+}
+
+export async function cancelMessage(principal: Principal, id: string, deps: MessagesDeps): Promise<HttpResponse> {
+  if (!MessageId.safeParse(id).success) return notFound(id);
+  const record = await deps.store.get(id);
+  if (!record || !mayUse(principal, record.account)) return notFound(id);
+  const result = await deps.store.cancel(id, deps.now().toISOString());
+  if (!result.cancelled) {
+    return problem(409, 'not_cancellable', `message ${id} is ${result.current ?? 'gone'}; only queued or scheduled messages can be cancelled`);
+  }
+  return json(200, presentMessage((await deps.store.get(id)) ?? record));
+}
+
+const ListQuery = z.strictObject({
+  account: z.string().min(1).optional(),
+  status: z.enum(STATUSES, { error: `must be one of ${STATUSES.join(', ')}` }).optional(),
+  since: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).optional(),
+  until: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).optional(),
+  cursor: z.string().min(1).optional(),
+  limit: z.coerce.number().int('must be an integer').min(1, 'must be 1 to 100').max(100, 'must be 1 to 100').optional(),
+});
+
+export async function listMessages(principal: Principal, query: Record<string, string>, deps: MessagesDeps): Promise<HttpResponse> {
+  const parsed = ListQuery.safeParse(query);
+  if (!parsed.success) return problem(400, 'invalid_request', 'the query has problems', violationsOf(parsed.error));
+  const account = parsed.data.account ?? (principal.accounts !== '*' && principal.accounts.length === 1 ? principal.accounts[0] : undefined);
+  if (!account) return problem(400, 'invalid_request', 'the query has problems', [{ field: 'account', rule: 'is required when the API key may use several accounts' }]);
+  if (!mayUse(principal, account)) return json(200, { messages: [] });
+  const iso = (value: string | undefined) => (value ? new Date(value).toISOString() : undefined);
+  try {
+    const page = await deps.store.list({
+      account,
+      ...(parsed.data.status ? { status: parsed.data.status } : {}),
+      ...(parsed.data.since ? { since: iso(parsed.data.since)! } : {}),
+      ...(parsed.data.until ? { until: iso(parsed.data.until)! } : {}),
+      ...(parsed.data.cursor ? { cursor: parsed.data.cursor } : {}),
+      ...(parsed.data.limit ? { limit: parsed.data.limit } : {}),
+    });
+    return json(200, { messages: page.items.map(presentMessage), ...(page.cursor ? { cursor: page.cursor } : {}) });
+  } catch (error) {
+    if (error instanceof InvalidCursorError) return problem(400, 'invalid_request', 'the query has problems', [{ field: 'cursor', rule: 'must be a cursor returned by a previous page' }]);
+    throw error;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The pipeline's configuration: its provider accounts and the API keys that may use them, plus
+ * the secrets it needs at run time. Read and validated once at the edge (a handler's cold start,
+ * the local stack's start); modules receive the typed result. Errors name the key that is wrong.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { AccountId } from '../messages/send-request.ts';
+import { AccountConfig } from './accounts.ts';
+
+export const ApiKeyConfig = z.strictObject({
+  /** A name for the key, shown in logs instead of the key. */
+  id: z.string().min(1),
+  /** SHA-256 of the key, hex: keys are kept hashed, never in clear. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the key'),
+  /** The accounts the key may send from and read. */
+  accounts: z.union([z.literal('*'), z.array(AccountId).min(1)]),
+});
+export type ApiKeyConfig = z.output<typeof ApiKeyConfig>;
+
+export const PipelineConfig = z
+  .strictObject({
+    accounts: z.array(AccountConfig).min(1, 'must list at least one provider account'),
+    apiKeys: z.array(ApiKeyConfig).min(1, 'must list at least one API key'),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.accounts.forEach((account, i) => {
+      if (seen.has(account.id)) ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `duplicate account id ${account.id}` });
+      seen.add(account.id);
+    });
+    config.apiKeys.forEach((key, i) => {
+      if (key.accounts === '*') return;
+      key.accounts.forEach((id, j) => {
+        if (!seen.has(id)) ctx.addIssue({ code: 'custom', path: ['apiKeys', i, 'accounts', j], message: `no account ${id} is configured` });
+      });
+    });
+  });
+export type PipelineConfig = z.output<typeof PipelineConfig>;
+
+export const PipelineSecrets = z.strictObject({
+  /** Keys the recipient hashes (HMAC-SHA256); at least 32 characters of randomness. */
+  recipientHashKey: z.string().min(32, 'must be at least 32 characters'),
+  /** Seals queue bodies held in the table: 32 bytes, base64. */
+  payloadKey: z.string().refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
+  /** Each account's provider credential, by account id. */
+  credentials: z.record(AccountId, z.string().min(1)),
+});
+export type PipelineSecrets = z.output<typeof PipelineSecrets>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses `value` with `schema`; on failure, one error naming every wrong key and the source. */
+export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, source: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+  throw new ConfigError(`${source} is not valid:\n  ${problems.join('\n  ')}`);
+}
+
+/** Reads a JSON file of `{ config, secrets }` (the local stack's, git-ignored). */
+export function readConfigFile(path: string): { config: PipelineConfig; secrets: PipelineSecrets } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`${path} could not be read as JSON: ${(error as Error).message}`);
+  }
+  const { config, secrets } = (raw ?? {}) as { config?: unknown; secrets?: unknown };
+  return { config: parseConfig(PipelineConfig, config, `${path} (config)`), secrets: parseConfig(PipelineSecrets, secrets, `${path} (secrets)`) };
+}

@@ -1,0 +1,81 @@
+/**
+ * AWS services on this machine, for the local stack and the integration tests: dynalite for
+ * DynamoDB (optionally kept on disk) and local-aws-sqs for SQS, each on a loopback port, with SDK
+ * clients pointed at them. Nothing here reaches beyond 127.0.0.1.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { createSqsServer } from 'local-aws-sqs';
+import { createTableInput } from '../store/table.ts';
+
+const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+export interface LocalService<C> {
+  endpoint: string;
+  client: C;
+  close(): Promise<void>;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections?.();
+  });
+}
+
+/** dynalite on `port` (0: any free one); in memory, or in LevelDB files under `path`. */
+export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<LocalService<DynamoDBClient>> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({ ...LOCAL, endpoint });
+  return {
+    endpoint,
+    client,
+    close: async () => {
+      client.destroy();
+      await closeServer(server);
+    },
+  };
+}
+
+/** Creates the messages table if it does not exist yet (a kept dynalite folder has it). */
+export async function ensureMessagesTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await client.send(new DescribeTableCommand({ TableName: tableName }));
+}
+
+/** local-aws-sqs on `port` (0: any free one), with the send queue and its dead-letter queue. */
+export async function startSqs(options: { port?: number } = {}): Promise<LocalService<SQSClient>> {
+  const server = await createSqsServer({ port: options.port ?? 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new SQSClient({ ...LOCAL, endpoint });
+  return {
+    endpoint,
+    client,
+    close: async () => {
+      client.destroy();
+      await closeServer(server);
+    },
+  };
+}
+
+/** Creates a queue (and returns its URL); with `deadLetterArn`, redrives there after `maxReceiveCount`. */
+export async function createQueue(client: SQSClient, name: string, options: { deadLetterArn?: string; maxReceiveCount?: number; visibilityTimeoutS?: number } = {}): Promise<string> {
+  const attributes: Record<string, string> = {};
+  if (options.visibilityTimeoutS !== undefined) attributes.VisibilityTimeout = String(options.visibilityTimeoutS);
+  if (options.deadLetterArn) attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: options.deadLetterArn, maxReceiveCount: options.maxReceiveCount ?? 5 });
+  const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (!QueueUrl) throw new Error(`the local SQS did not create ${name}`);
+  return QueueUrl;
+}

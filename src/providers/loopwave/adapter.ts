@@ -1,0 +1,82 @@
+/**
+ * Loopwave: a self-hosted WhatsApp CRM driving a connected WhatsApp number, not the Cloud API. It
+ * sends free text only (no templates): `{to, text, from?}`, `to` in digits with the country code
+ * (no `+`), `from` the account's session (connected number) id, else the first ready number. The
+ * key goes as `Authorization: Bearer lw_live_…` only (the spec also allows `X-API-Key`; one scheme
+ * is enough). The 202 answer `{status:"sent", to, from}` carries no message id; the message can be
+ * found later in `GET /chats/{chatId}/messages`, and webhooks report it (see specs/loopwave.yaml).
+ * Deployments are self-hosted: the account's `baseUrl` is required.
+ */
+import { createClient } from '../../../generated/loopwave/client/index.ts';
+import { sendMessage } from '../../../generated/loopwave/sdk.gen.ts';
+import type { AccountOf } from '../../config/accounts.ts';
+import type { ProviderAdapter } from '../adapter.ts';
+import { callProvider, field, type ErrorReading } from '../call.ts';
+import { classifyHttpStatus, ProviderError } from '../errors.ts';
+import { checkContent, digitsOf, type ContentRules } from '../template.ts';
+
+const RULES: ContentRules = {
+  provider: 'loopwave',
+  kinds: ['text'],
+  namedBody: false,
+  headerTypes: [],
+  buttonTypes: [],
+  limitedTimeOffer: false,
+  mediaBy: [],
+};
+
+export const loopwaveAdapter: ProviderAdapter<AccountOf<'loopwave'>> = {
+  provider: 'loopwave',
+  capabilities: { contentKinds: RULES.kinds, returnsMessageId: false, statusCallbacks: true, lookup: true, echoesMessageId: null },
+
+  check: (content, account) => checkContent(content, account, RULES),
+
+  async send(message, account, connection) {
+    const content = message.content;
+    if (content.kind !== 'text') {
+      return { outcome: 'rejected', error: new ProviderError({ provider: 'loopwave', retryClass: 'permanent', reason: 'Loopwave sends text messages only (no templates)' }) };
+    }
+    const client = createClient({
+      baseUrl: account.baseUrl,
+      // Bearer only: the operation also lists X-API-Key, which would send the key twice.
+      auth: (scheme) => (scheme.type === 'http' ? connection.credential : undefined),
+      ...(connection.fetch ? { fetch: connection.fetch } : {}),
+    });
+    const called = await callProvider(
+      'loopwave',
+      () =>
+        sendMessage({
+          client,
+          body: { to: digitsOf(message.recipient), text: content.text, ...(account.sessionId ? { from: account.sessionId } : {}) },
+        }),
+      readError,
+    );
+    if (!called.ok) return called.result;
+    return { outcome: 'accepted', status: 'sent' };
+  },
+};
+
+/** Loopwave's documented codes (the body's `error`) decide where they are known; the HTTP status otherwise. */
+function readError(status: number, body: unknown): ErrorReading {
+  const code = field(body, 'error');
+  const message = field(body, 'message') ?? `HTTP ${status}`;
+  switch (code) {
+    case 'invalid_input':
+      return { retryClass: 'permanent', code, reason: `request refused: ${message}` };
+    case 'invalid_api_key':
+      return { retryClass: 'pause_sender', pauseScope: 'account', code, reason: `API key rejected: ${message}` };
+    case 'license_locked':
+      return { retryClass: 'pause_sender', pauseScope: 'account', code, reason: `Loopwave licence expired or revoked: ${message}` };
+    case 'insufficient_scope':
+      return { retryClass: 'pause_sender', pauseScope: 'account', code, reason: `API key lacks the messages:write scope: ${message}` };
+    case 'no_ready_session':
+      return { retryClass: 'backoff', code, reason: `no connected WhatsApp number is ready: ${message}` };
+    case 'rate_limited':
+      return { retryClass: 'backoff', code, reason: `rate limit (120 requests per minute per key): ${message}` };
+    default:
+      // Loopwave documents 402 and 409 for these causes only: read a bare status the same way.
+      if (status === 402) return { retryClass: 'pause_sender', pauseScope: 'account', ...(code ? { code } : {}), reason: `payment required: ${message}` };
+      if (status === 409) return { retryClass: 'backoff', ...(code ? { code } : {}), reason: message };
+      return { ...classifyHttpStatus(status), ...(code ? { code } : {}), reason: message };
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The send queue: where accepted messages wait for the sender. Batched (SendMessageBatch, ten per
+ * request) because each request is billed; an entry SQS refuses is retried once, then reported
+ * back so the caller can hold it in the table instead of losing it.
+ */
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { QueueMessage } from '../messages/queue-message.ts';
+
+/** SQS's longest delay. Anything later waits in the table (the `due` index). */
+export const MAX_DELAY_S = 900;
+
+export interface QueueEntry {
+  message: QueueMessage;
+  delaySeconds?: number;
+}
+
+export class SendQueue {
+  private readonly sqs: SQSClient;
+  readonly queueUrl: string;
+
+  constructor(sqs: SQSClient, queueUrl: string) {
+    this.sqs = sqs;
+    this.queueUrl = queueUrl;
+  }
+
+  /** Enqueues the entries; returns the ids of the messages SQS did not take. */
+  async enqueue(entries: readonly QueueEntry[]): Promise<string[]> {
+    const failed: string[] = [];
+    for (let i = 0; i < entries.length; i += 10) {
+      let batch = entries.slice(i, i + 10);
+      for (let attempt = 0; attempt < 2 && batch.length > 0; attempt++) {
+        try {
+          const result = await this.sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl: this.queueUrl,
+              Entries: batch.map((entry) => ({
+                Id: entry.message.id,
+                MessageBody: JSON.stringify(entry.message),
+                DelaySeconds: Math.min(MAX_DELAY_S, Math.max(0, Math.ceil(entry.delaySeconds ?? 0))),
+              })),
+            }),
+          );
+          const refused = new Set((result.Failed ?? []).map((failure) => failure.Id));
+          batch = batch.filter((entry) => refused.has(entry.message.id));
+        } catch {
+          // The whole request failed: try the batch once more, then report it.
+        }
+      }
+      failed.push(...batch.map((entry) => entry.message.id));
+    }
+    return failed;
+  }
+}

@@ -1,0 +1,372 @@
+/**
+ * The message store: DynamoDB access behind a small interface. Each state rule is one conditional
+ * write, so concurrent writers (accept, sender, webhooks, operators) never need a lock, and a
+ * repeated or late write changes nothing it should not.
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type NativeAttributeValue,
+} from '@aws-sdk/lib-dynamodb';
+import type { MessageContent } from '../messages/send-request.ts';
+import { STATUS_RANK, type MessageStatus, type StatusTimes } from '../messages/status.ts';
+import type { RecipientRef } from '../privacy/recipient.ts';
+import type { ProviderName } from '../providers/names.ts';
+import { DUE_SHARDS, IDEMPOTENCY_TTL_S, idempotencyKey, INDEX, KEY, MESSAGE_TTL_S, messageKey, TTL_ATTRIBUTE } from './table.ts';
+
+type Item = Record<string, NativeAttributeValue>;
+
+/** The error kept on a message: the provider's, in our words. */
+export interface StoredError {
+  class?: string;
+  status?: number;
+  code?: string | number;
+  reason: string;
+}
+
+export interface NewMessage {
+  id: string;
+  provider: ProviderName;
+  account: string;
+  recipient: RecipientRef;
+  kind: MessageContent['kind'];
+  template?: string;
+  status: 'queued' | 'scheduled';
+  /** When it was accepted (ISO-8601 UTC). */
+  createdAt: string;
+  scheduleAt?: string;
+  metadata?: Record<string, string>;
+  idempotencyKey?: string;
+}
+
+export interface MessageRecord extends Omit<NewMessage, 'status'> {
+  status: MessageStatus;
+  times: StatusTimes;
+  attempts: number;
+  error?: StoredError;
+  providerMessageId?: string;
+  /** Held in the table until this time (far schedule, long delay, failed enqueue). */
+  dueAt?: string;
+  updatedAt?: string;
+}
+
+export interface ListQuery {
+  account: string;
+  status?: MessageStatus;
+  since?: string;
+  until?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export type ApplyOutcome = 'advanced' | 'recorded' | 'unchanged';
+
+export type IdempotencyClaim =
+  | { claimed: true }
+  | { claimed: false; requestHash: string; messageIds: string[]; complete: boolean };
+
+export class MessageStore {
+  private readonly db: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(client: DynamoDBClient, tableName: string) {
+    this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.tableName = tableName;
+  }
+
+  /** Writes new records. With `onlyIfMissing`, a record that exists already is left as it is (replays). */
+  async createMany(messages: readonly NewMessage[], options: { onlyIfMissing?: boolean } = {}): Promise<void> {
+    const items = messages.map(toItem);
+    if (options.onlyIfMissing) {
+      await Promise.all(
+        items.map((Item) =>
+          this.db
+            .send(new PutCommand({ TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': KEY.partition } }))
+            .catch(ignoreConditionFailure),
+        ),
+      );
+      return;
+    }
+    for (let i = 0; i < items.length; i += 25) {
+      let pending: Array<{ PutRequest: { Item: Item } }> = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt === 5) throw new Error(`the store did not take ${pending.length} record(s) after 5 attempts`);
+        if (attempt > 0) await sleep(50 * 2 ** attempt);
+        const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+      }
+    }
+  }
+
+  async get(id: string): Promise<MessageRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: true }));
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  /** The records of `ids` that exist, in the order of `ids`. */
+  async getMany(ids: readonly string[]): Promise<MessageRecord[]> {
+    const found = new Map<string, MessageRecord>();
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys: Array<Record<string, string>> = ids.slice(i, i + 100).map(messageKey);
+      for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
+        if (attempt > 0) await sleep(50 * 2 ** attempt);
+        const result = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+        for (const item of result.Responses?.[this.tableName] ?? []) found.set(String(item.id), fromItem(item));
+        keys = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;
+      }
+    }
+    return ids.flatMap((id) => found.get(id) ?? []);
+  }
+
+  /** A page of an account's messages, newest first, optionally of one status and within [since, until]. */
+  async list(query: ListQuery): Promise<{ items: MessageRecord[]; cursor?: string }> {
+    const names: Record<string, string> = { '#account': INDEX.byAccount.partition, '#created': INDEX.byAccount.sort };
+    const values: Item = { ':account': query.account, ':since': query.since ?? '0', ':until': `${query.until ?? '9999'}~` };
+    let filter: string | undefined;
+    if (query.status) {
+      names['#status'] = 'status';
+      values[':status'] = query.status;
+      filter = '#status = :status';
+    }
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: INDEX.byAccount.name,
+        KeyConditionExpression: '#account = :account AND #created BETWEEN :since AND :until',
+        ...(filter ? { FilterExpression: filter } : {}),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: Math.min(Math.max(query.limit ?? 50, 1), 100),
+        ...(query.cursor ? { ExclusiveStartKey: decodeCursor(query.cursor) } : {}),
+      }),
+    );
+    const ids = (page.Items ?? []).map((item) => String(item[KEY.partition]).slice(2));
+    const items = await this.getMany(ids);
+    return { items, ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}) };
+  }
+
+  /**
+   * Cancels a message that is still waiting. One conditional write:
+   *   queued/scheduled ──cancel──▶ cancelled   (anything else: refused, nothing changes)
+   */
+  async cancel(id: string, at: string): Promise<{ cancelled: true } | { cancelled: false; current?: MessageStatus }> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression: 'SET #status = :cancelled, #rank = :rank, #at.#cancelled = :at, updatedAt = :at REMOVE dueShard, dueAt, payload',
+          ConditionExpression: 'attribute_exists(#pk) AND #status IN (:queued, :scheduled)',
+          ExpressionAttributeNames: { '#pk': KEY.partition, '#status': 'status', '#rank': 'rank', '#at': 'at', '#cancelled': 'cancelled' },
+          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':rank': STATUS_RANK.cancelled, ':at': at, ':queued': 'queued', ':scheduled': 'scheduled' },
+        }),
+      );
+      return { cancelled: true };
+    } catch (error) {
+      ignoreConditionFailure(error);
+      const current = await this.get(id);
+      return { cancelled: false, ...(current ? { current: current.status } : {}) };
+    }
+  }
+
+  /**
+   * Applies one status report with the status table's rules: the message moves forward only, and
+   * each status keeps its earliest time. The common case is one conditional write:
+   *
+   *   advance: rank(current) < rank(next), not cancelled → status = next, at[next] = t
+   *
+   * A report that does not advance (a late `delivered` after `read`, a repeat) is history: a
+   * second conditional write records its time only if that status has none or a later one, so a
+   * duplicate changes nothing.
+   */
+  async applyStatus(id: string, next: Exclude<MessageStatus, 'cancelled'>, at: string, extra: { error?: StoredError; providerMessageId?: string; provider?: ProviderName } = {}): Promise<ApplyOutcome> {
+    const names: Record<string, string> = { '#pk': KEY.partition, '#status': 'status', '#rank': 'rank', '#at': 'at', '#s': next };
+    const values: Item = { ':s': next, ':rank': STATUS_RANK[next], ':t': at, ':cancelled': 'cancelled' };
+    const sets = ['#at.#s = :t'];
+    if (extra.error && next === 'failed') {
+      names['#error'] = 'error';
+      values[':error'] = extra.error;
+      sets.push('#error = if_not_exists(#error, :error)');
+    }
+    if (extra.providerMessageId && extra.provider) {
+      values[':pmid'] = extra.providerMessageId;
+      values[':pmidKey'] = `${extra.provider}#${extra.providerMessageId}`;
+      sets.push('providerMessageId = if_not_exists(providerMessageId, :pmid)', `${INDEX.byProviderMessageId.partition} = if_not_exists(${INDEX.byProviderMessageId.partition}, :pmidKey)`);
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression: `SET #status = :s, #rank = :rank, ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(#pk) AND #rank < :rank AND #status <> :cancelled',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return 'advanced';
+    } catch (error) {
+      ignoreConditionFailure(error);
+    }
+    try {
+      const { ':rank': _rank, ':s': _s, ...historyValues } = values;
+      const { '#rank': _r, ...historyNames } = names;
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(#pk) AND #status <> :cancelled AND (attribute_not_exists(#at.#s) OR #at.#s > :t)',
+          ExpressionAttributeNames: historyNames,
+          ExpressionAttributeValues: historyValues,
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return 'unchanged';
+    }
+  }
+
+  /**
+   * Holds a waiting message in the table until `dueAt`, with its sealed queue body, for the
+   * scheduled re-enqueue. Refused (false) if the message is no longer waiting.
+   */
+  async hold(id: string, dueAt: string, sealedPayload: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression: 'SET dueShard = :shard, dueAt = :due, payload = :payload',
+          ConditionExpression: 'attribute_exists(#pk) AND #status IN (:queued, :scheduled)',
+          ExpressionAttributeNames: { '#pk': KEY.partition, '#status': 'status' },
+          ExpressionAttributeValues: { ':shard': dueShard(id), ':due': dueAt, ':payload': sealedPayload, ':queued': 'queued', ':scheduled': 'scheduled' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
+  }
+
+  /**
+   * Claims an idempotency key for a request (one conditional write). If the key is taken and
+   * has not expired, returns what it was taken for.
+   */
+  async claimIdempotencyKey(account: string, key: string, requestHash: string, messageIds: readonly string[], now: Date): Promise<IdempotencyClaim> {
+    const nowS = Math.floor(now.getTime() / 1000);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...idempotencyKey(account, key), requestHash, messageIds, complete: false, createdAt: now.toISOString(), [TTL_ATTRIBUTE]: nowS + IDEMPOTENCY_TTL_S },
+          // DynamoDB deletes expired items lazily: an expired key is free again.
+          ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
+          ExpressionAttributeNames: { '#pk': KEY.partition, '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':now': nowS },
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      ignoreConditionFailure(error);
+    }
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: idempotencyKey(account, key), ConsistentRead: true }));
+    if (!Item) return this.claimIdempotencyKey(account, key, requestHash, messageIds, now);
+    return { claimed: false, requestHash: String(Item.requestHash), messageIds: (Item.messageIds as string[]) ?? [], complete: Item.complete === true };
+  }
+
+  /** Marks a claimed key's request as fully accepted (records written, messages enqueued or held). */
+  async completeIdempotencyKey(account: string, key: string): Promise<void> {
+    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: idempotencyKey(account, key), UpdateExpression: 'SET complete = :true', ExpressionAttributeValues: { ':true': true } }));
+  }
+}
+
+/** Spreads held messages over a few partitions of the `due` index. */
+export function dueShard(id: string): string {
+  let sum = 0;
+  for (const char of id.slice(-4)) sum += char.charCodeAt(0);
+  return `D#${sum % DUE_SHARDS}`;
+}
+
+function toItem(message: NewMessage): Item {
+  return {
+    ...messageKey(message.id),
+    id: message.id,
+    provider: message.provider,
+    account: message.account,
+    created: `${message.createdAt}#${message.id}`,
+    rcpt: message.recipient.hash,
+    rcptLast: message.recipient.last4,
+    kind: message.kind,
+    template: message.template,
+    status: message.status,
+    rank: STATUS_RANK[message.status],
+    at: { [message.status]: message.createdAt },
+    attempts: 0,
+    createdAt: message.createdAt,
+    scheduleAt: message.scheduleAt,
+    meta: message.metadata,
+    idem: message.idempotencyKey,
+    [TTL_ATTRIBUTE]: Math.floor(Date.parse(message.createdAt) / 1000) + MESSAGE_TTL_S,
+  };
+}
+
+function fromItem(item: Item): MessageRecord {
+  const optional = <T>(key: string, value: T | undefined) => (value === undefined || value === null ? {} : { [key]: value });
+  return {
+    id: String(item.id),
+    provider: item.provider as ProviderName,
+    account: String(item.account),
+    recipient: { hash: String(item.rcpt), last4: String(item.rcptLast) },
+    kind: item.kind as MessageContent['kind'],
+    status: item.status as MessageStatus,
+    times: (item.at ?? {}) as StatusTimes,
+    attempts: Number(item.attempts ?? 0),
+    createdAt: String(item.createdAt),
+    ...optional('template', item.template as string | undefined),
+    ...optional('scheduleAt', item.scheduleAt as string | undefined),
+    ...optional('metadata', item.meta as Record<string, string> | undefined),
+    ...optional('idempotencyKey', item.idem as string | undefined),
+    ...optional('error', item.error as StoredError | undefined),
+    ...optional('providerMessageId', item.providerMessageId as string | undefined),
+    ...optional('dueAt', item.dueAt as string | undefined),
+    ...optional('updatedAt', item.updatedAt as string | undefined),
+  } as MessageRecord;
+}
+
+function ignoreConditionFailure(error: unknown): void {
+  if (error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException') return;
+  throw error;
+}
+
+function encodeCursor(key: Item): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Item {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (key && typeof key === 'object') return key as Item;
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError();
+}
+
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('cursor: must be a cursor returned by a previous page');
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,78 @@
+/**
+ * The messages table: one DynamoDB table for message records, idempotency keys and (later)
+ * pacing and pauses. Its keys and indexes are defined here once, for the store, the local stack
+ * (dynalite) and the Pulumi program.
+ *
+ * | item             | pk                         | sk   | notes                                   |
+ * |------------------|----------------------------|------|-----------------------------------------|
+ * | message          | `M#<message id>`           | `M`  | the record; indexes below               |
+ * | idempotency key  | `I#<account>#<key>`        | `I`  | expires after `IDEMPOTENCY_TTL_S`       |
+ *
+ * Indexes (sparse where their keys are optional):
+ * - `byProviderMessageId`: `pmid` = `<provider>#<provider message id>` → the message, for callbacks.
+ * - `byAccount`: `account` + `created` (`<ISO time>#<id>`) → listing by account and time; only
+ *   `status` is projected besides the keys, so a status change rewrites one small index item.
+ * - `due`: `dueShard` + `dueAt` → messages held in the table until a time (far schedules, long
+ *   delays, enqueues that failed), for the scheduled re-enqueue.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const KEY = { partition: 'pk', sort: 'sk' } as const;
+
+export const INDEX = {
+  byProviderMessageId: { name: 'byProviderMessageId', partition: 'pmid' },
+  byAccount: { name: 'byAccount', partition: 'account', sort: 'created', projected: ['status'] },
+  due: { name: 'due', partition: 'dueShard', sort: 'dueAt' },
+} as const;
+
+/** Expiry attribute (DynamoDB TTL, epoch seconds). */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/** Idempotency keys are kept at least this long (the API promises 24 h). */
+export const IDEMPOTENCY_TTL_S = 48 * 3600;
+
+/** Message records are kept this long by default. */
+export const MESSAGE_TTL_S = 90 * 24 * 3600;
+
+/** How many partitions the `due` index spreads over (a hot key otherwise). */
+export const DUE_SHARDS = 4;
+
+export const messageKey = (id: string) => ({ [KEY.partition]: `M#${id}`, [KEY.sort]: 'M' });
+export const idempotencyKey = (account: string, key: string) => ({ [KEY.partition]: `I#${account}#${key}`, [KEY.sort]: 'I' });
+
+/** The CreateTable input for the messages table (local stack and tests; the Pulumi program mirrors it). */
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const s = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [
+      { AttributeName: KEY.partition, KeyType: 'HASH' },
+      { AttributeName: KEY.sort, KeyType: 'RANGE' },
+    ],
+    AttributeDefinitions: [s(KEY.partition), s(KEY.sort), s(INDEX.byProviderMessageId.partition), s(INDEX.byAccount.partition), s(INDEX.byAccount.sort), s(INDEX.due.partition), s(INDEX.due.sort)],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: INDEX.byProviderMessageId.name,
+        KeySchema: [{ AttributeName: INDEX.byProviderMessageId.partition, KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+      {
+        IndexName: INDEX.byAccount.name,
+        KeySchema: [
+          { AttributeName: INDEX.byAccount.partition, KeyType: 'HASH' },
+          { AttributeName: INDEX.byAccount.sort, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...INDEX.byAccount.projected] },
+      },
+      {
+        IndexName: INDEX.due.name,
+        KeySchema: [
+          { AttributeName: INDEX.due.partition, KeyType: 'HASH' },
+          { AttributeName: INDEX.due.sort, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ],
+  };
+}
