@@ -1,0 +1,5 @@
+/** Lambda: `POST /v1/messages`. */
+import { apiHandler } from './api-handler.ts';
+import { createApiDeps, runtimeFromEnvironment } from './runtime.ts';
+
+export const handler = apiHandler('accept', () => createApiDeps(runtimeFromEnvironment()));

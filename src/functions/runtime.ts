@@ -1,0 +1,54 @@
+/**
+ * What the handlers need, built once per cold start from configuration: clients, the store, the
+ * queue, the accounts and their adapters. Configuration is read and validated here, at the edge;
+ * the modules below receive typed objects.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ApiDeps } from '../api/app.ts';
+import { ConfigError, readConfigFile, type PipelineConfig, type PipelineSecrets } from '../config/pipeline.ts';
+import { payloadCipher } from '../privacy/payload-cipher.ts';
+import { adapterFor } from '../providers/registry.ts';
+import { SendQueue } from '../queue/send-queue.ts';
+import { MessageStore } from '../store/message-store.ts';
+
+export interface RuntimeEnvironment {
+  config: PipelineConfig;
+  secrets: PipelineSecrets;
+  tableName: string;
+  queueUrl: string;
+  dynamo: DynamoDBClient;
+  sqs: SQSClient;
+  now?: () => Date;
+}
+
+export function createApiDeps(env: RuntimeEnvironment): ApiDeps {
+  return {
+    store: new MessageStore(env.dynamo, env.tableName),
+    queue: new SendQueue(env.sqs, env.queueUrl),
+    accounts: new Map(env.config.accounts.map((account) => [account.id, account])),
+    adapterFor,
+    apiKeys: env.config.apiKeys,
+    recipientHashKey: env.secrets.recipientHashKey,
+    cipher: payloadCipher(env.secrets.payloadKey),
+    now: env.now ?? (() => new Date()),
+  };
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new ConfigError(`environment variable ${name} is not set`);
+  return value;
+}
+
+/**
+ * The runtime from the process environment: `TABLE_NAME`, `QUEUE_URL`, and the configuration
+ * file named by `WAPK_CONFIG_FILE` (the local stack's). AWS endpoints follow the SDK's own
+ * variables (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`, `AWS_REGION`).
+ */
+export function runtimeFromEnvironment(): RuntimeEnvironment {
+  const file = process.env.WAPK_CONFIG_FILE;
+  if (!file) throw new ConfigError('environment variable WAPK_CONFIG_FILE is not set: it names the configuration file');
+  const { config, secrets } = readConfigFile(file);
+  return { config, secrets, tableName: required('TABLE_NAME'), queueUrl: required('QUEUE_URL'), dynamo: new DynamoDBClient({}), sqs: new SQSClient({}) };
+}

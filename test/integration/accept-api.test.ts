@@ -1,0 +1,267 @@
+/**
+ * The accept and message API through the real Lambda handlers, behind the local HTTP server,
+ * against dynalite and the SQS emulator on loopback.
+ */
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ApiDeps } from '../../src/api/app.ts';
+import { apiHandler } from '../../src/functions/api-handler.ts';
+import { createApiDeps } from '../../src/functions/runtime.ts';
+import { startLocalHttp, type LocalHttp } from '../../src/local/http-server.ts';
+import { QueueMessage } from '../../src/messages/queue-message.ts';
+import { payloadCipher } from '../../src/privacy/payload-cipher.ts';
+import { SendQueue } from '../../src/queue/send-queue.ts';
+import { API_KEY, KALEYRA_ONLY_KEY, startLocalAws, testConfig, testSecrets } from '../support/local-aws.ts';
+import { closedPortUrl } from '../support/provider-harness.ts';
+
+const PHONE = '+919812345678';
+const kaleyraRequest = (overrides: Record<string, unknown> = {}) => ({
+  provider: 'kaleyra',
+  account: 'acme-kaleyra',
+  recipient: PHONE,
+  content: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'], buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }] },
+  ...overrides,
+});
+
+describe('accept and message API', () => {
+  let aws: Awaited<ReturnType<typeof startLocalAws>>;
+  let http: LocalHttp;
+  let deps: ApiDeps;
+  let clock = new Date('2026-11-22T10:00:00.000Z');
+  const secrets = testSecrets();
+
+  /** What the next request's handler uses: swapped per test for failure injection. */
+  let current: () => ApiDeps;
+
+  beforeAll(async () => {
+    aws = await startLocalAws();
+    deps = createApiDeps({ config: testConfig(), secrets, tableName: aws.tableName, queueUrl: aws.queueUrl, dynamo: aws.dynamo.client, sqs: aws.sqs.client, now: () => clock });
+    current = () => deps;
+    const proxy = (serving: 'accept' | 'status') => {
+      const handlers = new Map<ApiDeps, ReturnType<typeof apiHandler>>();
+      return (event: Parameters<ReturnType<typeof apiHandler>>[0]) => {
+        const d = current();
+        if (!handlers.has(d)) handlers.set(d, apiHandler(serving, () => d));
+        return handlers.get(d)!(event);
+      };
+    };
+    http = await startLocalHttp({ functions: { accept: proxy('accept'), status: proxy('status') } });
+  });
+  afterAll(async () => {
+    await http.close();
+    await aws.close();
+  });
+  beforeEach(async () => {
+    current = () => deps;
+    clock = new Date(clock.getTime() + 60_000);
+    await received(); // drain what earlier tests left on the queue
+  });
+
+  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${http.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${API_KEY}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  /** Every message now visible on the send queue (received and deleted). */
+  const received = async () => {
+    const all: QueueMessage[] = [];
+    for (;;) {
+      const { Messages = [] } = await aws.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10 }));
+      if (Messages.length === 0) return all;
+      all.push(...Messages.map((m) => QueueMessage.parse(JSON.parse(m.Body!))));
+      await aws.sqs.client.send(new DeleteMessageBatchCommand({ QueueUrl: aws.queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    }
+  };
+
+  it('accepts a message: stored queued, enqueued with the normalised request, readable', async () => {
+    const response = await call('POST', '/v1/messages', kaleyraRequest({ recipient: '91 98123 45678' }));
+    expect(response.status).toBe(202);
+    const { id, status } = (await response.json()) as { id: string; status: string };
+    expect(status).toBe('queued');
+    expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+
+    const [queued] = await received();
+    expect(queued).toMatchObject({ v: 1, id, request: { recipient: PHONE, account: 'acme-kaleyra' } });
+
+    const read = await call('GET', `/v1/messages/${id}`);
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ id, status: 'queued', provider: 'kaleyra', recipient: '…5678', template: 'lto_template', history: [{ status: 'queued', at: clock.toISOString() }], attempts: 0 });
+  });
+
+  it('keeps full phone numbers out of the table: a keyed hash and the last digits only', async () => {
+    await call('POST', '/v1/messages', kaleyraRequest());
+    const { Items = [] } = await aws.dynamo.client.send(new ScanCommand({ TableName: aws.tableName }));
+    expect(Items.length).toBeGreaterThan(0);
+    expect(JSON.stringify(Items)).not.toContain('9812345678');
+  });
+
+  it('refuses an invalid request whole, listing every field and rule', async () => {
+    const response = await call('POST', '/v1/messages', {
+      messages: [
+        kaleyraRequest(),
+        kaleyraRequest({ recipient: '12', content: { kind: 'text', text: 'hi' } }),
+        kaleyraRequest({ provider: 'gupshup' }),
+        { ...kaleyraRequest(), account: 'nobody' },
+      ],
+    });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { code: string; violations: Array<{ field: string; rule: string }> } };
+    expect(error.code).toBe('invalid_request');
+    expect(error.violations).toEqual([
+      { field: 'messages.1.recipient', rule: 'must be a valid phone number with its country code (E.164), e.g. +14155550123' },
+      { field: 'messages.2.provider', rule: 'account acme-kaleyra is a kaleyra account' },
+      { field: 'messages.3.account', rule: 'no account nobody is available to this API key' },
+    ]);
+    expect(await received()).toEqual([]);
+  });
+
+  it("refuses content the provider cannot carry and a wrong parameter count from the account's registry", async () => {
+    const response = await call('POST', '/v1/messages', {
+      messages: [
+        { provider: 'gupshup', account: 'acme-gupshup', recipient: PHONE, content: { kind: 'template', name: 'order_update', language: 'en', body: ['only one'] } },
+        { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'template', name: 'x', language: 'en' } },
+      ],
+    });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { violations: Array<{ field: string; rule: string }> } };
+    expect(error.violations).toEqual([
+      { field: 'messages.0.content.body', rule: 'template "order_update" has 2 body variable(s); 1 given' },
+      { field: 'messages.1.content.kind', rule: 'loopwave cannot send template messages (it sends text)' },
+    ]);
+  });
+
+  it('accepts a batch with one SendMessageBatch, ids in request order', async () => {
+    const response = await call('POST', '/v1/messages', { messages: [kaleyraRequest(), kaleyraRequest({ recipient: '+14155550123' }), { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'text', text: 'Hi!' } }] });
+    expect(response.status).toBe(202);
+    const { messages } = (await response.json()) as { messages: Array<{ id: string; status: string }> };
+    expect(messages).toHaveLength(3);
+    expect([...messages.map((m) => m.id)].sort()).toEqual(messages.map((m) => m.id));
+    expect((await received()).map((m) => m.id).sort()).toEqual(messages.map((m) => m.id).sort());
+  });
+
+  it('refuses more than 100 messages', async () => {
+    const response = await call('POST', '/v1/messages', { messages: Array.from({ length: 101 }, () => kaleyraRequest()) });
+    expect(response.status).toBe(400);
+  });
+
+  it('replays an Idempotency-Key: same request → the first message; different request → 409', async () => {
+    const key = { 'idempotency-key': `order-${clock.getTime()}` };
+    const first = await call('POST', '/v1/messages', kaleyraRequest(), key);
+    const { id } = (await first.json()) as { id: string };
+    const again = await call('POST', '/v1/messages', kaleyraRequest(), key);
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await again.json()) as { id: string }).id).toBe(id);
+    expect((await received()).map((m) => m.id)).toEqual([id]);
+
+    const conflict = await call('POST', '/v1/messages', kaleyraRequest({ recipient: '+14155550123' }), key);
+    expect(conflict.status).toBe(409);
+    expect(((await conflict.json()) as { error: { code: string } }).error.code).toBe('idempotency_conflict');
+  });
+
+  it('scopes Idempotency-Keys per account', async () => {
+    const key = { 'idempotency-key': `shared-${clock.getTime()}` };
+    const a = (await (await call('POST', '/v1/messages', kaleyraRequest(), key)).json()) as { id: string };
+    const b = await call('POST', '/v1/messages', { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'text', text: 'Hi' } }, key);
+    expect(b.status).toBe(202);
+    expect(((await b.json()) as { id: string }).id).not.toBe(a.id);
+  });
+
+  it('loses nothing when the enqueue fails: the message is held in the table, due now, sealed', async () => {
+    const brokenQueue = new SendQueue(new SQSClient({ region: 'us-east-1', endpoint: await closedPortUrl(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 }), aws.queueUrl);
+    current = () => ({ ...deps, queue: brokenQueue });
+    const response = await call('POST', '/v1/messages', kaleyraRequest());
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const record = await deps.store.get(id);
+    expect(record).toMatchObject({ status: 'queued', dueAt: clock.toISOString() });
+    const { Items = [] } = await aws.dynamo.client.send(new ScanCommand({ TableName: aws.tableName, FilterExpression: 'id = :id', ExpressionAttributeValues: { ':id': { S: id } } }));
+    const sealed = Items[0]?.payload?.S;
+    expect(sealed).toBeDefined();
+    expect(QueueMessage.parse(JSON.parse(payloadCipher(secrets.payloadKey).open(sealed!)))).toMatchObject({ id, request: { recipient: PHONE } });
+  });
+
+  it('finishes a request that failed half-way when the client retries with the same key', async () => {
+    let failed = false;
+    const flakyStore = Object.create(deps.store) as ApiDeps['store'];
+    flakyStore.createMany = async (...args) => {
+      if (!failed) {
+        failed = true;
+        throw new Error('store unavailable');
+      }
+      return deps.store.createMany(...args);
+    };
+    current = () => ({ ...deps, store: flakyStore });
+    const key = { 'idempotency-key': `retry-${clock.getTime()}` };
+    const first = await call('POST', '/v1/messages', kaleyraRequest(), key);
+    expect(first.status).toBe(503);
+    const second = await call('POST', '/v1/messages', kaleyraRequest(), key);
+    expect(second.status).toBe(202);
+    const { id } = (await second.json()) as { id: string };
+    expect((await deps.store.get(id))?.status).toBe('queued');
+    expect((await received()).map((m) => m.id)).toEqual([id]);
+  });
+
+  it('delays a near schedule on the queue and holds a far one in the table', async () => {
+    const near = new Date(clock.getTime() + 5 * 60_000).toISOString();
+    const far = new Date(clock.getTime() + 2 * 24 * 3600_000).toISOString();
+    const nearId = ((await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: near }))).json()) as { id: string; status: string });
+    expect(nearId.status).toBe('scheduled');
+    const farId = ((await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: far }))).json()) as { id: string });
+    const attributes = await aws.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: aws.queueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
+    expect(attributes.Attributes?.ApproximateNumberOfMessagesDelayed).toBe('1');
+    const held = await deps.store.get(farId.id);
+    expect(held).toMatchObject({ status: 'scheduled', scheduleAt: far, dueAt: new Date(Date.parse(far) - 14 * 60_000).toISOString() });
+  });
+
+  it('cancels a waiting message once; a second cancel is a conflict', async () => {
+    const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest())).json()) as { id: string };
+    const cancelled = await call('POST', `/v1/messages/${id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ id, status: 'cancelled' });
+    const again = await call('POST', `/v1/messages/${id}/cancel`);
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { message: string } }).error.message).toContain('is cancelled');
+  });
+
+  it('lists an account’s messages newest first, by status and time, page by page', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      clock = new Date(clock.getTime() + 1000);
+      ids.push(((await (await call('POST', '/v1/messages', { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'text', text: `n${i}` } })).json()) as { id: string }).id);
+    }
+    await call('POST', `/v1/messages/${ids[1]}/cancel`);
+    const page1 = (await (await call('GET', `/v1/messages?account=acme-loopwave&limit=2`)).json()) as { messages: Array<{ id: string }>; cursor?: string };
+    expect(page1.messages.map((m) => m.id)).toEqual([ids[2], ids[1]]);
+    const page2 = (await (await call('GET', `/v1/messages?account=acme-loopwave&limit=2&cursor=${page1.cursor}`)).json()) as { messages: Array<{ id: string }> };
+    expect(page2.messages[0]?.id).toBe(ids[0]);
+    const cancelled = (await (await call('GET', '/v1/messages?account=acme-loopwave&status=cancelled')).json()) as { messages: Array<{ id: string }> };
+    expect(cancelled.messages.map((m) => m.id)).toEqual([ids[1]]);
+    const since = new Date(clock.getTime() - 500).toISOString();
+    const recent = (await (await call('GET', `/v1/messages?account=acme-loopwave&since=${encodeURIComponent(since)}`)).json()) as { messages: Array<{ id: string }> };
+    expect(recent.messages.map((m) => m.id)).toEqual([ids[2]]);
+    const bad = await call('GET', '/v1/messages?account=acme-loopwave&status=lost&limit=0');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { violations: Array<{ field: string }> } }).error.violations.map((v) => v.field)).toEqual(['status', 'limit']);
+  });
+
+  it('authenticates every route and keeps other accounts’ messages invisible', async () => {
+    expect((await call('POST', '/v1/messages', kaleyraRequest(), { authorization: 'Bearer nope' })).status).toBe(401);
+    expect((await fetch(`${http.url}/v1/messages`)).headers.get('www-authenticate')).toBe('Bearer');
+    const { id } = (await (await call('POST', '/v1/messages', { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'text', text: 'Hi' } })).json()) as { id: string };
+    const asKaleyraOnly = { authorization: `Bearer ${KALEYRA_ONLY_KEY}` };
+    expect((await call('GET', `/v1/messages/${id}`, undefined, asKaleyraOnly)).status).toBe(404);
+    expect((await call('POST', `/v1/messages/${id}/cancel`, undefined, asKaleyraOnly)).status).toBe(404);
+    const refused = await call('POST', '/v1/messages', { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'text', text: 'Hi' } }, asKaleyraOnly);
+    expect(refused.status).toBe(400);
+  });
+
+  it('answers unknown routes 404, wrong methods 405, bodies that are not JSON 400/415', async () => {
+    expect((await call('GET', '/v2/nothing')).status).toBe(404);
+    expect((await call('DELETE', '/v1/messages')).status).toBe(405);
+    expect((await fetch(`${http.url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: '{"provider":' })).status).toBe(400);
+    expect((await fetch(`${http.url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'text/plain' }, body: 'hi' })).status).toBe(415);
+  });
+});
