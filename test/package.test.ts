@@ -29,6 +29,10 @@ interface LockEntry {
 const CONSUMER = `
 import { createClient as createLiveTok, sendTemplateMessage, zSendTemplateMessageBody } from 'whatsapp-provider-kit/livetok';
 import { createClient as createKaleyra, sendLimitedTimeOfferTemplate, type SendMessageRequest } from 'whatsapp-provider-kit/kaleyra';
+import { QueueMessage, SendRequest, newMessageId } from 'whatsapp-provider-kit/messages';
+
+// A producer that enqueues directly builds the send queue's body with the exported model.
+const queued = QueueMessage.parse({ v: 1, id: newMessageId(), acceptedAt: new Date().toISOString(), request: SendRequest.parse({ provider: 'kaleyra', account: 'acme', recipient: '14155550123', content: { kind: 'text', text: 'hi' } }) });
 
 const seen: Array<{ url: string; body: unknown; headers: Record<string, string> }> = [];
 const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -62,7 +66,7 @@ const accepted = await sendLimitedTimeOfferTemplate({ client: kaleyra, path: { s
 const missing: Parameters<typeof sendTemplateMessage>[0]['body'] = { to: '+14155550123', template_language: 'en_US' };
 void missing;
 
-console.log(JSON.stringify({ livetok: sent.data?.id, kaleyra: accepted.data?.data.message_id, urls: seen.map((s) => s.url), auth: seen.map((s) => s.headers['authorization'] ?? s.headers['api-key']) }));
+console.log(JSON.stringify({ recipient: queued.request.recipient, livetok: sent.data?.id, kaleyra: accepted.data?.data.message_id, urls: seen.map((s) => s.url), auth: seen.map((s) => s.headers['authorization'] ?? s.headers['api-key']) }));
 `;
 
 describe('the packed package', () => {
@@ -121,6 +125,7 @@ describe('the packed package', () => {
 
     const { stdout } = await run(join(nodeBin, 'node'), ['consumer.ts'], { cwd: dir, env });
     expect(JSON.parse(stdout)).toEqual({
+      recipient: '+14155550123',
       livetok: 'msg_1',
       kaleyra: 'K-1',
       urls: ['http://127.0.0.1:1/v1/messages/templates', 'http://127.0.0.1:1/v2/SID1/whatsapp/14155550100/messages'],

@@ -1,6 +1,8 @@
 import * as sdk from '../../generated/loopwave/sdk.gen.ts';
 import { createClient } from '../../generated/loopwave/client/index.ts';
 import { defineHttpContract } from '../support/http-contract.ts';
+import { adapterSend } from '../support/adapter-sends.ts';
+import { loopwaveAdapter } from '../../src/providers/loopwave/adapter.ts';
 
 defineHttpContract({
   provider: 'loopwave',
@@ -15,4 +17,8 @@ defineHttpContract({
   },
   // The generated client validates every required field of the answer (no id comes back).
   reliesOn: { sendMessage: ['status', 'to', 'from'] },
+  adapterOperation: 'sendMessage',
+  adapterSends: [
+    adapterSend('a text message from the account’s number', loopwaveAdapter, { id: 'acme-loopwave', provider: 'loopwave', sessionId: 'n1a2b3c' }, 'lw_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', { kind: 'text', text: 'Hi! Your order A-17 has shipped.' }),
+  ],
 });

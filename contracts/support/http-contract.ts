@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { MatchersV3, PactV3, PactV4, type TemplateHeaders } from '@pact-foundation/pact';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProviderName } from '../../src/providers/names.ts';
+import type { SendResult } from '../../src/providers/adapter.ts';
 import { documentedOperations, loadSpec, type DocumentedAnswer, type DocumentedOperation, type Json } from '../../test/support/spec.ts';
 import { HTTP_CONSUMER, pactFile, PACTS_DIR, UPDATE_PACTS } from './pact-files.ts';
 import { stateFor } from './states.ts';
@@ -47,6 +48,18 @@ export interface HttpContract<Auth = unknown> {
   reliesOn?: Record<string, string[]>;
   /** Serialises a form body as the client does, for providers whose sends are form-urlencoded. */
   formBody?: (body: Json) => string;
+  /**
+   * Messages our provider adapter sends through the operation `adapterOperation`: each becomes an
+   * interaction whose request is exactly what the adapter puts on the wire.
+   */
+  adapterSends?: AdapterSend[];
+  adapterOperation?: string;
+}
+
+export interface AdapterSend {
+  name: string;
+  /** Sends the message through the adapter to `baseUrl` (with `fetch`, when given). */
+  run(baseUrl: string, fetch?: typeof globalThis.fetch): Promise<SendResult>;
 }
 
 export function defineHttpContract<Auth>(contract: HttpContract<Auth>): void {
@@ -66,6 +79,14 @@ export function defineHttpContract<Auth>(contract: HttpContract<Auth>): void {
             await runInteraction(contract, operation, answer, outDir);
           });
         }
+      }
+
+      for (const send of contract.adapterSends ?? []) {
+        it(`adapter: ${send.name}`, async () => {
+          const operation = operations.find((op) => op.operationId === contract.adapterOperation);
+          if (!operation) throw new Error(`${contract.provider}: adapterOperation ${contract.adapterOperation} is not in the spec`);
+          await runAdapterInteraction(contract, send, operation, outDir);
+        });
       }
 
       it('produces exactly the committed pact', () => {
@@ -181,36 +202,108 @@ async function runInteraction<Auth>(contract: HttpContract<Auth>, operation: Doc
     }
   };
 
-  if (operation.requestMediaType === 'application/x-www-form-urlencoded') {
+  if (operation.requestMediaType === 'application/x-www-form-urlencoded' && !contract.formBody) throw new Error(`${contract.provider}: a form operation needs formBody`);
+  await recordInteraction({
+    provider: contract.provider,
+    dir,
+    state,
+    description,
+    method: operation.method.toUpperCase(),
+    path,
+    requestHeaders,
+    body:
+      operation.requestBody === undefined
+        ? undefined
+        : operation.requestMediaType === 'application/x-www-form-urlencoded'
+          ? { form: contract.formBody!(operation.requestBody) }
+          : { json: operation.requestBody },
+    status,
+    responseHeaders,
+    responseBody,
+    run: async (baseUrl) => assess(await callClient(baseUrl)),
+  });
+}
+
+interface Interaction {
+  provider: ProviderName;
+  dir: string;
+  state: { name: string; params: Record<string, string | number> };
+  description: string;
+  method: string;
+  path: string;
+  requestHeaders: TemplateHeaders;
+  body: { json: unknown } | { form: string } | undefined;
+  status: number;
+  responseHeaders: TemplateHeaders;
+  responseBody: unknown;
+  run(baseUrl: string): Promise<void>;
+}
+
+/** Writes one HTTP interaction to the pact while `run` drives the consumer against Pact's mock server. */
+async function recordInteraction(i: Interaction): Promise<void> {
+  if (i.body && 'form' in i.body) {
     // Pact's V4 interface fails form bodies even when byte-identical; V3 with a string body works.
-    if (!contract.formBody) throw new Error(`${contract.provider}: a form operation needs formBody`);
-    const pact = new PactV3({ consumer: HTTP_CONSUMER, provider: contract.provider, dir, logLevel: 'error' });
+    const pact = new PactV3({ consumer: HTTP_CONSUMER, provider: i.provider, dir: i.dir, logLevel: 'error' });
     pact
-      .given(state.name, state.params)
-      .uponReceiving(description)
-      .withRequest({
-        method: operation.method.toUpperCase(),
-        path,
-        headers: { ...requestHeaders, 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: contract.formBody(operation.requestBody ?? {}),
-      })
-      .willRespondWith({ status, headers: responseHeaders, ...(responseBody !== undefined ? { body: responseBody } : {}) });
-    await pact.executeTest(async (server) => assess(await callClient(server.url)));
+      .given(i.state.name, i.state.params)
+      .uponReceiving(i.description)
+      .withRequest({ method: i.method, path: i.path, headers: { ...i.requestHeaders, 'Content-Type': 'application/x-www-form-urlencoded' }, body: i.body.form })
+      .willRespondWith({ status: i.status, headers: i.responseHeaders, ...(i.responseBody !== undefined ? { body: i.responseBody } : {}) });
+    await pact.executeTest(async (server) => i.run(server.url));
     return;
   }
-
-  const pact = new PactV4({ consumer: HTTP_CONSUMER, provider: contract.provider, dir, logLevel: 'error' });
+  const body = i.body;
+  const pact = new PactV4({ consumer: HTTP_CONSUMER, provider: i.provider, dir: i.dir, logLevel: 'error' });
   await pact
     .addInteraction()
-    .given(state.name, state.params)
-    .uponReceiving(description)
-    .withRequest(operation.method.toUpperCase(), path, (request) => {
-      request.headers(requestHeaders);
-      if (operation.requestBody !== undefined) request.jsonBody(operation.requestBody);
+    .given(i.state.name, i.state.params)
+    .uponReceiving(i.description)
+    .withRequest(i.method, i.path, (request) => {
+      request.headers(i.requestHeaders);
+      if (body) request.jsonBody(body.json);
     })
-    .willRespondWith(status, (response) => {
-      response.headers(responseHeaders);
-      if (responseBody !== undefined) response.jsonBody(responseBody);
+    .willRespondWith(i.status, (response) => {
+      response.headers(i.responseHeaders);
+      if (i.responseBody !== undefined) response.jsonBody(i.responseBody);
     })
-    .executeTest(async (server) => assess(await callClient(server.url)));
+    .executeTest(async (server) => i.run(server.url));
+}
+
+/**
+ * One interaction of the adapter sending `message` on `account`: what the adapter puts on the wire
+ * (recorded first against a stand-in answering the documented success), answered with the
+ * documented success. Verified like the others, it proves the adapter's requests are ones the
+ * provider's spec accepts.
+ */
+async function runAdapterInteraction<Auth>(contract: HttpContract<Auth>, send: AdapterSend, operation: DocumentedOperation, dir: string): Promise<void> {
+  const success = operation.answers.find((answer) => concreteStatus(answer.status) < 300)!;
+  const status = concreteStatus(success.status);
+  let recorded: { method: string; path: string; contentType: string; body: string } | undefined;
+  const recorder: typeof globalThis.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    recorded = { method: request.method, path: url.pathname, contentType: request.headers.get('content-type') ?? '', body: await request.text() };
+    return new Response(JSON.stringify(success.body ?? {}), { status, headers: { 'content-type': 'application/json' } });
+  };
+  const first = await send.run('http://adapter.invalid', recorder);
+  expect(first.outcome, 'the adapter must accept the documented success').toBe('accepted');
+  if (!recorded) throw new Error('the adapter made no request');
+  const { method, path, contentType, body } = recorded;
+  await recordInteraction({
+    provider: contract.provider,
+    dir,
+    state: stateFor(status, success.example),
+    description: `adapter: ${send.name}`,
+    method,
+    path,
+    requestHeaders: { [contract.auth.header]: regex(contract.auth.pattern, contract.auth.example) },
+    body: body === '' ? undefined : contentType.startsWith('application/x-www-form-urlencoded') ? { form: body } : { json: JSON.parse(body) },
+    status,
+    responseHeaders: headerTemplate(success.headers),
+    responseBody: responseTemplate(success.body, contract.reliesOn?.[operation.operationId]),
+    run: async (baseUrl) => {
+      const result = await send.run(baseUrl);
+      expect(result.outcome).toBe('accepted');
+    },
+  });
 }

@@ -9,7 +9,11 @@ export const HTTP_CONSUMER = 'whatsapp-provider-kit';
 /** Our webhook parser as the consumer of each provider's status callbacks. */
 export const WEBHOOK_CONSUMER = 'whatsapp-provider-kit-webhooks';
 
-export function pactFile(consumer: string, provider: ProviderName): string {
+/** Our sender as the consumer of the send queue's messages, which our accept function produces. */
+export const QUEUE_CONSUMER = 'whatsapp-provider-kit-sender';
+export const QUEUE_PRODUCER = 'whatsapp-provider-kit-accept';
+
+export function pactFile(consumer: string, provider: ProviderName | typeof QUEUE_PRODUCER): string {
   return `${consumer}-${provider}.json`;
 }
 

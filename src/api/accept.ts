@@ -116,7 +116,7 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
   }
 
   const acceptedAt = now.toISOString();
-  const messages: QueueMessage[] = parsed.map((p, i) => ({ v: QUEUE_MESSAGE_VERSION, id: ids[i]!, request: p.request, acceptedAt }));
+  const messages: QueueMessage[] = parsed.map((p, i) => toQueueMessage(p.request, ids[i]!, acceptedAt));
   const records: NewMessage[] = messages.map((message) => ({
     id: message.id,
     provider: message.request.provider,
@@ -151,6 +151,11 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
   if (key !== undefined) await deps.store.completeIdempotencyKey([...accountIds][0]!, key);
 
   return answer(batch, replay ? await currentStatuses(ids, deps) : records.map((r) => ({ id: r.id, status: r.status })), replay);
+}
+
+/** The send queue's body for an accepted request: what the sender reads (contracts/queue pins it). */
+export function toQueueMessage(request: SendRequest, id: string, acceptedAt: string): QueueMessage {
+  return { v: QUEUE_MESSAGE_VERSION, id, request, acceptedAt };
 }
 
 /**

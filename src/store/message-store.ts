@@ -258,6 +258,54 @@ export class MessageStore {
     }
   }
 
+  /** Ids of messages held in the table whose time has come (`dueAt` ≤ `until`), oldest first per shard. */
+  async listDue(until: string, limit = 100): Promise<Array<{ id: string; dueAt: string }>> {
+    const due: Array<{ id: string; dueAt: string }> = [];
+    for (let shard = 0; shard < DUE_SHARDS && due.length < limit; shard++) {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX.due.name,
+          KeyConditionExpression: '#shard = :shard AND #due <= :until',
+          ExpressionAttributeNames: { '#shard': INDEX.due.partition, '#due': INDEX.due.sort },
+          ExpressionAttributeValues: { ':shard': `D#${shard}`, ':until': until },
+          Limit: limit - due.length,
+        }),
+      );
+      for (const item of page.Items ?? []) due.push({ id: String(item[KEY.partition]).slice(2), dueAt: String(item[INDEX.due.sort]) });
+    }
+    return due;
+  }
+
+  /** A held message's record and sealed queue body. */
+  async getHeld(id: string): Promise<{ record: MessageRecord; sealedPayload?: string } | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: true }));
+    if (!Item) return undefined;
+    return { record: fromItem(Item), ...(typeof Item.payload === 'string' ? { sealedPayload: Item.payload } : {}) };
+  }
+
+  /**
+   * Ends a hold once its message is back on the queue (or no longer waiting). Conditional on the
+   * same `dueAt`, so a hold set again meanwhile (a new delay) is not lost.
+   */
+  async release(id: string, dueAt: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression: 'REMOVE dueShard, dueAt, payload',
+          ConditionExpression: 'dueAt = :due',
+          ExpressionAttributeValues: { ':due': dueAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
+  }
+
   /**
    * Claims an idempotency key for a request (one conditional write). If the key is taken and
    * has not expired, returns what it was taken for.

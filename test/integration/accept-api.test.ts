@@ -12,6 +12,7 @@ import { startLocalHttp, type LocalHttp } from '../../src/local/http-server.ts';
 import { QueueMessage } from '../../src/messages/queue-message.ts';
 import { payloadCipher } from '../../src/privacy/payload-cipher.ts';
 import { SendQueue } from '../../src/queue/send-queue.ts';
+import { requeueDue } from '../../src/scheduler/requeue.ts';
 import { API_KEY, KALEYRA_ONLY_KEY, startLocalAws, testConfig, testSecrets } from '../support/local-aws.ts';
 import { closedPortUrl } from '../support/provider-harness.ts';
 
@@ -263,5 +264,40 @@ describe('accept and message API', () => {
     expect((await call('DELETE', '/v1/messages')).status).toBe(405);
     expect((await fetch(`${http.url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: '{"provider":' })).status).toBe(400);
     expect((await fetch(`${http.url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'text/plain' }, body: 'hi' })).status).toBe(415);
+  });
+
+  describe('the scheduled re-enqueue', () => {
+    const requeue = (at: Date) => requeueDue({ store: deps.store, queue: deps.queue, cipher: payloadCipher(secrets.payloadKey), now: () => at });
+
+    it('puts a message whose enqueue failed back on the queue, once', async () => {
+      const brokenQueue = new SendQueue(new SQSClient({ region: 'us-east-1', endpoint: await closedPortUrl(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 }), aws.queueUrl);
+      current = () => ({ ...deps, queue: brokenQueue });
+      const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest())).json()) as { id: string };
+      current = () => deps;
+      // (An earlier test's failed enqueue may be due too.)
+      expect((await requeue(clock)).failed).toBe(0);
+      expect((await received()).map((m) => m.id)).toContain(id);
+      expect((await deps.store.get(id))?.dueAt).toBeUndefined();
+      expect(await requeue(clock)).toMatchObject({ requeued: 0 });
+    });
+
+    it('puts a far schedule on the queue 14 minutes ahead, with the rest as SQS delay', async () => {
+      const far = new Date(clock.getTime() + 3 * 3600_000);
+      const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: far.toISOString() }))).json()) as { id: string };
+      expect(await requeue(new Date(far.getTime() - 20 * 60_000))).toMatchObject({ requeued: 0 });
+      expect(await requeue(new Date(far.getTime() - 14 * 60_000))).toMatchObject({ requeued: 1 });
+      expect((await deps.store.get(id))?.status).toBe('scheduled');
+      const attributes = await aws.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: aws.queueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
+      expect(Number(attributes.Attributes?.ApproximateNumberOfMessagesDelayed)).toBeGreaterThanOrEqual(1);
+    });
+
+    it('drops the hold of a message cancelled meanwhile without enqueuing it', async () => {
+      const far = new Date(clock.getTime() + 3 * 3600_000);
+      const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: far.toISOString() }))).json()) as { id: string };
+      expect((await call('POST', `/v1/messages/${id}/cancel`)).status).toBe(200);
+      const report = await requeue(new Date(far.getTime()));
+      expect(report.requeued).toBe(0);
+      expect((await deps.store.get(id))?.dueAt).toBeUndefined();
+    });
   });
 });
