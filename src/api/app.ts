@@ -6,6 +6,7 @@ import { acceptMessages, type AcceptDeps } from './accept.ts';
 import { authenticate } from './auth.ts';
 import { parseJsonBody, problem, type HttpRequest, type HttpResponse } from './http.ts';
 import { cancelMessage, getMessage, listMessages, type MessagesDeps } from './messages.ts';
+import { liftPause, listPauses, removeSuppression, resolveMessage } from './operator.ts';
 import { matchRoute, type Route } from './routes.ts';
 import type { ApiKeyConfig } from '../config/pipeline.ts';
 
@@ -37,5 +38,16 @@ export async function handleApiRequest(request: HttpRequest, deps: ApiDeps, serv
       return listMessages(principal, request.query, deps);
     case 'cancelMessage':
       return cancelMessage(principal, matched.params.id!, deps);
+    case 'resolveMessage': {
+      const body = parseJsonBody(request);
+      if (!body.ok) return body.response;
+      return resolveMessage(principal, matched.params.id!, body.value, deps);
+    }
+    case 'listPauses':
+      return listPauses(principal, request.query, deps);
+    case 'liftPause':
+      return liftPause(principal, matched.params.account!, request.query, deps);
+    case 'removeSuppression':
+      return removeSuppression(principal, matched.params.account!, matched.params.recipient!, deps);
   }
 }

@@ -7,6 +7,11 @@ export const ROUTES = [
   { name: 'listMessages', method: 'GET', path: '/v1/messages', function: 'status' },
   { name: 'getMessage', method: 'GET', path: '/v1/messages/{id}', function: 'status' },
   { name: 'cancelMessage', method: 'POST', path: '/v1/messages/{id}/cancel', function: 'status' },
+  // Operator routes: unknown outcomes, pauses and opt-outs.
+  { name: 'resolveMessage', method: 'POST', path: '/v1/messages/{id}/resolve', function: 'status' },
+  { name: 'listPauses', method: 'GET', path: '/v1/pauses', function: 'status' },
+  { name: 'liftPause', method: 'DELETE', path: '/v1/pauses/{account}', function: 'status' },
+  { name: 'removeSuppression', method: 'DELETE', path: '/v1/suppressions/{account}/{recipient}', function: 'status' },
 ] as const;
 
 export type Route = (typeof ROUTES)[number];

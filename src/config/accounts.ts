@@ -23,12 +23,31 @@ export const TemplateConfig = z.strictObject({
 });
 export type TemplateConfig = z.output<typeof TemplateConfig>;
 
+/** An account's own send budget (src/pacing/budget.ts); unset values take the provider's documented defaults. */
+export const LimitsConfig = z.strictObject({
+  perSecond: z.int().positive().optional(),
+  perMinute: z.int().positive().optional(),
+  perHour: z.int().positive().optional(),
+  perDay: z.int().positive().optional(),
+  /** Minimum gap between two messages to one recipient, ms (default 6000: Meta's pair limit). */
+  recipientGapMs: z.int().min(0).optional(),
+  /** Share of a limit that may go out at once (default 0.1). */
+  burstFraction: z.number().min(0).max(0.5).optional(),
+  /** A random gap [min, max] ms between consecutive sends, for broadcast-like bulk sends. */
+  jitterMs: z
+    .tuple([z.int().min(0), z.int().min(0)])
+    .refine(([min, max]) => min <= max, 'must be [min, max] with min ≤ max')
+    .optional(),
+});
+export type LimitsConfig = z.output<typeof LimitsConfig>;
+
 const common = {
   id: AccountId,
   /** Overrides the provider's API origin (a mock, a sandbox, another region). */
   baseUrl: z.url().optional(),
   /** The templates approved on this account. When given, only these can be sent. */
   templates: z.array(TemplateConfig).optional(),
+  limits: LimitsConfig.optional(),
 };
 
 const Digits = z.string().regex(/^[1-9][0-9]{6,14}$/, 'must be the phone number in digits with its country code, no "+"');

@@ -33,6 +33,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 export interface ProviderMock {
   provider: ProviderName;
+  /** Every request the mock answered, in order (for assertions on what reached the provider). */
+  received: Array<{ method: string; path: string; at: number; status: number; body: string }>;
   /** Base URL of the mock, e.g. `http://127.0.0.1:4010`: pass it as the client's `baseUrl`. */
   url: string;
   port: number;
@@ -45,6 +47,14 @@ export interface ProviderMockOptions {
   host?: string;
   /** Path of the spec; defaults to `specs/<provider>.yaml` of this package. */
   specPath?: string;
+  /**
+   * Enforce a rate limit like the provider does: beyond `limit` requests in a fixed window of
+   * `windowMs`, answer 429 (the spec's documented 429 where it has one) with `Retry-After` and
+   * `X-RateLimit-Reset` saying when the window ends.
+   */
+  rateLimit?: { limit: number; windowMs: number };
+  /** The mock's clock (ms), for the rate limit. */
+  now?: () => number;
 }
 
 interface JsonFormField {
@@ -67,6 +77,11 @@ export async function startProviderMock(provider: ProviderName, options: Provide
   const jsonForms = extractJsonFormFields(operations, jsonEncodedFormFields(parse(readFileSync(specPath, 'utf8'))));
   const prism = createInstance(MOCK_CONFIG, { logger: createLogger('mock', { level: 'silent' }) });
   const idRewrites = MOCKED_PROVIDERS[provider].messageIdPointers;
+  const received: ProviderMock['received'] = [];
+  const clock = options.now ?? Date.now;
+  const limited = options.rateLimit;
+  const answers429 = operations.some((operation) => operation.responses.some((response) => response.code === '429'));
+  let window = { start: 0, count: 0 };
   let sent = 0;
 
   const server = createServer((request, reply) => {
@@ -93,6 +108,24 @@ export async function startProviderMock(provider: ProviderName, options: Provide
 
     const violations = checkJsonFormFields(jsonForms, method, url.pathname, contentType, raw);
     if (violations.length > 0) headers.prefer = 'code=400';
+
+    let rateLimited: { resetMs: number } | undefined;
+    if (limited) {
+      const at = clock();
+      if (at - window.start >= limited.windowMs) window = { start: at - ((at - window.start) % limited.windowMs), count: 0 };
+      window.count += 1;
+      if (window.count > limited.limit) {
+        rateLimited = { resetMs: window.start + limited.windowMs };
+        if (!answers429) {
+          const retryAfter = String(Math.max(1, Math.ceil((rateLimited.resetMs - at) / 1000)));
+          received.push({ method, path: url.pathname, at, status: 429, body: raw });
+          reply.writeHead(429, { 'content-type': 'application/json', 'retry-after': retryAfter, 'x-ratelimit-reset': String(Math.ceil(rateLimited.resetMs / 1000)) });
+          reply.end(JSON.stringify({ error: 'rate_limited', message: 'mock rate limit exceeded' }));
+          return;
+        }
+        headers.prefer = 'code=429';
+      }
+    }
 
     const query: Record<string, string | string[]> = {};
     for (const key of new Set(url.searchParams.keys())) {
@@ -121,6 +154,14 @@ export async function startProviderMock(provider: ProviderName, options: Provide
       responseBody = withFreshId(responseBody, pointer, sent);
     }
     const replyHeaders: Record<string, string> = { ...(output.headers as Record<string, string> | undefined) };
+    if (rateLimited) {
+      // Say when the window really ends, not the spec's example values.
+      for (const name of Object.keys(replyHeaders)) if (/^(retry-after|x-ratelimit-reset|x-ratelimit-remaining)$/i.test(name)) delete replyHeaders[name];
+      replyHeaders['retry-after'] = String(Math.max(1, Math.ceil((rateLimited.resetMs - clock()) / 1000)));
+      replyHeaders['x-ratelimit-reset'] = String(Math.ceil(rateLimited.resetMs / 1000));
+      replyHeaders['x-ratelimit-remaining'] = '0';
+    }
+    received.push({ method, path: url.pathname, at: clock(), status: output.statusCode, body: raw });
     if (inputViolations.length > 0) replyHeaders['sl-violations'] = JSON.stringify(inputViolations).slice(0, 8000);
     const isJson = typeof responseBody === 'object' && responseBody !== null;
     if (isJson && !Object.keys(replyHeaders).some((name) => name.toLowerCase() === 'content-type')) replyHeaders['content-type'] = 'application/json';
@@ -131,6 +172,7 @@ export async function startProviderMock(provider: ProviderName, options: Provide
   const port = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     provider,
+    received,
     port,
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     close: () => new Promise<void>((resolve, reject) => {

@@ -43,10 +43,21 @@ export interface ProviderConnection {
   fetch?: typeof globalThis.fetch;
 }
 
+/** What a lookup at the provider found for a send whose outcome was lost. */
+export type LookupResult =
+  | { found: true; status: 'accepted' | 'sent'; providerMessageId?: string }
+  /** Not found, or not found unambiguously: not proof either way. */
+  | { found: false; reason: string };
+
 export interface ProviderAdapter<A extends AccountConfig = AccountConfig> {
   readonly provider: ProviderName;
   readonly capabilities: ProviderCapabilities;
   /** What makes `content` unsendable on `account`, found before any send (fields under `content.`). */
   check(content: MessageContent, account: A): Violation[];
   send(message: OutgoingMessage, account: A, connection: ProviderConnection): Promise<SendResult>;
+  /**
+   * Looks for `message` at the provider, sent at or after `since`, where the provider has a way
+   * (`capabilities.lookup`). Only a match proves the send; no match proves nothing.
+   */
+  lookup?(message: OutgoingMessage, account: A, connection: ProviderConnection, since: Date): Promise<LookupResult>;
 }

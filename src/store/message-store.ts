@@ -7,6 +7,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -63,6 +64,15 @@ export interface ListQuery {
   until?: string;
   cursor?: string;
   limit?: number;
+}
+
+export interface Pause {
+  account: string;
+  /** `*` for the whole account, `T#<template name>` for one template. */
+  scope: string;
+  reason: string;
+  code?: string | number;
+  since: string;
 }
 
 export type ApplyOutcome = 'advanced' | 'recorded' | 'unchanged';
@@ -304,6 +314,119 @@ export class MessageStore {
       ignoreConditionFailure(error);
       return false;
     }
+  }
+
+  /**
+   * Claims a waiting message for one send attempt, before the provider call. One conditional
+   * write, so of two deliveries of the same queue message only one ever calls the provider:
+   *
+   *   queued/scheduled ──claim(token)──▶ sending    (anything else: refused, no call)
+   */
+  async claim(id: string, token: string, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression:
+            'SET #status = :sending, #rank = :rank, claimToken = :token, claimedAt = :at, attempts = if_not_exists(attempts, :zero) + :one, #at.#sending = if_not_exists(#at.#sending, :at) REMOVE dueShard, dueAt, payload',
+          ConditionExpression: 'attribute_exists(#pk) AND #status IN (:queued, :scheduled)',
+          ExpressionAttributeNames: { '#pk': KEY.partition, '#status': 'status', '#rank': 'rank', '#at': 'at', '#sending': 'sending' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':rank': STATUS_RANK.sending, ':token': token, ':at': at, ':zero': 0, ':one': 1, ':queued': 'queued', ':scheduled': 'scheduled' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
+  }
+
+  /**
+   * Gives a claim back after the provider refused the send (nothing was sent): the message waits
+   * again, with the reason kept. Only the holder of the claim can, and only while it is sending.
+   */
+  async unclaim(id: string, token: string, error: StoredError): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression: 'SET #status = :queued, #rank = :rank, #error = :error REMOVE claimToken',
+          ConditionExpression: '#status = :sending AND claimToken = :token',
+          ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank', '#error': 'error' },
+          ExpressionAttributeValues: { ':queued': 'queued', ':rank': STATUS_RANK.queued, ':error': error, ':sending': 'sending', ':token': token },
+        }),
+      );
+      return true;
+    } catch (caught) {
+      ignoreConditionFailure(caught);
+      return false;
+    }
+  }
+
+  /**
+   * Marks a send whose outcome was lost: the provider may or may not have the message. From
+   * `sending` only (with the claim's token when given); it is never resent blindly.
+   */
+  async markUnknown(id: string, at: string, reason: string, token?: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression: 'SET #status = :unknown, #rank = :rank, #at.#unknown = if_not_exists(#at.#unknown, :at), #error = :error',
+          ConditionExpression: token ? '#status = :sending AND claimToken = :token' : '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank', '#at': 'at', '#unknown': 'unknown', '#error': 'error' },
+          ExpressionAttributeValues: { ':unknown': 'unknown', ':rank': STATUS_RANK.unknown, ':at': at, ':error': { class: 'unknown', reason }, ':sending': 'sending', ...(token ? { ':token': token } : {}) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
+  }
+
+  /** When the current claim was taken, for a message that is `sending`. */
+  async claimOf(id: string): Promise<{ token: string; claimedAt: string } | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: true, ProjectionExpression: 'claimToken, claimedAt' }));
+    return Item?.claimToken ? { token: String(Item.claimToken), claimedAt: String(Item.claimedAt) } : undefined;
+  }
+
+  // ---------------------------------------------------------------- pauses and suppressions
+
+  /** Stops sending on an account (scope `*`) or one of its templates (`T#<name>`) until lifted. */
+  async setPause(account: string, scope: string, pause: { reason: string; code?: string | number; since: string }): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { [KEY.partition]: `Z#${account}`, [KEY.sort]: scope, account, scope, ...pause } }));
+  }
+
+  async pausesOf(account: string): Promise<Pause[]> {
+    const page = await this.db.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': KEY.partition }, ExpressionAttributeValues: { ':pk': `Z#${account}` }, ConsistentRead: true }),
+    );
+    return (page.Items ?? []).map((item) => ({ account, scope: String(item.scope), reason: String(item.reason), since: String(item.since), ...(item.code !== undefined ? { code: item.code as string | number } : {}) }));
+  }
+
+  /** Lifts a pause; true if there was one. */
+  async liftPause(account: string, scope: string): Promise<boolean> {
+    const result = await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { [KEY.partition]: `Z#${account}`, [KEY.sort]: scope }, ReturnValues: 'ALL_OLD' }));
+    return result.Attributes !== undefined;
+  }
+
+  /** The recipient opted out on the account: later sends to them fail fast until removed. */
+  async suppress(account: string, recipientHash: string, suppression: { reason: string; code?: string | number; since: string }): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { [KEY.partition]: `S#${account}#${recipientHash}`, [KEY.sort]: 'S', ...suppression } }));
+  }
+
+  async suppression(account: string, recipientHash: string): Promise<{ reason: string; since: string } | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { [KEY.partition]: `S#${account}#${recipientHash}`, [KEY.sort]: 'S' } }));
+    return Item ? { reason: String(Item.reason), since: String(Item.since) } : undefined;
+  }
+
+  async unsuppress(account: string, recipientHash: string): Promise<boolean> {
+    const result = await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { [KEY.partition]: `S#${account}#${recipientHash}`, [KEY.sort]: 'S' }, ReturnValues: 'ALL_OLD' }));
+    return result.Attributes !== undefined;
   }
 
   /**

@@ -11,7 +11,7 @@
  * the list operation: `findSentMessage` below (see specs/livechat.yaml).
  */
 import { createClient } from '../../../generated/livechat/client/index.ts';
-import { sendTemplateMessage } from '../../../generated/livechat/sdk.gen.ts';
+import { listTemplateMessages, sendTemplateMessage } from '../../../generated/livechat/sdk.gen.ts';
 import type { Template, TemplateMessageRecord } from '../../../generated/livechat/types.gen.ts';
 import type { AccountOf } from '../../config/accounts.ts';
 import type { ProviderAdapter } from '../adapter.ts';
@@ -59,6 +59,16 @@ export const livechatAdapter: ProviderAdapter<AccountOf<'livechat'>> = {
     );
     if (!called.ok) return called.result;
     return { outcome: 'accepted', status: 'accepted' };
+  },
+
+  async lookup(message, account, connection, since) {
+    if (message.content.kind !== 'template') return { found: false, reason: 'not a template message' };
+    const client = createClient({ baseUrl: account.baseUrl ?? 'https://lwb-api.livechat-integrations.com', auth: connection.credential, ...(connection.fetch ? { fetch: connection.fetch } : {}) });
+    const called = await callProvider('livechat', () => listTemplateMessages({ client, path: { id: account.numberId } }), readError);
+    if (!called.ok) return { found: false, reason: 'the list of template messages could not be read' };
+    const match = findSentMessage(called.data ?? [], { to: message.recipient, templateName: message.content.name, after: since });
+    if (!match) return { found: false, reason: 'no single matching template message in LiveChat’s list' };
+    return { found: true, status: 'accepted', ...(match.id ? { providerMessageId: match.id } : {}) };
   },
 };
 

@@ -8,7 +8,7 @@
  * Deployments are self-hosted: the account's `baseUrl` is required.
  */
 import { createClient } from '../../../generated/loopwave/client/index.ts';
-import { sendMessage } from '../../../generated/loopwave/sdk.gen.ts';
+import { listChatMessages, sendMessage } from '../../../generated/loopwave/sdk.gen.ts';
 import type { AccountOf } from '../../config/accounts.ts';
 import type { ProviderAdapter } from '../adapter.ts';
 import { callProvider, field, type ErrorReading } from '../call.ts';
@@ -53,6 +53,25 @@ export const loopwaveAdapter: ProviderAdapter<AccountOf<'loopwave'>> = {
     );
     if (!called.ok) return called.result;
     return { outcome: 'accepted', status: 'sent' };
+  },
+
+  /** Finds our text among the chat's newest messages sent from the business since the attempt. */
+  async lookup(message, account, connection, since) {
+    const content = message.content;
+    if (content.kind !== 'text') return { found: false, reason: 'not a text message' };
+    const client = createClient({ baseUrl: account.baseUrl, auth: (scheme) => (scheme.type === 'http' ? connection.credential : undefined), ...(connection.fetch ? { fetch: connection.fetch } : {}) });
+    const chatId = `${digitsOf(message.recipient)}@s.whatsapp.net`;
+    const called = await callProvider(
+      'loopwave',
+      () => listChatMessages({ client, path: { chatId }, query: { limit: 50, ...(account.sessionId ? { sessionId: account.sessionId } : {}) } }),
+      readError,
+    );
+    if (!called.ok) return { found: false, reason: 'the chat’s messages could not be read' };
+    // Loopwave's timestamps are Unix seconds: allow the second the attempt started in.
+    const after = Math.floor(since.getTime() / 1000) - 1;
+    const matches = (called.data?.data ?? []).filter((m) => m.fromMe && m.body === content.text && m.timestamp >= after);
+    if (matches.length !== 1) return { found: false, reason: matches.length ? 'several identical messages since the attempt' : 'no such message in the chat since the attempt' };
+    return { found: true, status: 'sent', providerMessageId: matches[0]!.messageId };
   },
 };
 

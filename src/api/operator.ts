@@ -1,0 +1,61 @@
+/**
+ * What an operator does about what the sender cannot decide alone: resolve a message whose send
+ * outcome was lost (`unknown`), lift a pause, remove an opt-out suppression.
+ */
+import { z } from 'zod';
+import { MessageId } from '../messages/queue-message.ts';
+import { Recipient, violationsOf } from '../messages/send-request.ts';
+import { recipientRef } from '../privacy/recipient.ts';
+import type { MessageStore } from '../store/message-store.ts';
+import { mayUse, type Principal } from './auth.ts';
+import { json, problem, type HttpResponse } from './http.ts';
+import { presentMessage } from './messages.ts';
+
+export interface OperatorDeps {
+  store: MessageStore;
+  accounts: ReadonlyMap<string, unknown>;
+  recipientHashKey: string;
+  now(): Date;
+}
+
+const Resolution = z.strictObject({
+  status: z.enum(['sent', 'failed'], { error: 'must be "sent" (the provider has it) or "failed" (it does not)' }),
+  note: z.string().max(500).optional(),
+});
+
+/** `POST /v1/messages/{id}/resolve` `{status: "sent" | "failed", note?}`: only for `unknown` messages. */
+export async function resolveMessage(principal: Principal, id: string, body: unknown, deps: OperatorDeps): Promise<HttpResponse> {
+  const parsed = Resolution.safeParse(body);
+  if (!parsed.success) return problem(400, 'invalid_request', 'the body has problems', violationsOf(parsed.error));
+  const record = MessageId.safeParse(id).success ? await deps.store.get(id) : undefined;
+  if (!record || !mayUse(principal, record.account)) return problem(404, 'not_found', `no message ${id}`);
+  if (record.status !== 'unknown') return problem(409, 'not_unknown', `message ${id} is ${record.status}; only unknown messages are resolved by hand`);
+  const at = deps.now().toISOString();
+  const reason = `resolved by ${principal.keyId}${parsed.data.note ? `: ${parsed.data.note}` : ''}`;
+  await deps.store.applyStatus(id, parsed.data.status, at, parsed.data.status === 'failed' ? { error: { class: 'operator', reason } } : {});
+  return json(200, presentMessage((await deps.store.get(id))!));
+}
+
+export async function listPauses(principal: Principal, query: Record<string, string>, deps: OperatorDeps): Promise<HttpResponse> {
+  const accounts = query.account ? [query.account] : [...deps.accounts.keys()];
+  const visible = accounts.filter((account) => deps.accounts.has(account) && mayUse(principal, account));
+  const pauses = (await Promise.all(visible.map((account) => deps.store.pausesOf(account)))).flat();
+  return json(200, { pauses });
+}
+
+/** `DELETE /v1/pauses/{account}?template=<name>`: lifts the account's pause, or one template's. */
+export async function liftPause(principal: Principal, account: string, query: Record<string, string>, deps: OperatorDeps): Promise<HttpResponse> {
+  if (!deps.accounts.has(account) || !mayUse(principal, account)) return problem(404, 'not_found', `no account ${account}`);
+  const scope = query.template ? `T#${query.template}` : '*';
+  if (!(await deps.store.liftPause(account, scope))) return problem(404, 'not_found', `account ${account} has no pause${query.template ? ` on template ${query.template}` : ''}`);
+  return json(200, { lifted: { account, scope } });
+}
+
+/** `DELETE /v1/suppressions/{account}/{recipient}`: the recipient may receive messages from the account again. */
+export async function removeSuppression(principal: Principal, account: string, recipient: string, deps: OperatorDeps): Promise<HttpResponse> {
+  if (!deps.accounts.has(account) || !mayUse(principal, account)) return problem(404, 'not_found', `no account ${account}`);
+  const phone = Recipient.safeParse(recipient);
+  if (!phone.success) return problem(400, 'invalid_request', 'the recipient is not a phone number', violationsOf(phone.error, ['recipient']));
+  const removed = await deps.store.unsuppress(account, recipientRef(deps.recipientHashKey, phone.data).hash);
+  return removed ? json(200, { removed: { account, recipient: `…${phone.data.slice(-4)}` } }) : problem(404, 'not_found', 'that recipient is not suppressed on the account');
+}

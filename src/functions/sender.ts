@@ -1,0 +1,61 @@
+/**
+ * Lambda, on the send queue's event source mapping (batches, ReportBatchItemFailures): sends each
+ * message exactly once within its account's limits (src/sender/sender.ts). Records are processed
+ * one after another so that pacing sees them in order; a record that cannot be processed is
+ * reported as a batch item failure and comes back, and after the queue's maxReceiveCount lands
+ * in the dead-letter queue. Delays are not failures: they never count towards that.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { Pacer } from '../pacing/pacer.ts';
+import { payloadCipher } from '../privacy/payload-cipher.ts';
+import { adapterFor } from '../providers/registry.ts';
+import { SendQueue } from '../queue/send-queue.ts';
+import { sendQueuedMessage, type SenderDeps } from '../sender/sender.ts';
+import type { Pause } from '../store/message-store.ts';
+import { MessageStore } from '../store/message-store.ts';
+import { runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
+
+export function createSenderDeps(env: RuntimeEnvironment, options: Partial<Pick<SenderDeps, 'fetch' | 'sleep' | 'maxInlineWaitMs' | 'claimExpiryMs' | 'pauseRecheckMs' | 'log'>> & { random?: () => number } = {}): SenderDeps {
+  const logger = new Logger({ serviceName: 'sender' });
+  return {
+    store: new MessageStore(env.dynamo, env.tableName),
+    pacer: new Pacer(env.dynamo, env.tableName, options.random),
+    queue: new SendQueue(env.sqs, env.queueUrl),
+    cipher: payloadCipher(env.secrets.payloadKey),
+    accounts: new Map(env.config.accounts.map((account) => [account.id, account])),
+    adapterFor,
+    credentials: env.secrets.credentials,
+    recipientHashKey: env.secrets.recipientHashKey,
+    now: env.now ? () => env.now!().getTime() : Date.now,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    maxInlineWaitMs: options.maxInlineWaitMs ?? 1000,
+    claimExpiryMs: options.claimExpiryMs ?? Number(process.env.SEND_CLAIM_EXPIRY_MS ?? 120_000),
+    pauseRecheckMs: options.pauseRecheckMs ?? 15 * 60_000,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    log:
+      options.log ??
+      ((entry) => {
+        const { level, message, ...rest } = entry as { level?: string; message?: string };
+        const write = level === 'error' ? logger.error : level === 'warn' ? logger.warn : logger.info;
+        write.call(logger, String(message ?? 'sender'), rest);
+      }),
+  };
+}
+
+/** The handler over `deps` (built on first use): the same code runs in Lambda and in the local stack. */
+export function senderHandler(load: () => SenderDeps | Promise<SenderDeps>) {
+  let deps: Promise<SenderDeps> | undefined;
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    deps ??= Promise.resolve().then(load);
+    const ready = await deps;
+    // Pauses are read once per batch and account.
+    const pauses = new Map<string, Promise<Pause[]>>();
+    const processor = new BatchProcessor(EventType.SQS);
+    const handleRecord = async (record: SQSRecord) => sendQueuedMessage(record.body, ready, pauses);
+    return processPartialResponse(event, handleRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+  };
+}
+
+export const handler = senderHandler(() => createSenderDeps(runtimeFromEnvironment()));

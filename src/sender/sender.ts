@@ -1,0 +1,255 @@
+/**
+ * Sending one queued message, exactly once towards the provider and within its limits.
+ *
+ *   read record (create it if a producer enqueued directly)
+ *     ├─ already claimed, sent or final ───────────────▶ done, no call
+ *     ├─ not yet due (schedule) / paused / paced ──────▶ delayed (a new queue copy or a hold)
+ *     ├─ recipient opted out ──────────────────────────▶ failed `opted_out`, no call
+ *     ▼
+ *   claim (conditional write: queued/scheduled → sending) ── lost the race ─▶ done, no call
+ *     ▼
+ *   provider call ─▶ accepted/sent ─▶ record it
+ *                 ├▶ refused: permanent → failed · opted out → failed + suppress
+ *                 │           back off / per recipient / 24 h / pause → give the claim back, delay
+ *                 └▶ no answer ─▶ unknown (never resent blindly), look it up where the provider can
+ *
+ * A crash after the claim leaves the message `sending`; a later delivery of the same queue
+ * message finds the claim older than any call can take and marks it `unknown` instead of
+ * sending again. A delay is a new copy of the message on the queue (or, beyond SQS's 15 minutes,
+ * a hold in the table), and the original is deleted: waiting never counts towards the receive
+ * count that sends a message to the dead-letter queue. Only what cannot be processed at all (a
+ * body that is not a queue message, a store that keeps failing) fails the record.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AccountConfig } from '../config/accounts.ts';
+import { QueueMessage } from '../messages/queue-message.ts';
+import type { PayloadCipher } from '../privacy/payload-cipher.ts';
+import { maskPhone, recipientRef } from '../privacy/recipient.ts';
+import type { OutgoingMessage, ProviderAdapter, SendResult } from '../providers/adapter.ts';
+import type { ProviderError } from '../providers/errors.ts';
+import { pacingFor } from '../pacing/budget.ts';
+import type { Pacer } from '../pacing/pacer.ts';
+import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
+import type { MessageRecord, MessageStore, NewMessage, Pause, StoredError } from '../store/message-store.ts';
+
+export interface SenderDeps {
+  store: MessageStore;
+  pacer: Pacer;
+  queue: SendQueue;
+  cipher: PayloadCipher;
+  accounts: ReadonlyMap<string, AccountConfig>;
+  adapterFor(account: AccountConfig): ProviderAdapter;
+  credentials: Readonly<Record<string, string>>;
+  recipientHashKey: string;
+  /** For tests and mocks: how adapters reach providers. */
+  fetch?: typeof globalThis.fetch;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** Waits up to this long in the invocation for a pacing token before delaying on the queue. */
+  maxInlineWaitMs: number;
+  /** A claim older than this cannot belong to a call still under way (≥ the function timeout). */
+  claimExpiryMs: number;
+  /** How often a paused account's messages look again whether the pause was lifted. */
+  pauseRecheckMs: number;
+  log(entry: Record<string, unknown>): void;
+}
+
+export type Outcome =
+  | { kind: 'sent'; status: 'accepted' | 'sent' }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'delayed'; delayMs: number; reason: string }
+  | { kind: 'unknown'; reason: string }
+  | { kind: 'skipped'; reason: string };
+
+/** Backoff for retryable refusals without a hint: 2^attempt seconds, capped, with full jitter. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const cap = Math.min(15 * 60_000, 1000 * 2 ** Math.min(attempt, 20));
+  return Math.max(1000, Math.floor(random() * cap));
+}
+
+export async function sendQueuedMessage(body: string, deps: SenderDeps, pausesCache = new Map<string, Promise<Pause[]>>()): Promise<Outcome> {
+  const message = QueueMessage.parse(JSON.parse(body));
+  const { request } = message;
+  const account = deps.accounts.get(request.account);
+  const now = () => new Date(deps.now()).toISOString();
+  const recipient = recipientRef(deps.recipientHashKey, request.recipient);
+  const log = (entry: Record<string, unknown>) => deps.log({ messageId: message.id, account: request.account, provider: request.provider, recipient: maskPhone(request.recipient), ...entry });
+
+  let record = await deps.store.get(message.id);
+  if (!record) {
+    // A producer enqueued directly: the record starts here.
+    await deps.store.createMany([newRecord(message, recipient, now())], { onlyIfMissing: true });
+    record = await deps.store.get(message.id);
+    if (!record) throw new Error(`record ${message.id} could not be created`);
+  }
+  if (!account || account.provider !== request.provider) {
+    await deps.store.applyStatus(message.id, 'failed', now(), { error: { class: 'permanent', reason: `account ${request.account} is not configured for ${request.provider}` } });
+    return { kind: 'failed', reason: 'account not configured' };
+  }
+
+  const delay = (delayMs: number, reason: string) => delayMessage(message, delayMs, reason, deps, log);
+  const adapter = deps.adapterFor(account);
+
+  if (record.status === 'sending') {
+    const claimed = await deps.store.claimOf(message.id);
+    const age = claimed ? deps.now() - Date.parse(claimed.claimedAt) : Number.POSITIVE_INFINITY;
+    // Another invocation may still be calling the provider: look again once its time is up.
+    if (age < deps.claimExpiryMs) return delay(deps.claimExpiryMs - age + 1000, 'a send attempt is under way');
+    // The attempt that claimed it ended between the claim and recording the outcome.
+    const reason = 'the send attempt ended without recording an outcome (crash or timeout)';
+    if (!(await deps.store.markUnknown(message.id, now(), reason, claimed?.token))) return { kind: 'skipped', reason: 'resolved meanwhile' };
+    log({ level: 'warn', message: 'stale claim: outcome unknown', reason });
+    return reconcile(message, account, adapter, new Date(claimed ? Date.parse(claimed.claimedAt) : deps.now()), deps, log, reason);
+  }
+  if (record.status !== 'queued' && record.status !== 'scheduled') return { kind: 'skipped', reason: `already ${record.status}` };
+
+  if (request.scheduleAt && Date.parse(request.scheduleAt) > deps.now()) return delay(Date.parse(request.scheduleAt) - deps.now(), 'scheduled');
+
+  const suppressed = await deps.store.suppression(request.account, recipient.hash);
+  if (suppressed) {
+    await deps.store.applyStatus(message.id, 'failed', now(), { error: { class: 'opted_out', reason: 'opted_out' } });
+    log({ level: 'info', message: 'recipient opted out: not sent' });
+    return { kind: 'failed', reason: 'opted_out' };
+  }
+
+  if (!pausesCache.has(request.account)) pausesCache.set(request.account, deps.store.pausesOf(request.account));
+  const pauses = await pausesCache.get(request.account)!;
+  const template = request.content.kind === 'template' ? request.content.name : undefined;
+  const pause = pauses.find((p) => p.scope === '*' || (template !== undefined && p.scope === `T#${template}`));
+  if (pause) return delay(deps.pauseRecheckMs, `paused: ${pause.reason}`);
+
+  const pacing = pacingFor(account);
+  const gap = await deps.pacer.acquireGap(`rcpt#${request.account}#${recipient.hash}`, pacing.recipientGapMs, deps.now());
+  if (gap.granted === 0) return delay(gap.waitMs, 'recipient gap');
+  for (;;) {
+    const token = await deps.pacer.acquire(`acct#${request.account}`, pacing.account, 1, deps.now());
+    if (token.granted > 0) break;
+    if (token.waitMs > deps.maxInlineWaitMs) return delay(token.waitMs, 'account rate limit');
+    await deps.sleep(token.waitMs);
+  }
+
+  const claim = randomUUID();
+  if (!(await deps.store.claim(message.id, claim, now()))) return { kind: 'skipped', reason: 'claimed by another delivery' };
+  const attemptStarted = new Date(deps.now());
+
+  const outgoing: OutgoingMessage = { messageId: message.id, recipient: request.recipient, content: request.content };
+  const connection = { credential: deps.credentials[account.id] ?? '', ...(deps.fetch ? { fetch: deps.fetch } : {}) };
+  let result: SendResult;
+  try {
+    result = await adapter.send(outgoing, account, connection);
+  } catch (error) {
+    result = { outcome: 'unknown', reason: `the adapter failed: ${(error as Error).message}` };
+  }
+
+  switch (result.outcome) {
+    case 'accepted':
+      await deps.store.applyStatus(message.id, result.status, now(), result.providerMessageId ? { provider: request.provider, providerMessageId: result.providerMessageId } : {});
+      log({ level: 'info', message: 'sent', status: result.status });
+      return { kind: 'sent', status: result.status };
+    case 'unknown':
+      await deps.store.markUnknown(message.id, now(), result.reason, claim);
+      log({ level: 'warn', message: 'send outcome unknown', reason: result.reason });
+      return reconcile(message, account, adapter, attemptStarted, deps, log, result.reason);
+    case 'rejected':
+      if (result.error.retryClass === 'pause_sender') pausesCache.delete(request.account); // the rest of the batch sees the new pause
+      return refused(result.error, { message, account, template, recipientHash: recipient.hash, claim, record }, deps, log, delay);
+  }
+}
+
+interface RefusalContext {
+  message: QueueMessage;
+  account: AccountConfig;
+  template: string | undefined;
+  recipientHash: string;
+  claim: string;
+  record: MessageRecord;
+}
+
+async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps, log: (e: Record<string, unknown>) => void, delay: (ms: number, reason: string) => Promise<Outcome>): Promise<Outcome> {
+  const stored: StoredError = error.toJSON();
+  const now = new Date(deps.now()).toISOString();
+  log({ level: 'warn', message: 'provider refused', class: error.retryClass, status: error.status, code: error.code });
+  switch (error.retryClass) {
+    case 'permanent':
+      await deps.store.applyStatus(c.message.id, 'failed', now, { error: stored });
+      return { kind: 'failed', reason: stored.reason };
+    case 'opted_out':
+      await deps.store.applyStatus(c.message.id, 'failed', now, { error: { ...stored, reason: 'opted_out' } });
+      await deps.store.suppress(c.account.id, c.recipientHash, { reason: stored.reason, since: now, ...(error.code !== undefined ? { code: error.code } : {}) });
+      return { kind: 'failed', reason: 'opted_out' };
+    case 'backoff': {
+      await deps.store.unclaim(c.message.id, c.claim, stored);
+      if (error.retryAfterMs !== undefined) {
+        // The provider named its reset: nobody on this account sends before it.
+        await deps.pacer.block(`acct#${c.account.id}`, pacingFor(c.account).account, deps.now() + error.retryAfterMs, deps.now());
+        return delay(Math.max(1000, error.retryAfterMs), `provider asked to wait (${error.status ?? error.code})`);
+      }
+      return delay(backoffMs(c.record.attempts + 1), `provider unavailable (${error.status ?? error.code})`);
+    }
+    case 'per_recipient':
+      await deps.store.unclaim(c.message.id, c.claim, stored);
+      return delay(Math.max(pacingFor(c.account).recipientGapMs, 6000) * 2 ** Math.min(c.record.attempts, 5), 'recipient rate limit');
+    case 'not_before_24h':
+      await deps.store.unclaim(c.message.id, c.claim, stored);
+      return delay(24 * 3600_000, 'per-user marketing limit: not before 24 h');
+    case 'pause_sender': {
+      await deps.store.unclaim(c.message.id, c.claim, stored);
+      const scope = error.pauseScope === 'template' && c.template ? `T#${c.template}` : '*';
+      await deps.store.setPause(c.account.id, scope, { reason: stored.reason, since: now, ...(error.code !== undefined ? { code: error.code } : {}) });
+      log({ level: 'error', message: 'sending paused', scope, reason: stored.reason });
+      return delay(deps.pauseRecheckMs, `paused: ${stored.reason}`);
+    }
+  }
+}
+
+/** For a lost outcome: where the provider can be asked, asks; only a match moves the message on. */
+async function reconcile(message: QueueMessage, account: AccountConfig, adapter: ProviderAdapter, since: Date, deps: SenderDeps, log: (e: Record<string, unknown>) => void, reason: string): Promise<Outcome> {
+  if (!adapter.capabilities.lookup || !adapter.lookup) {
+    return { kind: 'unknown', reason: `${reason}; ${account.provider} has no lookup: an operator must resolve it` };
+  }
+  const outgoing: OutgoingMessage = { messageId: message.id, recipient: message.request.recipient, content: message.request.content };
+  const found = await adapter.lookup(outgoing, account, { credential: deps.credentials[account.id] ?? '', ...(deps.fetch ? { fetch: deps.fetch } : {}) }, since);
+  if (!found.found) {
+    log({ level: 'warn', message: 'lookup found nothing', reason: found.reason });
+    return { kind: 'unknown', reason: `${reason}; lookup: ${found.reason}` };
+  }
+  await deps.store.applyStatus(message.id, found.status, new Date(deps.now()).toISOString(), found.providerMessageId ? { provider: account.provider, providerMessageId: found.providerMessageId } : {});
+  log({ level: 'info', message: 'lookup found the message', status: found.status });
+  return { kind: 'sent', status: found.status };
+}
+
+/**
+ * Delays the message: a new copy on the queue with the delay (≤ 15 min), or a hold in the table
+ * for longer; the caller then deletes the original. If neither can be written, the error fails the
+ * record and SQS delivers the original again.
+ */
+async function delayMessage(message: QueueMessage, delayMs: number, reason: string, deps: SenderDeps, log: (e: Record<string, unknown>) => void): Promise<Outcome> {
+  const seconds = Math.ceil(delayMs / 1000);
+  if (seconds <= MAX_DELAY_S) {
+    const refusedIds = await deps.queue.enqueue([{ message, delaySeconds: seconds }]);
+    if (refusedIds.length > 0) throw new Error('the delayed copy could not be enqueued');
+  } else {
+    const dueAt = new Date(deps.now() + delayMs).toISOString();
+    if (!(await deps.store.hold(message.id, dueAt, deps.cipher.seal(JSON.stringify(message))))) {
+      return { kind: 'skipped', reason: 'no longer waiting' };
+    }
+  }
+  log({ level: 'info', message: 'delayed', delayMs, reason });
+  return { kind: 'delayed', delayMs, reason };
+}
+
+function newRecord(message: QueueMessage, recipient: { hash: string; last4: string }, at: string): NewMessage {
+  const { request } = message;
+  return {
+    id: message.id,
+    provider: request.provider,
+    account: request.account,
+    recipient,
+    kind: request.content.kind,
+    ...(request.content.kind === 'template' ? { template: request.content.name } : {}),
+    status: request.scheduleAt && Date.parse(request.scheduleAt) > Date.parse(at) ? 'scheduled' : 'queued',
+    createdAt: message.acceptedAt,
+    ...(request.scheduleAt ? { scheduleAt: new Date(request.scheduleAt).toISOString() } : {}),
+    ...(request.metadata ? { metadata: request.metadata } : {}),
+  };
+}

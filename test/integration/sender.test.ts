@@ -1,0 +1,363 @@
+/**
+ * The sender through its real Lambda handler, driven by the local event source mapping from the
+ * SQS emulator, against dynalite and Prism mocks of the providers (which make send ids distinct
+ * and can enforce a rate limit). Each test gets its own queue and dead-letter queue.
+ */
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptMessages } from '../../src/api/accept.ts';
+import type { ApiDeps } from '../../src/api/app.ts';
+import { AccountConfig } from '../../src/config/accounts.ts';
+import { PipelineConfig } from '../../src/config/pipeline.ts';
+import { createApiDeps, type RuntimeEnvironment } from '../../src/functions/runtime.ts';
+import { createSenderDeps, senderHandler } from '../../src/functions/sender.ts';
+import { createQueue } from '../../src/local/aws.ts';
+import { startEventSourceMapping } from '../../src/local/event-source-mapping.ts';
+import { newMessageId, type QueueMessage } from '../../src/messages/queue-message.ts';
+import { SendRequest } from '../../src/messages/send-request.ts';
+import { startProviderMock, type ProviderMock, type ProviderMockOptions } from '../../src/mock/provider-mock.ts';
+import { recipientRef } from '../../src/privacy/recipient.ts';
+import type { ProviderName } from '../../src/providers/names.ts';
+import type { SenderDeps } from '../../src/sender/sender.ts';
+import { preferring } from '../support/provider-harness.ts';
+import { API_KEY, startLocalAws, testConfig, testSecrets } from '../support/local-aws.ts';
+
+const PHONE = '+919812345678';
+const TEMPLATES: Record<ProviderName, unknown> = {
+  livetok: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
+  livechat: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
+  gupshup: { kind: 'template', name: 'order_update', language: 'en', body: ['A-17', 'shipped'] },
+  loopwave: { kind: 'text', text: 'Your order A-17 has shipped.' },
+  kaleyra: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'], buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }] },
+};
+const SEND_PATH: Record<ProviderName, RegExp> = {
+  livetok: /^\/v1\/messages\/templates$/,
+  livechat: /^\/whatsapp-numbers\/[^/]+\/template-messages$/,
+  gupshup: /^\/wa\/api\/v1\/template\/msg$/,
+  loopwave: /^\/api\/v1\/messages$/,
+  kaleyra: /^\/v2\/[^/]+\/whatsapp\/[^/]+\/messages$/,
+};
+
+let aws: Awaited<ReturnType<typeof startLocalAws>>;
+const secrets = testSecrets();
+let queues = 0;
+
+interface Harness {
+  api: ApiDeps;
+  sender: SenderDeps;
+  mocks: Map<ProviderName, ProviderMock>;
+  queueUrl: string;
+  dlqUrl: string;
+  accept(provider: ProviderName, extra?: Record<string, unknown>): Promise<string>;
+  /** Runs the sender (the real handler) until the queue is empty and nothing is in flight. */
+  drain(options?: { concurrency?: number }): Promise<void>;
+  sendCalls(provider: ProviderName): ProviderMock['received'];
+  close(): Promise<void>;
+}
+
+async function harness(options: { providers: ProviderName[]; mock?: ProviderMockOptions; limits?: Record<string, unknown>; sender?: Partial<Parameters<typeof createSenderDeps>[1]> }): Promise<Harness> {
+  const mocks = new Map<ProviderName, ProviderMock>();
+  for (const provider of options.providers) mocks.set(provider, await startProviderMock(provider, options.mock));
+  const base = testConfig(Object.fromEntries([...mocks].map(([p, m]) => [p, m.url])));
+  const config = PipelineConfig.parse({ ...base, accounts: base.accounts.map((a) => AccountConfig.parse({ ...a, limits: { recipientGapMs: 0, ...options.limits } })) });
+  const n = queues++;
+  const dlqUrl = await createQueue(aws.sqs.client, `dlq-${n}`);
+  const queueUrl = await createQueue(aws.sqs.client, `send-${n}`, { deadLetterArn: `arn:aws:sqs:us-east-1:123456789012:dlq-${n}`, maxReceiveCount: 3, visibilityTimeoutS: 1 });
+  const env: RuntimeEnvironment = { config, secrets, tableName: aws.tableName, queueUrl, dynamo: aws.dynamo.client, sqs: aws.sqs.client };
+  const api = createApiDeps(env);
+  const sender = createSenderDeps(env, { claimExpiryMs: 1500, log: () => {}, ...options.sender });
+  const handler = senderHandler(() => sender);
+  return {
+    api,
+    sender,
+    mocks,
+    queueUrl,
+    dlqUrl,
+    async accept(provider, extra = {}) {
+      const response = await acceptMessages(
+        { principal: { keyId: 'all', accounts: '*' }, body: { provider, account: `acme-${provider}`, recipient: PHONE, content: TEMPLATES[provider], ...extra } },
+        api,
+      );
+      if (response.statusCode !== 202) throw new Error(`accept answered ${response.statusCode}: ${response.body}`);
+      return (JSON.parse(response.body) as { id: string }).id;
+    },
+    async drain({ concurrency = 2 } = {}) {
+      const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl, queueArn: `arn:aws:sqs:us-east-1:123456789012:send-${n}`, handler, batchSize: 10, maximumConcurrency: concurrency, visibilityTimeoutS: 1, functionTimeoutMs: 10_000, waitTimeS: 0.2, onError: () => {} });
+      try {
+        await esm.idle();
+      } finally {
+        await esm.stop();
+      }
+    },
+    sendCalls: (provider) => mocks.get(provider)!.received.filter((r) => r.method === 'post' && SEND_PATH[provider].test(r.path)),
+    async close() {
+      await Promise.all([...mocks.values()].map((mock) => mock.close()));
+    },
+  };
+}
+
+async function dlqDepth(url: string): Promise<number> {
+  const { Attributes } = await aws.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+}
+
+describe('the sender', () => {
+  beforeAll(async () => {
+    aws = await startLocalAws();
+  });
+  afterAll(() => aws.close());
+
+  it('sends a message of each provider exactly once and records the outcome', async () => {
+    const h = await harness({ providers: ['livetok', 'livechat', 'gupshup', 'loopwave', 'kaleyra'] });
+    try {
+      const ids = new Map<ProviderName, string>();
+      for (const provider of h.mocks.keys()) ids.set(provider, await h.accept(provider));
+      await h.drain();
+      for (const [provider, id] of ids) {
+        expect(h.sendCalls(provider), provider).toHaveLength(1);
+        const record = await h.api.store.get(id);
+        expect(record?.status, provider).toBe(provider === 'livetok' || provider === 'loopwave' ? 'sent' : 'accepted');
+        expect(record?.attempts).toBe(1);
+        expect(record?.times.sending).toBeDefined();
+      }
+      expect((await h.api.store.get(ids.get('kaleyra')!))?.providerMessageId).toMatch(/^AXXXXXXXXXXXXXXXXXXX-/);
+      expect((await h.api.store.get(ids.get('gupshup')!))?.providerMessageId).toMatch(/^message id-/);
+      expect(await dlqDepth(h.dlqUrl)).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('makes one provider call for a message delivered twice, concurrently', async () => {
+    const h = await harness({ providers: ['kaleyra'] });
+    try {
+      const id = newMessageId();
+      const message: QueueMessage = { v: 1, id, acceptedAt: new Date().toISOString(), request: SendRequest.parse({ provider: 'kaleyra', account: 'acme-kaleyra', recipient: PHONE, content: TEMPLATES.kaleyra }) };
+      // A producer enqueues directly, twice (no accept, no record yet): the sender creates the record.
+      await h.api.queue.enqueue([{ message }]);
+      await h.api.queue.enqueue([{ message }]);
+      await h.drain({ concurrency: 2 });
+      expect(h.sendCalls('kaleyra')).toHaveLength(1);
+      expect(await h.api.store.get(id)).toMatchObject({ status: 'accepted', attempts: 1, recipient: recipientRef(secrets.recipientHashKey, PHONE) });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('never resends after a crash between the call and the record: the message becomes unknown', async () => {
+    const h = await harness({ providers: ['kaleyra'] });
+    try {
+      const id = await h.accept('kaleyra');
+      // The first recording of an outcome crashes the invocation (after the provider call).
+      const realApply = h.sender.store.applyStatus.bind(h.sender.store);
+      let crashed = false;
+      h.sender.store.applyStatus = async (...args) => {
+        if (!crashed && args[1] === 'accepted') {
+          crashed = true;
+          throw new Error('invocation died');
+        }
+        return realApply(...args);
+      };
+      await h.drain();
+      expect(crashed).toBe(true);
+      expect(h.sendCalls('kaleyra')).toHaveLength(1);
+      const record = await h.api.store.get(id);
+      expect(record?.status).toBe('unknown');
+      expect(record?.error?.reason).toContain('without recording an outcome');
+      expect(await dlqDepth(h.dlqUrl)).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('reconciles a lost outcome through the provider’s lookup where it has one (Loopwave)', async () => {
+    const h = await harness({ providers: ['loopwave'] });
+    try {
+      // A text the mock's documented chat history holds, sent from the business.
+      const mockMessage = 'Refund please';
+      let first = true;
+      h.sender.fetch = async (input, init) => {
+        const request = new Request(input, init);
+        if (first && request.method === 'POST') {
+          first = false;
+          await globalThis.fetch(request); // it reaches the provider…
+          throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) }); // …but the answer is lost
+        }
+        const url = new URL(request.url);
+        if (request.method === 'GET') {
+          // The chat now shows the message, sent by us.
+          const now = Math.floor(Date.now() / 1000);
+          return new Response(JSON.stringify({ data: [{ messageId: 'LW-1', sessionId: 'n1a2b3c', chatId: `${PHONE.slice(1)}@s.whatsapp.net`, body: mockMessage, type: 'chat', author: 'n1a2b3c', fromMe: true, hasMedia: false, timestamp: now }] }), { status: 200, headers: { 'content-type': 'application/json' } });
+        }
+        return globalThis.fetch(url, request);
+      };
+      const id = await h.accept('loopwave', { content: { kind: 'text', text: mockMessage } });
+      await h.drain();
+      expect(h.sendCalls('loopwave')).toHaveLength(1);
+      expect(await h.api.store.get(id)).toMatchObject({ status: 'sent', providerMessageId: 'LW-1', times: { unknown: expect.any(String) } });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('keeps a configured rate under a mock that enforces its limit: no 429 at all', async () => {
+    const h = await harness({ providers: ['loopwave'], mock: { rateLimit: { limit: 10, windowMs: 1000 } }, limits: { perSecond: 10 } });
+    try {
+      for (let i = 0; i < 25; i++) await h.accept('loopwave', { recipient: `+9198123456${String(i).padStart(2, '0')}` });
+      await h.drain({ concurrency: 3 });
+      const calls = h.sendCalls('loopwave');
+      expect(calls.filter((c) => c.status === 202)).toHaveLength(25);
+      expect(calls.filter((c) => c.status === 429)).toHaveLength(0);
+      expect(await dlqDepth(h.dlqUrl)).toBe(0);
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
+
+  it('rides out a 429 storm: honours the reset, sends each message once, nothing to the dead-letter queue', async () => {
+    // Configured at three times what the mock allows: the mock's 429s carry the window's reset.
+    const h = await harness({ providers: ['livetok'], mock: { rateLimit: { limit: 5, windowMs: 1000 } }, limits: { perSecond: 15 } });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 15; i++) ids.push(await h.accept('livetok', { recipient: `+9198123456${String(i).padStart(2, '0')}` }));
+      await h.drain({ concurrency: 3 });
+      const calls = h.sendCalls('livetok');
+      const accepted = calls.filter((c) => c.status === 200);
+      expect(accepted).toHaveLength(15);
+      expect(calls.filter((c) => c.status === 429).length).toBeGreaterThan(0);
+      // The mock's own windows never saw more than its limit accepted.
+      const perWindow = new Map<number, number>();
+      for (const call of accepted) perWindow.set(Math.floor(call.at / 1000), (perWindow.get(Math.floor(call.at / 1000)) ?? 0) + 1);
+      expect(Math.max(...perWindow.values())).toBeLessThanOrEqual(5);
+      for (const id of ids) expect((await h.api.store.get(id))?.status).toBe('sent');
+      expect(await dlqDepth(h.dlqUrl)).toBe(0);
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
+
+  it('pauses the account on a pause-class refusal, holds its messages, and resumes when lifted', async () => {
+    let lowBalance = true;
+    const h = await harness({ providers: ['kaleyra'], sender: { pauseRecheckMs: 1000 } });
+    try {
+      const base = h.mocks.get('kaleyra')!;
+      h.sender.fetch = (input, init) => preferring(lowBalance ? 'code=400, example=lowBalance' : undefined)(input, init);
+      const first = await h.accept('kaleyra');
+      const second = await h.accept('kaleyra', { recipient: '+14155550123' });
+      const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl: h.queueUrl, queueArn: 'arn:aws:sqs:us-east-1:123456789012:x', handler: senderHandler(() => h.sender), maximumConcurrency: 1, visibilityTimeoutS: 1, waitTimeS: 0.2, onError: () => {} });
+      try {
+        await waitFor(async () => (await h.api.store.pausesOf('acme-kaleyra')).length === 1);
+        expect((await h.api.store.pausesOf('acme-kaleyra'))[0]).toMatchObject({ scope: '*', code: 'E110' });
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        // Only the first message reached the provider; the second waits behind the pause.
+        expect(base.received.filter((r) => r.method === 'post')).toHaveLength(1);
+        expect((await h.api.store.get(first))?.status).toBe('queued');
+        expect((await h.api.store.get(first))?.error?.code).toBe('E110');
+        lowBalance = false;
+        await h.api.store.liftPause('acme-kaleyra', '*');
+        await waitFor(async () => (await h.api.store.get(second))?.status === 'accepted' && (await h.api.store.get(first))?.status === 'accepted');
+      } finally {
+        await esm.stop();
+        await h.api.store.liftPause('acme-kaleyra', '*'); // the table is shared with the other tests
+      }
+      expect(await dlqDepth(h.dlqUrl)).toBe(0);
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
+
+  it('fails a send to an opted-out recipient fast, without calling the provider, until removed', async () => {
+    const h = await harness({ providers: ['kaleyra'] });
+    try {
+      await h.api.store.suppress('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash, { reason: '131050: user stopped marketing messages', since: new Date().toISOString() });
+      const id = await h.accept('kaleyra');
+      await h.drain();
+      expect(h.sendCalls('kaleyra')).toHaveLength(0);
+      expect(await h.api.store.get(id)).toMatchObject({ status: 'failed', error: { reason: 'opted_out' } });
+      await h.api.store.unsuppress('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash);
+      const again = await h.accept('kaleyra');
+      await h.drain();
+      expect((await h.api.store.get(again))?.status).toBe('accepted');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('suppresses a recipient when the provider says they opted out', async () => {
+    const h = await harness({ providers: ['kaleyra'] });
+    try {
+      const optedOut = { call: 0 };
+      const adapter = h.sender.adapterFor(h.sender.accounts.get('acme-kaleyra')!);
+      h.sender.adapterFor = () => ({
+        ...adapter,
+        send: async () => {
+          optedOut.call++;
+          const { ProviderError } = await import('../../src/providers/errors.ts');
+          return { outcome: 'rejected', error: new ProviderError({ provider: 'kaleyra', retryClass: 'opted_out', code: 131050, reason: 'user stopped marketing messages' }) };
+        },
+      });
+      const id = await h.accept('kaleyra');
+      await h.drain();
+      expect(optedOut.call).toBe(1);
+      expect(await h.api.store.get(id)).toMatchObject({ status: 'failed', error: { reason: 'opted_out', code: 131050 } });
+      expect(await h.api.store.suppression('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash)).toMatchObject({ reason: 'user stopped marketing messages' });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('does not send before the schedule, and never sends a cancelled message', async () => {
+    const h = await harness({ providers: ['loopwave'] });
+    try {
+      const at = Date.now() + 2500;
+      const scheduled = await h.accept('loopwave', { scheduleAt: new Date(at).toISOString() });
+      const cancelled = await h.accept('loopwave', { scheduleAt: new Date(at).toISOString(), recipient: '+14155550123' });
+      expect((await h.api.store.cancel(cancelled, new Date().toISOString())).cancelled).toBe(true);
+      await h.drain();
+      const calls = h.sendCalls('loopwave');
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.at).toBeGreaterThanOrEqual(at - 50);
+      expect((await h.api.store.get(scheduled))?.status).toBe('sent');
+      expect((await h.api.store.get(cancelled))?.status).toBe('cancelled');
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
+
+  it('fails a permanent refusal with the provider’s reason, after one call', async () => {
+    const h = await harness({ providers: ['livetok'] });
+    try {
+      h.sender.fetch = preferring('code=404, example=templateNotFound');
+      const id = await h.accept('livetok');
+      await h.drain();
+      expect(h.sendCalls('livetok')).toHaveLength(1);
+      expect(await h.api.store.get(id)).toMatchObject({ status: 'failed', error: { class: 'permanent', status: 404, code: 'template_not_found' } });
+      expect(await dlqDepth(h.dlqUrl)).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('sends only real failures to the dead-letter queue (a body that is no queue message)', async () => {
+    const h = await harness({ providers: ['kaleyra'] });
+    try {
+      const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+      await aws.sqs.client.send(new SendMessageCommand({ QueueUrl: h.queueUrl, MessageBody: '{"not":"a queue message"}' }));
+      await h.drain();
+      expect(await dlqDepth(h.dlqUrl)).toBe(1);
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('timed out waiting');
+}
+
+void API_KEY;
