@@ -200,10 +200,13 @@ export class MessageStore {
     const names: Record<string, string> = { '#pk': KEY.partition, '#status': 'status', '#rank': 'rank', '#at': 'at', '#s': next };
     const values: Item = { ':s': next, ':rank': STATUS_RANK[next], ':t': at, ':cancelled': 'cancelled' };
     const sets = ['#at.#s = :t'];
+    // The failure that moves a message to `failed` sets its error; a later, non-advancing report keeps it.
+    let advanceError = '';
     if (extra.error && next === 'failed') {
       names['#error'] = 'error';
       values[':error'] = extra.error;
       sets.push('#error = if_not_exists(#error, :error)');
+      advanceError = ', #error = :error';
     }
     if (extra.providerMessageId && extra.provider) {
       values[':pmid'] = extra.providerMessageId;
@@ -215,7 +218,7 @@ export class MessageStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: messageKey(id),
-          UpdateExpression: `SET #status = :s, #rank = :rank, ${sets.join(', ')}`,
+          UpdateExpression: `SET #status = :s, #rank = :rank, ${sets.filter((set) => !set.startsWith('#error')).join(', ')}${advanceError}`,
           ConditionExpression: 'attribute_exists(#pk) AND #rank < :rank AND #status <> :cancelled',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

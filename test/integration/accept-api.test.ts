@@ -11,6 +11,7 @@ import { createApiDeps } from '../../src/functions/runtime.ts';
 import { startLocalHttp, type LocalHttp } from '../../src/local/http-server.ts';
 import { QueueMessage } from '../../src/messages/queue-message.ts';
 import { payloadCipher } from '../../src/privacy/payload-cipher.ts';
+import { recipientRef } from '../../src/privacy/recipient.ts';
 import { SendQueue } from '../../src/queue/send-queue.ts';
 import { requeueDue } from '../../src/scheduler/requeue.ts';
 import { API_KEY, KALEYRA_ONLY_KEY, startLocalAws, testConfig, testSecrets } from '../support/local-aws.ts';
@@ -298,6 +299,37 @@ describe('accept and message API', () => {
       const report = await requeue(new Date(far.getTime()));
       expect(report.requeued).toBe(0);
       expect((await deps.store.get(id))?.dueAt).toBeUndefined();
+    });
+  });
+
+  describe('operator routes', () => {
+    it('lists and lifts a pause', async () => {
+      await deps.store.setPause('acme-kaleyra', '*', { reason: 'low balance', code: 'E110', since: clock.toISOString() });
+      const listed = (await (await call('GET', '/v1/pauses?account=acme-kaleyra')).json()) as { pauses: Array<{ scope: string; code: string }> };
+      expect(listed.pauses).toEqual([expect.objectContaining({ account: 'acme-kaleyra', scope: '*', code: 'E110', reason: 'low balance' })]);
+      expect((await call('DELETE', '/v1/pauses/acme-kaleyra')).status).toBe(200);
+      expect((await call('DELETE', '/v1/pauses/acme-kaleyra')).status).toBe(404);
+      expect(((await (await call('GET', '/v1/pauses?account=acme-kaleyra')).json()) as { pauses: unknown[] }).pauses).toEqual([]);
+    });
+
+    it('resolves an unknown message by hand, and only an unknown one', async () => {
+      const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest())).json()) as { id: string };
+      expect((await call('POST', `/v1/messages/${id}/resolve`, { status: 'sent' })).status).toBe(409);
+      await deps.store.claim(id, 'token', clock.toISOString());
+      await deps.store.markUnknown(id, clock.toISOString(), 'lost', 'token');
+      const bad = await call('POST', `/v1/messages/${id}/resolve`, { status: 'delivered' });
+      expect(bad.status).toBe(400);
+      const resolved = await call('POST', `/v1/messages/${id}/resolve`, { status: 'failed', note: 'not in the provider console' });
+      expect(resolved.status).toBe(200);
+      expect(await resolved.json()).toMatchObject({ status: 'failed', lastError: { class: 'operator', reason: 'resolved by all: not in the provider console' } });
+    });
+
+    it('removes an opt-out suppression', async () => {
+      await deps.store.suppress('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash, { reason: 'STOP', since: clock.toISOString() });
+      expect((await call('DELETE', `/v1/suppressions/acme-kaleyra/${encodeURIComponent(PHONE)}`)).status).toBe(200);
+      expect(await deps.store.suppression('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash)).toBeUndefined();
+      expect((await call('DELETE', `/v1/suppressions/acme-kaleyra/${encodeURIComponent(PHONE)}`)).status).toBe(404);
+      expect((await call('DELETE', '/v1/suppressions/acme-kaleyra/12')).status).toBe(400);
     });
   });
 });

@@ -302,6 +302,7 @@ describe('the sender', () => {
       expect(await h.api.store.get(id)).toMatchObject({ status: 'failed', error: { reason: 'opted_out', code: 131050 } });
       expect(await h.api.store.suppression('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash)).toMatchObject({ reason: 'user stopped marketing messages' });
     } finally {
+      await h.api.store.unsuppress('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash); // the table is shared
       await h.close();
     }
   });
@@ -333,6 +334,36 @@ describe('the sender', () => {
       expect(h.sendCalls('livetok')).toHaveLength(1);
       expect(await h.api.store.get(id)).toMatchObject({ status: 'failed', error: { class: 'permanent', status: 404, code: 'template_not_found' } });
       expect(await dlqDepth(h.dlqUrl)).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('spaces two messages to one recipient by the recipient gap', async () => {
+    const h = await harness({ providers: ['loopwave'], limits: { recipientGapMs: 1500 } });
+    try {
+      await h.accept('loopwave');
+      await h.accept('loopwave', { content: { kind: 'text', text: 'A second note.' } });
+      await h.drain();
+      const [first, second] = h.sendCalls('loopwave');
+      expect(second!.at - first!.at).toBeGreaterThanOrEqual(1500);
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
+
+  it('holds a message the provider says not to send for 24 h in the table, due then', async () => {
+    const h = await harness({ providers: ['kaleyra'] });
+    try {
+      const adapter = h.sender.adapterFor(h.sender.accounts.get('acme-kaleyra')!);
+      const { ProviderError } = await import('../../src/providers/errors.ts');
+      h.sender.adapterFor = () => ({ ...adapter, send: async () => ({ outcome: 'rejected', error: new ProviderError({ provider: 'kaleyra', retryClass: 'not_before_24h', code: 131049, reason: 'per-user marketing limit' }) }) });
+      const before = Date.now();
+      const id = await h.accept('kaleyra');
+      await h.drain();
+      const record = await h.api.store.get(id);
+      expect(record).toMatchObject({ status: 'queued', error: { code: 131049 } });
+      expect(Date.parse(record!.dueAt!) - before).toBeGreaterThanOrEqual(24 * 3600_000);
     } finally {
       await h.close();
     }
