@@ -1,4 +1,12 @@
-import { zReceiveMessageStatusWebhookRequest } from '../../generated/livechat/zod.gen.ts';
+import { normaliseWebhook } from '../../src/webhooks/normalise.ts';
 import { defineWebhookContract } from '../support/webhook-contract.ts';
 
-defineWebhookContract({ provider: 'livechat', parsers: { messageStatus: zReceiveMessageStatusWebhookRequest.shape.body } });
+/** Our webhook side's parser: the spec's schema, then the normalisation into status events. */
+const parser = { parse: (body: unknown) => normaliseWebhook('livechat', 'acme-livechat', body) };
+
+defineWebhookContract({
+  provider: 'livechat',
+  parsers: {
+    'messageStatus': parser,
+  },
+});

@@ -1,10 +1,13 @@
-import { zReceiveBroadcastProgressWebhookRequest, zReceiveMessageCreatedWebhookRequest } from '../../generated/loopwave/zod.gen.ts';
+import { normaliseWebhook } from '../../src/webhooks/normalise.ts';
 import { defineWebhookContract } from '../support/webhook-contract.ts';
+
+/** Our webhook side's parser: the spec's schema, then the normalisation into status events. */
+const parser = { parse: (body: unknown) => normaliseWebhook('loopwave', 'acme-loopwave', body) };
 
 defineWebhookContract({
   provider: 'loopwave',
   parsers: {
-    'message.created': zReceiveMessageCreatedWebhookRequest.shape.body,
-    'broadcast.progress': zReceiveBroadcastProgressWebhookRequest.shape.body,
+    'message.created': parser,
+    'broadcast.progress': parser,
   },
 });

@@ -3,9 +3,8 @@
  * each payload the provider documents (or, marked `x-source: public-docs`, publishes elsewhere).
  *
  * Consumer side: one asynchronous interaction per documented webhook example, type-matched, handed
- * to the parser (today the spec's zod schema of the webhook body; the webhook issue puts the real
- * parser here). Provider side: the committed pact is verified by Pact's Verifier with the spec's
- * own examples as the messages the provider produces, and each message's contents are validated
+ * to our webhook parser (src/webhooks/normalise.ts: the spec's schema, then the normalisation).
+ * Provider side: the committed pact is verified by Pact's Verifier with the spec's own examples as the messages the provider produces, and each message's contents are validated
  * against the spec's schema of that webhook body.
  */
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,7 +26,7 @@ export interface WebhookContract {
   provider: ProviderName;
   /**
    * Per webhook of the spec, how our webhook side parses its body (throws on a body it cannot
-   * use). Today the spec's zod schema of the body; the webhook issue puts the real parser here.
+   * use): the webhook side's normalisation (src/webhooks/normalise.ts).
    */
   parsers: Record<string, { parse(body: unknown): unknown }>;
 }

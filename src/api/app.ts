@@ -14,11 +14,11 @@ export interface ApiDeps extends AcceptDeps, MessagesDeps {
   apiKeys: readonly ApiKeyConfig[];
 }
 
-export type ApiFunction = Route['function'];
+export type ApiFunction = Exclude<Route['function'], 'webhook'>;
 
 export async function handleApiRequest(request: HttpRequest, deps: ApiDeps, serving?: ApiFunction): Promise<HttpResponse> {
   const matched = matchRoute(request.method, request.path);
-  if (!matched.route || (serving && matched.route.function !== serving)) {
+  if (!matched.route || matched.route.function === 'webhook' || (serving && matched.route.function !== serving)) {
     return matched.route || !matched.pathKnown ? problem(404, 'not_found', `no route ${request.method} ${request.path}`) : problem(405, 'method_not_allowed', `${request.method} is not allowed on ${request.path}`);
   }
   const principal = authenticate(request.headers.authorization, deps.apiKeys);
@@ -49,5 +49,7 @@ export async function handleApiRequest(request: HttpRequest, deps: ApiDeps, serv
       return liftPause(principal, matched.params.account!, request.query, deps);
     case 'removeSuppression':
       return removeSuppression(principal, matched.params.account!, matched.params.recipient!, deps);
+    default:
+      return problem(404, 'not_found', `no route ${request.method} ${request.path}`);
   }
 }

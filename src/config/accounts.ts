@@ -48,6 +48,8 @@ const common = {
   /** The templates approved on this account. When given, only these can be sent. */
   templates: z.array(TemplateConfig).optional(),
   limits: LimitsConfig.optional(),
+  /** Push every status change to the caller: a signed Standard Webhooks POST to `url` (secret in `pushSecrets`). */
+  push: z.strictObject({ url: z.url('must be an absolute URL') }).optional(),
 };
 
 const Digits = z.string().regex(/^[1-9][0-9]{6,14}$/, 'must be the phone number in digits with its country code, no "+"');

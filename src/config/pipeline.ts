@@ -45,6 +45,14 @@ export const PipelineSecrets = z.strictObject({
   payloadKey: z.string().refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
   /** Each account's provider credential, by account id. */
   credentials: z.record(AccountId, z.string().min(1)),
+  /**
+   * Each account's webhook secrets, newest first (several during a rotation): LiveChat's
+   * Standard Webhooks secret (`whsec_…`), Loopwave's signing secret, or for Gupshup and Kaleyra
+   * (which sign nothing) the token in the callback URL.
+   */
+  webhookSecrets: z.record(AccountId, z.array(z.string().min(16, 'must be at least 16 characters')).min(1)).default({}),
+  /** Each pushing account's Standard Webhooks secret for its caller (`whsec_<base64>`). */
+  pushSecrets: z.record(AccountId, z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a Standard Webhooks secret, whsec_<base64>')).default({}),
 });
 export type PipelineSecrets = z.output<typeof PipelineSecrets>;
 

@@ -17,6 +17,8 @@ export interface RuntimeEnvironment {
   secrets: PipelineSecrets;
   tableName: string;
   queueUrl: string;
+  /** The caller-push queue (optional: without it, no pushes are queued). */
+  pushQueueUrl?: string;
   dynamo: DynamoDBClient;
   sqs: SQSClient;
   now?: () => Date;
@@ -50,5 +52,13 @@ export function runtimeFromEnvironment(): RuntimeEnvironment {
   const file = process.env.WAPK_CONFIG_FILE;
   if (!file) throw new ConfigError('environment variable WAPK_CONFIG_FILE is not set: it names the configuration file');
   const { config, secrets } = readConfigFile(file);
-  return { config, secrets, tableName: required('TABLE_NAME'), queueUrl: required('QUEUE_URL'), dynamo: new DynamoDBClient({}), sqs: new SQSClient({}) };
+  return {
+    config,
+    secrets,
+    tableName: required('TABLE_NAME'),
+    queueUrl: required('QUEUE_URL'),
+    ...(process.env.PUSH_QUEUE_URL ? { pushQueueUrl: process.env.PUSH_QUEUE_URL } : {}),
+    dynamo: new DynamoDBClient({}),
+    sqs: new SQSClient({}),
+  };
 }

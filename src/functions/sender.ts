@@ -9,6 +9,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { Pacer } from '../pacing/pacer.ts';
+import { PushQueue } from '../push/push.ts';
 import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { adapterFor } from '../providers/registry.ts';
 import { SendQueue } from '../queue/send-queue.ts';
@@ -34,6 +35,7 @@ export function createSenderDeps(env: RuntimeEnvironment, options: Partial<Pick<
     claimExpiryMs: options.claimExpiryMs ?? Number(process.env.SEND_CLAIM_EXPIRY_MS ?? 120_000),
     pauseRecheckMs: options.pauseRecheckMs ?? 15 * 60_000,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(env.pushQueueUrl ? { notifier: new PushQueue(env.sqs, env.pushQueueUrl, new Map(env.config.accounts.map((a) => [a.id, a]))) } : {}),
     log:
       options.log ??
       ((entry) => {

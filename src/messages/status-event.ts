@@ -13,6 +13,8 @@ export const StatusEvent = z.strictObject({
   /** Ours, where the provider echoed it back (Kaleyra `ref`, Meta `biz_opaque_callback_data`). */
   messageId: MessageId.optional(),
   providerMessageId: z.string().min(1).optional(),
+  /** Other ids the provider uses for the same message (the WhatsApp `wamid` beside Gupshup's or Kaleyra's own). */
+  providerAliases: z.array(z.string().min(1)).optional(),
   status: z.enum(STATUSES),
   /** When the status happened, by the reporter's clock (ISO-8601 UTC, millisecond precision). */
   at: z.iso.datetime(),

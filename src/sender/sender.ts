@@ -30,6 +30,8 @@ import type { ProviderError } from '../providers/errors.ts';
 import { pacingFor } from '../pacing/budget.ts';
 import type { Pacer } from '../pacing/pacer.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
+import type { StatusNotifier } from '../push/push.ts';
+import { applyKeptEvents } from '../status/apply.ts';
 import type { MessageRecord, MessageStore, NewMessage, Pause, StoredError } from '../store/message-store.ts';
 
 export interface SenderDeps {
@@ -52,6 +54,8 @@ export interface SenderDeps {
   /** How often a paused account's messages look again whether the pause was lifted. */
   pauseRecheckMs: number;
   log(entry: Record<string, unknown>): void;
+  /** Where status changes go for the caller push, if anywhere. */
+  notifier?: StatusNotifier;
 }
 
 export type Outcome =
@@ -142,12 +146,21 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, pausesCa
   }
 
   switch (result.outcome) {
-    case 'accepted':
-      await deps.store.applyStatus(message.id, result.status, now(), result.providerMessageId ? { provider: request.provider, providerMessageId: result.providerMessageId } : {});
+    case 'accepted': {
+      const at = now();
+      const outcome = await deps.store.applyStatus(message.id, result.status, at, result.providerMessageId ? { provider: request.provider, providerMessageId: result.providerMessageId } : {});
+      if (outcome === 'advanced') await notify(deps, message, result.status, at);
+      if (result.providerMessageId && adapter.capabilities.statusCallbacks && !adapter.capabilities.echoesMessageId) {
+        // Callbacks can come before this answer is stored: write the id where they look, then
+        // apply those that were kept meanwhile (src/status/apply.ts explains the ordering).
+        await deps.store.addAliases(request.provider, [result.providerMessageId], message.id, new Date(deps.now()));
+        await applyKeptEvents(request.provider, result.providerMessageId, { store: deps.store, recipientHashKey: deps.recipientHashKey, now: () => new Date(deps.now()), ...(deps.notifier ? { notifier: deps.notifier } : {}) });
+      }
       log({ level: 'info', message: 'sent', status: result.status });
       return { kind: 'sent', status: result.status };
+    }
     case 'unknown':
-      await deps.store.markUnknown(message.id, now(), result.reason, claim);
+      if (await deps.store.markUnknown(message.id, now(), result.reason, claim)) await notify(deps, message, 'unknown', now(), { class: 'unknown', reason: result.reason });
       log({ level: 'warn', message: 'send outcome unknown', reason: result.reason });
       return reconcile(message, account, adapter, attemptStarted, deps, log, result.reason);
     case 'rejected':
@@ -171,10 +184,10 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
   log({ level: 'warn', message: 'provider refused', class: error.retryClass, status: error.status, code: error.code });
   switch (error.retryClass) {
     case 'permanent':
-      await deps.store.applyStatus(c.message.id, 'failed', now, { error: stored });
+      if ((await deps.store.applyStatus(c.message.id, 'failed', now, { error: stored })) === 'advanced') await notify(deps, c.message, 'failed', now, stored);
       return { kind: 'failed', reason: stored.reason };
     case 'opted_out':
-      await deps.store.applyStatus(c.message.id, 'failed', now, { error: { ...stored, reason: 'opted_out' } });
+      if ((await deps.store.applyStatus(c.message.id, 'failed', now, { error: { ...stored, reason: 'opted_out' } })) === 'advanced') await notify(deps, c.message, 'failed', now, { ...stored, reason: 'opted_out' });
       await deps.store.suppress(c.account.id, c.recipientHash, { reason: stored.reason, since: now, ...(error.code !== undefined ? { code: error.code } : {}) });
       return { kind: 'failed', reason: 'opted_out' };
     case 'backoff': {
@@ -236,6 +249,12 @@ async function delayMessage(message: QueueMessage, delayMs: number, reason: stri
   }
   log({ level: 'info', message: 'delayed', delayMs, reason });
   return { kind: 'delayed', delayMs, reason };
+}
+
+async function notify(deps: SenderDeps, message: QueueMessage, status: 'accepted' | 'sent' | 'failed' | 'unknown', at: string, error?: StoredError): Promise<void> {
+  if (!deps.notifier) return;
+  const { request } = message;
+  await deps.notifier.notify({ id: message.id, account: request.account, provider: request.provider, status, at, ...(error ? { error } : {}), ...(request.metadata ? { metadata: request.metadata } : {}) });
 }
 
 function newRecord(message: QueueMessage, recipient: { hash: string; last4: string }, at: string): NewMessage {

@@ -397,6 +397,112 @@ export class MessageStore {
     return Item?.claimToken ? { token: String(Item.claimToken), claimedAt: String(Item.claimedAt) } : undefined;
   }
 
+  // ---------------------------------------------------------------- matching callbacks
+
+  /**
+   * Our message id for a provider's id of it: an alias item (read strongly consistent, so a send
+   * result and an early callback never miss each other), else the record's own provider message id
+   * through the index.
+   */
+  async findByProviderMessageId(provider: ProviderName, providerMessageId: string): Promise<string | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { [KEY.partition]: `X#${provider}#${providerMessageId}`, [KEY.sort]: 'X' }, ConsistentRead: true }));
+    if (Item) return String(Item.messageId);
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: INDEX.byProviderMessageId.name,
+        KeyConditionExpression: '#pmid = :pmid',
+        ExpressionAttributeNames: { '#pmid': INDEX.byProviderMessageId.partition },
+        ExpressionAttributeValues: { ':pmid': `${provider}#${providerMessageId}` },
+        Limit: 1,
+      }),
+    );
+    const indexed = page.Items?.[0];
+    return indexed ? String(indexed[KEY.partition]).slice(2) : undefined;
+  }
+
+  /** Gives a message its provider id once (a callback matched by recipient and time). */
+  async bindProviderMessageId(id: string, provider: ProviderName, providerMessageId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression: `SET providerMessageId = :pmid, ${INDEX.byProviderMessageId.partition} = :pmidKey`,
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(providerMessageId)',
+          ExpressionAttributeNames: { '#pk': KEY.partition },
+          ExpressionAttributeValues: { ':pmid': providerMessageId, ':pmidKey': `${provider}#${providerMessageId}` },
+        }),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
+  }
+
+  /** Records other ids the provider uses for a message (the WhatsApp id), for later callbacks. */
+  async addAliases(provider: ProviderName, aliases: readonly string[], messageId: string, now: Date): Promise<void> {
+    await Promise.all(
+      aliases.map((alias) =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { [KEY.partition]: `X#${provider}#${alias}`, [KEY.sort]: 'X', messageId, [TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + MESSAGE_TTL_S },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Recent messages of `account` to the recipient with hash `recipientHash`, created in
+   * [since, until], that have no provider message id yet: the candidates for a callback from a
+   * provider whose send answer carries no id (LiveChat, Loopwave).
+   */
+  async unmatchedTo(account: string, recipientHash: string, since: string, until: string): Promise<string[]> {
+    const ids: string[] = [];
+    let start: Record<string, NativeAttributeValue> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX.byAccount.name,
+          KeyConditionExpression: '#account = :account AND #created BETWEEN :since AND :until',
+          FilterExpression: 'rcpt = :rcpt AND attribute_not_exists(providerMessageId) AND #status IN (:sending, :unknown, :accepted, :sent, :failed)',
+          ExpressionAttributeNames: { '#account': INDEX.byAccount.partition, '#created': INDEX.byAccount.sort, '#status': 'status' },
+          ExpressionAttributeValues: { ':account': account, ':since': since, ':until': `${until}~`, ':rcpt': recipientHash, ':sending': 'sending', ':unknown': 'unknown', ':accepted': 'accepted', ':sent': 'sent', ':failed': 'failed' },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) ids.push(String(item[KEY.partition]).slice(2));
+      start = page.LastEvaluatedKey;
+    } while (start && ids.length < 2);
+    return ids;
+  }
+
+  /** Keeps a callback for a provider id not known yet; applied when the send result lands. */
+  async keepPending(provider: ProviderName, providerMessageId: string, event: unknown, now: Date): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [KEY.partition]: `E#${provider}#${providerMessageId}`, [KEY.sort]: 'E' },
+        UpdateExpression: 'SET events = list_append(if_not_exists(events, :empty), :event), #ttl = :ttl',
+        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':empty': [], ':event': [event], ':ttl': Math.floor(now.getTime() / 1000) + 7 * 86_400 },
+      }),
+    );
+  }
+
+  /** The callbacks kept for a provider id, removed from the table. */
+  async takePending(provider: ProviderName, providerMessageId: string): Promise<unknown[]> {
+    const key = { [KEY.partition]: `E#${provider}#${providerMessageId}`, [KEY.sort]: 'E' };
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    if (!Item) return [];
+    const removed = await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: key, ReturnValues: 'ALL_OLD' }));
+    return (removed.Attributes?.events as unknown[] | undefined) ?? [];
+  }
+
   // ---------------------------------------------------------------- pauses and suppressions
 
   /** Stops sending on an account (scope `*`) or one of its templates (`T#<name>`) until lifted. */

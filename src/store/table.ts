@@ -7,11 +7,17 @@
  * |------------------|----------------------------|------|-----------------------------------------|
  * | message          | `M#<message id>`           | `M`  | the record; indexes below               |
  * | idempotency key  | `I#<account>#<key>`        | `I`  | expires after `IDEMPOTENCY_TTL_S`       |
+ * | pacing bucket    | `P#<scope>`                | `P`  | src/pacing/pacer.ts                     |
+ * | pause            | `Z#<account>`              | `*` or `T#<template>` |                       |
+ * | suppression      | `S#<account>#<rcpt hash>`  | `S`  | an opted-out recipient                  |
+ * | id alias         | `X#<provider>#<id>`        | `X`  | another provider id → our message id    |
+ * | pending events   | `E#<provider>#<id>`        | `E`  | callbacks that came before the send result |
  *
  * Indexes (sparse where their keys are optional):
  * - `byProviderMessageId`: `pmid` = `<provider>#<provider message id>` → the message, for callbacks.
- * - `byAccount`: `account` + `created` (`<ISO time>#<id>`) → listing by account and time; only
- *   `status` is projected besides the keys, so a status change rewrites one small index item.
+ * - `byAccount`: `account` + `created` (`<ISO time>#<id>`) → listing by account and time, and
+ *   matching a callback to a recent send by recipient. Projected besides the keys: `status`, the
+ *   recipient hash and the provider message id, so a status change rewrites one small index item.
  * - `due`: `dueShard` + `dueAt` → messages held in the table until a time (far schedules, long
  *   delays, enqueues that failed), for the scheduled re-enqueue.
  */
@@ -21,7 +27,7 @@ export const KEY = { partition: 'pk', sort: 'sk' } as const;
 
 export const INDEX = {
   byProviderMessageId: { name: 'byProviderMessageId', partition: 'pmid' },
-  byAccount: { name: 'byAccount', partition: 'account', sort: 'created', projected: ['status'] },
+  byAccount: { name: 'byAccount', partition: 'account', sort: 'created', projected: ['status', 'rcpt', 'providerMessageId'] },
   due: { name: 'due', partition: 'dueShard', sort: 'dueAt' },
 } as const;
 

@@ -1,0 +1,111 @@
+/**
+ * Status pushed to the caller, so callers need not poll: every status change of a message of an
+ * account with `push` configured becomes a Standard Webhooks POST to the caller's URL, signed with
+ * the account's push secret.
+ *
+ *   status advances ─▶ push queue ─▶ push function ─▶ POST (webhook-id, -timestamp, -signature)
+ *                                          │ non-2xx / no answer: visible again after a backoff
+ *                                          ▼ after maxReceiveCount
+ *                                   push dead-letter queue
+ *
+ * `webhook-id` is `<message id>.<status>`: the same on every retry of one push, so the caller
+ * can deduplicate, as the specification asks.
+ */
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { Webhook } from 'standardwebhooks';
+import { z } from 'zod';
+import type { AccountConfig } from '../config/accounts.ts';
+import { STATUSES } from '../messages/status.ts';
+import { PROVIDERS } from '../providers/names.ts';
+
+export const StatusPush = z.strictObject({
+  v: z.literal(1),
+  id: z.string(),
+  account: z.string(),
+  provider: z.enum(PROVIDERS),
+  status: z.enum(STATUSES),
+  at: z.string(),
+  error: z.strictObject({ class: z.string().optional(), code: z.union([z.string(), z.number()]).optional(), reason: z.string() }).optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+});
+export type StatusPush = z.output<typeof StatusPush>;
+
+/** What changed, for `notify`. */
+export type StatusChange = Omit<StatusPush, 'v'>;
+
+export interface StatusNotifier {
+  notify(change: StatusChange): Promise<void>;
+}
+
+/** Queues a push for each change of an account that has `push` configured; others are ignored. */
+export class PushQueue implements StatusNotifier {
+  private readonly sqs: SQSClient;
+  private readonly queueUrl: string;
+  private readonly accounts: ReadonlyMap<string, AccountConfig>;
+
+  constructor(sqs: SQSClient, queueUrl: string, accounts: ReadonlyMap<string, AccountConfig>) {
+    this.sqs = sqs;
+    this.queueUrl = queueUrl;
+    this.accounts = accounts;
+  }
+
+  async notify(change: StatusChange): Promise<void> {
+    if (!this.accounts.get(change.account)?.push) return;
+    const body: StatusPush = { v: 1, ...change };
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(body) }));
+  }
+}
+
+export interface PushDeps {
+  sqs: SQSClient;
+  queueUrl: string;
+  accounts: ReadonlyMap<string, AccountConfig>;
+  pushSecrets: Readonly<Record<string, string>>;
+  fetch: typeof globalThis.fetch;
+  now(): Date;
+  timeoutMs: number;
+  /** Seconds before the n-th failed push is tried again (default {@link pushBackoffS}). */
+  backoffS?: (receiveCount: number) => number;
+}
+
+/** The body a caller receives. */
+export function pushPayload(push: StatusPush, now: Date) {
+  const { v: _v, ...data } = push;
+  return { type: 'message.status', timestamp: now.toISOString(), data };
+}
+
+/** Retry delay after the n-th failed delivery: 10 s, 20 s, 40 s … up to 15 min. */
+export function pushBackoffS(receiveCount: number): number {
+  return Math.min(900, 10 * 2 ** Math.max(0, receiveCount - 1));
+}
+
+/**
+ * Delivers one queued push. Throws when the caller did not take it, after making the message
+ * visible again only after a backoff (so SQS retries it then, and dead-letters it after the last try).
+ */
+export async function deliverPush(record: SQSRecord, deps: PushDeps): Promise<void> {
+  const push = StatusPush.parse(JSON.parse(record.body));
+  const account = deps.accounts.get(push.account);
+  const secret = deps.pushSecrets[push.account];
+  if (!account?.push || !secret) return; // push switched off since: nothing to deliver
+  const payload = JSON.stringify(pushPayload(push, deps.now()));
+  const webhookId = `${push.id}.${push.status}`;
+  const signature = new Webhook(secret).sign(webhookId, deps.now(), payload);
+  let failure: string | undefined;
+  try {
+    const response = await deps.fetch(account.push.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': webhookId, 'webhook-timestamp': String(Math.floor(deps.now().getTime() / 1000)), 'webhook-signature': signature },
+      body: payload,
+      signal: AbortSignal.timeout(deps.timeoutMs),
+    });
+    if (!response.ok) failure = `the caller answered ${response.status}`;
+  } catch (error) {
+    failure = `the caller could not be reached (${(error as Error).name})`;
+  }
+  if (!failure) return;
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? 1);
+  await deps.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: (deps.backoffS ?? pushBackoffS)(receiveCount) })).catch(() => {});
+  throw new Error(`push ${webhookId} not delivered: ${failure}`);
+}

@@ -1,0 +1,313 @@
+/**
+ * The status path end to end on loopback: a message accepted and sent through the real sender to
+ * a provider mock, then reported by callbacks signed (or tokened) as the provider does, posted to
+ * the real webhook handler behind the local HTTP server, in any order and repetition; and the
+ * caller push, verified with the standardwebhooks library.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHmac, randomBytes } from 'node:crypto';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import fc from 'fast-check';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptMessages } from '../../src/api/accept.ts';
+import type { ApiDeps } from '../../src/api/app.ts';
+import { AccountConfig } from '../../src/config/accounts.ts';
+import { PipelineConfig, PipelineSecrets } from '../../src/config/pipeline.ts';
+import { createPushDeps, pushHandler } from '../../src/functions/push.ts';
+import { createApiDeps, type RuntimeEnvironment } from '../../src/functions/runtime.ts';
+import { createSenderDeps, senderHandler } from '../../src/functions/sender.ts';
+import { createWebhookDeps, webhookHandler } from '../../src/functions/webhook.ts';
+import { createQueue } from '../../src/local/aws.ts';
+import { startEventSourceMapping, type SqsHandler } from '../../src/local/event-source-mapping.ts';
+import { startLocalHttp, type LocalHttp } from '../../src/local/http-server.ts';
+import { startProviderMock, type ProviderMock } from '../../src/mock/provider-mock.ts';
+import type { ProviderName } from '../../src/providers/names.ts';
+import type { SenderDeps } from '../../src/sender/sender.ts';
+import { startLocalAws, testConfig, testSecrets } from '../support/local-aws.ts';
+
+const PHONE = '+919812345678';
+const DIGITS = PHONE.slice(1);
+const LIVECHAT_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const OLD_LIVECHAT_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const LOOPWAVE_SECRET = randomBytes(24).toString('hex');
+const TOKEN = randomBytes(24).toString('base64url');
+const PUSH_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+
+/** Callback times: seconds after this file started, so they follow the sends they report. */
+const BASE = Math.floor(Date.now() / 1000);
+
+const CONTENT: Record<string, unknown> = {
+  livechat: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
+  gupshup: { kind: 'template', name: 'order_update', language: 'en', body: ['A-17', 'shipped'] },
+  kaleyra: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'] },
+  loopwave: { kind: 'text', text: 'Your order A-17 has shipped.' },
+};
+
+let aws: Awaited<ReturnType<typeof startLocalAws>>;
+let http: LocalHttp;
+let caller: { server: Server; url: string; received: Array<{ headers: Record<string, string>; body: string }>; failNext: number };
+const mocks = new Map<ProviderName, ProviderMock>();
+let api: ApiDeps;
+let sender: SenderDeps;
+let sendQueue: { url: string; arn: string };
+let pushQueue: { url: string; arn: string; dlq: string };
+const clock = () => new Date();
+let pushDeps: ReturnType<typeof createPushDeps>;
+
+async function drain(handler: SqsHandler, queue: { url: string; arn: string }) {
+  const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl: queue.url, queueArn: queue.arn, handler, maximumConcurrency: 1, visibilityTimeoutS: 1, waitTimeS: 0.2, onError: () => {} });
+  try {
+    await esm.idle();
+  } finally {
+    await esm.stop();
+  }
+}
+
+async function sendOne(provider: ProviderName, extra: Record<string, unknown> = {}): Promise<string> {
+  const response = await acceptMessages({ principal: { keyId: 'all', accounts: '*' }, body: { provider, account: `acme-${provider}`, recipient: PHONE, content: CONTENT[provider], ...extra } }, api);
+  const { id } = JSON.parse(response.body) as { id: string };
+  await drain(senderHandler(() => sender), sendQueue);
+  return id;
+}
+
+function post(path: string, body: string, headers: Record<string, string>) {
+  return fetch(`${http.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+}
+
+/** A callback as each provider sends it, for `status` of the message the provider calls `pmid`. */
+function callback(provider: ProviderName, status: string, ids: { pmid: string; ours: string }, second: number, to = DIGITS): { path: string; body: string; headers: Record<string, string> } {
+  const unix = BASE + second;
+  const DIGITS = to;
+  switch (provider) {
+    case 'livechat': {
+      const body = JSON.stringify({ type: 'message.status', timestamp: new Date(unix * 1000).toISOString(), data: { id: ids.pmid, status, timestamp: unix, recipient_id: DIGITS, ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable' }] } : {}) } });
+      const msgId = `msg_${status}_${second}`;
+      return { path: '/v1/webhooks/livechat/acme-livechat', body, headers: { 'webhook-id': msgId, 'webhook-timestamp': String(Math.floor(clock().getTime() / 1000)), 'webhook-signature': new Webhook(LIVECHAT_SECRET).sign(msgId, clock(), body) } };
+    }
+    case 'gupshup': {
+      const inner = status === 'failed' ? { code: 1002, reason: 'Number does not exist on WhatsApp' } : { ts: unix };
+      const body = JSON.stringify({ app: 'DemoApp', timestamp: unix * 1000, version: 2, type: 'message-event', payload: { id: `wamid.${ids.pmid}`, gsId: ids.pmid, type: status, destination: DIGITS, payload: inner } });
+      return { path: `/v1/webhooks/gupshup/acme-gupshup/${TOKEN}`, body, headers: {} };
+    }
+    case 'kaleyra': {
+      const word = status.toUpperCase();
+      const body = JSON.stringify({ message_id: ids.pmid, status: word, meta_object: { field: 'messages', value: { messaging_product: 'whatsapp', statuses: [{ id: `wamid.${ids.pmid}`, status, timestamp: String(unix), recipient_id: DIGITS }] } }, extra_info: { message_id: ids.pmid, ref: ids.ours } });
+      return { path: '/v1/webhooks/kaleyra/acme-kaleyra', body, headers: { 'x-webhook-token': TOKEN } };
+    }
+    case 'loopwave': {
+      const body = JSON.stringify({ event: 'message.created', timestamp: new Date(unix * 1000).toISOString(), data: { messageId: ids.pmid, sessionId: 'n1a2b3c', chatId: `${DIGITS}@s.whatsapp.net`, body: 'Your order A-17 has shipped.', type: 'chat', author: 'n1a2b3c', fromMe: true, hasMedia: false, timestamp: unix } });
+      return { path: '/v1/webhooks/loopwave/acme-loopwave', body, headers: { 'x-loopwave-signature': `sha256=${createHmac('sha256', LOOPWAVE_SECRET).update(body).digest('hex')}` } };
+    }
+    default:
+      throw new Error(`no callbacks for ${provider}`);
+  }
+}
+
+const at = (second: number) => new Date((BASE + second) * 1000).toISOString();
+
+describe('status callbacks', () => {
+  beforeAll(async () => {
+    aws = await startLocalAws();
+    for (const provider of ['livechat', 'gupshup', 'kaleyra', 'loopwave'] as const) mocks.set(provider, await startProviderMock(provider));
+    caller = await startCaller();
+    const base = testConfig(Object.fromEntries([...mocks].map(([p, m]) => [p, m.url])));
+    const config = PipelineConfig.parse({
+      ...base,
+      accounts: base.accounts.map((a) => AccountConfig.parse({ ...a, limits: { recipientGapMs: 0 }, ...(a.id === 'acme-kaleyra' ? { push: { url: caller.url } } : {}) })),
+    });
+    const secrets = PipelineSecrets.parse({
+      ...testSecrets(),
+      webhookSecrets: { 'acme-livechat': [LIVECHAT_SECRET, OLD_LIVECHAT_SECRET], 'acme-loopwave': [LOOPWAVE_SECRET], 'acme-gupshup': [TOKEN], 'acme-kaleyra': [TOKEN] },
+      pushSecrets: { 'acme-kaleyra': PUSH_SECRET },
+    });
+    const dlq = await createQueue(aws.sqs.client, 'push-dlq');
+    pushQueue = { url: await createQueue(aws.sqs.client, 'push', { deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:push-dlq', maxReceiveCount: 3, visibilityTimeoutS: 1 }), arn: 'arn:aws:sqs:us-east-1:123456789012:push', dlq };
+    sendQueue = { url: aws.queueUrl, arn: 'arn:aws:sqs:us-east-1:123456789012:send' };
+    const env: RuntimeEnvironment = { config, secrets, tableName: aws.tableName, queueUrl: aws.queueUrl, pushQueueUrl: pushQueue.url, dynamo: aws.dynamo.client, sqs: aws.sqs.client, now: () => clock() };
+    api = createApiDeps(env);
+    sender = createSenderDeps(env, { log: () => {} });
+    const webhooks = createWebhookDeps(env, { log: () => {} });
+    http = await startLocalHttp({ functions: { webhook: webhookHandler(() => webhooks) } });
+    pushDeps = createPushDeps(env, { backoffS: () => 0 });
+  });
+  afterAll(async () => {
+    await http.close();
+    await new Promise<void>((resolve) => caller.server.close(() => resolve()));
+    await Promise.all([...mocks.values()].map((mock) => mock.close()));
+    await aws.close();
+  });
+
+  for (const provider of ['livechat', 'gupshup', 'kaleyra'] as const) {
+    it(`${provider}: sent, delivered and read in any order and repetition end at read, with every earliest time`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.shuffledSubarray([0, 1, 2, 0, 1, 2, 2], { minLength: 7, maxLength: 7 }), async (order) => {
+          const id = await sendOne(provider);
+          const record = await api.store.get(id);
+          // LiveChat's send answer carries no id: its callbacks are matched by recipient and time.
+          const pmid = record?.providerMessageId ?? `wamid.${randomBytes(12).toString('hex')}`;
+          const statuses = ['sent', 'delivered', 'read'];
+          for (const i of order) {
+            const c = callback(provider, statuses[i]!, { pmid, ours: id }, i + 1);
+            const response = await post(c.path, c.body, c.headers);
+            expect(response.status).toBe(200);
+          }
+          const final = await api.store.get(id);
+          expect(final?.status).toBe('read');
+          expect(final?.times).toMatchObject({ sent: at(1), delivered: at(2), read: at(3) });
+        }),
+        { numRuns: 3 },
+      );
+    });
+  }
+
+  it('loopwave: a message.created from the business confirms the send and binds its id', async () => {
+    const id = await sendOne('loopwave');
+    const c = callback('loopwave', 'sent', { pmid: 'LW-77', ours: id }, 5);
+    expect((await post(c.path, c.body, c.headers)).status).toBe(200);
+    expect(await api.store.get(id)).toMatchObject({ status: 'sent', providerMessageId: 'LW-77' });
+  });
+
+  it('livechat: with two candidate messages to one recipient, guesses nothing: the status stays at the send answer', async () => {
+    const first = await sendOne('livechat', { recipient: '+14155550177' });
+    const second = await sendOne('livechat', { recipient: '+14155550177' });
+    const c = callback('livechat', 'delivered', { pmid: 'wamid.ambiguous', ours: '' }, 2, '14155550177');
+    expect((await post(c.path, c.body, c.headers)).status).toBe(200);
+    expect((await api.store.get(first))?.status).toBe('accepted');
+    expect((await api.store.get(second))?.status).toBe('accepted');
+  });
+
+  it('a failure keeps the provider’s error, and a later delivered is evidence that wins', async () => {
+    const id = await sendOne('kaleyra');
+    const pmid = (await api.store.get(id))!.providerMessageId!;
+    const failed = JSON.stringify({ message_id: pmid, status: 'FAILED', meta_object: { field: 'messages', value: { statuses: [{ id: 'wamid.x', status: 'failed', timestamp: String(BASE + 1), errors: [{ code: 131026, title: 'Message undeliverable' }] }] } }, extra_info: { ref: id } });
+    expect((await post('/v1/webhooks/kaleyra/acme-kaleyra', failed, { 'x-webhook-token': TOKEN })).status).toBe(200);
+    expect(await api.store.get(id)).toMatchObject({ status: 'failed', error: { code: 131026 } });
+    const late = callback('kaleyra', 'delivered', { pmid, ours: id }, 2);
+    await post(late.path, late.body, late.headers);
+    expect(await api.store.get(id)).toMatchObject({ status: 'delivered', error: { code: 131026 } });
+  });
+
+  it('suppresses a recipient reported as opted out (Meta 131050)', async () => {
+    const id = await sendOne('kaleyra');
+    const pmid = (await api.store.get(id))!.providerMessageId!;
+    const body = JSON.stringify({ message_id: pmid, status: 'FAILED', meta_object: { field: 'messages', value: { statuses: [{ id: 'wamid.y', status: 'failed', timestamp: String(BASE + 1), errors: [{ code: 131050, title: 'User stopped marketing messages' }] }] } }, extra_info: { ref: id } });
+    await post('/v1/webhooks/kaleyra/acme-kaleyra', body, { 'x-webhook-token': TOKEN });
+    const record = await api.store.get(id);
+    expect(record?.error?.class).toBe('opted_out');
+    expect(await api.store.suppression('acme-kaleyra', record!.recipient.hash)).toBeDefined();
+    await api.store.unsuppress('acme-kaleyra', record!.recipient.hash);
+  });
+
+  it('keeps a callback that comes before the send result, and applies it when the result lands', async () => {
+    // The provider reports delivery before its send answer reaches the sender.
+    sender.fetch = async (input, init) => {
+      const response = await globalThis.fetch(new Request(input, init));
+      const answer = (await response.clone().json()) as { messageId?: string };
+      if (answer.messageId) {
+        const c = callback('gupshup', 'delivered', { pmid: answer.messageId, ours: '' }, 2);
+        expect((await post(c.path, c.body, c.headers)).status).toBe(200);
+      }
+      return response;
+    };
+    try {
+      const id = await sendOne('gupshup');
+      expect(await api.store.get(id)).toMatchObject({ status: 'delivered', times: { delivered: at(2) } });
+    } finally {
+      delete sender.fetch;
+    }
+  });
+
+  it('rejects forged, tampered, replayed and unsigned callbacks with 401, changing nothing', async () => {
+    const id = await sendOne('livechat');
+    const good = callback('livechat', 'read', { pmid: 'wamid.forge', ours: id }, 3);
+    const forged = { ...good.headers, 'webhook-signature': new Webhook(`whsec_${randomBytes(24).toString('base64')}`).sign(good.headers['webhook-id']!, clock(), good.body) };
+    const old = new Date(clock().getTime() - 10 * 60_000);
+    const replayed = { ...good.headers, 'webhook-timestamp': String(Math.floor(old.getTime() / 1000)), 'webhook-signature': new Webhook(LIVECHAT_SECRET).sign(good.headers['webhook-id']!, old, good.body) };
+    const attempts = [
+      post(good.path, good.body, forged),
+      post(good.path, good.body.replace('"read"', '"sent"'), good.headers),
+      post(good.path, good.body, replayed),
+      post(good.path, good.body, {}),
+      post('/v1/webhooks/gupshup/acme-gupshup/wrong-token', callback('gupshup', 'read', { pmid: 'x', ours: id }, 1).body, {}),
+      post('/v1/webhooks/loopwave/acme-loopwave', callback('loopwave', 'sent', { pmid: 'x', ours: id }, 1).body, { 'x-loopwave-signature': `sha256=${'0'.repeat(64)}` }),
+      post('/v1/webhooks/livetok/acme-livetok', '{}', {}),
+      post('/v1/webhooks/kaleyra/acme-livechat', '{}', { 'x-webhook-token': TOKEN }),
+    ];
+    for (const response of await Promise.all(attempts)) {
+      expect(response.status).toBe(401);
+      expect(await response.text()).not.toContain(DIGITS);
+    }
+    expect((await api.store.get(id))?.status).toBe('accepted');
+  });
+
+  it('accepts a callback signed with the previous secret during a rotation', async () => {
+    // Another recipient than the forged test's message, which stays unmatched on purpose.
+    const id = await sendOne('livechat', { recipient: '+14155550199' });
+    const c = callback('livechat', 'delivered', { pmid: 'wamid.rotation', ours: id }, 2, '14155550199');
+    const headers = { ...c.headers, 'webhook-signature': new Webhook(OLD_LIVECHAT_SECRET).sign(c.headers['webhook-id']!, clock(), c.body) };
+    expect((await post(c.path, c.body, headers)).status).toBe(200);
+    expect((await api.store.get(id))?.status).toBe('delivered');
+  });
+
+  it('answers a malformed but authentic callback 400 naming the field, changing nothing', async () => {
+    const id = await sendOne('kaleyra');
+    const body = JSON.stringify({ status: 'DELIVERED', extra_info: { ref: id } });
+    const response = await post('/v1/webhooks/kaleyra/acme-kaleyra', body, { 'x-webhook-token': TOKEN });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toContain('message_id');
+    expect((await api.store.get(id))?.status).toBe('accepted');
+  });
+
+  it('pushes each status change to the caller, signed, verifiable, and retried until taken', async () => {
+    await drain(pushHandler(() => pushDeps), pushQueue); // pushes left by the tests above
+    caller.received.length = 0;
+    caller.failNext = 1;
+    const id = await sendOne('kaleyra');
+    const pmid = (await api.store.get(id))!.providerMessageId!;
+    const c = callback('kaleyra', 'delivered', { pmid, ours: id }, 2);
+    await post(c.path, c.body, c.headers);
+    await drain(pushHandler(() => pushDeps), pushQueue);
+    const pushes = caller.received.map((r) => new Webhook(PUSH_SECRET).verify(r.body, r.headers) as { type: string; data: { id: string; status: string } });
+    const mine = pushes.filter((p) => p.data.id === id);
+    expect([...new Set(mine.map((p) => p.data.status))].sort()).toEqual(['accepted', 'delivered']);
+    expect(new Set(caller.received.filter((r) => r.body.includes(id)).map((r) => r.headers['webhook-id'])).size).toBe(2);
+    // The first attempt was refused and retried: three deliveries for two pushes.
+    expect(caller.received.filter((r) => r.body.includes(id))).toHaveLength(3);
+    expect(() => new Webhook(`whsec_${randomBytes(24).toString('base64')}`).verify(caller.received[0]!.body, caller.received[0]!.headers)).toThrow();
+  });
+
+  it('dead-letters a push the caller never takes, after the last try', async () => {
+    caller.received.length = 0;
+    caller.failNext = 1000;
+    try {
+      await sendOne('kaleyra');
+      await drain(pushHandler(() => pushDeps), pushQueue);
+      const { Attributes } = await aws.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: pushQueue.dlq, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      expect(Number(Attributes?.ApproximateNumberOfMessages)).toBe(1);
+      // Tried again after the refusal (how many times before the redrive is the queue's maxReceiveCount).
+      expect(caller.received.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      caller.failNext = 0;
+    }
+  }, 30_000);
+});
+
+/** The caller's endpoint: records pushes; answers 500 to the next `failNext` of them. */
+async function startCaller(): Promise<typeof caller> {
+  const state = { received: [] as Array<{ headers: Record<string, string>; body: string }>, failNext: 0 };
+  const server = createServer((request, reply) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      state.received.push({ headers: request.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
+      if (state.failNext > 0) {
+        state.failNext--;
+        reply.writeHead(500).end();
+      } else reply.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(state, { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks` });
+}
