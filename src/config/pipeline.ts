@@ -68,6 +68,12 @@ export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, sour
   throw new ConfigError(`${source} is not valid:\n  ${problems.join('\n  ')}`);
 }
 
+/** A `{ config, secrets }` document (a file locally, a Secrets Manager secret deployed), validated. */
+export function parseConfigDocument(raw: unknown, source: string): { config: PipelineConfig; secrets: PipelineSecrets } {
+  const { config, secrets } = (raw ?? {}) as { config?: unknown; secrets?: unknown };
+  return { config: parseConfig(PipelineConfig, config, `${source} (config)`), secrets: parseConfig(PipelineSecrets, secrets, `${source} (secrets)`) };
+}
+
 /** Reads a JSON file of `{ config, secrets }` (the local stack's, git-ignored). */
 export function readConfigFile(path: string): { config: PipelineConfig; secrets: PipelineSecrets } {
   let raw: unknown;
@@ -76,6 +82,5 @@ export function readConfigFile(path: string): { config: PipelineConfig; secrets:
   } catch (error) {
     throw new ConfigError(`${path} could not be read as JSON: ${(error as Error).message}`);
   }
-  const { config, secrets } = (raw ?? {}) as { config?: unknown; secrets?: unknown };
-  return { config: parseConfig(PipelineConfig, config, `${path} (config)`), secrets: parseConfig(PipelineSecrets, secrets, `${path} (secrets)`) };
+  return parseConfigDocument(raw, path);
 }

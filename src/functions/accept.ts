@@ -2,4 +2,4 @@
 import { apiHandler } from './api-handler.ts';
 import { createApiDeps, runtimeFromEnvironment } from './runtime.ts';
 
-export const handler = apiHandler('accept', () => createApiDeps(runtimeFromEnvironment()));
+export const handler = apiHandler('accept', async () => createApiDeps(await runtimeFromEnvironment()));

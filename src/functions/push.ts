@@ -29,4 +29,4 @@ export function pushHandler(load: () => PushDeps | Promise<PushDeps>) {
   };
 }
 
-export const handler = pushHandler(() => createPushDeps(runtimeFromEnvironment()));
+export const handler = pushHandler(async () => createPushDeps(await runtimeFromEnvironment()));

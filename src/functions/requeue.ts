@@ -16,7 +16,7 @@ export function requeueDeps(env: RuntimeEnvironment): RequeueDeps {
 
 let deps: RequeueDeps | undefined;
 export async function handler(): Promise<RequeueReport> {
-  deps ??= requeueDeps(runtimeFromEnvironment());
+  deps ??= requeueDeps(await runtimeFromEnvironment());
   const report = await requeueDue(deps);
   console.log(JSON.stringify({ level: 'info', message: 'requeue', ...report }));
   return report;

@@ -6,7 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ApiDeps } from '../api/app.ts';
-import { ConfigError, readConfigFile, type PipelineConfig, type PipelineSecrets } from '../config/pipeline.ts';
+import { ConfigError, parseConfigDocument, readConfigFile, type PipelineConfig, type PipelineSecrets } from '../config/pipeline.ts';
 import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { adapterFor } from '../providers/registry.ts';
 import { SendQueue } from '../queue/send-queue.ts';
@@ -44,17 +44,28 @@ function required(name: string): string {
 }
 
 /**
- * The runtime from the process environment: `TABLE_NAME`, `QUEUE_URL`, and the configuration
- * file named by `WAPK_CONFIG_FILE` (the local stack's). AWS endpoints follow the SDK's own
- * variables (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`, `AWS_REGION`).
+ * The runtime from the process environment: `TABLE_NAME`, `QUEUE_URL`, `PUSH_QUEUE_URL`
+ * (optional), and the configuration with its secrets, either from AWS Secrets Manager
+ * (`WAPK_CONFIG_SECRET_ID`, as deployed: the secret holds `{config, secrets}`; nothing secret is in
+ * the environment) or from a file (`WAPK_CONFIG_FILE`, the local stack's, git-ignored). AWS
+ * endpoints follow the SDK's own variables (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`).
  */
-export function runtimeFromEnvironment(): RuntimeEnvironment {
+export async function runtimeFromEnvironment(): Promise<RuntimeEnvironment> {
+  const secretId = process.env.WAPK_CONFIG_SECRET_ID;
   const file = process.env.WAPK_CONFIG_FILE;
-  if (!file) throw new ConfigError('environment variable WAPK_CONFIG_FILE is not set: it names the configuration file');
-  const { config, secrets } = readConfigFile(file);
+  let loaded: { config: PipelineConfig; secrets: PipelineSecrets };
+  if (secretId) {
+    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));
+    if (!SecretString) throw new ConfigError(`secret ${secretId} holds no text`);
+    loaded = parseConfigDocument(JSON.parse(SecretString) as unknown, `secret ${secretId}`);
+  } else if (file) {
+    loaded = readConfigFile(file);
+  } else {
+    throw new ConfigError('set WAPK_CONFIG_SECRET_ID (deployed) or WAPK_CONFIG_FILE (local): neither is set');
+  }
   return {
-    config,
-    secrets,
+    ...loaded,
     tableName: required('TABLE_NAME'),
     queueUrl: required('QUEUE_URL'),
     ...(process.env.PUSH_QUEUE_URL ? { pushQueueUrl: process.env.PUSH_QUEUE_URL } : {}),

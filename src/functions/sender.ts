@@ -60,4 +60,4 @@ export function senderHandler(load: () => SenderDeps | Promise<SenderDeps>) {
   };
 }
 
-export const handler = senderHandler(() => createSenderDeps(runtimeFromEnvironment()));
+export const handler = senderHandler(async () => createSenderDeps(await runtimeFromEnvironment()));

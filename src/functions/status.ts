@@ -2,4 +2,4 @@
 import { apiHandler } from './api-handler.ts';
 import { createApiDeps, runtimeFromEnvironment } from './runtime.ts';
 
-export const handler = apiHandler('status', () => createApiDeps(runtimeFromEnvironment()));
+export const handler = apiHandler('status', async () => createApiDeps(await runtimeFromEnvironment()));

@@ -34,4 +34,4 @@ export function webhookHandler(load: () => WebhookDeps | Promise<WebhookDeps>): 
   };
 }
 
-export const handler = webhookHandler(() => createWebhookDeps(runtimeFromEnvironment()));
+export const handler = webhookHandler(async () => createWebhookDeps(await runtimeFromEnvironment()));
