@@ -1,18 +1,40 @@
 /**
- * `npm start`: the whole pipeline on one machine. Until the local stack exists it says what is
- * built and how to use it, rather than pretending to run it.
+ * `npm start`: the whole pipeline on this machine (src/local/stack.ts), until Ctrl-C.
+ *
+ * Environment: `WAPK_HOME` (default `.local`), `WAPK_PORTS=ephemeral` (any free ports, for tests),
+ * `WAPK_HTTP_PORT` (default 3000), `WAPK_FAILURE_RATE` (share of simulated failures, default 0.1).
  */
-const built = [
-  'specs/<provider>.yaml   OpenAPI 3.1 specs for livetok, livechat, gupshup, loopwave, kaleyra',
-  'generated/<provider>/   typed clients + zod schemas (import "whatsapp-provider-kit/<provider>")',
-  'npm run mock            Prism mocks of every provider on ports 4010-4014',
-  'contracts/              Pact contracts, verified against the mocks and the specs',
-];
-const pending = ['accept API and message store', 'paced sender', 'status webhooks', 'Pulumi infrastructure', 'local stack behind `npm start`'];
+import { resolve } from 'node:path';
+import { DEFAULT_PORTS, EPHEMERAL_PORTS, PortTakenError, startLocalStack } from '../src/local/stack.ts';
+import { PROVIDERS } from '../src/providers/names.ts';
 
-console.log('whatsapp-provider-kit: the local pipeline is not built yet.\n');
-console.log('Built so far:');
-for (const line of built) console.log(`  ${line}`);
-console.log('\nNot built yet:');
-for (const line of pending) console.log(`  - ${line}`);
-console.log('\nRun the tests with `npm test`. See README.md.');
+const home = resolve(process.env.WAPK_HOME ?? '.local');
+const ports = process.env.WAPK_PORTS === 'ephemeral' ? EPHEMERAL_PORTS : { ...DEFAULT_PORTS, http: Number(process.env.WAPK_HTTP_PORT ?? DEFAULT_PORTS.http) };
+const failureRate = Number(process.env.WAPK_FAILURE_RATE ?? 0.1);
+
+let stack: Awaited<ReturnType<typeof startLocalStack>>;
+try {
+  stack = await startLocalStack({ home, ports, failureRate, log: (line) => console.error(`[local] ${line}`) });
+} catch (error) {
+  console.error(`npm start: ${(error as Error).message}`);
+  process.exit(error instanceof PortTakenError ? 2 : 1);
+}
+
+console.log(`config: ${stack.configFile} (local API key: ${stack.apiKey})`);
+console.log(`ready: API ${stack.apiUrl}`);
+console.log(`  webhooks  ${stack.webhookBase}/{provider}/{account}`);
+for (const provider of PROVIDERS) console.log(`  mock      ${provider.padEnd(9)} ${stack.mocks[provider]}`);
+console.log(`  dynamodb  ${stack.dynamoEndpoint} (data in ${home}/dynamo)`);
+console.log(`  sqs       ${stack.sqsEndpoint}`);
+console.log('Status callbacks are SIMULATED by the local provider mocks. Ctrl-C stops everything.');
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('stopping…');
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

@@ -55,6 +55,8 @@ export interface ProviderMockOptions {
   rateLimit?: { limit: number; windowMs: number };
   /** The mock's clock (ms), for the rate limit. */
   now?: () => number;
+  /** Called after each answer (the local stack's status simulation listens here). */
+  onAnswered?: (answer: { method: string; path: string; status: number; requestBody: string; responseBody: unknown }) => void;
 }
 
 interface JsonFormField {
@@ -167,6 +169,7 @@ export async function startProviderMock(provider: ProviderName, options: Provide
     if (isJson && !Object.keys(replyHeaders).some((name) => name.toLowerCase() === 'content-type')) replyHeaders['content-type'] = 'application/json';
     reply.writeHead(output.statusCode, replyHeaders);
     reply.end(responseBody === undefined ? undefined : isJson ? JSON.stringify(responseBody) : String(responseBody));
+    options.onAnswered?.({ method, path: url.pathname, status: output.statusCode, requestBody: raw, responseBody });
   }
 
   const port = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');

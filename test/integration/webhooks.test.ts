@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
@@ -22,6 +22,7 @@ import { createWebhookDeps, webhookHandler } from '../../src/functions/webhook.t
 import { createQueue } from '../../src/local/aws.ts';
 import { startEventSourceMapping, type SqsHandler } from '../../src/local/event-source-mapping.ts';
 import { startLocalHttp, type LocalHttp } from '../../src/local/http-server.ts';
+import { providerCallback } from '../../src/local/simulator.ts';
 import { startProviderMock, type ProviderMock } from '../../src/mock/provider-mock.ts';
 import type { ProviderName } from '../../src/providers/names.ts';
 import type { SenderDeps } from '../../src/sender/sender.ts';
@@ -76,33 +77,11 @@ function post(path: string, body: string, headers: Record<string, string>) {
   return fetch(`${http.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 }
 
-/** A callback as each provider sends it, for `status` of the message the provider calls `pmid`. */
+/** A callback as each provider sends it (the local stack's simulator builds it), for `status` of the message the provider calls `pmid`. */
 function callback(provider: ProviderName, status: string, ids: { pmid: string; ours: string }, second: number, to = DIGITS): { path: string; body: string; headers: Record<string, string> } {
-  const unix = BASE + second;
-  const DIGITS = to;
-  switch (provider) {
-    case 'livechat': {
-      const body = JSON.stringify({ type: 'message.status', timestamp: new Date(unix * 1000).toISOString(), data: { id: ids.pmid, status, timestamp: unix, recipient_id: DIGITS, ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable' }] } : {}) } });
-      const msgId = `msg_${status}_${second}`;
-      return { path: '/v1/webhooks/livechat/acme-livechat', body, headers: { 'webhook-id': msgId, 'webhook-timestamp': String(Math.floor(clock().getTime() / 1000)), 'webhook-signature': new Webhook(LIVECHAT_SECRET).sign(msgId, clock(), body) } };
-    }
-    case 'gupshup': {
-      const inner = status === 'failed' ? { code: 1002, reason: 'Number does not exist on WhatsApp' } : { ts: unix };
-      const body = JSON.stringify({ app: 'DemoApp', timestamp: unix * 1000, version: 2, type: 'message-event', payload: { id: `wamid.${ids.pmid}`, gsId: ids.pmid, type: status, destination: DIGITS, payload: inner } });
-      return { path: `/v1/webhooks/gupshup/acme-gupshup/${TOKEN}`, body, headers: {} };
-    }
-    case 'kaleyra': {
-      const word = status.toUpperCase();
-      const body = JSON.stringify({ message_id: ids.pmid, status: word, meta_object: { field: 'messages', value: { messaging_product: 'whatsapp', statuses: [{ id: `wamid.${ids.pmid}`, status, timestamp: String(unix), recipient_id: DIGITS }] } }, extra_info: { message_id: ids.pmid, ref: ids.ours } });
-      return { path: '/v1/webhooks/kaleyra/acme-kaleyra', body, headers: { 'x-webhook-token': TOKEN } };
-    }
-    case 'loopwave': {
-      const body = JSON.stringify({ event: 'message.created', timestamp: new Date(unix * 1000).toISOString(), data: { messageId: ids.pmid, sessionId: 'n1a2b3c', chatId: `${DIGITS}@s.whatsapp.net`, body: 'Your order A-17 has shipped.', type: 'chat', author: 'n1a2b3c', fromMe: true, hasMedia: false, timestamp: unix } });
-      return { path: '/v1/webhooks/loopwave/acme-loopwave', body, headers: { 'x-loopwave-signature': `sha256=${createHmac('sha256', LOOPWAVE_SECRET).update(body).digest('hex')}` } };
-    }
-    default:
-      throw new Error(`no callbacks for ${provider}`);
-  }
+  const secrets: Partial<Record<ProviderName, string>> = { livechat: LIVECHAT_SECRET, loopwave: LOOPWAVE_SECRET, gupshup: TOKEN, kaleyra: TOKEN };
+  const built = providerCallback(provider, { status, providerMessageId: ids.pmid, ...(ids.ours ? { messageId: ids.ours } : {}), recipient: to, at: BASE + second, secret: secrets[provider]! });
+  return { path: `/v1/webhooks/${provider}/acme-${provider}${built.pathSuffix}`, body: built.body, headers: built.headers };
 }
 
 const at = (second: number) => new Date((BASE + second) * 1000).toISOString();
