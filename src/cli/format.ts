@@ -1,0 +1,42 @@
+/** How messages and pauses read in a terminal. */
+import type { ApiMessage, Pause } from './api-client.ts';
+import { table } from './io.ts';
+
+export function describeLastError(error: ApiMessage['lastError']): string {
+  if (!error) return 'none';
+  const details = [error.class, error.status !== undefined ? `HTTP ${error.status}` : undefined, error.code !== undefined ? `code ${error.code}` : undefined].filter(Boolean);
+  return `${error.reason}${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
+}
+
+export function messageLines(message: ApiMessage): string[] {
+  const fields: Array<[string, string]> = [
+    ['status', message.status],
+    ['recipient', message.recipient],
+    ['provider', `${message.provider} (account ${message.account})`],
+    message.template ? ['template', message.template] : ['kind', message.kind],
+    ['created', message.createdAt],
+  ];
+  if (message.scheduleAt) fields.push(['scheduled', message.scheduleAt]);
+  if (message.providerMessageId) fields.push(['provider id', message.providerMessageId]);
+  fields.push(['attempts', String(message.attempts)]);
+  fields.push(['last error', describeLastError(message.lastError)]);
+  if (message.metadata && Object.keys(message.metadata).length > 0) {
+    fields.push(['metadata', Object.entries(message.metadata).map(([k, v]) => `${k}=${v}`).join(', ')]);
+  }
+  const history = table(message.history.map((entry) => [`  ${entry.status}`, entry.at]));
+  return [message.id, ...table(fields.map(([name, value]) => [`  ${name}`, value])), '  history', ...history.map((line) => `  ${line}`)];
+}
+
+export function scopeOf(pause: Pause): string {
+  if (pause.scope === '*') return 'whole account';
+  if (pause.scope.startsWith('T#')) return `template ${pause.scope.slice(2)}`;
+  return pause.scope;
+}
+
+export function pauseLines(pauses: readonly Pause[]): string[] {
+  if (pauses.length === 0) return ['no pauses'];
+  return table([
+    ['ACCOUNT', 'SCOPE', 'SINCE', 'CODE', 'REASON'],
+    ...pauses.map((pause) => [pause.account, scopeOf(pause), pause.since, pause.code === undefined ? '-' : String(pause.code), pause.reason]),
+  ]);
+}

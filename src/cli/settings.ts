@@ -1,0 +1,94 @@
+/**
+ * Where the API is and which key to use, in this order: the flags `--url` / `--key`, the
+ * environment (`WAPK_URL` / `WAPK_API_KEY`), else the local stack's files in the current
+ * directory or `$WAPK_HOME`: `.local/state.json` (`apiUrl`, written by `npm start` while it runs)
+ * and `.local/config.json` (`apiKey`).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliError, registerSecret, UsageError } from './errors.ts';
+
+export interface Environment {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** What `npm start` writes while the local stack runs. */
+export interface LocalState {
+  apiUrl?: string;
+  sqsEndpoint?: string;
+  queueUrl?: string;
+  deadLetterUrl?: string;
+}
+
+export interface Connection {
+  url: string;
+  key: string;
+  /** Where the URL came from, for error messages: `--url`, `WAPK_URL` or the state file's path. */
+  urlSource: string;
+}
+
+export function localDir(environment: Environment): string {
+  return join(environment.env.WAPK_HOME || environment.cwd, '.local');
+}
+
+function readJson(path: string): Record<string, unknown> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new CliError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new CliError(`${path} is not a JSON object`);
+}
+
+function stringField(object: Record<string, unknown> | undefined, name: string): string | undefined {
+  const value = object?.[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function readLocalState(environment: Environment): { path: string; state: LocalState } {
+  const path = join(localDir(environment), 'state.json');
+  const raw = readJson(path);
+  const state: LocalState = {};
+  for (const name of ['apiUrl', 'sqsEndpoint', 'queueUrl', 'deadLetterUrl'] as const) {
+    const value = stringField(raw, name);
+    if (value !== undefined) state[name] = value;
+  }
+  return { path, state };
+}
+
+export function resolveConnection(flags: { url?: string | undefined; key?: string | undefined }, environment: Environment): Connection {
+  let url: string | undefined;
+  let urlSource = '';
+  if (flags.url) [url, urlSource] = [flags.url, '--url'];
+  else if (environment.env.WAPK_URL) [url, urlSource] = [environment.env.WAPK_URL, 'WAPK_URL'];
+  else {
+    const { path, state } = readLocalState(environment);
+    if (state.apiUrl) [url, urlSource] = [state.apiUrl, path];
+  }
+
+  let key = flags.key || environment.env.WAPK_API_KEY || undefined;
+  if (!key) key = stringField(readJson(join(localDir(environment), 'config.json')), 'apiKey');
+  if (key) registerSecret(key);
+
+  if (!url) throw new UsageError('no API URL: pass --url, set WAPK_URL, or run `npm start` here (it writes .local/state.json)');
+  if (!key) throw new UsageError('no API key: pass --key, set WAPK_API_KEY, or run where .local/config.json has "apiKey"');
+
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`the API URL from ${urlSource} is not a URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`the API URL from ${urlSource} must be http or https`);
+  if (parsed.username || parsed.password) throw new UsageError(`the API URL from ${urlSource} must not carry credentials; use --key`);
+  return { url: parsed.href.replace(/\/+$/, ''), key, urlSource };
+}
