@@ -13,8 +13,7 @@ import { PushQueue } from '../push/push.ts';
 import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { adapterFor } from '../providers/registry.ts';
 import { SendQueue } from '../queue/send-queue.ts';
-import { sendQueuedMessage, type SenderDeps } from '../sender/sender.ts';
-import type { Pause } from '../store/message-store.ts';
+import { newBatchContext, prefetchTokens, sendQueuedMessage, type SenderDeps } from '../sender/sender.ts';
 import { MessageStore } from '../store/message-store.ts';
 import { runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 
@@ -52,10 +51,11 @@ export function senderHandler(load: () => SenderDeps | Promise<SenderDeps>) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     deps ??= Promise.resolve().then(load);
     const ready = await deps;
-    // Pauses are read once per batch and account.
-    const pauses = new Map<string, Promise<Pause[]>>();
+    // Pauses are read once per batch and account, and send tokens taken for the batch at once.
+    const batch = newBatchContext();
+    await prefetchTokens(event.Records.map((record) => record.body), ready, batch);
     const processor = new BatchProcessor(EventType.SQS);
-    const handleRecord = async (record: SQSRecord) => sendQueuedMessage(record.body, ready, pauses);
+    const handleRecord = async (record: SQSRecord) => sendQueuedMessage(record.body, ready, batch);
     return processPartialResponse(event, handleRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
   };
 }

@@ -26,6 +26,20 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** A listening emulator and an SDK client pointed at it; closing closes both. */
+function localService<C extends { destroy(): void }>(server: Server, client: (endpoint: string) => C): LocalService<C> {
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const sdk = client(endpoint);
+  return {
+    endpoint,
+    client: sdk,
+    close: async () => {
+      sdk.destroy();
+      await closeServer(server);
+    },
+  };
+}
+
 /** dynalite on `port` (0: any free one); in memory, or in LevelDB files under `path`. */
 export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<LocalService<DynamoDBClient>> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
@@ -33,16 +47,7 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({ ...LOCAL, endpoint });
-  return {
-    endpoint,
-    client,
-    close: async () => {
-      client.destroy();
-      await closeServer(server);
-    },
-  };
+  return localService(server, (endpoint) => new DynamoDBClient({ ...LOCAL, endpoint }));
 }
 
 /** Creates the messages table if it does not exist yet (a kept dynalite folder has it). */
@@ -58,16 +63,7 @@ export async function ensureMessagesTable(client: DynamoDBClient, tableName: str
 /** local-aws-sqs on `port` (0: any free one), with the send queue and its dead-letter queue. */
 export async function startSqs(options: { port?: number } = {}): Promise<LocalService<SQSClient>> {
   const server = await createSqsServer({ port: options.port ?? 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new SQSClient({ ...LOCAL, endpoint });
-  return {
-    endpoint,
-    client,
-    close: async () => {
-      client.destroy();
-      await closeServer(server);
-    },
-  };
+  return localService(server, (endpoint) => new SQSClient({ ...LOCAL, endpoint }));
 }
 
 /** Creates a queue (and returns its URL); with `deadLetterArn`, redrives there after `maxReceiveCount`. */

@@ -121,6 +121,13 @@ export interface SimulatorOptions {
 export class CallbackSimulator {
   private readonly options: SimulatorOptions;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Callbacks posted and answered 2xx so far. */
+  delivered = 0;
+
+  /** Callbacks scheduled and not yet posted. */
+  get pending(): number {
+    return this.timers.size;
+  }
 
   constructor(options: SimulatorOptions) {
     this.options = options;
@@ -153,6 +160,7 @@ export class CallbackSimulator {
     const callback = providerCallback(provider, { ...message, at: Math.ceil(Date.now() / 1000), secret: target.secret });
     const response = await fetch(`${this.options.webhookBase}/${provider}/${target.account}${callback.pathSuffix}`, { method: 'POST', headers: { 'content-type': 'application/json', ...callback.headers }, body: callback.body });
     if (!response.ok) throw new Error(`simulated ${provider} callback answered ${response.status}`);
+    this.delivered++;
   }
 
   stop(): void {

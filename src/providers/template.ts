@@ -19,6 +19,19 @@ export interface ContentRules {
   requiresRegistry?: boolean;
 }
 
+/** What Meta's template object carries: the rules of the providers that forward it (LiveChat, Kaleyra). */
+export function metaContentRules(provider: ProviderName): ContentRules {
+  return {
+    provider,
+    kinds: ['template'],
+    namedBody: true,
+    headerTypes: ['text', 'image', 'video', 'document'],
+    buttonTypes: ['quick_reply', 'url', 'copy_code'],
+    limitedTimeOffer: true,
+    mediaBy: ['id', 'link'],
+  };
+}
+
 /** Everything in `content` that `rules` (the provider) or the account's registry cannot take. */
 export function checkContent(content: MessageContent, account: AccountConfig, rules: ContentRules): Violation[] {
   const violations: Violation[] = [];

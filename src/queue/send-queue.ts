@@ -17,17 +17,20 @@ export interface QueueEntry {
 export class SendQueue {
   private readonly sqs: SQSClient;
   readonly queueUrl: string;
+  private readonly batchSize: number;
 
-  constructor(sqs: SQSClient, queueUrl: string) {
+  /** `batchSize` (1–10) is how many messages share one request; 1 only to measure a naive baseline. */
+  constructor(sqs: SQSClient, queueUrl: string, options: { batchSize?: number } = {}) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
+    this.batchSize = Math.min(10, Math.max(1, options.batchSize ?? 10));
   }
 
   /** Enqueues the entries; returns the ids of the messages SQS did not take. */
   async enqueue(entries: readonly QueueEntry[]): Promise<string[]> {
     const failed: string[] = [];
-    for (let i = 0; i < entries.length; i += 10) {
-      let batch = entries.slice(i, i + 10);
+    for (let i = 0; i < entries.length; i += this.batchSize) {
+      let batch = entries.slice(i, i + this.batchSize);
       for (let attempt = 0; attempt < 2 && batch.length > 0; attempt++) {
         try {
           const result = await this.sqs.send(

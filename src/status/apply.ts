@@ -25,6 +25,11 @@ export interface ApplyDeps {
   recipientHashKey: string;
   notifier?: StatusNotifier;
   now(): Date;
+  /**
+   * Keep a separate dedupe record per event before applying it. Never needed — the forward-only
+   * write absorbs repeats — and off by default; it exists to measure that naive design (bench/).
+   */
+  dedupeRecords?: boolean;
 }
 
 export type EventFate = 'applied' | 'unchanged' | 'kept' | 'unmatched';
@@ -51,6 +56,7 @@ export async function applyEvents(events: readonly StatusEvent[], deps: ApplyDep
 }
 
 async function applyEvent(event: StatusEvent, deps: ApplyDeps): Promise<EventFate> {
+  if (deps.dedupeRecords && !(await deps.store.firstSighting(`${event.provider}#${event.providerMessageId ?? event.messageId}#${event.status}`, deps.now()))) return 'unchanged';
   const record = await findRecord(event, deps);
   if (!record) {
     if (!event.providerMessageId) return 'unmatched';
@@ -66,16 +72,15 @@ async function applyEvent(event: StatusEvent, deps: ApplyDeps): Promise<EventFat
   if (event.status === 'queued' || event.status === 'scheduled' || event.status === 'cancelled' || event.status === 'sending') return 'unchanged';
 
   if (event.providerMessageId && !record.providerMessageId) await deps.store.bindProviderMessageId(record.id, event.provider, event.providerMessageId);
+  // Another id the provider will use for the message (Gupshup's WhatsApp id, for callbacks more
+  // than a week late) is recorded once, with the first report that brings it (`enqueued`).
   const known = new Set([record.providerMessageId, event.providerMessageId].filter(Boolean));
-  const aliases = (event.providerAliases ?? []).filter((alias) => !known.has(alias));
+  const aliases = event.status === 'accepted' ? (event.providerAliases ?? []).filter((alias) => !known.has(alias)) : [];
   if (aliases.length > 0) await deps.store.addAliases(event.provider, aliases, record.id, deps.now());
 
   const error = event.error ? { class: 'provider', ...(event.error.code !== undefined ? { code: event.error.code } : {}), reason: event.error.message ?? event.error.title ?? 'failed' } : undefined;
   const optedOut = event.status === 'failed' && isOptOut(event.provider, event.error?.code);
-  const outcome = await deps.store.applyStatus(record.id, event.status, event.at, {
-    ...(error ? { error: optedOut ? { ...error, class: 'opted_out' } : error } : {}),
-    ...(event.providerMessageId ? { provider: event.provider, providerMessageId: event.providerMessageId } : {}),
-  });
+  const outcome = await deps.store.applyStatus(record.id, event.status, event.at, { known: record, ...(error ? { error: optedOut ? { ...error, class: 'opted_out' } : error } : {}) });
   if (optedOut) await deps.store.suppress(record.account, record.recipient.hash, { reason: error?.reason ?? 'opted out', since: event.at, ...(event.error?.code !== undefined ? { code: event.error.code } : {}) });
   if (outcome === 'advanced' && deps.notifier) {
     await deps.notifier.notify({ id: record.id, account: record.account, provider: record.provider, status: event.status, at: event.at, ...(error ? { error } : {}), ...(record.metadata ? { metadata: record.metadata } : {}) });
@@ -85,21 +90,24 @@ async function applyEvent(event: StatusEvent, deps: ApplyDeps): Promise<EventFat
 
 async function findRecord(event: StatusEvent, deps: ApplyDeps): Promise<MessageRecord | undefined> {
   const mine = (record: MessageRecord | undefined) => (record && record.account === event.account && record.provider === event.provider ? record : undefined);
+  // Records are read eventually consistent: a callback comes long after its record was written,
+  // and the write that applies it is conditional (always consistent) anyway.
+  const read = (id: string) => deps.store.get(id, { consistent: false });
   if (event.messageId) {
-    const record = mine(await deps.store.get(event.messageId));
+    const record = mine(await read(event.messageId));
     if (record) return record;
   }
   for (const id of [event.providerMessageId, ...(event.providerAliases ?? [])]) {
     if (!id) continue;
     const found = await deps.store.findByProviderMessageId(event.provider, id);
-    if (found) return mine(await deps.store.get(found));
+    if (found) return mine(await read(found));
   }
   if (MATCH_BY_RECIPIENT.has(event.provider) && event.recipient && /^\+?\d{7,15}$/.test(event.recipient)) {
     const e164 = event.recipient.startsWith('+') ? event.recipient : `+${event.recipient}`;
     const hash = recipientRef(deps.recipientHashKey, e164).hash;
     const at = Date.parse(event.at);
     const candidates = await deps.store.unmatchedTo(event.account, hash, new Date(at - RECIPIENT_MATCH_WINDOW_MS).toISOString(), new Date(at + CLOCK_SKEW_MS).toISOString());
-    if (candidates.length === 1) return mine(await deps.store.get(candidates[0]!));
+    if (candidates.length === 1) return mine(await read(candidates[0]!));
   }
   return undefined;
 }

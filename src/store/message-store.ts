@@ -114,8 +114,9 @@ export class MessageStore {
     }
   }
 
-  async get(id: string): Promise<MessageRecord | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: true }));
+  /** The record; `consistent: false` reads at half the cost where a slightly old copy does no harm. */
+  async get(id: string, options: { consistent?: boolean } = {}): Promise<MessageRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: options.consistent ?? true }));
     return Item ? fromItem(Item) : undefined;
   }
 
@@ -134,31 +135,26 @@ export class MessageStore {
     return ids.flatMap((id) => found.get(id) ?? []);
   }
 
-  /** A page of an account's messages, newest first, optionally of one status and within [since, until]. */
+  /**
+   * A page of an account's messages, newest first, optionally of one status and within
+   * [since, until]. The status filter applies to the page's records (the index holds no status),
+   * so a filtered page may hold fewer than `limit`; follow `cursor` for more.
+   */
   async list(query: ListQuery): Promise<{ items: MessageRecord[]; cursor?: string }> {
-    const names: Record<string, string> = { '#account': INDEX.byAccount.partition, '#created': INDEX.byAccount.sort };
-    const values: Item = { ':account': query.account, ':since': query.since ?? '0', ':until': `${query.until ?? '9999'}~` };
-    let filter: string | undefined;
-    if (query.status) {
-      names['#status'] = 'status';
-      values[':status'] = query.status;
-      filter = '#status = :status';
-    }
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: INDEX.byAccount.name,
         KeyConditionExpression: '#account = :account AND #created BETWEEN :since AND :until',
-        ...(filter ? { FilterExpression: filter } : {}),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ExpressionAttributeNames: { '#account': INDEX.byAccount.partition, '#created': INDEX.byAccount.sort },
+        ExpressionAttributeValues: { ':account': query.account, ':since': query.since ?? '0', ':until': `${query.until ?? '9999'}~` },
         ScanIndexForward: false,
         Limit: Math.min(Math.max(query.limit ?? 50, 1), 100),
         ...(query.cursor ? { ExclusiveStartKey: decodeCursor(query.cursor) } : {}),
       }),
     );
     const ids = (page.Items ?? []).map((item) => String(item[KEY.partition]).slice(2));
-    const items = await this.getMany(ids);
+    const items = (await this.getMany(ids)).filter((record) => !query.status || record.status === query.status);
     return { items, ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}) };
   }
 
@@ -196,7 +192,28 @@ export class MessageStore {
    * second conditional write records its time only if that status has none or a later one, so a
    * duplicate changes nothing.
    */
-  async applyStatus(id: string, next: Exclude<MessageStatus, 'cancelled'>, at: string, extra: { error?: StoredError; providerMessageId?: string; provider?: ProviderName } = {}): Promise<ApplyOutcome> {
+  async applyStatus(
+    id: string,
+    next: Exclude<MessageStatus, 'cancelled'>,
+    at: string,
+    extra: {
+      error?: StoredError;
+      providerMessageId?: string;
+      provider?: ProviderName;
+      /** Also make it findable by the index (callbacks that carry only this id). @default true */
+      indexProviderMessageId?: boolean;
+      /**
+       * The record as the caller last read it. Statuses only move forward and times only get
+       * earlier, so a write that even this (possibly older) copy shows would change nothing is
+       * skipped: a repeated callback then costs a read, not two failed writes.
+       */
+      known?: Pick<MessageRecord, 'status' | 'times'>;
+    } = {},
+  ): Promise<ApplyOutcome> {
+    const known = extra.known;
+    const earliest = known?.times[next];
+    if (known && earliest !== undefined && earliest <= at && known.status !== 'cancelled' && STATUS_RANK[known.status] >= STATUS_RANK[next]) return 'unchanged';
+    const mayAdvance = !known || (known.status !== 'cancelled' && STATUS_RANK[known.status] < STATUS_RANK[next]);
     const names: Record<string, string> = { '#pk': KEY.partition, '#status': 'status', '#rank': 'rank', '#at': 'at', '#s': next };
     const values: Item = { ':s': next, ':rank': STATUS_RANK[next], ':t': at, ':cancelled': 'cancelled' };
     const sets = ['#at.#s = :t'];
@@ -211,9 +228,11 @@ export class MessageStore {
     if (extra.providerMessageId && extra.provider) {
       values[':pmid'] = extra.providerMessageId;
       values[':pmidKey'] = `${extra.provider}#${extra.providerMessageId}`;
-      sets.push('providerMessageId = if_not_exists(providerMessageId, :pmid)', `${INDEX.byProviderMessageId.partition} = if_not_exists(${INDEX.byProviderMessageId.partition}, :pmidKey)`);
+      sets.push('providerMessageId = if_not_exists(providerMessageId, :pmid)');
+      if (extra.indexProviderMessageId ?? true) sets.push(`${INDEX.byProviderMessageId.partition} = if_not_exists(${INDEX.byProviderMessageId.partition}, :pmidKey)`);
+      else delete values[':pmidKey'];
     }
-    try {
+    if (mayAdvance) try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -461,7 +480,7 @@ export class MessageStore {
    * provider whose send answer carries no id (LiveChat, Loopwave).
    */
   async unmatchedTo(account: string, recipientHash: string, since: string, until: string): Promise<string[]> {
-    const ids: string[] = [];
+    const candidates: string[] = [];
     let start: Record<string, NativeAttributeValue> | undefined;
     do {
       const page = await this.db.send(
@@ -469,16 +488,35 @@ export class MessageStore {
           TableName: this.tableName,
           IndexName: INDEX.byAccount.name,
           KeyConditionExpression: '#account = :account AND #created BETWEEN :since AND :until',
-          FilterExpression: 'rcpt = :rcpt AND attribute_not_exists(providerMessageId) AND #status IN (:sending, :unknown, :accepted, :sent, :failed)',
-          ExpressionAttributeNames: { '#account': INDEX.byAccount.partition, '#created': INDEX.byAccount.sort, '#status': 'status' },
-          ExpressionAttributeValues: { ':account': account, ':since': since, ':until': `${until}~`, ':rcpt': recipientHash, ':sending': 'sending', ':unknown': 'unknown', ':accepted': 'accepted', ':sent': 'sent', ':failed': 'failed' },
+          FilterExpression: 'rcpt = :rcpt',
+          ExpressionAttributeNames: { '#account': INDEX.byAccount.partition, '#created': INDEX.byAccount.sort },
+          ExpressionAttributeValues: { ':account': account, ':since': since, ':until': `${until}~`, ':rcpt': recipientHash },
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      for (const item of page.Items ?? []) ids.push(String(item[KEY.partition]).slice(2));
+      for (const item of page.Items ?? []) candidates.push(String(item[KEY.partition]).slice(2));
       start = page.LastEvaluatedKey;
-    } while (start && ids.length < 2);
-    return ids;
+    } while (start);
+    const sent = new Set<MessageStatus>(['sending', 'unknown', 'accepted', 'sent', 'failed']);
+    return (await this.getMany(candidates)).filter((record) => !record.providerMessageId && sent.has(record.status)).map((record) => record.id);
+  }
+
+  /** A dedupe record: true the first time `key` is seen (the naive design bench/ measures; not used otherwise). */
+  async firstSighting(key: string, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { [KEY.partition]: `D#${key}`, [KEY.sort]: 'D', [TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + 7 * 86_400 },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': KEY.partition },
+        }),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
   }
 
   /** Keeps a callback for a provider id not known yet; applied when the send result lands. */
@@ -529,7 +567,7 @@ export class MessageStore {
   }
 
   async suppression(account: string, recipientHash: string): Promise<{ reason: string; since: string } | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { [KEY.partition]: `S#${account}#${recipientHash}`, [KEY.sort]: 'S' } }));
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { [KEY.partition]: `S#${account}#${recipientHash}`, [KEY.sort]: 'S' }, ConsistentRead: false }));
     return Item ? { reason: String(Item.reason), since: String(Item.since) } : undefined;
   }
 

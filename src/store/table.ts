@@ -16,8 +16,9 @@
  * Indexes (sparse where their keys are optional):
  * - `byProviderMessageId`: `pmid` = `<provider>#<provider message id>` → the message, for callbacks.
  * - `byAccount`: `account` + `created` (`<ISO time>#<id>`) → listing by account and time, and
- *   matching a callback to a recent send by recipient. Projected besides the keys: `status`, the
- *   recipient hash and the provider message id, so a status change rewrites one small index item.
+ *   matching a callback to a recent send by recipient. Only attributes that never change are in
+ *   it (the keys and the recipient hash), so status changes never rewrite it; filters on status
+ *   are applied to the records.
  * - `due`: `dueShard` + `dueAt` → messages held in the table until a time (far schedules, long
  *   delays, enqueues that failed), for the scheduled re-enqueue.
  */
@@ -27,7 +28,7 @@ export const KEY = { partition: 'pk', sort: 'sk' } as const;
 
 export const INDEX = {
   byProviderMessageId: { name: 'byProviderMessageId', partition: 'pmid' },
-  byAccount: { name: 'byAccount', partition: 'account', sort: 'created', projected: ['status', 'rcpt', 'providerMessageId'] },
+  byAccount: { name: 'byAccount', partition: 'account', sort: 'created', projected: ['rcpt'] },
   due: { name: 'due', partition: 'dueShard', sort: 'dueAt' },
 } as const;
 

@@ -29,3 +29,17 @@ export async function closedPortUrl(): Promise<string> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
 }
+
+/** A fetch that passes requests on to the network (a loopback mock) and keeps copies of each request and answer. */
+export function recording() {
+  const requests: Request[] = [];
+  const responses: Response[] = [];
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    requests.push(request.clone());
+    const response = await globalThis.fetch(request);
+    responses.push(response.clone());
+    return response;
+  };
+  return { fetch, requests, responses };
+}

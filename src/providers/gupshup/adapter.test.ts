@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountConfig, type AccountOf } from '../../config/accounts.ts';
 import { SendRequest, type MessageContent } from '../../messages/send-request.ts';
 import { startProviderMock, type ProviderMock } from '../../mock/provider-mock.ts';
-import { classOf, closedPortUrl, preferring, resetAfterSending } from '../../../test/support/provider-harness.ts';
+import { classOf, closedPortUrl, preferring, resetAfterSending, recording } from '../../../test/support/provider-harness.ts';
 import { gupshupAdapter } from './adapter.ts';
 
 const content = SendRequest.shape.content.parse({
@@ -25,19 +25,6 @@ const templates = [
 ];
 
 /** A fetch that keeps a copy of each request and each answer. */
-function recording() {
-  const requests: Request[] = [];
-  const responses: Response[] = [];
-  const fetch: typeof globalThis.fetch = async (input, init) => {
-    const request = new Request(input, init);
-    requests.push(request.clone());
-    const response = await globalThis.fetch(request);
-    responses.push(response.clone());
-    return response;
-  };
-  return { fetch, requests, responses };
-}
-
 describe('gupshup adapter', () => {
   let mock: ProviderMock;
   let account: AccountOf<'gupshup'>;

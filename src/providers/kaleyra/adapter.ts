@@ -10,17 +10,9 @@ import type { AccountOf } from '../../config/accounts.ts';
 import type { ProviderAdapter } from '../adapter.ts';
 import { callProvider, field, type ErrorReading } from '../call.ts';
 import { classifyHttpStatus, ProviderError } from '../errors.ts';
-import { checkContent, digitsOf, metaTemplate, type ContentRules } from '../template.ts';
+import { checkContent, digitsOf, metaTemplate, metaContentRules } from '../template.ts';
 
-const RULES: ContentRules = {
-  provider: 'kaleyra',
-  kinds: ['template'],
-  namedBody: true,
-  headerTypes: ['text', 'image', 'video', 'document'],
-  buttonTypes: ['quick_reply', 'url', 'copy_code'],
-  limitedTimeOffer: true,
-  mediaBy: ['id', 'link'],
-};
+const RULES = metaContentRules('kaleyra');
 
 export const kaleyraAdapter: ProviderAdapter<AccountOf<'kaleyra'>> = {
   provider: 'kaleyra',

@@ -3,7 +3,7 @@ import type { TemplateMessageRecord } from '../../../generated/livechat/types.ge
 import { AccountConfig, type AccountOf } from '../../config/accounts.ts';
 import { SendRequest, type MessageContent } from '../../messages/send-request.ts';
 import { startProviderMock, type ProviderMock } from '../../mock/provider-mock.ts';
-import { classOf, closedPortUrl, preferring, resetAfterSending } from '../../../test/support/provider-harness.ts';
+import { classOf, closedPortUrl, preferring, resetAfterSending, recording } from '../../../test/support/provider-harness.ts';
 import { findSentMessage, livechatAdapter } from './adapter.ts';
 
 const content = SendRequest.shape.content.parse({
@@ -24,19 +24,6 @@ const message = { messageId: '01JD0000000000000000000000', recipient: '+48635625
 const credential = 'acc-9f2c:pat-secret';
 
 /** A fetch that keeps a copy of each request and each answer. */
-function recording() {
-  const requests: Request[] = [];
-  const responses: Response[] = [];
-  const fetch: typeof globalThis.fetch = async (input, init) => {
-    const request = new Request(input, init);
-    requests.push(request.clone());
-    const response = await globalThis.fetch(request);
-    responses.push(response.clone());
-    return response;
-  };
-  return { fetch, requests, responses };
-}
-
 describe('livechat adapter', () => {
   let mock: ProviderMock;
   let account: AccountOf<'livechat'>;

@@ -17,17 +17,9 @@ import type { AccountOf } from '../../config/accounts.ts';
 import type { ProviderAdapter } from '../adapter.ts';
 import { callProvider, type ErrorReading } from '../call.ts';
 import { classifyHttpStatus, ProviderError } from '../errors.ts';
-import { checkContent, digitsOf, metaTemplate, type ContentRules } from '../template.ts';
+import { checkContent, digitsOf, metaTemplate, metaContentRules } from '../template.ts';
 
-const RULES: ContentRules = {
-  provider: 'livechat',
-  kinds: ['template'],
-  namedBody: true,
-  headerTypes: ['text', 'image', 'video', 'document'],
-  buttonTypes: ['quick_reply', 'url', 'copy_code'],
-  limitedTimeOffer: true,
-  mediaBy: ['id', 'link'],
-};
+const RULES = metaContentRules('livechat');
 
 export const livechatAdapter: ProviderAdapter<AccountOf<'livechat'>> = {
   provider: 'livechat',

@@ -1,0 +1,92 @@
+/**
+ * Handler CPU per message with the network stubbed out: the real sender and webhook handlers, with
+ * DynamoDB, SQS and the provider answered in-process by canned responses, so what is measured is
+ * our code (validation, pacing arithmetic, adapters, signatures), not I/O. Project: batches of 10;
+ * naive: one message per invocation (and a dedupe record per callback).
+ */
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
+import { createSenderDeps, senderHandler } from '../src/functions/sender.ts';
+import { createWebhookDeps, webhookHandler } from '../src/functions/webhook.ts';
+import type { RuntimeEnvironment } from '../src/functions/runtime.ts';
+import { newMessageId } from '../src/messages/queue-message.ts';
+import { SendRequest } from '../src/messages/send-request.ts';
+import { providerCallback } from '../src/local/simulator.ts';
+import { testConfig, testSecrets } from '../test/support/local-aws.ts';
+
+const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, endpoint: 'http://127.0.0.1:9' };
+
+/** A DynamoDB client that never leaves the process: message records come back in `status`. */
+function stubDynamo(status: string): DynamoDBClient {
+  const client = new DynamoDBClient(LOCAL);
+  client.middlewareStack.add(
+    () => async (args) => {
+      const input = args.input as { Key?: Record<string, { S?: string }> };
+      const key = input.Key?.pk?.S ?? '';
+      let output: Record<string, unknown> = {};
+      if (key.startsWith('M#')) {
+        const id = key.slice(2);
+        output = { Item: marshall({ pk: key, sk: 'M', id, provider: 'kaleyra', account: 'acme-kaleyra', rcpt: 'h', rcptLast: '5678', kind: 'template', status, rank: status === 'queued' ? 0 : 3, at: { queued: '2026-01-01T00:00:00.000Z', ...(status === 'queued' ? {} : { accepted: '2026-01-01T00:00:01.000Z' }) }, attempts: 0, createdAt: '2026-01-01T00:00:00.000Z', providerMessageId: 'K-1' }) };
+      }
+      if ('KeyConditionExpression' in (args.input as object)) output = { Items: [] };
+      return { output: { $metadata: {}, ...output }, response: {} } as never;
+    },
+    { step: 'initialize', name: 'stub' },
+  );
+  return client;
+}
+
+function stubSqs(): SQSClient {
+  const client = new SQSClient(LOCAL);
+  client.middlewareStack.add(
+    () => async (args) => {
+      const entries = (args.input as { Entries?: Array<{ Id: string }> }).Entries ?? [];
+      return { output: { $metadata: {}, Successful: entries.map((e) => ({ Id: e.Id, MessageId: e.Id, MD5OfMessageBody: '' })), Failed: [] }, response: {} } as never;
+    },
+    { step: 'initialize', name: 'stub' },
+  );
+  return client;
+}
+
+const context = { getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+export async function runCpu(options: { naive: boolean; messages: number }): Promise<{ senderCpuMsPerMessage: number; webhookCpuMsPerEvent: number }> {
+  const config = testConfig({ kaleyra: 'http://provider.invalid' });
+  const secrets = { ...testSecrets(), webhookSecrets: { 'acme-kaleyra': ['t'.repeat(24)] } };
+  const env = (status: string): RuntimeEnvironment => ({ config, secrets, tableName: 'messages', queueUrl: 'http://127.0.0.1:9/q', dynamo: stubDynamo(status), sqs: stubSqs() });
+  const accepted = JSON.stringify({ code: 'WA202', message: 'Request Accepted', data: { message_id: 'K-1' }, error: {} });
+  const fetch: typeof globalThis.fetch = async () => new Response(accepted, { status: 202, headers: { 'content-type': 'application/json' } });
+  const sender = senderHandler(() => createSenderDeps(env('queued'), { fetch, log: () => {} }));
+  const request = SendRequest.parse({ provider: 'kaleyra', account: 'acme-kaleyra', recipient: '+919812345678', content: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'], buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }] } });
+  const batch = options.naive ? 1 : 10;
+  const record = () => {
+    const id = newMessageId();
+    return { messageId: id, receiptHandle: id, body: JSON.stringify({ v: 1, id, request, acceptedAt: new Date().toISOString() }), attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' }, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'us-east-1' };
+  };
+  // Warm up, then measure.
+  await sender({ Records: Array.from({ length: batch }, record) } as SQSEvent, context);
+  let started = cpuMs();
+  for (let i = 0; i < options.messages; i += batch) await sender({ Records: Array.from({ length: batch }, record) } as SQSEvent, context);
+  const senderCpuMsPerMessage = (cpuMs() - started) / options.messages;
+
+  const webhookDeps = { ...createWebhookDeps(env('accepted'), { log: () => {} }), dedupeRecords: options.naive };
+  const webhook = webhookHandler(() => webhookDeps);
+  const event = (i: number): APIGatewayProxyEventV2 => {
+    const callback = providerCallback('kaleyra', { status: ['sent', 'delivered', 'read'][i % 3]!, providerMessageId: 'K-1', messageId: newMessageId(), recipient: '919812345678', at: 1_795_300_000 + i, secret: 't'.repeat(24) });
+    return { version: '2.0', routeKey: '$default', rawPath: '/v1/webhooks/kaleyra/acme-kaleyra', rawQueryString: '', headers: { 'content-type': 'application/json', ...callback.headers }, requestContext: { http: { method: 'POST', path: '/v1/webhooks/kaleyra/acme-kaleyra' } }, body: callback.body, isBase64Encoded: false } as unknown as APIGatewayProxyEventV2;
+  };
+  await webhook(event(0));
+  started = cpuMs();
+  for (let i = 0; i < options.messages; i++) await webhook(event(i));
+  return { senderCpuMsPerMessage, webhookCpuMsPerEvent: (cpuMs() - started) / options.messages };
+}
+
+void randomBytes;

@@ -1,0 +1,134 @@
+/**
+ * The cost run: messages through the local pipeline end to end — accept over HTTP, the send
+ * queue, the sender on the event source mapping, the provider mocks, and the simulated
+ * sent/delivered/read callbacks through the webhook handler — with the SDK clients and handler
+ * entry points counted. Run twice: the project's configuration, and a naive one (the same code
+ * with batching and merging switched off: one message per API request, SQS request and sender
+ * invocation, and a dedupe record per callback).
+ */
+import { randomBytes } from 'node:crypto';
+import { hashApiKey } from '../src/api/auth.ts';
+import { AccountConfig } from '../src/config/accounts.ts';
+import { PipelineConfig, PipelineSecrets } from '../src/config/pipeline.ts';
+import { apiHandler } from '../src/functions/api-handler.ts';
+import { createApiDeps, type RuntimeEnvironment } from '../src/functions/runtime.ts';
+import { createSenderDeps, senderHandler } from '../src/functions/sender.ts';
+import { createWebhookDeps, webhookHandler } from '../src/functions/webhook.ts';
+import { createQueue, ensureMessagesTable, startDynamo, startSqs } from '../src/local/aws.ts';
+import { startEventSourceMapping } from '../src/local/event-source-mapping.ts';
+import { startLocalHttp } from '../src/local/http-server.ts';
+import { CallbackSimulator } from '../src/local/simulator.ts';
+import { startProviderMock, type ProviderMock } from '../src/mock/provider-mock.ts';
+import { SendQueue } from '../src/queue/send-queue.ts';
+import { counted, instrumentDynamo, instrumentSqs, newCounters, type Counters } from './instrument.ts';
+
+export interface PipelineRun {
+  messages: number;
+  counters: Counters;
+  /** Accept of the first message to the provider's answer to the last, seconds. */
+  sendSeconds: number;
+}
+
+const PROVIDERS = ['kaleyra', 'gupshup', 'livechat'] as const;
+const CONTENT = {
+  kaleyra: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'] },
+  gupshup: { kind: 'template', name: 'order_update', language: 'en', body: ['A-17', 'shipped'] },
+  livechat: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
+} as const;
+
+export async function runPipeline(options: { messages: number; naive: boolean }): Promise<PipelineRun> {
+  const counters = newCounters();
+  const dynamo = await startDynamo();
+  const sqs = await startSqs();
+  const stops: Array<() => Promise<void> | void> = [() => dynamo.close(), () => sqs.close()];
+  try {
+    await ensureMessagesTable(dynamo.client, 'messages');
+    instrumentDynamo(dynamo.client, counters);
+    const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
+    await createQueue(sqs.client, 'send-dlq');
+    const queueUrl = await createQueue(sqs.client, 'send', { deadLetterArn: arn('send-dlq'), maxReceiveCount: 5, visibilityTimeoutS: 120 });
+    instrumentSqs(sqs.client, counters);
+
+    const apiKey = randomBytes(16).toString('hex');
+    const secrets = PipelineSecrets.parse({
+      recipientHashKey: randomBytes(32).toString('hex'),
+      payloadKey: randomBytes(32).toString('base64'),
+      credentials: { 'b-kaleyra': 'key', 'b-gupshup': 'key', 'b-livechat': 'bench:token' },
+      webhookSecrets: { 'b-kaleyra': ['k'.repeat(24)], 'b-gupshup': ['g'.repeat(24)], 'b-livechat': [`whsec_${randomBytes(24).toString('base64')}`] },
+    });
+    const http = await startLocalHttp({ functions: {} });
+    stops.unshift(() => http.close());
+    const simulator = new CallbackSimulator({
+      webhookBase: `${http.url}/v1/webhooks`,
+      accounts: Object.fromEntries(PROVIDERS.map((p) => [p, { account: `b-${p}`, secret: secrets.webhookSecrets[`b-${p}`]![0]! }])),
+      failureRate: 0,
+      stepMs: 200,
+    });
+    stops.unshift(() => simulator.stop());
+    const mocks = new Map<string, ProviderMock>();
+    let lastAnswer = 0;
+    for (const provider of PROVIDERS) {
+      const listener = simulator.listener(provider);
+      mocks.set(provider, await startProviderMock(provider, { onAnswered: (answer) => ((lastAnswer = Date.now()), listener(answer)) }));
+    }
+    stops.unshift(() => Promise.all([...mocks.values()].map((m) => m.close())).then(() => {}));
+    const limits = { perSecond: 100_000 };
+    const config = PipelineConfig.parse({
+      accounts: [
+        { id: 'b-kaleyra', provider: 'kaleyra', sid: 'SID', senderNumber: '+919000014497', baseUrl: mocks.get('kaleyra')!.url, limits },
+        { id: 'b-gupshup', provider: 'gupshup', source: '919163000003', appName: 'Bench', baseUrl: mocks.get('gupshup')!.url, limits, templates: [{ name: 'order_update', language: 'en', providerTemplateId: 't-1', bodyParameters: 2 }] },
+        { id: 'b-livechat', provider: 'livechat', numberId: '1', baseUrl: mocks.get('livechat')!.url, limits },
+      ].map((a) => AccountConfig.parse(a)),
+      apiKeys: [{ id: 'bench', sha256: hashApiKey(apiKey), accounts: '*' }],
+    });
+    const env: RuntimeEnvironment = { config, secrets, tableName: 'messages', queueUrl, dynamo: dynamo.client, sqs: sqs.client };
+    const apiDeps = { ...createApiDeps(env), queue: new SendQueue(sqs.client, queueUrl, { batchSize: options.naive ? 1 : 10 }) };
+    const senderDeps = { ...createSenderDeps(env, { log: () => {} }), queue: new SendQueue(sqs.client, queueUrl, { batchSize: options.naive ? 1 : 10 }) };
+    const webhookDeps = { ...createWebhookDeps(env, { log: () => {} }), dedupeRecords: options.naive };
+    const accept = counted('accept', counters, apiHandler('accept', () => apiDeps));
+    const webhook = counted('webhook', counters, webhookHandler(() => webhookDeps));
+    // The handlers are served through the local HTTP server: swap them in.
+    const serve = await startLocalHttp({ functions: { accept, webhook } });
+    stops.unshift(() => serve.close());
+    (simulator as unknown as { options: { webhookBase: string } }).options.webhookBase = `${serve.url}/v1/webhooks`;
+    const esm = startEventSourceMapping({
+      sqs: sqs.client,
+      queueUrl,
+      queueArn: arn('send'),
+      handler: counted('sender', counters, senderHandler(() => senderDeps)),
+      batchSize: options.naive ? 1 : 10,
+      maximumConcurrency: 4,
+      visibilityTimeoutS: 120,
+      functionTimeoutMs: 60_000,
+      waitTimeS: 0.5,
+      onError: () => {},
+    });
+    stops.unshift(() => esm.stop());
+
+    const requests = Array.from({ length: options.messages }, (_, i) => {
+      const provider = PROVIDERS[i % PROVIDERS.length]!;
+      return { provider, account: `b-${provider}`, recipient: `+1415${String(5_000_000 + i).padStart(7, '0')}`, content: CONTENT[provider] };
+    });
+    const perRequest = options.naive ? 1 : 100;
+    const bodies: unknown[] = [];
+    for (let i = 0; i < requests.length; i += perRequest) bodies.push(perRequest === 1 ? requests[i] : { messages: requests.slice(i, i + perRequest) });
+    const started = Date.now();
+    let next = 0;
+    const client = async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        counters.apiRequests++;
+        const response = await fetch(`${serve.url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        if (response.status !== 202) throw new Error(`accept answered ${response.status}: ${await response.text()}`);
+      }
+    };
+    await Promise.all(Array.from({ length: options.naive ? 16 : 2 }, client));
+    // Each message gets sent, delivered and read (Gupshup also enqueued).
+    const expected = requests.reduce((sum, r) => sum + (r.provider === 'gupshup' ? 4 : 3), 0);
+    while (simulator.delivered < expected) await new Promise((resolve) => setTimeout(resolve, 200));
+    await esm.idle();
+    return { messages: options.messages, counters, sendSeconds: (lastAnswer - started) / 1000 };
+  } finally {
+    for (const stop of stops) await Promise.resolve(stop()).catch(() => {});
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * `npm run bench`: every benchmark, for the project's configuration and a naive one measured in the
+ * same run; writes bench/results.json and regenerates the table in BENCHMARKS.md.
+ *
+ * `BENCH_MESSAGES` (default 10000) sets the cost run's size; `BENCH_PACING_MESSAGES` (default 700)
+ * the pacing run's (at 20/s that is 35 s).
+ */
+import { cpus } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../infra/bundle.ts';
+import { runColdStart } from './coldstart.ts';
+import { runCpu } from './cpu.ts';
+import { runPacing } from './pacing.ts';
+import { runPipeline, type PipelineRun } from './pipeline.ts';
+import { costPerMillion, PRICES, type PerMessage } from './prices.ts';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
+const PACING_MESSAGES = Number(process.env.BENCH_PACING_MESSAGES ?? 700);
+const LAMBDA_MEMORY_GB = 0.5;
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+function costMetrics(run: PipelineRun): Record<string, number> {
+  const c = run.counters;
+  const invocations = Object.values(c.invocations).reduce((a, b) => a + b, 0);
+  const handlerMs = Object.values(c.handlerMs).reduce((a, b) => a + b, 0);
+  const per: PerMessage = {
+    lambdaInvocations: invocations / run.messages,
+    lambdaGbSeconds: ((handlerMs / 1000) * LAMBDA_MEMORY_GB) / run.messages,
+    // Every accept request and every provider callback comes through the HTTP API.
+    apiRequests: ((c.invocations.accept ?? 0) + (c.invocations.webhook ?? 0)) / run.messages,
+    sqsRequests: c.sqsRequests / run.messages,
+    wru: c.wru / run.messages,
+    rru: c.rru / run.messages,
+  };
+  return {
+    sqs_requests_per_message: per.sqsRequests,
+    dynamodb_wru_per_message: per.wru,
+    dynamodb_index_wru_per_message: c.indexWru / run.messages,
+    dynamodb_rru_per_message: per.rru,
+    lambda_invocations_per_message: per.lambdaInvocations,
+    api_requests_per_message: per.apiRequests,
+    lambda_gb_seconds_per_message: per.lambdaGbSeconds,
+    aws_cost_usd_per_million_messages: costPerMillion(per),
+    aws_cost_usd_per_million_messages_provisioned: costPerMillion(per, true),
+    local_e2e_messages_per_s: run.messages / run.sendSeconds,
+  };
+}
+
+const round = (value: number) => (Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 1000) / 1000);
+
+async function measure(naive: boolean): Promise<Record<string, number>> {
+  const label = naive ? 'naive' : 'project';
+  log(`${label}: cost run, ${MESSAGES} messages with their callbacks…`);
+  const pipeline = await runPipeline({ messages: MESSAGES, naive });
+  log(`${label}: pacing run, ${PACING_MESSAGES} messages against a mock limited to 20/s…`);
+  const pacing = await runPacing({ naive, limitPerS: 20, messages: PACING_MESSAGES });
+  log(`${label}: bundles and cold imports…`);
+  const cold = runColdStart(naive);
+  log(`${label}: handler CPU…`);
+  const cpu = await runCpu({ naive, messages: 2000 });
+  const metrics: Record<string, number> = {
+    ...costMetrics(pipeline),
+    pacing_error_pct: pacing.errorPct,
+    pacing_429_count: pacing.count429,
+    pacing_utilisation_pct: pacing.utilisationPct,
+    pacing_recipient_min_gap_ms: pacing.recipientMinGapMs,
+    pacing_recipient_gap_violations: pacing.recipientGapViolations,
+    ...cold,
+    sender_cpu_ms_per_message: cpu.senderCpuMsPerMessage,
+    webhook_cpu_ms_per_event: cpu.webhookCpuMsPerEvent,
+  };
+  return Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, round(v)]));
+}
+
+const started = Date.now();
+const project = await measure(false);
+const naive = await measure(true);
+const results = {
+  project,
+  naive,
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
+  node: process.version,
+  date: new Date().toISOString(),
+  messages: MESSAGES,
+  prices: PRICES,
+};
+writeFileSync(join(REPO_ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+const rows = Object.keys(project).map((metric) => {
+  const p = project[metric]!;
+  const n = naive[metric]!;
+  const ratio = p === 0 ? (n === 0 ? '1' : '—') : (n / p).toFixed(2);
+  return `| \`${metric}\` | ${p} | ${n} | ${ratio} |`;
+});
+const table = [
+  `Measured ${results.date.slice(0, 10)} on ${results.machine}, Node ${results.node}, ${MESSAGES} messages per cost run (\`npm run bench\`, ${Math.round((Date.now() - started) / 1000)} s).`,
+  '',
+  '| metric | project | naive | naive ÷ project |',
+  '|---|---|---|---|',
+  ...rows,
+].join('\n');
+const file = join(REPO_ROOT, 'BENCHMARKS.md');
+const current = readFileSync(file, 'utf8');
+const updated = current.replace(/<!-- results:start -->[\s\S]*<!-- results:end -->/, `<!-- results:start -->\n${table}\n<!-- results:end -->`);
+writeFileSync(file, updated);
+log(`done in ${Math.round((Date.now() - started) / 1000)} s: bench/results.json, BENCHMARKS.md`);
