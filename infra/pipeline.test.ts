@@ -108,7 +108,7 @@ describe('the Pulumi program (dev stack, mocked)', () => {
   it('creates the table on demand, with point-in-time recovery, encryption, TTL and the callback index', () => {
     const [table] = ofType('aws:dynamodb/table:Table');
     expect(table!.inputs).toMatchObject({ billingMode: 'PAY_PER_REQUEST', pointInTimeRecovery: { enabled: true }, serverSideEncryption: { enabled: true }, ttl: { attributeName: 'expiresAt', enabled: true } });
-    expect((table!.inputs.globalSecondaryIndexes as Array<{ name: string }>).map((i) => i.name).sort()).toEqual(['byAccount', 'byProviderMessageId', 'due']);
+    expect((table!.inputs.globalSecondaryIndexes as Array<{ name: string }>).map((i) => i.name).sort()).toEqual(['byAccount', 'byProviderMessageId', 'byRecipient', 'due']);
   });
 
   it('routes the API to the function that serves each route', () => {

@@ -23,7 +23,7 @@ import { newMessageId, QUEUE_MESSAGE_VERSION, type QueueMessage } from '../messa
 import { SendRequest, violationsOf, type Violation } from '../messages/send-request.ts';
 import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { recipientRef } from '../privacy/recipient.ts';
-import type { ProviderAdapter } from '../providers/adapter.ts';
+import { matchedByRecipient, type ProviderAdapter } from '../providers/adapter.ts';
 import { MAX_DELAY_S, type QueueEntry, type SendQueue } from '../queue/send-queue.ts';
 import type { MessageStore, NewMessage } from '../store/message-store.ts';
 import { mayUse, type Principal } from './auth.ts';
@@ -129,6 +129,7 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
     ...(message.request.scheduleAt ? { scheduleAt: new Date(message.request.scheduleAt).toISOString() } : {}),
     ...(message.request.metadata ? { metadata: message.request.metadata } : {}),
     ...(key !== undefined ? { idempotencyKey: key } : {}),
+    ...(matchedByRecipient(deps.adapterFor(deps.accounts.get(message.request.account)!)) ? { indexRecipient: true } : {}),
   }));
   await deps.store.createMany(records, { onlyIfMissing: replay });
 

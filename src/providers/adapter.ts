@@ -61,3 +61,8 @@ export interface ProviderAdapter<A extends AccountConfig = AccountConfig> {
    */
   lookup?(message: OutgoingMessage, account: A, connection: ProviderConnection, since: Date): Promise<LookupResult>;
 }
+
+/** Providers whose send answer carries no id but who call back: their callbacks are matched by recipient and time. */
+export function matchedByRecipient(adapter: ProviderAdapter): boolean {
+  return adapter.capabilities.statusCallbacks && !adapter.capabilities.returnsMessageId && !adapter.capabilities.echoesMessageId;
+}

@@ -25,7 +25,7 @@ import type { AccountConfig } from '../config/accounts.ts';
 import { QueueMessage } from '../messages/queue-message.ts';
 import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { maskPhone, recipientRef } from '../privacy/recipient.ts';
-import type { OutgoingMessage, ProviderAdapter, SendResult } from '../providers/adapter.ts';
+import { matchedByRecipient, type OutgoingMessage, type ProviderAdapter, type SendResult } from '../providers/adapter.ts';
 import type { ProviderError } from '../providers/errors.ts';
 import { pacingFor } from '../pacing/budget.ts';
 import type { Pacer } from '../pacing/pacer.ts';
@@ -120,7 +120,8 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
   let record = await deps.store.get(message.id);
   if (!record) {
     // A producer enqueued directly: the record starts here.
-    await deps.store.createMany([newRecord(message, recipient, now())], { onlyIfMissing: true });
+    const byRecipient = account ? matchedByRecipient(deps.adapterFor(account)) : false;
+    await deps.store.createMany([{ ...newRecord(message, recipient, now()), ...(byRecipient ? { indexRecipient: true } : {}) }], { onlyIfMissing: true });
     record = await deps.store.get(message.id);
     if (!record) throw new Error(`record ${message.id} could not be created`);
   }

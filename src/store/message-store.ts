@@ -44,6 +44,8 @@ export interface NewMessage {
   scheduleAt?: string;
   metadata?: Record<string, string>;
   idempotencyKey?: string;
+  /** Make it findable by recipient (providers whose callbacks are matched by recipient and time). */
+  indexRecipient?: boolean;
 }
 
 export interface MessageRecord extends Omit<NewMessage, 'status'> {
@@ -121,13 +123,13 @@ export class MessageStore {
   }
 
   /** The records of `ids` that exist, in the order of `ids`. */
-  async getMany(ids: readonly string[]): Promise<MessageRecord[]> {
+  async getMany(ids: readonly string[], options: { consistent?: boolean } = {}): Promise<MessageRecord[]> {
     const found = new Map<string, MessageRecord>();
     for (let i = 0; i < ids.length; i += 100) {
       let keys: Array<Record<string, string>> = ids.slice(i, i + 100).map(messageKey);
       for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
         if (attempt > 0) await sleep(50 * 2 ** attempt);
-        const result = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+        const result = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: options.consistent ?? true } } }));
         for (const item of result.Responses?.[this.tableName] ?? []) found.set(String(item.id), fromItem(item));
         keys = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;
       }
@@ -486,11 +488,10 @@ export class MessageStore {
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: INDEX.byAccount.name,
-          KeyConditionExpression: '#account = :account AND #created BETWEEN :since AND :until',
-          FilterExpression: 'rcpt = :rcpt',
-          ExpressionAttributeNames: { '#account': INDEX.byAccount.partition, '#created': INDEX.byAccount.sort },
-          ExpressionAttributeValues: { ':account': account, ':since': since, ':until': `${until}~`, ':rcpt': recipientHash },
+          IndexName: INDEX.byRecipient.name,
+          KeyConditionExpression: '#rk = :rk AND #created BETWEEN :since AND :until',
+          ExpressionAttributeNames: { '#rk': INDEX.byRecipient.partition, '#created': INDEX.byRecipient.sort },
+          ExpressionAttributeValues: { ':rk': `${account}#${recipientHash}`, ':since': since, ':until': `${until}~` },
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
@@ -498,7 +499,7 @@ export class MessageStore {
       start = page.LastEvaluatedKey;
     } while (start);
     const sent = new Set<MessageStatus>(['sending', 'unknown', 'accepted', 'sent', 'failed']);
-    return (await this.getMany(candidates)).filter((record) => !record.providerMessageId && sent.has(record.status)).map((record) => record.id);
+    return (await this.getMany(candidates, { consistent: false })).filter((record) => !record.providerMessageId && sent.has(record.status)).map((record) => record.id);
   }
 
   /** A dedupe record: true the first time `key` is seen (the naive design bench/ measures; not used otherwise). */
@@ -634,6 +635,7 @@ function toItem(message: NewMessage): Item {
     scheduleAt: message.scheduleAt,
     meta: message.metadata,
     idem: message.idempotencyKey,
+    ...(message.indexRecipient ? { [INDEX.byRecipient.partition]: `${message.account}#${message.recipient.hash}` } : {}),
     [TTL_ATTRIBUTE]: Math.floor(Date.parse(message.createdAt) / 1000) + MESSAGE_TTL_S,
   };
 }

@@ -15,12 +15,14 @@
  *
  * Indexes (sparse where their keys are optional):
  * - `byProviderMessageId`: `pmid` = `<provider>#<provider message id>` → the message, for callbacks.
- * - `byAccount`: `account` + `created` (`<ISO time>#<id>`) → listing by account and time, and
- *   matching a callback to a recent send by recipient. Only attributes that never change are in
- *   it (the keys and the recipient hash), so status changes never rewrite it; filters on status
- *   are applied to the records.
+ * - `byAccount`: `account` + `created` (`<ISO time>#<id>`) → listing by account and time. Only
+ *   the keys are in it, so status changes never rewrite it; filters on status are applied to the
+ *   records.
  * - `due`: `dueShard` + `dueAt` → messages held in the table until a time (far schedules, long
  *   delays, enqueues that failed), for the scheduled re-enqueue.
+ * - `byRecipient`: `rk` (`<account>#<recipient hash>`) + `created` → the recent messages to one
+ *   recipient, only for providers whose send answer carries no id (LiveChat, Loopwave): their
+ *   callbacks are matched by recipient and time. Written once per such message.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -28,8 +30,9 @@ export const KEY = { partition: 'pk', sort: 'sk' } as const;
 
 export const INDEX = {
   byProviderMessageId: { name: 'byProviderMessageId', partition: 'pmid' },
-  byAccount: { name: 'byAccount', partition: 'account', sort: 'created', projected: ['rcpt'] },
+  byAccount: { name: 'byAccount', partition: 'account', sort: 'created', projected: [] as string[] },
   due: { name: 'due', partition: 'dueShard', sort: 'dueAt' },
+  byRecipient: { name: 'byRecipient', partition: 'rk', sort: 'created' },
 } as const;
 
 /** Expiry attribute (DynamoDB TTL, epoch seconds). */
@@ -57,7 +60,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: KEY.partition, KeyType: 'HASH' },
       { AttributeName: KEY.sort, KeyType: 'RANGE' },
     ],
-    AttributeDefinitions: [s(KEY.partition), s(KEY.sort), s(INDEX.byProviderMessageId.partition), s(INDEX.byAccount.partition), s(INDEX.byAccount.sort), s(INDEX.due.partition), s(INDEX.due.sort)],
+    AttributeDefinitions: [s(KEY.partition), s(KEY.sort), s(INDEX.byProviderMessageId.partition), s(INDEX.byAccount.partition), s(INDEX.byAccount.sort), s(INDEX.due.partition), s(INDEX.due.sort), s(INDEX.byRecipient.partition)],
     GlobalSecondaryIndexes: [
       {
         IndexName: INDEX.byProviderMessageId.name,
@@ -70,7 +73,15 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
           { AttributeName: INDEX.byAccount.partition, KeyType: 'HASH' },
           { AttributeName: INDEX.byAccount.sort, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...INDEX.byAccount.projected] },
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+      {
+        IndexName: INDEX.byRecipient.name,
+        KeySchema: [
+          { AttributeName: INDEX.byRecipient.partition, KeyType: 'HASH' },
+          { AttributeName: INDEX.byRecipient.sort, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       },
       {
         IndexName: INDEX.due.name,
