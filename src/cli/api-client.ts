@@ -1,4 +1,5 @@
 /** The pipeline's HTTP API over global fetch: JSON in and out, errors as {@link ApiError}. */
+import { FINAL_STATUSES as STATUS_TABLE_FINAL } from '../messages/status.ts';
 import { ApiError, CliError, type Violation } from './errors.ts';
 import type { Connection } from './settings.ts';
 
@@ -47,7 +48,8 @@ export interface RequestOptions {
 }
 
 /** Statuses after which a message does not change any more (src/messages/status.ts). */
-export const FINAL_STATUSES: readonly string[] = ['cancelled', 'failed', 'delivered', 'read'];
+/** Statuses after which nothing is sent again (the status table's). */
+export const FINAL_STATUSES: readonly string[] = STATUS_TABLE_FINAL;
 
 /** Whether retrying the same request may succeed: no answer, a 5xx or a 429. */
 export function isTransient(error: unknown): boolean {

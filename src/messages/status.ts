@@ -36,10 +36,6 @@ export const WAITING_STATUSES: readonly MessageStatus[] = ['queued', 'scheduled'
 /** Statuses after which nothing is sent again for the message. */
 export const FINAL_STATUSES: readonly MessageStatus[] = ['cancelled', 'failed', 'delivered', 'read'];
 
-export function isMessageStatus(value: string): value is MessageStatus {
-  return (STATUSES as readonly string[]).includes(value);
-}
-
 /** Whether a message at `current` (or not yet recorded) moves to `next`. */
 export function advances(current: MessageStatus | undefined, next: MessageStatus): boolean {
   if (current === undefined) return true;

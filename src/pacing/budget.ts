@@ -9,11 +9,10 @@
  * by default), so bursts stay small and the steady rate is 90% of the limit.
  */
 import type { AccountConfig } from '../config/accounts.ts';
+import { PROVIDER_REGISTRY, type RateLimit } from '../providers/registry.ts';
 
-export interface Window {
-  limit: number;
-  windowMs: number;
-}
+/** One limit: at most `limit` sends per `windowMs` (the registry's RateLimit). */
+export type Window = RateLimit;
 
 export interface Budget {
   windows: readonly Window[];
@@ -37,19 +36,9 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** The documented defaults: LiveTok per plan, Loopwave per key, Meta's 80/s per business number. */
+/** The documented defaults, from the provider registry: LiveTok per plan, Loopwave per key, Meta's 80/s per number. */
 export function defaultWindows(account: AccountConfig): Window[] {
-  switch (account.provider) {
-    case 'livetok':
-      if (account.plan === 'enterprise') return [];
-      return [{ limit: account.plan === 'pro' ? 10_000 : 1_000, windowMs: HOUR }];
-    case 'loopwave':
-      return [{ limit: 120, windowMs: MINUTE }];
-    case 'livechat':
-    case 'gupshup':
-    case 'kaleyra':
-      return [{ limit: 80, windowMs: SECOND }];
-  }
+  return [...PROVIDER_REGISTRY[account.provider].defaultLimits(account)];
 }
 
 /** The account's budget: its configured limits where given, the provider's documented ones otherwise. */
