@@ -21,13 +21,8 @@ export interface ApiMessage {
   metadata?: Record<string, string>;
 }
 
-export interface Pause {
-  account: string;
-  scope: string;
-  reason: string;
-  code?: string | number;
-  since: string;
-}
+/** A pause as `GET /v1/pauses` lists it: the store's. */
+export type { Pause } from '../store/message-store.ts';
 
 export interface Accepted {
   id: string;

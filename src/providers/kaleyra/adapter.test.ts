@@ -3,20 +3,10 @@ import { AccountConfig, type AccountOf } from '../../config/accounts.ts';
 import { SendRequest, type MessageContent } from '../../messages/send-request.ts';
 import { startProviderMock, type ProviderMock } from '../../mock/provider-mock.ts';
 import { classOf, closedPortUrl, preferring, resetAfterSending } from '../../../test/support/provider-harness.ts';
+import { KALEYRA_LTO_CONTENT } from '../../../test/support/fixtures.ts';
 import { kaleyraAdapter } from './adapter.ts';
 
-const content = SendRequest.shape.content.parse({
-  kind: 'template',
-  name: 'lto_template',
-  language: 'en_US',
-  header: { type: 'image', media: { id: '1602186516975000' } },
-  body: ['Pablo', 'CARIBE25'],
-  limitedTimeOffer: { expiresAt: '2026-12-31T23:59:59Z' },
-  buttons: [
-    { type: 'copy_code', index: 0, code: 'CARIBE25' },
-    { type: 'url', index: 1, text: 'n3mtql' },
-  ],
-}) as MessageContent;
+const content = SendRequest.shape.content.parse(KALEYRA_LTO_CONTENT) as MessageContent;
 const message = { messageId: '01JD0000000000000000000000', recipient: '+919812345678', content };
 
 describe('kaleyra adapter', () => {
