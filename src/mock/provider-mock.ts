@@ -34,7 +34,11 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 export interface ProviderMock {
   provider: ProviderName;
   /** Every request the mock answered, in order (for assertions on what reached the provider). */
-  received: Array<{ method: string; path: string; at: number; status: number; body: string }>;
+  /**
+   * Every request, in arrival order: `at` is when it arrived (the instant the rate limit counted
+   * it), `answeredAt` when its answer was written.
+   */
+  received: Array<{ method: string; path: string; at: number; answeredAt: number; status: number; body: string }>;
   /** Base URL of the mock, e.g. `http://127.0.0.1:4010`: pass it as the client's `baseUrl`. */
   url: string;
   port: number;
@@ -95,6 +99,7 @@ export async function startProviderMock(provider: ProviderName, options: Provide
 
   async function handle(request: IncomingMessage, reply: ServerResponse): Promise<void> {
     const raw = await readBody(request);
+    const at = clock();
     const url = new URL(request.url ?? '/', 'http://mock');
     const method = (request.method ?? 'GET').toLowerCase();
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]));
@@ -113,14 +118,13 @@ export async function startProviderMock(provider: ProviderName, options: Provide
 
     let rateLimited: { resetMs: number } | undefined;
     if (limited) {
-      const at = clock();
       if (at - window.start >= limited.windowMs) window = { start: at - ((at - window.start) % limited.windowMs), count: 0 };
       window.count += 1;
       if (window.count > limited.limit) {
         rateLimited = { resetMs: window.start + limited.windowMs };
         if (!answers429) {
           const retryAfter = String(Math.max(1, Math.ceil((rateLimited.resetMs - at) / 1000)));
-          received.push({ method, path: url.pathname, at, status: 429, body: raw });
+          received.push({ method, path: url.pathname, at, answeredAt: at, status: 429, body: raw });
           reply.writeHead(429, { 'content-type': 'application/json', 'retry-after': retryAfter, 'x-ratelimit-reset': String(Math.ceil(rateLimited.resetMs / 1000)) });
           reply.end(JSON.stringify({ error: 'rate_limited', message: 'mock rate limit exceeded' }));
           return;
@@ -163,7 +167,7 @@ export async function startProviderMock(provider: ProviderName, options: Provide
       replyHeaders['x-ratelimit-reset'] = String(Math.ceil(rateLimited.resetMs / 1000));
       replyHeaders['x-ratelimit-remaining'] = '0';
     }
-    received.push({ method, path: url.pathname, at: clock(), status: output.statusCode, body: raw });
+    received.push({ method, path: url.pathname, at, answeredAt: clock(), status: output.statusCode, body: raw });
     if (inputViolations.length > 0) replyHeaders['sl-violations'] = JSON.stringify(inputViolations).slice(0, 8000);
     const isJson = typeof responseBody === 'object' && responseBody !== null;
     if (isJson && !Object.keys(replyHeaders).some((name) => name.toLowerCase() === 'content-type')) replyHeaders['content-type'] = 'application/json';

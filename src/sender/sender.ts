@@ -209,6 +209,9 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
       return reconcile(message, account, adapter, attemptStarted, deps, log, result.reason);
     case 'rejected':
       if (result.error.retryClass === 'pause_sender') pausesCache.delete(request.account); // the rest of the batch sees the new pause
+      // Tokens taken for the batch were taken before the provider said to wait: the rest of the
+      // batch asks the (now blocked) budget again instead of spending them into more 429s.
+      if (result.error.retryClass === 'backoff' && result.error.retryAfterMs !== undefined) batch.tokens.delete(request.account);
       return refused(result.error, { message, account, template, recipientHash: recipient.hash, claim, record }, deps, log, delay);
   }
 }

@@ -38,6 +38,15 @@ const SEND_PATH: Record<ProviderName, RegExp> = {
   kaleyra: /^\/v2\/[^/]+\/whatsapp\/[^/]+\/messages$/,
 };
 
+/**
+ * As deployed, the visibility timeout outlasts the function timeout, so a batch still being
+ * worked on never comes back on another poller, however slow the machine. Tests that need a
+ * failed record back soon (a crash, a poison message) ask for a short visibility and send one
+ * message, whose invocation the short function timeout still bounds.
+ */
+const VISIBILITY_S = 30;
+const functionTimeoutMs = (visibilityTimeoutS: number) => visibilityTimeoutS * 1000 - 500;
+
 let aws: Awaited<ReturnType<typeof startLocalAws>>;
 const secrets = testSecrets();
 let queues = 0;
@@ -50,7 +59,7 @@ interface Harness {
   dlqUrl: string;
   accept(provider: ProviderName, extra?: Record<string, unknown>): Promise<string>;
   /** Runs the sender (the real handler) until the queue is empty and nothing is in flight. */
-  drain(options?: { concurrency?: number }): Promise<void>;
+  drain(options?: { concurrency?: number; visibilityTimeoutS?: number }): Promise<void>;
   sendCalls(provider: ProviderName): ProviderMock['received'];
   close(): Promise<void>;
 }
@@ -62,7 +71,7 @@ async function harness(options: { providers: ProviderName[]; mock?: ProviderMock
   const config = PipelineConfig.parse({ ...base, accounts: base.accounts.map((a) => AccountConfig.parse({ ...a, limits: { recipientGapMs: 0, ...options.limits } })) });
   const n = queues++;
   const dlqUrl = await createQueue(aws.sqs.client, `dlq-${n}`);
-  const queueUrl = await createQueue(aws.sqs.client, `send-${n}`, { deadLetterArn: `arn:aws:sqs:us-east-1:123456789012:dlq-${n}`, maxReceiveCount: 3, visibilityTimeoutS: 1 });
+  const queueUrl = await createQueue(aws.sqs.client, `send-${n}`, { deadLetterArn: `arn:aws:sqs:us-east-1:123456789012:dlq-${n}`, maxReceiveCount: 3, visibilityTimeoutS: VISIBILITY_S });
   const env: RuntimeEnvironment = { config, secrets, tableName: aws.tableName, queueUrl, dynamo: aws.dynamo.client, sqs: aws.sqs.client };
   const api = createApiDeps(env);
   const sender = createSenderDeps(env, { claimExpiryMs: 1500, log: () => {}, ...options.sender });
@@ -81,8 +90,8 @@ async function harness(options: { providers: ProviderName[]; mock?: ProviderMock
       if (response.statusCode !== 202) throw new Error(`accept answered ${response.statusCode}: ${response.body}`);
       return (JSON.parse(response.body) as { id: string }).id;
     },
-    async drain({ concurrency = 2 } = {}) {
-      const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl, queueArn: `arn:aws:sqs:us-east-1:123456789012:send-${n}`, handler, batchSize: 10, maximumConcurrency: concurrency, visibilityTimeoutS: 1, functionTimeoutMs: 10_000, waitTimeS: 0.2, onError: () => {} });
+    async drain({ concurrency = 2, visibilityTimeoutS = VISIBILITY_S } = {}) {
+      const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl, queueArn: `arn:aws:sqs:us-east-1:123456789012:send-${n}`, handler, batchSize: 10, maximumConcurrency: concurrency, visibilityTimeoutS, functionTimeoutMs: functionTimeoutMs(visibilityTimeoutS), waitTimeS: 0.2, onError: () => {} });
       try {
         await esm.idle();
       } finally {
@@ -158,7 +167,7 @@ describe('the sender', () => {
         }
         return realApply(...args);
       };
-      await h.drain();
+      await h.drain({ visibilityTimeoutS: 2 });
       expect(crashed).toBe(true);
       expect(h.sendCalls('kaleyra')).toHaveLength(1);
       const record = await h.api.store.get(id);
@@ -216,7 +225,16 @@ describe('the sender', () => {
 
   it('rides out a 429 storm: honours the reset, sends each message once, nothing to the dead-letter queue', async () => {
     // Configured at three times what the mock allows: the mock's 429s carry the window's reset.
-    const h = await harness({ providers: ['livetok'], mock: { rateLimit: { limit: 5, windowMs: 1000 } }, limits: { perSecond: 15 } });
+    // The mock's clock stands still until its first 429, so the first window sees the storm
+    // however slowly a loaded machine sends; from then on it runs at the real pace.
+    const frozenAt = Date.now();
+    let thawedAt: number | undefined;
+    const mockClock = () => (thawedAt === undefined ? frozenAt : frozenAt + Date.now() - thawedAt);
+    const h = await harness({
+      providers: ['livetok'],
+      mock: { rateLimit: { limit: 5, windowMs: 1000 }, now: mockClock, onAnswered: ({ status }) => void (status === 429 && (thawedAt ??= Date.now())) },
+      limits: { perSecond: 15 },
+    });
     try {
       const ids: string[] = [];
       for (let i = 0; i < 15; i++) ids.push(await h.accept('livetok', { recipient: `+9198123456${String(i).padStart(2, '0')}` }));
@@ -225,10 +243,15 @@ describe('the sender', () => {
       const accepted = calls.filter((c) => c.status === 200);
       expect(accepted).toHaveLength(15);
       expect(calls.filter((c) => c.status === 429).length).toBeGreaterThan(0);
-      // The mock's own windows never saw more than its limit accepted.
+      // The mock's own windows (by arrival, as its limiter counts) never saw more than its limit accepted.
       const perWindow = new Map<number, number>();
       for (const call of accepted) perWindow.set(Math.floor(call.at / 1000), (perWindow.get(Math.floor(call.at / 1000)) ?? 0) + 1);
       expect(Math.max(...perWindow.values())).toBeLessThanOrEqual(5);
+      // Honouring the reset: once an invocation is told to wait, it sends nothing more in that
+      // window, so a window sees at most one 429 per invocation in flight.
+      const refusedPerWindow = new Map<number, number>();
+      for (const call of calls.filter((c) => c.status === 429)) refusedPerWindow.set(Math.floor(call.at / 1000), (refusedPerWindow.get(Math.floor(call.at / 1000)) ?? 0) + 1);
+      expect(Math.max(...refusedPerWindow.values())).toBeLessThanOrEqual(3);
       for (const id of ids) expect((await h.api.store.get(id))?.status).toBe('sent');
       expect(await dlqDepth(h.dlqUrl)).toBe(0);
     } finally {
@@ -244,7 +267,7 @@ describe('the sender', () => {
       h.sender.fetch = (input, init) => preferring(lowBalance ? 'code=400, example=lowBalance' : undefined)(input, init);
       const first = await h.accept('kaleyra');
       const second = await h.accept('kaleyra', { recipient: '+14155550123' });
-      const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl: h.queueUrl, queueArn: 'arn:aws:sqs:us-east-1:123456789012:x', handler: senderHandler(() => h.sender), maximumConcurrency: 1, visibilityTimeoutS: 1, waitTimeS: 0.2, onError: () => {} });
+      const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl: h.queueUrl, queueArn: 'arn:aws:sqs:us-east-1:123456789012:x', handler: senderHandler(() => h.sender), maximumConcurrency: 1, visibilityTimeoutS: VISIBILITY_S, functionTimeoutMs: functionTimeoutMs(VISIBILITY_S), waitTimeS: 0.2, onError: () => {} });
       try {
         await waitFor(async () => (await h.api.store.pausesOf('acme-kaleyra')).length === 1);
         expect((await h.api.store.pausesOf('acme-kaleyra'))[0]).toMatchObject({ scope: '*', code: 'E110' });
@@ -374,7 +397,7 @@ describe('the sender', () => {
     try {
       const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
       await aws.sqs.client.send(new SendMessageCommand({ QueueUrl: h.queueUrl, MessageBody: '{"not":"a queue message"}' }));
-      await h.drain();
+      await h.drain({ visibilityTimeoutS: 2 });
       expect(await dlqDepth(h.dlqUrl)).toBe(1);
     } finally {
       await h.close();
