@@ -197,8 +197,8 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
       if (result.providerMessageId && adapter.capabilities.statusCallbacks && !adapter.capabilities.echoesMessageId) {
         // Callbacks can come before this answer is stored: write the id where they look, then
         // apply those that were kept meanwhile (src/status/apply.ts explains the ordering).
-        await deps.store.addAliases(request.provider, [result.providerMessageId], message.id, new Date(deps.now()));
-        await applyKeptEvents(request.provider, result.providerMessageId, { store: deps.store, recipientHashKey: deps.recipientHashKey, now: () => new Date(deps.now()), ...(deps.notifier ? { notifier: deps.notifier } : {}) });
+        await deps.store.addAliases(request.account, request.provider, [result.providerMessageId], message.id, new Date(deps.now()));
+        await applyKeptEvents(request.account, request.provider, result.providerMessageId, message.id, { store: deps.store, recipientHashKey: deps.recipientHashKey, now: () => new Date(deps.now()), ...(deps.notifier ? { notifier: deps.notifier } : {}) });
       }
       log({ level: 'info', message: 'sent', status: result.status });
       return { kind: 'sent', status: result.status };
@@ -273,7 +273,7 @@ async function reconcile(message: QueueMessage, account: AccountConfig, adapter:
     log({ level: 'warn', message: 'lookup found nothing', reason: found.reason });
     return { kind: 'unknown', reason: `${reason}; lookup: ${found.reason}` };
   }
-  await deps.store.applyStatus(message.id, found.status, new Date(deps.now()).toISOString(), found.providerMessageId ? { provider: account.provider, providerMessageId: found.providerMessageId } : {});
+  await deps.store.applyStatus(message.id, found.status, new Date(deps.now()).toISOString(), found.providerMessageId ? { provider: account.provider, account: account.id, providerMessageId: found.providerMessageId } : {});
   log({ level: 'info', message: 'lookup found the message', status: found.status });
   return { kind: 'sent', status: found.status };
 }

@@ -3,21 +3,33 @@
  * messages they are about. One forward-only conditional write per event (the store's
  * `applyStatus`): out of order, repeated for days, or early, they always end in the same record.
  *
+ * Everything is scoped to the account the callback was authenticated for (`event.account`).
  * Matching an event to our message, first hit wins:
  * 1. our own id, where the provider echoes it (Kaleyra `extra_info.ref`, Meta's
- *    `biz_opaque_callback_data`) — only if that message belongs to the event's account;
- * 2. the provider's id of the message (the send answer's, or an alias such as the WhatsApp id);
- * 3. for providers whose send answer carries no id (LiveChat, Loopwave): the one recent message
+ *    `biz_opaque_callback_data`): our ids are global, so the record is read and its account
+ *    checked; a record of another account makes the event a cross-account callback;
+ * 2. the provider's id of the message (the send answer's, or an alias such as the WhatsApp id),
+ *    looked up among the account's own keys only;
+ * 3. if another account holds one of the event's provider ids, the callback was meant for it: a
+ *    cross-account callback (misrouted, or a tenant naming another's message). It changes nothing
+ *    — not matched by recipient, not kept — and is counted by the webhook (`cross_account_callback`);
+ * 4. for providers whose send answer carries no id (LiveChat, Loopwave): the one recent message
  *    of the account to the same recipient that has no provider id yet; more than one candidate is
  *    ambiguous and nothing is guessed;
- * 4. otherwise, if the event has a provider id, it is kept and applied when the send result with
- *    that id lands (a callback can arrive before the send answer is stored). Never dropped.
+ * 5. otherwise, if the event has a provider id, it is kept (under the account) and applied when
+ *    the send result with that id lands (a callback can arrive before the send answer is stored).
+ *
+ * Termination, structurally: applying kept events never matches or keeps again — they are taken
+ * (one atomic delete: one taker gets each) and applied to the message the send result names, in
+ * one pass over a finite list. So a kept event is applied at most once, and nothing loops.
  */
 import { recipientRef } from '../privacy/recipient.ts';
 import { classifyMetaCode } from '../providers/errors.ts';
 import type { ProviderName } from '../providers/names.ts';
+import type { MessageStatus } from '../messages/status.ts';
 import type { StatusEvent } from '../messages/status-event.ts';
 import type { MessageRecord, MessageStore } from '../store/message-store.ts';
+import { providerIdKey } from '../store/table.ts';
 import type { StatusNotifier } from '../push/push.ts';
 
 export interface ApplyDeps {
@@ -32,7 +44,7 @@ export interface ApplyDeps {
   dedupeRecords?: boolean;
 }
 
-export type EventFate = 'applied' | 'unchanged' | 'kept' | 'unmatched';
+export type EventFate = 'applied' | 'unchanged' | 'kept' | 'unmatched' | 'cross_account';
 
 /** Providers whose send answer carries no id: callbacks are matched by recipient and time. */
 const MATCH_BY_RECIPIENT: ReadonlySet<ProviderName> = new Set(['livechat', 'loopwave']);
@@ -40,6 +52,9 @@ const MATCH_BY_RECIPIENT: ReadonlySet<ProviderName> = new Set(['livechat', 'loop
 const RECIPIENT_MATCH_WINDOW_MS = 3 * 24 * 3600_000;
 /** How far a provider's clock may run behind ours. */
 const CLOCK_SKEW_MS = 10 * 60_000;
+/** Statuses only the pipeline itself sets: a report of one never moves a message. */
+const NOT_REPORTED: ReadonlySet<MessageStatus> = new Set(['queued', 'scheduled', 'cancelled', 'sending']);
+const isReported = (status: MessageStatus): status is Exclude<MessageStatus, 'queued' | 'scheduled' | 'cancelled' | 'sending'> => !NOT_REPORTED.has(status);
 
 /** Opt-out codes that suppress the recipient: Meta's 131050 and Gupshup's 1012. */
 function isOptOut(provider: ProviderName, code: string | number | undefined): boolean {
@@ -56,31 +71,42 @@ export async function applyEvents(events: readonly StatusEvent[], deps: ApplyDep
 }
 
 async function applyEvent(event: StatusEvent, deps: ApplyDeps): Promise<EventFate> {
-  if (deps.dedupeRecords && !(await deps.store.firstSighting(`${event.provider}#${event.providerMessageId ?? event.messageId}#${event.status}`, deps.now()))) return 'unchanged';
-  const record = await findRecord(event, deps);
-  if (!record) {
-    if (!event.providerMessageId) return 'unmatched';
-    await deps.store.keepPending(event.provider, event.providerMessageId, event, deps.now());
-    // The send result may have landed meanwhile. It writes its id, then takes kept events; this
-    // keeps the event, then looks for the id: one of the two always sees the other's write.
-    if (await deps.store.findByProviderMessageId(event.provider, event.providerMessageId)) {
-      await applyKeptEvents(event.provider, event.providerMessageId, deps);
-      return 'applied';
-    }
-    return 'kept';
+  if (!isReported(event.status)) return 'unchanged';
+  if (deps.dedupeRecords) {
+    const about = event.providerMessageId ? providerIdKey(event.providerMessageId) : event.messageId;
+    if (!(await deps.store.firstSighting(`${event.account}#${event.provider}#${about}#${event.status}`, deps.now()))) return 'unchanged';
   }
-  if (event.status === 'queued' || event.status === 'scheduled' || event.status === 'cancelled' || event.status === 'sending') return 'unchanged';
+  const match = await findRecord(event, deps);
+  if (match === 'foreign') return 'cross_account';
+  if (match) return applyToRecord(event, match, deps);
+  if (!event.providerMessageId) return 'unmatched';
+  await deps.store.keepPending(event.account, event.provider, event.providerMessageId, event, deps.now());
+  // The send result may have landed meanwhile. It writes its id, then takes kept events; this
+  // keeps the event, then looks for the id: one of the two always sees the other's write.
+  const id = await deps.store.findByProviderMessageId(event.account, event.provider, event.providerMessageId);
+  if (id) {
+    await applyKeptEvents(event.account, event.provider, event.providerMessageId, id, deps);
+    return 'applied';
+  }
+  return 'kept';
+}
 
-  if (event.providerMessageId && !record.providerMessageId) await deps.store.bindProviderMessageId(record.id, event.provider, event.providerMessageId);
+/** One event to the account's message it was matched to. Never matches, keeps or recurses. */
+async function applyToRecord(event: StatusEvent, record: MessageRecord, deps: ApplyDeps): Promise<EventFate> {
+  const status = event.status;
+  if (!isReported(status)) return 'unchanged';
+  if (event.providerMessageId && !record.providerMessageId && (await deps.store.bindProviderMessageId(record.id, event.providerMessageId))) {
+    await deps.store.addAliases(record.account, event.provider, [event.providerMessageId], record.id, deps.now());
+  }
   // Another id the provider will use for the message (Gupshup's WhatsApp id, for callbacks more
   // than a week late) is recorded once, with the first report that brings it (`enqueued`).
   const known = new Set([record.providerMessageId, event.providerMessageId].filter(Boolean));
   const aliases = event.status === 'accepted' ? (event.providerAliases ?? []).filter((alias) => !known.has(alias)) : [];
-  if (aliases.length > 0) await deps.store.addAliases(event.provider, aliases, record.id, deps.now());
+  if (aliases.length > 0) await deps.store.addAliases(record.account, event.provider, aliases, record.id, deps.now());
 
   const error = event.error ? { class: 'provider', ...(event.error.code !== undefined ? { code: event.error.code } : {}), reason: event.error.message ?? event.error.title ?? 'failed' } : undefined;
   const optedOut = event.status === 'failed' && isOptOut(event.provider, event.error?.code);
-  const outcome = await deps.store.applyStatus(record.id, event.status, event.at, { known: record, ...(error ? { error: optedOut ? { ...error, class: 'opted_out' } : error } : {}) });
+  const outcome = await deps.store.applyStatus(record.id, status, event.at, { known: record, ...(error ? { error: optedOut ? { ...error, class: 'opted_out' } : error } : {}) });
   if (optedOut) await deps.store.suppress(record.account, record.recipient.hash, { reason: error?.reason ?? 'opted out', since: event.at, ...(event.error?.code !== undefined ? { code: event.error.code } : {}) });
   if (outcome === 'advanced' && deps.notifier) {
     await deps.notifier.notify({ id: record.id, account: record.account, provider: record.provider, status: event.status, at: event.at, ...(error ? { error } : {}), ...(record.metadata ? { metadata: record.metadata } : {}) });
@@ -88,20 +114,23 @@ async function applyEvent(event: StatusEvent, deps: ApplyDeps): Promise<EventFat
   return outcome === 'unchanged' ? 'unchanged' : 'applied';
 }
 
-async function findRecord(event: StatusEvent, deps: ApplyDeps): Promise<MessageRecord | undefined> {
+/** The event's message of its own account; `'foreign'` if the event names another account's. */
+async function findRecord(event: StatusEvent, deps: ApplyDeps): Promise<MessageRecord | 'foreign' | undefined> {
   const mine = (record: MessageRecord | undefined) => (record && record.account === event.account && record.provider === event.provider ? record : undefined);
   // Records are read eventually consistent: a callback comes long after its record was written,
   // and the write that applies it is conditional (always consistent) anyway.
   const read = (id: string) => deps.store.get(id, { consistent: false });
   if (event.messageId) {
-    const record = mine(await read(event.messageId));
+    const record = await read(event.messageId);
+    if (record) return mine(record) ?? 'foreign';
+  }
+  const providerIds = [event.providerMessageId, ...(event.providerAliases ?? [])].filter((id): id is string => Boolean(id));
+  for (const id of providerIds) {
+    const found = await deps.store.findByProviderMessageId(event.account, event.provider, id);
+    const record = found ? mine(await read(found)) : undefined;
     if (record) return record;
   }
-  for (const id of [event.providerMessageId, ...(event.providerAliases ?? [])]) {
-    if (!id) continue;
-    const found = await deps.store.findByProviderMessageId(event.provider, id);
-    if (found) return mine(await read(found));
-  }
+  if (providerIds.length > 0 && (await deps.store.providerIdTakenElsewhere(event.account, event.provider, providerIds))) return 'foreign';
   if (MATCH_BY_RECIPIENT.has(event.provider) && event.recipient && /^\+?\d{7,15}$/.test(event.recipient)) {
     const e164 = event.recipient.startsWith('+') ? event.recipient : `+${event.recipient}`;
     const hash = recipientRef(deps.recipientHashKey, e164).hash;
@@ -112,8 +141,19 @@ async function findRecord(event: StatusEvent, deps: ApplyDeps): Promise<MessageR
   return undefined;
 }
 
-/** After a send result with a provider id lands: applies the callbacks that came before it. */
-export async function applyKeptEvents(provider: ProviderName, providerMessageId: string, deps: ApplyDeps): Promise<EventFate[]> {
-  const kept = (await deps.store.takePending(provider, providerMessageId)) as StatusEvent[];
-  return kept.length > 0 ? applyEvents(kept, deps) : [];
+/**
+ * After a send result with a provider id lands (or a callback finds it had): applies the
+ * callbacks `account` kept for that id to message `messageId`, which the send result names. The
+ * kept events are taken (deleted) first, so each is applied at most once, and they are applied
+ * straight to that message: no matching, no keeping again — one pass, then done.
+ */
+export async function applyKeptEvents(account: string, provider: ProviderName, providerMessageId: string, messageId: string, deps: ApplyDeps): Promise<EventFate[]> {
+  const kept = (await deps.store.takePending(account, provider, providerMessageId)) as StatusEvent[];
+  if (kept.length === 0) return [];
+  const record = await deps.store.get(messageId);
+  // Only the account's own message: the keys are scoped, so this holds unless the record is gone.
+  if (!record || record.account !== account || record.provider !== provider) return kept.map(() => 'unmatched');
+  const fates: EventFate[] = [];
+  for (const event of kept) fates.push(await applyToRecord(event, record, deps));
+  return fates;
 }

@@ -19,9 +19,12 @@ import type { MessageContent } from '../messages/send-request.ts';
 import { STATUS_RANK, type MessageStatus, type StatusTimes } from '../messages/status.ts';
 import type { RecipientRef } from '../privacy/recipient.ts';
 import type { ProviderName } from '../providers/names.ts';
-import { DUE_SHARDS, IDEMPOTENCY_TTL_S, idempotencyKey, INDEX, KEY, MESSAGE_TTL_S, messageKey, TTL_ATTRIBUTE } from './table.ts';
+import { DUE_SHARDS, IDEMPOTENCY_TTL_S, idempotencyKey, INDEX, KEY, MESSAGE_TTL_S, messageKey, providerIdItemKey, providerIndexValue, TTL_ATTRIBUTE } from './table.ts';
 
 type Item = Record<string, NativeAttributeValue>;
+
+/** Attribute name prefix of a kept callback's slot (`ev_<status>`) in a pending-events item. */
+const PENDING_SLOT = 'ev_';
 
 /** The error kept on a message: the provider's, in our words. */
 export interface StoredError {
@@ -202,6 +205,8 @@ export class MessageStore {
       error?: StoredError;
       providerMessageId?: string;
       provider?: ProviderName;
+      /** The message's account: the index value is scoped to it (required when indexing). */
+      account?: string;
       /** Also make it findable by the index (callbacks that carry only this id). @default true */
       indexProviderMessageId?: boolean;
       /**
@@ -229,10 +234,12 @@ export class MessageStore {
     }
     if (extra.providerMessageId && extra.provider) {
       values[':pmid'] = extra.providerMessageId;
-      values[':pmidKey'] = `${extra.provider}#${extra.providerMessageId}`;
       sets.push('providerMessageId = if_not_exists(providerMessageId, :pmid)');
-      if (extra.indexProviderMessageId ?? true) sets.push(`${INDEX.byProviderMessageId.partition} = if_not_exists(${INDEX.byProviderMessageId.partition}, :pmidKey)`);
-      else delete values[':pmidKey'];
+      if (extra.indexProviderMessageId ?? true) {
+        if (!extra.account) throw new TypeError('applyStatus: indexing a provider message id needs the account it is scoped to');
+        values[':pmidKey'] = providerIndexValue(extra.provider, extra.account, extra.providerMessageId);
+        sets.push(`${INDEX.byProviderMessageId.partition} = if_not_exists(${INDEX.byProviderMessageId.partition}, :pmidKey)`);
+      }
     }
     if (mayAdvance) try {
       await this.db.send(
@@ -419,14 +426,16 @@ export class MessageStore {
   }
 
   // ---------------------------------------------------------------- matching callbacks
+  // Every lookup by provider id is scoped to the account a callback was authenticated for: the
+  // account is in the key (table.ts), so another account's mapping is never read.
 
   /**
-   * Our message id for a provider's id of it: an alias item (read strongly consistent, so a send
-   * result and an early callback never miss each other), else the record's own provider message id
-   * through the index.
+   * Our message id for `account`'s provider id of it: an alias item (read strongly consistent, so
+   * a send result and an early callback never miss each other), else the record's own provider
+   * message id through the index.
    */
-  async findByProviderMessageId(provider: ProviderName, providerMessageId: string): Promise<string | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { [KEY.partition]: `X#${provider}#${providerMessageId}`, [KEY.sort]: 'X' }, ConsistentRead: true }));
+  async findByProviderMessageId(account: string, provider: ProviderName, providerMessageId: string): Promise<string | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: providerIdItemKey('X', provider, account, providerMessageId), ConsistentRead: true }));
     if (Item) return String(Item.messageId);
     const page = await this.db.send(
       new QueryCommand({
@@ -434,7 +443,7 @@ export class MessageStore {
         IndexName: INDEX.byProviderMessageId.name,
         KeyConditionExpression: '#pmid = :pmid',
         ExpressionAttributeNames: { '#pmid': INDEX.byProviderMessageId.partition },
-        ExpressionAttributeValues: { ':pmid': `${provider}#${providerMessageId}` },
+        ExpressionAttributeValues: { ':pmid': providerIndexValue(provider, account, providerMessageId) },
         Limit: 1,
       }),
     );
@@ -442,17 +451,40 @@ export class MessageStore {
     return indexed ? String(indexed[KEY.partition]).slice(2) : undefined;
   }
 
-  /** Gives a message its provider id once (a callback matched by recipient and time). */
-  async bindProviderMessageId(id: string, provider: ProviderName, providerMessageId: string): Promise<boolean> {
+  /**
+   * Whether an account other than `account` has an alias for any of these provider ids: a
+   * callback naming them was meant for that account. Reads sort keys only (the other account's
+   * name), never the message id or the record.
+   */
+  async providerIdTakenElsewhere(account: string, provider: ProviderName, providerMessageIds: readonly string[]): Promise<boolean> {
+    for (const id of providerMessageIds) {
+      const { [KEY.partition]: pk, [KEY.sort]: own } = providerIdItemKey('X', provider, account, id);
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': KEY.partition, '#sk': KEY.sort },
+          ExpressionAttributeValues: { ':pk': pk },
+          ProjectionExpression: '#sk',
+          Limit: 2,
+        }),
+      );
+      if ((page.Items ?? []).some((item) => item[KEY.sort] !== own)) return true;
+    }
+    return false;
+  }
+
+  /** Gives a message its provider id once (a callback matched by recipient and time); the caller adds the alias. */
+  async bindProviderMessageId(id: string, providerMessageId: string): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: messageKey(id),
-          UpdateExpression: `SET providerMessageId = :pmid, ${INDEX.byProviderMessageId.partition} = :pmidKey`,
+          UpdateExpression: 'SET providerMessageId = :pmid',
           ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(providerMessageId)',
           ExpressionAttributeNames: { '#pk': KEY.partition },
-          ExpressionAttributeValues: { ':pmid': providerMessageId, ':pmidKey': `${provider}#${providerMessageId}` },
+          ExpressionAttributeValues: { ':pmid': providerMessageId },
         }),
       );
       return true;
@@ -462,14 +494,14 @@ export class MessageStore {
     }
   }
 
-  /** Records other ids the provider uses for a message (the WhatsApp id), for later callbacks. */
-  async addAliases(provider: ProviderName, aliases: readonly string[], messageId: string, now: Date): Promise<void> {
+  /** Records provider ids of `account`'s message (the send answer's, the WhatsApp id), for later callbacks. */
+  async addAliases(account: string, provider: ProviderName, aliases: readonly string[], messageId: string, now: Date): Promise<void> {
     await Promise.all(
       aliases.map((alias) =>
         this.db.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { [KEY.partition]: `X#${provider}#${alias}`, [KEY.sort]: 'X', messageId, [TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + MESSAGE_TTL_S },
+            Item: { ...providerIdItemKey('X', provider, account, alias), messageId, [TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + MESSAGE_TTL_S },
           }),
         ),
       ),
@@ -520,26 +552,31 @@ export class MessageStore {
     }
   }
 
-  /** Keeps a callback for a provider id not known yet; applied when the send result lands. */
-  async keepPending(provider: ProviderName, providerMessageId: string, event: unknown, now: Date): Promise<void> {
+  /**
+   * Keeps a callback of `account` for a provider id not known yet; applied when the send result
+   * lands. One slot per status, the first kept wins: repeats cannot grow the item past
+   * DynamoDB's item size, and a status applies once whatever the repeats (times are the earliest
+   * anyway when the same status is reported again later).
+   */
+  async keepPending(account: string, provider: ProviderName, providerMessageId: string, event: { status: string }, now: Date): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { [KEY.partition]: `E#${provider}#${providerMessageId}`, [KEY.sort]: 'E' },
-        UpdateExpression: 'SET events = list_append(if_not_exists(events, :empty), :event), #ttl = :ttl',
-        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':empty': [], ':event': [event], ':ttl': Math.floor(now.getTime() / 1000) + 7 * 86_400 },
+        Key: providerIdItemKey('E', provider, account, providerMessageId),
+        UpdateExpression: 'SET #slot = if_not_exists(#slot, :event), #ttl = :ttl',
+        ExpressionAttributeNames: { '#slot': `${PENDING_SLOT}${event.status}`, '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':event': event, ':ttl': Math.floor(now.getTime() / 1000) + 7 * 86_400 },
       }),
     );
   }
 
-  /** The callbacks kept for a provider id, removed from the table. */
-  async takePending(provider: ProviderName, providerMessageId: string): Promise<unknown[]> {
-    const key = { [KEY.partition]: `E#${provider}#${providerMessageId}`, [KEY.sort]: 'E' };
+  /** The callbacks `account` kept for a provider id, removed from the table (one taker gets each). */
+  async takePending(account: string, provider: ProviderName, providerMessageId: string): Promise<unknown[]> {
+    const key = providerIdItemKey('E', provider, account, providerMessageId);
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     if (!Item) return [];
     const removed = await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: key, ReturnValues: 'ALL_OLD' }));
-    return (removed.Attributes?.events as unknown[] | undefined) ?? [];
+    return Object.entries(removed.Attributes ?? {}).flatMap(([name, value]) => (name.startsWith(PENDING_SLOT) ? [value] : []));
   }
 
   // ---------------------------------------------------------------- pauses and suppressions

@@ -10,11 +10,21 @@
  * | pacing bucket    | `P#<scope>`                | `P`  | src/pacing/pacer.ts                     |
  * | pause            | `Z#<account>`              | `*` or `T#<template>` |                       |
  * | suppression      | `S#<account>#<rcpt hash>`  | `S`  | an opted-out recipient                  |
- * | id alias         | `X#<provider>#<id>`        | `X`  | another provider id → our message id    |
- * | pending events   | `E#<provider>#<id>`        | `E`  | callbacks that came before the send result |
+ * | id alias         | `X#<provider>#<id>`        | `A#<account>` | a provider id → our message id |
+ * | pending events   | `E#<provider>#<id>`        | `A#<account>` | callbacks that came before the send result, one per status |
+ *
+ * Provider ids come from callbacks, so they are scoped and made safe before they reach a key:
+ * - every lookup by provider id is scoped to the account the callback was authenticated for: the
+ *   account is the alias and pending items' sort key and part of the `pmid` value, so a callback
+ *   on one account never reads another account's mapping (one account's alias never replaces
+ *   another's either). Only whether an id is taken by another account can be asked, by keys alone
+ *   (`X#…` partition, sort keys only), to count misrouted callbacks;
+ * - `<id>` is {@link providerIdKey}: the id itself when it is short printable ASCII, else a
+ *   SHA-256 of it, so no id can exceed DynamoDB's key size (2048 bytes) or carry bytes it refuses.
  *
  * Indexes (sparse where their keys are optional):
- * - `byProviderMessageId`: `pmid` = `<provider>#<provider message id>` → the message, for callbacks.
+ * - `byProviderMessageId`: `pmid` = `<provider>#<account>#<id>` → the message, for callbacks about
+ *   messages whose provider id came from a lookup (reconciliation).
  * - `byAccount`: `account` + `created` (`<ISO time>#<id>`) → listing by account and time. Only
  *   the keys are in it, so status changes never rewrite it; filters on status are applied to the
  *   records.
@@ -24,6 +34,7 @@
  *   recipient, only for providers whose send answer carries no id (LiveChat, Loopwave): their
  *   callbacks are matched by recipient and time. Written once per such message.
  */
+import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 export const KEY = { partition: 'pk', sort: 'sk' } as const;
@@ -49,6 +60,29 @@ export const DUE_SHARDS = 4;
 
 export const messageKey = (id: string) => ({ [KEY.partition]: `M#${id}`, [KEY.sort]: 'M' });
 export const idempotencyKey = (account: string, key: string) => ({ [KEY.partition]: `I#${account}#${key}`, [KEY.sort]: 'I' });
+
+/** The longest provider id kept as it is in a key; longer ids, and any other than printable ASCII, are hashed. */
+const RAW_ID_MAX = 200;
+
+/**
+ * A provider's message id as a key part. Ids come from callbacks: a plain one (printable ASCII,
+ * at most 200 characters, not starting with `~`) is used as it is, so keys stay readable; any
+ * other is `~` + base64url SHA-256 of its UTF-8, 44 characters whatever its length or content.
+ * The two forms cannot collide (only hashed ones start with `~`).
+ */
+export function providerIdKey(id: string): string {
+  if (id.length <= RAW_ID_MAX && /^[\x21-\x7d][\x21-\x7e]*$/.test(id)) return id;
+  return `~${createHash('sha256').update(id, 'utf8').digest('base64url')}`;
+}
+
+/** An account's item about a provider id: alias (`X`) or pending events (`E`). */
+export const providerIdItemKey = (kind: 'X' | 'E', provider: string, account: string, id: string) => ({
+  [KEY.partition]: `${kind}#${provider}#${providerIdKey(id)}`,
+  [KEY.sort]: `A#${account}`,
+});
+
+/** The `byProviderMessageId` index value of an account's provider id. */
+export const providerIndexValue = (provider: string, account: string, id: string) => `${provider}#${account}#${providerIdKey(id)}`;
 
 /** The CreateTable input for the messages table (local stack and tests; the Pulumi program mirrors it). */
 export function createTableInput(tableName: string): CreateTableCommandInput {

@@ -1,8 +1,14 @@
 /**
  * Receiving a provider's status callback, in this order: check authenticity on the raw bytes,
- * parse with the spec's schema, normalise into StatusEvents, apply them, answer 2xx. A failed
- * check answers 401 and a malformed body 400; neither changes anything, and neither says more
- * than which rule failed (no body, no secret, no number).
+ * then the body's size and JSON, parse with the spec's schema, normalise into StatusEvents, apply
+ * them, answer 2xx. A failed check answers 401 before anything else is looked at; a bad body 4xx
+ * naming the field and the rule (413 too large, 415 not JSON by its content type, 400 otherwise).
+ * None of them changes anything, and none says more than which rule failed (no body, no secret,
+ * no number).
+ *
+ * A callback naming another account's message (a misrouted callback, or a tenant naming another's
+ * message) answers 200 — the provider stops retrying it — changes nothing, and is counted: the
+ * log field `cross_account_callback`, also a CloudWatch metric (embedded metric format).
  */
 import type { AccountConfig } from '../config/accounts.ts';
 import { json, problem, type HttpRequest, type HttpResponse } from '../api/http.ts';
@@ -17,6 +23,13 @@ export interface WebhookDeps extends ApplyDeps {
   webhookSecrets: Readonly<Record<string, readonly string[]>>;
   log(entry: Record<string, unknown>): void;
 }
+
+/** The largest callback body taken: providers' callbacks are a few KB. */
+export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+/** The most status events one callback may carry (only Gupshup v3 batches; each costs a few table operations). */
+export const MAX_WEBHOOK_EVENTS = 1000;
+/** Namespace of the webhook's CloudWatch metrics. */
+export const METRIC_NAMESPACE = 'whatsapp-provider-kit';
 
 export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDeps): Promise<HttpResponse> {
   const matched = matchRoute(request.method, request.path);
@@ -33,20 +46,63 @@ export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDe
     return problem(401, 'unauthorized', 'the callback could not be authenticated');
   }
 
-  let body: unknown;
-  try {
-    body = JSON.parse(request.rawBody.toString('utf8'));
-  } catch {
-    return problem(400, 'invalid_json', 'the body is not JSON');
+  if (request.rawBody.length > MAX_WEBHOOK_BODY_BYTES) {
+    return problem(413, 'payload_too_large', `body: must be at most ${MAX_WEBHOOK_BODY_BYTES} bytes`, [{ field: '(body)', rule: `at most ${MAX_WEBHOOK_BODY_BYTES} bytes` }]);
   }
+  const body = parseCallbackJson(request);
+  if (!body.ok) return body.response;
   let normalised;
   try {
-    normalised = normaliseWebhook(provider, account.id, body, deps.now());
+    normalised = normaliseWebhook(provider, account.id, body.value, deps.now());
   } catch (error) {
     if (error instanceof MalformedWebhookError) return problem(400, 'malformed_callback', 'the body does not match the provider’s callback schema', error.issues);
     throw error;
   }
+  if (normalised.events.length > MAX_WEBHOOK_EVENTS) {
+    const rule = `at most ${MAX_WEBHOOK_EVENTS} status events in one callback`;
+    return problem(400, 'malformed_callback', `body: ${rule}`, [{ field: '(body)', rule }]);
+  }
   const fates = await applyEvents(normalised.events, deps);
-  deps.log({ level: 'info', message: 'webhook applied', provider, account: account.id, events: normalised.events.length, fates, ignored: normalised.ignored });
+  const crossAccount = fates.filter((fate) => fate === 'cross_account').length;
+  if (crossAccount > 0) {
+    // Ids and numbers stay out: which account's message it named is not ours to log here.
+    deps.log({
+      level: 'warn',
+      message: 'callback names a message of another account: not applied',
+      provider,
+      account: account.id,
+      cross_account_callback: crossAccount,
+      _aws: { Timestamp: deps.now().getTime(), CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [['provider']], Metrics: [{ Name: 'cross_account_callback', Unit: 'Count' }] }] },
+    });
+  }
+  deps.log({ level: 'info', message: 'webhook applied', provider, account: account.id, events: normalised.events.length, fates, ignored: normalised.ignored, cross_account_callback: crossAccount });
   return json(200, { received: normalised.events.length, ignored: normalised.ignored.length });
+}
+
+/**
+ * The body as JSON. No content type is required (providers do not document theirs; a JSON body is
+ * taken whatever it says), but a body that is not JSON is named by what is wrong: its declared
+ * type (415) or its text (400). Escaped lone surrogates (`"\ud800"`) become U+FFFD, so every
+ * string is well-formed Unicode before it reaches the store.
+ */
+function parseCallbackJson(request: HttpRequest): { ok: true; value: unknown } | { ok: false; response: HttpResponse } {
+  const text = request.rawBody.toString('utf8');
+  try {
+    const value: unknown = LONE_SURROGATE_ESCAPE.test(text) ? JSON.parse(text, (_key, member: unknown) => (typeof member === 'string' ? wellFormed(member) : member)) : JSON.parse(text);
+    return { ok: true, value };
+  } catch {
+    const type = request.headers['content-type'];
+    if (type !== undefined && !/^\s*application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)) {
+      const rule = 'must be application/json (the body is not JSON)';
+      return { ok: false, response: problem(415, 'unsupported_media_type', `content-type: ${rule}`, [{ field: 'content-type', rule }]) };
+    }
+    const rule = request.rawBody.length === 0 ? 'must be a JSON object (the body is empty)' : 'must be valid JSON';
+    return { ok: false, response: problem(400, 'invalid_json', `body: ${rule}`, [{ field: '(body)', rule }]) };
+  }
+}
+
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }

@@ -452,3 +452,38 @@ describe('LiveTok', () => {
     expect(fields(error)).toEqual(['(body)']);
   });
 });
+
+describe('bounds: what an event carries always fits the store', () => {
+  const tooLong = 'i'.repeat(513);
+
+  it('rejects a provider id or recipient over 512 characters, naming the field it came from', () => {
+    const v3 = example('gupshup', 'messageEventV3', 'delivered');
+    v3.entry[0].changes[0].value.statuses[0].id = tooLong; // the WhatsApp id beside gs_id: an alias
+    expect(fields(malformed('gupshup', v3))).toEqual(['entry.0.changes.0.value.statuses.0.id']);
+    const kaleyra = example('kaleyra', 'messageStatus', 'notSent');
+    kaleyra.extra_info = { ...kaleyra.extra_info, message_id: tooLong };
+    expect(fields(malformed('kaleyra', kaleyra))).toEqual(['extra_info.message_id']);
+    const livechat = example('livechat', 'messageStatus', 'sent');
+    livechat.data.recipient_id = tooLong;
+    expect(fields(malformed('livechat', livechat))).toEqual(['data.recipient_id']);
+    const v2 = example('gupshup', 'messageEventV2', 'delivered');
+    v2.payload.gsId = tooLong;
+    expect(fields(malformed('gupshup', v2))).toEqual(['payload.gsId']);
+  });
+
+  it('takes ids of exactly 512 characters', () => {
+    const body = example('livechat', 'messageStatus', 'sent');
+    body.data.id = 'w'.repeat(512);
+    expect(only('livechat', body).providerMessageId).toHaveLength(512);
+  });
+
+  it('cuts provider text (error details, pricing words) to 1000 characters', () => {
+    const body = example('livechat', 'messageStatus', 'failed');
+    body.data.errors[0].error_data = { details: '😀'.repeat(2000) };
+    body.data.errors[0].title = 't'.repeat(5000);
+    const { error } = only('livechat', body);
+    expect(error?.title).toHaveLength(1000);
+    expect(error?.message?.length).toBeLessThanOrEqual(1000);
+    expect(error?.message?.endsWith('😀…')).toBe(true); // never half a character
+  });
+});

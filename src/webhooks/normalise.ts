@@ -7,6 +7,11 @@
  * as enums; a word added later by Meta or a provider is not a malformed body, so it is read as
  * any non-empty string and reported in `ignored` (a rejected webhook is retried, and a retried
  * body stays the same). Every other rule of the spec schemas applies unchanged.
+ *
+ * One tightening: what an event carries is bounded, so it always fits the store. A provider id or
+ * recipient longer than {@link MAX_PROVIDER_ID_LENGTH} characters is a malformed body (the issue
+ * names the field); provider text (error titles and details, pricing words) is cut to
+ * {@link MAX_PROVIDER_TEXT_LENGTH} characters.
  */
 import { z } from 'zod';
 import { zReceiveMessageEventV2WebhookRequest, zReceiveMessageEventV3WebhookRequest } from '../../generated/gupshup/zod.gen.ts';
@@ -15,7 +20,7 @@ import { zReceiveMessageStatusWebhookRequest as zLiveChatStatusWebhookRequest } 
 import { zChatMessage, zReceiveBroadcastProgressWebhookRequest, zReceiveMessageCreatedWebhookRequest } from '../../generated/loopwave/zod.gen.ts';
 import { MessageId } from '../messages/queue-message.ts';
 import { violationsOf, type Violation } from '../messages/send-request.ts';
-import { StatusEvent } from '../messages/status-event.ts';
+import { MAX_PROVIDER_ID_LENGTH, MAX_PROVIDER_TEXT_LENGTH, StatusEvent } from '../messages/status-event.ts';
 import { statusFromProviderWord } from '../messages/status.ts';
 import type { ProviderName } from '../providers/names.ts';
 
@@ -193,7 +198,7 @@ interface MetaError {
 
 function metaError(errors: MetaError[] | undefined): StatusEvent['error'] {
   const first = errors?.[0];
-  return first && compact({ code: first.code, title: first.title, message: first.error_data?.details ?? first.message });
+  return first && compact({ code: first.code, title: clip(first.title), message: clip(first.error_data?.details ?? first.message) });
 }
 
 interface MetaPricing {
@@ -206,7 +211,7 @@ interface MetaPricing {
 /** Kept as written: `CBP`, `PMP` or Kaleyra's "Conversation-Based Pricing". */
 function metaPricing(pricing: MetaPricing | undefined): StatusEvent['pricing'] {
   if (!pricing) return undefined;
-  const kept = compact({ billable: pricing.billable, model: pricing.pricing_model, category: pricing.category, type: pricing.type });
+  const kept = compact({ billable: pricing.billable, model: clip(pricing.pricing_model), category: clip(pricing.category), type: clip(pricing.type) });
   return Object.keys(kept).length > 0 ? kept : undefined;
 }
 
@@ -215,9 +220,25 @@ function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as T;
 }
 
-function requireId(provider: ProviderName, id: string | undefined, field: string): string {
-  if (id === undefined || id.length === 0) throw new MalformedWebhookError(provider, [{ field, rule: 'must be a non-empty message id' }]);
+/** A provider id or recipient read from `field`: blank is absent; a longer one than any provider's is a malformed body. */
+function idAt(provider: ProviderName, value: string | undefined, field: string): string | undefined {
+  const id = nonEmpty(value);
+  if (id !== undefined && id.length > MAX_PROVIDER_ID_LENGTH) {
+    throw new MalformedWebhookError(provider, [{ field, rule: `must be at most ${MAX_PROVIDER_ID_LENGTH} characters` }]);
+  }
   return id;
+}
+
+function requireId(provider: ProviderName, id: string | undefined, field: string): string {
+  const checked = idAt(provider, id, field);
+  if (checked === undefined) throw new MalformedWebhookError(provider, [{ field, rule: 'must be a non-empty message id' }]);
+  return checked;
+}
+
+/** Provider text, cut to {@link MAX_PROVIDER_TEXT_LENGTH} characters (never in the middle of a character). */
+function clip<T extends string | undefined>(text: T): T {
+  if (text === undefined || text.length <= MAX_PROVIDER_TEXT_LENGTH) return text;
+  return `${text.slice(0, MAX_PROVIDER_TEXT_LENGTH - 1).replace(/[\uD800-\uDBFF]$/, '')}…` as T;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,9 +249,9 @@ function normaliseLiveChat(body: unknown, context: Context): Normalised {
   const out: Normalised = { events: [], ignored: [] };
   collect(out, context, data.status, () => ({
     messageId: ourMessageId(data.biz_opaque_callback_data),
-    providerMessageId: data.id,
+    providerMessageId: requireId('livechat', data.id, 'data.id'),
     at: fromSeconds('livechat', data.timestamp, 'data.timestamp'),
-    recipient: nonEmpty(data.recipient_id) ?? nonEmpty(data.recipient_user_id),
+    recipient: idAt('livechat', data.recipient_id, 'data.recipient_id') ?? idAt('livechat', data.recipient_user_id, 'data.recipient_user_id'),
     error: metaError(data.errors),
     pricing: metaPricing(data.pricing),
   }));
@@ -259,28 +280,30 @@ function normaliseGupshupV2(body: unknown, context: Context): Normalised {
   const { payload } = event;
   const envelopeTime = () => fromMilliseconds('gupshup', event.timestamp, 'timestamp');
   collect(out, context, payload.type, (): Draft => {
-    const recipient = nonEmpty(payload.destination);
+    const recipient = idAt('gupshup', payload.destination, 'payload.destination');
+    // Gupshup's id when there is one (`gsId`), else `id`; the WhatsApp id (`id`) beside it as an alias.
+    const gupshupIds = (gsId: string | undefined, id: string) => {
+      const providerMessageId = requireId('gupshup', idAt('gupshup', gsId, 'payload.gsId') ?? id, 'payload.id');
+      return { providerMessageId, providerAliases: aliases(providerMessageId, idAt('gupshup', id, 'payload.id')) };
+    };
     switch (payload.type) {
       case 'enqueued':
         // `id` is Gupshup's id (the send's `messageId`); the WhatsApp id comes inside.
-        return { providerMessageId: requireId('gupshup', payload.id, 'payload.id'), providerAliases: aliases(payload.id, payload.payload.whatsappMessageId), at: envelopeTime(), recipient };
-      case 'failed': {
-        // Synchronous: `id` is Gupshup's, no `gsId`. Asynchronous: `gsId` is Gupshup's and `id` the WhatsApp id.
-        const providerMessageId = requireId('gupshup', nonEmpty(payload.gsId) ?? payload.id, 'payload.id');
         return {
-          providerMessageId,
-          providerAliases: aliases(providerMessageId, payload.id),
+          providerMessageId: requireId('gupshup', payload.id, 'payload.id'),
+          providerAliases: aliases(payload.id, idAt('gupshup', payload.payload.whatsappMessageId, 'payload.payload.whatsappMessageId')),
           at: envelopeTime(),
           recipient,
-          error: compact({ code: payload.payload.code, message: payload.payload.reason }),
         };
+      case 'failed': {
+        // Synchronous: `id` is Gupshup's, no `gsId`. Asynchronous: `gsId` is Gupshup's and `id` the WhatsApp id.
+        return { ...gupshupIds(payload.gsId, payload.id), at: envelopeTime(), recipient, error: compact({ code: payload.payload.code, message: clip(payload.payload.reason) }) };
       }
       case 'sent':
       case 'delivered':
       case 'read': {
         // `gsId` is absent on events more than a week late: then the WhatsApp id (`id`) is all there is.
-        const providerMessageId = requireId('gupshup', nonEmpty(payload.gsId) ?? payload.id, 'payload.id');
-        return { providerMessageId, providerAliases: aliases(providerMessageId, payload.id), at: fromSeconds('gupshup', payload.payload.ts, 'payload.payload.ts'), recipient };
+        return { ...gupshupIds(payload.gsId, payload.id), at: fromSeconds('gupshup', payload.payload.ts, 'payload.payload.ts'), recipient };
       }
       case 'deleted':
         // Unreachable: the status table maps `deleted` to no status, so collect() never asks.
@@ -298,13 +321,13 @@ function normaliseGupshupV3(body: unknown, context: Context): Normalised {
       change.value.statuses.forEach((status, s) => {
         const where = `entry.${e}.changes.${c}.value.statuses.${s}`;
         collect(out, context, status.status, () => {
-          const providerMessageId = requireId('gupshup', nonEmpty(status.gs_id) ?? status.id, `${where}.id`);
+          const providerMessageId = requireId('gupshup', idAt('gupshup', status.gs_id, `${where}.gs_id`) ?? status.id, `${where}.id`);
           return {
             messageId: ourMessageId(status.biz_opaque_callback_data),
             providerMessageId,
-            providerAliases: aliases(providerMessageId, status.id),
+            providerAliases: aliases(providerMessageId, idAt('gupshup', status.id, `${where}.id`)),
             at: fromSecondsOrMilliseconds('gupshup', status.timestamp, `${where}.timestamp`),
-            recipient: nonEmpty(status.recipient_id),
+            recipient: idAt('gupshup', status.recipient_id, `${where}.recipient_id`),
             error: metaError(status.errors),
             pricing: metaPricing(status.pricing),
           };
@@ -318,17 +341,19 @@ function normaliseGupshupV3(body: unknown, context: Context): Normalised {
 // ---------------------------------------------------------------------------------------------
 // Kaleyra: callback profile, v2 JSON: Kaleyra's word and ids, Meta's status object when Meta saw the message.
 
+const META = 'meta_object.value.statuses.0';
+
 function normaliseKaleyra(body: unknown, context: Context): Normalised {
   const callback = parse('kaleyra', KaleyraWebhook, body);
   const meta = callback.meta_object?.value.statuses[0];
   const out: Normalised = { events: [], ignored: [] };
   collect(out, context, callback.status, () => ({
     messageId: ourMessageId(callback.extra_info?.ref, meta?.biz_opaque_callback_data),
-    providerMessageId: callback.message_id,
-    providerAliases: aliases(callback.message_id, callback.extra_info?.message_id, meta?.id),
+    providerMessageId: requireId('kaleyra', callback.message_id, 'message_id'),
+    providerAliases: aliases(callback.message_id, idAt('kaleyra', callback.extra_info?.message_id, 'extra_info.message_id'), idAt('kaleyra', meta?.id, `${META}.id`)),
     // NOT-SENT never reached Meta: no status object, so no time but ours.
-    at: meta ? fromSeconds('kaleyra', meta.timestamp, 'meta_object.value.statuses.0.timestamp') : context.receivedAt.toISOString(),
-    recipient: nonEmpty(meta?.recipient_id) ?? nonEmpty(meta?.recipient_user_id),
+    at: meta ? fromSeconds('kaleyra', meta.timestamp, `${META}.timestamp`) : context.receivedAt.toISOString(),
+    recipient: idAt('kaleyra', meta?.recipient_id, `${META}.recipient_id`) ?? idAt('kaleyra', meta?.recipient_user_id, `${META}.recipient_user_id`),
     error: metaError(meta?.errors) ?? (callback.status === 'NOT-SENT' ? { message: 'Kaleyra did not hand the message to WhatsApp (NOT-SENT)' } : undefined),
     pricing: metaPricing(meta?.pricing),
   }));
@@ -360,9 +385,9 @@ function normaliseLoopwave(body: unknown, context: Context): Normalised {
   const { data } = parse('loopwave', z.object({ data: LoopwaveSentMessage }), created);
   // The 202 of a send says `sent`; `message.created` for our own message says no more than that.
   collect(out, context, 'sent', () => ({
-    providerMessageId: data.messageId,
+    providerMessageId: requireId('loopwave', data.messageId, 'data.messageId'),
     at: fromSeconds('loopwave', data.timestamp, 'data.timestamp'),
-    recipient: nonEmpty(data.chatId.split('@')[0]),
+    recipient: idAt('loopwave', data.chatId.split('@')[0], 'data.chatId'),
   }));
   return out;
 }

@@ -66,12 +66,58 @@ describe('store: forward-only status writes', () => {
     expect(await store.cancel(newMessageId(), at(3))).toEqual({ cancelled: false });
   });
 
-  it('records the provider message id once, where a callback can find it', async () => {
+  it('records the provider message id once, where a callback of the same account can find it', async () => {
     const message = newMessage();
     await store.createMany([message]);
-    await store.applyStatus(message.id, 'accepted', at(2), { provider: 'kaleyra', providerMessageId: 'K-1' });
-    await store.applyStatus(message.id, 'sent', at(3), { provider: 'kaleyra', providerMessageId: 'K-2' });
+    await store.applyStatus(message.id, 'accepted', at(2), { provider: 'kaleyra', account: 'acme', providerMessageId: 'K-1' });
+    await store.applyStatus(message.id, 'sent', at(3), { provider: 'kaleyra', account: 'acme', providerMessageId: 'K-2' });
     expect((await store.get(message.id))?.providerMessageId).toBe('K-1');
+    expect(await store.findByProviderMessageId('acme', 'kaleyra', 'K-1')).toBe(message.id);
+    expect(await store.findByProviderMessageId('other', 'kaleyra', 'K-1')).toBeUndefined();
+    await expect(store.applyStatus(message.id, 'read', at(4), { provider: 'kaleyra', providerMessageId: 'K-3' })).rejects.toThrow(/account/);
+  });
+
+  it('scopes provider-id aliases to their account: another account neither finds nor replaces them, only learns one is taken', async () => {
+    const [mine, theirs] = [newMessage(), newMessage()];
+    await store.createMany([mine, theirs]);
+    const now = new Date(at(1));
+    await store.addAliases('acme', 'gupshup', ['G-1'], mine.id, now);
+    await store.addAliases('other', 'gupshup', ['G-1'], theirs.id, now);
+    expect(await store.findByProviderMessageId('acme', 'gupshup', 'G-1')).toBe(mine.id);
+    expect(await store.findByProviderMessageId('other', 'gupshup', 'G-1')).toBe(theirs.id);
+    expect(await store.findByProviderMessageId('third', 'gupshup', 'G-1')).toBeUndefined();
+    expect(await store.findByProviderMessageId('acme', 'kaleyra', 'G-1')).toBeUndefined();
+    expect(await store.providerIdTakenElsewhere('third', 'gupshup', ['nope', 'G-1'])).toBe(true);
+    await store.addAliases('acme', 'gupshup', ['G-2'], mine.id, now);
+    expect(await store.providerIdTakenElsewhere('acme', 'gupshup', ['G-2'])).toBe(false);
+    expect(await store.providerIdTakenElsewhere('other', 'gupshup', ['G-2'])).toBe(true);
+  });
+
+  it('takes any provider id as a key: over the key size limit, non-ASCII, lone surrogates, the hashed form itself', async () => {
+    const message = newMessage();
+    await store.createMany([message]);
+    const now = new Date(at(1));
+    const ids = ['x'.repeat(3000), 'é'.repeat(1500), 'id with spaces', '~', `~${'A'.repeat(43)}`, 'a\ud800b', '\u{1F600}'.repeat(600)];
+    await store.addAliases('acme', 'gupshup', ids, message.id, now);
+    for (const id of ids) expect(await store.findByProviderMessageId('acme', 'gupshup', id)).toBe(message.id);
+    expect(await store.findByProviderMessageId('acme', 'gupshup', 'x'.repeat(2999))).toBeUndefined();
+    await store.keepPending('acme', 'gupshup', ids[0]!, { status: 'delivered' }, now);
+    expect(await store.takePending('acme', 'gupshup', ids[0]!)).toEqual([{ status: 'delivered' }]);
+    await store.applyStatus(message.id, 'accepted', at(2), { provider: 'gupshup', account: 'acme', providerMessageId: ids[1]! });
+    expect(await store.findByProviderMessageId('acme', 'gupshup', ids[1]!)).toBe(message.id);
+  });
+
+  it('keeps early callbacks per account and status: repeats do not grow the item, one taker gets them once', async () => {
+    const now = new Date(at(1));
+    const event = (status: string, n: number) => ({ status, n });
+    for (let i = 0; i < 30; i++) await store.keepPending('acme', 'gupshup', 'G-early', event('delivered', i), now);
+    await store.keepPending('acme', 'gupshup', 'G-early', event('read', 0), now);
+    await store.keepPending('other', 'gupshup', 'G-early', event('sent', 0), now);
+    const taken = await Promise.all([store.takePending('acme', 'gupshup', 'G-early'), store.takePending('acme', 'gupshup', 'G-early')]);
+    const events = taken.flat() as Array<{ status: string; n: number }>;
+    expect(events.sort((a, b) => a.status.localeCompare(b.status))).toEqual([{ status: 'delivered', n: 0 }, { status: 'read', n: 0 }]);
+    expect(await store.takePending('acme', 'gupshup', 'G-early')).toEqual([]);
+    expect(await store.takePending('other', 'gupshup', 'G-early')).toEqual([{ status: 'sent', n: 0 }]);
   });
 
   it('claims an idempotency key once, and reports the first claim to a second', async () => {

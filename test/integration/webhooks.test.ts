@@ -19,6 +19,8 @@ import { createPushDeps, pushHandler } from '../../src/functions/push.ts';
 import { createApiDeps, type RuntimeEnvironment } from '../../src/functions/runtime.ts';
 import { createSenderDeps, senderHandler } from '../../src/functions/sender.ts';
 import { createWebhookDeps, webhookHandler } from '../../src/functions/webhook.ts';
+import type { WebhookDeps } from '../../src/webhooks/app.ts';
+import type { MessageStore } from '../../src/store/message-store.ts';
 import { createQueue } from '../../src/local/aws.ts';
 import { startEventSourceMapping, type SqsHandler } from '../../src/local/event-source-mapping.ts';
 import { startLocalHttp, type LocalHttp } from '../../src/local/http-server.ts';
@@ -35,6 +37,11 @@ const OLD_LIVECHAT_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const LOOPWAVE_SECRET = randomBytes(24).toString('hex');
 const TOKEN = randomBytes(24).toString('base64url');
 const PUSH_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+/** A second tenant per provider (`beta-<provider>`), with its own secrets, for the cross-account tests. */
+const BETA_LIVECHAT_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const BETA_LOOPWAVE_SECRET = randomBytes(24).toString('hex');
+const BETA_TOKEN = randomBytes(24).toString('base64url');
+const WITH_CALLBACKS = ['livechat', 'gupshup', 'kaleyra', 'loopwave'] as const;
 
 /** Callback times: seconds after this file started, so they follow the sends they report. */
 const BASE = Math.floor(Date.now() / 1000);
@@ -52,9 +59,12 @@ let caller: { server: Server; url: string; received: Array<{ headers: Record<str
 const mocks = new Map<ProviderName, ProviderMock>();
 let api: ApiDeps;
 let sender: SenderDeps;
+let webhooks: WebhookDeps;
 let sendQueue: { url: string; arn: string };
 let pushQueue: { url: string; arn: string; dlq: string };
 const clock = () => new Date();
+/** What the webhook function logged. */
+const logs: Array<Record<string, unknown>> = [];
 let pushDeps: ReturnType<typeof createPushDeps>;
 
 async function drain(handler: SqsHandler, queue: { url: string; arn: string }) {
@@ -77,11 +87,42 @@ function post(path: string, body: string, headers: Record<string, string>) {
   return fetch(`${http.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 }
 
+/** Posts a callback with a bound on the wait: one that never answers fails its test instead of hanging the suite. */
+function postBounded(c: { path: string; body: string; headers: Record<string, string> }) {
+  return fetch(`${http.url}${c.path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...c.headers }, body: c.body, signal: AbortSignal.timeout(20_000) });
+}
+
+/** Cross-account callbacks the webhook counted on `account` (its log field). */
+function crossCounted(account: string): number {
+  return logs.filter((entry) => entry.account === account && entry.message === 'webhook applied').reduce((sum, entry) => sum + Number(entry.cross_account_callback), 0);
+}
+
+/** Counts `applyStatus` calls per `<message id>:<status>` on a store, until the returned function restores it. */
+function countWrites(store: MessageStore, writes: string[]): () => void {
+  const original = store.applyStatus;
+  store.applyStatus = function (this: MessageStore, id, next, ...rest) {
+    writes.push(`${id}:${next}`);
+    return original.call(this, id, next, ...rest);
+  };
+  return () => {
+    store.applyStatus = original;
+  };
+}
+
 /** A callback as each provider sends it (the local stack's simulator builds it), for `status` of the message the provider calls `pmid`. */
-function callback(provider: ProviderName, status: string, ids: { pmid: string; ours: string }, second: number, to = DIGITS): { path: string; body: string; headers: Record<string, string> } {
-  const secrets: Partial<Record<ProviderName, string>> = { livechat: LIVECHAT_SECRET, loopwave: LOOPWAVE_SECRET, gupshup: TOKEN, kaleyra: TOKEN };
-  const built = providerCallback(provider, { status, providerMessageId: ids.pmid, ...(ids.ours ? { messageId: ids.ours } : {}), recipient: to, at: BASE + second, secret: secrets[provider]! });
-  return { path: `/v1/webhooks/${provider}/acme-${provider}${built.pathSuffix}`, body: built.body, headers: built.headers };
+function callback(
+  provider: ProviderName,
+  status: string,
+  ids: { pmid: string; ours: string },
+  second: number,
+  to = DIGITS,
+  tenant: 'acme' | 'beta' = 'acme',
+): { path: string; body: string; headers: Record<string, string> } {
+  const acme: Partial<Record<ProviderName, string>> = { livechat: LIVECHAT_SECRET, loopwave: LOOPWAVE_SECRET, gupshup: TOKEN, kaleyra: TOKEN };
+  const beta: Partial<Record<ProviderName, string>> = { livechat: BETA_LIVECHAT_SECRET, loopwave: BETA_LOOPWAVE_SECRET, gupshup: BETA_TOKEN, kaleyra: BETA_TOKEN };
+  const secret = (tenant === 'acme' ? acme : beta)[provider]!;
+  const built = providerCallback(provider, { status, providerMessageId: ids.pmid, ...(ids.ours ? { messageId: ids.ours } : {}), recipient: to, at: BASE + second, secret });
+  return { path: `/v1/webhooks/${provider}/${tenant}-${provider}${built.pathSuffix}`, body: built.body, headers: built.headers };
 }
 
 const at = (second: number) => new Date((BASE + second) * 1000).toISOString();
@@ -94,11 +135,24 @@ describe('status callbacks', () => {
     const base = testConfig(Object.fromEntries([...mocks].map(([p, m]) => [p, m.url])));
     const config = PipelineConfig.parse({
       ...base,
-      accounts: base.accounts.map((a) => AccountConfig.parse({ ...a, limits: { recipientGapMs: 0 }, ...(a.id === 'acme-kaleyra' ? { push: { url: caller.url } } : {}) })),
+      accounts: [...base.accounts, ...base.accounts.filter((a) => (WITH_CALLBACKS as readonly string[]).includes(a.provider)).map((a) => ({ ...a, id: a.id.replace('acme-', 'beta-') }))].map((a) =>
+        AccountConfig.parse({ ...a, limits: { recipientGapMs: 0 }, ...(a.id === 'acme-kaleyra' ? { push: { url: caller.url } } : {}) }),
+      ),
     });
+    const baseSecrets = testSecrets();
     const secrets = PipelineSecrets.parse({
-      ...testSecrets(),
-      webhookSecrets: { 'acme-livechat': [LIVECHAT_SECRET, OLD_LIVECHAT_SECRET], 'acme-loopwave': [LOOPWAVE_SECRET], 'acme-gupshup': [TOKEN], 'acme-kaleyra': [TOKEN] },
+      ...baseSecrets,
+      credentials: { ...baseSecrets.credentials, ...Object.fromEntries(WITH_CALLBACKS.map((p) => [`beta-${p}`, baseSecrets.credentials[`acme-${p}`]])) },
+      webhookSecrets: {
+        'acme-livechat': [LIVECHAT_SECRET, OLD_LIVECHAT_SECRET],
+        'acme-loopwave': [LOOPWAVE_SECRET],
+        'acme-gupshup': [TOKEN],
+        'acme-kaleyra': [TOKEN],
+        'beta-livechat': [BETA_LIVECHAT_SECRET],
+        'beta-loopwave': [BETA_LOOPWAVE_SECRET],
+        'beta-gupshup': [BETA_TOKEN],
+        'beta-kaleyra': [BETA_TOKEN],
+      },
       pushSecrets: { 'acme-kaleyra': PUSH_SECRET },
     });
     const dlq = await createQueue(aws.sqs.client, 'push-dlq');
@@ -107,7 +161,7 @@ describe('status callbacks', () => {
     const env: RuntimeEnvironment = { config, secrets, tableName: aws.tableName, queueUrl: aws.queueUrl, pushQueueUrl: pushQueue.url, dynamo: aws.dynamo.client, sqs: aws.sqs.client, now: () => clock() };
     api = createApiDeps(env);
     sender = createSenderDeps(env, { log: () => {} });
-    const webhooks = createWebhookDeps(env, { log: () => {} });
+    webhooks = createWebhookDeps(env, { log: (entry) => logs.push(entry) });
     http = await startLocalHttp({ functions: { webhook: webhookHandler(() => webhooks) } });
     pushDeps = createPushDeps(env, { backoffS: () => 0 });
   });
@@ -271,6 +325,115 @@ describe('status callbacks', () => {
       caller.failNext = 0;
     }
   }, 30_000);
+
+  for (const [n, provider] of WITH_CALLBACKS.entries()) {
+    it(`${provider}: a valid callback on another account naming this account's message answers 200, changes neither, is counted; on the right account it applies`, async () => {
+      const recipient = `+1415555030${n}`;
+      const digits = recipient.slice(1);
+      const mine = await sendOne(provider, { recipient });
+      let pmid = (await api.store.get(mine))?.providerMessageId;
+      if (!pmid) {
+        // LiveChat, Loopwave: the send answer has no id; the first callback binds it by recipient and time.
+        pmid = `${provider}-${randomBytes(6).toString('hex')}`;
+        expect((await postBounded(callback(provider, 'sent', { pmid, ours: '' }, 1, digits))).status).toBe(200);
+        expect((await api.store.get(mine))?.providerMessageId).toBe(pmid);
+      }
+      // The other tenant has a message to the same number, still without a provider id (a candidate for recipient matching).
+      const theirs = await sendOne(provider, { account: `beta-${provider}`, recipient });
+      const before = [await api.store.get(mine), await api.store.get(theirs)];
+      const counted = crossCounted(`beta-${provider}`);
+      // Loopwave reports only `sent`: a time earlier than the send's shows whether it was applied.
+      const [status, second] = provider === 'loopwave' ? (['sent', -1000] as const) : (['delivered', 2] as const);
+      const ours = provider === 'kaleyra' ? mine : ''; // Kaleyra echoes our id; the others name theirs only
+
+      const misrouted = callback(provider, status, { pmid, ours }, second, digits, 'beta');
+      const response = await postBounded(misrouted);
+      expect(response.status).toBe(200);
+      expect([await api.store.get(mine), await api.store.get(theirs)]).toEqual(before);
+      expect(crossCounted(`beta-${provider}`)).toBe(counted + 1);
+      expect(await api.store.takePending(`beta-${provider}`, provider, pmid)).toEqual([]); // not kept either
+      expect(JSON.stringify(logs.filter((entry) => entry.account === `beta-${provider}`))).not.toContain(digits);
+
+      const right = callback(provider, status, { pmid, ours }, second, digits);
+      expect((await postBounded(right)).status).toBe(200);
+      expect(await api.store.get(mine)).toMatchObject({ status: provider === 'loopwave' ? 'sent' : 'delivered', times: { [status]: at(second) } });
+      expect(crossCounted(`acme-${provider}`)).toBe(0);
+    });
+  }
+
+  it('applies an early callback exactly once when the send result lands, however often it came', async () => {
+    const writes: string[] = [];
+    const restore = [countWrites(sender.store, writes), countWrites(webhooks.store, writes)];
+    let early = 0;
+    sender.fetch = async (input, init) => {
+      const response = await globalThis.fetch(new Request(input, init));
+      const answer = (await response.clone().json()) as { messageId?: string };
+      if (answer.messageId) {
+        for (const [status, second] of [['delivered', 2], ['delivered', 2], ['sent', 1], ['delivered', 3]] as const) {
+          const c = callback('gupshup', status, { pmid: answer.messageId, ours: '' }, second);
+          expect((await postBounded(c)).status).toBe(200);
+          early++;
+        }
+      }
+      return response;
+    };
+    try {
+      const id = await sendOne('gupshup');
+      expect(early).toBe(4);
+      expect(await api.store.get(id)).toMatchObject({ status: 'delivered', times: { sent: at(1), delivered: at(2) } });
+      // Kept once per status, applied once each by the send result; nothing is left to apply again.
+      expect(writes.filter((w) => w === `${id}:delivered`)).toHaveLength(1);
+      expect(writes.filter((w) => w === `${id}:sent`)).toHaveLength(1);
+      const pmid = (await api.store.get(id))!.providerMessageId!;
+      expect(await api.store.takePending('acme-gupshup', 'gupshup', pmid)).toEqual([]);
+    } finally {
+      delete sender.fetch;
+      for (const undo of restore) undo();
+    }
+  });
+
+  it('answers 400 naming the field for a 3 KB provider id, for every provider, never a 5xx', async () => {
+    const long = 'g'.repeat(3 * 1024);
+    const fields: Record<(typeof WITH_CALLBACKS)[number], string> = { livechat: 'data.id', gupshup: 'payload.gsId', kaleyra: 'message_id', loopwave: 'data.messageId' };
+    for (const provider of WITH_CALLBACKS) {
+      const response = await postBounded(callback(provider, 'sent', { pmid: long, ours: '' }, 1));
+      expect(response.status).toBe(400);
+      const { error } = (await response.json()) as { error: { violations: Array<{ field: string; rule: string }> } };
+      expect(error.violations).toContainEqual({ field: fields[provider], rule: 'must be at most 512 characters' });
+    }
+  });
+
+  it('matches a provider id that is no plain key (non-ASCII, 400 characters) through its hashed key', async () => {
+    const recipient = '+14155550310';
+    const id = await sendOne('loopwave', { recipient });
+    const odd = `LW ü ${'x'.repeat(400)}`;
+    expect((await postBounded(callback('loopwave', 'sent', { pmid: odd, ours: '' }, 5, recipient.slice(1)))).status).toBe(200);
+    expect((await api.store.get(id))?.providerMessageId).toBe(odd);
+    expect((await postBounded(callback('loopwave', 'sent', { pmid: odd, ours: '' }, -2000, recipient.slice(1)))).status).toBe(200);
+    expect((await api.store.get(id))?.times.sent).toBe(at(-2000));
+  });
+
+  it('answers other bad callbacks 4xx naming the field, and only after authenticity', async () => {
+    const path = `/v1/webhooks/gupshup/acme-gupshup/${TOKEN}`;
+    const send = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, to = path) =>
+      fetch(`${http.url}${to}`, { method: 'POST', headers, body, signal: AbortSignal.timeout(20_000) });
+    const expectProblem = async (response: Response, status: number, field: string) => {
+      expect(response.status).toBe(status);
+      const { error } = (await response.json()) as { error: { violations?: Array<{ field: string }> } };
+      expect(error.violations?.map((v) => v.field)).toContain(field);
+    };
+    const big = ' '.repeat(1024 * 1024 + 1);
+    expect((await send(big, { 'content-type': 'application/json' }, '/v1/webhooks/gupshup/acme-gupshup/wrong-token')).status).toBe(401);
+    await expectProblem(await send(big), 413, '(body)');
+    await expectProblem(await send('a=b&c=d', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'content-type');
+    await expectProblem(await send('{"app": "DemoApp",'), 400, '(body)');
+    await expectProblem(await send(''), 400, '(body)');
+    expect((await send('{}', {}, `/v1/webhooks/gupshup/${'a'.repeat(3000)}/${TOKEN}`)).status).toBe(401);
+    // A lone surrogate, escaped in JSON, becomes U+FFFD: stored and kept, never refused by the table.
+    const c = callback('gupshup', 'delivered', { pmid: 'G-\ud800-lone', ours: '' }, 2);
+    expect((await postBounded(c)).status).toBe(200);
+    expect(await api.store.takePending('acme-gupshup', 'gupshup', 'G-\ufffd-lone')).toHaveLength(1);
+  });
 });
 
 /** The caller's endpoint: records pushes; answers 500 to the next `failNext` of them. */
