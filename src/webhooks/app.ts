@@ -5,7 +5,7 @@
  * than which rule failed (no body, no secret, no number).
  */
 import type { AccountConfig } from '../config/accounts.ts';
-import { json, problem, type HttpRequest, type HttpResponse } from '../api/http.ts';
+import { json, malformedPath, problem, type HttpRequest, type HttpResponse } from '../api/http.ts';
 import { matchRoute } from '../api/routes.ts';
 import { isProviderName } from '../providers/names.ts';
 import { applyEvents, type ApplyDeps } from '../status/apply.ts';
@@ -20,6 +20,7 @@ export interface WebhookDeps extends ApplyDeps {
 
 export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDeps): Promise<HttpResponse> {
   const matched = matchRoute(request.method, request.path);
+  if (!matched.route && matched.malformed) return malformedPath();
   if (!matched.route || matched.route.function !== 'webhook') return problem(404, 'not_found', 'no such webhook route');
   const { provider, account: accountId, token } = matched.params;
   const account = accountId ? deps.accounts.get(accountId) : undefined;

@@ -113,6 +113,8 @@ describe('accept and message API', () => {
     expect(error.code).toBe('invalid_request');
     expect(error.violations).toEqual([
       { field: 'messages.1.recipient', rule: 'must be a valid phone number with its country code (E.164), e.g. +14155550123' },
+      // The shape error does not hide what the account can tell: Kaleyra sends templates only.
+      { field: 'messages.1.content.kind', rule: 'kaleyra cannot send text messages (it sends template)' },
       { field: 'messages.2.provider', rule: 'account acme-kaleyra is a kaleyra account' },
       { field: 'messages.3.account', rule: 'no account nobody is available to this API key' },
     ]);
