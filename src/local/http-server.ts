@@ -17,7 +17,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { MALFORMED_PATH_RULE, matchRoute } from '../api/routes.ts';
 import type { LambdaHttpHandler } from '../functions/api-handler.ts';
-import { bytes, LOCAL_HTTP } from '../messages/limits.ts';
+import { bytes, LOCAL_HTTP, type HttpLimits } from '../messages/limits.ts';
 
 export interface LocalHttp {
   url: string;
@@ -36,7 +36,7 @@ export interface LocalHttpOptions {
   port?: number;
   host?: string;
   /** API Gateway's by default (LOCAL_HTTP); tests lower them to see them work. */
-  limits?: Partial<typeof LOCAL_HTTP> & {
+  limits?: Partial<HttpLimits> & {
     /** How often Node checks the timeouts (its default is 30 s). */
     checkIntervalMs?: number;
   };

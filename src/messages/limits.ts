@@ -133,7 +133,14 @@ export const ACCOUNT_ID_CHARS = 64;
 
 // ---------------------------------------------------------------- the local HTTP server (as API Gateway)
 
-export const LOCAL_HTTP = {
+export interface HttpLimits {
+  maxBodyBytes: number;
+  maxHeaderBytes: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+export const LOCAL_HTTP: Readonly<HttpLimits> = {
   /** API Gateway's payload limit: bodies above it are answered 413 before any handler runs. */
   maxBodyBytes: API_GATEWAY_PAYLOAD_BYTES,
   /** API Gateway's request line + headers limit: above it, 431. */
@@ -142,7 +149,7 @@ export const LOCAL_HTTP = {
   headersTimeoutMs: 10_000,
   /** …nor its whole request after 30 s (API Gateway's integration timeout). */
   requestTimeoutMs: API_GATEWAY_TIMEOUT_MS,
-} as const;
+};
 
 /** `1234567` → `1,234,567`, for rules that name a limit. */
 export function bytes(n: number): string {
