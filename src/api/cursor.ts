@@ -47,7 +47,9 @@ export function cursorCodec(secret: string): CursorCodec {
       const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(cursor);
       if (!match) return undefined;
       const presented = Buffer.from(match[2]!, 'base64url');
-      if (presented.length !== TAG_BYTES || !timingSafeEqual(presented, tag(match[1]!, scope))) return undefined;
+      // Only the canonical spelling: base64's spare low bits must not make two cursors of one.
+      if (presented.length !== TAG_BYTES || presented.toString('base64url') !== match[2]) return undefined;
+      if (!timingSafeEqual(presented, tag(match[1]!, scope))) return undefined;
       try {
         const { c } = JSON.parse(Buffer.from(match[1]!, 'base64url').toString('utf8')) as { c?: unknown };
         return typeof c === 'string' ? { created: c } : undefined;

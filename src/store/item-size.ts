@@ -27,8 +27,8 @@ function valueBytes(value: unknown): number {
   return 0;
 }
 
-/** About one byte per two significant digits, plus one; never more than 21. */
+/** One byte per two significant digits plus one (AWS), and one more to stay above any rounding; at most 21. */
 function numberBytes(text: string): number {
   const digits = text.replace(/^-/, '').replace(/e.*$/i, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length;
-  return Math.min(21, 1 + Math.ceil(Math.max(digits, 1) / 2) + (text.startsWith('-') ? 1 : 0));
+  return Math.min(21, 2 + Math.ceil(Math.max(digits, 1) / 2) + (text.startsWith('-') ? 1 : 0));
 }
