@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { MessageId } from '../messages/queue-message.ts';
-import { violationsOf, type Violation } from '../messages/send-request.ts';
+import { AccountId, violationsOf, type Violation } from '../messages/send-request.ts';
 import { STATUSES, STATUS_RANK, type MessageStatus } from '../messages/status.ts';
 import { InvalidCursorError, type MessageRecord, type MessageStore } from '../store/message-store.ts';
 import { mayUse, type Principal } from './auth.ts';
@@ -65,7 +65,7 @@ export async function cancelMessage(principal: Principal, id: string, deps: Mess
 }
 
 const ListQuery = z.strictObject({
-  account: z.string().min(1).optional(),
+  account: AccountId.optional(),
   status: z.enum(STATUSES, { error: `must be one of ${STATUSES.join(', ')}` }).optional(),
   since: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).optional(),
   until: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).optional(),
@@ -79,7 +79,11 @@ export async function listMessages(principal: Principal, query: Record<string, s
   const requested = typeof query.account === 'string' && query.account !== '' ? query.account : undefined;
   const account = requested ?? (principal.accounts !== '*' && principal.accounts.length === 1 ? principal.accounts[0] : undefined);
   if (!account) violations.push({ field: 'account', rule: 'is required when the API key may use several accounts' });
-  if (!parsed.success || !account) return problem(400, 'invalid_request', `the query has ${violations.length} problem(s)`, violations);
+  // DynamoDB refuses a range whose bounds are reversed (a 400 we would otherwise pass on as a 5xx).
+  if (parsed.success && parsed.data.since && parsed.data.until && Date.parse(parsed.data.since) > Date.parse(parsed.data.until)) {
+    violations.push({ field: 'until', rule: 'must not be before since' });
+  }
+  if (!parsed.success || !account || violations.length > 0) return problem(400, 'invalid_request', `the query has ${violations.length} problem(s)`, violations);
   if (!mayUse(principal, account)) {
     // Another account's listing looks empty; a cursor is still checked (none can be valid here).
     if (parsed.data.cursor) return invalidCursor();

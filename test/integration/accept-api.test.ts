@@ -425,6 +425,16 @@ describe('accept and message API', () => {
       expect((await call('GET', `/v1/messages?account=acme-kaleyra&limit=1&cursor=${page.cursor}`)).status).toBe(200);
     });
 
+    it('refuses list and operator queries DynamoDB would refuse (reversed range, oversized keys) with 400, not 503', async () => {
+      const reversed = await refused(() => call('GET', '/v1/messages?account=acme-kaleyra&since=2026-12-01T00:00:00Z&until=2026-11-01T00:00:00Z'));
+      expect(reversed.violations).toEqual([{ field: 'until', rule: 'must not be before since' }]);
+      const longAccount = await refused(() => call('GET', `/v1/messages?account=${'a'.repeat(3000)}`));
+      expect(longAccount.violations?.map((v) => v.field)).toEqual(['account']);
+      const longTemplate = await refused(() => call('DELETE', `/v1/pauses/acme-kaleyra?template=${'t'.repeat(2000)}`));
+      expect(longTemplate.status).toBe(400);
+      expect(longTemplate.violations?.map((v) => v.field)).toEqual(['template']);
+    });
+
     it('answers a body above our cap 413 naming the limit, through the local server and on the Lambda path alone', async () => {
       const oversized = `{"messages":[${'"x",'.repeat(Math.ceil(MAX_BODY_BYTES / 4))}"x"]}`;
       const answer = await refused(() => post(oversized));
