@@ -21,7 +21,14 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AccountConfig } from '../config/accounts.ts';
 import { newMessageId, QUEUE_MESSAGE_VERSION, type QueueMessage } from '../messages/queue-message.ts';
-import { bytes, DYNAMODB_ITEM_BYTES, HELD_ITEM_MAX_BYTES, IDEMPOTENCY_KEY_CHARS, MAX_BATCH, MAX_MESSAGE_BYTES } from '../messages/limits.ts';
+import {
+  bytes,
+  DYNAMODB_ITEM_BYTES,
+  HELD_ITEM_MAX_BYTES,
+  IDEMPOTENCY_KEY_CHARS,
+  MAX_BATCH,
+  MAX_MESSAGE_BYTES,
+} from '../messages/limits.ts';
 import { AccountId, MessageContent, SendRequest, violationsOf, type Violation } from '../messages/send-request.ts';
 import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { recipientRef } from '../privacy/recipient.ts';
@@ -75,7 +82,10 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
   }
   const key = request.idempotencyKey;
   if (key !== undefined && addressed.size > 1) {
-    violations.push({ field: 'Idempotency-Key (header)', rule: 'a request with an Idempotency-Key must address one account (keys are scoped per account)' });
+    violations.push({
+      field: 'Idempotency-Key (header)',
+      rule: 'a request with an Idempotency-Key must address one account (keys are scoped per account)',
+    });
   }
   if (violations.length > 0) {
     return problem(400, 'invalid_request', `the request has ${violations.length} problem(s); nothing was accepted`, violations);
@@ -158,7 +168,10 @@ function readEnvelope(body: unknown): { batch: boolean; inputs: unknown[]; viola
   const { messages, ...others } = body as Record<string, unknown>;
   const unknown = Object.keys(others);
   if (unknown.length > 0) {
-    violations.push({ field: '(body)', rule: `unknown field(s): ${unknown.join(', ')}; a batch holds only "messages" (scheduleAt, metadata and the rest go in each message)` });
+    violations.push({
+      field: '(body)',
+      rule: `unknown field(s): ${unknown.join(', ')}; a batch holds only "messages" (scheduleAt, metadata and the rest go in each message)`,
+    });
   }
   const list = Array.isArray(messages) ? messages : undefined;
   if (!list || list.length === 0 || list.length > MAX_BATCH) {
@@ -221,14 +234,18 @@ function checkMessage(
   if (bodyBytes > MAX_MESSAGE_BYTES) {
     violations.push({
       field: field(...largestField(candidate)),
-      rule: `makes the message ${bytes(bodyBytes)} as stored; a message may be at most ${bytes(MAX_MESSAGE_BYTES)} (${MAX_BATCH} of them fit one request)`,
+      rule:
+        `makes the message ${bytes(bodyBytes)} as stored; ` +
+        `a message may be at most ${bytes(MAX_MESSAGE_BYTES)} (${MAX_BATCH} of them fit one request)`,
     });
   } else if (whole.success && account) {
     const itemBytes = heldItemBytes(toRecord(message, now, deps, idempotencyKey), bodyBytes);
     if (itemBytes > HELD_ITEM_MAX_BYTES) {
       violations.push({
         field: field(...largestField(candidate)),
-        rule: `makes the message's record ${bytes(itemBytes)} once held with its sealed body; at most ${bytes(HELD_ITEM_MAX_BYTES)} fit one DynamoDB item (${bytes(DYNAMODB_ITEM_BYTES)}) with room for its status history`,
+        rule:
+          `makes the message's record ${bytes(itemBytes)} once held with its sealed body; at most ` +
+          `${bytes(HELD_ITEM_MAX_BYTES)} fit one DynamoDB item (${bytes(DYNAMODB_ITEM_BYTES)}) with room for its status history`,
       });
     }
   }
@@ -244,8 +261,8 @@ function largestField(request: unknown): Array<string | number> {
   if (!isObject(request)) return [];
   const parts: Array<[Array<string | number>, unknown]> = [];
   for (const [name, value] of Object.entries(request)) {
-    if (name === 'content' && isObject(value)) for (const [inner, innerValue] of Object.entries(value)) parts.push([['content', inner], innerValue]);
-    else parts.push([[name], value]);
+    if (name !== 'content' || !isObject(value)) parts.push([[name], value]);
+    else for (const [inner, innerValue] of Object.entries(value)) parts.push([['content', inner], innerValue]);
   }
   let largest: Array<string | number> = [];
   let largestBytes = -1;

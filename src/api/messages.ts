@@ -83,7 +83,9 @@ export async function listMessages(principal: Principal, query: Record<string, s
   if (parsed.success && parsed.data.since && parsed.data.until && Date.parse(parsed.data.since) > Date.parse(parsed.data.until)) {
     violations.push({ field: 'until', rule: 'must not be before since' });
   }
-  if (!parsed.success || !account || violations.length > 0) return problem(400, 'invalid_request', `the query has ${violations.length} problem(s)`, violations);
+  if (!parsed.success || !account || violations.length > 0) {
+    return problem(400, 'invalid_request', `the query has ${violations.length} problem(s)`, violations);
+  }
   if (!mayUse(principal, account)) {
     // Another account's listing looks empty; a cursor is still checked (none can be valid here).
     if (parsed.data.cursor) return invalidCursor();

@@ -47,7 +47,9 @@ export async function listPauses(principal: Principal, query: Record<string, str
 export async function liftPause(principal: Principal, account: string, query: Record<string, string>, deps: OperatorDeps): Promise<HttpResponse> {
   if (!deps.accounts.has(account) || !mayUse(principal, account)) return problem(404, 'not_found', `no account ${account}`);
   if (query.template && !TemplateContent.shape.name.safeParse(query.template).success) {
-    return problem(400, 'invalid_request', 'the query has 1 problem(s)', [{ field: 'template', rule: 'must be a template name (lower-case letters, digits, "_", at most 512)' }]);
+    return problem(400, 'invalid_request', 'the query has 1 problem(s)', [
+      { field: 'template', rule: 'must be a template name (lower-case letters, digits, "_", at most 512)' },
+    ]);
   }
   const scope = query.template ? `T#${query.template}` : '*';
   if (!(await deps.store.liftPause(account, scope))) return problem(404, 'not_found', `account ${account} has no pause${query.template ? ` on template ${query.template}` : ''}`);

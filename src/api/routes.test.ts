@@ -10,17 +10,20 @@ const request = (method: string, path: string): HttpRequest => ({ method, path, 
 
 describe('routing', () => {
   it('decodes path parameters', () => {
-    expect(matchRoute('DELETE', '/v1/suppressions/acme/%2B14155550123')).toMatchObject({ route: { name: 'removeSuppression' }, params: { account: 'acme', recipient: '+14155550123' } });
+    expect(matchRoute('DELETE', '/v1/suppressions/acme/%2B14155550123')).toMatchObject({
+      route: { name: 'removeSuppression' },
+      params: { account: 'acme', recipient: '+14155550123' },
+    });
   });
 
-  it.each(['/v1/messages/%E0%A4%A', '/v1/webhooks/kaleyra/%', '/v1/messages/%zz/cancel', '/v1/messages/%C3', '/nowhere/%'])('calls %s malformed, never throwing', (path) => {
+  const malformed = ['/v1/messages/%E0%A4%A', '/v1/webhooks/kaleyra/%', '/v1/messages/%zz/cancel', '/v1/messages/%C3', '/nowhere/%'];
+  it.each(malformed)('calls %s malformed, never throwing', (path) => {
     expect(matchRoute('GET', path)).toEqual({ route: undefined, pathKnown: false, malformed: true });
   });
 
   it('never throws, whatever the path (property)', () => {
-    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('%', 'E', '0', 'A', '4', 'z', '/', 'v1', 'messages', 'webhooks', 'é') }), (tail) => {
-      matchRoute('POST', `/v1/${tail}`);
-    }));
+    const piece = fc.constantFrom('%', 'E', '0', 'A', '4', 'z', '/', 'v1', 'messages', 'webhooks', 'é');
+    fc.assert(fc.property(fc.string({ unit: piece }), (tail) => void matchRoute('POST', `/v1/${tail}`)));
   });
 
   it('answers a malformed path 400 on the Lambda path of the API and of the webhooks, before any credential is checked', async () => {

@@ -44,6 +44,8 @@ export interface LocalHttpOptions {
 
 type Result = APIGatewayProxyStructuredResultV2;
 
+const seconds = (ms: number) => `${ms / 1000} s`;
+
 const jsonError = (statusCode: number, code: string, message: string, extra: Record<string, string> = {}): Result => ({
   statusCode,
   headers: { 'content-type': 'application/json', ...extra },
@@ -76,11 +78,12 @@ export async function startLocalHttp(routes: LocalRoutes, options: LocalHttpOpti
       socket.destroy();
       return;
     }
+    const timeouts = `send the headers within ${seconds(limits.headersTimeoutMs)} and all of it within ${seconds(limits.requestTimeoutMs)}`;
     const result =
       error.code === 'HPE_HEADER_OVERFLOW'
         ? jsonError(431, 'headers_too_large', `the request line and headers must be at most ${bytes(limits.maxHeaderBytes)}`)
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? jsonError(408, 'request_timeout', `send the headers within ${limits.headersTimeoutMs / 1000} s and the whole request within ${limits.requestTimeoutMs / 1000} s`)
+          ? jsonError(408, 'request_timeout', timeouts)
           : jsonError(400, 'bad_request', 'the request is not valid HTTP/1.1');
     socket.end(rawResponse(result));
   });
@@ -126,7 +129,8 @@ export async function startLocalHttp(routes: LocalRoutes, options: LocalHttpOpti
 function send(reply: ServerResponse, result: Result | undefined): void {
   if (!result || reply.headersSent || reply.destroyed || reply.socket?.destroyed) return;
   const body = result.body ?? '';
-  reply.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), 'content-length': String(Buffer.byteLength(body)) });
+  const headers = { ...(result.headers as Record<string, string>), 'content-length': String(Buffer.byteLength(body)) };
+  reply.writeHead(result.statusCode ?? 200, headers);
   reply.end(body);
 }
 
@@ -135,7 +139,9 @@ function send(reply: ServerResponse, result: Result | undefined): void {
  * `limit`, nothing when the client went away or timed out mid-body (a partial body never reaches
  * a handler).
  */
-function readBody(request: IncomingMessage, reply: ServerResponse, limit: number): Promise<{ ok: true; value: Buffer } | { ok: false; result?: Result }> {
+type BodyRead = { ok: true; value: Buffer } | { ok: false; result?: Result };
+
+function readBody(request: IncomingMessage, reply: ServerResponse, limit: number): Promise<BodyRead> {
   const tooLarge = (): { ok: false; result: Result } => {
     // Say it and close the connection: what else the client sends is discarded, never buffered.
     reply.shouldKeepAlive = false;
@@ -147,7 +153,7 @@ function readBody(request: IncomingMessage, reply: ServerResponse, limit: number
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const finish = (outcome: { ok: true; value: Buffer } | { ok: false; result?: Result }) => {
+    const finish = (outcome: BodyRead) => {
       request.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
       resolve(outcome);
     };
@@ -169,8 +175,10 @@ function readBody(request: IncomingMessage, reply: ServerResponse, limit: number
 
 function rawResponse(result: Result): string {
   const body = result.body ?? '';
-  const reason = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[result.statusCode as 400 | 408 | 431] ?? 'Error';
-  return `HTTP/1.1 ${result.statusCode} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+  const reasons: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+  const head = [`HTTP/1.1 ${result.statusCode} ${reasons[result.statusCode ?? 400] ?? 'Error'}`, 'content-type: application/json'];
+  head.push(`content-length: ${Buffer.byteLength(body)}`, 'connection: close');
+  return `${head.join('\r\n')}\r\n\r\n${body}`;
 }
 
 function toEvent(request: IncomingMessage, url: URL, body: Buffer): APIGatewayProxyEventV2 {

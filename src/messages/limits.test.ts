@@ -60,7 +60,9 @@ describe('limits', () => {
       status: 'scheduled',
       createdAt: '2026-11-22T10:00:00.000Z',
       scheduleAt: '2027-11-22T10:00:00.000Z',
-      metadata: Object.fromEntries(Array.from({ length: FIELD.metadataKeys }, (_, i) => [`${i}${wide(FIELD.metadataKeyChars - 1)}`, wide(FIELD.metadataValueChars)])),
+      metadata: Object.fromEntries(
+        Array.from({ length: FIELD.metadataKeys }, (_, i) => [`${i}${wide(FIELD.metadataKeyChars - 1)}`, wide(FIELD.metadataValueChars)]),
+      ),
       idempotencyKey: '~'.repeat(IDEMPOTENCY_KEY_CHARS),
       indexRecipient: true,
     };
@@ -72,7 +74,7 @@ describe('limits', () => {
     const text = (max: number) => fc.string({ unit: 'grapheme', minLength: 1, maxLength: max });
     fc.assert(
       fc.property(
-        fc.dictionary(text(FIELD.metadataKeyChars), fc.string({ unit: 'grapheme', maxLength: FIELD.metadataValueChars }), { maxKeys: FIELD.metadataKeys }),
+        fc.dictionary(text(FIELD.metadataKeyChars), text(FIELD.metadataValueChars), { maxKeys: FIELD.metadataKeys }),
         fc.integer({ min: 0, max: MAX_MESSAGE_BYTES }),
         (metadata, bodyBytes) => {
           const message: NewMessage = {

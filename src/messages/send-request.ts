@@ -27,8 +27,10 @@ const RESERVED_KEY_RULE = `must not be ${RESERVED_KEYS.join(', ')} (names JavaSc
 const WELL_FORMED_RULE = 'must be well-formed Unicode text (no lone surrogate code units)';
 const isWellFormed = (value: string) => !/\p{Cs}/u.test(value);
 
+const atMost = (max: number) => `must be at most ${max} characters`;
+
 /** A bounded, non-empty, well-formed string. */
-function text(max: number, tooLong = `must be at most ${max} characters`) {
+function text(max: number, tooLong = atMost(max)) {
   return z.string().min(1, 'must not be empty').max(max, tooLong).refine(isWellFormed, WELL_FORMED_RULE);
 }
 
@@ -45,8 +47,11 @@ function safeRecord<V extends z.ZodType>(key: z.ZodType<string>, value: V, maxKe
       if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
         const keys = Object.keys(input);
         if (keys.length > maxKeys) ctx.addIssue({ code: 'custom', message: tooMany });
-        for (const name of keys) if (RESERVED_KEYS.includes(name)) ctx.addIssue({ code: 'custom', path: [name], message: RESERVED_KEY_RULE });
-        checked = Object.fromEntries(keys.filter((name) => !RESERVED_KEYS.includes(name)).map((name) => [name, (input as Record<string, unknown>)[name]]));
+        for (const name of keys) {
+          if (RESERVED_KEYS.includes(name)) ctx.addIssue({ code: 'custom', path: [name], message: RESERVED_KEY_RULE });
+        }
+        const kept = keys.filter((name) => !RESERVED_KEYS.includes(name));
+        checked = Object.fromEntries(kept.map((name) => [name, (input as Record<string, unknown>)[name]]));
       }
       const result = record.safeParse(checked);
       if (!result.success) {
@@ -80,7 +85,7 @@ export const Recipient = z
 const MediaRef = z.union(
   [
     z.strictObject({ id: text(FIELD.mediaIdChars) }),
-    z.strictObject({ link: z.url('must be an absolute URL').max(FIELD.mediaLinkChars, `must be at most ${FIELD.mediaLinkChars} characters`) }),
+    z.strictObject({ link: z.url('must be an absolute URL').max(FIELD.mediaLinkChars, atMost(FIELD.mediaLinkChars)) }),
   ],
   { error: 'must have exactly one of `id` (uploaded media) or `link` (public URL)' },
 );
@@ -103,14 +108,21 @@ export const TemplateButton = z.discriminatedUnion(
   [
     z.strictObject({ type: z.literal('quick_reply'), index: ButtonIndex, payload: text(FIELD.quickReplyPayloadChars) }),
     z.strictObject({ type: z.literal('url'), index: ButtonIndex, text: text(FIELD.urlSuffixChars) }),
-    z.strictObject({ type: z.literal('copy_code'), index: ButtonIndex, code: text(FIELD.copyCodeChars, `must be at most ${FIELD.copyCodeChars} characters (Meta’s limit)`) }),
+    z.strictObject({
+      type: z.literal('copy_code'),
+      index: ButtonIndex,
+      code: text(FIELD.copyCodeChars, `${atMost(FIELD.copyCodeChars)} (Meta’s limit)`),
+    }),
   ],
   { error: 'must be a button of type quick_reply, url or copy_code' },
 );
 
 const BodyValue = text(FIELD.bodyValueChars);
 
-const PositionalBody = z.array(BodyValue).min(1, 'must have at least one value').max(FIELD.bodyValues, `must have at most ${FIELD.bodyValues} values`);
+const PositionalBody = z
+  .array(BodyValue)
+  .min(1, 'must have at least one value')
+  .max(FIELD.bodyValues, `must have at most ${FIELD.bodyValues} values`);
 const NamedBody = safeRecord(
   z.string().regex(new RegExp(`^[a-z0-9_]{1,${FIELD.bodyNameChars}}$`), 'named parameters are lower-case letters, digits and "_"'),
   BodyValue,
@@ -128,14 +140,21 @@ export const TemplateBody = z
     const schema = Array.isArray(input) ? PositionalBody : input !== null && typeof input === 'object' ? NamedBody : undefined;
     const result = schema?.safeParse(input);
     if (!result) ctx.addIssue({ code: 'custom', message: 'must be a list of values (positional) or an object of named values' });
-    else if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as PropertyKey[], message: issue.message });
+    else if (!result.success) {
+      for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as PropertyKey[], message: issue.message });
+    }
     return result?.success ? result.data : z.NEVER;
   }) as unknown as z.ZodType<string[] | Record<string, string>, string[] | Record<string, string>>;
 
 export const TemplateContent = z
   .strictObject({
     kind: z.literal('template'),
-    name: z.string().regex(new RegExp(`^[a-z0-9_]{1,${FIELD.templateNameChars}}$`), 'must be the approved template name (lower-case letters, digits, "_")'),
+    name: z
+      .string()
+      .regex(
+        new RegExp(`^[a-z0-9_]{1,${FIELD.templateNameChars}}$`),
+        'must be the approved template name (lower-case letters, digits, "_")',
+      ),
     language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a language code such as en or en_US'),
     header: TemplateHeader.optional(),
     body: TemplateBody.optional(),
@@ -164,8 +183,15 @@ export const MessageContent = z.discriminatedUnion('kind', [TemplateContent, Tex
  * 400 naming the key: the store could not hold them faithfully, and dropping them would be silent.
  */
 export const Metadata = safeRecord(
-  z.string().min(1, 'must not be empty').max(FIELD.metadataKeyChars, `keys must be at most ${FIELD.metadataKeyChars} characters`).refine(isWellFormed, WELL_FORMED_RULE),
-  z.string({ error: 'must be a string' }).max(FIELD.metadataValueChars, `must be at most ${FIELD.metadataValueChars} characters`).refine(isWellFormed, WELL_FORMED_RULE),
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(FIELD.metadataKeyChars, `keys must be at most ${FIELD.metadataKeyChars} characters`)
+    .refine(isWellFormed, WELL_FORMED_RULE),
+  z
+    .string({ error: 'must be a string' })
+    .max(FIELD.metadataValueChars, atMost(FIELD.metadataValueChars))
+    .refine(isWellFormed, WELL_FORMED_RULE),
   FIELD.metadataKeys,
   `must have at most ${FIELD.metadataKeys} keys`,
 );

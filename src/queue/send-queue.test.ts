@@ -10,7 +10,8 @@ function recordingSqs() {
   const client = {
     send: async (command: SendMessageBatchCommand) => {
       const entries = command.input.Entries ?? [];
-      requests.push({ entries: entries.length, bodyBytes: entries.reduce((sum, entry) => sum + Buffer.byteLength(entry.MessageBody ?? ''), 0) });
+      const bodyBytes = entries.reduce((sum, entry) => sum + Buffer.byteLength(entry.MessageBody ?? ''), 0);
+      requests.push({ entries: entries.length, bodyBytes });
       return { Successful: entries.map((entry) => ({ Id: entry.Id })), Failed: [] };
     },
   } as unknown as SQSClient;

@@ -277,7 +277,8 @@ describe('accept and message API', () => {
       let count = 0;
       let start: ScanCommandOutput['LastEvaluatedKey'];
       do {
-        const page = await aws.dynamo.client.send(new ScanCommand({ TableName: aws.tableName, Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) }));
+        const scan = new ScanCommand({ TableName: aws.tableName, Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) });
+        const page = await aws.dynamo.client.send(scan);
         count += page.Count ?? 0;
         start = page.LastEvaluatedKey;
       } while (start);
@@ -285,7 +286,11 @@ describe('accept and message API', () => {
     };
     /** Sends a raw JSON text (so `__proto__` stays an own key, as any client's bytes would). */
     const post = (body: string, headers: Record<string, string> = {}) =>
-      fetch(`${http.url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...headers }, body });
+      fetch(`${http.url}/v1/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...headers },
+        body,
+      });
     /** Runs a request that must be refused: its status and problem, with the table and the queue unchanged. */
     const refused = async (send: () => Promise<Response>) => {
       const before = await itemCount();
@@ -296,12 +301,14 @@ describe('accept and message API', () => {
       return { status: response.status, ...problem.error };
     };
     const json = (value: unknown) => JSON.stringify(value);
+    const withBody = (body: unknown) => kaleyraRequest({ content: { ...kaleyraRequest().content, body } });
 
     it('refuses metadata keys JavaScript reserves, naming the key (was: constructor → 503, __proto__ silently dropped)', async () => {
       const base = json(kaleyraRequest()).slice(0, -1);
       const constructor = await refused(() => post(`${base},"metadata":{"constructor":"x","order":"A-17"}}`));
       expect(constructor.status).toBe(400);
-      expect(constructor.violations).toEqual([{ field: 'metadata.constructor', rule: expect.stringContaining('must not be __proto__, constructor, prototype') }]);
+      const reserved = expect.stringContaining('must not be __proto__, constructor, prototype');
+      expect(constructor.violations).toEqual([{ field: 'metadata.constructor', rule: reserved }]);
       const proto = await refused(() => post(`${base},"metadata":{"__proto__":{"isAdmin":"true"}}}`));
       expect(proto.status).toBe(400);
       expect(proto.violations).toEqual([{ field: 'metadata.__proto__', rule: expect.stringContaining('names JavaScript reserves') }]);
@@ -309,20 +316,21 @@ describe('accept and message API', () => {
       const kept = await post(`${base},"metadata":{"toString":"a","hasOwnProperty":"b","ключ":"c"}}`);
       expect(kept.status).toBe(202);
       const { id } = (await kept.json()) as { id: string };
-      expect(((await (await call('GET', `/v1/messages/${id}`)).json()) as { metadata: unknown }).metadata).toEqual({ toString: 'a', hasOwnProperty: 'b', ключ: 'c' });
+      const read = (await (await call('GET', `/v1/messages/${id}`)).json()) as { metadata: unknown };
+      expect(read.metadata).toEqual({ toString: 'a', hasOwnProperty: 'b', ключ: 'c' });
     });
 
     it('refuses a message too large to store, naming its largest field (was: 503 and a queued record never sent)', async () => {
       const named = Object.fromEntries(Array.from({ length: 1100 }, (_, i) => [`p${i}`, 'x'.repeat(1000)]));
-      const single = await refused(() => call('POST', '/v1/messages', kaleyraRequest({ content: { ...kaleyraRequest().content, body: named } })));
+      const single = await refused(() => call('POST', '/v1/messages', withBody(named)));
       expect(single.status).toBe(400);
       expect(single.violations).toEqual([
         { field: 'content.body', rule: 'must have at most 100 named values' },
-        { field: 'content.body', rule: expect.stringMatching(/^makes the message 1,1\d\d,\d{3} bytes as stored; a message may be at most 40,960 bytes/) },
+        { field: 'content.body', rule: expect.stringMatching(/^makes the message 1,1\d\d,\d{3} bytes as stored; a message may be at most 40,960/) },
       ]);
 
       // Valid by every field rule (100 values of 1,000 characters), but ~100 KB each.
-      const big = kaleyraRequest({ content: { ...kaleyraRequest().content, body: Array.from({ length: 100 }, () => 'x'.repeat(1000)) } });
+      const big = withBody(Array.from({ length: 100 }, () => 'x'.repeat(1000)));
       const batch = await refused(() => call('POST', '/v1/messages', { messages: Array.from({ length: 10 }, () => big) }));
       expect(batch.status).toBe(400);
       expect(batch.violations?.map((v) => v.field)).toEqual(Array.from({ length: 10 }, (_, i) => `messages.${i}.content.body`));
@@ -331,11 +339,14 @@ describe('accept and message API', () => {
 
     it('takes a message just under the size limit, and can hold it in the table when the queue refuses it', async () => {
       // Values of 1,024 characters: 39 of them make a message just under 40 KiB, 40 just over.
-      const sized = (values: number) => kaleyraRequest({ content: { ...kaleyraRequest().content, body: Array.from({ length: values }, () => 'x'.repeat(1024)) } });
+      const sized = (values: number) => withBody(Array(values).fill('x'.repeat(1024)));
       const over = await refused(() => call('POST', '/v1/messages', sized(40)));
-      expect(over.violations).toEqual([{ field: 'content.body', rule: expect.stringContaining(`at most ${MAX_MESSAGE_BYTES.toLocaleString('en-US')} bytes`) }]);
+      const limit = expect.stringContaining(`at most ${MAX_MESSAGE_BYTES.toLocaleString('en-US')} bytes`);
+      expect(over.violations).toEqual([{ field: 'content.body', rule: limit }]);
 
-      const brokenQueue = new SendQueue(new SQSClient({ region: 'us-east-1', endpoint: await closedPortUrl(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 }), aws.queueUrl);
+      const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
+      const unreachable = { region: 'us-east-1', endpoint: await closedPortUrl(), credentials, maxAttempts: 1 };
+      const brokenQueue = new SendQueue(new SQSClient(unreachable), aws.queueUrl);
       current = () => ({ ...deps, queue: brokenQueue });
       const response = await call('POST', '/v1/messages', sized(39));
       expect(response.status).toBe(202);
@@ -348,9 +359,11 @@ describe('accept and message API', () => {
     });
 
     it('holds the batch envelope to {"messages": [...]}, naming unknown fields (was: scheduleAt ignored, sent at once)', async () => {
-      const scheduled = await refused(() => call('POST', '/v1/messages', { scheduleAt: '2027-01-01T00:00:00Z', messages: [kaleyraRequest()] }));
+      const envelope = { scheduleAt: '2027-01-01T00:00:00Z', messages: [kaleyraRequest()] };
+      const scheduled = await refused(() => call('POST', '/v1/messages', envelope));
       expect(scheduled.status).toBe(400);
-      expect(scheduled.violations).toEqual([{ field: '(body)', rule: expect.stringMatching(/^unknown field\(s\): scheduleAt; a batch holds only "messages"/) }]);
+      const rule = expect.stringMatching(/^unknown field\(s\): scheduleAt; a batch holds only "messages"/);
+      expect(scheduled.violations).toEqual([{ field: '(body)', rule }]);
       const others = await refused(() => post(`{"messages":[${json(kaleyraRequest())}],"metadata":{},"__proto__":{"x":1}}`));
       expect(others.violations?.[0]).toEqual({ field: '(body)', rule: expect.stringContaining('unknown field(s): metadata, __proto__') });
       const notAList = await refused(() => call('POST', '/v1/messages', { messages: {} }));
@@ -365,8 +378,19 @@ describe('accept and message API', () => {
           {
             priority: 'high',
             messages: [
-              { provider: 'gupshup', account: 'acme-gupshup', recipient: '12', content: { kind: 'template', name: 'order_update', language: 'en', body: ['only one'] } },
-              { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'template', name: 'x', language: 'en' }, metadata: JSON.parse('{"constructor":"x"}') },
+              {
+                provider: 'gupshup',
+                account: 'acme-gupshup',
+                recipient: '12',
+                content: { kind: 'template', name: 'order_update', language: 'en', body: ['only one'] },
+              },
+              {
+                provider: 'loopwave',
+                account: 'acme-loopwave',
+                recipient: PHONE,
+                content: { kind: 'template', name: 'x', language: 'en' },
+                metadata: JSON.parse('{"constructor":"x"}'),
+              },
               { provider: 'kaleyra', account: 'nobody', recipient: PHONE, content: { kind: 'text', text: '' } },
             ],
           },
@@ -383,7 +407,7 @@ describe('accept and message API', () => {
         { field: 'messages.1.content.kind', rule: 'loopwave cannot send template messages (it sends text)' },
         { field: 'messages.2.content.text', rule: 'must not be empty' },
         { field: 'messages.2.account', rule: 'no account nobody is available to this API key' },
-        { field: 'Idempotency-Key (header)', rule: 'a request with an Idempotency-Key must address one account (keys are scoped per account)' },
+        { field: 'Idempotency-Key (header)', rule: expect.stringContaining('must address one account') },
       ]);
     });
 
@@ -404,11 +428,13 @@ describe('accept and message API', () => {
       await received();
       const page = (await (await call('GET', '/v1/messages?account=acme-kaleyra&limit=1')).json()) as { cursor: string };
       expect(page.cursor).toBeDefined();
-      const listing = (query: string, headers: Record<string, string> = {}) => refused(() => call('GET', `/v1/messages?${query}`, undefined, headers));
+      const listing = (query: string, headers: Record<string, string> = {}) =>
+        refused(() => call('GET', `/v1/messages?${query}`, undefined, headers));
       const flip = (cursor: string, i: number) => `${cursor.slice(0, i)}${cursor[i] === 'A' ? 'B' : 'A'}${cursor.slice(i + 1)}`;
-      const oldFormat = Buffer.from(json({ pk: 'M#01KAKXQ0000000000000000000', sk: 'M', account: 'acme-kaleyra', created: 'zzz' })).toString('base64url');
+      // What the API used to hand out: the store's key, unsigned.
+      const oldFormat = Buffer.from(json({ pk: 'M#01KAKXQ0000000000000000000', sk: 'M', account: 'acme-kaleyra', created: 'zzz' }));
       const cases: Array<[string, string, Record<string, string>?]> = [
-        ['made up', `account=acme-kaleyra&cursor=${oldFormat}`],
+        ['made up', `account=acme-kaleyra&cursor=${oldFormat.toString('base64url')}`],
         ['garbage', 'account=acme-kaleyra&cursor=%25%25not-a-cursor'],
         ['tampered position', `account=acme-kaleyra&cursor=${flip(page.cursor, 3)}`],
         ['tampered tag', `account=acme-kaleyra&cursor=${flip(page.cursor, page.cursor.length - 3)}`],
@@ -426,7 +452,8 @@ describe('accept and message API', () => {
     });
 
     it('refuses list and operator queries DynamoDB would refuse (reversed range, oversized keys) with 400, not 503', async () => {
-      const reversed = await refused(() => call('GET', '/v1/messages?account=acme-kaleyra&since=2026-12-01T00:00:00Z&until=2026-11-01T00:00:00Z'));
+      const range = 'since=2026-12-01T00:00:00Z&until=2026-11-01T00:00:00Z';
+      const reversed = await refused(() => call('GET', `/v1/messages?account=acme-kaleyra&${range}`));
       expect(reversed.violations).toEqual([{ field: 'until', rule: 'must not be before since' }]);
       const longAccount = await refused(() => call('GET', `/v1/messages?account=${'a'.repeat(3000)}`));
       expect(longAccount.violations?.map((v) => v.field)).toEqual(['account']);
@@ -440,7 +467,8 @@ describe('accept and message API', () => {
       const answer = await refused(() => post(oversized));
       expect(answer.status).toBe(413);
       expect(answer.code).toBe('payload_too_large');
-      expect(answer.violations).toEqual([{ field: '(body)', rule: expect.stringContaining(`must be at most ${MAX_BODY_BYTES.toLocaleString('en-US')} bytes`) }]);
+      const limit = expect.stringContaining(`must be at most ${MAX_BODY_BYTES.toLocaleString('en-US')} bytes`);
+      expect(answer.violations).toEqual([{ field: '(body)', rule: limit }]);
 
       // What API Gateway would hand the function: the handler enforces the cap itself.
       const event = {
