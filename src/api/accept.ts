@@ -1,8 +1,9 @@
 /**
- * Accepting messages: `POST /v1/messages` with one send request, or `{messages: [...]}` with up
- * to 100. Every message is validated (our model, the account, the provider's capabilities and the
- * account's template registry) before anything is written, and a request with any violation is
- * refused whole, with every violation listed by field.
+ * Accepting messages: `POST /v1/messages` with one send request, or `{messages: [...]}` (that
+ * field only) with up to 100. Every message is validated (our model, the account, the provider's
+ * capabilities, the account's template registry, and its size once stored: src/messages/limits.ts)
+ * before anything is written, and a request with any violation is refused whole, with every
+ * violation of every message listed by field in one answer.
  *
  * Nothing accepted is lost:
  *
@@ -20,16 +21,24 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AccountConfig } from '../config/accounts.ts';
 import { newMessageId, QUEUE_MESSAGE_VERSION, type QueueMessage } from '../messages/queue-message.ts';
-import { SendRequest, violationsOf, type Violation } from '../messages/send-request.ts';
+import {
+  bytes,
+  DYNAMODB_ITEM_BYTES,
+  HELD_ITEM_MAX_BYTES,
+  IDEMPOTENCY_KEY_CHARS,
+  MAX_BATCH,
+  MAX_MESSAGE_BYTES,
+} from '../messages/limits.ts';
+import { AccountId, MessageContent, SendRequest, violationsOf, type Violation } from '../messages/send-request.ts';
 import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { recipientRef } from '../privacy/recipient.ts';
 import { matchedByRecipient, type ProviderAdapter } from '../providers/adapter.ts';
 import { MAX_DELAY_S, type QueueEntry, type SendQueue } from '../queue/send-queue.ts';
-import type { MessageStore, NewMessage } from '../store/message-store.ts';
+import { heldItemBytes, type MessageStore, type NewMessage } from '../store/message-store.ts';
 import { mayUse, type Principal } from './auth.ts';
 import { json, problem, type HttpResponse } from './http.ts';
 
-export const MAX_BATCH = 100;
+export { MAX_BATCH };
 /** A held message is re-enqueued this long before its time, with the rest as SQS delay. */
 export const HOLD_LEAD_S = 14 * 60;
 const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
@@ -50,55 +59,38 @@ export interface AcceptRequest {
   idempotencyKey?: string;
 }
 
-const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1–255 visible ASCII characters');
+const IdempotencyKey = z.string().regex(new RegExp(`^[\\x21-\\x7e]{1,${IDEMPOTENCY_KEY_CHARS}}$`));
+const IDEMPOTENCY_KEY_RULE = `must be 1–${IDEMPOTENCY_KEY_CHARS} visible ASCII characters`;
 
 export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): Promise<HttpResponse> {
-  const batch = isBatch(request.body);
-  const inputs: unknown[] = batch ? (request.body as { messages: unknown[] }).messages : [request.body];
-  const prefix = (i: number): Array<string | number> => (batch ? ['messages', i] : []);
-
-  const violations: Violation[] = [];
-  if (batch && (!Array.isArray(inputs) || inputs.length === 0 || inputs.length > MAX_BATCH)) {
-    return problem(400, 'invalid_request', `messages: must be a list of 1 to ${MAX_BATCH} send requests`);
-  }
-  if (request.idempotencyKey !== undefined && !IdempotencyKey.safeParse(request.idempotencyKey).success) {
-    violations.push({ field: 'Idempotency-Key (header)', rule: 'must be 1–255 visible ASCII characters' });
-  }
-
   const now = deps.now();
+  const envelope = readEnvelope(request.body);
+  const { batch } = envelope;
+  const violations: Violation[] = [...envelope.violations];
+  if (request.idempotencyKey !== undefined && !IdempotencyKey.safeParse(request.idempotencyKey).success) {
+    violations.push({ field: 'Idempotency-Key (header)', rule: IDEMPOTENCY_KEY_RULE });
+  }
+
+  // Every message is checked as far as it can be, so one answer lists every problem.
   const parsed: Array<{ request: SendRequest; account: AccountConfig }> = [];
-  for (const [i, input] of inputs.entries()) {
-    const result = SendRequest.safeParse(input);
-    if (!result.success) {
-      violations.push(...violationsOf(result.error, prefix(i)));
-      continue;
-    }
-    const field = (name: string) => [...prefix(i), name].join('.');
-    const account = deps.accounts.get(result.data.account);
-    if (!account || !mayUse(request.principal, result.data.account)) {
-      // Unknown and forbidden look the same: an API key learns nothing about other accounts.
-      violations.push({ field: field('account'), rule: `no account ${result.data.account} is available to this API key` });
-      continue;
-    }
-    if (account.provider !== result.data.provider) {
-      violations.push({ field: field('provider'), rule: `account ${account.id} is a ${account.provider} account` });
-      continue;
-    }
-    if (result.data.scheduleAt && Date.parse(result.data.scheduleAt) - now.getTime() > MAX_SCHEDULE_AHEAD_MS) {
-      violations.push({ field: field('scheduleAt'), rule: 'must be at most a year ahead' });
-    }
-    violations.push(...deps.adapterFor(account).check(result.data.content, account).map((v) => ({ ...v, field: [...prefix(i), v.field].join('.') })));
-    parsed.push({ request: result.data, account });
+  const addressed = new Set<string>();
+  for (const [i, input] of envelope.inputs.entries()) {
+    const checked = checkMessage(input, batch ? ['messages', i] : [], request, deps, now);
+    violations.push(...checked.violations);
+    if (checked.accountId !== undefined) addressed.add(checked.accountId);
+    if (checked.accepted) parsed.push(checked.accepted);
+  }
+  const key = request.idempotencyKey;
+  if (key !== undefined && addressed.size > 1) {
+    violations.push({
+      field: 'Idempotency-Key (header)',
+      rule: 'a request with an Idempotency-Key must address one account (keys are scoped per account)',
+    });
   }
   if (violations.length > 0) {
     return problem(400, 'invalid_request', `the request has ${violations.length} problem(s); nothing was accepted`, violations);
   }
-
-  const key = request.idempotencyKey;
   const accountIds = new Set(parsed.map((p) => p.request.account));
-  if (key !== undefined && accountIds.size > 1) {
-    return problem(400, 'invalid_request', 'a request with an Idempotency-Key must address one account (keys are scoped per account)');
-  }
 
   let ids = parsed.map(() => newMessageId(now.getTime()));
   let replay = false;
@@ -117,20 +109,7 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
 
   const acceptedAt = now.toISOString();
   const messages: QueueMessage[] = parsed.map((p, i) => toQueueMessage(p.request, ids[i]!, acceptedAt));
-  const records: NewMessage[] = messages.map((message) => ({
-    id: message.id,
-    provider: message.request.provider,
-    account: message.request.account,
-    recipient: recipientRef(deps.recipientHashKey, message.request.recipient),
-    kind: message.request.content.kind,
-    ...(message.request.content.kind === 'template' ? { template: message.request.content.name } : {}),
-    status: message.request.scheduleAt && Date.parse(message.request.scheduleAt) > now.getTime() ? 'scheduled' : 'queued',
-    createdAt: acceptedAt,
-    ...(message.request.scheduleAt ? { scheduleAt: new Date(message.request.scheduleAt).toISOString() } : {}),
-    ...(message.request.metadata ? { metadata: message.request.metadata } : {}),
-    ...(key !== undefined ? { idempotencyKey: key } : {}),
-    ...(matchedByRecipient(deps.adapterFor(deps.accounts.get(message.request.account)!)) ? { indexRecipient: true } : {}),
-  }));
+  const records: NewMessage[] = messages.map((message) => toRecord(message, now, deps, key));
   await deps.store.createMany(records, { onlyIfMissing: replay });
 
   // On a replay, only messages still waiting go out again (a duplicate on the queue is harmless).
@@ -157,6 +136,145 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
 /** The send queue's body for an accepted request: what the sender reads (contracts/queue pins it). */
 export function toQueueMessage(request: SendRequest, id: string, acceptedAt: string): QueueMessage {
   return { v: QUEUE_MESSAGE_VERSION, id, request, acceptedAt };
+}
+
+/** The record accept writes for a message (no phone number: a keyed hash and the last digits). */
+function toRecord(message: QueueMessage, now: Date, deps: AcceptDeps, key: string | undefined): NewMessage {
+  const { request } = message;
+  return {
+    id: message.id,
+    provider: request.provider,
+    account: request.account,
+    recipient: recipientRef(deps.recipientHashKey, request.recipient),
+    kind: request.content.kind,
+    ...(request.content.kind === 'template' ? { template: request.content.name } : {}),
+    status: request.scheduleAt && Date.parse(request.scheduleAt) > now.getTime() ? 'scheduled' : 'queued',
+    createdAt: message.acceptedAt,
+    ...(request.scheduleAt ? { scheduleAt: new Date(request.scheduleAt).toISOString() } : {}),
+    ...(request.metadata ? { metadata: request.metadata } : {}),
+    ...(key !== undefined ? { idempotencyKey: key } : {}),
+    ...(matchedByRecipient(deps.adapterFor(deps.accounts.get(request.account)!)) ? { indexRecipient: true } : {}),
+  };
+}
+
+/**
+ * The batch envelope, strictly: `{"messages": [...]}` and nothing else (a `scheduleAt` or
+ * `metadata` beside the list would otherwise be ignored). Any other body is one send request.
+ * Of a list that is too long, the first MAX_BATCH are still checked.
+ */
+function readEnvelope(body: unknown): { batch: boolean; inputs: unknown[]; violations: Violation[] } {
+  if (!isBatch(body)) return { batch: false, inputs: [body], violations: [] };
+  const violations: Violation[] = [];
+  const { messages, ...others } = body as Record<string, unknown>;
+  const unknown = Object.keys(others);
+  if (unknown.length > 0) {
+    violations.push({
+      field: '(body)',
+      rule: `unknown field(s): ${unknown.join(', ')}; a batch holds only "messages" (scheduleAt, metadata and the rest go in each message)`,
+    });
+  }
+  const list = Array.isArray(messages) ? messages : undefined;
+  if (!list || list.length === 0 || list.length > MAX_BATCH) {
+    const extra = list && list.length > MAX_BATCH ? ` (it has ${list.length}; the first ${MAX_BATCH} were checked)` : '';
+    violations.push({ field: 'messages', rule: `must be a list of 1 to ${MAX_BATCH} send requests${extra}` });
+  }
+  return { batch: true, inputs: (list ?? []).slice(0, MAX_BATCH), violations };
+}
+
+/** Stands in for the message id and time when measuring a message before it has them (same lengths). */
+const PLACEHOLDER_ID = '0'.repeat(26);
+
+/**
+ * One message against every rule that can still be computed: its shape, and wherever the parts
+ * it needs are valid, the account (exists, may be used, is of the request's provider), the
+ * schedule, the provider's capabilities and the account's template registry, and its size once
+ * stored (src/messages/limits.ts). Shape errors do not hide the rest.
+ */
+function checkMessage(
+  input: unknown,
+  prefix: ReadonlyArray<string | number>,
+  { principal, idempotencyKey }: AcceptRequest,
+  deps: AcceptDeps,
+  now: Date,
+): { violations: Violation[]; accountId?: string; accepted?: { request: SendRequest; account: AccountConfig } } {
+  const field = (...path: Array<string | number>) => [...prefix, ...path].join('.') || '(body)';
+  const whole = SendRequest.safeParse(input);
+  const violations: Violation[] = whole.success ? [] : violationsOf(whole.error, prefix);
+  const fields: Record<string, unknown> = isObject(input) ? input : {};
+  const part = <S extends z.ZodType>(schema: S, value: unknown): z.output<S> | undefined => {
+    const result = schema.safeParse(value);
+    return result.success ? result.data : undefined;
+  };
+  const accountId = part(AccountId, fields.account);
+  const provider = part(SendRequest.shape.provider, fields.provider);
+  const scheduleAt = part(SendRequest.shape.scheduleAt, fields.scheduleAt);
+  const content = part(MessageContent, fields.content);
+
+  let account = accountId !== undefined ? deps.accounts.get(accountId) : undefined;
+  if (accountId !== undefined && (!account || !mayUse(principal, accountId))) {
+    // Unknown and forbidden look the same: an API key learns nothing about other accounts.
+    violations.push({ field: field('account'), rule: `no account ${accountId} is available to this API key` });
+    account = undefined;
+  }
+  if (account && provider !== undefined && account.provider !== provider) {
+    violations.push({ field: field('provider'), rule: `account ${account.id} is a ${account.provider} account` });
+    account = undefined;
+  }
+  if (scheduleAt && Date.parse(scheduleAt) - now.getTime() > MAX_SCHEDULE_AHEAD_MS) {
+    violations.push({ field: field('scheduleAt'), rule: 'must be at most a year ahead' });
+  }
+  if (account && content) {
+    violations.push(...deps.adapterFor(account).check(content, account).map((v) => ({ ...v, field: field(v.field) })));
+  }
+
+  // Its size as stored: the queue body (also what is sealed when held), then the held item.
+  const candidate = whole.success ? whole.data : input;
+  const message = toQueueMessage(candidate as SendRequest, PLACEHOLDER_ID, now.toISOString());
+  const bodyBytes = Buffer.byteLength(JSON.stringify(message), 'utf8');
+  if (bodyBytes > MAX_MESSAGE_BYTES) {
+    violations.push({
+      field: field(...largestField(candidate)),
+      rule:
+        `makes the message ${bytes(bodyBytes)} as stored; ` +
+        `a message may be at most ${bytes(MAX_MESSAGE_BYTES)} (${MAX_BATCH} of them fit one request)`,
+    });
+  } else if (whole.success && account) {
+    const itemBytes = heldItemBytes(toRecord(message, now, deps, idempotencyKey), bodyBytes);
+    if (itemBytes > HELD_ITEM_MAX_BYTES) {
+      violations.push({
+        field: field(...largestField(candidate)),
+        rule:
+          `makes the message's record ${bytes(itemBytes)} once held with its sealed body; at most ` +
+          `${bytes(HELD_ITEM_MAX_BYTES)} fit one DynamoDB item (${bytes(DYNAMODB_ITEM_BYTES)}) with room for its status history`,
+      });
+    }
+  }
+  return {
+    violations,
+    ...(accountId !== undefined ? { accountId } : {}),
+    ...(whole.success && account && violations.length === 0 ? { accepted: { request: whole.data, account } } : {}),
+  };
+}
+
+/** The path of a message's largest part (a top-level field, or a field of `content`): what to shorten. */
+function largestField(request: unknown): Array<string | number> {
+  if (!isObject(request)) return [];
+  const parts: Array<[Array<string | number>, unknown]> = [];
+  for (const [name, value] of Object.entries(request)) {
+    if (name !== 'content' || !isObject(value)) parts.push([[name], value]);
+    else for (const [inner, innerValue] of Object.entries(value)) parts.push([['content', inner], innerValue]);
+  }
+  let largest: Array<string | number> = [];
+  let largestBytes = -1;
+  for (const [path, value] of parts) {
+    const size = Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+    if (size > largestBytes) [largest, largestBytes] = [path, size];
+  }
+  return largest;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**

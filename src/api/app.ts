@@ -4,7 +4,7 @@
  */
 import { acceptMessages, type AcceptDeps } from './accept.ts';
 import { authenticate } from './auth.ts';
-import { parseJsonBody, problem, type HttpRequest, type HttpResponse } from './http.ts';
+import { bodyTooLarge, malformedPath, parseJsonBody, problem, type HttpRequest, type HttpResponse } from './http.ts';
 import { cancelMessage, getMessage, listMessages, type MessagesDeps } from './messages.ts';
 import { liftPause, listPauses, removeSuppression, resolveMessage } from './operator.ts';
 import { matchRoute, type Route } from './routes.ts';
@@ -18,6 +18,7 @@ export type ApiFunction = Exclude<Route['function'], 'webhook'>;
 
 export async function handleApiRequest(request: HttpRequest, deps: ApiDeps, serving?: ApiFunction): Promise<HttpResponse> {
   const matched = matchRoute(request.method, request.path);
+  if (!matched.route && matched.malformed) return malformedPath();
   if (!matched.route || matched.route.function === 'webhook' || (serving && matched.route.function !== serving)) {
     return matched.route || !matched.pathKnown ? problem(404, 'not_found', `no route ${request.method} ${request.path}`) : problem(405, 'method_not_allowed', `${request.method} is not allowed on ${request.path}`);
   }
@@ -26,6 +27,8 @@ export async function handleApiRequest(request: HttpRequest, deps: ApiDeps, serv
     const unauthorized = problem(401, 'unauthorized', 'send a valid API key as Authorization: Bearer <key>');
     return { ...unauthorized, headers: { ...unauthorized.headers, 'www-authenticate': 'Bearer' } };
   }
+  const tooLarge = bodyTooLarge(request);
+  if (tooLarge) return tooLarge;
   switch (matched.route.name) {
     case 'sendMessages': {
       const body = parseJsonBody(request);

@@ -3,7 +3,9 @@
  * a Function URL in AWS — both send the v2 event — or the local server).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { bytes, MAX_BATCH, MAX_BODY_BYTES, MAX_MESSAGE_BYTES } from '../messages/limits.ts';
 import type { Violation } from '../messages/send-request.ts';
+import { MALFORMED_PATH_RULE } from './routes.ts';
 
 export interface HttpRequest {
   method: string;
@@ -46,6 +48,25 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 /** An error answer: `{error: {code, message, violations?}}`. Never echoes secrets or numbers. */
 export function problem(statusCode: number, code: string, message: string, violations?: Violation[]): HttpResponse {
   return json(statusCode, { error: { code, message, ...(violations?.length ? { violations } : {}) } });
+}
+
+/** The answer to a path whose percent-encoding is not valid (never a 5xx). */
+export function malformedPath(): HttpResponse {
+  return problem(400, 'invalid_path', 'the path is not valid percent-encoding', [{ field: '(path)', rule: MALFORMED_PATH_RULE }]);
+}
+
+/**
+ * A body above our cap (src/messages/limits.ts) → 413 naming the limit; undefined if it fits.
+ * Checked before the body is parsed, on every route and whatever carries the request.
+ */
+export function bodyTooLarge(request: HttpRequest): HttpResponse | undefined {
+  if (request.rawBody.length <= MAX_BODY_BYTES) return undefined;
+  return problem(413, 'payload_too_large', `the body is ${bytes(request.rawBody.length)}; at most ${bytes(MAX_BODY_BYTES)} are accepted`, [
+    {
+      field: '(body)',
+      rule: `must be at most ${bytes(MAX_BODY_BYTES)} (${MAX_BATCH} messages of at most ${bytes(MAX_MESSAGE_BYTES)} each, in compact JSON)`,
+    },
+  ]);
 }
 
 /** The body as JSON, or a 400 naming the problem. */

@@ -5,14 +5,17 @@
  */
 import { z } from 'zod';
 import { MessageId } from '../messages/queue-message.ts';
-import { violationsOf } from '../messages/send-request.ts';
+import { AccountId, violationsOf, type Violation } from '../messages/send-request.ts';
 import { STATUSES, STATUS_RANK, type MessageStatus } from '../messages/status.ts';
 import { InvalidCursorError, type MessageRecord, type MessageStore } from '../store/message-store.ts';
 import { mayUse, type Principal } from './auth.ts';
+import type { CursorCodec, CursorScope } from './cursor.ts';
 import { json, problem, type HttpResponse } from './http.ts';
 
 export interface MessagesDeps {
   store: MessageStore;
+  /** Seals and checks list cursors (src/api/cursor.ts). */
+  cursors: CursorCodec;
   now(): Date;
 }
 
@@ -62,7 +65,7 @@ export async function cancelMessage(principal: Principal, id: string, deps: Mess
 }
 
 const ListQuery = z.strictObject({
-  account: z.string().min(1).optional(),
+  account: AccountId.optional(),
   status: z.enum(STATUSES, { error: `must be one of ${STATUSES.join(', ')}` }).optional(),
   since: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).optional(),
   until: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).optional(),
@@ -72,23 +75,50 @@ const ListQuery = z.strictObject({
 
 export async function listMessages(principal: Principal, query: Record<string, string>, deps: MessagesDeps): Promise<HttpResponse> {
   const parsed = ListQuery.safeParse(query);
-  if (!parsed.success) return problem(400, 'invalid_request', 'the query has problems', violationsOf(parsed.error));
-  const account = parsed.data.account ?? (principal.accounts !== '*' && principal.accounts.length === 1 ? principal.accounts[0] : undefined);
-  if (!account) return problem(400, 'invalid_request', 'the query has problems', [{ field: 'account', rule: 'is required when the API key may use several accounts' }]);
-  if (!mayUse(principal, account)) return json(200, { messages: [] });
+  const violations: Violation[] = parsed.success ? [] : violationsOf(parsed.error);
+  const requested = typeof query.account === 'string' && query.account !== '' ? query.account : undefined;
+  const account = requested ?? (principal.accounts !== '*' && principal.accounts.length === 1 ? principal.accounts[0] : undefined);
+  if (!account) violations.push({ field: 'account', rule: 'is required when the API key may use several accounts' });
+  // DynamoDB refuses a range whose bounds are reversed (a 400 we would otherwise pass on as a 5xx).
+  if (parsed.success && parsed.data.since && parsed.data.until && Date.parse(parsed.data.since) > Date.parse(parsed.data.until)) {
+    violations.push({ field: 'until', rule: 'must not be before since' });
+  }
+  if (!parsed.success || !account || violations.length > 0) {
+    return problem(400, 'invalid_request', `the query has ${violations.length} problem(s)`, violations);
+  }
+  if (!mayUse(principal, account)) {
+    // Another account's listing looks empty; a cursor is still checked (none can be valid here).
+    if (parsed.data.cursor) return invalidCursor();
+    return json(200, { messages: [] });
+  }
   const iso = (value: string | undefined) => (value ? new Date(value).toISOString() : undefined);
+  const scope: CursorScope = {
+    keyId: principal.keyId,
+    account,
+    ...(parsed.data.status ? { status: parsed.data.status } : {}),
+    ...(parsed.data.since ? { since: iso(parsed.data.since)! } : {}),
+    ...(parsed.data.until ? { until: iso(parsed.data.until)! } : {}),
+  };
+  const after = parsed.data.cursor ? deps.cursors.open(parsed.data.cursor, scope) : undefined;
+  if (parsed.data.cursor && !after) return invalidCursor();
   try {
     const page = await deps.store.list({
       account,
-      ...(parsed.data.status ? { status: parsed.data.status } : {}),
-      ...(parsed.data.since ? { since: iso(parsed.data.since)! } : {}),
-      ...(parsed.data.until ? { until: iso(parsed.data.until)! } : {}),
-      ...(parsed.data.cursor ? { cursor: parsed.data.cursor } : {}),
+      ...(scope.status ? { status: scope.status as MessageStatus } : {}),
+      ...(scope.since ? { since: scope.since } : {}),
+      ...(scope.until ? { until: scope.until } : {}),
+      ...(after ? { after } : {}),
       ...(parsed.data.limit ? { limit: parsed.data.limit } : {}),
     });
-    return json(200, { messages: page.items.map(presentMessage), ...(page.cursor ? { cursor: page.cursor } : {}) });
+    return json(200, { messages: page.items.map(presentMessage), ...(page.next ? { cursor: deps.cursors.seal(page.next, scope) } : {}) });
   } catch (error) {
-    if (error instanceof InvalidCursorError) return problem(400, 'invalid_request', 'the query has problems', [{ field: 'cursor', rule: 'must be a cursor returned by a previous page' }]);
+    if (error instanceof InvalidCursorError) return invalidCursor();
     throw error;
   }
+}
+
+function invalidCursor(): HttpResponse {
+  return problem(400, 'invalid_request', 'the query has 1 problem(s)', [
+    { field: 'cursor', rule: 'is not valid: use the cursor of the previous page, with the same account, filters and API key' },
+  ]);
 }

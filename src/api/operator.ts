@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { MessageId } from '../messages/queue-message.ts';
-import { Recipient, violationsOf } from '../messages/send-request.ts';
+import { Recipient, TemplateContent, violationsOf } from '../messages/send-request.ts';
 import { recipientRef } from '../privacy/recipient.ts';
 import type { MessageStore } from '../store/message-store.ts';
 import { mayUse, type Principal } from './auth.ts';
@@ -46,6 +46,11 @@ export async function listPauses(principal: Principal, query: Record<string, str
 /** `DELETE /v1/pauses/{account}?template=<name>`: lifts the account's pause, or one template's. */
 export async function liftPause(principal: Principal, account: string, query: Record<string, string>, deps: OperatorDeps): Promise<HttpResponse> {
   if (!deps.accounts.has(account) || !mayUse(principal, account)) return problem(404, 'not_found', `no account ${account}`);
+  if (query.template && !TemplateContent.shape.name.safeParse(query.template).success) {
+    return problem(400, 'invalid_request', 'the query has 1 problem(s)', [
+      { field: 'template', rule: 'must be a template name (lower-case letters, digits, "_", at most 512)' },
+    ]);
+  }
   const scope = query.template ? `T#${query.template}` : '*';
   if (!(await deps.store.liftPause(account, scope))) return problem(404, 'not_found', `account ${account} has no pause${query.template ? ` on template ${query.template}` : ''}`);
   return json(200, { lifted: { account, scope } });

@@ -20,8 +20,18 @@ export const ROUTES = [
 export type Route = (typeof ROUTES)[number];
 export type RouteName = Route['name'];
 
-/** The route for `method path` and its path parameters, or why there is none (404 vs 405). */
-export function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | { route: undefined; pathKnown: boolean } {
+export type RouteMatch =
+  | { route: Route; params: Record<string, string> }
+  /** No route: `pathKnown` (another method has it: 405, else 404), or `malformed` (bad percent-encoding: 400). */
+  | { route: undefined; pathKnown: boolean; malformed?: true };
+
+/**
+ * The route for `method path` and its (decoded) path parameters, or why there is none. Never
+ * throws: a path whose percent-encoding is not valid UTF-8 (`%E0%A4%A`, a lone `%`) is
+ * `malformed`, whatever route it would have matched.
+ */
+export function matchRoute(method: string, path: string): RouteMatch {
+  if (!isWellEncoded(path)) return { route: undefined, pathKnown: false, malformed: true };
   let pathKnown = false;
   for (const route of ROUTES) {
     const names: string[] = [];
@@ -33,4 +43,16 @@ export function matchRoute(method: string, path: string): { route: Route; params
     return { route, params: Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)])) };
   }
   return { route: undefined, pathKnown };
+}
+
+/** The rule a malformed path breaks, for the 400 that answers it. */
+export const MALFORMED_PATH_RULE = 'must be valid percent-encoding of UTF-8 (every "%" followed by two hex digits, forming UTF-8)';
+
+function isWellEncoded(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ApiDeps } from '../api/app.ts';
+import { cursorCodec } from '../api/cursor.ts';
 import { ConfigError, parseConfigDocument, readConfigFile, type PipelineConfig, type PipelineSecrets } from '../config/pipeline.ts';
 import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { adapterFor } from '../providers/registry.ts';
@@ -33,6 +34,7 @@ export function createApiDeps(env: RuntimeEnvironment): ApiDeps {
     apiKeys: env.config.apiKeys,
     recipientHashKey: env.secrets.recipientHashKey,
     cipher: payloadCipher(env.secrets.payloadKey),
+    cursors: cursorCodec(env.secrets.recipientHashKey),
     now: env.now ?? (() => new Date()),
   };
 }

@@ -1,6 +1,9 @@
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FIELD } from './limits.ts';
 import { QueueMessage, newMessageId } from './queue-message.ts';
-import { SendRequest, violationsOf } from './send-request.ts';
+import { RESERVED_KEYS, SendRequest, violationsOf } from './send-request.ts';
 
 const valid = {
   provider: 'kaleyra',
@@ -47,6 +50,82 @@ describe('send request', () => {
   it('lists every violation of a request, not only the first', () => {
     const fields = rules({ ...valid, provider: 'x', recipient: '1', content: { ...valid.content, name: 'Bad Name' } }).map((v) => v.field);
     expect(fields).toEqual(['provider', 'recipient', 'content.name']);
+  });
+});
+
+describe('send request: keys and text the store and providers cannot hold', () => {
+  const reserved = `must not be ${RESERVED_KEYS.join(', ')} (names JavaScript reserves; they would be dropped or break the store)`;
+  // JSON.parse makes "__proto__" an own key, as a request body does.
+  const metadata = (json: string) => ({ ...valid, metadata: JSON.parse(json) });
+
+  it.each([
+    ['metadata.constructor', metadata('{"constructor": "x"}')],
+    ['metadata.__proto__', metadata('{"__proto__": {"polluted": "yes"}}')],
+    ['metadata.prototype', metadata('{"prototype": "x", "order": "A-17"}')],
+    ['content.body.__proto__', { ...valid, content: { ...valid.content, body: JSON.parse('{"first_name": "Ana", "__proto__": "x"}') } }],
+  ])('%s: refused, naming the key (never dropped, never a store error)', (field, input) => {
+    expect(rules(input)).toContainEqual({ field, rule: reserved });
+  });
+
+  it('lists a reserved key together with the record’s other problems', () => {
+    const found = rules(metadata(`{"constructor": "x", "long": "${'v'.repeat(FIELD.metadataValueChars + 1)}", "n": 5}`));
+    expect(found).toEqual([
+      { field: 'metadata.constructor', rule: reserved },
+      { field: 'metadata.long', rule: 'must be at most 256 characters' },
+      { field: 'metadata.n', rule: 'must be a string' },
+    ]);
+  });
+
+  it('refuses text with a lone surrogate (no UTF-8 form), wherever it is', () => {
+    const lone = '\ud800';
+    const rule = 'must be well-formed Unicode text (no lone surrogate code units)';
+    expect(rules(metadata(`{"k": "a${lone}"}`))).toContainEqual({ field: 'metadata.k', rule });
+    expect(rules({ ...valid, content: { kind: 'text', text: `hi ${lone}` } })).toContainEqual({ field: 'content.text', rule });
+    expect(rules({ ...valid, content: { ...valid.content, body: ['ok', `x${lone}`] } })).toContainEqual({ field: 'content.body.1', rule });
+    // A pair is one character, and fine.
+    expect(rules({ ...valid, content: { kind: 'text', text: 'hi 😀' } })).toEqual([]);
+  });
+
+  it('bounds named body values like positional ones (at most 100), and reports a bad name by its rule', () => {
+    const named = Object.fromEntries(Array.from({ length: FIELD.bodyValues + 1 }, (_, i) => [`p${i}`, 'v']));
+    const tooMany = rules({ ...valid, content: { ...valid.content, body: named } });
+    expect(tooMany).toEqual([{ field: 'content.body', rule: 'must have at most 100 named values' }]);
+    expect(rules({ ...valid, content: { ...valid.content, body: { 'First Name': 'Ana' } } })).toEqual([
+      { field: 'content.body.First Name', rule: 'named parameters are lower-case letters, digits and "_"' },
+    ]);
+  });
+
+  it('bounds every free-text field', () => {
+    const long = (n: number) => 'x'.repeat(n + 1);
+    const found = rules({
+      ...valid,
+      recipient: `+91${' '.repeat(FIELD.recipientChars)}9812345678`,
+      content: {
+        ...valid.content,
+        header: { type: 'document', media: { id: long(FIELD.mediaIdChars) }, filename: long(FIELD.filenameChars) },
+        buttons: [{ type: 'url', index: 0, text: long(FIELD.urlSuffixChars) }],
+      },
+    }).map((v) => v.field);
+    expect(found).toEqual(['recipient', 'content.header.media.id', 'content.header.filename', 'content.buttons.0.text']);
+  });
+
+  it('any metadata the schema accepts is stored by DynamoDB as it was sent (property)', () => {
+    const unusual = fc.constantFrom(...RESERVED_KEYS, 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__');
+    const key = fc.oneof(unusual, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 64 }));
+    fc.assert(
+      fc.property(fc.dictionary(key, fc.string({ unit: 'grapheme', maxLength: 40 }), { maxKeys: 10 }), (raw) => {
+        // As a request body would carry it: parsed from JSON, so "__proto__" is an own key.
+        const sent = JSON.parse(JSON.stringify(raw)) as Record<string, string>;
+        const result = SendRequest.safeParse({ ...valid, metadata: sent });
+        // Refused only for a reserved key; accepted, it must come back exactly.
+        if (!result.success) return Object.keys(sent).some((k) => RESERVED_KEYS.includes(k));
+        const item = marshall({ meta: result.data.metadata! }, { removeUndefinedValues: true });
+        const stored = unmarshall(item).meta as Record<string, string>;
+        expect(stored).toEqual(sent);
+        return true;
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

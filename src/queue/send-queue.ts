@@ -4,6 +4,7 @@
  * back so the caller can hold it in the table instead of losing it.
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SQS_MESSAGE_BYTES } from '../messages/limits.ts';
 import type { QueueMessage } from '../messages/queue-message.ts';
 
 /** SQS's longest delay. Anything later waits in the table (the `due` index). */
@@ -26,31 +27,50 @@ export class SendQueue {
     this.batchSize = Math.min(10, Math.max(1, options.batchSize ?? 10));
   }
 
-  /** Enqueues the entries; returns the ids of the messages SQS did not take. */
+  /**
+   * Enqueues the entries; returns the ids of the messages SQS did not take. A request holds at
+   * most `batchSize` entries and at most SQS_MESSAGE_BYTES of bodies together (SQS refuses a
+   * longer batch whole).
+   */
   async enqueue(entries: readonly QueueEntry[]): Promise<string[]> {
     const failed: string[] = [];
-    for (let i = 0; i < entries.length; i += this.batchSize) {
-      let batch = entries.slice(i, i + this.batchSize);
+    for (let batch of this.batches(entries)) {
       for (let attempt = 0; attempt < 2 && batch.length > 0; attempt++) {
         try {
           const result = await this.sqs.send(
             new SendMessageBatchCommand({
               QueueUrl: this.queueUrl,
-              Entries: batch.map((entry) => ({
+              Entries: batch.map(({ entry, body }) => ({
                 Id: entry.message.id,
-                MessageBody: JSON.stringify(entry.message),
+                MessageBody: body,
                 DelaySeconds: Math.min(MAX_DELAY_S, Math.max(0, Math.ceil(entry.delaySeconds ?? 0))),
               })),
             }),
           );
           const refused = new Set((result.Failed ?? []).map((failure) => failure.Id));
-          batch = batch.filter((entry) => refused.has(entry.message.id));
+          batch = batch.filter(({ entry }) => refused.has(entry.message.id));
         } catch {
           // The whole request failed: try the batch once more, then report it.
         }
       }
-      failed.push(...batch.map((entry) => entry.message.id));
+      failed.push(...batch.map(({ entry }) => entry.message.id));
     }
     return failed;
+  }
+
+  private *batches(entries: readonly QueueEntry[]): Generator<Array<{ entry: QueueEntry; body: string }>> {
+    let batch: Array<{ entry: QueueEntry; body: string }> = [];
+    let size = 0;
+    for (const entry of entries) {
+      const body = JSON.stringify(entry.message);
+      const bodyBytes = Buffer.byteLength(body, 'utf8');
+      if (batch.length > 0 && (batch.length === this.batchSize || size + bodyBytes > SQS_MESSAGE_BYTES)) {
+        yield batch;
+        [batch, size] = [[], 0];
+      }
+      batch.push({ entry, body });
+      size += bodyBytes;
+    }
+    if (batch.length > 0) yield batch;
   }
 }

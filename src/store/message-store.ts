@@ -19,6 +19,7 @@ import type { MessageContent } from '../messages/send-request.ts';
 import { STATUS_RANK, type MessageStatus, type StatusTimes } from '../messages/status.ts';
 import type { RecipientRef } from '../privacy/recipient.ts';
 import type { ProviderName } from '../providers/names.ts';
+import { dynamoItemBytes } from './item-size.ts';
 import { DUE_SHARDS, IDEMPOTENCY_TTL_S, idempotencyKey, INDEX, KEY, MESSAGE_TTL_S, messageKey, providerIdItemKey, providerIndexValue, TTL_ATTRIBUTE } from './table.ts';
 
 type Item = Record<string, NativeAttributeValue>;
@@ -67,8 +68,17 @@ export interface ListQuery {
   status?: MessageStatus;
   since?: string;
   until?: string;
-  cursor?: string;
+  /** Continue after this position (a previous page's `next`). */
+  after?: ListPosition;
   limit?: number;
+}
+
+/**
+ * Where a page of a listing ended: the `created` sort key (`<ISO time>#<message id>`) of its
+ * last entry. The API hands it out only sealed in a signed cursor (src/api/cursor.ts).
+ */
+export interface ListPosition {
+  created: string;
 }
 
 export interface Pause {
@@ -143,24 +153,27 @@ export class MessageStore {
   /**
    * A page of an account's messages, newest first, optionally of one status and within
    * [since, until]. The status filter applies to the page's records (the index holds no status),
-   * so a filtered page may hold fewer than `limit`; follow `cursor` for more.
+   * so a filtered page may hold fewer than `limit`; continue after `next` for more.
    */
-  async list(query: ListQuery): Promise<{ items: MessageRecord[]; cursor?: string }> {
+  async list(query: ListQuery): Promise<{ items: MessageRecord[]; next?: ListPosition }> {
+    const since = query.since ?? '0';
+    const until = `${query.until ?? '9999'}~`;
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: INDEX.byAccount.name,
         KeyConditionExpression: '#account = :account AND #created BETWEEN :since AND :until',
         ExpressionAttributeNames: { '#account': INDEX.byAccount.partition, '#created': INDEX.byAccount.sort },
-        ExpressionAttributeValues: { ':account': query.account, ':since': query.since ?? '0', ':until': `${query.until ?? '9999'}~` },
+        ExpressionAttributeValues: { ':account': query.account, ':since': since, ':until': until },
         ScanIndexForward: false,
         Limit: Math.min(Math.max(query.limit ?? 50, 1), 100),
-        ...(query.cursor ? { ExclusiveStartKey: decodeCursor(query.cursor) } : {}),
+        ...(query.after ? { ExclusiveStartKey: startKey(query.account, query.after, since, until) } : {}),
       }),
     );
     const ids = (page.Items ?? []).map((item) => String(item[KEY.partition]).slice(2));
     const items = (await this.getMany(ids)).filter((record) => !query.status || record.status === query.status);
-    return { items, ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}) };
+    const last = page.LastEvaluatedKey?.[INDEX.byAccount.sort];
+    return { items, ...(typeof last === 'string' ? { next: { created: last } } : {}) };
   }
 
   /**
@@ -705,18 +718,26 @@ function ignoreConditionFailure(error: unknown): void {
   throw error;
 }
 
-function encodeCursor(key: Item): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
+const CREATED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#([0-9A-HJKMNP-TV-Z]{26})$/;
+
+/**
+ * The index's start key for a position. DynamoDB refuses one outside the query's range (a 400
+ * we would otherwise pass on as a 5xx), so that is checked here too.
+ */
+function startKey(account: string, after: ListPosition, since: string, until: string): Item {
+  const id = CREATED.exec(after.created)?.[1];
+  if (!id || after.created < since || after.created > until) throw new InvalidCursorError();
+  return { ...messageKey(id), [INDEX.byAccount.partition]: account, [INDEX.byAccount.sort]: after.created };
 }
 
-function decodeCursor(cursor: string): Item {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (key && typeof key === 'object') return key as Item;
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError();
+/**
+ * The size of a message's item once held in the table with its sealed queue body
+ * (`queueBodyBytes` of UTF-8 JSON → AES-GCM with a 12-byte IV and 16-byte tag → base64), as
+ * DynamoDB counts it: what accept checks against the item limit before writing anything.
+ */
+export function heldItemBytes(message: NewMessage, queueBodyBytes: number): number {
+  const sealedChars = 4 * Math.ceil((12 + 16 + queueBodyBytes) / 3);
+  return dynamoItemBytes({ ...toItem(message), dueShard: dueShard(message.id), dueAt: message.createdAt }) + 'payload'.length + sealedChars;
 }
 
 export class InvalidCursorError extends Error {

@@ -11,7 +11,7 @@
  * log field `cross_account_callback`, also a CloudWatch metric (embedded metric format).
  */
 import type { AccountConfig } from '../config/accounts.ts';
-import { json, problem, type HttpRequest, type HttpResponse } from '../api/http.ts';
+import { json, malformedPath, problem, type HttpRequest, type HttpResponse } from '../api/http.ts';
 import { matchRoute } from '../api/routes.ts';
 import { isProviderName } from '../providers/names.ts';
 import { applyEvents, type ApplyDeps } from '../status/apply.ts';
@@ -33,6 +33,7 @@ export const METRIC_NAMESPACE = 'whatsapp-provider-kit';
 
 export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDeps): Promise<HttpResponse> {
   const matched = matchRoute(request.method, request.path);
+  if (!matched.route && matched.malformed) return malformedPath();
   if (!matched.route || matched.route.function !== 'webhook') return problem(404, 'not_found', 'no such webhook route');
   const { provider, account: accountId, token } = matched.params;
   const account = accountId ? deps.accounts.get(accountId) : undefined;

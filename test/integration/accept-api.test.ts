@@ -2,12 +2,13 @@
  * The accept and message API through the real Lambda handlers, behind the local HTTP server,
  * against dynalite and the SQS emulator on loopback.
  */
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiDeps } from '../../src/api/app.ts';
 import { apiHandler } from '../../src/functions/api-handler.ts';
 import { createApiDeps } from '../../src/functions/runtime.ts';
+import { MAX_BODY_BYTES, MAX_MESSAGE_BYTES } from '../../src/messages/limits.ts';
 import { startLocalHttp, type LocalHttp } from '../../src/local/http-server.ts';
 import { QueueMessage } from '../../src/messages/queue-message.ts';
 import { payloadCipher } from '../../src/privacy/payload-cipher.ts';
@@ -113,6 +114,8 @@ describe('accept and message API', () => {
     expect(error.code).toBe('invalid_request');
     expect(error.violations).toEqual([
       { field: 'messages.1.recipient', rule: 'must be a valid phone number with its country code (E.164), e.g. +14155550123' },
+      // The shape error does not hide what the account can tell: Kaleyra sends templates only.
+      { field: 'messages.1.content.kind', rule: 'kaleyra cannot send text messages (it sends template)' },
       { field: 'messages.2.provider', rule: 'account acme-kaleyra is a kaleyra account' },
       { field: 'messages.3.account', rule: 'no account nobody is available to this API key' },
     ]);
@@ -265,6 +268,224 @@ describe('accept and message API', () => {
     expect((await call('DELETE', '/v1/messages')).status).toBe(405);
     expect((await fetch(`${http.url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: '{"provider":' })).status).toBe(400);
     expect((await fetch(`${http.url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'text/plain' }, body: 'hi' })).status).toBe(415);
+  });
+
+  describe('edges: every bad input gets a 4xx naming the field, and nothing is written', () => {
+    type Problem = { error: { code: string; message: string; violations?: Array<{ field: string; rule: string }> } };
+    /** Every item in the table (records, keys, holds): a refused request must not change it. */
+    const itemCount = async () => {
+      let count = 0;
+      let start: ScanCommandOutput['LastEvaluatedKey'];
+      do {
+        const scan = new ScanCommand({ TableName: aws.tableName, Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) });
+        const page = await aws.dynamo.client.send(scan);
+        count += page.Count ?? 0;
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return count;
+    };
+    /** Sends a raw JSON text (so `__proto__` stays an own key, as any client's bytes would). */
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${http.url}/v1/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...headers },
+        body,
+      });
+    /** Runs a request that must be refused: its status and problem, with the table and the queue unchanged. */
+    const refused = async (send: () => Promise<Response>) => {
+      const before = await itemCount();
+      const response = await send();
+      const problem = (await response.json()) as Problem;
+      expect(await itemCount()).toBe(before);
+      expect(await received()).toEqual([]);
+      return { status: response.status, ...problem.error };
+    };
+    const json = (value: unknown) => JSON.stringify(value);
+    const withBody = (body: unknown) => kaleyraRequest({ content: { ...kaleyraRequest().content, body } });
+
+    it('refuses metadata keys JavaScript reserves, naming the key (was: constructor → 503, __proto__ silently dropped)', async () => {
+      const base = json(kaleyraRequest()).slice(0, -1);
+      const constructor = await refused(() => post(`${base},"metadata":{"constructor":"x","order":"A-17"}}`));
+      expect(constructor.status).toBe(400);
+      const reserved = expect.stringContaining('must not be __proto__, constructor, prototype');
+      expect(constructor.violations).toEqual([{ field: 'metadata.constructor', rule: reserved }]);
+      const proto = await refused(() => post(`${base},"metadata":{"__proto__":{"isAdmin":"true"}}}`));
+      expect(proto.status).toBe(400);
+      expect(proto.violations).toEqual([{ field: 'metadata.__proto__', rule: expect.stringContaining('names JavaScript reserves') }]);
+      // Other unusual keys are kept verbatim.
+      const kept = await post(`${base},"metadata":{"toString":"a","hasOwnProperty":"b","ключ":"c"}}`);
+      expect(kept.status).toBe(202);
+      const { id } = (await kept.json()) as { id: string };
+      const read = (await (await call('GET', `/v1/messages/${id}`)).json()) as { metadata: unknown };
+      expect(read.metadata).toEqual({ toString: 'a', hasOwnProperty: 'b', ключ: 'c' });
+    });
+
+    it('refuses a message too large to store, naming its largest field (was: 503 and a queued record never sent)', async () => {
+      const named = Object.fromEntries(Array.from({ length: 1100 }, (_, i) => [`p${i}`, 'x'.repeat(1000)]));
+      const single = await refused(() => call('POST', '/v1/messages', withBody(named)));
+      expect(single.status).toBe(400);
+      expect(single.violations).toEqual([
+        { field: 'content.body', rule: 'must have at most 100 named values' },
+        { field: 'content.body', rule: expect.stringMatching(/^makes the message 1,1\d\d,\d{3} bytes as stored; a message may be at most 40,960/) },
+      ]);
+
+      // Valid by every field rule (100 values of 1,000 characters), but ~100 KB each.
+      const big = withBody(Array.from({ length: 100 }, () => 'x'.repeat(1000)));
+      const batch = await refused(() => call('POST', '/v1/messages', { messages: Array.from({ length: 10 }, () => big) }));
+      expect(batch.status).toBe(400);
+      expect(batch.violations?.map((v) => v.field)).toEqual(Array.from({ length: 10 }, (_, i) => `messages.${i}.content.body`));
+      expect(batch.violations?.[0]?.rule).toMatch(/^makes the message 10\d,\d{3} bytes as stored/);
+    });
+
+    it('takes a message just under the size limit, and can hold it in the table when the queue refuses it', async () => {
+      // Values of 1,024 characters: 39 of them make a message just under 40 KiB, 40 just over.
+      const sized = (values: number) => withBody(Array(values).fill('x'.repeat(1024)));
+      const over = await refused(() => call('POST', '/v1/messages', sized(40)));
+      const limit = expect.stringContaining(`at most ${MAX_MESSAGE_BYTES.toLocaleString('en-US')} bytes`);
+      expect(over.violations).toEqual([{ field: 'content.body', rule: limit }]);
+
+      const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
+      const unreachable = { region: 'us-east-1', endpoint: await closedPortUrl(), credentials, maxAttempts: 1 };
+      const brokenQueue = new SendQueue(new SQSClient(unreachable), aws.queueUrl);
+      current = () => ({ ...deps, queue: brokenQueue });
+      const response = await call('POST', '/v1/messages', sized(39));
+      expect(response.status).toBe(202);
+      const { id } = (await response.json()) as { id: string };
+      const held = await deps.store.getHeld(id);
+      expect(held?.record.dueAt).toBe(clock.toISOString());
+      const body = payloadCipher(secrets.payloadKey).open(held!.sealedPayload!);
+      expect(Buffer.byteLength(body)).toBeGreaterThan(MAX_MESSAGE_BYTES - 1024);
+      expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    });
+
+    it('holds the batch envelope to {"messages": [...]}, naming unknown fields (was: scheduleAt ignored, sent at once)', async () => {
+      const envelope = { scheduleAt: '2027-01-01T00:00:00Z', messages: [kaleyraRequest()] };
+      const scheduled = await refused(() => call('POST', '/v1/messages', envelope));
+      expect(scheduled.status).toBe(400);
+      const rule = expect.stringMatching(/^unknown field\(s\): scheduleAt; a batch holds only "messages"/);
+      expect(scheduled.violations).toEqual([{ field: '(body)', rule }]);
+      const others = await refused(() => post(`{"messages":[${json(kaleyraRequest())}],"metadata":{},"__proto__":{"x":1}}`));
+      expect(others.violations?.[0]).toEqual({ field: '(body)', rule: expect.stringContaining('unknown field(s): metadata, __proto__') });
+      const notAList = await refused(() => call('POST', '/v1/messages', { messages: {} }));
+      expect(notAList.violations).toEqual([{ field: 'messages', rule: 'must be a list of 1 to 100 send requests' }]);
+    });
+
+    it('reports every problem of a request in one answer: envelope, header, shape, account, capability and registry', async () => {
+      const answer = await refused(() =>
+        call(
+          'POST',
+          '/v1/messages',
+          {
+            priority: 'high',
+            messages: [
+              {
+                provider: 'gupshup',
+                account: 'acme-gupshup',
+                recipient: '12',
+                content: { kind: 'template', name: 'order_update', language: 'en', body: ['only one'] },
+              },
+              {
+                provider: 'loopwave',
+                account: 'acme-loopwave',
+                recipient: PHONE,
+                content: { kind: 'template', name: 'x', language: 'en' },
+                metadata: JSON.parse('{"constructor":"x"}'),
+              },
+              { provider: 'kaleyra', account: 'nobody', recipient: PHONE, content: { kind: 'text', text: '' } },
+            ],
+          },
+          { 'idempotency-key': 'has spaces' },
+        ),
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.violations).toEqual([
+        { field: '(body)', rule: expect.stringContaining('unknown field(s): priority') },
+        { field: 'Idempotency-Key (header)', rule: 'must be 1–255 visible ASCII characters' },
+        { field: 'messages.0.recipient', rule: expect.stringContaining('must be a valid phone number') },
+        { field: 'messages.0.content.body', rule: 'template "order_update" has 2 body variable(s); 1 given' },
+        { field: 'messages.1.metadata.constructor', rule: expect.stringContaining('must not be __proto__') },
+        { field: 'messages.1.content.kind', rule: 'loopwave cannot send template messages (it sends text)' },
+        { field: 'messages.2.content.text', rule: 'must not be empty' },
+        { field: 'messages.2.account', rule: 'no account nobody is available to this API key' },
+        { field: 'Idempotency-Key (header)', rule: expect.stringContaining('must address one account') },
+      ]);
+    });
+
+    it('answers a path with malformed percent-encoding 400, with or without a credential (was: 500)', async () => {
+      const message = await call('GET', '/v1/messages/%E0%A4%A');
+      expect(message.status).toBe(400);
+      expect(((await message.json()) as Problem).error.code).toBe('invalid_path');
+      const webhook = await fetch(`${http.url}/v1/webhooks/kaleyra/%`, { method: 'POST', body: '{}' });
+      expect(webhook.status).toBe(400);
+      expect(((await webhook.json()) as Problem).error.code).toBe('invalid_path');
+    });
+
+    it('refuses made-up, tampered, foreign and re-scoped list cursors with 400 on "cursor" (was: 503)', async () => {
+      for (let i = 0; i < 3; i++) {
+        clock = new Date(clock.getTime() + 1000);
+        await call('POST', '/v1/messages', kaleyraRequest());
+      }
+      await received();
+      const page = (await (await call('GET', '/v1/messages?account=acme-kaleyra&limit=1')).json()) as { cursor: string };
+      expect(page.cursor).toBeDefined();
+      const listing = (query: string, headers: Record<string, string> = {}) =>
+        refused(() => call('GET', `/v1/messages?${query}`, undefined, headers));
+      const flip = (cursor: string, i: number) => `${cursor.slice(0, i)}${cursor[i] === 'A' ? 'B' : 'A'}${cursor.slice(i + 1)}`;
+      // What the API used to hand out: the store's key, unsigned.
+      const oldFormat = Buffer.from(json({ pk: 'M#01KAKXQ0000000000000000000', sk: 'M', account: 'acme-kaleyra', created: 'zzz' }));
+      const cases: Array<[string, string, Record<string, string>?]> = [
+        ['made up', `account=acme-kaleyra&cursor=${oldFormat.toString('base64url')}`],
+        ['garbage', 'account=acme-kaleyra&cursor=%25%25not-a-cursor'],
+        ['tampered position', `account=acme-kaleyra&cursor=${flip(page.cursor, 3)}`],
+        ['tampered tag', `account=acme-kaleyra&cursor=${flip(page.cursor, page.cursor.length - 3)}`],
+        ['another account', `account=acme-loopwave&cursor=${page.cursor}`],
+        ['other filters', `account=acme-kaleyra&status=queued&cursor=${page.cursor}`],
+        ['another API key', `account=acme-kaleyra&cursor=${page.cursor}`, { authorization: `Bearer ${KALEYRA_ONLY_KEY}` }],
+      ];
+      for (const [name, query, headers] of cases) {
+        const answer = await listing(query, headers);
+        expect(answer.status, name).toBe(400);
+        expect(answer.violations, name).toEqual([{ field: 'cursor', rule: expect.stringContaining('is not valid') }]);
+      }
+      // The cursor itself still works where it belongs.
+      expect((await call('GET', `/v1/messages?account=acme-kaleyra&limit=1&cursor=${page.cursor}`)).status).toBe(200);
+    });
+
+    it('refuses list and operator queries DynamoDB would refuse (reversed range, oversized keys) with 400, not 503', async () => {
+      const range = 'since=2026-12-01T00:00:00Z&until=2026-11-01T00:00:00Z';
+      const reversed = await refused(() => call('GET', `/v1/messages?account=acme-kaleyra&${range}`));
+      expect(reversed.violations).toEqual([{ field: 'until', rule: 'must not be before since' }]);
+      const longAccount = await refused(() => call('GET', `/v1/messages?account=${'a'.repeat(3000)}`));
+      expect(longAccount.violations?.map((v) => v.field)).toEqual(['account']);
+      const longTemplate = await refused(() => call('DELETE', `/v1/pauses/acme-kaleyra?template=${'t'.repeat(2000)}`));
+      expect(longTemplate.status).toBe(400);
+      expect(longTemplate.violations?.map((v) => v.field)).toEqual(['template']);
+    });
+
+    it('answers a body above our cap 413 naming the limit, through the local server and on the Lambda path alone', async () => {
+      const oversized = `{"messages":[${'"x",'.repeat(Math.ceil(MAX_BODY_BYTES / 4))}"x"]}`;
+      const answer = await refused(() => post(oversized));
+      expect(answer.status).toBe(413);
+      expect(answer.code).toBe('payload_too_large');
+      const limit = expect.stringContaining(`must be at most ${MAX_BODY_BYTES.toLocaleString('en-US')} bytes`);
+      expect(answer.violations).toEqual([{ field: '(body)', rule: limit }]);
+
+      // What API Gateway would hand the function: the handler enforces the cap itself.
+      const event = {
+        version: '2.0',
+        routeKey: '$default',
+        rawPath: '/v1/messages',
+        rawQueryString: '',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        requestContext: { http: { method: 'POST', path: '/v1/messages' } },
+        body: oversized,
+        isBase64Encoded: false,
+      } as unknown as Parameters<ReturnType<typeof apiHandler>>[0];
+      const before = await itemCount();
+      const result = await apiHandler('accept', () => deps)(event);
+      expect(result.statusCode).toBe(413);
+      expect(await itemCount()).toBe(before);
+    });
   });
 
   describe('the scheduled re-enqueue', () => {
