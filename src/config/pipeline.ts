@@ -60,6 +60,33 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** Providers that send status callbacks: their accounts need a webhook secret (LiveTok sends none). */
+const CALLBACK_PROVIDERS: ReadonlySet<string> = new Set(['livechat', 'gupshup', 'loopwave', 'kaleyra']);
+
+/**
+ * What the secrets lack for the configured accounts, one line per gap naming the account: a
+ * provider credential for every account, a webhook secret for every account whose provider sends
+ * callbacks, a push secret for every account that pushes. Without them an account validates and
+ * deploys, then fails every send (or refuses every callback) at run time.
+ */
+export function missingSecrets(config: PipelineConfig, secrets: PipelineSecrets): string[] {
+  const missing: string[] = [];
+  for (const account of config.accounts) {
+    if (!secrets.credentials[account.id]) missing.push(`credentials.${account.id}: account ${account.id} (${account.provider}) has no provider credential`);
+    if (CALLBACK_PROVIDERS.has(account.provider) && !secrets.webhookSecrets[account.id]?.length) {
+      missing.push(`webhookSecrets.${account.id}: account ${account.id} (${account.provider}) has no webhook secret: every callback would be refused`);
+    }
+    if (account.push && !secrets.pushSecrets[account.id]) missing.push(`pushSecrets.${account.id}: account ${account.id} pushes to ${account.push.url} but has no push secret`);
+  }
+  return missing;
+}
+
+/** Throws a {@link ConfigError} naming every account whose secrets are incomplete ({@link missingSecrets}). */
+export function requireAccountSecrets(config: PipelineConfig, secrets: PipelineSecrets, source: string): void {
+  const missing = missingSecrets(config, secrets);
+  if (missing.length > 0) throw new ConfigError(`${source} is not valid:\n  ${missing.join('\n  ')}`);
+}
+
 /** Parses `value` with `schema`; on failure, one error naming every wrong key and the source. */
 export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, source: string): z.output<S> {
   const result = schema.safeParse(value);
