@@ -76,7 +76,8 @@ export function missingSecrets(config: PipelineConfig, secrets: PipelineSecrets)
     if (CALLBACK_PROVIDERS.has(account.provider) && !secrets.webhookSecrets[account.id]?.length) {
       missing.push(`webhookSecrets.${account.id}: account ${account.id} (${account.provider}) has no webhook secret: every callback would be refused`);
     }
-    if (account.push && !secrets.pushSecrets[account.id]) missing.push(`pushSecrets.${account.id}: account ${account.id} pushes to ${account.push.url} but has no push secret`);
+    // Not the push URL: a caller may have put a token in it.
+    if (account.push && !secrets.pushSecrets[account.id]) missing.push(`pushSecrets.${account.id}: account ${account.id} pushes status changes but has no push secret`);
   }
   return missing;
 }

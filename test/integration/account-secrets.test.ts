@@ -29,7 +29,7 @@ describe('secrets for every configured account', () => {
     const secrets = { ...testSecrets(), credentials, webhookSecrets: { 'acme-livechat': ['whsec_0123456789abcdef0123'], 'acme-gupshup': ['a-token-of-24-characters'] } };
     // In the config's account order: livetok and livechat are complete.
     expect(missingSecrets(config, secrets)).toEqual([
-      'pushSecrets.acme-gupshup: account acme-gupshup pushes to https://caller.example.com/hooks but has no push secret',
+      'pushSecrets.acme-gupshup: account acme-gupshup pushes status changes but has no push secret',
       'webhookSecrets.acme-loopwave: account acme-loopwave (loopwave) has no webhook secret: every callback would be refused',
       'credentials.acme-kaleyra: account acme-kaleyra (kaleyra) has no provider credential',
       'webhookSecrets.acme-kaleyra: account acme-kaleyra (kaleyra) has no webhook secret: every callback would be refused',
