@@ -41,8 +41,23 @@ describe('a function bundle', () => {
     const store = new MessageStore(aws.dynamo.client, aws.tableName);
     const id = newMessageId();
     const acceptedAt = new Date(Date.now() - 60_000).toISOString();
-    await store.createMany([{ id, provider: 'kaleyra', account: 'acme-kaleyra', recipient: { hash: 'h', last4: '5678' }, kind: 'text', status: 'queued', createdAt: acceptedAt }]);
-    const message = { v: 1, id, acceptedAt, request: { provider: 'kaleyra', account: 'acme-kaleyra', recipient: '+919812345678', content: { kind: 'text', text: 'hello' } } };
+    await store.createMany([
+      {
+        id,
+        provider: 'kaleyra',
+        account: 'acme-kaleyra',
+        recipient: { hash: 'h', last4: '5678' },
+        kind: 'text',
+        status: 'queued',
+        createdAt: acceptedAt,
+      },
+    ]);
+    const message = {
+      v: 1,
+      id,
+      acceptedAt,
+      request: { provider: 'kaleyra', account: 'acme-kaleyra', recipient: '+919812345678', content: { kind: 'text', text: 'hello' } },
+    };
     await store.hold(id, acceptedAt, payloadCipher(secrets.payloadKey).seal(JSON.stringify(message)));
 
     const script = "const { handler } = await import('./index.mjs'); console.log(JSON.stringify(await handler()));";

@@ -82,12 +82,18 @@ describe('stack configuration', () => {
 
   it('does not invent secrets for a stack file that holds none, unless asked to', async () => {
     const file = stackFile('nosecrets', PIPELINE(KEY_A));
-    expect(await failure(plan('nosecrets', file))).toContain("whatsapp-provider-kit:secrets is not set: set each secret with pulumi config set --secret --path 'secrets.…'");
+    expect(await failure(plan('nosecrets', file))).toContain(
+      "whatsapp-provider-kit:secrets is not set: set each secret with pulumi config set --secret --path 'secrets.…'",
+    );
   }, 60_000);
 
   it('names an unknown route in the throttles, and a wrong email', async () => {
     const pipeline = PIPELINE(KEY_A).map((line) => line.replace('[ops@acme.example]', '[ops]'));
-    const file = stackFile('settings', [...pipeline, ...SECRETS, '  whatsapp-provider-kit:throttles: { sendMesages: { rate: 10, burst: 20 } }']);
+    const file = stackFile('settings', [
+      ...pipeline,
+      ...SECRETS,
+      '  whatsapp-provider-kit:throttles: { sendMesages: { rate: 10, burst: 20 } }',
+    ]);
     const message = await failure(plan('settings', file));
     expect(message).toContain('whatsapp-provider-kit settings is not valid');
     expect(message).toContain('throttles: no route sendMesages: the routes are sendMessages, listMessages');
@@ -99,7 +105,13 @@ describe('stack configuration', () => {
 describe('a configuration change', () => {
   const planWith = (name: string, keyHash: string) => plan('cfgversion', stackFile(name, [...PIPELINE(keyHash), ...SECRETS]));
   const versions = (planned: Plan) => ({
-    functions: [...new Set(planned.resources.filter((r) => r.type === 'aws:lambda/function:Function').map((fn) => (fn.inputs.environment as { variables: Record<string, string> }).variables.CONFIG_VERSION))],
+    functions: [
+      ...new Set(
+        planned.resources
+          .filter((r) => r.type === 'aws:lambda/function:Function')
+          .map((fn) => (fn.inputs.environment as { variables: Record<string, string> }).variables.CONFIG_VERSION),
+      ),
+    ],
     secret: planned.resources.find((r) => r.type === 'aws:secretsmanager/secretVersion:SecretVersion')!.inputs.secretStringWoVersion,
   });
 

@@ -34,7 +34,20 @@ export const StackSettings = z.strictObject({
       memoryMb: z.int().min(128).max(10240).optional(),
     })
     .default({}),
-  logRetentionDays: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)]).default(30),
+  logRetentionDays: z
+    .union([
+      z.literal(1),
+      z.literal(3),
+      z.literal(5),
+      z.literal(7),
+      z.literal(14),
+      z.literal(30),
+      z.literal(60),
+      z.literal(90),
+      z.literal(180),
+      z.literal(365),
+    ])
+    .default(30),
   alarmTopicArn: z.string().startsWith('arn:aws:sns:').optional(),
   alarmEmails: z.array(z.email('must be an email address')).optional(),
   throttles: z
@@ -75,12 +88,18 @@ export function readStackConfig() {
   // The secrets are validated here, before any resource, so a gap stops `pulumi preview` naming the
   // key and the account; error messages never carry a value. The document stays a Pulumi secret.
   const raw = config.getObject<unknown>('secrets');
-  if (raw === undefined) throw new ConfigError(`${namespace}:secrets is not set: set each secret with pulumi config set --secret --path 'secrets.…' (README "Deploy to AWS")`);
+  if (raw === undefined)
+    throw new ConfigError(
+      `${namespace}:secrets is not set: set each secret with pulumi config set --secret --path 'secrets.…' (README "Deploy to AWS")`,
+    );
   const secrets = parseConfig(PipelineSecrets, raw, `${namespace}:secrets`);
   requireAccountSecrets(pipeline, secrets, `${namespace}:secrets`);
   const document = pulumi.secret(JSON.stringify({ config: pipeline, secrets }));
   if (!settings.alarmTopicArn && !settings.alarmEmails?.length) {
-    pulumi.log.warn(`neither ${namespace}:alarmEmails nor ${namespace}:alarmTopicArn is set: alarms go to a topic nobody is subscribed to (output alarmTopicArn)`);
+    pulumi.log.warn(
+      `neither ${namespace}:alarmEmails nor ${namespace}:alarmTopicArn is set: ` +
+        'alarms go to a topic nobody is subscribed to (output alarmTopicArn)',
+    );
   }
   return { pipeline, settings, document };
 }

@@ -46,12 +46,16 @@ describe('the Pulumi program (dev stack, mocked)', () => {
     expect(count('aws:cloudwatch/eventRule:EventRule')).toBe(1);
     expect(count('aws:sns/topic:Topic')).toBe(1);
     expect(count('aws:cloudwatch/logGroup:LogGroup')).toBe(7);
-    console.log(`resources planned: ${result.resources.length} (${result.resources.filter((r) => r.type.startsWith('aws:')).length} AWS resources)`);
+    console.log(
+      `resources planned: ${result.resources.length} (${result.resources.filter((r) => r.type.startsWith('aws:')).length} AWS resources)`,
+    );
   });
 
   it('gives every queue a dead-letter queue, encryption and retention', () => {
     const queues = ofType('aws:sqs/queue:Queue');
-    const deadLetters = new Set(queues.flatMap((q) => (q.inputs.redrivePolicy ? [JSON.parse(String(q.inputs.redrivePolicy)).deadLetterTargetArn as string] : [])));
+    const deadLetters = new Set(
+      queues.flatMap((q) => (q.inputs.redrivePolicy ? [JSON.parse(String(q.inputs.redrivePolicy)).deadLetterTargetArn as string] : [])),
+    );
     for (const queue of queues) {
       expect(queue.inputs.sqsManagedSseEnabled, queue.name).toBe(true);
       expect(Number(queue.inputs.messageRetentionSeconds), queue.name).toBeGreaterThan(0);
@@ -77,14 +81,17 @@ describe('the Pulumi program (dev stack, mocked)', () => {
       expect(fn.inputs.architectures, fn.name).toEqual(['arm64']);
       expect((fn.inputs.loggingConfig as { logGroup: string }).logGroup).toBe(`/aws/lambda/${String(fn.inputs.name)}`);
     }
-    for (const group of ofType('aws:cloudwatch/logGroup:LogGroup')) expect(Number(group.inputs.retentionInDays), group.name).toBeGreaterThan(0);
+    for (const group of ofType('aws:cloudwatch/logGroup:LogGroup'))
+      expect(Number(group.inputs.retentionInDays), group.name).toBeGreaterThan(0);
   });
 
   it('grants no wildcard action, and no wildcard resource', () => {
     const policies = ofType('aws:iam/rolePolicy:RolePolicy');
     expect(policies).toHaveLength(6);
     for (const policy of policies) {
-      const document = JSON.parse(String(policy.inputs.policy)) as { Statement: Array<{ Action: string | string[]; Resource: string | string[] }> };
+      const document = JSON.parse(String(policy.inputs.policy)) as {
+        Statement: Array<{ Action: string | string[]; Resource: string | string[] }>;
+      };
       for (const statement of document.Statement) {
         for (const action of [statement.Action].flat()) expect(action, policy.name).not.toContain('*');
         for (const resource of [statement.Resource].flat()) {
@@ -101,7 +108,11 @@ describe('the Pulumi program (dev stack, mocked)', () => {
     const table = (...actions: string[]) => actions.map((a) => `dynamodb:${a} table`);
     const expected: Record<(typeof FUNCTIONS)[number], string[]> = {
       accept: [...table('BatchGetItem', 'BatchWriteItem', 'GetItem', 'PutItem', 'UpdateItem'), 'sqs:SendMessage send'],
-      status: [...table('BatchGetItem', 'DeleteItem', 'GetItem', 'Query', 'UpdateItem'), 'dynamodb:Query index/byAccount', 'sqs:SendMessage push'],
+      status: [
+        ...table('BatchGetItem', 'DeleteItem', 'GetItem', 'Query', 'UpdateItem'),
+        'dynamodb:Query index/byAccount',
+        'sqs:SendMessage push',
+      ],
       sender: [
         ...table('BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'),
         'dynamodb:Query index/byProviderMessageId',
@@ -113,7 +124,12 @@ describe('the Pulumi program (dev stack, mocked)', () => {
         'sqs:SendMessage push',
       ],
       requeue: [...table('GetItem', 'UpdateItem'), 'dynamodb:Query index/due', 'sqs:SendMessage send'],
-      webhook: [...table('BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'), 'dynamodb:Query index/byProviderMessageId', 'dynamodb:Query index/byRecipient', 'sqs:SendMessage push'],
+      webhook: [
+        ...table('BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'),
+        'dynamodb:Query index/byProviderMessageId',
+        'dynamodb:Query index/byRecipient',
+        'sqs:SendMessage push',
+      ],
       push: ['sqs:ReceiveMessage push', 'sqs:DeleteMessage push', 'sqs:GetQueueAttributes push', 'sqs:ChangeMessageVisibility push'],
     };
     const kind = (fn: string, arn: string) => {
@@ -125,9 +141,15 @@ describe('the Pulumi program (dev stack, mocked)', () => {
     };
     for (const fn of FUNCTIONS) {
       const policy = named('aws:iam/rolePolicy:RolePolicy', `wa-${fn}-policy`);
-      const statements = (JSON.parse(String(policy.inputs.policy)) as { Statement: Array<{ Action: string[]; Resource: string | string[] }> }).Statement;
-      const granted = statements.flatMap((s) => s.Action.flatMap((action) => [s.Resource].flat().map((resource) => `${action} ${kind(fn, resource)}`)));
-      expect(granted.sort(), fn).toEqual([...expected[fn], 'secretsmanager:GetSecretValue secret', 'logs:CreateLogStream own logs', 'logs:PutLogEvents own logs'].sort());
+      const statements = (
+        JSON.parse(String(policy.inputs.policy)) as { Statement: Array<{ Action: string[]; Resource: string | string[] }> }
+      ).Statement;
+      const granted = statements.flatMap((s) =>
+        s.Action.flatMap((action) => [s.Resource].flat().map((resource) => `${action} ${kind(fn, resource)}`)),
+      );
+      expect(granted.sort(), fn).toEqual(
+        [...expected[fn], 'secretsmanager:GetSecretValue secret', 'logs:CreateLogStream own logs', 'logs:PutLogEvents own logs'].sort(),
+      );
     }
   });
 
@@ -137,7 +159,11 @@ describe('the Pulumi program (dev stack, mocked)', () => {
     const version = urnOf('aws:secretsmanager/secretVersion:SecretVersion', 'wa-config-value');
     for (const fn of FUNCTIONS) {
       expect(fnNamed(fn).dependencies, fn).toEqual(
-        expect.arrayContaining([urnOf('aws:iam/rolePolicy:RolePolicy', `wa-${fn}-policy`), urnOf('aws:cloudwatch/logGroup:LogGroup', `wa-${fn}-logs`), version]),
+        expect.arrayContaining([
+          urnOf('aws:iam/rolePolicy:RolePolicy', `wa-${fn}-policy`),
+          urnOf('aws:cloudwatch/logGroup:LogGroup', `wa-${fn}-logs`),
+          version,
+        ]),
       );
     }
   });
@@ -145,12 +171,24 @@ describe('the Pulumi program (dev stack, mocked)', () => {
   it('keeps every secret out of environment variables, resource inputs and outputs', () => {
     expect(result.secretValues.length).toBeGreaterThan(5);
     const visible = JSON.stringify([
-      ...result.resources.map((r: PlannedResource) => (r.type === 'aws:secretsmanager/secretVersion:SecretVersion' ? { ...r.inputs, secretStringWo: undefined } : r.inputs)),
+      ...result.resources.map((r: PlannedResource) =>
+        r.type === 'aws:secretsmanager/secretVersion:SecretVersion' ? { ...r.inputs, secretStringWo: undefined } : r.inputs,
+      ),
       result.outputs,
     ]);
     for (const secret of result.secretValues) expect(visible).not.toContain(secret);
     for (const fn of ofType('aws:lambda/function:Function')) {
-      expect(Object.keys(variables(fn)).sort()).toEqual(['CONFIG_MAX_AGE_S', 'CONFIG_VERSION', 'PUSH_QUEUE_URL', 'QUEUE_URL', 'TABLE_NAME', 'WAPK_CONFIG_SECRET_ID', ...(fn.name === 'wa-sender' ? ['SEND_CLAIM_EXPIRY_MS'] : [])].sort());
+      expect(Object.keys(variables(fn)).sort()).toEqual(
+        [
+          'CONFIG_MAX_AGE_S',
+          'CONFIG_VERSION',
+          'PUSH_QUEUE_URL',
+          'QUEUE_URL',
+          'TABLE_NAME',
+          'WAPK_CONFIG_SECRET_ID',
+          ...(fn.name === 'wa-sender' ? ['SEND_CLAIM_EXPIRY_MS'] : []),
+        ].sort(),
+      );
       expect(variables(fn).WAPK_CONFIG_SECRET_ID).toMatch(/^arn:aws:secretsmanager:/);
     }
     // Written write-only: Pulumi keeps only the first value, encrypted, in the state's inputs.
@@ -183,12 +221,23 @@ describe('the Pulumi program (dev stack, mocked)', () => {
 
   it('creates the table on demand, with point-in-time recovery, encryption and four indexes', () => {
     const [table] = ofType('aws:dynamodb/table:Table');
-    expect(table!.inputs).toMatchObject({ billingMode: 'PAY_PER_REQUEST', pointInTimeRecovery: { enabled: true }, serverSideEncryption: { enabled: true } });
-    expect((table!.inputs.globalSecondaryIndexes as Array<{ name: string }>).map((i) => i.name).sort()).toEqual(['byAccount', 'byProviderMessageId', 'byRecipient', 'due']);
+    expect(table!.inputs).toMatchObject({
+      billingMode: 'PAY_PER_REQUEST',
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+    });
+    expect((table!.inputs.globalSecondaryIndexes as Array<{ name: string }>).map((i) => i.name).sort()).toEqual([
+      'byAccount',
+      'byProviderMessageId',
+      'byRecipient',
+      'due',
+    ]);
   });
 
   it('routes the API to the function that serves each route', () => {
-    const routes = ofType('aws:apigatewayv2/route:Route').map((r) => r.inputs.routeKey).sort();
+    const routes = ofType('aws:apigatewayv2/route:Route')
+      .map((r) => r.inputs.routeKey)
+      .sort();
     expect(routes).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
@@ -211,11 +260,16 @@ describe('the Pulumi program (dev stack, mocked)', () => {
     const byRoute = new Map(settings.map((s) => [s.routeKey, s]));
     expect(byRoute.size).toBe(ROUTES.length);
     for (const route of ROUTES) {
-      const expected = route.name === 'sendMessages' ? { rate: 150, burst: 300 } : DEFAULT_ROUTE_THROTTLES[route.name]; // Pulumi.dev.yaml raises sends
-      expect(byRoute.get(`${route.method} ${route.path}`), route.name).toMatchObject({ throttlingRateLimit: expected.rate, throttlingBurstLimit: expected.burst });
+      // Pulumi.dev.yaml raises the send route's throttle.
+      const expected = route.name === 'sendMessages' ? { rate: 150, burst: 300 } : DEFAULT_ROUTE_THROTTLES[route.name];
+      expect(byRoute.get(`${route.method} ${route.path}`), route.name).toMatchObject({
+        throttlingRateLimit: expected.rate,
+        throttlingBurstLimit: expected.burst,
+      });
     }
     const send = byRoute.get('POST /v1/messages')!;
-    for (const callback of ROUTES.filter((r) => r.function === 'webhook')) expect(byRoute.get(`${callback.method} ${callback.path}`)!.throttlingRateLimit).toBeGreaterThan(send.throttlingRateLimit);
+    for (const callback of ROUTES.filter((r) => r.function === 'webhook'))
+      expect(byRoute.get(`${callback.method} ${callback.path}`)!.throttlingRateLimit).toBeGreaterThan(send.throttlingRateLimit);
     // Sized for an account at 40 messages/s with three callbacks each.
     expect(DEFAULT_ROUTE_THROTTLES.sendMessages.rate).toBeGreaterThanOrEqual(40);
     expect(DEFAULT_ROUTE_THROTTLES.receiveWebhook.rate).toBeGreaterThanOrEqual(3 * 40);
@@ -254,7 +308,9 @@ describe('the Pulumi program (dev stack, mocked)', () => {
   it('sends every alarm to a topic with the stack’s subscribers', () => {
     const [topic] = ofType('aws:sns/topic:Topic');
     const topicArn = `arn:aws:sns:us-east-1:123456789012:${topic!.name}`;
-    expect(ofType('aws:sns/topicSubscription:TopicSubscription').map((s) => s.inputs)).toEqual([expect.objectContaining({ topic: topicArn, protocol: 'email', endpoint: 'oncall@acme.example' })]);
+    expect(ofType('aws:sns/topicSubscription:TopicSubscription').map((s) => s.inputs)).toEqual([
+      expect.objectContaining({ topic: topicArn, protocol: 'email', endpoint: 'oncall@acme.example' }),
+    ]);
     const alarms = ofType('aws:cloudwatch/metricAlarm:MetricAlarm');
     for (const alarm of alarms) {
       expect(alarm.inputs.alarmActions, alarm.name).toEqual([topicArn]);
@@ -265,7 +321,8 @@ describe('the Pulumi program (dev stack, mocked)', () => {
 
   it('alarms on dead letters, on each queue’s oldest message, and on their age in the dead-letter queues', () => {
     const alarms = ofType('aws:cloudwatch/metricAlarm:MetricAlarm');
-    const onQueue = (metric: string, queueName: string) => alarms.filter((a) => a.inputs.metricName === metric && (a.inputs.dimensions as { QueueName: string }).QueueName === queueName);
+    const onQueue = (metric: string, queueName: string) =>
+      alarms.filter((a) => a.inputs.metricName === metric && (a.inputs.dimensions as { QueueName: string }).QueueName === queueName);
     for (const queue of ['wa-send', 'wa-push']) {
       expect(onQueue('ApproximateNumberOfMessagesVisible', `${queue}-dlq`), queue).toHaveLength(1);
       expect(onQueue('ApproximateAgeOfOldestMessage', `${queue}-dlq`), queue).toHaveLength(1);
@@ -285,9 +342,17 @@ describe('the Pulumi program (dev stack, mocked)', () => {
       expect(filter?.inputs.pattern, fn).toBe(ERROR_LOG_PATTERN);
       const metric = filter!.inputs.metricTransformation as { namespace: string; name: string; value: string };
       expect(metric).toMatchObject({ namespace: HANDLER_ERRORS_NAMESPACE, name: functionName, value: '1' });
-      expect(alarms.filter((a) => a.inputs.namespace === metric.namespace && a.inputs.metricName === metric.name), fn).toHaveLength(1);
+      expect(
+        alarms.filter((a) => a.inputs.namespace === metric.namespace && a.inputs.metricName === metric.name),
+        fn,
+      ).toHaveLength(1);
       for (const lambdaMetric of ['Errors', 'Throttles']) {
-        expect(alarms.filter((a) => a.inputs.metricName === lambdaMetric && (a.inputs.dimensions as { FunctionName: string }).FunctionName === functionName), `${fn} ${lambdaMetric}`).toHaveLength(1);
+        expect(
+          alarms.filter(
+            (a) => a.inputs.metricName === lambdaMetric && (a.inputs.dimensions as { FunctionName: string }).FunctionName === functionName,
+          ),
+          `${fn} ${lambdaMetric}`,
+        ).toHaveLength(1);
       }
     }
   });
@@ -300,7 +365,9 @@ describe('the Pulumi program (dev stack, mocked)', () => {
     ]);
     const stage = ofType('aws:apigatewayv2/stage:Stage')[0]!;
     const accessLog = byArn((stage.inputs.accessLogSettings as { destinationArn: string }).destinationArn)!;
-    const throttled = ofType('aws:cloudwatch/logMetricFilter:LogMetricFilter').find((f) => f.inputs.logGroupName === accessLog.inputs.name || f.inputs.logGroupName === accessLog.name)!;
+    const throttled = ofType('aws:cloudwatch/logMetricFilter:LogMetricFilter').find(
+      (f) => f.inputs.logGroupName === accessLog.inputs.name || f.inputs.logGroupName === accessLog.name,
+    )!;
     expect(throttled.inputs.pattern).toBe(THROTTLED_LOG_PATTERN);
     const metric = throttled.inputs.metricTransformation as { namespace: string; name: string };
     expect(alarms.filter((a) => a.inputs.namespace === metric.namespace && a.inputs.metricName === metric.name)).toHaveLength(1);
@@ -311,18 +378,37 @@ describe('the Pulumi program (dev stack, mocked)', () => {
     const sizes = result.outputs.bundleBytes as Record<string, number>;
     expect(Object.keys(sizes).sort()).toEqual([...FUNCTIONS].sort());
     for (const fn of FUNCTIONS) {
-      const meta = JSON.parse(readFileSync(join(BUILD_DIR, awsName(['dev'], 100), `wa-${fn}`, 'meta.json'), 'utf8')) as { packages: string[]; externalImports: string[] };
+      const meta = JSON.parse(readFileSync(join(BUILD_DIR, awsName(['dev'], 100), `wa-${fn}`, 'meta.json'), 'utf8')) as {
+        packages: string[];
+        externalImports: string[];
+      };
       for (const external of meta.externalImports) expect(external, fn).toMatch(/^node:/);
-      expect(meta.packages, fn).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sqs', '@aws-sdk/client-secrets-manager']));
+      expect(meta.packages, fn).toEqual(
+        expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sqs', '@aws-sdk/client-secrets-manager']),
+      );
       expect(sizes[fn], fn).toBeGreaterThan(10_000);
       expect(sizes[fn], fn).toBeLessThan(3_000_000);
     }
-    console.log(`bundle sizes (minified, SDK included): ${Object.entries(sizes).map(([n, b]) => `${n} ${(b / 1024).toFixed(0)} KB`).join(', ')}`);
+    console.log(
+      `bundle sizes (minified, SDK included): ${Object.entries(sizes)
+        .map(([n, b]) => `${n} ${(b / 1024).toFixed(0)} KB`)
+        .join(', ')}`,
+    );
   });
 
   // Item 14: `export *` made every component class an (empty) stack output.
   it('exports the stack’s outputs and nothing else', () => {
-    expect(Object.keys(result.outputs).sort()).toEqual(['alarmTopicArn', 'apiUrl', 'bundleBytes', 'configVersion', 'pushDeadLetterQueueUrl', 'sendDeadLetterQueueUrl', 'sendQueueUrl', 'tableName', 'webhookBaseUrl']);
+    expect(Object.keys(result.outputs).sort()).toEqual([
+      'alarmTopicArn',
+      'apiUrl',
+      'bundleBytes',
+      'configVersion',
+      'pushDeadLetterQueueUrl',
+      'sendDeadLetterQueueUrl',
+      'sendQueueUrl',
+      'tableName',
+      'webhookBaseUrl',
+    ]);
   });
 
   it('tags every AWS resource with the project and the stack, through the provider', () => {
@@ -330,7 +416,8 @@ describe('the Pulumi program (dev stack, mocked)', () => {
     const tags = JSON.parse(String(provider!.inputs.defaultTags)) as { tags: Record<string, string> };
     expect(tags.tags).toEqual({ project: 'whatsapp-provider-kit', stack: 'dev', team: 'messaging' });
     expect(provider!.inputs.region).toBe('us-east-1');
-    for (const resource of result.resources.filter((r) => r.type.startsWith('aws:'))) expect(resource.provider, resource.name).toMatch(new RegExp(`^${provider!.urn!.replace(/[$]/g, '\\$')}::`));
+    for (const resource of result.resources.filter((r) => r.type.startsWith('aws:')))
+      expect(resource.provider, resource.name).toMatch(new RegExp(`^${provider!.urn!.replace(/[$]/g, '\\$')}::`));
   });
 });
 

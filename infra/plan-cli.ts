@@ -11,11 +11,16 @@ const args = process.argv.slice(2);
 const stack = args.find((arg) => !arg.startsWith('--')) ?? 'dev';
 try {
   const { resources } = await plan(stack, undefined, { standInSecrets: args.includes('--stand-in-secrets') });
-  const masked = resources.map(({ type, name, inputs }) => ({ type, name, inputs: type === 'aws:secretsmanager/secretVersion:SecretVersion' ? { ...inputs, secretStringWo: '[secret]' } : inputs }));
+  const masked = resources.map(({ type, name, inputs }) => ({
+    type,
+    name,
+    inputs: type === 'aws:secretsmanager/secretVersion:SecretVersion' ? { ...inputs, secretStringWo: '[secret]' } : inputs,
+  }));
   process.stdout.write(`${JSON.stringify(masked, null, 2)}\n`);
 } catch (error) {
   const message = (error as Error).message;
   console.error(`infra:plan: ${message}`);
-  if (/secrets is not set/.test(message)) console.error('infra:plan: to plan a stack file that holds no secrets, add --stand-in-secrets (generated stand-ins for every account)');
+  if (/secrets is not set/.test(message))
+    console.error('infra:plan: to plan a stack file that holds no secrets, add --stand-in-secrets (generated stand-ins for every account)');
   process.exit(1);
 }

@@ -72,7 +72,8 @@ function replaceEncrypted(value: unknown, path: string[], used: string[]): unkno
     return fresh;
   }
   if (Array.isArray(value)) return value.map((item, i) => replaceEncrypted(item, [...path, String(i)], used));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceEncrypted(v, [...path, k], used)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceEncrypted(v, [...path, k], used)]));
   if (typeof value === 'string' && value.length >= 16) used.push(value);
   return value;
 }
@@ -97,7 +98,13 @@ export async function plan(stack = 'dev', file = join(REPO_ROOT, `Pulumi.${stack
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, ...(args.provider ? { provider: args.provider } : {}), dependencies: [] });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs as Record<string, unknown>,
+          ...(args.provider ? { provider: args.provider } : {}),
+          dependencies: [],
+        });
         const region = 'us-east-1';
         const id = `${args.name}-id`;
         const service = args.type.split(':')[1]?.split('/')[0] ?? 'resource';
@@ -122,7 +129,9 @@ export async function plan(stack = 'dev', file = join(REPO_ROOT, `Pulumi.${stack
   );
   // The mocks see no options; the registration request carries the dependencies (dependsOn included).
   type Request = { getType(): string; getName(): string; getDependenciesList(): string[] };
-  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Request, callback: (error: unknown, response?: { getUrn(): string }) => void): void };
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: Request, callback: (error: unknown, response?: { getUrn(): string }) => void): void;
+  };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) =>
     register(req, (error, response) => {
@@ -132,7 +141,10 @@ export async function plan(stack = 'dev', file = join(REPO_ROOT, `Pulumi.${stack
     });
   pulumi.runtime.setAllConfig(config, [secretsKey]);
   // A fresh copy of the program on every call (a query makes it another module), so one process can plan several stacks.
-  const program = (await import(/* @vite-ignore */ `${new URL('./index.ts', import.meta.url).href}?plan=${++runs}`)) as Record<string, unknown>;
+  const program = (await import(/* @vite-ignore */ `${new URL('./index.ts', import.meta.url).href}?plan=${++runs}`)) as Record<
+    string,
+    unknown
+  >;
   const outputs: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(program)) {
     if (pulumi.Output.isInstance(value)) outputs[name] = await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve));

@@ -10,7 +10,16 @@ import * as pulumi from '@pulumi/pulumi';
 import { ConfigError } from '../src/config/pipeline.ts';
 
 /** The `aws:` settings passed on to the provider (objects as in the stack file). */
-const PASSED = ['region', 'profile', 'assumeRoles', 'allowedAccountIds', 'forbiddenAccountIds', 'sharedConfigFiles', 'sharedCredentialsFiles', 'defaultTags'] as const;
+const PASSED = [
+  'region',
+  'profile',
+  'assumeRoles',
+  'allowedAccountIds',
+  'forbiddenAccountIds',
+  'sharedConfigFiles',
+  'sharedCredentialsFiles',
+  'defaultTags',
+] as const;
 
 export function awsProvider(tags: Record<string, string> = {}): aws.Provider {
   const config = new pulumi.Config('aws');
@@ -19,12 +28,17 @@ export function awsProvider(tags: Record<string, string> = {}): aws.Provider {
     .map((key) => key.slice(4))
     .filter((key) => !(PASSED as readonly string[]).includes(key));
   if (unknown.length > 0) {
-    throw new ConfigError(`aws:${unknown.join(', aws:')}: not passed to the program's AWS provider; set credentials through the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, …)`);
+    throw new ConfigError(
+      `aws:${unknown.join(', aws:')}: not passed to the program's AWS provider; ` +
+        'set credentials through the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, …)',
+    );
   }
-  const settings = Object.fromEntries(PASSED.filter((key) => key !== 'defaultTags').flatMap((key) => {
-    const value = key === 'region' || key === 'profile' ? config.get(key) : config.getObject<unknown>(key);
-    return value === undefined ? [] : [[key, value]];
-  })) as Partial<aws.ProviderArgs>;
+  const settings = Object.fromEntries(
+    PASSED.filter((key) => key !== 'defaultTags').flatMap((key) => {
+      const value = key === 'region' || key === 'profile' ? config.get(key) : config.getObject<unknown>(key);
+      return value === undefined ? [] : [[key, value]];
+    }),
+  ) as Partial<aws.ProviderArgs>;
   const configured = config.getObject<{ tags?: Record<string, string> }>('defaultTags')?.tags ?? {};
   return new aws.Provider('aws', {
     ...settings,

@@ -69,7 +69,17 @@ export class Alarms extends pulumi.ComponentResource {
     const actions = { alarmActions: [this.topicArn], okActions: [this.topicArn] };
     const alarm = (id: string, props: Omit<aws.cloudwatch.MetricAlarmArgs, 'comparisonOperator'>) =>
       this.alarms.push(
-        new aws.cloudwatch.MetricAlarm(`${name}-${id}`, { comparisonOperator: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1, treatMissingData: 'notBreaching', ...actions, ...props }, parent),
+        new aws.cloudwatch.MetricAlarm(
+          `${name}-${id}`,
+          {
+            comparisonOperator: 'GreaterThanOrEqualToThreshold',
+            evaluationPeriods: 1,
+            treatMissingData: 'notBreaching',
+            ...actions,
+            ...props,
+          },
+          parent,
+        ),
       );
 
     for (const [queueName, queue] of Object.entries(args.queues)) {
@@ -84,7 +94,9 @@ export class Alarms extends pulumi.ComponentResource {
       });
       const deadLetterAge = args.deadLetterAgeSeconds ?? 10 * 86_400;
       alarm(`${queueName}-dlq-age`, {
-        alarmDescription: `A message has waited ${Math.round(deadLetterAge / 86_400)} days in the ${queueName} dead-letter queue: SQS deletes it at 14 days; redrive it now`,
+        alarmDescription:
+          `A message has waited ${Math.round(deadLetterAge / 86_400)} days in the ${queueName} dead-letter queue: ` +
+          'SQS deletes it at 14 days; redrive it now',
         namespace: 'AWS/SQS',
         metricName: 'ApproximateAgeOfOldestMessage',
         dimensions: { QueueName: queue.deadLetterQueue.name },
@@ -108,7 +120,11 @@ export class Alarms extends pulumi.ComponentResource {
     for (const [fnName, fn] of Object.entries(args.functions)) {
       new aws.cloudwatch.LogMetricFilter(
         `${name}-${fnName}-handler-errors`,
-        { logGroupName: fn.logGroup.name, pattern: ERROR_LOG_PATTERN, metricTransformation: { namespace: HANDLER_ERRORS_NAMESPACE, name: fn.functionName, value: '1', unit: 'Count' } },
+        {
+          logGroupName: fn.logGroup.name,
+          pattern: ERROR_LOG_PATTERN,
+          metricTransformation: { namespace: HANDLER_ERRORS_NAMESPACE, name: fn.functionName, value: '1', unit: 'Count' },
+        },
         parent,
       );
       alarm(`${fnName}-handler-errors`, {
@@ -121,7 +137,8 @@ export class Alarms extends pulumi.ComponentResource {
       });
       for (const metricName of ['Errors', 'Throttles']) {
         alarm(`${fnName}-${metricName.toLowerCase()}`, {
-          alarmDescription: metricName === 'Errors' ? `The ${fnName} function crashed or timed out` : `The ${fnName} function was throttled`,
+          alarmDescription:
+            metricName === 'Errors' ? `The ${fnName} function crashed or timed out` : `The ${fnName} function was throttled`,
           namespace: 'AWS/Lambda',
           metricName,
           dimensions: { FunctionName: fn.function.name },
@@ -145,7 +162,11 @@ export class Alarms extends pulumi.ComponentResource {
       const throttledMetric = awsName([pulumi.getProject(), pulumi.getStack(), name, 'throttled'], 255);
       new aws.cloudwatch.LogMetricFilter(
         `${name}-api-throttled`,
-        { logGroupName: args.api.accessLog.name, pattern: THROTTLED_LOG_PATTERN, metricTransformation: { namespace: API_NAMESPACE, name: throttledMetric, value: '1', unit: 'Count' } },
+        {
+          logGroupName: args.api.accessLog.name,
+          pattern: THROTTLED_LOG_PATTERN,
+          metricTransformation: { namespace: API_NAMESPACE, name: throttledMetric, value: '1', unit: 'Count' },
+        },
         parent,
       );
       alarm('api-throttled', {

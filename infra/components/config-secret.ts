@@ -38,7 +38,11 @@ export class ConfigSecret extends pulumi.ComponentResource {
   constructor(name: string, args: ConfigSecretArgs, opts?: pulumi.ComponentResourceOptions) {
     super('whatsapp-provider-kit:aws:ConfigSecret', name, {}, opts);
     this.version = pulumi.unsecret(pulumi.output(args.document).apply((document) => configVersion(document, args.salt ?? 1)));
-    this.secret = new aws.secretsmanager.Secret(name, { description: 'whatsapp-provider-kit: accounts, API key hashes and provider credentials' }, { parent: this });
+    this.secret = new aws.secretsmanager.Secret(
+      name,
+      { description: 'whatsapp-provider-kit: accounts, API key hashes and provider credentials' },
+      { parent: this },
+    );
     this.secretVersion = new aws.secretsmanager.SecretVersion(
       `${name}-value`,
       {

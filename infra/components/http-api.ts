@@ -79,28 +79,47 @@ export class HttpApi extends pulumi.ComponentResource {
     const integrations = new Map<string, aws.apigatewayv2.Integration>();
     for (const [fn, target] of Object.entries(args.functions) as Array<[Route['function'], NodeFunction]>) {
       if (target.timeoutSeconds * 1000 >= INTEGRATION_TIMEOUT_MS) {
-        throw new Error(`${name}: the ${fn} function's timeout (${target.timeoutSeconds} s) must be under the API's ${INTEGRATION_TIMEOUT_MS / 1000} s, or callers get a 503 while it still runs`);
+        throw new Error(
+          `${name}: the ${fn} function's timeout (${target.timeoutSeconds} s) must be under the API's ` +
+            `${INTEGRATION_TIMEOUT_MS / 1000} s, or callers get a 503 while it still runs`,
+        );
       }
       integrations.set(
         fn,
         new aws.apigatewayv2.Integration(
           `${name}-${fn}`,
-          { apiId: this.api.id, integrationType: 'AWS_PROXY', integrationUri: target.function.invokeArn, payloadFormatVersion: '2.0', timeoutMilliseconds: INTEGRATION_TIMEOUT_MS },
+          {
+            apiId: this.api.id,
+            integrationType: 'AWS_PROXY',
+            integrationUri: target.function.invokeArn,
+            payloadFormatVersion: '2.0',
+            timeoutMilliseconds: INTEGRATION_TIMEOUT_MS,
+          },
           parent,
         ),
       );
       new aws.lambda.Permission(
         `${name}-${fn}-invoke`,
-        { action: 'lambda:InvokeFunction', function: target.function.name, principal: 'apigateway.amazonaws.com', sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*` },
+        {
+          action: 'lambda:InvokeFunction',
+          function: target.function.name,
+          principal: 'apigateway.amazonaws.com',
+          sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*`,
+        },
         parent,
       );
     }
-    const routes = ROUTES.map((route) =>
-      new aws.apigatewayv2.Route(
-        `${name}-${route.name}`,
-        { apiId: this.api.id, routeKey: `${route.method} ${route.path}`, target: pulumi.interpolate`integrations/${integrations.get(route.function)!.id}` },
-        parent,
-      ),
+    const routes = ROUTES.map(
+      (route) =>
+        new aws.apigatewayv2.Route(
+          `${name}-${route.name}`,
+          {
+            apiId: this.api.id,
+            routeKey: `${route.method} ${route.path}`,
+            target: pulumi.interpolate`integrations/${integrations.get(route.function)!.id}`,
+          },
+          parent,
+        ),
     );
     this.accessLog = new aws.cloudwatch.LogGroup(`${name}-access`, { retentionInDays: args.logRetentionDays ?? 30 }, parent);
     const throttles = { ...DEFAULT_ROUTE_THROTTLES, ...args.throttles };
@@ -113,7 +132,11 @@ export class HttpApi extends pulumi.ComponentResource {
         autoDeploy: true,
         // Every route has its own; a route added without one gets the most restrictive.
         defaultRouteSettings: { throttlingRateLimit: lowest.rate, throttlingBurstLimit: lowest.burst },
-        routeSettings: ROUTES.map((route) => ({ routeKey: `${route.method} ${route.path}`, throttlingRateLimit: throttles[route.name].rate, throttlingBurstLimit: throttles[route.name].burst })),
+        routeSettings: ROUTES.map((route) => ({
+          routeKey: `${route.method} ${route.path}`,
+          throttlingRateLimit: throttles[route.name].rate,
+          throttlingBurstLimit: throttles[route.name].burst,
+        })),
         accessLogSettings: { destinationArn: this.accessLog.arn, format: JSON.stringify(ACCESS_LOG_FORMAT) },
       },
       // Route settings name routes by key: API Gateway refuses them before the routes exist.

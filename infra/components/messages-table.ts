@@ -44,9 +44,10 @@ export class MessagesTable extends pulumi.ComponentResource {
    */
   statements(calls: readonly StoreCall[]): pulumi.Output<Statement[]> {
     const { actions, indexes } = tableAccess(calls);
-    return this.table.arn.apply((arn) => [
-      ...(actions.length > 0 ? [{ Effect: 'Allow' as const, Action: actions.map((a) => `dynamodb:${a}`), Resource: arn }] : []),
-      ...(indexes.length > 0 ? [{ Effect: 'Allow' as const, Action: ['dynamodb:Query'], Resource: indexes.map((index) => `${arn}/index/${index}`) }] : []),
-    ]);
+    return this.table.arn.apply((arn) => {
+      const onTable = { Effect: 'Allow' as const, Action: actions.map((a) => `dynamodb:${a}`), Resource: arn };
+      const onIndexes = { Effect: 'Allow' as const, Action: ['dynamodb:Query'], Resource: indexes.map((index) => `${arn}/index/${index}`) };
+      return [...(actions.length > 0 ? [onTable] : []), ...(indexes.length > 0 ? [onIndexes] : [])];
+    });
   }
 }

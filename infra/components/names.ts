@@ -15,7 +15,10 @@ export function awsName(parts: readonly string[], max = FUNCTION_NAME_MAX): stri
   const clean = joined.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-{2,}/g, '-');
   if (clean.length <= max) return clean;
   const hash = createHash('sha256').update(joined).digest('hex').slice(0, 8);
-  const last = parts.at(-1)!.replace(/[^A-Za-z0-9_-]+/g, '-').slice(-(max - hash.length - 2));
+  const last = parts
+    .at(-1)!
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .slice(-(max - hash.length - 2));
   const head = clean.slice(0, max - last.length - hash.length - 2).replace(/-+$/, '');
   return [head, hash, last].filter(Boolean).join('-');
 }

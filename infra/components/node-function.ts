@@ -56,11 +56,20 @@ export class NodeFunction extends pulumi.ComponentResource {
     const bundle = bundleFunction(name, args.entry, awsName([pulumi.getStack()], 100));
     this.bundleBytes = bundle.bytes;
 
-    this.logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: args.logRetentionDays ?? 30 }, parent);
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: `/aws/lambda/${this.functionName}`, retentionInDays: args.logRetentionDays ?? 30 },
+      parent,
+    );
 
     this.role = new aws.iam.Role(
       `${name}-role`,
-      { assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) },
+      {
+        assumeRolePolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      },
       parent,
     );
     this.policy = new aws.iam.RolePolicy(
@@ -70,7 +79,13 @@ export class NodeFunction extends pulumi.ComponentResource {
         policy: pulumi
           .all([args.statements, this.logGroup.arn])
           .apply(([statements, logArn]) =>
-            JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logArn}:*` }, ...statements] }),
+            JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow' as const, Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logArn}:*` },
+                ...statements,
+              ],
+            }),
           ),
       },
       parent,

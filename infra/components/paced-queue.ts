@@ -78,7 +78,8 @@ export class PacedQueue extends pulumi.ComponentResource {
    * (the push function's backoff).
    */
   consumeStatements(options: { changesVisibility?: boolean } = {}): pulumi.Output<Statement[]> {
-    const actions = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', ...(options.changesVisibility ? ['sqs:ChangeMessageVisibility'] : [])];
+    const actions = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+    if (options.changesVisibility) actions.push('sqs:ChangeMessageVisibility');
     return this.queue.arn.apply((arn) => [{ Effect: 'Allow' as const, Action: actions, Resource: arn }]);
   }
 

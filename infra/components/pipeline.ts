@@ -86,7 +86,12 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
     const fn = (
       fnName: keyof typeof FUNCTION_CALLS,
       statements: pulumi.Output<Statement[]>[],
-      extra: { timeoutSeconds?: number; memoryMb?: number; reservedConcurrency?: number; environment?: Record<string, pulumi.Input<string>> } = {},
+      extra: {
+        timeoutSeconds?: number;
+        memoryMb?: number;
+        reservedConcurrency?: number;
+        environment?: Record<string, pulumi.Input<string>>;
+      } = {},
     ) =>
       new NodeFunction(
         `${name}-${fnName}`,
@@ -119,20 +124,39 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
       webhook: fn('webhook', [push], { timeoutSeconds: API_FUNCTION_TIMEOUT_S }),
       push: fn('push', [this.pushQueue.consumeStatements({ changesVisibility: true })], { timeoutSeconds: 30 }),
     };
-    this.sendQueue.subscribe(this.functions.sender, { batchSize: args.sender?.batchSize ?? 10, maximumConcurrency: args.sender?.maximumConcurrency ?? 2 });
+    this.sendQueue.subscribe(this.functions.sender, {
+      batchSize: args.sender?.batchSize ?? 10,
+      maximumConcurrency: args.sender?.maximumConcurrency ?? 2,
+    });
     this.pushQueue.subscribe(this.functions.push, { batchSize: 10, maximumConcurrency: args.push?.maximumConcurrency ?? 2 });
 
     // Every minute: held messages whose time has come go back on the send queue. A run that fails
     // or is late is not retried: the next minute's run does its work.
     const requeue = this.functions.requeue.function;
     const schedule = new aws.cloudwatch.EventRule(`${name}-requeue-schedule`, { scheduleExpression: 'rate(1 minute)' }, parent);
-    new aws.cloudwatch.EventTarget(`${name}-requeue-target`, { rule: schedule.name, arn: requeue.arn, retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 } }, parent);
-    new aws.lambda.Permission(`${name}-requeue-invoke`, { action: 'lambda:InvokeFunction', function: requeue.name, principal: 'events.amazonaws.com', sourceArn: schedule.arn }, parent);
-    new aws.lambda.FunctionEventInvokeConfig(`${name}-requeue-async`, { functionName: requeue.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 }, parent);
+    new aws.cloudwatch.EventTarget(
+      `${name}-requeue-target`,
+      { rule: schedule.name, arn: requeue.arn, retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 } },
+      parent,
+    );
+    new aws.lambda.Permission(
+      `${name}-requeue-invoke`,
+      { action: 'lambda:InvokeFunction', function: requeue.name, principal: 'events.amazonaws.com', sourceArn: schedule.arn },
+      parent,
+    );
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${name}-requeue-async`,
+      { functionName: requeue.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+      parent,
+    );
 
     this.api = new HttpApi(
       `${name}-api`,
-      { functions: { accept: this.functions.accept, status: this.functions.status, webhook: this.functions.webhook }, logRetentionDays, ...(args.throttles ? { throttles: args.throttles } : {}) },
+      {
+        functions: { accept: this.functions.accept, status: this.functions.status, webhook: this.functions.webhook },
+        logRetentionDays,
+        ...(args.throttles ? { throttles: args.throttles } : {}),
+      },
       parent,
     );
     this.alarms = new Alarms(
@@ -149,6 +173,11 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
       parent,
     );
 
-    this.registerOutputs({ apiUrl: this.api.url, tableName: this.table.table.name, sendQueueUrl: this.sendQueue.queue.url, alarmTopicArn: this.alarms.topicArn });
+    this.registerOutputs({
+      apiUrl: this.api.url,
+      tableName: this.table.table.name,
+      sendQueueUrl: this.sendQueue.queue.url,
+      alarmTopicArn: this.alarms.topicArn,
+    });
   }
 }

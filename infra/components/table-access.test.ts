@@ -15,18 +15,24 @@ const methodsOf = (prototype: object) => Object.getOwnPropertyNames(prototype).f
 describe('table access derived from the code', () => {
   it('declares the requests of every store and pacer method', () => {
     const declared = new Set(Object.keys(STORE_CALLS).map((call) => call.replace(/\(.*\)$/, '')));
-    for (const method of methodsOf(MessageStore.prototype)) expect(declared.has(method), `MessageStore.${method} is not in STORE_CALLS`).toBe(true);
+    for (const method of methodsOf(MessageStore.prototype))
+      expect(declared.has(method), `MessageStore.${method} is not in STORE_CALLS`).toBe(true);
     // `write` is the pacer's private helper, part of acquire and block.
-    for (const method of methodsOf(Pacer.prototype).filter((m) => m !== 'write')) expect(declared.has(`pacer.${method}`), `Pacer.${method} is not in STORE_CALLS`).toBe(true);
+    for (const method of methodsOf(Pacer.prototype).filter((m) => m !== 'write'))
+      expect(declared.has(`pacer.${method}`), `Pacer.${method} is not in STORE_CALLS`).toBe(true);
   });
 
   it('queries only indexes the table has', () => {
     const indexes = new Set(Object.values(INDEX).map((index) => index.name));
-    for (const calls of Object.values(FUNCTION_CALLS)) for (const index of tableAccess(calls).indexes) expect(indexes.has(index)).toBe(true);
+    for (const calls of Object.values(FUNCTION_CALLS))
+      for (const index of tableAccess(calls).indexes) expect(indexes.has(index)).toBe(true);
   });
 
   it('gives the accept function neither queries nor deletes, and the push function nothing', () => {
-    expect(tableAccess(FUNCTION_CALLS.accept)).toEqual({ actions: ['BatchGetItem', 'BatchWriteItem', 'GetItem', 'PutItem', 'UpdateItem'], indexes: [] });
+    expect(tableAccess(FUNCTION_CALLS.accept)).toEqual({
+      actions: ['BatchGetItem', 'BatchWriteItem', 'GetItem', 'PutItem', 'UpdateItem'],
+      indexes: [],
+    });
     expect(tableAccess(FUNCTION_CALLS.push)).toEqual({ actions: [], indexes: [] });
   });
 });

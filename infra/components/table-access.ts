@@ -54,7 +54,17 @@ export const STORE_CALLS = {
 export type StoreCall = keyof typeof STORE_CALLS;
 
 /** Applying status events (src/status/apply.ts): the webhook's work, and the sender's for callbacks that came early. */
-const APPLY_EVENTS: StoreCall[] = ['get', 'findByProviderMessageId', 'unmatchedTo', 'keepPending', 'takePending', 'bindProviderMessageId', 'addAliases', 'applyStatus', 'suppress'];
+const APPLY_EVENTS: StoreCall[] = [
+  'get',
+  'findByProviderMessageId',
+  'unmatchedTo',
+  'keepPending',
+  'takePending',
+  'bindProviderMessageId',
+  'addAliases',
+  'applyStatus',
+  'suppress',
+];
 
 /** The store calls each function's code makes. (`firstSighting` is the naive design bench/ measures: no function calls it.) */
 export const FUNCTION_CALLS = {
@@ -64,8 +74,23 @@ export const FUNCTION_CALLS = {
   status: ['get', 'list', 'cancel', 'applyStatus', 'pausesOf', 'liftPause', 'unsuppress'],
   // src/sender/sender.ts (+ applyKeptEvents), src/pacing/pacer.ts
   sender: [
-    'get', 'createMany(onlyIfMissing)', 'claim', 'unclaim', 'markUnknown', 'claimOf', 'applyStatus', 'hold', 'pausesOf', 'setPause', 'suppression', 'suppress', 'addAliases',
-    ...APPLY_EVENTS, 'pacer.acquire', 'pacer.block', 'pacer.acquireGap',
+    'get',
+    'createMany(onlyIfMissing)',
+    'claim',
+    'unclaim',
+    'markUnknown',
+    'claimOf',
+    'applyStatus',
+    'hold',
+    'pausesOf',
+    'setPause',
+    'suppression',
+    'suppress',
+    'addAliases',
+    ...APPLY_EVENTS,
+    'pacer.acquire',
+    'pacer.block',
+    'pacer.acquireGap',
   ],
   // src/scheduler/requeue.ts
   requeue: ['listDue', 'getHeld', 'release'],

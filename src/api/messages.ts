@@ -24,12 +24,18 @@ export interface MessagesDeps {
  * cannot be queued is logged as an error (the function's error alarm counts it), not answered as a
  * failure the caller would retry into a conflict.
  */
-export async function pushChange(deps: Pick<MessagesDeps, 'notifier'>, record: MessageRecord, change: Pick<StatusChange, 'status' | 'at' | 'error'>): Promise<void> {
+export async function pushChange(
+  deps: Pick<MessagesDeps, 'notifier'>,
+  record: MessageRecord,
+  change: Pick<StatusChange, 'status' | 'at' | 'error'>,
+): Promise<void> {
   if (!deps.notifier) return;
+  const { id, account, provider, metadata } = record;
   try {
-    await deps.notifier.notify({ id: record.id, account: record.account, provider: record.provider, ...change, ...(record.metadata ? { metadata: record.metadata } : {}) });
+    await deps.notifier.notify({ id, account, provider, ...change, ...(metadata ? { metadata } : {}) });
   } catch (error) {
-    console.error(JSON.stringify({ level: 'error', message: 'status push not queued', id: record.id, status: change.status, error: (error as Error).message }));
+    const reason = (error as Error).message;
+    console.error(JSON.stringify({ level: 'error', message: 'status push not queued', id, status: change.status, error: reason }));
   }
 }
 

@@ -71,13 +71,13 @@ const CALLBACK_PROVIDERS: ReadonlySet<string> = new Set(['livechat', 'gupshup', 
  */
 export function missingSecrets(config: PipelineConfig, secrets: PipelineSecrets): string[] {
   const missing: string[] = [];
-  for (const account of config.accounts) {
-    if (!secrets.credentials[account.id]) missing.push(`credentials.${account.id}: account ${account.id} (${account.provider}) has no provider credential`);
-    if (CALLBACK_PROVIDERS.has(account.provider) && !secrets.webhookSecrets[account.id]?.length) {
-      missing.push(`webhookSecrets.${account.id}: account ${account.id} (${account.provider}) has no webhook secret: every callback would be refused`);
+  for (const { id, provider, push } of config.accounts) {
+    if (!secrets.credentials[id]) missing.push(`credentials.${id}: account ${id} (${provider}) has no provider credential`);
+    if (CALLBACK_PROVIDERS.has(provider) && !secrets.webhookSecrets[id]?.length) {
+      missing.push(`webhookSecrets.${id}: account ${id} (${provider}) has no webhook secret: every callback would be refused`);
     }
     // Not the push URL: a caller may have put a token in it.
-    if (account.push && !secrets.pushSecrets[account.id]) missing.push(`pushSecrets.${account.id}: account ${account.id} pushes status changes but has no push secret`);
+    if (push && !secrets.pushSecrets[id]) missing.push(`pushSecrets.${id}: account ${id} pushes status changes but has no push secret`);
   }
   return missing;
 }

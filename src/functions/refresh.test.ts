@@ -11,7 +11,11 @@ import { apiHandler } from './api-handler.ts';
 import { configMaxAgeMs, refreshing } from './refresh.ts';
 
 const KEY = 'key-to-revoke';
-const getMessage = { rawPath: '/v1/messages/01JB0000000000000000000000', headers: { authorization: `Bearer ${KEY}` }, requestContext: { http: { method: 'GET' } } } as unknown as APIGatewayProxyEventV2;
+const getMessage = {
+  rawPath: '/v1/messages/01JB0000000000000000000000',
+  headers: { authorization: `Bearer ${KEY}` },
+  requestContext: { http: { method: 'GET' } },
+} as unknown as APIGatewayProxyEventV2;
 
 describe('configuration age in warm containers', () => {
   it('stops a revoked API key once the container’s copy of the configuration is older than the maximum age', async () => {
@@ -21,7 +25,12 @@ describe('configuration age in warm containers', () => {
     // What the handler would read from the secret: the key list as it is at that moment.
     const load = (): ApiDeps => {
       reads++;
-      return { apiKeys: keys, store: { get: async () => undefined } as unknown as MessageStore, accounts: new Map(), now: () => new Date(clock) } as unknown as ApiDeps;
+      return {
+        apiKeys: keys,
+        store: { get: async () => undefined } as unknown as MessageStore,
+        accounts: new Map(),
+        now: () => new Date(clock),
+      } as unknown as ApiDeps;
     };
     const handler = refreshing(() => apiHandler('status', load), { maxAgeMs: 300_000, now: () => clock });
 

@@ -16,7 +16,8 @@ export const DEFAULT_CONFIG_MAX_AGE_S = 300;
 export function configMaxAgeMs(value = process.env.CONFIG_MAX_AGE_S): number {
   if (value === undefined || value === '') return DEFAULT_CONFIG_MAX_AGE_S * 1000;
   const seconds = Number(value);
-  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) throw new ConfigError(`environment variable CONFIG_MAX_AGE_S must be whole seconds from 0 to 3600, got ${value}`);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600)
+    throw new ConfigError(`environment variable CONFIG_MAX_AGE_S must be whole seconds from 0 to 3600, got ${value}`);
   return seconds * 1000;
 }
 
@@ -24,7 +25,10 @@ export function configMaxAgeMs(value = process.env.CONFIG_MAX_AGE_S): number {
  * A handler that is built by `build` on first use and built again once it is older than
  * `maxAgeMs`. Invocations of one container never overlap, so a rebuild never races another call.
  */
-export function refreshing<A extends unknown[], R>(build: () => (...args: A) => R, options: { maxAgeMs?: number; now?: () => number } = {}): (...args: A) => R {
+export function refreshing<A extends unknown[], R>(
+  build: () => (...args: A) => R,
+  options: { maxAgeMs?: number; now?: () => number } = {},
+): (...args: A) => R {
   const now = options.now ?? Date.now;
   let current: { handler: (...args: A) => R; builtAt: number } | undefined;
   return (...args: A) => {

@@ -19,7 +19,8 @@ import type { MessageContent } from '../messages/send-request.ts';
 import { STATUS_RANK, type MessageStatus, type StatusTimes } from '../messages/status.ts';
 import type { RecipientRef } from '../privacy/recipient.ts';
 import type { ProviderName } from '../providers/names.ts';
-import { DUE_SHARDS, IDEMPOTENCY_TTL_S, idempotencyKey, INDEX, KEY, MESSAGE_TTL_S, messageExpiresAt, messageKey, TTL_ATTRIBUTE } from './table.ts';
+import { DUE_SHARDS, IDEMPOTENCY_TTL_S, idempotencyKey, INDEX, KEY, MESSAGE_TTL_S, messageKey, TTL_ATTRIBUTE } from './table.ts';
+import { messageExpiresAt } from './table.ts';
 
 type Item = Record<string, NativeAttributeValue>;
 

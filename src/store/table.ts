@@ -52,7 +52,9 @@ export const MESSAGE_TTL_S = 90 * 24 * 3600;
  * the latest one counts.
  */
 export function messageExpiresAt(times: { createdAt?: string; scheduleAt?: string; dueAt?: string }, retentionS = MESSAGE_TTL_S): number {
-  const valid = [times.createdAt, times.scheduleAt, times.dueAt].map((t) => (t ? Date.parse(t) : Number.NaN)).filter((ms) => Number.isFinite(ms));
+  const valid = [times.createdAt, times.scheduleAt, times.dueAt]
+    .map((time) => (time ? Date.parse(time) : Number.NaN))
+    .filter((ms) => Number.isFinite(ms));
   if (valid.length === 0) throw new RangeError('messageExpiresAt: needs at least one ISO-8601 time (createdAt, scheduleAt or dueAt)');
   const latest = Math.max(...valid);
   return Math.ceil(latest / 1000) + retentionS;

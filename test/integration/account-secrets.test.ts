@@ -24,9 +24,16 @@ describe('secrets for every configured account', () => {
 
   it('names each account without a credential, a webhook secret (providers with callbacks) or a push secret', () => {
     const base = testConfig();
-    const config = PipelineConfig.parse({ ...base, accounts: base.accounts.map((a) => (a.id === 'acme-gupshup' ? { ...a, push: { url: 'https://caller.example.com/hooks' } } : a)) });
+    const config = PipelineConfig.parse({
+      ...base,
+      accounts: base.accounts.map((a) => (a.id === 'acme-gupshup' ? { ...a, push: { url: 'https://caller.example.com/hooks' } } : a)),
+    });
     const { 'acme-kaleyra': _dropped, ...credentials } = testSecrets().credentials;
-    const secrets = { ...testSecrets(), credentials, webhookSecrets: { 'acme-livechat': ['whsec_0123456789abcdef0123'], 'acme-gupshup': ['a-token-of-24-characters'] } };
+    const secrets = {
+      ...testSecrets(),
+      credentials,
+      webhookSecrets: { 'acme-livechat': ['whsec_0123456789abcdef0123'], 'acme-gupshup': ['a-token-of-24-characters'] },
+    };
     // In the config's account order: livetok and livechat are complete.
     expect(missingSecrets(config, secrets)).toEqual([
       'pushSecrets.acme-gupshup: account acme-gupshup pushes status changes but has no push secret',

@@ -34,8 +34,20 @@ describe('status changes made through the API are pushed', () => {
     pushQueueUrl = await createQueue(aws.sqs.client, 'push');
     const base = testConfig();
     // One account pushes to its caller; the others do not.
-    const config = PipelineConfig.parse({ ...base, accounts: base.accounts.map((a) => (a.id === 'acme-kaleyra' ? { ...a, push: { url: 'https://caller.example.com/hooks' } } : a)) });
-    deps = createApiDeps({ config, secrets: testSecrets(), tableName: aws.tableName, queueUrl: aws.queueUrl, pushQueueUrl, dynamo: aws.dynamo.client, sqs: aws.sqs.client, now: () => clock });
+    const config = PipelineConfig.parse({
+      ...base,
+      accounts: base.accounts.map((a) => (a.id === 'acme-kaleyra' ? { ...a, push: { url: 'https://caller.example.com/hooks' } } : a)),
+    });
+    deps = createApiDeps({
+      config,
+      secrets: testSecrets(),
+      tableName: aws.tableName,
+      queueUrl: aws.queueUrl,
+      pushQueueUrl,
+      dynamo: aws.dynamo.client,
+      sqs: aws.sqs.client,
+      now: () => clock,
+    });
     accept = apiHandler('accept', () => deps);
     status = apiHandler('status', () => deps);
   });
@@ -51,12 +63,29 @@ describe('status changes made through the API are pushed', () => {
       const { Messages = [] } = await aws.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: pushQueueUrl, MaxNumberOfMessages: 10 }));
       if (Messages.length === 0) return all;
       all.push(...Messages.map((m) => StatusPush.parse(JSON.parse(m.Body!))));
-      await aws.sqs.client.send(new DeleteMessageBatchCommand({ QueueUrl: pushQueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      await aws.sqs.client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: pushQueueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
     }
   };
   const send = async (account: string, provider: string) => {
-    const content = provider === 'kaleyra' ? { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo'] } : { kind: 'template', name: 'order_update', language: 'en', body: ['a', 'b'] };
-    const answer = await accept(request('POST', '/v1/messages', { provider, account, recipient: '+919812345678', content, scheduleAt: '2026-11-23T10:00:00Z', metadata: { order: '42' } }));
+    const content =
+      provider === 'kaleyra'
+        ? { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo'] }
+        : { kind: 'template', name: 'order_update', language: 'en', body: ['a', 'b'] };
+    const answer = await accept(
+      request('POST', '/v1/messages', {
+        provider,
+        account,
+        recipient: '+919812345678',
+        content,
+        scheduleAt: '2026-11-23T10:00:00Z',
+        metadata: { order: '42' },
+      }),
+    );
     expect(answer.statusCode).toBe(202);
     return (JSON.parse(String(answer.body)) as { id: string }).id;
   };
@@ -64,7 +93,9 @@ describe('status changes made through the API are pushed', () => {
   it('pushes a cancel, with the message’s metadata', async () => {
     const id = await send('acme-kaleyra', 'kaleyra');
     expect((await status(request('POST', `/v1/messages/${id}/cancel`))).statusCode).toBe(200);
-    expect(await pushed()).toEqual([{ v: 1, id, account: 'acme-kaleyra', provider: 'kaleyra', status: 'cancelled', at: clock.toISOString(), metadata: { order: '42' } }]);
+    expect(await pushed()).toEqual([
+      { v: 1, id, account: 'acme-kaleyra', provider: 'kaleyra', status: 'cancelled', at: clock.toISOString(), metadata: { order: '42' } },
+    ]);
     // A refused second cancel changes nothing, so pushes nothing.
     expect((await status(request('POST', `/v1/messages/${id}/cancel`))).statusCode).toBe(409);
     expect(await pushed()).toEqual([]);
@@ -74,9 +105,20 @@ describe('status changes made through the API are pushed', () => {
     const id = await send('acme-kaleyra', 'kaleyra');
     await deps.store.claim(id, 'token', clock.toISOString());
     await deps.store.markUnknown(id, clock.toISOString(), 'lost', 'token');
-    expect((await status(request('POST', `/v1/messages/${id}/resolve`, { status: 'failed', note: 'not in the console' }))).statusCode).toBe(200);
+    expect((await status(request('POST', `/v1/messages/${id}/resolve`, { status: 'failed', note: 'not in the console' }))).statusCode).toBe(
+      200,
+    );
     expect(await pushed()).toEqual([
-      { v: 1, id, account: 'acme-kaleyra', provider: 'kaleyra', status: 'failed', at: clock.toISOString(), error: { class: 'operator', reason: 'resolved by all: not in the console' }, metadata: { order: '42' } },
+      {
+        v: 1,
+        id,
+        account: 'acme-kaleyra',
+        provider: 'kaleyra',
+        status: 'failed',
+        at: clock.toISOString(),
+        error: { class: 'operator', reason: 'resolved by all: not in the console' },
+        metadata: { order: '42' },
+      },
     ]);
   });
 

@@ -20,13 +20,21 @@ const iso = (ms: number) => new Date(ms).toISOString();
 describe('the message expiry rule', () => {
   it('keeps a message until it is due and for the retention after that, whatever its schedule and holds', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: MAX_SCHEDULE_AHEAD_MS }), fc.option(fc.integer({ min: 0, max: 2 * MAX_SCHEDULE_AHEAD_MS })), (scheduleInMs, holdInMs) => {
-        const times = { createdAt: iso(CREATED), scheduleAt: iso(CREATED + scheduleInMs), ...(holdInMs !== null ? { dueAt: iso(CREATED + holdInMs) } : {}) };
-        const expiresMs = messageExpiresAt(times) * 1000;
-        const due = Math.max(CREATED + scheduleInMs, CREATED + (holdInMs ?? 0));
-        expect(expiresMs).toBeGreaterThanOrEqual(due + MESSAGE_TTL_S * 1000);
-        expect(expiresMs).toBeLessThan(due + MESSAGE_TTL_S * 1000 + 1000);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: MAX_SCHEDULE_AHEAD_MS }),
+        fc.option(fc.integer({ min: 0, max: 2 * MAX_SCHEDULE_AHEAD_MS })),
+        (scheduleInMs, holdInMs) => {
+          const times = {
+            createdAt: iso(CREATED),
+            scheduleAt: iso(CREATED + scheduleInMs),
+            ...(holdInMs !== null ? { dueAt: iso(CREATED + holdInMs) } : {}),
+          };
+          const expiresMs = messageExpiresAt(times) * 1000;
+          const due = Math.max(CREATED + scheduleInMs, CREATED + (holdInMs ?? 0));
+          expect(expiresMs).toBeGreaterThanOrEqual(due + MESSAGE_TTL_S * 1000);
+          expect(expiresMs).toBeLessThan(due + MESSAGE_TTL_S * 1000 + 1000);
+        },
+      ),
     );
   });
 
@@ -50,7 +58,9 @@ describe('store: the expiry written on message records', () => {
   afterAll(() => dynamo.close());
 
   const expiryOf = async (id: string) => {
-    const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: 'messages', Key: { pk: { S: messageKey(id).pk! }, sk: { S: 'M' } }, ConsistentRead: true }));
+    const { Item } = await dynamo.client.send(
+      new GetItemCommand({ TableName: 'messages', Key: { pk: { S: messageKey(id).pk! }, sk: { S: 'M' } }, ConsistentRead: true }),
+    );
     return Number(Item?.[TTL_ATTRIBUTE]?.N) * 1000;
   };
   const message = (scheduleAt?: number): NewMessage => ({
