@@ -1,8 +1,9 @@
 /**
  * Bundling a Lambda function with esbuild: one minified ES module per handler, for Node 24 on
- * arm64. The AWS SDK v3 stays external: the nodejs24.x runtime ships it.
+ * arm64. The AWS SDK v3 is bundled too: the function runs the SDK version the tests ran, not
+ * whichever copy the Lambda runtime ships that month.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
@@ -15,16 +16,31 @@ export interface Bundle {
   dir: string;
   file: string;
   bytes: number;
+  /** The npm packages inside the bundle (from esbuild's metafile), e.g. `@aws-sdk/client-dynamodb`. */
+  packages: string[];
+  /** Imports left for the runtime to resolve: only Node's own modules. */
+  externalImports: string[];
 }
 
-/** Bundles `entry` (relative to the repository) as `<BUILD_DIR>/<name>/index.mjs`. */
-export function bundleFunction(name: string, entry: string): Bundle {
-  const dir = join(BUILD_DIR, name);
+/** The package a bundled input file belongs to (`node_modules/@scope/name/…` → `@scope/name`). */
+function packageOf(input: string): string | undefined {
+  const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+  return match?.[1];
+}
+
+/** Bundles built by this process: the sources do not change while it runs. */
+const built = new Map<string, Bundle>();
+
+/** Bundles `entry` (relative to the repository) as `<BUILD_DIR>/<folder>/<name>/index.mjs`, once per process. */
+export function bundleFunction(name: string, entry: string, folder = 'default'): Bundle {
+  const dir = join(BUILD_DIR, folder, name);
+  const cached = built.get(`${dir}\n${entry}`);
+  if (cached) return cached;
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'index.mjs');
   // From a checkout the handlers are TypeScript; from the installed package, compiled JavaScript.
   const source = existsSync(join(REPO_ROOT, entry)) ? join(REPO_ROOT, entry) : join(REPO_ROOT, entry.replace(/\.ts$/, '.js'));
-  buildSync({
+  const result = buildSync({
     entryPoints: [source],
     outfile: file,
     bundle: true,
@@ -32,11 +48,21 @@ export function bundleFunction(name: string, entry: string): Bundle {
     format: 'esm',
     platform: 'node',
     target: 'node24',
-    external: ['@aws-sdk/*'],
+    // ES module builds first (the AWS SDK's `module` entry points), so unused code is shaken out.
+    mainFields: ['module', 'main'],
+    metafile: true,
     // CommonJS dependencies inside an ES module bundle still need `require`.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     legalComments: 'none',
     logLevel: 'silent',
   });
-  return { dir, file, bytes: statSync(file).size };
+  const inputs = Object.keys(result.metafile.inputs);
+  const packages = [...new Set(inputs.flatMap((input) => packageOf(input) ?? []))].sort();
+  const externalImports = [
+    ...new Set(Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path))),
+  ].sort();
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ packages, externalImports }, null, 2));
+  const bundle = { dir, file, bytes: statSync(file).size, packages, externalImports };
+  built.set(`${dir}\n${entry}`, bundle);
+  return bundle;
 }

@@ -1,16 +1,29 @@
 /**
  * The stack's configuration (`Pulumi.<stack>.yaml`), read and validated once when the program
- * starts; errors name the key. Keys live under the project's namespace (`whatsapp-provider-kit:`):
+ * starts; errors name the key (and, for secrets, the account). Keys live under the project's
+ * namespace (`whatsapp-provider-kit:`):
  *
  * - `pipeline` — accounts and API key hashes (src/config/pipeline.ts `PipelineConfig`)
  * - `secrets` (secret) — recipient hash key, payload key, provider credentials, webhook and push
- *   secrets (`PipelineSecrets`); set with `pulumi config set --secret --path 'secrets.…'`
+ *   secrets (`PipelineSecrets`); set with `pulumi config set --secret --path 'secrets.…'`. Every
+ *   account needs its credential, every account whose provider sends callbacks its webhook
+ *   secret, every pushing account its push secret.
  * - `sender` — `{batchSize, maximumConcurrency, timeoutSeconds, memoryMb}`
- * - `logRetentionDays`, `alarmTopicArn`, `configVersion`
+ * - `throttles` — per API route `{rate, burst}`, over the defaults (infra/components/http-api.ts)
+ * - `alarmEmails`, `alarmTopicArn` — who hears the alarms
+ * - `logRetentionDays`, `configMaxAgeSeconds`, `configVersion`, `tags`
  */
 import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
-import { parseConfig, PipelineConfig, PipelineSecrets } from '../src/config/pipeline.ts';
+import { ROUTES, type RouteName } from '../src/api/routes.ts';
+import { ConfigError, parseConfig, PipelineConfig, PipelineSecrets, requireAccountSecrets } from '../src/config/pipeline.ts';
+
+const ROUTE_NAMES = ROUTES.map((route) => route.name) as [RouteName, ...RouteName[]];
+
+const RouteThrottle = z.strictObject({
+  rate: z.int().min(1).max(10_000, "must be at most 10,000 (the account's regional limit)"),
+  burst: z.int().min(1).max(5_000, "must be at most 5,000 (the account's regional limit)"),
+});
 
 export const StackSettings = z.strictObject({
   sender: z
@@ -21,10 +34,38 @@ export const StackSettings = z.strictObject({
       memoryMb: z.int().min(128).max(10240).optional(),
     })
     .default({}),
-  logRetentionDays: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)]).default(30),
+  logRetentionDays: z
+    .union([
+      z.literal(1),
+      z.literal(3),
+      z.literal(5),
+      z.literal(7),
+      z.literal(14),
+      z.literal(30),
+      z.literal(60),
+      z.literal(90),
+      z.literal(180),
+      z.literal(365),
+    ])
+    .default(30),
   alarmTopicArn: z.string().startsWith('arn:aws:sns:').optional(),
+  alarmEmails: z.array(z.email('must be an email address')).optional(),
+  throttles: z
+    .partialRecord(z.enum(ROUTE_NAMES), RouteThrottle, {
+      // zod reports keys outside the enum as `unrecognized_keys`, which its types for records omit.
+      error: (issue) => {
+        const { code, keys } = issue as { code: string; keys?: string[] };
+        return code === 'unrecognized_keys' ? `no route ${keys?.join(', ')}: the routes are ${ROUTE_NAMES.join(', ')}` : undefined;
+      },
+    })
+    .optional(),
+  /** Bump to write the secret again although nothing in it changed (a change is detected without it). */
   configVersion: z.int().min(1).default(1),
+  configMaxAgeSeconds: z.int().min(0).max(3600).default(300),
+  /** Tags on every resource, besides `project` and `stack`. */
+  tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
 });
+export type StackSettings = z.output<typeof StackSettings>;
 
 export function readStackConfig() {
   const config = new pulumi.Config();
@@ -32,13 +73,33 @@ export function readStackConfig() {
   const pipeline = parseConfig(PipelineConfig, config.getObject('pipeline') ?? undefined, `${namespace}:pipeline`);
   const settings = parseConfig(
     StackSettings,
-    { sender: config.getObject('sender'), logRetentionDays: config.getNumber('logRetentionDays'), alarmTopicArn: config.get('alarmTopicArn'), configVersion: config.getNumber('configVersion') },
+    {
+      sender: config.getObject('sender'),
+      logRetentionDays: config.getNumber('logRetentionDays'),
+      alarmTopicArn: config.get('alarmTopicArn'),
+      alarmEmails: config.getObject('alarmEmails'),
+      throttles: config.getObject('throttles'),
+      configVersion: config.getNumber('configVersion'),
+      configMaxAgeSeconds: config.getNumber('configMaxAgeSeconds'),
+      tags: config.getObject('tags'),
+    },
     `${namespace} settings`,
   );
-  // Validate the secrets without ever printing them; the document stays a Pulumi secret.
-  const document = config.requireSecretObject<unknown>('secrets').apply((secrets) => {
-    const parsed = parseConfig(PipelineSecrets, secrets, `${namespace}:secrets`);
-    return JSON.stringify({ config: pipeline, secrets: parsed });
-  });
+  // The secrets are validated here, before any resource, so a gap stops `pulumi preview` naming the
+  // key and the account; error messages never carry a value. The document stays a Pulumi secret.
+  const raw = config.getObject<unknown>('secrets');
+  if (raw === undefined)
+    throw new ConfigError(
+      `${namespace}:secrets is not set: set each secret with pulumi config set --secret --path 'secrets.…' (README "Deploy to AWS")`,
+    );
+  const secrets = parseConfig(PipelineSecrets, raw, `${namespace}:secrets`);
+  requireAccountSecrets(pipeline, secrets, `${namespace}:secrets`);
+  const document = pulumi.secret(JSON.stringify({ config: pipeline, secrets }));
+  if (!settings.alarmTopicArn && !settings.alarmEmails?.length) {
+    pulumi.log.warn(
+      `neither ${namespace}:alarmEmails nor ${namespace}:alarmTopicArn is set: ` +
+        'alarms go to a topic nobody is subscribed to (output alarmTopicArn)',
+    );
+  }
   return { pipeline, settings, document };
 }

@@ -1,8 +1,13 @@
 /**
  * The program run under Pulumi's runtime mocks: the resources it would create, with their
- * resolved inputs, and its outputs — a preview without a cloud or a CLI (`npm run infra:plan`,
- * and the policy tests). Secrets the stack file does not hold (they are set with
- * `pulumi config set --secret`) are replaced by generated stand-ins, so the plan never needs them.
+ * resolved inputs, providers and dependencies, and its outputs — a preview without a cloud or a
+ * CLI (`npm run infra:plan`, and the policy tests).
+ *
+ * Secrets: the stack file holds them encrypted (`secure: v1:…`, from `pulumi config set --secret`),
+ * which the plan cannot decrypt. Each encrypted value is replaced by a generated stand-in of the
+ * right shape, and only those: a secret the stack file lacks stays missing, so the program stops
+ * naming it, as `pulumi preview` would. A stack file with no secrets at all (the example) plans only
+ * with `standInSecrets`, which generates a complete set for its accounts.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,6 +20,11 @@ export interface PlannedResource {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
+  /** The provider reference (`<urn>::<id>`) of a custom resource, when one was given. */
+  provider?: string;
+  /** URNs the resource was registered after: its `dependsOn`, and the resources its inputs come from. */
+  dependencies: string[];
+  urn?: string;
 }
 
 export interface Plan {
@@ -24,41 +34,77 @@ export interface Plan {
   secretValues: string[];
 }
 
-const PROJECT = 'whatsapp-provider-kit';
+export interface PlanOptions {
+  /** Plan a stack file that holds no secrets with generated ones for every account. @default false */
+  standInSecrets?: boolean;
+}
 
-/** Stand-in secrets for every account of the stack's pipeline configuration. */
-function standInSecrets(pipeline: { accounts?: Array<{ id: string; push?: unknown }> }) {
-  const marker = () => `SECRET${randomBytes(16).toString("hex")}`;
+const PROJECT = 'whatsapp-provider-kit';
+let runs = 0;
+
+const marker = () => `SECRET${randomBytes(16).toString('hex')}`;
+const pushSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
+
+/** A stand-in for the secret at `path` (e.g. `['credentials', 'acme']`), of the shape the schema wants. */
+function standIn(path: readonly string[]): string {
+  if (path[0] === 'payloadKey') return randomBytes(32).toString('base64');
+  if (path[0] === 'pushSecrets') return pushSecret();
+  return marker();
+}
+
+/** A complete set of stand-in secrets for the stack's accounts (`standInSecrets`). */
+function completeStandIns(pipeline: { accounts?: Array<{ id: string; provider?: string; push?: unknown }> }) {
   const accounts = pipeline.accounts ?? [];
   return {
     recipientHashKey: marker(),
-    payloadKey: randomBytes(32).toString('base64'),
+    payloadKey: standIn(['payloadKey']),
     credentials: Object.fromEntries(accounts.map((a) => [a.id, marker()])),
-    webhookSecrets: Object.fromEntries(accounts.map((a) => [a.id, [marker()]])),
-    pushSecrets: Object.fromEntries(accounts.filter((a) => a.push).map((a) => [a.id, `whsec_${randomBytes(24).toString('base64')}`])),
+    webhookSecrets: Object.fromEntries(accounts.filter((a) => a.provider !== 'livetok').map((a) => [a.id, [marker()]])),
+    pushSecrets: Object.fromEntries(accounts.filter((a) => a.push).map((a) => [a.id, pushSecret()])),
   };
 }
 
-export async function plan(stack = 'dev', file = join(REPO_ROOT, `Pulumi.${stack}.yaml`)): Promise<Plan> {
+/** `value` with every `{secure: …}` leaf replaced by a stand-in; every secret string used is added to `used`. */
+function replaceEncrypted(value: unknown, path: string[], used: string[]): unknown {
+  if (value && typeof value === 'object' && !Array.isArray(value) && 'secure' in value) {
+    const fresh = standIn(path);
+    used.push(fresh);
+    return fresh;
+  }
+  if (Array.isArray(value)) return value.map((item, i) => replaceEncrypted(item, [...path, String(i)], used));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceEncrypted(v, [...path, k], used)]));
+  if (typeof value === 'string' && value.length >= 16) used.push(value);
+  return value;
+}
+
+export async function plan(stack = 'dev', file = join(REPO_ROOT, `Pulumi.${stack}.yaml`), options: PlanOptions = {}): Promise<Plan> {
   const document = parse(readFileSync(file, 'utf8')) as { config?: Record<string, unknown> };
   const config: Record<string, string> = {};
+  const secretValues: string[] = [];
+  const secretsKey = `${PROJECT}:secrets`;
   for (const [key, value] of Object.entries(document.config ?? {})) {
     const name = key.includes(':') ? key : `${PROJECT}:${key}`;
-    config[name] = typeof value === 'string' ? value : JSON.stringify(value);
+    const plain = name === secretsKey ? replaceEncrypted(value, [], secretValues) : value;
+    config[name] = typeof plain === 'string' ? plain : JSON.stringify(plain);
   }
-  const secretsKey = `${PROJECT}:secrets`;
-  let secretValues: string[] = [];
-  if (!config[secretsKey]) {
-    const secrets = standInSecrets(JSON.parse(config[`${PROJECT}:pipeline`] ?? '{}'));
+  if (!config[secretsKey] && options.standInSecrets) {
+    const secrets = completeStandIns(JSON.parse(config[`${PROJECT}:pipeline`] ?? '{}'));
     config[secretsKey] = JSON.stringify(secrets);
-    secretValues = [secrets.recipientHashKey, secrets.payloadKey, ...Object.values(secrets.credentials), ...Object.values(secrets.webhookSecrets).flat(), ...Object.values(secrets.pushSecrets)];
+    replaceEncrypted(secrets, [], secretValues);
   }
 
   const resources: PlannedResource[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs as Record<string, unknown>,
+          ...(args.provider ? { provider: args.provider } : {}),
+          dependencies: [],
+        });
         const region = 'us-east-1';
         const id = `${args.name}-id`;
         const service = args.type.split(':')[1]?.split('/')[0] ?? 'resource';
@@ -81,12 +127,28 @@ export async function plan(stack = 'dev', file = join(REPO_ROOT, `Pulumi.${stack
     stack,
     false,
   );
+  // The mocks see no options; the registration request carries the dependencies (dependsOn included).
+  type Request = { getType(): string; getName(): string; getDependenciesList(): string[] };
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: Request, callback: (error: unknown, response?: { getUrn(): string }) => void): void;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (error, response) => {
+      const resource = resources.findLast((r) => r.type === req.getType() && r.name === req.getName());
+      if (resource) Object.assign(resource, { dependencies: req.getDependenciesList(), ...(response ? { urn: response.getUrn() } : {}) });
+      callback(error, response);
+    });
   pulumi.runtime.setAllConfig(config, [secretsKey]);
-  const program = (await import('./index.ts')) as Record<string, unknown>;
+  // A fresh copy of the program on every call (a query makes it another module), so one process can plan several stacks.
+  const program = (await import(/* @vite-ignore */ `${new URL('./index.ts', import.meta.url).href}?plan=${++runs}`)) as Record<
+    string,
+    unknown
+  >;
   const outputs: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(program)) {
     if (pulumi.Output.isInstance(value)) outputs[name] = await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve));
-    else if (name === 'bundleBytes') outputs[name] = value;
+    else outputs[name] = value;
   }
   // Let every registration finish before the inventory is read.
   await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,48 +1,183 @@
-/** Alarms on what needs a person: messages in a dead-letter queue, function errors and throttles. */
+/**
+ * Alarms on what needs a person, sent to an SNS topic (the one given, or one created here with
+ * optional email subscriptions):
+ *
+ * - a dead-letter queue holds messages (and, separately, holds them long enough that SQS will soon
+ *   delete them: they must be redriven);
+ * - a queue's oldest message is older than its consumer would ever leave it (nothing consumes it);
+ * - a function's handler reports errors — counted from its structured logs (every `"level":
+ *   "ERROR"` line: a 503 the API answered, a record that failed, a paused account), because the API
+ *   functions turn errors into answers and the queue consumers into partial batch failures, so
+ *   Lambda's own `Errors` counts only crashes and timeouts (alarmed too);
+ * - a function is throttled;
+ * - the API answers 5xx, or throttles callers (429s, counted from its access log).
+ */
+import { createHash } from 'node:crypto';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import type { HttpApi } from './http-api.ts';
+import { awsName } from './names.ts';
 import type { NodeFunction } from './node-function.ts';
 import type { PacedQueue } from './paced-queue.ts';
+
+/** Namespace of the handler-error metrics; each function's metric is named after the function. */
+export const HANDLER_ERRORS_NAMESPACE = 'whatsapp-provider-kit/HandlerErrors';
+/** Namespace of the API's throttled-request metric. */
+export const API_NAMESPACE = 'whatsapp-provider-kit/Api';
+/** A log line a handler counts as an error: Lambda's JSON log format and Powertools both write `"level":"ERROR"`. */
+export const ERROR_LOG_PATTERN = '{ $.level = "ERROR" }';
+/** A request API Gateway throttled (the API's own code never answers 429). */
+export const THROTTLED_LOG_PATTERN = '{ $.status = "429" }';
 
 export interface AlarmsArgs {
   queues: Record<string, PacedQueue>;
   functions: Record<string, NodeFunction>;
-  /** Where alarms notify (an SNS topic ARN). Without it, alarms still show in CloudWatch. */
+  api?: HttpApi;
+  /** An SNS topic to notify. Without it, one is created (see `emails`). */
   topicArn?: pulumi.Input<string>;
+  /** Addresses subscribed to the created topic; each must confirm the message AWS sends it. */
+  emails?: string[];
+  /** Seconds a queue's oldest message may wait, by queue (as in `queues`). @default 1800 */
+  oldestMessageAgeSeconds?: Record<string, number>;
+  /** Seconds a dead-lettered message may wait for a redrive (SQS deletes it at 14 days). @default 10 days */
+  deadLetterAgeSeconds?: number;
+  /** 5xx answers of the API in 5 minutes. @default 5 */
+  api5xxPer5Minutes?: number;
+  /** Requests the API throttled in 5 minutes. @default 10 */
+  apiThrottledPer5Minutes?: number;
 }
 
 export class Alarms extends pulumi.ComponentResource {
   readonly alarms: aws.cloudwatch.MetricAlarm[] = [];
+  /** Where every alarm (and its return to OK) is sent. */
+  readonly topicArn: pulumi.Output<string>;
 
   constructor(name: string, args: AlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('whatsapp-provider-kit:aws:Alarms', name, {}, opts);
-    const actions = args.topicArn ? { alarmActions: [args.topicArn], okActions: [args.topicArn] } : {};
-    const alarm = (id: string, props: Omit<aws.cloudwatch.MetricAlarmArgs, 'comparisonOperator' | 'evaluationPeriods' | 'threshold'>) =>
+    const parent = { parent: this };
+    if (args.topicArn) {
+      this.topicArn = pulumi.output(args.topicArn);
+    } else {
+      // Not encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and alarms carry no secret.
+      const topic = new aws.sns.Topic(`${name}-topic`, {}, parent);
+      for (const email of args.emails ?? []) {
+        const id = createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 8);
+        new aws.sns.TopicSubscription(`${name}-email-${id}`, { topic: topic.arn, protocol: 'email', endpoint: email }, parent);
+      }
+      this.topicArn = topic.arn;
+    }
+    const actions = { alarmActions: [this.topicArn], okActions: [this.topicArn] };
+    const alarm = (id: string, props: Omit<aws.cloudwatch.MetricAlarmArgs, 'comparisonOperator'>) =>
       this.alarms.push(
-        new aws.cloudwatch.MetricAlarm(`${name}-${id}`, { comparisonOperator: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1, threshold: 1, treatMissingData: 'notBreaching', ...actions, ...props }, { parent: this }),
+        new aws.cloudwatch.MetricAlarm(
+          `${name}-${id}`,
+          {
+            comparisonOperator: 'GreaterThanOrEqualToThreshold',
+            evaluationPeriods: 1,
+            treatMissingData: 'notBreaching',
+            ...actions,
+            ...props,
+          },
+          parent,
+        ),
       );
+
     for (const [queueName, queue] of Object.entries(args.queues)) {
       alarm(`${queueName}-dlq-depth`, {
-        alarmDescription: `Messages in the ${queueName} dead-letter queue: inspect and redrive them`,
+        alarmDescription: `Messages in the ${queueName} dead-letter queue: inspect and redrive them (wapk dlq)`,
         namespace: 'AWS/SQS',
         metricName: 'ApproximateNumberOfMessagesVisible',
         dimensions: { QueueName: queue.deadLetterQueue.name },
         statistic: 'Maximum',
         period: 60,
+        threshold: 1,
+      });
+      const deadLetterAge = args.deadLetterAgeSeconds ?? 10 * 86_400;
+      alarm(`${queueName}-dlq-age`, {
+        alarmDescription:
+          `A message has waited ${Math.round(deadLetterAge / 86_400)} days in the ${queueName} dead-letter queue: ` +
+          'SQS deletes it at 14 days; redrive it now',
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateAgeOfOldestMessage',
+        dimensions: { QueueName: queue.deadLetterQueue.name },
+        statistic: 'Maximum',
+        period: 300,
+        threshold: deadLetterAge,
+      });
+      const oldest = args.oldestMessageAgeSeconds?.[queueName] ?? 1800;
+      alarm(`${queueName}-oldest-age`, {
+        alarmDescription: `The ${queueName} queue's oldest message is over ${oldest} s old: its consumer is not keeping up, or not running`,
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateAgeOfOldestMessage',
+        dimensions: { QueueName: queue.queue.name },
+        statistic: 'Maximum',
+        period: 300,
+        evaluationPeriods: 2,
+        threshold: oldest,
       });
     }
+
     for (const [fnName, fn] of Object.entries(args.functions)) {
+      new aws.cloudwatch.LogMetricFilter(
+        `${name}-${fnName}-handler-errors`,
+        {
+          logGroupName: fn.logGroup.name,
+          pattern: ERROR_LOG_PATTERN,
+          metricTransformation: { namespace: HANDLER_ERRORS_NAMESPACE, name: fn.functionName, value: '1', unit: 'Count' },
+        },
+        parent,
+      );
+      alarm(`${fnName}-handler-errors`, {
+        alarmDescription: `The ${fnName} function logged errors (503s answered, records failed, accounts paused): see its log group`,
+        namespace: HANDLER_ERRORS_NAMESPACE,
+        metricName: fn.functionName,
+        statistic: 'Sum',
+        period: 300,
+        threshold: 1,
+      });
       for (const metricName of ['Errors', 'Throttles']) {
         alarm(`${fnName}-${metricName.toLowerCase()}`, {
-          alarmDescription: `${metricName} of the ${fnName} function`,
+          alarmDescription:
+            metricName === 'Errors' ? `The ${fnName} function crashed or timed out` : `The ${fnName} function was throttled`,
           namespace: 'AWS/Lambda',
           metricName,
           dimensions: { FunctionName: fn.function.name },
           statistic: 'Sum',
           period: 300,
+          threshold: 1,
         });
       }
     }
-    this.registerOutputs({});
+
+    if (args.api) {
+      alarm('api-5xx', {
+        alarmDescription: 'The API answered 5xx: callers retry, but something is failing',
+        namespace: 'AWS/ApiGateway',
+        metricName: '5xx',
+        dimensions: { ApiId: args.api.api.id, Stage: '$default' },
+        statistic: 'Sum',
+        period: 300,
+        threshold: args.api5xxPer5Minutes ?? 5,
+      });
+      const throttledMetric = awsName([pulumi.getProject(), pulumi.getStack(), name, 'throttled'], 255);
+      new aws.cloudwatch.LogMetricFilter(
+        `${name}-api-throttled`,
+        {
+          logGroupName: args.api.accessLog.name,
+          pattern: THROTTLED_LOG_PATTERN,
+          metricTransformation: { namespace: API_NAMESPACE, name: throttledMetric, value: '1', unit: 'Count' },
+        },
+        parent,
+      );
+      alarm('api-throttled', {
+        alarmDescription: 'The API throttled callers (429): raise the route throttles, or find who sends too much',
+        namespace: API_NAMESPACE,
+        metricName: throttledMetric,
+        statistic: 'Sum',
+        period: 300,
+        threshold: args.apiThrottledPer5Minutes ?? 10,
+      });
+    }
+    this.registerOutputs({ topicArn: this.topicArn });
   }
 }

@@ -1,27 +1,59 @@
 /**
  * The pipeline's configuration and secrets as one Secrets Manager secret, written from Pulumi's
- * secret config. Functions get its ARN (not its value) and read it at cold start; the value is
- * written with `secretStringWo`, so it stays out of Pulumi's state too.
+ * secret config. Functions get its ARN (not its value) and read it at cold start, then again once
+ * their copy is older than `CONFIG_MAX_AGE_S`.
+ *
+ * The value is written with `secretStringWo`: Pulumi keeps the first value it wrote in the state's
+ * inputs, encrypted as a secret, and never diffs it. So the secret's version is derived from the
+ * document's content: any change to the configuration — a revoked API key, a new account, a
+ * rotated credential — changes {@link ConfigSecret.version}, which writes the new value, and
+ * (as the functions' `CONFIG_VERSION`) updates the functions, whose new containers read it.
  */
+import { createHash } from 'node:crypto';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { Statement } from './node-function.ts';
 
 export interface ConfigSecretArgs {
-  /** `{config, secrets}` as the functions read it (src/config/pipeline.ts). */
+  /** `{config, secrets}` as the functions read it (src/config/pipeline.ts), a Pulumi secret. */
   document: pulumi.Input<string>;
-  /** Bump to write a new value (write-only values are not diffed). */
-  version: number;
+  /** Bump to write the value again although the document did not change (e.g. after an edit by hand). @default 1 */
+  salt?: number;
+}
+
+/** The content version of a configuration document: 16 hex characters of its SHA-256 (with `salt`). */
+export function configVersion(document: string, salt = 1): string {
+  return createHash('sha256').update(`${salt}\n${document}`).digest('hex').slice(0, 16);
 }
 
 export class ConfigSecret extends pulumi.ComponentResource {
   readonly secret: aws.secretsmanager.Secret;
+  readonly secretVersion: aws.secretsmanager.SecretVersion;
+  /**
+   * The document's content version, not secret: a hash of a document that holds random keys of 32
+   * bytes says nothing about it. Functions get it as `CONFIG_VERSION`.
+   */
+  readonly version: pulumi.Output<string>;
 
   constructor(name: string, args: ConfigSecretArgs, opts?: pulumi.ComponentResourceOptions) {
     super('whatsapp-provider-kit:aws:ConfigSecret', name, {}, opts);
-    this.secret = new aws.secretsmanager.Secret(name, { description: 'whatsapp-provider-kit: accounts, API key hashes and provider credentials' }, { parent: this });
-    new aws.secretsmanager.SecretVersion(`${name}-value`, { secretId: this.secret.id, secretStringWo: pulumi.secret(args.document), secretStringWoVersion: args.version }, { parent: this });
-    this.registerOutputs({ secretArn: this.secret.arn });
+    this.version = pulumi.unsecret(pulumi.output(args.document).apply((document) => configVersion(document, args.salt ?? 1)));
+    this.secret = new aws.secretsmanager.Secret(
+      name,
+      { description: 'whatsapp-provider-kit: accounts, API key hashes and provider credentials' },
+      { parent: this },
+    );
+    this.secretVersion = new aws.secretsmanager.SecretVersion(
+      `${name}-value`,
+      {
+        secretId: this.secret.id,
+        secretStringWo: pulumi.secret(args.document),
+        // A write-only value is written again only when this number changes: 48 bits of the content hash.
+        secretStringWoVersion: this.version.apply((version) => Number.parseInt(version.slice(0, 12), 16)),
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ secretArn: this.secret.arn, version: this.version });
   }
 
   readStatements(): pulumi.Output<Statement[]> {

@@ -2,21 +2,74 @@
  * The HTTP entry point: an API Gateway HTTP API whose routes are the pipeline's route table
  * (src/api/routes.ts), each integrated with the function that serves it (payload v2). API keys are
  * checked in code (the accept and status functions) and callbacks verified in code (the webhook
- * function), so the routes themselves have no authorizer.
+ * function), so the routes themselves have no authorizer. Each route has its own throttle, and
+ * every request is logged (JSON, to a log group with retention) without its path: paths carry
+ * phone numbers (`/v1/suppressions/{account}/{recipient}`) and callback tokens.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { ROUTES, type Route } from '../../src/api/routes.ts';
+import { ROUTES, type Route, type RouteName } from '../../src/api/routes.ts';
 import type { NodeFunction } from './node-function.ts';
+
+/** Steady requests per second, and the burst above it API Gateway lets through. */
+export interface Throttle {
+  rate: number;
+  burst: number;
+}
+
+/**
+ * Default throttles, sized for a busy account: 40 messages/s, each with about three status
+ * callbacks. Sends get 2.5× that (a batch request carries up to 100 messages, so more); callbacks
+ * 3 × 40 = 120/s steady, ×3 for providers that flush a backlog at once; reads and cancels are what
+ * a caller polling or a CLI needs; operator routes are for people. All within the account's
+ * regional 10,000 requests/s.
+ */
+export const DEFAULT_ROUTE_THROTTLES: Readonly<Record<RouteName, Throttle>> = {
+  sendMessages: { rate: 100, burst: 200 },
+  listMessages: { rate: 20, burst: 40 },
+  getMessage: { rate: 50, burst: 100 },
+  cancelMessage: { rate: 20, burst: 40 },
+  resolveMessage: { rate: 5, burst: 10 },
+  listPauses: { rate: 5, burst: 10 },
+  liftPause: { rate: 5, burst: 10 },
+  removeSuppression: { rate: 5, burst: 10 },
+  receiveWebhook: { rate: 400, burst: 800 },
+  receiveWebhookWithToken: { rate: 400, burst: 800 },
+};
+
+/** API Gateway's limit for an HTTP API integration: functions behind it must time out sooner. */
+export const INTEGRATION_TIMEOUT_MS = 30_000;
+
+/**
+ * One JSON line per request. No `$context.path`, no query string, no body: the route key names
+ * the route with its placeholders (`DELETE /v1/suppressions/{account}/{recipient}`) instead.
+ */
+export const ACCESS_LOG_FORMAT = {
+  requestId: '$context.requestId',
+  time: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  integrationStatus: '$context.integrationStatus',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  responseLength: '$context.responseLength',
+  sourceIp: '$context.identity.sourceIp',
+  error: '$context.error.message',
+  integrationError: '$context.integrationErrorMessage',
+} as const;
 
 export interface HttpApiArgs {
   functions: Record<Route['function'], NodeFunction>;
-  /** Requests per second across the API. @default 100 */
-  throttleRatePerSecond?: number;
+  /** Throttles per route, over {@link DEFAULT_ROUTE_THROTTLES}. @example { sendMessages: { rate: 300, burst: 600 } } */
+  throttles?: Partial<Record<RouteName, Throttle>>;
+  /** Retention of the access log. @default 30 */
+  logRetentionDays?: number;
 }
 
 export class HttpApi extends pulumi.ComponentResource {
   readonly api: aws.apigatewayv2.Api;
+  readonly stage: aws.apigatewayv2.Stage;
+  readonly accessLog: aws.cloudwatch.LogGroup;
   readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: HttpApiArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -25,26 +78,71 @@ export class HttpApi extends pulumi.ComponentResource {
     this.api = new aws.apigatewayv2.Api(name, { protocolType: 'HTTP' }, parent);
     const integrations = new Map<string, aws.apigatewayv2.Integration>();
     for (const [fn, target] of Object.entries(args.functions) as Array<[Route['function'], NodeFunction]>) {
+      if (target.timeoutSeconds * 1000 >= INTEGRATION_TIMEOUT_MS) {
+        throw new Error(
+          `${name}: the ${fn} function's timeout (${target.timeoutSeconds} s) must be under the API's ` +
+            `${INTEGRATION_TIMEOUT_MS / 1000} s, or callers get a 503 while it still runs`,
+        );
+      }
       integrations.set(
         fn,
-        new aws.apigatewayv2.Integration(`${name}-${fn}`, { apiId: this.api.id, integrationType: 'AWS_PROXY', integrationUri: target.function.invokeArn, payloadFormatVersion: '2.0' }, parent),
+        new aws.apigatewayv2.Integration(
+          `${name}-${fn}`,
+          {
+            apiId: this.api.id,
+            integrationType: 'AWS_PROXY',
+            integrationUri: target.function.invokeArn,
+            payloadFormatVersion: '2.0',
+            timeoutMilliseconds: INTEGRATION_TIMEOUT_MS,
+          },
+          parent,
+        ),
       );
       new aws.lambda.Permission(
         `${name}-${fn}-invoke`,
-        { action: 'lambda:InvokeFunction', function: target.function.name, principal: 'apigateway.amazonaws.com', sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*` },
+        {
+          action: 'lambda:InvokeFunction',
+          function: target.function.name,
+          principal: 'apigateway.amazonaws.com',
+          sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*`,
+        },
         parent,
       );
     }
-    for (const route of ROUTES) {
-      new aws.apigatewayv2.Route(
-        `${name}-${route.name}`,
-        { apiId: this.api.id, routeKey: `${route.method} ${route.path}`, target: pulumi.interpolate`integrations/${integrations.get(route.function)!.id}` },
-        parent,
-      );
-    }
-    const rate = args.throttleRatePerSecond ?? 100;
-    const stage = new aws.apigatewayv2.Stage(`${name}-default`, { apiId: this.api.id, name: '$default', autoDeploy: true, defaultRouteSettings: { throttlingRateLimit: rate, throttlingBurstLimit: rate * 2 } }, parent);
-    this.url = stage.invokeUrl;
+    const routes = ROUTES.map(
+      (route) =>
+        new aws.apigatewayv2.Route(
+          `${name}-${route.name}`,
+          {
+            apiId: this.api.id,
+            routeKey: `${route.method} ${route.path}`,
+            target: pulumi.interpolate`integrations/${integrations.get(route.function)!.id}`,
+          },
+          parent,
+        ),
+    );
+    this.accessLog = new aws.cloudwatch.LogGroup(`${name}-access`, { retentionInDays: args.logRetentionDays ?? 30 }, parent);
+    const throttles = { ...DEFAULT_ROUTE_THROTTLES, ...args.throttles };
+    const lowest = Object.values(throttles).reduce((a, b) => (a.rate <= b.rate ? a : b));
+    this.stage = new aws.apigatewayv2.Stage(
+      `${name}-default`,
+      {
+        apiId: this.api.id,
+        name: '$default',
+        autoDeploy: true,
+        // Every route has its own; a route added without one gets the most restrictive.
+        defaultRouteSettings: { throttlingRateLimit: lowest.rate, throttlingBurstLimit: lowest.burst },
+        routeSettings: ROUTES.map((route) => ({
+          routeKey: `${route.method} ${route.path}`,
+          throttlingRateLimit: throttles[route.name].rate,
+          throttlingBurstLimit: throttles[route.name].burst,
+        })),
+        accessLogSettings: { destinationArn: this.accessLog.arn, format: JSON.stringify(ACCESS_LOG_FORMAT) },
+      },
+      // Route settings name routes by key: API Gateway refuses them before the routes exist.
+      { parent: this, dependsOn: routes },
+    );
+    this.url = this.stage.invokeUrl;
     this.registerOutputs({ url: this.url });
   }
 }

@@ -1,13 +1,13 @@
 /**
  * The messages table (src/store/table.ts defines its keys and indexes): on-demand, point-in-time
- * recovery, encrypted, TTL on the expiry attribute.
+ * recovery, encrypted, TTL on the expiry attribute (which the store sets past each message's due
+ * time: `messageExpiresAt`).
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { Statement } from './node-function.ts';
+import { tableAccess, type StoreCall } from './table-access.ts';
 import { createTableInput, TTL_ATTRIBUTE } from '../../src/store/table.ts';
-
-export type TableAccess = 'read' | 'write';
 
 export class MessagesTable extends pulumi.ComponentResource {
   readonly table: aws.dynamodb.Table;
@@ -38,8 +38,16 @@ export class MessagesTable extends pulumi.ComponentResource {
     this.registerOutputs({ tableName: this.table.name });
   }
 
-  /** Item and index access for a function: exact actions on this table and its indexes. */
-  statements(actions: string[]): pulumi.Output<Statement[]> {
-    return this.table.arn.apply((arn) => [{ Effect: 'Allow' as const, Action: actions.map((a) => `dynamodb:${a}`), Resource: [arn, `${arn}/index/*`] }]);
+  /**
+   * What a function whose code makes `calls` may do: exactly their actions on the table, and
+   * `Query` on exactly the indexes they read (table-access.ts). None for no calls.
+   */
+  statements(calls: readonly StoreCall[]): pulumi.Output<Statement[]> {
+    const { actions, indexes } = tableAccess(calls);
+    return this.table.arn.apply((arn) => {
+      const onTable = { Effect: 'Allow' as const, Action: actions.map((a) => `dynamodb:${a}`), Resource: arn };
+      const onIndexes = { Effect: 'Allow' as const, Action: ['dynamodb:Query'], Resource: indexes.map((index) => `${arn}/index/${index}`) };
+      return [...(actions.length > 0 ? [onTable] : []), ...(indexes.length > 0 ? [onIndexes] : [])];
+    });
   }
 }

@@ -72,9 +72,15 @@ export class PacedQueue extends pulumi.ComponentResource {
     return this.eventSourceMapping;
   }
 
-  /** What a consumer of this queue may do. */
-  consumeStatements(): pulumi.Output<Statement[]> {
-    return this.queue.arn.apply((arn) => [{ Effect: 'Allow' as const, Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], Resource: arn }]);
+  /**
+   * What a consumer of this queue may do: what the event source mapping needs (receive, delete,
+   * read attributes), and `ChangeMessageVisibility` only for a consumer whose code calls it
+   * (the push function's backoff).
+   */
+  consumeStatements(options: { changesVisibility?: boolean } = {}): pulumi.Output<Statement[]> {
+    const actions = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+    if (options.changesVisibility) actions.push('sqs:ChangeMessageVisibility');
+    return this.queue.arn.apply((arn) => [{ Effect: 'Allow' as const, Action: actions, Resource: arn }]);
   }
 
   /** What a producer of this queue may do. */

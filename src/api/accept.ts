@@ -41,7 +41,8 @@ import { json, problem, type HttpResponse } from './http.ts';
 export { MAX_BATCH };
 /** A held message is re-enqueued this long before its time, with the rest as SQS delay. */
 export const HOLD_LEAD_S = 14 * 60;
-const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
+/** How far ahead `scheduleAt` may be (a year, with a day's slack for time zones). */
+export const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
 
 export interface AcceptDeps {
   store: MessageStore;

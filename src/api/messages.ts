@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { MessageId } from '../messages/queue-message.ts';
 import { AccountId, violationsOf, type Violation } from '../messages/send-request.ts';
 import { STATUSES, STATUS_RANK, type MessageStatus } from '../messages/status.ts';
+import type { StatusChange, StatusNotifier } from '../push/push.ts';
 import { InvalidCursorError, type MessageRecord, type MessageStore } from '../store/message-store.ts';
 import { mayUse, type Principal } from './auth.ts';
 import type { CursorCodec, CursorScope } from './cursor.ts';
@@ -16,7 +17,29 @@ export interface MessagesDeps {
   store: MessageStore;
   /** Seals and checks list cursors (src/api/cursor.ts). */
   cursors: CursorCodec;
+  /** Pushes the changes made here (cancel, an operator's resolve) to callers, like every other status change. */
+  notifier?: StatusNotifier;
   now(): Date;
+}
+
+/**
+ * Pushes a change the API made to the caller. The change itself is already written: a push that
+ * cannot be queued is logged as an error (the function's error alarm counts it), not answered as a
+ * failure the caller would retry into a conflict.
+ */
+export async function pushChange(
+  deps: Pick<MessagesDeps, 'notifier'>,
+  record: MessageRecord,
+  change: Pick<StatusChange, 'status' | 'at' | 'error'>,
+): Promise<void> {
+  if (!deps.notifier) return;
+  const { id, account, provider, metadata } = record;
+  try {
+    await deps.notifier.notify({ id, account, provider, ...change, ...(metadata ? { metadata } : {}) });
+  } catch (error) {
+    const reason = (error as Error).message;
+    console.error(JSON.stringify({ level: 'error', message: 'status push not queued', id, status: change.status, error: reason }));
+  }
 }
 
 /** A message as the API shows it: no phone number, only its last digits. */
@@ -57,10 +80,12 @@ export async function cancelMessage(principal: Principal, id: string, deps: Mess
   if (!MessageId.safeParse(id).success) return notFound(id);
   const record = await deps.store.get(id);
   if (!record || !mayUse(principal, record.account)) return notFound(id);
-  const result = await deps.store.cancel(id, deps.now().toISOString());
+  const at = deps.now().toISOString();
+  const result = await deps.store.cancel(id, at);
   if (!result.cancelled) {
     return problem(409, 'not_cancellable', `message ${id} is ${result.current ?? 'gone'}; only queued or scheduled messages can be cancelled`);
   }
+  await pushChange(deps, record, { status: 'cancelled', at });
   return json(200, presentMessage((await deps.store.get(id)) ?? record));
 }
 

@@ -6,13 +6,15 @@ import { z } from 'zod';
 import { MessageId } from '../messages/queue-message.ts';
 import { Recipient, TemplateContent, violationsOf } from '../messages/send-request.ts';
 import { recipientRef } from '../privacy/recipient.ts';
+import type { StatusNotifier } from '../push/push.ts';
 import type { MessageStore } from '../store/message-store.ts';
 import { mayUse, type Principal } from './auth.ts';
 import { json, problem, type HttpResponse } from './http.ts';
-import { presentMessage } from './messages.ts';
+import { presentMessage, pushChange } from './messages.ts';
 
 export interface OperatorDeps {
   store: MessageStore;
+  notifier?: StatusNotifier;
   accounts: ReadonlyMap<string, unknown>;
   recipientHashKey: string;
   now(): Date;
@@ -32,7 +34,9 @@ export async function resolveMessage(principal: Principal, id: string, body: unk
   if (record.status !== 'unknown') return problem(409, 'not_unknown', `message ${id} is ${record.status}; only unknown messages are resolved by hand`);
   const at = deps.now().toISOString();
   const reason = `resolved by ${principal.keyId}${parsed.data.note ? `: ${parsed.data.note}` : ''}`;
-  await deps.store.applyStatus(id, parsed.data.status, at, parsed.data.status === 'failed' ? { error: { class: 'operator', reason } } : {});
+  const error = parsed.data.status === 'failed' ? { class: 'operator', reason } : undefined;
+  const outcome = await deps.store.applyStatus(id, parsed.data.status, at, error ? { error } : {});
+  if (outcome === 'advanced') await pushChange(deps, record, { status: parsed.data.status, at, ...(error ? { error } : {}) });
   return json(200, presentMessage((await deps.store.get(id))!));
 }
 

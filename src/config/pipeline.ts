@@ -60,6 +60,34 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** Providers that send status callbacks: their accounts need a webhook secret (LiveTok sends none). */
+const CALLBACK_PROVIDERS: ReadonlySet<string> = new Set(['livechat', 'gupshup', 'loopwave', 'kaleyra']);
+
+/**
+ * What the secrets lack for the configured accounts, one line per gap naming the account: a
+ * provider credential for every account, a webhook secret for every account whose provider sends
+ * callbacks, a push secret for every account that pushes. Without them an account validates and
+ * deploys, then fails every send (or refuses every callback) at run time.
+ */
+export function missingSecrets(config: PipelineConfig, secrets: PipelineSecrets): string[] {
+  const missing: string[] = [];
+  for (const { id, provider, push } of config.accounts) {
+    if (!secrets.credentials[id]) missing.push(`credentials.${id}: account ${id} (${provider}) has no provider credential`);
+    if (CALLBACK_PROVIDERS.has(provider) && !secrets.webhookSecrets[id]?.length) {
+      missing.push(`webhookSecrets.${id}: account ${id} (${provider}) has no webhook secret: every callback would be refused`);
+    }
+    // Not the push URL: a caller may have put a token in it.
+    if (push && !secrets.pushSecrets[id]) missing.push(`pushSecrets.${id}: account ${id} pushes status changes but has no push secret`);
+  }
+  return missing;
+}
+
+/** Throws a {@link ConfigError} naming every account whose secrets are incomplete ({@link missingSecrets}). */
+export function requireAccountSecrets(config: PipelineConfig, secrets: PipelineSecrets, source: string): void {
+  const missing = missingSecrets(config, secrets);
+  if (missing.length > 0) throw new ConfigError(`${source} is not valid:\n  ${missing.join('\n  ')}`);
+}
+
 /** Parses `value` with `schema`; on failure, one error naming every wrong key and the source. */
 export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, source: string): z.output<S> {
   const result = schema.safeParse(value);

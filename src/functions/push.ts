@@ -4,6 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { ConfigError } from '../config/pipeline.ts';
 import { deliverPush, type PushDeps } from '../push/push.ts';
 import { runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
+import { refreshing } from './refresh.ts';
 
 export function createPushDeps(env: RuntimeEnvironment, options: Partial<Pick<PushDeps, 'fetch' | 'timeoutMs' | 'backoffS'>> = {}): PushDeps {
   if (!env.pushQueueUrl) throw new ConfigError('environment variable PUSH_QUEUE_URL is not set');
@@ -29,4 +30,4 @@ export function pushHandler(load: () => PushDeps | Promise<PushDeps>) {
   };
 }
 
-export const handler = pushHandler(async () => createPushDeps(await runtimeFromEnvironment()));
+export const handler = refreshing(() => pushHandler(async () => createPushDeps(await runtimeFromEnvironment())));

@@ -3,6 +3,7 @@ import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { SendQueue } from '../queue/send-queue.ts';
 import { requeueDue, type RequeueDeps, type RequeueReport } from '../scheduler/requeue.ts';
 import { MessageStore } from '../store/message-store.ts';
+import { refreshing } from './refresh.ts';
 import { runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 
 export function requeueDeps(env: RuntimeEnvironment): RequeueDeps {
@@ -14,10 +15,12 @@ export function requeueDeps(env: RuntimeEnvironment): RequeueDeps {
   };
 }
 
-let deps: RequeueDeps | undefined;
-export async function handler(): Promise<RequeueReport> {
-  deps ??= requeueDeps(await runtimeFromEnvironment());
-  const report = await requeueDue(deps);
-  console.log(JSON.stringify({ level: 'info', message: 'requeue', ...report }));
-  return report;
-}
+export const handler = refreshing(() => {
+  let deps: RequeueDeps | undefined;
+  return async (): Promise<RequeueReport> => {
+    deps ??= requeueDeps(await runtimeFromEnvironment());
+    const report = await requeueDue(deps);
+    console.log(JSON.stringify({ level: 'info', message: 'requeue', ...report }));
+    return report;
+  };
+});

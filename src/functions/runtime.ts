@@ -10,6 +10,7 @@ import { cursorCodec } from '../api/cursor.ts';
 import { ConfigError, parseConfigDocument, readConfigFile, type PipelineConfig, type PipelineSecrets } from '../config/pipeline.ts';
 import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { adapterFor } from '../providers/registry.ts';
+import { PushQueue } from '../push/push.ts';
 import { SendQueue } from '../queue/send-queue.ts';
 import { MessageStore } from '../store/message-store.ts';
 
@@ -26,10 +27,13 @@ export interface RuntimeEnvironment {
 }
 
 export function createApiDeps(env: RuntimeEnvironment): ApiDeps {
+  const accounts = new Map(env.config.accounts.map((account) => [account.id, account]));
   return {
     store: new MessageStore(env.dynamo, env.tableName),
     queue: new SendQueue(env.sqs, env.queueUrl),
-    accounts: new Map(env.config.accounts.map((account) => [account.id, account])),
+    accounts,
+    // Cancels and operators' resolves are status changes too: pushed like the sender's and the callbacks'.
+    ...(env.pushQueueUrl ? { notifier: new PushQueue(env.sqs, env.pushQueueUrl, accounts) } : {}),
     adapterFor,
     apiKeys: env.config.apiKeys,
     recipientHashKey: env.secrets.recipientHashKey,

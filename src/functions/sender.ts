@@ -16,6 +16,7 @@ import { SendQueue } from '../queue/send-queue.ts';
 import { newBatchContext, prefetchTokens, sendQueuedMessage, type SenderDeps } from '../sender/sender.ts';
 import { MessageStore } from '../store/message-store.ts';
 import { runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
+import { refreshing } from './refresh.ts';
 
 export function createSenderDeps(env: RuntimeEnvironment, options: Partial<Pick<SenderDeps, 'fetch' | 'sleep' | 'maxInlineWaitMs' | 'claimExpiryMs' | 'pauseRecheckMs' | 'log'>> & { random?: () => number } = {}): SenderDeps {
   const logger = new Logger({ serviceName: 'sender' });
@@ -55,9 +56,14 @@ export function senderHandler(load: () => SenderDeps | Promise<SenderDeps>) {
     const batch = newBatchContext();
     await prefetchTokens(event.Records.map((record) => record.body), ready, batch);
     const processor = new BatchProcessor(EventType.SQS);
-    const handleRecord = async (record: SQSRecord) => sendQueuedMessage(record.body, ready, batch);
+    const handleRecord = async (record: SQSRecord) =>
+      sendQueuedMessage(record.body, ready, batch).catch((error: unknown) => {
+        // Logged as an error, which the function's error alarm counts: the record comes back, and is dead-lettered after maxReceiveCount.
+        ready.log({ level: 'error', message: 'record failed', sqsMessageId: record.messageId, error: (error as Error).message });
+        throw error;
+      });
     return processPartialResponse(event, handleRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
   };
 }
 
-export const handler = senderHandler(async () => createSenderDeps(await runtimeFromEnvironment()));
+export const handler = refreshing(() => senderHandler(async () => createSenderDeps(await runtimeFromEnvironment())));

@@ -5,6 +5,7 @@ import { PushQueue } from '../push/push.ts';
 import { MessageStore } from '../store/message-store.ts';
 import { handleWebhookRequest, type WebhookDeps } from '../webhooks/app.ts';
 import { runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
+import { refreshing } from './refresh.ts';
 import type { LambdaHttpHandler } from './api-handler.ts';
 
 export function createWebhookDeps(env: RuntimeEnvironment, options: Partial<Pick<WebhookDeps, 'log'>> = {}): WebhookDeps {
@@ -34,4 +35,4 @@ export function webhookHandler(load: () => WebhookDeps | Promise<WebhookDeps>): 
   };
 }
 
-export const handler = webhookHandler(async () => createWebhookDeps(await runtimeFromEnvironment()));
+export const handler = refreshing(() => webhookHandler(async () => createWebhookDeps(await runtimeFromEnvironment())));

@@ -13,7 +13,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { hashApiKey } from '../api/auth.ts';
 import { AccountConfig } from '../config/accounts.ts';
-import { parseConfigDocument } from '../config/pipeline.ts';
+import { parseConfigDocument, requireAccountSecrets } from '../config/pipeline.ts';
 import { apiHandler } from '../functions/api-handler.ts';
 import { createPushDeps, pushHandler } from '../functions/push.ts';
 import { requeueDeps } from '../functions/requeue.ts';
@@ -125,6 +125,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const configFile = join(options.home, 'config.json');
   const stateFile = join(options.home, 'state.json');
   const local = ensureLocalConfig(configFile);
+  // Checked before anything starts: an account without its credential or webhook secret is named here.
+  const parsed = parseConfigDocument({ config: local.config, secrets: local.secrets }, configFile);
+  requireAccountSecrets(parsed.config, parsed.secrets, configFile);
 
   const stoppers: Array<() => Promise<void> | void> = [];
   const stop = async () => {
@@ -151,7 +154,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stoppers.push(() => http.close());
     const webhookBase = `${http.url}/v1/webhooks`;
 
-    const parsed = parseConfigDocument({ config: local.config, secrets: local.secrets }, configFile);
     const byProvider = new Map(parsed.config.accounts.map((account) => [account.provider, account]));
     const simulator = new CallbackSimulator({
       webhookBase,

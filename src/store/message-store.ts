@@ -20,7 +20,7 @@ import { STATUS_RANK, type MessageStatus, type StatusTimes } from '../messages/s
 import type { RecipientRef } from '../privacy/recipient.ts';
 import type { ProviderName } from '../providers/names.ts';
 import { dynamoItemBytes } from './item-size.ts';
-import { DUE_SHARDS, IDEMPOTENCY_TTL_S, idempotencyKey, INDEX, KEY, MESSAGE_TTL_S, messageKey, providerIdItemKey, providerIndexValue, TTL_ATTRIBUTE } from './table.ts';
+import { DUE_SHARDS, IDEMPOTENCY_TTL_S, idempotencyKey, INDEX, KEY, MESSAGE_TTL_S, messageExpiresAt, messageKey, providerIdItemKey, providerIndexValue, TTL_ATTRIBUTE } from './table.ts';
 
 type Item = Record<string, NativeAttributeValue>;
 
@@ -291,7 +291,8 @@ export class MessageStore {
 
   /**
    * Holds a waiting message in the table until `dueAt`, with its sealed queue body, for the
-   * scheduled re-enqueue. Refused (false) if the message is no longer waiting.
+   * scheduled re-enqueue. Refused (false) if the message is no longer waiting. The record's expiry
+   * moves to the retention after `dueAt`, so a long hold never outlives it ({@link messageExpiresAt}).
    */
   async hold(id: string, dueAt: string, sealedPayload: string): Promise<boolean> {
     try {
@@ -299,10 +300,17 @@ export class MessageStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: messageKey(id),
-          UpdateExpression: 'SET dueShard = :shard, dueAt = :due, payload = :payload',
+          UpdateExpression: 'SET dueShard = :shard, dueAt = :due, payload = :payload, #ttl = :ttl',
           ConditionExpression: 'attribute_exists(#pk) AND #status IN (:queued, :scheduled)',
-          ExpressionAttributeNames: { '#pk': KEY.partition, '#status': 'status' },
-          ExpressionAttributeValues: { ':shard': dueShard(id), ':due': dueAt, ':payload': sealedPayload, ':queued': 'queued', ':scheduled': 'scheduled' },
+          ExpressionAttributeNames: { '#pk': KEY.partition, '#status': 'status', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ':shard': dueShard(id),
+            ':due': dueAt,
+            ':payload': sealedPayload,
+            ':ttl': messageExpiresAt({ dueAt }),
+            ':queued': 'queued',
+            ':scheduled': 'scheduled',
+          },
         }),
       );
       return true;
@@ -686,7 +694,7 @@ function toItem(message: NewMessage): Item {
     meta: message.metadata,
     idem: message.idempotencyKey,
     ...(message.indexRecipient ? { [INDEX.byRecipient.partition]: `${message.account}#${message.recipient.hash}` } : {}),
-    [TTL_ATTRIBUTE]: Math.floor(Date.parse(message.createdAt) / 1000) + MESSAGE_TTL_S,
+    [TTL_ATTRIBUTE]: messageExpiresAt(message),
   };
 }
 

@@ -52,8 +52,24 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 /** Idempotency keys are kept at least this long (the API promises 24 h). */
 export const IDEMPOTENCY_TTL_S = 48 * 3600;
 
-/** Message records are kept this long by default. */
+/** Message records are kept this long after the last time they were due. */
 export const MESSAGE_TTL_S = 90 * 24 * 3600;
+
+/**
+ * When DynamoDB's TTL may delete a message record (epoch seconds): the retention counted from the
+ * latest time the pipeline will act on the message — its creation, its `scheduleAt`, or the due
+ * time of a hold — never from creation alone. A message scheduled a year ahead, or held for weeks
+ * behind a pause, is kept until it is due and for the retention after that. Times are ISO-8601;
+ * the latest one counts.
+ */
+export function messageExpiresAt(times: { createdAt?: string; scheduleAt?: string; dueAt?: string }, retentionS = MESSAGE_TTL_S): number {
+  const valid = [times.createdAt, times.scheduleAt, times.dueAt]
+    .map((time) => (time ? Date.parse(time) : Number.NaN))
+    .filter((ms) => Number.isFinite(ms));
+  if (valid.length === 0) throw new RangeError('messageExpiresAt: needs at least one ISO-8601 time (createdAt, scheduleAt or dueAt)');
+  const latest = Math.max(...valid);
+  return Math.ceil(latest / 1000) + retentionS;
+}
 
 /** How many partitions the `due` index spreads over (a hot key otherwise). */
 export const DUE_SHARDS = 4;
