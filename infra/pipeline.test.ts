@@ -128,6 +128,7 @@ describe('the Pulumi program (dev stack, mocked)', () => {
         ...table('BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'),
         'dynamodb:Query index/byProviderMessageId',
         'dynamodb:Query index/byRecipient',
+        'dynamodb:Query table',
         'sqs:SendMessage push',
       ],
       push: ['sqs:ReceiveMessage push', 'sqs:DeleteMessage push', 'sqs:GetQueueAttributes push', 'sqs:ChangeMessageVisibility push'],

@@ -31,6 +31,7 @@ export const STORE_CALLS = {
   markUnknown: ['UpdateItem'],
   claimOf: ['GetItem'],
   findByProviderMessageId: ['GetItem', { query: 'byProviderMessageId' }],
+  providerIdTakenElsewhere: ['Query'],
   bindProviderMessageId: ['UpdateItem'],
   addAliases: ['PutItem'],
   unmatchedTo: [{ query: 'byRecipient' }, 'BatchGetItem'],
@@ -57,6 +58,7 @@ export type StoreCall = keyof typeof STORE_CALLS;
 const APPLY_EVENTS: StoreCall[] = [
   'get',
   'findByProviderMessageId',
+  'providerIdTakenElsewhere',
   'unmatchedTo',
   'keepPending',
   'takePending',
