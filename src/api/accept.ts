@@ -6,13 +6,17 @@
  *
  * Nothing accepted is lost:
  *
- *   claim Idempotency-Key ─▶ write records (queued/scheduled) ─▶ enqueue ─▶ complete the key
- *                                                                  │ refused by SQS
- *                                                                  ▼
- *                                                   hold in the table, due now (the scheduled
- *                                                   re-enqueue picks it up)
+ *   claim Idempotency-Key ─▶ write records (queued/scheduled, with the sealed body and a due time)
+ *                            ─▶ enqueue ─▶ complete the key
+ *                                  │ refused by SQS
+ *                                  ▼
+ *                             due now (the sweeper enqueues it within a minute)
  *
- * A crash between two steps leaves a key that is not complete: the client's retry with the same
+ * Each record carries its sealed queue body and a due time in the sweeper's `due` index (the
+ * same write: no extra request): a message not claimed by then — its enqueue never happened
+ * because this handler died, or the queue lost it — is enqueued by the sweeper
+ * (src/scheduler/requeue.ts), whether or not the client retries. A schedule beyond SQS's 15
+ * minutes is due 14 minutes before its time and not enqueued now. A client's retry with the same
  * key writes the records that are missing and enqueues the waiting messages again. A message on
  * the queue twice is sent once: the sender claims each message with a conditional write.
  */
@@ -25,6 +29,7 @@ import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { recipientRef } from '../privacy/recipient.ts';
 import { matchedByRecipient, type ProviderAdapter } from '../providers/adapter.ts';
 import { MAX_DELAY_S, type QueueEntry, type SendQueue } from '../queue/send-queue.ts';
+import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
 import type { MessageStore, NewMessage } from '../store/message-store.ts';
 import { mayUse, type Principal } from './auth.ts';
 import { json, problem, type HttpResponse } from './http.ts';
@@ -42,6 +47,8 @@ export interface AcceptDeps {
   recipientHashKey: string;
   cipher: PayloadCipher;
   now(): Date;
+  /** How long an enqueued message may wait unclaimed before the sweeper enqueues it again. @default DEFAULT_SWEEP_GRACE_MS */
+  sweepGraceMs?: number;
 }
 
 export interface AcceptRequest {
@@ -117,6 +124,14 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
 
   const acceptedAt = now.toISOString();
   const messages: QueueMessage[] = parsed.map((p, i) => toQueueMessage(p.request, ids[i]!, acceptedAt));
+  const grace = deps.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS;
+  const delayOf = (message: QueueMessage) => (message.request.scheduleAt ? (Date.parse(message.request.scheduleAt) - now.getTime()) / 1000 : 0);
+  // A far schedule is held until 14 minutes before its time; the rest should be claimed within the delay and the grace.
+  const dueAt = (message: QueueMessage) => {
+    const delayS = delayOf(message);
+    const due = delayS > MAX_DELAY_S ? Date.parse(message.request.scheduleAt!) - HOLD_LEAD_S * 1000 : now.getTime() + Math.max(0, delayS) * 1000 + grace;
+    return new Date(due).toISOString();
+  };
   const records: NewMessage[] = messages.map((message) => ({
     id: message.id,
     provider: message.request.provider,
@@ -130,6 +145,7 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
     ...(message.request.metadata ? { metadata: message.request.metadata } : {}),
     ...(key !== undefined ? { idempotencyKey: key } : {}),
     ...(matchedByRecipient(deps.adapterFor(deps.accounts.get(message.request.account)!)) ? { indexRecipient: true } : {}),
+    due: { at: dueAt(message), sealedPayload: deps.cipher.seal(JSON.stringify(message)) },
   }));
   await deps.store.createMany(records, { onlyIfMissing: replay });
 
@@ -137,13 +153,9 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
   const waiting = replay ? new Set((await deps.store.getMany(ids)).filter((r) => r.status === 'queued' || r.status === 'scheduled').map((r) => r.id)) : new Set(ids);
   const toEnqueue: QueueEntry[] = [];
   for (const message of messages) {
-    if (!waiting.has(message.id)) continue;
-    const delayS = message.request.scheduleAt ? (Date.parse(message.request.scheduleAt) - now.getTime()) / 1000 : 0;
-    if (delayS > MAX_DELAY_S) {
-      await hold(deps, message, new Date(Date.parse(message.request.scheduleAt!) - HOLD_LEAD_S * 1000).toISOString());
-    } else {
-      toEnqueue.push({ message, delaySeconds: Math.max(0, delayS) });
-    }
+    const delayS = delayOf(message);
+    // A far schedule waits in the table (its record's due time); the sweeper enqueues it then.
+    if (waiting.has(message.id) && delayS <= MAX_DELAY_S) toEnqueue.push({ message, delaySeconds: Math.max(0, delayS) });
   }
   const refused = new Set(await deps.queue.enqueue(toEnqueue));
   for (const message of messages) {
@@ -160,9 +172,9 @@ export function toQueueMessage(request: SendRequest, id: string, acceptedAt: str
 }
 
 /**
- * Keeps the message in the table, due at `dueAt`, so the scheduled re-enqueue sends it on. A
- * message no longer waiting (cancelled meanwhile) is left alone; a store failure propagates, and
- * the client's retry with the same Idempotency-Key finishes the job.
+ * Makes the message due at `dueAt`, so the sweeper enqueues it then. A message no longer waiting
+ * (cancelled meanwhile) is left alone; a store failure propagates: the record's own due time (in
+ * the grace) brings it back anyway.
  */
 async function hold(deps: AcceptDeps, message: QueueMessage, dueAt: string): Promise<void> {
   await deps.store.hold(message.id, dueAt, deps.cipher.seal(JSON.stringify(message)));
