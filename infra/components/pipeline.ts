@@ -72,7 +72,8 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
 
     this.functions = {
       accept: fn('accept', 'src/functions/accept.ts', [this.table.statements([...READ, ...WRITE]), send, secret]),
-      status: fn('status', 'src/functions/status.ts', [this.table.statements([...READ, 'UpdateItem', 'DeleteItem', 'PutItem']), secret]),
+      // `send`: lifting a pause puts the account's held messages back on the send queue at once.
+      status: fn('status', 'src/functions/status.ts', [this.table.statements([...READ, 'UpdateItem', 'DeleteItem', 'PutItem']), send, secret]),
       sender: fn('sender', 'src/functions/sender.ts', [this.table.statements([...READ, ...WRITE]), sendRefs.consumeStatements(), send, pushSend, secret], {
         timeoutSeconds: senderTimeout,
         ...(args.sender?.memoryMb ? { memoryMb: args.sender.memoryMb } : {}),

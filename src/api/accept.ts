@@ -125,11 +125,15 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
   const acceptedAt = now.toISOString();
   const messages: QueueMessage[] = parsed.map((p, i) => toQueueMessage(p.request, ids[i]!, acceptedAt));
   const grace = deps.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS;
-  const delayOf = (message: QueueMessage) => (message.request.scheduleAt ? (Date.parse(message.request.scheduleAt) - now.getTime()) / 1000 : 0);
+  const delayOf = (message: QueueMessage) => {
+    const { scheduleAt } = message.request;
+    return scheduleAt ? (Date.parse(scheduleAt) - now.getTime()) / 1000 : 0;
+  };
   // A far schedule is held until 14 minutes before its time; the rest should be claimed within the delay and the grace.
   const dueAt = (message: QueueMessage) => {
-    const delayS = delayOf(message);
-    const due = delayS > MAX_DELAY_S ? Date.parse(message.request.scheduleAt!) - HOLD_LEAD_S * 1000 : now.getTime() + Math.max(0, delayS) * 1000 + grace;
+    const delayMs = Math.max(0, delayOf(message)) * 1000;
+    const far = delayMs > MAX_DELAY_S * 1000;
+    const due = far ? Date.parse(message.request.scheduleAt!) - HOLD_LEAD_S * 1000 : now.getTime() + delayMs + grace;
     return new Date(due).toISOString();
   };
   const records: NewMessage[] = messages.map((message) => ({

@@ -60,7 +60,9 @@ export async function liftPause(principal: Principal, account: string, query: Re
   const scope = query.template ? `T#${query.template}` : '*';
   if (!(await deps.store.liftPause(account, scope))) return problem(404, 'not_found', `account ${account} has no pause${query.template ? ` on template ${query.template}` : ''}`);
   // Were this to fail, the held messages still come back at their recheck time (the sweeper).
-  const { requeued } = await requeuePaused({ store: deps.store, queue: deps.queue, cipher: deps.cipher, now: deps.now, ...(deps.sweepGraceMs ? { graceMs: deps.sweepGraceMs } : {}) }, account);
+  const grace = deps.sweepGraceMs ? { graceMs: deps.sweepGraceMs } : {};
+  const sweeper = { store: deps.store, queue: deps.queue, cipher: deps.cipher, now: deps.now, ...grace };
+  const { requeued } = await requeuePaused(sweeper, account);
   return json(200, { lifted: { account, scope }, requeued });
 }
 

@@ -28,12 +28,33 @@ function flaky<T>(value: T, failures = 1) {
   return { load, state };
 }
 
-const httpEvent = (path: string): APIGatewayProxyEventV2 =>
-  ({ version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: '', headers: {}, isBase64Encoded: false, requestContext: { http: { method: 'GET', path } } }) as unknown as APIGatewayProxyEventV2;
+const httpEvent = (path: string, method = 'GET', body?: string): APIGatewayProxyEventV2 =>
+  ({
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers: {},
+    isBase64Encoded: false,
+    requestContext: { http: { method, path } },
+    ...(body !== undefined ? { body } : {}),
+  }) as unknown as APIGatewayProxyEventV2;
 
 const context = { getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 const sqsEvent: SQSEvent = {
-  Records: [{ messageId: 'm-1', receiptHandle: 'r', body: 'not a queue message', attributes: {} as never, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:1:q', awsRegion: 'us-east-1' }],
+  Records: [
+    {
+      messageId: 'm-1',
+      receiptHandle: 'r',
+      body: 'not a queue message',
+      attributes: {} as never,
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:1:q',
+      awsRegion: 'us-east-1',
+    },
+  ],
 };
 
 describe('loadOnce', () => {
@@ -67,7 +88,7 @@ describe('a failed cold start recovers on the next invocation', () => {
   it('the webhook handler: 503 once, then the callback is checked', async () => {
     const { load } = flaky({ accounts: new Map(), webhookSecrets: {}, log: () => {} } as unknown as WebhookDeps);
     const handler = webhookHandler(load);
-    const event = { ...httpEvent('/v1/webhooks/kaleyra/acme'), requestContext: { http: { method: 'POST', path: '/v1/webhooks/kaleyra/acme' } }, body: '{}' } as APIGatewayProxyEventV2;
+    const event = httpEvent('/v1/webhooks/kaleyra/acme', 'POST', '{}');
     expect((await handler(event)).statusCode).toBe(503);
     // Checked: an account it does not know answers like a failed check.
     expect((await handler(event)).statusCode).toBe(401);
@@ -87,7 +108,8 @@ describe('a failed cold start recovers on the next invocation', () => {
     expect(await push(sqsEvent, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
 
     const store = { listDue: async () => [] } as unknown as RequeueDeps['store'];
-    const sweep = requeueHandler(flaky({ store, queue: {} as RequeueDeps['queue'], cipher: {} as RequeueDeps['cipher'], now: () => new Date() } as RequeueDeps).load);
+    const sweeperDeps = { store, queue: {} as RequeueDeps['queue'], cipher: {} as RequeueDeps['cipher'], now: () => new Date() };
+    const sweep = requeueHandler(flaky(sweeperDeps).load);
     await expect(sweep()).rejects.toThrow('Rate exceeded');
     expect(await sweep()).toMatchObject({ requeued: 0, unknown: 0 });
   });
@@ -100,7 +122,8 @@ describe('msFromEnvironment', () => {
     delete process.env.WAPK_TEST_MS;
     expect(msFromEnvironment('WAPK_TEST_MS', 10)).toBe(10);
     process.env.WAPK_TEST_MS = '2.5s';
-    expect(() => msFromEnvironment('WAPK_TEST_MS', 10)).toThrow(new ConfigError('environment variable WAPK_TEST_MS must be a whole number of milliseconds, not "2.5s"'));
+    const wrong = new ConfigError('environment variable WAPK_TEST_MS must be a whole number of milliseconds, not "2.5s"');
+    expect(() => msFromEnvironment('WAPK_TEST_MS', 10)).toThrow(wrong);
     delete process.env.WAPK_TEST_MS;
   });
 });

@@ -51,7 +51,9 @@ export function loadOnce<T>(load: () => T | Promise<T>): () => Promise<T> {
 export function msFromEnvironment(name: string, fallback: number): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
-  if (!/^[1-9][0-9]*$/.test(text)) throw new ConfigError(`environment variable ${name} must be a whole number of milliseconds, not ${JSON.stringify(text)}`);
+  if (!/^[1-9][0-9]*$/.test(text)) {
+    throw new ConfigError(`environment variable ${name} must be a whole number of milliseconds, not ${JSON.stringify(text)}`);
+  }
   return Number(text);
 }
 

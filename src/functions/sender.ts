@@ -18,7 +18,9 @@ import { MessageStore } from '../store/message-store.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
 import { loadOnce, msFromEnvironment, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 
-type SenderOptions = Partial<Pick<SenderDeps, 'fetch' | 'sleep' | 'maxInlineWaitMs' | 'claimExpiryMs' | 'pauseRecheckMs' | 'callTimeoutMs' | 'reserveMs' | 'log'>>;
+type SenderOptions = Partial<
+  Pick<SenderDeps, 'fetch' | 'sleep' | 'maxInlineWaitMs' | 'claimExpiryMs' | 'pauseRecheckMs' | 'callTimeoutMs' | 'reserveMs' | 'log'>
+>;
 
 /**
  * The sender's dependencies. From the environment (set by the Pulumi program): `SEND_CLAIM_EXPIRY_MS`

@@ -63,6 +63,8 @@ export interface LocalStackOptions {
    * and a SHA-256 of the request body (no phone number) — what reached the "provider", across restarts.
    */
   mockRequestLog?: string;
+  /** How long the provider mocks take to answer. @default 0 */
+  mockLatencyMs?: number;
 }
 
 export interface LocalStack {
@@ -181,11 +183,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const onAnswered = requestLog
         ? (answer: Parameters<typeof simulate>[0] & { path: string }) => {
             const sha256 = createHash('sha256').update(answer.requestBody).digest('hex');
-            appendFileSync(requestLog, `${JSON.stringify({ provider, method: answer.method, path: answer.path, status: answer.status, sha256 })}\n`);
+            const line = { provider, method: answer.method, path: answer.path, status: answer.status, sha256 };
+            appendFileSync(requestLog, `${JSON.stringify(line)}\n`);
             simulate(answer);
           }
         : simulate;
-      mocks[provider] = await listenOrExplain(`the ${provider} mock`, ports.mocks[provider], () => startProviderMock(provider, { port: ports.mocks[provider], onAnswered }));
+      const port = ports.mocks[provider];
+      const mockOptions = { port, onAnswered, ...(options.mockLatencyMs ? { latencyMs: options.mockLatencyMs } : {}) };
+      mocks[provider] = await listenOrExplain(`the ${provider} mock`, port, () => startProviderMock(provider, mockOptions));
       stoppers.push(() => mocks[provider].close());
     }
     // Every account talks to its provider's local mock.
@@ -201,6 +206,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sweepGraceMs: options.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS,
     };
     const senderTimeoutMs = options.senderTimeoutMs ?? 30_000;
+    const callTimeoutMs = Math.min(10_000, Math.floor(senderTimeoutMs / 3));
     const quiet = { log: (entry: Record<string, unknown>) => entry.level === 'error' && log(`${String(entry.message)}: ${JSON.stringify({ ...entry, message: undefined })}`) };
     handlers.accept = apiHandler('accept', () => createApiDeps(env));
     handlers.status = apiHandler('status', () => createApiDeps(env));
@@ -212,7 +218,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         queueUrl,
         queueArn: arn('send'),
         // A timed-out invocation is abandoned here, not killed: its claims outlive it by a margin.
-        handler: senderHandler(() => createSenderDeps(env, { ...quiet, claimExpiryMs: 2 * senderTimeoutMs, callTimeoutMs: Math.min(10_000, Math.floor(senderTimeoutMs / 3)) })),
+        handler: senderHandler(() => createSenderDeps(env, { ...quiet, claimExpiryMs: 2 * senderTimeoutMs, callTimeoutMs })),
         batchSize: 10,
         maximumConcurrency: 2,
         visibilityTimeoutS: 180,

@@ -17,7 +17,13 @@ import { adapterFor } from './registry.ts';
 const ACCOUNTS: Record<ProviderName, unknown> = {
   livetok: { id: 'acme-livetok', provider: 'livetok', plan: 'pro' },
   livechat: { id: 'acme-livechat', provider: 'livechat', numberId: '1234' },
-  gupshup: { id: 'acme-gupshup', provider: 'gupshup', source: '919163000003', appName: 'DemoApp', templates: [{ name: 'order_update', language: 'en', providerTemplateId: 'tmpl-7f2', bodyParameters: 2 }] },
+  gupshup: {
+    id: 'acme-gupshup',
+    provider: 'gupshup',
+    source: '919163000003',
+    appName: 'DemoApp',
+    templates: [{ name: 'order_update', language: 'en', providerTemplateId: 'tmpl-7f2', bodyParameters: 2 }],
+  },
   loopwave: { id: 'acme-loopwave', provider: 'loopwave', baseUrl: 'https://loopwave.example.com', sessionId: 'n1a2b3c' },
   kaleyra: { id: 'acme-kaleyra', provider: 'kaleyra', sid: 'HXIN1691385017IN', senderNumber: '+919000014497' },
 };
@@ -70,13 +76,15 @@ function verdictOf(result: SendResult): Verdict | 'accepted' {
 
 async function send(provider: ProviderName, fetch: typeof globalThis.fetch): Promise<SendResult> {
   const account = AccountConfig.parse(ACCOUNTS[provider]);
-  const message: OutgoingMessage = { messageId: '01JABCDEFGHJKMNPQRSTVWXYZ0', recipient: '+919812345678', content: SendRequest.shape.content.parse(CONTENT[provider]) };
+  const content = SendRequest.shape.content.parse(CONTENT[provider]);
+  const message: OutgoingMessage = { messageId: '01JABCDEFGHJKMNPQRSTVWXYZ0', recipient: '+919812345678', content };
   return adapterFor(account).send(message, account, { credential: provider === 'livechat' ? '12345:pat' : 'key', fetch });
 }
 
 describe('answers that prove nothing was sent, per provider', () => {
   for (const provider of PROVIDERS) {
-    it.each(BY_STATUS.map(([status, verdicts]) => [status, verdicts[provider]] as const))(`${provider}: HTTP %i → %s`, async (status, verdict) => {
+    const statuses = BY_STATUS.map(([status, verdicts]) => [status, verdicts[provider]] as const);
+    it.each(statuses)(`${provider}: HTTP %i → %s`, async (status, verdict) => {
       expect(provesNothingSent(provider, status)).toBe(verdict === 'refused');
       const result = await send(provider, async () => new Response('{}', { status, headers: { 'content-type': 'application/json' } }));
       expect(verdictOf(result)).toBe(verdict);
@@ -84,7 +92,8 @@ describe('answers that prove nothing was sent, per provider', () => {
       if (result.outcome === 'rejected') expect(result.error.status).toBe(status);
     });
 
-    it.each(THROWN.map(([what, error, verdict]) => [what, verdict, error] as const))(`${provider}: %s → %s`, async (_what, verdict, error) => {
+    const thrown = THROWN.map(([what, error, verdict]) => [what, verdict, error] as const);
+    it.each(thrown)(`${provider}: %s → %s`, async (_what, verdict, error) => {
       const result = await send(provider, async () => {
         throw error();
       });
@@ -98,7 +107,8 @@ describe('answers that prove nothing was sent, per provider', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const result = await send('kaleyra', withDeadline((input, init) => globalThis.fetch(new Request(url, new Request(input, init))), 200));
+      const toHangingServer: typeof globalThis.fetch = (input, init) => globalThis.fetch(new Request(url, new Request(input, init)));
+      const result = await send('kaleyra', withDeadline(toHangingServer, 200));
       expect(result).toMatchObject({ outcome: 'unknown', reason: expect.stringContaining('TimeoutError') });
     } finally {
       server.closeAllConnections();

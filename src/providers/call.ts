@@ -76,7 +76,8 @@ export async function callProvider<T>(
   if (!provesNothingSent(provider, response.status)) {
     const reason = `${reading.reason}; HTTP ${response.status} does not prove it was not sent`;
     const code = reading.code !== undefined ? { code: reading.code } : {};
-    return { ok: false, result: { outcome: 'unknown', reason, status: response.status, ...code, ...(wait !== undefined ? { retryAfterMs: wait } : {}) } };
+    const waitFor = wait !== undefined ? { retryAfterMs: wait } : {};
+    return { ok: false, result: { outcome: 'unknown', reason, status: response.status, ...code, ...waitFor } };
   }
   return {
     ok: false,
@@ -91,7 +92,8 @@ function fromThrown(provider: ProviderName, error: unknown): SendResult {
   }
   // A timeout (the sender's deadline aborts the call: `TimeoutError`), a reset, a closed socket:
   // the request may have left, so the outcome is open.
-  return { outcome: 'unknown', reason: `no answer from the provider (${code ?? (error instanceof Error ? error.name : 'unknown error')})`, ...(code ? { code } : {}) };
+  const what = code ?? (error instanceof Error ? error.name : 'unknown error');
+  return { outcome: 'unknown', reason: `no answer from the provider (${what})`, ...(code ? { code } : {}) };
 }
 
 /** The body's string field `key`, if the error body is an object that has one. */

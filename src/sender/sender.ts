@@ -31,14 +31,16 @@ import type { AccountConfig } from '../config/accounts.ts';
 import { QueueMessage } from '../messages/queue-message.ts';
 import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { maskPhone, recipientRef } from '../privacy/recipient.ts';
-import { matchedByRecipient, type OutgoingMessage, type ProviderAdapter, type ProviderConnection, type SendResult } from '../providers/adapter.ts';
+import { matchedByRecipient } from '../providers/adapter.ts';
+import type { OutgoingMessage, ProviderAdapter, ProviderConnection, SendResult } from '../providers/adapter.ts';
 import { ProviderError } from '../providers/errors.ts';
 import { pacingFor } from '../pacing/budget.ts';
 import type { Pacer } from '../pacing/pacer.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
 import type { StatusNotifier } from '../push/push.ts';
 import { applyKeptEvents } from '../status/apply.ts';
-import { pauseShard, type MessageRecord, type MessageStore, type NewMessage, type Pause, type StoredError } from '../store/message-store.ts';
+import { pauseShard } from '../store/message-store.ts';
+import type { MessageRecord, MessageStore, NewMessage, Pause, StoredError } from '../store/message-store.ts';
 
 export interface SenderDeps {
   store: MessageStore;
@@ -76,6 +78,8 @@ export interface SenderDeps {
   notifier?: StatusNotifier;
 }
 
+type Log = (entry: Record<string, unknown>) => void;
+
 export type Outcome =
   | { kind: 'sent'; status: 'accepted' | 'sent' }
   | { kind: 'failed'; reason: string }
@@ -104,7 +108,10 @@ export function newBatchContext(remainingMs?: () => number): BatchContext {
 
 /** A fetch whose every request is aborted after `ms` (the abort reads as no answer: `unknown`). */
 export function withDeadline(fetch: typeof globalThis.fetch, ms: number): typeof globalThis.fetch {
-  return (input, init) => fetch(new Request(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms) }));
+  return (input, init) => {
+    const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);
+    return fetch(new Request(input, { ...init, signal }));
+  };
 }
 
 /**
@@ -148,7 +155,8 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     // A producer enqueued directly: the record starts here, watched by the sweeper like an accepted one.
     const byRecipient = account ? matchedByRecipient(deps.adapterFor(account)) : false;
     const due = { at: new Date(deps.now() + deps.sweepGraceMs).toISOString(), sealedPayload: deps.cipher.seal(JSON.stringify(message)) };
-    await deps.store.createMany([{ ...newRecord(message, recipient, now()), due, ...(byRecipient ? { indexRecipient: true } : {}) }], { onlyIfMissing: true });
+    const created: NewMessage = { ...newRecord(message, recipient, now()), due, ...(byRecipient ? { indexRecipient: true } : {}) };
+    await deps.store.createMany([created], { onlyIfMissing: true });
     record = await deps.store.get(message.id);
     if (!record) throw new Error(`record ${message.id} could not be created`);
   }
@@ -158,10 +166,11 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
   }
 
   const knownDueAt = record.dueAt;
-  const delay = (delayMs: number, reason: string, options: DelayOptions = {}) => delayMessage(message, delayMs, reason, deps, log, { knownDueAt, ...options });
+  const delay = (delayMs: number, reason: string, options: DelayOptions = {}) =>
+    delayMessage(message, delayMs, reason, deps, log, { knownDueAt, ...options });
   const adapter = deps.adapterFor(account);
   // A call's deadline ends before the invocation's reserve; a call that could only have a short one waits for the next.
-  const callDeadline = () => Math.min(deps.callTimeoutMs, batch.remainingMs ? batch.remainingMs() - deps.reserveMs : Number.POSITIVE_INFINITY);
+  const callDeadline = () => (batch.remainingMs ? Math.min(deps.callTimeoutMs, batch.remainingMs() - deps.reserveMs) : deps.callTimeoutMs);
   const timeIsShort = () => callDeadline() < deps.callTimeoutMs / 2;
 
   if (record.status === 'sending') {
@@ -174,7 +183,8 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     if (!(await deps.store.markUnknown(message.id, now(), reason, claimed?.token))) return { kind: 'skipped', reason: 'resolved meanwhile' };
     log({ level: 'warn', message: 'stale claim: outcome unknown', reason });
     if (timeIsShort()) return { kind: 'unknown', reason: `${reason}; no time left in this invocation to look it up` };
-    return reconcile(message, account, adapter, new Date(claimed ? Date.parse(claimed.claimedAt) : deps.now()), deps, log, reason, callDeadline());
+    const since = new Date(claimed ? Date.parse(claimed.claimedAt) : deps.now());
+    return reconcile(message, account, adapter, since, deps, log, reason, callDeadline());
   }
   if (record.status !== 'queued' && record.status !== 'scheduled') return { kind: 'skipped', reason: `already ${record.status}` };
 
@@ -249,11 +259,17 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
         // The account chose delivery over the risk of a duplicate: retried like a back-off.
         const { status, code, retryAfterMs } = result;
         const reason = `${result.reason} (retried: the account retries open outcomes)`;
-        const error = new ProviderError({ provider: request.provider, retryClass: 'backoff', reason, ...definedOnly({ status, code, retryAfterMs }) });
+        const error = new ProviderError({
+          provider: request.provider,
+          retryClass: 'backoff',
+          reason,
+          ...definedOnly({ status, code, retryAfterMs }),
+        });
         return refused(error, context, deps, log);
       }
-      const stored: StoredError = { class: 'unknown', reason: result.reason, ...definedOnly({ status: result.status, code: result.code }) };
-      if (await deps.store.markUnknown(message.id, now(), result.reason, claim, definedOnly({ status: result.status, code: result.code }))) {
+      const details = definedOnly({ status: result.status, code: result.code });
+      const stored: StoredError = { class: 'unknown', reason: result.reason, ...details };
+      if (await deps.store.markUnknown(message.id, now(), result.reason, claim, details)) {
         await notify(deps, message, 'unknown', now(), stored);
       }
       log({ level: 'warn', message: 'send outcome unknown', reason: result.reason, status: result.status });
@@ -284,7 +300,7 @@ interface RefusalContext {
   record: MessageRecord;
 }
 
-async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps, log: (e: Record<string, unknown>) => void): Promise<Outcome> {
+async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps, log: Log): Promise<Outcome> {
   const stored: StoredError = error.toJSON();
   const now = new Date(deps.now()).toISOString();
   log({ level: 'warn', message: 'provider refused', class: error.retryClass, status: error.status, code: error.code });
@@ -324,7 +340,15 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
  * sweeper looks at the message again; then puts a delayed copy on the queue, unless the wait is a
  * hold in the table (beyond SQS's 15 minutes, or a pause).
  */
-async function giveBack(c: RefusalContext, stored: StoredError, delayMs: number, reason: string, deps: SenderDeps, log: (e: Record<string, unknown>) => void, shard?: string): Promise<Outcome> {
+async function giveBack(
+  c: RefusalContext,
+  stored: StoredError,
+  delayMs: number,
+  reason: string,
+  deps: SenderDeps,
+  log: Log,
+  shard?: string,
+): Promise<Outcome> {
   const seconds = Math.ceil(delayMs / 1000);
   const onQueue = !shard && seconds <= MAX_DELAY_S;
   const dueAt = new Date(deps.now() + delayMs + (onQueue ? deps.sweepGraceMs : 0)).toISOString();
@@ -383,19 +407,27 @@ interface DelayOptions {
  * sweeper enqueues it again only if the copy is lost. If nothing can be written, the error fails
  * the record and SQS delivers the original again.
  */
-async function delayMessage(message: QueueMessage, delayMs: number, reason: string, deps: SenderDeps, log: (e: Record<string, unknown>) => void, options: DelayOptions): Promise<Outcome> {
+async function delayMessage(
+  message: QueueMessage,
+  delayMs: number,
+  reason: string,
+  deps: SenderDeps,
+  log: Log,
+  options: DelayOptions,
+): Promise<Outcome> {
   const seconds = Math.ceil(delayMs / 1000);
   const at = deps.now();
+  const sealed = () => deps.cipher.seal(JSON.stringify(message));
   if (!options.shard && seconds <= MAX_DELAY_S) {
     const refusedIds = await deps.queue.enqueue([{ message, delaySeconds: seconds }]);
     if (refusedIds.length > 0) throw new Error('the delayed copy could not be enqueued');
     const wanted = at + delayMs + deps.sweepGraceMs / 2;
     if (options.watch !== false && (!options.knownDueAt || Date.parse(options.knownDueAt) < wanted)) {
-      await deps.store.hold(message.id, new Date(at + delayMs + deps.sweepGraceMs).toISOString(), deps.cipher.seal(JSON.stringify(message)));
+      await deps.store.hold(message.id, new Date(at + delayMs + deps.sweepGraceMs).toISOString(), sealed());
     }
   } else {
     const dueAt = new Date(at + delayMs).toISOString();
-    if (!(await deps.store.hold(message.id, dueAt, deps.cipher.seal(JSON.stringify(message)), options.shard ? { shard: options.shard } : {}))) {
+    if (!(await deps.store.hold(message.id, dueAt, sealed(), options.shard ? { shard: options.shard } : {}))) {
       return { kind: 'skipped', reason: 'no longer waiting' };
     }
   }

@@ -102,6 +102,18 @@ export interface Claim {
   until?: string;
 }
 
+const CLAIM_ATTRIBUTES = 'claimToken, claimedAt, claimUntil';
+
+/** When the sweeper looks at a message again and its sealed body (`hold()`), optionally in a pause shard. */
+export interface HoldSpec {
+  dueAt: string;
+  sealedPayload: string;
+  shard?: string;
+}
+
+/** What an answer that left the outcome open said, kept with the `unknown` status. */
+export type UnknownDetails = Pick<StoredError, 'status' | 'code'>;
+
 export interface HeldMessage {
   record: MessageRecord;
   sealedPayload?: string;
@@ -265,12 +277,13 @@ export class MessageStore {
     }
     // A message that settles (unknown or beyond) leaves the sweeper's index and drops its sealed body.
     const settles = STATUS_RANK[next] >= STATUS_RANK.unknown ? ' REMOVE dueShard, dueAt, payload' : '';
+    const advanceSets = sets.filter((set) => !set.startsWith('#error')).join(', ');
     if (mayAdvance) try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: messageKey(id),
-          UpdateExpression: `SET #status = :s, #rank = :rank, ${sets.filter((set) => !set.startsWith('#error')).join(', ')}${advanceError}${settles}`,
+          UpdateExpression: `SET #status = :s, #rank = :rank, ${advanceSets}${advanceError}${settles}`,
           ConditionExpression: 'attribute_exists(#pk) AND #rank < :rank AND #status <> :cancelled',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -316,7 +329,13 @@ export class MessageStore {
           UpdateExpression: 'SET dueShard = :shard, dueAt = :due, payload = :payload',
           ConditionExpression: 'attribute_exists(#pk) AND #status IN (:queued, :scheduled)',
           ExpressionAttributeNames: { '#pk': KEY.partition, '#status': 'status' },
-          ExpressionAttributeValues: { ':shard': options.shard ?? dueShard(id), ':due': dueAt, ':payload': sealedPayload, ':queued': 'queued', ':scheduled': 'scheduled' },
+          ExpressionAttributeValues: {
+            ':shard': options.shard ?? dueShard(id),
+            ':due': dueAt,
+            ':payload': sealedPayload,
+            ':queued': 'queued',
+            ':scheduled': 'scheduled',
+          },
         }),
       );
       return true;
@@ -448,12 +467,20 @@ export class MessageStore {
           TableName: this.tableName,
           Key: messageKey(id),
           UpdateExpression:
-            `SET #status = :sending, #rank = :rank, claimToken = :token, claimedAt = :at${until}, attempts = if_not_exists(attempts, :zero) + :one, ` +
+            `SET #status = :sending, #rank = :rank, claimToken = :token, claimedAt = :at${until}, ` +
+            'attempts = if_not_exists(attempts, :zero) + :one, ' +
             `#at.#sending = if_not_exists(#at.#sending, :at)${options.keepPayload ? '' : ' REMOVE payload'}`,
           ConditionExpression: 'attribute_exists(#pk) AND #status IN (:queued, :scheduled)',
           ExpressionAttributeNames: { '#pk': KEY.partition, '#status': 'status', '#rank': 'rank', '#at': 'at', '#sending': 'sending' },
           ExpressionAttributeValues: {
-            ':sending': 'sending', ':rank': STATUS_RANK.sending, ':token': token, ':at': at, ':zero': 0, ':one': 1, ':queued': 'queued', ':scheduled': 'scheduled',
+            ':sending': 'sending',
+            ':rank': STATUS_RANK.sending,
+            ':token': token,
+            ':at': at,
+            ':zero': 0,
+            ':one': 1,
+            ':queued': 'queued',
+            ':scheduled': 'scheduled',
             ...(options.until ? { ':until': options.until } : {}),
           },
         }),
@@ -471,7 +498,7 @@ export class MessageStore {
    * `hold` sets, in the same write, when the sweeper looks at it again and its sealed body (see
    * `hold()`).
    */
-  async unclaim(id: string, token: string, error: StoredError, hold?: { dueAt: string; sealedPayload: string; shard?: string }): Promise<boolean> {
+  async unclaim(id: string, token: string, error: StoredError, hold?: HoldSpec): Promise<boolean> {
     const held = hold ? ', dueShard = :shard, dueAt = :due, payload = :payload' : '';
     try {
       await this.db.send(
@@ -498,16 +525,25 @@ export class MessageStore {
    * Marks a send whose outcome was lost: the provider may or may not have the message. From
    * `sending` only (with the claim's token when given); it is never resent blindly.
    */
-  async markUnknown(id: string, at: string, reason: string, token?: string, details: Pick<StoredError, 'status' | 'code'> = {}): Promise<boolean> {
+  async markUnknown(id: string, at: string, reason: string, token?: string, details: UnknownDetails = {}): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: messageKey(id),
-          UpdateExpression: 'SET #status = :unknown, #rank = :rank, #at.#unknown = if_not_exists(#at.#unknown, :at), #error = :error REMOVE dueShard, dueAt, payload',
+          UpdateExpression:
+            'SET #status = :unknown, #rank = :rank, #at.#unknown = if_not_exists(#at.#unknown, :at), #error = :error ' +
+            'REMOVE dueShard, dueAt, payload',
           ConditionExpression: token ? '#status = :sending AND claimToken = :token' : '#status = :sending',
           ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank', '#at': 'at', '#unknown': 'unknown', '#error': 'error' },
-          ExpressionAttributeValues: { ':unknown': 'unknown', ':rank': STATUS_RANK.unknown, ':at': at, ':error': { class: 'unknown', ...details, reason }, ':sending': 'sending', ...(token ? { ':token': token } : {}) },
+          ExpressionAttributeValues: {
+            ':unknown': 'unknown',
+            ':rank': STATUS_RANK.unknown,
+            ':at': at,
+            ':error': { class: 'unknown', ...details, reason },
+            ':sending': 'sending',
+            ...(token ? { ':token': token } : {}),
+          },
         }),
       );
       return true;
@@ -520,7 +556,7 @@ export class MessageStore {
   /** The current claim (when it was taken, and until when it may still be under way), for a message that is `sending`. */
   async claimOf(id: string): Promise<Claim | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: true, ProjectionExpression: 'claimToken, claimedAt, claimUntil' }),
+      new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: true, ProjectionExpression: CLAIM_ATTRIBUTES }),
     );
     return Item?.claimToken ? claimFrom(Item) : undefined;
   }
@@ -729,7 +765,8 @@ export function pauseShard(account: string): string {
 }
 
 function claimFrom(item: Item): Claim {
-  return { token: String(item.claimToken), claimedAt: String(item.claimedAt), ...(typeof item.claimUntil === 'string' ? { until: item.claimUntil } : {}) };
+  const until = typeof item.claimUntil === 'string' ? { until: item.claimUntil } : {};
+  return { token: String(item.claimToken), claimedAt: String(item.claimedAt), ...until };
 }
 
 function toItem(message: NewMessage): Item {

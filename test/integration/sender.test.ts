@@ -256,7 +256,7 @@ describe('the sender', () => {
     }
   }, 30_000);
 
-  it('pauses the account on a pause-class refusal, holds its messages in the table, and sends them as soon as the pause is lifted', async () => {
+  it('pauses the account on a pause-class refusal, holds its messages in the table, sends them once the pause is lifted', async () => {
     let lowBalance = true;
     // A recheck far off: only the lift can bring the messages back within this test.
     const h = await harness({ providers: ['kaleyra'], sender: { pauseRecheckMs: 10 * 60_000 } });
@@ -294,7 +294,8 @@ describe('the sender', () => {
     try {
       h.sender.fetch = preferring('code=500, example=internalServerError');
       const id = newMessageId();
-      const message: QueueMessage = { v: 1, id, acceptedAt: new Date().toISOString(), request: SendRequest.parse({ provider: 'kaleyra', account: 'acme-kaleyra', recipient: PHONE, content: TEMPLATES.kaleyra }) };
+      const request = SendRequest.parse({ provider: 'kaleyra', account: 'acme-kaleyra', recipient: PHONE, content: TEMPLATES.kaleyra });
+      const message: QueueMessage = { v: 1, id, acceptedAt: new Date().toISOString(), request };
       await h.api.queue.enqueue([{ message }]);
       await h.drain();
       // The same message delivered again (a duplicate on the queue) is dropped without a call.
@@ -315,7 +316,8 @@ describe('the sender', () => {
     try {
       let calls = 0;
       // The first answer is a gateway's 502: the request may have been forwarded.
-      h.sender.fetch = async (input, init) => (calls++ === 0 ? new Response('<html>Bad Gateway</html>', { status: 502 }) : globalThis.fetch(new Request(input, init)));
+      h.sender.fetch = async (input, init) =>
+        calls++ === 0 ? new Response('<html>Bad Gateway</html>', { status: 502 }) : globalThis.fetch(new Request(input, init));
       const id = await h.accept('kaleyra');
       await h.drain();
       expect(calls).toBe(2);
@@ -337,7 +339,8 @@ describe('the sender', () => {
       h.sender.fetch = async (input, init) => {
         const request = new Request(input, init);
         // The first send of the batch goes to the hanging provider: the request leaves, no answer comes.
-        if (request.method === 'POST' && posts++ === 0) return globalThis.fetch(new Request(`http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hang`, request));
+        const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hang`;
+        if (request.method === 'POST' && posts++ === 0) return globalThis.fetch(new Request(hangingUrl, request));
         return globalThis.fetch(request);
       };
       const ids: string[] = [];
