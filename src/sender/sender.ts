@@ -68,7 +68,8 @@ export interface SenderDeps {
   callTimeoutMs: number;
   /**
    * Time kept at the end of an invocation for recording a call's outcome. A call starts only if it
-   * can still have at least half its deadline before that reserve; otherwise its message goes back.
+   * can still have at least half its deadline before that reserve (half of what the invocation
+   * allowed at its start, if that is less); otherwise its message goes back on the queue.
    */
   reserveMs: number;
   /** How long a message put on the queue may wait unclaimed before the sweeper enqueues it again. */
@@ -100,10 +101,12 @@ export interface BatchContext {
   tokens: Map<string, number>;
   /** What is left of the invocation (Lambda's `context.getRemainingTimeInMillis`); unbounded without. */
   remainingMs?: () => number;
+  /** What was left when the batch started: a call needs at least half the deadline it could have had then. */
+  startRemainingMs?: number;
 }
 
 export function newBatchContext(remainingMs?: () => number): BatchContext {
-  return { pauses: new Map(), tokens: new Map(), ...(remainingMs ? { remainingMs } : {}) };
+  return { pauses: new Map(), tokens: new Map(), ...(remainingMs ? { remainingMs, startRemainingMs: remainingMs() } : {}) };
 }
 
 /** A fetch whose every request is aborted after `ms` (the abort reads as no answer: `unknown`). */
@@ -169,9 +172,12 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
   const delay = (delayMs: number, reason: string, options: DelayOptions = {}) =>
     delayMessage(message, delayMs, reason, deps, log, { knownDueAt, ...options });
   const adapter = deps.adapterFor(account);
-  // A call's deadline ends before the invocation's reserve; a call that could only have a short one waits for the next.
-  const callDeadline = () => (batch.remainingMs ? Math.min(deps.callTimeoutMs, batch.remainingMs() - deps.reserveMs) : deps.callTimeoutMs);
-  const timeIsShort = () => callDeadline() < deps.callTimeoutMs / 2;
+  // A call's deadline ends before the invocation's reserve. A call that could only have half the
+  // deadline a fresh invocation gives (a short function timeout shortens both) waits for the next.
+  const deadlineWith = (remaining: number | undefined) =>
+    remaining === undefined ? deps.callTimeoutMs : Math.min(deps.callTimeoutMs, remaining - deps.reserveMs);
+  const callDeadline = () => deadlineWith(batch.remainingMs?.());
+  const timeIsShort = () => callDeadline() < Math.max(250, deadlineWith(batch.startRemainingMs) / 2);
 
   if (record.status === 'sending') {
     const claimed = await deps.store.claimOf(message.id);

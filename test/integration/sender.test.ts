@@ -364,6 +364,18 @@ describe('the sender', () => {
     }
   }, 30_000);
 
+  it('still sends under a function timeout shorter than the call deadline: the deadline shrinks to fit', async () => {
+    const h = await harness({ providers: ['kaleyra'], sender: { callTimeoutMs: 10_000, reserveMs: 1000 } });
+    try {
+      const id = await h.accept('kaleyra');
+      await h.drain({ functionTimeoutMs: 4000 });
+      expect((await h.api.store.get(id))?.status).toBe('accepted');
+      expect(h.sendCalls('kaleyra')).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('fails a send to an opted-out recipient fast, without calling the provider, until removed', async () => {
     const h = await harness({ providers: ['kaleyra'] });
     try {
