@@ -52,8 +52,9 @@ export async function listPauses(principal: Principal, query: Record<string, str
 
 /**
  * `DELETE /v1/pauses/{account}?template=<name>`: lifts the account's pause, or one template's, and
- * puts the account's held messages back on the queue at once (`requeued`: how many); those still
- * under another pause of the account are held again by the sender.
+ * puts the account's held messages back on the queue at once (`requeued`: how many; up to 1,000 in
+ * one request, the rest at their recheck); those still under another pause of the account are held
+ * again by the sender.
  */
 export async function liftPause(principal: Principal, account: string, query: Record<string, string>, deps: OperatorDeps): Promise<HttpResponse> {
   if (!deps.accounts.has(account) || !mayUse(principal, account)) return problem(404, 'not_found', `no account ${account}`);
