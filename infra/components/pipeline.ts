@@ -111,8 +111,9 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
 
     this.functions = {
       accept: fn('accept', [send], { timeoutSeconds: API_FUNCTION_TIMEOUT_S }),
-      // Cancels and resolves are status changes: pushed to callers like the others.
-      status: fn('status', [push], { timeoutSeconds: API_FUNCTION_TIMEOUT_S }),
+      // Cancels and resolves are status changes: pushed to callers like the others. `send`:
+      // lifting a pause puts the account's held messages back on the send queue at once.
+      status: fn('status', [send, push], { timeoutSeconds: API_FUNCTION_TIMEOUT_S }),
       sender: fn('sender', [this.sendQueue.consumeStatements(), send, push], {
         timeoutSeconds: senderTimeout,
         ...(args.sender?.memoryMb ? { memoryMb: args.sender.memoryMb } : {}),

@@ -7,13 +7,17 @@
  *
  * Nothing accepted is lost:
  *
- *   claim Idempotency-Key ─▶ write records (queued/scheduled) ─▶ enqueue ─▶ complete the key
- *                                                                  │ refused by SQS
- *                                                                  ▼
- *                                                   hold in the table, due now (the scheduled
- *                                                   re-enqueue picks it up)
+ *   claim Idempotency-Key ─▶ write records (queued/scheduled, with the sealed body and a due time)
+ *                            ─▶ enqueue ─▶ complete the key
+ *                                  │ refused by SQS
+ *                                  ▼
+ *                             due now (the sweeper enqueues it within a minute)
  *
- * A crash between two steps leaves a key that is not complete: the client's retry with the same
+ * Each record carries its sealed queue body and a due time in the sweeper's `due` index (the
+ * same write: no extra request): a message not claimed by then — its enqueue never happened
+ * because this handler died, or the queue lost it — is enqueued by the sweeper
+ * (src/scheduler/requeue.ts), whether or not the client retries. A schedule beyond SQS's 15
+ * minutes is due 14 minutes before its time and not enqueued now. A client's retry with the same
  * key writes the records that are missing and enqueues the waiting messages again. A message on
  * the queue twice is sent once: the sender claims each message with a conditional write.
  */
@@ -34,6 +38,7 @@ import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { recipientRef } from '../privacy/recipient.ts';
 import { matchedByRecipient, type ProviderAdapter } from '../providers/adapter.ts';
 import { MAX_DELAY_S, type QueueEntry, type SendQueue } from '../queue/send-queue.ts';
+import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
 import { heldItemBytes, type MessageStore, type NewMessage } from '../store/message-store.ts';
 import { mayUse, type Principal } from './auth.ts';
 import { json, problem, type HttpResponse } from './http.ts';
@@ -52,6 +57,8 @@ export interface AcceptDeps {
   recipientHashKey: string;
   cipher: PayloadCipher;
   now(): Date;
+  /** How long an enqueued message may wait unclaimed before the sweeper enqueues it again. @default DEFAULT_SWEEP_GRACE_MS */
+  sweepGraceMs?: number;
 }
 
 export interface AcceptRequest {
@@ -110,20 +117,29 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
 
   const acceptedAt = now.toISOString();
   const messages: QueueMessage[] = parsed.map((p, i) => toQueueMessage(p.request, ids[i]!, acceptedAt));
-  const records: NewMessage[] = messages.map((message) => toRecord(message, now, deps, key));
+  const grace = deps.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS;
+  const delayOf = (message: QueueMessage) => {
+    const { scheduleAt } = message.request;
+    return scheduleAt ? (Date.parse(scheduleAt) - now.getTime()) / 1000 : 0;
+  };
+  // A far schedule is held until 14 minutes before its time; the rest should be claimed within the delay and the grace.
+  const dueAt = (message: QueueMessage) => {
+    const delayMs = Math.max(0, delayOf(message)) * 1000;
+    const far = delayMs > MAX_DELAY_S * 1000;
+    const due = far ? Date.parse(message.request.scheduleAt!) - HOLD_LEAD_S * 1000 : now.getTime() + delayMs + grace;
+    return new Date(due).toISOString();
+  };
+  // Watched (with its sealed body) until claimed: the sweeper sends it anyway if it is not.
+  const records: NewMessage[] = messages.map((message) => ({ ...toRecord(message, now, deps, key), due: { at: dueAt(message), sealedPayload: deps.cipher.seal(JSON.stringify(message)) } }));
   await deps.store.createMany(records, { onlyIfMissing: replay });
 
   // On a replay, only messages still waiting go out again (a duplicate on the queue is harmless).
   const waiting = replay ? new Set((await deps.store.getMany(ids)).filter((r) => r.status === 'queued' || r.status === 'scheduled').map((r) => r.id)) : new Set(ids);
   const toEnqueue: QueueEntry[] = [];
   for (const message of messages) {
-    if (!waiting.has(message.id)) continue;
-    const delayS = message.request.scheduleAt ? (Date.parse(message.request.scheduleAt) - now.getTime()) / 1000 : 0;
-    if (delayS > MAX_DELAY_S) {
-      await hold(deps, message, new Date(Date.parse(message.request.scheduleAt!) - HOLD_LEAD_S * 1000).toISOString());
-    } else {
-      toEnqueue.push({ message, delaySeconds: Math.max(0, delayS) });
-    }
+    const delayS = delayOf(message);
+    // A far schedule waits in the table (its record's due time); the sweeper enqueues it then.
+    if (waiting.has(message.id) && delayS <= MAX_DELAY_S) toEnqueue.push({ message, delaySeconds: Math.max(0, delayS) });
   }
   const refused = new Set(await deps.queue.enqueue(toEnqueue));
   for (const message of messages) {
@@ -279,9 +295,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Keeps the message in the table, due at `dueAt`, so the scheduled re-enqueue sends it on. A
- * message no longer waiting (cancelled meanwhile) is left alone; a store failure propagates, and
- * the client's retry with the same Idempotency-Key finishes the job.
+ * Makes the message due at `dueAt`, so the sweeper enqueues it then. A message no longer waiting
+ * (cancelled meanwhile) is left alone; a store failure propagates: the record's own due time (in
+ * the grace) brings it back anyway.
  */
 async function hold(deps: AcceptDeps, message: QueueMessage, dueAt: string): Promise<void> {
   await deps.store.hold(message.id, dueAt, deps.cipher.seal(JSON.stringify(message)));

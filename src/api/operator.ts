@@ -5,8 +5,11 @@
 import { z } from 'zod';
 import { MessageId } from '../messages/queue-message.ts';
 import { Recipient, TemplateContent, violationsOf } from '../messages/send-request.ts';
+import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { recipientRef } from '../privacy/recipient.ts';
 import type { StatusNotifier } from '../push/push.ts';
+import type { SendQueue } from '../queue/send-queue.ts';
+import { requeuePaused } from '../scheduler/requeue.ts';
 import type { MessageStore } from '../store/message-store.ts';
 import { mayUse, type Principal } from './auth.ts';
 import { json, problem, type HttpResponse } from './http.ts';
@@ -15,9 +18,13 @@ import { presentMessage, pushChange } from './messages.ts';
 export interface OperatorDeps {
   store: MessageStore;
   notifier?: StatusNotifier;
+  /** Where a lifted pause's held messages go back. */
+  queue: SendQueue;
+  cipher: PayloadCipher;
   accounts: ReadonlyMap<string, unknown>;
   recipientHashKey: string;
   now(): Date;
+  sweepGraceMs?: number;
 }
 
 const Resolution = z.strictObject({
@@ -47,7 +54,12 @@ export async function listPauses(principal: Principal, query: Record<string, str
   return json(200, { pauses });
 }
 
-/** `DELETE /v1/pauses/{account}?template=<name>`: lifts the account's pause, or one template's. */
+/**
+ * `DELETE /v1/pauses/{account}?template=<name>`: lifts the account's pause, or one template's, and
+ * puts the account's held messages back on the queue at once (`requeued`: how many; up to 1,000 in
+ * one request, the rest at their recheck); those still under another pause of the account are held
+ * again by the sender.
+ */
 export async function liftPause(principal: Principal, account: string, query: Record<string, string>, deps: OperatorDeps): Promise<HttpResponse> {
   if (!deps.accounts.has(account) || !mayUse(principal, account)) return problem(404, 'not_found', `no account ${account}`);
   if (query.template && !TemplateContent.shape.name.safeParse(query.template).success) {
@@ -57,7 +69,11 @@ export async function liftPause(principal: Principal, account: string, query: Re
   }
   const scope = query.template ? `T#${query.template}` : '*';
   if (!(await deps.store.liftPause(account, scope))) return problem(404, 'not_found', `account ${account} has no pause${query.template ? ` on template ${query.template}` : ''}`);
-  return json(200, { lifted: { account, scope } });
+  // Were this to fail, the held messages still come back at their recheck time (the sweeper).
+  const grace = deps.sweepGraceMs ? { graceMs: deps.sweepGraceMs } : {};
+  const sweeper = { store: deps.store, queue: deps.queue, cipher: deps.cipher, now: deps.now, ...grace };
+  const { requeued } = await requeuePaused(sweeper, account);
+  return json(200, { lifted: { account, scope }, requeued });
 }
 
 /** `DELETE /v1/suppressions/{account}/{recipient}`: the recipient may receive messages from the account again. */

@@ -50,6 +50,12 @@ const common = {
   limits: LimitsConfig.optional(),
   /** Push every status change to the caller: a signed Standard Webhooks POST to `url` (secret in `pushSecrets`). */
   push: z.strictObject({ url: z.url('must be an absolute URL') }).optional(),
+  /**
+   * Retry sends whose outcome is open (a 500/502/504, a timeout or a reset after the request left)
+   * instead of marking them `unknown`. The provider may have sent the first attempt: the customer
+   * can get the message twice. @default false
+   */
+  retryAmbiguous: z.boolean().optional(),
 };
 
 const Digits = z.string().regex(/^[1-9][0-9]{6,14}$/, 'must be the phone number in digits with its country code, no "+"');

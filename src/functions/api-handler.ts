@@ -2,15 +2,16 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handleApiRequest, type ApiDeps, type ApiFunction } from '../api/app.ts';
 import { fromLambdaEvent, problem, toLambdaResult } from '../api/http.ts';
+import { loadOnce } from './runtime.ts';
 
 export type LambdaHttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export function apiHandler(serving: ApiFunction, load: () => ApiDeps | Promise<ApiDeps>): LambdaHttpHandler {
-  let deps: Promise<ApiDeps> | undefined;
+  // A failed cold start (configuration not readable yet) answers 503 and is tried again next time.
+  const deps = loadOnce(load);
   return async (event) => {
-    deps ??= Promise.resolve().then(load);
     try {
-      return toLambdaResult(await handleApiRequest(fromLambdaEvent(event), await deps, serving));
+      return toLambdaResult(await handleApiRequest(fromLambdaEvent(event), await deps(), serving));
     } catch (error) {
       // The cause goes to the log (never a phone number: records hold none); the caller gets a retryable 503.
       console.error(JSON.stringify({ level: 'error', message: 'request failed', function: serving, error: (error as Error).message }));

@@ -3,7 +3,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ConfigError } from '../config/pipeline.ts';
 import { deliverPush, type PushDeps } from '../push/push.ts';
-import { runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
+import { loadOnce, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 import { refreshing } from './refresh.ts';
 
 export function createPushDeps(env: RuntimeEnvironment, options: Partial<Pick<PushDeps, 'fetch' | 'timeoutMs' | 'backoffS'>> = {}): PushDeps {
@@ -21,10 +21,9 @@ export function createPushDeps(env: RuntimeEnvironment, options: Partial<Pick<Pu
 }
 
 export function pushHandler(load: () => PushDeps | Promise<PushDeps>) {
-  let deps: Promise<PushDeps> | undefined;
+  const deps = loadOnce(load);
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    deps ??= Promise.resolve().then(load);
-    const ready = await deps;
+    const ready = await deps();
     const processor = new BatchProcessor(EventType.SQS);
     return processPartialResponse(event, (record: SQSRecord) => deliverPush(record, ready), processor, { context, throwOnFullBatchFailure: false });
   };

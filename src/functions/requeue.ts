@@ -1,10 +1,14 @@
-/** Lambda, run every minute by a schedule: puts held messages whose time has come back on the send queue. */
+/**
+ * Lambda, run every minute by a schedule: the sweeper (src/scheduler/requeue.ts). Held messages
+ * whose time has come go back on the send queue, messages not claimed within the grace are
+ * enqueued again, and stale claims become `unknown`.
+ */
 import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { SendQueue } from '../queue/send-queue.ts';
 import { requeueDue, type RequeueDeps, type RequeueReport } from '../scheduler/requeue.ts';
 import { MessageStore } from '../store/message-store.ts';
 import { refreshing } from './refresh.ts';
-import { runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
+import { loadOnce, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 
 export function requeueDeps(env: RuntimeEnvironment): RequeueDeps {
   return {
@@ -12,15 +16,19 @@ export function requeueDeps(env: RuntimeEnvironment): RequeueDeps {
     queue: new SendQueue(env.sqs, env.queueUrl),
     cipher: payloadCipher(env.secrets.payloadKey),
     now: env.now ?? (() => new Date()),
+    accounts: env.config.accounts.map((account) => account.id),
+    ...(env.sweepGraceMs !== undefined ? { graceMs: env.sweepGraceMs } : {}),
   };
 }
 
-export const handler = refreshing(() => {
-  let deps: RequeueDeps | undefined;
-  return async (): Promise<RequeueReport> => {
-    deps ??= requeueDeps(await runtimeFromEnvironment());
-    const report = await requeueDue(deps);
+/** The handler over `deps` (built on first use; a failed build is tried again by the next run). */
+export function requeueHandler(load: () => RequeueDeps | Promise<RequeueDeps>) {
+  const deps = loadOnce(load);
+  return async (): Promise<Omit<RequeueReport, 'requeuedIds'>> => {
+    const { requeuedIds: _ids, ...report } = await requeueDue(await deps());
     console.log(JSON.stringify({ level: 'info', message: 'requeue', ...report }));
     return report;
   };
-});
+}
+
+export const handler = refreshing(() => requeueHandler(async () => requeueDeps(await runtimeFromEnvironment())));

@@ -12,6 +12,7 @@ import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { adapterFor } from '../providers/registry.ts';
 import { PushQueue } from '../push/push.ts';
 import { SendQueue } from '../queue/send-queue.ts';
+import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
 import { MessageStore } from '../store/message-store.ts';
 
 export interface RuntimeEnvironment {
@@ -24,6 +25,38 @@ export interface RuntimeEnvironment {
   dynamo: DynamoDBClient;
   sqs: SQSClient;
   now?: () => Date;
+  /** How long a message on the queue may wait unclaimed before the sweeper enqueues it again (`SWEEP_GRACE_MS`). */
+  sweepGraceMs?: number;
+}
+
+/**
+ * What a handler builds on its first invocation (clients, configuration from Secrets Manager),
+ * kept for the container's life once built. A build that fails (a throttled Secrets Manager, a
+ * network blip) is not kept: the next invocation builds again, instead of every later invocation
+ * of the container failing with the same rejection. Concurrent first uses share one build.
+ */
+export function loadOnce<T>(load: () => T | Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => {
+    if (!loading) {
+      const attempt = Promise.resolve().then(load);
+      loading = attempt;
+      attempt.catch(() => {
+        if (loading === attempt) loading = undefined;
+      });
+    }
+    return loading;
+  };
+}
+
+/** A duration in ms from the environment variable `name` (a positive integer), or `fallback` when unset. */
+export function msFromEnvironment(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!/^[1-9][0-9]*$/.test(text)) {
+    throw new ConfigError(`environment variable ${name} must be a whole number of milliseconds, not ${JSON.stringify(text)}`);
+  }
+  return Number(text);
 }
 
 export function createApiDeps(env: RuntimeEnvironment): ApiDeps {
@@ -40,6 +73,7 @@ export function createApiDeps(env: RuntimeEnvironment): ApiDeps {
     cipher: payloadCipher(env.secrets.payloadKey),
     cursors: cursorCodec(env.secrets.recipientHashKey),
     now: env.now ?? (() => new Date()),
+    ...(env.sweepGraceMs !== undefined ? { sweepGraceMs: env.sweepGraceMs } : {}),
   };
 }
 
@@ -51,7 +85,7 @@ function required(name: string): string {
 
 /**
  * The runtime from the process environment: `TABLE_NAME`, `QUEUE_URL`, `PUSH_QUEUE_URL`
- * (optional), and the configuration with its secrets, either from AWS Secrets Manager
+ * (optional), `SWEEP_GRACE_MS` (optional, default 2 min), and the configuration with its secrets, either from AWS Secrets Manager
  * (`WAPK_CONFIG_SECRET_ID`, as deployed: the secret holds `{config, secrets}`; nothing secret is in
  * the environment) or from a file (`WAPK_CONFIG_FILE`, the local stack's, git-ignored). AWS
  * endpoints follow the SDK's own variables (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`).
@@ -75,6 +109,7 @@ export async function runtimeFromEnvironment(): Promise<RuntimeEnvironment> {
     tableName: required('TABLE_NAME'),
     queueUrl: required('QUEUE_URL'),
     ...(process.env.PUSH_QUEUE_URL ? { pushQueueUrl: process.env.PUSH_QUEUE_URL } : {}),
+    sweepGraceMs: msFromEnvironment('SWEEP_GRACE_MS', DEFAULT_SWEEP_GRACE_MS),
     dynamo: new DynamoDBClient({}),
     sqs: new SQSClient({}),
   };

@@ -15,10 +15,20 @@ import { adapterFor } from '../providers/registry.ts';
 import { SendQueue } from '../queue/send-queue.ts';
 import { newBatchContext, prefetchTokens, sendQueuedMessage, type SenderDeps } from '../sender/sender.ts';
 import { MessageStore } from '../store/message-store.ts';
-import { runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
+import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
+import { loadOnce, msFromEnvironment, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 import { refreshing } from './refresh.ts';
 
-export function createSenderDeps(env: RuntimeEnvironment, options: Partial<Pick<SenderDeps, 'fetch' | 'sleep' | 'maxInlineWaitMs' | 'claimExpiryMs' | 'pauseRecheckMs' | 'log'>> & { random?: () => number } = {}): SenderDeps {
+type SenderOptions = Partial<
+  Pick<SenderDeps, 'fetch' | 'sleep' | 'maxInlineWaitMs' | 'claimExpiryMs' | 'pauseRecheckMs' | 'callTimeoutMs' | 'reserveMs' | 'log'>
+>;
+
+/**
+ * The sender's dependencies. From the environment (set by the Pulumi program): `SEND_CLAIM_EXPIRY_MS`
+ * (≥ the function timeout; default 2 min) and `SEND_CALL_TIMEOUT_MS` (each provider call's deadline;
+ * default 10 s).
+ */
+export function createSenderDeps(env: RuntimeEnvironment, options: SenderOptions & { random?: () => number } = {}): SenderDeps {
   const logger = new Logger({ serviceName: 'sender' });
   return {
     store: new MessageStore(env.dynamo, env.tableName),
@@ -32,8 +42,11 @@ export function createSenderDeps(env: RuntimeEnvironment, options: Partial<Pick<
     now: env.now ? () => env.now!().getTime() : Date.now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     maxInlineWaitMs: options.maxInlineWaitMs ?? 1000,
-    claimExpiryMs: options.claimExpiryMs ?? Number(process.env.SEND_CLAIM_EXPIRY_MS ?? 120_000),
+    claimExpiryMs: options.claimExpiryMs ?? msFromEnvironment('SEND_CLAIM_EXPIRY_MS', 120_000),
     pauseRecheckMs: options.pauseRecheckMs ?? 15 * 60_000,
+    callTimeoutMs: options.callTimeoutMs ?? msFromEnvironment('SEND_CALL_TIMEOUT_MS', 10_000),
+    reserveMs: options.reserveMs ?? 2000,
+    sweepGraceMs: env.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(env.pushQueueUrl ? { notifier: new PushQueue(env.sqs, env.pushQueueUrl, new Map(env.config.accounts.map((a) => [a.id, a]))) } : {}),
     log:
@@ -46,14 +59,17 @@ export function createSenderDeps(env: RuntimeEnvironment, options: Partial<Pick<
   };
 }
 
-/** The handler over `deps` (built on first use): the same code runs in Lambda and in the local stack. */
+/**
+ * The handler over `deps` (built on first use; a failed build is tried again by the next
+ * invocation): the same code runs in Lambda and in the local stack.
+ */
 export function senderHandler(load: () => SenderDeps | Promise<SenderDeps>) {
-  let deps: Promise<SenderDeps> | undefined;
+  const deps = loadOnce(load);
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    deps ??= Promise.resolve().then(load);
-    const ready = await deps;
-    // Pauses are read once per batch and account, and send tokens taken for the batch at once.
-    const batch = newBatchContext();
+    const ready = await deps();
+    // Pauses are read once per batch and account, send tokens taken for the batch at once, and no
+    // call starts that the invocation's remaining time could cut off.
+    const batch = newBatchContext(() => context.getRemainingTimeInMillis());
     await prefetchTokens(event.Records.map((record) => record.body), ready, batch);
     const processor = new BatchProcessor(EventType.SQS);
     const handleRecord = async (record: SQSRecord) =>

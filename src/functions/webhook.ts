@@ -4,7 +4,7 @@ import { fromLambdaEvent, problem, toLambdaResult } from '../api/http.ts';
 import { PushQueue } from '../push/push.ts';
 import { MessageStore } from '../store/message-store.ts';
 import { handleWebhookRequest, type WebhookDeps } from '../webhooks/app.ts';
-import { runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
+import { loadOnce, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 import { refreshing } from './refresh.ts';
 import type { LambdaHttpHandler } from './api-handler.ts';
 
@@ -22,11 +22,10 @@ export function createWebhookDeps(env: RuntimeEnvironment, options: Partial<Pick
 }
 
 export function webhookHandler(load: () => WebhookDeps | Promise<WebhookDeps>): LambdaHttpHandler {
-  let deps: Promise<WebhookDeps> | undefined;
+  const deps = loadOnce(load);
   return async (event: APIGatewayProxyEventV2) => {
-    deps ??= Promise.resolve().then(load);
     try {
-      return toLambdaResult(await handleWebhookRequest(fromLambdaEvent(event), await deps));
+      return toLambdaResult(await handleWebhookRequest(fromLambdaEvent(event), await deps()));
     } catch (error) {
       console.error(JSON.stringify({ level: 'error', message: 'webhook failed', error: (error as Error).message }));
       // A 5xx makes the provider retry later: nothing is lost.

@@ -8,8 +8,8 @@
  * run (git-ignored). Every account talks to the local mock of its provider, whatever baseUrl the
  * file says.
  */
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashApiKey } from '../api/auth.ts';
 import { AccountConfig } from '../config/accounts.ts';
@@ -23,7 +23,7 @@ import { createWebhookDeps, webhookHandler } from '../functions/webhook.ts';
 import { startProviderMock, type ProviderMock } from '../mock/provider-mock.ts';
 import { MOCKED_PROVIDERS } from '../mock/providers.ts';
 import { PROVIDERS, type ProviderName } from '../providers/names.ts';
-import { requeueDue } from '../scheduler/requeue.ts';
+import { DEFAULT_SWEEP_GRACE_MS, requeueDue } from '../scheduler/requeue.ts';
 import { createQueue, ensureMessagesTable, startDynamo, startSqs, type LocalService } from './aws.ts';
 import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping.ts';
 import { startLocalHttp, type LocalHttp } from './http-server.ts';
@@ -52,6 +52,19 @@ export interface LocalStackOptions {
   /** Share of simulated messages that fail instead of being delivered. @default 0.1 */
   failureRate?: number;
   log?: (line: string) => void;
+  /** How long a message on the queue may wait unclaimed before the sweeper enqueues it again. @default 2 min */
+  sweepGraceMs?: number;
+  /** How often the sweeper runs. @default 1 min (as deployed) */
+  sweepIntervalMs?: number;
+  /** The sender's invocation timeout; its claims expire after twice this, each call after a third (≤ 10 s). @default 30 s */
+  senderTimeoutMs?: number;
+  /**
+   * A file the provider mocks append one JSON line to per answer: provider, method, path, status
+   * and a SHA-256 of the request body (no phone number) — what reached the "provider", across restarts.
+   */
+  mockRequestLog?: string;
+  /** How long the provider mocks take to answer. @default 0 */
+  mockLatencyMs?: number;
 }
 
 export interface LocalStack {
@@ -166,8 +179,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stoppers.push(() => simulator.stop());
 
     const mocks = {} as Record<ProviderName, ProviderMock>;
+    const requestLog = options.mockRequestLog;
     for (const provider of PROVIDERS) {
-      mocks[provider] = await listenOrExplain(`the ${provider} mock`, ports.mocks[provider], () => startProviderMock(provider, { port: ports.mocks[provider], onAnswered: simulator.listener(provider) }));
+      const simulate = simulator.listener(provider);
+      const onAnswered = requestLog
+        ? (answer: Parameters<typeof simulate>[0] & { path: string }) => {
+            const sha256 = createHash('sha256').update(answer.requestBody).digest('hex');
+            const line = { provider, method: answer.method, path: answer.path, status: answer.status, sha256 };
+            appendFileSync(requestLog, `${JSON.stringify(line)}\n`);
+            simulate(answer);
+          }
+        : simulate;
+      const port = ports.mocks[provider];
+      const mockOptions = { port, onAnswered, ...(options.mockLatencyMs ? { latencyMs: options.mockLatencyMs } : {}) };
+      mocks[provider] = await listenOrExplain(`the ${provider} mock`, port, () => startProviderMock(provider, mockOptions));
       stoppers.push(() => mocks[provider].close());
     }
     // Every account talks to its provider's local mock.
@@ -180,23 +205,47 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       pushQueueUrl,
       dynamo: dynamo.client,
       sqs: sqs.client,
+      sweepGraceMs: options.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS,
     };
+    const senderTimeoutMs = options.senderTimeoutMs ?? 30_000;
+    const callTimeoutMs = Math.min(10_000, Math.floor(senderTimeoutMs / 3));
     const quiet = { log: (entry: Record<string, unknown>) => entry.level === 'error' && log(`${String(entry.message)}: ${JSON.stringify({ ...entry, message: undefined })}`) };
     handlers.accept = apiHandler('accept', () => createApiDeps(env));
     handlers.status = apiHandler('status', () => createApiDeps(env));
     handlers.webhook = webhookHandler(() => createWebhookDeps(env, quiet));
 
     const mappings: EventSourceMapping[] = [
-      startEventSourceMapping({ sqs: sqs.client, queueUrl, queueArn: arn('send'), handler: senderHandler(() => createSenderDeps(env, { ...quiet, claimExpiryMs: 60_000 })), batchSize: 10, maximumConcurrency: 2, visibilityTimeoutS: 180, functionTimeoutMs: 30_000, onError: (e) => log(`sender: ${(e as Error).message}`) }),
+      startEventSourceMapping({
+        sqs: sqs.client,
+        queueUrl,
+        queueArn: arn('send'),
+        // A timed-out invocation is abandoned here, not killed: its claims outlive it by a margin.
+        handler: senderHandler(() => createSenderDeps(env, { ...quiet, claimExpiryMs: 2 * senderTimeoutMs, callTimeoutMs })),
+        batchSize: 10,
+        maximumConcurrency: 2,
+        visibilityTimeoutS: 180,
+        functionTimeoutMs: senderTimeoutMs,
+        onError: (e) => log(`sender: ${(e as Error).message}`),
+      }),
       startEventSourceMapping({ sqs: sqs.client, queueUrl: pushQueueUrl, queueArn: arn('push'), handler: pushHandler(() => createPushDeps(env)), batchSize: 10, maximumConcurrency: 2, visibilityTimeoutS: 60, functionTimeoutMs: 30_000, onError: (e) => log(`push: ${(e as Error).message}`) }),
     ];
     stoppers.push(() => Promise.all(mappings.map((m) => m.stop())).then(() => {}));
 
+    // The sweeper, as deployed: at start (after a crash the in-memory queue is empty, and what it
+    // held comes back from the table) and then every interval, one run at a time.
     const requeue = requeueDeps(env);
-    const tick = () => void requeueDue(requeue).catch((error: unknown) => log(`requeue: ${(error as Error).message}`));
+    let sweeping: Promise<void> | undefined;
+    const tick = () => {
+      sweeping ??= requeueDue(requeue)
+        .then(() => {}, (error: unknown) => log(`requeue: ${(error as Error).message}`))
+        .finally(() => (sweeping = undefined));
+    };
     tick();
-    const timer = setInterval(tick, 60_000);
-    stoppers.push(() => clearInterval(timer));
+    const timer = setInterval(tick, options.sweepIntervalMs ?? 60_000);
+    stoppers.push(async () => {
+      clearInterval(timer);
+      await sweeping;
+    });
 
     const stack: LocalStack = {
       apiUrl: http.url,

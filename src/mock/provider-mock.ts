@@ -59,6 +59,8 @@ export interface ProviderMockOptions {
   rateLimit?: { limit: number; windowMs: number };
   /** The mock's clock (ms), for the rate limit. */
   now?: () => number;
+  /** Wait this long before answering each request, as a real provider takes time (so a crash can find a call in flight). */
+  latencyMs?: number;
   /** Called after each answer (the local stack's status simulation listens here). */
   onAnswered?: (answer: { method: string; path: string; status: number; requestBody: string; responseBody: unknown }) => void;
 }
@@ -100,6 +102,7 @@ export async function startProviderMock(provider: ProviderName, options: Provide
   async function handle(request: IncomingMessage, reply: ServerResponse): Promise<void> {
     const raw = await readBody(request);
     const at = clock();
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     const url = new URL(request.url ?? '/', 'http://mock');
     const method = (request.method ?? 'GET').toLowerCase();
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]));

@@ -1,5 +1,5 @@
 /**
- * Sealing a queue message body while it waits in the table (a far schedule, a failed enqueue),
+ * Sealing a queue message body while it waits in the table (every unclaimed message, for the sweeper),
  * since it carries the full phone number: AES-256-GCM under the deployment's payload key.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';

@@ -34,8 +34,13 @@ export type SendResult =
   | { outcome: 'accepted'; status: 'accepted' | 'sent'; providerMessageId?: string }
   /** The provider refused it, or could not be reached before the request left. */
   | { outcome: 'rejected'; error: ProviderError }
-  /** The request may have reached the provider, but no answer came back: never resend blindly. */
-  | { outcome: 'unknown'; reason: string };
+  /**
+   * The request may have reached the provider and nothing proves it was not sent: no answer (a
+   * timeout or a reset after the request left), or an answer that leaves it open (500, 502, 504;
+   * see `provesNothingSent`). Never resent blindly. `status`, `code` and `retryAfterMs` come from
+   * the answer where there was one.
+   */
+  | { outcome: 'unknown'; reason: string; status?: number; code?: string | number; retryAfterMs?: number };
 
 /** How an adapter reaches its provider: the credential, and (for tests, mocks) the fetch. */
 export interface ProviderConnection {

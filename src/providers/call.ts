@@ -1,12 +1,14 @@
 /**
  * Calling a provider through its generated SDK and reading the outcome: the part every adapter
- * shares. The interesting case is the one without an answer: a request that may have reached the
- * provider must never be resent blindly (WhatsApp sends have no idempotency key), so only errors
- * that prove nothing left this machine count as rejections.
+ * shares. The interesting cases are those that prove nothing: a request that may have reached the
+ * provider must never be resent blindly (WhatsApp sends have no idempotency key), so only answers
+ * that prove the provider refused it (`provesNothingSent`: 4xx, a documented 503) and errors that
+ * prove nothing left this machine (connection refused, DNS) count as rejections. A 500, 502 or 504,
+ * a timeout (the sender's deadline) or a reset after the request left is `unknown`.
  */
 import { z } from 'zod';
 import type { SendResult } from './adapter.ts';
-import { ProviderError, retryAfterMs, type RetryClass, type PauseScope } from './errors.ts';
+import { ProviderError, provesNothingSent, retryAfterMs, type RetryClass, type PauseScope } from './errors.ts';
 import type { ProviderName } from './names.ts';
 
 /** What a hey-api SDK function resolves to (`throwOnError: false`). */
@@ -71,6 +73,12 @@ export async function callProvider<T>(
   }
   const reading = readError(response.status, error);
   const wait = retryAfterMs(response.headers, now());
+  if (!provesNothingSent(provider, response.status)) {
+    const reason = `${reading.reason}; HTTP ${response.status} does not prove it was not sent`;
+    const code = reading.code !== undefined ? { code: reading.code } : {};
+    const waitFor = wait !== undefined ? { retryAfterMs: wait } : {};
+    return { ok: false, result: { outcome: 'unknown', reason, status: response.status, ...code, ...waitFor } };
+  }
   return {
     ok: false,
     result: { outcome: 'rejected', error: new ProviderError({ provider, status: response.status, ...reading, ...(wait !== undefined ? { retryAfterMs: wait } : {}) }) },
@@ -82,7 +90,10 @@ function fromThrown(provider: ProviderName, error: unknown): SendResult {
   if (code && NOT_SENT_CODES.has(code)) {
     return { outcome: 'rejected', error: new ProviderError({ provider, retryClass: 'backoff', code, reason: `could not connect (${code})` }) };
   }
-  return { outcome: 'unknown', reason: `no answer from the provider (${code ?? (error instanceof Error ? error.name : 'unknown error')})` };
+  // A timeout (the sender's deadline aborts the call: `TimeoutError`), a reset, a closed socket:
+  // the request may have left, so the outcome is open.
+  const what = code ?? (error instanceof Error ? error.name : 'unknown error');
+  return { outcome: 'unknown', reason: `no answer from the provider (${what})`, ...(code ? { code } : {}) };
 }
 
 /** The body's string field `key`, if the error body is an object that has one. */

@@ -4,12 +4,15 @@
  *
  * | class            | the sender                                                        |
  * |------------------|-------------------------------------------------------------------|
- * | `backoff`        | delays the message (429, 5xx, throughput errors) and keeps it     |
+ * | `backoff`        | delays the message (429, a documented 503, throughput errors)     |
  * | `per_recipient`  | delays that recipient only (Meta's pair rate limit)               |
  * | `pause_sender`   | stops the account / number / template until an operator lifts it  |
  * | `permanent`      | fails the message with the provider's reason                      |
  * | `opted_out`      | fails it and suppresses the recipient for the account             |
  * | `not_before_24h` | holds it at least 24 h (Meta's per-user marketing limit)           |
+ *
+ * A class applies only to answers that prove nothing was sent (`provesNothingSent`); the others
+ * make the outcome `unknown` whatever their class would be.
  */
 import type { ProviderName } from './names.ts';
 
@@ -108,6 +111,39 @@ export function classifyHttpStatus(status: number): { retryClass: RetryClass; pa
   // Credentials or permissions: a configuration fault; stop the account and say so.
   if (status === 401 || status === 403) return { retryClass: 'pause_sender', pauseScope: 'account' };
   return { retryClass: 'permanent' };
+}
+
+/**
+ * Whether a provider's non-2xx answer proves that it did not take the message, so that sending it
+ * again cannot reach the customer twice. WhatsApp sends carry no idempotency key, so an answer that
+ * leaves it open must not be retried blindly: the message becomes `unknown` (src/sender/sender.ts).
+ *
+ * - Any 4xx (400 validation, 401/403 credentials, 402, 404, 408, 409, 429 rate limit): proven. The
+ *   provider refused the request before acting on it.
+ * - LiveTok 503 `service_unavailable`: proven. livetok.txt lists it among its API's own answers
+ *   ("Service Unavailable"): the service did not take the request.
+ * - Every other 5xx (500, 502, 504, and a 503 the provider does not document): open. It is a
+ *   failure after the request arrived, and the provider (or Meta behind it) may have sent the
+ *   message; a proxy's 502/503 can follow an upstream reset after the request was forwarded.
+ *
+ * The documents: LiveTok lists 400/401/403/404/429/500/503; Kaleyra WA500 says "Please try again
+ * later" but not that the message was not handed on, so it stays open (Kaleyra echoes our id in its
+ * callbacks: a message sent after all is recorded by them); Gupshup documents 400/401 only,
+ * Loopwave 400/401/402/403/409/429, LiveChat nothing. Failures without an answer are read in
+ * src/providers/call.ts: only a connection that never opened (refused, DNS) proves nothing left;
+ * a timeout or a reset after the request left does not.
+ */
+const DOCUMENTED_5XX_REFUSALS: Readonly<Record<ProviderName, readonly number[]>> = {
+  livetok: [503],
+  livechat: [],
+  gupshup: [],
+  loopwave: [],
+  kaleyra: [],
+};
+
+export function provesNothingSent(provider: ProviderName, status: number): boolean {
+  if (status >= 400 && status < 500) return true;
+  return DOCUMENTED_5XX_REFUSALS[provider].includes(status);
 }
 
 /**

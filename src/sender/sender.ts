@@ -5,33 +5,41 @@
  *     ├─ already claimed, sent or final ───────────────▶ done, no call
  *     ├─ not yet due (schedule) / paused / paced ──────▶ delayed (a new queue copy or a hold)
  *     ├─ recipient opted out ──────────────────────────▶ failed `opted_out`, no call
+ *     ├─ too little time left in the invocation ───────▶ a fresh copy on the queue, no call
  *     ▼
  *   claim (conditional write: queued/scheduled → sending) ── lost the race ─▶ done, no call
  *     ▼
- *   provider call ─▶ accepted/sent ─▶ record it
- *                 ├▶ refused: permanent → failed · opted out → failed + suppress
- *                 │           back off / per recipient / 24 h / pause → give the claim back, delay
- *                 └▶ no answer ─▶ unknown (never resent blindly), look it up where the provider can
+ *   provider call (with a deadline) ─▶ accepted/sent ─▶ record it
+ *                 ├▶ refused (proven: 4xx, a documented 503, no connection):
+ *                 │     permanent → failed · opted out → failed + suppress
+ *                 │     back off / per recipient / 24 h / pause → give the claim back, delay
+ *                 └▶ open (no answer, timeout, 500/502/504) ─▶ unknown (never resent blindly),
+ *                       looked up where the provider can; or, for an account with
+ *                       `retryAmbiguous`, given back and retried like a back-off
  *
  * A crash after the claim leaves the message `sending`; a later delivery of the same queue
- * message finds the claim older than any call can take and marks it `unknown` instead of
- * sending again. A delay is a new copy of the message on the queue (or, beyond SQS's 15 minutes,
- * a hold in the table), and the original is deleted: waiting never counts towards the receive
- * count that sends a message to the dead-letter queue. Only what cannot be processed at all (a
- * body that is not a queue message, a store that keeps failing) fails the record.
+ * message, or the sweeper (src/scheduler/requeue.ts), finds the claim past its end and marks it
+ * `unknown` instead of sending again. A delay is a new copy of the message on the queue (or,
+ * beyond SQS's 15 minutes or while paused, a hold in the table), and the original is deleted:
+ * waiting never counts towards the receive count that sends a message to the dead-letter queue.
+ * Each delay keeps the message's due time (the sweeper's `due` index) after the copy's, so the
+ * sweeper enqueues it again only if the copy is lost. Only what cannot be processed at all (a body
+ * that is not a queue message, a store that keeps failing) fails the record.
  */
 import { randomUUID } from 'node:crypto';
 import type { AccountConfig } from '../config/accounts.ts';
 import { QueueMessage } from '../messages/queue-message.ts';
 import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { maskPhone, recipientRef } from '../privacy/recipient.ts';
-import { matchedByRecipient, type OutgoingMessage, type ProviderAdapter, type SendResult } from '../providers/adapter.ts';
-import type { ProviderError } from '../providers/errors.ts';
+import { matchedByRecipient } from '../providers/adapter.ts';
+import type { OutgoingMessage, ProviderAdapter, ProviderConnection, SendResult } from '../providers/adapter.ts';
+import { ProviderError } from '../providers/errors.ts';
 import { pacingFor } from '../pacing/budget.ts';
 import type { Pacer } from '../pacing/pacer.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
 import type { StatusNotifier } from '../push/push.ts';
 import { applyKeptEvents } from '../status/apply.ts';
+import { pauseShard } from '../store/message-store.ts';
 import type { MessageRecord, MessageStore, NewMessage, Pause, StoredError } from '../store/message-store.ts';
 
 export interface SenderDeps {
@@ -51,12 +59,27 @@ export interface SenderDeps {
   maxInlineWaitMs: number;
   /** A claim older than this cannot belong to a call still under way (≥ the function timeout). */
   claimExpiryMs: number;
-  /** How often a paused account's messages look again whether the pause was lifted. */
+  /** How often a paused account's held messages look again whether the pause was lifted (lifting it re-enqueues them at once). */
   pauseRecheckMs: number;
+  /**
+   * Each provider call (and lookup) is aborted after this long, or sooner where the invocation
+   * would end first; an aborted call's outcome is `unknown`.
+   */
+  callTimeoutMs: number;
+  /**
+   * Time kept at the end of an invocation for recording a call's outcome. A call starts only if it
+   * can still have at least half its deadline before that reserve (half of what the invocation
+   * allowed at its start, if that is less); otherwise its message goes back on the queue.
+   */
+  reserveMs: number;
+  /** How long a message put on the queue may wait unclaimed before the sweeper enqueues it again. */
+  sweepGraceMs: number;
   log(entry: Record<string, unknown>): void;
   /** Where status changes go for the caller push, if anywhere. */
   notifier?: StatusNotifier;
 }
+
+type Log = (entry: Record<string, unknown>) => void;
 
 export type Outcome =
   | { kind: 'sent'; status: 'accepted' | 'sent' }
@@ -71,15 +94,27 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
   return Math.max(1000, Math.floor(random() * cap));
 }
 
-/** What the records of one batch share: pauses read once per account, send tokens taken in bulk. */
+/** What the records of one batch share: pauses read once per account, send tokens taken in bulk, the invocation's time. */
 export interface BatchContext {
   pauses: Map<string, Promise<Pause[]>>;
   /** Tokens of each account's budget already taken for this batch. */
   tokens: Map<string, number>;
+  /** What is left of the invocation (Lambda's `context.getRemainingTimeInMillis`); unbounded without. */
+  remainingMs?: () => number;
+  /** What was left when the batch started: a call needs at least half the deadline it could have had then. */
+  startRemainingMs?: number;
 }
 
-export function newBatchContext(): BatchContext {
-  return { pauses: new Map(), tokens: new Map() };
+export function newBatchContext(remainingMs?: () => number): BatchContext {
+  return { pauses: new Map(), tokens: new Map(), ...(remainingMs ? { remainingMs, startRemainingMs: remainingMs() } : {}) };
+}
+
+/** A fetch whose every request is aborted after `ms` (the abort reads as no answer: `unknown`). */
+export function withDeadline(fetch: typeof globalThis.fetch, ms: number): typeof globalThis.fetch {
+  return (input, init) => {
+    const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);
+    return fetch(new Request(input, { ...init, signal }));
+  };
 }
 
 /**
@@ -120,9 +155,11 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
 
   let record = await deps.store.get(message.id);
   if (!record) {
-    // A producer enqueued directly: the record starts here.
+    // A producer enqueued directly: the record starts here, watched by the sweeper like an accepted one.
     const byRecipient = account ? matchedByRecipient(deps.adapterFor(account)) : false;
-    await deps.store.createMany([{ ...newRecord(message, recipient, now()), ...(byRecipient ? { indexRecipient: true } : {}) }], { onlyIfMissing: true });
+    const due = { at: new Date(deps.now() + deps.sweepGraceMs).toISOString(), sealedPayload: deps.cipher.seal(JSON.stringify(message)) };
+    const created: NewMessage = { ...newRecord(message, recipient, now()), due, ...(byRecipient ? { indexRecipient: true } : {}) };
+    await deps.store.createMany([created], { onlyIfMissing: true });
     record = await deps.store.get(message.id);
     if (!record) throw new Error(`record ${message.id} could not be created`);
   }
@@ -131,19 +168,29 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     return { kind: 'failed', reason: 'account not configured' };
   }
 
-  const delay = (delayMs: number, reason: string) => delayMessage(message, delayMs, reason, deps, log);
+  const knownDueAt = record.dueAt;
+  const delay = (delayMs: number, reason: string, options: DelayOptions = {}) =>
+    delayMessage(message, delayMs, reason, deps, log, { knownDueAt, ...options });
   const adapter = deps.adapterFor(account);
+  // A call's deadline ends before the invocation's reserve. A call that could only have half the
+  // deadline a fresh invocation gives (a short function timeout shortens both) waits for the next.
+  const deadlineWith = (remaining: number | undefined) =>
+    remaining === undefined ? deps.callTimeoutMs : Math.min(deps.callTimeoutMs, remaining - deps.reserveMs);
+  const callDeadline = () => deadlineWith(batch.remainingMs?.());
+  const timeIsShort = () => callDeadline() < Math.max(250, deadlineWith(batch.startRemainingMs) / 2);
 
   if (record.status === 'sending') {
     const claimed = await deps.store.claimOf(message.id);
-    const age = claimed ? deps.now() - Date.parse(claimed.claimedAt) : Number.POSITIVE_INFINITY;
+    const staleAt = claimed ? (claimed.until ? Date.parse(claimed.until) : Date.parse(claimed.claimedAt) + deps.claimExpiryMs) : 0;
     // Another invocation may still be calling the provider: look again once its time is up.
-    if (age < deps.claimExpiryMs) return delay(deps.claimExpiryMs - age + 1000, 'a send attempt is under way');
+    if (staleAt > deps.now()) return delay(staleAt - deps.now() + 1000, 'a send attempt is under way', { watch: false });
     // The attempt that claimed it ended between the claim and recording the outcome.
     const reason = 'the send attempt ended without recording an outcome (crash or timeout)';
     if (!(await deps.store.markUnknown(message.id, now(), reason, claimed?.token))) return { kind: 'skipped', reason: 'resolved meanwhile' };
     log({ level: 'warn', message: 'stale claim: outcome unknown', reason });
-    return reconcile(message, account, adapter, new Date(claimed ? Date.parse(claimed.claimedAt) : deps.now()), deps, log, reason);
+    if (timeIsShort()) return { kind: 'unknown', reason: `${reason}; no time left in this invocation to look it up` };
+    const since = new Date(claimed ? Date.parse(claimed.claimedAt) : deps.now());
+    return reconcile(message, account, adapter, since, deps, log, reason, callDeadline());
   }
   if (record.status !== 'queued' && record.status !== 'scheduled') return { kind: 'skipped', reason: `already ${record.status}` };
 
@@ -160,8 +207,11 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
   const pauses = await pausesCache.get(request.account)!;
   const template = request.content.kind === 'template' ? request.content.name : undefined;
   const pause = pauses.find((p) => p.scope === '*' || (template !== undefined && p.scope === `T#${template}`));
-  if (pause) return delay(deps.pauseRecheckMs, `paused: ${pause.reason}`);
+  // Held in the account's pause shard: lifting the pause re-enqueues it at once.
+  if (pause) return delay(deps.pauseRecheckMs, `paused: ${pause.reason}`, { shard: pauseShard(request.account) });
 
+  // Not started is better than cut off: the message goes back as a fresh copy (no receive counted).
+  if (timeIsShort()) return delay(0, 'too little time left in this invocation for a call');
   const pacing = pacingFor(account);
   const gap = await deps.pacer.acquireGap(`rcpt#${request.account}#${recipient.hash}`, pacing.recipientGapMs, deps.now());
   if (gap.granted === 0) return delay(gap.waitMs, 'recipient gap');
@@ -174,12 +224,18 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     await deps.sleep(token.waitMs);
   }
 
+  if (timeIsShort()) return delay(0, 'too little time left in this invocation for a call');
+
   const claim = randomUUID();
-  if (!(await deps.store.claim(message.id, claim, now()))) return { kind: 'skipped', reason: 'claimed by another delivery' };
+  const claimUntil = new Date(deps.now() + deps.claimExpiryMs).toISOString();
+  // Providers with a lookup keep the sealed body while sending: a stale claim goes back to a sender, which asks the provider.
+  if (!(await deps.store.claim(message.id, claim, now(), { until: claimUntil, keepPayload: adapter.capabilities.lookup }))) {
+    return { kind: 'skipped', reason: 'claimed by another delivery' };
+  }
   const attemptStarted = new Date(deps.now());
 
   const outgoing: OutgoingMessage = { messageId: message.id, recipient: request.recipient, content: request.content };
-  const connection = { credential: deps.credentials[account.id] ?? '', ...(deps.fetch ? { fetch: deps.fetch } : {}) };
+  const connection = connectionFor(account, deps, callDeadline());
   let result: SendResult;
   try {
     result = await adapter.send(outgoing, account, connection);
@@ -203,17 +259,45 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
       log({ level: 'info', message: 'sent', status: result.status });
       return { kind: 'sent', status: result.status };
     }
-    case 'unknown':
-      if (await deps.store.markUnknown(message.id, now(), result.reason, claim)) await notify(deps, message, 'unknown', now(), { class: 'unknown', reason: result.reason });
-      log({ level: 'warn', message: 'send outcome unknown', reason: result.reason });
-      return reconcile(message, account, adapter, attemptStarted, deps, log, result.reason);
+    case 'unknown': {
+      const context: RefusalContext = { message, account, template, recipientHash: recipient.hash, claim, record };
+      if (account.retryAmbiguous) {
+        // The account chose delivery over the risk of a duplicate: retried like a back-off.
+        const { status, code, retryAfterMs } = result;
+        const reason = `${result.reason} (retried: the account retries open outcomes)`;
+        const error = new ProviderError({
+          provider: request.provider,
+          retryClass: 'backoff',
+          reason,
+          ...definedOnly({ status, code, retryAfterMs }),
+        });
+        return refused(error, context, deps, log);
+      }
+      const details = definedOnly({ status: result.status, code: result.code });
+      const stored: StoredError = { class: 'unknown', reason: result.reason, ...details };
+      if (await deps.store.markUnknown(message.id, now(), result.reason, claim, details)) {
+        await notify(deps, message, 'unknown', now(), stored);
+      }
+      log({ level: 'warn', message: 'send outcome unknown', reason: result.reason, status: result.status });
+      if (timeIsShort()) return { kind: 'unknown', reason: `${result.reason}; no time left in this invocation to look it up` };
+      return reconcile(message, account, adapter, attemptStarted, deps, log, result.reason, callDeadline());
+    }
     case 'rejected':
       if (result.error.retryClass === 'pause_sender') pausesCache.delete(request.account); // the rest of the batch sees the new pause
       // Tokens taken for the batch were taken before the provider said to wait: the rest of the
       // batch asks the (now blocked) budget again instead of spending them into more 429s.
       if (result.error.retryClass === 'backoff' && result.error.retryAfterMs !== undefined) batch.tokens.delete(request.account);
-      return refused(result.error, { message, account, template, recipientHash: recipient.hash, claim, record }, deps, log, delay);
+      return refused(result.error, { message, account, template, recipientHash: recipient.hash, claim, record }, deps, log);
   }
+}
+
+/** How the adapter reaches the provider: the account's credential, and every request under the call's deadline. */
+function connectionFor(account: AccountConfig, deps: SenderDeps, deadlineMs: number): ProviderConnection {
+  return { credential: deps.credentials[account.id] ?? '', fetch: withDeadline(deps.fetch ?? globalThis.fetch, Math.max(1, deadlineMs)) };
+}
+
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 interface RefusalContext {
@@ -225,10 +309,11 @@ interface RefusalContext {
   record: MessageRecord;
 }
 
-async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps, log: (e: Record<string, unknown>) => void, delay: (ms: number, reason: string) => Promise<Outcome>): Promise<Outcome> {
+async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps, log: Log): Promise<Outcome> {
   const stored: StoredError = error.toJSON();
   const now = new Date(deps.now()).toISOString();
   log({ level: 'warn', message: 'provider refused', class: error.retryClass, status: error.status, code: error.code });
+  const waitAgain = (delayMs: number, reason: string, shard?: string) => giveBack(c, stored, delayMs, reason, deps, log, shard);
   switch (error.retryClass) {
     case 'permanent':
       if ((await deps.store.applyStatus(c.message.id, 'failed', now, { error: stored })) === 'advanced') await notify(deps, c.message, 'failed', now, stored);
@@ -238,37 +323,74 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
       await deps.store.suppress(c.account.id, c.recipientHash, { reason: stored.reason, since: now, ...(error.code !== undefined ? { code: error.code } : {}) });
       return { kind: 'failed', reason: 'opted_out' };
     case 'backoff': {
-      await deps.store.unclaim(c.message.id, c.claim, stored);
       if (error.retryAfterMs !== undefined) {
         // The provider named its reset: nobody on this account sends before it.
         await deps.pacer.block(`acct#${c.account.id}`, pacingFor(c.account).account, deps.now() + error.retryAfterMs, deps.now());
-        return delay(Math.max(1000, error.retryAfterMs), `provider asked to wait (${error.status ?? error.code})`);
+        return waitAgain(Math.max(1000, error.retryAfterMs), `provider asked to wait (${error.status ?? error.code})`);
       }
-      return delay(backoffMs(c.record.attempts + 1), `provider unavailable (${error.status ?? error.code})`);
+      return waitAgain(backoffMs(c.record.attempts + 1), `provider unavailable (${error.status ?? error.code})`);
     }
     case 'per_recipient':
-      await deps.store.unclaim(c.message.id, c.claim, stored);
-      return delay(Math.max(pacingFor(c.account).recipientGapMs, 6000) * 2 ** Math.min(c.record.attempts, 5), 'recipient rate limit');
+      return waitAgain(Math.max(pacingFor(c.account).recipientGapMs, 6000) * 2 ** Math.min(c.record.attempts, 5), 'recipient rate limit');
     case 'not_before_24h':
-      await deps.store.unclaim(c.message.id, c.claim, stored);
-      return delay(24 * 3600_000, 'per-user marketing limit: not before 24 h');
+      return waitAgain(24 * 3600_000, 'per-user marketing limit: not before 24 h');
     case 'pause_sender': {
-      await deps.store.unclaim(c.message.id, c.claim, stored);
       const scope = error.pauseScope === 'template' && c.template ? `T#${c.template}` : '*';
+      // The pause first: once the claim is given back, no other delivery may find the account unpaused.
       await deps.store.setPause(c.account.id, scope, { reason: stored.reason, since: now, ...(error.code !== undefined ? { code: error.code } : {}) });
       log({ level: 'error', message: 'sending paused', scope, reason: stored.reason });
-      return delay(deps.pauseRecheckMs, `paused: ${stored.reason}`);
+      return waitAgain(deps.pauseRecheckMs, `paused: ${stored.reason}`, pauseShard(c.account.id));
     }
   }
 }
 
+/**
+ * Gives the claim back after a refusal (nothing was sent) and sets, in the same write, when the
+ * sweeper looks at the message again; then puts a delayed copy on the queue, unless the wait is a
+ * hold in the table (beyond SQS's 15 minutes, or a pause).
+ */
+async function giveBack(
+  c: RefusalContext,
+  stored: StoredError,
+  delayMs: number,
+  reason: string,
+  deps: SenderDeps,
+  log: Log,
+  shard?: string,
+): Promise<Outcome> {
+  const seconds = Math.ceil(delayMs / 1000);
+  const onQueue = !shard && seconds <= MAX_DELAY_S;
+  const dueAt = new Date(deps.now() + delayMs + (onQueue ? deps.sweepGraceMs : 0)).toISOString();
+  const sealedPayload = deps.cipher.seal(JSON.stringify(c.message));
+  if (!(await deps.store.unclaim(c.message.id, c.claim, stored, { dueAt, sealedPayload, ...(shard ? { shard } : {}) }))) {
+    // The claim outlived its end and was marked unknown meanwhile: it stays so (never moved backwards).
+    return { kind: 'skipped', reason: 'the claim was no longer held' };
+  }
+  if (onQueue) {
+    const refusedIds = await deps.queue.enqueue([{ message: c.message, delaySeconds: seconds }]);
+    // Not lost: the sweeper enqueues it at its due time. Failing the record brings the original back sooner.
+    if (refusedIds.length > 0) throw new Error('the delayed copy could not be enqueued');
+  }
+  log({ level: 'info', message: 'delayed', delayMs, reason });
+  return { kind: 'delayed', delayMs, reason };
+}
+
 /** For a lost outcome: where the provider can be asked, asks; only a match moves the message on. */
-async function reconcile(message: QueueMessage, account: AccountConfig, adapter: ProviderAdapter, since: Date, deps: SenderDeps, log: (e: Record<string, unknown>) => void, reason: string): Promise<Outcome> {
+async function reconcile(
+  message: QueueMessage,
+  account: AccountConfig,
+  adapter: ProviderAdapter,
+  since: Date,
+  deps: SenderDeps,
+  log: (e: Record<string, unknown>) => void,
+  reason: string,
+  deadlineMs = deps.callTimeoutMs,
+): Promise<Outcome> {
   if (!adapter.capabilities.lookup || !adapter.lookup) {
     return { kind: 'unknown', reason: `${reason}; ${account.provider} has no lookup: an operator must resolve it` };
   }
   const outgoing: OutgoingMessage = { messageId: message.id, recipient: message.request.recipient, content: message.request.content };
-  const found = await adapter.lookup(outgoing, account, { credential: deps.credentials[account.id] ?? '', ...(deps.fetch ? { fetch: deps.fetch } : {}) }, since);
+  const found = await adapter.lookup(outgoing, account, connectionFor(account, deps, deadlineMs), since);
   if (!found.found) {
     log({ level: 'warn', message: 'lookup found nothing', reason: found.reason });
     return { kind: 'unknown', reason: `${reason}; lookup: ${found.reason}` };
@@ -278,19 +400,43 @@ async function reconcile(message: QueueMessage, account: AccountConfig, adapter:
   return { kind: 'sent', status: found.status };
 }
 
+interface DelayOptions {
+  /** Hold it in this shard of the `due` index instead of the queue (a paused account's). */
+  shard?: string;
+  /** Keep the sweeper's due time after the copy's. @default true (false for a message being sent). */
+  watch?: boolean;
+  /** The message's due time as last read. */
+  knownDueAt?: string;
+}
+
 /**
  * Delays the message: a new copy on the queue with the delay (≤ 15 min), or a hold in the table
- * for longer; the caller then deletes the original. If neither can be written, the error fails the
- * record and SQS delivers the original again.
+ * for longer or while paused; the caller then deletes the original. A copy on the queue moves the
+ * message's due time after the copy's (one write, only when the due time would come first), so the
+ * sweeper enqueues it again only if the copy is lost. If nothing can be written, the error fails
+ * the record and SQS delivers the original again.
  */
-async function delayMessage(message: QueueMessage, delayMs: number, reason: string, deps: SenderDeps, log: (e: Record<string, unknown>) => void): Promise<Outcome> {
+async function delayMessage(
+  message: QueueMessage,
+  delayMs: number,
+  reason: string,
+  deps: SenderDeps,
+  log: Log,
+  options: DelayOptions,
+): Promise<Outcome> {
   const seconds = Math.ceil(delayMs / 1000);
-  if (seconds <= MAX_DELAY_S) {
+  const at = deps.now();
+  const sealed = () => deps.cipher.seal(JSON.stringify(message));
+  if (!options.shard && seconds <= MAX_DELAY_S) {
     const refusedIds = await deps.queue.enqueue([{ message, delaySeconds: seconds }]);
     if (refusedIds.length > 0) throw new Error('the delayed copy could not be enqueued');
+    const wanted = at + delayMs + deps.sweepGraceMs / 2;
+    if (options.watch !== false && (!options.knownDueAt || Date.parse(options.knownDueAt) < wanted)) {
+      await deps.store.hold(message.id, new Date(at + delayMs + deps.sweepGraceMs).toISOString(), sealed());
+    }
   } else {
-    const dueAt = new Date(deps.now() + delayMs).toISOString();
-    if (!(await deps.store.hold(message.id, dueAt, deps.cipher.seal(JSON.stringify(message))))) {
+    const dueAt = new Date(at + delayMs).toISOString();
+    if (!(await deps.store.hold(message.id, dueAt, sealed(), options.shard ? { shard: options.shard } : {}))) {
       return { kind: 'skipped', reason: 'no longer waiting' };
     }
   }

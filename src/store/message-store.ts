@@ -50,6 +50,11 @@ export interface NewMessage {
   idempotencyKey?: string;
   /** Make it findable by recipient (providers whose callbacks are matched by recipient and time). */
   indexRecipient?: boolean;
+  /**
+   * When the sweeper (src/scheduler/requeue.ts) should look at it if nothing else has, with its
+   * sealed queue body to enqueue it again: the `due` index entry every unsettled message has.
+   */
+  due?: { at: string; sealedPayload: string };
 }
 
 export interface MessageRecord extends Omit<NewMessage, 'status'> {
@@ -58,7 +63,11 @@ export interface MessageRecord extends Omit<NewMessage, 'status'> {
   attempts: number;
   error?: StoredError;
   providerMessageId?: string;
-  /** Held in the table until this time (far schedule, long delay, failed enqueue). */
+  /**
+   * While the message is unsettled (queued, scheduled, sending): when the sweeper looks at it if
+   * nothing else has — the end of a hold (far schedule, long delay, pause, failed enqueue), or the
+   * time by which a message on the queue should have been claimed.
+   */
   dueAt?: string;
   updatedAt?: string;
 }
@@ -91,6 +100,38 @@ export interface Pause {
 }
 
 export type ApplyOutcome = 'advanced' | 'recorded' | 'unchanged';
+
+/** One entry of the `due` index: a message and when the sweeper looks at it. */
+export interface DueEntry {
+  id: string;
+  dueAt: string;
+}
+
+/** A send attempt's claim on a message. */
+export interface Claim {
+  token: string;
+  claimedAt: string;
+  /** When the claim is stale: no call can still be under way (absent on claims older than this field). */
+  until?: string;
+}
+
+const CLAIM_ATTRIBUTES = 'claimToken, claimedAt, claimUntil';
+
+/** When the sweeper looks at a message again and its sealed body (`hold()`), optionally in a pause shard. */
+export interface HoldSpec {
+  dueAt: string;
+  sealedPayload: string;
+  shard?: string;
+}
+
+/** What an answer that left the outcome open said, kept with the `unknown` status. */
+export type UnknownDetails = Pick<StoredError, 'status' | 'code'>;
+
+export interface HeldMessage {
+  record: MessageRecord;
+  sealedPayload?: string;
+  claim?: Claim;
+}
 
 export type IdempotencyClaim =
   | { claimed: true }
@@ -254,12 +295,15 @@ export class MessageStore {
         sets.push(`${INDEX.byProviderMessageId.partition} = if_not_exists(${INDEX.byProviderMessageId.partition}, :pmidKey)`);
       }
     }
+    // A message that settles (unknown or beyond) leaves the sweeper's index and drops its sealed body.
+    const settles = STATUS_RANK[next] >= STATUS_RANK.unknown ? ' REMOVE dueShard, dueAt, payload' : '';
+    const advanceSets = sets.filter((set) => !set.startsWith('#error')).join(', ');
     if (mayAdvance) try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: messageKey(id),
-          UpdateExpression: `SET #status = :s, #rank = :rank, ${sets.filter((set) => !set.startsWith('#error')).join(', ')}${advanceError}`,
+          UpdateExpression: `SET #status = :s, #rank = :rank, ${advanceSets}${advanceError}${settles}`,
           ConditionExpression: 'attribute_exists(#pk) AND #rank < :rank AND #status <> :cancelled',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -290,11 +334,14 @@ export class MessageStore {
   }
 
   /**
-   * Holds a waiting message in the table until `dueAt`, with its sealed queue body, for the
-   * scheduled re-enqueue. Refused (false) if the message is no longer waiting. The record's expiry
-   * moves to the retention after `dueAt`, so a long hold never outlives it ({@link messageExpiresAt}).
+   * Sets when the sweeper looks at a waiting message, with its sealed queue body: the end of a hold
+   * in the table (far schedule, long delay), or — for a message put on the queue with a delay —
+   * the time by which it should have been claimed. `shard` puts it in a paused account's shard
+   * (`pauseShard`), which lifting the pause re-enqueues at once. Refused (false) if the message is
+   * no longer waiting. The record's expiry moves to the
+   * retention after `dueAt`, so a long hold never outlives it ({@link messageExpiresAt}).
    */
-  async hold(id: string, dueAt: string, sealedPayload: string): Promise<boolean> {
+  async hold(id: string, dueAt: string, sealedPayload: string, options: { shard?: string } = {}): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
@@ -304,7 +351,7 @@ export class MessageStore {
           ConditionExpression: 'attribute_exists(#pk) AND #status IN (:queued, :scheduled)',
           ExpressionAttributeNames: { '#pk': KEY.partition, '#status': 'status', '#ttl': TTL_ATTRIBUTE },
           ExpressionAttributeValues: {
-            ':shard': dueShard(id),
+            ':shard': options.shard ?? dueShard(id),
             ':due': dueAt,
             ':payload': sealedPayload,
             ':ttl': messageExpiresAt({ dueAt }),
@@ -320,17 +367,22 @@ export class MessageStore {
     }
   }
 
-  /** Ids of messages held in the table whose time has come (`dueAt` ≤ `until`), oldest first per shard. */
-  async listDue(until: string, limit = 100): Promise<Array<{ id: string; dueAt: string }>> {
-    const due: Array<{ id: string; dueAt: string }> = [];
-    for (let shard = 0; shard < DUE_SHARDS && due.length < limit; shard++) {
+  /**
+   * Messages whose due time has come (`dueAt` ≤ `until`), oldest first per shard: the `DUE_SHARDS`
+   * shards, then `extraShards` (paused accounts' shards). Reads the sparse index only.
+   */
+  async listDue(until: string, limit = 100, extraShards: readonly string[] = []): Promise<DueEntry[]> {
+    const due: DueEntry[] = [];
+    const shards = [...Array.from({ length: DUE_SHARDS }, (_, shard) => `D#${shard}`), ...extraShards];
+    for (const shard of shards) {
+      if (due.length >= limit) break;
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: INDEX.due.name,
           KeyConditionExpression: '#shard = :shard AND #due <= :until',
           ExpressionAttributeNames: { '#shard': INDEX.due.partition, '#due': INDEX.due.sort },
-          ExpressionAttributeValues: { ':shard': `D#${shard}`, ':until': until },
+          ExpressionAttributeValues: { ':shard': shard, ':until': until },
           Limit: limit - due.length,
         }),
       );
@@ -339,11 +391,60 @@ export class MessageStore {
     return due;
   }
 
-  /** A held message's record and sealed queue body. */
-  async getHeld(id: string): Promise<{ record: MessageRecord; sealedPayload?: string } | undefined> {
+  /** Every entry of one shard of the `due` index, whatever its time (a paused account's held messages). */
+  async listShard(shard: string, limit = 1000): Promise<DueEntry[]> {
+    const entries: DueEntry[] = [];
+    let start: Record<string, NativeAttributeValue> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX.due.name,
+          KeyConditionExpression: '#shard = :shard',
+          ExpressionAttributeNames: { '#shard': INDEX.due.partition },
+          ExpressionAttributeValues: { ':shard': shard },
+          Limit: limit - entries.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) entries.push({ id: String(item[KEY.partition]).slice(2), dueAt: String(item[INDEX.due.sort]) });
+      start = page.LastEvaluatedKey;
+    } while (start && entries.length < limit);
+    return entries;
+  }
+
+  /** A message's record with what the sweeper needs: its sealed queue body and its current claim. */
+  async getHeld(id: string): Promise<HeldMessage | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: true }));
     if (!Item) return undefined;
-    return { record: fromItem(Item), ...(typeof Item.payload === 'string' ? { sealedPayload: Item.payload } : {}) };
+    return {
+      record: fromItem(Item),
+      ...(typeof Item.payload === 'string' ? { sealedPayload: Item.payload } : {}),
+      ...(typeof Item.claimToken === 'string' ? { claim: claimFrom(Item) } : {}),
+    };
+  }
+
+  /**
+   * Moves a message's due time on (and back to its ordinary shard), for the sweeper after it put
+   * the message on the queue again or found a claim still running. Conditional on the due time it
+   * read, so a change made meanwhile (a new hold, a claim's outcome) is not undone.
+   */
+  async postpone(id: string, fromDueAt: string, toDueAt: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression: 'SET dueShard = :shard, dueAt = :to',
+          ConditionExpression: 'dueAt = :from',
+          ExpressionAttributeValues: { ':shard': dueShard(id), ':to': toDueAt, ':from': fromDueAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
   }
 
   /**
@@ -373,18 +474,37 @@ export class MessageStore {
    * write, so of two deliveries of the same queue message only one ever calls the provider:
    *
    *   queued/scheduled ──claim(token)──▶ sending    (anything else: refused, no call)
+   *
+   * `until` is when the claim is stale (no call can still be under way): the sweeper then makes
+   * the message `unknown`. The message keeps its `due` index entry (no index write here), so the
+   * sweeper finds a claim whose invocation died; the outcome's write removes it. The sealed body is
+   * dropped unless `keepPayload` (providers with a lookup: the sweeper hands a stale claim back to
+   * the sender, which looks the message up at the provider).
    */
-  async claim(id: string, token: string, at: string): Promise<boolean> {
+  async claim(id: string, token: string, at: string, options: { until?: string; keepPayload?: boolean } = {}): Promise<boolean> {
+    const until = options.until ? ', claimUntil = :until' : '';
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: messageKey(id),
           UpdateExpression:
-            'SET #status = :sending, #rank = :rank, claimToken = :token, claimedAt = :at, attempts = if_not_exists(attempts, :zero) + :one, #at.#sending = if_not_exists(#at.#sending, :at) REMOVE dueShard, dueAt, payload',
+            `SET #status = :sending, #rank = :rank, claimToken = :token, claimedAt = :at${until}, ` +
+            'attempts = if_not_exists(attempts, :zero) + :one, ' +
+            `#at.#sending = if_not_exists(#at.#sending, :at)${options.keepPayload ? '' : ' REMOVE payload'}`,
           ConditionExpression: 'attribute_exists(#pk) AND #status IN (:queued, :scheduled)',
           ExpressionAttributeNames: { '#pk': KEY.partition, '#status': 'status', '#rank': 'rank', '#at': 'at', '#sending': 'sending' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':rank': STATUS_RANK.sending, ':token': token, ':at': at, ':zero': 0, ':one': 1, ':queued': 'queued', ':scheduled': 'scheduled' },
+          ExpressionAttributeValues: {
+            ':sending': 'sending',
+            ':rank': STATUS_RANK.sending,
+            ':token': token,
+            ':at': at,
+            ':zero': 0,
+            ':one': 1,
+            ':queued': 'queued',
+            ':scheduled': 'scheduled',
+            ...(options.until ? { ':until': options.until } : {}),
+          },
         }),
       );
       return true;
@@ -397,17 +517,23 @@ export class MessageStore {
   /**
    * Gives a claim back after the provider refused the send (nothing was sent): the message waits
    * again, with the reason kept. Only the holder of the claim can, and only while it is sending.
+   * `hold` sets, in the same write, when the sweeper looks at it again and its sealed body (see
+   * `hold()`).
    */
-  async unclaim(id: string, token: string, error: StoredError): Promise<boolean> {
+  async unclaim(id: string, token: string, error: StoredError, hold?: HoldSpec): Promise<boolean> {
+    const held = hold ? ', dueShard = :shard, dueAt = :due, payload = :payload' : '';
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: messageKey(id),
-          UpdateExpression: 'SET #status = :queued, #rank = :rank, #error = :error REMOVE claimToken',
+          UpdateExpression: `SET #status = :queued, #rank = :rank, #error = :error${held} REMOVE claimToken, claimUntil`,
           ConditionExpression: '#status = :sending AND claimToken = :token',
           ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank', '#error': 'error' },
-          ExpressionAttributeValues: { ':queued': 'queued', ':rank': STATUS_RANK.queued, ':error': error, ':sending': 'sending', ':token': token },
+          ExpressionAttributeValues: {
+            ':queued': 'queued', ':rank': STATUS_RANK.queued, ':error': error, ':sending': 'sending', ':token': token,
+            ...(hold ? { ':shard': hold.shard ?? dueShard(id), ':due': hold.dueAt, ':payload': hold.sealedPayload } : {}),
+          },
         }),
       );
       return true;
@@ -421,16 +547,25 @@ export class MessageStore {
    * Marks a send whose outcome was lost: the provider may or may not have the message. From
    * `sending` only (with the claim's token when given); it is never resent blindly.
    */
-  async markUnknown(id: string, at: string, reason: string, token?: string): Promise<boolean> {
+  async markUnknown(id: string, at: string, reason: string, token?: string, details: UnknownDetails = {}): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: messageKey(id),
-          UpdateExpression: 'SET #status = :unknown, #rank = :rank, #at.#unknown = if_not_exists(#at.#unknown, :at), #error = :error',
+          UpdateExpression:
+            'SET #status = :unknown, #rank = :rank, #at.#unknown = if_not_exists(#at.#unknown, :at), #error = :error ' +
+            'REMOVE dueShard, dueAt, payload',
           ConditionExpression: token ? '#status = :sending AND claimToken = :token' : '#status = :sending',
           ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank', '#at': 'at', '#unknown': 'unknown', '#error': 'error' },
-          ExpressionAttributeValues: { ':unknown': 'unknown', ':rank': STATUS_RANK.unknown, ':at': at, ':error': { class: 'unknown', reason }, ':sending': 'sending', ...(token ? { ':token': token } : {}) },
+          ExpressionAttributeValues: {
+            ':unknown': 'unknown',
+            ':rank': STATUS_RANK.unknown,
+            ':at': at,
+            ':error': { class: 'unknown', ...details, reason },
+            ':sending': 'sending',
+            ...(token ? { ':token': token } : {}),
+          },
         }),
       );
       return true;
@@ -440,10 +575,12 @@ export class MessageStore {
     }
   }
 
-  /** When the current claim was taken, for a message that is `sending`. */
-  async claimOf(id: string): Promise<{ token: string; claimedAt: string } | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: true, ProjectionExpression: 'claimToken, claimedAt' }));
-    return Item?.claimToken ? { token: String(Item.claimToken), claimedAt: String(Item.claimedAt) } : undefined;
+  /** The current claim (when it was taken, and until when it may still be under way), for a message that is `sending`. */
+  async claimOf(id: string): Promise<Claim | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: true, ProjectionExpression: CLAIM_ATTRIBUTES }),
+    );
+    return Item?.claimToken ? claimFrom(Item) : undefined;
   }
 
   // ---------------------------------------------------------------- matching callbacks
@@ -667,11 +804,21 @@ export class MessageStore {
   }
 }
 
-/** Spreads held messages over a few partitions of the `due` index. */
+/** Spreads unsettled messages over a few partitions of the `due` index. */
 export function dueShard(id: string): string {
   let sum = 0;
   for (const char of id.slice(-4)) sum += char.charCodeAt(0);
   return `D#${sum % DUE_SHARDS}`;
+}
+
+/** The `due` index shard of a paused account's held messages: lifting the pause re-enqueues them all. */
+export function pauseShard(account: string): string {
+  return `H#${account}`;
+}
+
+function claimFrom(item: Item): Claim {
+  const until = typeof item.claimUntil === 'string' ? { until: item.claimUntil } : {};
+  return { token: String(item.claimToken), claimedAt: String(item.claimedAt), ...until };
 }
 
 function toItem(message: NewMessage): Item {
@@ -694,7 +841,8 @@ function toItem(message: NewMessage): Item {
     meta: message.metadata,
     idem: message.idempotencyKey,
     ...(message.indexRecipient ? { [INDEX.byRecipient.partition]: `${message.account}#${message.recipient.hash}` } : {}),
-    [TTL_ATTRIBUTE]: messageExpiresAt(message),
+    ...(message.due ? { dueShard: dueShard(message.id), dueAt: message.due.at, payload: message.due.sealedPayload } : {}),
+    [TTL_ATTRIBUTE]: messageExpiresAt({ ...message, ...(message.due ? { dueAt: message.due.at } : {}) }),
   };
 }
 

@@ -28,8 +28,14 @@
  * - `byAccount`: `account` + `created` (`<ISO time>#<id>`) → listing by account and time. Only
  *   the keys are in it, so status changes never rewrite it; filters on status are applied to the
  *   records.
- * - `due`: `dueShard` + `dueAt` → messages held in the table until a time (far schedules, long
- *   delays, enqueues that failed), for the scheduled re-enqueue.
+ * - `due`: `dueShard` + `dueAt` → every message not settled yet (queued, scheduled, sending), with
+ *   the time the sweeper (src/scheduler/requeue.ts) should look at it if nothing else has: the end
+ *   of a hold (far schedule, long delay, failed enqueue), the time by which a message on the queue
+ *   should have been claimed, or — for a claimed message — when its claim is stale. Written with
+ *   the record at accept, left alone by the claim, removed by the outcome's write: an entry in the
+ *   index costs one index write when it appears and one when it goes. Shards `D#0`…`D#3` spread
+ *   the entries; `H#<account>` holds a paused account's messages, which lifting the pause
+ *   re-enqueues at once.
  * - `byRecipient`: `rk` (`<account>#<recipient hash>`) + `created` → the recent messages to one
  *   recipient, only for providers whose send answer carries no id (LiveChat, Loopwave): their
  *   callbacks are matched by recipient and time. Written once per such message.

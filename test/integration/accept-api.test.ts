@@ -91,6 +91,8 @@ describe('accept and message API', () => {
     const read = await call('GET', `/v1/messages/${id}`);
     expect(read.status).toBe(200);
     expect(await read.json()).toMatchObject({ id, status: 'queued', provider: 'kaleyra', recipient: '…5678', template: 'lto_template', history: [{ status: 'queued', at: clock.toISOString() }], attempts: 0 });
+    // Watched by the sweeper: if it is not claimed within the grace, it is enqueued again (same write as the record).
+    expect((await deps.store.get(id))?.dueAt).toBe(new Date(clock.getTime() + 120_000).toISOString());
   });
 
   it('keeps full phone numbers out of the table: a keyed hash and the last digits only', async () => {
@@ -219,6 +221,8 @@ describe('accept and message API', () => {
     expect(attributes.Attributes?.ApproximateNumberOfMessagesDelayed).toBe('1');
     const held = await deps.store.get(farId.id);
     expect(held).toMatchObject({ status: 'scheduled', scheduleAt: far, dueAt: new Date(Date.parse(far) - 14 * 60_000).toISOString() });
+    // The near one is on the queue, due for the sweeper only once its delay and the grace have passed.
+    expect((await deps.store.get(nearId.id))?.dueAt).toBe(new Date(Date.parse(near) + 120_000).toISOString());
   });
 
   it('cancels a waiting message once; a second cancel is a conflict', async () => {
@@ -488,7 +492,8 @@ describe('accept and message API', () => {
     });
   });
 
-  describe('the scheduled re-enqueue', () => {
+  describe('the sweeper (scheduled re-enqueue)', () => {
+    // (Messages of earlier tests, never claimed here, are due too: assertions look at this test's ids.)
     const requeue = (at: Date) => requeueDue({ store: deps.store, queue: deps.queue, cipher: payloadCipher(secrets.payloadKey), now: () => at });
 
     it('puts a message whose enqueue failed back on the queue, once', async () => {
@@ -496,18 +501,20 @@ describe('accept and message API', () => {
       current = () => ({ ...deps, queue: brokenQueue });
       const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest())).json()) as { id: string };
       current = () => deps;
-      // (An earlier test's failed enqueue may be due too.)
-      expect((await requeue(clock)).failed).toBe(0);
+      const report = await requeue(clock);
+      expect(report.failed).toBe(0);
+      expect(report.requeuedIds).toContain(id);
       expect((await received()).map((m) => m.id)).toContain(id);
-      expect((await deps.store.get(id))?.dueAt).toBeUndefined();
-      expect(await requeue(clock)).toMatchObject({ requeued: 0 });
+      // Still watched until claimed: due again after the grace, not before.
+      expect((await deps.store.get(id))?.dueAt).toBe(new Date(clock.getTime() + 120_000).toISOString());
+      expect((await requeue(clock)).requeuedIds).not.toContain(id);
     });
 
     it('puts a far schedule on the queue 14 minutes ahead, with the rest as SQS delay', async () => {
       const far = new Date(clock.getTime() + 3 * 3600_000);
       const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: far.toISOString() }))).json()) as { id: string };
-      expect(await requeue(new Date(far.getTime() - 20 * 60_000))).toMatchObject({ requeued: 0 });
-      expect(await requeue(new Date(far.getTime() - 14 * 60_000))).toMatchObject({ requeued: 1 });
+      expect((await requeue(new Date(far.getTime() - 20 * 60_000))).requeuedIds).not.toContain(id);
+      expect((await requeue(new Date(far.getTime() - 14 * 60_000))).requeuedIds).toContain(id);
       expect((await deps.store.get(id))?.status).toBe('scheduled');
       const attributes = await aws.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: aws.queueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
       expect(Number(attributes.Attributes?.ApproximateNumberOfMessagesDelayed)).toBeGreaterThanOrEqual(1);
@@ -518,7 +525,7 @@ describe('accept and message API', () => {
       const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: far.toISOString() }))).json()) as { id: string };
       expect((await call('POST', `/v1/messages/${id}/cancel`)).status).toBe(200);
       const report = await requeue(new Date(far.getTime()));
-      expect(report.requeued).toBe(0);
+      expect(report.requeuedIds).not.toContain(id);
       expect((await deps.store.get(id))?.dueAt).toBeUndefined();
     });
   });

@@ -3,9 +3,13 @@
  * SQS emulator, against dynalite and Prism mocks of the providers (which make send ids distinct
  * and can enforce a rate limit). Each test gets its own queue and dead-letter queue.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptMessages } from '../../src/api/accept.ts';
+import { liftPause } from '../../src/api/operator.ts';
 import type { ApiDeps } from '../../src/api/app.ts';
 import { AccountConfig } from '../../src/config/accounts.ts';
 import { PipelineConfig } from '../../src/config/pipeline.ts';
@@ -59,29 +63,45 @@ interface Harness {
   dlqUrl: string;
   accept(provider: ProviderName, extra?: Record<string, unknown>): Promise<string>;
   /** Runs the sender (the real handler) until the queue is empty and nothing is in flight. */
-  drain(options?: { concurrency?: number; visibilityTimeoutS?: number }): Promise<void>;
+  drain(options?: { concurrency?: number; visibilityTimeoutS?: number; functionTimeoutMs?: number }): Promise<void>;
+  /** Every answer the handler gave the event source mapping. */
+  responses: SQSBatchResponse[];
   sendCalls(provider: ProviderName): ProviderMock['received'];
   close(): Promise<void>;
 }
 
-async function harness(options: { providers: ProviderName[]; mock?: ProviderMockOptions; limits?: Record<string, unknown>; sender?: Partial<Parameters<typeof createSenderDeps>[1]> }): Promise<Harness> {
+async function harness(options: {
+  providers: ProviderName[];
+  mock?: ProviderMockOptions;
+  limits?: Record<string, unknown>;
+  /** More account settings (e.g. `retryAmbiguous`). */
+  account?: Record<string, unknown>;
+  sender?: Partial<Parameters<typeof createSenderDeps>[1]>;
+}): Promise<Harness> {
   const mocks = new Map<ProviderName, ProviderMock>();
   for (const provider of options.providers) mocks.set(provider, await startProviderMock(provider, options.mock));
   const base = testConfig(Object.fromEntries([...mocks].map(([p, m]) => [p, m.url])));
-  const config = PipelineConfig.parse({ ...base, accounts: base.accounts.map((a) => AccountConfig.parse({ ...a, limits: { recipientGapMs: 0, ...options.limits } })) });
+  const config = PipelineConfig.parse({ ...base, accounts: base.accounts.map((a) => AccountConfig.parse({ ...a, ...options.account, limits: { recipientGapMs: 0, ...options.limits } })) });
   const n = queues++;
   const dlqUrl = await createQueue(aws.sqs.client, `dlq-${n}`);
   const queueUrl = await createQueue(aws.sqs.client, `send-${n}`, { deadLetterArn: `arn:aws:sqs:us-east-1:123456789012:dlq-${n}`, maxReceiveCount: 3, visibilityTimeoutS: VISIBILITY_S });
   const env: RuntimeEnvironment = { config, secrets, tableName: aws.tableName, queueUrl, dynamo: aws.dynamo.client, sqs: aws.sqs.client };
   const api = createApiDeps(env);
   const sender = createSenderDeps(env, { claimExpiryMs: 1500, log: () => {}, ...options.sender });
-  const handler = senderHandler(() => sender);
+  const inner = senderHandler(() => sender);
+  const responses: SQSBatchResponse[] = [];
+  const handler: typeof inner = async (event, context) => {
+    const response = await inner(event, context);
+    responses.push(response);
+    return response;
+  };
   return {
     api,
     sender,
     mocks,
     queueUrl,
     dlqUrl,
+    responses,
     async accept(provider, extra = {}) {
       const response = await acceptMessages(
         { principal: { keyId: 'all', accounts: '*' }, body: { provider, account: `acme-${provider}`, recipient: PHONE, content: TEMPLATES[provider], ...extra } },
@@ -90,8 +110,8 @@ async function harness(options: { providers: ProviderName[]; mock?: ProviderMock
       if (response.statusCode !== 202) throw new Error(`accept answered ${response.statusCode}: ${response.body}`);
       return (JSON.parse(response.body) as { id: string }).id;
     },
-    async drain({ concurrency = 2, visibilityTimeoutS = VISIBILITY_S } = {}) {
-      const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl, queueArn: `arn:aws:sqs:us-east-1:123456789012:send-${n}`, handler, batchSize: 10, maximumConcurrency: concurrency, visibilityTimeoutS, functionTimeoutMs: functionTimeoutMs(visibilityTimeoutS), waitTimeS: 0.2, onError: () => {} });
+    async drain({ concurrency = 2, visibilityTimeoutS = VISIBILITY_S, functionTimeoutMs: timeoutMs = functionTimeoutMs(visibilityTimeoutS) } = {}) {
+      const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl, queueArn: `arn:aws:sqs:us-east-1:123456789012:send-${n}`, handler, batchSize: 10, maximumConcurrency: concurrency, visibilityTimeoutS, functionTimeoutMs: timeoutMs, waitTimeS: 0.2, onError: () => {} });
       try {
         await esm.idle();
       } finally {
@@ -259,35 +279,125 @@ describe('the sender', () => {
     }
   }, 30_000);
 
-  it('pauses the account on a pause-class refusal, holds its messages, and resumes when lifted', async () => {
+  it('pauses the account on a pause-class refusal, holds its messages in the table, sends them once the pause is lifted', async () => {
     let lowBalance = true;
-    const h = await harness({ providers: ['kaleyra'], sender: { pauseRecheckMs: 1000 } });
+    // A recheck far off: only the lift can bring the messages back within this test.
+    const h = await harness({ providers: ['kaleyra'], sender: { pauseRecheckMs: 10 * 60_000 } });
     try {
       const base = h.mocks.get('kaleyra')!;
       h.sender.fetch = (input, init) => preferring(lowBalance ? 'code=400, example=lowBalance' : undefined)(input, init);
       const first = await h.accept('kaleyra');
       const second = await h.accept('kaleyra', { recipient: '+14155550123' });
-      const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl: h.queueUrl, queueArn: 'arn:aws:sqs:us-east-1:123456789012:x', handler: senderHandler(() => h.sender), maximumConcurrency: 1, visibilityTimeoutS: VISIBILITY_S, functionTimeoutMs: functionTimeoutMs(VISIBILITY_S), waitTimeS: 0.2, onError: () => {} });
-      try {
-        await waitFor(async () => (await h.api.store.pausesOf('acme-kaleyra')).length === 1);
-        expect((await h.api.store.pausesOf('acme-kaleyra'))[0]).toMatchObject({ scope: '*', code: 'E110' });
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        // Only the first message reached the provider; the second waits behind the pause.
-        expect(base.received.filter((r) => r.method === 'post')).toHaveLength(1);
-        expect((await h.api.store.get(first))?.status).toBe('queued');
-        expect((await h.api.store.get(first))?.error?.code).toBe('E110');
-        lowBalance = false;
-        await h.api.store.liftPause('acme-kaleyra', '*');
-        await waitFor(async () => (await h.api.store.get(second))?.status === 'accepted' && (await h.api.store.get(first))?.status === 'accepted');
-      } finally {
-        await esm.stop();
-        await h.api.store.liftPause('acme-kaleyra', '*'); // the table is shared with the other tests
+      // The queue empties: both messages wait in the table, not on the queue.
+      await h.drain({ concurrency: 1 });
+      expect(await h.api.store.pausesOf('acme-kaleyra')).toEqual([expect.objectContaining({ scope: '*', code: 'E110' })]);
+      // Only the first message reached the provider; the second waits behind the pause.
+      expect(base.received.filter((r) => r.method === 'post')).toHaveLength(1);
+      for (const id of [first, second]) {
+        const record = await h.api.store.get(id);
+        expect(record?.status).toBe('queued');
+        expect(Date.parse(record!.dueAt!)).toBeGreaterThan(Date.now() + 5 * 60_000);
       }
+      expect((await h.api.store.get(first))?.error?.code).toBe('E110');
+      lowBalance = false;
+      const lifted = await liftPause({ keyId: 'all', accounts: '*' }, 'acme-kaleyra', {}, h.api);
+      expect(JSON.parse(lifted.body)).toEqual({ lifted: { account: 'acme-kaleyra', scope: '*' }, requeued: 2 });
+      await h.drain();
+      for (const id of [first, second]) expect((await h.api.store.get(id))?.status).toBe('accepted');
+      expect(base.received.filter((r) => r.method === 'post')).toHaveLength(3);
+      expect(await dlqDepth(h.dlqUrl)).toBe(0);
+    } finally {
+      await h.api.store.liftPause('acme-kaleyra', '*'); // the table is shared with the other tests
+      await h.close();
+    }
+  }, 30_000);
+
+  it('records a 500 as unknown and never calls the provider again for it', async () => {
+    const h = await harness({ providers: ['kaleyra'] });
+    try {
+      h.sender.fetch = preferring('code=500, example=internalServerError');
+      const id = newMessageId();
+      const request = SendRequest.parse({ provider: 'kaleyra', account: 'acme-kaleyra', recipient: PHONE, content: TEMPLATES.kaleyra });
+      const message: QueueMessage = { v: 1, id, acceptedAt: new Date().toISOString(), request };
+      await h.api.queue.enqueue([{ message }]);
+      await h.drain();
+      // The same message delivered again (a duplicate on the queue) is dropped without a call.
+      await h.api.queue.enqueue([{ message }]);
+      await h.drain();
+      expect(h.sendCalls('kaleyra')).toHaveLength(1);
+      const record = await h.api.store.get(id);
+      expect(record).toMatchObject({ status: 'unknown', attempts: 1, error: { class: 'unknown', status: 500, code: 'WA500' } });
+      expect(record?.dueAt).toBeUndefined();
       expect(await dlqDepth(h.dlqUrl)).toBe(0);
     } finally {
       await h.close();
     }
+  });
+
+  it('retries an open outcome for an account that accepts the risk of a duplicate (retryAmbiguous)', async () => {
+    const h = await harness({ providers: ['kaleyra'], account: { retryAmbiguous: true } });
+    try {
+      let calls = 0;
+      // The first answer is a gateway's 502: the request may have been forwarded.
+      h.sender.fetch = async (input, init) =>
+        calls++ === 0 ? new Response('<html>Bad Gateway</html>', { status: 502 }) : globalThis.fetch(new Request(input, init));
+      const id = await h.accept('kaleyra');
+      await h.drain();
+      expect(calls).toBe(2);
+      expect(h.sendCalls('kaleyra').map((c) => c.status)).toEqual([202]);
+      expect(await h.api.store.get(id)).toMatchObject({ status: 'accepted', attempts: 2 });
+    } finally {
+      await h.close();
+    }
   }, 30_000);
+
+  it('aborts a hung call at its deadline (unknown); the rest of the batch is sent, none counted as a failure', async () => {
+    // A provider that reads the request and never answers.
+    const hanging: Server = createServer((request) => request.resume());
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const logs: Array<Record<string, unknown>> = [];
+    const h = await harness({ providers: ['kaleyra'], sender: { callTimeoutMs: 1500, reserveMs: 1000, log: (entry) => logs.push(entry) } });
+    try {
+      let posts = 0;
+      h.sender.fetch = async (input, init) => {
+        const request = new Request(input, init);
+        // The first send of the batch goes to the hanging provider: the request leaves, no answer comes.
+        const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hang`;
+        if (request.method === 'POST' && posts++ === 0) return globalThis.fetch(new Request(hangingUrl, request));
+        return globalThis.fetch(request);
+      };
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await h.accept('kaleyra', { recipient: `+9198123456${String(i).padStart(2, '0')}` }));
+      // 3 s per invocation: after the hung call's 1.5 s, too little is left to start another call.
+      await h.drain({ concurrency: 1, functionTimeoutMs: 3000 });
+      const records = await h.api.store.getMany(ids);
+      const unknown = records.filter((r) => r.status === 'unknown');
+      expect(unknown).toHaveLength(1);
+      expect(unknown[0]!.error?.reason).toContain('TimeoutError');
+      expect(records.filter((r) => r.status === 'accepted')).toHaveLength(4);
+      expect(h.sendCalls('kaleyra')).toHaveLength(4);
+      // The messages not started went back as fresh copies: no record failed, nothing counted towards the DLQ.
+      expect(logs.some((entry) => String(entry.reason).startsWith('too little time left'))).toBe(true);
+      expect(h.responses.flatMap((response) => response.batchItemFailures)).toEqual([]);
+      expect(await dlqDepth(h.dlqUrl)).toBe(0);
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise((resolve) => hanging.close(resolve));
+      await h.close();
+    }
+  }, 30_000);
+
+  it('still sends under a function timeout shorter than the call deadline: the deadline shrinks to fit', async () => {
+    const h = await harness({ providers: ['kaleyra'], sender: { callTimeoutMs: 10_000, reserveMs: 1000 } });
+    try {
+      const id = await h.accept('kaleyra');
+      await h.drain({ functionTimeoutMs: 4000 });
+      expect((await h.api.store.get(id))?.status).toBe('accepted');
+      expect(h.sendCalls('kaleyra')).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
 
   it('fails a send to an opted-out recipient fast, without calling the provider, until removed', async () => {
     const h = await harness({ providers: ['kaleyra'] });

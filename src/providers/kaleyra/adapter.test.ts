@@ -48,7 +48,6 @@ describe('kaleyra adapter', () => {
     ['code=401, example=unauthorizedPhoneNumber', 'pause_sender', 'WA401', 'account'],
     ['code=401, example=unauthorisedAccountType', 'pause_sender', 'WA-401', 'account'],
     ['code=401, example=unauthorizedPhoneNumberVersion', 'pause_sender', 'WA-401', 'account'],
-    ['code=500, example=internalServerError', 'backoff', 'WA500', undefined],
   ])('maps the documented answer %s to %s', async (prefer, retryClass, code, pauseScope) => {
     const result = await kaleyraAdapter.send(message, account, { credential: 'k', fetch: preferring(prefer) });
     expect(classOf(result)).toBe(retryClass);
@@ -56,6 +55,11 @@ describe('kaleyra adapter', () => {
     expect(result.error.code).toBe(code);
     expect(result.error.pauseScope).toBe(pauseScope);
     expect(result.error.status).toBe(Number(prefer.slice(5, 8)));
+  });
+
+  it('reports a WA500 as an open outcome: "try again later" does not say the message was not sent', async () => {
+    const result = await kaleyraAdapter.send(message, account, { credential: 'k', fetch: preferring('code=500, example=internalServerError') });
+    expect(result).toMatchObject({ outcome: 'unknown', status: 500, code: 'WA500' });
   });
 
   it('reports a lost answer as unknown, never as a rejection to retry', async () => {

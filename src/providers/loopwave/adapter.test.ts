@@ -93,12 +93,17 @@ describe('loopwave adapter', () => {
     [402, 'pause_sender', 'account'],
     [409, 'backoff', undefined],
     [404, 'permanent', undefined],
-    [502, 'backoff', undefined],
   ])('reads a bare %i (no Loopwave body, e.g. from a proxy) by its status', async (status, retryClass, pauseScope) => {
     const fetch: typeof globalThis.fetch = async () => new Response('<html>oops</html>', { status, headers: { 'content-type': 'text/html' } });
     const result = await loopwaveAdapter.send(message, account, { credential: KEY, fetch });
     if (result.outcome !== 'rejected') throw new Error('expected a rejection');
     expect([result.error.retryClass, result.error.pauseScope, result.error.status, result.error.code]).toEqual([retryClass, pauseScope, status, undefined]);
+  });
+
+  it('reads a bare 502 (e.g. from a proxy) as an open outcome: the request may have been forwarded', async () => {
+    const fetch: typeof globalThis.fetch = async () => new Response('<html>oops</html>', { status: 502, headers: { 'content-type': 'text/html' } });
+    const result = await loopwaveAdapter.send(message, account, { credential: KEY, fetch });
+    expect(result).toMatchObject({ outcome: 'unknown', status: 502 });
   });
 
   it('reports a lost answer as unknown, never as a rejection to retry', async () => {

@@ -1,0 +1,167 @@
+/**
+ * The sweeper (src/scheduler/requeue.ts) against dynalite and the SQS emulator, with an injected
+ * clock: nothing accepted is stranded (not enqueued, or lost by the queue), a claim past its end
+ * becomes `unknown` and is never sent again, and it reads only the sparse `due` index.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { acceptMessages } from '../../src/api/accept.ts';
+import type { ApiDeps } from '../../src/api/app.ts';
+import { createApiDeps } from '../../src/functions/runtime.ts';
+import { createQueue } from '../../src/local/aws.ts';
+import { QueueMessage } from '../../src/messages/queue-message.ts';
+import { payloadCipher } from '../../src/privacy/payload-cipher.ts';
+import { SendQueue } from '../../src/queue/send-queue.ts';
+import { requeueDue, type RequeueDeps } from '../../src/scheduler/requeue.ts';
+import { MessageStore } from '../../src/store/message-store.ts';
+import { INDEX } from '../../src/store/table.ts';
+import { startLocalAws, testConfig, testSecrets } from '../support/local-aws.ts';
+
+const GRACE = 60_000;
+const PHONE = '+919812345678';
+const CONTENT = {
+  kaleyra: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'] },
+  livechat: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
+} as const;
+
+describe('the sweeper', () => {
+  let aws: Awaited<ReturnType<typeof startLocalAws>>;
+  let deps: ApiDeps;
+  let queueUrl: string;
+  let clock = new Date('2026-11-22T10:00:00.000Z');
+  const secrets = testSecrets();
+  const at = (ms: number) => new Date(clock.getTime() + ms);
+  const sweep = (when: Date, overrides: Partial<RequeueDeps> = {}) => {
+    const cipher = payloadCipher(secrets.payloadKey);
+    return requeueDue({ store: deps.store, queue: deps.queue, cipher, now: () => when, graceMs: GRACE, accounts: ['acme-kaleyra', 'acme-livechat'], ...overrides });
+  };
+
+  /** Messages of the running test, settled after it so that the next test's sweeps do not see them. */
+  let accepted: string[] = [];
+  async function accept(provider: keyof typeof CONTENT, queue = deps.queue): Promise<string> {
+    const body = { provider, account: `acme-${provider}`, recipient: PHONE, content: CONTENT[provider] };
+    const response = await acceptMessages({ principal: { keyId: 'all', accounts: '*' }, body }, { ...deps, queue });
+    const { id } = JSON.parse(response.body) as { id: string };
+    accepted.push(id);
+    return id;
+  }
+
+  /** What is on the queue now (taken off it). */
+  async function taken(): Promise<string[]> {
+    const ids: string[] = [];
+    for (;;) {
+      const received = await aws.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      const Messages = received.Messages ?? [];
+      if (Messages.length === 0) return ids;
+      ids.push(...Messages.map((m) => QueueMessage.parse(JSON.parse(m.Body!)).id));
+      const Entries = Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! }));
+      await aws.sqs.client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
+    }
+  }
+
+  beforeAll(async () => {
+    aws = await startLocalAws();
+    queueUrl = await createQueue(aws.sqs.client, 'sweeper-send');
+  });
+  afterAll(() => aws.close());
+  beforeEach(() => {
+    clock = new Date(clock.getTime() + 3600_000);
+    const clients = { dynamo: aws.dynamo.client, sqs: aws.sqs.client };
+    deps = createApiDeps({ config: testConfig(), secrets, tableName: aws.tableName, queueUrl, ...clients, now: () => clock, sweepGraceMs: GRACE });
+    accepted = [];
+  });
+  afterEach(async () => {
+    for (const id of accepted) {
+      if (!(await deps.store.cancel(id, clock.toISOString())).cancelled) await deps.store.applyStatus(id, 'failed', clock.toISOString());
+    }
+    await taken();
+  });
+
+  it('enqueues a message whose enqueue never happened (the accept handler died), once the grace has passed', async () => {
+    const dying = { enqueue: async () => Promise.reject(new Error('the handler died')) } as unknown as SendQueue;
+    await expect(accept('kaleyra', dying)).rejects.toThrow('died');
+    const [id] = (await deps.store.list({ account: 'acme-kaleyra', since: clock.toISOString() })).items.map((r) => r.id);
+    accepted.push(id!);
+    expect((await deps.store.get(id!))?.status).toBe('queued');
+
+    expect((await sweep(at(GRACE - 1000))).requeuedIds).not.toContain(id);
+    const report = await sweep(at(GRACE));
+    expect(report.requeuedIds).toContain(id);
+    expect(await taken()).toContain(id);
+    // Watched until claimed: due again one grace later, and not enqueued twice by one sweep.
+    expect((await deps.store.get(id!))?.dueAt).toBe(at(2 * GRACE).toISOString());
+    expect((await sweep(at(GRACE))).requeuedIds).not.toContain(id);
+  });
+
+  it('enqueues a message the queue lost (the local queue at a crash), and forgets it once it is sent', async () => {
+    const id = await accept('kaleyra');
+    await taken(); // the queue loses it
+    expect((await sweep(at(GRACE))).requeuedIds).toContain(id);
+    expect(await taken()).toEqual([id]);
+
+    // The claim keeps the entry (no index write); the outcome removes it.
+    expect(await deps.store.claim(id, 'token', at(GRACE + 1000).toISOString(), { until: at(GRACE + 31_000).toISOString() })).toBe(true);
+    expect((await deps.store.get(id))?.dueAt).toBeDefined();
+    await deps.store.applyStatus(id, 'accepted', at(GRACE + 2000).toISOString());
+    expect((await deps.store.get(id))?.dueAt).toBeUndefined();
+    expect((await sweep(at(10 * GRACE))).requeuedIds).not.toContain(id);
+  });
+
+  it('leaves a running claim alone and makes a claim past its end unknown, never sending it again', async () => {
+    const id = await accept('kaleyra');
+    await taken();
+    const until = at(GRACE + 30_000);
+    await deps.store.claim(id, 'token', at(GRACE - 1000).toISOString(), { until: until.toISOString() });
+
+    const running = await sweep(at(GRACE));
+    expect(running.requeuedIds).not.toContain(id);
+    expect(running.postponed).toBeGreaterThanOrEqual(1);
+    expect(await deps.store.get(id)).toMatchObject({ status: 'sending', dueAt: new Date(until.getTime() + 1000).toISOString() });
+
+    const stale = await sweep(new Date(until.getTime() + 1000));
+    expect(stale.unknown).toBeGreaterThanOrEqual(1);
+    const record = await deps.store.get(id);
+    expect(record).toMatchObject({ status: 'unknown', error: { class: 'unknown' } });
+    expect(record?.error?.reason).toContain('found by the sweeper');
+    expect(record?.dueAt).toBeUndefined();
+    expect(await taken()).toEqual([]);
+  });
+
+  it('hands a stale claim of a provider with a lookup (LiveChat) back to the sender, which looks it up', async () => {
+    const id = await accept('livechat');
+    await taken();
+    await deps.store.claim(id, 'token', at(1000).toISOString(), { until: at(31_000).toISOString(), keepPayload: true });
+    const report = await sweep(at(GRACE));
+    expect(report.requeuedIds).toContain(id);
+    expect(await taken()).toEqual([id]);
+    // Still sending: only the sender marks it unknown (and asks LiveChat's list whether it went out).
+    expect((await deps.store.get(id))?.status).toBe('sending');
+  });
+
+  it('reads only the sparse due index: no scan, no query of anything else', async () => {
+    const commands: Array<{ name: string; index?: string }> = [];
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: aws.dynamo.endpoint, credentials });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        commands.push({ name: String(context.commandName), index: (args.input as { IndexName?: string }).IndexName });
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    try {
+      const lost = await accept('kaleyra');
+      await taken(); // the queue loses it
+      const report = await sweep(at(GRACE), { store: new MessageStore(client, aws.tableName) });
+      expect(report.requeuedIds).toContain(lost);
+      expect(commands.some((c) => c.name === 'ScanCommand')).toBe(false);
+      expect(commands.filter((c) => c.name === 'QueryCommand').every((c) => c.index === INDEX.due.name)).toBe(true);
+      // Per message found: one read of its record, one write of its next due time.
+      const found = report.requeued + report.released + report.postponed + report.unknown + report.failed;
+      expect(commands.filter((c) => c.name === 'GetItemCommand').length).toBe(found);
+    } finally {
+      client.destroy();
+    }
+  });
+});
