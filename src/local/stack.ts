@@ -10,7 +10,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { hashApiKey } from '../api/auth.ts';
 import { AccountConfig } from '../config/accounts.ts';
 import { parseConfigDocument } from '../config/pipeline.ts';
@@ -25,7 +24,9 @@ import { MOCKED_PROVIDERS } from '../mock/providers.ts';
 import { PROVIDERS, type ProviderName } from '../providers/names.ts';
 import { requeueDue } from '../scheduler/requeue.ts';
 import { createQueue, ensureMessagesTable, startDynamo, startSqs, type LocalService } from './aws.ts';
+import { homeAt, lockHome } from './home.ts';
 import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping.ts';
+import { scenarioAnswers } from './scenarios.ts';
 import { startLocalHttp, type LocalHttp } from './http-server.ts';
 import { CallbackSimulator } from './simulator.ts';
 
@@ -46,11 +47,13 @@ export const DEFAULT_PORTS: LocalPorts = {
 export const EPHEMERAL_PORTS: LocalPorts = { http: 0, dynamo: 0, sqs: 0, mocks: Object.fromEntries(PROVIDERS.map((p) => [p, 0])) as Record<ProviderName, number> };
 
 export interface LocalStackOptions {
-  /** Where the config file, the DynamoDB data and the state file live (`.local`). */
+  /** Where the config file, the DynamoDB data and the state file live (src/local/home.ts). */
   home: string;
   ports?: LocalPorts;
-  /** Share of simulated messages that fail instead of being delivered. @default 0.1 */
+  /** Share of simulated messages that fail instead of being delivered (scenario numbers excepted). @default 0.1 */
   failureRate?: number;
+  /** How long the timeout scenario's mock holds a request before dropping it. @default 40_000 */
+  scenarioHoldMs?: number;
   log?: (line: string) => void;
 }
 
@@ -109,6 +112,14 @@ export function ensureLocalConfig(file: string): LocalFile {
   return local;
 }
 
+/** Like Promise.all, but waits for every promise to settle (so each started service is known) before throwing the first failure. */
+async function settleAll<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
 async function listenOrExplain<T>(what: string, port: number, start: () => Promise<T>): Promise<T> {
   try {
     return await start();
@@ -121,27 +132,23 @@ async function listenOrExplain<T>(what: string, port: number, start: () => Promi
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const ports = options.ports ?? DEFAULT_PORTS;
   const log = options.log ?? (() => {});
-  mkdirSync(options.home, { recursive: true });
-  const configFile = join(options.home, 'config.json');
-  const stateFile = join(options.home, 'state.json');
-  const local = ensureLocalConfig(configFile);
+  const home = homeAt(options.home);
+  mkdirSync(home.dir, { recursive: true });
+  // One stack per home: a second one would find the DynamoDB files locked and crash half-way.
+  const unlock = lockHome(home);
+  const { configFile, stateFile } = home;
 
   const stoppers: Array<() => Promise<void> | void> = [];
   const stop = async () => {
     for (const fn of stoppers.reverse()) await Promise.resolve(fn()).catch(() => {});
+    stoppers.length = 0;
     rmSync(stateFile, { force: true });
+    unlock();
   };
   try {
-    const dynamo: LocalService<unknown> & Awaited<ReturnType<typeof startDynamo>> = await listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: join(options.home, 'dynamo') }));
-    stoppers.push(() => dynamo.close());
-    const sqs = await listenOrExplain('SQS (local-aws-sqs)', ports.sqs, () => startSqs({ port: ports.sqs }));
-    stoppers.push(() => sqs.close());
-    await ensureMessagesTable(dynamo.client, 'messages');
-    const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
-    const deadLetterUrl = await createQueue(sqs.client, 'send-dlq');
-    const queueUrl = await createQueue(sqs.client, 'send', { deadLetterArn: arn('send-dlq'), maxReceiveCount: 5, visibilityTimeoutS: 180 });
-    const pushDeadLetterUrl = await createQueue(sqs.client, 'push-dlq');
-    const pushQueueUrl = await createQueue(sqs.client, 'push', { deadLetterArn: arn('push-dlq'), maxReceiveCount: 8, visibilityTimeoutS: 60 });
+    const local = ensureLocalConfig(configFile);
+    const parsed = parseConfigDocument({ config: local.config, secrets: local.secrets }, configFile);
+    const byProvider = new Map(parsed.config.accounts.map((account) => [account.provider, account]));
 
     // The HTTP server first: the simulator needs its URL; handlers are bound once everything exists.
     const handlers: Record<string, Parameters<typeof startLocalHttp>[0]['functions'][string]> = {};
@@ -150,9 +157,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     stoppers.push(() => http.close());
     const webhookBase = `${http.url}/v1/webhooks`;
-
-    const parsed = parseConfigDocument({ config: local.config, secrets: local.secrets }, configFile);
-    const byProvider = new Map(parsed.config.accounts.map((account) => [account.provider, account]));
     const simulator = new CallbackSimulator({
       webhookBase,
       accounts: Object.fromEntries(
@@ -162,12 +166,40 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       onError: (error) => log(`simulated callback failed: ${(error as Error).message}`),
     });
     stoppers.push(() => simulator.stop());
+    const scenarios = scenarioAnswers({ holdMs: options.scenarioHoldMs ?? 40_000 });
 
-    const mocks = {} as Record<ProviderName, ProviderMock>;
-    for (const provider of PROVIDERS) {
-      mocks[provider] = await listenOrExplain(`the ${provider} mock`, ports.mocks[provider], () => startProviderMock(provider, { port: ports.mocks[provider], onAnswered: simulator.listener(provider) }));
-      stoppers.push(() => mocks[provider].close());
-    }
+    // The emulators and the five mocks start together: each waits on files and sockets the others
+    // do not need. Whatever started is stopped again if anything fails.
+    const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
+    const started = <T extends { close(): Promise<void> }>(service: Promise<T>) =>
+      service.then((running) => {
+        stoppers.push(() => running.close());
+        return running;
+      });
+    const [dynamo, queues, ...mockList] = await settleAll([
+      started(listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: home.dynamoDir }))).then(async (service) => {
+        await ensureMessagesTable(service.client, 'messages');
+        return service;
+      }),
+      started(listenOrExplain('SQS (local-aws-sqs)', ports.sqs, () => startSqs({ port: ports.sqs }))).then(async (service) => {
+        const [deadLetterUrl, pushDeadLetterUrl] = await Promise.all([createQueue(service.client, 'send-dlq'), createQueue(service.client, 'push-dlq')]);
+        const [queueUrl, pushQueueUrl] = await Promise.all([
+          createQueue(service.client, 'send', { deadLetterArn: arn('send-dlq'), maxReceiveCount: 5, visibilityTimeoutS: 180 }),
+          createQueue(service.client, 'push', { deadLetterArn: arn('push-dlq'), maxReceiveCount: 8, visibilityTimeoutS: 60 }),
+        ]);
+        return { service, deadLetterUrl, queueUrl, pushDeadLetterUrl, pushQueueUrl };
+      }),
+      ...PROVIDERS.map((provider) =>
+        started(
+          listenOrExplain(`the ${provider} mock`, ports.mocks[provider], () =>
+            startProviderMock(provider, { port: ports.mocks[provider], beforeReply: simulator.listener(provider), scenario: scenarios(provider) }),
+          ),
+        ),
+      ),
+    ] as const);
+    const sqs = queues.service;
+    const { deadLetterUrl, queueUrl, pushDeadLetterUrl, pushQueueUrl } = queues;
+    const mocks = Object.fromEntries(PROVIDERS.map((provider, i) => [provider, mockList[i] as ProviderMock])) as Record<ProviderName, ProviderMock>;
     // Every account talks to its provider's local mock.
     const accounts = parsed.config.accounts.map((account) => AccountConfig.parse({ ...account, baseUrl: mocks[account.provider].url }));
     const env: RuntimeEnvironment = {

@@ -23,6 +23,9 @@ import { DUE_SHARDS, IDEMPOTENCY_TTL_S, idempotencyKey, INDEX, KEY, MESSAGE_TTL_
 
 type Item = Record<string, NativeAttributeValue>;
 
+/** How many messages one filtered page of {@link MessageStore.list} reads at most. */
+export const LIST_READ_BUDGET = 1000;
+
 /** The error kept on a message: the provider's, in our words. */
 export interface StoredError {
   class?: string;
@@ -66,6 +69,8 @@ export interface ListQuery {
   until?: string;
   cursor?: string;
   limit?: number;
+  /** With `status`: how many messages one page reads at most. @default LIST_READ_BUDGET */
+  readBudget?: number;
 }
 
 export interface Pause {
@@ -139,25 +144,59 @@ export class MessageStore {
 
   /**
    * A page of an account's messages, newest first, optionally of one status and within
-   * [since, until]. The status filter applies to the page's records (the index holds no status),
-   * so a filtered page may hold fewer than `limit`; follow `cursor` for more.
+   * [since, until]. The index holds keys only (status changes never rewrite it), so a status
+   * filter reads the records: index pages are read until `limit` messages match, the index ends,
+   * or {@link LIST_READ_BUDGET} messages were read — then the page may hold fewer than `limit`
+   * (even none) and `cursor` says where to go on. The cursor always points just after the last
+   * message read for this page, so following it skips nothing and repeats nothing.
    */
   async list(query: ListQuery): Promise<{ items: MessageRecord[]; cursor?: string }> {
-    const page = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: INDEX.byAccount.name,
-        KeyConditionExpression: '#account = :account AND #created BETWEEN :since AND :until',
-        ExpressionAttributeNames: { '#account': INDEX.byAccount.partition, '#created': INDEX.byAccount.sort },
-        ExpressionAttributeValues: { ':account': query.account, ':since': query.since ?? '0', ':until': `${query.until ?? '9999'}~` },
-        ScanIndexForward: false,
-        Limit: Math.min(Math.max(query.limit ?? 50, 1), 100),
-        ...(query.cursor ? { ExclusiveStartKey: decodeCursor(query.cursor) } : {}),
-      }),
-    );
-    const ids = (page.Items ?? []).map((item) => String(item[KEY.partition]).slice(2));
-    const items = (await this.getMany(ids)).filter((record) => !query.status || record.status === query.status);
-    return { items, ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}) };
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), 100);
+    const page = (start: Item | undefined, size: number) =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX.byAccount.name,
+          KeyConditionExpression: '#account = :account AND #created BETWEEN :since AND :until',
+          ExpressionAttributeNames: { '#account': INDEX.byAccount.partition, '#created': INDEX.byAccount.sort },
+          ExpressionAttributeValues: { ':account': query.account, ':since': query.since ?? '0', ':until': `${query.until ?? '9999'}~` },
+          ScanIndexForward: false,
+          Limit: size,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+    const idOf = (key: Item) => String(key[KEY.partition]).slice(2);
+    // The index is eventually consistent anyway: the records are read the same way, at half the cost.
+    const read = async (keys: Item[]) => new Map((await this.getMany(keys.map(idOf), { consistent: false })).map((record) => [record.id, record]));
+
+    let start = query.cursor ? decodeCursor(query.cursor) : undefined;
+    if (!query.status) {
+      const { Items = [], LastEvaluatedKey } = await page(start, limit);
+      const records = await read(Items);
+      return { items: Items.flatMap((key) => records.get(idOf(key)) ?? []), ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}) };
+    }
+
+    const budget = Math.max(1, query.readBudget ?? LIST_READ_BUDGET);
+    const items: MessageRecord[] = [];
+    let scanned = 0;
+    for (;;) {
+      const { Items = [], LastEvaluatedKey } = await page(start, Math.min(100, budget - scanned));
+      scanned += Items.length;
+      const records = await read(Items);
+      for (const [i, key] of Items.entries()) {
+        const record = records.get(idOf(key));
+        if (record?.status !== query.status) continue;
+        items.push(record);
+        if (items.length === limit) {
+          // A GSI key (the index's and the table's attributes) is what ExclusiveStartKey takes.
+          const more = i < Items.length - 1 || LastEvaluatedKey !== undefined;
+          return { items, ...(more ? { cursor: encodeCursor(key) } : {}) };
+        }
+      }
+      if (!LastEvaluatedKey) return { items };
+      start = LastEvaluatedKey;
+      if (scanned >= budget) return { items, cursor: encodeCursor(start) };
+    }
   }
 
   /**
