@@ -1,50 +1,28 @@
 /**
- * The whole pipeline on one machine, with the same handler code that runs in Lambda: a Prism
- * mock per provider (with simulated status callbacks), dynalite for DynamoDB (kept on disk),
- * local-aws-sqs for the queues, the accept/status/webhook handlers behind one HTTP server, the
- * sender and push handlers driven by the local event source mapping, and the scheduled re-enqueue.
+ * The whole pipeline on one machine, with the same handler code that runs in Lambda — two sides,
+ * each in its own thread so that they start (and run) on two cores at once:
+ * - the providers' side (provider-side.ts, in a worker): a Prism mock per provider, answering the
+ *   scenario numbers on purpose (scenarios.ts), and the simulator of each provider's callbacks;
+ * - our side (local-pipeline.ts): dynalite for DynamoDB (kept on disk), local-aws-sqs for the
+ *   queues, the accept/status/webhook handlers behind one HTTP server, the sender and push
+ *   handlers driven by the local event source mapping, and the scheduled re-enqueue.
  *
+ * It lives in one home (home.ts), taken with a lock so that a second stack on it is refused.
  * Configuration comes from `<home>/config.json`, created with random keys and secrets on first
  * run (git-ignored). Every account talks to the local mock of its provider, whatever baseUrl the
- * file says.
+ * file says. This module loads nothing heavy itself: the providers' thread is under way before
+ * our side's modules are compiled.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hashApiKey } from '../api/auth.ts';
-import { AccountConfig } from '../config/accounts.ts';
-import { parseConfigDocument } from '../config/pipeline.ts';
-import { apiHandler } from '../functions/api-handler.ts';
-import { createPushDeps, pushHandler } from '../functions/push.ts';
-import { requeueDeps } from '../functions/requeue.ts';
-import { createApiDeps, type RuntimeEnvironment } from '../functions/runtime.ts';
-import { createSenderDeps, senderHandler } from '../functions/sender.ts';
-import { createWebhookDeps, webhookHandler } from '../functions/webhook.ts';
-import { startProviderMock, type ProviderMock } from '../mock/provider-mock.ts';
-import { MOCKED_PROVIDERS } from '../mock/providers.ts';
-import { PROVIDERS, type ProviderName } from '../providers/names.ts';
-import { requeueDue } from '../scheduler/requeue.ts';
-import { createQueue, ensureMessagesTable, startDynamo, startSqs, type LocalService } from './aws.ts';
+import type { ProviderName } from '../providers/names.ts';
 import { homeAt, lockHome } from './home.ts';
-import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping.ts';
-import { scenarioAnswers } from './scenarios.ts';
-import { startLocalHttp, type LocalHttp } from './http-server.ts';
-import { CallbackSimulator } from './simulator.ts';
+import { DEFAULT_PORTS, type LocalPorts } from './ports.ts';
+import type { LocalPipeline } from './local-pipeline.ts';
+import { startProviderThread, type ProviderThread } from './provider-thread.ts';
 
-export interface LocalPorts {
-  http: number;
-  dynamo: number;
-  sqs: number;
-  mocks: Record<ProviderName, number>;
-}
-
-export const DEFAULT_PORTS: LocalPorts = {
-  http: 3000,
-  dynamo: 8000,
-  sqs: 9324,
-  mocks: Object.fromEntries(PROVIDERS.map((p) => [p, MOCKED_PROVIDERS[p].port])) as Record<ProviderName, number>,
-};
-
-export const EPHEMERAL_PORTS: LocalPorts = { http: 0, dynamo: 0, sqs: 0, mocks: Object.fromEntries(PROVIDERS.map((p) => [p, 0])) as Record<ProviderName, number> };
+export { DEFAULT_PORTS, EPHEMERAL_PORTS, PortTakenError, type LocalPorts } from './ports.ts';
 
 export interface LocalStackOptions {
   /** Where the config file, the DynamoDB data and the state file live (src/local/home.ts). */
@@ -73,11 +51,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export class PortTakenError extends Error {
-  override readonly name = 'PortTakenError';
-}
-
-interface LocalFile {
+export interface LocalFile {
   apiKey: string;
   config: unknown;
   secrets: unknown;
@@ -112,23 +86,6 @@ export function ensureLocalConfig(file: string): LocalFile {
   return local;
 }
 
-/** Like Promise.all, but waits for every promise to settle (so each started service is known) before throwing the first failure. */
-async function settleAll<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((result) => result.status === 'rejected');
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
-}
-
-async function listenOrExplain<T>(what: string, port: number, start: () => Promise<T>): Promise<T> {
-  try {
-    return await start();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortTakenError(`port ${port} (${what}) is taken: stop what uses it, or choose another port (see README, "Local stack")`);
-    throw new Error(`${what} failed to start: ${(error as Error).message}`);
-  }
-}
-
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const ports = options.ports ?? DEFAULT_PORTS;
   const log = options.log ?? (() => {});
@@ -136,115 +93,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   mkdirSync(home.dir, { recursive: true });
   // One stack per home: a second one would find the DynamoDB files locked and crash half-way.
   const unlock = lockHome(home);
-  const { configFile, stateFile } = home;
-
-  const stoppers: Array<() => Promise<void> | void> = [];
+  let providers: ProviderThread | undefined;
+  let pipeline: LocalPipeline | undefined;
   const stop = async () => {
-    for (const fn of stoppers.reverse()) await Promise.resolve(fn()).catch(() => {});
-    stoppers.length = 0;
-    rmSync(stateFile, { force: true });
+    // The providers first: a request they hold (the timeout scenario) ends, and with it the
+    // sender's invocation that our side's stop waits for.
+    await providers?.stop().catch(() => {});
+    await pipeline?.stop().catch(() => {});
+    rmSync(home.stateFile, { force: true });
     unlock();
   };
   try {
-    const local = ensureLocalConfig(configFile);
-    const parsed = parseConfigDocument({ config: local.config, secrets: local.secrets }, configFile);
-    const byProvider = new Map(parsed.config.accounts.map((account) => [account.provider, account]));
-
-    // The HTTP server first: the simulator needs its URL; handlers are bound once everything exists.
-    const handlers: Record<string, Parameters<typeof startLocalHttp>[0]['functions'][string]> = {};
-    const http: LocalHttp = await listenOrExplain('the local API', ports.http, () =>
-      startLocalHttp({ functions: { accept: (e) => handlers.accept!(e), status: (e) => handlers.status!(e), webhook: (e) => handlers.webhook!(e) } }, { port: ports.http }),
-    );
-    stoppers.push(() => http.close());
-    const webhookBase = `${http.url}/v1/webhooks`;
-    const simulator = new CallbackSimulator({
-      webhookBase,
-      accounts: Object.fromEntries(
-        parsed.config.accounts.filter((a) => parsed.secrets.webhookSecrets[a.id]?.[0]).map((a) => [a.provider, { account: a.id, secret: parsed.secrets.webhookSecrets[a.id]![0]! }]),
-      ),
-      failureRate: options.failureRate ?? 0.1,
-      onError: (error) => log(`simulated callback failed: ${(error as Error).message}`),
-    });
-    stoppers.push(() => simulator.stop());
-    const scenarios = scenarioAnswers({ holdMs: options.scenarioHoldMs ?? 40_000 });
-
-    // The emulators and the five mocks start together: each waits on files and sockets the others
-    // do not need. Whatever started is stopped again if anything fails.
-    const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
-    const started = <T extends { close(): Promise<void> }>(service: Promise<T>) =>
-      service.then((running) => {
-        stoppers.push(() => running.close());
-        return running;
-      });
-    const [dynamo, queues, ...mockList] = await settleAll([
-      started(listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: home.dynamoDir }))).then(async (service) => {
-        await ensureMessagesTable(service.client, 'messages');
-        return service;
-      }),
-      started(listenOrExplain('SQS (local-aws-sqs)', ports.sqs, () => startSqs({ port: ports.sqs }))).then(async (service) => {
-        const [deadLetterUrl, pushDeadLetterUrl] = await Promise.all([createQueue(service.client, 'send-dlq'), createQueue(service.client, 'push-dlq')]);
-        const [queueUrl, pushQueueUrl] = await Promise.all([
-          createQueue(service.client, 'send', { deadLetterArn: arn('send-dlq'), maxReceiveCount: 5, visibilityTimeoutS: 180 }),
-          createQueue(service.client, 'push', { deadLetterArn: arn('push-dlq'), maxReceiveCount: 8, visibilityTimeoutS: 60 }),
-        ]);
-        return { service, deadLetterUrl, queueUrl, pushDeadLetterUrl, pushQueueUrl };
-      }),
-      ...PROVIDERS.map((provider) =>
-        started(
-          listenOrExplain(`the ${provider} mock`, ports.mocks[provider], () =>
-            startProviderMock(provider, { port: ports.mocks[provider], beforeReply: simulator.listener(provider), scenario: scenarios(provider) }),
-          ),
-        ),
-      ),
-    ] as const);
-    const sqs = queues.service;
-    const { deadLetterUrl, queueUrl, pushDeadLetterUrl, pushQueueUrl } = queues;
-    const mocks = Object.fromEntries(PROVIDERS.map((provider, i) => [provider, mockList[i] as ProviderMock])) as Record<ProviderName, ProviderMock>;
-    // Every account talks to its provider's local mock.
-    const accounts = parsed.config.accounts.map((account) => AccountConfig.parse({ ...account, baseUrl: mocks[account.provider].url }));
-    const env: RuntimeEnvironment = {
-      config: { ...parsed.config, accounts },
-      secrets: parsed.secrets,
-      tableName: 'messages',
-      queueUrl,
-      pushQueueUrl,
-      dynamo: dynamo.client,
-      sqs: sqs.client,
-    };
-    const quiet = { log: (entry: Record<string, unknown>) => entry.level === 'error' && log(`${String(entry.message)}: ${JSON.stringify({ ...entry, message: undefined })}`) };
-    handlers.accept = apiHandler('accept', () => createApiDeps(env));
-    handlers.status = apiHandler('status', () => createApiDeps(env));
-    handlers.webhook = webhookHandler(() => createWebhookDeps(env, quiet));
-
-    const mappings: EventSourceMapping[] = [
-      startEventSourceMapping({ sqs: sqs.client, queueUrl, queueArn: arn('send'), handler: senderHandler(() => createSenderDeps(env, { ...quiet, claimExpiryMs: 60_000 })), batchSize: 10, maximumConcurrency: 2, visibilityTimeoutS: 180, functionTimeoutMs: 30_000, onError: (e) => log(`sender: ${(e as Error).message}`) }),
-      startEventSourceMapping({ sqs: sqs.client, queueUrl: pushQueueUrl, queueArn: arn('push'), handler: pushHandler(() => createPushDeps(env)), batchSize: 10, maximumConcurrency: 2, visibilityTimeoutS: 60, functionTimeoutMs: 30_000, onError: (e) => log(`push: ${(e as Error).message}`) }),
-    ];
-    stoppers.push(() => Promise.all(mappings.map((m) => m.stop())).then(() => {}));
-
-    const requeue = requeueDeps(env);
-    const tick = () => void requeueDue(requeue).catch((error: unknown) => log(`requeue: ${(error as Error).message}`));
-    tick();
-    const timer = setInterval(tick, 60_000);
-    stoppers.push(() => clearInterval(timer));
-
-    const stack: LocalStack = {
-      apiUrl: http.url,
-      webhookBase,
-      apiKey: local.apiKey,
-      configFile,
-      stateFile,
-      mocks: Object.fromEntries(PROVIDERS.map((p) => [p, mocks[p].url])) as Record<ProviderName, string>,
-      dynamoEndpoint: dynamo.endpoint,
-      sqsEndpoint: sqs.endpoint,
-      queueUrl,
-      deadLetterUrl,
-      pushQueueUrl,
-      pushDeadLetterUrl,
-      stop,
-    };
+    const local = ensureLocalConfig(home.configFile);
+    providers = startProviderThread({ ports: ports.mocks, holdMs: options.scenarioHoldMs ?? 40_000, log });
+    const { startLocalPipeline } = await import('./local-pipeline.ts');
+    pipeline = await startLocalPipeline({ home, ports, local, providers, failureRate: options.failureRate ?? 0.1, log });
+    const stack: LocalStack = { ...pipeline.state, apiKey: local.apiKey, configFile: home.configFile, stateFile: home.stateFile, stop };
     const { stop: _stop, apiKey: _key, ...state } = stack;
-    writeFileSync(stateFile, `${JSON.stringify({ ...state, pid: process.pid, accounts: Object.fromEntries([...byProvider].map(([p, a]) => [p, a.id])) }, null, 2)}\n`);
+    writeFileSync(home.stateFile, `${JSON.stringify({ ...state, pid: process.pid, accounts: pipeline.accountsByProvider }, null, 2)}\n`);
     return stack;
   } catch (error) {
     await stop();

@@ -50,6 +50,17 @@ describe('scenario numbers at the provider mocks', () => {
     expect(scenarioOf('+12015550199')).toBeUndefined();
   });
 
+  it('are all in docs/scenarios.md, each with the providers that can produce it', () => {
+    const rows = readFileSync(new URL('../../docs/scenarios.md', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('| `+'))
+      .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    expect(rows.map((row) => [row[0], row[1]])).toEqual(SCENARIOS.map((s) => [`\`${s.number}\``, s.name]));
+    for (const [i, scenario] of SCENARIOS.entries()) {
+      expect(rows[i]!.slice(4).map((cell) => cell !== '—'), scenario.name).toEqual(PROVIDERS.map((p) => scenario.providers[p] !== undefined));
+    }
+  });
+
   it('name only examples the specs document', () => {
     for (const scenario of SCENARIOS) {
       for (const [provider, play] of Object.entries(scenario.providers)) {
