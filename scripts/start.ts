@@ -54,7 +54,7 @@ process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
 
 try {
-  stack = await startLocalStack({ home: home.dir, ports, failureRate, scenarioHoldMs, log: (line) => console.error(`[local] ${line}`) });
+  stack = await startLocalStack({ home: home.dir, ports, failureRate, scenarioHoldMs, log: (line) => console.error(`[local] ${line}`), onFailure: crash });
 } catch (error) {
   const name = (error as Error).name;
   fail((error as Error).message, name === 'PortTakenError' || name === 'HomeInUseError' ? 2 : 1);

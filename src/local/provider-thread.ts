@@ -15,15 +15,33 @@ export interface ProviderThread {
   stop(): Promise<void>;
 }
 
-export function startProviderThread(options: { ports: Record<ProviderName, number>; holdMs: number; log(line: string): void }): ProviderThread {
+export function startProviderThread(options: {
+  ports: Record<ProviderName, number>;
+  holdMs: number;
+  log(line: string): void;
+  /** The thread ended without being stopped (after it was ready: before, `ready` rejects). */
+  onFailure?(error: Error): void;
+}): ProviderThread {
   // The worker's file is beside this one: .ts from a checkout, .js once built.
   const entry = new URL(`./provider-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   const worker = new Worker(entry, { workerData: { ports: options.ports, holdMs: options.holdMs } });
   let exited = false;
-  const exit = new Promise<void>((resolve) => worker.once('exit', () => ((exited = true), resolve())));
+  let stopping = false;
+  let isReady = false;
+  let failure: Error | undefined;
+  const exit = new Promise<void>((resolve) =>
+    worker.once('exit', (code) => {
+      exited = true;
+      if (!stopping && isReady) options.onFailure?.(failure ?? new Error(`the provider mocks stopped (exit code ${code})`));
+      resolve();
+    }),
+  );
   const ready = new Promise<Record<ProviderName, string>>((resolve, reject) => {
     worker.on('message', (message: { type: string; urls?: Record<ProviderName, string>; name?: string; message?: string; line?: string }) => {
-      if (message.type === 'ready') resolve(message.urls!);
+      if (message.type === 'ready') {
+        isReady = true;
+        resolve(message.urls!);
+      }
       if (message.type === 'failed') reject(message.name === 'PortTakenError' ? new PortTakenError(message.message!) : new Error(message.message));
       if (message.type === 'log') options.log(message.line!);
     });
@@ -31,12 +49,13 @@ export function startProviderThread(options: { ports: Record<ProviderName, numbe
     void exit.then(() => reject(new Error('the provider mocks stopped before they were ready')));
   });
   ready.catch(() => {}); // whoever awaits it sees the failure; an unawaited one is no crash
-  worker.on('error', (error) => options.log(`the provider mocks failed: ${error.message}`));
+  worker.on('error', (error) => (failure = new Error(`the provider mocks failed: ${error.message}`)));
   return {
     ready,
     connect: (targets) => worker.postMessage({ type: 'connect', targets }),
     async stop() {
       if (exited) return;
+      stopping = true;
       worker.postMessage({ type: 'stop' });
       // Closed servers let the thread end by itself; a stuck one is ended after a while.
       const timer = setTimeout(() => void worker.terminate(), 5000);

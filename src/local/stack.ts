@@ -33,6 +33,8 @@ export interface LocalStackOptions {
   /** How long the timeout scenario's mock holds a request before dropping it. @default 40_000 */
   scenarioHoldMs?: number;
   log?: (line: string) => void;
+  /** A part of the stack failed after the start (the providers' thread ended): the stack is no longer whole. */
+  onFailure?: (error: Error) => void;
 }
 
 export interface LocalStack {
@@ -105,7 +107,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     const local = ensureLocalConfig(home.configFile);
-    providers = startProviderThread({ ports: ports.mocks, holdMs: options.scenarioHoldMs ?? 40_000, log });
+    providers = startProviderThread({ ports: ports.mocks, holdMs: options.scenarioHoldMs ?? 40_000, log, ...(options.onFailure ? { onFailure: options.onFailure } : {}) });
     const { startLocalPipeline } = await import('./local-pipeline.ts');
     pipeline = await startLocalPipeline({ home, ports, local, providers, failureRate: options.failureRate ?? 0.1, log });
     const stack: LocalStack = { ...pipeline.state, apiKey: local.apiKey, configFile: home.configFile, stateFile: home.stateFile, stop };
