@@ -131,6 +131,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         maximumConcurrency: 2,
         visibilityTimeoutS: 180,
         functionTimeoutMs: 30_000,
+        // An idle stack polls at most ~3 times a second per poller, not 20: the machine stays free.
+        maxIdlePollMs: 300,
         onError: (e) => log(`sender: ${(e as Error).message}`),
       }),
       startEventSourceMapping({
@@ -142,6 +144,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         maximumConcurrency: 2,
         visibilityTimeoutS: 60,
         functionTimeoutMs: 30_000,
+        maxIdlePollMs: 1000,
         onError: (e) => log(`push: ${(e as Error).message}`),
       }),
     ];
