@@ -25,12 +25,15 @@ function numberFrom(name: string, fallback: number, min: number, max: number): n
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) fail(`${name} must be a number from ${min} to ${max}, not ${JSON.stringify(raw)}`, 2);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    fail(`${name} must be a number from ${min} to ${max}, not ${JSON.stringify(raw)}`, 2);
+  }
   return value;
 }
 
 const home = localHome(process.env, process.cwd());
-const ports = process.env.WAPK_PORTS === 'ephemeral' ? EPHEMERAL_PORTS : { ...DEFAULT_PORTS, http: numberFrom('WAPK_HTTP_PORT', DEFAULT_PORTS.http, 0, 65535) };
+const ephemeral = process.env.WAPK_PORTS === 'ephemeral';
+const ports = ephemeral ? EPHEMERAL_PORTS : { ...DEFAULT_PORTS, http: numberFrom('WAPK_HTTP_PORT', DEFAULT_PORTS.http, 0, 65535) };
 const failureRate = numberFrom('WAPK_FAILURE_RATE', 0.1, 0, 1);
 const scenarioHoldMs = numberFrom('WAPK_SCENARIO_HOLD_S', 40, 0, 3600) * 1000;
 
@@ -54,7 +57,8 @@ process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
 
 try {
-  stack = await startLocalStack({ home: home.dir, ports, failureRate, scenarioHoldMs, log: (line) => console.error(`[local] ${line}`), onFailure: crash });
+  const log = (line: string) => console.error(`[local] ${line}`);
+  stack = await startLocalStack({ home: home.dir, ports, failureRate, scenarioHoldMs, log, onFailure: crash });
 } catch (error) {
   const name = (error as Error).name;
   fail((error as Error).message, name === 'PortTakenError' || name === 'HomeInUseError' ? 2 : 1);

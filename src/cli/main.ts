@@ -33,7 +33,9 @@ export async function main(argv: readonly string[], environment: Environment): P
     return 0;
   }
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!load) throw new UsageError(`unknown command ${JSON.stringify(name)}; the commands are ${Object.keys(COMMANDS).join(', ')} (wapk --help)`);
+  if (!load) {
+    throw new UsageError(`unknown command ${JSON.stringify(name)}; the commands are ${Object.keys(COMMANDS).join(', ')} (wapk --help)`);
+  }
   return (await load())(args, environment);
 }
 

@@ -83,8 +83,12 @@ export function resolveConnection(flags: { url?: string | undefined; key?: strin
   if (!key) key = stringField(readJson(home.configFile), 'apiKey');
   if (key) registerSecret(key);
 
-  if (!url) throw new UsageError(`no API URL: pass --url, set WAPK_URL, or start the local stack with \`npm start\` (it writes ${home.stateFile})`);
-  if (!key) throw new UsageError(`no API key: pass --key, set WAPK_API_KEY, or start the local stack once (it writes "apiKey" in ${home.configFile})`);
+  if (!url) {
+    throw new UsageError(`no API URL: pass --url, set WAPK_URL, or start the local stack with \`npm start\` (it writes ${home.stateFile})`);
+  }
+  if (!key) {
+    throw new UsageError(`no API key: pass --key, set WAPK_API_KEY, or start the local stack once (it writes "apiKey" in ${home.configFile})`);
+  }
 
   let parsed: URL;
   try {

@@ -65,11 +65,12 @@ export async function ensureMessagesTable(client: DynamoDBClient, tableName: str
  * failure (a taken port is an uncaught 'error'), so the server is made here around its handler.
  */
 export async function startSqs(options: { port?: number } = {}): Promise<LocalService<SQSClient>> {
-  const { service, requestHandler } = createRequestHandler({ port: options.port ?? 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
+  const port = options.port ?? 0;
+  const { service, requestHandler } = createRequestHandler({ port, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
   const server = createServer((request, response) => void requestHandler(request, response));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

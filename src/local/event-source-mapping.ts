@@ -41,7 +41,8 @@ export interface EventSourceMappingOptions {
   waitTimeS?: number; // long-poll wait, default 1: how long a poller waits on an empty queue before it counts as seen empty
   reportBatchItemFailures?: boolean; // default true (FunctionResponseTypes ReportBatchItemFailures)
   onError?: (error: unknown) => void; // runner errors and failed invocations; default console.error
-  maxIdlePollMs?: number; // default 50: while the queue stays empty, the pause between polls doubles up to this (an idle local stack then costs little CPU)
+  maxIdlePollMs?: number; // default 50: while the queue stays empty, the pause between polls doubles up to this
+  // (an idle local stack then costs little CPU)
 }
 
 export interface EventSourceMapping {

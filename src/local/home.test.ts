@@ -18,7 +18,12 @@ describe('the local home', () => {
   it('is $WAPK_HOME itself (relative to the working directory), else .local there', () => {
     expect(localHome({}, '/repo').dir).toBe('/repo/.local');
     expect(localHome({ WAPK_HOME: '' }, '/repo').dir).toBe('/repo/.local');
-    expect(localHome({ WAPK_HOME: 'stacks/a' }, '/repo')).toMatchObject({ dir: '/repo/stacks/a', stateFile: '/repo/stacks/a/state.json', configFile: '/repo/stacks/a/config.json', lockFile: '/repo/stacks/a/lock' });
+    expect(localHome({ WAPK_HOME: 'stacks/a' }, '/repo')).toMatchObject({
+      dir: '/repo/stacks/a',
+      stateFile: '/repo/stacks/a/state.json',
+      configFile: '/repo/stacks/a/config.json',
+      lockFile: '/repo/stacks/a/lock',
+    });
     expect(localHome({ WAPK_HOME: '/var/wapk' }, '/repo').dynamoDir).toBe('/var/wapk/dynamo');
   });
 
@@ -33,7 +38,8 @@ describe('the local home', () => {
       refused = error;
     }
     expect(refused).toBeInstanceOf(HomeInUseError);
-    expect(refused).toMatchObject({ pid: 1111, message: expect.stringMatching(/is in use by another local stack \(pid 1111\).*WAPK_HOME/) });
+    const message = expect.stringMatching(/is in use by another local stack \(pid 1111\).*WAPK_HOME/);
+    expect(refused).toMatchObject({ pid: 1111, message });
     expect(lockHolder(home)).toBe(1111);
     release();
     expect(existsSync(home.lockFile)).toBe(false);

@@ -29,7 +29,13 @@ export function localHome(env: NodeJS.ProcessEnv, cwd: string): LocalHome {
 }
 
 export function homeAt(dir: string): LocalHome {
-  return { dir, configFile: join(dir, 'config.json'), stateFile: join(dir, 'state.json'), lockFile: join(dir, 'lock'), dynamoDir: join(dir, 'dynamo') };
+  return {
+    dir,
+    configFile: join(dir, 'config.json'),
+    stateFile: join(dir, 'state.json'),
+    lockFile: join(dir, 'lock'),
+    dynamoDir: join(dir, 'dynamo'),
+  };
 }
 
 /** Another local stack (a live process) holds the home. */

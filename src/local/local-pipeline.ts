@@ -49,6 +49,7 @@ export interface LocalPipeline {
   stop(): Promise<void>;
 }
 
+type QueueName = 'deadLetterUrl' | 'queueUrl' | 'pushDeadLetterUrl' | 'pushQueueUrl';
 const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
 
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
@@ -70,15 +71,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const results = await Promise.allSettled([
       started(
         listenOrExplain('the local API', ports.http, () =>
-          startLocalHttp({ functions: { accept: (e) => handlers.accept!(e), status: (e) => handlers.status!(e), webhook: (e) => handlers.webhook!(e) } }, { port: ports.http }),
+          startLocalHttp(
+            { functions: { accept: (e) => handlers.accept!(e), status: (e) => handlers.status!(e), webhook: (e) => handlers.webhook!(e) } },
+            { port: ports.http },
+          ),
         ),
       ),
-      started(listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: home.dynamoDir }))).then(async (service) => {
+      started(listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: home.dynamoDir })))
+        .then(async (service) => {
         await ensureMessagesTable(service.client, 'messages');
         return service;
       }),
       started(listenOrExplain('SQS (local-aws-sqs)', ports.sqs, () => startSqs({ port: ports.sqs }))).then(async (service) => {
-        const [deadLetterUrl, pushDeadLetterUrl] = await Promise.all([createQueue(service.client, 'send-dlq'), createQueue(service.client, 'push-dlq')]);
+        const dlqs = ['send-dlq', 'push-dlq'].map((name) => createQueue(service.client, name));
+        const [deadLetterUrl, pushDeadLetterUrl] = await Promise.all(dlqs);
         const [queueUrl, pushQueueUrl] = await Promise.all([
           createQueue(service.client, 'send', { deadLetterArn: arn('send-dlq'), maxReceiveCount: 5, visibilityTimeoutS: 180 }),
           createQueue(service.client, 'push', { deadLetterArn: arn('push-dlq'), maxReceiveCount: 8, visibilityTimeoutS: 60 }),
@@ -92,7 +98,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const [http, dynamo, queues, mocks] = results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [
       Awaited<ReturnType<typeof startLocalHttp>>,
       Awaited<ReturnType<typeof startDynamo>>,
-      { service: Awaited<ReturnType<typeof startSqs>>; deadLetterUrl: string; queueUrl: string; pushDeadLetterUrl: string; pushQueueUrl: string },
+      { service: Awaited<ReturnType<typeof startSqs>> } & Record<QueueName, string>,
       Record<ProviderName, string>,
     ];
     const sqs = queues.service;
@@ -109,14 +115,22 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       dynamo: dynamo.client,
       sqs: sqs.client,
     };
-    const quiet = { log: (entry: Record<string, unknown>) => entry.level === 'error' && log(`${String(entry.message)}: ${JSON.stringify({ ...entry, message: undefined })}`) };
+    // The handlers' log lines: only errors, on one line each.
+    const quiet = {
+      log: (entry: Record<string, unknown>) => {
+        if (entry.level === 'error') log(`${String(entry.message)}: ${JSON.stringify({ ...entry, message: undefined })}`);
+      },
+    };
     handlers.accept = apiHandler('accept', () => createApiDeps(env));
     handlers.status = apiHandler('status', () => createApiDeps(env));
     handlers.webhook = webhookHandler(() => createWebhookDeps(env, quiet));
     options.providers.connect({
       webhookBase,
       accounts: Object.fromEntries(
-        parsed.config.accounts.filter((a) => parsed.secrets.webhookSecrets[a.id]?.[0]).map((a) => [a.provider, { account: a.id, secret: parsed.secrets.webhookSecrets[a.id]![0]! }]),
+        parsed.config.accounts.flatMap((a) => {
+          const secret = parsed.secrets.webhookSecrets[a.id]?.[0];
+          return secret ? [[a.provider, { account: a.id, secret }]] : [];
+        }),
       ),
       failureRate: options.failureRate,
     });

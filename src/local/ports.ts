@@ -20,7 +20,12 @@ export const DEFAULT_PORTS: LocalPorts = {
   mocks: Object.fromEntries(PROVIDERS.map((p) => [p, MOCKED_PROVIDERS[p].port])) as Record<ProviderName, number>,
 };
 
-export const EPHEMERAL_PORTS: LocalPorts = { http: 0, dynamo: 0, sqs: 0, mocks: Object.fromEntries(PROVIDERS.map((p) => [p, 0])) as Record<ProviderName, number> };
+export const EPHEMERAL_PORTS: LocalPorts = {
+  http: 0,
+  dynamo: 0,
+  sqs: 0,
+  mocks: Object.fromEntries(PROVIDERS.map((p) => [p, 0])) as Record<ProviderName, number>,
+};
 
 export class PortTakenError extends Error {
   override readonly name = 'PortTakenError';
@@ -31,7 +36,9 @@ export async function listenOrExplain<T>(what: string, port: number, start: () =
   try {
     return await start();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortTakenError(`port ${port} (${what}) is taken: stop what uses it, or choose another port (see README, "Local stack")`);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new PortTakenError(`port ${port} (${what}) is taken: stop what uses it, or choose another port (see README, "Local stack")`);
+    }
     throw new Error(`${what} failed to start: ${(error as Error).message}`);
   }
 }

@@ -36,7 +36,11 @@ export async function startProviderSide(options: ProviderSideOptions): Promise<P
   const results = await Promise.allSettled(
     PROVIDERS.map((provider) =>
       listenOrExplain(`the ${provider} mock`, options.ports[provider], () =>
-        startProviderMock(provider, { port: options.ports[provider], scenario: answers(provider), beforeReply: (answer) => simulator?.listener(provider)(answer) }),
+        startProviderMock(provider, {
+          port: options.ports[provider],
+          scenario: answers(provider),
+          beforeReply: (answer) => simulator?.listener(provider)(answer),
+        }),
       ),
     ),
   );
@@ -53,7 +57,8 @@ export async function startProviderSide(options: ProviderSideOptions): Promise<P
   return {
     urls: Object.fromEntries(mocks.map((mock) => [mock.provider, mock.url])) as Record<ProviderName, string>,
     connect(targets) {
-      simulator = new CallbackSimulator({ ...targets, onError: (error) => options.log(`simulated callback failed: ${(error as Error).message}`) });
+      const onError = (error: unknown) => options.log(`simulated callback failed: ${(error as Error).message}`);
+      simulator = new CallbackSimulator({ ...targets, onError });
     },
     close,
   };

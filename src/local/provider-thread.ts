@@ -37,12 +37,15 @@ export function startProviderThread(options: {
     }),
   );
   const ready = new Promise<Record<ProviderName, string>>((resolve, reject) => {
-    worker.on('message', (message: { type: string; urls?: Record<ProviderName, string>; name?: string; message?: string; line?: string }) => {
+    type Message = { type: string; urls?: Record<ProviderName, string>; name?: string; message?: string; line?: string };
+    worker.on('message', (message: Message) => {
       if (message.type === 'ready') {
         isReady = true;
         resolve(message.urls!);
       }
-      if (message.type === 'failed') reject(message.name === 'PortTakenError' ? new PortTakenError(message.message!) : new Error(message.message));
+      if (message.type === 'failed') {
+        reject(message.name === 'PortTakenError' ? new PortTakenError(message.message!) : new Error(message.message));
+      }
       if (message.type === 'log') options.log(message.line!);
     });
     worker.once('error', (error) => reject(new Error(`the provider mocks failed: ${error.message}`)));

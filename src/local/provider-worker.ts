@@ -12,7 +12,8 @@ const { startProviderSide } = await import('./provider-side.ts');
 type Side = Awaited<ReturnType<typeof startProviderSide>>;
 
 let side: Side | undefined;
-const starting = startProviderSide({ ...(workerData as { ports: never; holdMs: number }), log: (line) => port.postMessage({ type: 'log', line }) }).then(
+const options = workerData as { ports: never; holdMs: number };
+const starting = startProviderSide({ ...options, log: (line) => port.postMessage({ type: 'log', line }) }).then(
   (started) => {
     side = started;
     port.postMessage({ type: 'ready', urls: started.urls });

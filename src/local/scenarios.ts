@@ -96,7 +96,8 @@ const HAPPY_PATH: Readonly<Record<ProviderName, readonly MessageStatus[]>> = {
 };
 
 const goesWell = (provider: ProviderName): Expectation => ({ status: lastReportedStatus(provider), history: HAPPY_PATH[provider] });
-const each = (providers: readonly ProviderName[], play: (provider: ProviderName) => ProviderPlay): Partial<Record<ProviderName, ProviderPlay>> =>
+type Plays = Partial<Record<ProviderName, ProviderPlay>>;
+const each = (providers: readonly ProviderName[], play: (provider: ProviderName) => ProviderPlay): Plays =>
   Object.fromEntries(providers.map((provider) => [provider, play(provider)]));
 
 /** The providers that report Meta's statuses and errors by callback. */
@@ -108,8 +109,22 @@ const ANY_CALLBACK = ['livechat', 'gupshup', 'loopwave', 'kaleyra'] as const;
 const failedByCallback = (error: ScenarioError, gupshup: ScenarioError = error, extra: Partial<Expectation> = {}) =>
   each(CALLING_BACK, (provider) => {
     const failWith = provider === 'gupshup' ? gupshup : error;
-    return { callbacks: { failWith }, expect: { status: 'failed', history: ['sending', 'failed'], error: { code: failWith.code }, attempts: 1, ...extra } };
+    const expect: Expectation = { status: 'failed', history: ['sending', 'failed'], error: { code: failWith.code }, attempts: 1, ...extra };
+    return { callbacks: { failWith }, expect };
   });
+
+/** The account refused at send time (once: after the pause is lifted, the retry goes through). */
+const accountPaused = (send: Omit<Extract<SendPlay, { kind: 'refuse' }>, 'kind' | 'once'>, error: Expectation['error']): ProviderPlay => ({
+  send: { kind: 'refuse', ...send, once: true },
+  expect: { status: 'queued', error: { class: 'pause_sender', ...error }, attempts: 1, pause: 'account' },
+});
+
+/** The spec's example for a status, where the provider documents one. */
+const example = (examples: Partial<Record<ProviderName, string>>, provider: ProviderName) =>
+  examples[provider] ? { example: examples[provider] } : {};
+
+const OPTED_OUT_META: ScenarioError = { code: 131050, title: 'User stopped marketing messages' };
+const OPTED_OUT_GUPSHUP: ScenarioError = { code: 1012, title: 'User has opted out' };
 
 /** Every scenario, in number order. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -126,7 +141,10 @@ export const SCENARIOS: readonly Scenario[] = [
     outcome: 'the number is not on WhatsApp (Meta 131026; Gupshup 1002; LiveTok refuses the send: 400 invalid_phone_number)',
     leaves: 'failed, with the provider’s code and reason',
     providers: {
-      livetok: { send: { kind: 'refuse', status: 400, example: 'invalidPhoneNumber' }, expect: { status: 'failed', error: { class: 'permanent', code: 'invalid_phone_number' }, attempts: 1 } },
+      livetok: {
+        send: { kind: 'refuse', status: 400, example: 'invalidPhoneNumber' },
+        expect: { status: 'failed', error: { class: 'permanent', code: 'invalid_phone_number' }, attempts: 1 },
+      },
       ...failedByCallback({ code: 131026, title: 'Message undeliverable' }, { code: 1002, title: 'Number does not exist on WhatsApp' }),
     },
     notFor: 'Loopwave reports no failure of a single message',
@@ -135,10 +153,13 @@ export const SCENARIOS: readonly Scenario[] = [
     number: '+12015550102',
     name: 'opted-out',
     outcome: 'the user stopped marketing messages (Meta 131050; Gupshup 1012), reported by callback',
-    leaves: 'failed (opted_out), and the recipient suppressed on the account: the next message to it fails at once, without a provider call, until DELETE /v1/suppressions/{account}/{recipient}',
+    leaves:
+      'failed (opted_out), and the recipient suppressed on the account: the next message to it fails at once, ' +
+      'without a provider call, until DELETE /v1/suppressions/{account}/{recipient}',
     providers: each(CALLING_BACK, (provider) => {
-      const failWith = provider === 'gupshup' ? { code: 1012, title: 'User has opted out' } : { code: 131050, title: 'User has stopped marketing messages' };
-      return { callbacks: { failWith }, expect: { status: 'failed', error: { class: 'opted_out', code: failWith.code }, attempts: 1, suppressed: true } };
+      const failWith = provider === 'gupshup' ? OPTED_OUT_GUPSHUP : OPTED_OUT_META;
+      const expect: Expectation = { status: 'failed', error: { class: 'opted_out', code: failWith.code }, attempts: 1, suppressed: true };
+      return { callbacks: { failWith }, expect };
     }),
     notFor: 'LiveTok and Loopwave report no opt-outs',
   },
@@ -158,7 +179,9 @@ export const SCENARIOS: readonly Scenario[] = [
     leaves: 'failed (131056)',
     providers: failedByCallback({ code: 131056, title: 'Pair rate limit hit' }),
     notFor: 'LiveTok and Loopwave report no such failure',
-    note: 'Meta reports it in a status callback, after the provider took the message: the message fails. The sender’s per-recipient delay applies to a send answer carrying 131056, which none of these providers documents',
+    note:
+      'Meta reports it in a status callback, after the provider took the message: the message fails. The sender’s ' +
+      'per-recipient delay applies to a send answer carrying 131056, which none of these providers documents',
   },
   {
     number: '+12015550105',
@@ -173,23 +196,32 @@ export const SCENARIOS: readonly Scenario[] = [
     number: '+12015550110',
     name: 'account-paused',
     outcome: 'the provider refuses the account: 401 (credentials); Kaleyra 400 E110 (low balance)',
-    leaves: 'queued again with the refusal as its last error, and the account paused: nothing of it is sent until `wapk pauses lift ACCOUNT`',
+    leaves:
+      'queued again with the refusal as its last error, and the account paused: nothing of it is sent until ' +
+      '`wapk pauses lift ACCOUNT`',
     providers: {
-      livetok: { send: { kind: 'refuse', status: 401, example: 'invalidApiKey', once: true }, expect: { status: 'queued', error: { class: 'pause_sender', code: 'invalid_api_key' }, attempts: 1, pause: 'account' } },
-      livechat: { send: { kind: 'refuse', status: 401, once: true }, expect: { status: 'queued', error: { class: 'pause_sender', status: 401 }, attempts: 1, pause: 'account' } },
-      gupshup: { send: { kind: 'refuse', status: 401, example: 'authenticationFailed', once: true }, expect: { status: 'queued', error: { class: 'pause_sender', status: 401 }, attempts: 1, pause: 'account' } },
-      loopwave: { send: { kind: 'refuse', status: 401, example: 'invalidApiKey', once: true }, expect: { status: 'queued', error: { class: 'pause_sender', code: 'invalid_api_key' }, attempts: 1, pause: 'account' } },
-      kaleyra: { send: { kind: 'refuse', status: 400, example: 'lowBalance', once: true }, expect: { status: 'queued', error: { class: 'pause_sender', code: 'E110' }, attempts: 1, pause: 'account' } },
+      livetok: accountPaused({ status: 401, example: 'invalidApiKey' }, { code: 'invalid_api_key' }),
+      livechat: accountPaused({ status: 401 }, { status: 401 }),
+      gupshup: accountPaused({ status: 401, example: 'authenticationFailed' }, { status: 401 }),
+      loopwave: accountPaused({ status: 401, example: 'invalidApiKey' }, { code: 'invalid_api_key' }),
+      kaleyra: accountPaused({ status: 400, example: 'lowBalance' }, { code: 'E110' }),
     },
-    note: 'the pause stops every message of the account: lift it when done; the paused message is tried again at the next check (15 min) and then goes through',
+    note:
+      'the pause stops every message of the account: lift it when done; the paused message is tried again at the next ' +
+      'check (15 min) and then goes through',
   },
   {
     number: '+12015550111',
     name: 'rate-limited',
-    outcome: 'the provider answers 429 with a reset 2 s ahead (documented by LiveTok, Loopwave and LiveChat’s any-status errors; a plain 429 for Gupshup and Kaleyra)',
-    leaves: 'the account’s budget blocked until the reset and the message delayed that long; its retry goes through (attempts 2, last error the 429)',
+    outcome:
+      'the provider answers 429 with a reset 2 s ahead (documented by LiveTok, Loopwave and LiveChat’s any-status errors; ' +
+      'a plain 429 for Gupshup and Kaleyra)',
+    leaves:
+      'the account’s budget blocked until the reset and the message delayed that long; its retry goes through ' +
+      '(attempts 2, last error the 429)',
     providers: each(PROVIDERS, (provider) => ({
-      send: { kind: 'refuse', status: 429, retryAfterS: 2, once: true, ...(provider === 'livetok' ? { example: 'rateLimitExceeded' } : provider === 'loopwave' ? { example: 'rateLimited' } : {}) },
+      send: { kind: 'refuse', status: 429, retryAfterS: 2, once: true,
+        ...example({ livetok: 'rateLimitExceeded', loopwave: 'rateLimited' }, provider) },
       expect: { ...goesWell(provider), error: { class: 'backoff', status: 429 }, attempts: 2 },
     })),
   },
@@ -199,10 +231,12 @@ export const SCENARIOS: readonly Scenario[] = [
     outcome: 'the provider answers 500 (documented by LiveTok, Kaleyra WA500 and LiveChat; a plain 500 for Gupshup and Loopwave)',
     leaves: 'never sent twice: retried after a backoff (then goes through), or unknown where a 500 is read as “may have been sent”',
     providers: each(PROVIDERS, (provider) => ({
-      send: { kind: 'refuse', status: 500, once: true, ...(provider === 'livetok' ? { example: 'internalError' } : provider === 'kaleyra' ? { example: 'internalServerError' } : {}) },
+      send: { kind: 'refuse', status: 500, once: true, ...example({ livetok: 'internalError', kaleyra: 'internalServerError' }, provider) },
       expect: { status: ['unknown', lastReportedStatus(provider)], attempts: [1, 2] },
     })),
-    note: 'whether a 500 is retried or left unknown is the sender’s classification; either way the provider takes the message at most once',
+    note:
+      'whether a 500 is retried or left unknown is the sender’s classification; either way the provider takes the ' +
+      'message at most once',
   },
   {
     number: '+12015550113',
@@ -238,7 +272,9 @@ export const SCENARIOS: readonly Scenario[] = [
     number: '+12015550122',
     name: 'callback-first',
     outcome: 'the callbacks arrive before the provider answers the send',
-    leaves: 'the same record as in order: a callback matched while the message is sending applies; one whose id is not known yet is kept and applied when the send answer lands (Gupshup)',
+    leaves:
+      'the same record as in order: a callback matched while the message is sending applies; one whose id is not known yet ' +
+      'is kept and applied when the send answer lands (Gupshup)',
     providers: each(ANY_CALLBACK, (provider) => ({ callbacks: { beforeAnswer: true }, expect: goesWell(provider) })),
     notFor: 'LiveTok sends no callbacks',
   },
@@ -281,7 +317,8 @@ export function scenarioAnswers(options: { holdMs: number }) {
         refusedOnce.add(key);
         if (refusedOnce.size > 10_000) refusedOnce.delete(refusedOnce.values().next().value!);
       }
-      return { kind: 'refuse', status: send.status, ...(send.example ? { example: send.example } : {}), ...(send.retryAfterS !== undefined ? { retryAfterS: send.retryAfterS } : {}) };
+      const { once: _once, ...refusal } = send;
+      return refusal;
     };
   };
 }

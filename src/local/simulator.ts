@@ -13,6 +13,9 @@ import { MOCKED_PROVIDERS } from '../mock/providers.ts';
 import type { ProviderName } from '../providers/names.ts';
 import { playFor, type CallbackPlay, type ScenarioError } from './scenarios.ts';
 
+const META_UNDELIVERABLE: ScenarioError = { code: 131026, title: 'Message undeliverable' };
+const GUPSHUP_UNDELIVERABLE: ScenarioError = { code: 1002, title: 'Number does not exist on WhatsApp' };
+
 export interface CallbackFacts {
   /** The word for the provider's status: sent, delivered, read, failed (enqueued for Gupshup). */
   status: string;
@@ -42,7 +45,7 @@ export interface Callback {
 /** The callback `provider` sends about one message, as its documents (or public docs) show it. */
 export function providerCallback(provider: ProviderName, facts: CallbackFacts): Callback {
   const { status, providerMessageId: id, recipient, at } = facts;
-  const metaError = facts.error ?? { code: 131026, title: 'Message undeliverable' };
+  const metaError = facts.error ?? META_UNDELIVERABLE;
   switch (provider) {
     case 'livechat': {
       const body = JSON.stringify({
@@ -55,7 +58,7 @@ export function providerCallback(provider: ProviderName, facts: CallbackFacts): 
       return { pathSuffix: '', body, headers: { 'webhook-id': webhookId, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(facts.secret).sign(webhookId, now, body) } };
     }
     case 'gupshup': {
-      const failure = facts.error ?? { code: 1002, title: 'Number does not exist on WhatsApp' };
+      const failure = facts.error ?? GUPSHUP_UNDELIVERABLE;
       const inner = status === 'failed' ? { code: failure.code, reason: failure.title } : status === 'enqueued' ? { whatsappMessageId: `wamid.${id}` } : { ts: at };
       const ids = status === 'enqueued' ? { id } : { id: `wamid.${id}`, gsId: id };
       const body = JSON.stringify({ app: 'DemoApp', timestamp: at * 1000, version: 2, type: 'message-event', payload: { ...ids, type: status, destination: recipient, payload: inner } });
@@ -177,16 +180,22 @@ export class CallbackSimulator {
       if (!sent || !sent.providerMessageId) return undefined;
       const scenario = playFor(provider, sent.recipient);
       // Scenario numbers are deterministic: the random failure rate is for the others.
-      const play: CallbackPlay = scenario ? (scenario.play.callbacks ?? {}) : (this.options.random ?? Math.random)() < (this.options.failureRate ?? 0) ? { failWith: { code: 131026, title: 'Message undeliverable' } } : {};
-      if (provider === 'gupshup' && !scenario && play.failWith) play.failWith = { code: 1002, title: 'Number does not exist on WhatsApp' };
+      const fails = !scenario && (this.options.random ?? Math.random)() < (this.options.failureRate ?? 0);
+      // Undeliverable: Meta's 131026, Gupshup's own 1002.
+      const undeliverable = provider === 'gupshup' ? GUPSHUP_UNDELIVERABLE : META_UNDELIVERABLE;
+      const play: CallbackPlay = scenario ? (scenario.play.callbacks ?? {}) : fails ? { failWith: undeliverable } : {};
       const steps = stepsFor(provider, play, Math.ceil(Date.now() / 1000));
-      const postNow = (callback: Callback) => this.post(provider, target, callback).then(() => undefined, (error: unknown) => this.options.onError?.(error));
+      const report = (error: unknown) => this.options.onError?.(error);
+      const postNow = (callback: Callback) => this.post(provider, target, callback).then(() => undefined, report);
       // A repeated step is the same request again, byte for byte (signature and webhook id too).
-      const callbacks = new Map<Step, Callback>(steps.map((step) => [step, this.callback(provider, target, { ...sent, ...step, ...(play.failWith ? { error: play.failWith } : {}) })]));
+      const error = play.failWith ? { error: play.failWith } : {};
+      const build = (step: Step) => this.callback(provider, target, { ...sent, ...step, ...error });
+      const callbacks = new Map<Step, Callback>(steps.map((step) => [step, build(step)]));
       if (play.beforeAnswer) {
         return steps.reduce<Promise<void>>((previous, step) => previous.then(() => postNow(callbacks.get(step)!)), Promise.resolve());
       }
-      steps.forEach((step, i) => this.later((i + 1) * (this.options.stepMs ?? 700), () => this.post(provider, target, callbacks.get(step)!)));
+      const stepMs = this.options.stepMs ?? 700;
+      steps.forEach((step, i) => this.later((i + 1) * stepMs, () => this.post(provider, target, callbacks.get(step)!)));
       return undefined;
     };
   }
@@ -204,7 +213,9 @@ export class CallbackSimulator {
   }
 
   private async post(provider: ProviderName, target: { account: string; secret: string }, callback: Callback): Promise<void> {
-    const response = await fetch(`${this.options.webhookBase}/${provider}/${target.account}${callback.pathSuffix}`, { method: 'POST', headers: { 'content-type': 'application/json', ...callback.headers }, body: callback.body });
+    const url = `${this.options.webhookBase}/${provider}/${target.account}${callback.pathSuffix}`;
+    const headers = { 'content-type': 'application/json', ...callback.headers };
+    const response = await fetch(url, { method: 'POST', headers, body: callback.body });
     if (!response.ok) throw new Error(`simulated ${provider} callback answered ${response.status}`);
     this.delivered++;
   }

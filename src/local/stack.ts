@@ -107,7 +107,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     const local = ensureLocalConfig(home.configFile);
-    providers = startProviderThread({ ports: ports.mocks, holdMs: options.scenarioHoldMs ?? 40_000, log, ...(options.onFailure ? { onFailure: options.onFailure } : {}) });
+    const onFailure = options.onFailure ? { onFailure: options.onFailure } : {};
+    providers = startProviderThread({ ports: ports.mocks, holdMs: options.scenarioHoldMs ?? 40_000, log, ...onFailure });
     const { startLocalPipeline } = await import('./local-pipeline.ts');
     pipeline = await startLocalPipeline({ home, ports, local, providers, failureRate: options.failureRate ?? 0.1, log });
     const stack: LocalStack = { ...pipeline.state, apiKey: local.apiKey, configFile: home.configFile, stateFile: home.stateFile, stop };

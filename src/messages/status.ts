@@ -93,7 +93,8 @@ export const PROVIDER_REPORTS: Readonly<Record<ProviderName, { answer: 'accepted
 /** The last status `provider` reports on a message that goes well: `read`, or `sent` for LiveTok and Loopwave. */
 export function lastReportedStatus(provider: ProviderName): MessageStatus {
   const { answer, callbacks } = PROVIDER_REPORTS[provider];
-  return [answer, ...callbacks].filter((status) => status !== 'failed').reduce((last, status) => (STATUS_RANK[status] > STATUS_RANK[last] ? status : last));
+  const reported = [answer, ...callbacks].filter((status) => status !== 'failed');
+  return reported.reduce((last, status) => (STATUS_RANK[status] > STATUS_RANK[last] ? status : last));
 }
 
 /**

@@ -168,10 +168,12 @@ export async function startProviderMock(provider: ProviderName, options: Provide
     let resetMs: number | undefined;
     if (scenario?.kind === 'refuse') {
       if (scenario.retryAfterS !== undefined) resetMs = clock() + scenario.retryAfterS * 1000;
-      const documented = operations.some((op) => op.method === method && pathPattern(op.path).test(url.pathname) && op.responses.some((r) => r.code === String(scenario.status) || r.code === 'default'));
+      const operation = operations.find((op) => op.method === method && pathPattern(op.path).test(url.pathname));
+      const documented = operation?.responses.some((r) => r.code === String(scenario.status) || r.code === 'default') ?? false;
       if (!documented) {
         received.push({ method, path: url.pathname, at: clock(), status: scenario.status, body: raw });
-        reply.writeHead(scenario.status, { 'content-type': 'application/json', ...(resetMs !== undefined ? resetHeaders(resetMs, clock()) : {}) });
+        const reset = resetMs !== undefined ? resetHeaders(resetMs, clock()) : {};
+        reply.writeHead(scenario.status, { 'content-type': 'application/json', ...reset });
         reply.end(JSON.stringify({ message: `HTTP ${scenario.status} from the mock (a status this provider does not document)` }));
         return;
       }
@@ -186,7 +188,8 @@ export async function startProviderMock(provider: ProviderName, options: Provide
         resetMs = window.start + limited.windowMs;
         if (!answers429) {
           received.push({ method, path: url.pathname, at, status: 429, body: raw });
-          reply.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.max(1, Math.ceil((resetMs - at) / 1000))), 'x-ratelimit-reset': String(Math.ceil(resetMs / 1000)) });
+          const { 'x-ratelimit-remaining': _remaining, ...reset } = resetHeaders(resetMs, at);
+          reply.writeHead(429, { 'content-type': 'application/json', ...reset });
           reply.end(JSON.stringify({ error: 'rate_limited', message: 'mock rate limit exceeded' }));
           return;
         }
@@ -264,7 +267,11 @@ const MOCK_CONFIG: IHttpConfig = {
 
 /** When to come back: `Retry-After` (seconds), `X-RateLimit-Reset` (Unix seconds), nothing remaining. */
 function resetHeaders(resetMs: number, now: number): Record<string, string> {
-  return { 'retry-after': String(Math.max(1, Math.ceil((resetMs - now) / 1000))), 'x-ratelimit-reset': String(Math.ceil(resetMs / 1000)), 'x-ratelimit-remaining': '0' };
+  return {
+    'retry-after': String(Math.max(1, Math.ceil((resetMs - now) / 1000))),
+    'x-ratelimit-reset': String(Math.ceil(resetMs / 1000)),
+    'x-ratelimit-remaining': '0',
+  };
 }
 
 /** `Prefer: code=429, example=rateLimited, dynamic=true` → Prism's per-request mock settings. */

@@ -96,7 +96,8 @@ async function applyEvent(event: StatusEvent, deps: ApplyDeps): Promise<EventFat
   const pause = event.status === 'failed' && outcome === 'advanced' ? pauseScopeOf(event.error?.code) : undefined;
   if (pause) {
     const scope = pause === 'template' && record.template ? `T#${record.template}` : '*';
-    await deps.store.setPause(record.account, scope, { reason: error?.reason ?? 'paused by the provider', since: event.at, ...(event.error?.code !== undefined ? { code: event.error.code } : {}) });
+    const code = event.error?.code !== undefined ? { code: event.error.code } : {};
+    await deps.store.setPause(record.account, scope, { reason: error?.reason ?? 'paused by the provider', since: event.at, ...code });
   }
   if (outcome === 'advanced' && deps.notifier) {
     await deps.notifier.notify({ id: record.id, account: record.account, provider: record.provider, status: event.status, at: event.at, ...(error ? { error } : {}), ...(record.metadata ? { metadata: record.metadata } : {}) });

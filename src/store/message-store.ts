@@ -167,13 +167,17 @@ export class MessageStore {
       );
     const idOf = (key: Item) => String(key[KEY.partition]).slice(2);
     // The index is eventually consistent anyway: the records are read the same way, at half the cost.
-    const read = async (keys: Item[]) => new Map((await this.getMany(keys.map(idOf), { consistent: false })).map((record) => [record.id, record]));
+    const read = async (keys: Item[]) => {
+      const records = await this.getMany(keys.map(idOf), { consistent: false });
+      return new Map(records.map((record) => [record.id, record]));
+    };
 
     let start = query.cursor ? decodeCursor(query.cursor) : undefined;
     if (!query.status) {
       const { Items = [], LastEvaluatedKey } = await page(start, limit);
       const records = await read(Items);
-      return { items: Items.flatMap((key) => records.get(idOf(key)) ?? []), ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}) };
+      const items = Items.flatMap((key) => records.get(idOf(key)) ?? []);
+      return { items, ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}) };
     }
 
     const budget = Math.max(1, query.readBudget ?? LIST_READ_BUDGET);

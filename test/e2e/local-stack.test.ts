@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SCENARIOS, type Expectation, type Scenario } from '../../src/local/scenarios.ts';
+import { SCENARIOS, type Expectation, type ProviderPlay, type Scenario } from '../../src/local/scenarios.ts';
 import { lastReportedStatus, type MessageStatus } from '../../src/messages/status.ts';
 import { MOCKED_PROVIDERS } from '../../src/mock/providers.ts';
 import type { ProviderName } from '../../src/providers/names.ts';
@@ -23,14 +23,20 @@ const home = mkdtempSync(join(tmpdir(), 'wapk-e2e-'));
 const elsewhere = mkdtempSync(join(tmpdir(), 'wapk-e2e-cwd-'));
 const children: ChildProcess[] = [];
 
+const TEMPLATE = { livetok: 'appointment_reminder', livechat: 'appointment_reminder', gupshup: 'order_update', kaleyra: 'lto_template' };
 const CONTENT: Record<ProviderName, object> = {
-  livetok: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  livechat: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  gupshup: { kind: 'template', name: 'order_update', language: 'en', body: ['A-17', 'shipped'] },
+  livetok: { kind: 'template', name: TEMPLATE.livetok, language: 'en_US', body: ['Dr. Smith', '2 PM'] },
+  livechat: { kind: 'template', name: TEMPLATE.livechat, language: 'en_US', body: ['Dr. Smith', '2 PM'] },
+  gupshup: { kind: 'template', name: TEMPLATE.gupshup, language: 'en', body: ['A-17', 'shipped'] },
   loopwave: { kind: 'text', text: 'Your order A-17 has shipped.' },
-  kaleyra: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'], buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }] },
+  kaleyra: {
+    kind: 'template',
+    name: TEMPLATE.kaleyra,
+    language: 'en_US',
+    body: ['Pablo', 'CARIBE25'],
+    buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }],
+  },
 };
-const TEMPLATE: Partial<Record<ProviderName, string>> = { livetok: 'appointment_reminder', livechat: 'appointment_reminder', gupshup: 'order_update', kaleyra: 'lto_template' };
 
 interface ApiMessage {
   id: string;
@@ -47,6 +53,13 @@ interface Sent {
   id: string;
 }
 
+interface Received {
+  method: string;
+  path: string;
+  status: number;
+  body: string;
+}
+
 function portOpen(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
@@ -55,8 +68,10 @@ function portOpen(url: string): Promise<boolean> {
   });
 }
 
+type Outcome = { code: number | null; stdout: string; stderr: string };
+
 /** Runs a process to its end, with its output. */
-function run(command: string, args: string[], env: Record<string, string>, cwd = elsewhere): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(command: string, args: string[], env: Record<string, string>, cwd = elsewhere): Promise<Outcome> {
   const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stdout = '';
@@ -67,7 +82,8 @@ function run(command: string, args: string[], env: Record<string, string>, cwd =
 }
 
 /** `wapk …` from another directory, finding the stack only through WAPK_HOME. */
-const wapk = (...args: string[]) => run(process.execPath, [join(root, 'src/cli/main.ts'), ...args], { WAPK_HOME: home, WAPK_URL: '', WAPK_API_KEY: '' });
+const wapk = (...args: string[]) =>
+  run(process.execPath, [join(root, 'src/cli/main.ts'), ...args], { WAPK_HOME: home, WAPK_URL: '', WAPK_API_KEY: '' });
 
 const anyOf = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T]);
 
@@ -77,8 +93,8 @@ function matches(message: ApiMessage, expected: Expectation): boolean {
   if (expected.attempts !== undefined && !anyOf(expected.attempts).includes(message.attempts)) return false;
   const statuses = new Set(message.history.map((h) => h.status));
   if (expected.history && !expected.history.every((status) => statuses.has(status))) return false;
-  if (expected.error && !Object.entries(expected.error).every(([key, value]) => message.lastError?.[key as keyof typeof message.lastError] === value)) return false;
-  return true;
+  const error = (message.lastError ?? {}) as Record<string, unknown>;
+  return Object.entries(expected.error ?? {}).every(([key, value]) => error[key] === value);
 }
 
 describe('npm start', () => {
@@ -110,15 +126,20 @@ describe('npm start', () => {
       stack.on('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output}`)));
     });
     const { apiKey } = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')) as { apiKey: string };
-    const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { mocks: Record<ProviderName, string>; sqsEndpoint: string; dynamoEndpoint: string };
-    const api = (path: string, init: RequestInit = {}) => fetch(`${apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...init.headers } });
+    type State = { mocks: Record<ProviderName, string>; sqsEndpoint: string; dynamoEndpoint: string };
+    const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as State;
+    const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${apiUrl}${path}`, { ...init, headers: { ...headers, ...init.headers } });
+    const json = async <T>(path: string) => (await (await api(path)).json()) as T;
     const send = async (provider: ProviderName, recipient: string) => {
-      const response = await api('/v1/messages', { method: 'POST', body: JSON.stringify({ provider, account: `local-${provider}`, recipient, content: CONTENT[provider] }) });
+      const body = { provider, account: `local-${provider}`, recipient, content: CONTENT[provider] };
+      const response = await api('/v1/messages', { method: 'POST', body: JSON.stringify(body) });
       expect(response.status, `${provider} ${recipient}`).toBe(202);
       return ((await response.json()) as { id: string }).id;
     };
     const messagesOf = async (provider: ProviderName) => {
-      const page = (await (await api(`/v1/messages?account=local-${provider}&limit=100`)).json()) as { messages: ApiMessage[] };
+      const page = await json<{ messages: ApiMessage[] }>(`/v1/messages?account=local-${provider}&limit=100`);
       return new Map(page.messages.map((m) => [m.id, m]));
     };
     /** Polls the accounts' listings until every message matches its expectation (or 30 s pass). */
@@ -135,22 +156,30 @@ describe('npm start', () => {
     };
     /** How many sends to `recipient` the provider's mock answered with a 2xx, i.e. took. */
     const taken = async (provider: ProviderName, recipient: string) => {
-      const { received } = (await (await fetch(`${state.mocks[provider]}/__mock/received`)).json()) as { received: Array<{ method: string; path: string; status: number; body: string }> };
-      const mocked = MOCKED_PROVIDERS[provider];
-      const digits = recipient.slice(1);
-      return received.filter((r) => r.method === mocked.send.method && mocked.send.path.test(r.path) && mocked.recipientOf(r.body)?.replace(/\D/g, '') === digits && r.status >= 200 && r.status < 300).length;
+      const { received } = (await (await fetch(`${state.mocks[provider]}/__mock/received`)).json()) as { received: Received[] };
+      const { send: operation, recipientOf } = MOCKED_PROVIDERS[provider];
+      const to = (r: Received) => recipientOf(r.body)?.replace(/\D/g, '');
+      const sends = received.filter((r) => r.method === operation.method && operation.path.test(r.path));
+      return sends.filter((r) => to(r) === recipient.slice(1) && r.status < 300).length;
+    };
+    const pausesOf = async (provider: ProviderName) => {
+      return (await json<{ pauses: Array<{ scope: string }> }>(`/v1/pauses?account=local-${provider}`)).pauses;
     };
 
     // One home: a second stack on it is refused in one line, and this one is untouched.
     const second = await run(process.execPath, [join(root, 'scripts/start.ts')], { WAPK_HOME: home, WAPK_PORTS: 'ephemeral' }, root);
     expect(second.code).toBe(2);
-    expect(second.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^npm start: .* is in use by another local stack \\(pid ${stack.pid}\\)`))]);
+    const inUse = new RegExp(`^npm start: .* is in use by another local stack \\(pid ${stack.pid}\\)`);
+    expect(second.stderr.trim().split('\n')).toEqual([expect.stringMatching(inUse)]);
 
     // Phase 1: every scenario that sets no pause, to every provider that can produce it.
-    const plays = SCENARIOS.flatMap((scenario) => (Object.entries(scenario.providers) as Array<[ProviderName, NonNullable<Scenario['providers'][ProviderName]>]>).map(([provider, play]) => ({ scenario, provider, play })));
-    const phase1 = plays.filter((p) => !p.play.expect.pause);
+    const plays = SCENARIOS.flatMap((scenario) =>
+      (Object.entries(scenario.providers) as Array<[ProviderName, ProviderPlay]>).map(([provider, play]) => ({ scenario, provider, play })),
+    );
     const sent: Sent[] = [];
-    for (const { scenario, provider, play } of phase1) sent.push({ scenario, provider, expect: play.expect, id: await send(provider, scenario.number) });
+    for (const { scenario, provider, play } of plays.filter((p) => !p.play.expect.pause)) {
+      sent.push({ scenario, provider, expect: play.expect, id: await send(provider, scenario.number) });
+    }
 
     // `wapk watch` ends at each provider's last status: read for LiveChat (not at delivered), sent for LiveTok.
     const ordinary = (provider: ProviderName) => sent.find((s) => s.scenario.name === 'delivered' && s.provider === provider)!.id;
@@ -158,13 +187,15 @@ describe('npm start', () => {
 
     const seen = await settle(sent);
     for (const s of sent) {
-      const message = seen.get(s.id);
+      const message = seen.get(s.id)!;
       const label = `${s.scenario.name} via ${s.provider}`;
       expect(message, label).toBeDefined();
-      expect(anyOf(s.expect.status), `${label}: status ${message!.status}`).toContain(message!.status);
-      if (s.expect.attempts !== undefined) expect(anyOf(s.expect.attempts), `${label}: attempts ${message!.attempts}`).toContain(message!.attempts);
-      if (s.expect.error) expect(message!.lastError, label).toMatchObject(s.expect.error);
-      if (s.expect.history) expect(message!.history.map((h) => h.status), label).toEqual(expect.arrayContaining([...s.expect.history]));
+      expect(anyOf(s.expect.status), `${label}: status ${message.status}`).toContain(message.status);
+      if (s.expect.attempts !== undefined) {
+        expect(anyOf(s.expect.attempts), `${label}: attempts ${message.attempts}`).toContain(message.attempts);
+      }
+      if (s.expect.error) expect(message.lastError, label).toMatchObject(s.expect.error);
+      if (s.expect.history) expect(message.history.map((h) => h.status), label).toEqual(expect.arrayContaining([...s.expect.history]));
       // Never taken twice, whatever the scenario did to the first attempt.
       expect(await taken(s.provider, s.scenario.number), `${label}: sends the provider took`).toBeLessThanOrEqual(1);
     }
@@ -181,32 +212,38 @@ describe('npm start', () => {
     expect(lastLine(ordinary('livetok'))).toMatch(/ sent$/);
 
     // An opted-out recipient is suppressed: the next message to it fails at once, without a call.
+    const suppressed: Expectation = { status: 'failed', error: { class: 'opted_out' }, attempts: 0 };
     const optedOut = sent.filter((s) => s.scenario.name === 'opted-out');
-    const again = await Promise.all(optedOut.map(async (s) => ({ ...s, expect: { status: 'failed', error: { class: 'opted_out' }, attempts: 0 } as Expectation, id: await send(s.provider, s.scenario.number) })));
+    const again = await Promise.all(
+      optedOut.map(async (s) => ({ ...s, expect: suppressed, id: await send(s.provider, s.scenario.number) })),
+    );
     const after = await settle(again);
     for (const s of again) {
-      expect(after.get(s.id), `second message to the opted-out number via ${s.provider}`).toMatchObject({ status: 'failed', attempts: 0, lastError: { class: 'opted_out' } });
-      expect(await taken(s.provider, s.scenario.number)).toBe(1);
-      expect((await api(`/v1/suppressions/local-${s.provider}/${encodeURIComponent(s.scenario.number)}`, { method: 'DELETE' })).status).toBe(200);
+      const label = `second message to the opted-out number via ${s.provider}`;
+      expect(after.get(s.id), label).toMatchObject({ status: 'failed', attempts: 0, lastError: { class: 'opted_out' } });
+      expect(await taken(s.provider, s.scenario.number), label).toBe(1);
+      const removed = await api(`/v1/suppressions/local-${s.provider}/${encodeURIComponent(s.scenario.number)}`, { method: 'DELETE' });
+      expect(removed.status, label).toBe(200);
     }
 
     // Phase 2: the scenarios that pause, one at a time per account (a pause holds the account's
     // other messages), each pause then lifted with the CLI.
     const pausing = plays.filter((p) => p.play.expect.pause);
+    const providers = [...new Set(pausing.map((p) => p.provider))];
     await Promise.all(
-      [...new Set(pausing.map((p) => p.provider))].map(async (provider) => {
+      providers.map(async (provider) => {
         for (const { scenario, play } of pausing.filter((p) => p.provider === provider)) {
           const one: Sent = { scenario, provider, expect: play.expect, id: await send(provider, scenario.number) };
           const message = (await settle([one])).get(one.id);
           const label = `${scenario.name} via ${provider}`;
-          expect(message, label).toMatchObject({ status: anyOf(play.expect.status)[0], ...(play.expect.error ? { lastError: play.expect.error } : {}) });
-          const scope = play.expect.pause === 'template' ? `T#${TEMPLATE[provider]}` : '*';
-          const { pauses } = (await (await api(`/v1/pauses?account=local-${provider}`)).json()) as { pauses: Array<{ scope: string }> };
-          expect(pauses.map((p) => p.scope), label).toContain(scope);
-          const lift = await wapk('pauses', 'lift', `local-${provider}`, ...(play.expect.pause === 'template' ? ['--template', TEMPLATE[provider]!] : []));
+          const lastError = play.expect.error ? { lastError: play.expect.error } : {};
+          expect(message, label).toMatchObject({ status: anyOf(play.expect.status)[0], ...lastError });
+          const template = TEMPLATE[provider as keyof typeof TEMPLATE];
+          expect((await pausesOf(provider)).map((p) => p.scope), label).toContain(play.expect.pause === 'template' ? `T#${template}` : '*');
+          const scope = play.expect.pause === 'template' ? ['--template', template] : [];
+          const lift = await wapk('pauses', 'lift', `local-${provider}`, ...scope);
           expect(lift.code, lift.stderr).toBe(0);
-          const { pauses: left } = (await (await api(`/v1/pauses?account=local-${provider}`)).json()) as { pauses: unknown[] };
-          expect(left, label).toEqual([]);
+          expect(await pausesOf(provider), label).toEqual([]);
         }
       }),
     );
@@ -219,7 +256,9 @@ describe('npm start', () => {
     const exited = new Promise<number | null>((resolve) => stack.on('exit', (code) => resolve(code)));
     stack.kill('SIGINT');
     expect(await exited).toBe(0);
-    for (const url of [apiUrl, state.sqsEndpoint, state.dynamoEndpoint, ...Object.values(state.mocks)]) expect(await portOpen(url), url).toBe(false);
+    for (const url of [apiUrl, state.sqsEndpoint, state.dynamoEndpoint, ...Object.values(state.mocks)]) {
+      expect(await portOpen(url), url).toBe(false);
+    }
     expect(existsSync(join(home, 'state.json'))).toBe(false);
     expect(existsSync(join(home, 'lock'))).toBe(false);
   }, 120_000);

@@ -23,17 +23,29 @@ afterAll(async () => {
 });
 
 async function sentMessage(id: string, account: string) {
-  await store.createMany([{ id, provider: 'kaleyra', account, recipient: recipientRef(secrets.recipientHashKey, '+919812345678'), kind: 'template', template: 'lto_template', status: 'queued', createdAt: '2026-11-22T09:59:00.000Z' }]);
+  const recipient = recipientRef(secrets.recipientHashKey, '+919812345678');
+  const createdAt = '2026-11-22T09:59:00.000Z';
+  const template = 'lto_template';
+  await store.createMany([{ id, provider: 'kaleyra', account, recipient, kind: 'template', template, status: 'queued', createdAt }]);
   await store.applyStatus(id, 'sent', '2026-11-22T09:59:30.000Z');
 }
-const failed = (messageId: string, account: string, code: number) => ({ provider: 'kaleyra' as const, account, messageId, status: 'failed' as const, at: '2026-11-22T10:00:00.000Z', error: { code, title: `Meta ${code}` } });
+const failed = (messageId: string, account: string, code: number) => ({
+  provider: 'kaleyra' as const,
+  account,
+  messageId,
+  status: 'failed' as const,
+  at: '2026-11-22T10:00:00.000Z',
+  error: { code, title: `Meta ${code}` },
+});
 
 describe('failure callbacks that stop the sender', () => {
   it('pause the template for 132015 and the account for 131048, once', async () => {
     await sentMessage('01JPAUSE000000000000000001', 'acme-a');
     await sentMessage('01JPAUSE000000000000000002', 'acme-b');
-    await applyEvents([failed('01JPAUSE000000000000000001', 'acme-a', 132015), failed('01JPAUSE000000000000000002', 'acme-b', 131048)], deps());
-    expect(await store.pausesOf('acme-a')).toEqual([expect.objectContaining({ scope: 'T#lto_template', code: 132015, reason: 'Meta 132015' })]);
+    const events = [failed('01JPAUSE000000000000000001', 'acme-a', 132015), failed('01JPAUSE000000000000000002', 'acme-b', 131048)];
+    await applyEvents(events, deps());
+    const templatePause = expect.objectContaining({ scope: 'T#lto_template', code: 132015, reason: 'Meta 132015' });
+    expect(await store.pausesOf('acme-a')).toEqual([templatePause]);
     expect(await store.pausesOf('acme-b')).toEqual([expect.objectContaining({ scope: '*', code: 131048 })]);
     expect(await store.get('01JPAUSE000000000000000001')).toMatchObject({ status: 'failed', error: { code: 132015 } });
 

@@ -18,7 +18,9 @@ let clock = new Date('2026-11-22T10:00:00.000Z');
 
 beforeAll(async () => {
   aws = await startLocalAws();
-  deps = createApiDeps({ config: testConfig(), secrets, tableName: aws.tableName, queueUrl: aws.queueUrl, dynamo: aws.dynamo.client, sqs: aws.sqs.client, now: () => clock });
+  const { tableName, queueUrl } = aws;
+  const clients = { dynamo: aws.dynamo.client, sqs: aws.sqs.client };
+  deps = createApiDeps({ config: testConfig(), secrets, tableName, queueUrl, ...clients, now: () => clock });
   store = deps.store;
 });
 afterAll(async () => {
@@ -78,7 +80,13 @@ describe('listing by status', () => {
 
 describe('idempotent replays', () => {
   const principal = { keyId: 'all', accounts: '*' as const };
-  const request = (recipient: string, scheduleAt?: string) => ({ provider: 'loopwave', account: 'acme-loopwave', recipient, content: { kind: 'text', text: 'Hi' }, ...(scheduleAt ? { scheduleAt } : {}) });
+  const request = (recipient: string, scheduleAt?: string) => ({
+    provider: 'loopwave',
+    account: 'acme-loopwave',
+    recipient,
+    content: { kind: 'text', text: 'Hi' },
+    ...(scheduleAt ? { scheduleAt } : {}),
+  });
 
   it('answers the first answer again — the status it was accepted with, not the status now', async () => {
     clock = new Date(clock.getTime() + 60_000);
@@ -99,7 +107,8 @@ describe('idempotent replays', () => {
     clock = new Date(clock.getTime() + 60_000);
     const later = new Date(clock.getTime() + 3600_000).toISOString();
     const body = { messages: [request('+14155550123'), request('+14155550124', later)] };
-    const first = JSON.parse((await acceptMessages({ principal, body, idempotencyKey: 'replay-2' }, deps)).body) as { messages: Array<{ id: string; status: string }> };
+    type Answer = { messages: Array<{ id: string; status: string }> };
+    const first = JSON.parse((await acceptMessages({ principal, body, idempotencyKey: 'replay-2' }, deps)).body) as Answer;
     expect(first.messages.map((m) => m.status)).toEqual(['queued', 'scheduled']);
     for (const { id } of first.messages) await store.cancel(id, clock.toISOString());
     const replay = JSON.parse((await acceptMessages({ principal, body, idempotencyKey: 'replay-2' }, deps)).body) as unknown;

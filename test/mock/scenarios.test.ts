@@ -38,7 +38,8 @@ let sequence = 0;
 /** Sends a message (a retry: the same `messageId` again) through the provider's adapter. */
 function send(provider: ProviderName, recipient: string, messageId = `01JSCENARIO${String(++sequence).padStart(15, '0')}`) {
   const account = accounts.find((a) => a.provider === provider)!;
-  return PROVIDER_REGISTRY[provider].adapter.send({ messageId, recipient, content: CONTENT[provider] }, account, { credential: secrets.credentials[account.id]! });
+  const connection = { credential: secrets.credentials[account.id]! };
+  return PROVIDER_REGISTRY[provider].adapter.send({ messageId, recipient, content: CONTENT[provider] }, account, connection);
 }
 
 describe('scenario numbers at the provider mocks', () => {
@@ -57,7 +58,8 @@ describe('scenario numbers at the provider mocks', () => {
       .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
     expect(rows.map((row) => [row[0], row[1]])).toEqual(SCENARIOS.map((s) => [`\`${s.number}\``, s.name]));
     for (const [i, scenario] of SCENARIOS.entries()) {
-      expect(rows[i]!.slice(4).map((cell) => cell !== '—'), scenario.name).toEqual(PROVIDERS.map((p) => scenario.providers[p] !== undefined));
+      const produced = rows[i]!.slice(4).map((cell) => cell !== '—');
+      expect(produced, scenario.name).toEqual(PROVIDERS.map((p) => scenario.providers[p] !== undefined));
     }
   });
 
@@ -65,7 +67,8 @@ describe('scenario numbers at the provider mocks', () => {
     for (const scenario of SCENARIOS) {
       for (const [provider, play] of Object.entries(scenario.providers)) {
         if (play.send?.kind !== 'refuse' || !play.send.example) continue;
-        expect(readFileSync(new URL(`../../specs/${provider}.yaml`, import.meta.url), 'utf8'), `${scenario.name} ${provider}`).toContain(`${play.send.example}:`);
+        const spec = readFileSync(new URL(`../../specs/${provider}.yaml`, import.meta.url), 'utf8');
+        expect(spec, `${scenario.name} ${provider}`).toContain(`${play.send.example}:`);
       }
     }
   });
@@ -76,7 +79,8 @@ describe('scenario numbers at the provider mocks', () => {
       return play?.send ? [{ scenario, provider, play }] : [];
     }),
   );
-  it.each(sendPlays.map((p) => [p.scenario.name, p.provider, p] as const))('%s via %s: the adapter reads the answer as the scenario says', async (_name, provider, { scenario, play }) => {
+  const cases = sendPlays.map((p) => [p.scenario.name, p.provider, p] as const);
+  it.each(cases)('%s via %s: the adapter reads the answer as the scenario says', async (_name, provider, { scenario, play }) => {
     const messageId = `01JSCENARIO${String(++sequence).padStart(15, '0')}`;
     const result = await send(provider, scenario.number, messageId);
     if (play.send!.kind !== 'refuse') {
@@ -101,7 +105,8 @@ describe('scenario numbers at the provider mocks', () => {
   it('answer every other number, and the rest of the fictional range, as usual; and tell what they received', async () => {
     for (const provider of PROVIDERS) expect((await send(provider, '+12015550199')).outcome, provider).toBe('accepted');
     const mock = mocks.get('kaleyra')!;
-    const { received } = (await (await fetch(`${mock.url}/__mock/received`)).json()) as { received: Array<{ path: string; status: number; body: string }> };
+    type Received = { path: string; status: number; body: string };
+    const { received } = (await (await fetch(`${mock.url}/__mock/received`)).json()) as { received: Received[] };
     const sends = received.filter((r) => MOCKED_PROVIDERS.kaleyra.send.path.test(r.path));
     expect(sends.at(-1)).toMatchObject({ status: 202 });
     expect(MOCKED_PROVIDERS.kaleyra.recipientOf(sends.at(-1)!.body)).toBe('12015550199');

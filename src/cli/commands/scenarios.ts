@@ -20,14 +20,18 @@ export async function scenarios(args: readonly string[], _environment: Environme
   if (wanted === undefined) {
     if (values.json) printJson({ scenarios: SCENARIOS });
     else {
-      for (const line of table([['NUMBER', 'SCENARIO', 'PROVIDERS', 'WHAT HAPPENS'], ...SCENARIOS.map((s) => [s.number, s.name, providersOf(s), s.outcome])])) out(line);
+      const rows = SCENARIOS.map((s) => [s.number, s.name, providersOf(s), s.outcome]);
+      for (const line of table([['NUMBER', 'SCENARIO', 'PROVIDERS', 'WHAT HAPPENS'], ...rows])) out(line);
       out('');
-      out('Send to one of these numbers through the local stack (`npm start`); `wapk scenarios NAME` tells what each provider does and what the pipeline leaves.');
+      out('Send to one of these numbers through the local stack (`npm start`); `wapk scenarios NAME` tells what each provider does');
+      out('and what the pipeline leaves.');
     }
     return 0;
   }
   const scenario = SCENARIOS.find((s) => s.name === wanted) ?? scenarioOf(wanted);
-  if (!scenario) throw new UsageError(`no scenario ${JSON.stringify(wanted)}; the scenarios are ${SCENARIOS.map((s) => s.name).join(', ')}`, usage);
+  if (!scenario) {
+    throw new UsageError(`no scenario ${JSON.stringify(wanted)}; the scenarios are ${SCENARIOS.map((s) => s.name).join(', ')}`, usage);
+  }
   if (values.json) printJson(scenario);
   else for (const line of describe(scenario)) out(line);
   return 0;
@@ -52,7 +56,11 @@ function describe(scenario: Scenario): string[] {
 function how(play: ProviderPlay): string {
   const parts: string[] = [];
   const send = play.send;
-  if (send?.kind === 'refuse') parts.push(`the send is answered ${send.status}${send.example ? ` (${send.example})` : ''}${send.retryAfterS !== undefined ? `, retry in ${send.retryAfterS} s` : ''}${send.once ? ', its retry goes through' : ''}`);
+  if (send?.kind === 'refuse') {
+    const example = send.example ? ` (${send.example})` : '';
+    const retry = send.retryAfterS !== undefined ? `, retry in ${send.retryAfterS} s` : '';
+    parts.push(`the send is answered ${send.status}${example}${retry}${send.once ? ', its retry goes through' : ''}`);
+  }
   if (send?.kind === 'hold') parts.push('the send is held, then dropped unanswered');
   if (send?.kind === 'drop') parts.push('the send is dropped unanswered');
   const callbacks = play.callbacks;
@@ -62,5 +70,8 @@ function how(play: ProviderPlay): string {
   if (callbacks?.beforeAnswer) parts.push('callbacks before the send answer');
   if (parts.length === 0) parts.push('the ordinary lifecycle');
   const status = Array.isArray(play.expect.status) ? play.expect.status.join(' or ') : play.expect.status;
-  return `${parts.join('; ')} → ${status}${play.expect.pause ? `, ${play.expect.pause} paused` : ''}${play.expect.suppressed ? ', recipient suppressed' : ''}`;
+  const leaves = [status];
+  if (play.expect.pause) leaves.push(`${play.expect.pause} paused`);
+  if (play.expect.suppressed) leaves.push('recipient suppressed');
+  return `${parts.join('; ')} → ${leaves.join(', ')}`;
 }

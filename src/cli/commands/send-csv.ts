@@ -221,7 +221,8 @@ function rowProblem(cells: readonly string[], header: readonly string[]): string
   const filled = cells.length > header.length && cells.slice(header.length).every((cell) => cell === '') ? header.length : cells.length;
   if (filled === header.length) return undefined;
   // The failures file has the header's columns: values beyond them are kept in the reason.
-  const extra = filled > header.length ? `; the extra value(s): ${cells.slice(header.length).map((cell) => JSON.stringify(cell)).join(', ')}` : '';
+  const extraValues = cells.slice(header.length).map((cell) => JSON.stringify(cell));
+  const extra = filled > header.length ? `; the extra value(s): ${extraValues.join(', ')}` : '';
   return `the row has ${filled} value(s) but the header has ${header.length} (${header.join(', ')}); not sent${extra}`;
 }
 

@@ -37,7 +37,10 @@ export async function watch(args: readonly string[], environment: Environment): 
       settled.set(message.id, settles(message));
       if (message.status === 'unknown' && !settled.get(message.id) && !hinted.has(message.id)) {
         hinted.add(message.id);
-        err(`wapk: ${message.id} is unknown: the provider's answer was lost. A callback may still settle it; or check at the provider and run \`wapk resolve ${message.id} sent|failed\` (Ctrl-C stops watching)`);
+        err(
+          `wapk: ${message.id} is unknown: the provider's answer was lost. A callback may still settle it; or check at the ` +
+            `provider and run \`wapk resolve ${message.id} sent|failed\` (Ctrl-C stops watching)`,
+        );
       }
       const at = message.history.find((entry) => entry.status === message.status)?.at ?? new Date().toISOString();
       changes.push({ at, line: before === undefined ? `${at} ${message.id} ${message.status}` : `${at} ${message.id} ${before} → ${message.status}` });
