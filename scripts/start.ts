@@ -1,22 +1,66 @@
 /**
  * `npm start`: the whole pipeline on this machine (src/local/stack.ts), until Ctrl-C.
  *
- * Environment: `WAPK_HOME` (default `.local`), `WAPK_PORTS=ephemeral` (any free ports, for tests),
- * `WAPK_HTTP_PORT` (default 3000), `WAPK_FAILURE_RATE` (share of simulated failures, default 0.1),
- * `WAPK_SWEEP_GRACE_MS` (how long a queued message may wait unclaimed before the sweeper enqueues
- * it again, default 120000), `WAPK_SWEEP_INTERVAL_MS` (default 60000), `WAPK_SENDER_TIMEOUT_MS`
- * (default 30000), `WAPK_MOCK_LOG` (a file the provider mocks append one line per answer to),
- * `WAPK_MOCK_LATENCY_MS` (how long the provider mocks take to answer, default 0).
+ * Environment: `WAPK_HOME` (default `.local`; src/local/home.ts), `WAPK_PORTS=ephemeral` (any free
+ * ports, for tests), `WAPK_HTTP_PORT` (default 3000), `WAPK_FAILURE_RATE` (share of simulated
+ * failures, default 0.1), `WAPK_SCENARIO_HOLD_S` (how long the timeout scenario's mock holds a
+ * request, default 40; docs/scenarios.md), `WAPK_SWEEP_GRACE_MS` (how long a queued message may
+ * wait unclaimed before the sweeper enqueues it again, default 120000), `WAPK_SWEEP_INTERVAL_MS`
+ * (default 60000), `WAPK_SENDER_TIMEOUT_MS` (default 30000), `WAPK_MOCK_LOG` (a file the provider
+ * mocks append one line per answer to), `WAPK_MOCK_LATENCY_MS` (how long the provider mocks take
+ * to answer, default 0).
  */
+import module from 'node:module';
 import { resolve } from 'node:path';
-import { DEFAULT_PORTS, EPHEMERAL_PORTS, PortTakenError, startLocalStack } from '../src/local/stack.ts';
-import { PROVIDERS } from '../src/providers/names.ts';
 
-const home = resolve(process.env.WAPK_HOME ?? '.local');
-const ports = process.env.WAPK_PORTS === 'ephemeral' ? EPHEMERAL_PORTS : { ...DEFAULT_PORTS, http: Number(process.env.WAPK_HTTP_PORT ?? DEFAULT_PORTS.http) };
-const failureRate = Number(process.env.WAPK_FAILURE_RATE ?? 0.1);
+// Most of the start is compiling ~1,700 modules (Prism, the AWS SDK, the generated schemas): keep
+// the compiled code between runs (in the OS temp folder).
+module.enableCompileCache?.();
 
-let stack: Awaited<ReturnType<typeof startLocalStack>>;
+const { localHome } = await import('../src/local/home.ts');
+const { DEFAULT_PORTS, EPHEMERAL_PORTS, startLocalStack } = await import('../src/local/stack.ts');
+const { PROVIDERS } = await import('../src/providers/names.ts');
+
+function fail(message: string, code: number): never {
+  console.error(`npm start: ${message}`);
+  process.exit(code);
+}
+
+function numberFrom(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    fail(`${name} must be a number from ${min} to ${max}, not ${JSON.stringify(raw)}`, 2);
+  }
+  return value;
+}
+
+const home = localHome(process.env, process.cwd());
+const ephemeral = process.env.WAPK_PORTS === 'ephemeral';
+const ports = ephemeral ? EPHEMERAL_PORTS : { ...DEFAULT_PORTS, http: numberFrom('WAPK_HTTP_PORT', DEFAULT_PORTS.http, 0, 65535) };
+const failureRate = numberFrom('WAPK_FAILURE_RATE', 0.1, 0, 1);
+const scenarioHoldMs = numberFrom('WAPK_SCENARIO_HOLD_S', 40, 0, 3600) * 1000;
+
+let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
+let stopping = false;
+const shutdown = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  if (stack) {
+    console.log('stopping…');
+    await stack.stop();
+  }
+  process.exit(code);
+};
+// Anything that escapes (an emulator's callback throwing) is one line, and the stack stops.
+const crash = (error: unknown) => {
+  console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
+  void shutdown(1);
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+
 try {
   const ms = (name: string): number | undefined => {
     const text = process.env[name];
@@ -33,27 +77,20 @@ try {
   const defined = Object.fromEntries(Object.entries(timing).filter(([, value]) => value !== undefined));
   const mockRequestLog = process.env.WAPK_MOCK_LOG ? resolve(process.env.WAPK_MOCK_LOG) : undefined;
   const log = (line: string) => console.error(`[local] ${line}`);
-  stack = await startLocalStack({ home, ports, failureRate, ...defined, ...(mockRequestLog ? { mockRequestLog } : {}), log });
+  stack = await startLocalStack({ home: home.dir, ports, failureRate, scenarioHoldMs, ...defined, ...(mockRequestLog ? { mockRequestLog } : {}), log, onFailure: crash });
 } catch (error) {
-  console.error(`npm start: ${(error as Error).message}`);
-  process.exit(error instanceof PortTakenError ? 2 : 1);
+  const name = (error as Error).name;
+  fail((error as Error).message, name === 'PortTakenError' || name === 'HomeInUseError' ? 2 : 1);
 }
 
 console.log(`config: ${stack.configFile} (local API key: ${stack.apiKey})`);
 console.log(`ready: API ${stack.apiUrl}`);
 console.log(`  webhooks  ${stack.webhookBase}/{provider}/{account}`);
 for (const provider of PROVIDERS) console.log(`  mock      ${provider.padEnd(9)} ${stack.mocks[provider]}`);
-console.log(`  dynamodb  ${stack.dynamoEndpoint} (data in ${home}/dynamo)`);
+console.log(`  dynamodb  ${stack.dynamoEndpoint} (data in ${home.dynamoDir})`);
 console.log(`  sqs       ${stack.sqsEndpoint}`);
-console.log('Status callbacks are SIMULATED by the local provider mocks. Ctrl-C stops everything.');
+console.log('Status callbacks are SIMULATED by the local provider mocks; scenario numbers (wapk scenarios) produce every outcome.');
+console.log('Ctrl-C stops everything.');
 
-let stopping = false;
-const shutdown = async () => {
-  if (stopping) return;
-  stopping = true;
-  console.log('stopping…');
-  await stack.stop();
-  process.exit(0);
-};
-process.on('SIGINT', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));

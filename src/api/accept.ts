@@ -111,7 +111,7 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
       }
       ids = claim.messageIds;
       replay = true;
-      if (claim.complete) return answer(batch, await currentStatuses(ids, deps), true);
+      if (claim.complete) return answer(batch, await firstAnswers(ids, deps), true);
     }
   }
 
@@ -147,7 +147,7 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
   }
   if (key !== undefined) await deps.store.completeIdempotencyKey([...accountIds][0]!, key);
 
-  return answer(batch, replay ? await currentStatuses(ids, deps) : records.map((r) => ({ id: r.id, status: r.status })), replay);
+  return answer(batch, replay ? await firstAnswers(ids, deps) : records.map((r) => ({ id: r.id, status: r.status })), replay);
 }
 
 /** The send queue's body for an accepted request: what the sender reads (contracts/queue pins it). */
@@ -303,9 +303,15 @@ async function hold(deps: AcceptDeps, message: QueueMessage, dueAt: string): Pro
   await deps.store.hold(message.id, dueAt, deps.cipher.seal(JSON.stringify(message)));
 }
 
-async function currentStatuses(ids: readonly string[], deps: AcceptDeps): Promise<Array<{ id: string; status: string }>> {
-  const records = new Map((await deps.store.getMany(ids)).map((record) => [record.id, record.status]));
-  return ids.map((id) => ({ id, status: records.get(id) ?? 'queued' }));
+/**
+ * The first answer again, for a replay: each message with the status it was accepted with
+ * (`queued`, or `scheduled`), as Stripe-style idempotency promises — not its status now, which
+ * `GET /v1/messages/{id}` tells. The record keeps it: the accepting status is the one it was
+ * created with, the only one of the two in its history.
+ */
+async function firstAnswers(ids: readonly string[], deps: AcceptDeps): Promise<Array<{ id: string; status: string }>> {
+  const records = new Map((await deps.store.getMany(ids)).map((record) => [record.id, record]));
+  return ids.map((id) => ({ id, status: records.get(id)?.times.scheduled !== undefined ? 'scheduled' : 'queued' }));
 }
 
 function answer(batch: boolean, messages: Array<{ id: string; status: string }>, replayed: boolean): HttpResponse {

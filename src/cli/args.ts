@@ -27,6 +27,7 @@ export const USAGE = {
   unknown: 'wapk unknown [--account A] [--json]',
   resolve: 'wapk resolve ID sent|failed [--note TEXT] [--json]',
   dlq: 'wapk dlq redrive [--dlq-url URL] [--queue-url URL] [--endpoint URL] [--max N] [--json]',
+  scenarios: 'wapk scenarios [NAME|NUMBER] [--json]',
 } as const;
 
 export const HELP = `wapk: WhatsApp template messages through the pipeline's API
@@ -40,10 +41,11 @@ export const HELP = `wapk: WhatsApp template messages through the pipeline's API
   ${USAGE.unknown}
   ${USAGE.resolve}
   ${USAGE.dlq}
+  ${USAGE.scenarios}   (the local stack's scenario numbers; no stack needed)
 
 Every API command takes ${CONNECTION_USAGE}; otherwise WAPK_URL / WAPK_API_KEY, otherwise the
-local stack's .local/state.json (apiUrl) and .local/config.json (apiKey) in the current directory
-or $WAPK_HOME.`;
+local stack's home, the folder \`npm start\` uses ($WAPK_HOME, else .local): state.json (apiUrl)
+and config.json (apiKey).`;
 
 /** parseArgs with the common options; a parse problem is a usage error naming the command's usage. */
 export function parse<T extends ParseArgsOptionsConfig>(args: readonly string[], options: T, usage: string) {

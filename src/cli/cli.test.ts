@@ -357,6 +357,34 @@ describe('wapk send --csv', () => {
     expect(requests.map((r) => r.headers['idempotency-key'])).toEqual(keys);
   });
 
+  it('fails a row with too few or too many values alone, with its reason, and sends the rest', async () => {
+    batchApi();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'short.csv'), 'to,body1,body2\n+14155550101,Ana,A1\n+14155550102,Bo\n+14155550103,Cy,C3,extra\n+14155550104,Di,D4,\n');
+    const run = await wapk(['send', '--csv', 'short.csv', '--provider', 'kaleyra', '--account', 'acme-kaleyra', '--template', 'hello', '--language', 'en'], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(lines(run.stdout)).toEqual(['accepted 2, failed 2', `failures: ${join(dir, 'short.csv')}.failures.csv`]);
+    // An empty trailing cell (a trailing comma) is no extra value.
+    expect(requests.flatMap((r) => r.body.messages.map((m: { recipient: string }) => m.recipient))).toEqual(['+14155550101', '+14155550104']);
+    expect(parse(readFileSync(join(dir, 'short.csv.failures.csv'))) as string[][]).toEqual([
+      ['to', 'body1', 'body2', 'error'],
+      ['+14155550102', 'Bo', '', 'the row has 2 value(s) but the header has 3 (to, body1, body2); not sent'],
+      ['+14155550103', 'Cy', 'C3', 'the row has 4 value(s) but the header has 3 (to, body1, body2); not sent; the extra value(s): "extra"'],
+    ]);
+  });
+
+  it('reads the file where the terminal is when run through npm run (INIT_CWD)', async () => {
+    batchApi();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'here.csv'), 'to,body1\n+14155550101,Ana\n');
+    const run = await wapk(['send', '--csv', 'here.csv', '--provider', 'kaleyra', '--account', 'acme-kaleyra', '--template', 'hello', '--language', 'en'], {
+      cwd: tempDir(),
+      env: { npm_lifecycle_event: 'wapk', INIT_CWD: dir },
+    });
+    expect(run.stderr).toBe('rows: 100% (1/1)\n');
+    expect(run.stdout).toBe('accepted 1, failed 0\n');
+  });
+
   it('posts up to 100 rows per request with a key per batch, and reports progress once per tenth without a terminal', async () => {
     batchApi();
     const dir = tempDir();
@@ -374,20 +402,38 @@ describe('wapk send --csv', () => {
 });
 
 describe('wapk watch', () => {
-  it('prints each status change and exits when every message is final', async () => {
+  it('prints each status change and exits when every message is at the last status its provider reports', async () => {
     const polls = new Map<string, number>();
     handler = (request) => {
       const id = request.path.split('/').pop()!;
       const n = (polls.get(id) ?? 0) + 1;
       polls.set(id, n);
-      if (id === 'A') return { status: 200, body: n === 1 ? apiMessage('A', 'queued', [['queued', 't0']]) : apiMessage('A', 'delivered', [['queued', 't0'], ['delivered', 't2']]) };
-      return { status: 200, body: n < 3 ? apiMessage('B', 'sent', [['queued', 't0'], ['sent', 't1']]) : apiMessage('B', 'read', [['queued', 't0'], ['sent', 't1'], ['read', 't3']]) };
+      // LiveTok reports nothing after its send answer's `sent`; LiveChat goes on to `read`.
+      if (id === 'A') return { status: 200, body: n === 1 ? apiMessage('A', 'queued', [['queued', 't0']], { provider: 'livetok' }) : apiMessage('A', 'sent', [['queued', 't0'], ['sent', 't2']], { provider: 'livetok' }) };
+      const b = [
+        apiMessage('B', 'sent', [['queued', 't0'], ['sent', 't1']], { provider: 'livechat' }),
+        apiMessage('B', 'delivered', [['queued', 't0'], ['sent', 't1'], ['delivered', 't3']], { provider: 'livechat' }),
+        apiMessage('B', 'read', [['queued', 't0'], ['sent', 't1'], ['delivered', 't3'], ['read', 't4']], { provider: 'livechat' }),
+      ];
+      return { status: 200, body: b[Math.min(n, 3) - 1] };
     };
     const run = await wapk(['watch', 'A', 'B', '--interval', '0.1']);
     expect(run.code).toBe(0);
-    expect(lines(run.stdout)).toEqual(['t0 A queued', 't1 B sent', 't2 A queued → delivered', 't3 B sent → read']);
-    // A is not asked again once delivered; B until read.
+    expect(lines(run.stdout)).toEqual(['t0 A queued', 't1 B sent', 't2 A queued → sent', 't3 B sent → delivered', 't4 B delivered → read']);
+    // A is not asked again once sent; B not at delivered, only at read.
     expect(polls).toEqual(new Map([['A', 2], ['B', 3]]));
+  });
+
+  it('waits at unknown where a callback may still settle it, and says what to do', async () => {
+    let n = 0;
+    handler = () => {
+      n++;
+      return { status: 200, body: n < 3 ? apiMessage('U', 'unknown', [['queued', 't0'], ['unknown', 't1']]) : apiMessage('U', 'read', [['queued', 't0'], ['unknown', 't1'], ['read', 't2']]) };
+    };
+    const run = await wapk(['watch', 'U', '--interval', '0.1']);
+    expect(run.code).toBe(0);
+    expect(lines(run.stdout)).toEqual(['t1 U unknown', 't2 U unknown → read']);
+    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^wapk: U is unknown: .*wapk resolve U sent\|failed/)]);
   });
 
   it('follows the account’s new messages until Ctrl-C', async () => {
@@ -407,42 +453,50 @@ describe('wapk watch', () => {
 
 describe('settings', () => {
   const ID = '01JTESTSETTINGS00000000001';
-  function localStack(dir: string, state: Record<string, unknown>, config: Record<string, unknown>) {
-    mkdirSync(join(dir, '.local'), { recursive: true });
-    writeFileSync(join(dir, '.local', 'state.json'), JSON.stringify(state));
-    writeFileSync(join(dir, '.local', 'config.json'), JSON.stringify(config));
+  /** The local stack's files in its home (`<dir>/.local` by default, or WAPK_HOME itself). */
+  function localStack(homeDir: string, state: Record<string, unknown>, config: Record<string, unknown>) {
+    mkdirSync(homeDir, { recursive: true });
+    writeFileSync(join(homeDir, 'state.json'), JSON.stringify(state));
+    writeFileSync(join(homeDir, 'config.json'), JSON.stringify(config));
   }
 
-  it('reads the URL and key from .local/state.json and .local/config.json, after flags and the environment', async () => {
+  it('reads the URL and key from the home npm start uses (.local, or WAPK_HOME itself), after flags and the environment', async () => {
     handler = () => ({ status: 200, body: apiMessage(ID, 'queued', [['queued', '2026-05-01T10:00:00.000Z']]) });
     keys = new Set(['local-key-111111', 'env-key-222222', 'home-key-333333']);
 
     const cwd = tempDir();
-    localStack(cwd, { apiUrl: apiUrl, sqsEndpoint: 'http://127.0.0.1:1' }, { apiKey: 'local-key-111111', accounts: {} });
+    localStack(join(cwd, '.local'), { apiUrl: apiUrl, sqsEndpoint: 'http://127.0.0.1:1' }, { apiKey: 'local-key-111111', accounts: {} });
     const fromFiles = await wapk(['status', ID], { cwd, connect: false });
     expect(fromFiles.stderr).toBe('');
     expect(fromFiles.code).toBe(0);
     expect(requests.at(-1)!.headers.authorization).toBe('Bearer local-key-111111');
 
     const stale = tempDir();
-    localStack(stale, { apiUrl: 'http://127.0.0.1:1' }, { apiKey: 'stale-key' });
+    localStack(join(stale, '.local'), { apiUrl: 'http://127.0.0.1:1' }, { apiKey: 'stale-key' });
     const fromEnv = await wapk(['status', ID], { cwd: stale, connect: false, env: { WAPK_URL: apiUrl, WAPK_API_KEY: 'env-key-222222' } });
     expect(fromEnv.code).toBe(0);
     expect(requests.at(-1)!.headers.authorization).toBe('Bearer env-key-222222');
 
+    // WAPK_HOME is the folder itself, as for `npm start` (relative to the working directory).
     const home = tempDir();
     localStack(home, { apiUrl: apiUrl }, { apiKey: 'home-key-333333' });
     const fromHome = await wapk(['status', ID], { cwd: tempDir(), connect: false, env: { WAPK_HOME: home } });
+    expect(fromHome.stderr).toBe('');
     expect(fromHome.code).toBe(0);
     expect(requests.at(-1)!.headers.authorization).toBe('Bearer home-key-333333');
+    const parent = tempDir();
+    localStack(join(parent, 'stack-home'), { apiUrl: apiUrl }, { apiKey: 'home-key-333333' });
+    const relative = await wapk(['status', ID], { cwd: parent, connect: false, env: { WAPK_HOME: 'stack-home' } });
+    expect(relative.code).toBe(0);
 
     const deadStack = await wapk(['status', ID], { cwd: stale, connect: false });
     expect(deadStack.code).toBe(1);
     expect(lines(deadStack.stderr)).toEqual([expect.stringMatching(/^wapk: cannot reach the API at http:\/\/127\.0\.0\.1:1 \(from .*state\.json; is `npm start` running\?\)/)]);
 
-    const nothing = await wapk(['status', ID], { connect: false });
+    const empty = tempDir();
+    const nothing = await wapk(['status', ID], { cwd: empty, connect: false });
     expect(nothing.code).toBe(2);
-    expect(lines(nothing.stderr)).toEqual(['wapk: no API URL: pass --url, set WAPK_URL, or run `npm start` here (it writes .local/state.json)']);
+    expect(lines(nothing.stderr)).toEqual([`wapk: no API URL: pass --url, set WAPK_URL, or start the local stack with \`npm start\` (it writes ${join(empty, '.local', 'state.json')})`]);
   });
 
   it('never prints the API key', async () => {
@@ -452,6 +506,27 @@ describe('settings', () => {
     expect(lines(run.stderr)).toHaveLength(1);
     expect(run.stderr).toMatch(/^wapk: the API refused the API key/);
     expect(run.stderr + run.stdout).not.toContain(secret);
+  });
+});
+
+describe('wapk scenarios', () => {
+  it('lists the scenario numbers without a stack, and tells one in detail', async () => {
+    const list = await wapk(['scenarios'], { connect: false });
+    expect(list.code).toBe(0);
+    const rows = lines(list.stdout);
+    expect(rows[0]).toMatch(/^NUMBER +SCENARIO +PROVIDERS +WHAT HAPPENS$/);
+    expect(rows).toContainEqual(expect.stringMatching(/^\+12015550102 +opted-out +livechat gupshup kaleyra +the user stopped marketing messages/));
+    expect(rows).toContainEqual(expect.stringMatching(/^\+12015550110 +account-paused +all +/));
+
+    const one = await wapk(['scenarios', '+12015550110'], { connect: false });
+    expect(one.code).toBe(0);
+    expect(lines(one.stdout)).toContainEqual(expect.stringMatching(/^ {2}kaleyra +the send is answered 400 \(lowBalance\), its retry goes through → queued, account paused$/));
+    const json = await wapk(['scenarios', 'late-sent', '--json'], { connect: false });
+    expect(JSON.parse(json.stdout)).toMatchObject({ number: '+12015550120', name: 'late-sent' });
+
+    const unknown = await wapk(['scenarios', 'nope'], { connect: false });
+    expect(unknown.code).toBe(2);
+    expect(lines(unknown.stderr)[0]).toMatch(/^wapk: no scenario "nope"; the scenarios are delivered, undeliverable, /);
   });
 });
 

@@ -7,10 +7,15 @@ export interface CsvTable {
   rows: string[][];
 }
 
+/**
+ * The header and the rows. Rows may have another number of cells than the header (the caller
+ * decides what a short or long row means); anything else unreadable (an unclosed quote) fails the
+ * whole file, naming the line, since the rows after it cannot be told apart.
+ */
 export function readCsv(content: Buffer, name: string): CsvTable {
   let records: string[][];
   try {
-    records = parse(content, { bom: true, skip_empty_lines: true, trim: true });
+    records = parse(content, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: true });
   } catch (error) {
     throw new CliError(`${name}: ${(error as Error).message}`);
   }

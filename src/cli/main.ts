@@ -4,39 +4,39 @@
  * Errors are one line on stderr, `wapk: <message>` (plus one line
  * per API violation); exit code 2 for a wrong invocation, 1 for any other failure.
  */
+import module from 'node:module';
 import { HELP } from './args.ts';
 import { describeError, UsageError } from './errors.ts';
 import { err, out } from './io.ts';
 import type { Environment } from './settings.ts';
-import { dlq } from './commands/dlq.ts';
-import { cancel, resolveUnknown, status, unknown } from './commands/messages.ts';
-import { pauses } from './commands/pauses.ts';
-import { send } from './commands/send.ts';
-import { watch } from './commands/watch.ts';
 
 type Command = (args: readonly string[], environment: Environment) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  send,
-  status,
-  watch,
-  cancel,
-  pauses,
-  unknown,
-  resolve: resolveUnknown,
-  dlq,
+// Each command is loaded when it is run: `wapk status` does not compile the CSV reader or the SQS client.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  send: async () => (await import('./commands/send.ts')).send,
+  status: async () => (await import('./commands/messages.ts')).status,
+  watch: async () => (await import('./commands/watch.ts')).watch,
+  cancel: async () => (await import('./commands/messages.ts')).cancel,
+  pauses: async () => (await import('./commands/pauses.ts')).pauses,
+  unknown: async () => (await import('./commands/messages.ts')).unknown,
+  resolve: async () => (await import('./commands/messages.ts')).resolveUnknown,
+  dlq: async () => (await import('./commands/dlq.ts')).dlq,
+  scenarios: async () => (await import('./commands/scenarios.ts')).scenarios,
 };
 
 export async function main(argv: readonly string[], environment: Environment): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined) throw new UsageError('which command? send, status, watch, cancel, pauses, unknown, resolve or dlq (wapk --help)');
+  if (name === undefined) throw new UsageError(`which command? ${Object.keys(COMMANDS).join(', ')} (wapk --help)`);
   if (name === '--help' || name === '-h' || name === 'help') {
     out(HELP);
     return 0;
   }
-  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; the commands are ${Object.keys(COMMANDS).join(', ')} (wapk --help)`);
-  return command(args, environment);
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
+    throw new UsageError(`unknown command ${JSON.stringify(name)}; the commands are ${Object.keys(COMMANDS).join(', ')} (wapk --help)`);
+  }
+  return (await load())(args, environment);
 }
 
 function fail(error: unknown): void {
@@ -60,7 +60,12 @@ process.on('unhandledRejection', (error) => {
   process.exit();
 });
 
-main(process.argv.slice(2), { env: process.env, cwd: process.cwd() }).then(
+// Compiled code is kept between calls (in the OS temp folder): most of a call's time is compiling.
+module.enableCompileCache?.();
+// `npm run wapk` runs in the package's root (where the local stack's home is); the user's files
+// are where the terminal is.
+const filesCwd = process.env.npm_lifecycle_event === 'wapk' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), filesCwd }).then(
   (code) => {
     process.exitCode = code;
   },

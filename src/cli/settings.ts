@@ -1,16 +1,19 @@
 /**
  * Where the API is and which key to use, in this order: the flags `--url` / `--key`, the
- * environment (`WAPK_URL` / `WAPK_API_KEY`), else the local stack's files in the current
- * directory or `$WAPK_HOME`: `.local/state.json` (`apiUrl`, written by `npm start` while it runs)
- * and `.local/config.json` (`apiKey`).
+ * environment (`WAPK_URL` / `WAPK_API_KEY`), else the local stack's home — the same folder
+ * `npm start` uses (src/local/home.ts: `$WAPK_HOME`, else `.local`): its `state.json` (`apiUrl`,
+ * written while the stack runs) and `config.json` (`apiKey`).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { localHome, type LocalHome } from '../local/home.ts';
 import { CliError, registerSecret, UsageError } from './errors.ts';
 
 export interface Environment {
   env: NodeJS.ProcessEnv;
+  /** Where the local stack's home is looked for (the process's working directory). */
   cwd: string;
+  /** Where the user's own files (`--csv`, `--failures`) are resolved: the terminal's directory. @default cwd */
+  filesCwd?: string;
 }
 
 /** What `npm start` writes while the local stack runs. */
@@ -28,8 +31,8 @@ export interface Connection {
   urlSource: string;
 }
 
-export function localDir(environment: Environment): string {
-  return join(environment.env.WAPK_HOME || environment.cwd, '.local');
+export function homeOf(environment: Environment): LocalHome {
+  return localHome(environment.env, environment.cwd);
 }
 
 function readJson(path: string): Record<string, unknown> | undefined {
@@ -55,7 +58,7 @@ function stringField(object: Record<string, unknown> | undefined, name: string):
 }
 
 export function readLocalState(environment: Environment): { path: string; state: LocalState } {
-  const path = join(localDir(environment), 'state.json');
+  const path = homeOf(environment).stateFile;
   const raw = readJson(path);
   const state: LocalState = {};
   for (const name of ['apiUrl', 'sqsEndpoint', 'queueUrl', 'deadLetterUrl'] as const) {
@@ -75,12 +78,17 @@ export function resolveConnection(flags: { url?: string | undefined; key?: strin
     if (state.apiUrl) [url, urlSource] = [state.apiUrl, path];
   }
 
+  const home = homeOf(environment);
   let key = flags.key || environment.env.WAPK_API_KEY || undefined;
-  if (!key) key = stringField(readJson(join(localDir(environment), 'config.json')), 'apiKey');
+  if (!key) key = stringField(readJson(home.configFile), 'apiKey');
   if (key) registerSecret(key);
 
-  if (!url) throw new UsageError('no API URL: pass --url, set WAPK_URL, or run `npm start` here (it writes .local/state.json)');
-  if (!key) throw new UsageError('no API key: pass --key, set WAPK_API_KEY, or run where .local/config.json has "apiKey"');
+  if (!url) {
+    throw new UsageError(`no API URL: pass --url, set WAPK_URL, or start the local stack with \`npm start\` (it writes ${home.stateFile})`);
+  }
+  if (!key) {
+    throw new UsageError(`no API key: pass --key, set WAPK_API_KEY, or start the local stack once (it writes "apiKey" in ${home.configFile})`);
+  }
 
   let parsed: URL;
   try {

@@ -3,12 +3,12 @@
  * DynamoDB (optionally kept on disk) and local-aws-sqs for SQS, each on a loopback port, with SDK
  * clients pointed at them. Nothing here reaches beyond 127.0.0.1.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
-import { createSqsServer } from 'local-aws-sqs';
+import { createRequestHandler } from 'local-aws-sqs';
 import { createTableInput } from '../store/table.ts';
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -60,9 +60,23 @@ export async function ensureMessagesTable(client: DynamoDBClient, tableName: str
   await client.send(new DescribeTableCommand({ TableName: tableName }));
 }
 
-/** local-aws-sqs on `port` (0: any free one), with the send queue and its dead-letter queue. */
+/**
+ * local-aws-sqs on `port` (0: any free one). Its own `createSqsServer` never reports a listen
+ * failure (a taken port is an uncaught 'error'), so the server is made here around its handler.
+ */
 export async function startSqs(options: { port?: number } = {}): Promise<LocalService<SQSClient>> {
-  const server = await createSqsServer({ port: options.port ?? 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
+  const port = options.port ?? 0;
+  const { service, requestHandler } = createRequestHandler({ port, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
+  const server = createServer((request, response) => void requestHandler(request, response));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // Queue URLs carry the port: the one actually taken.
+  service.PORT = (server.address() as AddressInfo).port;
   return localService(server, (endpoint) => new SQSClient({ ...LOCAL, endpoint }));
 }
 

@@ -41,6 +41,8 @@ export interface EventSourceMappingOptions {
   waitTimeS?: number; // long-poll wait, default 1: how long a poller waits on an empty queue before it counts as seen empty
   reportBatchItemFailures?: boolean; // default true (FunctionResponseTypes ReportBatchItemFailures)
   onError?: (error: unknown) => void; // runner errors and failed invocations; default console.error
+  maxIdlePollMs?: number; // default 50: while the queue stays empty, the pause between polls doubles up to this
+  // (an idle local stack then costs little CPU)
 }
 
 export interface EventSourceMapping {
@@ -65,6 +67,9 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
   const functionTimeoutMs = options.functionTimeoutMs ?? 30_000;
   const waitTimeS = options.waitTimeS ?? 1;
   const reportBatchItemFailures = options.reportBatchItemFailures ?? true;
+  const maxIdlePollMs = Math.max(POLL_INTERVAL_MS, options.maxIdlePollMs ?? POLL_INTERVAL_MS);
+  /** The pause between empty polls, shared by the pollers: doubles while nothing comes, back to the shortest when something does. */
+  let idlePollMs = POLL_INTERVAL_MS;
   const onError = options.onError ?? ((error: unknown) => console.error('[event-source-mapping]', error));
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) throw new RangeError(`batchSize ${batchSize}: 1..10`);
   if (!Number.isInteger(maximumConcurrency) || maximumConcurrency < 1) throw new RangeError(`maximumConcurrency ${maximumConcurrency}: ≥ 1`);
@@ -106,9 +111,13 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
           MessageAttributeNames: ['All'],
         }),
       );
-      if (Messages.length > 0) return [...new Map(Messages.map((message) => [message.MessageId, message])).values()];
+      if (Messages.length > 0) {
+        idlePollMs = POLL_INTERVAL_MS;
+        return [...new Map(Messages.map((message) => [message.MessageId, message])).values()];
+      }
       if (stopped || Date.now() >= deadline) return [];
-      await pause(POLL_INTERVAL_MS);
+      await pause(idlePollMs);
+      idlePollMs = Math.min(maxIdlePollMs, idlePollMs * 2);
     }
   }
 
@@ -234,7 +243,7 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
           }
         } else {
           await checkIdle();
-          await pause(POLL_INTERVAL_MS);
+          await pause(idlePollMs);
         }
       } catch (error) {
         onError(error);

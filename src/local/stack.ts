@@ -1,57 +1,41 @@
 /**
- * The whole pipeline on one machine, with the same handler code that runs in Lambda: a Prism
- * mock per provider (with simulated status callbacks), dynalite for DynamoDB (kept on disk),
- * local-aws-sqs for the queues, the accept/status/webhook handlers behind one HTTP server, the
- * sender and push handlers driven by the local event source mapping, and the scheduled re-enqueue.
+ * The whole pipeline on one machine, with the same handler code that runs in Lambda — two sides,
+ * each in its own thread so that they start (and run) on two cores at once:
+ * - the providers' side (provider-side.ts, in a worker): a Prism mock per provider, answering the
+ *   scenario numbers on purpose (scenarios.ts), and the simulator of each provider's callbacks;
+ * - our side (local-pipeline.ts): dynalite for DynamoDB (kept on disk), local-aws-sqs for the
+ *   queues, the accept/status/webhook handlers behind one HTTP server, the sender and push
+ *   handlers driven by the local event source mapping, and the scheduled re-enqueue.
  *
+ * It lives in one home (home.ts), taken with a lock so that a second stack on it is refused.
  * Configuration comes from `<home>/config.json`, created with random keys and secrets on first
  * run (git-ignored). Every account talks to the local mock of its provider, whatever baseUrl the
- * file says.
+ * file says. This module loads nothing heavy itself: the providers' thread is under way before
+ * our side's modules are compiled.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hashApiKey } from '../api/auth.ts';
-import { AccountConfig } from '../config/accounts.ts';
 import { parseConfigDocument, requireAccountSecrets } from '../config/pipeline.ts';
-import { apiHandler } from '../functions/api-handler.ts';
-import { createPushDeps, pushHandler } from '../functions/push.ts';
-import { requeueDeps } from '../functions/requeue.ts';
-import { createApiDeps, type RuntimeEnvironment } from '../functions/runtime.ts';
-import { createSenderDeps, senderHandler } from '../functions/sender.ts';
-import { createWebhookDeps, webhookHandler } from '../functions/webhook.ts';
-import { startProviderMock, type ProviderMock } from '../mock/provider-mock.ts';
-import { MOCKED_PROVIDERS } from '../mock/providers.ts';
-import { PROVIDERS, type ProviderName } from '../providers/names.ts';
-import { DEFAULT_SWEEP_GRACE_MS, requeueDue } from '../scheduler/requeue.ts';
-import { createQueue, ensureMessagesTable, startDynamo, startSqs, type LocalService } from './aws.ts';
-import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping.ts';
-import { startLocalHttp, type LocalHttp } from './http-server.ts';
-import { CallbackSimulator } from './simulator.ts';
+import type { ProviderName } from '../providers/names.ts';
+import { homeAt, lockHome } from './home.ts';
+import { DEFAULT_PORTS, type LocalPorts } from './ports.ts';
+import type { LocalPipeline } from './local-pipeline.ts';
+import { startProviderThread, type ProviderThread } from './provider-thread.ts';
 
-export interface LocalPorts {
-  http: number;
-  dynamo: number;
-  sqs: number;
-  mocks: Record<ProviderName, number>;
-}
-
-export const DEFAULT_PORTS: LocalPorts = {
-  http: 3000,
-  dynamo: 8000,
-  sqs: 9324,
-  mocks: Object.fromEntries(PROVIDERS.map((p) => [p, MOCKED_PROVIDERS[p].port])) as Record<ProviderName, number>,
-};
-
-export const EPHEMERAL_PORTS: LocalPorts = { http: 0, dynamo: 0, sqs: 0, mocks: Object.fromEntries(PROVIDERS.map((p) => [p, 0])) as Record<ProviderName, number> };
+export { DEFAULT_PORTS, EPHEMERAL_PORTS, PortTakenError, type LocalPorts } from './ports.ts';
 
 export interface LocalStackOptions {
-  /** Where the config file, the DynamoDB data and the state file live (`.local`). */
+  /** Where the config file, the DynamoDB data and the state file live (src/local/home.ts). */
   home: string;
   ports?: LocalPorts;
-  /** Share of simulated messages that fail instead of being delivered. @default 0.1 */
+  /** Share of simulated messages that fail instead of being delivered (scenario numbers excepted). @default 0.1 */
   failureRate?: number;
+  /** How long the timeout scenario's mock holds a request before dropping it. @default 40_000 */
+  scenarioHoldMs?: number;
   log?: (line: string) => void;
+  /** A part of the stack failed after the start (the providers' thread ended): the stack is no longer whole. */
+  onFailure?: (error: Error) => void;
   /** How long a message on the queue may wait unclaimed before the sweeper enqueues it again. @default 2 min */
   sweepGraceMs?: number;
   /** How often the sweeper runs. @default 1 min (as deployed) */
@@ -83,11 +67,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export class PortTakenError extends Error {
-  override readonly name = 'PortTakenError';
-}
-
-interface LocalFile {
+export interface LocalFile {
   apiKey: string;
   config: unknown;
   secrets: unknown;
@@ -122,148 +102,44 @@ export function ensureLocalConfig(file: string): LocalFile {
   return local;
 }
 
-async function listenOrExplain<T>(what: string, port: number, start: () => Promise<T>): Promise<T> {
-  try {
-    return await start();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortTakenError(`port ${port} (${what}) is taken: stop what uses it, or choose another port (see README, "Local stack")`);
-    throw new Error(`${what} failed to start: ${(error as Error).message}`);
-  }
-}
-
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const ports = options.ports ?? DEFAULT_PORTS;
   const log = options.log ?? (() => {});
-  mkdirSync(options.home, { recursive: true });
-  const configFile = join(options.home, 'config.json');
-  const stateFile = join(options.home, 'state.json');
-  const local = ensureLocalConfig(configFile);
-  // Checked before anything starts: an account without its credential or webhook secret is named here.
-  const parsed = parseConfigDocument({ config: local.config, secrets: local.secrets }, configFile);
-  requireAccountSecrets(parsed.config, parsed.secrets, configFile);
-
-  const stoppers: Array<() => Promise<void> | void> = [];
+  const home = homeAt(options.home);
+  mkdirSync(home.dir, { recursive: true });
+  // One stack per home: a second one would find the DynamoDB files locked and crash half-way.
+  const unlock = lockHome(home);
+  let providers: ProviderThread | undefined;
+  let pipeline: LocalPipeline | undefined;
   const stop = async () => {
-    for (const fn of stoppers.reverse()) await Promise.resolve(fn()).catch(() => {});
-    rmSync(stateFile, { force: true });
+    // The providers first: a request they hold (the timeout scenario) ends, and with it the
+    // sender's invocation that our side's stop waits for.
+    await providers?.stop().catch(() => {});
+    await pipeline?.stop().catch(() => {});
+    rmSync(home.stateFile, { force: true });
+    unlock();
   };
   try {
-    const dynamo: LocalService<unknown> & Awaited<ReturnType<typeof startDynamo>> = await listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: join(options.home, 'dynamo') }));
-    stoppers.push(() => dynamo.close());
-    const sqs = await listenOrExplain('SQS (local-aws-sqs)', ports.sqs, () => startSqs({ port: ports.sqs }));
-    stoppers.push(() => sqs.close());
-    await ensureMessagesTable(dynamo.client, 'messages');
-    const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
-    const deadLetterUrl = await createQueue(sqs.client, 'send-dlq');
-    const queueUrl = await createQueue(sqs.client, 'send', { deadLetterArn: arn('send-dlq'), maxReceiveCount: 5, visibilityTimeoutS: 180 });
-    const pushDeadLetterUrl = await createQueue(sqs.client, 'push-dlq');
-    const pushQueueUrl = await createQueue(sqs.client, 'push', { deadLetterArn: arn('push-dlq'), maxReceiveCount: 8, visibilityTimeoutS: 60 });
-
-    // The HTTP server first: the simulator needs its URL; handlers are bound once everything exists.
-    const handlers: Record<string, Parameters<typeof startLocalHttp>[0]['functions'][string]> = {};
-    const http: LocalHttp = await listenOrExplain('the local API', ports.http, () =>
-      startLocalHttp({ functions: { accept: (e) => handlers.accept!(e), status: (e) => handlers.status!(e), webhook: (e) => handlers.webhook!(e) } }, { port: ports.http }),
-    );
-    stoppers.push(() => http.close());
-    const webhookBase = `${http.url}/v1/webhooks`;
-
-    const byProvider = new Map(parsed.config.accounts.map((account) => [account.provider, account]));
-    const simulator = new CallbackSimulator({
-      webhookBase,
-      accounts: Object.fromEntries(
-        parsed.config.accounts.filter((a) => parsed.secrets.webhookSecrets[a.id]?.[0]).map((a) => [a.provider, { account: a.id, secret: parsed.secrets.webhookSecrets[a.id]![0]! }]),
-      ),
-      failureRate: options.failureRate ?? 0.1,
-      onError: (error) => log(`simulated callback failed: ${(error as Error).message}`),
-    });
-    stoppers.push(() => simulator.stop());
-
-    const mocks = {} as Record<ProviderName, ProviderMock>;
-    const requestLog = options.mockRequestLog;
-    for (const provider of PROVIDERS) {
-      const simulate = simulator.listener(provider);
-      const onAnswered = requestLog
-        ? (answer: Parameters<typeof simulate>[0] & { path: string }) => {
-            const sha256 = createHash('sha256').update(answer.requestBody).digest('hex');
-            const line = { provider, method: answer.method, path: answer.path, status: answer.status, sha256 };
-            appendFileSync(requestLog, `${JSON.stringify(line)}\n`);
-            simulate(answer);
-          }
-        : simulate;
-      const port = ports.mocks[provider];
-      const mockOptions = { port, onAnswered, ...(options.mockLatencyMs ? { latencyMs: options.mockLatencyMs } : {}) };
-      mocks[provider] = await listenOrExplain(`the ${provider} mock`, port, () => startProviderMock(provider, mockOptions));
-      stoppers.push(() => mocks[provider].close());
-    }
-    // Every account talks to its provider's local mock.
-    const accounts = parsed.config.accounts.map((account) => AccountConfig.parse({ ...account, baseUrl: mocks[account.provider].url }));
-    const env: RuntimeEnvironment = {
-      config: { ...parsed.config, accounts },
-      secrets: parsed.secrets,
-      tableName: 'messages',
-      queueUrl,
-      pushQueueUrl,
-      dynamo: dynamo.client,
-      sqs: sqs.client,
-      sweepGraceMs: options.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS,
+    const local = ensureLocalConfig(home.configFile);
+    // Checked before anything starts: an account without its credential or webhook secret is named here.
+    const parsed = parseConfigDocument({ config: local.config, secrets: local.secrets }, home.configFile);
+    requireAccountSecrets(parsed.config, parsed.secrets, home.configFile);
+    const onFailure = options.onFailure ? { onFailure: options.onFailure } : {};
+    const mockTiming = {
+      ...(options.mockLatencyMs ? { latencyMs: options.mockLatencyMs } : {}),
+      ...(options.mockRequestLog ? { requestLog: options.mockRequestLog } : {}),
     };
-    const senderTimeoutMs = options.senderTimeoutMs ?? 30_000;
-    const callTimeoutMs = Math.min(10_000, Math.floor(senderTimeoutMs / 3));
-    const quiet = { log: (entry: Record<string, unknown>) => entry.level === 'error' && log(`${String(entry.message)}: ${JSON.stringify({ ...entry, message: undefined })}`) };
-    handlers.accept = apiHandler('accept', () => createApiDeps(env));
-    handlers.status = apiHandler('status', () => createApiDeps(env));
-    handlers.webhook = webhookHandler(() => createWebhookDeps(env, quiet));
-
-    const mappings: EventSourceMapping[] = [
-      startEventSourceMapping({
-        sqs: sqs.client,
-        queueUrl,
-        queueArn: arn('send'),
-        // A timed-out invocation is abandoned here, not killed: its claims outlive it by a margin.
-        handler: senderHandler(() => createSenderDeps(env, { ...quiet, claimExpiryMs: 2 * senderTimeoutMs, callTimeoutMs })),
-        batchSize: 10,
-        maximumConcurrency: 2,
-        visibilityTimeoutS: 180,
-        functionTimeoutMs: senderTimeoutMs,
-        onError: (e) => log(`sender: ${(e as Error).message}`),
-      }),
-      startEventSourceMapping({ sqs: sqs.client, queueUrl: pushQueueUrl, queueArn: arn('push'), handler: pushHandler(() => createPushDeps(env)), batchSize: 10, maximumConcurrency: 2, visibilityTimeoutS: 60, functionTimeoutMs: 30_000, onError: (e) => log(`push: ${(e as Error).message}`) }),
-    ];
-    stoppers.push(() => Promise.all(mappings.map((m) => m.stop())).then(() => {}));
-
-    // The sweeper, as deployed: at start (after a crash the in-memory queue is empty, and what it
-    // held comes back from the table) and then every interval, one run at a time.
-    const requeue = requeueDeps(env);
-    let sweeping: Promise<void> | undefined;
-    const tick = () => {
-      sweeping ??= requeueDue(requeue)
-        .then(() => {}, (error: unknown) => log(`requeue: ${(error as Error).message}`))
-        .finally(() => (sweeping = undefined));
+    providers = startProviderThread({ ports: ports.mocks, holdMs: options.scenarioHoldMs ?? 40_000, ...mockTiming, log, ...onFailure });
+    const { startLocalPipeline } = await import('./local-pipeline.ts');
+    const timing = {
+      ...(options.sweepGraceMs !== undefined ? { sweepGraceMs: options.sweepGraceMs } : {}),
+      ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
+      ...(options.senderTimeoutMs !== undefined ? { senderTimeoutMs: options.senderTimeoutMs } : {}),
     };
-    tick();
-    const timer = setInterval(tick, options.sweepIntervalMs ?? 60_000);
-    stoppers.push(async () => {
-      clearInterval(timer);
-      await sweeping;
-    });
-
-    const stack: LocalStack = {
-      apiUrl: http.url,
-      webhookBase,
-      apiKey: local.apiKey,
-      configFile,
-      stateFile,
-      mocks: Object.fromEntries(PROVIDERS.map((p) => [p, mocks[p].url])) as Record<ProviderName, string>,
-      dynamoEndpoint: dynamo.endpoint,
-      sqsEndpoint: sqs.endpoint,
-      queueUrl,
-      deadLetterUrl,
-      pushQueueUrl,
-      pushDeadLetterUrl,
-      stop,
-    };
+    pipeline = await startLocalPipeline({ home, ports, local, providers, failureRate: options.failureRate ?? 0.1, ...timing, log });
+    const stack: LocalStack = { ...pipeline.state, apiKey: local.apiKey, configFile: home.configFile, stateFile: home.stateFile, stop };
     const { stop: _stop, apiKey: _key, ...state } = stack;
-    writeFileSync(stateFile, `${JSON.stringify({ ...state, pid: process.pid, accounts: Object.fromEntries([...byProvider].map(([p, a]) => [p, a.id])) }, null, 2)}\n`);
+    writeFileSync(home.stateFile, `${JSON.stringify({ ...state, pid: process.pid, accounts: pipeline.accountsByProvider }, null, 2)}\n`);
     return stack;
   } catch (error) {
     await stop();

@@ -11,8 +11,13 @@
  *   against the spec's schema itself; an invalid one gets the spec's 400 answer (through
  *   `Prefer: code=400`) and an `sl-violations` header naming the field, as Prism does.
  *
+ * - Scenarios (the `scenario` hook, used by the local stack's scenario numbers): a request can be
+ *   refused with a given status (the spec's documented answer through `Prefer` where it has one,
+ *   a plain JSON error where it does not), held and then dropped, or dropped at once.
+ * - `GET /__mock/received`: what the mock answered so far, for tests that run it in another process.
+ *
  * Everything else — routing, request validation, security, `Prefer` (code, example, dynamic) —
- * is Prism's. Used by `npm run mock`, the contract tests and (later) the local stack.
+ * is Prism's. Used by `npm run mock`, the contract tests and the local stack.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -61,9 +66,32 @@ export interface ProviderMockOptions {
   now?: () => number;
   /** Wait this long before answering each request, as a real provider takes time (so a crash can find a call in flight). */
   latencyMs?: number;
-  /** Called after each answer (the local stack's status simulation listens here). */
-  onAnswered?: (answer: { method: string; path: string; status: number; requestBody: string; responseBody: unknown }) => void;
+  /** Called after each answer. */
+  onAnswered?: (answer: MockAnswer) => void;
+  /** Called with each answer before it is written; the reply waits for it (callbacks that arrive before the answer). */
+  beforeReply?: (answer: MockAnswer) => Promise<void> | void;
+  /** Decides what a request gets instead of its ordinary answer, if anything (the local stack's scenario numbers). */
+  scenario?: (request: { method: string; path: string; body: string }) => MockScenario | undefined;
 }
+
+export interface MockAnswer {
+  method: string;
+  path: string;
+  status: number;
+  requestBody: string;
+  responseBody: unknown;
+}
+
+/**
+ * Instead of the ordinary answer: `refuse` with `status` (the spec's documented answer, by
+ * `example`, where the operation documents the status; a plain JSON error otherwise), saying when
+ * to retry (`retryAfterS`: `Retry-After` and `X-RateLimit-Reset`); `hold` the request `ms` and then
+ * drop the connection without an answer; `drop` it at once.
+ */
+export type MockScenario =
+  | { kind: 'refuse'; status: number; example?: string; retryAfterS?: number }
+  | { kind: 'hold'; ms: number }
+  | { kind: 'drop' };
 
 interface JsonFormField {
   property: string;
@@ -91,6 +119,8 @@ export async function startProviderMock(provider: ProviderName, options: Provide
   const answers429 = operations.some((operation) => operation.responses.some((response) => response.code === '429'));
   let window = { start: 0, count: 0 };
   let sent = 0;
+  /** Requests held by a `hold` scenario: released (dropped) early when the mock closes. */
+  const held = new Set<() => void>();
 
   const server = createServer((request, reply) => {
     handle(request, reply).catch((error: unknown) => {
@@ -116,19 +146,57 @@ export async function startProviderMock(provider: ProviderName, options: Provide
       }
     }
 
+    if (method === 'get' && url.pathname === '/__mock/received') {
+      reply.writeHead(200, { 'content-type': 'application/json' });
+      reply.end(JSON.stringify({ received }));
+      return;
+    }
+
     const violations = checkJsonFormFields(jsonForms, method, url.pathname, contentType, raw);
     if (violations.length > 0) headers.prefer = 'code=400';
 
-    let rateLimited: { resetMs: number } | undefined;
-    if (limited) {
+    const scenario = violations.length === 0 ? options.scenario?.({ method, path: url.pathname, body: raw }) : undefined;
+    if (scenario?.kind === 'hold' || scenario?.kind === 'drop') {
+      received.push({ method, path: url.pathname, at, answeredAt: at, status: 0, body: raw });
+      if (scenario.kind === 'hold') {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, scenario.ms);
+          function done() {
+            clearTimeout(timer);
+            held.delete(done);
+            resolve();
+          }
+          held.add(done);
+        });
+      }
+      // No answer at all: the connection ends under the request.
+      request.socket.destroy();
+      return;
+    }
+    let resetMs: number | undefined;
+    if (scenario?.kind === 'refuse') {
+      if (scenario.retryAfterS !== undefined) resetMs = clock() + scenario.retryAfterS * 1000;
+      const operation = operations.find((op) => op.method === method && pathPattern(op.path).test(url.pathname));
+      const documented = operation?.responses.some((r) => r.code === String(scenario.status) || r.code === 'default') ?? false;
+      if (!documented) {
+        received.push({ method, path: url.pathname, at, answeredAt: clock(), status: scenario.status, body: raw });
+        const reset = resetMs !== undefined ? resetHeaders(resetMs, clock()) : {};
+        reply.writeHead(scenario.status, { 'content-type': 'application/json', ...reset });
+        reply.end(JSON.stringify({ message: `HTTP ${scenario.status} from the mock (a status this provider does not document)` }));
+        return;
+      }
+      headers.prefer = `code=${scenario.status}${scenario.example ? `, example=${scenario.example}` : ''}`;
+    }
+
+    if (limited && !scenario) {
       if (at - window.start >= limited.windowMs) window = { start: at - ((at - window.start) % limited.windowMs), count: 0 };
       window.count += 1;
       if (window.count > limited.limit) {
-        rateLimited = { resetMs: window.start + limited.windowMs };
+        resetMs = window.start + limited.windowMs;
         if (!answers429) {
-          const retryAfter = String(Math.max(1, Math.ceil((rateLimited.resetMs - at) / 1000)));
           received.push({ method, path: url.pathname, at, answeredAt: at, status: 429, body: raw });
-          reply.writeHead(429, { 'content-type': 'application/json', 'retry-after': retryAfter, 'x-ratelimit-reset': String(Math.ceil(rateLimited.resetMs / 1000)) });
+          const { 'x-ratelimit-remaining': _remaining, ...reset } = resetHeaders(resetMs, at);
+          reply.writeHead(429, { 'content-type': 'application/json', ...reset });
           reply.end(JSON.stringify({ error: 'rate_limited', message: 'mock rate limit exceeded' }));
           return;
         }
@@ -163,20 +231,21 @@ export async function startProviderMock(provider: ProviderName, options: Provide
       responseBody = withFreshId(responseBody, pointer, sent);
     }
     const replyHeaders: Record<string, string> = { ...(output.headers as Record<string, string> | undefined) };
-    if (rateLimited) {
+    if (resetMs !== undefined) {
       // Say when the window really ends, not the spec's example values.
       for (const name of Object.keys(replyHeaders)) if (/^(retry-after|x-ratelimit-reset|x-ratelimit-remaining)$/i.test(name)) delete replyHeaders[name];
-      replyHeaders['retry-after'] = String(Math.max(1, Math.ceil((rateLimited.resetMs - clock()) / 1000)));
-      replyHeaders['x-ratelimit-reset'] = String(Math.ceil(rateLimited.resetMs / 1000));
-      replyHeaders['x-ratelimit-remaining'] = '0';
+      Object.assign(replyHeaders, resetHeaders(resetMs, clock()));
     }
     received.push({ method, path: url.pathname, at, answeredAt: clock(), status: output.statusCode, body: raw });
     if (inputViolations.length > 0) replyHeaders['sl-violations'] = JSON.stringify(inputViolations).slice(0, 8000);
     const isJson = typeof responseBody === 'object' && responseBody !== null;
     if (isJson && !Object.keys(replyHeaders).some((name) => name.toLowerCase() === 'content-type')) replyHeaders['content-type'] = 'application/json';
+    const answer: MockAnswer = { method, path: url.pathname, status: output.statusCode, requestBody: raw, responseBody };
+    // The hook reports its own failures; the answer goes out whatever happens there.
+    if (options.beforeReply) await Promise.resolve(options.beforeReply(answer)).catch(() => {});
     reply.writeHead(output.statusCode, replyHeaders);
     reply.end(responseBody === undefined ? undefined : isJson ? JSON.stringify(responseBody) : String(responseBody));
-    options.onAnswered?.({ method, path: url.pathname, status: output.statusCode, requestBody: raw, responseBody });
+    options.onAnswered?.(answer);
   }
 
   const port = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
@@ -186,6 +255,7 @@ export async function startProviderMock(provider: ProviderName, options: Provide
     port,
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     close: () => new Promise<void>((resolve, reject) => {
+      for (const release of [...held]) release();
       server.close((error) => (error ? reject(error) : resolve()));
       server.closeAllConnections();
     }),
@@ -201,6 +271,15 @@ const MOCK_CONFIG: IHttpConfig = {
   upstreamProxy: undefined,
   isProxy: false,
 };
+
+/** When to come back: `Retry-After` (seconds), `X-RateLimit-Reset` (Unix seconds), nothing remaining. */
+function resetHeaders(resetMs: number, now: number): Record<string, string> {
+  return {
+    'retry-after': String(Math.max(1, Math.ceil((resetMs - now) / 1000))),
+    'x-ratelimit-reset': String(Math.ceil(resetMs / 1000)),
+    'x-ratelimit-remaining': '0',
+  };
+}
 
 /** `Prefer: code=429, example=rateLimited, dynamic=true` → Prism's per-request mock settings. */
 function preferences(prefer: string | undefined): Partial<{ code: number; exampleKey: string; dynamic: boolean }> {

@@ -64,6 +64,14 @@ function isOptOut(provider: ProviderName, code: string | number | undefined): bo
   return Number.isInteger(numeric) && classifyMetaCode(numeric).retryClass === 'opted_out';
 }
 
+/** What a callback's failure code pauses (Meta's pause-the-sender codes: 132015/132016 a template, 131048… the account). */
+function pauseScopeOf(code: string | number | undefined): 'account' | 'template' | undefined {
+  const numeric = Number(code);
+  if (code === undefined || !Number.isInteger(numeric)) return undefined;
+  const reading = classifyMetaCode(numeric);
+  return reading.retryClass === 'pause_sender' ? (reading.pauseScope ?? 'account') : undefined;
+}
+
 export async function applyEvents(events: readonly StatusEvent[], deps: ApplyDeps): Promise<EventFate[]> {
   const fates: EventFate[] = [];
   for (const event of events) fates.push(await applyEvent(event, deps));
@@ -108,6 +116,15 @@ async function applyToRecord(event: StatusEvent, record: MessageRecord, deps: Ap
   const optedOut = event.status === 'failed' && isOptOut(event.provider, event.error?.code);
   const outcome = await deps.store.applyStatus(record.id, status, event.at, { known: record, ...(error ? { error: optedOut ? { ...error, class: 'opted_out' } : error } : {}) });
   if (optedOut) await deps.store.suppress(record.account, record.recipient.hash, { reason: error?.reason ?? 'opted out', since: event.at, ...(event.error?.code !== undefined ? { code: event.error.code } : {}) });
+  // A failure that says the sender must stop (a paused template, a blocked account) pauses it, as
+  // the same code in a send answer does; only when it fails the message, so a repeat days later
+  // does not pause again what an operator lifted.
+  const pause = event.status === 'failed' && outcome === 'advanced' ? pauseScopeOf(event.error?.code) : undefined;
+  if (pause) {
+    const scope = pause === 'template' && record.template ? `T#${record.template}` : '*';
+    const code = event.error?.code !== undefined ? { code: event.error.code } : {};
+    await deps.store.setPause(record.account, scope, { reason: error?.reason ?? 'paused by the provider', since: event.at, ...code });
+  }
   if (outcome === 'advanced' && deps.notifier) {
     await deps.notifier.notify({ id: record.id, account: record.account, provider: record.provider, status: event.status, at: event.at, ...(error ? { error } : {}), ...(record.metadata ? { metadata: record.metadata } : {}) });
   }

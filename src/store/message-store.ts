@@ -26,6 +26,8 @@ type Item = Record<string, NativeAttributeValue>;
 
 /** Attribute name prefix of a kept callback's slot (`ev_<status>`) in a pending-events item. */
 const PENDING_SLOT = 'ev_';
+/** How many messages one filtered page of {@link MessageStore.list} reads at most. */
+export const LIST_READ_BUDGET = 1000;
 
 /** The error kept on a message: the provider's, in our words. */
 export interface StoredError {
@@ -80,6 +82,8 @@ export interface ListQuery {
   /** Continue after this position (a previous page's `next`). */
   after?: ListPosition;
   limit?: number;
+  /** With `status`: how many messages one page reads at most. @default LIST_READ_BUDGET */
+  readBudget?: number;
 }
 
 /**
@@ -193,28 +197,65 @@ export class MessageStore {
 
   /**
    * A page of an account's messages, newest first, optionally of one status and within
-   * [since, until]. The status filter applies to the page's records (the index holds no status),
-   * so a filtered page may hold fewer than `limit`; continue after `next` for more.
+   * [since, until]. The index holds keys only (status changes never rewrite it), so a status
+   * filter reads the records: index pages are read until `limit` messages match, the index ends,
+   * or {@link LIST_READ_BUDGET} messages were read — then the page may hold fewer than `limit`
+   * (even none) and `next` says where to go on. `next` always points just after the last message
+   * read for this page, so following it skips nothing and repeats nothing.
    */
   async list(query: ListQuery): Promise<{ items: MessageRecord[]; next?: ListPosition }> {
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), 100);
     const since = query.since ?? '0';
     const until = `${query.until ?? '9999'}~`;
-    const page = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: INDEX.byAccount.name,
-        KeyConditionExpression: '#account = :account AND #created BETWEEN :since AND :until',
-        ExpressionAttributeNames: { '#account': INDEX.byAccount.partition, '#created': INDEX.byAccount.sort },
-        ExpressionAttributeValues: { ':account': query.account, ':since': since, ':until': until },
-        ScanIndexForward: false,
-        Limit: Math.min(Math.max(query.limit ?? 50, 1), 100),
-        ...(query.after ? { ExclusiveStartKey: startKey(query.account, query.after, since, until) } : {}),
-      }),
-    );
-    const ids = (page.Items ?? []).map((item) => String(item[KEY.partition]).slice(2));
-    const items = (await this.getMany(ids)).filter((record) => !query.status || record.status === query.status);
-    const last = page.LastEvaluatedKey?.[INDEX.byAccount.sort];
-    return { items, ...(typeof last === 'string' ? { next: { created: last } } : {}) };
+    const page = (start: Item | undefined, size: number) =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX.byAccount.name,
+          KeyConditionExpression: '#account = :account AND #created BETWEEN :since AND :until',
+          ExpressionAttributeNames: { '#account': INDEX.byAccount.partition, '#created': INDEX.byAccount.sort },
+          ExpressionAttributeValues: { ':account': query.account, ':since': since, ':until': until },
+          ScanIndexForward: false,
+          Limit: size,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+    const idOf = (key: Item) => String(key[KEY.partition]).slice(2);
+    const positionOf = (key: Item): ListPosition => ({ created: String(key[INDEX.byAccount.sort]) });
+    // The index is eventually consistent anyway: the records are read the same way, at half the cost.
+    const read = async (keys: Item[]) => {
+      const records = await this.getMany(keys.map(idOf), { consistent: false });
+      return new Map(records.map((record) => [record.id, record]));
+    };
+
+    let start = query.after ? startKey(query.account, query.after, since, until) : undefined;
+    if (!query.status) {
+      const { Items = [], LastEvaluatedKey } = await page(start, limit);
+      const records = await read(Items);
+      const items = Items.flatMap((key) => records.get(idOf(key)) ?? []);
+      return { items, ...(LastEvaluatedKey ? { next: positionOf(LastEvaluatedKey) } : {}) };
+    }
+
+    const budget = Math.max(1, query.readBudget ?? LIST_READ_BUDGET);
+    const items: MessageRecord[] = [];
+    let scanned = 0;
+    for (;;) {
+      const { Items = [], LastEvaluatedKey } = await page(start, Math.min(100, budget - scanned));
+      scanned += Items.length;
+      const records = await read(Items);
+      for (const [i, key] of Items.entries()) {
+        const record = records.get(idOf(key));
+        if (record?.status !== query.status) continue;
+        items.push(record);
+        if (items.length === limit) {
+          const more = i < Items.length - 1 || LastEvaluatedKey !== undefined;
+          return { items, ...(more ? { next: positionOf(key) } : {}) };
+        }
+      }
+      if (!LastEvaluatedKey) return { items };
+      start = LastEvaluatedKey;
+      if (scanned >= budget) return { items, next: positionOf(start) };
+    }
   }
 
   /**

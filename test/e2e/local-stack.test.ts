@@ -1,28 +1,64 @@
 /**
- * `npm start` end to end, as a user runs it (the same entry point, in its own process): wait for
- * the ready line, send a message to every provider through the HTTP API, wait for each to reach
- * its final status through the simulated callbacks, then Ctrl-C and check nothing is left behind.
+ * `npm start` end to end, as a user runs it (the same entry point, in its own process, on its own
+ * home): wait for the ready line; a second start on the same home is refused in one line; every
+ * scenario number (src/local/scenarios.ts) is sent through the HTTP API to every provider that can
+ * produce it, and each message must end as its scenario says — status, error, attempts, history,
+ * pause or suppression — with the provider mock never taking a message twice; the CLI finds the
+ * stack through WAPK_HOME, `wapk watch` ends at each provider's last status, pauses are lifted
+ * with `wapk pauses lift`; then Ctrl-C, and nothing is left behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SCENARIOS, type Expectation, type ProviderPlay, type Scenario } from '../../src/local/scenarios.ts';
+import { lastReportedStatus, type MessageStatus } from '../../src/messages/status.ts';
+import { MOCKED_PROVIDERS } from '../../src/mock/providers.ts';
+import type { ProviderName } from '../../src/providers/names.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const home = mkdtempSync(join(tmpdir(), 'wapk-e2e-'));
-let child: ChildProcess | undefined;
+const elsewhere = mkdtempSync(join(tmpdir(), 'wapk-e2e-cwd-'));
+const children: ChildProcess[] = [];
 
-const REQUESTS = {
-  livetok: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  livechat: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  gupshup: { kind: 'template', name: 'order_update', language: 'en', body: ['A-17', 'shipped'] },
+const TEMPLATE = { livetok: 'appointment_reminder', livechat: 'appointment_reminder', gupshup: 'order_update', kaleyra: 'lto_template' };
+const CONTENT: Record<ProviderName, object> = {
+  livetok: { kind: 'template', name: TEMPLATE.livetok, language: 'en_US', body: ['Dr. Smith', '2 PM'] },
+  livechat: { kind: 'template', name: TEMPLATE.livechat, language: 'en_US', body: ['Dr. Smith', '2 PM'] },
+  gupshup: { kind: 'template', name: TEMPLATE.gupshup, language: 'en', body: ['A-17', 'shipped'] },
   loopwave: { kind: 'text', text: 'Your order A-17 has shipped.' },
-  kaleyra: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'], buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }] },
-} as const;
-/** Where each provider's lifecycle ends: LiveTok's synchronous `sent` is final, Loopwave reports only `sent`. */
-const FINAL: Record<keyof typeof REQUESTS, string> = { livetok: 'sent', loopwave: 'sent', livechat: 'read', gupshup: 'read', kaleyra: 'read' };
+  kaleyra: {
+    kind: 'template',
+    name: TEMPLATE.kaleyra,
+    language: 'en_US',
+    body: ['Pablo', 'CARIBE25'],
+    buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }],
+  },
+};
+
+interface ApiMessage {
+  id: string;
+  status: MessageStatus;
+  attempts: number;
+  history: Array<{ status: MessageStatus; at: string }>;
+  lastError?: { class?: string; status?: number; code?: string | number; reason: string };
+}
+
+interface Sent {
+  scenario: Scenario;
+  provider: ProviderName;
+  expect: Expectation;
+  id: string;
+}
+
+interface Received {
+  method: string;
+  path: string;
+  status: number;
+  body: string;
+}
 
 function portOpen(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
@@ -32,54 +68,198 @@ function portOpen(url: string): Promise<boolean> {
   });
 }
 
+type Outcome = { code: number | null; stdout: string; stderr: string };
+
+/** Runs a process to its end, with its output. */
+function run(command: string, args: string[], env: Record<string, string>, cwd = elsewhere): Promise<Outcome> {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** `wapk …` from another directory, finding the stack only through WAPK_HOME. */
+const wapk = (...args: string[]) =>
+  run(process.execPath, [join(root, 'src/cli/main.ts'), ...args], { WAPK_HOME: home, WAPK_URL: '', WAPK_API_KEY: '' });
+
+const anyOf = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T]);
+
+/** Whether the message is as its scenario expects (what the final assertions then spell out). */
+function matches(message: ApiMessage, expected: Expectation): boolean {
+  if (!anyOf(expected.status).includes(message.status)) return false;
+  if (expected.attempts !== undefined && !anyOf(expected.attempts).includes(message.attempts)) return false;
+  const statuses = new Set(message.history.map((h) => h.status));
+  if (expected.history && !expected.history.every((status) => statuses.has(status))) return false;
+  const error = (message.lastError ?? {}) as Record<string, unknown>;
+  return Object.entries(expected.error ?? {}).every(([key, value]) => error[key] === value);
+}
+
 describe('npm start', () => {
   afterAll(() => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(home, { recursive: true, force: true });
+    rmSync(elsewhere, { recursive: true, force: true });
   });
 
-  it('runs the pipeline: every provider’s message reaches its final status; one Ctrl-C stops everything', async () => {
-    child = spawn(process.execPath, [join(root, 'scripts/start.ts')], { cwd: root, env: { ...process.env, WAPK_HOME: home, WAPK_PORTS: 'ephemeral', WAPK_FAILURE_RATE: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('produces every scenario on purpose, leaves what each must leave, and stops with one Ctrl-C', async () => {
+    const stack = spawn(process.execPath, [join(root, 'scripts/start.ts')], {
+      cwd: root,
+      env: { ...process.env, WAPK_HOME: home, WAPK_PORTS: 'ephemeral', WAPK_FAILURE_RATE: '0', WAPK_SCENARIO_HOLD_S: '2' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(stack);
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const apiUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ready line in 30 s:\n${output}`)), 30_000);
-      const check = () => {
+      const timer = setTimeout(() => reject(new Error(`no ready line in 40 s:\n${output}`)), 40_000);
+      stack.stdout!.on('data', () => {
         const match = /ready: API (\S+)/.exec(output);
         if (match) {
           clearTimeout(timer);
           resolve(match[1]!);
         }
-      };
-      child!.stdout!.on('data', check);
-      child!.on('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output}`)));
+      });
+      stack.on('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output}`)));
     });
     const { apiKey } = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')) as { apiKey: string };
-    const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { mocks: Record<string, string>; sqsEndpoint: string; dynamoEndpoint: string };
-    const api = (path: string, init: RequestInit = {}) => fetch(`${apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...init.headers } });
+    type State = { mocks: Record<ProviderName, string>; sqsEndpoint: string; dynamoEndpoint: string };
+    const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as State;
+    const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${apiUrl}${path}`, { ...init, headers: { ...headers, ...init.headers } });
+    const json = async <T>(path: string) => (await (await api(path)).json()) as T;
+    const send = async (provider: ProviderName, recipient: string) => {
+      const body = { provider, account: `local-${provider}`, recipient, content: CONTENT[provider] };
+      const response = await api('/v1/messages', { method: 'POST', body: JSON.stringify(body) });
+      expect(response.status, `${provider} ${recipient}`).toBe(202);
+      return ((await response.json()) as { id: string }).id;
+    };
+    const messagesOf = async (provider: ProviderName) => {
+      const page = await json<{ messages: ApiMessage[] }>(`/v1/messages?account=local-${provider}&limit=100`);
+      return new Map(page.messages.map((m) => [m.id, m]));
+    };
+    /** Polls the accounts' listings until every message matches its expectation (or 30 s pass). */
+    const settle = async (sent: readonly Sent[]) => {
+      const deadline = Date.now() + 30_000;
+      let seen = new Map<string, ApiMessage>();
+      while (Date.now() < deadline) {
+        const providers = [...new Set(sent.map((s) => s.provider))];
+        seen = new Map((await Promise.all(providers.map(messagesOf))).flatMap((page) => [...page]));
+        if (sent.every((s) => seen.has(s.id) && matches(seen.get(s.id)!, s.expect))) break;
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
+      return seen;
+    };
+    /** How many sends to `recipient` the provider's mock answered with a 2xx, i.e. took. */
+    const taken = async (provider: ProviderName, recipient: string) => {
+      const { received } = (await (await fetch(`${state.mocks[provider]}/__mock/received`)).json()) as { received: Received[] };
+      const { send: operation, recipientOf } = MOCKED_PROVIDERS[provider];
+      const to = (r: Received) => recipientOf(r.body)?.replace(/\D/g, '');
+      const sends = received.filter((r) => r.method === operation.method && operation.path.test(r.path));
+      return sends.filter((r) => to(r) === recipient.slice(1) && r.status < 300).length;
+    };
+    const pausesOf = async (provider: ProviderName) => {
+      return (await json<{ pauses: Array<{ scope: string }> }>(`/v1/pauses?account=local-${provider}`)).pauses;
+    };
 
-    const ids = new Map<string, string>();
-    for (const [provider, content] of Object.entries(REQUESTS)) {
-      const response = await api('/v1/messages', { method: 'POST', body: JSON.stringify({ provider, account: `local-${provider}`, recipient: '+919812345678', content }) });
-      expect(response.status, provider).toBe(202);
-      ids.set(provider, ((await response.json()) as { id: string }).id);
-    }
-    const deadline = Date.now() + 30_000;
-    const statuses = new Map<string, string>();
-    while (Date.now() < deadline) {
-      for (const [provider, id] of ids) statuses.set(provider, ((await (await api(`/v1/messages/${id}`)).json()) as { status: string }).status);
-      if ([...ids.keys()].every((p) => statuses.get(p) === FINAL[p as keyof typeof FINAL])) break;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-    expect(Object.fromEntries(statuses)).toEqual(FINAL);
-    const history = ((await (await api(`/v1/messages/${ids.get('kaleyra')}`)).json()) as { history: Array<{ status: string }> }).history.map((h) => h.status);
-    expect(history).toEqual(expect.arrayContaining(['queued', 'sending', 'accepted', 'sent', 'delivered', 'read']));
+    // One home: a second stack on it is refused in one line, and this one is untouched.
+    const second = await run(process.execPath, [join(root, 'scripts/start.ts')], { WAPK_HOME: home, WAPK_PORTS: 'ephemeral' }, root);
+    expect(second.code).toBe(2);
+    const inUse = new RegExp(`^npm start: .* is in use by another local stack \\(pid ${stack.pid}\\)`);
+    expect(second.stderr.trim().split('\n')).toEqual([expect.stringMatching(inUse)]);
 
-    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
+    // Phase 1: every scenario that sets no pause, to every provider that can produce it.
+    const plays = SCENARIOS.flatMap((scenario) =>
+      (Object.entries(scenario.providers) as Array<[ProviderName, ProviderPlay]>).map(([provider, play]) => ({ scenario, provider, play })),
+    );
+    const sent: Sent[] = [];
+    for (const { scenario, provider, play } of plays.filter((p) => !p.play.expect.pause)) {
+      sent.push({ scenario, provider, expect: play.expect, id: await send(provider, scenario.number) });
+    }
+
+    // `wapk watch` ends at each provider's last status: read for LiveChat (not at delivered), sent for LiveTok.
+    const ordinary = (provider: ProviderName) => sent.find((s) => s.scenario.name === 'delivered' && s.provider === provider)!.id;
+    const watched = wapk('watch', ordinary('livechat'), ordinary('livetok'), '--interval', '0.3');
+
+    const seen = await settle(sent);
+    for (const s of sent) {
+      const message = seen.get(s.id)!;
+      const label = `${s.scenario.name} via ${s.provider}`;
+      expect(message, label).toBeDefined();
+      expect(anyOf(s.expect.status), `${label}: status ${message.status}`).toContain(message.status);
+      if (s.expect.attempts !== undefined) {
+        expect(anyOf(s.expect.attempts), `${label}: attempts ${message.attempts}`).toContain(message.attempts);
+      }
+      if (s.expect.error) expect(message.lastError, label).toMatchObject(s.expect.error);
+      if (s.expect.history) expect(message.history.map((h) => h.status), label).toEqual(expect.arrayContaining([...s.expect.history]));
+      // Never taken twice, whatever the scenario did to the first attempt.
+      expect(await taken(s.provider, s.scenario.number), `${label}: sends the provider took`).toBeLessThanOrEqual(1);
+    }
+    // A late `sent` is history with its own, earlier time.
+    for (const s of sent.filter((x) => x.scenario.name === 'late-sent')) {
+      const at = Object.fromEntries(seen.get(s.id)!.history.map((h) => [h.status, h.at]));
+      expect(at.sent! <= at.delivered!, `late sent via ${s.provider}`).toBe(true);
+    }
+
+    const watch = await watched;
+    expect(watch.code, watch.stderr).toBe(0);
+    const lastLine = (id: string) => watch.stdout.split('\n').filter((line) => line.includes(id)).at(-1);
+    expect(lastLine(ordinary('livechat'))).toMatch(/→ read$/);
+    expect(lastLine(ordinary('livetok'))).toMatch(/ sent$/);
+
+    // An opted-out recipient is suppressed: the next message to it fails at once, without a call.
+    const suppressed: Expectation = { status: 'failed', error: { class: 'opted_out' }, attempts: 0 };
+    const optedOut = sent.filter((s) => s.scenario.name === 'opted-out');
+    const again = await Promise.all(
+      optedOut.map(async (s) => ({ ...s, expect: suppressed, id: await send(s.provider, s.scenario.number) })),
+    );
+    const after = await settle(again);
+    for (const s of again) {
+      const label = `second message to the opted-out number via ${s.provider}`;
+      expect(after.get(s.id), label).toMatchObject({ status: 'failed', attempts: 0, lastError: { class: 'opted_out' } });
+      expect(await taken(s.provider, s.scenario.number), label).toBe(1);
+      const removed = await api(`/v1/suppressions/local-${s.provider}/${encodeURIComponent(s.scenario.number)}`, { method: 'DELETE' });
+      expect(removed.status, label).toBe(200);
+    }
+
+    // Phase 2: the scenarios that pause, one at a time per account (a pause holds the account's
+    // other messages), each pause then lifted with the CLI.
+    const pausing = plays.filter((p) => p.play.expect.pause);
+    const providers = [...new Set(pausing.map((p) => p.provider))];
+    await Promise.all(
+      providers.map(async (provider) => {
+        for (const { scenario, play } of pausing.filter((p) => p.provider === provider)) {
+          const one: Sent = { scenario, provider, expect: play.expect, id: await send(provider, scenario.number) };
+          const message = (await settle([one])).get(one.id);
+          const label = `${scenario.name} via ${provider}`;
+          const lastError = play.expect.error ? { lastError: play.expect.error } : {};
+          expect(message, label).toMatchObject({ status: anyOf(play.expect.status)[0], ...lastError });
+          const template = TEMPLATE[provider as keyof typeof TEMPLATE];
+          expect((await pausesOf(provider)).map((p) => p.scope), label).toContain(play.expect.pause === 'template' ? `T#${template}` : '*');
+          const scope = play.expect.pause === 'template' ? ['--template', template] : [];
+          const lift = await wapk('pauses', 'lift', `local-${provider}`, ...scope);
+          expect(lift.code, lift.stderr).toBe(0);
+          expect(await pausesOf(provider), label).toEqual([]);
+        }
+      }),
+    );
+
+    // The README's command, as written: npm run in the package, the stack found through WAPK_HOME.
+    const status = await run('npm', ['run', '--silent', 'wapk', '--', 'status', ordinary('kaleyra')], { WAPK_HOME: home }, root);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(new RegExp(`^ {2}status +${lastReportedStatus('kaleyra')}$`, 'm'));
+
+    const exited = new Promise<number | null>((resolve) => stack.on('exit', (code) => resolve(code)));
+    stack.kill('SIGINT');
     expect(await exited).toBe(0);
-    for (const url of [apiUrl, state.sqsEndpoint, state.dynamoEndpoint, ...Object.values(state.mocks)]) expect(await portOpen(url), url).toBe(false);
-    expect(() => readFileSync(join(home, 'state.json'))).toThrow();
-  }, 90_000);
+    for (const url of [apiUrl, state.sqsEndpoint, state.dynamoEndpoint, ...Object.values(state.mocks)]) {
+      expect(await portOpen(url), url).toBe(false);
+    }
+    expect(existsSync(join(home, 'state.json'))).toBe(false);
+    expect(existsSync(join(home, 'lock'))).toBe(false);
+  }, 120_000);
 });

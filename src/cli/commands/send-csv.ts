@@ -66,8 +66,9 @@ export async function sendCsv(values: SendValues, positionals: readonly string[]
   const header = headerFrom(values, usage);
   const buttons = buttonsFrom(values.button, usage);
 
-  const path = resolve(environment.cwd, values.csv!);
-  const failuresPath = values.failures !== undefined ? resolve(environment.cwd, values.failures) : `${path}.failures.csv`;
+  const filesCwd = environment.filesCwd ?? environment.cwd;
+  const path = resolve(filesCwd, values.csv!);
+  const failuresPath = values.failures !== undefined ? resolve(filesCwd, values.failures) : `${path}.failures.csv`;
   const api = new ApiClient(resolveConnection(values, environment));
 
   let content: Buffer;
@@ -89,6 +90,8 @@ export async function sendCsv(values: SendValues, positionals: readonly string[]
     ...(buttons ? { buttons } : {}),
     ...(values.schedule !== undefined ? { scheduleAt: values.schedule } : {}),
   };
+  // A row with more or fewer cells than the header fails alone, with its reason; the rest go out.
+  const malformed = table.rows.map((cells) => rowProblem(cells, table.header));
   const requests = table.rows.map((cells) => requestOf(cells, layout, shared));
   // The key names the file's content and what the flags add to every row: the same file sent
   // with another template is another request, not a replay (which the API would refuse, 409).
@@ -96,15 +99,14 @@ export async function sendCsv(values: SendValues, positionals: readonly string[]
 
   const results: RowResult[] = table.rows.map(() => ({}));
   const progress = new Progress(table.rows.length, 'rows');
-  const batches: number[][] = [];
-  for (let start = 0; start < table.rows.length; start += BATCH_SIZE) {
-    batches.push(table.rows.slice(start, start + BATCH_SIZE).map((_, i) => start + i));
-  }
-
   const settle = (row: number, result: RowResult) => {
     results[row] = result;
     progress.advance();
   };
+  const sendable: number[] = [];
+  malformed.forEach((problem, row) => (problem === undefined ? sendable.push(row) : settle(row, { error: problem })));
+  const batches: number[][] = [];
+  for (let start = 0; start < sendable.length; start += BATCH_SIZE) batches.push(sendable.slice(start, start + BATCH_SIZE));
 
   /** Posts one batch; a 400 naming rows fails those rows and posts the rest again. */
   const postBatch = async (rows: number[], index: number): Promise<void> => {
@@ -212,6 +214,16 @@ function layoutOf(header: readonly string[], name: string): Layout {
     if (n !== i + 1) throw new CliError(`${name}: the positional body columns must be body1, body2, … without gaps (body${i + 1} is missing)`);
   });
   return { to, positional: positional.map(([, i]) => i), named, metadata, kept };
+}
+
+/** Why a row cannot be read against the header: a different number of cells (empty extra cells are fine). */
+function rowProblem(cells: readonly string[], header: readonly string[]): string | undefined {
+  const filled = cells.length > header.length && cells.slice(header.length).every((cell) => cell === '') ? header.length : cells.length;
+  if (filled === header.length) return undefined;
+  // The failures file has the header's columns: values beyond them are kept in the reason.
+  const extraValues = cells.slice(header.length).map((cell) => JSON.stringify(cell));
+  const extra = filled > header.length ? `; the extra value(s): ${extraValues.join(', ')}` : '';
+  return `the row has ${filled} value(s) but the header has ${header.length} (${header.join(', ')}); not sent${extra}`;
 }
 
 function requestOf(cells: readonly string[], layout: Layout, shared: Shared) {

@@ -1,10 +1,14 @@
 /**
  * `wapk watch [ID ...] [--account A] [--interval 2]`: polls and prints a line whenever a status
  * changes, `<time> <id> <old> → <new>` (the first sighting: `<time> <id> <status>`). With ids,
- * exits when all of them are final (cancelled, failed, delivered, read); without, follows the
- * account's messages created since the watch began, until Ctrl-C.
+ * exits when each of them is settled: cancelled, failed, or at the last status its provider
+ * reports (`read`; `sent` for LiveTok and Loopwave, which report nothing more), as the status
+ * table's PROVIDER_REPORTS says. Without ids, follows the account's messages created since the
+ * watch began, until Ctrl-C.
  */
 import { ApiClient, FINAL_STATUSES, isTransient, type ApiMessage } from '../api-client.ts';
+import { isSettled, STATUSES, type MessageStatus } from '../../messages/status.ts';
+import { isProviderName } from '../../providers/names.ts';
 import { numberFlag, parse, USAGE } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { err, out } from '../io.ts';
@@ -20,6 +24,9 @@ export async function watch(args: readonly string[], environment: Environment): 
   process.once('SIGINT', () => process.exit(130));
 
   const seen = new Map<string, string>();
+  /** Per id: whether its message will change no more. */
+  const settled = new Map<string, boolean>();
+  const hinted = new Set<string>();
   /** Prints the changes one poll found, in the order they happened. */
   const report = (messages: readonly ApiMessage[]) => {
     const changes: Array<{ at: string; line: string }> = [];
@@ -27,6 +34,14 @@ export async function watch(args: readonly string[], environment: Environment): 
       const before = seen.get(message.id);
       if (before === message.status) continue;
       seen.set(message.id, message.status);
+      settled.set(message.id, settles(message));
+      if (message.status === 'unknown' && !settled.get(message.id) && !hinted.has(message.id)) {
+        hinted.add(message.id);
+        err(
+          `wapk: ${message.id} is unknown: the provider's answer was lost. A callback may still settle it; or check at the ` +
+            `provider and run \`wapk resolve ${message.id} sent|failed\` (Ctrl-C stops watching)`,
+        );
+      }
       const at = message.history.find((entry) => entry.status === message.status)?.at ?? new Date().toISOString();
       changes.push({ at, line: before === undefined ? `${at} ${message.id} ${message.status}` : `${at} ${message.id} ${before} → ${message.status}` });
     }
@@ -45,7 +60,7 @@ export async function watch(args: readonly string[], environment: Environment): 
   const since = new Date().toISOString();
   for (;;) {
     if (ids.length > 0) {
-      const open = ids.filter((id) => !FINAL_STATUSES.includes(seen.get(id) ?? ''));
+      const open = ids.filter((id) => !settled.get(id));
       const answers = await Promise.allSettled(open.map((id) => api.get<ApiMessage>(`/v1/messages/${encodeURIComponent(id)}`)));
       const found: ApiMessage[] = [];
       for (const answer of answers) {
@@ -54,7 +69,7 @@ export async function watch(args: readonly string[], environment: Environment): 
       }
       if (found.length === open.length) lastProblem = '';
       report(found);
-      if (ids.every((id) => FINAL_STATUSES.includes(seen.get(id) ?? ''))) return 0;
+      if (ids.every((id) => settled.get(id))) return 0;
     } else {
       try {
         const messages = await api.listMessages({ account: values.account, since });
@@ -66,4 +81,11 @@ export async function watch(args: readonly string[], environment: Environment): 
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** Settled by the status table; a provider or status this CLI does not know settles at the final statuses. */
+function settles(message: ApiMessage): boolean {
+  const status = message.status as MessageStatus;
+  if (isProviderName(message.provider) && (STATUSES as readonly string[]).includes(status)) return isSettled(message.provider, status);
+  return FINAL_STATUSES.includes(message.status);
 }

@@ -1,0 +1,212 @@
+/**
+ * Our side of the local stack (stack.ts has the whole picture): dynalite for DynamoDB (kept on
+ * disk), local-aws-sqs for the queues, the accept/status/webhook handlers behind one HTTP server,
+ * the sender and push handlers on the local event source mapping, and the scheduled re-enqueue —
+ * the same handler code that runs in Lambda. The emulators and the HTTP server start together;
+ * the handlers are bound once the providers' mocks listen (their URLs are the accounts' base URLs).
+ */
+import { AccountConfig } from '../config/accounts.ts';
+import { parseConfigDocument } from '../config/pipeline.ts';
+import { apiHandler } from '../functions/api-handler.ts';
+import { createPushDeps, pushHandler } from '../functions/push.ts';
+import { requeueDeps } from '../functions/requeue.ts';
+import { createApiDeps, type RuntimeEnvironment } from '../functions/runtime.ts';
+import { createSenderDeps, senderHandler } from '../functions/sender.ts';
+import { createWebhookDeps, webhookHandler } from '../functions/webhook.ts';
+import type { ProviderName } from '../providers/names.ts';
+import { DEFAULT_SWEEP_GRACE_MS, requeueDue } from '../scheduler/requeue.ts';
+import { createQueue, ensureMessagesTable, startDynamo, startSqs } from './aws.ts';
+import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping.ts';
+import type { LocalHome } from './home.ts';
+import { startLocalHttp } from './http-server.ts';
+import { listenOrExplain, type LocalPorts } from './ports.ts';
+import type { ProviderThread } from './provider-thread.ts';
+import type { LocalFile } from './stack.ts';
+
+export interface LocalPipelineOptions {
+  home: LocalHome;
+  ports: LocalPorts;
+  local: LocalFile;
+  providers: ProviderThread;
+  failureRate: number;
+  /** How long a message on the queue may wait unclaimed before the sweeper enqueues it again. @default 2 min */
+  sweepGraceMs?: number;
+  /** How often the sweeper runs. @default 1 min (as deployed) */
+  sweepIntervalMs?: number;
+  /** The sender's invocation timeout; its claims expire after twice this, each call after a third (≤ 10 s). @default 30 s */
+  senderTimeoutMs?: number;
+  log(line: string): void;
+}
+
+export interface LocalPipeline {
+  /** What `state.json` tells (with the stack's own fields). */
+  state: {
+    apiUrl: string;
+    webhookBase: string;
+    mocks: Record<ProviderName, string>;
+    dynamoEndpoint: string;
+    sqsEndpoint: string;
+    queueUrl: string;
+    deadLetterUrl: string;
+    pushQueueUrl: string;
+    pushDeadLetterUrl: string;
+  };
+  accountsByProvider: Partial<Record<ProviderName, string>>;
+  stop(): Promise<void>;
+}
+
+type QueueName = 'deadLetterUrl' | 'queueUrl' | 'pushDeadLetterUrl' | 'pushQueueUrl';
+const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
+
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const { home, ports, local, log } = options;
+  const parsed = parseConfigDocument({ config: local.config, secrets: local.secrets }, home.configFile);
+  const stoppers: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const fn of stoppers.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
+  };
+  /** Keeps what started, so that it is stopped again if anything else fails. */
+  const started = <T extends { close(): Promise<void> }>(service: Promise<T>) =>
+    service.then((running) => {
+      stoppers.push(() => running.close());
+      return running;
+    });
+  // Handlers are bound once everything exists; the HTTP server listens before (the providers need its URL).
+  const handlers: Record<string, Parameters<typeof startLocalHttp>[0]['functions'][string]> = {};
+  try {
+    const results = await Promise.allSettled([
+      started(
+        listenOrExplain('the local API', ports.http, () =>
+          startLocalHttp(
+            { functions: { accept: (e) => handlers.accept!(e), status: (e) => handlers.status!(e), webhook: (e) => handlers.webhook!(e) } },
+            { port: ports.http },
+          ),
+        ),
+      ),
+      started(listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: home.dynamoDir })))
+        .then(async (service) => {
+        await ensureMessagesTable(service.client, 'messages');
+        return service;
+      }),
+      started(listenOrExplain('SQS (local-aws-sqs)', ports.sqs, () => startSqs({ port: ports.sqs }))).then(async (service) => {
+        const dlqs = ['send-dlq', 'push-dlq'].map((name) => createQueue(service.client, name));
+        const [deadLetterUrl, pushDeadLetterUrl] = await Promise.all(dlqs);
+        const [queueUrl, pushQueueUrl] = await Promise.all([
+          createQueue(service.client, 'send', { deadLetterArn: arn('send-dlq'), maxReceiveCount: 5, visibilityTimeoutS: 180 }),
+          createQueue(service.client, 'push', { deadLetterArn: arn('push-dlq'), maxReceiveCount: 8, visibilityTimeoutS: 60 }),
+        ]);
+        return { service, deadLetterUrl, queueUrl, pushDeadLetterUrl, pushQueueUrl };
+      }),
+      options.providers.ready,
+    ] as const);
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const [http, dynamo, queues, mocks] = results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [
+      Awaited<ReturnType<typeof startLocalHttp>>,
+      Awaited<ReturnType<typeof startDynamo>>,
+      { service: Awaited<ReturnType<typeof startSqs>> } & Record<QueueName, string>,
+      Record<ProviderName, string>,
+    ];
+    const sqs = queues.service;
+    const webhookBase = `${http.url}/v1/webhooks`;
+
+    // Every account talks to its provider's local mock.
+    const accounts = parsed.config.accounts.map((account) => AccountConfig.parse({ ...account, baseUrl: mocks[account.provider] }));
+    const env: RuntimeEnvironment = {
+      config: { ...parsed.config, accounts },
+      secrets: parsed.secrets,
+      tableName: 'messages',
+      queueUrl: queues.queueUrl,
+      pushQueueUrl: queues.pushQueueUrl,
+      dynamo: dynamo.client,
+      sqs: sqs.client,
+      sweepGraceMs: options.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS,
+    };
+    const senderTimeoutMs = options.senderTimeoutMs ?? 30_000;
+    const callTimeoutMs = Math.min(10_000, Math.floor(senderTimeoutMs / 3));
+    // The handlers' log lines: only errors, on one line each.
+    const quiet = {
+      log: (entry: Record<string, unknown>) => {
+        if (entry.level === 'error') log(`${String(entry.message)}: ${JSON.stringify({ ...entry, message: undefined })}`);
+      },
+    };
+    handlers.accept = apiHandler('accept', () => createApiDeps(env));
+    handlers.status = apiHandler('status', () => createApiDeps(env));
+    handlers.webhook = webhookHandler(() => createWebhookDeps(env, quiet));
+    options.providers.connect({
+      webhookBase,
+      accounts: Object.fromEntries(
+        parsed.config.accounts.flatMap((a) => {
+          const secret = parsed.secrets.webhookSecrets[a.id]?.[0];
+          return secret ? [[a.provider, { account: a.id, secret }]] : [];
+        }),
+      ),
+      failureRate: options.failureRate,
+    });
+
+    const mappings: EventSourceMapping[] = [
+      startEventSourceMapping({
+        sqs: sqs.client,
+        queueUrl: queues.queueUrl,
+        queueArn: arn('send'),
+        // A timed-out invocation is abandoned here, not killed: its claims outlive it by a margin.
+        handler: senderHandler(() => createSenderDeps(env, { ...quiet, claimExpiryMs: 2 * senderTimeoutMs, callTimeoutMs })),
+        batchSize: 10,
+        maximumConcurrency: 2,
+        visibilityTimeoutS: 180,
+        functionTimeoutMs: senderTimeoutMs,
+        // An idle stack polls at most ~3 times a second per poller, not 20: the machine stays free.
+        maxIdlePollMs: 300,
+        onError: (e) => log(`sender: ${(e as Error).message}`),
+      }),
+      startEventSourceMapping({
+        sqs: sqs.client,
+        queueUrl: queues.pushQueueUrl,
+        queueArn: arn('push'),
+        handler: pushHandler(() => createPushDeps(env)),
+        batchSize: 10,
+        maximumConcurrency: 2,
+        visibilityTimeoutS: 60,
+        functionTimeoutMs: 30_000,
+        maxIdlePollMs: 1000,
+        onError: (e) => log(`push: ${(e as Error).message}`),
+      }),
+    ];
+    stoppers.push(() => Promise.all(mappings.map((m) => m.stop())).then(() => {}));
+
+    // The sweeper, as deployed: at start (after a crash the in-memory queue is empty, and what it
+    // held comes back from the table) and then every interval, one run at a time.
+    const requeue = requeueDeps(env);
+    let sweeping: Promise<void> | undefined;
+    const tick = () => {
+      sweeping ??= requeueDue(requeue)
+        .then(() => {}, (error: unknown) => log(`requeue: ${(error as Error).message}`))
+        .finally(() => (sweeping = undefined));
+    };
+    tick();
+    const timer = setInterval(tick, options.sweepIntervalMs ?? 60_000);
+    stoppers.push(async () => {
+      clearInterval(timer);
+      await sweeping;
+    });
+
+    return {
+      state: {
+        apiUrl: http.url,
+        webhookBase,
+        mocks,
+        dynamoEndpoint: dynamo.endpoint,
+        sqsEndpoint: sqs.endpoint,
+        queueUrl: queues.queueUrl,
+        deadLetterUrl: queues.deadLetterUrl,
+        pushQueueUrl: queues.pushQueueUrl,
+        pushDeadLetterUrl: queues.pushDeadLetterUrl,
+      },
+      accountsByProvider: Object.fromEntries(parsed.config.accounts.map((account) => [account.provider, account.id])),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
