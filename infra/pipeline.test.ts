@@ -111,6 +111,7 @@ describe('the Pulumi program (dev stack, mocked)', () => {
       status: [
         ...table('BatchGetItem', 'DeleteItem', 'GetItem', 'Query', 'UpdateItem'),
         'dynamodb:Query index/byAccount',
+        'dynamodb:Query index/due',
         'sqs:SendMessage send',
         'sqs:SendMessage push',
       ],

@@ -24,6 +24,8 @@ export const STORE_CALLS = {
   applyStatus: ['UpdateItem'],
   hold: ['UpdateItem'],
   listDue: [{ query: 'due' }],
+  listShard: [{ query: 'due' }],
+  postpone: ['UpdateItem'],
   getHeld: ['GetItem'],
   release: ['UpdateItem'],
   claim: ['UpdateItem'],
@@ -66,14 +68,19 @@ const APPLY_EVENTS: StoreCall[] = [
   'addAliases',
   'applyStatus',
   'suppress',
+  'setPause',
 ];
+
+/** The sweeper's work on what it found due (src/scheduler/requeue.ts `sweep`). */
+const SWEEP: StoreCall[] = ['getHeld', 'release', 'postpone', 'markUnknown'];
 
 /** The store calls each function's code makes. (`firstSighting` is the naive design bench/ measures: no function calls it.) */
 export const FUNCTION_CALLS = {
   // src/api/accept.ts
   accept: ['claimIdempotencyKey', 'createMany', 'createMany(onlyIfMissing)', 'hold', 'completeIdempotencyKey', 'getMany'],
   // src/api/messages.ts, src/api/operator.ts
-  status: ['get', 'list', 'cancel', 'applyStatus', 'pausesOf', 'liftPause', 'unsuppress'],
+  // (lifting a pause sweeps the account's held messages back onto the queue: src/scheduler/requeue.ts)
+  status: ['get', 'list', 'cancel', 'applyStatus', 'pausesOf', 'liftPause', 'unsuppress', 'listShard', ...SWEEP],
   // src/sender/sender.ts (+ applyKeptEvents), src/pacing/pacer.ts
   sender: [
     'get',
@@ -94,8 +101,8 @@ export const FUNCTION_CALLS = {
     'pacer.block',
     'pacer.acquireGap',
   ],
-  // src/scheduler/requeue.ts
-  requeue: ['listDue', 'getHeld', 'release'],
+  // src/scheduler/requeue.ts (the sweeper)
+  requeue: [...SWEEP, 'listDue'],
   // src/webhooks/app.ts → src/status/apply.ts
   webhook: APPLY_EVENTS,
   push: [],

@@ -27,11 +27,13 @@ afterAll(async () => {
   await aws.close();
 });
 
+let listed = 0;
+
 /** `count` messages of `account`, one second apart (oldest first); returns their ids, newest first. */
 async function messages(account: string, count: number): Promise<string[]> {
   const start = Date.parse('2026-11-01T00:00:00.000Z');
   const records: NewMessage[] = Array.from({ length: count }, (_, i) => ({
-    id: `01JLIST${account.slice(-3).toUpperCase()}${String(i).padStart(16, '0')}`.slice(0, 26),
+    id: `01JABC${String(listed++).padStart(20, '0')}`, // a valid ULID, distinct across calls
     provider: 'loopwave',
     account,
     recipient: recipientRef(secrets.recipientHashKey, '+14155550123'),

@@ -46,7 +46,8 @@ const SEND_PATH: Record<ProviderName, RegExp> = {
  * As deployed, the visibility timeout outlasts the function timeout, so a batch still being
  * worked on never comes back on another poller, however slow the machine. Tests that need a
  * failed record back soon (a crash, a poison message) ask for a short visibility and send one
- * message, whose invocation the short function timeout still bounds.
+ * message, whose invocation the shorter function timeout still bounds (a send also needs its call
+ * deadline to fit in that time, after the sender's 2 s reserve: such tests shorten it).
  */
 const VISIBILITY_S = 30;
 const functionTimeoutMs = (visibilityTimeoutS: number) => visibilityTimeoutS * 1000 - 500;
@@ -174,7 +175,8 @@ describe('the sender', () => {
   });
 
   it('never resends after a crash between the call and the record: the message becomes unknown', async () => {
-    const h = await harness({ providers: ['kaleyra'] });
+    // A short call deadline, so a short function timeout (and visibility) still starts the call.
+    const h = await harness({ providers: ['kaleyra'], sender: { callTimeoutMs: 1000 } });
     try {
       const id = await h.accept('kaleyra');
       // The first recording of an outcome crashes the invocation (after the provider call).
@@ -187,7 +189,7 @@ describe('the sender', () => {
         }
         return realApply(...args);
       };
-      await h.drain({ visibilityTimeoutS: 2 });
+      await h.drain({ visibilityTimeoutS: 6 });
       expect(crashed).toBe(true);
       expect(h.sendCalls('kaleyra')).toHaveLength(1);
       const record = await h.api.store.get(id);
