@@ -31,19 +31,34 @@ export class RawClient {
   private readonly host: string;
   private readonly port: number;
   readonly timeoutMs: number;
+  private readonly maxSockets: number;
 
   constructor(options: { host: string; port: number; timeoutMs: number; maxSockets: number }) {
     this.host = options.host;
     this.port = options.port;
     this.timeoutMs = options.timeoutMs;
+    this.maxSockets = options.maxSockets;
     this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets });
   }
 
-  send(raw: RawRequest): Promise<RawResponse> {
+  /**
+   * Sends `raw`. A keep-alive socket the server closed while idle fails the next request sent on
+   * it (ECONNRESET before any answer): that request is sent again, as Node's documentation
+   * advises, so a stale socket is never counted against the server.
+   */
+  async send(raw: RawRequest): Promise<RawResponse> {
+    // Every idle socket in the pool may be stale: at most one try per socket, then a new one.
+    for (let tries = 0; ; tries++) {
+      const { staleSocket, ...response } = await this.attempt(raw);
+      if (!staleSocket || tries > this.maxSockets) return response;
+    }
+  }
+
+  private attempt(raw: RawRequest): Promise<RawResponse & { staleSocket?: boolean }> {
     const start = Date.now();
     return new Promise((resolve) => {
       let settled = false;
-      const finish = (response: Omit<RawResponse, 'start' | 'end'>) => {
+      const finish = (response: Omit<RawResponse, 'start' | 'end'> & { staleSocket?: boolean }) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -66,7 +81,12 @@ export class RawClient {
       }, this.timeoutMs);
       // A server may answer (e.g. 413) and close before reading a large body: the answer counts,
       // a write error after it does not.
-      request.on('error', () => setTimeout(() => finish({ status: 'reset', headers: {}, body: '' }), 50));
+      let answered = false;
+      request.on('response', () => (answered = true));
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        if (!answered && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return finish({ status: 'reset', headers: {}, body: '', staleSocket: true });
+        setTimeout(() => finish({ status: 'reset', headers: {}, body: '' }), 50);
+      });
       request.end(raw.body);
     });
   }

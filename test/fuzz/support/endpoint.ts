@@ -13,7 +13,7 @@ export interface RunContext {
 }
 
 export interface CaseOptions {
-  /** Sizes (bytes) of the bodies over the API's size limit to include; none in `npm test`. */
+  /** Sizes (bytes) of the bodies over the API's size limit to send, one request each (a fixed case, not sampled). */
   oversize: readonly number[];
 }
 
@@ -28,7 +28,10 @@ export interface Endpoint<I> {
   name: string;
   kind: EndpointKind;
   cases(options: CaseOptions): fc.Arbitrary<Case<I>>;
-  /** Inputs that broke this endpoint once (issue 12): run first, every time, before the sampled cases. */
-  regressions?: Array<Case<I>>;
+  /**
+   * Fixed inputs run first, every time, before the sampled cases: those that broke this endpoint
+   * once (issue 12), and bodies over the size limit (a handful per run, not a share of the cases).
+   */
+  regressions?(options: CaseOptions): Array<Case<I>>;
   steps(c: Case<I>, ctx: RunContext): Step[] | Promise<Step[]>;
 }

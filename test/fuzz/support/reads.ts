@@ -100,7 +100,7 @@ export const getMessage: Endpoint<MessageInput> = {
   name: 'GET /v1/messages/{id}',
   kind: 'messages',
   cases: () => fc.oneof(...targetCases('own')),
-  regressions: [MALFORMED],
+  regressions: () => [MALFORMED],
   steps(cs, ctx) {
     const { id, segment } = idOf(cs.input.target, ctx);
     return [{ request: { method: 'GET', path: `/v1/messages/${segment}`, headers: headersFor(cs.input.auth) }, expect: cs.expect, label: cs.label, ...(id ? { touches: { messages: [id] } } : {}) }];
@@ -110,7 +110,7 @@ export const getMessage: Endpoint<MessageInput> = {
 export const cancelMessage: Endpoint<MessageInput> = {
   name: 'POST /v1/messages/{id}/cancel',
   kind: 'messages',
-  regressions: [MALFORMED],
+  regressions: () => [MALFORMED],
   cases: () =>
     fc.oneof(
       ...targetCases('fresh'),
@@ -251,7 +251,7 @@ export const listMessages: Endpoint<ListInput> = {
   name: 'GET /v1/messages?…',
   kind: 'messages',
   cases: () => listCases(),
-  regressions: [
+  regressions: () => [
     l('cursor: made up', 'refuse', { auth: { kind: 'key', key: 'all' }, account: 'fz-kaleyra-a', cursor: { kind: 'made-up', text: Buffer.from('{"a":1}').toString('base64url') } }),
     l('cursor: another account’s', 'refuse', { auth: { kind: 'key', key: 'all' }, account: 'fz-kaleyra-a', cursor: { kind: 'foreign', n: 0 } }),
   ],

@@ -38,6 +38,8 @@ export interface EndpointResult {
   examples: Partial<Record<Figure, Example[]>>;
   /** How many cases of each expectation ran (accept / refuse / either). */
   expectations: Record<Expect, number>;
+  /** Per figure, how many answers of each case label counted in it. */
+  byLabel: Partial<Record<Figure, Record<string, number>>>;
 }
 
 interface StepResult {
@@ -166,7 +168,7 @@ export async function runEndpoint(endpoint: Endpoint<unknown>, stack: FuzzStack,
   const started = Date.now();
   const ctx = context(stack);
   const arbitrary = endpoint.cases(options.caseOptions);
-  const regressions = (endpoint.regressions ?? []).map((c, k) => ({ c, index: -1, regression: k + 1 }));
+  const regressions = (endpoint.regressions?.(options.caseOptions) ?? []).map((c, k) => ({ c, index: -1, regression: k + 1 }));
   const cases = [...regressions, ...fc.sample(arbitrary, { seed: options.seed, numRuns: options.count }).map((c, index) => ({ c, index }))];
   const { results, written } = await measure(endpoint, cases, ctx, options.concurrency);
   const figures = emptyFigures();
@@ -176,14 +178,21 @@ export async function runEndpoint(endpoint: Endpoint<unknown>, stack: FuzzStack,
     // Up to `examples`, and one sampled case beyond them if only regressions were kept (it gets shrunk).
     if (list.length < (options.examples ?? 3) || (e.index >= 0 && !list.some((k) => k.index >= 0))) list.push(e);
   };
+  const byLabel: EndpointResult['byLabel'] = {};
+  const countLabel = (figure: Figure, label: string) => {
+    const labels = (byLabel[figure] ??= {});
+    labels[label] = (labels[label] ?? 0) + 1;
+  };
   for (const r of [...results].sort((a, b) => (a.regression ?? 1e9) - (b.regression ?? 1e9) || a.index - b.index)) {
     for (const figure of r.figures) {
       figures[figure]++;
+      countLabel(figure, r.step.label);
       keep(figure, example(r));
     }
   }
   figures['records written by refused requests'] = written.length;
   for (const w of written) {
+    countLabel('records written by refused requests', w.by?.step.label ?? '(not attributed to one request)');
     if (w.by) keep('records written by refused requests', { ...example(w.by), response: `${w.what}; answer: ${w.by.response.body.slice(0, 200)}` });
     else keep('records written by refused requests', { index: -1, label: '(not attributed to one request)', expect: 'refuse', status: 0, request: '', input: w.what, response: '' });
   }
@@ -199,7 +208,7 @@ export async function runEndpoint(endpoint: Endpoint<unknown>, stack: FuzzStack,
   }
   const expectations: Record<Expect, number> = { accept: 0, refuse: 0, either: 0 };
   for (const { c } of cases) expectations[c.expect]++;
-  return { name: endpoint.name, seed: options.seed, cases: cases.length, requests: results.length, seconds: (Date.now() - started) / 1000, figures, examples, expectations };
+  return { name: endpoint.name, seed: options.seed, cases: cases.length, requests: results.length, seconds: (Date.now() - started) / 1000, figures, examples, expectations, byLabel };
 }
 
 /** Replays case `index` of the endpoint's seed and shrinks it while it still shows `figure`. */
@@ -279,12 +288,14 @@ export function table(rows: Array<{ name: string; cases: number; figures: Record
   return [line(columns), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...cells.map(line)].join('\n');
 }
 
-export function failures(rows: Array<{ name: string; figures: Record<Figure, number>; examples: Partial<Record<Figure, Example[]>> }>): string {
+export function failures(rows: Array<{ name: string; figures: Record<Figure, number>; examples: Partial<Record<Figure, Example[]>>; byLabel?: EndpointResult['byLabel'] }>): string {
   const out: string[] = [];
   for (const row of rows) {
     for (const figure of FIGURES) {
       if (!row.figures[figure]) continue;
       out.push(`${row.name} — ${figure}: ${row.figures[figure]}`);
+      const labels = Object.entries(row.byLabel?.[figure] ?? {}).sort(([, a], [, b]) => b - a);
+      if (labels.length) out.push(`  by case label: ${labels.map(([label, n]) => `${n} × ${label}`).join('; ')}`);
       for (const e of row.examples[figure] ?? []) {
         const which = e.regression ? `regression ${e.regression}` : e.index >= 0 ? `case ${e.index}` : '';
         out.push(`  ${which} [${e.label}] expected ${e.expect}, got ${e.status}`);

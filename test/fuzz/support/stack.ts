@@ -112,6 +112,21 @@ export async function startFuzzStack(options: StackOptions = {}) {
   // The handlers get their own DynamoDB client, destroyed first on close: a handler still running
   // then (one looping on unfixed code) fails at once instead of reaching a closing dynalite.
   const handlerDynamo = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: aws.dynamo.endpoint });
+  let closing = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  handlerDynamo.middlewareStack.add(
+    (next) => async (args) => {
+      if (closing) throw new Error('the fuzz stack is closing');
+      inFlight++;
+      try {
+        return await next(args);
+      } finally {
+        if (--inFlight === 0) drained?.();
+      }
+    },
+    { step: 'initialize', name: 'fuzzStackClosing' },
+  );
   const env: RuntimeEnvironment = { config, secrets, tableName: aws.tableName, queueUrl: aws.queueUrl, dynamo: handlerDynamo, sqs: aws.sqs.client };
   const api = createApiDeps(env);
   const webhooks = createWebhookDeps(env, { log: () => {} });
@@ -300,6 +315,9 @@ export async function startFuzzStack(options: StackOptions = {}) {
     recipientHash: (e164: string) => recipientRef(secrets.recipientHashKey, e164).hash,
     providerOf,
     async close() {
+      // No handler call starts any more; those under way finish before dynalite closes.
+      closing = true;
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
       handlerDynamo.destroy();
       client.close();
       await http.close();

@@ -299,7 +299,7 @@ export function webhookEndpoint(provider: ProviderName): Endpoint<WebhookInput> 
     name: `POST /v1/webhooks/${provider}/{account}`,
     kind: 'webhook',
     cases: () => webhookCases(provider),
-    regressions: [
+    regressions: () => [
       { ...labelOf({ route: { kind: 'raw', suffix: `${provider}/%` }, auth: 'none', body: { kind: 'json', value: {} } }, provider), input: { route: { kind: 'raw', suffix: `${provider}/%` }, auth: 'none', body: { kind: 'json', value: {} } } },
       ...(provider === 'livetok'
         ? []
