@@ -4,7 +4,7 @@
  * with exactly one rule broken and labelled with that rule. Nothing here calls the validator.
  */
 import fc from 'fast-check';
-import { CAPABILITIES, providerOf, registryOf, VALID_PHONES, ACCOUNT_IDS, PROVIDERS, accountId } from './model.ts';
+import { ACCOUNT_IDS, CAPABILITIES, providerOf, registryOf, VALID_PHONES } from './model.ts';
 import type { Expect } from './oracle.ts';
 
 export type Message = Record<string, unknown>;
@@ -315,7 +315,3 @@ export function edgeMessage(accounts: readonly string[]): fc.Arbitrary<Labelled<
     ),
   );
 }
-
-/** Every account, and the accounts a key may use. */
-export const ALL_ACCOUNTS = ACCOUNT_IDS;
-export const accountsOfProvider = (provider: (typeof PROVIDERS)[number]) => [accountId(provider, 'a'), accountId(provider, 'b')];

@@ -85,7 +85,6 @@ export const CAPABILITIES: Record<ProviderName, Capabilities> = {
 export const ALL_KEY = 'fz-key-all-accounts-0123456789';
 export const LIMITED_KEY = 'fz-key-limited-0123456789';
 export const LIMITED_ACCOUNTS = [accountId('kaleyra', 'a'), accountId('livechat', 'a')];
-export const mayUse = (key: string, account: string) => key === ALL_KEY || (key === LIMITED_KEY && LIMITED_ACCOUNTS.includes(account));
 
 /** Mobile numbers valid by libphonenumber's example metadata (not by the validator under test), E.164. */
 const COUNTRIES: CountryCode[] = ['IN', 'US', 'GB', 'BR', 'DE', 'ES', 'MX', 'ID', 'NG', 'ZA', 'AE', 'FR', 'IT', 'AU', 'JP', 'KE', 'PH', 'SG', 'CA', 'AR', 'EG', 'TR', 'PK', 'BD', 'SA', 'NL', 'PL', 'CO', 'CL', 'PE'];

@@ -92,8 +92,6 @@ function idOf(target: Target, ctx: RunContext): { id: string | undefined; segmen
   return { id, segment: id ?? 'POOL-EMPTY' };
 }
 
-const headersFor = (auth: Auth) => authHeader(auth);
-
 const MALFORMED = c('id: not a message id (bad or malformed percent-encoding, odd bytes)', 'refuse', { auth: { kind: 'key', key: 'all' }, target: { kind: 'segment', segment: '%E0%A4%A' } });
 
 export const getMessage: Endpoint<MessageInput> = {
@@ -103,7 +101,7 @@ export const getMessage: Endpoint<MessageInput> = {
   regressions: () => [MALFORMED],
   steps(cs, ctx) {
     const { id, segment } = idOf(cs.input.target, ctx);
-    return [{ request: { method: 'GET', path: `/v1/messages/${segment}`, headers: headersFor(cs.input.auth) }, expect: cs.expect, label: cs.label, ...(id ? { touches: { messages: [id] } } : {}) }];
+    return [{ request: { method: 'GET', path: `/v1/messages/${segment}`, headers: authHeader(cs.input.auth) }, expect: cs.expect, label: cs.label, ...(id ? { touches: { messages: [id] } } : {}) }];
   },
 };
 
@@ -129,7 +127,7 @@ export const cancelMessage: Endpoint<MessageInput> = {
     const dry = cs.input.target.kind === 'fresh' && !id;
     return [
       {
-        request: { method: 'POST', path: `/v1/messages/${segment}/cancel`, headers: headersFor(cs.input.auth) },
+        request: { method: 'POST', path: `/v1/messages/${segment}/cancel`, headers: authHeader(cs.input.auth) },
         expect: dry ? 'either' : cs.expect,
         label: dry ? `${cs.label} (pool of queued messages ran dry)` : cs.label,
         ...(id ? { touches: { messages: [id] } } : {}),

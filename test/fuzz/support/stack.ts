@@ -65,8 +65,6 @@ export interface StackOptions {
 export type FuzzStack = Awaited<ReturnType<typeof startFuzzStack>>;
 
 export async function startFuzzStack(options: StackOptions = {}) {
-  const t0 = Date.now();
-  const mark = (what: string) => process.env.FUZZ_DEBUG && console.log(what, Date.now() - t0);
   const aws = await startLocalAws();
   const mocks = new Map<ProviderName, ProviderMock>();
   for (const provider of PROVIDERS) mocks.set(provider, await startProviderMock(provider));
@@ -177,9 +175,7 @@ export async function startFuzzStack(options: StackOptions = {}) {
   const sentRequests = CALLBACK_PROVIDERS.flatMap((provider) =>
     Array.from({ length: perProvider }, () => ({ provider, account: accountId(provider, 'a'), recipient: seedPhone(phone++), content: simpleContent(accountId(provider, 'a')) })),
   );
-  mark('up');
   const sentIds = await acceptAll(sentRequests);
-  mark('accepted');
   const sender = createSenderDeps(env, { log: () => {} });
   const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl: aws.queueUrl, queueArn: 'arn:aws:sqs:us-east-1:123456789012:send', handler: senderHandler(() => sender), maximumConcurrency: 4, visibilityTimeoutS: 5, waitTimeS: 0.2, onError: () => {} });
   try {
@@ -187,7 +183,6 @@ export async function startFuzzStack(options: StackOptions = {}) {
   } finally {
     await esm.stop();
   }
-  mark('drained');
   const sent: SentMessage[] = await Promise.all(
     sentIds.map(async (id, i) => {
       const request = sentRequests[i]!;
@@ -204,7 +199,6 @@ export async function startFuzzStack(options: StackOptions = {}) {
       return { id, account: request.account, provider: request.provider, providerMessageId: record.providerMessageId, recipient: request.recipient };
     }),
   );
-  mark('bound');
   const split = (provider: CallbackProvider, from: number, count: number) => sent.filter((m) => m.provider === provider).slice(from, from + count);
   const byProvider = <T>(f: (p: CallbackProvider) => T) => Object.fromEntries(CALLBACK_PROVIDERS.map((p) => [p, f(p)])) as Record<CallbackProvider, T>;
 
@@ -248,7 +242,6 @@ export async function startFuzzStack(options: StackOptions = {}) {
     ),
   );
 
-  mark('pools');
   const pools: Pools = {
     callbackTargets: byProvider((p) => split(p, 0, sizes.targets)),
     callbackVictims: byProvider((p) => split(p, sizes.targets, sizes.victims)),
@@ -313,7 +306,6 @@ export async function startFuzzStack(options: StackOptions = {}) {
       return records;
     },
     recipientHash: (e164: string) => recipientRef(secrets.recipientHashKey, e164).hash,
-    providerOf,
     async close() {
       // No handler call starts any more; those under way finish before dynalite closes.
       closing = true;
