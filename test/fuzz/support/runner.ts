@@ -127,7 +127,7 @@ function watchedMessages(endpoint: Endpoint<unknown>, stack: FuzzStack): string[
   return [];
 }
 
-function describe(step: Step): string {
+function describeRequest(step: Step): string {
   const body = step.request.body;
   const shown = body === undefined ? '' : body.length > 300 ? ` <${body.length} bytes: ${body.subarray(0, 160).toString('utf8')}…>` : ` ${body.toString('utf8')}`;
   const headers = Object.entries(step.request.headers)
@@ -144,7 +144,7 @@ function example(r: StepResult): Example {
     label: r.step.label,
     expect: r.step.expect,
     status: r.response.status,
-    request: describe(r.step),
+    request: describeRequest(r.step),
     input: summarise(r.c.input),
     response: r.response.body.slice(0, 300),
   };
