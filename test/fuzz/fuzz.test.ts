@@ -34,7 +34,14 @@ describe('fuzz: the API and webhook routes through the local HTTP server', () =>
 
   for (const [i, endpoint] of ENDPOINTS.entries()) {
     it(`${endpoint.name}: ${CASES_PER_ENDPOINT} cases, every figure 0`, async () => {
-      const result = await runEndpoint(endpoint, stack, { count: CASES_PER_ENDPOINT, seed: SEED + i * 7919, concurrency: 8, caseOptions: { oversize: [OVERSIZE_BYTES] }, shrink: true, shrinkMs: 4000 });
+      const result = await runEndpoint(endpoint, stack, {
+        count: CASES_PER_ENDPOINT,
+        seed: SEED + i * 7919,
+        concurrency: 8,
+        caseOptions: { oversize: [OVERSIZE_BYTES] },
+        shrink: true,
+        shrinkMs: 4000,
+      });
       expect(result.requests).toBeGreaterThanOrEqual(CASES_PER_ENDPOINT);
       // Each kind of case ran: valid inputs that must pass and broken ones that must be refused.
       if (endpoint.name !== 'POST /v1/webhooks/livetok/{account}') expect(result.expectations.accept).toBeGreaterThan(0);

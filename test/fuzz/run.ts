@@ -84,7 +84,10 @@ async function runHere(indexes: number[], withCross: boolean): Promise<WorkerOut
       });
       output.results.push(result);
       const found = Object.entries(result.figures).filter(([, n]) => n > 0);
-      log(`  ${result.requests} requests in ${result.seconds.toFixed(1)} s (${(result.requests / result.seconds).toFixed(0)}/s); ${found.map(([f, n]) => `${f}: ${n}`).join(', ') || 'all figures 0'}`);
+      log(
+        `  ${result.requests} requests in ${result.seconds.toFixed(1)} s (${(result.requests / result.seconds).toFixed(0)}/s); ` +
+          (found.map(([f, n]) => `${f}: ${n}`).join(', ') || 'all figures 0'),
+      );
     }
     if (withCross) {
       // Last: on code that loops on such a callback, each one leaves a handler running in this process.
@@ -100,7 +103,23 @@ async function runHere(indexes: number[], withCross: boolean): Promise<WorkerOut
 
 function runChild(indexes: number[], withCross: boolean, n: number): Promise<WorkerOutput> {
   const out = join(tmpdir(), `fuzz-worker-${process.pid}-${n}.json`);
-  const args = [process.argv[1]!, '--worker', indexes.join(','), '--out', out, '--seed', String(seed), '--count', String(count), '--concurrency', String(concurrency), '--timeout-ms', String(timeoutMs), '--cross', withCross ? String(cross) : '0'];
+  const args = [
+    process.argv[1]!,
+    '--worker',
+    indexes.join(','),
+    '--out',
+    out,
+    '--seed',
+    String(seed),
+    '--count',
+    String(count),
+    '--concurrency',
+    String(concurrency),
+    '--timeout-ms',
+    String(timeoutMs),
+    '--cross',
+    withCross ? String(cross) : '0',
+  ];
   if (values['no-shrink']) args.push('--no-shrink');
   if (values['no-oversize']) args.push('--no-oversize');
   return new Promise((resolve) => {
@@ -127,18 +146,28 @@ if (values.worker !== undefined) {
 const selected = ENDPOINTS.map((e, i) => ({ e, i })).filter(({ e }) => !values.only || e.name.includes(values.only));
 const withCross = cross > 0 && !values.only;
 const workers = Math.max(1, Math.min(Number(values.workers), selected.length));
-log(`seed ${seed} (replay with --seed ${seed}), ${count} cases per endpoint, ${concurrency} in flight per worker, timeout ${timeoutMs} ms, ${workers} worker(s)`);
+log(
+  `seed ${seed} (replay with --seed ${seed}), ${count} cases per endpoint, ${concurrency} in flight per worker, ` +
+    `timeout ${timeoutMs} ms, ${workers} worker(s)`,
+);
 const started = Date.now();
 let outputs: WorkerOutput[];
 if (workers === 1) {
-  outputs = [await runHere(selected.map(({ i }) => i), withCross)];
+  outputs = [
+    await runHere(
+      selected.map(({ i }) => i),
+      withCross,
+    ),
+  ];
 } else {
   // Round-robin in table order spreads the heavy accept endpoints; the cross-account test runs last in worker 0.
   const shares = Array.from({ length: workers }, (_, w) => selected.filter((_, k) => k % workers === w).map(({ i }) => i));
   outputs = await Promise.all(shares.map((share, w) => runChild(share, withCross && w === 0, w)));
 }
 
-const results = outputs.flatMap((o) => o.results).sort((a, b) => ENDPOINTS.findIndex((e) => e.name === a.name) - ENDPOINTS.findIndex((e) => e.name === b.name));
+const results = outputs
+  .flatMap((o) => o.results)
+  .sort((a, b) => ENDPOINTS.findIndex((e) => e.name === a.name) - ENDPOINTS.findIndex((e) => e.name === b.name));
 const crossResult = outputs.find((o) => o.cross)?.cross;
 const rows = [...results, ...(crossResult ? [crossResult] : [])];
 const errors = outputs.flatMap((o) => (o.error ? [o.error] : []));

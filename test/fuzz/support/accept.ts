@@ -33,7 +33,10 @@ export interface AcceptInput {
   replay?: { kind: 'same' } | { kind: 'different'; body: unknown };
 }
 
-const validAuth = fc.oneof({ arbitrary: fc.constant<Auth>({ kind: 'key', key: 'all' }), weight: 5 }, { arbitrary: fc.constant<Auth>({ kind: 'key', key: 'limited' }), weight: 1 });
+const validAuth = fc.oneof(
+  { arbitrary: fc.constant<Auth>({ kind: 'key', key: 'all' }), weight: 5 },
+  { arbitrary: fc.constant<Auth>({ kind: 'key', key: 'limited' }), weight: 1 },
+);
 const accountsOf = (auth: Auth) => (auth.kind === 'key' && auth.key === 'limited' ? LIMITED_ACCOUNTS : ACCOUNT_IDS);
 const forbiddenOf = (auth: Auth) => ACCOUNT_IDS.filter((a) => !accountsOf(auth).includes(a));
 const jsonType = fc.constantFrom('application/json', 'application/json; charset=utf-8');
@@ -46,16 +49,45 @@ const case_ = (label: string, expect: Expect, input: AcceptInput): Case<AcceptIn
 function requestBreakers(body: fc.Arbitrary<unknown>): Array<fc.Arbitrary<Case<AcceptInput>>> {
   return [
     fc
-      .tuple(fc.constantFrom<Auth>({ kind: 'none' }, { kind: 'header', value: 'Bearer not-a-key' }, { kind: 'header', value: `Basic ${Buffer.from('a:b').toString('base64')}` }, { kind: 'header', value: 'Bearer' }), body)
+      .tuple(
+        fc.constantFrom<Auth>(
+          { kind: 'none' },
+          { kind: 'header', value: 'Bearer not-a-key' },
+          { kind: 'header', value: `Basic ${Buffer.from('a:b').toString('base64')}` },
+          { kind: 'header', value: 'Bearer' },
+        ),
+        body,
+      )
       .map(([auth, json]) => case_('Authorization: no valid API key', 'refuse', { auth, contentType: 'application/json', body: { json } })),
     fc
       .tuple(fc.constantFrom<string | null>(null, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data'), body)
-      .map(([contentType, json]) => case_('Content-Type: not JSON', 'refuse', { auth: { kind: 'key', key: 'all' }, contentType, body: { json } })),
+      .map(([contentType, json]) =>
+        case_('Content-Type: not JSON', 'refuse', { auth: { kind: 'key', key: 'all' }, contentType, body: { json } }),
+      ),
     fc
-      .oneof(fc.constant(''), fc.constantFrom('{', '{"provider":', 'null,', "{'a':1}", '[1,]'), fc.string({ maxLength: 30 }).filter((s) => !isJson(s)))
-      .map((text) => case_('body: empty or not JSON', 'refuse', { auth: { kind: 'key', key: 'all' }, contentType: 'application/json', body: { text } })),
-    fc.constantFrom<unknown>(null, true, 42, 'text', []).map((json) => case_('body: JSON but not an object', 'refuse', { auth: { kind: 'key', key: 'all' }, contentType: 'application/json', body: { json } })),
-    fc.tuple(invalidKey, body).map(([value, json]) => case_('Idempotency-Key: not 1–255 visible ASCII characters', 'refuse', { auth: { kind: 'key', key: 'all' }, contentType: 'application/json', idempotencyKey: { value, unique: false }, body: { json } })),
+      .oneof(
+        fc.constant(''),
+        fc.constantFrom('{', '{"provider":', 'null,', "{'a':1}", '[1,]'),
+        fc.string({ maxLength: 30 }).filter((s) => !isJson(s)),
+      )
+      .map((text) =>
+        case_('body: empty or not JSON', 'refuse', { auth: { kind: 'key', key: 'all' }, contentType: 'application/json', body: { text } }),
+      ),
+    fc.constantFrom<unknown>(null, true, 42, 'text', []).map((json) =>
+      case_('body: JSON but not an object', 'refuse', {
+        auth: { kind: 'key', key: 'all' },
+        contentType: 'application/json',
+        body: { json },
+      }),
+    ),
+    fc.tuple(invalidKey, body).map(([value, json]) =>
+      case_('Idempotency-Key: not 1–255 visible ASCII characters', 'refuse', {
+        auth: { kind: 'key', key: 'all' },
+        contentType: 'application/json',
+        idempotencyKey: { value, unique: false },
+        body: { json },
+      }),
+    ),
   ];
 }
 
@@ -64,31 +96,67 @@ export function singleCases(): fc.Arbitrary<Case<AcceptInput>> {
   const valid = validAuth.chain((auth) => validMessage(accountsOf(auth)).map((json) => ({ auth, json })));
   const anyValid = validMessage(ACCOUNT_IDS);
   return fc.oneof(
-    { arbitrary: fc.tuple(valid, jsonType).map(([{ auth, json }, contentType]) => case_('valid: one send request', 'accept', { auth, contentType, body: { json } })), weight: 40 },
+    {
+      arbitrary: fc
+        .tuple(valid, jsonType)
+        .map(([{ auth, json }, contentType]) => case_('valid: one send request', 'accept', { auth, contentType, body: { json } })),
+      weight: 40,
+    },
     {
       arbitrary: fc.tuple(valid, validKey, fc.boolean()).map(([{ auth, json }, key, again]) =>
-        case_(again ? 'valid: the same request twice with one Idempotency-Key' : 'valid: with an Idempotency-Key', 'accept', { auth, contentType: 'application/json', idempotencyKey: { value: key, unique: true }, body: { json }, ...(again ? { replay: { kind: 'same' as const } } : {}) }),
+        case_(again ? 'valid: the same request twice with one Idempotency-Key' : 'valid: with an Idempotency-Key', 'accept', {
+          auth,
+          contentType: 'application/json',
+          idempotencyKey: { value: key, unique: true },
+          body: { json },
+          ...(again ? { replay: { kind: 'same' as const } } : {}),
+        }),
       ),
       weight: 8,
     },
     {
       arbitrary: fc.tuple(valid, anyValid, validKey).map(([{ auth, json }, other, key]) =>
-        case_('Idempotency-Key: reused for a different request', 'refuse', { auth, contentType: 'application/json', idempotencyKey: { value: key, unique: true }, body: { json }, replay: { kind: 'different', body: { ...(json as Message), recipient: other.recipient === (json as Message).recipient ? '+14155550123' : other.recipient, metadata: { changed: 'yes' } } } }),
+        case_('Idempotency-Key: reused for a different request', 'refuse', {
+          auth,
+          contentType: 'application/json',
+          idempotencyKey: { value: key, unique: true },
+          body: { json },
+          replay: {
+            kind: 'different',
+            body: {
+              ...(json as Message),
+              recipient: other.recipient === (json as Message).recipient ? '+14155550123' : other.recipient,
+              metadata: { changed: 'yes' },
+            },
+          },
+        }),
       ),
       weight: 4,
     },
     { arbitrary: validAuth.chain((auth) => invalidMessage(accountsOf(auth)).map((broken) => fromLabelled(auth, broken))), weight: 64 },
     {
-      arbitrary: fc.constant<Auth>({ kind: 'key', key: 'limited' }).chain((auth) => validMessage(forbiddenOf(auth)).map((json) => case_('account: not available to this API key', 'refuse', { auth, contentType: 'application/json', body: { json } }))),
+      arbitrary: fc
+        .constant<Auth>({ kind: 'key', key: 'limited' })
+        .chain((auth) =>
+          validMessage(forbiddenOf(auth)).map((json) =>
+            case_('account: not available to this API key', 'refuse', { auth, contentType: 'application/json', body: { json } }),
+          ),
+        ),
       weight: 4,
     },
     { arbitrary: validAuth.chain((auth) => edgeMessage(accountsOf(auth)).map((edge) => fromLabelled(auth, edge))), weight: 8 },
     { arbitrary: fc.oneof(...requestBreakers(anyValid)), weight: 16 },
     {
       // Schema-valid but big: named values (no count limit) past SQS's 1 MiB and DynamoDB's 400 KB item.
-      arbitrary: fc.tuple(validMessage(['fz-kaleyra-a', 'fz-livechat-a']), fc.integer({ min: 250, max: 1300 }), fc.integer({ min: 900, max: 1024 })).map(([message, params, length]) =>
-        case_('large but schema-valid: many long named values', 'either', { auth: { kind: 'key', key: 'all' }, contentType: 'application/json', body: { bigNamed: { message, params, length } } }),
-      ),
+      arbitrary: fc
+        .tuple(validMessage(['fz-kaleyra-a', 'fz-livechat-a']), fc.integer({ min: 250, max: 1300 }), fc.integer({ min: 900, max: 1024 }))
+        .map(([message, params, length]) =>
+          case_('large but schema-valid: many long named values', 'either', {
+            auth: { kind: 'key', key: 'all' },
+            contentType: 'application/json',
+            body: { bigNamed: { message, params, length } },
+          }),
+        ),
       weight: 1,
     },
   );
@@ -97,13 +165,30 @@ export function singleCases(): fc.Arbitrary<Case<AcceptInput>> {
 /** The batch endpoint's cases. */
 export function batchCases(): fc.Arbitrary<Case<AcceptInput>> {
   const list = (accounts: readonly string[]) =>
-    fc.oneof({ arbitrary: fc.array(validMessage(accounts), { minLength: 1, maxLength: 5 }), weight: 8 }, { arbitrary: fc.array(validMessage(accounts), { minLength: 6, maxLength: 100 }), weight: 1 });
+    fc.oneof(
+      { arbitrary: fc.array(validMessage(accounts), { minLength: 1, maxLength: 5 }), weight: 8 },
+      { arbitrary: fc.array(validMessage(accounts), { minLength: 6, maxLength: 100 }), weight: 1 },
+    );
   const valid = validAuth.chain((auth) => list(accountsOf(auth)).map((messages) => ({ auth, messages })));
-  const batch = (label: string, expect: Expect, auth: Auth, json: unknown, extra: Partial<AcceptInput> = {}) => case_(label, expect, { auth, contentType: 'application/json', body: { json }, ...extra });
+  const batch = (label: string, expect: Expect, auth: Auth, json: unknown, extra: Partial<AcceptInput> = {}) =>
+    case_(label, expect, { auth, contentType: 'application/json', body: { json }, ...extra });
   const oneAccount = fc.constantFrom(...ACCOUNT_IDS).chain((account) => fc.array(validMessage([account]), { minLength: 1, maxLength: 5 }));
   return fc.oneof(
     { arbitrary: valid.map(({ auth, messages }) => batch('valid: a batch', 'accept', auth, { messages })), weight: 40 },
-    { arbitrary: fc.tuple(oneAccount, validKey).map(([messages, key]) => batch('valid: a batch of one account with an Idempotency-Key', 'accept', { kind: 'key', key: 'all' }, { messages }, { idempotencyKey: { value: key, unique: true } })), weight: 8 },
+    {
+      arbitrary: fc
+        .tuple(oneAccount, validKey)
+        .map(([messages, key]) =>
+          batch(
+            'valid: a batch of one account with an Idempotency-Key',
+            'accept',
+            { kind: 'key', key: 'all' },
+            { messages },
+            { idempotencyKey: { value: key, unique: true } },
+          ),
+        ),
+      weight: 8,
+    },
     {
       arbitrary: fc.tuple(valid, invalidMessage(ACCOUNT_IDS), fc.nat()).map(([{ messages }, broken, at]) => {
         const all = [...messages];
@@ -114,36 +199,76 @@ export function batchCases(): fc.Arbitrary<Case<AcceptInput>> {
     },
     {
       arbitrary: fc
-        .tuple(valid, fc.oneof(fc.constantFrom('scheduleAt', 'metadata', 'provider', 'account', 'idempotencyKey'), fc.stringMatching(/^[a-zA-Z_]{1,16}$/)).filter((k) => k !== 'messages'), fc.jsonValue({ maxDepth: 2 }))
-        .map(([{ auth, messages }, field, value]) => batch('batch: unknown field next to "messages"', 'refuse', auth, { messages, [field]: field === 'scheduleAt' ? '2030-01-01T00:00:00Z' : value })),
+        .tuple(
+          valid,
+          fc
+            .oneof(
+              fc.constantFrom('scheduleAt', 'metadata', 'provider', 'account', 'idempotencyKey'),
+              fc.stringMatching(/^[a-zA-Z_]{1,16}$/),
+            )
+            .filter((k) => k !== 'messages'),
+          fc.jsonValue({ maxDepth: 2 }),
+        )
+        .map(([{ auth, messages }, field, value]) =>
+          batch('batch: unknown field next to "messages"', 'refuse', auth, {
+            messages,
+            [field]: field === 'scheduleAt' ? '2030-01-01T00:00:00Z' : value,
+          }),
+        ),
       weight: 16,
     },
     {
-      arbitrary: fc.oneof(
-        fc.constantFrom<unknown>(null, 'all', 3, {}, { provider: 'kaleyra' }).map((messages) => ({ label: 'messages: not a list', messages })),
-        fc.constant({ label: 'messages: an empty list', messages: [] as unknown[] }),
-        fc.tuple(validMessage(['fz-kaleyra-a']), fc.integer({ min: 101, max: 130 })).map(([m, n]) => ({ label: 'messages: more than 100', messages: Array.from({ length: n }, () => m) })),
-      ).map(({ label, messages }) => batch(label, 'refuse', { kind: 'key', key: 'all' }, { messages })),
+      arbitrary: fc
+        .oneof(
+          fc
+            .constantFrom<unknown>(null, 'all', 3, {}, { provider: 'kaleyra' })
+            .map((messages) => ({ label: 'messages: not a list', messages })),
+          fc.constant({ label: 'messages: an empty list', messages: [] as unknown[] }),
+          fc
+            .tuple(validMessage(['fz-kaleyra-a']), fc.integer({ min: 101, max: 130 }))
+            .map(([m, n]) => ({ label: 'messages: more than 100', messages: Array.from({ length: n }, () => m) })),
+        )
+        .map(({ label, messages }) => batch(label, 'refuse', { kind: 'key', key: 'all' }, { messages })),
       weight: 16,
     },
     {
       arbitrary: fc
         .tuple(fc.uniqueArray(fc.constantFrom(...ACCOUNT_IDS), { minLength: 2, maxLength: 4 }), validKey)
-        .chain(([accounts, key]) => fc.tuple(...accounts.map((a) => validMessage([a]))).map((messages) => batch('Idempotency-Key with messages of several accounts', 'refuse', { kind: 'key', key: 'all' }, { messages }, { idempotencyKey: { value: key, unique: true } }))),
+        .chain(([accounts, key]) =>
+          fc
+            .tuple(...accounts.map((a) => validMessage([a])))
+            .map((messages) =>
+              batch(
+                'Idempotency-Key with messages of several accounts',
+                'refuse',
+                { kind: 'key', key: 'all' },
+                { messages },
+                { idempotencyKey: { value: key, unique: true } },
+              ),
+            ),
+        ),
       weight: 8,
     },
     {
       arbitrary: fc
         .tuple(validMessage(LIMITED_ACCOUNTS), validMessage(ACCOUNT_IDS.filter((a) => !LIMITED_ACCOUNTS.includes(a))))
-        .map(([ok, forbidden]) => batch('account: not available to this API key', 'refuse', { kind: 'key', key: 'limited' }, { messages: [ok, forbidden] })),
+        .map(([ok, forbidden]) =>
+          batch('account: not available to this API key', 'refuse', { kind: 'key', key: 'limited' }, { messages: [ok, forbidden] }),
+        ),
       weight: 4,
     },
     { arbitrary: fc.oneof(...requestBreakers(valid.map(({ messages }) => ({ messages })))), weight: 12 },
     {
       // Ten messages of ~300 KB: each under SQS's 1 MiB, together over one SendMessageBatch; held, each near DynamoDB's 400 KB.
-      arbitrary: fc.tuple(validMessage(['fz-kaleyra-a', 'fz-livechat-a']), fc.integer({ min: 2, max: 10 }), fc.integer({ min: 240, max: 420 })).map(([message, messages, params]) =>
-        case_('large but schema-valid: a batch of ~300 KB messages', 'either', { auth: { kind: 'key', key: 'all' }, contentType: 'application/json', body: { bigBatch: { message, messages, params, length: 1000 } } }),
-      ),
+      arbitrary: fc
+        .tuple(validMessage(['fz-kaleyra-a', 'fz-livechat-a']), fc.integer({ min: 2, max: 10 }), fc.integer({ min: 240, max: 420 }))
+        .map(([message, messages, params]) =>
+          case_('large but schema-valid: a batch of ~300 KB messages', 'either', {
+            auth: { kind: 'key', key: 'all' },
+            contentType: 'application/json',
+            body: { bigBatch: { message, messages, params, length: 1000 } },
+          }),
+        ),
       weight: 1,
     },
   );
@@ -151,7 +276,13 @@ export function batchCases(): fc.Arbitrary<Case<AcceptInput>> {
 
 /** A valid request padded with spaces past the API's size limit, once per size asked for. */
 function oversize(options: CaseOptions, json: unknown): Array<Case<AcceptInput>> {
-  return options.oversize.map((bytes) => case_('body: larger than the API takes (> 10 MB)', 'refuse', { auth: { kind: 'key', key: 'all' }, contentType: 'application/json', body: { padded: { json, bytes } } }));
+  return options.oversize.map((bytes) =>
+    case_('body: larger than the API takes (> 10 MB)', 'refuse', {
+      auth: { kind: 'key', key: 'all' },
+      contentType: 'application/json',
+      body: { padded: { json, bytes } },
+    }),
+  );
 }
 
 function fromLabelled(auth: Auth, labelled: Labelled<Message>): Case<AcceptInput> {
@@ -203,27 +334,63 @@ export function answeredIds(response: RawResponse): string[] {
 
 function steps(c: Case<AcceptInput>, ctx: RunContext): Step[] {
   const input = c.input;
-  const key = input.idempotencyKey ? (input.idempotencyKey.unique ? `${input.idempotencyKey.value}.${ctx.unique()}` : input.idempotencyKey.value) : undefined;
-  const headers = { ...authHeader(input.auth), ...(input.contentType ? { 'content-type': input.contentType } : {}), ...(key !== undefined ? { 'idempotency-key': key } : {}) };
+  const key = input.idempotencyKey
+    ? input.idempotencyKey.unique
+      ? `${input.idempotencyKey.value}.${ctx.unique()}`
+      : input.idempotencyKey.value
+    : undefined;
+  const headers = {
+    ...authHeader(input.auth),
+    ...(input.contentType ? { 'content-type': input.contentType } : {}),
+    ...(key !== undefined ? { 'idempotency-key': key } : {}),
+  };
   const request = { method: 'POST', path: '/v1/messages', headers, body: bodyBytes(input.body) };
   const accounts = accountsNamed(input.body);
   const touches = { accounts, ...(key !== undefined ? { idempotency: accounts.map((account) => ({ account, key })) } : {}) };
-  const sentMetadata = 'json' in input.body ? ((input.body.json as Message | null)?.metadata as Record<string, unknown> | undefined) : undefined;
-  const check = sentMetadata && typeof sentMetadata === 'object' && !Array.isArray(sentMetadata) ? (response: RawResponse) => metadataKept(response, sentMetadata, ctx) : undefined;
+  const sentMetadata =
+    'json' in input.body ? ((input.body.json as Message | null)?.metadata as Record<string, unknown> | undefined) : undefined;
+  const check =
+    sentMetadata && typeof sentMetadata === 'object' && !Array.isArray(sentMetadata)
+      ? (response: RawResponse) => metadataKept(response, sentMetadata, ctx)
+      : undefined;
   if (!input.replay) return [{ request, expect: c.expect, label: c.label, touches, ...(check ? { check } : {}) }];
-  if (input.replay.kind === 'same') return [{ request, expect: 'accept', label: c.label }, { request, expect: 'accept', label: `${c.label} (the replay)` }];
+  if (input.replay.kind === 'same')
+    return [
+      { request, expect: 'accept', label: c.label },
+      { request, expect: 'accept', label: `${c.label} (the replay)` },
+    ];
   return [
     { request, expect: 'accept', label: `${c.label} (the first request)` },
     // The key is the first request's: the second must not change it (checked through the first's answer, not as a write).
-    { request: { ...request, body: Buffer.from(JSON.stringify(input.replay.body)) }, expect: c.expect, label: c.label, touches: { accounts } },
+    {
+      request: { ...request, body: Buffer.from(JSON.stringify(input.replay.body)) },
+      expect: c.expect,
+      label: c.label,
+      touches: { accounts },
+    },
   ];
 }
 
 /** The account ids a request's body names (one request or a batch). */
 function accountsNamed(body: Body): string[] {
-  const json = 'json' in body ? body.json : 'padded' in body ? body.padded.json : 'bigNamed' in body ? body.bigNamed.message : 'bigBatch' in body ? body.bigBatch.message : undefined;
+  const json =
+    'json' in body
+      ? body.json
+      : 'padded' in body
+        ? body.padded.json
+        : 'bigNamed' in body
+          ? body.bigNamed.message
+          : 'bigBatch' in body
+            ? body.bigBatch.message
+            : undefined;
   const messages = json && typeof json === 'object' && 'messages' in json && Array.isArray(json.messages) ? json.messages : [json];
-  return [...new Set(messages.map((m) => (m && typeof m === 'object' ? (m as Message).account : undefined)).filter((a): a is string => typeof a === 'string'))];
+  return [
+    ...new Set(
+      messages
+        .map((m) => (m && typeof m === 'object' ? (m as Message).account : undefined))
+        .filter((a): a is string => typeof a === 'string'),
+    ),
+  ];
 }
 
 /** A 2xx answer to a request with metadata: the message must show that metadata, key for key. */
@@ -238,7 +405,12 @@ async function metadataKept(response: RawResponse, sent: Record<string, unknown>
 }
 
 /** A request every account of Kaleyra takes, for the regressions. */
-const KALEYRA: Message = { provider: 'kaleyra', account: 'fz-kaleyra-a', recipient: '+918123456789', content: { kind: 'template', name: 'order_update', language: 'en_US', body: ['A-17'] } };
+const KALEYRA: Message = {
+  provider: 'kaleyra',
+  account: 'fz-kaleyra-a',
+  recipient: '+918123456789',
+  content: { kind: 'template', name: 'order_update', language: 'en_US', body: ['A-17'] },
+};
 const ALL: Auth = { kind: 'key', key: 'all' };
 
 export const acceptSingle: Endpoint<AcceptInput> = {
@@ -246,10 +418,22 @@ export const acceptSingle: Endpoint<AcceptInput> = {
   kind: 'accept',
   cases: () => singleCases(),
   regressions: (options) => [
-    case_('valid: metadata key "constructor"', 'accept', { auth: ALL, contentType: 'application/json', body: { json: { ...KALEYRA, metadata: { constructor: 'x' } } } }),
-    case_('metadata key "__proto__"', 'either', { auth: ALL, contentType: 'application/json', body: { json: { ...KALEYRA, metadata: JSON.parse('{"__proto__":"x"}') as Message } } }),
+    case_('valid: metadata key "constructor"', 'accept', {
+      auth: ALL,
+      contentType: 'application/json',
+      body: { json: { ...KALEYRA, metadata: { constructor: 'x' } } },
+    }),
+    case_('metadata key "__proto__"', 'either', {
+      auth: ALL,
+      contentType: 'application/json',
+      body: { json: { ...KALEYRA, metadata: JSON.parse('{"__proto__":"x"}') as Message } },
+    }),
     // 1,100 named values of 1,000 characters: over SQS's 1 MiB, and no DynamoDB item can hold it either.
-    case_('large but schema-valid: many long named values', 'either', { auth: ALL, contentType: 'application/json', body: { bigNamed: { message: KALEYRA, params: 1100, length: 1000 } } }),
+    case_('large but schema-valid: many long named values', 'either', {
+      auth: ALL,
+      contentType: 'application/json',
+      body: { bigNamed: { message: KALEYRA, params: 1100, length: 1000 } },
+    }),
     ...oversize(options, KALEYRA),
   ],
   steps,
@@ -260,9 +444,17 @@ export const acceptBatch: Endpoint<AcceptInput> = {
   kind: 'accept',
   cases: () => batchCases(),
   regressions: (options) => [
-    case_('batch: unknown field next to "messages"', 'refuse', { auth: ALL, contentType: 'application/json', body: { json: { messages: [KALEYRA], scheduleAt: '2030-01-01T00:00:00Z' } } }),
+    case_('batch: unknown field next to "messages"', 'refuse', {
+      auth: ALL,
+      contentType: 'application/json',
+      body: { json: { messages: [KALEYRA], scheduleAt: '2030-01-01T00:00:00Z' } },
+    }),
     // Ten messages of ~350 KB: one SendMessageBatch cannot take them, and each sealed is over DynamoDB's 400 KB.
-    case_('large but schema-valid: a batch of ~300 KB messages', 'either', { auth: ALL, contentType: 'application/json', body: { bigBatch: { message: KALEYRA, messages: 10, params: 350, length: 1000 } } }),
+    case_('large but schema-valid: a batch of ~300 KB messages', 'either', {
+      auth: ALL,
+      contentType: 'application/json',
+      body: { bigBatch: { message: KALEYRA, messages: 10, params: 350, length: 1000 } },
+    }),
     ...oversize(options, { messages: [KALEYRA, { ...KALEYRA, recipient: '+14155550123' }] }),
   ],
   steps,

@@ -65,16 +65,25 @@ export class RawClient {
         resolve({ ...response, start, end: Date.now() });
       };
       const headers = { ...raw.headers, ...(raw.body ? { 'content-length': String(raw.body.length) } : {}) };
-      const request = httpRequest({ host: this.host, port: this.port, method: raw.method, path: raw.path, headers, agent: this.agent }, (response) => {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (kept < MAX_KEPT) chunks.push(chunk);
-          kept += chunk.length;
-        });
-        response.on('end', () => finish({ status: response.statusCode ?? 0, headers: flatHeaders(response.headers), body: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', () => finish({ status: 'reset', headers: {}, body: '' }));
-      });
+      const request = httpRequest(
+        { host: this.host, port: this.port, method: raw.method, path: raw.path, headers, agent: this.agent },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let kept = 0;
+          response.on('data', (chunk: Buffer) => {
+            if (kept < MAX_KEPT) chunks.push(chunk);
+            kept += chunk.length;
+          });
+          response.on('end', () =>
+            finish({
+              status: response.statusCode ?? 0,
+              headers: flatHeaders(response.headers),
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          response.on('error', () => finish({ status: 'reset', headers: {}, body: '' }));
+        },
+      );
       const timer = setTimeout(() => {
         finish({ status: 'hang', headers: {}, body: '' });
         request.destroy();
@@ -84,7 +93,8 @@ export class RawClient {
       let answered = false;
       request.on('response', () => (answered = true));
       request.on('error', (error: NodeJS.ErrnoException) => {
-        if (!answered && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return finish({ status: 'reset', headers: {}, body: '', staleSocket: true });
+        if (!answered && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE'))
+          return finish({ status: 'reset', headers: {}, body: '', staleSocket: true });
         setTimeout(() => finish({ status: 'reset', headers: {}, body: '' }), 50);
       });
       request.end(raw.body);
@@ -98,7 +108,8 @@ export class RawClient {
 
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
   return flat;
 }
 

@@ -4,4 +4,11 @@ import type { Endpoint } from './endpoint.ts';
 import { cancelMessage, getMessage, listMessages } from './reads.ts';
 import { webhookEndpoints } from './webhooks.ts';
 
-export const ENDPOINTS: ReadonlyArray<Endpoint<any>> = [acceptSingle, acceptBatch, getMessage, listMessages, cancelMessage, ...webhookEndpoints];
+export const ENDPOINTS: ReadonlyArray<Endpoint<any>> = [
+  acceptSingle,
+  acceptBatch,
+  getMessage,
+  listMessages,
+  cancelMessage,
+  ...webhookEndpoints,
+];

@@ -72,11 +72,27 @@ const META: Capabilities = {
 
 export const CAPABILITIES: Record<ProviderName, Capabilities> = {
   // LiveTok: a flat list of text/image/document parameters, media by link, no buttons, no offers.
-  livetok: { kinds: ['template'], headers: ['image', 'document'], mediaBy: ['link'], namedBody: false, buttons: [], limitedTimeOffer: false, documentFilename: false },
+  livetok: {
+    kinds: ['template'],
+    headers: ['image', 'document'],
+    mediaBy: ['link'],
+    namedBody: false,
+    buttons: [],
+    limitedTimeOffer: false,
+    documentFilename: false,
+  },
   livechat: META,
   kaleyra: META,
   // Gupshup: template id + positional params, image/video header message, postback texts, expiration.
-  gupshup: { kinds: ['template'], headers: ['image', 'video'], mediaBy: ['id', 'link'], namedBody: false, buttons: ['quick_reply'], limitedTimeOffer: true, documentFilename: false },
+  gupshup: {
+    kinds: ['template'],
+    headers: ['image', 'video'],
+    mediaBy: ['id', 'link'],
+    namedBody: false,
+    buttons: ['quick_reply'],
+    limitedTimeOffer: true,
+    documentFilename: false,
+  },
   // Loopwave: free text only.
   loopwave: { kinds: ['text'], headers: [], mediaBy: [], namedBody: false, buttons: [], limitedTimeOffer: false, documentFilename: false },
 };
@@ -87,7 +103,38 @@ export const LIMITED_KEY = 'fz-key-limited-0123456789';
 export const LIMITED_ACCOUNTS = [accountId('kaleyra', 'a'), accountId('livechat', 'a')];
 
 /** Mobile numbers valid by libphonenumber's example metadata (not by the validator under test), E.164. */
-const COUNTRIES: CountryCode[] = ['IN', 'US', 'GB', 'BR', 'DE', 'ES', 'MX', 'ID', 'NG', 'ZA', 'AE', 'FR', 'IT', 'AU', 'JP', 'KE', 'PH', 'SG', 'CA', 'AR', 'EG', 'TR', 'PK', 'BD', 'SA', 'NL', 'PL', 'CO', 'CL', 'PE'];
+const COUNTRIES: CountryCode[] = [
+  'IN',
+  'US',
+  'GB',
+  'BR',
+  'DE',
+  'ES',
+  'MX',
+  'ID',
+  'NG',
+  'ZA',
+  'AE',
+  'FR',
+  'IT',
+  'AU',
+  'JP',
+  'KE',
+  'PH',
+  'SG',
+  'CA',
+  'AR',
+  'EG',
+  'TR',
+  'PK',
+  'BD',
+  'SA',
+  'NL',
+  'PL',
+  'CO',
+  'CL',
+  'PE',
+];
 export const VALID_PHONES: Array<{ e164: string; country: string; national: string }> = COUNTRIES.map((country) => {
   const national = (examples as Record<string, string>)[country]!;
   return { e164: `+${getCountryCallingCode(country)}${national}`, country: `+${getCountryCallingCode(country)}`, national };

@@ -61,7 +61,9 @@ export function judge(expect: Expect, status: RawResponse['status']): Figure[] {
 
 /** A case's input for a report: long strings and large arrays cut down so an example stays readable. */
 export function summarise(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.length > 120 ? `${value.slice(0, 60)}…(${value.length} chars)…${value.slice(-20)}` : value;
+  if (typeof value === 'string') {
+    return value.length > 120 ? `${value.slice(0, 60)}…(${value.length} chars)…${value.slice(-20)}` : value;
+  }
   if (Buffer.isBuffer(value)) return `<${value.length} bytes>`;
   if (Array.isArray(value)) {
     const shown = value.slice(0, 6).map((v) => summarise(v, depth + 1));

@@ -13,7 +13,10 @@ const DAY = 86_400_000;
 const STATUSES = ['queued', 'scheduled', 'cancelled', 'sending', 'unknown', 'accepted', 'sent', 'failed', 'delivered', 'read'];
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-const keyAuth = fc.oneof({ arbitrary: fc.constant<Auth>({ kind: 'key', key: 'all' }), weight: 3 }, { arbitrary: fc.constant<Auth>({ kind: 'key', key: 'limited' }), weight: 1 });
+const keyAuth = fc.oneof(
+  { arbitrary: fc.constant<Auth>({ kind: 'key', key: 'all' }), weight: 3 },
+  { arbitrary: fc.constant<Auth>({ kind: 'key', key: 'limited' }), weight: 1 },
+);
 const badAuth = fc.constantFrom<Auth>({ kind: 'none' }, { kind: 'header', value: 'Bearer nope' }, { kind: 'header', value: 'Token x' });
 const usable = (auth: Auth) => (auth.kind === 'key' && auth.key === 'limited' ? LIMITED_ACCOUNTS : ACCOUNT_IDS);
 const others = ACCOUNT_IDS.filter((a) => !LIMITED_ACCOUNTS.includes(a));
@@ -26,7 +29,20 @@ const absentId = fc.array(fc.constantFrom(...CROCKFORD), { minLength: 25, maxLen
  * an encoded slash, latin-1 bytes, very long ones, and any printable ASCII but "/", "?" and "#".
  */
 const badSegment = fc.oneof(
-  fc.constantFrom('%E0%A4%A', '%', '%zz', '%C0%AF', '%00', '%2F', '%2e%2e', '%F0%9F%98', '01M80E93DKKVF6VJ7YXRKAH195%', '01m80e93dkkvf6vj7yxrkah195', '\u00e9t\u00e9', 'x'.repeat(3000)),
+  fc.constantFrom(
+    '%E0%A4%A',
+    '%',
+    '%zz',
+    '%C0%AF',
+    '%00',
+    '%2F',
+    '%2e%2e',
+    '%F0%9F%98',
+    '01M80E93DKKVF6VJ7YXRKAH195%',
+    '01m80e93dkkvf6vj7yxrkah195',
+    '\u00e9t\u00e9',
+    'x'.repeat(3000),
+  ),
   fc.stringMatching(/^[\x21-\x7e]{1,40}$/).filter((s) => !/[/?#]/.test(s) && s !== '.' && s !== '..'),
   fc.array(fc.constantFrom('%', 'A', 'E0', '%25', 'zz', '9'), { minLength: 1, maxLength: 8 }).map((parts) => parts.join('')),
 );
@@ -49,18 +65,43 @@ const c = (label: string, expect: Expect, input: MessageInput): Case<MessageInpu
 
 function targetCases(ownKind: 'own' | 'fresh'): Array<{ arbitrary: fc.Arbitrary<Case<MessageInput>>; weight: number }> {
   const own = keyAuth.chain((auth) =>
-    fc.tuple(fc.constantFrom(...usable(auth)), fc.nat(50)).map(([account, n]) => c(ownKind === 'own' ? 'valid: a message of the key' : 'valid: a queued message of the key', 'accept', { auth, target: ownKind === 'own' ? { kind: 'own', account, n } : { kind: 'fresh', account } })),
+    fc.tuple(fc.constantFrom(...usable(auth)), fc.nat(50)).map(([account, n]) =>
+      c(ownKind === 'own' ? 'valid: a message of the key' : 'valid: a queued message of the key', 'accept', {
+        auth,
+        target: ownKind === 'own' ? { kind: 'own', account, n } : { kind: 'fresh', account },
+      }),
+    ),
   );
   return [
     { arbitrary: own, weight: 6 },
     {
-      arbitrary: fc.tuple(fc.constantFrom(...others), fc.nat(50)).map(([account, n]) => c('message of an account the key may not use (must look absent)', 'refuse', { auth: { kind: 'key', key: 'limited' }, target: { kind: 'foreign', account, n } })),
+      arbitrary: fc.tuple(fc.constantFrom(...others), fc.nat(50)).map(([account, n]) =>
+        c('message of an account the key may not use (must look absent)', 'refuse', {
+          auth: { kind: 'key', key: 'limited' },
+          target: { kind: 'foreign', account, n },
+        }),
+      ),
       weight: 2,
     },
-    { arbitrary: fc.tuple(keyAuth, absentId).map(([auth, id]) => c('id: well formed, no such message', 'refuse', { auth, target: { kind: 'absent', id } })), weight: 2 },
-    { arbitrary: fc.tuple(keyAuth, badSegment).map(([auth, segment]) => c('id: not a message id (bad or malformed percent-encoding, odd bytes)', 'refuse', { auth, target: { kind: 'segment', segment } })), weight: 4 },
     {
-      arbitrary: fc.tuple(badAuth, fc.constantFrom(...ACCOUNT_IDS), fc.nat(50)).map(([auth, account, n]) => c('Authorization: no valid API key', 'refuse', { auth, target: { kind: 'own', account, n } })),
+      arbitrary: fc
+        .tuple(keyAuth, absentId)
+        .map(([auth, id]) => c('id: well formed, no such message', 'refuse', { auth, target: { kind: 'absent', id } })),
+      weight: 2,
+    },
+    {
+      arbitrary: fc.tuple(keyAuth, badSegment).map(([auth, segment]) =>
+        c('id: not a message id (bad or malformed percent-encoding, odd bytes)', 'refuse', {
+          auth,
+          target: { kind: 'segment', segment },
+        }),
+      ),
+      weight: 4,
+    },
+    {
+      arbitrary: fc
+        .tuple(badAuth, fc.constantFrom(...ACCOUNT_IDS), fc.nat(50))
+        .map(([auth, account, n]) => c('Authorization: no valid API key', 'refuse', { auth, target: { kind: 'own', account, n } })),
       weight: 1,
     },
   ];
@@ -92,7 +133,10 @@ function idOf(target: Target, ctx: RunContext): { id: string | undefined; segmen
   return { id, segment: id ?? 'POOL-EMPTY' };
 }
 
-const MALFORMED = c('id: not a message id (bad or malformed percent-encoding, odd bytes)', 'refuse', { auth: { kind: 'key', key: 'all' }, target: { kind: 'segment', segment: '%E0%A4%A' } });
+const MALFORMED = c('id: not a message id (bad or malformed percent-encoding, odd bytes)', 'refuse', {
+  auth: { kind: 'key', key: 'all' },
+  target: { kind: 'segment', segment: '%E0%A4%A' },
+});
 
 export const getMessage: Endpoint<MessageInput> = {
   name: 'GET /v1/messages/{id}',
@@ -101,7 +145,14 @@ export const getMessage: Endpoint<MessageInput> = {
   regressions: () => [MALFORMED],
   steps(cs, ctx) {
     const { id, segment } = idOf(cs.input.target, ctx);
-    return [{ request: { method: 'GET', path: `/v1/messages/${segment}`, headers: authHeader(cs.input.auth) }, expect: cs.expect, label: cs.label, ...(id ? { touches: { messages: [id] } } : {}) }];
+    return [
+      {
+        request: { method: 'GET', path: `/v1/messages/${segment}`, headers: authHeader(cs.input.auth) },
+        expect: cs.expect,
+        label: cs.label,
+        ...(id ? { touches: { messages: [id] } } : {}),
+      },
+    ];
   },
 };
 
@@ -113,11 +164,24 @@ export const cancelMessage: Endpoint<MessageInput> = {
     fc.oneof(
       ...targetCases('fresh'),
       {
-        arbitrary: fc.tuple(keyAuth, fc.nat(50)).chain(([auth, n]) => fc.constantFrom(...usable(auth)).map((account) => c('not cancellable: already cancelled (409)', 'refuse', { auth, target: { kind: 'cancelled', account, n } }))),
+        arbitrary: fc
+          .tuple(keyAuth, fc.nat(50))
+          .chain(([auth, n]) =>
+            fc
+              .constantFrom(...usable(auth))
+              .map((account) =>
+                c('not cancellable: already cancelled (409)', 'refuse', { auth, target: { kind: 'cancelled', account, n } }),
+              ),
+          ),
         weight: 2,
       },
       {
-        arbitrary: fc.tuple(fc.constantFrom(...CALLBACK_PROVIDERS), fc.nat(50)).map(([provider, n]) => c('not cancellable: already sent (409)', 'refuse', { auth: { kind: 'key', key: 'all' }, target: { kind: 'sent', provider, n } })),
+        arbitrary: fc.tuple(fc.constantFrom(...CALLBACK_PROVIDERS), fc.nat(50)).map(([provider, n]) =>
+          c('not cancellable: already sent (409)', 'refuse', {
+            auth: { kind: 'key', key: 'all' },
+            target: { kind: 'sent', provider, n },
+          }),
+        ),
         weight: 1,
       },
     ),
@@ -160,16 +224,26 @@ export interface ListInput {
   extra?: Array<[string, string]>;
 }
 
-const validWindow = fc.tuple(isoDateTime(Date.now() - 400 * DAY, Date.now() + 5 * DAY), fc.integer({ min: 0, max: 400 * DAY })).map(([since, span]) => ({
-  since,
-  until: new Date(Date.parse(since) + span).toISOString(),
-}));
+const validWindow = fc
+  .tuple(isoDateTime(Date.now() - 400 * DAY, Date.now() + 5 * DAY), fc.integer({ min: 0, max: 400 * DAY }))
+  .map(([since, span]) => ({
+    since,
+    until: new Date(Date.parse(since) + span).toISOString(),
+  }));
 const madeUpCursor = fc.oneof(
   fc.constantFrom('abc', 'e30', 'bnVsbA', 'W10', '%E0%A4%A', '!!!', 'eyJwayI6MX0'),
   fc.stringMatching(/^[A-Za-z0-9_-]{1,60}$/),
   fc.jsonValue({ maxDepth: 3 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null').toString('base64url')),
   fc
-    .record({ pk: fc.oneof(fc.string(), fc.integer()), sk: fc.oneof(fc.string(), fc.constant(null)), account: fc.oneof(fc.constantFrom(...ACCOUNT_IDS), fc.integer()), created: fc.oneof(fc.string(), fc.boolean()) }, { requiredKeys: [] })
+    .record(
+      {
+        pk: fc.oneof(fc.string(), fc.integer()),
+        sk: fc.oneof(fc.string(), fc.constant(null)),
+        account: fc.oneof(fc.constantFrom(...ACCOUNT_IDS), fc.integer()),
+        created: fc.oneof(fc.string(), fc.boolean()),
+      },
+      { requiredKeys: [] },
+    )
     .map((v) => Buffer.from(JSON.stringify(v)).toString('base64url')),
 );
 
@@ -188,42 +262,130 @@ export function listCases(): fc.Arbitrary<Case<ListInput>> {
       { requiredKeys: ['auth', 'account'] },
     ),
   );
-  const valid = base.map(({ auth, account, status, window, limit }) => ({ auth, account, ...(status ? { status } : {}), ...(window ?? {}), ...(limit ? { limit } : {}) }) as ListInput);
+  const valid = base.map(
+    ({ auth, account, status, window, limit }) =>
+      ({ auth, account, ...(status ? { status } : {}), ...(window ?? {}), ...(limit ? { limit } : {}) }) as ListInput,
+  );
   return fc.oneof(
     { arbitrary: valid.map((input) => l('valid: a page of the key’s account', 'accept', input)), weight: 8 },
     {
       arbitrary: fc.tuple(keyAuth, fc.option(fc.integer({ min: 1, max: 100 }).map(String), { nil: undefined })).chain(([auth, limit]) =>
         fc.constantFrom(...usable(auth)).chain((account) =>
-          fc.constantFrom(undefined, 'queued').map((status) => l('valid: the next page, with the previous page’s cursor', 'accept', { auth, account, ...(status ? { status } : {}), ...(limit ? { limit } : {}), cursor: { kind: 'own' } })),
+          fc.constantFrom(undefined, 'queued').map((status) =>
+            l('valid: the next page, with the previous page’s cursor', 'accept', {
+              auth,
+              account,
+              ...(status ? { status } : {}),
+              ...(limit ? { limit } : {}),
+              cursor: { kind: 'own' },
+            }),
+          ),
         ),
       ),
       weight: 3,
     },
     {
-      arbitrary: fc.tuple(valid, fc.oneof(fc.constantFrom('acount', 'page', 'offset', 'sort', 'Account', 'status[]', 'cursor_'), fc.stringMatching(/^[a-z_]{1,12}$/)), fc.string({ maxLength: 10 }))
+      arbitrary: fc
+        .tuple(
+          valid,
+          fc.oneof(
+            fc.constantFrom('acount', 'page', 'offset', 'sort', 'Account', 'status[]', 'cursor_'),
+            fc.stringMatching(/^[a-z_]{1,12}$/),
+          ),
+          fc.string({ maxLength: 10 }),
+        )
         .filter(([, name]) => !['account', 'status', 'since', 'until', 'limit', 'cursor'].includes(name))
         .map(([input, name, value]) => l('query: unknown parameter', 'refuse', { ...input, extra: [[name, value]] })),
       weight: 2,
     },
-    { arbitrary: fc.tuple(valid, fc.constantFrom('QUEUED', 'done', '', 'queued,sent', 'all')).map(([input, status]) => l('status: not one of the statuses', 'refuse', { ...input, status })), weight: 2 },
     {
-      arbitrary: fc.tuple(valid, fc.constantFrom('since', 'until'), fc.constantFrom('yesterday', '2026-01-01', '1733000000', '', '2026-13-01T00:00:00Z')).map(([input, field, value]) =>
-        l(`${field}: not an ISO-8601 date-time`, 'refuse', { ...input, [field]: value }),
+      arbitrary: fc
+        .tuple(valid, fc.constantFrom('QUEUED', 'done', '', 'queued,sent', 'all'))
+        .map(([input, status]) => l('status: not one of the statuses', 'refuse', { ...input, status })),
+      weight: 2,
+    },
+    {
+      arbitrary: fc
+        .tuple(
+          valid,
+          fc.constantFrom('since', 'until'),
+          fc.constantFrom('yesterday', '2026-01-01', '1733000000', '', '2026-13-01T00:00:00Z'),
+        )
+        .map(([input, field, value]) => l(`${field}: not an ISO-8601 date-time`, 'refuse', { ...input, [field]: value })),
+      weight: 2,
+    },
+    {
+      arbitrary: fc
+        .tuple(valid, fc.constantFrom('0', '101', '-1', 'abc', '2.5', '', '1000000'))
+        .map(([input, limit]) => l('limit: not an integer from 1 to 100', 'refuse', { ...input, limit })),
+      weight: 2,
+    },
+    {
+      arbitrary: fc
+        .tuple(valid, madeUpCursor)
+        .map(([input, text]) =>
+          l('cursor: made up', 'refuse', { ...input, since: undefined, until: undefined, cursor: { kind: 'made-up', text } } as ListInput),
+        ),
+      weight: 3,
+    },
+    {
+      arbitrary: fc.tuple(valid, fc.nat(40)).map(([input, n]) =>
+        l('cursor: another account’s', 'refuse', {
+          ...input,
+          since: undefined,
+          until: undefined,
+          status: undefined,
+          cursor: { kind: 'foreign', n },
+        } as ListInput),
       ),
       weight: 2,
     },
-    { arbitrary: fc.tuple(valid, fc.constantFrom('0', '101', '-1', 'abc', '2.5', '', '1000000')).map(([input, limit]) => l('limit: not an integer from 1 to 100', 'refuse', { ...input, limit })), weight: 2 },
-    { arbitrary: fc.tuple(valid, madeUpCursor).map(([input, text]) => l('cursor: made up', 'refuse', { ...input, since: undefined, until: undefined, cursor: { kind: 'made-up', text } } as ListInput)), weight: 3 },
-    { arbitrary: fc.tuple(valid, fc.nat(40)).map(([input, n]) => l('cursor: another account’s', 'refuse', { ...input, since: undefined, until: undefined, status: undefined, cursor: { kind: 'foreign', n } } as ListInput)), weight: 2 },
-    { arbitrary: valid.map((input) => l('cursor: key-shaped, forged for the same account', 'either', { ...input, since: undefined, until: undefined, cursor: { kind: 'forged' } } as ListInput)), weight: 1 },
-    { arbitrary: fc.tuple(valid, validWindow).map(([input, w]) => l('cursor: the previous page’s, with another time window', 'either', { ...input, ...w, status: undefined, cursor: { kind: 'own' } })), weight: 1 },
-    { arbitrary: valid.map((input) => l('account: missing, and the key may use several', 'refuse', { ...input, account: undefined })), weight: 1 },
     {
-      arbitrary: fc.tuple(valid, fc.constantFrom(...others)).map(([input, account]) => l('account: not available to this key (must show nothing)', 'either', { ...input, auth: { kind: 'key', key: 'limited' }, account })),
+      arbitrary: valid.map((input) =>
+        l('cursor: key-shaped, forged for the same account', 'either', {
+          ...input,
+          since: undefined,
+          until: undefined,
+          cursor: { kind: 'forged' },
+        } as ListInput),
+      ),
       weight: 1,
     },
-    { arbitrary: fc.tuple(valid, validWindow).map(([input, w]) => l('since after until', 'either', { ...input, since: w.until, until: w.since })), weight: 1 },
-    { arbitrary: fc.tuple(valid, badAuth).map(([input, auth]) => l('Authorization: no valid API key', 'refuse', { ...input, auth })), weight: 1 },
+    {
+      arbitrary: fc.tuple(valid, validWindow).map(([input, w]) =>
+        l('cursor: the previous page’s, with another time window', 'either', {
+          ...input,
+          ...w,
+          status: undefined,
+          cursor: { kind: 'own' },
+        }),
+      ),
+      weight: 1,
+    },
+    {
+      arbitrary: valid.map((input) => l('account: missing, and the key may use several', 'refuse', { ...input, account: undefined })),
+      weight: 1,
+    },
+    {
+      arbitrary: fc.tuple(valid, fc.constantFrom(...others)).map(([input, account]) =>
+        l('account: not available to this key (must show nothing)', 'either', {
+          ...input,
+          auth: { kind: 'key', key: 'limited' },
+          account,
+        }),
+      ),
+      weight: 1,
+    },
+    {
+      arbitrary: fc
+        .tuple(valid, validWindow)
+        .map(([input, w]) => l('since after until', 'either', { ...input, since: w.until, until: w.since })),
+      weight: 1,
+    },
+    {
+      arbitrary: fc.tuple(valid, badAuth).map(([input, auth]) => l('Authorization: no valid API key', 'refuse', { ...input, auth })),
+      weight: 1,
+    },
   );
 }
 
@@ -233,7 +395,10 @@ function cursorText(input: ListInput, ctx: RunContext): string | undefined {
   const pools = ctx.stack.pools.cursors;
   switch (cursor.kind) {
     case 'own':
-      return pools.find((p) => p.account === input.account && p.status === input.status)?.cursor ?? pools.find((p) => p.account === input.account)?.cursor;
+      return (
+        pools.find((p) => p.account === input.account && p.status === input.status)?.cursor ??
+        pools.find((p) => p.account === input.account)?.cursor
+      );
     case 'foreign': {
       const foreign = pools.filter((p) => p.account !== input.account);
       return foreign[cursor.n % foreign.length]!.cursor;
@@ -241,7 +406,14 @@ function cursorText(input: ListInput, ctx: RunContext): string | undefined {
     case 'made-up':
       return cursor.text;
     case 'forged':
-      return Buffer.from(JSON.stringify({ pk: 'M#7ZZZZZZZZZZZZZZZZZZZZZZZZZ', sk: 'M', account: input.account, created: '2026-01-01T00:00:00.000Z#7ZZZZZZZZZZZZZZZZZZZZZZZZZ' })).toString('base64url');
+      return Buffer.from(
+        JSON.stringify({
+          pk: 'M#7ZZZZZZZZZZZZZZZZZZZZZZZZZ',
+          sk: 'M',
+          account: input.account,
+          created: '2026-01-01T00:00:00.000Z#7ZZZZZZZZZZZZZZZZZZZZZZZZZ',
+        }),
+      ).toString('base64url');
   }
 }
 
@@ -250,8 +422,16 @@ export const listMessages: Endpoint<ListInput> = {
   kind: 'messages',
   cases: () => listCases(),
   regressions: () => [
-    l('cursor: made up', 'refuse', { auth: { kind: 'key', key: 'all' }, account: 'fz-kaleyra-a', cursor: { kind: 'made-up', text: Buffer.from('{"a":1}').toString('base64url') } }),
-    l('cursor: another account’s', 'refuse', { auth: { kind: 'key', key: 'all' }, account: 'fz-kaleyra-a', cursor: { kind: 'foreign', n: 0 } }),
+    l('cursor: made up', 'refuse', {
+      auth: { kind: 'key', key: 'all' },
+      account: 'fz-kaleyra-a',
+      cursor: { kind: 'made-up', text: Buffer.from('{"a":1}').toString('base64url') },
+    }),
+    l('cursor: another account’s', 'refuse', {
+      auth: { kind: 'key', key: 'all' },
+      account: 'fz-kaleyra-a',
+      cursor: { kind: 'foreign', n: 0 },
+    }),
   ],
   steps(cs, ctx) {
     const input = cs.input;
@@ -266,8 +446,13 @@ export const listMessages: Endpoint<ListInput> = {
     // Made-up cursors go in as written (malformed percent-encoding included); the rest URL-encoded.
     const query = [...params, ...(input.extra ?? [])].map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`);
     if (cursor !== undefined) query.push(`cursor=${input.cursor?.kind === 'made-up' ? cursor : encodeURIComponent(cursor)}`);
-    const step: Step = { request: { method: 'GET', path: `/v1/messages${query.length ? `?${query.join('&')}` : ''}`, headers: authHeader(input.auth) }, expect: cs.expect, label: cs.label };
-    if (input.auth.kind === 'key' && input.account && !usable(input.auth).includes(input.account)) step.check = async (response) => showsNothing(response);
+    const step: Step = {
+      request: { method: 'GET', path: `/v1/messages${query.length ? `?${query.join('&')}` : ''}`, headers: authHeader(input.auth) },
+      expect: cs.expect,
+      label: cs.label,
+    };
+    if (input.auth.kind === 'key' && input.account && !usable(input.auth).includes(input.account))
+      step.check = async (response) => showsNothing(response);
     return [step];
   },
 };

@@ -73,7 +73,12 @@ export function context(stack: FuzzStack): RunContext {
 }
 
 /** Sends `cases` and returns every step's answer and figures, plus what refused requests wrote. */
-async function measure(endpoint: Endpoint<unknown>, cases: ReadonlyArray<{ c: Case<unknown>; index: number; regression?: number }>, ctx: RunContext, concurrency: number) {
+async function measure(
+  endpoint: Endpoint<unknown>,
+  cases: ReadonlyArray<{ c: Case<unknown>; index: number; regression?: number }>,
+  ctx: RunContext,
+  concurrency: number,
+) {
   const stack = ctx.stack;
   const watched = watchedMessages(endpoint, stack);
   const before = await stack.snapshot(watched);
@@ -98,12 +103,19 @@ async function measure(endpoint: Endpoint<unknown>, cases: ReadonlyArray<{ c: Ca
       if (answered.has(record.id) || stack.seededIds.has(record.id)) continue;
       const at = Date.parse(record.createdAt);
       const during = refused.filter((r) => r.response.start - 5 <= at && at <= r.response.end + 5);
-      written.push({ what: `message record ${record.id} (${record.account})`, by: during.find((r) => r.step.touches?.accounts?.includes(record.account)) ?? during[0] });
+      written.push({
+        what: `message record ${record.id} (${record.account})`,
+        by: during.find((r) => r.step.touches?.accounts?.includes(record.account)) ?? during[0],
+      });
     }
   }
   const after = await stack.snapshot(watched);
   for (const id of watched) {
-    if (before.get(id) !== after.get(id)) written.push({ what: `message ${id} changed`, by: refused.find((r) => r.step.touches?.messages?.includes(id)) ?? results.find((r) => r.step.touches?.messages?.includes(id)) });
+    if (before.get(id) !== after.get(id))
+      written.push({
+        what: `message ${id} changed`,
+        by: refused.find((r) => r.step.touches?.messages?.includes(id)) ?? results.find((r) => r.step.touches?.messages?.includes(id)),
+      });
   }
   for (const r of refused) {
     for (const { account, key } of r.step.touches?.idempotency ?? []) {
@@ -111,8 +123,10 @@ async function measure(endpoint: Endpoint<unknown>, cases: ReadonlyArray<{ c: Ca
     }
     for (const { provider, providerMessageId } of r.step.touches?.pending ?? []) {
       if (providerMessageId.length > 1000) continue; // longer than any key DynamoDB takes: nothing can be stored under it
-      if (await stack.item(`E#${provider}#${providerMessageId}`, 'E')) written.push({ what: `kept callback for ${provider} id ${providerMessageId.slice(0, 40)}`, by: r });
-      if (await stack.item(`X#${provider}#${providerMessageId}`, 'X')) written.push({ what: `id alias ${provider} ${providerMessageId.slice(0, 40)}`, by: r });
+      if (await stack.item(`E#${provider}#${providerMessageId}`, 'E'))
+        written.push({ what: `kept callback for ${provider} id ${providerMessageId.slice(0, 40)}`, by: r });
+      if (await stack.item(`X#${provider}#${providerMessageId}`, 'X'))
+        written.push({ what: `id alias ${provider} ${providerMessageId.slice(0, 40)}`, by: r });
     }
   }
   return { results, written };
@@ -129,11 +143,17 @@ function watchedMessages(endpoint: Endpoint<unknown>, stack: FuzzStack): string[
 
 function describeRequest(step: Step): string {
   const body = step.request.body;
-  const shown = body === undefined ? '' : body.length > 300 ? ` <${body.length} bytes: ${body.subarray(0, 160).toString('utf8')}…>` : ` ${body.toString('utf8')}`;
+  const shown =
+    body === undefined
+      ? ''
+      : body.length > 300
+        ? ` <${body.length} bytes: ${body.subarray(0, 160).toString('utf8')}…>`
+        : ` ${body.toString('utf8')}`;
   const headers = Object.entries(step.request.headers)
     .map(([k, v]) => `${k}: ${v.length > 60 ? `${v.slice(0, 40)}…` : v}`)
     .join('; ');
-  const path = step.request.path.length > 200 ? `${step.request.path.slice(0, 120)}…(${step.request.path.length} chars)` : step.request.path;
+  const path =
+    step.request.path.length > 200 ? `${step.request.path.slice(0, 120)}…(${step.request.path.length} chars)` : step.request.path;
   return `${step.request.method} ${path} [${headers}]${shown}`;
 }
 
@@ -193,8 +213,18 @@ export async function runEndpoint(endpoint: Endpoint<unknown>, stack: FuzzStack,
   figures['records written by refused requests'] = written.length;
   for (const w of written) {
     countLabel('records written by refused requests', w.by?.step.label ?? '(not attributed to one request)');
-    if (w.by) keep('records written by refused requests', { ...example(w.by), response: `${w.what}; answer: ${w.by.response.body.slice(0, 200)}` });
-    else keep('records written by refused requests', { index: -1, label: '(not attributed to one request)', expect: 'refuse', status: 0, request: '', input: w.what, response: '' });
+    if (w.by)
+      keep('records written by refused requests', { ...example(w.by), response: `${w.what}; answer: ${w.by.response.body.slice(0, 200)}` });
+    else
+      keep('records written by refused requests', {
+        index: -1,
+        label: '(not attributed to one request)',
+        expect: 'refuse',
+        status: 0,
+        request: '',
+        input: w.what,
+        response: '',
+      });
   }
   if (options.shrink) {
     for (const figure of FIGURES) {
@@ -208,20 +238,44 @@ export async function runEndpoint(endpoint: Endpoint<unknown>, stack: FuzzStack,
   }
   const expectations: Record<Expect, number> = { accept: 0, refuse: 0, either: 0 };
   for (const { c } of cases) expectations[c.expect]++;
-  return { name: endpoint.name, seed: options.seed, cases: cases.length, requests: results.length, seconds: (Date.now() - started) / 1000, figures, examples, expectations, byLabel };
+  return {
+    name: endpoint.name,
+    seed: options.seed,
+    cases: cases.length,
+    requests: results.length,
+    seconds: (Date.now() - started) / 1000,
+    figures,
+    examples,
+    expectations,
+    byLabel,
+  };
 }
 
 /** Replays case `index` of the endpoint's seed and shrinks it while it still shows `figure`. */
-export async function shrinkExample(endpoint: Endpoint<unknown>, stack: FuzzStack, options: RunOptions, index: number, figure: Figure): Promise<Example['shrunk']> {
+export async function shrinkExample(
+  endpoint: Endpoint<unknown>,
+  stack: FuzzStack,
+  options: RunOptions,
+  index: number,
+  figure: Figure,
+): Promise<Example['shrunk']> {
   const ctx = context(stack);
   let last: { r: StepResult } | undefined;
   const property = fc.asyncProperty(endpoint.cases(options.caseOptions), async (c) => {
     const { results, written } = await measure(endpoint, [{ c, index }], ctx, 1);
-    const hit = figure === 'records written by refused requests' ? (written.find((w) => w.by)?.by ?? (written.length ? results[0] : undefined)) : results.find((r) => r.figures.includes(figure));
+    const hit =
+      figure === 'records written by refused requests'
+        ? (written.find((w) => w.by)?.by ?? (written.length ? results[0] : undefined))
+        : results.find((r) => r.figures.includes(figure));
     if (hit) last = { r: hit };
     return !hit;
   });
-  const details = await fc.check(property, { seed: options.seed, path: String(index), interruptAfterTimeLimit: options.shrinkMs ?? 20_000, markInterruptAsFailure: false });
+  const details = await fc.check(property, {
+    seed: options.seed,
+    path: String(index),
+    interruptAfterTimeLimit: options.shrinkMs ?? 20_000,
+    markInterruptAsFailure: false,
+  });
   if (!last || !details.failed) return undefined;
   const e = example(last.r);
   return { label: e.label, input: e.input, status: e.status, request: e.request, response: e.response };
@@ -245,7 +299,9 @@ export interface CrossResult {
 export async function runCrossAccount(stack: FuzzStack, options: { perProvider: number; concurrency: number }): Promise<CrossResult> {
   const started = Date.now();
   const cases = CALLBACK_PROVIDERS.flatMap((provider) =>
-    stack.pools.crossTargets[provider].slice(0, options.perProvider).map((message, i) => ({ provider, message, status: crossStatus(provider, i), optOut: i % 2 === 1 })),
+    stack.pools.crossTargets[provider]
+      .slice(0, options.perProvider)
+      .map((message, i) => ({ provider, message, status: crossStatus(provider, i), optOut: i % 2 === 1 })),
   );
   const ids = cases.map((c) => c.message.id);
   const before = await stack.snapshot(ids);
@@ -266,14 +322,28 @@ export async function runCrossAccount(stack: FuzzStack, options: { perProvider: 
     for (const figure of found) {
       figures[figure]++;
       const list = (examples[figure] ??= []);
-      if (list.length < 4) list.push({ index: -1, label: `${r.c.provider}: ${r.c.status}${r.c.optOut ? ' (opt-out code)' : ''} on B's route about A's message`, expect: 'accept', status: r.response.status, request: r.request, input: { provider: r.c.provider, status: r.c.status }, response: r.response.body.slice(0, 200) });
+      if (list.length < 4)
+        list.push({
+          index: -1,
+          label: `${r.c.provider}: ${r.c.status}${r.c.optOut ? ' (opt-out code)' : ''} on B's route about A's message`,
+          expect: 'accept',
+          status: r.response.status,
+          request: r.request,
+          input: { provider: r.c.provider, status: r.c.status },
+          response: r.response.body.slice(0, 200),
+        });
     }
   }
   return { name: 'cross-account callbacks', cases: cases.length, seconds: (Date.now() - started) / 1000, figures, examples };
 }
 
 function crossStatus(provider: CallbackProvider, i: number): string {
-  const words: Record<CallbackProvider, string[]> = { livechat: ['delivered', 'failed', 'read'], gupshup: ['delivered', 'failed', 'read', 'enqueued'], kaleyra: ['delivered', 'failed', 'read'], loopwave: ['sent'] };
+  const words: Record<CallbackProvider, string[]> = {
+    livechat: ['delivered', 'failed', 'read'],
+    gupshup: ['delivered', 'failed', 'read', 'enqueued'],
+    kaleyra: ['delivered', 'failed', 'read'],
+    loopwave: ['sent'],
+  };
   const list = words[provider];
   return list[i % list.length]!;
 }
@@ -285,10 +355,21 @@ export function table(rows: Array<{ name: string; cases: number; figures: Record
   const cells = rows.map((r) => [r.name, String(r.cases), ...FIGURES.map((f) => String(r.figures[f]))]);
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
   const line = (values: string[]) => `| ${values.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(columns), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...cells.map(line)].join('\n');
+  return [
+    line(columns),
+    `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...cells.map(line),
+  ].join('\n');
 }
 
-export function failures(rows: Array<{ name: string; figures: Record<Figure, number>; examples: Partial<Record<Figure, Example[]>>; byLabel?: EndpointResult['byLabel'] }>): string {
+export function failures(
+  rows: Array<{
+    name: string;
+    figures: Record<Figure, number>;
+    examples: Partial<Record<Figure, Example[]>>;
+    byLabel?: EndpointResult['byLabel'];
+  }>,
+): string {
   const out: string[] = [];
   for (const row of rows) {
     for (const figure of FIGURES) {

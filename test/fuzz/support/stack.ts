@@ -21,7 +21,19 @@ import { recipientRef } from '../../../src/privacy/recipient.ts';
 import { MessageStore } from '../../../src/store/message-store.ts';
 import { startLocalAws } from '../../support/local-aws.ts';
 import { RawClient, type RawResponse } from './client.ts';
-import { accountId, ALL_KEY, CALLBACK_PROVIDERS, LIMITED_ACCOUNTS, LIMITED_KEY, PROVIDERS, providerOf, registryOf, seedPhone, type CallbackProvider, type ProviderName } from './model.ts';
+import {
+  accountId,
+  ALL_KEY,
+  CALLBACK_PROVIDERS,
+  LIMITED_ACCOUNTS,
+  LIMITED_KEY,
+  PROVIDERS,
+  providerOf,
+  registryOf,
+  seedPhone,
+  type CallbackProvider,
+  type ProviderName,
+} from './model.ts';
 
 /** A message of account A that reached its provider and has the provider's id. */
 export interface SentMessage {
@@ -74,7 +86,11 @@ export async function startFuzzStack(options: StackOptions = {}) {
     for (const which of ['a', 'b'] as const) {
       const id = accountId(provider, which);
       webhookSecrets[id] =
-        provider === 'livechat' ? `whsec_${randomBytes(24).toString('base64')}` : provider === 'loopwave' ? randomBytes(24).toString('hex') : randomBytes(24).toString('base64url');
+        provider === 'livechat'
+          ? `whsec_${randomBytes(24).toString('base64')}`
+          : provider === 'loopwave'
+            ? randomBytes(24).toString('hex')
+            : randomBytes(24).toString('base64url');
     }
   }
   const config = PipelineConfig.parse({
@@ -109,7 +125,11 @@ export async function startFuzzStack(options: StackOptions = {}) {
   });
   // The handlers get their own DynamoDB client, destroyed first on close: a handler still running
   // then (one looping on unfixed code) fails at once instead of reaching a closing dynalite.
-  const handlerDynamo = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: aws.dynamo.endpoint });
+  const handlerDynamo = new DynamoDBClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    endpoint: aws.dynamo.endpoint,
+  });
   let closing = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -125,10 +145,23 @@ export async function startFuzzStack(options: StackOptions = {}) {
     },
     { step: 'initialize', name: 'fuzzStackClosing' },
   );
-  const env: RuntimeEnvironment = { config, secrets, tableName: aws.tableName, queueUrl: aws.queueUrl, dynamo: handlerDynamo, sqs: aws.sqs.client };
+  const env: RuntimeEnvironment = {
+    config,
+    secrets,
+    tableName: aws.tableName,
+    queueUrl: aws.queueUrl,
+    dynamo: handlerDynamo,
+    sqs: aws.sqs.client,
+  };
   const api = createApiDeps(env);
   const webhooks = createWebhookDeps(env, { log: () => {} });
-  const http = await startLocalHttp({ functions: { accept: apiHandler('accept', () => api), status: apiHandler('status', () => api), webhook: webhookHandler(() => webhooks) } });
+  const http = await startLocalHttp({
+    functions: {
+      accept: apiHandler('accept', () => api),
+      status: apiHandler('status', () => api),
+      webhook: webhookHandler(() => webhooks),
+    },
+  });
 
   const errors = { count: 0, first: [] as string[] };
   const originalError = console.error;
@@ -139,7 +172,12 @@ export async function startFuzzStack(options: StackOptions = {}) {
     };
   }
 
-  const client = new RawClient({ host: '127.0.0.1', port: http.port, timeoutMs: options.requestTimeoutMs ?? 10_000, maxSockets: options.concurrency ?? 8 });
+  const client = new RawClient({
+    host: '127.0.0.1',
+    port: http.port,
+    timeoutMs: options.requestTimeoutMs ?? 10_000,
+    maxSockets: options.concurrency ?? 8,
+  });
   const store = new MessageStore(aws.dynamo.client, aws.tableName);
 
   /** A request through the API, outside the fuzz figures (seeding). */
@@ -173,11 +211,25 @@ export async function startFuzzStack(options: StackOptions = {}) {
   const perProvider = sizes.targets + sizes.victims + sizes.cross;
   let phone = 0;
   const sentRequests = CALLBACK_PROVIDERS.flatMap((provider) =>
-    Array.from({ length: perProvider }, () => ({ provider, account: accountId(provider, 'a'), recipient: seedPhone(phone++), content: simpleContent(accountId(provider, 'a')) })),
+    Array.from({ length: perProvider }, () => ({
+      provider,
+      account: accountId(provider, 'a'),
+      recipient: seedPhone(phone++),
+      content: simpleContent(accountId(provider, 'a')),
+    })),
   );
   const sentIds = await acceptAll(sentRequests);
   const sender = createSenderDeps(env, { log: () => {} });
-  const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl: aws.queueUrl, queueArn: 'arn:aws:sqs:us-east-1:123456789012:send', handler: senderHandler(() => sender), maximumConcurrency: 4, visibilityTimeoutS: 5, waitTimeS: 0.2, onError: () => {} });
+  const esm = startEventSourceMapping({
+    sqs: aws.sqs.client,
+    queueUrl: aws.queueUrl,
+    queueArn: 'arn:aws:sqs:us-east-1:123456789012:send',
+    handler: senderHandler(() => sender),
+    maximumConcurrency: 4,
+    visibilityTimeoutS: 5,
+    waitTimeS: 0.2,
+    onError: () => {},
+  });
   try {
     await esm.idle();
   } finally {
@@ -189,18 +241,40 @@ export async function startFuzzStack(options: StackOptions = {}) {
       let record = await store.get(id);
       if (request.provider === 'livechat' || request.provider === 'loopwave') {
         // Their send answers carry no id: the provider's first callback binds one (matched by recipient).
-        const providerMessageId = request.provider === 'livechat' ? `wamid.FZ${randomBytes(10).toString('hex')}` : `FZ${randomBytes(6).toString('hex')}`;
-        const callback = providerCallback(request.provider, { status: 'sent', providerMessageId, recipient: request.recipient.slice(1), at: Math.floor(Date.now() / 1000), secret: webhookSecrets[request.account]! });
-        const response = await client.send({ method: 'POST', path: `/v1/webhooks/${request.provider}/${request.account}${callback.pathSuffix}`, headers: { 'content-type': 'application/json', ...callback.headers }, body: Buffer.from(callback.body) });
-        if (response.status !== 200) throw new Error(`seeding: a ${request.provider} callback answered ${String(response.status)}: ${response.body.slice(0, 300)}`);
+        const providerMessageId =
+          request.provider === 'livechat' ? `wamid.FZ${randomBytes(10).toString('hex')}` : `FZ${randomBytes(6).toString('hex')}`;
+        const callback = providerCallback(request.provider, {
+          status: 'sent',
+          providerMessageId,
+          recipient: request.recipient.slice(1),
+          at: Math.floor(Date.now() / 1000),
+          secret: webhookSecrets[request.account]!,
+        });
+        const response = await client.send({
+          method: 'POST',
+          path: `/v1/webhooks/${request.provider}/${request.account}${callback.pathSuffix}`,
+          headers: { 'content-type': 'application/json', ...callback.headers },
+          body: Buffer.from(callback.body),
+        });
+        if (response.status !== 200)
+          throw new Error(`seeding: a ${request.provider} callback answered ${String(response.status)}: ${response.body.slice(0, 300)}`);
         record = await store.get(id);
       }
-      if (!record?.providerMessageId) throw new Error(`seeding: message ${id} (${request.provider}) has no provider id (status ${record?.status})`);
-      return { id, account: request.account, provider: request.provider, providerMessageId: record.providerMessageId, recipient: request.recipient };
+      if (!record?.providerMessageId)
+        throw new Error(`seeding: message ${id} (${request.provider}) has no provider id (status ${record?.status})`);
+      return {
+        id,
+        account: request.account,
+        provider: request.provider,
+        providerMessageId: record.providerMessageId,
+        recipient: request.recipient,
+      };
     }),
   );
-  const split = (provider: CallbackProvider, from: number, count: number) => sent.filter((m) => m.provider === provider).slice(from, from + count);
-  const byProvider = <T>(f: (p: CallbackProvider) => T) => Object.fromEntries(CALLBACK_PROVIDERS.map((p) => [p, f(p)])) as Record<CallbackProvider, T>;
+  const split = (provider: CallbackProvider, from: number, count: number) =>
+    sent.filter((m) => m.provider === provider).slice(from, from + count);
+  const byProvider = <T>(f: (p: CallbackProvider) => T) =>
+    Object.fromEntries(CALLBACK_PROVIDERS.map((p) => [p, f(p)])) as Record<CallbackProvider, T>;
 
   // ---- queued messages for reads and cancels (accepted after the sender stopped: they stay queued)
   const queued: Record<string, string[]> = {};
@@ -212,7 +286,8 @@ export async function startFuzzStack(options: StackOptions = {}) {
     for (const which of ['a', 'b'] as const) {
       const account = accountId(provider, which);
       const add = (use: 'queued' | 'cancellable' | 'cancelled', n: number) => {
-        for (let i = 0; i < n; i++) waiting.push({ account, use, request: { provider, account, recipient: seedPhone(phone++), content: simpleContent(account) } });
+        for (let i = 0; i < n; i++)
+          waiting.push({ account, use, request: { provider, account, recipient: seedPhone(phone++), content: simpleContent(account) } });
       };
       add('queued', 3);
       add('cancellable', cancellableCount);
@@ -236,7 +311,8 @@ export async function startFuzzStack(options: StackOptions = {}) {
     Object.keys(queued).flatMap((account) =>
       [undefined, 'queued'].map(async (status) => {
         const response = await call('GET', `/v1/messages?account=${account}&limit=1${status ? `&status=${status}` : ''}`);
-        if (response.status !== 200 || !response.json.cursor) throw new Error(`seeding: no cursor for ${account}: ${String(response.status)}`);
+        if (response.status !== 200 || !response.json.cursor)
+          throw new Error(`seeding: no cursor for ${account}: ${String(response.status)}`);
         return { account, ...(status ? { status } : {}), cursor: response.json.cursor as string };
       }),
     ),
@@ -267,7 +343,9 @@ export async function startFuzzStack(options: StackOptions = {}) {
     seededIds: new Set([...sentIds, ...waitingIds]),
     /** The raw item, as stored, or undefined. */
     async item(pk: string, sk: string): Promise<Record<string, AttributeValue> | undefined> {
-      const { Item } = await dynamo.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }));
+      const { Item } = await dynamo.send(
+        new GetItemCommand({ TableName: tableName, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }),
+      );
       return Item;
     },
     /** The raw items of messages `ids`, as JSON text by id (what a write would change). */
@@ -276,8 +354,11 @@ export async function startFuzzStack(options: StackOptions = {}) {
       for (let i = 0; i < ids.length; i += 100) {
         let keys: Array<Record<string, AttributeValue>> = ids.slice(i, i + 100).map((id) => ({ pk: { S: `M#${id}` }, sk: { S: 'M' } }));
         while (keys.length > 0) {
-          const result = await dynamo.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
-          for (const item of result.Responses?.[tableName] ?? []) out.set(item.pk!.S!.slice(2), JSON.stringify(item, Object.keys(item).sort()));
+          const result = await dynamo.send(
+            new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          for (const item of result.Responses?.[tableName] ?? [])
+            out.set(item.pk!.S!.slice(2), JSON.stringify(item, Object.keys(item).sort()));
           keys = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as typeof keys;
         }
       }
@@ -299,7 +380,8 @@ export async function startFuzzStack(options: StackOptions = {}) {
               ...(start ? { ExclusiveStartKey: start } : {}),
             }),
           );
-          for (const item of page.Items ?? []) records.push({ id: item.pk!.S!.slice(2), account, createdAt: item.created!.S!.split('#')[0]! });
+          for (const item of page.Items ?? [])
+            records.push({ id: item.pk!.S!.slice(2), account, createdAt: item.created!.S!.split('#')[0]! });
           start = page.LastEvaluatedKey;
         } while (start);
       }
@@ -325,6 +407,12 @@ export function simpleContent(account: string): Record<string, unknown> {
   const provider = providerOf(account);
   if (provider === 'loopwave') return { kind: 'text', text: 'Your order has shipped.' };
   const registered = registryOf(account)?.find((t) => !t.namedParameters);
-  if (registered) return { kind: 'template', name: registered.name, language: registered.language, ...(registered.bodyParameters ? { body: Array.from({ length: registered.bodyParameters }, (_, i) => `value ${i + 1}`) } : {}) };
+  if (registered)
+    return {
+      kind: 'template',
+      name: registered.name,
+      language: registered.language,
+      ...(registered.bodyParameters ? { body: Array.from({ length: registered.bodyParameters }, (_, i) => `value ${i + 1}`) } : {}),
+    };
   return { kind: 'template', name: 'order_update', language: 'en_US', body: ['A-17', 'shipped'] };
 }

@@ -45,7 +45,10 @@ type Auth =
   | 'signed-other-body';
 
 type Body =
-  /** A callback about `target` (a sent message of the route's account), a `victim` (only ever in refused cases), a `fresh` or a `long` provider id. */
+  /**
+   * A callback about `target` (a sent message of the route's account), a `victim` (only ever in
+   * refused cases), a `fresh` or a `long` provider id.
+   */
   | { kind: 'status'; target: 'target' | 'victim' | 'fresh' | 'long'; n: number; status: string; offsetS: number; length: number }
   /** A valid callback about a fresh id with fields deleted, replaced or added. */
   | { kind: 'mutated'; status: string; mutations: Mutation[] }
@@ -84,7 +87,12 @@ const odd = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
   fc.constantFrom<unknown>('', -1, 0, 1e21, 2 ** 53 + 1, '9'.repeat(40), null, [], {}, 'x'.repeat(5000), 'SENT', '2026-01-01T00:00:00Z'),
 );
-const mutation = fc.record({ op: fc.constantFrom<Mutation['op']>('delete', 'replace', 'add'), at: fc.nat(), key: fc.oneof(fc.constantFrom('entry', 'object', 'errors', 'status'), fc.string({ maxLength: 8 })), value: odd });
+const mutation = fc.record({
+  op: fc.constantFrom<Mutation['op']>('delete', 'replace', 'add'),
+  at: fc.nat(),
+  key: fc.oneof(fc.constantFrom('entry', 'object', 'errors', 'status'), fc.string({ maxLength: 8 })),
+  value: odd,
+});
 
 function statusBody(provider: ProviderName, targets: readonly ('target' | 'fresh' | 'long' | 'victim')[]) {
   const words = STATUS_WORDS[provider];
@@ -102,13 +110,17 @@ function labelOf(input: WebhookInput, provider: ProviderName): { label: string; 
   if (provider === 'livetok') return { label: 'livetok sends no status callbacks', expect: 'refuse' };
   if (input.route.kind === 'unknown-account') return { label: 'route: no such account', expect: 'refuse' };
   if (input.route.kind === 'other-provider') return { label: 'route: an account of another provider', expect: 'refuse' };
-  if (input.route.kind === 'raw') return { label: 'route: malformed path (bad percent-encoding, extra segments, unknown provider)', expect: 'refuse' };
+  if (input.route.kind === 'raw')
+    return { label: 'route: malformed path (bad percent-encoding, extra segments, unknown provider)', expect: 'refuse' };
   if (!VALID_AUTH[provider].includes(input.auth)) return { label: `authenticity: ${input.auth}`, expect: 'refuse' };
   const body = input.body;
   switch (body.kind) {
     case 'status':
       if (body.target === 'long') return { label: 'provider message id longer than 2 KB', expect: 'either' };
-      return { label: body.target === 'target' ? 'valid: a callback about a sent message' : 'valid: a callback about an id not known yet', expect: 'accept' };
+      return {
+        label: body.target === 'target' ? 'valid: a callback about a sent message' : 'valid: a callback about an id not known yet',
+        expect: 'accept',
+      };
     case 'mutated':
       return { label: 'signed, body mutated (fields deleted, replaced, added)', expect: 'either' };
     case 'bytes':
@@ -124,18 +136,35 @@ export function webhookCases(provider: ProviderName): fc.Arbitrary<Case<WebhookI
   const routeA = fc.constant<Route>({ kind: 'account', which: 'a' });
   const routeAB = fc.constantFrom<Route>({ kind: 'account', which: 'a' }, { kind: 'account', which: 'b' });
   const badRoute = fc.oneof(
-    fc.constantFrom('fz-nobody', 'acme-kaleyra', 'FZ-KALEYRA-A', 'x'.repeat(70)).map((account): Route => ({ kind: 'unknown-account', account })),
+    fc
+      .constantFrom('fz-nobody', 'acme-kaleyra', 'FZ-KALEYRA-A', 'x'.repeat(70))
+      .map((account): Route => ({ kind: 'unknown-account', account })),
     fc.constant<Route>({ kind: 'other-provider' }),
     fc
-      .constantFrom('%', '%E0%A4%A', `fz-${provider}-a/%`, `fz-${provider}-a/%zz`, `fz-${provider}-a/tok/extra`, `fz-${provider}-a/%E0%A4%A`, '%2e%2e/fz-x-a', '')
+      .constantFrom(
+        '%',
+        '%E0%A4%A',
+        `fz-${provider}-a/%`,
+        `fz-${provider}-a/%zz`,
+        `fz-${provider}-a/tok/extra`,
+        `fz-${provider}-a/%E0%A4%A`,
+        '%2e%2e/fz-x-a',
+        '',
+      )
       .map((suffix): Route => ({ kind: 'raw', suffix: `${provider}/${suffix}` })),
-    fc.constantFrom('KALEYRA/fz-kaleyra-a', 'meta/fz-kaleyra-a', '%/%', 'livechat%2Ffz-livechat-a').map((suffix): Route => ({ kind: 'raw', suffix })),
+    fc
+      .constantFrom('KALEYRA/fz-kaleyra-a', 'meta/fz-kaleyra-a', '%/%', 'livechat%2Ffz-livechat-a')
+      .map((suffix): Route => ({ kind: 'raw', suffix })),
   );
   const valid = VALID_AUTH[provider];
   const invalid = INVALID_AUTH[provider];
   const garbage = fc.oneof(
     fc.uint8Array({ maxLength: 300 }).map((bytes): Body => ({ kind: 'bytes', bytes: [...bytes] })),
-    fc.constantFrom<Body>({ kind: 'bytes', bytes: [] }, { kind: 'bytes', bytes: [...Buffer.from('{"type":')] }, { kind: 'bytes', bytes: [0xff, 0xfe, 0x7b, 0x7d] }),
+    fc.constantFrom<Body>(
+      { kind: 'bytes', bytes: [] },
+      { kind: 'bytes', bytes: [...Buffer.from('{"type":')] },
+      { kind: 'bytes', bytes: [0xff, 0xfe, 0x7b, 0x7d] },
+    ),
     fc.constantFrom<unknown>(null, 1, 'x', [], [{}], true).map((value): Body => ({ kind: 'json', value })),
     fc.jsonValue({ maxDepth: 3 }).map((value): Body => ({ kind: 'json', value })),
   );
@@ -144,14 +173,28 @@ export function webhookCases(provider: ProviderName): fc.Arbitrary<Case<WebhookI
   const arbitraries: Array<{ arbitrary: fc.Arbitrary<Case<WebhookInput>>; weight: number }> = [
     // Unauthenticated: garbage or a real-looking callback naming a victim.
     { arbitrary: make(routeAB, fc.constantFrom(...invalid), fc.oneof(garbage, statusBody(provider, ['victim', 'fresh']))), weight: 5 },
-    { arbitrary: make(badRoute, fc.constantFrom(...valid, ...invalid), fc.oneof(garbage, statusBody(provider, ['victim', 'fresh']))), weight: 3 },
+    {
+      arbitrary: make(badRoute, fc.constantFrom(...valid, ...invalid), fc.oneof(garbage, statusBody(provider, ['victim', 'fresh']))),
+      weight: 3,
+    },
   ];
   if (valid.length > 0) {
     arbitraries.push(
       { arbitrary: make(routeA, fc.constantFrom(...valid), statusBody(provider, ['target'])), weight: 5 },
       { arbitrary: make(routeAB, fc.constantFrom(...valid), statusBody(provider, ['fresh'])), weight: 2 },
       { arbitrary: make(routeAB, fc.constantFrom(...valid), statusBody(provider, ['long'])), weight: 1 },
-      { arbitrary: make(routeAB, fc.constantFrom(...valid), fc.record({ kind: fc.constant('mutated' as const), status: fc.constantFrom(...STATUS_WORDS[provider]), mutations: fc.array(mutation, { minLength: 1, maxLength: 3 }) })), weight: 4 },
+      {
+        arbitrary: make(
+          routeAB,
+          fc.constantFrom(...valid),
+          fc.record({
+            kind: fc.constant('mutated' as const),
+            status: fc.constantFrom(...STATUS_WORDS[provider]),
+            mutations: fc.array(mutation, { minLength: 1, maxLength: 3 }),
+          }),
+        ),
+        weight: 4,
+      },
       { arbitrary: make(routeAB, fc.constantFrom(...valid), garbage), weight: 2 },
     );
   }
@@ -167,7 +210,11 @@ function accountFor(provider: ProviderName, route: Route): string {
 }
 
 /** The callback body, and the provider ids it names. */
-function bodyOf(provider: ProviderName, input: WebhookInput, ctx: RunContext): { bytes: Buffer; named?: { providerMessageId: string; victim?: SentMessage } } {
+function bodyOf(
+  provider: ProviderName,
+  input: WebhookInput,
+  ctx: RunContext,
+): { bytes: Buffer; named?: { providerMessageId: string; victim?: SentMessage } } {
   const body = input.body;
   if (body.kind === 'bytes') return { bytes: Buffer.from(body.bytes) };
   if (body.kind === 'json') return { bytes: Buffer.from(JSON.stringify(body.value)) };
@@ -192,7 +239,14 @@ function bodyOf(provider: ProviderName, input: WebhookInput, ctx: RunContext): {
   }
   const status = body.status;
   const at = now + (body.kind === 'status' ? body.offsetS : 0);
-  const built = providerCallback(p, { status, providerMessageId: message.providerMessageId, ...(message.id ? { messageId: message.id } : {}), recipient: message.recipient.slice(1), at, secret: BODY_ONLY_SECRET });
+  const built = providerCallback(p, {
+    status,
+    providerMessageId: message.providerMessageId,
+    ...(message.id ? { messageId: message.id } : {}),
+    recipient: message.recipient.slice(1),
+    at,
+    secret: BODY_ONLY_SECRET,
+  });
   let bytes = Buffer.from(built.body);
   if (body.kind === 'mutated') bytes = Buffer.from(JSON.stringify(mutate(JSON.parse(built.body), body.mutations)) ?? 'null');
   return { bytes, named: { providerMessageId: message.providerMessageId, ...(victim ? { victim } : {}) } };
@@ -219,7 +273,8 @@ function mutate(root: unknown, mutations: readonly Mutation[]): unknown {
       parent[key] = m.value;
     } else {
       const node = parent[key];
-      if (node && typeof node === 'object' && !Array.isArray(node)) Object.defineProperty(node, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+      if (node && typeof node === 'object' && !Array.isArray(node))
+        Object.defineProperty(node, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
       else parent[key] = m.value;
     }
   }
@@ -235,12 +290,22 @@ function pathsOf(value: unknown, prefix: Array<string | number> = []): Array<Arr
 }
 
 /** Headers and path suffix for `auth`: signed as the provider signs, or broken as labelled. */
-function authenticate(provider: ProviderName, account: string, auth: Auth, bytes: Buffer, secret: string): { headers: Record<string, string>; pathToken?: string } {
+function authenticate(
+  provider: ProviderName,
+  account: string,
+  auth: Auth,
+  bytes: Buffer,
+  secret: string,
+): { headers: Record<string, string>; pathToken?: string } {
   const otherSecret = provider === 'livechat' ? `whsec_${randomBytes(24).toString('base64')}` : randomBytes(24).toString('hex');
   if (provider === 'livechat') {
     const sign = (key: string, body: string, at: Date) => {
       const id = `msg_${randomBytes(8).toString('hex')}`;
-      return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(key).sign(id, at, body) };
+      return {
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': new Webhook(key).sign(id, at, body),
+      };
     };
     const text = bytes.toString('utf8');
     switch (auth) {
@@ -300,22 +365,58 @@ export function webhookEndpoint(provider: ProviderName): Endpoint<WebhookInput> 
     kind: 'webhook',
     cases: () => webhookCases(provider),
     regressions: () => [
-      { ...labelOf({ route: { kind: 'raw', suffix: `${provider}/%` }, auth: 'none', body: { kind: 'json', value: {} } }, provider), input: { route: { kind: 'raw', suffix: `${provider}/%` }, auth: 'none', body: { kind: 'json', value: {} } } },
+      {
+        ...labelOf({ route: { kind: 'raw', suffix: `${provider}/%` }, auth: 'none', body: { kind: 'json', value: {} } }, provider),
+        input: { route: { kind: 'raw', suffix: `${provider}/%` }, auth: 'none', body: { kind: 'json', value: {} } },
+      },
       ...(provider === 'livetok'
         ? []
-        : [{ label: 'provider message id longer than 2 KB', expect: 'either' as const, input: { route: { kind: 'account' as const, which: 'a' as const }, auth: 'valid' as const, body: { kind: 'status' as const, target: 'long' as const, n: 0, status: STATUS_WORDS[provider][1] ?? 'sent', offsetS: 0, length: 3000 } } }]),
+        : [
+            {
+              label: 'provider message id longer than 2 KB',
+              expect: 'either' as const,
+              input: {
+                route: { kind: 'account' as const, which: 'a' as const },
+                auth: 'valid' as const,
+                body: {
+                  kind: 'status' as const,
+                  target: 'long' as const,
+                  n: 0,
+                  status: STATUS_WORDS[provider][1] ?? 'sent',
+                  offsetS: 0,
+                  length: 3000,
+                },
+              },
+            },
+          ]),
     ],
     steps(c, ctx): Step[] {
       const input = c.input;
       const account = accountFor(provider, input.route);
       const { bytes, named } = bodyOf(provider, input, ctx);
       // A route naming an account of another provider (or none) is signed with this provider's account A secret.
-      const secret = (providerOf(account) === provider ? ctx.stack.webhookSecrets[account] : undefined) ?? ctx.stack.webhookSecrets[accountId(provider, 'a')]!;
+      const secret =
+        (providerOf(account) === provider ? ctx.stack.webhookSecrets[account] : undefined) ??
+        ctx.stack.webhookSecrets[accountId(provider, 'a')]!;
       const signed = authenticate(provider, account, input.auth, bytes, secret);
-      const path = input.route.kind === 'raw' ? `/v1/webhooks/${input.route.suffix}` : `/v1/webhooks/${provider}/${account}${signed.pathToken ? `/${encodeURIComponent(signed.pathToken)}` : ''}`;
+      const path =
+        input.route.kind === 'raw'
+          ? `/v1/webhooks/${input.route.suffix}`
+          : `/v1/webhooks/${provider}/${account}${signed.pathToken ? `/${encodeURIComponent(signed.pathToken)}` : ''}`;
       // A victim must stay as it is; an id nobody sent must not get a kept callback or an alias.
-      const touches = named ? (named.victim ? { messages: [named.victim.id] } : { pending: [{ provider: provider === 'livetok' ? 'kaleyra' : provider, providerMessageId: named.providerMessageId }] }) : undefined;
-      return [{ request: { method: 'POST', path, headers: { 'content-type': 'application/json', ...signed.headers }, body: bytes }, expect: c.expect, label: c.label, ...(touches ? { touches } : {}) }];
+      const touches = named
+        ? named.victim
+          ? { messages: [named.victim.id] }
+          : { pending: [{ provider: provider === 'livetok' ? 'kaleyra' : provider, providerMessageId: named.providerMessageId }] }
+        : undefined;
+      return [
+        {
+          request: { method: 'POST', path, headers: { 'content-type': 'application/json', ...signed.headers }, body: bytes },
+          expect: c.expect,
+          label: c.label,
+          ...(touches ? { touches } : {}),
+        },
+      ];
     },
   };
 }
@@ -323,9 +424,21 @@ export function webhookEndpoint(provider: ProviderName): Endpoint<WebhookInput> 
 export const webhookEndpoints = PROVIDERS.map(webhookEndpoint);
 
 /** A valid, correctly signed callback on account B's route about account A's message (`cross`). */
-export function crossAccountCallback(cross: SentMessage, status: string, secretOfB: string, optOut: boolean): { path: string; headers: Record<string, string>; body: Buffer } {
+export function crossAccountCallback(
+  cross: SentMessage,
+  status: string,
+  secretOfB: string,
+  optOut: boolean,
+): { path: string; headers: Record<string, string>; body: Buffer } {
   const b = accountId(cross.provider, 'b');
-  const built = providerCallback(cross.provider, { status, providerMessageId: cross.providerMessageId, messageId: cross.id, recipient: cross.recipient.slice(1), at: Math.floor(Date.now() / 1000), secret: secretOfB });
+  const built = providerCallback(cross.provider, {
+    status,
+    providerMessageId: cross.providerMessageId,
+    messageId: cross.id,
+    recipient: cross.recipient.slice(1),
+    at: Math.floor(Date.now() / 1000),
+    secret: secretOfB,
+  });
   let body = built.body;
   // Meta's 131050 and Gupshup's 1012: the recipient opted out (a suppression, if it were applied).
   if (optOut && status === 'failed') body = body.replace('131026', '131050').replace('"code":1002', '"code":1012');
