@@ -76,14 +76,20 @@ export const recipient = fc
     }
   });
 
-/** Metadata within the documented rules (at most 10 keys of 1–64 characters, values up to 256), JS-prototype names included. */
+/**
+ * The keys the README reserves (refused by name, never stored): `__proto__`, `constructor`, `prototype`.
+ * Other names of `Object.prototype` members are ordinary keys, stored verbatim.
+ */
+export const RESERVED_METADATA_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/** Metadata within the documented rules (at most 10 keys of 1–64 characters, values up to 256), JS-prototype member names included. */
 export const metadata = fc.dictionary(
   fc
     .oneof(
       { arbitrary: safeText(1, 64), weight: 6 },
-      { arbitrary: fc.constantFrom('constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype'), weight: 1 },
+      { arbitrary: fc.constantFrom('toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__'), weight: 1 },
     )
-    .filter((k) => k !== '__proto__'),
+    .filter((k) => !RESERVED_METADATA_KEYS.includes(k)),
   fc.oneof(
     { arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }).filter((s) => s.length <= 256), weight: 6 },
     { arbitrary: ascii(250, 256), weight: 1 },

@@ -394,11 +394,15 @@ function cursorText(input: ListInput, ctx: RunContext): string | undefined {
   if (!cursor) return undefined;
   const pools = ctx.stack.pools.cursors;
   switch (cursor.kind) {
-    case 'own':
+    case 'own': {
+      // The cursor of the same key, account and status filter: valid by the README's rule. (Cases
+      // that change the filters are labelled `either`.)
+      const key = input.auth.kind === 'key' ? input.auth.key : 'all';
       return (
-        pools.find((p) => p.account === input.account && p.status === input.status)?.cursor ??
+        pools.find((p) => p.key === key && p.account === input.account && p.status === input.status)?.cursor ??
         pools.find((p) => p.account === input.account)?.cursor
       );
+    }
     case 'foreign': {
       const foreign = pools.filter((p) => p.account !== input.account);
       return foreign[cursor.n % foreign.length]!.cursor;

@@ -58,8 +58,8 @@ export interface Pools {
   cancellable: Record<string, string[]>;
   /** Messages already cancelled (a cancel must answer 409 and change nothing). */
   cancelled: Record<string, string[]>;
-  /** A cursor per account, from a first page of `limit=1` (optionally with a status). */
-  cursors: Array<{ account: string; status?: string; cursor: string }>;
+  /** A cursor per API key and account, from a first page of `limit=1` (optionally with a status). */
+  cursors: Array<{ key: 'all' | 'limited'; account: string; status?: string; cursor: string }>;
 }
 
 export interface StackOptions {
@@ -307,14 +307,21 @@ export async function startFuzzStack(options: StackOptions = {}) {
         if (response.status !== 200) throw new Error(`seeding: cancel answered ${String(response.status)}`);
       }),
   );
+  // A cursor is valid only for the API key and the filters of the page that handed it out (README).
+  const keys = [
+    { key: 'all' as const, secret: ALL_KEY, accounts: Object.keys(queued) },
+    { key: 'limited' as const, secret: LIMITED_KEY, accounts: Object.keys(queued).filter((a) => LIMITED_ACCOUNTS.includes(a)) },
+  ];
   const cursors: Pools['cursors'] = await Promise.all(
-    Object.keys(queued).flatMap((account) =>
-      [undefined, 'queued'].map(async (status) => {
-        const response = await call('GET', `/v1/messages?account=${account}&limit=1${status ? `&status=${status}` : ''}`);
-        if (response.status !== 200 || !response.json.cursor)
-          throw new Error(`seeding: no cursor for ${account}: ${String(response.status)}`);
-        return { account, ...(status ? { status } : {}), cursor: response.json.cursor as string };
-      }),
+    keys.flatMap(({ key, secret, accounts }) =>
+      accounts.flatMap((account) =>
+        [undefined, 'queued'].map(async (status) => {
+          const response = await call('GET', `/v1/messages?account=${account}&limit=1${status ? `&status=${status}` : ''}`, undefined, secret);
+          if (response.status !== 200 || !response.json.cursor)
+            throw new Error(`seeding: no cursor for ${account}: ${String(response.status)}`);
+          return { key, account, ...(status ? { status } : {}), cursor: response.json.cursor as string };
+        }),
+      ),
     ),
   );
 
