@@ -21,20 +21,14 @@ import type { LocalHome } from './home.ts';
 import { startLocalHttp } from './http-server.ts';
 import { listenOrExplain, type LocalPorts } from './ports.ts';
 import type { ProviderThread } from './provider-thread.ts';
-import type { LocalFile } from './stack.ts';
+import type { LocalFile, LocalStackOptions } from './stack.ts';
 
-export interface LocalPipelineOptions {
+export interface LocalPipelineOptions extends Pick<LocalStackOptions, 'sweepGraceMs' | 'sweepIntervalMs' | 'senderTimeoutMs'> {
   home: LocalHome;
   ports: LocalPorts;
   local: LocalFile;
   providers: ProviderThread;
   failureRate: number;
-  /** How long a message on the queue may wait unclaimed before the sweeper enqueues it again. @default 2 min */
-  sweepGraceMs?: number;
-  /** How often the sweeper runs. @default 1 min (as deployed) */
-  sweepIntervalMs?: number;
-  /** The sender's invocation timeout; its claims expire after twice this, each call after a third (≤ 10 s). @default 30 s */
-  senderTimeoutMs?: number;
   log(line: string): void;
 }
 

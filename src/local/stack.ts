@@ -51,21 +51,13 @@ export interface LocalStackOptions {
   mockLatencyMs?: number;
 }
 
-export interface LocalStack {
-  apiUrl: string;
-  webhookBase: string;
+/** The running stack: where everything listens (also written to `state.json`), its key, and how to stop it. */
+export type LocalStack = LocalPipeline['state'] & {
   apiKey: string;
   configFile: string;
   stateFile: string;
-  mocks: Record<ProviderName, string>;
-  dynamoEndpoint: string;
-  sqsEndpoint: string;
-  queueUrl: string;
-  deadLetterUrl: string;
-  pushQueueUrl: string;
-  pushDeadLetterUrl: string;
   stop(): Promise<void>;
-}
+};
 
 export interface LocalFile {
   apiKey: string;
