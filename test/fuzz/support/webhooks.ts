@@ -257,7 +257,9 @@ const BODY_ONLY_SECRET = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
 
 function mutate(root: unknown, mutations: readonly Mutation[]): unknown {
   let value = root;
-  for (const m of mutations) {
+  // Each mutation gets its own copy of its value: generated values may share objects, and putting
+  // one inside itself would make the body a cycle (no JSON, endless paths).
+  for (const m of mutations.map((mutation) => ({ ...mutation, value: structuredClone(mutation.value) }))) {
     const paths = pathsOf(value);
     const path = paths[m.at % paths.length]!;
     if (path.length === 0) {
