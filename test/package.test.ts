@@ -82,6 +82,7 @@ describe('the packed package', () => {
       expect(paths).toContain(`dist/src/clients/${provider}.d.ts`);
       expect(paths).toContain(`specs/${provider}.yaml`);
     }
+    expect(paths).toContain('docs/scenarios.md'); // the README links to it
     expect(paths.some((path) => path.startsWith('test/') || path.startsWith('node_modules/'))).toBe(false);
 
     const ours = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string> };
