@@ -35,6 +35,8 @@ const SEND_PATH: Record<Provider, RegExp> = {
   kaleyra: /^\/v2\/[^/]+\/whatsapp\/[^/]+\/messages$/,
 };
 const ACCEPTED = 200;
+/** The timeout scenario's number (docs/scenarios.md): the mock holds the call and never answers. */
+const HELD_NUMBER = '+12015550113';
 const KILL_AFTER_CALLS = 50;
 const UNSETTLED = new Set(['queued', 'scheduled', 'sending']);
 
@@ -46,8 +48,9 @@ const env = {
   WAPK_MOCK_LOG: mockLog,
   WAPK_SWEEP_GRACE_MS: '3000',
   WAPK_SWEEP_INTERVAL_MS: '1000',
-  // Claims expire after twice this (16 s): what was being sent at the crash settles as unknown then.
-  WAPK_SENDER_TIMEOUT_MS: '8000',
+  // Claims expire after twice this (24 s): what was being sent at the crash settles as unknown then.
+  // Each call's deadline is a third of it (4 s): the time the kill has to catch the held call.
+  WAPK_SENDER_TIMEOUT_MS: '12000',
   // Providers take time to answer: at the kill, calls are in flight.
   WAPK_MOCK_LATENCY_MS: '100',
 };
@@ -110,24 +113,30 @@ describe('the local stack after a crash', () => {
       const provider = PROVIDERS[i % PROVIDERS.length]!;
       return { provider, account: `local-${provider}`, recipient: `+91981200${String(i).padStart(4, '0')}`, content: CONTENT[provider] };
     });
+    // Between the two halves, one message to the timeout scenario's number: the mock holds its call
+    // and never answers, so once it is claimed (`sending`) a call is certainly in flight — until the
+    // sender's call deadline, however slow the machine — while the second half still waits.
     const ids: string[] = [];
+    let heldId = '';
     for (let i = 0; i < requests.length; i += 100) {
       const body = JSON.stringify({ messages: requests.slice(i, i + 100) });
       const response = await api(first.apiUrl, '/v1/messages', { method: 'POST', body });
       expect(response.status).toBe(202);
       ids.push(...((await response.json()) as { messages: Array<{ id: string }> }).messages.map((m) => m.id));
+      if (i === 0) {
+        const held = { provider: 'kaleyra', account: 'local-kaleyra', recipient: HELD_NUMBER, content: CONTENT.kaleyra };
+        const heldResponse = await api(first.apiUrl, '/v1/messages', { method: 'POST', body: JSON.stringify(held) });
+        expect(heldResponse.status).toBe(202);
+        heldId = ((await heldResponse.json()) as { id: string }).id;
+      }
     }
     expect(ids).toHaveLength(ACCEPTED);
+    ids.push(heldId);
 
     await until(() => sendCalls().length >= KILL_AFTER_CALLS, 60_000, `${KILL_AFTER_CALLS} provider calls`);
-    // Kill while a provider call is under way: a message claimed (`sending`) whose answer never comes back.
-    const sendingNow = async () => {
-      for (const provider of PROVIDERS) {
-        if ((await page(first.apiUrl, `account=local-${provider}&status=sending&limit=100`)).messages.length > 0) return true;
-      }
-      return false;
-    };
-    await until(sendingNow, 60_000, 'a call in flight');
+    // Kill while the held call is under way.
+    const statusOf = async (id: string) => ((await (await api(first.apiUrl, `/v1/messages/${id}`)).json()) as { status: string }).status;
+    await until(async () => (await statusOf(heldId)) === 'sending', 60_000, 'the held call to be in flight');
     const exited = new Promise((resolve) => first.child.on('exit', resolve));
     first.child.kill('SIGKILL');
     await exited;
@@ -165,7 +174,7 @@ describe('the local stack after a crash', () => {
     for (const call of calls) if (call.status < 300) answered.set(call.sha256, (answered.get(call.sha256) ?? 0) + 1);
     const sentTwice = [...answered.values()].filter((count) => count > 1).length;
     const byStatus = tally();
-    const figures = { accepted: ACCEPTED, killedAfterCalls: callsAtKill, afterCrash: firstSeen, stranded: stranded.length, sentTwice, settledMs, byStatus };
+    const figures = { accepted: ids.length, killedAfterCalls: callsAtKill, afterCrash: firstSeen, stranded: stranded.length, sentTwice, settledMs, byStatus };
     console.log(JSON.stringify({ ...figures, providerSends: calls.length }));
 
     expect(firstSeen?.sending ?? 0).toBeGreaterThanOrEqual(1); // the crash did catch a call in flight
