@@ -1,81 +1,16 @@
 /**
  * Provider accounts as configured per deployment: which provider, its sender identity, where its
- * API is, and the templates approved on it. Credentials are not here: they are secrets, resolved
- * at run time (src/config/secrets.ts) and handed to the adapters.
+ * API is, and the templates approved on it. The union is derived from the list of providers: each
+ * module declares its own account shape (src/providers/<name>/account.ts). Credentials are not
+ * here: they are secrets, resolved at run time and handed to the adapters.
  */
 import { z } from 'zod';
-import { AccountId } from '../messages/send-request.ts';
+import { PROVIDER_LIST, type ProviderName } from '../providers/index.ts';
 
-/**
- * An approved template as the account's provider knows it. With a registry, a request with the
- * wrong number of body values fails at accept, not at the provider.
- */
-export const TemplateConfig = z.strictObject({
-  name: z.string().min(1),
-  language: z.string().min(2),
-  /** Gupshup names templates by id, not by name. */
-  providerTemplateId: z.string().min(1).optional(),
-  /** How many body variables the template has. */
-  bodyParameters: z.int().min(0),
-  /** For templates with named variables: their names. */
-  namedParameters: z.array(z.string().regex(/^[a-z0-9_]+$/)).optional(),
-  header: z.enum(['text', 'image', 'video', 'document']).optional(),
-});
-export type TemplateConfig = z.output<typeof TemplateConfig>;
+export { findTemplate, LimitsConfig, TemplateConfig, type AccountBase } from './account-fields.ts';
 
-/** An account's own send budget (src/pacing/budget.ts); unset values take the provider's documented defaults. */
-export const LimitsConfig = z.strictObject({
-  perSecond: z.int().positive().optional(),
-  perMinute: z.int().positive().optional(),
-  perHour: z.int().positive().optional(),
-  perDay: z.int().positive().optional(),
-  /** Minimum gap between two messages to one recipient, ms (default 6000: Meta's pair limit). */
-  recipientGapMs: z.int().min(0).optional(),
-  /** Share of a limit that may go out at once (default 0.1). */
-  burstFraction: z.number().min(0).max(0.5).optional(),
-  /** A random gap [min, max] ms between consecutive sends, for broadcast-like bulk sends. */
-  jitterMs: z
-    .tuple([z.int().min(0), z.int().min(0)])
-    .refine(([min, max]) => min <= max, 'must be [min, max] with min ≤ max')
-    .optional(),
-});
-export type LimitsConfig = z.output<typeof LimitsConfig>;
+const [first, ...rest] = PROVIDER_LIST;
 
-const common = {
-  id: AccountId,
-  /** Overrides the provider's API origin (a mock, a sandbox, another region). */
-  baseUrl: z.url().optional(),
-  /** The templates approved on this account. When given, only these can be sent. */
-  templates: z.array(TemplateConfig).optional(),
-  limits: LimitsConfig.optional(),
-  /** Push every status change to the caller: a signed Standard Webhooks POST to `url` (secret in `pushSecrets`). */
-  push: z.strictObject({ url: z.url('must be an absolute URL') }).optional(),
-  /**
-   * Retry sends whose outcome is open (a 500/502/504, a timeout or a reset after the request left)
-   * instead of marking them `unknown`. The provider may have sent the first attempt: the customer
-   * can get the message twice. @default false
-   */
-  retryAmbiguous: z.boolean().optional(),
-};
-
-const Digits = z.string().regex(/^[1-9][0-9]{6,14}$/, 'must be the phone number in digits with its country code, no "+"');
-
-export const AccountConfig = z.discriminatedUnion('provider', [
-  z.strictObject({ ...common, provider: z.literal('livetok'), plan: z.enum(['free', 'pro', 'enterprise']).default('free') }),
-  z.strictObject({ ...common, provider: z.literal('livechat'), numberId: z.string().min(1) }),
-  z.strictObject({ ...common, provider: z.literal('gupshup'), source: Digits, appName: z.string().min(1) }),
-  z.strictObject({ ...common, provider: z.literal('loopwave'), baseUrl: z.url(), sessionId: z.string().min(1).optional() }),
-  z.strictObject({
-    ...common,
-    provider: z.literal('kaleyra'),
-    sid: z.string().min(1),
-    senderNumber: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'must be the business number in E.164, e.g. +919000014497'),
-    pod: z.enum(['api.in.kaleyra.io', 'api.ap.kaleyra.io', 'api.eu.kaleyra.io']).default('api.in.kaleyra.io'),
-  }),
-]);
+export const AccountConfig = z.discriminatedUnion('provider', [first.account, ...rest.map((module) => module.account)]);
 export type AccountConfig = z.output<typeof AccountConfig>;
-export type AccountOf<P extends AccountConfig['provider']> = Extract<AccountConfig, { provider: P }>;
-
-export function findTemplate(account: AccountConfig, name: string, language: string): TemplateConfig | undefined {
-  return account.templates?.find((template) => template.name === name && template.language === language);
-}
+export type AccountOf<P extends ProviderName> = Extract<AccountConfig, { provider: P }>;

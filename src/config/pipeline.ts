@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AccountId } from '../messages/send-request.ts';
+import { sendsCallbacks } from '../providers/index.ts';
 import { AccountConfig } from './accounts.ts';
 
 export const ApiKeyConfig = z.strictObject({
@@ -60,8 +61,6 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Providers that send status callbacks: their accounts need a webhook secret (LiveTok sends none). */
-const CALLBACK_PROVIDERS: ReadonlySet<string> = new Set(['livechat', 'gupshup', 'loopwave', 'kaleyra']);
 
 /**
  * What the secrets lack for the configured accounts, one line per gap naming the account: a
@@ -73,7 +72,7 @@ export function missingSecrets(config: PipelineConfig, secrets: PipelineSecrets)
   const missing: string[] = [];
   for (const { id, provider, push } of config.accounts) {
     if (!secrets.credentials[id]) missing.push(`credentials.${id}: account ${id} (${provider}) has no provider credential`);
-    if (CALLBACK_PROVIDERS.has(provider) && !secrets.webhookSecrets[id]?.length) {
+    if (sendsCallbacks(provider) && !secrets.webhookSecrets[id]?.length) {
       missing.push(`webhookSecrets.${id}: account ${id} (${provider}) has no webhook secret: every callback would be refused`);
     }
     // Not the push URL: a caller may have put a token in it.

@@ -9,7 +9,7 @@ import type { ApiDeps } from '../api/app.ts';
 import { cursorCodec } from '../api/cursor.ts';
 import { ConfigError, parseConfigDocument, readConfigFile, type PipelineConfig, type PipelineSecrets } from '../config/pipeline.ts';
 import { payloadCipher } from '../privacy/payload-cipher.ts';
-import { adapterFor } from '../providers/registry.ts';
+import { adapterFor } from '../providers/index.ts';
 import { PushQueue } from '../push/push.ts';
 import { SendQueue } from '../queue/send-queue.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';

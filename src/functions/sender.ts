@@ -11,7 +11,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { Pacer } from '../pacing/pacer.ts';
 import { PushQueue } from '../push/push.ts';
 import { payloadCipher } from '../privacy/payload-cipher.ts';
-import { adapterFor } from '../providers/registry.ts';
+import { adapterFor } from '../providers/index.ts';
 import { SendQueue } from '../queue/send-queue.ts';
 import { newBatchContext, prefetchTokens, sendQueuedMessage, type SenderDeps } from '../sender/sender.ts';
 import { MessageStore } from '../store/message-store.ts';

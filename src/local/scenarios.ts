@@ -14,7 +14,8 @@
  * Data only, and light: `wapk scenarios` lists it. Local-only: no Lambda bundle imports it.
  */
 import { createHash } from 'node:crypto';
-import { lastReportedStatus, type MessageStatus } from '../messages/status.ts';
+import type { MessageStatus } from '../messages/status.ts';
+import { lastReportedStatus } from '../providers/index.ts';
 import type { MockScenario } from '../mock/provider-mock.ts';
 import { MOCKED_PROVIDERS } from '../mock/providers.ts';
 import { PROVIDERS, type ProviderName } from '../providers/names.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { advances, applyReport, PROVIDER_STATUS_WORDS, statusFromProviderWord, STATUSES, type MessageStatus, type StatusTimes } from './status.ts';
+import { advances, applyReport, STATUSES, type MessageStatus, type StatusTimes } from './status.ts';
 
 const REPORTED: MessageStatus[] = ['sending', 'unknown', 'accepted', 'sent', 'failed', 'delivered', 'read'];
 const report = fc.record({ status: fc.constantFrom(...REPORTED), second: fc.integer({ min: 0, max: 59 }) });
@@ -43,15 +43,5 @@ describe('the status table', () => {
         }
       }),
     );
-  });
-
-  it('maps every provider word onto the table', () => {
-    expect(statusFromProviderWord('gupshup', 'enqueued')).toBe('accepted');
-    expect(statusFromProviderWord('gupshup', 'deleted')).toBeNull();
-    expect(statusFromProviderWord('kaleyra', 'NOT-SENT')).toBe('failed');
-    expect(statusFromProviderWord('loopwave', 'pending')).toBe('accepted');
-    expect(statusFromProviderWord('livetok', 'sent')).toBe('sent');
-    expect(statusFromProviderWord('livechat', 'queued')).toBeUndefined();
-    for (const words of Object.values(PROVIDER_STATUS_WORDS)) for (const status of Object.values(words)) if (status !== null) expect(STATUSES).toContain(status);
   });
 });

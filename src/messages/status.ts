@@ -11,8 +11,6 @@
  * undo `failed`; a `delivered` or `read` after `failed` is evidence of delivery and wins. Each
  * status keeps the earliest time it was reported.
  */
-import type { ProviderName } from '../providers/names.ts';
-
 export const STATUSES = ['queued', 'scheduled', 'cancelled', 'sending', 'unknown', 'accepted', 'sent', 'failed', 'delivered', 'read'] as const;
 export type MessageStatus = (typeof STATUSES)[number];
 
@@ -59,57 +57,4 @@ export function applyReport(state: { status?: MessageStatus; times: StatusTimes 
   const earliest = state.times[next];
   const times = earliest !== undefined && earliest <= at ? state.times : { ...state.times, [next]: at };
   return { status: advances(state.status, next) ? next : state.status, times };
-}
-
-/**
- * Each provider's own status words, mapped onto the table. `null` means the word is known and
- * carries no status of ours (Gupshup's `deleted`: the user deleted a delivered message).
- */
-export const PROVIDER_STATUS_WORDS: Readonly<Record<ProviderName, Readonly<Record<string, MessageStatus | null>>>> = {
-  // LiveTok's synchronous answer is the only status it reports.
-  livetok: { sent: 'sent' },
-  livechat: { sent: 'sent', delivered: 'delivered', read: 'read', failed: 'failed' },
-  gupshup: { enqueued: 'accepted', sent: 'sent', delivered: 'delivered', read: 'read', failed: 'failed', deleted: null },
-  // The 202 of a send says `sent`; broadcast recipients are pending, sent or failed.
-  loopwave: { pending: 'accepted', sent: 'sent', failed: 'failed' },
-  // NOT-SENT: Kaleyra never handed the message to Meta.
-  kaleyra: { SENT: 'sent', DELIVERED: 'delivered', READ: 'read', FAILED: 'failed', 'NOT-SENT': 'failed' },
-};
-
-/**
- * What each provider reports about a message, as data: the status its send answer gives, and the
- * statuses its callbacks bring afterwards (what src/webhooks/normalise.ts makes of them). LiveTok
- * reports nothing after its synchronous `sent`; Loopwave's `message.created` says no more than
- * `sent` (its `failed` is for broadcast recipients, which this pipeline does not send).
- */
-export const PROVIDER_REPORTS: Readonly<Record<ProviderName, { answer: 'accepted' | 'sent'; callbacks: readonly MessageStatus[] }>> = {
-  livetok: { answer: 'sent', callbacks: [] },
-  livechat: { answer: 'accepted', callbacks: ['sent', 'delivered', 'read', 'failed'] },
-  gupshup: { answer: 'accepted', callbacks: ['accepted', 'sent', 'delivered', 'read', 'failed'] },
-  loopwave: { answer: 'sent', callbacks: ['sent'] },
-  kaleyra: { answer: 'accepted', callbacks: ['sent', 'delivered', 'read', 'failed'] },
-};
-
-/** The last status `provider` reports on a message that goes well: `read`, or `sent` for LiveTok and Loopwave. */
-export function lastReportedStatus(provider: ProviderName): MessageStatus {
-  const { answer, callbacks } = PROVIDER_REPORTS[provider];
-  const reported = [answer, ...callbacks].filter((status) => status !== 'failed');
-  return reported.reduce((last, status) => (STATUS_RANK[status] > STATUS_RANK[last] ? status : last));
-}
-
-/**
- * Whether a message of `provider` at `status` will change no more by itself — what a watcher
- * waits for: cancelled, failed, the provider's last reported status (or beyond), or `unknown`
- * where no callback can come to settle it (only an operator can).
- */
-export function isSettled(provider: ProviderName, status: MessageStatus): boolean {
-  if (status === 'cancelled' || status === 'failed') return true;
-  if (status === 'unknown') return PROVIDER_REPORTS[provider].callbacks.length === 0;
-  return STATUS_RANK[status] >= STATUS_RANK[lastReportedStatus(provider)];
-}
-
-/** Our status for a provider's word; `undefined` for a word we do not know (callers report it). */
-export function statusFromProviderWord(provider: ProviderName, word: string): MessageStatus | null | undefined {
-  const words = PROVIDER_STATUS_WORDS[provider];
-  return Object.hasOwn(words, word) ? words[word] : undefined;
 }

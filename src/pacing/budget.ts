@@ -9,9 +9,9 @@
  * by default), so bursts stay small and the steady rate is 90% of the limit.
  */
 import type { AccountConfig } from '../config/accounts.ts';
-import { PROVIDER_REGISTRY, type RateLimit } from '../providers/registry.ts';
+import { providerModule, type RateLimit } from '../providers/index.ts';
 
-/** One limit: at most `limit` sends per `windowMs` (the registry's RateLimit). */
+/** One limit: at most `limit` sends per `windowMs` (a provider module's RateLimit). */
 export type Window = RateLimit;
 
 export interface Budget {
@@ -36,9 +36,9 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** The documented defaults, from the provider registry: LiveTok per plan, Loopwave per key, Meta's 80/s per number. */
+/** The documented defaults, from the provider modules: LiveTok per plan, Loopwave per key, Meta's 80/s per number. */
 export function defaultWindows(account: AccountConfig): Window[] {
-  return [...PROVIDER_REGISTRY[account.provider].defaultLimits(account)];
+  return [...providerModule(account.provider).defaultLimits(account)];
 }
 
 /** The account's budget: its configured limits where given, the provider's documented ones otherwise. */

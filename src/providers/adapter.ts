@@ -2,7 +2,7 @@
  * The one small interface every provider sits behind. An adapter translates our message into its
  * provider's dialect through the generated client, and the provider's answer back into ours.
  */
-import type { AccountConfig } from '../config/accounts.ts';
+import type { AccountBase } from '../config/account-fields.ts';
 import type { MessageContent, Violation } from '../messages/send-request.ts';
 import type { ProviderError } from './errors.ts';
 import type { ProviderName } from './names.ts';
@@ -54,7 +54,7 @@ export type LookupResult =
   /** Not found, or not found unambiguously: not proof either way. */
   | { found: false; reason: string };
 
-export interface ProviderAdapter<A extends AccountConfig = AccountConfig> {
+export interface ProviderAdapter<A extends AccountBase = AccountBase> {
   readonly provider: ProviderName;
   readonly capabilities: ProviderCapabilities;
   /** What makes `content` unsendable on `account`, found before any send (fields under `content.`). */
@@ -68,6 +68,6 @@ export interface ProviderAdapter<A extends AccountConfig = AccountConfig> {
 }
 
 /** Providers whose send answer carries no id but who call back: their callbacks are matched by recipient and time. */
-export function matchedByRecipient(adapter: ProviderAdapter): boolean {
+export function matchedByRecipient(adapter: { capabilities: ProviderCapabilities }): boolean {
   return adapter.capabilities.statusCallbacks && !adapter.capabilities.returnsMessageId && !adapter.capabilities.echoesMessageId;
 }

@@ -10,9 +10,8 @@ import { AccountConfig } from '../config/accounts.ts';
 import { SendRequest } from '../messages/send-request.ts';
 import { withDeadline } from '../sender/sender.ts';
 import type { OutgoingMessage, SendResult } from './adapter.ts';
-import { provesNothingSent } from './errors.ts';
 import { PROVIDERS, type ProviderName } from './names.ts';
-import { adapterFor } from './registry.ts';
+import { adapterFor, provesNothingSent } from './index.ts';
 
 const ACCOUNTS: Record<ProviderName, unknown> = {
   livetok: { id: 'acme-livetok', provider: 'livetok', plan: 'pro' },

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { SendResult } from './adapter.ts';
-import { ProviderError, provesNothingSent, retryAfterMs, type RetryClass, type PauseScope } from './errors.ts';
+import { isRefusalStatus, ProviderError, retryAfterMs, type RetryClass, type PauseScope } from './errors.ts';
 import type { ProviderName } from './names.ts';
 
 /** What a hey-api SDK function resolves to (`throwOnError: false`). */
@@ -36,6 +36,8 @@ export interface ErrorReading {
   code?: string | number;
   reason: string;
   pauseScope?: PauseScope;
+  /** The provider documents this answer as "not taken" although it is a 5xx (LiveTok's 503): the message may be sent again. */
+  refused?: boolean;
 }
 
 /**
@@ -73,7 +75,7 @@ export async function callProvider<T>(
   }
   const reading = readError(response.status, error);
   const wait = retryAfterMs(response.headers, now());
-  if (!provesNothingSent(provider, response.status)) {
+  if (!reading.refused && !isRefusalStatus(response.status)) {
     const reason = `${reading.reason}; HTTP ${response.status} does not prove it was not sent`;
     const code = reading.code !== undefined ? { code: reading.code } : {};
     const waitFor = wait !== undefined ? { retryAfterMs: wait } : {};
@@ -81,7 +83,7 @@ export async function callProvider<T>(
   }
   return {
     ok: false,
-    result: { outcome: 'rejected', error: new ProviderError({ provider, status: response.status, ...reading, ...(wait !== undefined ? { retryAfterMs: wait } : {}) }) },
+    result: { outcome: 'rejected', error: new ProviderError({ provider, status: response.status, ...withoutRefused(reading), ...(wait !== undefined ? { retryAfterMs: wait } : {}) }) },
   };
 }
 
@@ -100,4 +102,8 @@ function fromThrown(provider: ProviderName, error: unknown): SendResult {
 export function field(body: unknown, key: string): string | undefined {
   const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[key] : undefined;
   return typeof value === 'string' ? value : undefined;
+}
+
+function withoutRefused({ refused: _refused, ...reading }: ErrorReading): Omit<ErrorReading, 'refused'> {
+  return reading;
 }

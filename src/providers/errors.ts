@@ -132,18 +132,12 @@ export function classifyHttpStatus(status: number): { retryClass: RetryClass; pa
  * Loopwave 400/401/402/403/409/429, LiveChat nothing. Failures without an answer are read in
  * src/providers/call.ts: only a connection that never opened (refused, DNS) proves nothing left;
  * a timeout or a reset after the request left does not.
+ *
+ * This function answers the first point; a provider's documented 5xx refusals are its module's
+ * `documented5xxRefusals`, applied by its adapter's error reading (`refused`).
  */
-const DOCUMENTED_5XX_REFUSALS: Readonly<Record<ProviderName, readonly number[]>> = {
-  livetok: [503],
-  livechat: [],
-  gupshup: [],
-  loopwave: [],
-  kaleyra: [],
-};
-
-export function provesNothingSent(provider: ProviderName, status: number): boolean {
-  if (status >= 400 && status < 500) return true;
-  return DOCUMENTED_5XX_REFUSALS[provider].includes(status);
+export function isRefusalStatus(status: number): boolean {
+  return status >= 400 && status < 500;
 }
 
 /**

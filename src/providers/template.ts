@@ -2,7 +2,7 @@
  * Template content as the Meta-backed providers want it, and the checks every adapter applies
  * before a send: the content kinds its provider carries, and the account's template registry.
  */
-import { findTemplate, type AccountConfig } from '../config/accounts.ts';
+import { findTemplate, type AccountBase } from '../config/account-fields.ts';
 import type { MessageContent, TemplateContent, Violation } from '../messages/send-request.ts';
 import type { ProviderName } from './names.ts';
 
@@ -33,7 +33,7 @@ export function metaContentRules(provider: ProviderName): ContentRules {
 }
 
 /** Everything in `content` that `rules` (the provider) or the account's registry cannot take. */
-export function checkContent(content: MessageContent, account: AccountConfig, rules: ContentRules): Violation[] {
+export function checkContent(content: MessageContent, account: AccountBase, rules: ContentRules): Violation[] {
   const violations: Violation[] = [];
   const no = (field: string, rule: string) => violations.push({ field: `content.${field}`, rule });
   if (!rules.kinds.includes(content.kind)) {

@@ -25,7 +25,7 @@
  */
 import { recipientRef } from '../privacy/recipient.ts';
 import { classifyMetaCode } from '../providers/errors.ts';
-import type { ProviderName } from '../providers/names.ts';
+import { isProviderOptOutCode, matchesByRecipient, type ProviderName } from '../providers/index.ts';
 import type { MessageStatus } from '../messages/status.ts';
 import type { StatusEvent } from '../messages/status-event.ts';
 import type { MessageRecord, MessageStore } from '../store/message-store.ts';
@@ -46,8 +46,6 @@ export interface ApplyDeps {
 
 export type EventFate = 'applied' | 'unchanged' | 'kept' | 'unmatched' | 'cross_account';
 
-/** Providers whose send answer carries no id: callbacks are matched by recipient and time. */
-const MATCH_BY_RECIPIENT: ReadonlySet<ProviderName> = new Set(['livechat', 'loopwave']);
 /** How far back a callback may be from its send, for recipient matching. */
 const RECIPIENT_MATCH_WINDOW_MS = 3 * 24 * 3600_000;
 /** How far a provider's clock may run behind ours. */
@@ -56,11 +54,11 @@ const CLOCK_SKEW_MS = 10 * 60_000;
 const NOT_REPORTED: ReadonlySet<MessageStatus> = new Set(['queued', 'scheduled', 'cancelled', 'sending']);
 const isReported = (status: MessageStatus): status is Exclude<MessageStatus, 'queued' | 'scheduled' | 'cancelled' | 'sending'> => !NOT_REPORTED.has(status);
 
-/** Opt-out codes that suppress the recipient: Meta's 131050 and Gupshup's 1012. */
+/** Opt-out codes that suppress the recipient: Meta's 131050, and the provider's own (its module's `optOutCodes`: Gupshup's 1012). */
 function isOptOut(provider: ProviderName, code: string | number | undefined): boolean {
   if (code === undefined) return false;
   const numeric = Number(code);
-  if (provider === 'gupshup' && numeric === 1012) return true;
+  if (Number.isInteger(numeric) && isProviderOptOutCode(provider, numeric)) return true;
   return Number.isInteger(numeric) && classifyMetaCode(numeric).retryClass === 'opted_out';
 }
 
@@ -148,7 +146,7 @@ async function findRecord(event: StatusEvent, deps: ApplyDeps): Promise<MessageR
     if (record) return record;
   }
   if (providerIds.length > 0 && (await deps.store.providerIdTakenElsewhere(event.account, event.provider, providerIds))) return 'foreign';
-  if (MATCH_BY_RECIPIENT.has(event.provider) && event.recipient && /^\+?\d{7,15}$/.test(event.recipient)) {
+  if (matchesByRecipient(event.provider) && event.recipient && /^\+?\d{7,15}$/.test(event.recipient)) {
     const e164 = event.recipient.startsWith('+') ? event.recipient : `+${event.recipient}`;
     const hash = recipientRef(deps.recipientHashKey, e164).hash;
     const at = Date.parse(event.at);

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SCENARIOS, type Expectation, type ProviderPlay, type Scenario } from '../../src/local/scenarios.ts';
-import { lastReportedStatus, type MessageStatus } from '../../src/messages/status.ts';
+import type { MessageStatus } from '../../src/messages/status.ts';
+import { lastReportedStatus } from '../../src/providers/index.ts';
 import { MOCKED_PROVIDERS } from '../../src/mock/providers.ts';
 import type { ProviderName } from '../../src/providers/names.ts';
 

@@ -10,8 +10,7 @@ import type { MessageContent } from '../../src/messages/send-request.ts';
 import { startProviderMock, type ProviderMock } from '../../src/mock/provider-mock.ts';
 import { MOCKED_PROVIDERS } from '../../src/mock/providers.ts';
 import { PROVIDERS, type ProviderName } from '../../src/providers/names.ts';
-import { provesNothingSent } from '../../src/providers/errors.ts';
-import { PROVIDER_REGISTRY } from '../../src/providers/registry.ts';
+import { adapterFor, provesNothingSent } from '../../src/providers/index.ts';
 import { testConfig, testSecrets } from '../support/local-aws.ts';
 
 const CONTENT: Record<ProviderName, MessageContent> = {
@@ -40,7 +39,7 @@ let sequence = 0;
 function send(provider: ProviderName, recipient: string, messageId = `01JSCENARIO${String(++sequence).padStart(15, '0')}`) {
   const account = accounts.find((a) => a.provider === provider)!;
   const connection = { credential: secrets.credentials[account.id]! };
-  return PROVIDER_REGISTRY[provider].adapter.send({ messageId, recipient, content: CONTENT[provider] }, account, connection);
+  return adapterFor(account).send({ messageId, recipient, content: CONTENT[provider] }, account, connection);
 }
 
 describe('scenario numbers at the provider mocks', () => {

@@ -3,11 +3,12 @@
  * changes, `<time> <id> <old> → <new>` (the first sighting: `<time> <id> <status>`). With ids,
  * exits when each of them is settled: cancelled, failed, or at the last status its provider
  * reports (`read`; `sent` for LiveTok and Loopwave, which report nothing more), as the status
- * table's PROVIDER_REPORTS says. Without ids, follows the account's messages created since the
+ * provider module's `reports` say. Without ids, follows the account's messages created since the
  * watch began, until Ctrl-C.
  */
 import { ApiClient, FINAL_STATUSES, isTransient, type ApiMessage } from '../api-client.ts';
-import { isSettled, STATUSES, type MessageStatus } from '../../messages/status.ts';
+import { STATUSES, type MessageStatus } from '../../messages/status.ts';
+import { isSettled } from '../../providers/index.ts';
 import { isProviderName } from '../../providers/names.ts';
 import { numberFlag, parse, USAGE } from '../args.ts';
 import { UsageError } from '../errors.ts';

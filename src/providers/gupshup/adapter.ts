@@ -18,7 +18,8 @@
 import { createClient } from '../../../generated/gupshup/client/index.ts';
 import type { TemplateMessageForm } from '../../../generated/gupshup/types.gen.ts';
 import { sendTemplateMessage } from '../../clients/gupshup.ts';
-import { findTemplate, type AccountOf } from '../../config/accounts.ts';
+import { findTemplate } from '../../config/account-fields.ts';
+import type { GupshupAccount } from './account.ts';
 import type { TemplateContent } from '../../messages/send-request.ts';
 import type { ProviderAdapter } from '../adapter.ts';
 import { callProvider, field, type ErrorReading } from '../call.ts';
@@ -36,7 +37,7 @@ const RULES: ContentRules = {
   requiresRegistry: true,
 };
 
-export const gupshupAdapter: ProviderAdapter<AccountOf<'gupshup'>> = {
+export const gupshupAdapter: ProviderAdapter<GupshupAccount> = {
   provider: 'gupshup',
   capabilities: { contentKinds: RULES.kinds, returnsMessageId: true, statusCallbacks: true, lookup: false, echoesMessageId: null },
 
@@ -75,7 +76,7 @@ export const gupshupAdapter: ProviderAdapter<AccountOf<'gupshup'>> = {
 };
 
 /** The send's form, for content check() has passed (positional body, image/video header, quick replies). */
-function form(content: TemplateContent, templateId: string, account: AccountOf<'gupshup'>, destination: string): TemplateMessageForm {
+function form(content: TemplateContent, templateId: string, account: GupshupAccount, destination: string): TemplateMessageForm {
   const header = content.header;
   const postbackTexts = (content.buttons ?? []).flatMap((button) => (button.type === 'quick_reply' ? [{ index: button.index, text: button.payload }] : []));
   return {

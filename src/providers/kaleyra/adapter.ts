@@ -6,7 +6,7 @@
 import { createClient } from '../../../generated/kaleyra/client/index.ts';
 import { sendLimitedTimeOfferTemplate } from '../../../generated/kaleyra/sdk.gen.ts';
 import type { Template } from '../../../generated/kaleyra/types.gen.ts';
-import type { AccountOf } from '../../config/accounts.ts';
+import type { KaleyraAccount } from './account.ts';
 import type { ProviderAdapter } from '../adapter.ts';
 import { callProvider, field, type ErrorReading } from '../call.ts';
 import { classifyHttpStatus, ProviderError } from '../errors.ts';
@@ -14,7 +14,7 @@ import { checkContent, digitsOf, metaTemplate, metaContentRules } from '../templ
 
 const RULES = metaContentRules('kaleyra');
 
-export const kaleyraAdapter: ProviderAdapter<AccountOf<'kaleyra'>> = {
+export const kaleyraAdapter: ProviderAdapter<KaleyraAccount> = {
   provider: 'kaleyra',
   capabilities: { contentKinds: RULES.kinds, returnsMessageId: true, statusCallbacks: true, lookup: false, echoesMessageId: 'extra_info.ref' },
 

@@ -13,7 +13,7 @@
 import { createClient } from '../../../generated/livechat/client/index.ts';
 import { listTemplateMessages, sendTemplateMessage } from '../../../generated/livechat/sdk.gen.ts';
 import type { Template, TemplateMessageRecord } from '../../../generated/livechat/types.gen.ts';
-import type { AccountOf } from '../../config/accounts.ts';
+import type { LivechatAccount } from './account.ts';
 import type { ProviderAdapter } from '../adapter.ts';
 import { callProvider, type ErrorReading } from '../call.ts';
 import { classifyHttpStatus, ProviderError } from '../errors.ts';
@@ -21,7 +21,7 @@ import { checkContent, digitsOf, metaTemplate, metaContentRules } from '../templ
 
 const RULES = metaContentRules('livechat');
 
-export const livechatAdapter: ProviderAdapter<AccountOf<'livechat'>> = {
+export const livechatAdapter: ProviderAdapter<LivechatAccount> = {
   provider: 'livechat',
   // No message id in the answer and nothing of ours that comes back: sends are found again
   // through the list operation (`listTemplateMessages`, `findSentMessage`).

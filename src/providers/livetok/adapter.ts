@@ -9,12 +9,18 @@
 import { createClient } from '../../../generated/livetok/client/index.ts';
 import { sendTemplateMessage } from '../../../generated/livetok/sdk.gen.ts';
 import type { TemplateParameter } from '../../../generated/livetok/types.gen.ts';
-import type { AccountOf } from '../../config/accounts.ts';
+import type { LivetokAccount } from './account.ts';
 import type { MessageContent, TemplateContent, Violation } from '../../messages/send-request.ts';
 import type { ProviderAdapter } from '../adapter.ts';
 import { callProvider, field, type ErrorReading } from '../call.ts';
 import { classifyHttpStatus, ProviderError } from '../errors.ts';
 import { checkContent, type ContentRules } from '../template.ts';
+
+/**
+ * LiveTok's 503 `service_unavailable`: livetok.txt lists it among its API's own answers ("Service
+ * Unavailable"): the service did not take the request, so the message may be sent again.
+ */
+export const LIVETOK_5XX_REFUSALS: readonly number[] = [503];
 
 const RULES: ContentRules = {
   provider: 'livetok',
@@ -26,7 +32,7 @@ const RULES: ContentRules = {
   mediaBy: ['link'],
 };
 
-export const livetokAdapter: ProviderAdapter<AccountOf<'livetok'>> = {
+export const livetokAdapter: ProviderAdapter<LivetokAccount> = {
   provider: 'livetok',
   capabilities: { contentKinds: RULES.kinds, returnsMessageId: true, statusCallbacks: false, lookup: false, echoesMessageId: null },
 
@@ -65,7 +71,7 @@ export const livetokAdapter: ProviderAdapter<AccountOf<'livetok'>> = {
 };
 
 /** The shared content rules, plus the one thing LiveTok's document value cannot take: a filename. */
-function check(content: MessageContent, account: AccountOf<'livetok'>): Violation[] {
+function check(content: MessageContent, account: LivetokAccount): Violation[] {
   const violations = checkContent(content, account, RULES);
   // LiveTok's document value is `{link}` only: a filename would be dropped without a word.
   if (content.kind === 'template' && content.header?.type === 'document' && content.header.filename) {
@@ -98,7 +104,9 @@ function readError(status: number, body: unknown): ErrorReading {
       return { retryClass: 'pause_sender', pauseScope: 'account', code, reason: `API key rejected: ${message}` };
     case 'rate_limit_exceeded':
       return { retryClass: 'backoff', code, reason: `rate limit (plan's hourly requests): ${message}` };
-    default:
-      return { ...classifyHttpStatus(status), ...(code ? { code } : {}), reason: status === 403 ? `API key lacks the permission: ${message}` : message };
+    default: {
+      const refused = LIVETOK_5XX_REFUSALS.includes(status) ? { refused: true } : {};
+      return { ...classifyHttpStatus(status), ...(code ? { code } : {}), ...refused, reason: status === 403 ? `API key lacks the permission: ${message}` : message };
+    }
   }
 }

@@ -9,7 +9,7 @@
  */
 import { createClient } from '../../../generated/loopwave/client/index.ts';
 import { listChatMessages, sendMessage } from '../../../generated/loopwave/sdk.gen.ts';
-import type { AccountOf } from '../../config/accounts.ts';
+import type { LoopwaveAccount } from './account.ts';
 import type { ProviderAdapter } from '../adapter.ts';
 import { callProvider, field, type ErrorReading } from '../call.ts';
 import { classifyHttpStatus, ProviderError } from '../errors.ts';
@@ -25,7 +25,7 @@ const RULES: ContentRules = {
   mediaBy: [],
 };
 
-export const loopwaveAdapter: ProviderAdapter<AccountOf<'loopwave'>> = {
+export const loopwaveAdapter: ProviderAdapter<LoopwaveAccount> = {
   provider: 'loopwave',
   capabilities: { contentKinds: RULES.kinds, returnsMessageId: false, statusCallbacks: true, lookup: true, echoesMessageId: null },
 

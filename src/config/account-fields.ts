@@ -1,0 +1,86 @@
+/**
+ * What every provider account has in common, and the helper each provider module uses to declare
+ * its own account shape (src/providers/<name>/account.ts). The union of all account shapes is
+ * derived from the list of providers in src/config/accounts.ts.
+ */
+import { z } from 'zod';
+import { AccountId } from '../messages/send-request.ts';
+
+/**
+ * An approved template as the account's provider knows it. With a registry, a request with the
+ * wrong number of body values fails at accept, not at the provider.
+ */
+export const TemplateConfig = z.strictObject({
+  name: z.string().min(1),
+  language: z.string().min(2),
+  /** Gupshup names templates by id, not by name. */
+  providerTemplateId: z.string().min(1).optional(),
+  /** How many body variables the template has. */
+  bodyParameters: z.int().min(0),
+  /** For templates with named variables: their names. */
+  namedParameters: z.array(z.string().regex(/^[a-z0-9_]+$/)).optional(),
+  header: z.enum(['text', 'image', 'video', 'document']).optional(),
+});
+export type TemplateConfig = z.output<typeof TemplateConfig>;
+
+/** An account's own send budget (src/pacing/budget.ts); unset values take the provider's documented defaults. */
+export const LimitsConfig = z.strictObject({
+  perSecond: z.int().positive().optional(),
+  perMinute: z.int().positive().optional(),
+  perHour: z.int().positive().optional(),
+  perDay: z.int().positive().optional(),
+  /** Minimum gap between two messages to one recipient, ms (default 6000: Meta's pair limit). */
+  recipientGapMs: z.int().min(0).optional(),
+  /** Share of a limit that may go out at once (default 0.1). */
+  burstFraction: z.number().min(0).max(0.5).optional(),
+  /** A random gap [min, max] ms between consecutive sends, for broadcast-like bulk sends. */
+  jitterMs: z
+    .tuple([z.int().min(0), z.int().min(0)])
+    .refine(([min, max]) => min <= max, 'must be [min, max] with min ≤ max')
+    .optional(),
+});
+export type LimitsConfig = z.output<typeof LimitsConfig>;
+
+const common = {
+  id: AccountId,
+  /** Overrides the provider's API origin (a mock, a sandbox, another region). */
+  baseUrl: z.url().optional(),
+  /** The templates approved on this account. When given, only these can be sent. */
+  templates: z.array(TemplateConfig).optional(),
+  limits: LimitsConfig.optional(),
+  /** Push every status change to the caller: a signed Standard Webhooks POST to `url` (secret in `pushSecrets`). */
+  push: z.strictObject({ url: z.url('must be an absolute URL') }).optional(),
+  /**
+   * Retry sends whose outcome is open (a 500/502/504, a timeout or a reset after the request left)
+   * instead of marking them `unknown`. The provider may have sent the first attempt: the customer
+   * can get the message twice. @default false
+   */
+  retryAmbiguous: z.boolean().optional(),
+};
+type CommonShape = typeof common;
+
+/** What any account has, whatever its provider: what code that serves every provider may read. */
+export interface AccountBase {
+  id: string;
+  provider: string;
+  baseUrl?: string | undefined;
+  templates?: TemplateConfig[] | undefined;
+  limits?: LimitsConfig | undefined;
+  push?: { url: string } | undefined;
+  retryAmbiguous?: boolean | undefined;
+}
+
+/**
+ * One provider's account shape: the common fields, `provider: <name>`, and the provider's own
+ * (which may also override a common one, e.g. Loopwave's required `baseUrl`).
+ */
+export function accountSchema<const N extends string, S extends z.ZodRawShape>(provider: N, own: S) {
+  return z.strictObject({ ...common, provider: z.literal(provider), ...own } as Omit<CommonShape, keyof S> & { provider: z.ZodLiteral<N> } & S);
+}
+
+/** A phone number as digits with its country code (Gupshup's `source`). */
+export const Digits = z.string().regex(/^[1-9][0-9]{6,14}$/, 'must be the phone number in digits with its country code, no "+"');
+
+export function findTemplate(account: AccountBase, name: string, language: string): TemplateConfig | undefined {
+  return account.templates?.find((template) => template.name === name && template.language === language);
+}

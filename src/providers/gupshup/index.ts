@@ -1,0 +1,25 @@
+/**
+ * Gupshup: a form-encoded template send naming the template by Gupshup's id; v2 or v3 status
+ * callbacks behind a secret token.
+ */
+import { defineProvider } from '../define.ts';
+import { META_NUMBER_LIMIT } from '../meta-limits.ts';
+import { GupshupAccount } from './account.ts';
+import { gupshupAdapter } from './adapter.ts';
+import { gupshupWebhook } from './webhook.ts';
+
+export const gupshup = defineProvider({
+  name: 'gupshup',
+  title: 'Gupshup',
+  account: GupshupAccount,
+  credential: 'apikey',
+  adapter: gupshupAdapter,
+  defaultLimits: () => META_NUMBER_LIMIT,
+  // `deleted`: the user deleted a delivered message; it carries no status of ours.
+  statusWords: { enqueued: 'accepted', sent: 'sent', delivered: 'delivered', read: 'read', failed: 'failed', deleted: null },
+  reports: { answer: 'accepted', callbacks: ['accepted', 'sent', 'delivered', 'read', 'failed'] },
+  documented5xxRefusals: [],
+  // 1012: the user has opted out of messages from the business.
+  optOutCodes: [1012],
+  webhook: gupshupWebhook,
+});

@@ -1,0 +1,23 @@
+/**
+ * LiveChat: Meta's template object under LiveChat's own send route. Its send answer carries no
+ * id; its Standard Webhooks callbacks bring Meta's statuses, matched to the send by recipient.
+ */
+import { defineProvider } from '../define.ts';
+import { META_NUMBER_LIMIT } from '../meta-limits.ts';
+import { LivechatAccount } from './account.ts';
+import { livechatAdapter } from './adapter.ts';
+import { livechatWebhook } from './webhook.ts';
+
+export const livechat = defineProvider({
+  name: 'livechat',
+  title: 'LiveChat',
+  account: LivechatAccount,
+  credential: '<account id>:<personal access token>',
+  adapter: livechatAdapter,
+  defaultLimits: () => META_NUMBER_LIMIT,
+  statusWords: { sent: 'sent', delivered: 'delivered', read: 'read', failed: 'failed' },
+  reports: { answer: 'accepted', callbacks: ['sent', 'delivered', 'read', 'failed'] },
+  documented5xxRefusals: [],
+  optOutCodes: [],
+  webhook: livechatWebhook,
+});

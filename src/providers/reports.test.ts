@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { STATUSES } from '../messages/status.ts';
+import { isSettled, lastReportedStatus, PROVIDERS, providerModule, statusFromProviderWord } from './index.ts';
+
+describe('what each provider reports', () => {
+  it('agrees with the adapters: callbacks only where the adapter says the provider calls back', () => {
+    for (const provider of PROVIDERS) {
+      const { statusCallbacks } = providerModule(provider).adapter.capabilities;
+      expect(providerModule(provider).reports.callbacks.length > 0, provider).toBe(statusCallbacks);
+    }
+  });
+
+  it('agrees with the status words: callbacks bring only statuses the provider has words for, and every word of a Meta provider', () => {
+    for (const provider of PROVIDERS) {
+      const words = new Set(Object.values(providerModule(provider).statusWords).filter((status) => status !== null));
+      for (const status of providerModule(provider).reports.callbacks) expect(words.has(status), `${provider} ${status}`).toBe(true);
+    }
+    for (const provider of ['livechat', 'gupshup', 'kaleyra'] as const) {
+      const words = new Set(Object.values(providerModule(provider).statusWords).filter((status) => status !== null));
+      expect(new Set(providerModule(provider).reports.callbacks), provider).toEqual(words);
+    }
+  });
+
+  it('ends at read, or at sent for LiveTok and Loopwave', () => {
+    const last = Object.fromEntries(PROVIDERS.map((p) => [p, lastReportedStatus(p)]));
+    expect(last).toEqual({ livetok: 'sent', livechat: 'read', gupshup: 'read', loopwave: 'sent', kaleyra: 'read' });
+  });
+
+  it('settles a message at its provider’s last status, a failure, a cancel, or an unknown nothing can call back about', () => {
+    expect(isSettled('livechat', 'delivered')).toBe(false);
+    expect(isSettled('livechat', 'read')).toBe(true);
+    expect(isSettled('livetok', 'sent')).toBe(true);
+    expect(isSettled('loopwave', 'sent')).toBe(true);
+    expect(isSettled('kaleyra', 'accepted')).toBe(false);
+    for (const provider of PROVIDERS) {
+      expect(isSettled(provider, 'failed')).toBe(true);
+      expect(isSettled(provider, 'cancelled')).toBe(true);
+      expect(isSettled(provider, 'queued')).toBe(false);
+    }
+    expect(isSettled('livetok', 'unknown')).toBe(true);
+    expect(isSettled('kaleyra', 'unknown')).toBe(false);
+  });
+
+  it('maps every provider word onto the table', () => {
+    expect(statusFromProviderWord('gupshup', 'enqueued')).toBe('accepted');
+    expect(statusFromProviderWord('gupshup', 'deleted')).toBeNull();
+    expect(statusFromProviderWord('kaleyra', 'NOT-SENT')).toBe('failed');
+    expect(statusFromProviderWord('loopwave', 'pending')).toBe('accepted');
+    expect(statusFromProviderWord('livetok', 'sent')).toBe('sent');
+    expect(statusFromProviderWord('livechat', 'queued')).toBeUndefined();
+    expect(statusFromProviderWord('livechat', 'constructor')).toBeUndefined();
+    for (const provider of PROVIDERS) {
+      for (const status of Object.values(providerModule(provider).statusWords)) if (status !== null) expect(STATUSES).toContain(status);
+    }
+  });
+
+  it('has a webhook side exactly where the provider reports by callback', () => {
+    for (const provider of PROVIDERS) {
+      const module = providerModule(provider);
+      expect(module.webhook !== null, provider).toBe(module.reports.callbacks.length > 0);
+    }
+  });
+});
