@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PROVIDERS } from '../src/providers/names.ts';
 
 const run = promisify(execFile);
 const root = new URL('../', import.meta.url).pathname;
@@ -77,7 +78,7 @@ describe('the packed package', () => {
     const { stdout: packed } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
     const [{ filename, files }] = JSON.parse(packed.slice(packed.indexOf('['))) as [{ filename: string; files: Array<{ path: string }> }];
     const paths = files.map((file) => file.path);
-    for (const provider of ['livetok', 'livechat', 'gupshup', 'loopwave', 'kaleyra']) {
+    for (const provider of PROVIDERS) {
       expect(paths).toContain(`dist/src/clients/${provider}.js`);
       expect(paths).toContain(`dist/src/clients/${provider}.d.ts`);
       expect(paths).toContain(`specs/${provider}.yaml`);

@@ -4,7 +4,7 @@
  * entry reads it before anything heavy is loaded.
  */
 import { MOCKED_PROVIDERS } from '../mock/providers.ts';
-import { PROVIDERS, type ProviderName } from '../providers/names.ts';
+import { byProvider, type ProviderName } from '../providers/names.ts';
 
 export interface LocalPorts {
   http: number;
@@ -17,14 +17,14 @@ export const DEFAULT_PORTS: LocalPorts = {
   http: 3000,
   dynamo: 8000,
   sqs: 9324,
-  mocks: Object.fromEntries(PROVIDERS.map((p) => [p, MOCKED_PROVIDERS[p].port])) as Record<ProviderName, number>,
+  mocks: byProvider((p) => MOCKED_PROVIDERS[p].port),
 };
 
 export const EPHEMERAL_PORTS: LocalPorts = {
   http: 0,
   dynamo: 0,
   sqs: 0,
-  mocks: Object.fromEntries(PROVIDERS.map((p) => [p, 0])) as Record<ProviderName, number>,
+  mocks: byProvider(() => 0),
 };
 
 export class PortTakenError extends Error {

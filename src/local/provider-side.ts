@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import type { ProviderName } from '../providers/names.ts';
-import { PROVIDERS } from '../providers/names.ts';
+import { byProvider, PROVIDERS } from '../providers/names.ts';
 import { startProviderMock, type MockAnswer, type ProviderMock } from '../mock/provider-mock.ts';
 import { listenOrExplain } from './ports.ts';
 import { scenarioAnswers } from './scenarios.ts';
@@ -73,11 +73,18 @@ export async function startProviderSide(options: ProviderSideOptions): Promise<P
     throw (failed as PromiseRejectedResult).reason;
   }
   return {
-    urls: Object.fromEntries(mocks.map((mock) => [mock.provider, mock.url])) as Record<ProviderName, string>,
+    urls: byProvider((provider) => urlOf(mocks, provider)),
     connect(targets) {
       const onError = (error: unknown) => options.log(`simulated callback failed: ${(error as Error).message}`);
       simulator = new CallbackSimulator({ ...targets, onError });
     },
     close,
   };
+}
+
+/** The URL of `provider`'s mock; every provider's was started (a failed start throws before). */
+function urlOf(mocks: readonly ProviderMock[], provider: ProviderName): string {
+  const mock = mocks.find((started) => started.provider === provider);
+  if (!mock) throw new Error(`the ${provider} mock did not start`);
+  return mock.url;
 }

@@ -14,17 +14,14 @@
  * Data only, and light: `wapk scenarios` lists it. Local-only: no Lambda bundle imports it.
  */
 import { createHash } from 'node:crypto';
-import type { MessageStatus } from '../messages/status.ts';
-import { lastReportedStatus } from '../providers/index.ts';
+import { STATUS_RANK, type MessageStatus } from '../messages/status.ts';
+import { lastReportedStatus, reportsOf } from '../providers/index.ts';
 import type { MockScenario } from '../mock/provider-mock.ts';
 import { MOCKED_PROVIDERS } from '../mock/providers.ts';
+import type { ScenarioError } from '../providers/dev.ts';
 import { PROVIDERS, type ProviderName } from '../providers/names.ts';
 
-/** An error a provider reports, Meta's code or the provider's own. */
-export interface ScenarioError {
-  code: number;
-  title: string;
-}
+export type { ScenarioError } from '../providers/dev.ts';
 
 /**
  * The mock's answer to the send: a refusal (the spec's documented answer for `status`, by
@@ -87,16 +84,14 @@ export interface Scenario {
   note?: string;
 }
 
-/** The statuses a message that goes well passes through, per provider. */
-const HAPPY_PATH: Readonly<Record<ProviderName, readonly MessageStatus[]>> = {
-  livetok: ['queued', 'sending', 'sent'],
-  livechat: ['queued', 'sending', 'accepted', 'sent', 'delivered', 'read'],
-  gupshup: ['queued', 'sending', 'accepted', 'sent', 'delivered', 'read'],
-  loopwave: ['queued', 'sending', 'sent'],
-  kaleyra: ['queued', 'sending', 'accepted', 'sent', 'delivered', 'read'],
-};
+/** The statuses a message that goes well passes through: queued, sending, then what the provider reports (its module's `reports`), in rank order. */
+export function happyPath(provider: ProviderName): readonly MessageStatus[] {
+  const { answer, callbacks } = reportsOf(provider);
+  const reported = [...new Set([answer, ...callbacks])].filter((status) => status !== 'failed');
+  return ['queued', 'sending', ...reported.sort((a, b) => STATUS_RANK[a] - STATUS_RANK[b])];
+}
 
-const goesWell = (provider: ProviderName): Expectation => ({ status: lastReportedStatus(provider), history: HAPPY_PATH[provider] });
+const goesWell = (provider: ProviderName): Expectation => ({ status: lastReportedStatus(provider), history: happyPath(provider) });
 type Plays = Partial<Record<ProviderName, ProviderPlay>>;
 const each = (providers: readonly ProviderName[], play: (provider: ProviderName) => ProviderPlay): Plays =>
   Object.fromEntries(providers.map((provider) => [provider, play(provider)]));

@@ -11,28 +11,8 @@ import { SendRequest } from '../messages/send-request.ts';
 import { withDeadline } from '../sender/sender.ts';
 import type { OutgoingMessage, SendResult } from './adapter.ts';
 import { PROVIDERS, type ProviderName } from './names.ts';
+import { FIXTURES } from '../../test/support/providers.ts';
 import { adapterFor, provesNothingSent } from './index.ts';
-
-const ACCOUNTS: Record<ProviderName, unknown> = {
-  livetok: { id: 'acme-livetok', provider: 'livetok', plan: 'pro' },
-  livechat: { id: 'acme-livechat', provider: 'livechat', numberId: '1234' },
-  gupshup: {
-    id: 'acme-gupshup',
-    provider: 'gupshup',
-    source: '919163000003',
-    appName: 'DemoApp',
-    templates: [{ name: 'order_update', language: 'en', providerTemplateId: 'tmpl-7f2', bodyParameters: 2 }],
-  },
-  loopwave: { id: 'acme-loopwave', provider: 'loopwave', baseUrl: 'https://loopwave.example.com', sessionId: 'n1a2b3c' },
-  kaleyra: { id: 'acme-kaleyra', provider: 'kaleyra', sid: 'HXIN1691385017IN', senderNumber: '+919000014497' },
-};
-const CONTENT: Record<ProviderName, unknown> = {
-  livetok: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  livechat: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  gupshup: { kind: 'template', name: 'order_update', language: 'en', body: ['A-17', 'shipped'] },
-  loopwave: { kind: 'text', text: 'Your order A-17 has shipped.' },
-  kaleyra: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'] },
-};
 
 type Verdict = 'refused' | 'open';
 
@@ -74,10 +54,11 @@ function verdictOf(result: SendResult): Verdict | 'accepted' {
 }
 
 async function send(provider: ProviderName, fetch: typeof globalThis.fetch): Promise<SendResult> {
-  const account = AccountConfig.parse(ACCOUNTS[provider]);
-  const content = SendRequest.shape.content.parse(CONTENT[provider]);
+  const fixtures = FIXTURES[provider];
+  const account = AccountConfig.parse(fixtures.account);
+  const content = SendRequest.shape.content.parse(fixtures.content);
   const message: OutgoingMessage = { messageId: '01JABCDEFGHJKMNPQRSTVWXYZ0', recipient: '+919812345678', content };
-  return adapterFor(account).send(message, account, { credential: provider === 'livechat' ? '12345:pat' : 'key', fetch });
+  return adapterFor(account).send(message, account, { credential: fixtures.credential, fetch });
 }
 
 describe('answers that prove nothing was sent, per provider', () => {

@@ -6,20 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIOS, scenarioAnswers, scenarioOf } from '../../src/local/scenarios.ts';
-import type { MessageContent } from '../../src/messages/send-request.ts';
+import { SendRequest } from '../../src/messages/send-request.ts';
 import { startProviderMock, type ProviderMock } from '../../src/mock/provider-mock.ts';
 import { MOCKED_PROVIDERS } from '../../src/mock/providers.ts';
-import { PROVIDERS, type ProviderName } from '../../src/providers/names.ts';
+import { byProvider, PROVIDERS, type ProviderName } from '../../src/providers/names.ts';
 import { adapterFor, provesNothingSent } from '../../src/providers/index.ts';
 import { testConfig, testSecrets } from '../support/local-aws.ts';
+import { FIXTURES } from '../support/providers.ts';
 
-const CONTENT: Record<ProviderName, MessageContent> = {
-  livetok: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  livechat: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  gupshup: { kind: 'template', name: 'order_update', language: 'en', body: ['A-17', 'shipped'] },
-  loopwave: { kind: 'text', text: 'Your order A-17 has shipped.' },
-  kaleyra: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'] },
-} as Record<ProviderName, MessageContent>;
+const CONTENT = byProvider((provider) => SendRequest.shape.content.parse(FIXTURES[provider].content));
 
 const mocks = new Map<ProviderName, ProviderMock>();
 const secrets = testSecrets();

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { ensureMessagesTable, startDynamo, startSqs, createQueue } from '../../src/local/aws.ts';
 import { hashApiKey } from '../../src/api/auth.ts';
 import { PipelineConfig, PipelineSecrets } from '../../src/config/pipeline.ts';
+import { PROVIDERS } from '../../src/providers/names.ts';
+import { FIXTURES } from './providers.ts';
 
 export async function startLocalAws() {
   const dynamo = await startDynamo();
@@ -30,20 +32,11 @@ export const KALEYRA_ONLY_KEY = 'test-key-kaleyra-only';
 export function testConfig(baseUrls: Partial<Record<string, string>> = {}) {
   const base = (provider: string) => (baseUrls[provider] ? { baseUrl: baseUrls[provider] } : {});
   return PipelineConfig.parse({
-    accounts: [
-      { id: 'acme-livetok', provider: 'livetok', plan: 'pro', ...base('livetok') },
-      { id: 'acme-livechat', provider: 'livechat', numberId: '1234', ...base('livechat') },
-      {
-        id: 'acme-gupshup',
-        provider: 'gupshup',
-        source: '919163000003',
-        appName: 'DemoApp',
-        templates: [{ name: 'order_update', language: 'en', providerTemplateId: 'tmpl-7f2', bodyParameters: 2 }],
-        ...base('gupshup'),
-      },
-      { id: 'acme-loopwave', provider: 'loopwave', baseUrl: baseUrls.loopwave ?? 'https://loopwave.example.com', sessionId: 'n1a2b3c' },
-      { id: 'acme-kaleyra', provider: 'kaleyra', sid: 'HXIN1691385017IN', senderNumber: '+919000014497', ...base('kaleyra') },
-    ],
+    accounts: PROVIDERS.map((provider) => {
+      const { account } = FIXTURES[provider];
+      // Loopwave has no default origin: its fixture's stands in when no mock is given.
+      return { ...account, ...base(provider) };
+    }),
     apiKeys: [
       { id: 'all', sha256: hashApiKey(API_KEY), accounts: '*' },
       { id: 'kaleyra-only', sha256: hashApiKey(KALEYRA_ONLY_KEY), accounts: ['acme-kaleyra'] },

@@ -1,0 +1,97 @@
+/**
+ * The local-only half of a provider module (src/providers/<name>/dev/): what the provider mock,
+ * the callback simulator and the scenario numbers need to play the provider's side on one machine.
+ * No Lambda function imports this file or any `dev/` folder (infra/bundle.test.ts checks every
+ * bundle); the list of kits is src/providers/dev.ts.
+ */
+import type { ProviderName } from './names.ts';
+
+/** An error a provider reports, Meta's code or the provider's own. */
+export interface ScenarioError {
+  code: number;
+  title: string;
+}
+
+/** What the provider mock needs beyond the spec. */
+export interface MockedProvider {
+  /** The fixed port of the mock for `npm run mock` (documented in docs/scenarios.md). */
+  port: number;
+  /** Successful answers of these operations get a fresh message id at the JSON pointer. */
+  messageIdPointers: Array<{ method: string; path: RegExp; pointer: string }>;
+  /** The send operation. */
+  send: { method: string; path: RegExp };
+  /** The recipient of a send request's raw body, as the provider writes it; undefined if unreadable. */
+  recipientOf(body: string): string | undefined;
+}
+
+export interface CallbackFacts {
+  /** The word for the provider's status: sent, delivered, read, failed (enqueued for Gupshup). */
+  status: string;
+  /** The provider's id of the message (its send answer's, or the WhatsApp id where there is none). */
+  providerMessageId: string;
+  /** Ours, where the provider echoes it (Kaleyra `extra_info.ref`). */
+  messageId?: string;
+  /** The recipient in digits (no `+`). */
+  recipient: string;
+  /** Unix seconds. */
+  at: number;
+  /** The account's webhook secret (LiveChat, Loopwave) or token (Gupshup, Kaleyra). */
+  secret: string;
+  /** When the callback is sent, for the signature (LiveChat). */
+  now?: Date;
+  /** The error of a `failed` status; default: the provider's `undeliverable`. */
+  error?: ScenarioError;
+}
+
+export interface Callback {
+  /** Relative to the webhook route of the account: `/v1/webhooks/<provider>/<account>`. */
+  pathSuffix: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** What a send answer and its request tell about the message. */
+export interface SentMessage {
+  providerMessageId: string;
+  messageId?: string;
+  recipient: string;
+}
+
+/** How the callback simulator plays a provider that calls back. */
+export interface SimulatedCallbacks {
+  /** The provider's status words, in posting order, for a message that goes well and for one that fails. */
+  words: { delivered: readonly string[]; failed: readonly string[] };
+  /** The error of an undeliverable message (Meta's 131026, or the provider's own). */
+  undeliverable: ScenarioError;
+  /** The message a send answer (and its request) tell of; undefined when they say too little. */
+  sentMessage(request: string, response: unknown, recipient: string): SentMessage | undefined;
+  /** The callback the provider sends about one message, as its documents show it. */
+  callback(facts: CallbackFacts): Callback;
+}
+
+export interface ProviderDevKit<N extends ProviderName = ProviderName> {
+  name: N;
+  mock: MockedProvider;
+  /** `null` for a provider that sends no status callbacks. */
+  simulator: SimulatedCallbacks | null;
+}
+
+export function defineDevKit<const N extends ProviderName>(kit: ProviderDevKit<N>): ProviderDevKit<N> {
+  return kit;
+}
+
+/** A JSON request body as an object; undefined if it is not one. */
+export const jsonObject = (body: string): Record<string, any> | undefined => {
+  try {
+    const value: unknown = JSON.parse(body);
+    return value && typeof value === 'object' ? (value as Record<string, any>) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** A non-empty string, or undefined. */
+export const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** Meta's error for a message that could not be delivered. */
+export const META_UNDELIVERABLE: ScenarioError = { code: 131026, title: 'Message undeliverable' };
