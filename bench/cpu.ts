@@ -2,7 +2,7 @@
  * Handler CPU per message with the network stubbed out: the real sender and webhook handlers, with
  * DynamoDB, SQS and the provider answered in-process by canned responses, so what is measured is
  * our code (validation, pacing arithmetic, adapters, signatures), not I/O. Project: batches of 10;
- * naive: one message per invocation (and a dedupe record per callback).
+ * naive: one message per invocation, and a dedupe record per callback (bench/naive.ts).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -15,6 +15,7 @@ import { newMessageId } from '../src/messages/queue-message.ts';
 import { SendRequest } from '../src/messages/send-request.ts';
 import { providerCallback } from '../src/local/simulator.ts';
 import { testConfig, testSecrets } from '../test/support/local-aws.ts';
+import { naiveWebhookHandler } from './naive.ts';
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, endpoint: 'http://127.0.0.1:9' };
 
@@ -76,8 +77,11 @@ export async function runCpu(options: { naive: boolean; messages: number }): Pro
   for (let i = 0; i < options.messages; i += batch) await sender({ Records: Array.from({ length: batch }, record) } as SQSEvent, context);
   const senderCpuMsPerMessage = (cpuMs() - started) / options.messages;
 
-  const webhookDeps = { ...createWebhookDeps(env('accepted'), { log: () => {} }), dedupeRecords: options.naive };
-  const webhook = webhookHandler(() => webhookDeps);
+  const webhookEnv = env('accepted');
+  const webhookDeps = createWebhookDeps(webhookEnv, { log: () => {} });
+  const webhook = options.naive
+    ? naiveWebhookHandler({ ...webhookDeps, dynamo: webhookEnv.dynamo, tableName: webhookEnv.tableName })
+    : webhookHandler(() => webhookDeps);
   const event = (i: number): APIGatewayProxyEventV2 => {
     const callback = providerCallback('kaleyra', { status: ['sent', 'delivered', 'read'][i % 3]!, providerMessageId: 'K-1', messageId: newMessageId(), recipient: '919812345678', at: 1_795_300_000 + i, secret: 't'.repeat(24) });
     return { version: '2.0', routeKey: '$default', rawPath: '/v1/webhooks/kaleyra/acme-kaleyra', rawQueryString: '', headers: { 'content-type': 'application/json', ...callback.headers }, requestContext: { http: { method: 'POST', path: '/v1/webhooks/kaleyra/acme-kaleyra' } }, body: callback.body, isBase64Encoded: false } as unknown as APIGatewayProxyEventV2;

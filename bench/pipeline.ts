@@ -4,7 +4,7 @@
  * sent/delivered/read callbacks through the webhook handler — with the SDK clients and handler
  * entry points counted. Run twice: the project's configuration, and a naive one (the same code
  * with batching and merging switched off: one message per API request, SQS request and sender
- * invocation, and a dedupe record per callback).
+ * invocation, and a dedupe record per callback — the naive parts are in bench/naive.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { hashApiKey } from '../src/api/auth.ts';
@@ -21,6 +21,7 @@ import { CallbackSimulator } from '../src/local/simulator.ts';
 import { startProviderMock, type ProviderMock } from '../src/mock/provider-mock.ts';
 import { SendQueue } from '../src/queue/send-queue.ts';
 import { counted, instrumentDynamo, instrumentSqs, newCounters, type Counters } from './instrument.ts';
+import { NaiveSendQueue, naiveWebhookHandler } from './naive.ts';
 
 export interface PipelineRun {
   messages: number;
@@ -82,11 +83,16 @@ export async function runPipeline(options: { messages: number; naive: boolean })
       apiKeys: [{ id: 'bench', sha256: hashApiKey(apiKey), accounts: '*' }],
     });
     const env: RuntimeEnvironment = { config, secrets, tableName: 'messages', queueUrl, dynamo: dynamo.client, sqs: sqs.client };
-    const apiDeps = { ...createApiDeps(env), queue: new SendQueue(sqs.client, queueUrl, { batchSize: options.naive ? 1 : 10 }) };
-    const senderDeps = { ...createSenderDeps(env, { log: () => {} }), queue: new SendQueue(sqs.client, queueUrl, { batchSize: options.naive ? 1 : 10 }) };
-    const webhookDeps = { ...createWebhookDeps(env, { log: () => {} }), dedupeRecords: options.naive };
+    const queue = () => (options.naive ? new NaiveSendQueue(sqs.client, queueUrl) : new SendQueue(sqs.client, queueUrl));
+    const apiDeps = { ...createApiDeps(env), queue: queue() };
+    const senderDeps = { ...createSenderDeps(env, { log: () => {} }), queue: queue() };
+    const webhookDeps = createWebhookDeps(env, { log: () => {} });
     const accept = counted('accept', counters, apiHandler('accept', () => apiDeps));
-    const webhook = counted('webhook', counters, webhookHandler(() => webhookDeps));
+    const webhook = counted(
+      'webhook',
+      counters,
+      options.naive ? naiveWebhookHandler({ ...webhookDeps, dynamo: env.dynamo, tableName: env.tableName }) : webhookHandler(() => webhookDeps),
+    );
     // The handlers are served through the local HTTP server: swap them in.
     const serve = await startLocalHttp({ functions: { accept, webhook } });
     stops.unshift(() => serve.close());

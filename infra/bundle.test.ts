@@ -2,9 +2,13 @@
  * A function bundle runs on its own: copied away from the repository (no node_modules to fall
  * back on), the re-enqueue function's bundle reads its configuration, queries DynamoDB and sends
  * to SQS with the AWS SDK inside it — against dynalite and the SQS emulator on loopback.
+ *
+ * And no function bundle carries development code: none of the files esbuild read for it is a
+ * mock, the local stack, a bench, a test, a script, a contract or a provider's local-only part,
+ * or comes from a package only development installs (a devDependency, or what only they pull in).
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +19,7 @@ import { payloadCipher } from '../src/privacy/payload-cipher.ts';
 import { MessageStore } from '../src/store/message-store.ts';
 import { startLocalAws, testConfig, testSecrets } from '../test/support/local-aws.ts';
 import { bundleFunction, REPO_ROOT } from './bundle.ts';
+import { functionEntry, PIPELINE_FUNCTIONS } from './components/functions.ts';
 
 const run = promisify(execFile);
 
@@ -78,5 +83,69 @@ describe('a function bundle', () => {
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ requeued: 1, failed: 0 });
     const { Messages = [] } = await aws.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10 }));
     expect(Messages.map((m) => (JSON.parse(m.Body!) as { id: string }).id)).toEqual([id]);
+  }, 120_000);
+});
+
+/** Folders of the repository whose code is for development only. */
+const DEV_ONLY_FOLDERS = ['src/mock/', 'src/local/', 'bench/', 'test/', 'scripts/', 'contracts/'];
+/** Providers' local-only parts (`src/providers/<name>/dev/`, the list of dev kits) and test fixtures. */
+const PROVIDER_DEV_PARTS = /^src\/providers\/(?:[^/]+\/dev\/|dev\.ts$|dev-kit\.ts$|fixtures\.ts$|[^/]+\/fixtures\.ts$)/;
+
+interface LockEntry {
+  dev?: boolean;
+}
+
+/** Why a bundle input is development code, or undefined if it is not. */
+function devOnlyReason(input: string, devPackages: ReadonlySet<string>, lock: Record<string, LockEntry>): string | undefined {
+  const folder = DEV_ONLY_FOLDERS.find((prefix) => input.startsWith(prefix)) ?? PROVIDER_DEV_PARTS.exec(input)?.[0];
+  if (folder) return `${input} is under ${folder}, development code`;
+  // The package the file belongs to: the last `node_modules/<name>` (nested copies included).
+  const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
+  if (!match) return undefined;
+  const [location, name] = [match[1]!, match[2]!];
+  if (devPackages.has(name)) return `package ${name}: a devDependency`;
+  if (lock[location]?.dev) return `package ${location}: only devDependencies install it (package-lock.json)`;
+  return undefined;
+}
+
+describe('the function bundles', () => {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+  const lock = (JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }).packages;
+  // A package that is both (none today) is a runtime dependency.
+  const devPackages = new Set(Object.keys(manifest.devDependencies).filter((name) => !(name in manifest.dependencies)));
+
+  it('tells development code from production code', () => {
+    const reasons = (input: string) => devOnlyReason(input, devPackages, lock);
+    for (const input of [
+      'src/mock/providers.ts',
+      'src/local/home.ts',
+      'bench/naive.ts',
+      'test/support/fixtures.ts',
+      'scripts/start.ts',
+      'contracts/support.ts',
+      'src/providers/gupshup/dev/index.ts',
+      'src/providers/dev.ts',
+      'src/providers/dev-kit.ts',
+      'src/providers/kaleyra/fixtures.ts',
+      'node_modules/@stoplight/prism-http/dist/index.js',
+      'node_modules/yaml/dist/index.js',
+      'node_modules/@stoplight/prism-core/node_modules/pino/pino.js',
+    ]) {
+      expect(reasons(input), input).toBeDefined();
+    }
+    for (const input of ['src/functions/push.ts', 'src/providers/gupshup/adapter.ts', 'src/providers/gupshup/webhook.ts', 'src/providers/index.ts', 'generated/kaleyra/sdk.gen.ts', 'node_modules/zod/v4/index.js']) {
+      expect(reasons(input), input).toBeUndefined();
+    }
+  });
+
+  it.each(PIPELINE_FUNCTIONS)('%s bundles no development code', (name) => {
+    const entry = functionEntry(name);
+    const bundle = bundleFunction(name, entry, 'dev-only-test');
+    expect(bundle.inputs).toContain(entry);
+    expect(bundle.inputs.filter((input) => input.startsWith('node_modules/')).length).toBeGreaterThan(0);
+    expect([...new Set(bundle.inputs.flatMap((input) => devOnlyReason(input, devPackages, lock) ?? []))]).toEqual([]);
   }, 120_000);
 });

@@ -18,6 +18,8 @@ export interface Bundle {
   bytes: number;
   /** The npm packages inside the bundle (from esbuild's metafile), e.g. `@aws-sdk/client-dynamodb`. */
   packages: string[];
+  /** Every file esbuild read for the bundle (its metafile inputs), relative to the repository. */
+  inputs: string[];
   /** Imports left for the runtime to resolve: only Node's own modules. */
   externalImports: string[];
 }
@@ -51,6 +53,8 @@ export function bundleFunction(name: string, entry: string, folder = 'default'):
     // ES module builds first (the AWS SDK's `module` entry points), so unused code is shaken out.
     mainFields: ['module', 'main'],
     metafile: true,
+    // Metafile paths relative to the repository, wherever the process runs.
+    absWorkingDir: REPO_ROOT,
     // CommonJS dependencies inside an ES module bundle still need `require`.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     legalComments: 'none',
@@ -62,7 +66,7 @@ export function bundleFunction(name: string, entry: string, folder = 'default'):
     ...new Set(Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path))),
   ].sort();
   writeFileSync(join(dir, 'meta.json'), JSON.stringify({ packages, externalImports }, null, 2));
-  const bundle = { dir, file, bytes: statSync(file).size, packages, externalImports };
+  const bundle = { dir, file, bytes: statSync(file).size, packages, inputs, externalImports };
   built.set(`${dir}\n${entry}`, bundle);
   return bundle;
 }

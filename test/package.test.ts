@@ -1,16 +1,21 @@
 /**
  * How other repositories use the clients: pack the package as npm would publish it, install the
- * tarball into a fresh consumer project, type-check and run a consumer that imports two providers.
+ * tarball into a fresh consumer project, type-check and run a consumer that imports two providers
+ * — and another that installs the optional Prism peers too and runs a provider mock
+ * (`whatsapp-provider-kit/mock`). And what is packed imports only what package.json declares.
  *
- * No network: the consumer gets a lockfile whose runtime dependencies are copied from ours, so
+ * No network: each consumer gets a lockfile whose packages are copied from ours (the runtime
+ * dependencies, and for the mock consumer the peers with everything they pull in), so
  * `npm ci --offline` takes them from the cache that our own `npm ci` filled.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../src/providers/names.ts';
 
 const run = promisify(execFile);
@@ -24,8 +29,77 @@ interface LockEntry {
   integrity?: string;
   dev?: boolean;
   dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   [key: string]: unknown;
 }
+
+interface Manifest {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
+  exports: Record<string, string | { types: string; import: string }>;
+  bin: Record<string, string>;
+}
+
+const ours = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Manifest;
+const lock = (JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }).packages;
+
+/** The lockfile location a package at `from` (a location, '' for the root) finds `name` at, as Node resolves it. */
+function locate(from: string, name: string): string | undefined {
+  for (let base = from; ; base = base.includes('/node_modules/') ? base.slice(0, base.lastIndexOf('/node_modules/')) : '') {
+    const key = `${base ? `${base}/` : ''}node_modules/${name}`;
+    if (lock[key]) return key;
+    if (!base) return undefined;
+  }
+}
+
+/** The locations of `names` and of everything they install (dependencies, optional ones present, required peers). */
+function closure(names: readonly string[]): Set<string> {
+  const found = new Set<string>();
+  const visit = (from: string, name: string) => {
+    const key = locate(from, name);
+    if (!key || found.has(key)) return;
+    found.add(key);
+    const entry = lock[key]!;
+    const peers = Object.keys(entry.peerDependencies ?? {}).filter((peer) => !entry.peerDependenciesMeta?.[peer]?.optional);
+    for (const dep of [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}), ...peers]) visit(key, dep);
+  };
+  for (const name of names) visit('', name);
+  return found;
+}
+
+/** A lock entry for the consumer: with the registry tarball named, so npm looks it up by integrity in the cache. */
+function consumerEntry(key: string): LockEntry {
+  const { dev: _dev, devOptional: _devOptional, ...entry } = lock[key]!;
+  const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  return { ...entry, resolved: entry.resolved ?? `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${entry.version}.tgz` };
+}
+
+/** The package a bare import specifier names (`csv-parse/sync` → `csv-parse`), or undefined for a relative one or Node's own. */
+function packageOf(specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:') || builtinModules.includes(specifier)) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** Every module specifier a file imports or re-exports (static, dynamic, `require`), comments aside. */
+function importsOf(file: string): string[] {
+  return ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((imported) => imported.fileName);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** What `whatsapp-provider-kit/mock` imports: the optional peers its users install. */
+const MOCK_PEERS = ['@stoplight/prism-core', '@stoplight/prism-http', 'ajv', 'ajv-formats', 'yaml'];
 
 const CONSUMER = `
 import { createClient as createLiveTok, sendTemplateMessage, zSendTemplateMessageBody } from 'whatsapp-provider-kit/livetok';
@@ -70,68 +144,178 @@ void missing;
 console.log(JSON.stringify({ recipient: queued.request.recipient, livetok: sent.data?.id, kaleyra: accepted.data?.data.message_id, urls: seen.map((s) => s.url), auth: seen.map((s) => s.headers['authorization'] ?? s.headers['api-key']) }));
 `;
 
+const MOCK_CONSUMER = `
+import { DEFAULT_MOCK_PORTS, MOCK_PROVIDERS, startProviderMock, type ProviderMock } from 'whatsapp-provider-kit/mock';
+
+// Started from this project's folder: the mock finds its spec inside the installed package.
+const mock: ProviderMock = await startProviderMock('livetok', { host: '127.0.0.1', port: 0 });
+try {
+  const send = (headers: Record<string, string>) =>
+    fetch(\`\${mock.url}/v1/messages/templates\`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ to: '+14155550123', template_name: 'appointment_reminder', template_language: 'en_US' }),
+    });
+  const sent = await send({ authorization: 'Bearer sk_test_abc123' });
+  const unauthenticated = await send({});
+  console.log(JSON.stringify({
+    providers: MOCK_PROVIDERS,
+    livetokPort: DEFAULT_MOCK_PORTS.livetok,
+    local: mock.url.startsWith('http://127.0.0.1:') && mock.port > 0,
+    sent: { status: sent.status, body: await sent.json() },
+    unauthenticated: unauthenticated.status,
+    received: mock.received.map((r) => [r.method, r.path, r.status]),
+  }));
+} finally {
+  await mock.close();
+}
+`;
+
 describe('the packed package', () => {
   const dir = mkdtempSync(join(tmpdir(), 'consumer-'));
+  let tarball: string;
+  let packed: string[];
+  /** The tarball's content, unpacked: `<dir>/unpacked/package`. */
+  const unpacked = join(dir, 'unpacked', 'package');
+
+  beforeAll(async () => {
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
+    const [{ filename, files }] = JSON.parse(stdout.slice(stdout.indexOf('['))) as [{ filename: string; files: Array<{ path: string }> }];
+    tarball = join(dir, filename);
+    packed = files.map((file) => file.path);
+    mkdirSync(join(dir, 'unpacked'));
+    await run('tar', ['-xzf', tarball, '-C', join(dir, 'unpacked')]);
+  }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('installs offline into a consumer project that type-checks and runs against two providers', async () => {
-    const { stdout: packed } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
-    const [{ filename, files }] = JSON.parse(packed.slice(packed.indexOf('['))) as [{ filename: string; files: Array<{ path: string }> }];
-    const paths = files.map((file) => file.path);
-    for (const provider of PROVIDERS) {
-      expect(paths).toContain(`dist/src/clients/${provider}.js`);
-      expect(paths).toContain(`dist/src/clients/${provider}.d.ts`);
-      expect(paths).toContain(`specs/${provider}.yaml`);
-    }
-    expect(paths).toContain('docs/scenarios.md'); // the README links to it
-    expect(paths.some((path) => path.startsWith('test/') || path.startsWith('node_modules/'))).toBe(false);
-
-    const ours = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string> };
-    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
-    // Our lockfile records no download addresses; name the registry tarball so npm looks it up by
-    // integrity in the cache instead of asking the registry for the package's metadata.
-    const runtime = Object.fromEntries(
-      Object.entries(lock.packages)
-        .filter(([key, entry]) => key.startsWith('node_modules/') && !entry.dev)
-        .map(([key, entry]) => {
-          const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
-          const resolved = entry.resolved ?? `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${entry.version}.tgz`;
-          return [key, { ...entry, resolved }];
-        }),
-    );
-    const tarball = `file:${filename}`;
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { [ours.name]: tarball } }));
+  /** A consumer project in `<dir>/<name>` that depends on the tarball and `extra` packages, installed offline. */
+  async function installConsumer(name: string, extra: Record<string, string> = {}): Promise<string> {
+    const project = join(dir, name);
+    mkdirSync(project);
+    const dependencies = { [ours.name]: `file:${tarball}`, ...extra };
+    // Our runtime dependencies, and the extras with everything they install, where our lockfile has them.
+    const locations = [
+      ...Object.keys(lock).filter((key) => key.startsWith('node_modules/') && !lock[key]!.dev),
+      ...closure(Object.keys(extra)),
+    ];
+    const ownEntry = {
+      version: ours.version,
+      resolved: `file:${tarball}`,
+      bin: ours.bin,
+      dependencies: ours.dependencies,
+      peerDependencies: ours.peerDependencies,
+      peerDependenciesMeta: ours.peerDependenciesMeta,
+    };
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }));
     writeFileSync(
-      join(dir, 'package-lock.json'),
+      join(project, 'package-lock.json'),
       JSON.stringify({
         name: 'consumer',
         lockfileVersion: 3,
         requires: true,
         packages: {
-          '': { name: 'consumer', dependencies: { [ours.name]: tarball } },
-          [`node_modules/${ours.name}`]: { version: ours.version, resolved: tarball, dependencies: ours.dependencies },
-          ...runtime,
+          '': { name: 'consumer', dependencies },
+          [`node_modules/${ours.name}`]: ownEntry,
+          ...Object.fromEntries(locations.map((key) => [key, consumerEntry(key)])),
         },
       }),
     );
-    await run('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, env });
+    await run('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: project, env });
+    return project;
+  }
 
-    writeFileSync(join(dir, 'consumer.ts'), CONSUMER);
+  /** Type-checks `<project>/consumer.ts` holding `source`, then runs it; its last stdout line, parsed. */
+  async function typeCheckAndRun(project: string, source: string): Promise<unknown> {
+    writeFileSync(join(project, 'consumer.ts'), source);
     writeFileSync(
-      join(dir, 'tsconfig.json'),
+      join(project, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { target: 'ES2023', lib: ['ES2023', 'DOM', 'DOM.Iterable'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: [] }, files: ['consumer.ts'] }),
     );
-    await run(join(nodeBin, 'tsc'), ['-p', 'tsconfig.json'], { cwd: dir, env }).catch((error: { stdout: string }) => {
+    await run(join(nodeBin, 'tsc'), ['-p', 'tsconfig.json'], { cwd: project, env }).catch((error: { stdout: string }) => {
       throw new Error(`consumer does not type-check:\n${error.stdout}`);
     });
+    const { stdout } = await run(join(nodeBin, 'node'), ['consumer.ts'], { cwd: project, env });
+    return JSON.parse(stdout.trim().split('\n').at(-1)!);
+  }
 
-    const { stdout } = await run(join(nodeBin, 'node'), ['consumer.ts'], { cwd: dir, env });
-    expect(JSON.parse(stdout)).toEqual({
+  it('carries the clients, the specs and the docs, and no tests', () => {
+    for (const provider of PROVIDERS) {
+      expect(packed).toContain(`dist/src/clients/${provider}.js`);
+      expect(packed).toContain(`dist/src/clients/${provider}.d.ts`);
+      expect(packed).toContain(`specs/${provider}.yaml`);
+    }
+    expect(packed).toContain('docs/scenarios.md'); // the README links to it
+    expect(packed).toContain('dist/src/mock/index.js');
+    expect(packed.some((path) => path.startsWith('test/') || path.startsWith('node_modules/'))).toBe(false);
+    // The local stack stays out (only the two light modules the CLI reads: its home and the scenario list).
+    expect(packed.filter((path) => path.startsWith('dist/src/local/') && path.endsWith('.js')).sort()).toEqual([
+      'dist/src/local/home.js',
+      'dist/src/local/scenarios.js',
+    ]);
+  });
+
+  it('imports, under dist/, only packages it declares: dependencies, and optional peers', () => {
+    const declared = new Set([...Object.keys(ours.dependencies), ...Object.keys(ours.peerDependencies)]);
+    // Optional peers only: a consumer that uses neither the mocks nor the infra installs none of them.
+    for (const peer of Object.keys(ours.peerDependencies)) expect(ours.peerDependenciesMeta[peer]?.optional, peer).toBe(true);
+    // Code: every module. Declarations: those a consumer reaches from the exports (the others,
+    // such as a Lambda handler's, name @types packages only this repository installs).
+    const code = filesUnder(join(unpacked, 'dist')).filter((file) => file.endsWith('.js'));
+    const declarations = new Set<string>();
+    const pending = Object.values(ours.exports).flatMap((target) => (typeof target === 'object' ? [resolve(unpacked, target.types)] : []));
+    for (let file = pending.pop(); file; file = pending.pop()) {
+      if (declarations.has(file)) continue;
+      declarations.add(file);
+      for (const specifier of importsOf(file)) {
+        if (specifier.startsWith('.')) pending.push(resolve(dirname(file), specifier).replace(/\.(ts|js)$/, '.d.ts'));
+      }
+    }
+    expect(declarations.size).toBeGreaterThan(20);
+    const undeclared = [...code, ...declarations].flatMap((file) =>
+      importsOf(file).flatMap((specifier) => {
+        const name = packageOf(specifier);
+        return name && !declared.has(name) && name !== ours.name ? [`${relative(unpacked, file)} imports ${specifier}`] : [];
+      }),
+    );
+    expect(undeclared).toEqual([]);
+    // The mock's own imports are the peers a consumer installs to use it (the next test installs them).
+    const mockImports = filesUnder(join(unpacked, 'dist/src/mock'))
+      .filter((file) => file.endsWith('.js'))
+      .flatMap((file) => importsOf(file).flatMap((specifier) => packageOf(specifier) ?? []));
+    expect([...new Set(mockImports)].filter((name) => !(name in ours.dependencies)).sort()).toEqual(MOCK_PEERS);
+  });
+
+  it('installs offline into a consumer project that type-checks and runs against two providers', async () => {
+    const project = await installConsumer('clients');
+    // The optional peers stay out of a consumer that did not ask for them.
+    expect(readdirSync(join(project, 'node_modules'))).not.toContain('@stoplight');
+    expect(await typeCheckAndRun(project, CONSUMER)).toEqual({
       recipient: '+14155550123',
       livetok: 'msg_1',
       kaleyra: 'K-1',
       urls: ['http://127.0.0.1:1/v1/messages/templates', 'http://127.0.0.1:1/v2/SID1/whatsapp/14155550100/messages'],
       auth: ['Bearer sk_test_abc123', 'key'],
+    });
+    // The CLI runs from the installed package without anything of the local stack's.
+    const { stdout } = await run(join(project, 'node_modules/.bin/wapk'), ['scenarios'], { cwd: project, env });
+    expect(stdout).toMatch(/^\+12015550100 +delivered /m);
+  }, 180_000);
+
+  it('runs a provider mock in a consumer that installs the optional Prism peers', async () => {
+    const project = await installConsumer('mock', Object.fromEntries(MOCK_PEERS.map((name) => [name, ours.devDependencies[name]!])));
+    expect(await typeCheckAndRun(project, MOCK_CONSUMER)).toEqual({
+      providers: [...PROVIDERS],
+      livetokPort: 4010,
+      local: true,
+      sent: {
+        status: 200,
+        body: { id: expect.stringMatching(/^msg_abc123-1-[0-9a-f]{6}$/), status: 'sent', to: '+1234567890', template_name: 'appointment_reminder', created_at: '2024-03-15T10:30:00Z' },
+      },
+      unauthenticated: 401,
+      received: [
+        ['post', '/v1/messages/templates', 200],
+        ['post', '/v1/messages/templates', 401],
+      ],
     });
   }, 180_000);
 });

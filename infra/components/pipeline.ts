@@ -15,6 +15,7 @@ import * as aws from '@pulumi/aws';
 import type { RouteName } from '../../src/api/routes.ts';
 import { Alarms } from './alarms.ts';
 import { ConfigSecret } from './config-secret.ts';
+import { functionEntry, type PipelineFunctionName } from './functions.ts';
 import { HttpApi, type Throttle } from './http-api.ts';
 import { MessagesTable } from './messages-table.ts';
 import { NodeFunction, type Statement } from './node-function.ts';
@@ -54,7 +55,7 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
   readonly table: MessagesTable;
   readonly sendQueue: PacedQueue;
   readonly pushQueue: PacedQueue;
-  readonly functions: Record<'accept' | 'status' | 'sender' | 'requeue' | 'webhook' | 'push', NodeFunction>;
+  readonly functions: Record<PipelineFunctionName, NodeFunction>;
   readonly api: HttpApi;
   readonly configSecret: ConfigSecret;
   readonly alarms: Alarms;
@@ -84,7 +85,7 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
     const send = this.sendQueue.sendStatements();
     const push = this.pushQueue.sendStatements();
     const fn = (
-      fnName: keyof typeof FUNCTION_CALLS,
+      fnName: PipelineFunctionName,
       statements: pulumi.Output<Statement[]>[],
       extra: {
         timeoutSeconds?: number;
@@ -96,7 +97,7 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
       new NodeFunction(
         `${name}-${fnName}`,
         {
-          entry: `src/functions/${fnName}.ts`,
+          entry: functionEntry(fnName),
           statements: pulumi.all([this.table.statements(FUNCTION_CALLS[fnName]), ...statements, secret]).apply((lists) => lists.flat()),
           logRetentionDays,
           environment: { ...env, ...extra.environment },

@@ -37,7 +37,6 @@ export const STORE_CALLS = {
   bindProviderMessageId: ['UpdateItem'],
   addAliases: ['PutItem'],
   unmatchedTo: [{ query: 'byRecipient' }, 'BatchGetItem'],
-  firstSighting: ['PutItem'],
   keepPending: ['UpdateItem'],
   takePending: ['GetItem', 'DeleteItem'],
   setPause: ['PutItem'],
@@ -74,7 +73,7 @@ const APPLY_EVENTS: StoreCall[] = [
 /** The sweeper's work on what it found due (src/scheduler/requeue.ts `sweep`). */
 const SWEEP: StoreCall[] = ['getHeld', 'release', 'postpone', 'markUnknown'];
 
-/** The store calls each function's code makes. (`firstSighting` is the naive design bench/ measures: no function calls it.) */
+/** The store calls each function's code makes. */
 export const FUNCTION_CALLS = {
   // src/api/accept.ts
   accept: ['claimIdempotencyKey', 'createMany', 'createMany(onlyIfMissing)', 'hold', 'completeIdempotencyKey', 'getMany'],

@@ -17,10 +17,11 @@
  * - `GET /__mock/received`: what the mock answered so far, for tests that run it in another process.
  *
  * Everything else — routing, request validation, security, `Prefer` (code, example, dynamic) —
- * is Prism's. Used by `npm run mock`, the contract tests and the local stack.
+ * is Prism's. Used by `npm run mock`, the contract tests and the local stack, and exported as
+ * `whatsapp-provider-kit/mock` (src/mock/index.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +55,7 @@ export interface ProviderMockOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
-  /** Path of the spec; defaults to `specs/<provider>.yaml` of this package. */
+  /** Path of the spec; defaults to `specs/<provider>.yaml` of this package (found from the module, not the working directory). */
   specPath?: string;
   /**
    * Enforce a rate limit like the provider does: beyond `limit` requests in a fixed window of
@@ -105,10 +106,26 @@ interface JsonFormOperation {
   fields: JsonFormField[];
 }
 
-const specsDir = fileURLToPath(new URL('../../specs/', import.meta.url));
+/**
+ * The package's `specs/<provider>.yaml`, found from this module, never from the working directory:
+ * two folders up from `src/mock/` in a checkout, three from `dist/src/mock/` in an installed
+ * package (specs/ ships beside dist/).
+ */
+function packagedSpec(provider: ProviderName): string {
+  const candidates = ['../../specs/', '../../../specs/'].map((dir) => fileURLToPath(new URL(`${dir}${provider}.yaml`, import.meta.url)));
+  return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
+}
 
+/**
+ * Starts a mock of `provider`'s API on `options.host` (127.0.0.1) and `options.port` (a free
+ * one). Close it with `close()`.
+ * @throws TypeError when `provider` is not one of the mocked providers.
+ */
 export async function startProviderMock(provider: ProviderName, options: ProviderMockOptions = {}): Promise<ProviderMock> {
-  const specPath = options.specPath ?? `${specsDir}${provider}.yaml`;
+  if (typeof provider !== 'string' || !Object.hasOwn(MOCKED_PROVIDERS, provider)) {
+    throw new TypeError(`provider: must be one of ${Object.keys(MOCKED_PROVIDERS).join(', ')} (got ${JSON.stringify(provider)})`);
+  }
+  const specPath = options.specPath ?? packagedSpec(provider);
   const operations = await getHttpOperationsFromSpec(specPath);
   const jsonForms = extractJsonFormFields(operations, jsonEncodedFormFields(parse(readFileSync(specPath, 'utf8'))));
   const prism = createInstance(MOCK_CONFIG, { logger: createLogger('mock', { level: 'silent' }) });

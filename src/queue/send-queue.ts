@@ -15,22 +15,22 @@ export interface QueueEntry {
   delaySeconds?: number;
 }
 
+/** The most entries SQS takes in one SendMessageBatch request. */
+const SQS_BATCH_ENTRIES = 10;
+
 export class SendQueue {
   private readonly sqs: SQSClient;
   readonly queueUrl: string;
-  private readonly batchSize: number;
 
-  /** `batchSize` (1–10) is how many messages share one request; 1 only to measure a naive baseline. */
-  constructor(sqs: SQSClient, queueUrl: string, options: { batchSize?: number } = {}) {
+  constructor(sqs: SQSClient, queueUrl: string) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
-    this.batchSize = Math.min(10, Math.max(1, options.batchSize ?? 10));
   }
 
   /**
    * Enqueues the entries; returns the ids of the messages SQS did not take. A request holds at
-   * most `batchSize` entries and at most SQS_MESSAGE_BYTES of bodies together (SQS refuses a
-   * longer batch whole).
+   * most ten entries and at most SQS_MESSAGE_BYTES of bodies together (SQS refuses a longer
+   * batch whole).
    */
   async enqueue(entries: readonly QueueEntry[]): Promise<string[]> {
     const failed: string[] = [];
@@ -64,7 +64,7 @@ export class SendQueue {
     for (const entry of entries) {
       const body = JSON.stringify(entry.message);
       const bodyBytes = Buffer.byteLength(body, 'utf8');
-      if (batch.length > 0 && (batch.length === this.batchSize || size + bodyBytes > SQS_MESSAGE_BYTES)) {
+      if (batch.length > 0 && (batch.length === SQS_BATCH_ENTRIES || size + bodyBytes > SQS_MESSAGE_BYTES)) {
         yield batch;
         [batch, size] = [[], 0];
       }

@@ -29,7 +29,6 @@ import { isProviderOptOutCode, matchesByRecipient, type ProviderName } from '../
 import type { MessageStatus } from '../messages/status.ts';
 import type { StatusEvent } from '../messages/status-event.ts';
 import type { MessageRecord, MessageStore } from '../store/message-store.ts';
-import { providerIdKey } from '../store/table.ts';
 import type { StatusNotifier } from '../push/push.ts';
 
 export interface ApplyDeps {
@@ -37,11 +36,6 @@ export interface ApplyDeps {
   recipientHashKey: string;
   notifier?: StatusNotifier;
   now(): Date;
-  /**
-   * Keep a separate dedupe record per event before applying it. Never needed — the forward-only
-   * write absorbs repeats — and off by default; it exists to measure that naive design (bench/).
-   */
-  dedupeRecords?: boolean;
 }
 
 export type EventFate = 'applied' | 'unchanged' | 'kept' | 'unmatched' | 'cross_account';
@@ -78,10 +72,6 @@ export async function applyEvents(events: readonly StatusEvent[], deps: ApplyDep
 
 async function applyEvent(event: StatusEvent, deps: ApplyDeps): Promise<EventFate> {
   if (!isReported(event.status)) return 'unchanged';
-  if (deps.dedupeRecords) {
-    const about = event.providerMessageId ? providerIdKey(event.providerMessageId) : event.messageId;
-    if (!(await deps.store.firstSighting(`${event.account}#${event.provider}#${about}#${event.status}`, deps.now()))) return 'unchanged';
-  }
   const match = await findRecord(event, deps);
   if (match === 'foreign') return 'cross_account';
   if (match) return applyToRecord(event, match, deps);

@@ -733,24 +733,6 @@ export class MessageStore {
     return (await this.getMany(candidates, { consistent: false })).filter((record) => !record.providerMessageId && sent.has(record.status)).map((record) => record.id);
   }
 
-  /** A dedupe record: true the first time `key` is seen (the naive design bench/ measures; not used otherwise). */
-  async firstSighting(key: string, now: Date): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { [KEY.partition]: `D#${key}`, [KEY.sort]: 'D', [TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + 7 * 86_400 },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': KEY.partition },
-        }),
-      );
-      return true;
-    } catch (error) {
-      ignoreConditionFailure(error);
-      return false;
-    }
-  }
-
   /**
    * Keeps a callback of `account` for a provider id not known yet; applied when the send result
    * lands. One slot per status, the first kept wins: repeats cannot grow the item past

@@ -103,4 +103,8 @@ describe('provider mocks', () => {
     const taken = mocks.get('livetok')!.port;
     await expect(startProviderMock('livetok', { port: taken })).rejects.toMatchObject({ code: 'EADDRINUSE' });
   });
+
+  it('refuse a provider they have no mock of, naming the rule', async () => {
+    await expect(startProviderMock('twilio' as never)).rejects.toThrow('provider: must be one of livetok, livechat, gupshup, loopwave, kaleyra (got "twilio")');
+  });
 });
