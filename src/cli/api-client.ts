@@ -54,8 +54,10 @@ export function isTransient(error: unknown): boolean {
 
 /** The API did not answer (connection refused, DNS, timeout). */
 export class UnreachableError extends CliError {
-  constructor(message: string) {
-    super(message);
+  override readonly kind = 'unreachable';
+
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
     this.name = 'UnreachableError';
   }
 }
@@ -88,7 +90,7 @@ export class ApiClient {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new UnreachableError(this.#unreachable(error, timeoutMs));
+      throw new UnreachableError(this.#unreachable(error, timeoutMs), { cause: error });
     }
 
     const text = await response.text().catch(() => '');

@@ -17,7 +17,7 @@ export function readCsv(content: Buffer, name: string): CsvTable {
   try {
     records = parse(content, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: true });
   } catch (error) {
-    throw new CliError(`${name}: ${(error as Error).message}`);
+    throw new CliError(`${name}: ${(error as Error).message}`, { cause: error });
   }
   const [header, ...rows] = records;
   if (!header) throw new CliError(`${name} is empty; it needs a header row (to, body1, …)`);

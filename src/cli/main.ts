@@ -40,7 +40,7 @@ export async function main(argv: readonly string[], environment: Environment): P
 }
 
 function fail(error: unknown): void {
-  const { lines, exitCode } = describeError(error);
+  const { lines, exitCode } = describeError(error, { debug: process.env.WAPK_DEBUG === '1' });
   for (const line of lines) err(line);
   process.exitCode = exitCode;
 }

@@ -41,7 +41,7 @@ function readJson(path: string): Record<string, unknown> | undefined {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CliError(`cannot read ${path}: ${(error as Error).message}`);
+    throw new CliError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   try {
     const value: unknown = JSON.parse(text);

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
 import { AccountId } from '../messages/send-request.ts';
 import { sendsCallbacks } from '../providers/index.ts';
 import { AccountConfig } from './accounts.ts';
@@ -57,9 +58,9 @@ export const PipelineSecrets = z.strictObject({
 });
 export type PipelineSecrets = z.output<typeof PipelineSecrets>;
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+// Defined with the other errors (src/errors.ts), which import nothing: modules that the
+// configuration itself imports (the pacing budgets) throw it too.
+export { ConfigError };
 
 
 /**
@@ -107,7 +108,7 @@ export function readConfigFile(path: string): { config: PipelineConfig; secrets:
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`${path} could not be read as JSON: ${(error as Error).message}`);
+    throw new ConfigError(`${path} could not be read as JSON: ${(error as Error).message}`, { cause: error });
   }
   return parseConfigDocument(raw, path);
 }

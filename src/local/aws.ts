@@ -9,6 +9,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUse
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { createRequestHandler } from 'local-aws-sqs';
+import { LocalStackError } from '../errors.ts';
 import { createTableInput } from '../store/table.ts';
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -86,6 +87,6 @@ export async function createQueue(client: SQSClient, name: string, options: { de
   if (options.visibilityTimeoutS !== undefined) attributes.VisibilityTimeout = String(options.visibilityTimeoutS);
   if (options.deadLetterArn) attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: options.deadLetterArn, maxReceiveCount: options.maxReceiveCount ?? 5 });
   const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  if (!QueueUrl) throw new Error(`the local SQS did not create ${name}`);
+  if (!QueueUrl) throw new LocalStackError(`the local SQS did not create ${name}`);
   return QueueUrl;
 }

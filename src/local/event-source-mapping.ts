@@ -26,6 +26,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { LocalStackError } from '../errors.ts';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -168,7 +169,7 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
 
   function context(deadline: number): Context {
     const callbackStyle = () => {
-      throw new Error('callback-style context methods are not emulated: return a promise');
+      throw new LocalStackError('callback-style context methods are not emulated: return a promise');
     };
     return {
       callbackWaitsForEmptyEventLoop: true,
@@ -191,12 +192,12 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
     if (!reportBatchItemFailures || response === undefined || response === null) return new Set();
     const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
     if (failures === undefined || failures === null) return new Set();
-    if (!Array.isArray(failures)) throw new Error('invalid batch response: batchItemFailures is not a list');
+    if (!Array.isArray(failures)) throw new LocalStackError('invalid batch response: batchItemFailures is not a list');
     const ids = new Set(batch.map((record) => record.messageId));
     return new Set(
       failures.map((failure: { itemIdentifier?: unknown } | null) => {
         const id = failure?.itemIdentifier;
-        if (typeof id !== 'string' || !ids.has(id)) throw new Error(`invalid batch response: itemIdentifier ${JSON.stringify(id)} is not a message of the batch`);
+        if (typeof id !== 'string' || !ids.has(id)) throw new LocalStackError(`invalid batch response: itemIdentifier ${JSON.stringify(id)} is not a message of the batch`);
         return id;
       }),
     );
@@ -213,7 +214,7 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
       const running = Promise.resolve().then(() => handler({ Records: records }, context(deadline)));
       running.catch(() => {}); // an abandoned (timed-out) invocation may still reject
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`invocation timed out after ${functionTimeoutMs} ms`)), functionTimeoutMs);
+        timer = setTimeout(() => reject(new LocalStackError(`invocation timed out after ${functionTimeoutMs} ms`)), functionTimeoutMs);
       });
       keep = failedIds(await Promise.race([running, timeout]), records);
     } catch (error) {
@@ -227,7 +228,7 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
     const { Failed = [] } = await sqs.send(
       new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })) }),
     );
-    if (Failed.length > 0) onError(new Error(`DeleteMessageBatch failed for ${Failed.map((failure) => `${failure.Id}: ${failure.Message}`).join(', ')}`));
+    if (Failed.length > 0) onError(new LocalStackError(`DeleteMessageBatch failed for ${Failed.map((failure) => `${failure.Id}: ${failure.Message}`).join(', ')}`));
   }
 
   async function poller(): Promise<void> {
@@ -259,7 +260,7 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
       return invocations;
     },
     idle() {
-      if (stopped) return Promise.reject(new Error('the event source mapping is stopped'));
+      if (stopped) return Promise.reject(new LocalStackError('the event source mapping is stopped'));
       return new Promise((resolve, reject) => idleWaiters.push({ resolve, reject }));
     },
     async stop() {
@@ -270,7 +271,7 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
       await Promise.all(pollers);
       const waiters = idleWaiters;
       idleWaiters = [];
-      for (const waiter of waiters) waiter.reject(new Error('the event source mapping was stopped before the queue was idle'));
+      for (const waiter of waiters) waiter.reject(new LocalStackError('the event source mapping was stopped before the queue was idle'));
     },
   };
 }

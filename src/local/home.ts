@@ -11,6 +11,7 @@
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { WapkError } from '../errors.ts';
 
 export const DEFAULT_HOME = '.local';
 
@@ -39,8 +40,10 @@ export function homeAt(dir: string): LocalHome {
 }
 
 /** Another local stack (a live process) holds the home. */
-export class HomeInUseError extends Error {
+export class HomeInUseError extends WapkError {
   override readonly name = 'HomeInUseError';
+  readonly kind = 'home_in_use';
+  readonly visible = true;
   readonly pid: number | undefined;
 
   constructor(home: LocalHome, pid: number | undefined) {

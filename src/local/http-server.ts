@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { MALFORMED_PATH_RULE, matchRoute } from '../api/routes.ts';
+import { userMessage } from '../errors.ts';
 import type { LambdaHttpHandler } from '../functions/api-handler.ts';
 import { bytes, LOCAL_HTTP, type HttpLimits } from '../messages/limits.ts';
 
@@ -40,6 +41,8 @@ export interface LocalHttpOptions {
     /** How often Node checks the timeouts (its default is 30 s). */
     checkIntervalMs?: number;
   };
+  /** Where a handler's crash is told (the caller gets a 500 without it); default stderr. */
+  onError?: (error: unknown) => void;
 }
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -65,7 +68,11 @@ export async function startLocalHttp(routes: LocalRoutes, options: LocalHttpOpti
     (request, reply) => {
       void serve(request, reply).then(
         (result) => send(reply, result),
-        (error: unknown) => send(reply, jsonError(500, 'internal', (error as Error).message)),
+        // Like API Gateway after a crashed function: the caller learns nothing internal, the terminal does.
+        (error: unknown) => {
+          (options.onError ?? ((e: unknown) => console.error('[local http]', e)))(error);
+          send(reply, jsonError(500, 'internal', userMessage(error)));
+        },
       );
     },
   );

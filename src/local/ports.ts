@@ -3,6 +3,7 @@
  * `WAPK_PORTS=ephemeral`), and the one-line error for a port that is taken. Light: the stack's
  * entry reads it before anything heavy is loaded.
  */
+import { LocalStackError, WapkError } from '../errors.ts';
 import { MOCKED_PROVIDERS } from '../mock/providers.ts';
 import { byProvider, type ProviderName } from '../providers/names.ts';
 
@@ -27,8 +28,10 @@ export const EPHEMERAL_PORTS: LocalPorts = {
   mocks: byProvider(() => 0),
 };
 
-export class PortTakenError extends Error {
+export class PortTakenError extends WapkError {
   override readonly name = 'PortTakenError';
+  readonly kind = 'port_taken';
+  readonly visible = true;
 }
 
 /** Starts a listening service; a taken port becomes a {@link PortTakenError} naming it, anything else names the service. */
@@ -39,6 +42,6 @@ export async function listenOrExplain<T>(what: string, port: number, start: () =
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new PortTakenError(`port ${port} (${what}) is taken: stop what uses it, or choose another port (see README, "Local stack")`);
     }
-    throw new Error(`${what} failed to start: ${(error as Error).message}`);
+    throw new LocalStackError(`${what} failed to start: ${(error as Error).message}`, { cause: error });
   }
 }

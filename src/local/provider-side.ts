@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
+import { LocalStackError } from '../errors.ts';
 import type { ProviderName } from '../providers/names.ts';
 import { byProvider, PROVIDERS } from '../providers/names.ts';
 import { startProviderMock, type MockAnswer, type ProviderMock } from '../mock/provider-mock.ts';
@@ -85,6 +86,6 @@ export async function startProviderSide(options: ProviderSideOptions): Promise<P
 /** The URL of `provider`'s mock; every provider's was started (a failed start throws before). */
 function urlOf(mocks: readonly ProviderMock[], provider: ProviderName): string {
   const mock = mocks.find((started) => started.provider === provider);
-  if (!mock) throw new Error(`the ${provider} mock did not start`);
+  if (!mock) throw new LocalStackError(`the ${provider} mock did not start`);
   return mock.url;
 }

@@ -4,6 +4,7 @@
  * loading its own modules, so that the two start at the same time on two cores.
  */
 import { Worker } from 'node:worker_threads';
+import { LocalStackError } from '../errors.ts';
 import type { ProviderName } from '../providers/names.ts';
 import { PortTakenError } from './ports.ts';
 import type { WebhookTargets } from './provider-side.ts';
@@ -36,7 +37,7 @@ export function startProviderThread(options: {
   const exit = new Promise<void>((resolve) =>
     worker.once('exit', (code) => {
       exited = true;
-      if (!stopping && isReady) options.onFailure?.(failure ?? new Error(`the provider mocks stopped (exit code ${code})`));
+      if (!stopping && isReady) options.onFailure?.(failure ?? new LocalStackError(`the provider mocks stopped (exit code ${code})`));
       resolve();
     }),
   );
@@ -48,15 +49,15 @@ export function startProviderThread(options: {
         resolve(message.urls!);
       }
       if (message.type === 'failed') {
-        reject(message.name === 'PortTakenError' ? new PortTakenError(message.message!) : new Error(message.message));
+        reject(message.name === 'PortTakenError' ? new PortTakenError(message.message!) : new LocalStackError(message.message!));
       }
       if (message.type === 'log') options.log(message.line!);
     });
-    worker.once('error', (error) => reject(new Error(`the provider mocks failed: ${error.message}`)));
-    void exit.then(() => reject(new Error('the provider mocks stopped before they were ready')));
+    worker.once('error', (error) => reject(new LocalStackError(`the provider mocks failed: ${error.message}`, { cause: error })));
+    void exit.then(() => reject(new LocalStackError('the provider mocks stopped before they were ready')));
   });
   ready.catch(() => {}); // whoever awaits it sees the failure; an unawaited one is no crash
-  worker.on('error', (error) => (failure = new Error(`the provider mocks failed: ${error.message}`)));
+  worker.on('error', (error) => (failure = new LocalStackError(`the provider mocks failed: ${error.message}`, { cause: error })));
   return {
     ready,
     connect: (targets) => worker.postMessage({ type: 'connect', targets }),

@@ -8,6 +8,7 @@
  * is answered.
  */
 import { DEV_KITS, type Callback, type CallbackFacts } from '../providers/dev.ts';
+import { LocalStackError } from '../errors.ts';
 import type { ProviderName } from '../providers/names.ts';
 import { playFor, type CallbackPlay } from './scenarios.ts';
 
@@ -16,7 +17,7 @@ export type { Callback, CallbackFacts } from '../providers/dev.ts';
 /** The callback `provider` sends about one message, as its documents (or public docs) show it (its dev kit's `simulator`). */
 export function providerCallback(provider: ProviderName, facts: CallbackFacts): Callback {
   const simulator = DEV_KITS[provider].simulator;
-  if (!simulator) throw new Error(`${provider} sends no status callbacks`);
+  if (!simulator) throw new LocalStackError(`${provider} sends no status callbacks`);
   return simulator.callback(facts);
 }
 
@@ -116,7 +117,7 @@ export class CallbackSimulator {
     const url = `${this.options.webhookBase}/${provider}/${target.account}${callback.pathSuffix}`;
     const headers = { 'content-type': 'application/json', ...callback.headers };
     const response = await fetch(url, { method: 'POST', headers, body: callback.body });
-    if (!response.ok) throw new Error(`simulated ${provider} callback answered ${response.status}`);
+    if (!response.ok) throw new LocalStackError(`simulated ${provider} callback answered ${response.status}`);
     this.delivered++;
   }
 

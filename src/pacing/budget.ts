@@ -9,6 +9,7 @@
  * by default), so bursts stay small and the steady rate is 90% of the limit.
  */
 import type { AccountConfig } from '../config/accounts.ts';
+import { ConfigError } from '../errors.ts';
 import { providerModule, type RateLimit } from '../providers/index.ts';
 
 /** One limit: at most `limit` sends per `windowMs` (a provider module's RateLimit). */
@@ -51,7 +52,7 @@ export function pacingFor(account: AccountConfig): PacingConfig {
   if (limits?.perDay) configured.push({ limit: limits.perDay, windowMs: DAY });
   const windows = configured.length > 0 ? configured : defaultWindows(account);
   // LiveTok's Enterprise plan: its limits are custom, so the account must say them.
-  if (windows.length === 0) throw new Error(`account ${account.id}: ${providerModule(account.provider).title} documents no default limits for this account (its plan's are custom): set limits`);
+  if (windows.length === 0) throw new ConfigError(`account ${account.id}: ${providerModule(account.provider).title} documents no default limits for this account (its plan's are custom): set limits`);
   return {
     account: { windows, burstFraction: limits?.burstFraction ?? DEFAULT_BURST_FRACTION, ...(limits?.jitterMs ? { jitterMs: limits.jitterMs } : {}) },
     recipientGapMs: limits?.recipientGapMs ?? DEFAULT_RECIPIENT_GAP_MS,

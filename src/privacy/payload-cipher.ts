@@ -3,6 +3,7 @@
  * since it carries the full phone number: AES-256-GCM under the deployment's payload key.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ConfigError } from '../errors.ts';
 
 export interface PayloadCipher {
   seal(plain: string): string;
@@ -12,7 +13,7 @@ export interface PayloadCipher {
 /** `key` is 32 bytes, base64-encoded (`openssl rand -base64 32`). */
 export function payloadCipher(key: string): PayloadCipher {
   const secret = Buffer.from(key, 'base64');
-  if (secret.length !== 32) throw new Error('the payload key must be 32 bytes, base64-encoded');
+  if (secret.length !== 32) throw new ConfigError('the payload key must be 32 bytes, base64-encoded');
   return {
     seal(plain) {
       const iv = randomBytes(12);

@@ -14,6 +14,7 @@
  * A class applies only to answers that prove nothing was sent (`provesNothingSent`); the others
  * make the outcome `unknown` whatever their class would be.
  */
+import { WapkError } from '../errors.ts';
 import type { ProviderName } from './names.ts';
 
 export const RETRY_CLASSES = ['backoff', 'per_recipient', 'pause_sender', 'permanent', 'opted_out', 'not_before_24h'] as const;
@@ -35,10 +36,18 @@ export interface ProviderErrorDetails {
   retryAfterMs?: number;
   /** For `pause_sender`: what to pause. */
   pauseScope?: PauseScope;
+  /** What was thrown, when the refusal was read from an exception (a refused connection). */
+  cause?: unknown;
 }
 
-export class ProviderError extends Error {
+/**
+ * A provider refused a send (the family's `provider` kind). Visible: its reason is stored on the
+ * message and shown by the API. Its `code` is the provider's, not the family's (that is `kind`).
+ */
+export class ProviderError extends WapkError {
   override readonly name = 'ProviderError';
+  readonly kind = 'provider';
+  readonly visible = true;
   readonly provider: ProviderName;
   readonly retryClass: RetryClass;
   readonly status: number | undefined;
@@ -47,7 +56,7 @@ export class ProviderError extends Error {
   readonly pauseScope: PauseScope | undefined;
 
   constructor(details: ProviderErrorDetails) {
-    super(`${details.provider}: ${details.reason}`);
+    super(`${details.provider}: ${details.reason}`, { cause: details.cause });
     this.provider = details.provider;
     this.retryClass = details.retryClass;
     this.status = details.status;

@@ -16,6 +16,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import type { AccountConfig } from '../config/accounts.ts';
+import { WapkError, type WapkErrorOptions } from '../errors.ts';
 import { STATUSES } from '../messages/status.ts';
 import { PROVIDERS } from '../providers/names.ts';
 
@@ -93,6 +94,7 @@ export async function deliverPush(record: SQSRecord, deps: PushDeps): Promise<vo
   const webhookId = `${push.id}.${push.status}`;
   const signature = new Webhook(secret).sign(webhookId, deps.now(), payload);
   let failure: string | undefined;
+  let cause: unknown;
   try {
     const response = await deps.fetch(account.push.url, {
       method: 'POST',
@@ -103,9 +105,30 @@ export async function deliverPush(record: SQSRecord, deps: PushDeps): Promise<vo
     if (!response.ok) failure = `the caller answered ${response.status}`;
   } catch (error) {
     failure = `the caller could not be reached (${(error as Error).name})`;
+    cause = error;
   }
   if (!failure) return;
   const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? 1);
   await deps.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: (deps.backoffS ?? pushBackoffS)(receiveCount) })).catch(() => {});
-  throw new Error(`push ${webhookId} not delivered: ${failure}`);
+  throw new PushFailedError(webhookId, failure, { cause });
+}
+
+/**
+ * A caller did not take a push (a non-2xx answer, or none): the record fails and SQS tries it
+ * again after the backoff. Internal: only the log sees it.
+ */
+export class PushFailedError extends WapkError {
+  override readonly name = 'PushFailedError';
+  readonly kind = 'push_failed';
+  readonly visible = false;
+  /** The push's `webhook-id` (`<message id>.<status>`). */
+  readonly webhookId: string;
+  /** What went wrong, in a few words (the caller's status, or that it could not be reached). */
+  readonly reason: string;
+
+  constructor(webhookId: string, reason: string, options: WapkErrorOptions = {}) {
+    super(`push ${webhookId} not delivered: ${reason}`, options);
+    this.webhookId = webhookId;
+    this.reason = reason;
+  }
 }

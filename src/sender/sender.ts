@@ -28,6 +28,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AccountConfig } from '../config/accounts.ts';
+import { UnavailableError } from '../errors.ts';
 import { QueueMessage } from '../messages/queue-message.ts';
 import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { maskPhone, recipientRef } from '../privacy/recipient.ts';
@@ -161,7 +162,7 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     const created: NewMessage = { ...newRecord(message, recipient, now()), due, ...(byRecipient ? { indexRecipient: true } : {}) };
     await deps.store.createMany([created], { onlyIfMissing: true });
     record = await deps.store.get(message.id);
-    if (!record) throw new Error(`record ${message.id} could not be created`);
+    if (!record) throw new UnavailableError('store', `record ${message.id} could not be created`);
   }
   if (!account || account.provider !== request.provider) {
     await deps.store.applyStatus(message.id, 'failed', now(), { error: { class: 'permanent', reason: `account ${request.account} is not configured for ${request.provider}` } });
@@ -369,7 +370,7 @@ async function giveBack(
   if (onQueue) {
     const refusedIds = await deps.queue.enqueue([{ message: c.message, delaySeconds: seconds }]);
     // Not lost: the sweeper enqueues it at its due time. Failing the record brings the original back sooner.
-    if (refusedIds.length > 0) throw new Error('the delayed copy could not be enqueued');
+    if (refusedIds.length > 0) throw new UnavailableError('queue', 'the delayed copy could not be enqueued');
   }
   log({ level: 'info', message: 'delayed', delayMs, reason });
   return { kind: 'delayed', delayMs, reason };
@@ -429,7 +430,7 @@ async function delayMessage(
   const sealed = () => deps.cipher.seal(JSON.stringify(message));
   if (!options.shard && seconds <= MAX_DELAY_S) {
     const refusedIds = await deps.queue.enqueue([{ message, delaySeconds: seconds }]);
-    if (refusedIds.length > 0) throw new Error('the delayed copy could not be enqueued');
+    if (refusedIds.length > 0) throw new UnavailableError('queue', 'the delayed copy could not be enqueued');
     const wanted = at + delayMs + deps.sweepGraceMs / 2;
     if (options.watch !== false && (!options.knownDueAt || Date.parse(options.knownDueAt) < wanted)) {
       await deps.store.hold(message.id, new Date(at + delayMs + deps.sweepGraceMs).toISOString(), sealed());

@@ -7,15 +7,21 @@
  * Pure: no clock, no I/O, and nothing from the body in error messages.
  */
 import { z } from 'zod';
+import { WapkError } from '../errors.ts';
 import { MessageId } from '../messages/queue-message.ts';
 import { violationsOf, type Violation } from '../messages/send-request.ts';
 import { MAX_PROVIDER_ID_LENGTH, MAX_PROVIDER_TEXT_LENGTH, type StatusEvent } from '../messages/status-event.ts';
 import type { MessageStatus } from '../messages/status.ts';
 import type { ProviderName } from '../providers/names.ts';
 
-/** The body is not what the provider's spec says; `issues` name fields and rules, never values. */
-export class MalformedWebhookError extends Error {
+/**
+ * The body is not what the provider's spec says; `issues` name fields and rules, never values.
+ * Visible: the provider is answered 400 with the issues.
+ */
+export class MalformedWebhookError extends WapkError {
   override readonly name = 'MalformedWebhookError';
+  readonly kind = 'malformed_webhook';
+  readonly visible = true;
   readonly provider: ProviderName;
   readonly issues: Violation[];
 

@@ -104,13 +104,11 @@ export async function dlq(args: readonly string[], environment: Environment): Pr
 }
 
 function originOf(url: string, name: string, usage: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
-    return parsed.origin;
-  } catch {
+  const parsed = URL.parse(url);
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
     throw new UsageError(`${name} is not an http(s) URL: ${JSON.stringify(url)}`, usage);
   }
+  return parsed.origin;
 }
 
 /**
@@ -146,6 +144,6 @@ async function call<T>(step: string, run: () => Promise<T>): Promise<T> {
   } catch (error) {
     const e = error as { name?: string; message?: string };
     const message = /region is missing/i.test(e.message ?? '') ? 'no AWS region: set AWS_REGION' : `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message ?? String(error)}`;
-    throw new CliError(`SQS ${step} failed: ${message}`);
+    throw new CliError(`SQS ${step} failed: ${message}`, { cause: error });
   }
 }

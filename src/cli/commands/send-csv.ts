@@ -75,7 +75,8 @@ export async function sendCsv(values: SendValues, positionals: readonly string[]
   try {
     content = readFileSync(path);
   } catch (error) {
-    throw new CliError(`cannot read ${values.csv}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new CliError(`cannot read ${values.csv}: ${reason}`, { cause: error });
   }
   const table = readCsv(content, values.csv!);
   const layout = layoutOf(table.header, values.csv!);
@@ -162,7 +163,7 @@ export async function sendCsv(values: SendValues, positionals: readonly string[]
     try {
       writeFileSync(failuresPath, toCsv([[...keptHeader, 'error'], ...lines]));
     } catch (error) {
-      throw new CliError(`cannot write the failures file ${failuresPath}: ${(error as Error).message}`);
+      throw new CliError(`cannot write the failures file ${failuresPath}: ${(error as Error).message}`, { cause: error });
     }
   }
 

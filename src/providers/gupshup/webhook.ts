@@ -4,6 +4,7 @@
  * `x-webhook-token`) proves the callback is its.
  */
 import { z } from 'zod';
+import { InternalError } from '../../errors.ts';
 import { zReceiveMessageEventV2WebhookRequest, zReceiveMessageEventV3WebhookRequest } from '../../../generated/gupshup/zod.gen.ts';
 import type { WebhookSide } from '../define.ts';
 import {
@@ -99,7 +100,7 @@ function normaliseGupshupV2(body: unknown, context: NormaliseContext): Normalise
       }
       case 'deleted':
         // Unreachable: the status table maps `deleted` to no status, so collect() never asks.
-        throw new Error('gupshup: deleted carries no status');
+        throw new InternalError('gupshup: deleted carries no status');
     }
   });
   return out;
