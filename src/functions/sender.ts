@@ -47,6 +47,7 @@ export function createSenderDeps(env: RuntimeEnvironment, options: SenderOptions
     callTimeoutMs: options.callTimeoutMs ?? msFromEnvironment('SEND_CALL_TIMEOUT_MS', 10_000),
     reserveMs: options.reserveMs ?? 2000,
     sweepGraceMs: env.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS,
+    ...(options.random ? { random: options.random } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(env.pushQueueUrl ? { notifier: new PushQueue(env.sqs, env.pushQueueUrl, new Map(env.config.accounts.map((a) => [a.id, a]))) } : {}),
     log:

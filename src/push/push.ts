@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { AccountConfig } from '../config/accounts.ts';
 import { WapkError, type WapkErrorOptions } from '../errors.ts';
 import { STATUSES } from '../messages/status.ts';
+import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
 import { PROVIDERS } from '../providers/names.ts';
 
 export const StatusPush = z.strictObject({
@@ -68,6 +69,8 @@ export interface PushDeps {
   timeoutMs: number;
   /** Seconds before the n-th failed push is tried again (default {@link pushBackoffS}). */
   backoffS?: (receiveCount: number) => number;
+  /** Draws in [0, 1) for the backoff's jitter (`Math.random` by default). */
+  random?: () => number;
 }
 
 /** The body a caller receives. */
@@ -76,9 +79,12 @@ export function pushPayload(push: StatusPush, now: Date) {
   return { type: 'message.status', timestamp: now.toISOString(), data };
 }
 
-/** Retry delay after the n-th failed delivery: 10 s, 20 s, 40 s … up to 15 min. */
-export function pushBackoffS(receiveCount: number): number {
-  return Math.min(900, 10 * 2 ** Math.max(0, receiveCount - 1));
+/** The wait after the n-th failed delivery: a random draw of at least 1 s and up to 10 s, 20 s, 40 s … 15 min. */
+export const PUSH_BACKOFF: BackoffPolicy = { baseMs: 10_000, capMs: 900_000, minMs: 1000 };
+
+/** Retry delay in whole seconds after the n-th failed delivery ({@link PUSH_BACKOFF}). */
+export function pushBackoffS(receiveCount: number, random: () => number = Math.random): number {
+  return Math.ceil(backoffMs(receiveCount - 1, PUSH_BACKOFF, random) / 1000);
 }
 
 /**
@@ -109,7 +115,7 @@ export async function deliverPush(record: SQSRecord, deps: PushDeps): Promise<vo
   }
   if (!failure) return;
   const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? 1);
-  await deps.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: (deps.backoffS ?? pushBackoffS)(receiveCount) })).catch(() => {});
+  await deps.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: deps.backoffS ? deps.backoffS(receiveCount) : pushBackoffS(receiveCount, deps.random) })).catch(() => {});
   throw new PushFailedError(webhookId, failure, { cause });
 }
 

@@ -39,6 +39,7 @@ import { pacingFor } from '../pacing/budget.ts';
 import type { Pacer } from '../pacing/pacer.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
 import type { StatusNotifier } from '../push/push.ts';
+import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
 import { applyKeptEvents } from '../status/apply.ts';
 import { pauseShard } from '../store/message-store.ts';
 import type { MessageRecord, MessageStore, NewMessage, Pause, StoredError } from '../store/message-store.ts';
@@ -75,6 +76,8 @@ export interface SenderDeps {
   reserveMs: number;
   /** How long a message put on the queue may wait unclaimed before the sweeper enqueues it again. */
   sweepGraceMs: number;
+  /** Draws in [0, 1) for the backoff's jitter (`Math.random` by default); tests pin them. */
+  random?: () => number;
   log(entry: Record<string, unknown>): void;
   /** Where status changes go for the caller push, if anywhere. */
   notifier?: StatusNotifier;
@@ -89,11 +92,10 @@ export type Outcome =
   | { kind: 'unknown'; reason: string }
   | { kind: 'skipped'; reason: string };
 
-/** Backoff for retryable refusals without a hint: 2^attempt seconds, capped, with full jitter. */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const cap = Math.min(15 * 60_000, 1000 * 2 ** Math.min(attempt, 20));
-  return Math.max(1000, Math.floor(random() * cap));
-}
+/** A retryable refusal without a hint: up to 2^attempt s (≤ 15 min), at least 1 s, full jitter. */
+export const REFUSAL_BACKOFF: BackoffPolicy = { baseMs: 1000, capMs: 15 * 60_000, minMs: 1000 };
+/** Meta's pair rate limit: up to 2^attempts times the recipient gap (≥ 6 s), never less than the gap itself. */
+const recipientBackoff = (gapMs: number): BackoffPolicy => ({ baseMs: gapMs, capMs: gapMs * 2 ** 5, minMs: gapMs });
 
 /** What the records of one batch share: pauses read once per account, send tokens taken in bulk, the invocation's time. */
 export interface BatchContext {
@@ -329,10 +331,10 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
         await deps.pacer.block(`acct#${c.account.id}`, pacingFor(c.account).account, deps.now() + error.retryAfterMs, deps.now());
         return waitAgain(Math.max(1000, error.retryAfterMs), `provider asked to wait (${error.status ?? error.code})`);
       }
-      return waitAgain(backoffMs(c.record.attempts + 1), `provider unavailable (${error.status ?? error.code})`);
+      return waitAgain(backoffMs(c.record.attempts + 1, REFUSAL_BACKOFF, deps.random), `provider unavailable (${error.status ?? error.code})`);
     }
     case 'per_recipient':
-      return waitAgain(Math.max(pacingFor(c.account).recipientGapMs, 6000) * 2 ** Math.min(c.record.attempts, 5), 'recipient rate limit');
+      return waitAgain(backoffMs(c.record.attempts, recipientBackoff(Math.max(pacingFor(c.account).recipientGapMs, 6000)), deps.random), 'recipient rate limit');
     case 'not_before_24h':
       return waitAgain(24 * 3600_000, 'per-user marketing limit: not before 24 h');
     case 'pause_sender': {

@@ -22,10 +22,13 @@ import { ApiError, CliError, UsageError, type Violation } from '../errors.ts';
 import { err, out, printJson } from '../io.ts';
 import { Progress } from '../progress.ts';
 import { resolveConnection, type Environment } from '../settings.ts';
+import { backoffMs, type BackoffPolicy } from '../../runtime/backoff.ts';
 import type { SendValues } from './send-options.ts';
 
 export const BATCH_SIZE = 100;
-const RETRY_DELAYS_MS = [500, 1000, 2000];
+/** A transient failure is tried again up to 3 times, after a random wait of up to 0.5 s, 1 s, 2 s. */
+const RETRIES = 3;
+const RETRY_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 2000, minMs: 100 };
 
 interface Layout {
   to: number;
@@ -281,8 +284,8 @@ async function withRetries<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      if (!isTransient(error) || attempt >= RETRY_DELAYS_MS.length) throw error;
-      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+      if (!isTransient(error) || attempt >= RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, RETRY_BACKOFF)));
     }
   }
 }
