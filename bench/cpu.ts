@@ -14,6 +14,7 @@ import type { RuntimeEnvironment } from '../src/functions/runtime.ts';
 import { newMessageId } from '../src/messages/queue-message.ts';
 import { SendRequest } from '../src/messages/send-request.ts';
 import { providerCallback } from '../src/local/simulator.ts';
+import { silentLog } from '../src/runtime/log.ts';
 import { testConfig, testSecrets } from '../test/support/local-aws.ts';
 import { naiveWebhookHandler } from './naive.ts';
 
@@ -64,7 +65,7 @@ export async function runCpu(options: { naive: boolean; messages: number }): Pro
   const env = (status: string): RuntimeEnvironment => ({ config, secrets, tableName: 'messages', queueUrl: 'http://127.0.0.1:9/q', dynamo: stubDynamo(status), sqs: stubSqs() });
   const accepted = JSON.stringify({ code: 'WA202', message: 'Request Accepted', data: { message_id: 'K-1' }, error: {} });
   const fetch: typeof globalThis.fetch = async () => new Response(accepted, { status: 202, headers: { 'content-type': 'application/json' } });
-  const sender = senderHandler(() => createSenderDeps(env('queued'), { fetch, log: () => {} }));
+  const sender = senderHandler(() => createSenderDeps(env('queued'), { fetch, log: silentLog }));
   const request = SendRequest.parse({ provider: 'kaleyra', account: 'acme-kaleyra', recipient: '+919812345678', content: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'], buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }] } });
   const batch = options.naive ? 1 : 10;
   const record = () => {
@@ -78,7 +79,7 @@ export async function runCpu(options: { naive: boolean; messages: number }): Pro
   const senderCpuMsPerMessage = (cpuMs() - started) / options.messages;
 
   const webhookEnv = env('accepted');
-  const webhookDeps = createWebhookDeps(webhookEnv, { log: () => {} });
+  const webhookDeps = createWebhookDeps(webhookEnv, { log: silentLog });
   const webhook = options.naive
     ? naiveWebhookHandler({ ...webhookDeps, dynamo: webhookEnv.dynamo, tableName: webhookEnv.tableName })
     : webhookHandler(() => webhookDeps);

@@ -129,7 +129,7 @@ export async function naiveWebhookRequest(request: HttpRequest, deps: NaiveApply
   }
   const normalised = normaliseWebhook(provider, account.id, body, deps.now());
   const fates = await naiveApplyEvents(normalised.events, deps);
-  deps.log({ level: 'info', message: 'webhook applied', provider, account: account.id, events: normalised.events.length, fates, ignored: normalised.ignored });
+  deps.log.info('webhook applied', { provider, account: account.id, events: normalised.events.length, fates, ignored: normalised.ignored });
   return json(200, { received: normalised.events.length, ignored: normalised.ignored.length });
 }
 

@@ -12,6 +12,7 @@ import { createSenderDeps, senderHandler } from '../src/functions/sender.ts';
 import { createQueue } from '../src/local/aws.ts';
 import { startEventSourceMapping } from '../src/local/event-source-mapping.ts';
 import { startProviderMock } from '../src/mock/provider-mock.ts';
+import { silentLog } from '../src/runtime/log.ts';
 import { startLocalAws, testConfig, testSecrets } from '../test/support/local-aws.ts';
 
 export interface PacingResult {
@@ -45,7 +46,7 @@ async function sendThrough(options: { provider: 'livetok' | 'loopwave'; mockLimi
       sqs: aws.sqs.client,
       queueUrl,
       queueArn: `arn:aws:sqs:us-east-1:123456789012:pacing-${n}`,
-      handler: senderHandler(() => createSenderDeps(env, { log: () => {}, maxInlineWaitMs: 2000 })),
+      handler: senderHandler(() => createSenderDeps(env, { log: silentLog, maxInlineWaitMs: 2000 })),
       batchSize: 10,
       maximumConcurrency: 4,
       visibilityTimeoutS: 60,

@@ -20,6 +20,7 @@ import { startLocalHttp } from '../src/local/http-server.ts';
 import { CallbackSimulator } from '../src/local/simulator.ts';
 import { startProviderMock, type ProviderMock } from '../src/mock/provider-mock.ts';
 import { SendQueue } from '../src/queue/send-queue.ts';
+import { silentLog } from '../src/runtime/log.ts';
 import { counted, instrumentDynamo, instrumentSqs, newCounters, type Counters } from './instrument.ts';
 import { NaiveSendQueue, naiveWebhookHandler } from './naive.ts';
 
@@ -85,8 +86,8 @@ export async function runPipeline(options: { messages: number; naive: boolean })
     const env: RuntimeEnvironment = { config, secrets, tableName: 'messages', queueUrl, dynamo: dynamo.client, sqs: sqs.client };
     const queue = () => (options.naive ? new NaiveSendQueue(sqs.client, queueUrl) : new SendQueue(sqs.client, queueUrl));
     const apiDeps = { ...createApiDeps(env), queue: queue() };
-    const senderDeps = { ...createSenderDeps(env, { log: () => {} }), queue: queue() };
-    const webhookDeps = createWebhookDeps(env, { log: () => {} });
+    const senderDeps = { ...createSenderDeps(env, { log: silentLog }), queue: queue() };
+    const webhookDeps = createWebhookDeps(env, { log: silentLog });
     const accept = counted('accept', counters, apiHandler('accept', () => apiDeps));
     const webhook = counted(
       'webhook',

@@ -4,10 +4,12 @@
  * exactly like one that does not exist.
  */
 import { z } from 'zod';
+import { errorLogFields } from '../errors.ts';
 import { MessageId } from '../messages/queue-message.ts';
 import { AccountId, violationsOf, type Violation } from '../messages/send-request.ts';
 import { STATUSES, STATUS_RANK, type MessageStatus } from '../messages/status.ts';
 import type { StatusChange, StatusNotifier } from '../push/push.ts';
+import type { Log } from '../runtime/log.ts';
 import { InvalidCursorError, type MessageRecord, type MessageStore } from '../store/message-store.ts';
 import { mayUse, type Principal } from './auth.ts';
 import type { CursorCodec, CursorScope } from './cursor.ts';
@@ -20,6 +22,7 @@ export interface MessagesDeps {
   /** Pushes the changes made here (cancel, an operator's resolve) to callers, like every other status change. */
   notifier?: StatusNotifier;
   now(): Date;
+  log: Log;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface MessagesDeps {
  * failure the caller would retry into a conflict.
  */
 export async function pushChange(
-  deps: Pick<MessagesDeps, 'notifier'>,
+  deps: Pick<MessagesDeps, 'notifier' | 'log'>,
   record: MessageRecord,
   change: Pick<StatusChange, 'status' | 'at' | 'error'>,
 ): Promise<void> {
@@ -37,8 +40,7 @@ export async function pushChange(
   try {
     await deps.notifier.notify({ id, account, provider, ...change, ...(metadata ? { metadata } : {}) });
   } catch (error) {
-    const reason = (error as Error).message;
-    console.error(JSON.stringify({ level: 'error', message: 'status push not queued', id, status: change.status, error: reason }));
+    deps.log.error('status push not queued', { correlation_id: id, id, status: change.status, ...errorLogFields(error) });
   }
 }
 

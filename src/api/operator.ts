@@ -9,6 +9,7 @@ import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { recipientRef } from '../privacy/recipient.ts';
 import type { StatusNotifier } from '../push/push.ts';
 import type { SendQueue } from '../queue/send-queue.ts';
+import type { Log } from '../runtime/log.ts';
 import { requeuePaused } from '../scheduler/requeue.ts';
 import type { MessageStore } from '../store/message-store.ts';
 import { mayUse, type Principal } from './auth.ts';
@@ -25,6 +26,7 @@ export interface OperatorDeps {
   recipientHashKey: string;
   now(): Date;
   sweepGraceMs?: number;
+  log: Log;
 }
 
 const Resolution = z.strictObject({

@@ -1,6 +1,8 @@
 /** Lambda: `POST /v1/messages`. */
+import { functionLog } from '../runtime/log.ts';
 import { apiHandler } from './api-handler.ts';
-import { createApiDeps, runtimeFromEnvironment } from './runtime.ts';
-import { refreshing } from './refresh.ts';
+import { configMaxAgeMs, createApiDeps, runtimeFromEnvironment } from './runtime.ts';
 
-export const handler = refreshing(() => apiHandler('accept', async () => createApiDeps(await runtimeFromEnvironment())));
+export const handler = apiHandler('accept', async () => createApiDeps(await runtimeFromEnvironment(), { log: functionLog('accept') }), {
+  maxAgeMs: configMaxAgeMs,
+});

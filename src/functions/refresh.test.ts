@@ -1,14 +1,15 @@
 /**
  * A warm container re-reads its configuration once it is older than CONFIG_MAX_AGE_S: an API key
  * revoked in the configuration stops working within that time, not when the container is recycled.
+ * (The loader's rules: src/runtime/loader.test.ts; reading CONFIG_MAX_AGE_S: src/runtime/env.test.ts.)
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { hashApiKey } from '../api/auth.ts';
 import type { ApiDeps } from '../api/app.ts';
+import { silentLog } from '../runtime/log.ts';
 import type { MessageStore } from '../store/message-store.ts';
 import { apiHandler } from './api-handler.ts';
-import { configMaxAgeMs, refreshing } from './refresh.ts';
 
 const KEY = 'key-to-revoke';
 const getMessage = {
@@ -30,9 +31,10 @@ describe('configuration age in warm containers', () => {
         store: { get: async () => undefined } as unknown as MessageStore,
         accounts: new Map(),
         now: () => new Date(clock),
+        log: silentLog,
       } as unknown as ApiDeps;
     };
-    const handler = refreshing(() => apiHandler('status', load), { maxAgeMs: 300_000, now: () => clock });
+    const handler = apiHandler('status', load, { maxAgeMs: 300_000, now: () => clock, log: silentLog });
 
     expect((await handler(getMessage)).statusCode).toBe(404); // authenticated: no such message
     keys = []; // revoked
@@ -41,13 +43,5 @@ describe('configuration age in warm containers', () => {
     clock = 300_000;
     expect((await handler(getMessage)).statusCode).toBe(401);
     expect(reads).toBe(2);
-  });
-
-  it('reads CONFIG_MAX_AGE_S: 300 s by default, whole seconds up to an hour, otherwise a clear error', () => {
-    expect(configMaxAgeMs(undefined)).toBe(300_000);
-    expect(configMaxAgeMs('60')).toBe(60_000);
-    expect(configMaxAgeMs('0')).toBe(0);
-    expect(() => configMaxAgeMs('5m')).toThrow('environment variable CONFIG_MAX_AGE_S must be whole seconds from 0 to 3600, got 5m');
-    expect(() => configMaxAgeMs('7200')).toThrow(/CONFIG_MAX_AGE_S/);
   });
 });

@@ -7,8 +7,10 @@ import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { SendQueue } from '../queue/send-queue.ts';
 import { requeueDue, type RequeueDeps, type RequeueReport } from '../scheduler/requeue.ts';
 import { MessageStore } from '../store/message-store.ts';
-import { refreshing } from './refresh.ts';
-import { loadOnce, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
+import { lazyLoader } from '../runtime/loader.ts';
+import { functionLog } from '../runtime/log.ts';
+import type { HandlerOptions } from './api-handler.ts';
+import { configMaxAgeMs, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 
 export function requeueDeps(env: RuntimeEnvironment): RequeueDeps {
   return {
@@ -22,13 +24,14 @@ export function requeueDeps(env: RuntimeEnvironment): RequeueDeps {
 }
 
 /** The handler over `deps` (built on first use; a failed build is tried again by the next run). */
-export function requeueHandler(load: () => RequeueDeps | Promise<RequeueDeps>) {
-  const deps = loadOnce(load);
+export function requeueHandler(load: () => RequeueDeps | Promise<RequeueDeps>, options: HandlerOptions = {}) {
+  const deps = lazyLoader(load, options);
+  const log = options.log ?? functionLog('requeue');
   return async (): Promise<Omit<RequeueReport, 'requeuedIds'>> => {
     const { requeuedIds: _ids, ...report } = await requeueDue(await deps());
-    console.log(JSON.stringify({ level: 'info', message: 'requeue', ...report }));
+    log.info('requeue', report);
     return report;
   };
 }
 
-export const handler = refreshing(() => requeueHandler(async () => requeueDeps(await runtimeFromEnvironment())));
+export const handler = requeueHandler(async () => requeueDeps(await runtimeFromEnvironment()), { maxAgeMs: configMaxAgeMs });

@@ -1,11 +1,13 @@
 /**
  * A cold start that fails once (Secrets Manager throttled, a network blip) must not poison the
- * container: the next invocation builds again. Tested on the helper and on every handler kind.
+ * container: the next invocation builds again. Tested on every handler kind (the loader itself:
+ * src/runtime/loader.test.ts).
  */
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { ApiDeps } from '../api/app.ts';
-import { ConfigError } from '../config/pipeline.ts';
+import { UnavailableError } from '../errors.ts';
+import { silentLog } from '../runtime/log.ts';
 import type { SenderDeps } from '../sender/sender.ts';
 import type { WebhookDeps } from '../webhooks/app.ts';
 import { apiHandler } from './api-handler.ts';
@@ -13,7 +15,6 @@ import { pushHandler } from './push.ts';
 import type { PushDeps } from '../push/push.ts';
 import { requeueHandler } from './requeue.ts';
 import type { RequeueDeps } from '../scheduler/requeue.ts';
-import { loadOnce, msFromEnvironment } from './runtime.ts';
 import { senderHandler } from './sender.ts';
 import { webhookHandler } from './webhook.ts';
 
@@ -22,7 +23,7 @@ function flaky<T>(value: T, failures = 1) {
   const state = { calls: 0 };
   const load = async () => {
     state.calls++;
-    if (state.calls <= failures) throw new Error('ThrottlingException: Rate exceeded');
+    if (state.calls <= failures) throw new UnavailableError('secrets', 'ThrottlingException: Rate exceeded');
     return value;
   };
   return { load, state };
@@ -57,28 +58,10 @@ const sqsEvent: SQSEvent = {
   ],
 };
 
-describe('loadOnce', () => {
-  it('builds again after a failed build, then keeps what it built', async () => {
-    const { load, state } = flaky('deps');
-    const deps = loadOnce(load);
-    await expect(deps()).rejects.toThrow('Rate exceeded');
-    expect(await deps()).toBe('deps');
-    expect(await deps()).toBe('deps');
-    expect(state.calls).toBe(2);
-  });
-
-  it('shares one build between concurrent first invocations', async () => {
-    const { load, state } = flaky('deps', 0);
-    const deps = loadOnce(load);
-    expect(await Promise.all([deps(), deps(), deps()])).toEqual(['deps', 'deps', 'deps']);
-    expect(state.calls).toBe(1);
-  });
-});
-
 describe('a failed cold start recovers on the next invocation', () => {
   it('API handlers: 503 (retry) once, then the request is served', async () => {
     const { load, state } = flaky({ apiKeys: [] } as unknown as ApiDeps);
-    const handler = apiHandler('status', load);
+    const handler = apiHandler('status', load, { log: silentLog });
     expect((await handler(httpEvent('/v1/messages/01JABCDEFGHJKMNPQRSTVWXYZ0'))).statusCode).toBe(503);
     // Served: the route ran (no API key sent → 401), instead of the cached rejection's 503.
     expect((await handler(httpEvent('/v1/messages/01JABCDEFGHJKMNPQRSTVWXYZ0'))).statusCode).toBe(401);
@@ -86,8 +69,8 @@ describe('a failed cold start recovers on the next invocation', () => {
   });
 
   it('the webhook handler: 503 once, then the callback is checked', async () => {
-    const { load } = flaky({ accounts: new Map(), webhookSecrets: {}, log: () => {} } as unknown as WebhookDeps);
-    const handler = webhookHandler(load);
+    const { load } = flaky({ accounts: new Map(), webhookSecrets: {}, log: silentLog } as unknown as WebhookDeps);
+    const handler = webhookHandler(load, { log: silentLog });
     const event = httpEvent('/v1/webhooks/kaleyra/acme', 'POST', '{}');
     expect((await handler(event)).statusCode).toBe(503);
     // Checked: an account it does not know answers like a failed check.
@@ -95,7 +78,7 @@ describe('a failed cold start recovers on the next invocation', () => {
   });
 
   it('the sender: the failed invocation fails (its batch comes back), the next processes its records', async () => {
-    const { load } = flaky({} as SenderDeps);
+    const { load } = flaky({ log: silentLog } as unknown as SenderDeps);
     const handler = senderHandler(load);
     await expect(handler(sqsEvent, context)).rejects.toThrow('Rate exceeded');
     // Processed: the record that is no queue message is reported as the one failure.
@@ -103,27 +86,14 @@ describe('a failed cold start recovers on the next invocation', () => {
   });
 
   it('the push function and the sweeper likewise', async () => {
-    const push = pushHandler(flaky({} as PushDeps).load);
+    const push = pushHandler(flaky({} as PushDeps).load, { log: silentLog });
     await expect(push(sqsEvent, context)).rejects.toThrow('Rate exceeded');
     expect(await push(sqsEvent, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
 
     const store = { listDue: async () => [] } as unknown as RequeueDeps['store'];
     const sweeperDeps = { store, queue: {} as RequeueDeps['queue'], cipher: {} as RequeueDeps['cipher'], now: () => new Date() };
-    const sweep = requeueHandler(flaky(sweeperDeps).load);
+    const sweep = requeueHandler(flaky(sweeperDeps).load, { log: silentLog });
     await expect(sweep()).rejects.toThrow('Rate exceeded');
     expect(await sweep()).toMatchObject({ requeued: 0, unknown: 0 });
-  });
-});
-
-describe('msFromEnvironment', () => {
-  it('reads a whole number of ms, defaults when unset, and names the variable when it is wrong', () => {
-    process.env.WAPK_TEST_MS = '2500';
-    expect(msFromEnvironment('WAPK_TEST_MS', 10)).toBe(2500);
-    delete process.env.WAPK_TEST_MS;
-    expect(msFromEnvironment('WAPK_TEST_MS', 10)).toBe(10);
-    process.env.WAPK_TEST_MS = '2.5s';
-    const wrong = new ConfigError('environment variable WAPK_TEST_MS must be a whole number of milliseconds, not "2.5s"');
-    expect(() => msFromEnvironment('WAPK_TEST_MS', 10)).toThrow(wrong);
-    delete process.env.WAPK_TEST_MS;
   });
 });

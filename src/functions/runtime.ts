@@ -7,12 +7,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ApiDeps } from '../api/app.ts';
 import { cursorCodec } from '../api/cursor.ts';
-import { ConfigError, parseConfigDocument, readConfigFile, type PipelineConfig, type PipelineSecrets } from '../config/pipeline.ts';
+import { parseConfigDocument, readConfigFile, type PipelineConfig, type PipelineSecrets } from '../config/pipeline.ts';
+import { ConfigError } from '../errors.ts';
 import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { adapterFor } from '../providers/index.ts';
 import { PushQueue } from '../push/push.ts';
 import { SendQueue } from '../queue/send-queue.ts';
-import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
+import { functionEnvironment } from '../runtime/env.ts';
+import { functionLog, type Log } from '../runtime/log.ts';
 import { MessageStore } from '../store/message-store.ts';
 
 export interface RuntimeEnvironment {
@@ -27,39 +29,13 @@ export interface RuntimeEnvironment {
   now?: () => Date;
   /** How long a message on the queue may wait unclaimed before the sweeper enqueues it again (`SWEEP_GRACE_MS`). */
   sweepGraceMs?: number;
+  /** The sender's claim life (`SEND_CLAIM_EXPIRY_MS`). */
+  claimExpiryMs?: number;
+  /** The sender's deadline for each provider call (`SEND_CALL_TIMEOUT_MS`). */
+  callTimeoutMs?: number;
 }
 
-/**
- * What a handler builds on its first invocation (clients, configuration from Secrets Manager),
- * kept for the container's life once built. A build that fails (a throttled Secrets Manager, a
- * network blip) is not kept: the next invocation builds again, instead of every later invocation
- * of the container failing with the same rejection. Concurrent first uses share one build.
- */
-export function loadOnce<T>(load: () => T | Promise<T>): () => Promise<T> {
-  let loading: Promise<T> | undefined;
-  return () => {
-    if (!loading) {
-      const attempt = Promise.resolve().then(load);
-      loading = attempt;
-      attempt.catch(() => {
-        if (loading === attempt) loading = undefined;
-      });
-    }
-    return loading;
-  };
-}
-
-/** A duration in ms from the environment variable `name` (a positive integer), or `fallback` when unset. */
-export function msFromEnvironment(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  if (!/^[1-9][0-9]*$/.test(text)) {
-    throw new ConfigError(`environment variable ${name} must be a whole number of milliseconds, not ${JSON.stringify(text)}`);
-  }
-  return Number(text);
-}
-
-export function createApiDeps(env: RuntimeEnvironment): ApiDeps {
+export function createApiDeps(env: RuntimeEnvironment, options: { log?: Log } = {}): ApiDeps {
   const accounts = new Map(env.config.accounts.map((account) => [account.id, account]));
   return {
     store: new MessageStore(env.dynamo, env.tableName),
@@ -74,43 +50,49 @@ export function createApiDeps(env: RuntimeEnvironment): ApiDeps {
     cursors: cursorCodec(env.secrets.recipientHashKey),
     now: env.now ?? (() => new Date()),
     ...(env.sweepGraceMs !== undefined ? { sweepGraceMs: env.sweepGraceMs } : {}),
+    // The API's two functions share these modules; a line names the function that wrote it only from the handler.
+    log: options.log ?? functionLog('api'),
   };
 }
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new ConfigError(`environment variable ${name} is not set`);
-  return value;
-}
-
 /**
- * The runtime from the process environment: `TABLE_NAME`, `QUEUE_URL`, `PUSH_QUEUE_URL`
- * (optional), `SWEEP_GRACE_MS` (optional, default 2 min), and the configuration with its secrets, either from AWS Secrets Manager
+ * The runtime from the process environment (read once, through src/runtime/env.ts): `TABLE_NAME`,
+ * `QUEUE_URL`, `PUSH_QUEUE_URL` (optional), `SWEEP_GRACE_MS`, `SEND_CLAIM_EXPIRY_MS`,
+ * `SEND_CALL_TIMEOUT_MS`, and the configuration with its secrets, either from AWS Secrets Manager
  * (`WAPK_CONFIG_SECRET_ID`, as deployed: the secret holds `{config, secrets}`; nothing secret is in
  * the environment) or from a file (`WAPK_CONFIG_FILE`, the local stack's, git-ignored). AWS
  * endpoints follow the SDK's own variables (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`).
  */
 export async function runtimeFromEnvironment(): Promise<RuntimeEnvironment> {
-  const secretId = process.env.WAPK_CONFIG_SECRET_ID;
-  const file = process.env.WAPK_CONFIG_FILE;
+  const env = functionEnvironment();
   let loaded: { config: PipelineConfig; secrets: PipelineSecrets };
-  if (secretId) {
+  if ('secretId' in env.configSource) {
+    const { secretId } = env.configSource;
     const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
     const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));
     if (!SecretString) throw new ConfigError(`secret ${secretId} holds no text`);
-    loaded = parseConfigDocument(JSON.parse(SecretString) as unknown, `secret ${secretId}`);
-  } else if (file) {
-    loaded = readConfigFile(file);
+    let document: unknown;
+    try {
+      document = JSON.parse(SecretString);
+    } catch (error) {
+      throw new ConfigError(`secret ${secretId} is not JSON: ${(error as Error).message}`, { cause: error });
+    }
+    loaded = parseConfigDocument(document, `secret ${secretId}`);
   } else {
-    throw new ConfigError('set WAPK_CONFIG_SECRET_ID (deployed) or WAPK_CONFIG_FILE (local): neither is set');
+    loaded = readConfigFile(env.configSource.file);
   }
   return {
     ...loaded,
-    tableName: required('TABLE_NAME'),
-    queueUrl: required('QUEUE_URL'),
-    ...(process.env.PUSH_QUEUE_URL ? { pushQueueUrl: process.env.PUSH_QUEUE_URL } : {}),
-    sweepGraceMs: msFromEnvironment('SWEEP_GRACE_MS', DEFAULT_SWEEP_GRACE_MS),
+    tableName: env.tableName,
+    queueUrl: env.queueUrl,
+    ...(env.pushQueueUrl ? { pushQueueUrl: env.pushQueueUrl } : {}),
+    sweepGraceMs: env.sweepGraceMs,
+    claimExpiryMs: env.claimExpiryMs,
+    callTimeoutMs: env.callTimeoutMs,
     dynamo: new DynamoDBClient({}),
     sqs: new SQSClient({}),
   };
 }
+
+/** How old a warm container's configuration may get (`CONFIG_MAX_AGE_S`): the handlers' loaders refresh after it. */
+export const configMaxAgeMs = (): number => functionEnvironment().configMaxAgeMs;

@@ -6,7 +6,6 @@
  * in the dead-letter queue. Delays are not failures: they never count towards that.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { Pacer } from '../pacing/pacer.ts';
 import { PushQueue } from '../push/push.ts';
@@ -16,20 +15,22 @@ import { SendQueue } from '../queue/send-queue.ts';
 import { newBatchContext, prefetchTokens, sendQueuedMessage, type SenderDeps } from '../sender/sender.ts';
 import { MessageStore } from '../store/message-store.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
-import { loadOnce, msFromEnvironment, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
-import { refreshing } from './refresh.ts';
+import { errorLogFields } from '../errors.ts';
+import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CLAIM_EXPIRY_MS } from '../runtime/env.ts';
+import { lazyLoader, type LoaderOptions } from '../runtime/loader.ts';
+import { functionLog } from '../runtime/log.ts';
+import { configMaxAgeMs, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 
 type SenderOptions = Partial<
   Pick<SenderDeps, 'fetch' | 'sleep' | 'maxInlineWaitMs' | 'claimExpiryMs' | 'pauseRecheckMs' | 'callTimeoutMs' | 'reserveMs' | 'log'>
 >;
 
 /**
- * The sender's dependencies. From the environment (set by the Pulumi program): `SEND_CLAIM_EXPIRY_MS`
- * (≥ the function timeout; default 2 min) and `SEND_CALL_TIMEOUT_MS` (each provider call's deadline;
- * default 10 s).
+ * The sender's dependencies. From the environment (set by the Pulumi program, read into `env`):
+ * `SEND_CLAIM_EXPIRY_MS` (≥ the function timeout; default 2 min) and `SEND_CALL_TIMEOUT_MS` (each
+ * provider call's deadline; default 10 s).
  */
 export function createSenderDeps(env: RuntimeEnvironment, options: SenderOptions & { random?: () => number } = {}): SenderDeps {
-  const logger = new Logger({ serviceName: 'sender' });
   return {
     store: new MessageStore(env.dynamo, env.tableName),
     pacer: new Pacer(env.dynamo, env.tableName, options.random),
@@ -42,21 +43,15 @@ export function createSenderDeps(env: RuntimeEnvironment, options: SenderOptions
     now: env.now ? () => env.now!().getTime() : Date.now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     maxInlineWaitMs: options.maxInlineWaitMs ?? 1000,
-    claimExpiryMs: options.claimExpiryMs ?? msFromEnvironment('SEND_CLAIM_EXPIRY_MS', 120_000),
+    claimExpiryMs: options.claimExpiryMs ?? env.claimExpiryMs ?? DEFAULT_CLAIM_EXPIRY_MS,
     pauseRecheckMs: options.pauseRecheckMs ?? 15 * 60_000,
-    callTimeoutMs: options.callTimeoutMs ?? msFromEnvironment('SEND_CALL_TIMEOUT_MS', 10_000),
+    callTimeoutMs: options.callTimeoutMs ?? env.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
     reserveMs: options.reserveMs ?? 2000,
     sweepGraceMs: env.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS,
     ...(options.random ? { random: options.random } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(env.pushQueueUrl ? { notifier: new PushQueue(env.sqs, env.pushQueueUrl, new Map(env.config.accounts.map((a) => [a.id, a]))) } : {}),
-    log:
-      options.log ??
-      ((entry) => {
-        const { level, message, ...rest } = entry as { level?: string; message?: string };
-        const write = level === 'error' ? logger.error : level === 'warn' ? logger.warn : logger.info;
-        write.call(logger, String(message ?? 'sender'), rest);
-      }),
+    log: options.log ?? functionLog('sender'),
   };
 }
 
@@ -64,8 +59,8 @@ export function createSenderDeps(env: RuntimeEnvironment, options: SenderOptions
  * The handler over `deps` (built on first use; a failed build is tried again by the next
  * invocation): the same code runs in Lambda and in the local stack.
  */
-export function senderHandler(load: () => SenderDeps | Promise<SenderDeps>) {
-  const deps = loadOnce(load);
+export function senderHandler(load: () => SenderDeps | Promise<SenderDeps>, options: LoaderOptions = {}) {
+  const deps = lazyLoader(load, options);
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const ready = await deps();
     // Pauses are read once per batch and account, send tokens taken for the batch at once, and no
@@ -76,11 +71,22 @@ export function senderHandler(load: () => SenderDeps | Promise<SenderDeps>) {
     const handleRecord = async (record: SQSRecord) =>
       sendQueuedMessage(record.body, ready, batch).catch((error: unknown) => {
         // Logged as an error, which the function's error alarm counts: the record comes back, and is dead-lettered after maxReceiveCount.
-        ready.log({ level: 'error', message: 'record failed', sqsMessageId: record.messageId, error: (error as Error).message });
+        const id = messageIdOf(record.body);
+        ready.log.error('record failed', { ...(id ? { correlation_id: id } : {}), sqsMessageId: record.messageId, ...errorLogFields(error) });
         throw error;
       });
     return processPartialResponse(event, handleRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
   };
 }
 
-export const handler = refreshing(() => senderHandler(async () => createSenderDeps(await runtimeFromEnvironment())));
+/** Our message id in a queue body, if it has one (for the log line of a record that failed). */
+function messageIdOf(body: string): string | undefined {
+  try {
+    const id = (JSON.parse(body) as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? id.slice(0, 64) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const handler = senderHandler(async () => createSenderDeps(await runtimeFromEnvironment()), { maxAgeMs: configMaxAgeMs });

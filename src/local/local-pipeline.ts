@@ -14,6 +14,7 @@ import { createApiDeps, type RuntimeEnvironment } from '../functions/runtime.ts'
 import { createSenderDeps, senderHandler } from '../functions/sender.ts';
 import { createWebhookDeps, webhookHandler } from '../functions/webhook.ts';
 import type { ProviderName } from '../providers/names.ts';
+import { sinkLog } from '../runtime/log.ts';
 import { DEFAULT_SWEEP_GRACE_MS, requeueDue } from '../scheduler/requeue.ts';
 import { createQueue, ensureMessagesTable, startDynamo, startSqs } from './aws.ts';
 import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping.ts';
@@ -118,15 +119,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     };
     const senderTimeoutMs = options.senderTimeoutMs ?? 30_000;
     const callTimeoutMs = Math.min(10_000, Math.floor(senderTimeoutMs / 3));
-    // The handlers' log lines: only errors, on one line each.
+    // The handlers' log lines, in the terminal: only errors, on one line each.
     const quiet = {
-      log: (entry: Record<string, unknown>) => {
-        if (entry.level === 'error') log(`${String(entry.message)}: ${JSON.stringify({ ...entry, message: undefined })}`);
-      },
+      log: sinkLog(({ level, message, ...fields }) => {
+        if (level === 'error') log(`${message}: ${JSON.stringify(fields)}`);
+      }),
     };
-    handlers.accept = apiHandler('accept', () => createApiDeps(env));
-    handlers.status = apiHandler('status', () => createApiDeps(env));
-    handlers.webhook = webhookHandler(() => createWebhookDeps(env, quiet));
+    handlers.accept = apiHandler('accept', () => createApiDeps(env, quiet), quiet);
+    handlers.status = apiHandler('status', () => createApiDeps(env, quiet), quiet);
+    handlers.webhook = webhookHandler(() => createWebhookDeps(env, quiet), quiet);
     options.providers.connect({
       webhookBase,
       accounts: Object.fromEntries(
@@ -157,7 +158,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         sqs: sqs.client,
         queueUrl: queues.pushQueueUrl,
         queueArn: arn('push'),
-        handler: pushHandler(() => createPushDeps(env)),
+        handler: pushHandler(() => createPushDeps(env), quiet),
         batchSize: 10,
         maximumConcurrency: 2,
         visibilityTimeoutS: 60,

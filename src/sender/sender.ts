@@ -40,6 +40,7 @@ import type { Pacer } from '../pacing/pacer.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
 import type { StatusNotifier } from '../push/push.ts';
 import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
+import type { Log } from '../runtime/log.ts';
 import { applyKeptEvents } from '../status/apply.ts';
 import { pauseShard } from '../store/message-store.ts';
 import type { MessageRecord, MessageStore, NewMessage, Pause, StoredError } from '../store/message-store.ts';
@@ -78,12 +79,12 @@ export interface SenderDeps {
   sweepGraceMs: number;
   /** Draws in [0, 1) for the backoff's jitter (`Math.random` by default); tests pin them. */
   random?: () => number;
-  log(entry: Record<string, unknown>): void;
+  /** Where the sender's lines go (src/runtime/log.ts); each message's carry its id, account and masked recipient. */
+  log: Log;
   /** Where status changes go for the caller push, if anywhere. */
   notifier?: StatusNotifier;
 }
 
-type Log = (entry: Record<string, unknown>) => void;
 
 export type Outcome =
   | { kind: 'sent'; status: 'accepted' | 'sent' }
@@ -154,7 +155,8 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
   const account = deps.accounts.get(request.account);
   const now = () => new Date(deps.now()).toISOString();
   const recipient = recipientRef(deps.recipientHashKey, request.recipient);
-  const log = (entry: Record<string, unknown>) => deps.log({ messageId: message.id, account: request.account, provider: request.provider, recipient: maskPhone(request.recipient), ...entry });
+  // Never the full number: its country code and last digits.
+  const log = deps.log.with({ correlation_id: message.id, messageId: message.id, account: request.account, provider: request.provider, recipient: maskPhone(request.recipient) });
 
   let record = await deps.store.get(message.id);
   if (!record) {
@@ -190,7 +192,7 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     // The attempt that claimed it ended between the claim and recording the outcome.
     const reason = 'the send attempt ended without recording an outcome (crash or timeout)';
     if (!(await deps.store.markUnknown(message.id, now(), reason, claimed?.token))) return { kind: 'skipped', reason: 'resolved meanwhile' };
-    log({ level: 'warn', message: 'stale claim: outcome unknown', reason });
+    log.warn('stale claim: outcome unknown', { reason });
     if (timeIsShort()) return { kind: 'unknown', reason: `${reason}; no time left in this invocation to look it up` };
     const since = new Date(claimed ? Date.parse(claimed.claimedAt) : deps.now());
     return reconcile(message, account, adapter, since, deps, log, reason, callDeadline());
@@ -202,7 +204,7 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
   const suppressed = await deps.store.suppression(request.account, recipient.hash);
   if (suppressed) {
     await deps.store.applyStatus(message.id, 'failed', now(), { error: { class: 'opted_out', reason: 'opted_out' } });
-    log({ level: 'info', message: 'recipient opted out: not sent' });
+    log.info('recipient opted out: not sent');
     return { kind: 'failed', reason: 'opted_out' };
   }
 
@@ -259,7 +261,7 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
         await deps.store.addAliases(request.account, request.provider, [result.providerMessageId], message.id, new Date(deps.now()));
         await applyKeptEvents(request.account, request.provider, result.providerMessageId, message.id, { store: deps.store, recipientHashKey: deps.recipientHashKey, now: () => new Date(deps.now()), ...(deps.notifier ? { notifier: deps.notifier } : {}) });
       }
-      log({ level: 'info', message: 'sent', status: result.status });
+      log.info('sent', { status: result.status });
       return { kind: 'sent', status: result.status };
     }
     case 'unknown': {
@@ -281,7 +283,7 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
       if (await deps.store.markUnknown(message.id, now(), result.reason, claim, details)) {
         await notify(deps, message, 'unknown', now(), stored);
       }
-      log({ level: 'warn', message: 'send outcome unknown', reason: result.reason, status: result.status });
+      log.warn('send outcome unknown', { reason: result.reason, status: result.status });
       if (timeIsShort()) return { kind: 'unknown', reason: `${result.reason}; no time left in this invocation to look it up` };
       return reconcile(message, account, adapter, attemptStarted, deps, log, result.reason, callDeadline());
     }
@@ -315,7 +317,7 @@ interface RefusalContext {
 async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps, log: Log): Promise<Outcome> {
   const stored: StoredError = error.toJSON();
   const now = new Date(deps.now()).toISOString();
-  log({ level: 'warn', message: 'provider refused', class: error.retryClass, status: error.status, code: error.code });
+  log.warn('provider refused', { class: error.retryClass, status: error.status, code: error.code });
   const waitAgain = (delayMs: number, reason: string, shard?: string) => giveBack(c, stored, delayMs, reason, deps, log, shard);
   switch (error.retryClass) {
     case 'permanent':
@@ -341,7 +343,7 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
       const scope = error.pauseScope === 'template' && c.template ? `T#${c.template}` : '*';
       // The pause first: once the claim is given back, no other delivery may find the account unpaused.
       await deps.store.setPause(c.account.id, scope, { reason: stored.reason, since: now, ...(error.code !== undefined ? { code: error.code } : {}) });
-      log({ level: 'error', message: 'sending paused', scope, reason: stored.reason });
+      log.error('sending paused', { scope, reason: stored.reason });
       return waitAgain(deps.pauseRecheckMs, `paused: ${stored.reason}`, pauseShard(c.account.id));
     }
   }
@@ -374,7 +376,7 @@ async function giveBack(
     // Not lost: the sweeper enqueues it at its due time. Failing the record brings the original back sooner.
     if (refusedIds.length > 0) throw new UnavailableError('queue', 'the delayed copy could not be enqueued');
   }
-  log({ level: 'info', message: 'delayed', delayMs, reason });
+  log.info('delayed', { delayMs, reason });
   return { kind: 'delayed', delayMs, reason };
 }
 
@@ -385,7 +387,7 @@ async function reconcile(
   adapter: ProviderAdapter,
   since: Date,
   deps: SenderDeps,
-  log: (e: Record<string, unknown>) => void,
+  log: Log,
   reason: string,
   deadlineMs = deps.callTimeoutMs,
 ): Promise<Outcome> {
@@ -395,11 +397,11 @@ async function reconcile(
   const outgoing: OutgoingMessage = { messageId: message.id, recipient: message.request.recipient, content: message.request.content };
   const found = await adapter.lookup(outgoing, account, connectionFor(account, deps, deadlineMs), since);
   if (!found.found) {
-    log({ level: 'warn', message: 'lookup found nothing', reason: found.reason });
+    log.warn('lookup found nothing', { reason: found.reason });
     return { kind: 'unknown', reason: `${reason}; lookup: ${found.reason}` };
   }
   await deps.store.applyStatus(message.id, found.status, new Date(deps.now()).toISOString(), found.providerMessageId ? { provider: account.provider, account: account.id, providerMessageId: found.providerMessageId } : {});
-  log({ level: 'info', message: 'lookup found the message', status: found.status });
+  log.info('lookup found the message', { status: found.status });
   return { kind: 'sent', status: found.status };
 }
 
@@ -443,7 +445,7 @@ async function delayMessage(
       return { kind: 'skipped', reason: 'no longer waiting' };
     }
   }
-  log({ level: 'info', message: 'delayed', delayMs, reason });
+  log.info('delayed', { delayMs, reason });
   return { kind: 'delayed', delayMs, reason };
 }
 

@@ -14,6 +14,7 @@ import type { AccountConfig } from '../config/accounts.ts';
 import { json, malformedPath, problem, type HttpRequest, type HttpResponse } from '../api/http.ts';
 import { matchRoute } from '../api/routes.ts';
 import { isProviderName } from '../providers/names.ts';
+import type { Log } from '../runtime/log.ts';
 import { applyEvents, type ApplyDeps } from '../status/apply.ts';
 import { MalformedWebhookError, normaliseWebhook } from './normalise.ts';
 import { verifyWebhook } from './verify.ts';
@@ -21,7 +22,8 @@ import { verifyWebhook } from './verify.ts';
 export interface WebhookDeps extends ApplyDeps {
   accounts: ReadonlyMap<string, AccountConfig>;
   webhookSecrets: Readonly<Record<string, readonly string[]>>;
-  log(entry: Record<string, unknown>): void;
+  /** Where the webhook's lines go (src/runtime/log.ts). */
+  log: Log;
 }
 
 /** The largest callback body taken: providers' callbacks are a few KB. */
@@ -43,7 +45,7 @@ export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDe
   }
   const verdict = verifyWebhook({ provider, account: account.id, ...(token ? { pathToken: token } : {}), headers: request.headers, rawBody: request.rawBody }, deps.webhookSecrets[account.id] ?? [], deps.now());
   if (!verdict.ok) {
-    deps.log({ level: 'warn', message: 'webhook rejected', provider, account: account.id, reason: verdict.reason });
+    deps.log.warn('webhook rejected', { provider, account: account.id, reason: verdict.reason });
     return problem(401, 'unauthorized', 'the callback could not be authenticated');
   }
 
@@ -67,16 +69,14 @@ export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDe
   const crossAccount = fates.filter((fate) => fate === 'cross_account').length;
   if (crossAccount > 0) {
     // Ids and numbers stay out: which account's message it named is not ours to log here.
-    deps.log({
-      level: 'warn',
-      message: 'callback names a message of another account: not applied',
+    deps.log.warn('callback names a message of another account: not applied', {
       provider,
       account: account.id,
       cross_account_callback: crossAccount,
       _aws: { Timestamp: deps.now().getTime(), CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [['provider']], Metrics: [{ Name: 'cross_account_callback', Unit: 'Count' }] }] },
     });
   }
-  deps.log({ level: 'info', message: 'webhook applied', provider, account: account.id, events: normalised.events.length, fates, ignored: normalised.ignored, cross_account_callback: crossAccount });
+  deps.log.info('webhook applied', { provider, account: account.id, events: normalised.events.length, fates, ignored: normalised.ignored, cross_account_callback: crossAccount });
   return json(200, { received: normalised.events.length, ignored: normalised.ignored.length });
 }
 

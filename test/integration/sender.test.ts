@@ -23,6 +23,7 @@ import { startProviderMock, type ProviderMock, type ProviderMockOptions } from '
 import { recipientRef } from '../../src/privacy/recipient.ts';
 import type { ProviderName } from '../../src/providers/names.ts';
 import type { SenderDeps } from '../../src/sender/sender.ts';
+import { silentLog, sinkLog } from '../../src/runtime/log.ts';
 import { preferring } from '../support/provider-harness.ts';
 import { API_KEY, startLocalAws, testConfig, testSecrets } from '../support/local-aws.ts';
 
@@ -91,7 +92,7 @@ async function harness(options: {
   const clock = options.now;
   const env: RuntimeEnvironment = { config, secrets, tableName: aws.tableName, queueUrl, dynamo: aws.dynamo.client, sqs: aws.sqs.client, ...(clock ? { now: () => new Date(clock()) } : {}) };
   const api = createApiDeps(env);
-  const sender = createSenderDeps(env, { claimExpiryMs: 1500, log: () => {}, ...options.sender });
+  const sender = createSenderDeps(env, { claimExpiryMs: 1500, log: silentLog, ...options.sender });
   const inner = senderHandler(() => sender);
   const responses: SQSBatchResponse[] = [];
   const handler: typeof inner = async (event, context) => {
@@ -379,7 +380,7 @@ describe('the sender', () => {
     const hanging: Server = createServer((request) => request.resume());
     await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
     const logs: Array<Record<string, unknown>> = [];
-    const h = await harness({ providers: ['kaleyra'], sender: { callTimeoutMs: 1500, reserveMs: 1000, log: (entry) => logs.push(entry) } });
+    const h = await harness({ providers: ['kaleyra'], sender: { callTimeoutMs: 1500, reserveMs: 1000, log: sinkLog((entry) => logs.push(entry)) } });
     try {
       let posts = 0;
       h.sender.fetch = async (input, init) => {
@@ -401,6 +402,11 @@ describe('the sender', () => {
       expect(h.sendCalls('kaleyra')).toHaveLength(4);
       // The messages not started went back as fresh copies: no record failed, nothing counted towards the DLQ.
       expect(logs.some((entry) => String(entry.reason).startsWith('too little time left'))).toBe(true);
+      // Every line names its message (the correlation id) and never the full number, only its last digits.
+      expect(logs.length).toBeGreaterThan(0);
+      for (const entry of logs) expect(ids).toContain(entry.correlation_id);
+      expect(JSON.stringify(logs)).not.toMatch(/9198123456\d\d/);
+      expect(logs.some((entry) => String(entry.recipient).endsWith('5600'))).toBe(true);
       expect(h.responses.flatMap((response) => response.batchItemFailures)).toEqual([]);
       expect(await dlqDepth(h.dlqUrl)).toBe(0);
     } finally {

@@ -28,6 +28,7 @@ import { providerCallback } from '../../src/local/simulator.ts';
 import { startProviderMock, type ProviderMock } from '../../src/mock/provider-mock.ts';
 import type { ProviderName } from '../../src/providers/names.ts';
 import type { SenderDeps } from '../../src/sender/sender.ts';
+import { silentLog, sinkLog } from '../../src/runtime/log.ts';
 import { startLocalAws, testConfig, testSecrets } from '../support/local-aws.ts';
 
 const PHONE = '+919812345678';
@@ -160,8 +161,8 @@ describe('status callbacks', () => {
     sendQueue = { url: aws.queueUrl, arn: 'arn:aws:sqs:us-east-1:123456789012:send' };
     const env: RuntimeEnvironment = { config, secrets, tableName: aws.tableName, queueUrl: aws.queueUrl, pushQueueUrl: pushQueue.url, dynamo: aws.dynamo.client, sqs: aws.sqs.client, now: () => clock() };
     api = createApiDeps(env);
-    sender = createSenderDeps(env, { log: () => {} });
-    webhooks = createWebhookDeps(env, { log: (entry) => logs.push(entry) });
+    sender = createSenderDeps(env, { log: silentLog });
+    webhooks = createWebhookDeps(env, { log: sinkLog((entry) => logs.push(entry)) });
     http = await startLocalHttp({ functions: { webhook: webhookHandler(() => webhooks) } });
     pushDeps = createPushDeps(env, { backoffS: () => 0 });
   });

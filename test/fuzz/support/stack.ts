@@ -19,6 +19,7 @@ import { providerCallback } from '../../../src/local/simulator.ts';
 import { startProviderMock, type ProviderMock } from '../../../src/mock/provider-mock.ts';
 import { recipientRef } from '../../../src/privacy/recipient.ts';
 import { MessageStore } from '../../../src/store/message-store.ts';
+import { silentLog } from '../../../src/runtime/log.ts';
 import { startLocalAws } from '../../support/local-aws.ts';
 import { RawClient, type RawResponse } from './client.ts';
 import {
@@ -154,7 +155,7 @@ export async function startFuzzStack(options: StackOptions = {}) {
     sqs: aws.sqs.client,
   };
   const api = createApiDeps(env);
-  const webhooks = createWebhookDeps(env, { log: () => {} });
+  const webhooks = createWebhookDeps(env, { log: silentLog });
   const http = await startLocalHttp({
     functions: {
       accept: apiHandler('accept', () => api),
@@ -219,7 +220,7 @@ export async function startFuzzStack(options: StackOptions = {}) {
     })),
   );
   const sentIds = await acceptAll(sentRequests);
-  const sender = createSenderDeps(env, { log: () => {} });
+  const sender = createSenderDeps(env, { log: silentLog });
   const esm = startEventSourceMapping({
     sqs: aws.sqs.client,
     queueUrl: aws.queueUrl,
