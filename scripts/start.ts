@@ -20,27 +20,24 @@ module.enableCompileCache?.();
 const { localHome } = await import('../src/local/home.ts');
 const { DEFAULT_PORTS, EPHEMERAL_PORTS, startLocalStack } = await import('../src/local/stack.ts');
 const { PROVIDERS } = await import('../src/providers/names.ts');
+const { readLocalStackEnvironment } = await import('../src/local/env.ts');
 
 function fail(message: string, code: number): never {
   console.error(`npm start: ${message}`);
   process.exit(code);
 }
 
-function numberFrom(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    fail(`${name} must be a number from ${min} to ${max}, not ${JSON.stringify(raw)}`, 2);
-  }
-  return value;
+// The environment, read once (src/local/env.ts): a wrong variable stops the start, named, before anything starts.
+let env: ReturnType<typeof readLocalStackEnvironment>;
+try {
+  env = readLocalStackEnvironment(process.env);
+} catch (error) {
+  fail((error as Error).message.replaceAll('\n', '; '), 2);
 }
-
 const home = localHome(process.env, process.cwd());
-const ephemeral = process.env.WAPK_PORTS === 'ephemeral';
-const ports = ephemeral ? EPHEMERAL_PORTS : { ...DEFAULT_PORTS, http: numberFrom('WAPK_HTTP_PORT', DEFAULT_PORTS.http, 0, 65535) };
-const failureRate = numberFrom('WAPK_FAILURE_RATE', 0.1, 0, 1);
-const scenarioHoldMs = numberFrom('WAPK_SCENARIO_HOLD_S', 40, 0, 3600) * 1000;
+const ports = env.WAPK_PORTS === 'ephemeral' ? EPHEMERAL_PORTS : { ...DEFAULT_PORTS, http: env.WAPK_HTTP_PORT };
+const failureRate = env.WAPK_FAILURE_RATE;
+const scenarioHoldMs = env.WAPK_SCENARIO_HOLD_S * 1000;
 
 let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
 let stopping = false;
@@ -62,20 +59,14 @@ process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
 
 try {
-  const ms = (name: string): number | undefined => {
-    const text = process.env[name];
-    if (text === undefined || text === '') return undefined;
-    if (!/^[1-9][0-9]*$/.test(text)) throw new Error(`${name} must be a whole number of milliseconds, not ${JSON.stringify(text)}`);
-    return Number(text);
-  };
   const timing = {
-    sweepGraceMs: ms('WAPK_SWEEP_GRACE_MS'),
-    sweepIntervalMs: ms('WAPK_SWEEP_INTERVAL_MS'),
-    senderTimeoutMs: ms('WAPK_SENDER_TIMEOUT_MS'),
-    mockLatencyMs: ms('WAPK_MOCK_LATENCY_MS'),
+    sweepGraceMs: env.WAPK_SWEEP_GRACE_MS,
+    sweepIntervalMs: env.WAPK_SWEEP_INTERVAL_MS,
+    senderTimeoutMs: env.WAPK_SENDER_TIMEOUT_MS,
+    mockLatencyMs: env.WAPK_MOCK_LATENCY_MS,
   };
   const defined = Object.fromEntries(Object.entries(timing).filter(([, value]) => value !== undefined));
-  const mockRequestLog = process.env.WAPK_MOCK_LOG ? resolve(process.env.WAPK_MOCK_LOG) : undefined;
+  const mockRequestLog = env.WAPK_MOCK_LOG ? resolve(env.WAPK_MOCK_LOG) : undefined;
   const log = (line: string) => console.error(`[local] ${line}`);
   stack = await startLocalStack({ home: home.dir, ports, failureRate, scenarioHoldMs, ...defined, ...(mockRequestLog ? { mockRequestLog } : {}), log, onFailure: crash });
 } catch (error) {

@@ -11,6 +11,7 @@ import { UnreachableError } from './cli/api-client.ts';
 import { ConfigError as ConfigErrorOfPipeline } from './config/pipeline.ts';
 import {
   ConfigError,
+  EnvironmentError,
   ERROR_KINDS,
   errorLogFields,
   GENERIC_MESSAGE,
@@ -32,6 +33,7 @@ describe('the error family', () => {
   it('gives each member its kind, its name and Error’s own behaviour', () => {
     const members: Array<[WapkError, string, string]> = [
       [new ConfigError('accounts.0.id: required'), 'config', 'ConfigError'],
+      [new EnvironmentError([{ variable: 'TABLE_NAME', rule: 'is not set' }]), 'config', 'EnvironmentError'],
       [new ProviderError({ provider: 'kaleyra', retryClass: 'backoff', reason: 'rate limit', code: 'E429', status: 429 }), 'provider', 'ProviderError'],
       [new MalformedWebhookError('gupshup', [{ field: 'payload.type', rule: 'required' }]), 'malformed_webhook', 'MalformedWebhookError'],
       [new PushFailedError('01J.sent', 'the caller answered 500'), 'push_failed', 'PushFailedError'],

@@ -16,7 +16,7 @@
  *
  * | kind                | class                   | visible | where                              |
  * |---------------------|-------------------------|---------|------------------------------------|
- * | `config`            | `ConfigError`, `EnvironmentError` | yes | here, src/runtime/env.ts |
+ * | `config`            | `ConfigError`, `EnvironmentError` | yes | here                  |
  * | `provider`          | `ProviderError`         | yes     | src/providers/errors.ts            |
  * | `malformed_webhook` | `MalformedWebhookError` | yes     | src/webhooks/kit.ts                |
  * | `invalid_cursor`    | `InvalidCursorError`    | yes     | src/store/                         |
@@ -117,6 +117,28 @@ export class ConfigError extends WapkError {
   override readonly name: string = 'ConfigError';
   readonly kind = 'config';
   readonly visible = true;
+}
+
+export interface EnvironmentIssue {
+  variable: string;
+  /** What the variable must be, and what it was where that helps (values here are never secrets). */
+  rule: string;
+}
+
+/** The environment breaks its schema: `issues` name each variable and its rule. */
+export class EnvironmentError extends ConfigError {
+  override readonly name = 'EnvironmentError';
+  readonly issues: readonly EnvironmentIssue[];
+
+  constructor(issues: readonly EnvironmentIssue[]) {
+    super(issues.map((issue) => `environment variable ${issue.variable} ${issue.rule}`).join('\n'));
+    this.issues = issues;
+  }
+
+  /** The first (often the only) variable named. */
+  get variable(): string {
+    return this.issues[0]?.variable ?? '';
+  }
 }
 
 /** An invariant of our own code broke: a bug to fix, not something a caller can act on. */

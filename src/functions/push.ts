@@ -1,9 +1,8 @@
 /** Lambda, on the push queue: delivers status pushes to callers (src/push/push.ts). */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { errorLogFields } from '../errors.ts';
+import { EnvironmentError, errorLogFields } from '../errors.ts';
 import { deliverPush, PushFailedError, type PushDeps } from '../push/push.ts';
-import { EnvironmentError } from '../runtime/env.ts';
 import { lazyLoader } from '../runtime/loader.ts';
 import { functionLog } from '../runtime/log.ts';
 import type { HandlerOptions } from './api-handler.ts';

@@ -11,7 +11,7 @@
  * logger Powertools' (`POWERTOOLS_LOG_LEVEL`, `AWS_LAMBDA_LOG_LEVEL`): not ours to read.
  */
 import { z } from 'zod';
-import { ConfigError } from '../errors.ts';
+import { EnvironmentError, type EnvironmentIssue } from '../errors.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
 
 /** How long a warm container keeps its configuration, unless `CONFIG_MAX_AGE_S` says otherwise. */
@@ -21,27 +21,8 @@ export const DEFAULT_CLAIM_EXPIRY_MS = 120_000;
 /** Each provider call's deadline. */
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 
-export interface EnvironmentIssue {
-  variable: string;
-  /** What the variable must be, and what it was where that helps (values here are never secrets). */
-  rule: string;
-}
-
-/** The environment breaks its schema: `issues` name each variable and its rule. */
-export class EnvironmentError extends ConfigError {
-  override readonly name = 'EnvironmentError';
-  readonly issues: readonly EnvironmentIssue[];
-
-  constructor(issues: readonly EnvironmentIssue[]) {
-    super(issues.map((issue) => `environment variable ${issue.variable} ${issue.rule}`).join('\n'));
-    this.issues = issues;
-  }
-
-  /** The first (often the only) variable named. */
-  get variable(): string {
-    return this.issues[0]?.variable ?? '';
-  }
-}
+// The error lives with the family (src/errors.ts), which the local stack's schema shares without loading this module's imports.
+export { EnvironmentError, type EnvironmentIssue };
 
 const unset = (text: string | undefined): text is undefined => text === undefined || text === '';
 

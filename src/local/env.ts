@@ -1,0 +1,70 @@
+/**
+ * The local stack's environment (`npm start`, scripts/start.ts), read once through one schema like
+ * the functions' (src/runtime/env.ts): a wrong variable is an `EnvironmentError` naming it and
+ * its rule, before anything starts. `WAPK_HOME` is read by src/local/home.ts (the CLI shares it).
+ */
+import { z } from 'zod';
+import { EnvironmentError } from '../errors.ts';
+
+const unset = (text: string | undefined): text is undefined => text === undefined || text === '';
+
+/** A number from `min` to `max` (`integer`: whole), or `fallback` when unset. */
+const numberIn = (fallback: number, min: number, max: number, integer = false) =>
+  z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      if (unset(text)) return fallback;
+      const value = Number(text);
+      if (/^\s*$/.test(text) || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+        context.addIssue({ code: 'custom', message: `must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, not ${JSON.stringify(text)}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+/** Whole milliseconds (a positive integer), or undefined when unset (the stack's default then). */
+const milliseconds = z
+  .string()
+  .optional()
+  .transform((text, context) => {
+    if (unset(text)) return undefined;
+    if (/^[1-9][0-9]*$/.test(text)) return Number(text);
+    context.addIssue({ code: 'custom', message: `must be a whole number of milliseconds, not ${JSON.stringify(text)}` });
+    return z.NEVER;
+  });
+
+export const LocalStackEnvironment = z.object({
+  /** `ephemeral`: any free ports (tests); otherwise the fixed ones. */
+  WAPK_PORTS: z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      if (unset(text)) return undefined;
+      if (text === 'ephemeral') return text;
+      context.addIssue({ code: 'custom', message: `must be "ephemeral" or unset, not ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }),
+  WAPK_HTTP_PORT: numberIn(3000, 0, 65535, true),
+  /** Share of simulated failures. */
+  WAPK_FAILURE_RATE: numberIn(0.1, 0, 1),
+  /** How long the timeout scenario's mock holds a request, in seconds. */
+  WAPK_SCENARIO_HOLD_S: numberIn(40, 0, 3600),
+  WAPK_SWEEP_GRACE_MS: milliseconds,
+  WAPK_SWEEP_INTERVAL_MS: milliseconds,
+  WAPK_SENDER_TIMEOUT_MS: milliseconds,
+  WAPK_MOCK_LATENCY_MS: milliseconds,
+  /** A file the provider mocks append one line per answer to. */
+  WAPK_MOCK_LOG: z
+    .string()
+    .optional()
+    .transform((text) => (unset(text) ? undefined : text)),
+});
+export type LocalStackEnvironment = z.output<typeof LocalStackEnvironment>;
+
+/** Reads `source` through {@link LocalStackEnvironment}; every wrong variable named at once. */
+export function readLocalStackEnvironment(source: Readonly<Record<string, string | undefined>>): LocalStackEnvironment {
+  const result = LocalStackEnvironment.safeParse(source);
+  if (result.success) return result.data;
+  throw new EnvironmentError(result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '(environment)'), rule: issue.message })));
+}
