@@ -34,7 +34,7 @@ describe('the error family', () => {
     const members: Array<[WapkError, string, string]> = [
       [new ConfigError('accounts.0.id: required'), 'config', 'ConfigError'],
       [new EnvironmentError([{ variable: 'TABLE_NAME', rule: 'is not set' }]), 'config', 'EnvironmentError'],
-      [new ProviderError({ provider: 'kaleyra', retryClass: 'backoff', reason: 'rate limit', code: 'E429', status: 429 }), 'provider', 'ProviderError'],
+      [new ProviderError({ provider: 'kaleyra', retryClass: 'backoff', reason: 'rate limit', code: 'E429' }), 'provider', 'ProviderError'],
       [new MalformedWebhookError('gupshup', [{ field: 'payload.type', rule: 'required' }]), 'malformed_webhook', 'MalformedWebhookError'],
       [new PushFailedError('01J.sent', 'the caller answered 500'), 'push_failed', 'PushFailedError'],
       [new UnavailableError('queue', 'the delayed copy could not be enqueued'), 'unavailable', 'UnavailableError'],
@@ -61,13 +61,16 @@ describe('the error family', () => {
   });
 
   it('keeps the fields the members had before the family (the provider’s code stays the provider’s)', () => {
-    const refused = new ProviderError({ provider: 'kaleyra', retryClass: 'pause_sender', code: 'E110', status: 402, reason: 'low balance', pauseScope: 'account' });
-    expect(refused).toMatchObject({ provider: 'kaleyra', retryClass: 'pause_sender', code: 'E110', status: 402, pauseScope: 'account', kind: 'provider' });
+    const details = { provider: 'kaleyra', retryClass: 'pause_sender', code: 'E110', status: 402, pauseScope: 'account' } as const;
+    const refused = new ProviderError({ ...details, reason: 'low balance' });
+    expect(refused).toMatchObject({ ...details, kind: 'provider' });
     expect(refused.toJSON()).toEqual({ class: 'pause_sender', status: 402, code: 'E110', reason: 'low balance' });
-    expect(new ApiError(400, 'invalid_request', 'bad', [{ field: 'to', rule: 'E.164' }])).toMatchObject({ status: 400, code: 'invalid_request', exitCode: 1 });
+    const refusedByApi = new ApiError(400, 'invalid_request', 'bad', [{ field: 'to', rule: 'E.164' }]);
+    expect(refusedByApi).toMatchObject({ status: 400, code: 'invalid_request', exitCode: 1 });
     expect(new UsageError('wrong', 'wapk send …')).toMatchObject({ exitCode: 2, details: ['usage: wapk send …'] });
     expect(new MalformedWebhookError('loopwave', [{ field: 'a', rule: 'b' }]).issues).toEqual([{ field: 'a', rule: 'b' }]);
-    expect(new PushFailedError('01J.read', 'the caller answered 503')).toMatchObject({ webhookId: '01J.read', reason: 'the caller answered 503' });
+    const push = new PushFailedError('01J.read', 'the caller answered 503');
+    expect(push).toMatchObject({ webhookId: '01J.read', reason: 'the caller answered 503' });
     expect(new UnavailableError('store', 'no record').service).toBe('store');
     // The configuration's error is the family's: one class, whichever module it is imported from.
     expect(ConfigErrorOfPipeline).toBe(ConfigError);
@@ -76,7 +79,8 @@ describe('the error family', () => {
   it('carries the cause it wraps (ES2022), and none when there is none', () => {
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     expect(new PushFailedError('01J.sent', 'the caller could not be reached (Error)', { cause: reset }).cause).toBe(reset);
-    expect(new ProviderError({ provider: 'livetok', retryClass: 'backoff', reason: 'could not connect (ECONNREFUSED)', cause: reset }).cause).toBe(reset);
+    const refused = new ProviderError({ provider: 'livetok', retryClass: 'backoff', reason: 'could not connect', cause: reset });
+    expect(refused.cause).toBe(reset);
     expect(new CliError('SQS receive failed', { cause: reset }).cause).toBe(reset);
     expect(new LocalStackError('DynamoDB failed to start', { cause: reset }).cause).toBe(reset);
     const bare = new InternalError('no cause');
@@ -109,7 +113,11 @@ describe('the error family', () => {
   it('logs an error by kind, message and causes, without a stack', () => {
     const root = new Error('ThrottlingException: Rate exceeded');
     const error = new UnavailableError('queue', 'the delayed copy could not be enqueued', { cause: root });
-    expect(errorLogFields(error)).toEqual({ error: 'the delayed copy could not be enqueued', errorKind: 'unavailable', causes: ['Error: ThrottlingException: Rate exceeded'] });
+    expect(errorLogFields(error)).toEqual({
+      error: 'the delayed copy could not be enqueued',
+      errorKind: 'unavailable',
+      causes: ['Error: ThrottlingException: Rate exceeded'],
+    });
     expect(errorLogFields(new Error('boom'))).toEqual({ error: 'boom', errorKind: 'unknown' });
     expect(JSON.stringify(errorLogFields(error))).not.toContain('at ');
   });
@@ -117,11 +125,14 @@ describe('the error family', () => {
 
 describe('the CLI tells only visible errors', () => {
   it('says a visible error’s message, and only that an internal one happened (what, with WAPK_DEBUG=1)', () => {
-    expect(describeError(new UsageError('send needs --account', 'wapk send …'))).toEqual({ lines: ['wapk: send needs --account', 'usage: wapk send …'], exitCode: 2 });
-    expect(describeError(new ConfigError('.local/config.json (config) is not valid'))).toEqual({ lines: ['wapk: .local/config.json (config) is not valid'], exitCode: 1 });
+    const usage = new UsageError('send needs --account', 'wapk send …');
+    expect(describeError(usage)).toEqual({ lines: ['wapk: send needs --account', 'usage: wapk send …'], exitCode: 2 });
+    const config = new ConfigError('.local/config.json (config) is not valid');
+    expect(describeError(config)).toEqual({ lines: ['wapk: .local/config.json (config) is not valid'], exitCode: 1 });
     const internal = new InternalError('the table answered nonsense', { cause: new TypeError('x is undefined') });
-    expect(describeError(internal)).toEqual({ lines: [`wapk: ${GENERIC_MESSAGE} (set WAPK_DEBUG=1 to see it)`], exitCode: 1 });
-    expect(describeError(new RangeError('Invalid time value'))).toEqual({ lines: [`wapk: ${GENERIC_MESSAGE} (set WAPK_DEBUG=1 to see it)`], exitCode: 1 });
+    const generic = { lines: [`wapk: ${GENERIC_MESSAGE} (set WAPK_DEBUG=1 to see it)`], exitCode: 1 };
+    expect(describeError(internal)).toEqual(generic);
+    expect(describeError(new RangeError('Invalid time value'))).toEqual(generic);
     expect(describeError(internal, { debug: true })).toEqual({
       lines: [`wapk: ${GENERIC_MESSAGE}: InternalError: the table answered nonsense`, '  caused by TypeError: x is undefined'],
       exitCode: 1,
@@ -133,9 +144,10 @@ describe('the source', () => {
   const SRC = fileURLToPath(new URL('.', import.meta.url));
   // The store is being split into repositories; its errors join the family then, and this exception goes.
   const NOT_YET = ['store/'];
+  const isSource = (name: string) => name.endsWith('.ts') && !name.endsWith('.test.ts');
   const files = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory() ? files(join(dir, entry.name)) : entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [join(dir, entry.name)] : [],
+      entry.isDirectory() ? files(join(dir, entry.name)) : isSource(entry.name) ? [join(dir, entry.name)] : [],
     );
   const sources = files(SRC)
     .map((path) => ({ path: relative(SRC, path), text: readFileSync(path, 'utf8') }))
@@ -150,7 +162,9 @@ describe('the source', () => {
   });
 
   it('has no error class outside the family: only its base extends Error', () => {
-    const direct = sources.flatMap(({ path, text }) => [...text.matchAll(/class (\w+) extends Error\b/g)].map((match) => `src/${path}: ${match[1]}`));
+    const direct = sources.flatMap(({ path, text }) =>
+      [...text.matchAll(/class (\w+) extends Error\b/g)].map((match) => `src/${path}: ${match[1]}`),
+    );
     expect(direct).toEqual(['src/errors.ts: WapkError']);
   });
 });

@@ -72,7 +72,8 @@ export function senderHandler(load: () => SenderDeps | Promise<SenderDeps>, opti
       sendQueuedMessage(record.body, ready, batch).catch((error: unknown) => {
         // Logged as an error, which the function's error alarm counts: the record comes back, and is dead-lettered after maxReceiveCount.
         const id = messageIdOf(record.body);
-        ready.log.error('record failed', { ...(id ? { correlation_id: id } : {}), sqsMessageId: record.messageId, ...errorLogFields(error) });
+        const correlation = id ? { correlation_id: id } : {};
+        ready.log.error('record failed', { ...correlation, sqsMessageId: record.messageId, ...errorLogFields(error) });
         throw error;
       });
     return processPartialResponse(event, handleRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });

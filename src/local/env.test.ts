@@ -15,7 +15,8 @@ const messageOf = (source: Record<string, string>) => {
 
 describe('readLocalStackEnvironment', () => {
   it('gives the defaults for what is unset or empty, and reads what is set', () => {
-    expect(readLocalStackEnvironment({ WAPK_MOCK_LOG: '', WAPK_PORTS: '' })).toEqual({ WAPK_HTTP_PORT: 3000, WAPK_FAILURE_RATE: 0.1, WAPK_SCENARIO_HOLD_S: 40 });
+    const defaults = { WAPK_HTTP_PORT: 3000, WAPK_FAILURE_RATE: 0.1, WAPK_SCENARIO_HOLD_S: 40 };
+    expect(readLocalStackEnvironment({ WAPK_MOCK_LOG: '', WAPK_PORTS: '' })).toEqual(defaults);
     expect(
       readLocalStackEnvironment({
         WAPK_PORTS: 'ephemeral',
@@ -43,7 +44,9 @@ describe('readLocalStackEnvironment', () => {
 
   it('names each wrong variable and its rule', () => {
     expect(messageOf({ WAPK_PORTS: 'random' })).toBe('environment variable WAPK_PORTS must be "ephemeral" or unset, not "random"');
-    expect(messageOf({ WAPK_HTTP_PORT: '70000' })).toBe('environment variable WAPK_HTTP_PORT must be a whole number from 0 to 65535, not "70000"');
+    expect(messageOf({ WAPK_HTTP_PORT: '70000' })).toBe(
+      'environment variable WAPK_HTTP_PORT must be a whole number from 0 to 65535, not "70000"',
+    );
     expect(messageOf({ WAPK_FAILURE_RATE: '10%' })).toBe('environment variable WAPK_FAILURE_RATE must be a number from 0 to 1, not "10%"');
     expect(messageOf({ WAPK_SCENARIO_HOLD_S: ' ', WAPK_SWEEP_GRACE_MS: '3s' }).split('\n')).toEqual([
       'environment variable WAPK_SCENARIO_HOLD_S must be a number from 0 to 3600, not " "',

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { EnvironmentError } from '../errors.ts';
+import { environmentIssue } from '../runtime/env.ts';
 
 const unset = (text: string | undefined): text is undefined => text === undefined || text === '';
 
@@ -17,7 +18,8 @@ const numberIn = (fallback: number, min: number, max: number, integer = false) =
       if (unset(text)) return fallback;
       const value = Number(text);
       if (/^\s*$/.test(text) || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-        context.addIssue({ code: 'custom', message: `must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, not ${JSON.stringify(text)}` });
+        const what = integer ? 'a whole number' : 'a number';
+        context.addIssue({ code: 'custom', message: `must be ${what} from ${min} to ${max}, not ${JSON.stringify(text)}` });
         return z.NEVER;
       }
       return value;
@@ -66,5 +68,5 @@ export type LocalStackEnvironment = z.output<typeof LocalStackEnvironment>;
 export function readLocalStackEnvironment(source: Readonly<Record<string, string | undefined>>): LocalStackEnvironment {
   const result = LocalStackEnvironment.safeParse(source);
   if (result.success) return result.data;
-  throw new EnvironmentError(result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '(environment)'), rule: issue.message })));
+  throw new EnvironmentError(result.error.issues.map(environmentIssue));
 }

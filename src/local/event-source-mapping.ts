@@ -197,7 +197,9 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
     return new Set(
       failures.map((failure: { itemIdentifier?: unknown } | null) => {
         const id = failure?.itemIdentifier;
-        if (typeof id !== 'string' || !ids.has(id)) throw new LocalStackError(`invalid batch response: itemIdentifier ${JSON.stringify(id)} is not a message of the batch`);
+        if (typeof id !== 'string' || !ids.has(id)) {
+          throw new LocalStackError(`invalid batch response: itemIdentifier ${JSON.stringify(id)} is not a message of the batch`);
+        }
         return id;
       }),
     );
@@ -228,7 +230,9 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
     const { Failed = [] } = await sqs.send(
       new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })) }),
     );
-    if (Failed.length > 0) onError(new LocalStackError(`DeleteMessageBatch failed for ${Failed.map((failure) => `${failure.Id}: ${failure.Message}`).join(', ')}`));
+    if (Failed.length > 0) {
+      onError(new LocalStackError(`DeleteMessageBatch failed for ${Failed.map((failure) => `${failure.Id}: ${failure.Message}`).join(', ')}`));
+    }
   }
 
   async function poller(): Promise<void> {

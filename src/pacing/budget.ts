@@ -52,7 +52,10 @@ export function pacingFor(account: AccountConfig): PacingConfig {
   if (limits?.perDay) configured.push({ limit: limits.perDay, windowMs: DAY });
   const windows = configured.length > 0 ? configured : defaultWindows(account);
   // LiveTok's Enterprise plan: its limits are custom, so the account must say them.
-  if (windows.length === 0) throw new ConfigError(`account ${account.id}: ${providerModule(account.provider).title} documents no default limits for this account (its plan's are custom): set limits`);
+  if (windows.length === 0) {
+    const title = providerModule(account.provider).title;
+    throw new ConfigError(`account ${account.id}: ${title} documents no default limits for this account (its plan's are custom): set limits`);
+  }
   return {
     account: { windows, burstFraction: limits?.burstFraction ?? DEFAULT_BURST_FRACTION, ...(limits?.jitterMs ? { jitterMs: limits.jitterMs } : {}) },
     recipientGapMs: limits?.recipientGapMs ?? DEFAULT_RECIPIENT_GAP_MS,

@@ -90,7 +90,8 @@ export async function callProvider<T>(
 function fromThrown(provider: ProviderName, error: unknown): SendResult {
   const code = errorCode(error);
   if (code && NOT_SENT_CODES.has(code)) {
-    return { outcome: 'rejected', error: new ProviderError({ provider, retryClass: 'backoff', code, reason: `could not connect (${code})`, cause: error }) };
+    const refused = new ProviderError({ provider, retryClass: 'backoff', code, reason: `could not connect (${code})`, cause: error });
+    return { outcome: 'rejected', error: refused };
   }
   // A timeout (the sender's deadline aborts the call: `TimeoutError`), a reset, a closed socket:
   // the request may have left, so the outcome is open.

@@ -115,7 +115,10 @@ export async function deliverPush(record: SQSRecord, deps: PushDeps): Promise<vo
   }
   if (!failure) return;
   const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? 1);
-  await deps.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: deps.backoffS ? deps.backoffS(receiveCount) : pushBackoffS(receiveCount, deps.random) })).catch(() => {});
+  const visibilityTimeout = deps.backoffS ? deps.backoffS(receiveCount) : pushBackoffS(receiveCount, deps.random);
+  await deps.sqs
+    .send(new ChangeMessageVisibilityCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: visibilityTimeout }))
+    .catch(() => {});
   throw new PushFailedError(webhookId, failure, { cause });
 }
 

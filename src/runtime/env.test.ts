@@ -61,10 +61,14 @@ describe('readFunctionEnvironment', () => {
     const wrongMs = failure({ ...deployed, SEND_CALL_TIMEOUT_MS: '2.5s' });
     expect(wrongMs.message).toBe('environment variable SEND_CALL_TIMEOUT_MS must be a whole number of milliseconds, not "2.5s"');
     expect(wrongMs.variable).toBe('SEND_CALL_TIMEOUT_MS');
-    expect(failure({ ...deployed, CONFIG_MAX_AGE_S: '5m' }).message).toBe('environment variable CONFIG_MAX_AGE_S must be whole seconds from 0 to 3600, got 5m');
+    expect(failure({ ...deployed, CONFIG_MAX_AGE_S: '5m' }).message).toBe(
+      'environment variable CONFIG_MAX_AGE_S must be whole seconds from 0 to 3600, got 5m',
+    );
     expect(failure({ ...deployed, CONFIG_MAX_AGE_S: '7200' }).variable).toBe('CONFIG_MAX_AGE_S');
     expect(failure({ ...deployed, CONFIG_MAX_AGE_S: '-1' }).variable).toBe('CONFIG_MAX_AGE_S');
-    expect(failure({ ...deployed, SWEEP_GRACE_MS: '0' }).message).toBe('environment variable SWEEP_GRACE_MS must be a whole number of milliseconds, not "0"');
+    expect(failure({ ...deployed, SWEEP_GRACE_MS: '0' }).message).toBe(
+      'environment variable SWEEP_GRACE_MS must be a whole number of milliseconds, not "0"',
+    );
     expect(failure({ ...deployed, TABLE_NAME: '' }).message).toBe('environment variable TABLE_NAME is not set');
     expect(failure({ TABLE_NAME: 't', QUEUE_URL: 'q' }).message).toBe(
       'environment variable WAPK_CONFIG_SECRET_ID (deployed) or WAPK_CONFIG_FILE (local) must be set: neither is',
@@ -73,7 +77,8 @@ describe('readFunctionEnvironment', () => {
 
   it('names every wrong variable at once', () => {
     const error = failure({ SEND_CLAIM_EXPIRY_MS: 'soon' });
-    expect(error.issues.map((issue) => issue.variable)).toEqual(['TABLE_NAME', 'QUEUE_URL', 'SEND_CLAIM_EXPIRY_MS', 'WAPK_CONFIG_SECRET_ID']);
+    const variables = ['TABLE_NAME', 'QUEUE_URL', 'SEND_CLAIM_EXPIRY_MS', 'WAPK_CONFIG_SECRET_ID'];
+    expect(error.issues.map((issue) => issue.variable)).toEqual(variables);
     expect(error.message.split('\n')).toEqual([
       'environment variable TABLE_NAME is not set',
       'environment variable QUEUE_URL is not set',

@@ -86,10 +86,15 @@ export interface FunctionEnv {
   configMaxAgeMs: number;
 }
 
+/** A schema issue as the variable it names and its rule. */
+export function environmentIssue(issue: z.core.$ZodIssue): EnvironmentIssue {
+  return { variable: String(issue.path[0] ?? '(environment)'), rule: issue.message };
+}
+
 /** Reads `source` (the process's environment by default) through {@link FunctionEnvironment}. */
 export function readFunctionEnvironment(source: Readonly<Record<string, string | undefined>> = process.env): FunctionEnv {
   const result = FunctionEnvironment.safeParse(source);
-  const issues: EnvironmentIssue[] = (result.error?.issues ?? []).map((issue) => ({ variable: String(issue.path[0] ?? '(environment)'), rule: issue.message }));
+  const issues: EnvironmentIssue[] = (result.error?.issues ?? []).map(environmentIssue);
   if (unset(source.WAPK_CONFIG_SECRET_ID) && unset(source.WAPK_CONFIG_FILE)) {
     issues.push({ variable: 'WAPK_CONFIG_SECRET_ID', rule: '(deployed) or WAPK_CONFIG_FILE (local) must be set: neither is' });
   }

@@ -31,10 +31,11 @@ export type Loader<T> = () => Promise<T>;
 export function lazyLoader<T>(load: () => T | Promise<T>, options: LoaderOptions = {}): Loader<T> {
   const now = options.now ?? Date.now;
   const { maxAgeMs } = options;
+  const maxAge = typeof maxAgeMs === 'number' ? () => maxAgeMs : maxAgeMs;
   let current: { value: Promise<T>; builtAt: number } | undefined;
   return () => {
     const at = now();
-    const stale = current !== undefined && maxAgeMs !== undefined && at - current.builtAt >= (typeof maxAgeMs === 'function' ? maxAgeMs() : maxAgeMs);
+    const stale = current !== undefined && maxAge !== undefined && at - current.builtAt >= maxAge();
     if (!current || stale) {
       const build = { value: Promise.resolve().then(load), builtAt: at };
       current = build;

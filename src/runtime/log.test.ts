@@ -11,7 +11,9 @@ function captured(run: () => void): Array<{ stream: 'stdout' | 'stderr'; line: R
   const lines: Array<{ stream: 'stdout' | 'stderr'; line: Record<string, unknown> }> = [];
   for (const stream of ['stdout', 'stderr'] as const) {
     vi.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => {
-      for (const text of String(chunk).split('\n').filter(Boolean)) lines.push({ stream, line: JSON.parse(text) as Record<string, unknown> });
+      for (const text of String(chunk).split('\n').filter(Boolean)) {
+        lines.push({ stream, line: JSON.parse(text) as Record<string, unknown> });
+      }
       return true;
     });
   }
@@ -62,8 +64,14 @@ describe('functionLog (Powertools)', () => {
   });
 
   it('keeps an embedded-metric block as it is, at the top of the line (CloudWatch reads it there)', () => {
-    const metric = { Timestamp: 1, CloudWatchMetrics: [{ Namespace: 'whatsapp-provider-kit', Dimensions: [['provider']], Metrics: [{ Name: 'cross_account_callback', Unit: 'Count' }] }] };
-    const [written] = captured(() => functionLog('webhook').warn('callback names a message of another account: not applied', { provider: 'livechat', cross_account_callback: 1, _aws: metric }));
+    const metric = {
+      Timestamp: 1,
+      CloudWatchMetrics: [
+        { Namespace: 'whatsapp-provider-kit', Dimensions: [['provider']], Metrics: [{ Name: 'cross_account_callback', Unit: 'Count' }] },
+      ],
+    };
+    const fields = { provider: 'livechat', cross_account_callback: 1, _aws: metric };
+    const [written] = captured(() => functionLog('webhook').warn('callback names a message of another account: not applied', fields));
     expect(written!.line).toMatchObject({ level: 'WARN', provider: 'livechat', cross_account_callback: 1, _aws: metric });
   });
 

@@ -156,7 +156,13 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
   const now = () => new Date(deps.now()).toISOString();
   const recipient = recipientRef(deps.recipientHashKey, request.recipient);
   // Never the full number: its country code and last digits.
-  const log = deps.log.with({ correlation_id: message.id, messageId: message.id, account: request.account, provider: request.provider, recipient: maskPhone(request.recipient) });
+  const log = deps.log.with({
+    correlation_id: message.id,
+    messageId: message.id,
+    account: request.account,
+    provider: request.provider,
+    recipient: maskPhone(request.recipient),
+  });
 
   let record = await deps.store.get(message.id);
   if (!record) {
@@ -333,10 +339,13 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
         await deps.pacer.block(`acct#${c.account.id}`, pacingFor(c.account).account, deps.now() + error.retryAfterMs, deps.now());
         return waitAgain(Math.max(1000, error.retryAfterMs), `provider asked to wait (${error.status ?? error.code})`);
       }
-      return waitAgain(backoffMs(c.record.attempts + 1, REFUSAL_BACKOFF, deps.random), `provider unavailable (${error.status ?? error.code})`);
+      const waitMs = backoffMs(c.record.attempts + 1, REFUSAL_BACKOFF, deps.random);
+      return waitAgain(waitMs, `provider unavailable (${error.status ?? error.code})`);
     }
-    case 'per_recipient':
-      return waitAgain(backoffMs(c.record.attempts, recipientBackoff(Math.max(pacingFor(c.account).recipientGapMs, 6000)), deps.random), 'recipient rate limit');
+    case 'per_recipient': {
+      const gapMs = Math.max(pacingFor(c.account).recipientGapMs, 6000);
+      return waitAgain(backoffMs(c.record.attempts, recipientBackoff(gapMs), deps.random), 'recipient rate limit');
+    }
     case 'not_before_24h':
       return waitAgain(24 * 3600_000, 'per-user marketing limit: not before 24 h');
     case 'pause_sender': {

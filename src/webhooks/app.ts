@@ -76,7 +76,8 @@ export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDe
       _aws: { Timestamp: deps.now().getTime(), CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [['provider']], Metrics: [{ Name: 'cross_account_callback', Unit: 'Count' }] }] },
     });
   }
-  deps.log.info('webhook applied', { provider, account: account.id, events: normalised.events.length, fates, ignored: normalised.ignored, cross_account_callback: crossAccount });
+  const events = normalised.events.length;
+  deps.log.info('webhook applied', { provider, account: account.id, events, fates, ignored: normalised.ignored, cross_account_callback: crossAccount });
   return json(200, { received: normalised.events.length, ignored: normalised.ignored.length });
 }
 
