@@ -144,7 +144,15 @@ export async function planProgram(
       callback(error, response);
     });
   pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
-  const exported = await program();
+  const waitForRegistrations = () => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  let exported: Record<string, unknown>;
+  try {
+    exported = await program();
+  } catch (error) {
+    // What the program registered before it failed finishes against these mocks, not the next program's.
+    await waitForRegistrations().catch(() => undefined);
+    throw error;
+  }
   const outputs: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(exported)) {
     if (pulumi.Output.isInstance(value)) outputs[name] = await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve));
@@ -152,7 +160,7 @@ export async function planProgram(
   }
   // Every registration finished before the inventory is read: the runtime's own wait for its
   // outstanding requests (what it does before a program exits; not in its typings).
-  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  await waitForRegistrations();
   return { resources, outputs };
 }
 

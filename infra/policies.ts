@@ -108,7 +108,8 @@ export const POLICIES = {
         if (!queue || !fn) at('its queue or its function is not planned');
         else {
           const visibility = Number(queue.inputs.visibilityTimeoutSeconds ?? 30);
-          if (visibility < 6 * timeoutOf(fn)) {
+          // Written so that a value that is not a number (unresolved, secret) fails too.
+          if (!(visibility >= 6 * timeoutOf(fn))) {
             at(`${queue.name}'s visibility timeout (${visibility} s) is under six times ${fn.name}'s timeout (${timeoutOf(fn)} s)`);
           }
         }
@@ -201,9 +202,9 @@ export const POLICIES = {
         const timeoutMs = Number(integration.inputs.timeoutMilliseconds ?? INTEGRATION_LIMIT_MS);
         const fnName = /functions\/([^/]+)\/invocations/.exec(String(integration.inputs.integrationUri))?.[1];
         const fn = ofType(plan, TYPES.fn).find((r) => r.name === fnName);
-        if (timeoutMs > INTEGRATION_LIMIT_MS) return [{ resource: integration.name, message: `timeout ${timeoutMs} ms is over 30 s` }];
+        if (!(timeoutMs <= INTEGRATION_LIMIT_MS)) return [{ resource: integration.name, message: `timeout ${timeoutMs} ms is over 30 s` }];
         if (!fn) return [{ resource: integration.name, message: 'its function is not planned' }];
-        if (timeoutOf(fn) * 1000 >= timeoutMs) {
+        if (!(timeoutOf(fn) * 1000 < timeoutMs)) {
           return [{ resource: fn.name, message: `times out at ${timeoutOf(fn)} s: the API gives up at ${timeoutMs} ms (a gateway 503)` }];
         }
         return [];
@@ -227,7 +228,7 @@ export const POLICIES = {
         }
         const fallback = (stage.inputs.defaultRouteSettings as Setting | undefined)?.throttlingRateLimit;
         const lowest = Math.min(...settings.map((s) => Number(s.throttlingRateLimit)));
-        if (!(Number(fallback) > 0) || Number(fallback) > lowest) at(`default throttle ${String(fallback)} is not the lowest (${lowest})`);
+        if (!(Number(fallback) > 0 && Number(fallback) <= lowest)) at(`default throttle ${String(fallback)} is not the lowest (${lowest})`);
         const access = stage.inputs.accessLogSettings as { destinationArn?: string; format?: string } | undefined;
         const group = byRef(plan, TYPES.logGroup, access?.destinationArn);
         if (!group) at('no access log');
@@ -253,7 +254,7 @@ export const POLICIES = {
         const periodS = Number(rate[1]) * (rate[2]!.startsWith('hour') ? 3600 : 60);
         const found: Array<Omit<Violation, 'policy'>> = [];
         if (fn.inputs.reservedConcurrentExecutions !== 1) found.push({ resource: fn.name, message: 'scheduled, but not one run at a time' });
-        if (timeoutOf(fn) >= periodS) found.push({ resource: fn.name, message: `may run ${timeoutOf(fn)} s: runs every ${periodS} s` });
+        if (!(timeoutOf(fn) < periodS)) found.push({ resource: fn.name, message: `may run ${timeoutOf(fn)} s: runs every ${periodS} s` });
         if ((target.inputs.retryPolicy as { maximumRetryAttempts?: number } | undefined)?.maximumRetryAttempts !== 0) {
           found.push({ resource: target.name, message: 'retries a failed run: the next scheduled run does its work' });
         }

@@ -167,7 +167,7 @@ export interface WhatsAppPipelineArgs {
    * ```ts
    * {
    *   transform: {
-   *     table: { tags: { backup: 'daily' } },
+   *     table: { table: { tags: { backup: 'daily' } } },
    *     sendQueue: { queue: { kmsMasterKeyId: key.arn, sqsManagedSseEnabled: false } },
    *     functions: {
    *       all: { function: { tracingConfig: { mode: 'Active' } } },
