@@ -64,7 +64,8 @@ describe('the Pulumi program (dev stack, mocked)', () => {
   it('gives every queue a dead-letter queue, encryption and retention', () => {
     expect(violations('queues')).toEqual([]);
     const queues = ofType('aws:sqs/queue:Queue');
-    const deadLetters = queues.flatMap((q) => (q.inputs.redrivePolicy ? [JSON.parse(String(q.inputs.redrivePolicy)).deadLetterTargetArn] : []));
+    const redrives = queues.flatMap((q) => (q.inputs.redrivePolicy ? [JSON.parse(String(q.inputs.redrivePolicy))] : []));
+    const deadLetters = redrives.map((redrive: { deadLetterTargetArn: string }) => redrive.deadLetterTargetArn);
     expect(deadLetters.map((arn) => byArn(arn)!.name).sort()).toEqual(['wa-push-dlq', 'wa-send-dlq']);
   });
 

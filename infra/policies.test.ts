@@ -125,7 +125,9 @@ const CASES: Array<{ policy: PolicyName; what: string; change: Break; expected: 
   {
     policy: 'schedules',
     what: 'a schedule that retries',
-    change: (r) => void (find(r, 'cloudwatch/eventTarget:EventTarget', 'wa-requeue-target').inputs.retryPolicy = { maximumRetryAttempts: 2 }),
+    change: (r) => {
+      find(r, 'cloudwatch/eventTarget:EventTarget', 'wa-requeue-target').inputs.retryPolicy = { maximumRetryAttempts: 2 };
+    },
     expected: /^wa-requeue-target: retries a failed run/,
   },
   {

@@ -84,7 +84,9 @@ export const POLICIES = {
         if (deadLetters.has(queue.name)) return found;
         const redrive = redriveOf(queue);
         if (!redrive) at('no dead-letter queue: a message its consumer keeps failing is retried until it expires');
-        else if (!byRef(plan, TYPES.queue, redrive.deadLetterTargetArn)) at(`dead-letter queue ${redrive.deadLetterTargetArn} is not planned`);
+        else if (!byRef(plan, TYPES.queue, redrive.deadLetterTargetArn)) {
+          at(`dead-letter queue ${redrive.deadLetterTargetArn} is not planned`);
+        }
         else if (!(Number(redrive.maxReceiveCount) > 0)) at('the redrive policy has no maxReceiveCount');
         return found;
       });
@@ -253,7 +255,9 @@ export const POLICIES = {
         if (!rule || !fn || !rate) return [];
         const periodS = Number(rate[1]) * (rate[2]!.startsWith('hour') ? 3600 : 60);
         const found: Array<Omit<Violation, 'policy'>> = [];
-        if (fn.inputs.reservedConcurrentExecutions !== 1) found.push({ resource: fn.name, message: 'scheduled, but not one run at a time' });
+        if (fn.inputs.reservedConcurrentExecutions !== 1) {
+          found.push({ resource: fn.name, message: 'scheduled, but not one run at a time' });
+        }
         if (!(timeoutOf(fn) < periodS)) found.push({ resource: fn.name, message: `may run ${timeoutOf(fn)} s: runs every ${periodS} s` });
         if ((target.inputs.retryPolicy as { maximumRetryAttempts?: number } | undefined)?.maximumRetryAttempts !== 0) {
           found.push({ resource: target.name, message: 'retries a failed run: the next scheduled run does its work' });
@@ -278,7 +282,9 @@ export const POLICIES = {
         }
       }
       const on = (metric: string, dimension: string, value: string) =>
-        alarms.some((a) => a.inputs.metricName === metric && (a.inputs.dimensions as Record<string, string> | undefined)?.[dimension] === value);
+        alarms.some(
+          (a) => a.inputs.metricName === metric && (a.inputs.dimensions as Record<string, string> | undefined)?.[dimension] === value,
+        );
       for (const name of deadLetterQueues(plan)) {
         const queue = ofType(plan, TYPES.queue).find((q) => q.name === name)!;
         if (!on('ApproximateNumberOfMessagesVisible', 'QueueName', awsNameOf(queue))) {
@@ -304,7 +310,8 @@ export const POLICIES = {
       }
       for (const stage of ofType(plan, TYPES.stage)) {
         if (!on('5xx', 'ApiId', String(stage.inputs.apiId))) found.push({ resource: stage.name, message: 'no alarm on its 5xx answers' });
-        const accessLog = byRef(plan, TYPES.logGroup, (stage.inputs.accessLogSettings as { destinationArn?: string } | undefined)?.destinationArn);
+        const destination = (stage.inputs.accessLogSettings as { destinationArn?: string } | undefined)?.destinationArn;
+        const accessLog = byRef(plan, TYPES.logGroup, destination);
         const filter = ofType(plan, TYPES.metricFilter).find((f) => accessLog && f.inputs.logGroupName === awsNameOf(accessLog));
         const metric = filter?.inputs.metricTransformation as { namespace?: string; name?: string } | undefined;
         if (!metric || !alarms.some((a) => a.inputs.namespace === metric.namespace && a.inputs.metricName === metric.name)) {

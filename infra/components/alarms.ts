@@ -220,7 +220,11 @@ export class Alarms extends pulumi.ComponentResource {
       });
       const oldest = args.oldestMessageAgeSeconds?.[queueName] ?? 1800;
       alarm(`${queueName}-oldest-age`, {
-        alarmDescription: pulumi.interpolate`The ${queueName} queue's oldest message is over ${oldest} s old: its consumer is not keeping up, or not running`,
+        alarmDescription: pulumi
+          .output(oldest)
+          .apply(
+            (seconds) => `The ${queueName} queue's oldest message is over ${seconds} s old: its consumer is not keeping up, or not running`,
+          ),
         namespace: 'AWS/SQS',
         metricName: 'ApproximateAgeOfOldestMessage',
         dimensions: { QueueName: queue.queue.name },

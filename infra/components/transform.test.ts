@@ -137,7 +137,10 @@ describe('a component’s transform reaches its resources', () => {
     const role = only(resources, 'iam/role:Role', 'fn-role');
     expect(role.inputs.maxSessionDuration).toBe(7200);
     expect(role.dependencies).toContain(only(resources, 'ssm/parameter:Parameter', 'marker').urn);
-    expect(only(resources, 'cloudwatch/logGroup:LogGroup', 'fn-logs').inputs).toMatchObject({ retentionInDays: 7, name: expect.stringMatching(/-fn$/) });
+    expect(only(resources, 'cloudwatch/logGroup:LogGroup', 'fn-logs').inputs).toMatchObject({
+      retentionInDays: 7,
+      name: expect.stringMatching(/-fn$/),
+    });
     expect(only(resources, 'sqs/queue:Queue', 'tq').inputs).toMatchObject({ delaySeconds: 5, visibilityTimeoutSeconds: 180 });
     expect(only(resources, 'sqs/queue:Queue', 'tq-dlq').inputs.messageRetentionSeconds).toBe(86_400);
     expect(only(resources, 'lambda/eventSourceMapping:EventSourceMapping', 'tq-consumer').inputs).toMatchObject({
@@ -182,7 +185,10 @@ describe('a component’s transform reaches its resources', () => {
     expect(only(resources, 'sqs/queue:Queue', 'wa-push-dlq').inputs.messageRetentionSeconds).toBe(7 * 86_400);
     expect(only(resources, 'dynamodb/table:Table', 'wa-messages').inputs.tags).toEqual({ backup: 'daily' });
     expect(only(resources, 'secretsmanager/secret:Secret', 'wa-config').inputs.recoveryWindowInDays).toBe(7);
-    expect(only(resources, 'apigatewayv2/api:Api', 'wa-api').inputs).toMatchObject({ description: 'WhatsApp messages', protocolType: 'HTTP' });
+    expect(only(resources, 'apigatewayv2/api:Api', 'wa-api').inputs).toMatchObject({
+      description: 'WhatsApp messages',
+      protocolType: 'HTTP',
+    });
     expect(routeNames.sort()).toEqual(ROUTES.map((route) => `wa-api-${route.name}`).sort());
     const alarms = resources.filter((r) => r.type === 'aws:cloudwatch/metricAlarm:MetricAlarm');
     expect(alarms.length).toBeGreaterThan(20);
@@ -253,11 +259,17 @@ describe('an argument given as an output', () => {
       { stack: STACK },
     );
     const queue = only(resources, 'sqs/queue:Queue', 'oq').inputs;
-    expect(JSON.parse(String(queue.redrivePolicy))).toEqual({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:oq-dlq', maxReceiveCount: 3 });
+    expect(JSON.parse(String(queue.redrivePolicy))).toEqual({
+      deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:oq-dlq',
+      maxReceiveCount: 3,
+    });
     expect(queue.messageRetentionSeconds).toBe(86_400);
     expect(only(resources, 'sqs/queue:Queue', 'oq-dlq').inputs.messageRetentionSeconds).toBe(5 * 86_400);
     const age = only(resources, 'cloudwatch/metricAlarm:MetricAlarm', 'oa-work-dlq-age').inputs;
-    expect(age).toMatchObject({ threshold: 3 * 86_400, alarmDescription: expect.stringContaining('waited 3 days in the work dead-letter queue') });
+    expect(age).toMatchObject({
+      threshold: 3 * 86_400,
+      alarmDescription: expect.stringContaining('waited 3 days in the work dead-letter queue'),
+    });
     const oldest = only(resources, 'cloudwatch/metricAlarm:MetricAlarm', 'oa-work-oldest-age').inputs;
     expect(oldest).toMatchObject({ threshold: 600, alarmDescription: expect.stringContaining('is over 600 s old') });
     expect(resources.filter((r) => r.type === 'aws:sns/topicSubscription:TopicSubscription').map((r) => r.inputs.endpoint)).toEqual([
@@ -274,7 +286,7 @@ describe('a transform that breaks a guarantee', () => {
     );
   }, 120_000);
 
-  it('is caught by the policies when the component cannot see it: a visibility timeout (an output) under six times the consumer’s', async () => {
+  it('is caught by the policies when the component cannot see it: a visibility timeout (an output) too short', async () => {
     const { resources } = await pipeline({
       transform: {
         sendQueue: {
@@ -285,7 +297,11 @@ describe('a transform that breaks a guarantee', () => {
       },
     });
     expect(checkPolicies({ resources })).toEqual([
-      expect.objectContaining({ policy: 'consumers', resource: 'wa-send-consumer', message: expect.stringMatching(/visibility timeout \(60 s\)/) }),
+      expect.objectContaining({
+        policy: 'consumers',
+        resource: 'wa-send-consumer',
+        message: expect.stringMatching(/visibility timeout \(60 s\) is under six times wa-sender's timeout/),
+      }),
     ]);
   }, 120_000);
 
