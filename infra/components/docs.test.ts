@@ -2,15 +2,25 @@
  * Every component argument is documented, as SST documents its components': each member of an
  * exported `*Args` interface (and of the inline objects under it, such as the pipeline's
  * `sender`) says what it is, gives an `@example` in a TypeScript block, and — when it may be left
- * out — the `@default` the code applies. Every resource the components create goes through a
+ * out — the `@default` the code applies (a documented number or boolean is checked against what
+ * the components plan without it). Every resource the components create goes through a
  * `transform`, and every transform a component declares is applied. Read with the TypeScript
  * compiler, from the sources.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../bundle.ts';
+import { planProgram, type PlannedResource } from '../plan.ts';
+import { Alarms } from './alarms.ts';
+import { ConfigSecret, configVersion } from './config-secret.ts';
+import { HttpApi } from './http-api.ts';
+import { MessagesTable } from './messages-table.ts';
+import { NodeFunction } from './node-function.ts';
+import { PacedQueue } from './paced-queue.ts';
+import { WhatsAppPipeline } from './pipeline.ts';
 
 const DIR = join(REPO_ROOT, 'infra', 'components');
 const files = readdirSync(DIR)
@@ -147,4 +157,73 @@ describe('component resources', () => {
     }
     expect(unused).toEqual([]);
   });
+});
+
+describe('documented defaults', () => {
+  const DOCUMENT = JSON.stringify({ config: {}, secrets: {} });
+  /** Every component with its arguments left out (but those it requires), and the pipeline. */
+  const program = () => {
+    const fn = new NodeFunction('df', { entry: 'src/functions/push.ts', statements: [] });
+    const queue = new PacedQueue('dq', { consumerTimeoutSeconds: 30 });
+    queue.subscribe(fn);
+    new MessagesTable('dt');
+    const secret = new ConfigSecret('dc', { document: pulumi.secret(DOCUMENT) });
+    const apiFn = (name: string) => new NodeFunction(name, { entry: 'src/functions/push.ts', statements: [], timeoutSeconds: 25 });
+    const api = new HttpApi('da', { functions: { accept: apiFn('da-accept'), status: apiFn('da-status'), webhook: apiFn('da-webhook') } });
+    new Alarms('dal', { queues: { q: queue }, functions: {}, api });
+    const pipeline = new WhatsAppPipeline('wa', { configDocument: pulumi.secret(DOCUMENT) });
+    return { secretVersion: secret.version, pipelineVersion: pipeline.configSecret.version };
+  };
+
+  it('are what the components do without the argument', async () => {
+    const { resources, outputs } = await planProgram(program, { stack: 'defaults' });
+    const input = (type: string, name: string) => {
+      const found = resources.find((r: PlannedResource) => r.type === `aws:${type}` && r.name === name);
+      if (!found) throw new Error(`no ${type} ${name}`);
+      return found.inputs;
+    };
+    const redrive = (name: string) => JSON.parse(String(input('sqs/queue:Queue', name).redrivePolicy)) as { maxReceiveCount: number };
+    const mapping = (name: string) => input('lambda/eventSourceMapping:EventSourceMapping', name);
+    const alarm = (name: string) => input('cloudwatch/metricAlarm:MetricAlarm', name).threshold;
+    const planned: Record<string, () => unknown> = {
+      'NodeFunctionArgs.timeoutSeconds': () => input('lambda/function:Function', 'df').timeout,
+      'NodeFunctionArgs.memoryMb': () => input('lambda/function:Function', 'df').memorySize,
+      'NodeFunctionArgs.logRetentionDays': () => input('cloudwatch/logGroup:LogGroup', 'df-logs').retentionInDays,
+      'PacedQueueArgs.maxReceiveCount': () => redrive('dq').maxReceiveCount,
+      'PacedQueueArgs.retentionSeconds': () => input('sqs/queue:Queue', 'dq').messageRetentionSeconds,
+      'PacedQueueArgs.deadLetterRetentionSeconds': () => input('sqs/queue:Queue', 'dq-dlq').messageRetentionSeconds,
+      'ConsumerArgs.batchSize': () => mapping('dq-consumer').batchSize,
+      'ConsumerArgs.maximumConcurrency': () => (mapping('dq-consumer').scalingConfig as { maximumConcurrency: number }).maximumConcurrency,
+      'MessagesTableArgs.deletionProtection': () => input('dynamodb/table:Table', 'dt').deletionProtectionEnabled,
+      'ConfigSecretArgs.salt': () => [1, 2, 3].find((salt) => configVersion(DOCUMENT, salt) === outputs.secretVersion),
+      'HttpApiArgs.logRetentionDays': () => input('cloudwatch/logGroup:LogGroup', 'da-access').retentionInDays,
+      'AlarmsArgs.oldestMessageAgeSeconds': () => alarm('dal-q-oldest-age'),
+      'AlarmsArgs.deadLetterAgeSeconds': () => alarm('dal-q-dlq-age'),
+      'AlarmsArgs.api5xxPer5Minutes': () => alarm('dal-api-5xx'),
+      'AlarmsArgs.apiThrottledPer5Minutes': () => alarm('dal-api-throttled'),
+      'WhatsAppPipelineArgs.configVersion': () => [1, 2, 3].find((salt) => configVersion(DOCUMENT, salt) === outputs.pipelineVersion),
+      'WhatsAppPipelineArgs.configMaxAgeSeconds': () => {
+        const { variables } = input('lambda/function:Function', 'wa-sender').environment as { variables: Record<string, string> };
+        return Number(variables.CONFIG_MAX_AGE_S);
+      },
+      'WhatsAppPipelineArgs.sender.batchSize': () => mapping('wa-send-consumer').batchSize,
+      'WhatsAppPipelineArgs.sender.maximumConcurrency': () =>
+        (mapping('wa-send-consumer').scalingConfig as { maximumConcurrency: number }).maximumConcurrency,
+      'WhatsAppPipelineArgs.sender.timeoutSeconds': () => input('lambda/function:Function', 'wa-sender').timeout,
+      'WhatsAppPipelineArgs.sender.memoryMb': () => input('lambda/function:Function', 'wa-sender').memorySize,
+      'WhatsAppPipelineArgs.push.maximumConcurrency': () =>
+        (mapping('wa-push-consumer').scalingConfig as { maximumConcurrency: number }).maximumConcurrency,
+      'WhatsAppPipelineArgs.logRetentionDays': () => input('cloudwatch/logGroup:LogGroup', 'wa-sender-logs').retentionInDays,
+      'WhatsAppPipelineArgs.tableDeletionProtection': () => input('dynamodb/table:Table', 'wa-messages').deletionProtectionEnabled,
+    };
+    const documented = argsInterfaces
+      .flatMap((i) => i.members)
+      .flatMap((member) => {
+        const literal = /^`(-?\d+|true|false)`/.exec(member.tags.get('default') ?? '')?.[1];
+        return literal === undefined ? [] : [[member.path, JSON.parse(literal) as number | boolean] as const];
+      });
+    // Every documented number or boolean is checked: a new one needs its line above.
+    expect(documented.map(([path]) => path).sort()).toEqual(Object.keys(planned).sort());
+    for (const [path, value] of documented) expect(planned[path]!(), path).toBe(value);
+  }, 120_000);
 });
