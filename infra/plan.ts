@@ -78,22 +78,26 @@ function replaceEncrypted(value: unknown, path: string[], used: string[]): unkno
   return value;
 }
 
-export async function plan(stack = 'dev', file = join(REPO_ROOT, `Pulumi.${stack}.yaml`), options: PlanOptions = {}): Promise<Plan> {
-  const document = parse(readFileSync(file, 'utf8')) as { config?: Record<string, unknown> };
-  const config: Record<string, string> = {};
-  const secretValues: string[] = [];
-  const secretsKey = `${PROJECT}:secrets`;
-  for (const [key, value] of Object.entries(document.config ?? {})) {
-    const name = key.includes(':') ? key : `${PROJECT}:${key}`;
-    const plain = name === secretsKey ? replaceEncrypted(value, [], secretValues) : value;
-    config[name] = typeof plain === 'string' ? plain : JSON.stringify(plain);
-  }
-  if (!config[secretsKey] && options.standInSecrets) {
-    const secrets = completeStandIns(JSON.parse(config[`${PROJECT}:pipeline`] ?? '{}'));
-    config[secretsKey] = JSON.stringify(secrets);
-    replaceEncrypted(secrets, [], secretValues);
-  }
+export interface ProgramOptions {
+  /** The stack's name, as `pulumi.getStack()` returns it (function names and bundle folders follow it). @default `test` */
+  stack?: string;
+  /** Configuration, by full key (`whatsapp-provider-kit:sender`, `aws:region`), values as strings (JSON for objects). */
+  config?: Record<string, string>;
+  /** Keys of `config` that are secrets. */
+  secretKeys?: string[];
+}
 
+/**
+ * Runs `program` under Pulumi's runtime mocks and returns the resources it would create, with
+ * their resolved inputs, and its exports resolved: for {@link plan}, and for tests that build
+ * components themselves (e.g. with a `transform`). One program at a time in a process: the
+ * mocks are global.
+ */
+export async function planProgram(
+  program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
+  options: ProgramOptions = {},
+): Promise<Omit<Plan, 'secretValues'>> {
+  const stack = options.stack ?? 'test';
   const resources: PlannedResource[] = [];
   await pulumi.runtime.setMocks(
     {
@@ -139,18 +143,45 @@ export async function plan(stack = 'dev', file = join(REPO_ROOT, `Pulumi.${stack
       if (resource) Object.assign(resource, { dependencies: req.getDependenciesList(), ...(response ? { urn: response.getUrn() } : {}) });
       callback(error, response);
     });
-  pulumi.runtime.setAllConfig(config, [secretsKey]);
-  // A fresh copy of the program on every call (a query makes it another module), so one process can plan several stacks.
-  const program = (await import(/* @vite-ignore */ `${new URL('./index.ts', import.meta.url).href}?plan=${++runs}`)) as Record<
-    string,
-    unknown
-  >;
+  pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
+  const waitForRegistrations = () => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  let exported: Record<string, unknown>;
+  try {
+    exported = await program();
+  } catch (error) {
+    // What the program registered before it failed finishes against these mocks, not the next program's.
+    await waitForRegistrations().catch(() => undefined);
+    throw error;
+  }
   const outputs: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(program)) {
+  for (const [name, value] of Object.entries(exported)) {
     if (pulumi.Output.isInstance(value)) outputs[name] = await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve));
     else outputs[name] = value;
   }
-  // Let every registration finish before the inventory is read.
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // Every registration finished before the inventory is read: the runtime's own wait for its
+  // outstanding requests (what it does before a program exits; not in its typings).
+  await waitForRegistrations();
+  return { resources, outputs };
+}
+
+export async function plan(stack = 'dev', file = join(REPO_ROOT, `Pulumi.${stack}.yaml`), options: PlanOptions = {}): Promise<Plan> {
+  const document = parse(readFileSync(file, 'utf8')) as { config?: Record<string, unknown> };
+  const config: Record<string, string> = {};
+  const secretValues: string[] = [];
+  const secretsKey = `${PROJECT}:secrets`;
+  for (const [key, value] of Object.entries(document.config ?? {})) {
+    const name = key.includes(':') ? key : `${PROJECT}:${key}`;
+    const plain = name === secretsKey ? replaceEncrypted(value, [], secretValues) : value;
+    config[name] = typeof plain === 'string' ? plain : JSON.stringify(plain);
+  }
+  if (!config[secretsKey] && options.standInSecrets) {
+    const secrets = completeStandIns(JSON.parse(config[`${PROJECT}:pipeline`] ?? '{}'));
+    config[secretsKey] = JSON.stringify(secrets);
+    replaceEncrypted(secrets, [], secretValues);
+  }
+
+  // A fresh copy of the program on every call (a query makes it another module), so one process can plan several stacks.
+  const program = () => import(/* @vite-ignore */ `${new URL('./index.ts', import.meta.url).href}?plan=${++runs}`);
+  const { resources, outputs } = await planProgram(program, { stack, config, secretKeys: [secretsKey] });
   return { resources, outputs, secretValues };
 }

@@ -19,6 +19,7 @@ import type { HttpApi } from './http-api.ts';
 import { awsName } from './names.ts';
 import type { NodeFunction } from './node-function.ts';
 import type { PacedQueue } from './paced-queue.ts';
+import { transform, type Transform } from './transform.ts';
 
 /** Namespace of the handler-error metrics; each function's metric is named after the function. */
 export const HANDLER_ERRORS_NAMESPACE = 'whatsapp-provider-kit/HandlerErrors';
@@ -30,21 +31,120 @@ export const ERROR_LOG_PATTERN = '{ $.level = "ERROR" }';
 export const THROTTLED_LOG_PATTERN = '{ $.status = "429" }';
 
 export interface AlarmsArgs {
+  /**
+   * The queues to watch, by a short name used in the alarms' names: each gets alarms on its
+   * dead-letter queue's depth and age, and on its oldest message. Components, not inputs: how
+   * many alarms to create follows from them.
+   * @example
+   * ```ts
+   * { queues: { send: pipeline.sendQueue, push: pipeline.pushQueue } }
+   * ```
+   */
   queues: Record<string, PacedQueue>;
+  /**
+   * The functions to watch, by a short name: each gets a handler-error metric filter and alarm,
+   * and alarms on Lambda's `Errors` and `Throttles`.
+   * @example
+   * ```ts
+   * { functions: { sender: pipeline.functions.sender } }
+   * ```
+   */
   functions: Record<string, NodeFunction>;
+  /**
+   * The HTTP API to watch: alarms on its 5xx answers and on the requests it throttles.
+   * @default none: no API alarms
+   * @example
+   * ```ts
+   * { api: pipeline.api }
+   * ```
+   */
   api?: HttpApi;
-  /** An SNS topic to notify. Without it, one is created (see `emails`). */
+  /**
+   * An SNS topic to notify. Without it, one is created (see `emails`). Its presence decides
+   * whether a topic is created, so give the key only when there is a topic (an output is fine).
+   * @default a new topic
+   * @example
+   * ```ts
+   * { topicArn: oncallTopic.arn }
+   * ```
+   */
   topicArn?: pulumi.Input<string>;
-  /** Addresses subscribed to the created topic; each must confirm the message AWS sends it. */
+  /**
+   * Addresses subscribed to the created topic; each must confirm the message AWS sends it. Plain
+   * strings: each address is its own subscription, named after a hash of it.
+   * @default `[]`: nobody is subscribed
+   * @example
+   * ```ts
+   * { emails: ['oncall@example.com'] }
+   * ```
+   */
   emails?: string[];
-  /** Seconds a queue's oldest message may wait, by queue (as in `queues`). @default 1800 */
-  oldestMessageAgeSeconds?: Record<string, number>;
-  /** Seconds a dead-lettered message may wait for a redrive (SQS deletes it at 14 days). @default 10 days */
-  deadLetterAgeSeconds?: number;
-  /** 5xx answers of the API in 5 minutes. @default 5 */
-  api5xxPer5Minutes?: number;
-  /** Requests the API throttled in 5 minutes. @default 10 */
-  apiThrottledPer5Minutes?: number;
+  /**
+   * Seconds a queue's oldest message may wait before the queue alarms (for two 5-minute periods),
+   * by queue (as in `queues`). Longer than a message can legitimately wait (a delayed message, a
+   * retry backoff).
+   * @default `1800` for every queue
+   * @example
+   * ```ts
+   * { oldestMessageAgeSeconds: { send: 1800, push: 3600 } }
+   * ```
+   */
+  oldestMessageAgeSeconds?: Record<string, pulumi.Input<number>>;
+  /**
+   * Seconds a dead-lettered message may wait for a redrive before its queue alarms (SQS deletes
+   * it at 14 days).
+   * @default `864000` (10 days)
+   * @example
+   * ```ts
+   * { deadLetterAgeSeconds: 3 * 86_400 }
+   * ```
+   */
+  deadLetterAgeSeconds?: pulumi.Input<number>;
+  /**
+   * 5xx answers of the API in 5 minutes that raise its alarm.
+   * @default `5`
+   * @example
+   * ```ts
+   * { api5xxPer5Minutes: 1 }
+   * ```
+   */
+  api5xxPer5Minutes?: pulumi.Input<number>;
+  /**
+   * Requests the API throttled (429) in 5 minutes that raise its alarm.
+   * @default `10`
+   * @example
+   * ```ts
+   * { apiThrottledPer5Minutes: 50 }
+   * ```
+   */
+  apiThrottledPer5Minutes?: pulumi.Input<number>;
+  /**
+   * Changes to the underlying resources' arguments, applied just before each is created
+   * (transform.ts: a partial merged over the arguments, or a callback that changes them). The
+   * callback's `name` (`<alarms>-<queue or function>-<kind>`) tells one alarm from another.
+   * @default no change
+   * @example
+   * ```ts
+   * {
+   *   transform: {
+   *     topic: { kmsMasterKeyId: key.id },
+   *     alarm: (args, _opts, name) => {
+   *       if (name.endsWith('-throttles')) args.evaluationPeriods = 3;
+   *     },
+   *   },
+   * }
+   * ```
+   */
+  transform?: {
+    /** The SNS topic created when no `topicArn` is given (`aws.sns.Topic`). */
+    topic?: Transform<aws.sns.TopicArgs>;
+    /** Each email subscription (`aws.sns.TopicSubscription`). */
+    subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
+    /** Every alarm (`aws.cloudwatch.MetricAlarm`). */
+    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
+    /** The log metric filters: handler errors per function, throttled API requests (`aws.cloudwatch.LogMetricFilter`). */
+    metricFilter?: Transform<aws.cloudwatch.LogMetricFilterArgs>;
+  };
 }
 
 export class Alarms extends pulumi.ComponentResource {
@@ -54,15 +154,22 @@ export class Alarms extends pulumi.ComponentResource {
 
   constructor(name: string, args: AlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('whatsapp-provider-kit:aws:Alarms', name, {}, opts);
-    const parent = { parent: this };
+    const change = args.transform ?? {};
     if (args.topicArn) {
       this.topicArn = pulumi.output(args.topicArn);
     } else {
       // Not encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and alarms carry no secret.
-      const topic = new aws.sns.Topic(`${name}-topic`, {}, parent);
+      const topic = new aws.sns.Topic(...transform(change.topic, `${name}-topic`, {}, { parent: this }));
       for (const email of args.emails ?? []) {
         const id = createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 8);
-        new aws.sns.TopicSubscription(`${name}-email-${id}`, { topic: topic.arn, protocol: 'email', endpoint: email }, parent);
+        new aws.sns.TopicSubscription(
+          ...transform(
+            change.subscription,
+            `${name}-email-${id}`,
+            { topic: topic.arn, protocol: 'email', endpoint: email },
+            { parent: this },
+          ),
+        );
       }
       this.topicArn = topic.arn;
     }
@@ -70,15 +177,18 @@ export class Alarms extends pulumi.ComponentResource {
     const alarm = (id: string, props: Omit<aws.cloudwatch.MetricAlarmArgs, 'comparisonOperator'>) =>
       this.alarms.push(
         new aws.cloudwatch.MetricAlarm(
-          `${name}-${id}`,
-          {
-            comparisonOperator: 'GreaterThanOrEqualToThreshold',
-            evaluationPeriods: 1,
-            treatMissingData: 'notBreaching',
-            ...actions,
-            ...props,
-          },
-          parent,
+          ...transform(
+            change.alarm,
+            `${name}-${id}`,
+            {
+              comparisonOperator: 'GreaterThanOrEqualToThreshold',
+              evaluationPeriods: 1,
+              treatMissingData: 'notBreaching',
+              ...actions,
+              ...props,
+            },
+            { parent: this },
+          ),
         ),
       );
 
@@ -94,9 +204,13 @@ export class Alarms extends pulumi.ComponentResource {
       });
       const deadLetterAge = args.deadLetterAgeSeconds ?? 10 * 86_400;
       alarm(`${queueName}-dlq-age`, {
-        alarmDescription:
-          `A message has waited ${Math.round(deadLetterAge / 86_400)} days in the ${queueName} dead-letter queue: ` +
-          'SQS deletes it at 14 days; redrive it now',
+        alarmDescription: pulumi
+          .output(deadLetterAge)
+          .apply(
+            (seconds) =>
+              `A message has waited ${Math.round(seconds / 86_400)} days in the ${queueName} dead-letter queue: ` +
+              'SQS deletes it at 14 days; redrive it now',
+          ),
         namespace: 'AWS/SQS',
         metricName: 'ApproximateAgeOfOldestMessage',
         dimensions: { QueueName: queue.deadLetterQueue.name },
@@ -106,7 +220,11 @@ export class Alarms extends pulumi.ComponentResource {
       });
       const oldest = args.oldestMessageAgeSeconds?.[queueName] ?? 1800;
       alarm(`${queueName}-oldest-age`, {
-        alarmDescription: `The ${queueName} queue's oldest message is over ${oldest} s old: its consumer is not keeping up, or not running`,
+        alarmDescription: pulumi
+          .output(oldest)
+          .apply(
+            (seconds) => `The ${queueName} queue's oldest message is over ${seconds} s old: its consumer is not keeping up, or not running`,
+          ),
         namespace: 'AWS/SQS',
         metricName: 'ApproximateAgeOfOldestMessage',
         dimensions: { QueueName: queue.queue.name },
@@ -119,13 +237,16 @@ export class Alarms extends pulumi.ComponentResource {
 
     for (const [fnName, fn] of Object.entries(args.functions)) {
       new aws.cloudwatch.LogMetricFilter(
-        `${name}-${fnName}-handler-errors`,
-        {
-          logGroupName: fn.logGroup.name,
-          pattern: ERROR_LOG_PATTERN,
-          metricTransformation: { namespace: HANDLER_ERRORS_NAMESPACE, name: fn.functionName, value: '1', unit: 'Count' },
-        },
-        parent,
+        ...transform(
+          change.metricFilter,
+          `${name}-${fnName}-handler-errors`,
+          {
+            logGroupName: fn.logGroup.name,
+            pattern: ERROR_LOG_PATTERN,
+            metricTransformation: { namespace: HANDLER_ERRORS_NAMESPACE, name: fn.functionName, value: '1', unit: 'Count' },
+          },
+          { parent: this },
+        ),
       );
       alarm(`${fnName}-handler-errors`, {
         alarmDescription: `The ${fnName} function logged errors (503s answered, records failed, accounts paused): see its log group`,
@@ -161,13 +282,16 @@ export class Alarms extends pulumi.ComponentResource {
       });
       const throttledMetric = awsName([pulumi.getProject(), pulumi.getStack(), name, 'throttled'], 255);
       new aws.cloudwatch.LogMetricFilter(
-        `${name}-api-throttled`,
-        {
-          logGroupName: args.api.accessLog.name,
-          pattern: THROTTLED_LOG_PATTERN,
-          metricTransformation: { namespace: API_NAMESPACE, name: throttledMetric, value: '1', unit: 'Count' },
-        },
-        parent,
+        ...transform(
+          change.metricFilter,
+          `${name}-api-throttled`,
+          {
+            logGroupName: args.api.accessLog.name,
+            pattern: THROTTLED_LOG_PATTERN,
+            metricTransformation: { namespace: API_NAMESPACE, name: throttledMetric, value: '1', unit: 'Count' },
+          },
+          { parent: this },
+        ),
       );
       alarm('api-throttled', {
         alarmDescription: 'The API throttled callers (429): raise the route throttles, or find who sends too much',

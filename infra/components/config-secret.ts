@@ -13,12 +13,48 @@ import { createHash } from 'node:crypto';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { Statement } from './node-function.ts';
+import { transform, type Transform } from './transform.ts';
 
 export interface ConfigSecretArgs {
-  /** `{config, secrets}` as the functions read it (src/config/pipeline.ts), a Pulumi secret. */
+  /**
+   * The document the functions read: `{config, secrets}` JSON (src/config/pipeline.ts), a Pulumi
+   * secret. It is written write-only: it never appears in the state's outputs.
+   * @example
+   * ```ts
+   * { document: new pulumi.Config().requireSecret('waConfig') }
+   * ```
+   */
   document: pulumi.Input<string>;
-  /** Bump to write the value again although the document did not change (e.g. after an edit by hand). @default 1 */
-  salt?: number;
+  /**
+   * Bump to write the value again although the document did not change (e.g. after the secret
+   * was edited by hand). A change of the document itself needs no bump: its content hash is the
+   * version.
+   * @default `1`
+   * @example
+   * ```ts
+   * { salt: 2 }
+   * ```
+   */
+  salt?: pulumi.Input<number>;
+  /**
+   * Changes to the underlying resources' arguments, applied just before each is created
+   * (transform.ts: a partial merged over the arguments, or a callback that changes them).
+   * @default no change
+   * @example
+   * ```ts
+   * {
+   *   transform: {
+   *     secret: { kmsKeyId: key.arn, recoveryWindowInDays: 7 },
+   *   },
+   * }
+   * ```
+   */
+  transform?: {
+    /** The secret (`aws.secretsmanager.Secret`). */
+    secret?: Transform<aws.secretsmanager.SecretArgs>;
+    /** Its value (`aws.secretsmanager.SecretVersion`), written write-only and versioned by content. */
+    secretVersion?: Transform<aws.secretsmanager.SecretVersionArgs>;
+  };
 }
 
 /** The content version of a configuration document: 16 hex characters of its SHA-256 (with `salt`). */
@@ -37,21 +73,29 @@ export class ConfigSecret extends pulumi.ComponentResource {
 
   constructor(name: string, args: ConfigSecretArgs, opts?: pulumi.ComponentResourceOptions) {
     super('whatsapp-provider-kit:aws:ConfigSecret', name, {}, opts);
-    this.version = pulumi.unsecret(pulumi.output(args.document).apply((document) => configVersion(document, args.salt ?? 1)));
+    this.version = pulumi.unsecret(
+      pulumi.all([args.document, args.salt ?? 1]).apply(([document, salt]) => configVersion(document, salt)),
+    );
     this.secret = new aws.secretsmanager.Secret(
-      name,
-      { description: 'whatsapp-provider-kit: accounts, API key hashes and provider credentials' },
-      { parent: this },
+      ...transform(
+        args.transform?.secret,
+        name,
+        { description: 'whatsapp-provider-kit: accounts, API key hashes and provider credentials' },
+        { parent: this },
+      ),
     );
     this.secretVersion = new aws.secretsmanager.SecretVersion(
-      `${name}-value`,
-      {
-        secretId: this.secret.id,
-        secretStringWo: pulumi.secret(args.document),
-        // A write-only value is written again only when this number changes: 48 bits of the content hash.
-        secretStringWoVersion: this.version.apply((version) => Number.parseInt(version.slice(0, 12), 16)),
-      },
-      { parent: this },
+      ...transform(
+        args.transform?.secretVersion,
+        `${name}-value`,
+        {
+          secretId: this.secret.id,
+          secretStringWo: pulumi.secret(args.document),
+          // A write-only value is written again only when this number changes: 48 bits of the content hash.
+          secretStringWoVersion: this.version.apply((version) => Number.parseInt(version.slice(0, 12), 16)),
+        },
+        { parent: this },
+      ),
     );
     this.registerOutputs({ secretArn: this.secret.arn, version: this.version });
   }

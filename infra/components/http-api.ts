@@ -10,10 +10,13 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { ROUTES, type Route, type RouteName } from '../../src/api/routes.ts';
 import type { NodeFunction } from './node-function.ts';
+import { transform, type Transform } from './transform.ts';
 
 /** Steady requests per second, and the burst above it API Gateway lets through. */
 export interface Throttle {
+  /** Requests per second, steady. */
   rate: number;
+  /** Requests let through at once above the steady rate. */
   burst: number;
 }
 
@@ -59,11 +62,66 @@ export const ACCESS_LOG_FORMAT = {
 } as const;
 
 export interface HttpApiArgs {
+  /**
+   * The function that serves each route's `function` (src/api/routes.ts): `accept`, `status`
+   * and `webhook`. Each must time out before the API's 30 s (checked when the API is
+   * constructed, on the functions' timeouts after any transform).
+   * @example
+   * ```ts
+   * { functions: { accept: pipeline.functions.accept, status: pipeline.functions.status, webhook: pipeline.functions.webhook } }
+   * ```
+   */
   functions: Record<Route['function'], NodeFunction>;
-  /** Throttles per route, over {@link DEFAULT_ROUTE_THROTTLES}. @example { sendMessages: { rate: 300, burst: 600 } } */
-  throttles?: Partial<Record<RouteName, Throttle>>;
-  /** Retention of the access log. @default 30 */
-  logRetentionDays?: number;
+  /**
+   * Throttles per route name, each over its {@link DEFAULT_ROUTE_THROTTLES} entry (the account's
+   * regional limit is 10,000 requests/s, burst 5,000). A route added without one gets the lowest.
+   * @default {@link DEFAULT_ROUTE_THROTTLES}: sends 100/s (burst 200), callbacks 400/s (burst 800)…
+   * @example
+   * ```ts
+   * { throttles: { sendMessages: { rate: 300, burst: 600 } } }
+   * ```
+   */
+  throttles?: pulumi.Input<Partial<Record<RouteName, Throttle>>>;
+  /**
+   * Days the access log keeps its lines (a value CloudWatch accepts: 1, 3, 5, 7, 14, 30, 60, 90…).
+   * @default `30`
+   * @example
+   * ```ts
+   * { logRetentionDays: 90 }
+   * ```
+   */
+  logRetentionDays?: pulumi.Input<number>;
+  /**
+   * Changes to the underlying resources' arguments, applied just before each is created
+   * (transform.ts: a partial merged over the arguments, or a callback that changes them). The
+   * callback's `name` tells one route, integration or permission from another.
+   * @default no change
+   * @example
+   * ```ts
+   * {
+   *   transform: {
+   *     api: { corsConfiguration: { allowOrigins: ['https://app.example.com'], allowMethods: ['GET', 'POST'] } },
+   *     stage: (args) => {
+   *       args.defaultRouteSettings = { throttlingRateLimit: 1, throttlingBurstLimit: 2, detailedMetricsEnabled: true };
+   *     },
+   *   },
+   * }
+   * ```
+   */
+  transform?: {
+    /** The HTTP API (`aws.apigatewayv2.Api`). */
+    api?: Transform<aws.apigatewayv2.ApiArgs>;
+    /** Each function's Lambda proxy integration (`aws.apigatewayv2.Integration`), named `<api>-<function>`. */
+    integration?: Transform<aws.apigatewayv2.IntegrationArgs>;
+    /** Each function's permission for API Gateway to invoke it (`aws.lambda.Permission`), `<api>-<function>-invoke`. */
+    permission?: Transform<aws.lambda.PermissionArgs>;
+    /** Each route (`aws.apigatewayv2.Route`), named `<api>-<route name>`. */
+    route?: Transform<aws.apigatewayv2.RouteArgs>;
+    /** The access log's group (`aws.cloudwatch.LogGroup`). */
+    accessLog?: Transform<aws.cloudwatch.LogGroupArgs>;
+    /** The `$default` stage (`aws.apigatewayv2.Stage`): throttles per route, the access log. */
+    stage?: Transform<aws.apigatewayv2.StageArgs>;
+  };
 }
 
 export class HttpApi extends pulumi.ComponentResource {
@@ -74,8 +132,8 @@ export class HttpApi extends pulumi.ComponentResource {
 
   constructor(name: string, args: HttpApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super('whatsapp-provider-kit:aws:HttpApi', name, {}, opts);
-    const parent = { parent: this };
-    this.api = new aws.apigatewayv2.Api(name, { protocolType: 'HTTP' }, parent);
+    const change = args.transform ?? {};
+    this.api = new aws.apigatewayv2.Api(...transform(change.api, name, { protocolType: 'HTTP' }, { parent: this }));
     const integrations = new Map<string, aws.apigatewayv2.Integration>();
     for (const [fn, target] of Object.entries(args.functions) as Array<[Route['function'], NodeFunction]>) {
       if (target.timeoutSeconds * 1000 >= INTEGRATION_TIMEOUT_MS) {
@@ -87,60 +145,80 @@ export class HttpApi extends pulumi.ComponentResource {
       integrations.set(
         fn,
         new aws.apigatewayv2.Integration(
-          `${name}-${fn}`,
-          {
-            apiId: this.api.id,
-            integrationType: 'AWS_PROXY',
-            integrationUri: target.function.invokeArn,
-            payloadFormatVersion: '2.0',
-            timeoutMilliseconds: INTEGRATION_TIMEOUT_MS,
-          },
-          parent,
+          ...transform(
+            change.integration,
+            `${name}-${fn}`,
+            {
+              apiId: this.api.id,
+              integrationType: 'AWS_PROXY',
+              integrationUri: target.function.invokeArn,
+              payloadFormatVersion: '2.0',
+              timeoutMilliseconds: INTEGRATION_TIMEOUT_MS,
+            },
+            { parent: this },
+          ),
         ),
       );
       new aws.lambda.Permission(
-        `${name}-${fn}-invoke`,
-        {
-          action: 'lambda:InvokeFunction',
-          function: target.function.name,
-          principal: 'apigateway.amazonaws.com',
-          sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*`,
-        },
-        parent,
+        ...transform(
+          change.permission,
+          `${name}-${fn}-invoke`,
+          {
+            action: 'lambda:InvokeFunction',
+            function: target.function.name,
+            principal: 'apigateway.amazonaws.com',
+            sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*`,
+          },
+          { parent: this },
+        ),
       );
     }
     const routes = ROUTES.map(
       (route) =>
         new aws.apigatewayv2.Route(
-          `${name}-${route.name}`,
-          {
-            apiId: this.api.id,
-            routeKey: `${route.method} ${route.path}`,
-            target: pulumi.interpolate`integrations/${integrations.get(route.function)!.id}`,
-          },
-          parent,
+          ...transform(
+            change.route,
+            `${name}-${route.name}`,
+            {
+              apiId: this.api.id,
+              routeKey: `${route.method} ${route.path}`,
+              target: pulumi.interpolate`integrations/${integrations.get(route.function)!.id}`,
+            },
+            { parent: this },
+          ),
         ),
     );
-    this.accessLog = new aws.cloudwatch.LogGroup(`${name}-access`, { retentionInDays: args.logRetentionDays ?? 30 }, parent);
-    const throttles = { ...DEFAULT_ROUTE_THROTTLES, ...args.throttles };
-    const lowest = Object.values(throttles).reduce((a, b) => (a.rate <= b.rate ? a : b));
+    this.accessLog = new aws.cloudwatch.LogGroup(
+      ...transform(change.accessLog, `${name}-access`, { retentionInDays: args.logRetentionDays ?? 30 }, { parent: this }),
+    );
+    const throttles = pulumi
+      .output(args.throttles ?? {})
+      .apply((given) => ({ ...DEFAULT_ROUTE_THROTTLES, ...given }) as Record<RouteName, Throttle>);
     this.stage = new aws.apigatewayv2.Stage(
-      `${name}-default`,
-      {
-        apiId: this.api.id,
-        name: '$default',
-        autoDeploy: true,
-        // Every route has its own; a route added without one gets the most restrictive.
-        defaultRouteSettings: { throttlingRateLimit: lowest.rate, throttlingBurstLimit: lowest.burst },
-        routeSettings: ROUTES.map((route) => ({
-          routeKey: `${route.method} ${route.path}`,
-          throttlingRateLimit: throttles[route.name].rate,
-          throttlingBurstLimit: throttles[route.name].burst,
-        })),
-        accessLogSettings: { destinationArn: this.accessLog.arn, format: JSON.stringify(ACCESS_LOG_FORMAT) },
-      },
-      // Route settings name routes by key: API Gateway refuses them before the routes exist.
-      { parent: this, dependsOn: routes },
+      ...transform(
+        change.stage,
+        `${name}-default`,
+        {
+          apiId: this.api.id,
+          name: '$default',
+          autoDeploy: true,
+          // Every route has its own; a route added without one gets the most restrictive.
+          defaultRouteSettings: throttles.apply((all) => {
+            const lowest = Object.values(all).reduce((a, b) => (a.rate <= b.rate ? a : b));
+            return { throttlingRateLimit: lowest.rate, throttlingBurstLimit: lowest.burst };
+          }),
+          routeSettings: throttles.apply((all) =>
+            ROUTES.map((route) => ({
+              routeKey: `${route.method} ${route.path}`,
+              throttlingRateLimit: all[route.name].rate,
+              throttlingBurstLimit: all[route.name].burst,
+            })),
+          ),
+          accessLogSettings: { destinationArn: this.accessLog.arn, format: JSON.stringify(ACCESS_LOG_FORMAT) },
+        },
+        // Route settings name routes by key: API Gateway refuses them before the routes exist.
+        { parent: this, dependsOn: routes },
+      ),
     );
     this.url = this.stage.invokeUrl;
     this.registerOutputs({ url: this.url });

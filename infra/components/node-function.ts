@@ -9,6 +9,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { bundleFunction } from '../bundle.ts';
 import { awsName } from './names.ts';
+import { transform, type Transform } from './transform.ts';
 
 /** One IAM statement: explicit actions on explicit resources (the tests reject wildcards). */
 export interface Statement {
@@ -18,22 +19,114 @@ export interface Statement {
 }
 
 export interface NodeFunctionArgs {
-  /** The handler module, relative to the repository (e.g. `src/functions/sender.ts`); it exports `handler`. */
+  /**
+   * The handler module, relative to the repository; it exports `handler`. A plain string: it is
+   * bundled (esbuild) when the component is constructed.
+   * @example
+   * ```ts
+   * { entry: 'src/functions/sender.ts' }
+   * ```
+   */
   entry: string;
-  /** @default 30 */
+  /**
+   * Seconds an invocation may run. A plain number: the components that use the function check it
+   * when they are constructed (an API function must stop before the HTTP API's 30 s, a queue's
+   * visibility timeout must be at least six times its consumer's).
+   * @default `30`
+   * @example
+   * ```ts
+   * { timeoutSeconds: 25 }
+   * ```
+   */
   timeoutSeconds?: number;
-  /** @default 512 */
-  memoryMb?: number;
-  /** At most this many concurrent invocations, reserved from the account's pool. @default none */
-  reservedConcurrency?: number;
-  /** Plain (non-secret) environment variables. */
-  environment?: Record<string, pulumi.Input<string>>;
-  /** What the function may do, beyond writing its own logs: statements with explicit actions and resources. */
+  /**
+   * Memory in MB (128–10,240); Lambda gives CPU in proportion to it.
+   * @default `512`
+   * @example
+   * ```ts
+   * { memoryMb: 1024 }
+   * ```
+   */
+  memoryMb?: pulumi.Input<number>;
+  /**
+   * At most this many concurrent invocations, reserved from the account's pool (AWS keeps 10
+   * unreserved). `1` makes runs one at a time.
+   * @default none: the function shares the account's unreserved pool
+   * @example
+   * ```ts
+   * { reservedConcurrency: 1 }
+   * ```
+   */
+  reservedConcurrency?: pulumi.Input<number>;
+  /**
+   * Plain (non-secret) environment variables. Never a secret's value: give the secret's ARN, and
+   * read the value at run time.
+   * @default `{}`
+   * @example
+   * ```ts
+   * { environment: { TABLE_NAME: table.name, WAPK_CONFIG_SECRET_ID: secret.arn } }
+   * ```
+   */
+  environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * What the function may do, beyond writing its own logs (always granted): IAM statements with
+   * explicit actions on explicit resources.
+   * @example
+   * ```ts
+   * {
+   *   statements: queue.arn.apply((arn) => [{ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: arn }]),
+   * }
+   * ```
+   */
   statements: pulumi.Input<pulumi.Input<Statement>[]>;
-  /** @default 30 */
-  logRetentionDays?: number;
-  /** Resources the function must not be created or updated before (e.g. the secret's value it reads). */
+  /**
+   * Days the function's log group keeps its logs (a value CloudWatch accepts: 1, 3, 5, 7, 14, 30, 60, 90…).
+   * @default `30`
+   * @example
+   * ```ts
+   * { logRetentionDays: 90 }
+   * ```
+   */
+  logRetentionDays?: pulumi.Input<number>;
+  /**
+   * Resources the function must not be created or updated before (e.g. the secret's value it
+   * reads at its first cold start). Its role policy and log group always come first.
+   * @default `[]`
+   * @example
+   * ```ts
+   * { dependsOn: [configSecret.secretVersion] }
+   * ```
+   */
   dependsOn?: pulumi.Resource[];
+  /**
+   * Changes to the underlying resources' arguments, applied just before each is created
+   * (transform.ts: a partial merged over the arguments, or a callback that changes them).
+   * @default no change
+   * @example
+   * ```ts
+   * {
+   *   transform: {
+   *     function: { tracingConfig: { mode: 'Active' } },
+   *     logGroup: (args) => {
+   *       args.kmsKeyId = key.arn;
+   *     },
+   *   },
+   * }
+   * ```
+   */
+  transform?: {
+    /**
+     * The Lambda function (`aws.lambda.Function`). Its `name` is also in its log group's name: a
+     * new name needs a `logGroup` transform that follows it.
+     */
+    function?: Transform<aws.lambda.FunctionArgs>;
+    /** The function's execution role (`aws.iam.Role`). */
+    role?: Transform<aws.iam.RoleArgs>;
+    /** The role's inline policy (`aws.iam.RolePolicy`): the statements, plus writing its own logs. */
+    policy?: Transform<aws.iam.RolePolicyArgs>;
+    /** The function's log group (`aws.cloudwatch.LogGroup`), `/aws/lambda/<function name>`. */
+    logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+  };
 }
 
 export class NodeFunction extends pulumi.ComponentResource {
@@ -45,53 +138,64 @@ export class NodeFunction extends pulumi.ComponentResource {
   readonly functionName: string;
   /** Bytes of the minified bundle. */
   readonly bundleBytes: number;
+  /** Seconds an invocation may run: `timeoutSeconds`, or the `timeout` a transform set (when a plain number). */
   readonly timeoutSeconds: number;
 
   constructor(name: string, args: NodeFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super('whatsapp-provider-kit:aws:NodeFunction', name, {}, opts);
-    const parent = { parent: this };
     this.timeoutSeconds = args.timeoutSeconds ?? 30;
     this.functionName = awsName([pulumi.getProject(), pulumi.getStack(), name]);
     // One build folder per stack, so two programs (or two tests) never write the same bundle.
     const bundle = bundleFunction(name, args.entry, awsName([pulumi.getStack()], 100));
     this.bundleBytes = bundle.bytes;
 
+    const change = args.transform ?? {};
     this.logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-logs`,
-      { name: `/aws/lambda/${this.functionName}`, retentionInDays: args.logRetentionDays ?? 30 },
-      parent,
+      ...transform(
+        change.logGroup,
+        `${name}-logs`,
+        { name: `/aws/lambda/${this.functionName}`, retentionInDays: args.logRetentionDays ?? 30 },
+        { parent: this },
+      ),
     );
 
     this.role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        }),
-      },
-      parent,
+      ...transform(
+        change.role,
+        `${name}-role`,
+        {
+          assumeRolePolicy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          }),
+        },
+        { parent: this },
+      ),
     );
     this.policy = new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: this.role.id,
-        policy: pulumi
-          .all([args.statements, this.logGroup.arn])
-          .apply(([statements, logArn]) =>
-            JSON.stringify({
-              Version: '2012-10-17',
-              Statement: [
-                { Effect: 'Allow' as const, Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logArn}:*` },
-                ...statements,
-              ],
-            }),
-          ),
-      },
-      parent,
+      ...transform(
+        change.policy,
+        `${name}-policy`,
+        {
+          role: this.role.id,
+          policy: pulumi
+            .all([args.statements, this.logGroup.arn])
+            .apply(([statements, logArn]) =>
+              JSON.stringify({
+                Version: '2012-10-17',
+                Statement: [
+                  { Effect: 'Allow' as const, Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logArn}:*` },
+                  ...statements,
+                ],
+              }),
+            ),
+        },
+        { parent: this },
+      ),
     );
 
-    this.function = new aws.lambda.Function(
+    const [fnName, fnArgs, fnOpts] = transform(
+      change.function,
       name,
       {
         name: this.functionName,
@@ -103,12 +207,15 @@ export class NodeFunction extends pulumi.ComponentResource {
         timeout: this.timeoutSeconds,
         memorySize: args.memoryMb ?? 512,
         ...(args.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: args.reservedConcurrency } : {}),
-        environment: { variables: { ...args.environment } },
+        environment: { variables: args.environment ?? {} },
         loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
       },
       // The role's ARN alone does not wait for its policy: without this, a cold start may run unauthorised.
       { parent: this, dependsOn: [this.logGroup, this.policy, ...(args.dependsOn ?? [])] },
     );
+    // What the queue and the API check is the timeout the function gets, transformed or not.
+    if (typeof fnArgs.timeout === 'number') this.timeoutSeconds = fnArgs.timeout;
+    this.function = new aws.lambda.Function(fnName, fnArgs, fnOpts);
     this.registerOutputs({ functionArn: this.function.arn, bundleBytes: this.bundleBytes });
   }
 }

@@ -7,22 +7,93 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { NodeFunction, Statement } from './node-function.ts';
+import { transform, type Transform } from './transform.ts';
 
 export interface PacedQueueArgs {
-  /** The timeout of the function that will consume the queue: the visibility timeout is six times it. */
+  /**
+   * Seconds the function that will consume the queue may run: the visibility timeout is six times
+   * it. A plain number: {@link PacedQueue.subscribe} checks the consumer against it.
+   * @example
+   * ```ts
+   * { consumerTimeoutSeconds: 30 }
+   * ```
+   */
   consumerTimeoutSeconds: number;
-  /** Receives before a message goes to the dead-letter queue. @default 5 */
-  maxReceiveCount?: number;
-  /** @default 4 days */
-  retentionSeconds?: number;
-  /** @default 14 days, the longest SQS keeps a message */
-  deadLetterRetentionSeconds?: number;
+  /**
+   * Receives before a message goes to the dead-letter queue: a consumer that fails it (or crashes
+   * on it) this many times gives it up.
+   * @default `5`
+   * @example
+   * ```ts
+   * { maxReceiveCount: 8 }
+   * ```
+   */
+  maxReceiveCount?: pulumi.Input<number>;
+  /**
+   * Seconds SQS keeps a message in the queue (60 to 1,209,600).
+   * @default `345600` (4 days)
+   * @example
+   * ```ts
+   * { retentionSeconds: 2 * 86_400 }
+   * ```
+   */
+  retentionSeconds?: pulumi.Input<number>;
+  /**
+   * Seconds SQS keeps a message in the dead-letter queue: time to inspect and redrive it.
+   * @default `1209600` (14 days, the longest SQS keeps a message)
+   * @example
+   * ```ts
+   * { deadLetterRetentionSeconds: 7 * 86_400 }
+   * ```
+   */
+  deadLetterRetentionSeconds?: pulumi.Input<number>;
+  /**
+   * Changes to the underlying resources' arguments, applied just before each is created
+   * (transform.ts: a partial merged over the arguments, or a callback that changes them).
+   * @default no change
+   * @example
+   * ```ts
+   * {
+   *   transform: {
+   *     queue: { kmsMasterKeyId: key.arn, sqsManagedSseEnabled: false },
+   *     eventSourceMapping: (args) => {
+   *       args.maximumBatchingWindowInSeconds = 1;
+   *     },
+   *   },
+   * }
+   * ```
+   */
+  transform?: {
+    /** The queue (`aws.sqs.Queue`), with its redrive policy to the dead-letter queue. */
+    queue?: Transform<aws.sqs.QueueArgs>;
+    /** The dead-letter queue (`aws.sqs.Queue`). */
+    deadLetterQueue?: Transform<aws.sqs.QueueArgs>;
+    /** The dead-letter queue's redrive-allow policy (`aws.sqs.RedriveAllowPolicy`): only the queue may send to it. */
+    redriveAllowPolicy?: Transform<aws.sqs.RedriveAllowPolicyArgs>;
+    /** The consumer's event source mapping (`aws.lambda.EventSourceMapping`), created by {@link PacedQueue.subscribe}. */
+    eventSourceMapping?: Transform<aws.lambda.EventSourceMappingArgs>;
+  };
 }
 
 export interface ConsumerArgs {
-  /** @default 10 */
-  batchSize?: number;
-  /** At most this many concurrent invocations (≥ 2, Lambda's minimum). @default 2 */
+  /**
+   * Messages per invocation (1–10 without a batching window).
+   * @default `10`
+   * @example
+   * ```ts
+   * { batchSize: 5 }
+   * ```
+   */
+  batchSize?: pulumi.Input<number>;
+  /**
+   * At most this many concurrent invocations (2–1,000; 2 is Lambda's minimum). A plain number:
+   * checked when the consumer is subscribed.
+   * @default `2`
+   * @example
+   * ```ts
+   * { maximumConcurrency: 4 }
+   * ```
+   */
   maximumConcurrency?: number;
 }
 
@@ -30,44 +101,76 @@ export class PacedQueue extends pulumi.ComponentResource {
   readonly queue: aws.sqs.Queue;
   readonly deadLetterQueue: aws.sqs.Queue;
   eventSourceMapping?: aws.lambda.EventSourceMapping;
+  /** Six times the consumer's timeout, or the `visibilityTimeoutSeconds` a transform set (when a plain number). */
   private readonly visibilityTimeoutSeconds: number;
   private readonly name: string;
+  private readonly change: NonNullable<PacedQueueArgs['transform']>;
 
   constructor(name: string, args: PacedQueueArgs, opts?: pulumi.ComponentResourceOptions) {
     super('whatsapp-provider-kit:aws:PacedQueue', name, {}, opts);
-    const parent = { parent: this };
-    this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: args.deadLetterRetentionSeconds ?? 14 * 86_400 }, parent);
     this.name = name;
-    this.visibilityTimeoutSeconds = 6 * args.consumerTimeoutSeconds;
-    this.queue = new aws.sqs.Queue(
+    this.change = args.transform ?? {};
+    this.deadLetterQueue = new aws.sqs.Queue(
+      ...transform(
+        this.change.deadLetterQueue,
+        `${name}-dlq`,
+        { sqsManagedSseEnabled: true, messageRetentionSeconds: args.deadLetterRetentionSeconds ?? 14 * 86_400 },
+        { parent: this },
+      ),
+    );
+    const [queueName, queueArgs, queueOpts] = transform(
+      this.change.queue,
       name,
       {
         sqsManagedSseEnabled: true,
         messageRetentionSeconds: args.retentionSeconds ?? 4 * 86_400,
-        visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
-        redrivePolicy: this.deadLetterQueue.arn.apply((deadLetterTargetArn) => JSON.stringify({ deadLetterTargetArn, maxReceiveCount: args.maxReceiveCount ?? 5 })),
+        visibilityTimeoutSeconds: 6 * args.consumerTimeoutSeconds,
+        redrivePolicy: pulumi
+          .all([this.deadLetterQueue.arn, args.maxReceiveCount ?? 5])
+          .apply(([deadLetterTargetArn, maxReceiveCount]) => JSON.stringify({ deadLetterTargetArn, maxReceiveCount })),
       },
-      parent,
+      { parent: this },
     );
-    new aws.sqs.RedriveAllowPolicy(`${name}-dlq-allow`, { queueUrl: this.deadLetterQueue.id, redriveAllowPolicy: this.queue.arn.apply((arn) => JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [arn] })) }, parent);
+    const visibility = queueArgs.visibilityTimeoutSeconds;
+    this.visibilityTimeoutSeconds = typeof visibility === 'number' ? visibility : 6 * args.consumerTimeoutSeconds;
+    this.queue = new aws.sqs.Queue(queueName, queueArgs, queueOpts);
+    new aws.sqs.RedriveAllowPolicy(
+      ...transform(
+        this.change.redriveAllowPolicy,
+        `${name}-dlq-allow`,
+        {
+          queueUrl: this.deadLetterQueue.id,
+          redriveAllowPolicy: this.queue.arn.apply((arn) => JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [arn] })),
+        },
+        { parent: this },
+      ),
+    );
     this.registerOutputs({ queueUrl: this.queue.url, deadLetterQueueUrl: this.deadLetterQueue.url });
   }
 
   /** Makes `fn` the queue's consumer: batches, partial batch failures, a concurrency cap. */
   subscribe(fn: NodeFunction, args: ConsumerArgs = {}): aws.lambda.EventSourceMapping {
-    if (6 * fn.timeoutSeconds > this.visibilityTimeoutSeconds) throw new Error(`${this.name}: the consumer's timeout (${fn.timeoutSeconds} s) is over a sixth of the visibility timeout`);
+    if (6 * fn.timeoutSeconds > this.visibilityTimeoutSeconds) {
+      throw new Error(
+        `${this.name}: the consumer's timeout (${fn.timeoutSeconds} s) is over a sixth of the visibility timeout ` +
+          `(${this.visibilityTimeoutSeconds} s): a slow batch would be delivered twice`,
+      );
+    }
     const maximumConcurrency = args.maximumConcurrency ?? 2;
     if (maximumConcurrency < 2) throw new Error(`${this.name}: maximumConcurrency must be at least 2 (Lambda's minimum)`);
     this.eventSourceMapping = new aws.lambda.EventSourceMapping(
-      `${this.name}-consumer`,
-      {
-        eventSourceArn: this.queue.arn,
-        functionName: fn.function.arn,
-        batchSize: args.batchSize ?? 10,
-        functionResponseTypes: ['ReportBatchItemFailures'],
-        scalingConfig: { maximumConcurrency },
-      },
-      { parent: this },
+      ...transform(
+        this.change.eventSourceMapping,
+        `${this.name}-consumer`,
+        {
+          eventSourceArn: this.queue.arn,
+          functionName: fn.function.arn,
+          batchSize: args.batchSize ?? 10,
+          functionResponseTypes: ['ReportBatchItemFailures'],
+          scalingConfig: { maximumConcurrency },
+        },
+        { parent: this },
+      ),
     );
     return this.eventSourceMapping;
   }

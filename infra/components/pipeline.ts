@@ -13,37 +13,198 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { RouteName } from '../../src/api/routes.ts';
-import { Alarms } from './alarms.ts';
-import { ConfigSecret } from './config-secret.ts';
+import { Alarms, type AlarmsArgs } from './alarms.ts';
+import { ConfigSecret, type ConfigSecretArgs } from './config-secret.ts';
 import { functionEntry, type PipelineFunctionName } from './functions.ts';
-import { HttpApi, type Throttle } from './http-api.ts';
-import { MessagesTable } from './messages-table.ts';
-import { NodeFunction, type Statement } from './node-function.ts';
-import { PacedQueue } from './paced-queue.ts';
+import { HttpApi, type HttpApiArgs, type Throttle } from './http-api.ts';
+import { MessagesTable, type MessagesTableArgs } from './messages-table.ts';
+import { NodeFunction, type NodeFunctionArgs, type Statement } from './node-function.ts';
+import { PacedQueue, type PacedQueueArgs } from './paced-queue.ts';
 import { FUNCTION_CALLS } from './table-access.ts';
+import { chain, transform, type Transform } from './transform.ts';
 
 export interface WhatsAppPipelineArgs {
-  /** `{config, secrets}` JSON (src/config/pipeline.ts), a Pulumi secret. */
+  /**
+   * The configuration and secrets the functions read: `{config, secrets}` JSON
+   * (src/config/pipeline.ts), a Pulumi secret. Written write-only to one Secrets Manager secret;
+   * a change reaches the functions by its content hash (`CONFIG_VERSION`).
+   * @example
+   * ```ts
+   * { configDocument: new pulumi.Config().requireSecret('waConfig') }
+   * ```
+   */
   configDocument: pulumi.Input<string>;
   /**
-   * Bump to write the secret again although the configuration did not change. A change of the
-   * configuration itself needs no bump: its content hash is the secret's version. @default 1
+   * Bump to write the secret again although the configuration did not change (e.g. after it was
+   * edited by hand). A change of the configuration itself needs no bump: its content hash is the
+   * secret's version.
+   * @default `1`
+   * @example
+   * ```ts
+   * { configVersion: 2 }
+   * ```
    */
-  configVersion?: number;
-  /** Seconds a warm function keeps its copy of the configuration before reading the secret again. @default 300 */
-  configMaxAgeSeconds?: number;
-  sender?: { batchSize?: number; maximumConcurrency?: number; timeoutSeconds?: number; memoryMb?: number };
-  push?: { maximumConcurrency?: number };
-  /** @default 30 */
-  logRetentionDays?: number;
-  /** An existing SNS topic for alarms. Without it, the pipeline creates one. */
+  configVersion?: pulumi.Input<number>;
+  /**
+   * Seconds a warm function keeps its copy of the configuration before reading the secret again
+   * (`CONFIG_MAX_AGE_S`): how long a key revoked by editing the secret by hand still works.
+   * @default `300`
+   * @example
+   * ```ts
+   * { configMaxAgeSeconds: 60 }
+   * ```
+   */
+  configMaxAgeSeconds?: pulumi.Input<number>;
+  /** The sender: the send queue's consumer, which paces and sends each message to its provider. */
+  sender?: {
+    /**
+     * Messages per sender invocation.
+     * @default `10`
+     * @example
+     * ```ts
+     * { sender: { batchSize: 5 } }
+     * ```
+     */
+    batchSize?: pulumi.Input<number>;
+    /**
+     * At most this many sender invocations at once (≥ 2, Lambda's minimum): with the pacer, what
+     * bounds the send rate. A plain number: checked when the consumer is subscribed.
+     * @default `2`
+     * @example
+     * ```ts
+     * { sender: { maximumConcurrency: 4 } }
+     * ```
+     */
+    maximumConcurrency?: number;
+    /**
+     * Seconds a sender invocation may run. A plain number: the send queue's visibility timeout
+     * (six times it) and the sender's claim expiry (it + 30 s) follow from it, so change it here,
+     * not with a transform.
+     * @default `30`
+     * @example
+     * ```ts
+     * { sender: { timeoutSeconds: 60 } }
+     * ```
+     */
+    timeoutSeconds?: number;
+    /**
+     * The sender's memory in MB.
+     * @default `512`
+     * @example
+     * ```ts
+     * { sender: { memoryMb: 1024 } }
+     * ```
+     */
+    memoryMb?: pulumi.Input<number>;
+  };
+  /** The push function: the push queue's consumer, which delivers status changes to the callers. */
+  push?: {
+    /**
+     * At most this many push invocations at once (≥ 2, Lambda's minimum). A plain number: checked
+     * when the consumer is subscribed.
+     * @default `2`
+     * @example
+     * ```ts
+     * { push: { maximumConcurrency: 10 } }
+     * ```
+     */
+    maximumConcurrency?: number;
+  };
+  /**
+   * Days every function's logs and the API's access log are kept (a value CloudWatch accepts: 1,
+   * 3, 5, 7, 14, 30, 60, 90…).
+   * @default `30`
+   * @example
+   * ```ts
+   * { logRetentionDays: 90 }
+   * ```
+   */
+  logRetentionDays?: pulumi.Input<number>;
+  /**
+   * An existing SNS topic for the alarms. Without it, the pipeline creates one (and subscribes
+   * `alarmEmails` to it).
+   * @default a new topic
+   * @example
+   * ```ts
+   * { alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall' }
+   * ```
+   */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Addresses subscribed to the created alarm topic (each confirms by email). */
+  /**
+   * Addresses subscribed to the created alarm topic (each confirms by email). Plain strings:
+   * each is its own subscription.
+   * @default `[]`: the alarms reach nobody until someone subscribes
+   * @example
+   * ```ts
+   * { alarmEmails: ['oncall@example.com'] }
+   * ```
+   */
   alarmEmails?: string[];
-  /** Throttles per API route, over the defaults (http-api.ts `DEFAULT_ROUTE_THROTTLES`). */
-  throttles?: Partial<Record<RouteName, Throttle>>;
-  /** @default true */
-  tableDeletionProtection?: boolean;
+  /**
+   * Throttles per API route name, over the defaults (http-api.ts `DEFAULT_ROUTE_THROTTLES`).
+   * @default `DEFAULT_ROUTE_THROTTLES`: sends 100/s (burst 200), callbacks 400/s (burst 800)…
+   * @example
+   * ```ts
+   * { throttles: { sendMessages: { rate: 300, burst: 600 } } }
+   * ```
+   */
+  throttles?: pulumi.Input<Partial<Record<RouteName, Throttle>>>;
+  /**
+   * Refuse to delete the messages table until this is turned off.
+   * @default `true`
+   * @example
+   * ```ts
+   * { tableDeletionProtection: false } // a throwaway test stack
+   * ```
+   */
+  tableDeletionProtection?: pulumi.Input<boolean>;
+  /**
+   * Changes to the underlying resources' arguments, passed down to each component (each one's
+   * `transform`: a partial merged over a resource's arguments, or a callback that changes them;
+   * transform.ts). `functions.all` applies to every function, then `functions.<name>` to that one.
+   * @default no change
+   * @example
+   * ```ts
+   * {
+   *   transform: {
+   *     table: { table: { tags: { backup: 'daily' } } },
+   *     sendQueue: { queue: { kmsMasterKeyId: key.arn, sqsManagedSseEnabled: false } },
+   *     functions: {
+   *       all: { function: { tracingConfig: { mode: 'Active' } } },
+   *       sender: {
+   *         function: (args) => {
+   *           args.vpcConfig = { subnetIds, securityGroupIds };
+   *         },
+   *       },
+   *     },
+   *   },
+   * }
+   * ```
+   */
+  transform?: {
+    /** The messages table ({@link MessagesTableArgs.transform}). */
+    table?: MessagesTableArgs['transform'];
+    /** The configuration secret ({@link ConfigSecretArgs.transform}). */
+    configSecret?: ConfigSecretArgs['transform'];
+    /** The send queue, its dead-letter queue and the sender's event source mapping ({@link PacedQueueArgs.transform}). */
+    sendQueue?: PacedQueueArgs['transform'];
+    /** The push queue, its dead-letter queue and the push function's event source mapping. */
+    pushQueue?: PacedQueueArgs['transform'];
+    /** The functions ({@link NodeFunctionArgs.transform}): `all` for every one, then one by name. */
+    functions?: Partial<Record<PipelineFunctionName | 'all', NodeFunctionArgs['transform']>>;
+    /** The HTTP API, its routes, integrations, stage and access log ({@link HttpApiArgs.transform}). */
+    api?: HttpApiArgs['transform'];
+    /** The alarms, their topic, subscriptions and metric filters ({@link AlarmsArgs.transform}). */
+    alarms?: AlarmsArgs['transform'];
+    /** The every-minute schedule of the requeue function (`aws.cloudwatch.EventRule`). */
+    requeueSchedule?: Transform<aws.cloudwatch.EventRuleArgs>;
+    /** The schedule's target, the requeue function, never retried (`aws.cloudwatch.EventTarget`). */
+    requeueTarget?: Transform<aws.cloudwatch.EventTargetArgs>;
+    /** EventBridge's permission to invoke the requeue function (`aws.lambda.Permission`). */
+    requeuePermission?: Transform<aws.lambda.PermissionArgs>;
+    /** The requeue function's asynchronous invocation settings: no retries (`aws.lambda.FunctionEventInvokeConfig`). */
+    requeueInvokeConfig?: Transform<aws.lambda.FunctionEventInvokeConfigArgs>;
+  };
 }
 
 /** The API functions' timeout: under the HTTP API's 30 s, so a slow request ends in the function, not in a gateway 503. */
@@ -63,14 +224,27 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
   constructor(name: string, args: WhatsAppPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super('whatsapp-provider-kit:aws:WhatsAppPipeline', name, {}, opts);
     const parent = { parent: this };
+    const change = args.transform ?? {};
     const logRetentionDays = args.logRetentionDays ?? 30;
     const senderTimeout = args.sender?.timeoutSeconds ?? 30;
 
-    this.table = new MessagesTable(`${name}-messages`, { deletionProtection: args.tableDeletionProtection ?? true }, parent);
-    this.configSecret = new ConfigSecret(`${name}-config`, { document: args.configDocument, salt: args.configVersion ?? 1 }, parent);
+    this.table = new MessagesTable(
+      `${name}-messages`,
+      { deletionProtection: args.tableDeletionProtection ?? true, transform: change.table },
+      parent,
+    );
+    this.configSecret = new ConfigSecret(
+      `${name}-config`,
+      { document: args.configDocument, salt: args.configVersion ?? 1, transform: change.configSecret },
+      parent,
+    );
     // Queues first, so functions get their URLs; each consumer subscribes once it exists.
-    this.sendQueue = new PacedQueue(`${name}-send`, { consumerTimeoutSeconds: senderTimeout }, parent);
-    this.pushQueue = new PacedQueue(`${name}-push`, { consumerTimeoutSeconds: 30, maxReceiveCount: 8 }, parent);
+    this.sendQueue = new PacedQueue(`${name}-send`, { consumerTimeoutSeconds: senderTimeout, transform: change.sendQueue }, parent);
+    this.pushQueue = new PacedQueue(
+      `${name}-push`,
+      { consumerTimeoutSeconds: 30, maxReceiveCount: 8, transform: change.pushQueue },
+      parent,
+    );
 
     const env = {
       TABLE_NAME: this.table.table.name,
@@ -79,18 +253,26 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
       WAPK_CONFIG_SECRET_ID: this.configSecret.secret.arn,
       // A new configuration changes this, so every function is updated and its new containers read it.
       CONFIG_VERSION: this.configSecret.version,
-      CONFIG_MAX_AGE_S: String(args.configMaxAgeSeconds ?? 300),
+      CONFIG_MAX_AGE_S: pulumi.output(args.configMaxAgeSeconds ?? 300).apply(String),
     };
     const secret = this.configSecret.readStatements();
     const send = this.sendQueue.sendStatements();
     const push = this.pushQueue.sendStatements();
+    // Every function's transform, then this one's, resource by resource.
+    const functionTransform = (fnName: PipelineFunctionName): NodeFunctionArgs['transform'] => {
+      const all = change.functions?.all;
+      const one = change.functions?.[fnName];
+      return {
+        function: chain(all?.function, one?.function),
+        role: chain(all?.role, one?.role),
+        policy: chain(all?.policy, one?.policy),
+        logGroup: chain(all?.logGroup, one?.logGroup),
+      };
+    };
     const fn = (
       fnName: PipelineFunctionName,
       statements: pulumi.Output<Statement[]>[],
-      extra: {
-        timeoutSeconds?: number;
-        memoryMb?: number;
-        reservedConcurrency?: number;
+      extra: Pick<NodeFunctionArgs, 'timeoutSeconds' | 'memoryMb' | 'reservedConcurrency'> & {
         environment?: Record<string, pulumi.Input<string>>;
       } = {},
     ) =>
@@ -101,11 +283,12 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
           statements: pulumi.all([this.table.statements(FUNCTION_CALLS[fnName]), ...statements, secret]).apply((lists) => lists.flat()),
           logRetentionDays,
           environment: { ...env, ...extra.environment },
-          ...(extra.timeoutSeconds ? { timeoutSeconds: extra.timeoutSeconds } : {}),
-          ...(extra.memoryMb ? { memoryMb: extra.memoryMb } : {}),
-          ...(extra.reservedConcurrency ? { reservedConcurrency: extra.reservedConcurrency } : {}),
+          ...(extra.timeoutSeconds !== undefined ? { timeoutSeconds: extra.timeoutSeconds } : {}),
+          ...(extra.memoryMb !== undefined ? { memoryMb: extra.memoryMb } : {}),
+          ...(extra.reservedConcurrency !== undefined ? { reservedConcurrency: extra.reservedConcurrency } : {}),
           // Not before the configuration they will read is written.
           dependsOn: [this.configSecret.secretVersion],
+          transform: functionTransform(fnName),
         },
         parent,
       );
@@ -117,7 +300,7 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
       status: fn('status', [send, push], { timeoutSeconds: API_FUNCTION_TIMEOUT_S }),
       sender: fn('sender', [this.sendQueue.consumeStatements(), send, push], {
         timeoutSeconds: senderTimeout,
-        ...(args.sender?.memoryMb ? { memoryMb: args.sender.memoryMb } : {}),
+        ...(args.sender?.memoryMb !== undefined ? { memoryMb: args.sender.memoryMb } : {}),
         // A claim older than the function can run belongs to an invocation that died.
         environment: { SEND_CLAIM_EXPIRY_MS: String((senderTimeout + 30) * 1000) },
       }),
@@ -135,21 +318,32 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
     // Every minute: held messages whose time has come go back on the send queue. A run that fails
     // or is late is not retried: the next minute's run does its work.
     const requeue = this.functions.requeue.function;
-    const schedule = new aws.cloudwatch.EventRule(`${name}-requeue-schedule`, { scheduleExpression: 'rate(1 minute)' }, parent);
+    const schedule = new aws.cloudwatch.EventRule(
+      ...transform(change.requeueSchedule, `${name}-requeue-schedule`, { scheduleExpression: 'rate(1 minute)' }, { parent: this }),
+    );
     new aws.cloudwatch.EventTarget(
-      `${name}-requeue-target`,
-      { rule: schedule.name, arn: requeue.arn, retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 } },
-      parent,
+      ...transform(
+        change.requeueTarget,
+        `${name}-requeue-target`,
+        { rule: schedule.name, arn: requeue.arn, retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 } },
+        { parent: this },
+      ),
     );
     new aws.lambda.Permission(
-      `${name}-requeue-invoke`,
-      { action: 'lambda:InvokeFunction', function: requeue.name, principal: 'events.amazonaws.com', sourceArn: schedule.arn },
-      parent,
+      ...transform(
+        change.requeuePermission,
+        `${name}-requeue-invoke`,
+        { action: 'lambda:InvokeFunction', function: requeue.name, principal: 'events.amazonaws.com', sourceArn: schedule.arn },
+        { parent: this },
+      ),
     );
     new aws.lambda.FunctionEventInvokeConfig(
-      `${name}-requeue-async`,
-      { functionName: requeue.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
-      parent,
+      ...transform(
+        change.requeueInvokeConfig,
+        `${name}-requeue-async`,
+        { functionName: requeue.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+        { parent: this },
+      ),
     );
 
     this.api = new HttpApi(
@@ -158,6 +352,7 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
         functions: { accept: this.functions.accept, status: this.functions.status, webhook: this.functions.webhook },
         logRetentionDays,
         ...(args.throttles ? { throttles: args.throttles } : {}),
+        transform: change.api,
       },
       parent,
     );
@@ -171,6 +366,7 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
         oldestMessageAgeSeconds: { send: 1800, push: 3600 },
         ...(args.alarmTopicArn ? { topicArn: args.alarmTopicArn } : {}),
         ...(args.alarmEmails ? { emails: args.alarmEmails } : {}),
+        transform: change.alarms,
       },
       parent,
     );
