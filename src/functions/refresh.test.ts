@@ -6,7 +6,6 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { hashApiKey } from '../api/auth.ts';
 import type { ApiDeps } from '../api/app.ts';
-import type { MessageStore } from '../store/message-store.ts';
 import { apiHandler } from './api-handler.ts';
 import { configMaxAgeMs, refreshing } from './refresh.ts';
 
@@ -27,7 +26,7 @@ describe('configuration age in warm containers', () => {
       reads++;
       return {
         apiKeys: keys,
-        store: { get: async () => undefined } as unknown as MessageStore,
+        messages: { get: async () => undefined } as unknown as ApiDeps['messages'],
         accounts: new Map(),
         now: () => new Date(clock),
       } as unknown as ApiDeps;

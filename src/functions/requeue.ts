@@ -6,13 +6,13 @@
 import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { SendQueue } from '../queue/send-queue.ts';
 import { requeueDue, type RequeueDeps, type RequeueReport } from '../scheduler/requeue.ts';
-import { MessageStore } from '../store/message-store.ts';
 import { refreshing } from './refresh.ts';
 import { loadOnce, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 
 export function requeueDeps(env: RuntimeEnvironment): RequeueDeps {
   return {
-    store: new MessageStore(env.dynamo, env.tableName),
+    due: env.storage.due,
+    claims: env.storage.claims,
     queue: new SendQueue(env.sqs, env.queueUrl),
     cipher: payloadCipher(env.secrets.payloadKey),
     now: env.now ?? (() => new Date()),

@@ -3,7 +3,6 @@
  * queue, the accounts and their adapters. Configuration is read and validated here, at the edge;
  * the modules below receive typed objects.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ApiDeps } from '../api/app.ts';
 import { cursorCodec } from '../api/cursor.ts';
@@ -13,16 +12,17 @@ import { adapterFor } from '../providers/index.ts';
 import { PushQueue } from '../push/push.ts';
 import { SendQueue } from '../queue/send-queue.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
-import { MessageStore } from '../store/message-store.ts';
+import { dynamoDBStorage } from '../store/dynamodb/index.ts';
+import type { Storage } from '../store/repositories.ts';
 
 export interface RuntimeEnvironment {
   config: PipelineConfig;
   secrets: PipelineSecrets;
-  tableName: string;
   queueUrl: string;
   /** The caller-push queue (optional: without it, no pushes are queued). */
   pushQueueUrl?: string;
-  dynamo: DynamoDBClient;
+  /** Where messages, keys, pauses and pacing are kept (deployed: DynamoDB, `dynamoDBStorage`). */
+  storage: Storage;
   sqs: SQSClient;
   now?: () => Date;
   /** How long a message on the queue may wait unclaimed before the sweeper enqueues it again (`SWEEP_GRACE_MS`). */
@@ -61,8 +61,14 @@ export function msFromEnvironment(name: string, fallback: number): number {
 
 export function createApiDeps(env: RuntimeEnvironment): ApiDeps {
   const accounts = new Map(env.config.accounts.map((account) => [account.id, account]));
+  const { messages, claims, due, idempotency, pauses, suppressions } = env.storage;
   return {
-    store: new MessageStore(env.dynamo, env.tableName),
+    messages,
+    claims,
+    due,
+    idempotency,
+    pauses,
+    suppressions,
     queue: new SendQueue(env.sqs, env.queueUrl),
     accounts,
     // Cancels and operators' resolves are status changes too: pushed like the sender's and the callbacks'.
@@ -106,11 +112,10 @@ export async function runtimeFromEnvironment(): Promise<RuntimeEnvironment> {
   }
   return {
     ...loaded,
-    tableName: required('TABLE_NAME'),
+    storage: dynamoDBStorage({ tableName: required('TABLE_NAME') }),
     queueUrl: required('QUEUE_URL'),
     ...(process.env.PUSH_QUEUE_URL ? { pushQueueUrl: process.env.PUSH_QUEUE_URL } : {}),
     sweepGraceMs: msFromEnvironment('SWEEP_GRACE_MS', DEFAULT_SWEEP_GRACE_MS),
-    dynamo: new DynamoDBClient({}),
     sqs: new SQSClient({}),
   };
 }

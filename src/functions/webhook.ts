@@ -2,7 +2,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { fromLambdaEvent, problem, toLambdaResult } from '../api/http.ts';
 import { PushQueue } from '../push/push.ts';
-import { MessageStore } from '../store/message-store.ts';
 import { handleWebhookRequest, type WebhookDeps } from '../webhooks/app.ts';
 import { loadOnce, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 import { refreshing } from './refresh.ts';
@@ -11,7 +10,10 @@ import type { LambdaHttpHandler } from './api-handler.ts';
 export function createWebhookDeps(env: RuntimeEnvironment, options: Partial<Pick<WebhookDeps, 'log'>> = {}): WebhookDeps {
   const accounts = new Map(env.config.accounts.map((account) => [account.id, account]));
   return {
-    store: new MessageStore(env.dynamo, env.tableName),
+    messages: env.storage.messages,
+    callbacks: env.storage.callbacks,
+    suppressions: env.storage.suppressions,
+    pauses: env.storage.pauses,
     accounts,
     webhookSecrets: env.secrets.webhookSecrets,
     recipientHashKey: env.secrets.recipientHashKey,

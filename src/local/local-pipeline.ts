@@ -15,6 +15,7 @@ import { createSenderDeps, senderHandler } from '../functions/sender.ts';
 import { createWebhookDeps, webhookHandler } from '../functions/webhook.ts';
 import type { ProviderName } from '../providers/names.ts';
 import { DEFAULT_SWEEP_GRACE_MS, requeueDue } from '../scheduler/requeue.ts';
+import { dynamoDBStorage } from '../store/dynamodb/index.ts';
 import { createQueue, ensureMessagesTable, startDynamo, startSqs } from './aws.ts';
 import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping.ts';
 import type { LocalHome } from './home.ts';
@@ -109,10 +110,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const env: RuntimeEnvironment = {
       config: { ...parsed.config, accounts },
       secrets: parsed.secrets,
-      tableName: 'messages',
+      storage: dynamoDBStorage({ client: dynamo.client, tableName: 'messages' }),
       queueUrl: queues.queueUrl,
       pushQueueUrl: queues.pushQueueUrl,
-      dynamo: dynamo.client,
       sqs: sqs.client,
       sweepGraceMs: options.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS,
     };

@@ -1,0 +1,22 @@
+/** Suppressions (opted-out recipients) as items `S#<account>#<recipient hash>`. */
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Suppression } from '../model.ts';
+import type { SuppressionRepository } from '../repositories.ts';
+import { suppressionKey } from '../table.ts';
+import { DynamoDBRepository } from './layer.ts';
+
+export class DynamoDBSuppressionRepository extends DynamoDBRepository implements SuppressionRepository {
+  async add(account: string, recipientHash: string, suppression: Suppression & { code?: string | number }): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...suppressionKey(account, recipientHash), ...suppression } }));
+  }
+
+  async get(account: string, recipientHash: string): Promise<Suppression | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: suppressionKey(account, recipientHash), ConsistentRead: false }));
+    return Item ? { reason: String(Item.reason), since: String(Item.since) } : undefined;
+  }
+
+  async remove(account: string, recipientHash: string): Promise<boolean> {
+    const result = await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: suppressionKey(account, recipientHash), ReturnValues: 'ALL_OLD' }));
+    return result.Attributes !== undefined;
+  }
+}
