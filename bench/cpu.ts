@@ -4,9 +4,8 @@
  * our code (validation, pacing arithmetic, adapters, signatures), not I/O. Project: batches of 10;
  * naive: one message per invocation, and a dedupe record per callback (bench/naive.ts).
  */
-import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { createSenderDeps, senderHandler } from '../src/functions/sender.ts';
 import { createWebhookDeps, webhookHandler } from '../src/functions/webhook.ts';
@@ -23,19 +22,22 @@ import { naiveWebhookHandler } from './naive.ts';
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, endpoint: 'http://127.0.0.1:9' };
 
-/** A DynamoDB client that never leaves the process: message records come back in `status`. */
+/**
+ * A DynamoDB client that never leaves the process: message records come back in `status`. It
+ * answers in the `initialize` step, before the document client marshals (just before serializing)
+ * and after it would unmarshal: keys come in, and items go out, as plain values.
+ */
 function stubDynamo(status: string): DynamoDBClient {
   const client = new DynamoDBClient(LOCAL);
   client.middlewareStack.add(
     () => async (args) => {
-      const input = args.input as { Key?: Record<string, AttributeValue> };
-      const key = unmarshall(input.Key ?? {});
+      const key = (args.input as { Key?: Record<string, unknown> }).Key ?? {};
       let output: Record<string, unknown> = {};
       if (isMessageKey(key)) {
         const createdAt = '2026-01-01T00:00:00.000Z';
         const record = toItem({ id: messageIdOfKey(key), provider: 'kaleyra', account: 'acme-kaleyra', recipient: { hash: 'h', last4: '5678' }, kind: 'template', status: 'queued', createdAt });
         const at = { queued: createdAt, ...(status === 'queued' ? {} : { accepted: '2026-01-01T00:00:01.000Z' }) };
-        output = { Item: marshall({ ...record, status, rank: STATUS_RANK[status as MessageStatus], at, providerMessageId: 'K-1' }, { removeUndefinedValues: true }) };
+        output = { Item: { ...record, status, rank: STATUS_RANK[status as MessageStatus], at, providerMessageId: 'K-1' } };
       }
       if ('KeyConditionExpression' in (args.input as object)) output = { Items: [] };
       return { output: { $metadata: {}, ...output }, response: {} } as never;
