@@ -11,7 +11,6 @@
  *   the naive applier in place of the project's.
  */
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { fromLambdaEvent, json, problem, toLambdaResult, type HttpRequest, type HttpResponse } from '../src/api/http.ts';
@@ -94,7 +93,7 @@ async function firstSighting(dynamo: DynamoDBClient, tableName: string, key: str
       new PutItemCommand({
         TableName: tableName,
         Item: {
-          ...marshall(eventDedupeKey(key)),
+          ...Object.fromEntries(Object.entries(eventDedupeKey(key)).map(([name, value]) => [name, { S: value }])),
           [TTL_ATTRIBUTE]: { N: String(Math.floor(now.getTime() / 1000) + 7 * 86_400) },
         },
         ConditionExpression: 'attribute_not_exists(#pk)',
