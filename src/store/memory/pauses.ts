@@ -9,7 +9,8 @@ const scopeKey = (scope: PauseScope) => (scope.kind === 'account' ? compositeKey
 export class MemoryPauseRepository extends MemoryRepository implements PauseRepository {
   async set(account: string, scope: PauseScope, pause: PauseDetails): Promise<void> {
     const pauses = this.tables.pauses.get(account) ?? new Map<string, Pause>();
-    pauses.set(scopeKey(scope), copy({ account, scope, ...pause }));
+    const { reason, code, since } = pause;
+    pauses.set(scopeKey(scope), copy({ account, scope, reason, since, ...(code !== undefined ? { code } : {}) }));
     this.tables.pauses.set(account, pauses);
   }
 
