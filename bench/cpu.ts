@@ -35,7 +35,8 @@ function stubDynamo(status: string): DynamoDBClient {
       let output: Record<string, unknown> = {};
       if (isMessageKey(key)) {
         const createdAt = '2026-01-01T00:00:00.000Z';
-        const record = toItem({ id: messageIdOfKey(key), provider: 'kaleyra', account: 'acme-kaleyra', recipient: { hash: 'h', last4: '5678' }, kind: 'template', status: 'queued', createdAt });
+        const queued = { provider: 'kaleyra', account: 'acme-kaleyra', kind: 'template', status: 'queued', createdAt } as const;
+        const record = toItem({ ...queued, id: messageIdOfKey(key), recipient: { hash: 'h', last4: '5678' } });
         const at = { queued: createdAt, ...(status === 'queued' ? {} : { accepted: '2026-01-01T00:00:01.000Z' }) };
         output = { Item: { ...record, status, rank: STATUS_RANK[status as MessageStatus], at, providerMessageId: 'K-1' } };
       }
@@ -71,7 +72,13 @@ export async function runCpu(options: { naive: boolean; messages: number }): Pro
   const secrets = { ...testSecrets(), webhookSecrets: { 'acme-kaleyra': ['t'.repeat(24)] } };
   const env = (status: string, dynamo = stubDynamo(status)) => ({
     dynamo,
-    env: { config, secrets, storage: dynamoDBStorage({ client: dynamo, tableName: 'messages' }), queueUrl: 'http://127.0.0.1:9/q', sqs: stubSqs() } satisfies RuntimeEnvironment,
+    env: {
+      config,
+      secrets,
+      storage: dynamoDBStorage({ client: dynamo, tableName: 'messages' }),
+      queueUrl: 'http://127.0.0.1:9/q',
+      sqs: stubSqs(),
+    } satisfies RuntimeEnvironment,
   });
   const accepted = JSON.stringify({ code: 'WA202', message: 'Request Accepted', data: { message_id: 'K-1' }, error: {} });
   const fetch: typeof globalThis.fetch = async () => new Response(accepted, { status: 202, headers: { 'content-type': 'application/json' } });

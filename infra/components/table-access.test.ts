@@ -14,7 +14,9 @@ const methodsOf = (prototype: object) => Object.getOwnPropertyNames(prototype).f
 describe('table access derived from the code', () => {
   // Never sends: only the repositories' classes are looked at.
   const storage = dynamoDBStorage({ tableName: 'messages', client: new DynamoDBClient({ region: 'us-east-1' }) });
-  const implemented = Object.entries(storage).flatMap(([repository, impl]) => methodsOf(Object.getPrototypeOf(impl)).map((method) => `${repository}.${method}`));
+  const implemented = Object.entries(storage).flatMap(([repository, impl]) =>
+    methodsOf(Object.getPrototypeOf(impl)).map((method) => `${repository}.${method}`),
+  );
 
   it('declares the requests of every repository method, and only of methods that exist', () => {
     const declared = new Set(Object.keys(STORE_CALLS).map((call) => call.replace(/\(.*\)$/, '')));

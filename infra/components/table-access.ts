@@ -80,7 +80,14 @@ const SWEEP: StoreCall[] = ['due.getHeld', 'due.release', 'due.postpone', 'claim
 /** The store calls each function's code makes. */
 export const FUNCTION_CALLS = {
   // src/api/accept.ts
-  accept: ['idempotency.claim', 'messages.createMany', 'messages.createMany(onlyIfMissing)', 'due.hold', 'idempotency.complete', 'messages.getMany'],
+  accept: [
+    'idempotency.claim',
+    'messages.createMany',
+    'messages.createMany(onlyIfMissing)',
+    'due.hold',
+    'idempotency.complete',
+    'messages.getMany',
+  ],
   // src/api/messages.ts, src/api/operator.ts
   // (lifting a pause sweeps the account's held messages back onto the queue: src/scheduler/requeue.ts)
   status: [

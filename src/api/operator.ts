@@ -70,7 +70,8 @@ export interface ApiPause {
 export const presentScope = (scope: PauseScope): string => (scope.kind === 'account' ? '*' : `T#${scope.template}`);
 
 export function presentPause(pause: Pause): ApiPause {
-  return { account: pause.account, scope: presentScope(pause.scope), reason: pause.reason, ...(pause.code !== undefined ? { code: pause.code } : {}), since: pause.since };
+  const code = pause.code !== undefined ? { code: pause.code } : {};
+  return { account: pause.account, scope: presentScope(pause.scope), reason: pause.reason, ...code, since: pause.since };
 }
 
 /**

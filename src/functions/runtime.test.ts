@@ -108,7 +108,8 @@ describe('a failed cold start recovers on the next invocation', () => {
     expect(await push(sqsEvent, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
 
     const due = { listDue: async () => [] } as unknown as RequeueDeps['due'];
-    const sweeperDeps = { due, claims: {} as RequeueDeps['claims'], queue: {} as RequeueDeps['queue'], cipher: {} as RequeueDeps['cipher'], now: () => new Date() };
+    const claims = {} as RequeueDeps['claims'];
+    const sweeperDeps = { due, claims, queue: {} as RequeueDeps['queue'], cipher: {} as RequeueDeps['cipher'], now: () => new Date() };
     const sweep = requeueHandler(flaky(sweeperDeps).load);
     await expect(sweep()).rejects.toThrow('Rate exceeded');
     expect(await sweep()).toMatchObject({ requeued: 0, unknown: 0 });

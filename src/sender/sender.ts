@@ -39,8 +39,10 @@ import type { Pacer } from '../pacing/pacer.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
 import type { StatusNotifier } from '../push/push.ts';
 import { applyKeptEvents, type ApplyDeps } from '../status/apply.ts';
-import { ACCOUNT_SCOPE, pauseCovers, templateScope, type MessageRecord, type NewMessage, type Pause, type StoredError } from '../store/model.ts';
-import type { DueRepository, MessageRepository, PauseRepository, SendClaimRepository, SuppressionRepository } from '../store/repositories.ts';
+import { ACCOUNT_SCOPE, pauseCovers, templateScope } from '../store/model.ts';
+import type { MessageRecord, NewMessage, Pause, StoredError } from '../store/model.ts';
+import type { DueRepository, MessageRepository, PauseRepository } from '../store/repositories.ts';
+import type { SendClaimRepository, SuppressionRepository } from '../store/repositories.ts';
 
 /** What the sender reads and writes (and, for callbacks kept before the send result, what applying them does). */
 export interface SenderStorage extends Pick<ApplyDeps, 'callbacks'> {

@@ -29,7 +29,8 @@ import { isProviderOptOutCode, matchesByRecipient, type ProviderName } from '../
 import type { MessageStatus } from '../messages/status.ts';
 import type { StatusEvent } from '../messages/status-event.ts';
 import { ACCOUNT_SCOPE, templateScope, type MessageRecord } from '../store/model.ts';
-import type { CallbackIndexRepository, MessageRepository, PauseRepository, SuppressionRepository } from '../store/repositories.ts';
+import type { CallbackIndexRepository, MessageRepository } from '../store/repositories.ts';
+import type { PauseRepository, SuppressionRepository } from '../store/repositories.ts';
 import type { StatusNotifier } from '../push/push.ts';
 
 export interface ApplyDeps {

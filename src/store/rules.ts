@@ -4,17 +4,23 @@
  * report may still change, and how a listing pages through an account's messages.
  */
 import { STATUS_RANK, type MessageStatus } from '../messages/status.ts';
-import { InvalidCursorError, LIST_READ_BUDGET, type ApplyExtra, type ListPage, type ListPosition, type ListQuery, type MessageRecord } from './model.ts';
+import { InvalidCursorError, LIST_READ_BUDGET } from './model.ts';
+import type { ApplyExtra, ListPage, ListPosition, ListQuery, MessageRecord } from './model.ts';
 import { idOfCreatedSortKey } from './table.ts';
 
 /**
  * Before any write: whether a report can change nothing (even the caller's possibly older copy
  * shows it), and whether it may advance the status or is history only.
  */
-export function planStatusWrite(next: Exclude<MessageStatus, 'cancelled'>, at: string, extra: ApplyExtra): 'unchanged' | { mayAdvance: boolean } {
+export function planStatusWrite(
+  next: Exclude<MessageStatus, 'cancelled'>,
+  at: string,
+  extra: ApplyExtra,
+): 'unchanged' | { mayAdvance: boolean } {
   const known = extra.known;
   const earliest = known?.times[next];
-  if (known && earliest !== undefined && earliest <= at && known.status !== 'cancelled' && STATUS_RANK[known.status] >= STATUS_RANK[next]) return 'unchanged';
+  const reached = known !== undefined && known.status !== 'cancelled' && STATUS_RANK[known.status] >= STATUS_RANK[next];
+  if (reached && earliest !== undefined && earliest <= at) return 'unchanged';
   if (extra.providerMessageId && extra.provider && (extra.indexProviderMessageId ?? true) && !extra.account) {
     throw new TypeError('applyStatus: indexing a provider message id needs the account it is scoped to');
   }

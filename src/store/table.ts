@@ -91,13 +91,19 @@ export const isMessageKey = (key: Record<string, unknown>): boolean => key[KEY.s
 export const messageIdOfKey = (key: Record<string, unknown>): string => String(key[KEY.partition]).slice(2);
 export const idempotencyKey = (account: string, key: string): Key => ({ [KEY.partition]: `I#${account}#${key}`, [KEY.sort]: 'I' });
 export const paceKey = (scope: string): Key => ({ [KEY.partition]: `P#${scope}`, [KEY.sort]: 'P' });
-export const suppressionKey = (account: string, recipientHash: string): Key => ({ [KEY.partition]: `S#${account}#${recipientHash}`, [KEY.sort]: 'S' });
+export const suppressionKey = (account: string, recipientHash: string): Key => ({
+  [KEY.partition]: `S#${account}#${recipientHash}`,
+  [KEY.sort]: 'S',
+});
 
 /** The partition of an account's pauses (one item per scope). */
 export const pausePartition = (account: string): string => `Z#${account}`;
 /** A pause's sort key: `*` for the whole account, `T#<template name>` for one template. */
 export const pauseSortKey = (scope: PauseScope): string => (scope.kind === 'account' ? '*' : `T#${scope.template}`);
-export const pauseKey = (account: string, scope: PauseScope): Key => ({ [KEY.partition]: pausePartition(account), [KEY.sort]: pauseSortKey(scope) });
+export const pauseKey = (account: string, scope: PauseScope): Key => ({
+  [KEY.partition]: pausePartition(account),
+  [KEY.sort]: pauseSortKey(scope),
+});
 /** The scope of a pause's sort key ({@link pauseSortKey} read back). */
 export function pauseScopeOfSortKey(sortKey: string): PauseScope {
   if (sortKey === '*') return { kind: 'account' };

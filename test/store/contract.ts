@@ -63,7 +63,13 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
     describe('message records', () => {
       it('reads back what was written, with its first status time, and keeps what replays would overwrite', async () => {
         const [full] = await created(
-          message({ status: 'scheduled', scheduleAt: at(3600), metadata: { order: 'A-17' }, idempotencyKey: 'k1', due: { at: at(3000), sealedPayload: 'sealed' } }),
+          message({
+            status: 'scheduled',
+            scheduleAt: at(3600),
+            metadata: { order: 'A-17' },
+            idempotencyKey: 'k1',
+            due: { at: at(3000), sealedPayload: 'sealed' },
+          }),
         );
         expect(await s.messages.get(full!.id)).toEqual({
           id: full!.id,
@@ -108,7 +114,10 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
       it('reaches the reference result (applyReport) for any order and repetition of reports', async () => {
         await fc.assert(
           fc.asyncProperty(
-            fc.array(fc.record({ status: fc.constantFrom(...REPORTED), second: fc.integer({ min: 1, max: 59 }) }), { minLength: 1, maxLength: 8 }),
+            fc.array(fc.record({ status: fc.constantFrom(...REPORTED), second: fc.integer({ min: 1, max: 59 }) }), {
+              minLength: 1,
+              maxLength: 8,
+            }),
             async (reports) => {
               const [m] = await created(message());
               const withRepeats = [...reports, ...reports.slice(0, 2)];
@@ -152,7 +161,8 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await s.messages.cancel(waiting!.id, at(2))).toEqual({ cancelled: true });
         expect(await s.messages.cancel(waiting!.id, at(3))).toEqual({ cancelled: false, current: 'cancelled' });
         expect(await s.messages.applyStatus(waiting!.id, 'sent', at(3))).toBe('unchanged');
-        expect(await s.messages.get(waiting!.id)).toMatchObject({ status: 'cancelled', times: { queued: at(0), cancelled: at(2) }, updatedAt: at(2) });
+        const cancelled = { status: 'cancelled', times: { queued: at(0), cancelled: at(2) }, updatedAt: at(2) };
+        expect(await s.messages.get(waiting!.id)).toMatchObject(cancelled);
         await s.messages.applyStatus(sending!.id, 'sending', at(2));
         expect(await s.messages.cancel(sending!.id, at(3))).toEqual({ cancelled: false, current: 'sending' });
         expect(await s.messages.cancel(newMessageId(T0), at(3))).toEqual({ cancelled: false });
@@ -166,9 +176,11 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await s.callbacks.findMessageId('acme', 'kaleyra', 'K-1')).toBe(m!.id);
         expect(await s.callbacks.findMessageId('other', 'kaleyra', 'K-1')).toBeUndefined();
         expect(await s.callbacks.findMessageId('acme', 'gupshup', 'K-1')).toBeUndefined();
-        await expect(s.messages.applyStatus(m!.id, 'read', at(4), { provider: 'kaleyra', providerMessageId: 'K-3' })).rejects.toThrow(/account/);
+        const unscoped = s.messages.applyStatus(m!.id, 'read', at(4), { provider: 'kaleyra', providerMessageId: 'K-3' });
+        await expect(unscoped).rejects.toThrow(/account/);
 
-        await s.messages.applyStatus(unindexed!.id, 'accepted', at(2), { provider: 'kaleyra', providerMessageId: 'K-9', indexProviderMessageId: false });
+        const notIndexed = { provider: 'kaleyra', providerMessageId: 'K-9', indexProviderMessageId: false } as const;
+        await s.messages.applyStatus(unindexed!.id, 'accepted', at(2), notIndexed);
         expect((await s.messages.get(unindexed!.id))?.providerMessageId).toBe('K-9');
         expect(await s.callbacks.findMessageId('acme', 'kaleyra', 'K-9')).toBeUndefined();
       });
@@ -186,7 +198,9 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
     describe('listing', () => {
       /** `count` messages of `account`, one second apart; their ids newest first. */
       const listed = async (account: string, count: number, from = 0) => {
-        const messages = Array.from({ length: count }, (_, i) => message({ account, id: newMessageId(T0 + (from + i) * 1000), createdAt: at(from + i) }));
+        const messages = Array.from({ length: count }, (_, i) =>
+          message({ account, id: newMessageId(T0 + (from + i) * 1000), createdAt: at(from + i) }),
+        );
         await s.messages.createMany(messages);
         return messages.map((m) => m.id).reverse();
       };
@@ -257,9 +271,11 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(results.filter(Boolean)).toHaveLength(1);
         const winner = tokens[results.indexOf(true)]!;
         expect(await s.claims.claimOf(m!.id)).toEqual({ token: winner, claimedAt: at(1), until: at(121) });
-        expect(await s.messages.get(m!.id)).toMatchObject({ status: 'sending', attempts: 1, times: { queued: at(0), sending: at(1) }, dueAt: at(120) });
+        const sending = { status: 'sending', attempts: 1, times: { queued: at(0), sending: at(1) }, dueAt: at(120) };
+        expect(await s.messages.get(m!.id)).toMatchObject(sending);
         // The due entry stays (the sweeper finds a claim whose invocation died); the body is dropped.
-        expect(await s.due.getHeld(m!.id)).toEqual({ record: expect.objectContaining({ status: 'sending' }), claim: { token: winner, claimedAt: at(1), until: at(121) } });
+        const claim = { token: winner, claimedAt: at(1), until: at(121) };
+        expect(await s.due.getHeld(m!.id)).toEqual({ record: expect.objectContaining({ status: 'sending' }), claim });
         expect(await s.claims.claim(newMessageId(T0), 'x', at(1))).toBe(false);
       });
 
@@ -302,7 +318,8 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await s.claims.markUnknown(m!.id, at(2), 'timeout', 'not-t')).toBe(false);
         expect(await s.claims.markUnknown(m!.id, at(2), 'timeout', 't', { status: 504 })).toBe(true);
         expect(await s.claims.markUnknown(m!.id, at(3), 'again', 't')).toBe(false);
-        expect(await s.messages.get(m!.id)).toMatchObject({ status: 'unknown', times: { unknown: at(2) }, error: { class: 'unknown', status: 504, reason: 'timeout' } });
+        const unknown = { status: 'unknown', times: { unknown: at(2) }, error: { class: 'unknown', status: 504, reason: 'timeout' } };
+        expect(await s.messages.get(m!.id)).toMatchObject(unknown);
         expect((await s.due.getHeld(m!.id))?.sealedPayload).toBeUndefined();
         expect(await s.due.listDue(at(1000))).toEqual([]);
         // Without a token: any claim.
@@ -319,7 +336,8 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await expiry.message(m!.id)).toBe(epochS(at(120 * 86_400)) + MESSAGE_TTL_S);
         expect(await s.due.hold(gone!.id, at(60), 'sealed')).toBe(false);
         expect(await s.due.hold(newMessageId(T0), at(60), 'sealed')).toBe(false);
-        expect(await s.due.getHeld(m!.id)).toEqual({ record: expect.objectContaining({ dueAt: at(120 * 86_400) }), sealedPayload: 'sealed' });
+        const held = { record: expect.objectContaining({ dueAt: at(120 * 86_400) }), sealedPayload: 'sealed' };
+        expect(await s.due.getHeld(m!.id)).toEqual(held);
       });
 
       it('lists what is due by then, at most `limit`, paused accounts’ messages only when asked', async () => {
@@ -360,11 +378,13 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
     describe('idempotency keys', () => {
       it('lets the first of concurrent claims win and tells the others what it was taken for', async () => {
         const now = new Date(at(1));
-        const claims = await Promise.all(['a', 'b', 'c', 'd'].map((hash) => s.idempotency.claim('acme', 'k1', `hash-${hash}`, [`id-${hash}`], now)));
+        const claim = (hash: string) => s.idempotency.claim('acme', 'k1', `hash-${hash}`, [`id-${hash}`], now);
+        const claims = await Promise.all(['a', 'b', 'c', 'd'].map(claim));
         const winner = claims.findIndex((c) => c.claimed);
         expect(claims.filter((c) => c.claimed)).toHaveLength(1);
         const hash = `hash-${'abcd'[winner]}`;
-        for (const claim of claims.filter((c) => !c.claimed)) expect(claim).toEqual({ claimed: false, requestHash: hash, messageIds: [`id-${'abcd'[winner]}`], complete: false });
+        const takenFor = { claimed: false, requestHash: hash, messageIds: [`id-${'abcd'[winner]}`], complete: false };
+        for (const lost of claims.filter((c) => !c.claimed)) expect(lost).toEqual(takenFor);
         expect(await expiry.idempotencyKey('acme', 'k1')).toBe(epochS(at(1)) + IDEMPOTENCY_TTL_S);
       });
 
@@ -372,11 +392,13 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         const now = new Date(at(1));
         expect(await s.idempotency.claim('acme', 'k1', 'hash-a', ['A'], now)).toEqual({ claimed: true });
         await s.idempotency.complete('acme', 'k1');
-        expect(await s.idempotency.claim('acme', 'k1', 'hash-a', ['C'], now)).toEqual({ claimed: false, requestHash: 'hash-a', messageIds: ['A'], complete: true });
+        const completed = { claimed: false, requestHash: 'hash-a', messageIds: ['A'], complete: true };
+        expect(await s.idempotency.claim('acme', 'k1', 'hash-a', ['C'], now)).toEqual(completed);
         expect(await s.idempotency.claim('other', 'k1', 'hash-a', ['D'], now)).toEqual({ claimed: true });
         const later = new Date(now.getTime() + (IDEMPOTENCY_TTL_S + 1) * 1000);
         expect(await s.idempotency.claim('acme', 'k1', 'hash-z', ['E'], later)).toEqual({ claimed: true });
-        expect(await s.idempotency.claim('acme', 'k1', 'hash-y', ['F'], later)).toMatchObject({ claimed: false, requestHash: 'hash-z', complete: false });
+        const reclaimed = { claimed: false, requestHash: 'hash-z', complete: false };
+        expect(await s.idempotency.claim('acme', 'k1', 'hash-y', ['F'], later)).toMatchObject(reclaimed);
       });
     });
 
@@ -398,7 +420,8 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await s.pauses.lift('acme', templateScope('lto_template'))).toBe(true);
         expect(await s.pauses.lift('acme', templateScope('lto_template'))).toBe(false);
         expect((await s.pauses.list('acme')).map((p) => p.scope)).toEqual([{ kind: 'account' }]);
-        expect(await s.pauses.list('other')).toEqual([{ account: 'other', scope: { kind: 'template', template: 'welcome' }, reason: 'x', since: at(4) }]);
+        const welcome = { account: 'other', scope: { kind: 'template', template: 'welcome' }, reason: 'x', since: at(4) };
+        expect(await s.pauses.list('other')).toEqual([welcome]);
         expect(await s.pauses.list('nobody')).toEqual([]);
       });
     });
@@ -456,11 +479,13 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
 
       it('keeps early callbacks per account and status, the first of each; one taker gets them once; kept a week', async () => {
         const now = new Date(at(1));
-        for (let i = 0; i < 30; i++) await s.callbacks.keepPending('acme', 'gupshup', 'G-early', { status: 'delivered', n: i } as { status: string }, now);
-        await s.callbacks.keepPending('acme', 'gupshup', 'G-early', { status: 'read', n: 0 } as { status: string }, now);
-        await s.callbacks.keepPending('other', 'gupshup', 'G-early', { status: 'sent', n: 0 } as { status: string }, now);
+        const event = (status: string, n: number) => ({ status, n }) as { status: string };
+        for (let i = 0; i < 30; i++) await s.callbacks.keepPending('acme', 'gupshup', 'G-early', event('delivered', i), now);
+        await s.callbacks.keepPending('acme', 'gupshup', 'G-early', event('read', 0), now);
+        await s.callbacks.keepPending('other', 'gupshup', 'G-early', event('sent', 0), now);
         expect(await expiry.pending('acme', 'gupshup', 'G-early')).toBe(epochS(at(1)) + 7 * 86_400);
-        const taken = await Promise.all([s.callbacks.takePending('acme', 'gupshup', 'G-early'), s.callbacks.takePending('acme', 'gupshup', 'G-early')]);
+        const take = () => s.callbacks.takePending('acme', 'gupshup', 'G-early');
+        const taken = await Promise.all([take(), take()]);
         const events = taken.flat() as Array<{ status: string; n: number }>;
         expect(events.sort((a, b) => a.status.localeCompare(b.status))).toEqual([{ status: 'delivered', n: 0 }, { status: 'read', n: 0 }]);
         expect(await s.callbacks.takePending('acme', 'gupshup', 'G-early')).toEqual([]);
@@ -517,13 +542,14 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         const pacers = Array.from({ length: 4 }, () => new Pacer(s.pacing));
         // The bucket holds 10: however the concurrent takes interleave, never more go out (the
         // losers of too many races back off), and the rest is there for later takes.
-        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => pacers[i % 4]!.acquire('acct#concurrent', budget, 1, 1_000_000)));
+        const acquire = (i: number) => pacers[i % 4]!.acquire('acct#concurrent', budget, 1, 1_000_000);
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => acquire(i)));
         const concurrent = results.reduce((sum, r) => sum + r.granted, 0);
         expect(concurrent).toBeGreaterThan(0);
         expect(concurrent).toBeLessThanOrEqual(10);
         expect(results.filter((r) => r.granted === 0).every((r) => r.waitMs > 0)).toBe(true);
         let later = 0;
-        for (let i = 0; i < 20; i++) later += (await pacers[i % 4]!.acquire('acct#concurrent', budget, 1, 1_000_000)).granted;
+        for (let i = 0; i < 20; i++) later += (await acquire(i)).granted;
         expect(concurrent + later).toBe(10);
 
         await pacers[0]!.block('acct#blocked', budget, 50_000, 20_000);

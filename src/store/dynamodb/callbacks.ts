@@ -8,7 +8,8 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import type { ProviderName } from '../../providers/names.ts';
 import type { CallbackIndexRepository } from '../repositories.ts';
 import { SENT_STATUSES } from '../rules.ts';
-import { INDEX, KEY, MESSAGE_TTL_S, messageIdOfKey, messageKey, providerIdItemKey, providerIndexValue, recipientIndexValue, TTL_ATTRIBUTE } from '../table.ts';
+import { INDEX, KEY, MESSAGE_TTL_S, messageIdOfKey, messageKey, TTL_ATTRIBUTE } from '../table.ts';
+import { providerIdItemKey, providerIndexValue, recipientIndexValue } from '../table.ts';
 import { DynamoDBRepository, type Item } from './layer.ts';
 import { getRecords } from './messages.ts';
 
@@ -19,7 +20,8 @@ const PENDING_TTL_S = 7 * 86_400;
 
 export class DynamoDBCallbackIndexRepository extends DynamoDBRepository implements CallbackIndexRepository {
   async findMessageId(account: string, provider: ProviderName, providerMessageId: string): Promise<string | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: providerIdItemKey('X', provider, account, providerMessageId), ConsistentRead: true }));
+    const alias = providerIdItemKey('X', provider, account, providerMessageId);
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: alias, ConsistentRead: true }));
     if (Item) return String(Item.messageId);
     const page = await this.db.send(
       new QueryCommand({
@@ -72,9 +74,10 @@ export class DynamoDBCallbackIndexRepository extends DynamoDBRepository implemen
   async addAliases(account: string, provider: ProviderName, aliases: readonly string[], messageId: string, now: Date): Promise<void> {
     const expiresAt = Math.floor(now.getTime() / 1000) + MESSAGE_TTL_S;
     await Promise.all(
-      aliases.map((alias) =>
-        this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...providerIdItemKey('X', provider, account, alias), messageId, [TTL_ATTRIBUTE]: expiresAt } })),
-      ),
+      aliases.map((alias) => {
+        const item = { ...providerIdItemKey('X', provider, account, alias), messageId, [TTL_ATTRIBUTE]: expiresAt };
+        return this.db.send(new PutCommand({ TableName: this.tableName, Item: item }));
+      }),
     );
   }
 
@@ -100,7 +103,7 @@ export class DynamoDBCallbackIndexRepository extends DynamoDBRepository implemen
   }
 
   /** One attribute per status (`ev_<status>`), set only if absent: the first kept wins. */
-  async keepPending(account: string, provider: ProviderName, providerMessageId: string, event: { status: string }, now: Date): Promise<void> {
+  async keepPending(account: string, provider: ProviderName, providerMessageId: string, event: { status: string }, now: Date) {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,

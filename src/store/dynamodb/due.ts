@@ -6,7 +6,8 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DueEntry, HeldMessage } from '../model.ts';
 import type { DueRepository } from '../repositories.ts';
-import { DUE_SHARD_NAMES, dueShard, INDEX, KEY, messageExpiresAt, messageIdOfKey, messageKey, pauseShard, TTL_ATTRIBUTE } from '../table.ts';
+import { DUE_SHARD_NAMES, dueShard, INDEX, KEY, messageExpiresAt, messageIdOfKey, messageKey } from '../table.ts';
+import { pauseShard, TTL_ATTRIBUTE } from '../table.ts';
 import { claimFrom, fromItem } from './items.ts';
 import { DynamoDBRepository, type Item } from './layer.ts';
 

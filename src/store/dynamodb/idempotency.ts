@@ -16,7 +16,14 @@ export class DynamoDBIdempotencyRepository extends DynamoDBRepository implements
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...idempotencyKey(account, key), requestHash, messageIds, complete: false, createdAt: now.toISOString(), [TTL_ATTRIBUTE]: nowS + IDEMPOTENCY_TTL_S },
+          Item: {
+            ...idempotencyKey(account, key),
+            requestHash,
+            messageIds,
+            complete: false,
+            createdAt: now.toISOString(),
+            [TTL_ATTRIBUTE]: nowS + IDEMPOTENCY_TTL_S,
+          },
           // DynamoDB deletes expired items lazily: an expired key is free again.
           ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
           ExpressionAttributeNames: { '#pk': KEY.partition, '#ttl': TTL_ATTRIBUTE },
@@ -25,12 +32,21 @@ export class DynamoDBIdempotencyRepository extends DynamoDBRepository implements
       ),
     );
     if (claimed) return { claimed: true };
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: idempotencyKey(account, key), ConsistentRead: true }));
+    const read = new GetCommand({ TableName: this.tableName, Key: idempotencyKey(account, key), ConsistentRead: true });
+    const { Item } = await this.db.send(read);
     if (!Item) return this.claim(account, key, requestHash, messageIds, now);
-    return { claimed: false, requestHash: String(Item.requestHash), messageIds: (Item.messageIds as string[]) ?? [], complete: Item.complete === true };
+    const takenFor = (Item.messageIds as string[]) ?? [];
+    return { claimed: false, requestHash: String(Item.requestHash), messageIds: takenFor, complete: Item.complete === true };
   }
 
   async complete(account: string, key: string): Promise<void> {
-    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: idempotencyKey(account, key), UpdateExpression: 'SET complete = :true', ExpressionAttributeValues: { ':true': true } }));
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: idempotencyKey(account, key),
+        UpdateExpression: 'SET complete = :true',
+        ExpressionAttributeValues: { ':true': true },
+      }),
+    );
   }
 }

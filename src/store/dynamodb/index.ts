@@ -2,7 +2,8 @@
  * The DynamoDB implementation of the repositories: one table (src/store/table.ts), the SDK client
  * injected. The only modules that speak to DynamoDB.
  */
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { Storage } from '../repositories.ts';
 import { createTableInput } from '../table.ts';
 import { DynamoDBCallbackIndexRepository } from './callbacks.ts';

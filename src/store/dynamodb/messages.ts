@@ -1,5 +1,6 @@
 /** Message records in DynamoDB: each state rule of {@link MessageRepository} is one conditional write. */
-import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STATUS_RANK, type MessageStatus } from '../../messages/status.ts';
 import type { ApplyExtra, ApplyOutcome, ListPage, ListQuery, MessageRecord, NewMessage } from '../model.ts';
 import type { MessageRepository } from '../repositories.ts';
@@ -15,7 +16,14 @@ export class DynamoDBMessageRepository extends DynamoDBRepository implements Mes
       await Promise.all(
         items.map((Item) =>
           this.conditionally(() =>
-            this.db.send(new PutCommand({ TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': KEY.partition } })),
+            this.db.send(
+              new PutCommand({
+                TableName: this.tableName,
+                Item,
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': KEY.partition },
+              }),
+            ),
           ),
         ),
       );
@@ -33,7 +41,8 @@ export class DynamoDBMessageRepository extends DynamoDBRepository implements Mes
   }
 
   async get(id: string, options: { consistent?: boolean } = {}): Promise<MessageRecord | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: options.consistent ?? true }));
+    const read = new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: options.consistent ?? true });
+    const { Item } = await this.db.send(read);
     return Item ? fromItem(Item) : undefined;
   }
 
@@ -62,7 +71,11 @@ export class DynamoDBMessageRepository extends DynamoDBRepository implements Mes
       },
       position: (key) => ({ created: String(key[INDEX.byAccount.sort]) }),
       // DynamoDB refuses a start key outside the query's range (a 400 we would otherwise pass on as a 5xx): checked first.
-      startAfter: (after) => ({ ...messageKey(positionId(after, bounds)), [INDEX.byAccount.partition]: query.account, [INDEX.byAccount.sort]: after.created }),
+      startAfter: (after) => ({
+        ...messageKey(positionId(after, bounds)),
+        [INDEX.byAccount.partition]: query.account,
+        [INDEX.byAccount.sort]: after.created,
+      }),
       read: async (ids) => new Map((await this.getMany(ids, { consistent: false })).map((record) => [record.id, record])),
     });
   }
@@ -73,10 +86,17 @@ export class DynamoDBMessageRepository extends DynamoDBRepository implements Mes
         new UpdateCommand({
           TableName: this.tableName,
           Key: messageKey(id),
-          UpdateExpression: 'SET #status = :cancelled, #rank = :rank, #at.#cancelled = :at, updatedAt = :at REMOVE dueShard, dueAt, payload',
+          UpdateExpression:
+            'SET #status = :cancelled, #rank = :rank, #at.#cancelled = :at, updatedAt = :at REMOVE dueShard, dueAt, payload',
           ConditionExpression: 'attribute_exists(#pk) AND #status IN (:queued, :scheduled)',
           ExpressionAttributeNames: { '#pk': KEY.partition, '#status': 'status', '#rank': 'rank', '#at': 'at', '#cancelled': 'cancelled' },
-          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':rank': STATUS_RANK.cancelled, ':at': at, ':queued': 'queued', ':scheduled': 'scheduled' },
+          ExpressionAttributeValues: {
+            ':cancelled': 'cancelled',
+            ':rank': STATUS_RANK.cancelled,
+            ':at': at,
+            ':queued': 'queued',
+            ':scheduled': 'scheduled',
+          },
         }),
       ),
     );
@@ -152,7 +172,12 @@ export class DynamoDBMessageRepository extends DynamoDBRepository implements Mes
 }
 
 /** The records of `ids` that exist, in the order of `ids` (batches of 100, unprocessed keys retried). */
-export async function getRecords(db: DynamoDBDocumentClient, tableName: string, ids: readonly string[], consistent: boolean): Promise<MessageRecord[]> {
+export async function getRecords(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  ids: readonly string[],
+  consistent: boolean,
+): Promise<MessageRecord[]> {
   const found = new Map<string, MessageRecord>();
   for (let i = 0; i < ids.length; i += 100) {
     let keys: Array<Record<string, string>> = ids.slice(i, i + 100).map(messageKey);

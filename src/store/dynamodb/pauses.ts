@@ -8,7 +8,8 @@ import { DynamoDBRepository } from './layer.ts';
 export class DynamoDBPauseRepository extends DynamoDBRepository implements PauseRepository {
   async set(account: string, scope: PauseScope, pause: PauseDetails): Promise<void> {
     // `scope` is kept as an attribute too: items written before the sort key was parsed carry it.
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...pauseKey(account, scope), account, scope: pauseSortKey(scope), ...pause } }));
+    const item = { ...pauseKey(account, scope), account, scope: pauseSortKey(scope), ...pause };
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: item }));
   }
 
   async list(account: string): Promise<Pause[]> {
@@ -31,7 +32,8 @@ export class DynamoDBPauseRepository extends DynamoDBRepository implements Pause
   }
 
   async lift(account: string, scope: PauseScope): Promise<boolean> {
-    const result = await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: pauseKey(account, scope), ReturnValues: 'ALL_OLD' }));
+    const lift = new DeleteCommand({ TableName: this.tableName, Key: pauseKey(account, scope), ReturnValues: 'ALL_OLD' });
+    const result = await this.db.send(lift);
     return result.Attributes !== undefined;
   }
 }

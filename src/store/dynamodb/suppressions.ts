@@ -11,12 +11,14 @@ export class DynamoDBSuppressionRepository extends DynamoDBRepository implements
   }
 
   async get(account: string, recipientHash: string): Promise<Suppression | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: suppressionKey(account, recipientHash), ConsistentRead: false }));
+    const read = new GetCommand({ TableName: this.tableName, Key: suppressionKey(account, recipientHash), ConsistentRead: false });
+    const { Item } = await this.db.send(read);
     return Item ? { reason: String(Item.reason), since: String(Item.since) } : undefined;
   }
 
   async remove(account: string, recipientHash: string): Promise<boolean> {
-    const result = await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: suppressionKey(account, recipientHash), ReturnValues: 'ALL_OLD' }));
+    const remove = new DeleteCommand({ TableName: this.tableName, Key: suppressionKey(account, recipientHash), ReturnValues: 'ALL_OLD' });
+    const result = await this.db.send(remove);
     return result.Attributes !== undefined;
   }
 }

@@ -18,7 +18,8 @@ export class MemoryCallbackIndexRepository extends MemoryRepository implements C
   }
 
   async takenElsewhere(account: string, provider: ProviderName, providerMessageIds: readonly string[]): Promise<boolean> {
-    return providerMessageIds.some((id) => [...(this.tables.aliases.get(compositeKey(provider, id))?.keys() ?? [])].some((other) => other !== account));
+    const holders = (id: string) => [...(this.tables.aliases.get(compositeKey(provider, id))?.keys() ?? [])];
+    return providerMessageIds.some((id) => holders(id).some((other) => other !== account));
   }
 
   async bindProviderMessageId(id: string, providerMessageId: string): Promise<boolean> {
@@ -48,7 +49,7 @@ export class MemoryCallbackIndexRepository extends MemoryRepository implements C
       .map((m) => m.record.id);
   }
 
-  async keepPending(account: string, provider: ProviderName, providerMessageId: string, event: { status: string }, now: Date): Promise<void> {
+  async keepPending(account: string, provider: ProviderName, providerMessageId: string, event: { status: string }, now: Date) {
     const key = compositeKey(provider, account, providerMessageId);
     const kept = this.tables.pending.get(key) ?? { slots: new Map<string, unknown>(), expiresAt: 0 };
     if (!kept.slots.has(event.status)) kept.slots.set(event.status, copy(event));

@@ -11,7 +11,8 @@ export class MemoryIdempotencyRepository extends MemoryRepository implements Ide
     const taken = this.tables.idempotency.get(at);
     if (!taken || taken.expiresAt < nowS) {
       const createdAt = now.toISOString();
-      this.tables.idempotency.set(at, { requestHash, messageIds: [...messageIds], complete: false, createdAt, expiresAt: nowS + IDEMPOTENCY_TTL_S });
+      const expiresAt = nowS + IDEMPOTENCY_TTL_S;
+      this.tables.idempotency.set(at, { requestHash, messageIds: [...messageIds], complete: false, createdAt, expiresAt });
       return { claimed: true };
     }
     return { claimed: false, requestHash: taken.requestHash, messageIds: [...taken.messageIds], complete: taken.complete };
@@ -20,8 +21,8 @@ export class MemoryIdempotencyRepository extends MemoryRepository implements Ide
   async complete(account: string, key: string): Promise<void> {
     const at = compositeKey(account, key);
     const taken = this.tables.idempotency.get(at);
-    // As DynamoDB's update does, a key that is not there is written (with the flag only).
     if (taken) taken.complete = true;
+    // As DynamoDB's update does, a key that is not there is written, with the flag only (and no expiry).
     else this.tables.idempotency.set(at, { requestHash: 'undefined', messageIds: [], complete: true, createdAt: '', expiresAt: Number.NaN });
   }
 }

@@ -56,7 +56,8 @@ export class MemoryMessageRepository extends MemoryRepository implements Message
   async cancel(id: string, at: string): Promise<{ cancelled: true } | { cancelled: false; current?: MessageStatus }> {
     const message = this.tables.messages.get(id);
     if (!message) return { cancelled: false };
-    if (message.record.status !== 'queued' && message.record.status !== 'scheduled') return { cancelled: false, current: message.record.status };
+    const current = message.record.status;
+    if (current !== 'queued' && current !== 'scheduled') return { cancelled: false, current };
     message.record.status = 'cancelled';
     message.rank = STATUS_RANK.cancelled;
     message.record.times.cancelled = at;
@@ -75,7 +76,8 @@ export class MemoryMessageRepository extends MemoryRepository implements Message
     const keepProviderId = () => {
       if (!extra.providerMessageId || !extra.provider) return;
       record.providerMessageId ??= extra.providerMessageId;
-      if (extra.indexProviderMessageId ?? true) message.providerIdIndex ??= compositeKey(extra.provider, extra.account!, extra.providerMessageId);
+      if (!(extra.indexProviderMessageId ?? true)) return;
+      message.providerIdIndex ??= compositeKey(extra.provider, extra.account!, extra.providerMessageId);
     };
     // advance: rank(current) < rank(next), not cancelled
     if (plan.mayAdvance && message.rank < STATUS_RANK[next]) {

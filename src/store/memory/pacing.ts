@@ -17,7 +17,8 @@ export class MemoryPacingRepository extends MemoryRepository implements PacingRe
     const current = this.tables.pacing.get(scope);
     if (version === 0 ? current !== undefined : current?.bucket?.version !== version) return false;
     // A put: the whole item is replaced.
-    this.tables.pacing.set(scope, { bucket: { state: copy(state), version: version + 1 }, expiresAt: Math.ceil(now / 1000) + BUCKET_TTL_S });
+    const expiresAt = Math.ceil(now / 1000) + BUCKET_TTL_S;
+    this.tables.pacing.set(scope, { bucket: { state: copy(state), version: version + 1 }, expiresAt });
     return true;
   }
 

@@ -71,7 +71,9 @@ export class MemoryTables {
     const entries = <V>(map: Map<string, V>) => [...map.entries()].map(([key, value]) => ({ key, value }));
     return [
       ...entries(this.messages),
-      ...[...this.aliases.entries()].flatMap(([key, byAccount]) => entries(byAccount).map((alias) => ({ key: [key, alias.key], value: alias.value }))),
+      ...[...this.aliases.entries()].flatMap(([key, byAccount]) =>
+        entries(byAccount).map((alias) => ({ key: [key, alias.key], value: alias.value })),
+      ),
       ...[...this.pending.entries()].map(([key, kept]) => ({ key, value: { ...kept, slots: Object.fromEntries(kept.slots) } })),
       ...entries(this.idempotency),
       ...[...this.pauses.values()].flatMap((byScope) => entries(byScope)),
