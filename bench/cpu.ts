@@ -6,11 +6,14 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { createSenderDeps, senderHandler } from '../src/functions/sender.ts';
 import { createWebhookDeps, webhookHandler } from '../src/functions/webhook.ts';
 import type { RuntimeEnvironment } from '../src/functions/runtime.ts';
+import { STATUS_RANK, type MessageStatus } from '../src/messages/status.ts';
+import { dynamoDBStorage } from '../src/store/dynamodb/index.ts';
+import { toItem } from '../src/store/dynamodb/items.ts';
+import { isMessageKey, messageIdOfKey } from '../src/store/table.ts';
 import { newMessageId } from '../src/messages/queue-message.ts';
 import { SendRequest } from '../src/messages/send-request.ts';
 import { providerCallback } from '../src/local/simulator.ts';
@@ -20,17 +23,23 @@ import { naiveWebhookHandler } from './naive.ts';
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, endpoint: 'http://127.0.0.1:9' };
 
-/** A DynamoDB client that never leaves the process: message records come back in `status`. */
+/**
+ * A DynamoDB client that never leaves the process: message records come back in `status`. It
+ * answers in the `initialize` step, before the document client marshals (just before serializing)
+ * and after it would unmarshal: keys come in, and items go out, as plain values.
+ */
 function stubDynamo(status: string): DynamoDBClient {
   const client = new DynamoDBClient(LOCAL);
   client.middlewareStack.add(
     () => async (args) => {
-      const input = args.input as { Key?: Record<string, { S?: string }> };
-      const key = input.Key?.pk?.S ?? '';
+      const key = (args.input as { Key?: Record<string, unknown> }).Key ?? {};
       let output: Record<string, unknown> = {};
-      if (key.startsWith('M#')) {
-        const id = key.slice(2);
-        output = { Item: marshall({ pk: key, sk: 'M', id, provider: 'kaleyra', account: 'acme-kaleyra', rcpt: 'h', rcptLast: '5678', kind: 'template', status, rank: status === 'queued' ? 0 : 3, at: { queued: '2026-01-01T00:00:00.000Z', ...(status === 'queued' ? {} : { accepted: '2026-01-01T00:00:01.000Z' }) }, attempts: 0, createdAt: '2026-01-01T00:00:00.000Z', providerMessageId: 'K-1' }) };
+      if (isMessageKey(key)) {
+        const createdAt = '2026-01-01T00:00:00.000Z';
+        const queued = { provider: 'kaleyra', account: 'acme-kaleyra', kind: 'template', status: 'queued', createdAt } as const;
+        const record = toItem({ ...queued, id: messageIdOfKey(key), recipient: { hash: 'h', last4: '5678' } });
+        const at = { queued: createdAt, ...(status === 'queued' ? {} : { accepted: '2026-01-01T00:00:01.000Z' }) };
+        output = { Item: { ...record, status, rank: STATUS_RANK[status as MessageStatus], at, providerMessageId: 'K-1' } };
       }
       if ('KeyConditionExpression' in (args.input as object)) output = { Items: [] };
       return { output: { $metadata: {}, ...output }, response: {} } as never;
@@ -62,10 +71,19 @@ function cpuMs(): number {
 export async function runCpu(options: { naive: boolean; messages: number }): Promise<{ senderCpuMsPerMessage: number; webhookCpuMsPerEvent: number }> {
   const config = testConfig({ kaleyra: 'http://provider.invalid' });
   const secrets = { ...testSecrets(), webhookSecrets: { 'acme-kaleyra': ['t'.repeat(24)] } };
-  const env = (status: string): RuntimeEnvironment => ({ config, secrets, tableName: 'messages', queueUrl: 'http://127.0.0.1:9/q', dynamo: stubDynamo(status), sqs: stubSqs() });
+  const env = (status: string, dynamo = stubDynamo(status)) => ({
+    dynamo,
+    env: {
+      config,
+      secrets,
+      storage: dynamoDBStorage({ client: dynamo, tableName: 'messages' }),
+      queueUrl: 'http://127.0.0.1:9/q',
+      sqs: stubSqs(),
+    } satisfies RuntimeEnvironment,
+  });
   const accepted = JSON.stringify({ code: 'WA202', message: 'Request Accepted', data: { message_id: 'K-1' }, error: {} });
   const fetch: typeof globalThis.fetch = async () => new Response(accepted, { status: 202, headers: { 'content-type': 'application/json' } });
-  const sender = senderHandler(() => createSenderDeps(env('queued'), { fetch, log: silentLog }));
+  const sender = senderHandler(() => createSenderDeps(env('queued').env, { fetch, log: silentLog }));
   const request = SendRequest.parse({ provider: 'kaleyra', account: 'acme-kaleyra', recipient: '+919812345678', content: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'], buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }] } });
   const batch = options.naive ? 1 : 10;
   const record = () => {
@@ -79,9 +97,9 @@ export async function runCpu(options: { naive: boolean; messages: number }): Pro
   const senderCpuMsPerMessage = (cpuMs() - started) / options.messages;
 
   const webhookEnv = env('accepted');
-  const webhookDeps = createWebhookDeps(webhookEnv, { log: silentLog });
+  const webhookDeps = createWebhookDeps(webhookEnv.env, { log: silentLog });
   const webhook = options.naive
-    ? naiveWebhookHandler({ ...webhookDeps, dynamo: webhookEnv.dynamo, tableName: webhookEnv.tableName })
+    ? naiveWebhookHandler({ ...webhookDeps, dynamo: webhookEnv.dynamo, tableName: 'messages' })
     : webhookHandler(() => webhookDeps);
   const event = (i: number): APIGatewayProxyEventV2 => {
     const callback = providerCallback('kaleyra', { status: ['sent', 'delivered', 'read'][i % 3]!, providerMessageId: 'K-1', messageId: newMessageId(), recipient: '919812345678', at: 1_795_300_000 + i, secret: 't'.repeat(24) });

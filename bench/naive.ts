@@ -20,7 +20,7 @@ import type { StatusEvent } from '../src/messages/status-event.ts';
 import { isProviderName } from '../src/providers/names.ts';
 import { MAX_DELAY_S, SendQueue, type QueueEntry } from '../src/queue/send-queue.ts';
 import { applyEvents, type EventFate } from '../src/status/apply.ts';
-import { KEY, providerIdKey, TTL_ATTRIBUTE } from '../src/store/table.ts';
+import { eventDedupeKey, KEY, providerIdKey, TTL_ATTRIBUTE } from '../src/store/table.ts';
 import type { WebhookDeps } from '../src/webhooks/app.ts';
 import { normaliseWebhook } from '../src/webhooks/normalise.ts';
 import { verifyWebhook } from '../src/webhooks/verify.ts';
@@ -66,7 +66,7 @@ export interface NaiveApplyDeps extends WebhookDeps {
 const NOT_REPORTED = new Set<StatusEvent['status']>(['queued', 'scheduled', 'cancelled', 'sending']);
 
 /**
- * Applies each event after a dedupe record of it (`D#<account>#<provider>#<message>#<status>`,
+ * Applies each event after a dedupe record of it (src/store/table.ts `eventDedupeKey`,
  * kept a week) was written for the first time; a repeat is dropped as `unchanged` before it is
  * matched. Statuses no callback reports are left to the project's applier (it ignores them).
  */
@@ -93,8 +93,7 @@ async function firstSighting(dynamo: DynamoDBClient, tableName: string, key: str
       new PutItemCommand({
         TableName: tableName,
         Item: {
-          [KEY.partition]: { S: `D#${key}` },
-          [KEY.sort]: { S: 'D' },
+          ...Object.fromEntries(Object.entries(eventDedupeKey(key)).map(([name, value]) => [name, { S: value }])),
           [TTL_ATTRIBUTE]: { N: String(Math.floor(now.getTime() / 1000) + 7 * 86_400) },
         },
         ConditionExpression: 'attribute_not_exists(#pk)',

@@ -10,6 +10,7 @@ import { PipelineConfig } from '../src/config/pipeline.ts';
 import { createApiDeps, type RuntimeEnvironment } from '../src/functions/runtime.ts';
 import { createSenderDeps, senderHandler } from '../src/functions/sender.ts';
 import { createQueue } from '../src/local/aws.ts';
+import { dynamoDBStorage } from '../src/store/dynamodb/index.ts';
 import { startEventSourceMapping } from '../src/local/event-source-mapping.ts';
 import { startProviderMock } from '../src/mock/provider-mock.ts';
 import { silentLog } from '../src/runtime/log.ts';
@@ -35,7 +36,8 @@ async function sendThrough(options: { provider: 'livetok' | 'loopwave'; mockLimi
     const config = PipelineConfig.parse({ ...base, accounts: base.accounts.map((a) => AccountConfig.parse({ ...a, limits: options.limits })) });
     const n = queueCount++;
     const queueUrl = await createQueue(aws.sqs.client, `pacing-${n}`, { visibilityTimeoutS: 60 });
-    const env: RuntimeEnvironment = { config, secrets: testSecrets(), tableName: aws.tableName, queueUrl, dynamo: aws.dynamo.client, sqs: aws.sqs.client };
+    const storage = dynamoDBStorage({ client: aws.dynamo.client, tableName: aws.tableName });
+    const env: RuntimeEnvironment = { config, secrets: testSecrets(), storage, queueUrl, sqs: aws.sqs.client };
     const api = createApiDeps(env);
     const content = options.provider === 'loopwave' ? { kind: 'text', text: 'Hi' } : { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['A', 'B'] };
     for (let i = 0; i < options.recipients.length; i += 100) {

@@ -21,6 +21,7 @@ import { CallbackSimulator } from '../src/local/simulator.ts';
 import { startProviderMock, type ProviderMock } from '../src/mock/provider-mock.ts';
 import { SendQueue } from '../src/queue/send-queue.ts';
 import { silentLog } from '../src/runtime/log.ts';
+import { dynamoDBStorage } from '../src/store/dynamodb/index.ts';
 import { counted, instrumentDynamo, instrumentSqs, newCounters, type Counters } from './instrument.ts';
 import { NaiveSendQueue, naiveWebhookHandler } from './naive.ts';
 
@@ -83,7 +84,8 @@ export async function runPipeline(options: { messages: number; naive: boolean })
       ].map((a) => AccountConfig.parse(a)),
       apiKeys: [{ id: 'bench', sha256: hashApiKey(apiKey), accounts: '*' }],
     });
-    const env: RuntimeEnvironment = { config, secrets, tableName: 'messages', queueUrl, dynamo: dynamo.client, sqs: sqs.client };
+    const storage = dynamoDBStorage({ client: dynamo.client, tableName: 'messages' });
+    const env: RuntimeEnvironment = { config, secrets, storage, queueUrl, sqs: sqs.client };
     const queue = () => (options.naive ? new NaiveSendQueue(sqs.client, queueUrl) : new SendQueue(sqs.client, queueUrl));
     const apiDeps = { ...createApiDeps(env), queue: queue() };
     const senderDeps = { ...createSenderDeps(env, { log: silentLog }), queue: queue() };
@@ -92,7 +94,7 @@ export async function runPipeline(options: { messages: number; naive: boolean })
     const webhook = counted(
       'webhook',
       counters,
-      options.naive ? naiveWebhookHandler({ ...webhookDeps, dynamo: env.dynamo, tableName: env.tableName }) : webhookHandler(() => webhookDeps),
+      options.naive ? naiveWebhookHandler({ ...webhookDeps, dynamo: dynamo.client, tableName: 'messages' }) : webhookHandler(() => webhookDeps),
     );
     // The handlers are served through the local HTTP server: swap them in.
     const serve = await startLocalHttp({ functions: { accept, webhook } });

@@ -16,7 +16,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMessageId } from '../src/messages/queue-message.ts';
 import { payloadCipher } from '../src/privacy/payload-cipher.ts';
-import { MessageStore } from '../src/store/message-store.ts';
+import { dynamoDBStorage } from '../src/store/dynamodb/index.ts';
 import { startLocalAws, testConfig, testSecrets } from '../test/support/local-aws.ts';
 import { bundleFunction, REPO_ROOT } from './bundle.ts';
 import { functionEntry, PIPELINE_FUNCTIONS } from './components/functions.ts';
@@ -43,10 +43,10 @@ describe('a function bundle', () => {
     const secrets = testSecrets();
     const config = testConfig();
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ config, secrets }));
-    const store = new MessageStore(aws.dynamo.client, aws.tableName);
+    const store = dynamoDBStorage({ client: aws.dynamo.client, tableName: aws.tableName });
     const id = newMessageId();
     const acceptedAt = new Date(Date.now() - 60_000).toISOString();
-    await store.createMany([
+    await store.messages.createMany([
       {
         id,
         provider: 'kaleyra',
@@ -63,7 +63,7 @@ describe('a function bundle', () => {
       acceptedAt,
       request: { provider: 'kaleyra', account: 'acme-kaleyra', recipient: '+919812345678', content: { kind: 'text', text: 'hello' } },
     };
-    await store.hold(id, acceptedAt, payloadCipher(secrets.payloadKey).seal(JSON.stringify(message)));
+    await store.due.hold(id, acceptedAt, payloadCipher(secrets.payloadKey).seal(JSON.stringify(message)));
 
     const script = "const { handler } = await import('./index.mjs'); console.log(JSON.stringify(await handler()));";
     const { stdout } = await run(join(REPO_ROOT, 'node_modules/.bin/node'), ['--input-type=module', '-e', script], {

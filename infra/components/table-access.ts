@@ -1,9 +1,10 @@
 /**
  * What each function may do on the messages table, derived from what its code calls: the DynamoDB
- * requests each store method sends (src/store/message-store.ts, src/pacing/pacer.ts), and the
- * store methods each function reaches (its handler, the modules it calls). A function gets exactly
- * the actions of its calls, and `Query` only on the indexes it reads. A new store method must be
- * added to {@link STORE_CALLS} (a test checks every method is), and to the functions that call it.
+ * requests each repository method sends (src/store/dynamodb/), and the repository methods each
+ * function reaches (its handler, the modules it calls). A function gets exactly the actions of its
+ * calls, and `Query` only on the indexes it reads. A new repository method must be added to
+ * {@link STORE_CALLS} as `<repository>.<method>` (a test checks every method is), and to the
+ * functions that call it.
  */
 import { INDEX } from '../../src/store/table.ts';
 
@@ -13,95 +14,115 @@ export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'Up
 /** One request: an action on the table, or a query on one of its indexes. */
 export type TableRequest = TableAction | { query: IndexName };
 
-/** The requests each store method sends; `createMany` differs with `onlyIfMissing` (replays). */
+/**
+ * The requests each repository method sends, by its name in `Storage` (src/store/repositories.ts);
+ * `messages.createMany` differs with `onlyIfMissing` (replays).
+ */
 export const STORE_CALLS = {
-  createMany: ['BatchWriteItem'],
-  'createMany(onlyIfMissing)': ['PutItem'],
-  get: ['GetItem'],
-  getMany: ['BatchGetItem'],
-  list: [{ query: 'byAccount' }, 'BatchGetItem'],
-  cancel: ['UpdateItem', 'GetItem'],
-  applyStatus: ['UpdateItem'],
-  hold: ['UpdateItem'],
-  listDue: [{ query: 'due' }],
-  listShard: [{ query: 'due' }],
-  postpone: ['UpdateItem'],
-  getHeld: ['GetItem'],
-  release: ['UpdateItem'],
-  claim: ['UpdateItem'],
-  unclaim: ['UpdateItem'],
-  markUnknown: ['UpdateItem'],
-  claimOf: ['GetItem'],
-  findByProviderMessageId: ['GetItem', { query: 'byProviderMessageId' }],
-  providerIdTakenElsewhere: ['Query'],
-  bindProviderMessageId: ['UpdateItem'],
-  addAliases: ['PutItem'],
-  unmatchedTo: [{ query: 'byRecipient' }, 'BatchGetItem'],
-  keepPending: ['UpdateItem'],
-  takePending: ['GetItem', 'DeleteItem'],
-  setPause: ['PutItem'],
-  pausesOf: ['Query'],
-  liftPause: ['DeleteItem'],
-  suppress: ['PutItem'],
-  suppression: ['GetItem'],
-  unsuppress: ['DeleteItem'],
-  claimIdempotencyKey: ['PutItem', 'GetItem'],
-  completeIdempotencyKey: ['UpdateItem'],
-  // src/pacing/pacer.ts: token buckets and recipient gaps, items of the same table.
-  'pacer.acquire': ['GetItem', 'PutItem'],
-  'pacer.block': ['GetItem', 'PutItem'],
-  'pacer.acquireGap': ['UpdateItem', 'GetItem'],
+  'messages.createMany': ['BatchWriteItem'],
+  'messages.createMany(onlyIfMissing)': ['PutItem'],
+  'messages.get': ['GetItem'],
+  'messages.getMany': ['BatchGetItem'],
+  'messages.list': [{ query: 'byAccount' }, 'BatchGetItem'],
+  'messages.cancel': ['UpdateItem', 'GetItem'],
+  'messages.applyStatus': ['UpdateItem'],
+  'claims.claim': ['UpdateItem'],
+  'claims.unclaim': ['UpdateItem'],
+  'claims.markUnknown': ['UpdateItem'],
+  'claims.claimOf': ['GetItem'],
+  'due.hold': ['UpdateItem'],
+  'due.listDue': [{ query: 'due' }],
+  'due.listPaused': [{ query: 'due' }],
+  'due.getHeld': ['GetItem'],
+  'due.postpone': ['UpdateItem'],
+  'due.release': ['UpdateItem'],
+  'idempotency.claim': ['PutItem', 'GetItem'],
+  'idempotency.complete': ['UpdateItem'],
+  'pauses.set': ['PutItem'],
+  'pauses.list': ['Query'],
+  'pauses.lift': ['DeleteItem'],
+  'suppressions.add': ['PutItem'],
+  'suppressions.get': ['GetItem'],
+  'suppressions.remove': ['DeleteItem'],
+  'callbacks.findMessageId': ['GetItem', { query: 'byProviderMessageId' }],
+  'callbacks.takenElsewhere': ['Query'],
+  'callbacks.bindProviderMessageId': ['UpdateItem'],
+  'callbacks.addAliases': ['PutItem'],
+  'callbacks.unmatchedTo': [{ query: 'byRecipient' }, 'BatchGetItem'],
+  'callbacks.keepPending': ['UpdateItem'],
+  'callbacks.takePending': ['GetItem', 'DeleteItem'],
+  // Token buckets and recipient gaps (src/pacing/pacer.ts over the pacing repository).
+  'pacing.readBucket': ['GetItem'],
+  'pacing.writeBucket': ['PutItem'],
+  'pacing.claimGap': ['UpdateItem', 'GetItem'],
 } as const satisfies Record<string, readonly TableRequest[]>;
 
 export type StoreCall = keyof typeof STORE_CALLS;
 
 /** Applying status events (src/status/apply.ts): the webhook's work, and the sender's for callbacks that came early. */
 const APPLY_EVENTS: StoreCall[] = [
-  'get',
-  'findByProviderMessageId',
-  'providerIdTakenElsewhere',
-  'unmatchedTo',
-  'keepPending',
-  'takePending',
-  'bindProviderMessageId',
-  'addAliases',
-  'applyStatus',
-  'suppress',
-  'setPause',
+  'messages.get',
+  'callbacks.findMessageId',
+  'callbacks.takenElsewhere',
+  'callbacks.unmatchedTo',
+  'callbacks.keepPending',
+  'callbacks.takePending',
+  'callbacks.bindProviderMessageId',
+  'callbacks.addAliases',
+  'messages.applyStatus',
+  'suppressions.add',
+  'pauses.set',
 ];
 
 /** The sweeper's work on what it found due (src/scheduler/requeue.ts `sweep`). */
-const SWEEP: StoreCall[] = ['getHeld', 'release', 'postpone', 'markUnknown'];
+const SWEEP: StoreCall[] = ['due.getHeld', 'due.release', 'due.postpone', 'claims.markUnknown'];
 
 /** The store calls each function's code makes. */
 export const FUNCTION_CALLS = {
   // src/api/accept.ts
-  accept: ['claimIdempotencyKey', 'createMany', 'createMany(onlyIfMissing)', 'hold', 'completeIdempotencyKey', 'getMany'],
+  accept: [
+    'idempotency.claim',
+    'messages.createMany',
+    'messages.createMany(onlyIfMissing)',
+    'due.hold',
+    'idempotency.complete',
+    'messages.getMany',
+  ],
   // src/api/messages.ts, src/api/operator.ts
   // (lifting a pause sweeps the account's held messages back onto the queue: src/scheduler/requeue.ts)
-  status: ['get', 'list', 'cancel', 'applyStatus', 'pausesOf', 'liftPause', 'unsuppress', 'listShard', ...SWEEP],
+  status: [
+    'messages.get',
+    'messages.list',
+    'messages.cancel',
+    'messages.applyStatus',
+    'pauses.list',
+    'pauses.lift',
+    'suppressions.remove',
+    'due.listPaused',
+    ...SWEEP,
+  ],
   // src/sender/sender.ts (+ applyKeptEvents), src/pacing/pacer.ts
   sender: [
-    'get',
-    'createMany(onlyIfMissing)',
-    'claim',
-    'unclaim',
-    'markUnknown',
-    'claimOf',
-    'applyStatus',
-    'hold',
-    'pausesOf',
-    'setPause',
-    'suppression',
-    'suppress',
-    'addAliases',
+    'messages.get',
+    'messages.createMany(onlyIfMissing)',
+    'claims.claim',
+    'claims.unclaim',
+    'claims.markUnknown',
+    'claims.claimOf',
+    'messages.applyStatus',
+    'due.hold',
+    'pauses.list',
+    'pauses.set',
+    'suppressions.get',
+    'suppressions.add',
+    'callbacks.addAliases',
     ...APPLY_EVENTS,
-    'pacer.acquire',
-    'pacer.block',
-    'pacer.acquireGap',
+    'pacing.readBucket',
+    'pacing.writeBucket',
+    'pacing.claimGap',
   ],
   // src/scheduler/requeue.ts (the sweeper)
-  requeue: [...SWEEP, 'listDue'],
+  requeue: [...SWEEP, 'due.listDue'],
   // src/webhooks/app.ts → src/status/apply.ts
   webhook: APPLY_EVENTS,
   push: [],

@@ -39,7 +39,10 @@ import { recipientRef } from '../privacy/recipient.ts';
 import { matchedByRecipient, type ProviderAdapter } from '../providers/adapter.ts';
 import { MAX_DELAY_S, type QueueEntry, type SendQueue } from '../queue/send-queue.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
-import { heldItemBytes, type MessageStore, type NewMessage } from '../store/message-store.ts';
+// The deployed store's item limit applies whatever the implementation: a message is refused before anything is written.
+import { heldItemBytes } from '../store/dynamodb/items.ts';
+import type { NewMessage } from '../store/model.ts';
+import type { DueRepository, IdempotencyRepository, MessageRepository } from '../store/repositories.ts';
 import { mayUse, type Principal } from './auth.ts';
 import { json, problem, type HttpResponse } from './http.ts';
 
@@ -50,7 +53,9 @@ export const HOLD_LEAD_S = 14 * 60;
 export const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
 
 export interface AcceptDeps {
-  store: MessageStore;
+  messages: Pick<MessageRepository, 'createMany' | 'getMany'>;
+  due: Pick<DueRepository, 'hold'>;
+  idempotency: IdempotencyRepository;
   queue: SendQueue;
   accounts: ReadonlyMap<string, AccountConfig>;
   adapterFor(account: AccountConfig): ProviderAdapter;
@@ -104,7 +109,7 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
   let replay = false;
   if (key !== undefined) {
     const account = [...accountIds][0]!;
-    const claim = await deps.store.claimIdempotencyKey(account, key, requestHash(request.body), ids, now);
+    const claim = await deps.idempotency.claim(account, key, requestHash(request.body), ids, now);
     if (!claim.claimed) {
       if (claim.requestHash !== requestHash(request.body) || claim.messageIds.length !== ids.length) {
         return problem(409, 'idempotency_conflict', 'this Idempotency-Key was used for a different request');
@@ -131,10 +136,10 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
   };
   // Watched (with its sealed body) until claimed: the sweeper sends it anyway if it is not.
   const records: NewMessage[] = messages.map((message) => ({ ...toRecord(message, now, deps, key), due: { at: dueAt(message), sealedPayload: deps.cipher.seal(JSON.stringify(message)) } }));
-  await deps.store.createMany(records, { onlyIfMissing: replay });
+  await deps.messages.createMany(records, { onlyIfMissing: replay });
 
   // On a replay, only messages still waiting go out again (a duplicate on the queue is harmless).
-  const waiting = replay ? new Set((await deps.store.getMany(ids)).filter((r) => r.status === 'queued' || r.status === 'scheduled').map((r) => r.id)) : new Set(ids);
+  const waiting = replay ? new Set((await deps.messages.getMany(ids)).filter((r) => r.status === 'queued' || r.status === 'scheduled').map((r) => r.id)) : new Set(ids);
   const toEnqueue: QueueEntry[] = [];
   for (const message of messages) {
     const delayS = delayOf(message);
@@ -145,7 +150,7 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
   for (const message of messages) {
     if (refused.has(message.id)) await hold(deps, message, acceptedAt);
   }
-  if (key !== undefined) await deps.store.completeIdempotencyKey([...accountIds][0]!, key);
+  if (key !== undefined) await deps.idempotency.complete([...accountIds][0]!, key);
 
   return answer(batch, replay ? await firstAnswers(ids, deps) : records.map((r) => ({ id: r.id, status: r.status })), replay);
 }
@@ -300,7 +305,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * the grace) brings it back anyway.
  */
 async function hold(deps: AcceptDeps, message: QueueMessage, dueAt: string): Promise<void> {
-  await deps.store.hold(message.id, dueAt, deps.cipher.seal(JSON.stringify(message)));
+  await deps.due.hold(message.id, dueAt, deps.cipher.seal(JSON.stringify(message)));
 }
 
 /**
@@ -310,7 +315,7 @@ async function hold(deps: AcceptDeps, message: QueueMessage, dueAt: string): Pro
  * created with, the only one of the two in its history.
  */
 async function firstAnswers(ids: readonly string[], deps: AcceptDeps): Promise<Array<{ id: string; status: string }>> {
-  const records = new Map((await deps.store.getMany(ids)).map((record) => [record.id, record]));
+  const records = new Map((await deps.messages.getMany(ids)).map((record) => [record.id, record]));
   return ids.map((id) => ({ id, status: records.get(id)?.times.scheduled !== undefined ? 'scheduled' : 'queued' }));
 }
 

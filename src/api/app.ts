@@ -6,13 +6,15 @@ import { acceptMessages, type AcceptDeps } from './accept.ts';
 import { authenticate } from './auth.ts';
 import { bodyTooLarge, malformedPath, parseJsonBody, problem, type HttpRequest, type HttpResponse } from './http.ts';
 import { cancelMessage, getMessage, listMessages, type MessagesDeps } from './messages.ts';
-import { liftPause, listPauses, removeSuppression, resolveMessage } from './operator.ts';
+import { liftPause, listPauses, removeSuppression, resolveMessage, type OperatorDeps } from './operator.ts';
 import { matchRoute, type Route } from './routes.ts';
 import type { ApiKeyConfig } from '../config/pipeline.ts';
 
-export interface ApiDeps extends AcceptDeps, MessagesDeps {
-  apiKeys: readonly ApiKeyConfig[];
-}
+export type ApiDeps = AcceptDeps &
+  MessagesDeps &
+  OperatorDeps & {
+    apiKeys: readonly ApiKeyConfig[];
+  };
 
 export type ApiFunction = Exclude<Route['function'], 'webhook'>;
 

@@ -9,7 +9,7 @@
  * so the two uses never share a key.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { ListPosition } from '../store/message-store.ts';
+import type { ListPosition } from '../store/model.ts';
 
 /** What a cursor is bound to: the same query, by the same API key. */
 export interface CursorScope {

@@ -10,13 +10,14 @@ import { AccountId, violationsOf, type Violation } from '../messages/send-reques
 import { STATUSES, STATUS_RANK, type MessageStatus } from '../messages/status.ts';
 import type { StatusChange, StatusNotifier } from '../push/push.ts';
 import type { Log } from '../runtime/log.ts';
-import { InvalidCursorError, type MessageRecord, type MessageStore } from '../store/message-store.ts';
+import { InvalidCursorError, type MessageRecord } from '../store/model.ts';
+import type { MessageRepository } from '../store/repositories.ts';
 import { mayUse, type Principal } from './auth.ts';
 import type { CursorCodec, CursorScope } from './cursor.ts';
 import { json, problem, type HttpResponse } from './http.ts';
 
 export interface MessagesDeps {
-  store: MessageStore;
+  messages: Pick<MessageRepository, 'get' | 'list' | 'cancel'>;
   /** Seals and checks list cursors (src/api/cursor.ts). */
   cursors: CursorCodec;
   /** Pushes the changes made here (cancel, an operator's resolve) to callers, like every other status change. */
@@ -73,22 +74,22 @@ function notFound(id: string): HttpResponse {
 
 export async function getMessage(principal: Principal, id: string, deps: MessagesDeps): Promise<HttpResponse> {
   if (!MessageId.safeParse(id).success) return notFound(id);
-  const record = await deps.store.get(id);
+  const record = await deps.messages.get(id);
   if (!record || !mayUse(principal, record.account)) return notFound(id);
   return json(200, presentMessage(record));
 }
 
 export async function cancelMessage(principal: Principal, id: string, deps: MessagesDeps): Promise<HttpResponse> {
   if (!MessageId.safeParse(id).success) return notFound(id);
-  const record = await deps.store.get(id);
+  const record = await deps.messages.get(id);
   if (!record || !mayUse(principal, record.account)) return notFound(id);
   const at = deps.now().toISOString();
-  const result = await deps.store.cancel(id, at);
+  const result = await deps.messages.cancel(id, at);
   if (!result.cancelled) {
     return problem(409, 'not_cancellable', `message ${id} is ${result.current ?? 'gone'}; only queued or scheduled messages can be cancelled`);
   }
   await pushChange(deps, record, { status: 'cancelled', at });
-  return json(200, presentMessage((await deps.store.get(id)) ?? record));
+  return json(200, presentMessage((await deps.messages.get(id)) ?? record));
 }
 
 const ListQuery = z.strictObject({
@@ -129,7 +130,7 @@ export async function listMessages(principal: Principal, query: Record<string, s
   const after = parsed.data.cursor ? deps.cursors.open(parsed.data.cursor, scope) : undefined;
   if (parsed.data.cursor && !after) return invalidCursor();
   try {
-    const page = await deps.store.list({
+    const page = await deps.messages.list({
       account,
       ...(scope.status ? { status: scope.status as MessageStatus } : {}),
       ...(scope.since ? { since: scope.since } : {}),

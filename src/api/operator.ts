@@ -10,14 +10,17 @@ import { recipientRef } from '../privacy/recipient.ts';
 import type { StatusNotifier } from '../push/push.ts';
 import type { SendQueue } from '../queue/send-queue.ts';
 import type { Log } from '../runtime/log.ts';
-import { requeuePaused } from '../scheduler/requeue.ts';
-import type { MessageStore } from '../store/message-store.ts';
+import { requeuePaused, type RequeueDeps } from '../scheduler/requeue.ts';
+import { ACCOUNT_SCOPE, templateScope, type Pause, type PauseScope } from '../store/model.ts';
+import type { MessageRepository, PauseRepository, SuppressionRepository } from '../store/repositories.ts';
 import { mayUse, type Principal } from './auth.ts';
 import { json, problem, type HttpResponse } from './http.ts';
 import { presentMessage, pushChange } from './messages.ts';
 
-export interface OperatorDeps {
-  store: MessageStore;
+export interface OperatorDeps extends Pick<RequeueDeps, 'due' | 'claims'> {
+  messages: Pick<MessageRepository, 'get' | 'applyStatus'>;
+  pauses: Pick<PauseRepository, 'list' | 'lift'>;
+  suppressions: Pick<SuppressionRepository, 'remove'>;
   notifier?: StatusNotifier;
   /** Where a lifted pause's held messages go back. */
   queue: SendQueue;
@@ -38,22 +41,39 @@ const Resolution = z.strictObject({
 export async function resolveMessage(principal: Principal, id: string, body: unknown, deps: OperatorDeps): Promise<HttpResponse> {
   const parsed = Resolution.safeParse(body);
   if (!parsed.success) return problem(400, 'invalid_request', 'the body has problems', violationsOf(parsed.error));
-  const record = MessageId.safeParse(id).success ? await deps.store.get(id) : undefined;
+  const record = MessageId.safeParse(id).success ? await deps.messages.get(id) : undefined;
   if (!record || !mayUse(principal, record.account)) return problem(404, 'not_found', `no message ${id}`);
   if (record.status !== 'unknown') return problem(409, 'not_unknown', `message ${id} is ${record.status}; only unknown messages are resolved by hand`);
   const at = deps.now().toISOString();
   const reason = `resolved by ${principal.keyId}${parsed.data.note ? `: ${parsed.data.note}` : ''}`;
   const error = parsed.data.status === 'failed' ? { class: 'operator', reason } : undefined;
-  const outcome = await deps.store.applyStatus(id, parsed.data.status, at, error ? { error } : {});
+  const outcome = await deps.messages.applyStatus(id, parsed.data.status, at, error ? { error } : {});
   if (outcome === 'advanced') await pushChange(deps, record, { status: parsed.data.status, at, ...(error ? { error } : {}) });
-  return json(200, presentMessage((await deps.store.get(id))!));
+  return json(200, presentMessage((await deps.messages.get(id))!));
 }
 
 export async function listPauses(principal: Principal, query: Record<string, string>, deps: OperatorDeps): Promise<HttpResponse> {
   const accounts = query.account ? [query.account] : [...deps.accounts.keys()];
   const visible = accounts.filter((account) => deps.accounts.has(account) && mayUse(principal, account));
-  const pauses = (await Promise.all(visible.map((account) => deps.store.pausesOf(account)))).flat();
-  return json(200, { pauses });
+  const pauses = (await Promise.all(visible.map((account) => deps.pauses.list(account)))).flat();
+  return json(200, { pauses: pauses.map(presentPause) });
+}
+
+/** A pause as the API shows it: `scope` is `*` (the whole account) or `T#<template name>`. */
+export interface ApiPause {
+  account: string;
+  scope: string;
+  reason: string;
+  code?: string | number;
+  since: string;
+}
+
+/** The API's spelling of a pause scope (documented in the README; the CLI reads it). */
+export const presentScope = (scope: PauseScope): string => (scope.kind === 'account' ? '*' : `T#${scope.template}`);
+
+export function presentPause(pause: Pause): ApiPause {
+  const code = pause.code !== undefined ? { code: pause.code } : {};
+  return { account: pause.account, scope: presentScope(pause.scope), reason: pause.reason, ...code, since: pause.since };
 }
 
 /**
@@ -69,13 +89,13 @@ export async function liftPause(principal: Principal, account: string, query: Re
       { field: 'template', rule: 'must be a template name (lower-case letters, digits, "_", at most 512)' },
     ]);
   }
-  const scope = query.template ? `T#${query.template}` : '*';
-  if (!(await deps.store.liftPause(account, scope))) return problem(404, 'not_found', `account ${account} has no pause${query.template ? ` on template ${query.template}` : ''}`);
+  const scope = query.template ? templateScope(query.template) : ACCOUNT_SCOPE;
+  if (!(await deps.pauses.lift(account, scope))) return problem(404, 'not_found', `account ${account} has no pause${query.template ? ` on template ${query.template}` : ''}`);
   // Were this to fail, the held messages still come back at their recheck time (the sweeper).
   const grace = deps.sweepGraceMs ? { graceMs: deps.sweepGraceMs } : {};
-  const sweeper = { store: deps.store, queue: deps.queue, cipher: deps.cipher, now: deps.now, ...grace };
+  const sweeper = { due: deps.due, claims: deps.claims, queue: deps.queue, cipher: deps.cipher, now: deps.now, ...grace };
   const { requeued } = await requeuePaused(sweeper, account);
-  return json(200, { lifted: { account, scope }, requeued });
+  return json(200, { lifted: { account, scope: presentScope(scope) }, requeued });
 }
 
 /** `DELETE /v1/suppressions/{account}/{recipient}`: the recipient may receive messages from the account again. */
@@ -83,6 +103,6 @@ export async function removeSuppression(principal: Principal, account: string, r
   if (!deps.accounts.has(account) || !mayUse(principal, account)) return problem(404, 'not_found', `no account ${account}`);
   const phone = Recipient.safeParse(recipient);
   if (!phone.success) return problem(400, 'invalid_request', 'the recipient is not a phone number', violationsOf(phone.error, ['recipient']));
-  const removed = await deps.store.unsuppress(account, recipientRef(deps.recipientHashKey, phone.data).hash);
+  const removed = await deps.suppressions.remove(account, recipientRef(deps.recipientHashKey, phone.data).hash);
   return removed ? json(200, { removed: { account, recipient: `…${phone.data.slice(-4)}` } }) : problem(404, 'not_found', 'that recipient is not suppressed on the account');
 }

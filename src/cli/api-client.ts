@@ -21,8 +21,8 @@ export interface ApiMessage {
   metadata?: Record<string, string>;
 }
 
-/** A pause as `GET /v1/pauses` lists it: the store's. */
-export type { Pause } from '../store/message-store.ts';
+/** A pause as `GET /v1/pauses` lists it. */
+export type { ApiPause as Pause } from '../api/operator.ts';
 
 export interface Accepted {
   id: string;

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { hashApiKey } from '../api/auth.ts';
 import type { ApiDeps } from '../api/app.ts';
 import { silentLog } from '../runtime/log.ts';
-import type { MessageStore } from '../store/message-store.ts';
 import { apiHandler } from './api-handler.ts';
 
 const KEY = 'key-to-revoke';
@@ -28,7 +27,7 @@ describe('configuration age in warm containers', () => {
       reads++;
       return {
         apiKeys: keys,
-        store: { get: async () => undefined } as unknown as MessageStore,
+        messages: { get: async () => undefined } as unknown as ApiDeps['messages'],
         accounts: new Map(),
         now: () => new Date(clock),
         log: silentLog,

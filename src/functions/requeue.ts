@@ -6,7 +6,6 @@
 import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { SendQueue } from '../queue/send-queue.ts';
 import { requeueDue, type RequeueDeps, type RequeueReport } from '../scheduler/requeue.ts';
-import { MessageStore } from '../store/message-store.ts';
 import { lazyLoader } from '../runtime/loader.ts';
 import { functionLog } from '../runtime/log.ts';
 import type { HandlerOptions } from './api-handler.ts';
@@ -14,7 +13,8 @@ import { configMaxAgeMs, runtimeFromEnvironment, type RuntimeEnvironment } from 
 
 export function requeueDeps(env: RuntimeEnvironment): RequeueDeps {
   return {
-    store: new MessageStore(env.dynamo, env.tableName),
+    due: env.storage.due,
+    claims: env.storage.claims,
     queue: new SendQueue(env.sqs, env.queueUrl),
     cipher: payloadCipher(env.secrets.payloadKey),
     now: env.now ?? (() => new Date()),

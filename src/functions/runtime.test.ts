@@ -90,8 +90,9 @@ describe('a failed cold start recovers on the next invocation', () => {
     await expect(push(sqsEvent, context)).rejects.toThrow('Rate exceeded');
     expect(await push(sqsEvent, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
 
-    const store = { listDue: async () => [] } as unknown as RequeueDeps['store'];
-    const sweeperDeps = { store, queue: {} as RequeueDeps['queue'], cipher: {} as RequeueDeps['cipher'], now: () => new Date() };
+    const due = { listDue: async () => [] } as unknown as RequeueDeps['due'];
+    const claims = {} as RequeueDeps['claims'];
+    const sweeperDeps = { due, claims, queue: {} as RequeueDeps['queue'], cipher: {} as RequeueDeps['cipher'], now: () => new Date() };
     const sweep = requeueHandler(flaky(sweeperDeps).load, { log: silentLog });
     await expect(sweep()).rejects.toThrow('Rate exceeded');
     expect(await sweep()).toMatchObject({ requeued: 0, unknown: 0 });

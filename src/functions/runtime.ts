@@ -3,7 +3,6 @@
  * queue, the accounts and their adapters. Configuration is read and validated here, at the edge;
  * the modules below receive typed objects.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ApiDeps } from '../api/app.ts';
 import { cursorCodec } from '../api/cursor.ts';
@@ -15,16 +14,17 @@ import { PushQueue } from '../push/push.ts';
 import { SendQueue } from '../queue/send-queue.ts';
 import { functionEnvironment } from '../runtime/env.ts';
 import { functionLog, type Log } from '../runtime/log.ts';
-import { MessageStore } from '../store/message-store.ts';
+import { dynamoDBStorage } from '../store/dynamodb/index.ts';
+import type { Storage } from '../store/repositories.ts';
 
 export interface RuntimeEnvironment {
   config: PipelineConfig;
   secrets: PipelineSecrets;
-  tableName: string;
   queueUrl: string;
   /** The caller-push queue (optional: without it, no pushes are queued). */
   pushQueueUrl?: string;
-  dynamo: DynamoDBClient;
+  /** Where messages, keys, pauses and pacing are kept (deployed: DynamoDB, `dynamoDBStorage`). */
+  storage: Storage;
   sqs: SQSClient;
   now?: () => Date;
   /** How long a message on the queue may wait unclaimed before the sweeper enqueues it again (`SWEEP_GRACE_MS`). */
@@ -37,8 +37,14 @@ export interface RuntimeEnvironment {
 
 export function createApiDeps(env: RuntimeEnvironment, options: { log?: Log } = {}): ApiDeps {
   const accounts = new Map(env.config.accounts.map((account) => [account.id, account]));
+  const { messages, claims, due, idempotency, pauses, suppressions } = env.storage;
   return {
-    store: new MessageStore(env.dynamo, env.tableName),
+    messages,
+    claims,
+    due,
+    idempotency,
+    pauses,
+    suppressions,
     queue: new SendQueue(env.sqs, env.queueUrl),
     accounts,
     // Cancels and operators' resolves are status changes too: pushed like the sender's and the callbacks'.
@@ -83,13 +89,12 @@ export async function runtimeFromEnvironment(): Promise<RuntimeEnvironment> {
   }
   return {
     ...loaded,
-    tableName: env.tableName,
+    storage: dynamoDBStorage({ tableName: env.tableName }),
     queueUrl: env.queueUrl,
     ...(env.pushQueueUrl ? { pushQueueUrl: env.pushQueueUrl } : {}),
     sweepGraceMs: env.sweepGraceMs,
     claimExpiryMs: env.claimExpiryMs,
     callTimeoutMs: env.callTimeoutMs,
-    dynamo: new DynamoDBClient({}),
     sqs: new SQSClient({}),
   };
 }

@@ -13,7 +13,6 @@ import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { adapterFor } from '../providers/index.ts';
 import { SendQueue } from '../queue/send-queue.ts';
 import { newBatchContext, prefetchTokens, sendQueuedMessage, type SenderDeps } from '../sender/sender.ts';
-import { MessageStore } from '../store/message-store.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
 import { errorLogFields } from '../errors.ts';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CLAIM_EXPIRY_MS } from '../runtime/env.ts';
@@ -32,8 +31,13 @@ type SenderOptions = Partial<
  */
 export function createSenderDeps(env: RuntimeEnvironment, options: SenderOptions & { random?: () => number } = {}): SenderDeps {
   return {
-    store: new MessageStore(env.dynamo, env.tableName),
-    pacer: new Pacer(env.dynamo, env.tableName, options.random),
+    messages: env.storage.messages,
+    claims: env.storage.claims,
+    due: env.storage.due,
+    pauses: env.storage.pauses,
+    suppressions: env.storage.suppressions,
+    callbacks: env.storage.callbacks,
+    pacer: new Pacer(env.storage.pacing, options.random),
     queue: new SendQueue(env.sqs, env.queueUrl),
     cipher: payloadCipher(env.secrets.payloadKey),
     accounts: new Map(env.config.accounts.map((account) => [account.id, account])),

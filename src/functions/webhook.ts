@@ -2,7 +2,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { fromLambdaEvent, problem, toLambdaResult } from '../api/http.ts';
 import { PushQueue } from '../push/push.ts';
-import { MessageStore } from '../store/message-store.ts';
 import { handleWebhookRequest, type WebhookDeps } from '../webhooks/app.ts';
 import { errorLogFields } from '../errors.ts';
 import { lazyLoader } from '../runtime/loader.ts';
@@ -13,7 +12,10 @@ import { configMaxAgeMs, runtimeFromEnvironment, type RuntimeEnvironment } from 
 export function createWebhookDeps(env: RuntimeEnvironment, options: Partial<Pick<WebhookDeps, 'log'>> = {}): WebhookDeps {
   const accounts = new Map(env.config.accounts.map((account) => [account.id, account]));
   return {
-    store: new MessageStore(env.dynamo, env.tableName),
+    messages: env.storage.messages,
+    callbacks: env.storage.callbacks,
+    suppressions: env.storage.suppressions,
+    pauses: env.storage.pauses,
     accounts,
     webhookSecrets: env.secrets.webhookSecrets,
     recipientHashKey: env.secrets.recipientHashKey,

@@ -5,12 +5,14 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { createRequestHandler } from 'local-aws-sqs';
 import { LocalStackError } from '../errors.ts';
-import { createTableInput } from '../store/table.ts';
+import { DynamoDBClient, ensureMessagesTable } from '../store/dynamodb/index.ts';
+
+/** Creates the messages table if it does not exist yet (a kept dynalite folder has it). */
+export { ensureMessagesTable };
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
@@ -49,16 +51,6 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   return localService(server, (endpoint) => new DynamoDBClient({ ...LOCAL, endpoint }));
-}
-
-/** Creates the messages table if it does not exist yet (a kept dynalite folder has it). */
-export async function ensureMessagesTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
-  await client.send(new DescribeTableCommand({ TableName: tableName }));
 }
 
 /**

@@ -16,6 +16,7 @@ import { createWebhookDeps, webhookHandler } from '../functions/webhook.ts';
 import type { ProviderName } from '../providers/names.ts';
 import { sinkLog } from '../runtime/log.ts';
 import { DEFAULT_SWEEP_GRACE_MS, requeueDue } from '../scheduler/requeue.ts';
+import { dynamoDBStorage } from '../store/dynamodb/index.ts';
 import { createQueue, ensureMessagesTable, startDynamo, startSqs } from './aws.ts';
 import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping.ts';
 import type { LocalHome } from './home.ts';
@@ -110,10 +111,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const env: RuntimeEnvironment = {
       config: { ...parsed.config, accounts },
       secrets: parsed.secrets,
-      tableName: 'messages',
+      storage: dynamoDBStorage({ client: dynamo.client, tableName: 'messages' }),
       queueUrl: queues.queueUrl,
       pushQueueUrl: queues.pushQueueUrl,
-      dynamo: dynamo.client,
       sqs: sqs.client,
       sweepGraceMs: options.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS,
     };

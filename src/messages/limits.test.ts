@@ -4,8 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { heldItemBytes, type NewMessage } from '../store/message-store.ts';
-import { idempotencyKey, INDEX } from '../store/table.ts';
+import { heldItemBytes } from '../store/dynamodb/items.ts';
+import { templateScope, type NewMessage } from '../store/model.ts';
+import { createdSortKey, idempotencyKey, INDEX, pauseKey, recipientIndexValue } from '../store/table.ts';
 import {
   ACCOUNT_ID_CHARS,
   API_GATEWAY_HEADER_BYTES,
@@ -98,11 +99,13 @@ describe('limits', () => {
     const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
     const account = 'a'.repeat(ACCOUNT_ID_CHARS);
     expect(utf8(idempotencyKey(account, '~'.repeat(IDEMPOTENCY_KEY_CHARS)).pk!)).toBeLessThanOrEqual(DYNAMODB_PARTITION_KEY_BYTES);
-    // A pause on one template: `Z#<account>` / `T#<template name>`.
-    expect(utf8(`T#${'t'.repeat(FIELD.templateNameChars)}`)).toBeLessThanOrEqual(DYNAMODB_SORT_KEY_BYTES);
+    // A pause on one template (its sort key), and on the account (its partition).
+    const pause = pauseKey(account, templateScope('t'.repeat(FIELD.templateNameChars)));
+    expect(utf8(pause.sk!)).toBeLessThanOrEqual(DYNAMODB_SORT_KEY_BYTES);
+    expect(utf8(pause.pk!)).toBeLessThanOrEqual(DYNAMODB_PARTITION_KEY_BYTES);
     // The byAccount and byRecipient indexes: `<ISO time>#<ULID>` and `<account>#<recipient hash>`.
-    expect(utf8(`2026-11-22T10:00:00.000Z#${'0'.repeat(26)}`)).toBeLessThanOrEqual(DYNAMODB_SORT_KEY_BYTES);
-    expect(utf8(`${account}#${'h'.repeat(22)}`)).toBeLessThanOrEqual(DYNAMODB_PARTITION_KEY_BYTES);
+    expect(utf8(createdSortKey('2026-11-22T10:00:00.000Z', '0'.repeat(26)))).toBeLessThanOrEqual(DYNAMODB_SORT_KEY_BYTES);
+    expect(utf8(recipientIndexValue(account, 'h'.repeat(22)))).toBeLessThanOrEqual(DYNAMODB_PARTITION_KEY_BYTES);
     expect(INDEX.byAccount.sort).toBe('created');
   });
 });

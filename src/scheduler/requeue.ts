@@ -4,7 +4,7 @@
  * settled yet (queued, scheduled, sending), and of those only the ones whose time has come — never
  * the table.
  *
- *   listDue (shards D#0…D#3, and each account's pause shard H#<account>)
+ *   listDue (the ordinary entries, and each paused account's held messages)
  *     ├─ queued / scheduled ─▶ enqueue its sealed body (delay: what is left of its schedule, ≤ 15 min)
  *     │                        ─▶ postpone its due time to now + delay + grace
  *     ├─ sending, claim still running ─▶ postpone to the claim's end
@@ -21,13 +21,14 @@
  * gets a second copy: harmless, the sender's claim lets one through.
  *
  * Enqueue comes before postpone: a crash in between enqueues it again next time, and the claim
- * makes the duplicate harmless. `requeuePaused` is the same for one paused account's shard,
+ * makes the duplicate harmless. `requeuePaused` is the same for one paused account's held messages,
  * whatever the due times, when its pause is lifted.
  */
 import { QueueMessage } from '../messages/queue-message.ts';
 import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
-import { pauseShard, type DueEntry, type HeldMessage, type MessageStore } from '../store/message-store.ts';
+import type { DueEntry, HeldMessage } from '../store/model.ts';
+import type { DueRepository, SendClaimRepository } from '../store/repositories.ts';
 
 /** How long a message put on the queue may wait unclaimed before the sweeper enqueues it again. */
 export const DEFAULT_SWEEP_GRACE_MS = 120_000;
@@ -39,13 +40,14 @@ const LEGACY_CLAIM_EXPIRY_MS = 15 * 60_000;
 const ROUND = 100;
 
 export interface RequeueDeps {
-  store: MessageStore;
+  due: Omit<DueRepository, 'hold'>;
+  claims: Pick<SendClaimRepository, 'markUnknown'>;
   queue: SendQueue;
   cipher: PayloadCipher;
   now(): Date;
   /** @default DEFAULT_SWEEP_GRACE_MS */
   graceMs?: number;
-  /** The accounts whose pause shards are swept too (their messages come back every `pauseRecheckMs`). */
+  /** The accounts whose held messages (while paused) are swept too (their messages come back every `pauseRecheckMs`). */
   accounts?: readonly string[];
 }
 
@@ -70,11 +72,10 @@ function emptyReport(): RequeueReport {
 export async function requeueDue(deps: RequeueDeps, limit = 1000): Promise<RequeueReport> {
   const now = deps.now();
   const report = emptyReport();
-  const shards = (deps.accounts ?? []).map(pauseShard);
   // What a round handles leaves the range (postponed, released, settled), so the next reads new entries.
   for (let handled = 0; handled < limit; ) {
     const wanted = Math.min(ROUND, limit - handled);
-    const due = await deps.store.listDue(now.toISOString(), wanted, shards);
+    const due = await deps.due.listDue(now.toISOString(), wanted, deps.accounts ?? []);
     if (due.length === 0) break;
     const failedBefore = report.failed;
     await sweep(due, deps, now, report);
@@ -88,7 +89,7 @@ export async function requeueDue(deps: RequeueDeps, limit = 1000): Promise<Reque
 /** When a pause is lifted: the account's held messages go back on the queue at once. */
 export async function requeuePaused(deps: RequeueDeps, account: string): Promise<RequeueReport> {
   const report = emptyReport();
-  const held = await deps.store.listShard(pauseShard(account));
+  const held = await deps.due.listPaused(account);
   for (let i = 0; i < held.length; i += ROUND) await sweep(held.slice(i, i + ROUND), deps, deps.now(), report);
   return report;
 }
@@ -98,13 +99,13 @@ async function sweep(entries: readonly DueEntry[], deps: RequeueDeps, now: Date,
   const at = now.getTime();
   const ready: Array<{ message: QueueMessage; dueAt: string; delaySeconds: number; nextDueAt: string }> = [];
   for (const entry of entries) {
-    const held = await deps.store.getHeld(entry.id);
+    const held = await deps.due.getHeld(entry.id);
     if (!held) continue; // expired meanwhile
     const { record } = held;
     if (record.status === 'queued' || record.status === 'scheduled') {
       if (!held.sealedPayload) {
         // Nothing to enqueue (a record written before bodies were kept): the queue still has it, if anything.
-        if (await deps.store.release(entry.id, entry.dueAt)) report.released++;
+        if (await deps.due.release(entry.id, entry.dueAt)) report.released++;
         continue;
       }
       const message = open(held, deps.cipher);
@@ -120,7 +121,7 @@ async function sweep(entries: readonly DueEntry[], deps: RequeueDeps, now: Date,
     if (record.status === 'sending') {
       const staleAt = staleTime(held, at);
       if (staleAt > at) {
-        if (await deps.store.postpone(entry.id, entry.dueAt, new Date(staleAt + 1000).toISOString())) report.postponed++;
+        if (await deps.due.postpone(entry.id, entry.dueAt, new Date(staleAt + 1000).toISOString())) report.postponed++;
         continue;
       }
       const message = held.sealedPayload ? open(held, deps.cipher) : undefined;
@@ -130,10 +131,10 @@ async function sweep(entries: readonly DueEntry[], deps: RequeueDeps, now: Date,
         continue;
       }
       const reason = 'the send attempt ended without recording an outcome (crash or timeout; found by the sweeper)';
-      if (await deps.store.markUnknown(entry.id, now.toISOString(), reason, held.claim?.token)) report.unknown++;
+      if (await deps.claims.markUnknown(entry.id, now.toISOString(), reason, held.claim?.token)) report.unknown++;
       continue;
     }
-    if (await deps.store.release(entry.id, entry.dueAt)) report.released++;
+    if (await deps.due.release(entry.id, entry.dueAt)) report.released++;
   }
   const refused = new Set(await deps.queue.enqueue(ready));
   for (const entry of ready) {
@@ -141,7 +142,7 @@ async function sweep(entries: readonly DueEntry[], deps: RequeueDeps, now: Date,
       report.failed++;
       continue;
     }
-    await deps.store.postpone(entry.message.id, entry.dueAt, entry.nextDueAt);
+    await deps.due.postpone(entry.message.id, entry.dueAt, entry.nextDueAt);
     report.requeued++;
     report.requeuedIds.push(entry.message.id);
   }

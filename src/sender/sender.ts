@@ -41,12 +41,22 @@ import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
 import type { StatusNotifier } from '../push/push.ts';
 import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
 import type { Log } from '../runtime/log.ts';
-import { applyKeptEvents } from '../status/apply.ts';
-import { pauseShard } from '../store/message-store.ts';
-import type { MessageRecord, MessageStore, NewMessage, Pause, StoredError } from '../store/message-store.ts';
+import { applyKeptEvents, type ApplyDeps } from '../status/apply.ts';
+import { ACCOUNT_SCOPE, pauseCovers, templateScope } from '../store/model.ts';
+import type { MessageRecord, NewMessage, Pause, StoredError } from '../store/model.ts';
+import type { DueRepository, MessageRepository, PauseRepository } from '../store/repositories.ts';
+import type { SendClaimRepository, SuppressionRepository } from '../store/repositories.ts';
 
-export interface SenderDeps {
-  store: MessageStore;
+/** What the sender reads and writes (and, for callbacks kept before the send result, what applying them does). */
+export interface SenderStorage extends Pick<ApplyDeps, 'callbacks'> {
+  messages: Pick<MessageRepository, 'get' | 'createMany' | 'applyStatus'>;
+  claims: SendClaimRepository;
+  due: Pick<DueRepository, 'hold'>;
+  pauses: Pick<PauseRepository, 'list' | 'set'>;
+  suppressions: Pick<SuppressionRepository, 'get' | 'add'>;
+}
+
+export interface SenderDeps extends SenderStorage {
   pacer: Pacer;
   queue: SendQueue;
   cipher: PayloadCipher;
@@ -164,18 +174,18 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     recipient: maskPhone(request.recipient),
   });
 
-  let record = await deps.store.get(message.id);
+  let record = await deps.messages.get(message.id);
   if (!record) {
     // A producer enqueued directly: the record starts here, watched by the sweeper like an accepted one.
     const byRecipient = account ? matchedByRecipient(deps.adapterFor(account)) : false;
     const due = { at: new Date(deps.now() + deps.sweepGraceMs).toISOString(), sealedPayload: deps.cipher.seal(JSON.stringify(message)) };
     const created: NewMessage = { ...newRecord(message, recipient, now()), due, ...(byRecipient ? { indexRecipient: true } : {}) };
-    await deps.store.createMany([created], { onlyIfMissing: true });
-    record = await deps.store.get(message.id);
+    await deps.messages.createMany([created], { onlyIfMissing: true });
+    record = await deps.messages.get(message.id);
     if (!record) throw new UnavailableError('store', `record ${message.id} could not be created`);
   }
   if (!account || account.provider !== request.provider) {
-    await deps.store.applyStatus(message.id, 'failed', now(), { error: { class: 'permanent', reason: `account ${request.account} is not configured for ${request.provider}` } });
+    await deps.messages.applyStatus(message.id, 'failed', now(), { error: { class: 'permanent', reason: `account ${request.account} is not configured for ${request.provider}` } });
     return { kind: 'failed', reason: 'account not configured' };
   }
 
@@ -191,13 +201,13 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
   const timeIsShort = () => callDeadline() < Math.max(250, deadlineWith(batch.startRemainingMs) / 2);
 
   if (record.status === 'sending') {
-    const claimed = await deps.store.claimOf(message.id);
+    const claimed = await deps.claims.claimOf(message.id);
     const staleAt = claimed ? (claimed.until ? Date.parse(claimed.until) : Date.parse(claimed.claimedAt) + deps.claimExpiryMs) : 0;
     // Another invocation may still be calling the provider: look again once its time is up.
     if (staleAt > deps.now()) return delay(staleAt - deps.now() + 1000, 'a send attempt is under way', { watch: false });
     // The attempt that claimed it ended between the claim and recording the outcome.
     const reason = 'the send attempt ended without recording an outcome (crash or timeout)';
-    if (!(await deps.store.markUnknown(message.id, now(), reason, claimed?.token))) return { kind: 'skipped', reason: 'resolved meanwhile' };
+    if (!(await deps.claims.markUnknown(message.id, now(), reason, claimed?.token))) return { kind: 'skipped', reason: 'resolved meanwhile' };
     log.warn('stale claim: outcome unknown', { reason });
     if (timeIsShort()) return { kind: 'unknown', reason: `${reason}; no time left in this invocation to look it up` };
     const since = new Date(claimed ? Date.parse(claimed.claimedAt) : deps.now());
@@ -207,19 +217,19 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
 
   if (request.scheduleAt && Date.parse(request.scheduleAt) > deps.now()) return delay(Date.parse(request.scheduleAt) - deps.now(), 'scheduled');
 
-  const suppressed = await deps.store.suppression(request.account, recipient.hash);
+  const suppressed = await deps.suppressions.get(request.account, recipient.hash);
   if (suppressed) {
-    await deps.store.applyStatus(message.id, 'failed', now(), { error: { class: 'opted_out', reason: 'opted_out' } });
+    await deps.messages.applyStatus(message.id, 'failed', now(), { error: { class: 'opted_out', reason: 'opted_out' } });
     log.info('recipient opted out: not sent');
     return { kind: 'failed', reason: 'opted_out' };
   }
 
-  if (!pausesCache.has(request.account)) pausesCache.set(request.account, deps.store.pausesOf(request.account));
+  if (!pausesCache.has(request.account)) pausesCache.set(request.account, deps.pauses.list(request.account));
   const pauses = await pausesCache.get(request.account)!;
   const template = request.content.kind === 'template' ? request.content.name : undefined;
-  const pause = pauses.find((p) => p.scope === '*' || (template !== undefined && p.scope === `T#${template}`));
-  // Held in the account's pause shard: lifting the pause re-enqueues it at once.
-  if (pause) return delay(deps.pauseRecheckMs, `paused: ${pause.reason}`, { shard: pauseShard(request.account) });
+  const pause = pauses.find((p) => pauseCovers(p.scope, template));
+  // Held with the paused account's messages: lifting the pause re-enqueues it at once.
+  if (pause) return delay(deps.pauseRecheckMs, `paused: ${pause.reason}`, { pausedAccount: request.account });
 
   // Not started is better than cut off: the message goes back as a fresh copy (no receive counted).
   if (timeIsShort()) return delay(0, 'too little time left in this invocation for a call');
@@ -240,7 +250,7 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
   const claim = randomUUID();
   const claimUntil = new Date(deps.now() + deps.claimExpiryMs).toISOString();
   // Providers with a lookup keep the sealed body while sending: a stale claim goes back to a sender, which asks the provider.
-  if (!(await deps.store.claim(message.id, claim, now(), { until: claimUntil, keepPayload: adapter.capabilities.lookup }))) {
+  if (!(await deps.claims.claim(message.id, claim, now(), { until: claimUntil, keepPayload: adapter.capabilities.lookup }))) {
     return { kind: 'skipped', reason: 'claimed by another delivery' };
   }
   const attemptStarted = new Date(deps.now());
@@ -259,13 +269,14 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
       const at = now();
       // The index on provider ids serves callbacks that bring nothing else; where the provider
       // echoes our id (Kaleyra) or an alias item is written below (Gupshup), it would be a wasted write.
-      const outcome = await deps.store.applyStatus(message.id, result.status, at, result.providerMessageId ? { provider: request.provider, providerMessageId: result.providerMessageId, indexProviderMessageId: false } : {});
+      const outcome = await deps.messages.applyStatus(message.id, result.status, at, result.providerMessageId ? { provider: request.provider, providerMessageId: result.providerMessageId, indexProviderMessageId: false } : {});
       if (outcome === 'advanced') await notify(deps, message, result.status, at);
       if (result.providerMessageId && adapter.capabilities.statusCallbacks && !adapter.capabilities.echoesMessageId) {
         // Callbacks can come before this answer is stored: write the id where they look, then
         // apply those that were kept meanwhile (src/status/apply.ts explains the ordering).
-        await deps.store.addAliases(request.account, request.provider, [result.providerMessageId], message.id, new Date(deps.now()));
-        await applyKeptEvents(request.account, request.provider, result.providerMessageId, message.id, { store: deps.store, recipientHashKey: deps.recipientHashKey, now: () => new Date(deps.now()), ...(deps.notifier ? { notifier: deps.notifier } : {}) });
+        await deps.callbacks.addAliases(request.account, request.provider, [result.providerMessageId], message.id, new Date(deps.now()));
+        const { messages, callbacks, pauses, suppressions } = deps;
+        await applyKeptEvents(request.account, request.provider, result.providerMessageId, message.id, { messages, callbacks, pauses, suppressions, recipientHashKey: deps.recipientHashKey, now: () => new Date(deps.now()), ...(deps.notifier ? { notifier: deps.notifier } : {}) });
       }
       log.info('sent', { status: result.status });
       return { kind: 'sent', status: result.status };
@@ -286,7 +297,7 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
       }
       const details = definedOnly({ status: result.status, code: result.code });
       const stored: StoredError = { class: 'unknown', reason: result.reason, ...details };
-      if (await deps.store.markUnknown(message.id, now(), result.reason, claim, details)) {
+      if (await deps.claims.markUnknown(message.id, now(), result.reason, claim, details)) {
         await notify(deps, message, 'unknown', now(), stored);
       }
       log.warn('send outcome unknown', { reason: result.reason, status: result.status });
@@ -324,14 +335,14 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
   const stored: StoredError = error.toJSON();
   const now = new Date(deps.now()).toISOString();
   log.warn('provider refused', { class: error.retryClass, status: error.status, code: error.code });
-  const waitAgain = (delayMs: number, reason: string, shard?: string) => giveBack(c, stored, delayMs, reason, deps, log, shard);
+  const waitAgain = (delayMs: number, reason: string, pausedAccount?: string) => giveBack(c, stored, delayMs, reason, deps, log, pausedAccount);
   switch (error.retryClass) {
     case 'permanent':
-      if ((await deps.store.applyStatus(c.message.id, 'failed', now, { error: stored })) === 'advanced') await notify(deps, c.message, 'failed', now, stored);
+      if ((await deps.messages.applyStatus(c.message.id, 'failed', now, { error: stored })) === 'advanced') await notify(deps, c.message, 'failed', now, stored);
       return { kind: 'failed', reason: stored.reason };
     case 'opted_out':
-      if ((await deps.store.applyStatus(c.message.id, 'failed', now, { error: { ...stored, reason: 'opted_out' } })) === 'advanced') await notify(deps, c.message, 'failed', now, { ...stored, reason: 'opted_out' });
-      await deps.store.suppress(c.account.id, c.recipientHash, { reason: stored.reason, since: now, ...(error.code !== undefined ? { code: error.code } : {}) });
+      if ((await deps.messages.applyStatus(c.message.id, 'failed', now, { error: { ...stored, reason: 'opted_out' } })) === 'advanced') await notify(deps, c.message, 'failed', now, { ...stored, reason: 'opted_out' });
+      await deps.suppressions.add(c.account.id, c.recipientHash, { reason: stored.reason, since: now, ...(error.code !== undefined ? { code: error.code } : {}) });
       return { kind: 'failed', reason: 'opted_out' };
     case 'backoff': {
       if (error.retryAfterMs !== undefined) {
@@ -349,11 +360,11 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
     case 'not_before_24h':
       return waitAgain(24 * 3600_000, 'per-user marketing limit: not before 24 h');
     case 'pause_sender': {
-      const scope = error.pauseScope === 'template' && c.template ? `T#${c.template}` : '*';
+      const scope = error.pauseScope === 'template' && c.template ? templateScope(c.template) : ACCOUNT_SCOPE;
       // The pause first: once the claim is given back, no other delivery may find the account unpaused.
-      await deps.store.setPause(c.account.id, scope, { reason: stored.reason, since: now, ...(error.code !== undefined ? { code: error.code } : {}) });
+      await deps.pauses.set(c.account.id, scope, { reason: stored.reason, since: now, ...(error.code !== undefined ? { code: error.code } : {}) });
       log.error('sending paused', { scope, reason: stored.reason });
-      return waitAgain(deps.pauseRecheckMs, `paused: ${stored.reason}`, pauseShard(c.account.id));
+      return waitAgain(deps.pauseRecheckMs, `paused: ${stored.reason}`, c.account.id);
     }
   }
 }
@@ -370,13 +381,13 @@ async function giveBack(
   reason: string,
   deps: SenderDeps,
   log: Log,
-  shard?: string,
+  pausedAccount?: string,
 ): Promise<Outcome> {
   const seconds = Math.ceil(delayMs / 1000);
-  const onQueue = !shard && seconds <= MAX_DELAY_S;
+  const onQueue = !pausedAccount && seconds <= MAX_DELAY_S;
   const dueAt = new Date(deps.now() + delayMs + (onQueue ? deps.sweepGraceMs : 0)).toISOString();
   const sealedPayload = deps.cipher.seal(JSON.stringify(c.message));
-  if (!(await deps.store.unclaim(c.message.id, c.claim, stored, { dueAt, sealedPayload, ...(shard ? { shard } : {}) }))) {
+  if (!(await deps.claims.unclaim(c.message.id, c.claim, stored, { dueAt, sealedPayload, ...(pausedAccount ? { pausedAccount } : {}) }))) {
     // The claim outlived its end and was marked unknown meanwhile: it stays so (never moved backwards).
     return { kind: 'skipped', reason: 'the claim was no longer held' };
   }
@@ -409,14 +420,14 @@ async function reconcile(
     log.warn('lookup found nothing', { reason: found.reason });
     return { kind: 'unknown', reason: `${reason}; lookup: ${found.reason}` };
   }
-  await deps.store.applyStatus(message.id, found.status, new Date(deps.now()).toISOString(), found.providerMessageId ? { provider: account.provider, account: account.id, providerMessageId: found.providerMessageId } : {});
+  await deps.messages.applyStatus(message.id, found.status, new Date(deps.now()).toISOString(), found.providerMessageId ? { provider: account.provider, account: account.id, providerMessageId: found.providerMessageId } : {});
   log.info('lookup found the message', { status: found.status });
   return { kind: 'sent', status: found.status };
 }
 
 interface DelayOptions {
-  /** Hold it in this shard of the `due` index instead of the queue (a paused account's). */
-  shard?: string;
+  /** Hold it in the table with this paused account's messages instead of the queue. */
+  pausedAccount?: string;
   /** Keep the sweeper's due time after the copy's. @default true (false for a message being sent). */
   watch?: boolean;
   /** The message's due time as last read. */
@@ -441,16 +452,16 @@ async function delayMessage(
   const seconds = Math.ceil(delayMs / 1000);
   const at = deps.now();
   const sealed = () => deps.cipher.seal(JSON.stringify(message));
-  if (!options.shard && seconds <= MAX_DELAY_S) {
+  if (!options.pausedAccount && seconds <= MAX_DELAY_S) {
     const refusedIds = await deps.queue.enqueue([{ message, delaySeconds: seconds }]);
     if (refusedIds.length > 0) throw new UnavailableError('queue', 'the delayed copy could not be enqueued');
     const wanted = at + delayMs + deps.sweepGraceMs / 2;
     if (options.watch !== false && (!options.knownDueAt || Date.parse(options.knownDueAt) < wanted)) {
-      await deps.store.hold(message.id, new Date(at + delayMs + deps.sweepGraceMs).toISOString(), sealed());
+      await deps.due.hold(message.id, new Date(at + delayMs + deps.sweepGraceMs).toISOString(), sealed());
     }
   } else {
     const dueAt = new Date(at + delayMs).toISOString();
-    if (!(await deps.store.hold(message.id, dueAt, sealed(), options.shard ? { shard: options.shard } : {}))) {
+    if (!(await deps.due.hold(message.id, dueAt, sealed(), options.pausedAccount ? { pausedAccount: options.pausedAccount } : {}))) {
       return { kind: 'skipped', reason: 'no longer waiting' };
     }
   }

@@ -28,11 +28,16 @@ import { classifyMetaCode } from '../providers/errors.ts';
 import { isProviderOptOutCode, matchesByRecipient, type ProviderName } from '../providers/index.ts';
 import type { MessageStatus } from '../messages/status.ts';
 import type { StatusEvent } from '../messages/status-event.ts';
-import type { MessageRecord, MessageStore } from '../store/message-store.ts';
+import { ACCOUNT_SCOPE, templateScope, type MessageRecord } from '../store/model.ts';
+import type { CallbackIndexRepository, MessageRepository } from '../store/repositories.ts';
+import type { PauseRepository, SuppressionRepository } from '../store/repositories.ts';
 import type { StatusNotifier } from '../push/push.ts';
 
 export interface ApplyDeps {
-  store: MessageStore;
+  messages: Pick<MessageRepository, 'get' | 'applyStatus'>;
+  callbacks: CallbackIndexRepository;
+  suppressions: Pick<SuppressionRepository, 'add'>;
+  pauses: Pick<PauseRepository, 'set'>;
   recipientHashKey: string;
   notifier?: StatusNotifier;
   now(): Date;
@@ -76,10 +81,10 @@ async function applyEvent(event: StatusEvent, deps: ApplyDeps): Promise<EventFat
   if (match === 'foreign') return 'cross_account';
   if (match) return applyToRecord(event, match, deps);
   if (!event.providerMessageId) return 'unmatched';
-  await deps.store.keepPending(event.account, event.provider, event.providerMessageId, event, deps.now());
+  await deps.callbacks.keepPending(event.account, event.provider, event.providerMessageId, event, deps.now());
   // The send result may have landed meanwhile. It writes its id, then takes kept events; this
   // keeps the event, then looks for the id: one of the two always sees the other's write.
-  const id = await deps.store.findByProviderMessageId(event.account, event.provider, event.providerMessageId);
+  const id = await deps.callbacks.findMessageId(event.account, event.provider, event.providerMessageId);
   if (id) {
     await applyKeptEvents(event.account, event.provider, event.providerMessageId, id, deps);
     return 'applied';
@@ -91,27 +96,27 @@ async function applyEvent(event: StatusEvent, deps: ApplyDeps): Promise<EventFat
 async function applyToRecord(event: StatusEvent, record: MessageRecord, deps: ApplyDeps): Promise<EventFate> {
   const status = event.status;
   if (!isReported(status)) return 'unchanged';
-  if (event.providerMessageId && !record.providerMessageId && (await deps.store.bindProviderMessageId(record.id, event.providerMessageId))) {
-    await deps.store.addAliases(record.account, event.provider, [event.providerMessageId], record.id, deps.now());
+  if (event.providerMessageId && !record.providerMessageId && (await deps.callbacks.bindProviderMessageId(record.id, event.providerMessageId))) {
+    await deps.callbacks.addAliases(record.account, event.provider, [event.providerMessageId], record.id, deps.now());
   }
   // Another id the provider will use for the message (Gupshup's WhatsApp id, for callbacks more
   // than a week late) is recorded once, with the first report that brings it (`enqueued`).
   const known = new Set([record.providerMessageId, event.providerMessageId].filter(Boolean));
   const aliases = event.status === 'accepted' ? (event.providerAliases ?? []).filter((alias) => !known.has(alias)) : [];
-  if (aliases.length > 0) await deps.store.addAliases(record.account, event.provider, aliases, record.id, deps.now());
+  if (aliases.length > 0) await deps.callbacks.addAliases(record.account, event.provider, aliases, record.id, deps.now());
 
   const error = event.error ? { class: 'provider', ...(event.error.code !== undefined ? { code: event.error.code } : {}), reason: event.error.message ?? event.error.title ?? 'failed' } : undefined;
   const optedOut = event.status === 'failed' && isOptOut(event.provider, event.error?.code);
-  const outcome = await deps.store.applyStatus(record.id, status, event.at, { known: record, ...(error ? { error: optedOut ? { ...error, class: 'opted_out' } : error } : {}) });
-  if (optedOut) await deps.store.suppress(record.account, record.recipient.hash, { reason: error?.reason ?? 'opted out', since: event.at, ...(event.error?.code !== undefined ? { code: event.error.code } : {}) });
+  const outcome = await deps.messages.applyStatus(record.id, status, event.at, { known: record, ...(error ? { error: optedOut ? { ...error, class: 'opted_out' } : error } : {}) });
+  if (optedOut) await deps.suppressions.add(record.account, record.recipient.hash, { reason: error?.reason ?? 'opted out', since: event.at, ...(event.error?.code !== undefined ? { code: event.error.code } : {}) });
   // A failure that says the sender must stop (a paused template, a blocked account) pauses it, as
   // the same code in a send answer does; only when it fails the message, so a repeat days later
   // does not pause again what an operator lifted.
   const pause = event.status === 'failed' && outcome === 'advanced' ? pauseScopeOf(event.error?.code) : undefined;
   if (pause) {
-    const scope = pause === 'template' && record.template ? `T#${record.template}` : '*';
+    const scope = pause === 'template' && record.template ? templateScope(record.template) : ACCOUNT_SCOPE;
     const code = event.error?.code !== undefined ? { code: event.error.code } : {};
-    await deps.store.setPause(record.account, scope, { reason: error?.reason ?? 'paused by the provider', since: event.at, ...code });
+    await deps.pauses.set(record.account, scope, { reason: error?.reason ?? 'paused by the provider', since: event.at, ...code });
   }
   if (outcome === 'advanced' && deps.notifier) {
     await deps.notifier.notify({ id: record.id, account: record.account, provider: record.provider, status: event.status, at: event.at, ...(error ? { error } : {}), ...(record.metadata ? { metadata: record.metadata } : {}) });
@@ -124,23 +129,23 @@ async function findRecord(event: StatusEvent, deps: ApplyDeps): Promise<MessageR
   const mine = (record: MessageRecord | undefined) => (record && record.account === event.account && record.provider === event.provider ? record : undefined);
   // Records are read eventually consistent: a callback comes long after its record was written,
   // and the write that applies it is conditional (always consistent) anyway.
-  const read = (id: string) => deps.store.get(id, { consistent: false });
+  const read = (id: string) => deps.messages.get(id, { consistent: false });
   if (event.messageId) {
     const record = await read(event.messageId);
     if (record) return mine(record) ?? 'foreign';
   }
   const providerIds = [event.providerMessageId, ...(event.providerAliases ?? [])].filter((id): id is string => Boolean(id));
   for (const id of providerIds) {
-    const found = await deps.store.findByProviderMessageId(event.account, event.provider, id);
+    const found = await deps.callbacks.findMessageId(event.account, event.provider, id);
     const record = found ? mine(await read(found)) : undefined;
     if (record) return record;
   }
-  if (providerIds.length > 0 && (await deps.store.providerIdTakenElsewhere(event.account, event.provider, providerIds))) return 'foreign';
+  if (providerIds.length > 0 && (await deps.callbacks.takenElsewhere(event.account, event.provider, providerIds))) return 'foreign';
   if (matchesByRecipient(event.provider) && event.recipient && /^\+?\d{7,15}$/.test(event.recipient)) {
     const e164 = event.recipient.startsWith('+') ? event.recipient : `+${event.recipient}`;
     const hash = recipientRef(deps.recipientHashKey, e164).hash;
     const at = Date.parse(event.at);
-    const candidates = await deps.store.unmatchedTo(event.account, hash, new Date(at - RECIPIENT_MATCH_WINDOW_MS).toISOString(), new Date(at + CLOCK_SKEW_MS).toISOString());
+    const candidates = await deps.callbacks.unmatchedTo(event.account, hash, new Date(at - RECIPIENT_MATCH_WINDOW_MS).toISOString(), new Date(at + CLOCK_SKEW_MS).toISOString());
     if (candidates.length === 1) return mine(await read(candidates[0]!));
   }
   return undefined;
@@ -153,9 +158,9 @@ async function findRecord(event: StatusEvent, deps: ApplyDeps): Promise<MessageR
  * straight to that message: no matching, no keeping again — one pass, then done.
  */
 export async function applyKeptEvents(account: string, provider: ProviderName, providerMessageId: string, messageId: string, deps: ApplyDeps): Promise<EventFate[]> {
-  const kept = (await deps.store.takePending(account, provider, providerMessageId)) as StatusEvent[];
+  const kept = (await deps.callbacks.takePending(account, provider, providerMessageId)) as StatusEvent[];
   if (kept.length === 0) return [];
-  const record = await deps.store.get(messageId);
+  const record = await deps.messages.get(messageId);
   // Only the account's own message: the keys are scoped, so this holds unless the record is gone.
   if (!record || record.account !== account || record.provider !== provider) return kept.map(() => 'unmatched');
   const fates: EventFate[] = [];

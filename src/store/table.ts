@@ -1,14 +1,15 @@
 /**
- * The messages table: one DynamoDB table for message records, idempotency keys and (later)
- * pacing and pauses. Its keys and indexes are defined here once, for the store, the local stack
- * (dynalite) and the Pulumi program.
+ * The messages table: one DynamoDB table for message records, idempotency keys, pacing, pauses,
+ * suppressions and the callback index. Its keys and indexes are defined here once — the only place
+ * a key or an index value is built — for the DynamoDB repositories (src/store/dynamodb/), the
+ * local stack (dynalite) and the Pulumi program.
  *
  * | item             | pk                         | sk   | notes                                   |
  * |------------------|----------------------------|------|-----------------------------------------|
  * | message          | `M#<message id>`           | `M`  | the record; indexes below               |
  * | idempotency key  | `I#<account>#<key>`        | `I`  | expires after `IDEMPOTENCY_TTL_S`       |
- * | pacing bucket    | `P#<scope>`                | `P`  | src/pacing/pacer.ts                     |
- * | pause            | `Z#<account>`              | `*` or `T#<template>` |                       |
+ * | pacing bucket    | `P#<scope>`                | `P`  | token bucket or a recipient's next slot |
+ * | pause            | `Z#<account>`              | `*` or `T#<template>` | account or template scope |
  * | suppression      | `S#<account>#<rcpt hash>`  | `S`  | an opted-out recipient                  |
  * | id alias         | `X#<provider>#<id>`        | `A#<account>` | a provider id → our message id |
  * | pending events   | `E#<provider>#<id>`        | `A#<account>` | callbacks that came before the send result, one per status |
@@ -42,6 +43,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { PauseScope } from './model.ts';
 
 export const KEY = { partition: 'pk', sort: 'sk' } as const;
 
@@ -80,8 +82,62 @@ export function messageExpiresAt(times: { createdAt?: string; scheduleAt?: strin
 /** How many partitions the `due` index spreads over (a hot key otherwise). */
 export const DUE_SHARDS = 4;
 
-export const messageKey = (id: string) => ({ [KEY.partition]: `M#${id}`, [KEY.sort]: 'M' });
-export const idempotencyKey = (account: string, key: string) => ({ [KEY.partition]: `I#${account}#${key}`, [KEY.sort]: 'I' });
+type Key = Record<string, string>;
+
+export const messageKey = (id: string): Key => ({ [KEY.partition]: `M#${id}`, [KEY.sort]: 'M' });
+/** Whether a key is a message item's. */
+export const isMessageKey = (key: Record<string, unknown>): boolean => key[KEY.sort] === 'M' && String(key[KEY.partition]).startsWith('M#');
+/** The message id of a message item's key (as the indexes return it). */
+export const messageIdOfKey = (key: Record<string, unknown>): string => String(key[KEY.partition]).slice(2);
+export const idempotencyKey = (account: string, key: string): Key => ({ [KEY.partition]: `I#${account}#${key}`, [KEY.sort]: 'I' });
+export const paceKey = (scope: string): Key => ({ [KEY.partition]: `P#${scope}`, [KEY.sort]: 'P' });
+export const suppressionKey = (account: string, recipientHash: string): Key => ({
+  [KEY.partition]: `S#${account}#${recipientHash}`,
+  [KEY.sort]: 'S',
+});
+
+/** The partition of an account's pauses (one item per scope). */
+export const pausePartition = (account: string): string => `Z#${account}`;
+/** A pause's sort key: `*` for the whole account, `T#<template name>` for one template. */
+export const pauseSortKey = (scope: PauseScope): string => (scope.kind === 'account' ? '*' : `T#${scope.template}`);
+export const pauseKey = (account: string, scope: PauseScope): Key => ({
+  [KEY.partition]: pausePartition(account),
+  [KEY.sort]: pauseSortKey(scope),
+});
+/** The scope of a pause's sort key ({@link pauseSortKey} read back). */
+export function pauseScopeOfSortKey(sortKey: string): PauseScope {
+  if (sortKey === '*') return { kind: 'account' };
+  if (sortKey.startsWith('T#')) return { kind: 'template', template: sortKey.slice(2) };
+  throw new RangeError(`not a pause sort key: ${JSON.stringify(sortKey)}`);
+}
+
+/** The `byAccount` and `byRecipient` sort key: `<ISO time>#<message id>` (also a listing's position). */
+export const createdSortKey = (createdAt: string, id: string): string => `${createdAt}#${id}`;
+const CREATED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#([0-9A-HJKMNP-TV-Z]{26})$/;
+/** The message id in a `created` sort key, if it is one (millisecond ISO time, a ULID). */
+export const idOfCreatedSortKey = (created: string): string | undefined => CREATED.exec(created)?.[1];
+
+/** The `byRecipient` partition: an account's messages to one recipient (by the number's hash). */
+export const recipientIndexValue = (account: string, recipientHash: string): string => `${account}#${recipientHash}`;
+
+/** The ordinary shards of the `due` index. */
+export const DUE_SHARD_NAMES: readonly string[] = Array.from({ length: DUE_SHARDS }, (_, shard) => `D#${shard}`);
+
+/** Spreads unsettled messages over a few partitions of the `due` index. */
+export function dueShard(id: string): string {
+  let sum = 0;
+  for (const char of id.slice(-4)) sum += char.charCodeAt(0);
+  return `D#${sum % DUE_SHARDS}`;
+}
+
+/** The `due` index shard of a paused account's held messages: lifting the pause re-enqueues them all. */
+export const pauseShard = (account: string): string => `H#${account}`;
+
+/**
+ * A dedupe record per status event (`D#<account>#<provider>#<message>#<status>`): not the
+ * project's design — only bench/naive.ts's naive alternative writes it, to compare against.
+ */
+export const eventDedupeKey = (event: string): Key => ({ [KEY.partition]: `D#${event}`, [KEY.sort]: 'D' });
 
 /** The longest provider id kept as it is in a key; longer ids, and any other than printable ASCII, are hashed. */
 const RAW_ID_MAX = 200;

@@ -1,8 +1,8 @@
 /**
  * The accept and message API through the real Lambda handlers, behind the local HTTP server,
- * against dynalite and the SQS emulator on loopback.
+ * over the in-memory repositories (src/store/memory, held to DynamoDB's contract) and the SQS
+ * emulator on loopback.
  */
-import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiDeps } from '../../src/api/app.ts';
@@ -15,7 +15,9 @@ import { payloadCipher } from '../../src/privacy/payload-cipher.ts';
 import { recipientRef } from '../../src/privacy/recipient.ts';
 import { SendQueue } from '../../src/queue/send-queue.ts';
 import { requeueDue } from '../../src/scheduler/requeue.ts';
-import { API_KEY, KALEYRA_ONLY_KEY, startLocalAws, testConfig, testSecrets } from '../support/local-aws.ts';
+import { memoryStorage } from '../../src/store/memory/index.ts';
+import { ACCOUNT_SCOPE } from '../../src/store/model.ts';
+import { API_KEY, KALEYRA_ONLY_KEY, startLocalSqs, testConfig, testSecrets } from '../support/local-aws.ts';
 import { closedPortUrl } from '../support/provider-harness.ts';
 
 const PHONE = '+919812345678';
@@ -28,7 +30,8 @@ const kaleyraRequest = (overrides: Record<string, unknown> = {}) => ({
 });
 
 describe('accept and message API', () => {
-  let aws: Awaited<ReturnType<typeof startLocalAws>>;
+  let aws: Awaited<ReturnType<typeof startLocalSqs>>;
+  const storage = memoryStorage();
   let http: LocalHttp;
   let deps: ApiDeps;
   let clock = new Date('2026-11-22T10:00:00.000Z');
@@ -38,8 +41,8 @@ describe('accept and message API', () => {
   let current: () => ApiDeps;
 
   beforeAll(async () => {
-    aws = await startLocalAws();
-    deps = createApiDeps({ config: testConfig(), secrets, tableName: aws.tableName, queueUrl: aws.queueUrl, dynamo: aws.dynamo.client, sqs: aws.sqs.client, now: () => clock });
+    aws = await startLocalSqs();
+    deps = createApiDeps({ config: testConfig(), secrets, storage, queueUrl: aws.queueUrl, sqs: aws.sqs.client, now: () => clock });
     current = () => deps;
     const proxy = (serving: 'accept' | 'status') => {
       const handlers = new Map<ApiDeps, ReturnType<typeof apiHandler>>();
@@ -92,14 +95,14 @@ describe('accept and message API', () => {
     expect(read.status).toBe(200);
     expect(await read.json()).toMatchObject({ id, status: 'queued', provider: 'kaleyra', recipient: '…5678', template: 'lto_template', history: [{ status: 'queued', at: clock.toISOString() }], attempts: 0 });
     // Watched by the sweeper: if it is not claimed within the grace, it is enqueued again (same write as the record).
-    expect((await deps.store.get(id))?.dueAt).toBe(new Date(clock.getTime() + 120_000).toISOString());
+    expect((await storage.messages.get(id))?.dueAt).toBe(new Date(clock.getTime() + 120_000).toISOString());
   });
 
-  it('keeps full phone numbers out of the table: a keyed hash and the last digits only', async () => {
+  it('keeps full phone numbers out of storage: a keyed hash and the last digits only', async () => {
     await call('POST', '/v1/messages', kaleyraRequest());
-    const { Items = [] } = await aws.dynamo.client.send(new ScanCommand({ TableName: aws.tableName }));
-    expect(Items.length).toBeGreaterThan(0);
-    expect(JSON.stringify(Items)).not.toContain('9812345678');
+    const items = storage.tables.items();
+    expect(items.length).toBeGreaterThan(0);
+    expect(JSON.stringify(items)).not.toContain('9812345678');
   });
 
   it('refuses an invalid request whole, listing every field and rule', async () => {
@@ -182,32 +185,31 @@ describe('accept and message API', () => {
     const response = await call('POST', '/v1/messages', kaleyraRequest());
     expect(response.status).toBe(202);
     const { id } = (await response.json()) as { id: string };
-    const record = await deps.store.get(id);
+    const record = await storage.messages.get(id);
     expect(record).toMatchObject({ status: 'queued', dueAt: clock.toISOString() });
-    const { Items = [] } = await aws.dynamo.client.send(new ScanCommand({ TableName: aws.tableName, FilterExpression: 'id = :id', ExpressionAttributeValues: { ':id': { S: id } } }));
-    const sealed = Items[0]?.payload?.S;
+    const sealed = (await storage.due.getHeld(id))?.sealedPayload;
     expect(sealed).toBeDefined();
     expect(QueueMessage.parse(JSON.parse(payloadCipher(secrets.payloadKey).open(sealed!)))).toMatchObject({ id, request: { recipient: PHONE } });
   });
 
   it('finishes a request that failed half-way when the client retries with the same key', async () => {
     let failed = false;
-    const flakyStore = Object.create(deps.store) as ApiDeps['store'];
-    flakyStore.createMany = async (...args) => {
+    const flakyMessages = Object.create(storage.messages) as typeof storage.messages;
+    flakyMessages.createMany = async (...args) => {
       if (!failed) {
         failed = true;
         throw new Error('store unavailable');
       }
-      return deps.store.createMany(...args);
+      return storage.messages.createMany(...args);
     };
-    current = () => ({ ...deps, store: flakyStore });
+    current = () => ({ ...deps, messages: flakyMessages });
     const key = { 'idempotency-key': `retry-${clock.getTime()}` };
     const first = await call('POST', '/v1/messages', kaleyraRequest(), key);
     expect(first.status).toBe(503);
     const second = await call('POST', '/v1/messages', kaleyraRequest(), key);
     expect(second.status).toBe(202);
     const { id } = (await second.json()) as { id: string };
-    expect((await deps.store.get(id))?.status).toBe('queued');
+    expect((await storage.messages.get(id))?.status).toBe('queued');
     expect((await received()).map((m) => m.id)).toEqual([id]);
   });
 
@@ -219,10 +221,10 @@ describe('accept and message API', () => {
     const farId = ((await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: far }))).json()) as { id: string });
     const attributes = await aws.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: aws.queueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
     expect(attributes.Attributes?.ApproximateNumberOfMessagesDelayed).toBe('1');
-    const held = await deps.store.get(farId.id);
+    const held = await storage.messages.get(farId.id);
     expect(held).toMatchObject({ status: 'scheduled', scheduleAt: far, dueAt: new Date(Date.parse(far) - 14 * 60_000).toISOString() });
     // The near one is on the queue, due for the sweeper only once its delay and the grace have passed.
-    expect((await deps.store.get(nearId.id))?.dueAt).toBe(new Date(Date.parse(near) + 120_000).toISOString());
+    expect((await storage.messages.get(nearId.id))?.dueAt).toBe(new Date(Date.parse(near) + 120_000).toISOString());
   });
 
   it('cancels a waiting message once; a second cancel is a conflict', async () => {
@@ -276,18 +278,8 @@ describe('accept and message API', () => {
 
   describe('edges: every bad input gets a 4xx naming the field, and nothing is written', () => {
     type Problem = { error: { code: string; message: string; violations?: Array<{ field: string; rule: string }> } };
-    /** Every item in the table (records, keys, holds): a refused request must not change it. */
-    const itemCount = async () => {
-      let count = 0;
-      let start: ScanCommandOutput['LastEvaluatedKey'];
-      do {
-        const scan = new ScanCommand({ TableName: aws.tableName, Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) });
-        const page = await aws.dynamo.client.send(scan);
-        count += page.Count ?? 0;
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return count;
-    };
+    /** Every item in storage (records, keys, holds): a refused request must not change it. */
+    const itemCount = async () => storage.tables.items().length;
     /** Sends a raw JSON text (so `__proto__` stays an own key, as any client's bytes would). */
     const post = (body: string, headers: Record<string, string> = {}) =>
       fetch(`${http.url}/v1/messages`, {
@@ -355,7 +347,7 @@ describe('accept and message API', () => {
       const response = await call('POST', '/v1/messages', sized(39));
       expect(response.status).toBe(202);
       const { id } = (await response.json()) as { id: string };
-      const held = await deps.store.getHeld(id);
+      const held = await storage.due.getHeld(id);
       expect(held?.record.dueAt).toBe(clock.toISOString());
       const body = payloadCipher(secrets.payloadKey).open(held!.sealedPayload!);
       expect(Buffer.byteLength(body)).toBeGreaterThan(MAX_MESSAGE_BYTES - 1024);
@@ -494,7 +486,7 @@ describe('accept and message API', () => {
 
   describe('the sweeper (scheduled re-enqueue)', () => {
     // (Messages of earlier tests, never claimed here, are due too: assertions look at this test's ids.)
-    const requeue = (at: Date) => requeueDue({ store: deps.store, queue: deps.queue, cipher: payloadCipher(secrets.payloadKey), now: () => at });
+    const requeue = (at: Date) => requeueDue({ due: storage.due, claims: storage.claims, queue: deps.queue, cipher: payloadCipher(secrets.payloadKey), now: () => at });
 
     it('puts a message whose enqueue failed back on the queue, once', async () => {
       const brokenQueue = new SendQueue(new SQSClient({ region: 'us-east-1', endpoint: await closedPortUrl(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 }), aws.queueUrl);
@@ -506,7 +498,7 @@ describe('accept and message API', () => {
       expect(report.requeuedIds).toContain(id);
       expect((await received()).map((m) => m.id)).toContain(id);
       // Still watched until claimed: due again after the grace, not before.
-      expect((await deps.store.get(id))?.dueAt).toBe(new Date(clock.getTime() + 120_000).toISOString());
+      expect((await storage.messages.get(id))?.dueAt).toBe(new Date(clock.getTime() + 120_000).toISOString());
       expect((await requeue(clock)).requeuedIds).not.toContain(id);
     });
 
@@ -515,7 +507,7 @@ describe('accept and message API', () => {
       const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: far.toISOString() }))).json()) as { id: string };
       expect((await requeue(new Date(far.getTime() - 20 * 60_000))).requeuedIds).not.toContain(id);
       expect((await requeue(new Date(far.getTime() - 14 * 60_000))).requeuedIds).toContain(id);
-      expect((await deps.store.get(id))?.status).toBe('scheduled');
+      expect((await storage.messages.get(id))?.status).toBe('scheduled');
       const attributes = await aws.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: aws.queueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
       expect(Number(attributes.Attributes?.ApproximateNumberOfMessagesDelayed)).toBeGreaterThanOrEqual(1);
     });
@@ -526,13 +518,13 @@ describe('accept and message API', () => {
       expect((await call('POST', `/v1/messages/${id}/cancel`)).status).toBe(200);
       const report = await requeue(new Date(far.getTime()));
       expect(report.requeuedIds).not.toContain(id);
-      expect((await deps.store.get(id))?.dueAt).toBeUndefined();
+      expect((await storage.messages.get(id))?.dueAt).toBeUndefined();
     });
   });
 
   describe('operator routes', () => {
     it('lists and lifts a pause', async () => {
-      await deps.store.setPause('acme-kaleyra', '*', { reason: 'low balance', code: 'E110', since: clock.toISOString() });
+      await storage.pauses.set('acme-kaleyra', ACCOUNT_SCOPE, { reason: 'low balance', code: 'E110', since: clock.toISOString() });
       const listed = (await (await call('GET', '/v1/pauses?account=acme-kaleyra')).json()) as { pauses: Array<{ scope: string; code: string }> };
       expect(listed.pauses).toEqual([expect.objectContaining({ account: 'acme-kaleyra', scope: '*', code: 'E110', reason: 'low balance' })]);
       expect((await call('DELETE', '/v1/pauses/acme-kaleyra')).status).toBe(200);
@@ -543,8 +535,8 @@ describe('accept and message API', () => {
     it('resolves an unknown message by hand, and only an unknown one', async () => {
       const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest())).json()) as { id: string };
       expect((await call('POST', `/v1/messages/${id}/resolve`, { status: 'sent' })).status).toBe(409);
-      await deps.store.claim(id, 'token', clock.toISOString());
-      await deps.store.markUnknown(id, clock.toISOString(), 'lost', 'token');
+      await storage.claims.claim(id, 'token', clock.toISOString());
+      await storage.claims.markUnknown(id, clock.toISOString(), 'lost', 'token');
       const bad = await call('POST', `/v1/messages/${id}/resolve`, { status: 'delivered' });
       expect(bad.status).toBe(400);
       const resolved = await call('POST', `/v1/messages/${id}/resolve`, { status: 'failed', note: 'not in the provider console' });
@@ -553,9 +545,9 @@ describe('accept and message API', () => {
     });
 
     it('removes an opt-out suppression', async () => {
-      await deps.store.suppress('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash, { reason: 'STOP', since: clock.toISOString() });
+      await storage.suppressions.add('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash, { reason: 'STOP', since: clock.toISOString() });
       expect((await call('DELETE', `/v1/suppressions/acme-kaleyra/${encodeURIComponent(PHONE)}`)).status).toBe(200);
-      expect(await deps.store.suppression('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash)).toBeUndefined();
+      expect(await storage.suppressions.get('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash)).toBeUndefined();
       expect((await call('DELETE', `/v1/suppressions/acme-kaleyra/${encodeURIComponent(PHONE)}`)).status).toBe(404);
       expect((await call('DELETE', '/v1/suppressions/acme-kaleyra/12')).status).toBe(400);
     });

@@ -3,31 +3,27 @@
  * answer does: Meta 132015 the message's template, 131048 the account — once, when it fails the
  * message, so a repeat after an operator lifted the pause does not pause again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { recipientRef } from '../../src/privacy/recipient.ts';
 import { applyEvents } from '../../src/status/apply.ts';
-import { MessageStore } from '../../src/store/message-store.ts';
-import { startLocalAws, testSecrets } from '../support/local-aws.ts';
+import { memoryStorage, type MemoryStorage } from '../../src/store/memory/index.ts';
+import { templateScope } from '../../src/store/model.ts';
+import { testSecrets } from '../support/local-aws.ts';
 
 const secrets = testSecrets();
-let aws: Awaited<ReturnType<typeof startLocalAws>>;
-let store: MessageStore;
-const deps = () => ({ store, recipientHashKey: secrets.recipientHashKey, now: () => new Date('2026-11-22T10:00:00.000Z') });
+let store: MemoryStorage;
+const deps = () => ({ ...store, recipientHashKey: secrets.recipientHashKey, now: () => new Date('2026-11-22T10:00:00.000Z') });
 
-beforeAll(async () => {
-  aws = await startLocalAws();
-  store = new MessageStore(aws.dynamo.client, aws.tableName);
-});
-afterAll(async () => {
-  await aws.close();
+beforeEach(() => {
+  store = memoryStorage();
 });
 
 async function sentMessage(id: string, account: string) {
   const recipient = recipientRef(secrets.recipientHashKey, '+919812345678');
   const createdAt = '2026-11-22T09:59:00.000Z';
   const template = 'lto_template';
-  await store.createMany([{ id, provider: 'kaleyra', account, recipient, kind: 'template', template, status: 'queued', createdAt }]);
-  await store.applyStatus(id, 'sent', '2026-11-22T09:59:30.000Z');
+  await store.messages.createMany([{ id, provider: 'kaleyra', account, recipient, kind: 'template', template, status: 'queued', createdAt }]);
+  await store.messages.applyStatus(id, 'sent', '2026-11-22T09:59:30.000Z');
 }
 const failed = (messageId: string, account: string, code: number) => ({
   provider: 'kaleyra' as const,
@@ -44,20 +40,20 @@ describe('failure callbacks that stop the sender', () => {
     await sentMessage('01JPAUSE000000000000000002', 'acme-b');
     const events = [failed('01JPAUSE000000000000000001', 'acme-a', 132015), failed('01JPAUSE000000000000000002', 'acme-b', 131048)];
     await applyEvents(events, deps());
-    const templatePause = expect.objectContaining({ scope: 'T#lto_template', code: 132015, reason: 'Meta 132015' });
-    expect(await store.pausesOf('acme-a')).toEqual([templatePause]);
-    expect(await store.pausesOf('acme-b')).toEqual([expect.objectContaining({ scope: '*', code: 131048 })]);
-    expect(await store.get('01JPAUSE000000000000000001')).toMatchObject({ status: 'failed', error: { code: 132015 } });
+    const templatePause = expect.objectContaining({ scope: templateScope('lto_template'), code: 132015, reason: 'Meta 132015' });
+    expect(await store.pauses.list('acme-a')).toEqual([templatePause]);
+    expect(await store.pauses.list('acme-b')).toEqual([expect.objectContaining({ scope: { kind: 'account' }, code: 131048 })]);
+    expect(await store.messages.get('01JPAUSE000000000000000001')).toMatchObject({ status: 'failed', error: { code: 132015 } });
 
     // An operator lifts it; the provider repeats the callback: nothing is paused again.
-    await store.liftPause('acme-a', 'T#lto_template');
+    await store.pauses.lift('acme-a', templateScope('lto_template'));
     await applyEvents([failed('01JPAUSE000000000000000001', 'acme-a', 132015)], deps());
-    expect(await store.pausesOf('acme-a')).toEqual([]);
+    expect(await store.pauses.list('acme-a')).toEqual([]);
   });
 
   it('leave other failures unpaused', async () => {
     await sentMessage('01JPAUSE000000000000000003', 'acme-c');
     await applyEvents([failed('01JPAUSE000000000000000003', 'acme-c', 131026)], deps());
-    expect(await store.pausesOf('acme-c')).toEqual([]);
+    expect(await store.pauses.list('acme-c')).toEqual([]);
   });
 });

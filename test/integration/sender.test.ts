@@ -1,7 +1,8 @@
 /**
  * The sender through its real Lambda handler, driven by the local event source mapping from the
- * SQS emulator, against dynalite and Prism mocks of the providers (which make send ids distinct
- * and can enforce a rate limit). Each test gets its own queue and dead-letter queue.
+ * SQS emulator, over the in-memory repositories (held to DynamoDB's contract: test/store) and
+ * Prism mocks of the providers (which make send ids distinct and can enforce a rate limit). Each
+ * test gets its own storage, queue and dead-letter queue.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +26,8 @@ import type { ProviderName } from '../../src/providers/names.ts';
 import type { SenderDeps } from '../../src/sender/sender.ts';
 import { silentLog, sinkLog } from '../../src/runtime/log.ts';
 import { preferring } from '../support/provider-harness.ts';
-import { API_KEY, startLocalAws, testConfig, testSecrets } from '../support/local-aws.ts';
+import { memoryStorage, type MemoryStorage } from '../../src/store/memory/index.ts';
+import { API_KEY, startLocalSqs, testConfig, testSecrets } from '../support/local-aws.ts';
 
 const PHONE = '+919812345678';
 const TEMPLATES: Record<ProviderName, unknown> = {
@@ -53,11 +55,13 @@ const SEND_PATH: Record<ProviderName, RegExp> = {
 const VISIBILITY_S = 30;
 const functionTimeoutMs = (visibilityTimeoutS: number) => visibilityTimeoutS * 1000 - 500;
 
-let aws: Awaited<ReturnType<typeof startLocalAws>>;
+let aws: Awaited<ReturnType<typeof startLocalSqs>>;
 const secrets = testSecrets();
 let queues = 0;
 
 interface Harness {
+  /** This harness's own storage, in memory. */
+  storage: MemoryStorage;
   api: ApiDeps;
   sender: SenderDeps;
   mocks: Map<ProviderName, ProviderMock>;
@@ -90,9 +94,11 @@ async function harness(options: {
   const dlqUrl = await createQueue(aws.sqs.client, `dlq-${n}`);
   const queueUrl = await createQueue(aws.sqs.client, `send-${n}`, { deadLetterArn: `arn:aws:sqs:us-east-1:123456789012:dlq-${n}`, maxReceiveCount: 3, visibilityTimeoutS: VISIBILITY_S });
   const clock = options.now;
-  const env: RuntimeEnvironment = { config, secrets, tableName: aws.tableName, queueUrl, dynamo: aws.dynamo.client, sqs: aws.sqs.client, ...(clock ? { now: () => new Date(clock()) } : {}) };
+  const storage = memoryStorage();
+  const env: RuntimeEnvironment = { config, secrets, storage, queueUrl, sqs: aws.sqs.client, ...(clock ? { now: () => new Date(clock()) } : {}) };
   const api = createApiDeps(env);
-  const sender = createSenderDeps(env, { claimExpiryMs: 1500, log: silentLog, ...options.sender });
+  // Each function its own repositories over the one storage, as each Lambda function has.
+  const sender = createSenderDeps({ ...env, storage: memoryStorage(storage.tables) }, { claimExpiryMs: 1500, log: silentLog, ...options.sender });
   const inner = senderHandler(() => sender);
   const responses: SQSBatchResponse[] = [];
   const handler: typeof inner = async (event, context) => {
@@ -101,6 +107,7 @@ async function harness(options: {
     return response;
   };
   return {
+    storage,
     api,
     sender,
     mocks,
@@ -137,7 +144,7 @@ async function dlqDepth(url: string): Promise<number> {
 
 describe('the sender', () => {
   beforeAll(async () => {
-    aws = await startLocalAws();
+    aws = await startLocalSqs();
   });
   afterAll(() => aws.close());
 
@@ -149,13 +156,13 @@ describe('the sender', () => {
       await h.drain();
       for (const [provider, id] of ids) {
         expect(h.sendCalls(provider), provider).toHaveLength(1);
-        const record = await h.api.store.get(id);
+        const record = await h.storage.messages.get(id);
         expect(record?.status, provider).toBe(provider === 'livetok' || provider === 'loopwave' ? 'sent' : 'accepted');
         expect(record?.attempts).toBe(1);
         expect(record?.times.sending).toBeDefined();
       }
-      expect((await h.api.store.get(ids.get('kaleyra')!))?.providerMessageId).toMatch(/^AXXXXXXXXXXXXXXXXXXX-/);
-      expect((await h.api.store.get(ids.get('gupshup')!))?.providerMessageId).toMatch(/^message id-/);
+      expect((await h.storage.messages.get(ids.get('kaleyra')!))?.providerMessageId).toMatch(/^AXXXXXXXXXXXXXXXXXXX-/);
+      expect((await h.storage.messages.get(ids.get('gupshup')!))?.providerMessageId).toMatch(/^message id-/);
       expect(await dlqDepth(h.dlqUrl)).toBe(0);
     } finally {
       await h.close();
@@ -172,7 +179,7 @@ describe('the sender', () => {
       await h.api.queue.enqueue([{ message }]);
       await h.drain({ concurrency: 2 });
       expect(h.sendCalls('kaleyra')).toHaveLength(1);
-      expect(await h.api.store.get(id)).toMatchObject({ status: 'accepted', attempts: 1, recipient: recipientRef(secrets.recipientHashKey, PHONE) });
+      expect(await h.storage.messages.get(id)).toMatchObject({ status: 'accepted', attempts: 1, recipient: recipientRef(secrets.recipientHashKey, PHONE) });
     } finally {
       await h.close();
     }
@@ -184,9 +191,9 @@ describe('the sender', () => {
     try {
       const id = await h.accept('kaleyra');
       // The first recording of an outcome crashes the invocation (after the provider call).
-      const realApply = h.sender.store.applyStatus.bind(h.sender.store);
+      const realApply = h.sender.messages.applyStatus.bind(h.sender.messages);
       let crashed = false;
-      h.sender.store.applyStatus = async (...args) => {
+      h.sender.messages.applyStatus = async (...args) => {
         if (!crashed && args[1] === 'accepted') {
           crashed = true;
           throw new Error('invocation died');
@@ -196,7 +203,7 @@ describe('the sender', () => {
       await h.drain({ visibilityTimeoutS: 6 });
       expect(crashed).toBe(true);
       expect(h.sendCalls('kaleyra')).toHaveLength(1);
-      const record = await h.api.store.get(id);
+      const record = await h.storage.messages.get(id);
       expect(record?.status).toBe('unknown');
       expect(record?.error?.reason).toContain('without recording an outcome');
       expect(await dlqDepth(h.dlqUrl)).toBe(0);
@@ -229,7 +236,7 @@ describe('the sender', () => {
       const id = await h.accept('loopwave', { content: { kind: 'text', text: mockMessage } });
       await h.drain();
       expect(h.sendCalls('loopwave')).toHaveLength(1);
-      expect(await h.api.store.get(id)).toMatchObject({ status: 'sent', providerMessageId: 'LW-1', times: { unknown: expect.any(String) } });
+      expect(await h.storage.messages.get(id)).toMatchObject({ status: 'sent', providerMessageId: 'LW-1', times: { unknown: expect.any(String) } });
     } finally {
       await h.close();
     }
@@ -296,7 +303,7 @@ describe('the sender', () => {
       const refusedPerWindow = new Map<number, number>();
       for (const call of calls.filter((c) => c.status === 429)) refusedPerWindow.set(Math.floor(call.at / 1000), (refusedPerWindow.get(Math.floor(call.at / 1000)) ?? 0) + 1);
       expect(Math.max(...refusedPerWindow.values())).toBeLessThanOrEqual(3);
-      for (const id of ids) expect((await h.api.store.get(id))?.status).toBe('sent');
+      for (const id of ids) expect((await h.storage.messages.get(id))?.status).toBe('sent');
       expect(await dlqDepth(h.dlqUrl)).toBe(0);
     } finally {
       await h.close();
@@ -314,24 +321,23 @@ describe('the sender', () => {
       const second = await h.accept('kaleyra', { recipient: '+14155550123' });
       // The queue empties: both messages wait in the table, not on the queue.
       await h.drain({ concurrency: 1 });
-      expect(await h.api.store.pausesOf('acme-kaleyra')).toEqual([expect.objectContaining({ scope: '*', code: 'E110' })]);
+      expect(await h.storage.pauses.list('acme-kaleyra')).toEqual([expect.objectContaining({ scope: { kind: 'account' }, code: 'E110' })]);
       // Only the first message reached the provider; the second waits behind the pause.
       expect(base.received.filter((r) => r.method === 'post')).toHaveLength(1);
       for (const id of [first, second]) {
-        const record = await h.api.store.get(id);
+        const record = await h.storage.messages.get(id);
         expect(record?.status).toBe('queued');
         expect(Date.parse(record!.dueAt!)).toBeGreaterThan(Date.now() + 5 * 60_000);
       }
-      expect((await h.api.store.get(first))?.error?.code).toBe('E110');
+      expect((await h.storage.messages.get(first))?.error?.code).toBe('E110');
       lowBalance = false;
       const lifted = await liftPause({ keyId: 'all', accounts: '*' }, 'acme-kaleyra', {}, h.api);
       expect(JSON.parse(lifted.body)).toEqual({ lifted: { account: 'acme-kaleyra', scope: '*' }, requeued: 2 });
       await h.drain();
-      for (const id of [first, second]) expect((await h.api.store.get(id))?.status).toBe('accepted');
+      for (const id of [first, second]) expect((await h.storage.messages.get(id))?.status).toBe('accepted');
       expect(base.received.filter((r) => r.method === 'post')).toHaveLength(3);
       expect(await dlqDepth(h.dlqUrl)).toBe(0);
     } finally {
-      await h.api.store.liftPause('acme-kaleyra', '*'); // the table is shared with the other tests
       await h.close();
     }
   }, 30_000);
@@ -349,7 +355,7 @@ describe('the sender', () => {
       await h.api.queue.enqueue([{ message }]);
       await h.drain();
       expect(h.sendCalls('kaleyra')).toHaveLength(1);
-      const record = await h.api.store.get(id);
+      const record = await h.storage.messages.get(id);
       expect(record).toMatchObject({ status: 'unknown', attempts: 1, error: { class: 'unknown', status: 500, code: 'WA500' } });
       expect(record?.dueAt).toBeUndefined();
       expect(await dlqDepth(h.dlqUrl)).toBe(0);
@@ -369,7 +375,7 @@ describe('the sender', () => {
       await h.drain();
       expect(calls).toBe(2);
       expect(h.sendCalls('kaleyra').map((c) => c.status)).toEqual([202]);
-      expect(await h.api.store.get(id)).toMatchObject({ status: 'accepted', attempts: 2 });
+      expect(await h.storage.messages.get(id)).toMatchObject({ status: 'accepted', attempts: 2 });
     } finally {
       await h.close();
     }
@@ -394,7 +400,7 @@ describe('the sender', () => {
       for (let i = 0; i < 5; i++) ids.push(await h.accept('kaleyra', { recipient: `+9198123456${String(i).padStart(2, '0')}` }));
       // 3 s per invocation: after the hung call's 1.5 s, too little is left to start another call.
       await h.drain({ concurrency: 1, functionTimeoutMs: 3000 });
-      const records = await h.api.store.getMany(ids);
+      const records = await h.storage.messages.getMany(ids);
       const unknown = records.filter((r) => r.status === 'unknown');
       expect(unknown).toHaveLength(1);
       expect(unknown[0]!.error?.reason).toContain('TimeoutError');
@@ -421,7 +427,7 @@ describe('the sender', () => {
     try {
       const id = await h.accept('kaleyra');
       await h.drain({ functionTimeoutMs: 4000 });
-      expect((await h.api.store.get(id))?.status).toBe('accepted');
+      expect((await h.storage.messages.get(id))?.status).toBe('accepted');
       expect(h.sendCalls('kaleyra')).toHaveLength(1);
     } finally {
       await h.close();
@@ -431,15 +437,15 @@ describe('the sender', () => {
   it('fails a send to an opted-out recipient fast, without calling the provider, until removed', async () => {
     const h = await harness({ providers: ['kaleyra'] });
     try {
-      await h.api.store.suppress('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash, { reason: '131050: user stopped marketing messages', since: new Date().toISOString() });
+      await h.storage.suppressions.add('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash, { reason: '131050: user stopped marketing messages', since: new Date().toISOString() });
       const id = await h.accept('kaleyra');
       await h.drain();
       expect(h.sendCalls('kaleyra')).toHaveLength(0);
-      expect(await h.api.store.get(id)).toMatchObject({ status: 'failed', error: { reason: 'opted_out' } });
-      await h.api.store.unsuppress('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash);
+      expect(await h.storage.messages.get(id)).toMatchObject({ status: 'failed', error: { reason: 'opted_out' } });
+      await h.storage.suppressions.remove('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash);
       const again = await h.accept('kaleyra');
       await h.drain();
-      expect((await h.api.store.get(again))?.status).toBe('accepted');
+      expect((await h.storage.messages.get(again))?.status).toBe('accepted');
     } finally {
       await h.close();
     }
@@ -461,10 +467,9 @@ describe('the sender', () => {
       const id = await h.accept('kaleyra');
       await h.drain();
       expect(optedOut.call).toBe(1);
-      expect(await h.api.store.get(id)).toMatchObject({ status: 'failed', error: { reason: 'opted_out', code: 131050 } });
-      expect(await h.api.store.suppression('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash)).toMatchObject({ reason: 'user stopped marketing messages' });
+      expect(await h.storage.messages.get(id)).toMatchObject({ status: 'failed', error: { reason: 'opted_out', code: 131050 } });
+      expect(await h.storage.suppressions.get('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash)).toMatchObject({ reason: 'user stopped marketing messages' });
     } finally {
-      await h.api.store.unsuppress('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash); // the table is shared
       await h.close();
     }
   });
@@ -475,13 +480,13 @@ describe('the sender', () => {
       const at = Date.now() + 2500;
       const scheduled = await h.accept('loopwave', { scheduleAt: new Date(at).toISOString() });
       const cancelled = await h.accept('loopwave', { scheduleAt: new Date(at).toISOString(), recipient: '+14155550123' });
-      expect((await h.api.store.cancel(cancelled, new Date().toISOString())).cancelled).toBe(true);
+      expect((await h.storage.messages.cancel(cancelled, new Date().toISOString())).cancelled).toBe(true);
       await h.drain();
       const calls = h.sendCalls('loopwave');
       expect(calls).toHaveLength(1);
       expect(calls[0]!.at).toBeGreaterThanOrEqual(at - 50);
-      expect((await h.api.store.get(scheduled))?.status).toBe('sent');
-      expect((await h.api.store.get(cancelled))?.status).toBe('cancelled');
+      expect((await h.storage.messages.get(scheduled))?.status).toBe('sent');
+      expect((await h.storage.messages.get(cancelled))?.status).toBe('cancelled');
     } finally {
       await h.close();
     }
@@ -494,7 +499,7 @@ describe('the sender', () => {
       const id = await h.accept('livetok');
       await h.drain();
       expect(h.sendCalls('livetok')).toHaveLength(1);
-      expect(await h.api.store.get(id)).toMatchObject({ status: 'failed', error: { class: 'permanent', status: 404, code: 'template_not_found' } });
+      expect(await h.storage.messages.get(id)).toMatchObject({ status: 'failed', error: { class: 'permanent', status: 404, code: 'template_not_found' } });
       expect(await dlqDepth(h.dlqUrl)).toBe(0);
     } finally {
       await h.close();
@@ -523,7 +528,7 @@ describe('the sender', () => {
       const before = Date.now();
       const id = await h.accept('kaleyra');
       await h.drain();
-      const record = await h.api.store.get(id);
+      const record = await h.storage.messages.get(id);
       expect(record).toMatchObject({ status: 'queued', error: { code: 131049 } });
       expect(Date.parse(record!.dueAt!) - before).toBeGreaterThanOrEqual(24 * 3600_000);
     } finally {

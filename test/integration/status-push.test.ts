@@ -1,7 +1,7 @@
 /**
  * The README promises callers every status change of a pushing account. Changes made through the
  * API — a cancel, an operator's resolve — are pushed like the sender's and the callbacks': through
- * the status function's handler, against dynalite and the SQS emulator on loopback.
+ * the status function's handler, over the in-memory repositories and the SQS emulator on loopback.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import { createApiDeps } from '../../src/functions/runtime.ts';
 import { createQueue } from '../../src/local/aws.ts';
 import { PipelineConfig } from '../../src/config/pipeline.ts';
 import { StatusPush } from '../../src/push/push.ts';
-import { API_KEY, startLocalAws, testConfig, testSecrets } from '../support/local-aws.ts';
+import { memoryStorage } from '../../src/store/memory/index.ts';
+import { API_KEY, startLocalSqs, testConfig, testSecrets } from '../support/local-aws.ts';
 
 const request = (method: string, path: string, body?: unknown): APIGatewayProxyEventV2 =>
   ({
@@ -22,15 +23,16 @@ const request = (method: string, path: string, body?: unknown): APIGatewayProxyE
   }) as unknown as APIGatewayProxyEventV2;
 
 describe('status changes made through the API are pushed', () => {
-  let aws: Awaited<ReturnType<typeof startLocalAws>>;
+  let aws: Awaited<ReturnType<typeof startLocalSqs>>;
   let pushQueueUrl: string;
   let accept: ReturnType<typeof apiHandler>;
   let status: ReturnType<typeof apiHandler>;
   let deps: ReturnType<typeof createApiDeps>;
   const clock = new Date('2026-11-22T10:00:00.000Z');
+  const storage = memoryStorage();
 
   beforeAll(async () => {
-    aws = await startLocalAws();
+    aws = await startLocalSqs();
     pushQueueUrl = await createQueue(aws.sqs.client, 'push');
     const base = testConfig();
     // One account pushes to its caller; the others do not.
@@ -41,10 +43,9 @@ describe('status changes made through the API are pushed', () => {
     deps = createApiDeps({
       config,
       secrets: testSecrets(),
-      tableName: aws.tableName,
+      storage,
       queueUrl: aws.queueUrl,
       pushQueueUrl,
-      dynamo: aws.dynamo.client,
       sqs: aws.sqs.client,
       now: () => clock,
     });
@@ -103,8 +104,8 @@ describe('status changes made through the API are pushed', () => {
 
   it('pushes an operator’s resolve, with the operator’s reason on a failure', async () => {
     const id = await send('acme-kaleyra', 'kaleyra');
-    await deps.store.claim(id, 'token', clock.toISOString());
-    await deps.store.markUnknown(id, clock.toISOString(), 'lost', 'token');
+    await storage.claims.claim(id, 'token', clock.toISOString());
+    await storage.claims.markUnknown(id, clock.toISOString(), 'lost', 'token');
     expect((await status(request('POST', `/v1/messages/${id}/resolve`, { status: 'failed', note: 'not in the console' }))).statusCode).toBe(
       200,
     );

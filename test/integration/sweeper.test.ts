@@ -1,7 +1,8 @@
 /**
- * The sweeper (src/scheduler/requeue.ts) against dynalite and the SQS emulator, with an injected
- * clock: nothing accepted is stranded (not enqueued, or lost by the queue), a claim past its end
- * becomes `unknown` and is never sent again, and it reads only the sparse `due` index.
+ * The sweeper (src/scheduler/requeue.ts) over the in-memory repositories and the SQS emulator,
+ * with an injected clock: nothing accepted is stranded (not enqueued, or lost by the queue), a
+ * claim past its end becomes `unknown` and is never sent again; and, against dynalite, it reads
+ * only the sparse `due` index.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -9,14 +10,16 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { acceptMessages } from '../../src/api/accept.ts';
 import type { ApiDeps } from '../../src/api/app.ts';
 import { createApiDeps } from '../../src/functions/runtime.ts';
-import { createQueue } from '../../src/local/aws.ts';
+import { createQueue, ensureMessagesTable, startDynamo } from '../../src/local/aws.ts';
 import { QueueMessage } from '../../src/messages/queue-message.ts';
 import { payloadCipher } from '../../src/privacy/payload-cipher.ts';
 import { SendQueue } from '../../src/queue/send-queue.ts';
 import { requeueDue, type RequeueDeps } from '../../src/scheduler/requeue.ts';
-import { MessageStore } from '../../src/store/message-store.ts';
+import { dynamoDBStorage } from '../../src/store/dynamodb/index.ts';
+import { memoryStorage } from '../../src/store/memory/index.ts';
+import type { Storage } from '../../src/store/repositories.ts';
 import { INDEX } from '../../src/store/table.ts';
-import { startLocalAws, testConfig, testSecrets } from '../support/local-aws.ts';
+import { startLocalSqs, testConfig, testSecrets } from '../support/local-aws.ts';
 
 const GRACE = 60_000;
 const PHONE = '+919812345678';
@@ -26,7 +29,9 @@ const CONTENT = {
 } as const;
 
 describe('the sweeper', () => {
-  let aws: Awaited<ReturnType<typeof startLocalAws>>;
+  let aws: Awaited<ReturnType<typeof startLocalSqs>>;
+  let dynamo: Awaited<ReturnType<typeof startDynamo>>;
+  let storage: Storage;
   let deps: ApiDeps;
   let queueUrl: string;
   let clock = new Date('2026-11-22T10:00:00.000Z');
@@ -34,7 +39,8 @@ describe('the sweeper', () => {
   const at = (ms: number) => new Date(clock.getTime() + ms);
   const sweep = (when: Date, overrides: Partial<RequeueDeps> = {}) => {
     const cipher = payloadCipher(secrets.payloadKey);
-    return requeueDue({ store: deps.store, queue: deps.queue, cipher, now: () => when, graceMs: GRACE, accounts: ['acme-kaleyra', 'acme-livechat'], ...overrides });
+    const accounts = ['acme-kaleyra', 'acme-livechat'];
+    return requeueDue({ due: storage.due, claims: storage.claims, queue: deps.queue, cipher, now: () => when, graceMs: GRACE, accounts, ...overrides });
   };
 
   /** Messages of the running test, settled after it so that the next test's sweeps do not see them. */
@@ -60,20 +66,28 @@ describe('the sweeper', () => {
     }
   }
 
+  /** The API's dependencies over `withStorage` (fresh in-memory storage unless given). */
+  const use = (withStorage: Storage = memoryStorage()) => {
+    storage = withStorage;
+    deps = createApiDeps({ config: testConfig(), secrets, storage, queueUrl, sqs: aws.sqs.client, now: () => clock, sweepGraceMs: GRACE });
+  };
+
   beforeAll(async () => {
-    aws = await startLocalAws();
+    aws = await startLocalSqs();
     queueUrl = await createQueue(aws.sqs.client, 'sweeper-send');
   });
-  afterAll(() => aws.close());
+  afterAll(async () => {
+    await aws.close();
+    await dynamo?.close();
+  });
   beforeEach(() => {
     clock = new Date(clock.getTime() + 3600_000);
-    const clients = { dynamo: aws.dynamo.client, sqs: aws.sqs.client };
-    deps = createApiDeps({ config: testConfig(), secrets, tableName: aws.tableName, queueUrl, ...clients, now: () => clock, sweepGraceMs: GRACE });
+    use();
     accepted = [];
   });
   afterEach(async () => {
     for (const id of accepted) {
-      if (!(await deps.store.cancel(id, clock.toISOString())).cancelled) await deps.store.applyStatus(id, 'failed', clock.toISOString());
+      if (!(await storage.messages.cancel(id, clock.toISOString())).cancelled) await storage.messages.applyStatus(id, 'failed', clock.toISOString());
     }
     await taken();
   });
@@ -81,16 +95,16 @@ describe('the sweeper', () => {
   it('enqueues a message whose enqueue never happened (the accept handler died), once the grace has passed', async () => {
     const dying = { enqueue: async () => Promise.reject(new Error('the handler died')) } as unknown as SendQueue;
     await expect(accept('kaleyra', dying)).rejects.toThrow('died');
-    const [id] = (await deps.store.list({ account: 'acme-kaleyra', since: clock.toISOString() })).items.map((r) => r.id);
+    const [id] = (await storage.messages.list({ account: 'acme-kaleyra', since: clock.toISOString() })).items.map((r) => r.id);
     accepted.push(id!);
-    expect((await deps.store.get(id!))?.status).toBe('queued');
+    expect((await storage.messages.get(id!))?.status).toBe('queued');
 
     expect((await sweep(at(GRACE - 1000))).requeuedIds).not.toContain(id);
     const report = await sweep(at(GRACE));
     expect(report.requeuedIds).toContain(id);
     expect(await taken()).toContain(id);
     // Watched until claimed: due again one grace later, and not enqueued twice by one sweep.
-    expect((await deps.store.get(id!))?.dueAt).toBe(at(2 * GRACE).toISOString());
+    expect((await storage.messages.get(id!))?.dueAt).toBe(at(2 * GRACE).toISOString());
     expect((await sweep(at(GRACE))).requeuedIds).not.toContain(id);
   });
 
@@ -101,10 +115,10 @@ describe('the sweeper', () => {
     expect(await taken()).toEqual([id]);
 
     // The claim keeps the entry (no index write); the outcome removes it.
-    expect(await deps.store.claim(id, 'token', at(GRACE + 1000).toISOString(), { until: at(GRACE + 31_000).toISOString() })).toBe(true);
-    expect((await deps.store.get(id))?.dueAt).toBeDefined();
-    await deps.store.applyStatus(id, 'accepted', at(GRACE + 2000).toISOString());
-    expect((await deps.store.get(id))?.dueAt).toBeUndefined();
+    expect(await storage.claims.claim(id, 'token', at(GRACE + 1000).toISOString(), { until: at(GRACE + 31_000).toISOString() })).toBe(true);
+    expect((await storage.messages.get(id))?.dueAt).toBeDefined();
+    await storage.messages.applyStatus(id, 'accepted', at(GRACE + 2000).toISOString());
+    expect((await storage.messages.get(id))?.dueAt).toBeUndefined();
     expect((await sweep(at(10 * GRACE))).requeuedIds).not.toContain(id);
   });
 
@@ -112,16 +126,16 @@ describe('the sweeper', () => {
     const id = await accept('kaleyra');
     await taken();
     const until = at(GRACE + 30_000);
-    await deps.store.claim(id, 'token', at(GRACE - 1000).toISOString(), { until: until.toISOString() });
+    await storage.claims.claim(id, 'token', at(GRACE - 1000).toISOString(), { until: until.toISOString() });
 
     const running = await sweep(at(GRACE));
     expect(running.requeuedIds).not.toContain(id);
     expect(running.postponed).toBeGreaterThanOrEqual(1);
-    expect(await deps.store.get(id)).toMatchObject({ status: 'sending', dueAt: new Date(until.getTime() + 1000).toISOString() });
+    expect(await storage.messages.get(id)).toMatchObject({ status: 'sending', dueAt: new Date(until.getTime() + 1000).toISOString() });
 
     const stale = await sweep(new Date(until.getTime() + 1000));
     expect(stale.unknown).toBeGreaterThanOrEqual(1);
-    const record = await deps.store.get(id);
+    const record = await storage.messages.get(id);
     expect(record).toMatchObject({ status: 'unknown', error: { class: 'unknown' } });
     expect(record?.error?.reason).toContain('found by the sweeper');
     expect(record?.dueAt).toBeUndefined();
@@ -131,18 +145,21 @@ describe('the sweeper', () => {
   it('hands a stale claim of a provider with a lookup (LiveChat) back to the sender, which looks it up', async () => {
     const id = await accept('livechat');
     await taken();
-    await deps.store.claim(id, 'token', at(1000).toISOString(), { until: at(31_000).toISOString(), keepPayload: true });
+    await storage.claims.claim(id, 'token', at(1000).toISOString(), { until: at(31_000).toISOString(), keepPayload: true });
     const report = await sweep(at(GRACE));
     expect(report.requeuedIds).toContain(id);
     expect(await taken()).toEqual([id]);
     // Still sending: only the sender marks it unknown (and asks LiveChat's list whether it went out).
-    expect((await deps.store.get(id))?.status).toBe('sending');
+    expect((await storage.messages.get(id))?.status).toBe('sending');
   });
 
-  it('reads only the sparse due index: no scan, no query of anything else', async () => {
+  it('reads only the sparse due index of DynamoDB: no scan, no query of anything else', async () => {
+    dynamo = await startDynamo();
+    await ensureMessagesTable(dynamo.client, 'messages');
+    use(dynamoDBStorage({ client: dynamo.client, tableName: 'messages' }));
     const commands: Array<{ name: string; index?: string }> = [];
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: aws.dynamo.endpoint, credentials });
+    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamo.endpoint, credentials });
     client.middlewareStack.add(
       (next, context) => async (args) => {
         commands.push({ name: String(context.commandName), index: (args.input as { IndexName?: string }).IndexName });
@@ -153,7 +170,8 @@ describe('the sweeper', () => {
     try {
       const lost = await accept('kaleyra');
       await taken(); // the queue loses it
-      const report = await sweep(at(GRACE), { store: new MessageStore(client, aws.tableName) });
+      const instrumented = dynamoDBStorage({ client, tableName: 'messages' });
+      const report = await sweep(at(GRACE), { due: instrumented.due, claims: instrumented.claims });
       expect(report.requeuedIds).toContain(lost);
       expect(commands.some((c) => c.name === 'ScanCommand')).toBe(false);
       expect(commands.filter((c) => c.name === 'QueryCommand').every((c) => c.index === INDEX.due.name)).toBe(true);

@@ -20,7 +20,6 @@ import { createApiDeps, type RuntimeEnvironment } from '../../src/functions/runt
 import { createSenderDeps, senderHandler } from '../../src/functions/sender.ts';
 import { createWebhookDeps, webhookHandler } from '../../src/functions/webhook.ts';
 import type { WebhookDeps } from '../../src/webhooks/app.ts';
-import type { MessageStore } from '../../src/store/message-store.ts';
 import { createQueue } from '../../src/local/aws.ts';
 import { startEventSourceMapping, type SqsHandler } from '../../src/local/event-source-mapping.ts';
 import { startLocalHttp, type LocalHttp } from '../../src/local/http-server.ts';
@@ -29,7 +28,9 @@ import { startProviderMock, type ProviderMock } from '../../src/mock/provider-mo
 import type { ProviderName } from '../../src/providers/names.ts';
 import type { SenderDeps } from '../../src/sender/sender.ts';
 import { silentLog, sinkLog } from '../../src/runtime/log.ts';
-import { startLocalAws, testConfig, testSecrets } from '../support/local-aws.ts';
+import { memoryStorage, MemoryTables, type MemoryStorage } from '../../src/store/memory/index.ts';
+import type { MessageRepository } from '../../src/store/repositories.ts';
+import { startLocalSqs, testConfig, testSecrets } from '../support/local-aws.ts';
 
 const PHONE = '+919812345678';
 const DIGITS = PHONE.slice(1);
@@ -54,7 +55,10 @@ const CONTENT: Record<string, unknown> = {
   loopwave: { kind: 'text', text: 'Your order A-17 has shipped.' },
 };
 
-let aws: Awaited<ReturnType<typeof startLocalAws>>;
+let aws: Awaited<ReturnType<typeof startLocalSqs>>;
+/** The pipeline's storage, in memory; each function gets its own repositories over it, as each Lambda function has. */
+const tables = new MemoryTables();
+const storage: MemoryStorage = memoryStorage(tables);
 let http: LocalHttp;
 let caller: { server: Server; url: string; received: Array<{ headers: Record<string, string>; body: string }>; failNext: number };
 const mocks = new Map<ProviderName, ProviderMock>();
@@ -98,15 +102,15 @@ function crossCounted(account: string): number {
   return logs.filter((entry) => entry.account === account && entry.message === 'webhook applied').reduce((sum, entry) => sum + Number(entry.cross_account_callback), 0);
 }
 
-/** Counts `applyStatus` calls per `<message id>:<status>` on a store, until the returned function restores it. */
-function countWrites(store: MessageStore, writes: string[]): () => void {
-  const original = store.applyStatus;
-  store.applyStatus = function (this: MessageStore, id, next, ...rest) {
+/** Counts `applyStatus` calls per `<message id>:<status>` on a function's message repository, until the returned function restores it. */
+function countWrites(messages: Pick<MessageRepository, 'applyStatus'>, writes: string[]): () => void {
+  const original = messages.applyStatus;
+  messages.applyStatus = function (this: typeof messages, id, next, ...rest) {
     writes.push(`${id}:${next}`);
     return original.call(this, id, next, ...rest);
   };
   return () => {
-    store.applyStatus = original;
+    messages.applyStatus = original;
   };
 }
 
@@ -130,7 +134,7 @@ const at = (second: number) => new Date((BASE + second) * 1000).toISOString();
 
 describe('status callbacks', () => {
   beforeAll(async () => {
-    aws = await startLocalAws();
+    aws = await startLocalSqs();
     for (const provider of ['livechat', 'gupshup', 'kaleyra', 'loopwave'] as const) mocks.set(provider, await startProviderMock(provider));
     caller = await startCaller();
     const base = testConfig(Object.fromEntries([...mocks].map(([p, m]) => [p, m.url])));
@@ -159,10 +163,10 @@ describe('status callbacks', () => {
     const dlq = await createQueue(aws.sqs.client, 'push-dlq');
     pushQueue = { url: await createQueue(aws.sqs.client, 'push', { deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:push-dlq', maxReceiveCount: 3, visibilityTimeoutS: 1 }), arn: 'arn:aws:sqs:us-east-1:123456789012:push', dlq };
     sendQueue = { url: aws.queueUrl, arn: 'arn:aws:sqs:us-east-1:123456789012:send' };
-    const env: RuntimeEnvironment = { config, secrets, tableName: aws.tableName, queueUrl: aws.queueUrl, pushQueueUrl: pushQueue.url, dynamo: aws.dynamo.client, sqs: aws.sqs.client, now: () => clock() };
+    const env: RuntimeEnvironment = { config, secrets, storage, queueUrl: aws.queueUrl, pushQueueUrl: pushQueue.url, sqs: aws.sqs.client, now: () => clock() };
     api = createApiDeps(env);
-    sender = createSenderDeps(env, { log: silentLog });
-    webhooks = createWebhookDeps(env, { log: sinkLog((entry) => logs.push(entry)) });
+    sender = createSenderDeps({ ...env, storage: memoryStorage(tables) }, { log: silentLog });
+    webhooks = createWebhookDeps({ ...env, storage: memoryStorage(tables) }, { log: sinkLog((entry) => logs.push(entry)) });
     http = await startLocalHttp({ functions: { webhook: webhookHandler(() => webhooks) } });
     pushDeps = createPushDeps(env, { backoffS: () => 0 });
   });
@@ -178,7 +182,7 @@ describe('status callbacks', () => {
       await fc.assert(
         fc.asyncProperty(fc.shuffledSubarray([0, 1, 2, 0, 1, 2, 2], { minLength: 7, maxLength: 7 }), async (order) => {
           const id = await sendOne(provider);
-          const record = await api.store.get(id);
+          const record = await storage.messages.get(id);
           // LiveChat's send answer carries no id: its callbacks are matched by recipient and time.
           const pmid = record?.providerMessageId ?? `wamid.${randomBytes(12).toString('hex')}`;
           const statuses = ['sent', 'delivered', 'read'];
@@ -187,7 +191,7 @@ describe('status callbacks', () => {
             const response = await post(c.path, c.body, c.headers);
             expect(response.status).toBe(200);
           }
-          const final = await api.store.get(id);
+          const final = await storage.messages.get(id);
           expect(final?.status).toBe('read');
           expect(final?.times).toMatchObject({ sent: at(1), delivered: at(2), read: at(3) });
         }),
@@ -200,7 +204,7 @@ describe('status callbacks', () => {
     const id = await sendOne('loopwave');
     const c = callback('loopwave', 'sent', { pmid: 'LW-77', ours: id }, 5);
     expect((await post(c.path, c.body, c.headers)).status).toBe(200);
-    expect(await api.store.get(id)).toMatchObject({ status: 'sent', providerMessageId: 'LW-77' });
+    expect(await storage.messages.get(id)).toMatchObject({ status: 'sent', providerMessageId: 'LW-77' });
   });
 
   it('livechat: with two candidate messages to one recipient, guesses nothing: the status stays at the send answer', async () => {
@@ -208,30 +212,30 @@ describe('status callbacks', () => {
     const second = await sendOne('livechat', { recipient: '+14155550177' });
     const c = callback('livechat', 'delivered', { pmid: 'wamid.ambiguous', ours: '' }, 2, '14155550177');
     expect((await post(c.path, c.body, c.headers)).status).toBe(200);
-    expect((await api.store.get(first))?.status).toBe('accepted');
-    expect((await api.store.get(second))?.status).toBe('accepted');
+    expect((await storage.messages.get(first))?.status).toBe('accepted');
+    expect((await storage.messages.get(second))?.status).toBe('accepted');
   });
 
   it('a failure keeps the provider’s error, and a later delivered is evidence that wins', async () => {
     const id = await sendOne('kaleyra');
-    const pmid = (await api.store.get(id))!.providerMessageId!;
+    const pmid = (await storage.messages.get(id))!.providerMessageId!;
     const failed = JSON.stringify({ message_id: pmid, status: 'FAILED', meta_object: { field: 'messages', value: { statuses: [{ id: 'wamid.x', status: 'failed', timestamp: String(BASE + 1), errors: [{ code: 131026, title: 'Message undeliverable' }] }] } }, extra_info: { ref: id } });
     expect((await post('/v1/webhooks/kaleyra/acme-kaleyra', failed, { 'x-webhook-token': TOKEN })).status).toBe(200);
-    expect(await api.store.get(id)).toMatchObject({ status: 'failed', error: { code: 131026 } });
+    expect(await storage.messages.get(id)).toMatchObject({ status: 'failed', error: { code: 131026 } });
     const late = callback('kaleyra', 'delivered', { pmid, ours: id }, 2);
     await post(late.path, late.body, late.headers);
-    expect(await api.store.get(id)).toMatchObject({ status: 'delivered', error: { code: 131026 } });
+    expect(await storage.messages.get(id)).toMatchObject({ status: 'delivered', error: { code: 131026 } });
   });
 
   it('suppresses a recipient reported as opted out (Meta 131050)', async () => {
     const id = await sendOne('kaleyra');
-    const pmid = (await api.store.get(id))!.providerMessageId!;
+    const pmid = (await storage.messages.get(id))!.providerMessageId!;
     const body = JSON.stringify({ message_id: pmid, status: 'FAILED', meta_object: { field: 'messages', value: { statuses: [{ id: 'wamid.y', status: 'failed', timestamp: String(BASE + 1), errors: [{ code: 131050, title: 'User stopped marketing messages' }] }] } }, extra_info: { ref: id } });
     await post('/v1/webhooks/kaleyra/acme-kaleyra', body, { 'x-webhook-token': TOKEN });
-    const record = await api.store.get(id);
+    const record = await storage.messages.get(id);
     expect(record?.error?.class).toBe('opted_out');
-    expect(await api.store.suppression('acme-kaleyra', record!.recipient.hash)).toBeDefined();
-    await api.store.unsuppress('acme-kaleyra', record!.recipient.hash);
+    expect(await storage.suppressions.get('acme-kaleyra', record!.recipient.hash)).toBeDefined();
+    await storage.suppressions.remove('acme-kaleyra', record!.recipient.hash);
   });
 
   it('keeps a callback that comes before the send result, and applies it when the result lands', async () => {
@@ -247,7 +251,7 @@ describe('status callbacks', () => {
     };
     try {
       const id = await sendOne('gupshup');
-      expect(await api.store.get(id)).toMatchObject({ status: 'delivered', times: { delivered: at(2) } });
+      expect(await storage.messages.get(id)).toMatchObject({ status: 'delivered', times: { delivered: at(2) } });
     } finally {
       delete sender.fetch;
     }
@@ -273,7 +277,7 @@ describe('status callbacks', () => {
       expect(response.status).toBe(401);
       expect(await response.text()).not.toContain(DIGITS);
     }
-    expect((await api.store.get(id))?.status).toBe('accepted');
+    expect((await storage.messages.get(id))?.status).toBe('accepted');
   });
 
   it('accepts a callback signed with the previous secret during a rotation', async () => {
@@ -282,7 +286,7 @@ describe('status callbacks', () => {
     const c = callback('livechat', 'delivered', { pmid: 'wamid.rotation', ours: id }, 2, '14155550199');
     const headers = { ...c.headers, 'webhook-signature': new Webhook(OLD_LIVECHAT_SECRET).sign(c.headers['webhook-id']!, clock(), c.body) };
     expect((await post(c.path, c.body, headers)).status).toBe(200);
-    expect((await api.store.get(id))?.status).toBe('delivered');
+    expect((await storage.messages.get(id))?.status).toBe('delivered');
   });
 
   it('answers a malformed but authentic callback 400 naming the field, changing nothing', async () => {
@@ -291,7 +295,7 @@ describe('status callbacks', () => {
     const response = await post('/v1/webhooks/kaleyra/acme-kaleyra', body, { 'x-webhook-token': TOKEN });
     expect(response.status).toBe(400);
     expect(JSON.stringify(await response.json())).toContain('message_id');
-    expect((await api.store.get(id))?.status).toBe('accepted');
+    expect((await storage.messages.get(id))?.status).toBe('accepted');
   });
 
   it('pushes each status change to the caller, signed, verifiable, and retried until taken', async () => {
@@ -299,7 +303,7 @@ describe('status callbacks', () => {
     caller.received.length = 0;
     caller.failNext = 1;
     const id = await sendOne('kaleyra');
-    const pmid = (await api.store.get(id))!.providerMessageId!;
+    const pmid = (await storage.messages.get(id))!.providerMessageId!;
     const c = callback('kaleyra', 'delivered', { pmid, ours: id }, 2);
     await post(c.path, c.body, c.headers);
     await drain(pushHandler(() => pushDeps), pushQueue);
@@ -332,16 +336,16 @@ describe('status callbacks', () => {
       const recipient = `+1415555030${n}`;
       const digits = recipient.slice(1);
       const mine = await sendOne(provider, { recipient });
-      let pmid = (await api.store.get(mine))?.providerMessageId;
+      let pmid = (await storage.messages.get(mine))?.providerMessageId;
       if (!pmid) {
         // LiveChat, Loopwave: the send answer has no id; the first callback binds it by recipient and time.
         pmid = `${provider}-${randomBytes(6).toString('hex')}`;
         expect((await postBounded(callback(provider, 'sent', { pmid, ours: '' }, 1, digits))).status).toBe(200);
-        expect((await api.store.get(mine))?.providerMessageId).toBe(pmid);
+        expect((await storage.messages.get(mine))?.providerMessageId).toBe(pmid);
       }
       // The other tenant has a message to the same number, still without a provider id (a candidate for recipient matching).
       const theirs = await sendOne(provider, { account: `beta-${provider}`, recipient });
-      const before = [await api.store.get(mine), await api.store.get(theirs)];
+      const before = [await storage.messages.get(mine), await storage.messages.get(theirs)];
       const counted = crossCounted(`beta-${provider}`);
       // Loopwave reports only `sent`: a time earlier than the send's shows whether it was applied.
       const [status, second] = provider === 'loopwave' ? (['sent', -1000] as const) : (['delivered', 2] as const);
@@ -350,21 +354,21 @@ describe('status callbacks', () => {
       const misrouted = callback(provider, status, { pmid, ours }, second, digits, 'beta');
       const response = await postBounded(misrouted);
       expect(response.status).toBe(200);
-      expect([await api.store.get(mine), await api.store.get(theirs)]).toEqual(before);
+      expect([await storage.messages.get(mine), await storage.messages.get(theirs)]).toEqual(before);
       expect(crossCounted(`beta-${provider}`)).toBe(counted + 1);
-      expect(await api.store.takePending(`beta-${provider}`, provider, pmid)).toEqual([]); // not kept either
+      expect(await storage.callbacks.takePending(`beta-${provider}`, provider, pmid)).toEqual([]); // not kept either
       expect(JSON.stringify(logs.filter((entry) => entry.account === `beta-${provider}`))).not.toContain(digits);
 
       const right = callback(provider, status, { pmid, ours }, second, digits);
       expect((await postBounded(right)).status).toBe(200);
-      expect(await api.store.get(mine)).toMatchObject({ status: provider === 'loopwave' ? 'sent' : 'delivered', times: { [status]: at(second) } });
+      expect(await storage.messages.get(mine)).toMatchObject({ status: provider === 'loopwave' ? 'sent' : 'delivered', times: { [status]: at(second) } });
       expect(crossCounted(`acme-${provider}`)).toBe(0);
     });
   }
 
   it('applies an early callback exactly once when the send result lands, however often it came', async () => {
     const writes: string[] = [];
-    const restore = [countWrites(sender.store, writes), countWrites(webhooks.store, writes)];
+    const restore = [countWrites(sender.messages, writes), countWrites(webhooks.messages, writes)];
     let early = 0;
     sender.fetch = async (input, init) => {
       const response = await globalThis.fetch(new Request(input, init));
@@ -381,12 +385,12 @@ describe('status callbacks', () => {
     try {
       const id = await sendOne('gupshup');
       expect(early).toBe(4);
-      expect(await api.store.get(id)).toMatchObject({ status: 'delivered', times: { sent: at(1), delivered: at(2) } });
+      expect(await storage.messages.get(id)).toMatchObject({ status: 'delivered', times: { sent: at(1), delivered: at(2) } });
       // Kept once per status, applied once each by the send result; nothing is left to apply again.
       expect(writes.filter((w) => w === `${id}:delivered`)).toHaveLength(1);
       expect(writes.filter((w) => w === `${id}:sent`)).toHaveLength(1);
-      const pmid = (await api.store.get(id))!.providerMessageId!;
-      expect(await api.store.takePending('acme-gupshup', 'gupshup', pmid)).toEqual([]);
+      const pmid = (await storage.messages.get(id))!.providerMessageId!;
+      expect(await storage.callbacks.takePending('acme-gupshup', 'gupshup', pmid)).toEqual([]);
     } finally {
       delete sender.fetch;
       for (const undo of restore) undo();
@@ -409,9 +413,9 @@ describe('status callbacks', () => {
     const id = await sendOne('loopwave', { recipient });
     const odd = `LW ü ${'x'.repeat(400)}`;
     expect((await postBounded(callback('loopwave', 'sent', { pmid: odd, ours: '' }, 5, recipient.slice(1)))).status).toBe(200);
-    expect((await api.store.get(id))?.providerMessageId).toBe(odd);
+    expect((await storage.messages.get(id))?.providerMessageId).toBe(odd);
     expect((await postBounded(callback('loopwave', 'sent', { pmid: odd, ours: '' }, -2000, recipient.slice(1)))).status).toBe(200);
-    expect((await api.store.get(id))?.times.sent).toBe(at(-2000));
+    expect((await storage.messages.get(id))?.times.sent).toBe(at(-2000));
   });
 
   it('answers other bad callbacks 4xx naming the field, and only after authenticity', async () => {
@@ -433,7 +437,7 @@ describe('status callbacks', () => {
     // A lone surrogate, escaped in JSON, becomes U+FFFD: stored and kept, never refused by the table.
     const c = callback('gupshup', 'delivered', { pmid: 'G-\ud800-lone', ours: '' }, 2);
     expect((await postBounded(c)).status).toBe(200);
-    expect(await api.store.takePending('acme-gupshup', 'gupshup', 'G-\ufffd-lone')).toHaveLength(1);
+    expect(await storage.callbacks.takePending('acme-gupshup', 'gupshup', 'G-\ufffd-lone')).toHaveLength(1);
   });
 });
 

@@ -8,21 +8,28 @@ import { FIXTURES } from './providers.ts';
 
 export async function startLocalAws() {
   const dynamo = await startDynamo();
-  const sqs = await startSqs();
+  const queues = await startLocalSqs();
   const tableName = 'messages';
   await ensureMessagesTable(dynamo.client, tableName);
-  const deadLetterUrl = await createQueue(sqs.client, 'send-dlq');
-  const queueUrl = await createQueue(sqs.client, 'send', { deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:send-dlq', maxReceiveCount: 5, visibilityTimeoutS: 30 });
   return {
+    ...queues,
     dynamo,
-    sqs,
     tableName,
-    queueUrl,
-    deadLetterUrl,
     close: async () => {
-      await Promise.all([dynamo.close(), sqs.close()]);
+      await Promise.all([dynamo.close(), queues.close()]);
     },
   };
+}
+
+/**
+ * SQS (local-aws-sqs) alone with the send queues, for tests whose storage is in memory
+ * (src/store/memory: the same contract as DynamoDB's, test/store/contract.ts).
+ */
+export async function startLocalSqs() {
+  const sqs = await startSqs();
+  const deadLetterUrl = await createQueue(sqs.client, 'send-dlq');
+  const queueUrl = await createQueue(sqs.client, 'send', { deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:send-dlq', maxReceiveCount: 5, visibilityTimeoutS: 30 });
+  return { sqs, queueUrl, deadLetterUrl, close: () => sqs.close() };
 }
 
 export const API_KEY = 'test-key-all-accounts';

@@ -6,6 +6,7 @@
  * be shrunk: fast-check replays that case (`path`) and shrinks it, one request at a time.
  */
 import fc from 'fast-check';
+import { idempotencyKey, suppressionKey } from '../../../src/store/table.ts';
 import { answeredIds } from './accept.ts';
 import { pool, type RawResponse } from './client.ts';
 import type { CaseOptions, Endpoint, RunContext } from './endpoint.ts';
@@ -119,13 +120,13 @@ async function measure(
   }
   for (const r of refused) {
     for (const { account, key } of r.step.touches?.idempotency ?? []) {
-      if (await stack.item(`I#${account}#${key}`, 'I')) written.push({ what: `idempotency key of ${account}`, by: r });
+      if (await stack.item(idempotencyKey(account, key))) written.push({ what: `idempotency key of ${account}`, by: r });
     }
     for (const { provider, providerMessageId } of r.step.touches?.pending ?? []) {
       if (providerMessageId.length > 1000) continue; // longer than any key DynamoDB takes: nothing can be stored under it
-      if (await stack.item(`E#${provider}#${providerMessageId}`, 'E'))
+      if (await stack.providerIdItem('E', provider, providerMessageId))
         written.push({ what: `kept callback for ${provider} id ${providerMessageId.slice(0, 40)}`, by: r });
-      if (await stack.item(`X#${provider}#${providerMessageId}`, 'X'))
+      if (await stack.providerIdItem('X', provider, providerMessageId))
         written.push({ what: `id alias ${provider} ${providerMessageId.slice(0, 40)}`, by: r });
     }
   }
@@ -317,7 +318,7 @@ export async function runCrossAccount(stack: FuzzStack, options: { perProvider: 
   const after = await stack.snapshot(ids);
   for (const r of results) {
     const found: Figure[] = judge('accept', r.response.status);
-    const suppressed = await stack.item(`S#${r.c.message.account}#${stack.recipientHash(r.c.message.recipient)}`, 'S');
+    const suppressed = await stack.item(suppressionKey(r.c.message.account, stack.recipientHash(r.c.message.recipient)));
     if (before.get(r.c.message.id) !== after.get(r.c.message.id) || suppressed) found.push('changed another account’s message');
     for (const figure of found) {
       figures[figure]++;

@@ -18,8 +18,9 @@ import { startLocalHttp } from '../../../src/local/http-server.ts';
 import { providerCallback } from '../../../src/local/simulator.ts';
 import { startProviderMock, type ProviderMock } from '../../../src/mock/provider-mock.ts';
 import { recipientRef } from '../../../src/privacy/recipient.ts';
-import { MessageStore } from '../../../src/store/message-store.ts';
 import { silentLog } from '../../../src/runtime/log.ts';
+import { dynamoDBStorage } from '../../../src/store/dynamodb/index.ts';
+import { INDEX, KEY, messageIdOfKey, messageKey, providerIdItemKey } from '../../../src/store/table.ts';
 import { startLocalAws } from '../../support/local-aws.ts';
 import { RawClient, type RawResponse } from './client.ts';
 import {
@@ -149,9 +150,8 @@ export async function startFuzzStack(options: StackOptions = {}) {
   const env: RuntimeEnvironment = {
     config,
     secrets,
-    tableName: aws.tableName,
+    storage: dynamoDBStorage({ client: handlerDynamo, tableName: aws.tableName }),
     queueUrl: aws.queueUrl,
-    dynamo: handlerDynamo,
     sqs: aws.sqs.client,
   };
   const api = createApiDeps(env);
@@ -179,7 +179,7 @@ export async function startFuzzStack(options: StackOptions = {}) {
     timeoutMs: options.requestTimeoutMs ?? 10_000,
     maxSockets: options.concurrency ?? 8,
   });
-  const store = new MessageStore(aws.dynamo.client, aws.tableName);
+  const store = dynamoDBStorage({ client: aws.dynamo.client, tableName: aws.tableName }).messages;
 
   /** A request through the API, outside the fuzz figures (seeding). */
   const call = async (method: string, path: string, body?: unknown, key = ALL_KEY): Promise<RawResponse & { json: any }> => {
@@ -349,24 +349,34 @@ export async function startFuzzStack(options: StackOptions = {}) {
     errors,
     /** Every id the seeding wrote (not written by a fuzz case). */
     seededIds: new Set([...sentIds, ...waitingIds]),
-    /** The raw item, as stored, or undefined. */
-    async item(pk: string, sk: string): Promise<Record<string, AttributeValue> | undefined> {
-      const { Item } = await dynamo.send(
-        new GetItemCommand({ TableName: tableName, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }),
-      );
+    /** The raw item under `key` (src/store/table.ts builds them), as stored, or undefined. */
+    async item(key: Record<string, string>): Promise<Record<string, AttributeValue> | undefined> {
+      const Key = Object.fromEntries(Object.entries(key).map(([name, value]) => [name, { S: value }]));
+      const { Item } = await dynamo.send(new GetItemCommand({ TableName: tableName, Key, ConsistentRead: true }));
       return Item;
+    },
+    /** Whether any account has an alias (`X`) or kept callbacks (`E`) for a provider id. */
+    async providerIdItem(kind: 'X' | 'E', provider: string, providerMessageId: string): Promise<boolean> {
+      const pk = providerIdItemKey(kind, provider, '', providerMessageId)[KEY.partition]!;
+      const page = await dynamo.send(
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': KEY.partition }, ExpressionAttributeValues: { ':pk': { S: pk } }, Limit: 1 }),
+      );
+      return (page.Items ?? []).length > 0;
     },
     /** The raw items of messages `ids`, as JSON text by id (what a write would change). */
     async snapshot(ids: readonly string[]): Promise<Map<string, string>> {
       const out = new Map<string, string>();
       for (let i = 0; i < ids.length; i += 100) {
-        let keys: Array<Record<string, AttributeValue>> = ids.slice(i, i + 100).map((id) => ({ pk: { S: `M#${id}` }, sk: { S: 'M' } }));
+        let keys: Array<Record<string, AttributeValue>> = ids.slice(i, i + 100).map((id) => {
+          const key = messageKey(id);
+          return { [KEY.partition]: { S: key[KEY.partition]! }, [KEY.sort]: { S: key[KEY.sort]! } };
+        });
         while (keys.length > 0) {
           const result = await dynamo.send(
             new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
           );
           for (const item of result.Responses?.[tableName] ?? [])
-            out.set(item.pk!.S!.slice(2), JSON.stringify(item, Object.keys(item).sort()));
+            out.set(messageIdOfKey({ [KEY.partition]: item[KEY.partition]!.S }), JSON.stringify(item, Object.keys(item).sort()));
           keys = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as typeof keys;
         }
       }
@@ -381,15 +391,15 @@ export async function startFuzzStack(options: StackOptions = {}) {
           const page = await dynamo.send(
             new QueryCommand({
               TableName: tableName,
-              IndexName: 'byAccount',
+              IndexName: INDEX.byAccount.name,
               KeyConditionExpression: '#a = :a AND #c >= :since',
-              ExpressionAttributeNames: { '#a': 'account', '#c': 'created' },
+              ExpressionAttributeNames: { '#a': INDEX.byAccount.partition, '#c': INDEX.byAccount.sort },
               ExpressionAttributeValues: { ':a': { S: account }, ':since': { S: since } },
               ...(start ? { ExclusiveStartKey: start } : {}),
             }),
           );
           for (const item of page.Items ?? [])
-            records.push({ id: item.pk!.S!.slice(2), account, createdAt: item.created!.S!.split('#')[0]! });
+            records.push({ id: messageIdOfKey({ [KEY.partition]: item[KEY.partition]!.S }), account, createdAt: item[INDEX.byAccount.sort]!.S!.split('#')[0]! });
           start = page.LastEvaluatedKey;
         } while (start);
       }

@@ -1,0 +1,98 @@
+/** The sender's claims on message items: each transition of {@link SendClaimRepository} is one conditional write. */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { STATUS_RANK } from '../../messages/status.ts';
+import type { Claim, HoldSpec, StoredError, UnknownDetails } from '../model.ts';
+import type { SendClaimRepository } from '../repositories.ts';
+import { dueShard, KEY, messageKey, pauseShard } from '../table.ts';
+import { CLAIM_ATTRIBUTES, claimFrom } from './items.ts';
+import { DynamoDBRepository } from './layer.ts';
+
+export class DynamoDBSendClaimRepository extends DynamoDBRepository implements SendClaimRepository {
+  /**
+   * The message keeps its `due` index entry (no index write here): the sweeper finds a claim whose
+   * invocation died, and the outcome's write removes the entry.
+   */
+  claim(id: string, token: string, at: string, options: { until?: string; keepPayload?: boolean } = {}): Promise<boolean> {
+    const until = options.until ? ', claimUntil = :until' : '';
+    return this.conditionally(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression:
+            `SET #status = :sending, #rank = :rank, claimToken = :token, claimedAt = :at${until}, ` +
+            'attempts = if_not_exists(attempts, :zero) + :one, ' +
+            `#at.#sending = if_not_exists(#at.#sending, :at)${options.keepPayload ? '' : ' REMOVE payload'}`,
+          ConditionExpression: 'attribute_exists(#pk) AND #status IN (:queued, :scheduled)',
+          ExpressionAttributeNames: { '#pk': KEY.partition, '#status': 'status', '#rank': 'rank', '#at': 'at', '#sending': 'sending' },
+          ExpressionAttributeValues: {
+            ':sending': 'sending',
+            ':rank': STATUS_RANK.sending,
+            ':token': token,
+            ':at': at,
+            ':zero': 0,
+            ':one': 1,
+            ':queued': 'queued',
+            ':scheduled': 'scheduled',
+            ...(options.until ? { ':until': options.until } : {}),
+          },
+        }),
+      ),
+    );
+  }
+
+  unclaim(id: string, token: string, error: StoredError, hold?: HoldSpec): Promise<boolean> {
+    const held = hold ? ', dueShard = :shard, dueAt = :due, payload = :payload' : '';
+    const shard = hold?.pausedAccount ? pauseShard(hold.pausedAccount) : dueShard(id);
+    return this.conditionally(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression: `SET #status = :queued, #rank = :rank, #error = :error${held} REMOVE claimToken, claimUntil`,
+          ConditionExpression: '#status = :sending AND claimToken = :token',
+          ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':queued': 'queued',
+            ':rank': STATUS_RANK.queued,
+            ':error': error,
+            ':sending': 'sending',
+            ':token': token,
+            ...(hold ? { ':shard': shard, ':due': hold.dueAt, ':payload': hold.sealedPayload } : {}),
+          },
+        }),
+      ),
+    );
+  }
+
+  markUnknown(id: string, at: string, reason: string, token?: string, details: UnknownDetails = {}): Promise<boolean> {
+    return this.conditionally(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression:
+            'SET #status = :unknown, #rank = :rank, #at.#unknown = if_not_exists(#at.#unknown, :at), #error = :error ' +
+            'REMOVE dueShard, dueAt, payload',
+          ConditionExpression: token ? '#status = :sending AND claimToken = :token' : '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank', '#at': 'at', '#unknown': 'unknown', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':unknown': 'unknown',
+            ':rank': STATUS_RANK.unknown,
+            ':at': at,
+            ':error': { class: 'unknown', ...details, reason },
+            ':sending': 'sending',
+            ...(token ? { ':token': token } : {}),
+          },
+        }),
+      ),
+    );
+  }
+
+  async claimOf(id: string): Promise<Claim | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: true, ProjectionExpression: CLAIM_ATTRIBUTES }),
+    );
+    return Item?.claimToken ? claimFrom(Item) : undefined;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Pacing items `P#<scope>`: a token bucket with a version (optimistic concurrency: a write
+ * succeeds only on the version it read, so two invocations never spend the same token), or a
+ * recipient's next free slot (one conditional write: `nextAt ≤ now` → `nextAt = next`).
+ */
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { BucketState } from '../../pacing/token-bucket.ts';
+import type { GapClaim, StoredBucket } from '../model.ts';
+import type { PacingRepository } from '../repositories.ts';
+import { KEY, paceKey, TTL_ATTRIBUTE } from '../table.ts';
+import { DynamoDBRepository } from './layer.ts';
+
+/** A bucket untouched this long (s) is gone: a full bucket again. */
+const BUCKET_TTL_S = 2 * 86_400;
+/** A recipient's slot is kept this long (s) after it frees. */
+const GAP_TTL_S = 3600;
+
+export class DynamoDBPacingRepository extends DynamoDBRepository implements PacingRepository {
+  async readBucket(scope: string): Promise<StoredBucket<BucketState>> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: paceKey(scope), ConsistentRead: true }));
+    return { ...(Item?.s ? { state: Item.s as BucketState } : {}), version: Number(Item?.v ?? 0) };
+  }
+
+  writeBucket(scope: string, state: BucketState, version: number, now: number): Promise<boolean> {
+    return this.conditionally(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...paceKey(scope), s: state, v: version + 1, [TTL_ATTRIBUTE]: Math.ceil(now / 1000) + BUCKET_TTL_S },
+          ConditionExpression: version === 0 ? 'attribute_not_exists(#pk)' : 'v = :v',
+          ExpressionAttributeNames: version === 0 ? { '#pk': KEY.partition } : undefined,
+          ExpressionAttributeValues: version === 0 ? undefined : { ':v': version },
+        }),
+      ),
+    );
+  }
+
+  async claimGap(scope: string, now: number, nextAt: number): Promise<GapClaim> {
+    const claimed = await this.conditionally(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: paceKey(scope),
+          UpdateExpression: 'SET nextAt = :next, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(nextAt) OR nextAt <= :now',
+          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':next': nextAt, ':now': now, ':ttl': Math.ceil(nextAt / 1000) + GAP_TTL_S },
+        }),
+      ),
+    );
+    if (claimed) return { claimed: true };
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: paceKey(scope), ConsistentRead: true }));
+    return { claimed: false, ...(Item?.nextAt !== undefined ? { nextAt: Number(Item.nextAt) } : {}) };
+  }
+}

@@ -1,0 +1,52 @@
+/** The sender's claims in memory: the transitions of the DynamoDB repository's conditional writes. */
+import { STATUS_RANK } from '../../messages/status.ts';
+import type { Claim, HoldSpec, StoredError, UnknownDetails } from '../model.ts';
+import type { SendClaimRepository } from '../repositories.ts';
+import { copy, MemoryRepository } from './state.ts';
+
+export class MemorySendClaimRepository extends MemoryRepository implements SendClaimRepository {
+  async claim(id: string, token: string, at: string, options: { until?: string; keepPayload?: boolean } = {}): Promise<boolean> {
+    const message = this.tables.messages.get(id);
+    if (!message || (message.record.status !== 'queued' && message.record.status !== 'scheduled')) return false;
+    const until = options.until ?? message.claim?.until;
+    message.record.status = 'sending';
+    message.rank = STATUS_RANK.sending;
+    message.claim = { token, claimedAt: at, ...(until ? { until } : {}) };
+    message.record.attempts += 1;
+    message.record.times.sending ??= at;
+    if (!options.keepPayload) delete message.payload;
+    return true;
+  }
+
+  async unclaim(id: string, token: string, error: StoredError, hold?: HoldSpec): Promise<boolean> {
+    const message = this.tables.messages.get(id);
+    if (!message || message.record.status !== 'sending' || message.claim?.token !== token) return false;
+    message.record.status = 'queued';
+    message.rank = STATUS_RANK.queued;
+    message.record.error = copy(error);
+    if (hold) {
+      message.due = { at: hold.dueAt, ...(hold.pausedAccount ? { pausedAccount: hold.pausedAccount } : {}) };
+      message.payload = hold.sealedPayload;
+    }
+    delete message.claim;
+    return true;
+  }
+
+  async markUnknown(id: string, at: string, reason: string, token?: string, details: UnknownDetails = {}): Promise<boolean> {
+    const message = this.tables.messages.get(id);
+    if (!message || message.record.status !== 'sending') return false;
+    if (token && message.claim?.token !== token) return false;
+    message.record.status = 'unknown';
+    message.rank = STATUS_RANK.unknown;
+    message.record.times.unknown ??= at;
+    message.record.error = { class: 'unknown', ...copy(details), reason };
+    delete message.due;
+    delete message.payload;
+    return true;
+  }
+
+  async claimOf(id: string): Promise<Claim | undefined> {
+    const claim = this.tables.messages.get(id)?.claim;
+    return claim ? copy(claim) : undefined;
+  }
+}

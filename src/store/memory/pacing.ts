@@ -1,0 +1,31 @@
+/** Pacing state in memory: versioned buckets and recipients' next slots, as the DynamoDB repository keeps them. */
+import type { BucketState } from '../../pacing/token-bucket.ts';
+import type { GapClaim, StoredBucket } from '../model.ts';
+import type { PacingRepository } from '../repositories.ts';
+import { copy, MemoryRepository } from './state.ts';
+
+const BUCKET_TTL_S = 2 * 86_400;
+const GAP_TTL_S = 3600;
+
+export class MemoryPacingRepository extends MemoryRepository implements PacingRepository {
+  async readBucket(scope: string): Promise<StoredBucket<BucketState>> {
+    const bucket = this.tables.pacing.get(scope)?.bucket;
+    return bucket ? { state: copy(bucket.state), version: bucket.version } : { version: 0 };
+  }
+
+  async writeBucket(scope: string, state: BucketState, version: number, now: number): Promise<boolean> {
+    const current = this.tables.pacing.get(scope);
+    if (version === 0 ? current !== undefined : current?.bucket?.version !== version) return false;
+    // A put: the whole item is replaced.
+    const expiresAt = Math.ceil(now / 1000) + BUCKET_TTL_S;
+    this.tables.pacing.set(scope, { bucket: { state: copy(state), version: version + 1 }, expiresAt });
+    return true;
+  }
+
+  async claimGap(scope: string, now: number, nextAt: number): Promise<GapClaim> {
+    const current = this.tables.pacing.get(scope);
+    if (current?.nextAt !== undefined && current.nextAt > now) return { claimed: false, nextAt: current.nextAt };
+    this.tables.pacing.set(scope, { ...current, nextAt, expiresAt: Math.ceil(nextAt / 1000) + GAP_TTL_S });
+    return { claimed: true };
+  }
+}

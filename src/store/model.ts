@@ -1,0 +1,189 @@
+/**
+ * What the repositories (src/store/repositories.ts) store and answer, in the pipeline's words:
+ * no table, key or attribute name appears here. The DynamoDB implementations (src/store/dynamodb/)
+ * map these to items (src/store/table.ts has every key); the in-memory ones (src/store/memory/)
+ * keep them as they are.
+ */
+import type { MessageContent } from '../messages/send-request.ts';
+import type { MessageStatus, StatusTimes } from '../messages/status.ts';
+import type { RecipientRef } from '../privacy/recipient.ts';
+import { WapkError } from '../errors.ts';
+import type { ProviderName } from '../providers/names.ts';
+
+/** How many messages one filtered page of `MessageRepository.list` reads at most. */
+export const LIST_READ_BUDGET = 1000;
+
+/** The error kept on a message: the provider's, in our words. */
+export interface StoredError {
+  class?: string;
+  status?: number;
+  code?: string | number;
+  reason: string;
+}
+
+export interface NewMessage {
+  id: string;
+  provider: ProviderName;
+  account: string;
+  recipient: RecipientRef;
+  kind: MessageContent['kind'];
+  template?: string;
+  status: 'queued' | 'scheduled';
+  /** When it was accepted (ISO-8601 UTC). */
+  createdAt: string;
+  scheduleAt?: string;
+  metadata?: Record<string, string>;
+  idempotencyKey?: string;
+  /** Make it findable by recipient (providers whose callbacks are matched by recipient and time). */
+  indexRecipient?: boolean;
+  /**
+   * When the sweeper (src/scheduler/requeue.ts) should look at it if nothing else has, with its
+   * sealed queue body to enqueue it again: the `due` index entry every unsettled message has.
+   */
+  due?: { at: string; sealedPayload: string };
+}
+
+export interface MessageRecord extends Omit<NewMessage, 'status' | 'indexRecipient' | 'due'> {
+  status: MessageStatus;
+  times: StatusTimes;
+  attempts: number;
+  error?: StoredError;
+  providerMessageId?: string;
+  /**
+   * While the message is unsettled (queued, scheduled, sending): when the sweeper looks at it if
+   * nothing else has — the end of a hold (far schedule, long delay, pause, failed enqueue), or the
+   * time by which a message on the queue should have been claimed.
+   */
+  dueAt?: string;
+  updatedAt?: string;
+}
+
+export interface ListQuery {
+  account: string;
+  status?: MessageStatus;
+  since?: string;
+  until?: string;
+  /** Continue after this position (a previous page's `next`). */
+  after?: ListPosition;
+  limit?: number;
+  /** With `status`: how many messages one page reads at most. @default LIST_READ_BUDGET */
+  readBudget?: number;
+}
+
+/**
+ * Where a page of a listing ended: `<ISO time>#<message id>` of its last entry (the time the
+ * message was created), opaque to callers. The API hands it out only sealed in a signed cursor
+ * (src/api/cursor.ts).
+ */
+export interface ListPosition {
+  created: string;
+}
+
+export interface ListPage {
+  items: MessageRecord[];
+  next?: ListPosition;
+}
+
+/** What a pause stops: the whole account, or one of its templates. */
+export type PauseScope = { kind: 'account' } | { kind: 'template'; template: string };
+
+export const ACCOUNT_SCOPE: PauseScope = Object.freeze({ kind: 'account' });
+
+export const templateScope = (template: string): PauseScope => ({ kind: 'template', template });
+
+/** Whether a pause in `scope` stops a message of `template` (none: not a template message). */
+export function pauseCovers(scope: PauseScope, template: string | undefined): boolean {
+  return scope.kind === 'account' || (template !== undefined && scope.template === template);
+}
+
+export interface PauseDetails {
+  reason: string;
+  code?: string | number;
+  since: string;
+}
+
+export interface Pause extends PauseDetails {
+  account: string;
+  scope: PauseScope;
+}
+
+export interface Suppression {
+  reason: string;
+  since: string;
+}
+
+export type ApplyOutcome = 'advanced' | 'recorded' | 'unchanged';
+
+/** What `applyStatus` takes besides the status and its time. */
+export interface ApplyExtra {
+  error?: StoredError;
+  providerMessageId?: string;
+  provider?: ProviderName;
+  /** The message's account: the provider-id index is scoped to it (required when indexing). */
+  account?: string;
+  /** Also make it findable by the provider id (callbacks that carry only this id). @default true */
+  indexProviderMessageId?: boolean;
+  /**
+   * The record as the caller last read it. Statuses only move forward and times only get
+   * earlier, so a write that even this (possibly older) copy shows would change nothing is
+   * skipped: a repeated callback then costs a read, not two failed writes.
+   */
+  known?: Pick<MessageRecord, 'status' | 'times'>;
+}
+
+/** One entry of the `due` index: a message and when the sweeper looks at it. */
+export interface DueEntry {
+  id: string;
+  dueAt: string;
+}
+
+/** A send attempt's claim on a message. */
+export interface Claim {
+  token: string;
+  claimedAt: string;
+  /** When the claim is stale: no call can still be under way (absent on claims older than this field). */
+  until?: string;
+}
+
+/**
+ * When the sweeper looks at a message again and its sealed body (`DueRepository.hold`). With
+ * `pausedAccount`, the entry waits with the paused account's other held messages, which lifting
+ * the pause re-enqueues at once (`DueRepository.listPaused`).
+ */
+export interface HoldSpec {
+  dueAt: string;
+  sealedPayload: string;
+  pausedAccount?: string;
+}
+
+/** What an answer that left the outcome open said, kept with the `unknown` status. */
+export type UnknownDetails = Pick<StoredError, 'status' | 'code'>;
+
+export interface HeldMessage {
+  record: MessageRecord;
+  sealedPayload?: string;
+  claim?: Claim;
+}
+
+export type IdempotencyClaim =
+  | { claimed: true }
+  | { claimed: false; requestHash: string; messageIds: string[]; complete: boolean };
+
+/** A pacing bucket as stored: its state and a version for optimistic concurrency (0: none yet). */
+export interface StoredBucket<S> {
+  state?: S;
+  version: number;
+}
+
+export type GapClaim = { claimed: true } | { claimed: false; nextAt?: number };
+
+/** A listing position that is not one a previous page returned (or outside the query's range). */
+export class InvalidCursorError extends WapkError {
+  override readonly name = 'InvalidCursorError';
+  readonly kind = 'invalid_cursor';
+  /** Written for the API caller: the listing answers it as a 400. */
+  readonly visible = true;
+  constructor() {
+    super('cursor: must be a cursor returned by a previous page');
+  }
+}
