@@ -61,7 +61,9 @@ function completeStandIns(pipeline: { accounts?: Array<{ id: string; provider?: 
     payloadKey: standIn(['payloadKey']),
     credentials: Object.fromEntries(accounts.map((a) => [a.id, marker()])),
     // Every account whose provider calls back; one of an unknown provider too (the config check then names the provider).
-    webhookSecrets: Object.fromEntries(accounts.filter((a) => !a.provider || !isProviderName(a.provider) || sendsCallbacks(a.provider)).map((a) => [a.id, [marker()]])),
+    webhookSecrets: Object.fromEntries(
+      accounts.filter((a) => !a.provider || !isProviderName(a.provider) || sendsCallbacks(a.provider)).map((a) => [a.id, [marker()]]),
+    ),
     pushSecrets: Object.fromEntries(accounts.filter((a) => a.push).map((a) => [a.id, pushSecret()])),
   };
 }

@@ -118,7 +118,8 @@ export function titles(providers: readonly ProviderName[]): string {
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 /** A sentence about some providers, its verb agreeing: `LiveTok sends …`, `LiveTok and Loopwave send …`. */
-const say = (providers: readonly ProviderName[], one: string, many: string) => `${titles(providers)} ${providers.length === 1 ? one : many}`;
+const say = (providers: readonly ProviderName[], one: string, many: string) =>
+  `${titles(providers)} ${providers.length === 1 ? one : many}`;
 
 /** Providers whose callbacks can say a message failed, with their simulator (which writes the failure). */
 const FAILING_BY_CALLBACK = PROVIDERS.flatMap((provider) => {
@@ -178,16 +179,29 @@ function byReporter(errors: ReadonlyArray<{ provider: ProviderName; error: Scena
 }
 
 /** A failure reported by callback: `error(provider)` for each provider whose callbacks can say `failed`. */
-const failedByCallback = (error: (simulator: SimulatedCallbacks) => ScenarioError, extra: Partial<Expectation> = {}, can = (_p: ProviderName) => true) =>
+const failedByCallback = (
+  error: (simulator: SimulatedCallbacks) => ScenarioError,
+  extra: Partial<Expectation> = {},
+  can = (_p: ProviderName) => true,
+) =>
   Object.fromEntries(
     FAILING_BY_CALLBACK.filter(({ provider }) => can(provider)).map(({ provider, simulator }) => {
       const failWith = error(simulator);
-      const expect: Expectation = { status: 'failed', history: ['sending', 'failed'], error: { code: failWith.code }, attempts: 1, ...extra };
+      const expect: Expectation = {
+        status: 'failed',
+        history: ['sending', 'failed'],
+        error: { code: failWith.code },
+        attempts: 1,
+        ...extra,
+      };
       return [provider, { callbacks: { failWith }, expect }];
     }),
   ) as Plays;
 
 const OPTED_OUT = (simulator: SimulatedCallbacks) => simulator.optedOut ?? META_OPTED_OUT;
+/** `Meta 131050; Gupshup 1012`. */
+const optedOutCodes = () =>
+  byReporter(FAILING_BY_CALLBACK.map(({ provider, simulator }) => ({ provider, error: OPTED_OUT(simulator) })), META_OPTED_OUT).join('; ');
 
 /** The account refused at send time (once: after the pause is lifted, the retry goes through). */
 const accountPaused = (provider: ProviderName): ProviderPlay => {
@@ -204,7 +218,8 @@ function accountRefusals(): string {
   return groups
     .map(([status, providers], i) => {
       if (i === 0) return String(status);
-      const codes = [...new Set(providers.flatMap((provider) => { const { reads } = refused(provider); return 'code' in reads ? [reads.code] : []; }))];
+      const codeOf = (provider: ProviderName) => Object.values(refused(provider).reads).filter((value) => typeof value === 'string');
+      const codes = [...new Set(providers.flatMap(codeOf))];
       return `${titles(providers)} ${[status, ...codes].join(' ')}`;
     })
     .join('; ');
@@ -215,7 +230,10 @@ const undeliverableBySend = (provider: ProviderName): ProviderPlay | undefined =
   const refused = DEV_KITS[provider].scenarios.undeliverable;
   if (!refused) return undefined;
   const { reads, ...refusal } = refused;
-  return { send: { kind: 'refuse', ...refusal }, expect: { status: 'failed', error: { class: 'permanent', code: reads.code }, attempts: 1 } };
+  return {
+    send: { kind: 'refuse', ...refusal },
+    expect: { status: 'failed', error: { class: 'permanent', code: reads.code }, attempts: 1 },
+  };
 };
 const UNDELIVERABLE: Plays = {
   ...failedByCallback((simulator) => simulator.undeliverable),
@@ -281,12 +299,14 @@ export const SCENARIOS: readonly Scenario[] = [
     outcome: undeliverableOutcome(),
     leaves: 'failed, with the provider’s code and reason',
     providers: UNDELIVERABLE,
-    notFor: whyNot(UNDELIVERABLE, [NO_FAILURE_BY_CALLBACK('reports no failure of a single message', 'report no failure of a single message')]),
+    notFor: whyNot(UNDELIVERABLE, [
+      NO_FAILURE_BY_CALLBACK('reports no failure of a single message', 'report no failure of a single message'),
+    ]),
   },
   {
     number: '+12015550102',
     name: 'opted-out',
-    outcome: `the user stopped marketing messages (${byReporter(FAILING_BY_CALLBACK.map(({ provider, simulator }) => ({ provider, error: OPTED_OUT(simulator) })), META_OPTED_OUT).join('; ')}), reported by callback`,
+    outcome: `the user stopped marketing messages (${optedOutCodes()}), reported by callback`,
     leaves:
       'failed (opted_out), and the recipient suppressed on the account: the next message to it fails at once, ' +
       'without a provider call, until DELETE /v1/suppressions/{account}/{recipient}',

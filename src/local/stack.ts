@@ -82,7 +82,12 @@ const token = () => randomBytes(24).toString('base64url');
 function localAccount(provider: ProviderName) {
   const { local, simulator } = DEV_KITS[provider];
   const id = `local-${provider}`;
-  return { id, account: { id, provider, ...local.account }, credential: local.credential(token()), webhookSecret: simulator?.newWebhookSecret() };
+  return {
+    id,
+    account: { id, provider, ...local.account },
+    credential: local.credential(token()),
+    webhookSecret: simulator?.newWebhookSecret(),
+  };
 }
 
 /**
@@ -133,7 +138,8 @@ function completeLocalConfig(file: string, log: (line: string) => void): LocalFi
   const has = (key: 'id' | 'provider', value: string) => accounts.some((a) => isRecord(a) && a[key] === value);
   const without = PROVIDERS.filter((provider) => !has('provider', provider));
   for (const provider of without.filter((p) => has('id', `local-${p}`))) {
-    log(`config: ${providerModule(provider).title} has no account in ${file}, and the id local-${provider} is another provider's: add one by hand`);
+    const title = providerModule(provider).title;
+    log(`config: ${title} has no account in ${file}, and the id local-${provider} is another provider's: add one by hand`);
   }
   const missing = without.filter((provider) => !has('id', `local-${provider}`));
   if (missing.length === 0) return local;
@@ -150,7 +156,9 @@ function completeLocalConfig(file: string, log: (line: string) => void): LocalFi
   writeLocalConfig(file, local);
   const everyAccount = Array.isArray(config.apiKeys) && config.apiKeys.some((key) => isRecord(key) && key.accounts === '*');
   const keys = everyAccount ? '' : ' (add it to an API key\'s "accounts" to send with it)';
-  for (const provider of missing) log(`config: added the account local-${provider} for ${providerModule(provider).title}, which had none in ${file}${keys}`);
+  for (const provider of missing) {
+    log(`config: added the account local-${provider} for ${providerModule(provider).title}, which had none in ${file}${keys}`);
+  }
   return local;
 }
 

@@ -21,10 +21,17 @@ type Verdict = 'refused' | 'open';
  * (LiveTok's 503 "Service Unavailable" is among its API's own answers; the others document none):
  * the module must say the same. A provider not pinned here is checked against its module alone.
  */
-const PINNED_5XX_REFUSALS: Partial<Record<ProviderName, readonly number[]>> = { livetok: [503], livechat: [], gupshup: [], loopwave: [], kaleyra: [] };
+const PINNED_5XX_REFUSALS: Partial<Record<ProviderName, readonly number[]>> = {
+  livetok: [503],
+  livechat: [],
+  gupshup: [],
+  loopwave: [],
+  kaleyra: [],
+};
 
 /** The answers tried: every 4xx the providers document and the usual 5xx, plus each 5xx a module names. */
-const STATUSES = [...new Set([400, 401, 402, 403, 404, 408, 409, 429, 500, 502, 503, 504, ...PROVIDERS.flatMap((p) => providerModule(p).documented5xxRefusals)])];
+const DOCUMENTED_5XX = PROVIDERS.flatMap((p) => providerModule(p).documented5xxRefusals);
+const STATUSES = [...new Set([400, 401, 402, 403, 404, 408, 409, 429, 500, 502, 503, 504, ...DOCUMENTED_5XX])];
 
 /** What an answer with `status` proves: every 4xx refuses; a 5xx only where the module documents it as a refusal. */
 const verdict = (provider: ProviderName, status: number): Verdict =>

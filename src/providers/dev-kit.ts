@@ -113,7 +113,10 @@ export interface ScenarioAnswers {
    * with `simulator.undeliverable`; one whose callbacks do not cannot produce the scenario).
    */
   undeliverable: (MockRefusal & { reads: { code: string } }) | null;
-  /** The spec's examples, by name, for its 429 and 500 answers; omitted: the mock's own choice (a plain JSON error where the spec documents none). */
+  /**
+   * The spec's examples, by name, for its 429 and 500 answers; omitted: the mock's own choice (a
+   * plain JSON error where the spec documents none).
+   */
   examples: { rateLimited?: string; serverError?: string };
 }
 

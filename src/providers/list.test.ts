@@ -97,7 +97,8 @@ describe('the list of providers', () => {
     const byPort = new Map<number, string[]>();
     for (const name of PROVIDERS) byPort.set(DEV_KITS[name].mock.port, [...(byPort.get(DEV_KITS[name].mock.port) ?? []), name]);
     const clashes = [...byPort].filter(([, names]) => names.length > 1).map(([port, names]) => `${names.join(' and ')} on ${port}`);
-    expect(clashes, 'dev kits (src/providers/<name>/dev/index.ts) with the same mock.port: the next free port after the highest').toEqual([]);
+    const fix = 'dev kits (src/providers/<name>/dev/index.ts) with the same mock.port: give one the next free port after the highest';
+    expect(clashes, fix).toEqual([]);
   });
 
   describe('in the README, which names every provider where it lists them', () => {

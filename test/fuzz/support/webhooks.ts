@@ -88,7 +88,8 @@ const INVALID_AUTH: Record<CallbackProvider, Auth[]> = {
 };
 const validAuth = (provider: ProviderName): Auth[] => (isCallbackProvider(provider) ? VALID_AUTH[provider] : []);
 /** A provider without callbacks must refuse even a token of its own account. */
-const invalidAuth = (provider: ProviderName): Auth[] => (isCallbackProvider(provider) ? INVALID_AUTH[provider] : ['valid', 'valid-header', 'none', 'wrong-secret']);
+const invalidAuth = (provider: ProviderName): Auth[] =>
+  isCallbackProvider(provider) ? INVALID_AUTH[provider] : ['valid', 'valid-header', 'none', 'wrong-secret'];
 
 const odd = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),

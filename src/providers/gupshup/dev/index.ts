@@ -31,8 +31,16 @@ export const gupshupDev = defineDevKit({
   },
   local: {
     // Gupshup names templates by id: only a registered template can be sent.
-    account: { source: '919163000003', appName: 'LocalApp', templates: [{ name: 'order_update', language: 'en', providerTemplateId: 'tmpl-local-1', bodyParameters: 2 }] },
+    account: {
+      source: '919163000003',
+      appName: 'LocalApp',
+      templates: [{ name: 'order_update', language: 'en', providerTemplateId: 'tmpl-local-1', bodyParameters: 2 }],
+    },
     credential: (token) => token,
   },
-  scenarios: { accountRefused: { status: 401, example: 'authenticationFailed', reads: { status: 401 } }, undeliverable: null, examples: {} },
+  scenarios: {
+    accountRefused: { status: 401, example: 'authenticationFailed', reads: { status: 401 } },
+    undeliverable: null,
+    examples: {},
+  },
 });

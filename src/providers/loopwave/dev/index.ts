@@ -25,5 +25,9 @@ export const loopwaveDev = defineDevKit({
   },
   // Loopwave has no default origin: an account says where its instance is.
   local: { account: { baseUrl: `http://127.0.0.1:${PORT}`, sessionId: 'n1a2b3c' }, credential: (token) => `lw_live_${token}` },
-  scenarios: { accountRefused: { status: 401, example: 'invalidApiKey', reads: { code: 'invalid_api_key' } }, undeliverable: null, examples: { rateLimited: 'rateLimited' } },
+  scenarios: {
+    accountRefused: { status: 401, example: 'invalidApiKey', reads: { code: 'invalid_api_key' } },
+    undeliverable: null,
+    examples: { rateLimited: 'rateLimited' },
+  },
 });
