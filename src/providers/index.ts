@@ -64,7 +64,7 @@ export function reportsOf(provider: ProviderName): ProviderReports {
   return providerModule(provider).reports;
 }
 
-/** The last status `provider` reports on a message that goes well: `read`, or `sent` for LiveTok and Loopwave. */
+/** The last status `provider` reports on a message that goes well: `read`, or `sent` where nothing comes after it (e.g. LiveTok, Loopwave). */
 export function lastReportedStatus(provider: ProviderName): MessageStatus {
   const { answer, callbacks } = reportsOf(provider);
   const reported = [answer, ...callbacks].filter((status) => status !== 'failed');

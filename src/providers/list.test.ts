@@ -140,6 +140,25 @@ describe('the list of providers', () => {
       }
     });
 
+    it('how each client authenticates, each provider’s own status words, the 5xx that prove nothing was sent', () => {
+      const paragraph = (start: string) => prose.slice(prose.indexOf(start), prose.indexOf(start) + 1200);
+      const auth = paragraph('- Auth: `auth` is');
+      for (const name of PROVIDERS) expect(auth, `README "- Auth:" bullet: ${title(name)}`).toContain(title(name));
+      const words = prose.slice(prose.indexOf('Provider words map onto it'), prose.indexOf('| answer | the sender |'));
+      for (const name of PROVIDERS) {
+        const own = Object.entries(providerModule(name).statusWords).filter(([word, status]) => word.toLowerCase() !== status);
+        for (const [word] of own) expect(words, `README "Provider words map onto it": ${title(name)} \`${word}\``).toContain(`\`${word}\``);
+        if (own.length > 0) expect(words, `README "Provider words map onto it": ${title(name)}`).toContain(title(name));
+      }
+      const refusals = paragraph('Which answers prove that nothing was sent');
+      for (const name of PROVIDERS) {
+        for (const code of providerModule(name).documented5xxRefusals) {
+          const named = `${title(name)}'s ${code}`;
+          expect(refusals, `README "Which answers prove that nothing was sent": ${named}`).toContain(named);
+        }
+      }
+    });
+
     it('the providers whose messages end at `sent`, and those with no lookup', () => {
       const endAtSent = PROVIDERS.filter((name) => lastReportedStatus(name) === 'sent');
       expect(prose).toContain(`or \`sent\` for ${titles(endAtSent)} (which report nothing after it)`);

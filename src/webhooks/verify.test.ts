@@ -271,7 +271,7 @@ describe.each(['gupshup', 'kaleyra'] as const)('%s (secret token in the callback
 
 // ---------------------------------------------------------------------------------------------
 
-// Every provider whose module has no webhook side (LiveTok).
+// Every provider whose module has no webhook side (e.g. LiveTok).
 describe.each(WITHOUT_CALLBACKS)('%s', (provider) => {
   it('always rejects: it sends no status webhooks', () => {
     const secret = newWhsec();

@@ -17,7 +17,7 @@ import { startFuzzStack, type FuzzStack } from './support/stack.ts';
 
 const SEED = 20_261_122;
 const CASES_PER_ENDPOINT = 30;
-/** The webhook routes of the providers that send no callbacks (LiveTok): every case there is refused. */
+/** The webhook routes of the providers that send no callbacks (e.g. LiveTok): every case there is refused. */
 const SILENT_WEBHOOKS = PROVIDERS.filter((p) => !isCallbackProvider(p)).map((p) => `POST /v1/webhooks/${p}/{account}`);
 
 function expectAllZero(result: EndpointResult | CrossResult): void {
