@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
+import { isProviderName, sendsCallbacks } from '../src/providers/index.ts';
 import { REPO_ROOT } from './bundle.ts';
 
 export interface PlannedResource {
@@ -59,7 +60,10 @@ function completeStandIns(pipeline: { accounts?: Array<{ id: string; provider?: 
     recipientHashKey: marker(),
     payloadKey: standIn(['payloadKey']),
     credentials: Object.fromEntries(accounts.map((a) => [a.id, marker()])),
-    webhookSecrets: Object.fromEntries(accounts.filter((a) => a.provider !== 'livetok').map((a) => [a.id, [marker()]])),
+    // Every account whose provider calls back; one of an unknown provider too (the config check then names the provider).
+    webhookSecrets: Object.fromEntries(
+      accounts.filter((a) => !a.provider || !isProviderName(a.provider) || sendsCallbacks(a.provider)).map((a) => [a.id, [marker()]]),
+    ),
     pushSecrets: Object.fromEntries(accounts.filter((a) => a.push).map((a) => [a.id, pushSecret()])),
   };
 }

@@ -17,7 +17,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hashApiKey } from '../api/auth.ts';
 import { parseConfigDocument, requireAccountSecrets } from '../config/pipeline.ts';
-import type { ProviderName } from '../providers/names.ts';
+import { DEV_KITS } from '../providers/dev.ts';
+import { providerModule } from '../providers/index.ts';
+import { PROVIDERS, type ProviderName } from '../providers/names.ts';
 import { homeAt, lockHome } from './home.ts';
 import { DEFAULT_PORTS, type LocalPorts } from './ports.ts';
 import type { LocalPipeline } from './local-pipeline.ts';
@@ -65,32 +67,98 @@ export interface LocalFile {
   secrets: unknown;
 }
 
-/** The local config: one account per provider, random keys; written once, then read. */
-export function ensureLocalConfig(file: string): LocalFile {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalFile;
+/** Secrets as the local config holds them. */
+interface LocalSecrets {
+  credentials?: Record<string, unknown>;
+  webhookSecrets?: Record<string, unknown>;
+}
+
+const token = () => randomBytes(24).toString('base64url');
+
+/**
+ * The local account of `provider` (`local-<name>`, from its dev kit: src/providers/<name>/dev/),
+ * a new credential of the form the provider issues and, if it calls back, a new webhook secret.
+ */
+function localAccount(provider: ProviderName) {
+  const { local, simulator } = DEV_KITS[provider];
+  const id = `local-${provider}`;
+  return {
+    id,
+    account: { id, provider, ...local.account },
+    credential: local.credential(token()),
+    webhookSecret: simulator?.newWebhookSecret(),
+  };
+}
+
+/**
+ * The local config: one account per provider (each provider's dev kit says its fields), random
+ * keys; written once, then read. A provider added since the file was written (one with no account
+ * in it) gets its `local-<name>` account, credential and webhook secret added to the file, and a
+ * line in the log; nothing already there is changed.
+ */
+export function ensureLocalConfig(file: string, log: (line: string) => void = () => {}): LocalFile {
+  if (existsSync(file)) return completeLocalConfig(file, log);
   const apiKey = `wapk_local_${randomBytes(18).toString('base64url')}`;
-  const token = () => randomBytes(24).toString('base64url');
+  const accounts = PROVIDERS.map(localAccount);
   const local: LocalFile = {
     apiKey,
     config: {
-      accounts: [
-        { id: 'local-livetok', provider: 'livetok', plan: 'pro' },
-        { id: 'local-livechat', provider: 'livechat', numberId: '1234' },
-        { id: 'local-gupshup', provider: 'gupshup', source: '919163000003', appName: 'LocalApp', templates: [{ name: 'order_update', language: 'en', providerTemplateId: 'tmpl-local-1', bodyParameters: 2 }] },
-        { id: 'local-loopwave', provider: 'loopwave', baseUrl: 'http://127.0.0.1:4013', sessionId: 'n1a2b3c' },
-        { id: 'local-kaleyra', provider: 'kaleyra', sid: 'LOCALSID', senderNumber: '+919000014497' },
-      ],
+      accounts: accounts.map((a) => a.account),
       apiKeys: [{ id: 'local', sha256: hashApiKey(apiKey), accounts: '*' }],
     },
     secrets: {
       recipientHashKey: randomBytes(32).toString('hex'),
       payloadKey: randomBytes(32).toString('base64'),
-      credentials: { 'local-livetok': `sk_test_${token()}`, 'local-livechat': `local:${token()}`, 'local-gupshup': token(), 'local-loopwave': `lw_live_${token()}`, 'local-kaleyra': token() },
-      webhookSecrets: { 'local-livechat': [`whsec_${randomBytes(24).toString('base64')}`], 'local-gupshup': [token()], 'local-loopwave': [token()], 'local-kaleyra': [token()] },
+      credentials: Object.fromEntries(accounts.map((a) => [a.id, a.credential])),
+      webhookSecrets: Object.fromEntries(accounts.flatMap((a) => (a.webhookSecret ? [[a.id, [a.webhookSecret]]] : []))),
     },
   };
+  writeLocalConfig(file, local);
+  return local;
+}
+
+function writeLocalConfig(file: string, local: LocalFile): void {
   writeFileSync(file, `${JSON.stringify(local, null, 2)}\n`);
   chmodSync(file, 0o600);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * An existing local config, with a `local-<name>` account added for every provider that has none
+ * in it. A file whose shape is not the expected one is returned as it is: the config check that
+ * follows names what is wrong with it.
+ */
+function completeLocalConfig(file: string, log: (line: string) => void): LocalFile {
+  const local = JSON.parse(readFileSync(file, 'utf8')) as LocalFile;
+  const config = (local as { config?: unknown }).config;
+  const secrets = (local as { secrets?: unknown }).secrets;
+  if (!isRecord(local) || !isRecord(config) || !Array.isArray(config.accounts) || !isRecord(secrets)) return local;
+  const accounts = config.accounts as unknown[];
+  const has = (key: 'id' | 'provider', value: string) => accounts.some((a) => isRecord(a) && a[key] === value);
+  const without = PROVIDERS.filter((provider) => !has('provider', provider));
+  for (const provider of without.filter((p) => has('id', `local-${p}`))) {
+    const title = providerModule(provider).title;
+    log(`config: ${title} has no account in ${file}, and the id local-${provider} is another provider's: add one by hand`);
+  }
+  const missing = without.filter((provider) => !has('id', `local-${provider}`));
+  if (missing.length === 0) return local;
+  const held = secrets as LocalSecrets;
+  const credentials = isRecord(held.credentials) ? held.credentials : (held.credentials = {});
+  const webhookSecrets = isRecord(held.webhookSecrets) ? held.webhookSecrets : (held.webhookSecrets = {});
+  for (const provider of missing) {
+    const added = localAccount(provider);
+    accounts.push(added.account);
+    // An entry the file already holds for that id stays as it is.
+    if (!Object.hasOwn(credentials, added.id)) credentials[added.id] = added.credential;
+    if (added.webhookSecret && !Object.hasOwn(webhookSecrets, added.id)) webhookSecrets[added.id] = [added.webhookSecret];
+  }
+  writeLocalConfig(file, local);
+  const everyAccount = Array.isArray(config.apiKeys) && config.apiKeys.some((key) => isRecord(key) && key.accounts === '*');
+  const keys = everyAccount ? '' : ' (add it to an API key\'s "accounts" to send with it)';
+  for (const provider of missing) {
+    log(`config: added the account local-${provider} for ${providerModule(provider).title}, which had none in ${file}${keys}`);
+  }
   return local;
 }
 
@@ -112,7 +180,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     unlock();
   };
   try {
-    const local = ensureLocalConfig(home.configFile);
+    const local = ensureLocalConfig(home.configFile, log);
     // Checked before anything starts: an account without its credential or webhook secret is named here.
     const parsed = parseConfigDocument({ config: local.config, secrets: local.secrets }, home.configFile);
     requireAccountSecrets(parsed.config, parsed.secrets, home.configFile);

@@ -1,6 +1,7 @@
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { PROVIDERS } from '../providers/names.ts';
 import { FIELD } from './limits.ts';
 import { QueueMessage, newMessageId } from './queue-message.ts';
 import { RESERVED_KEYS, SendRequest, violationsOf } from './send-request.ts';
@@ -35,7 +36,7 @@ describe('send request', () => {
 
   it.each([
     ['recipient', { ...valid, recipient: '+1 555' }, 'must be a valid phone number with its country code (E.164), e.g. +14155550123'],
-    ['provider', { ...valid, provider: 'twilio' }, 'must be one of livetok, livechat, gupshup, loopwave, kaleyra'],
+    ['provider', { ...valid, provider: 'twilio' }, `must be one of ${PROVIDERS.join(', ')}`],
     ['content.buttons.0.code', { ...valid, content: { ...valid.content, buttons: [{ type: 'copy_code', index: 0, code: 'X'.repeat(16) }] } }, 'must be at most 15 characters (Meta’s limit)'],
     ['content.buttons.1.index', { ...valid, content: { ...valid.content, buttons: [{ type: 'url', index: 1, text: 'a' }, { type: 'url', index: 1, text: 'b' }] } }, 'must be unique among the buttons'],
     ['content.header.media', { ...valid, content: { ...valid.content, header: { type: 'image', media: {} } } }, 'must have exactly one of `id` (uploaded media) or `link` (public URL)'],

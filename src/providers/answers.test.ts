@@ -12,26 +12,30 @@ import { withDeadline } from '../sender/sender.ts';
 import type { OutgoingMessage, SendResult } from './adapter.ts';
 import { PROVIDERS, type ProviderName } from './names.ts';
 import { FIXTURES } from '../../test/support/providers.ts';
-import { adapterFor, provesNothingSent } from './index.ts';
+import { adapterFor, providerModule, provesNothingSent } from './index.ts';
 
 type Verdict = 'refused' | 'open';
 
-/** The answer's HTTP status → what it proves, per provider (from its document; see provesNothingSent). */
-const BY_STATUS: Array<[status: number, verdicts: Record<ProviderName, Verdict>]> = [
-  [400, { livetok: 'refused', livechat: 'refused', gupshup: 'refused', loopwave: 'refused', kaleyra: 'refused' }],
-  [401, { livetok: 'refused', livechat: 'refused', gupshup: 'refused', loopwave: 'refused', kaleyra: 'refused' }],
-  [402, { livetok: 'refused', livechat: 'refused', gupshup: 'refused', loopwave: 'refused', kaleyra: 'refused' }],
-  [403, { livetok: 'refused', livechat: 'refused', gupshup: 'refused', loopwave: 'refused', kaleyra: 'refused' }],
-  [404, { livetok: 'refused', livechat: 'refused', gupshup: 'refused', loopwave: 'refused', kaleyra: 'refused' }],
-  [408, { livetok: 'refused', livechat: 'refused', gupshup: 'refused', loopwave: 'refused', kaleyra: 'refused' }],
-  [409, { livetok: 'refused', livechat: 'refused', gupshup: 'refused', loopwave: 'refused', kaleyra: 'refused' }],
-  [429, { livetok: 'refused', livechat: 'refused', gupshup: 'refused', loopwave: 'refused', kaleyra: 'refused' }],
-  [500, { livetok: 'open', livechat: 'open', gupshup: 'open', loopwave: 'open', kaleyra: 'open' }],
-  [502, { livetok: 'open', livechat: 'open', gupshup: 'open', loopwave: 'open', kaleyra: 'open' }],
-  // Only LiveTok documents a 503 of its own ("Service Unavailable"): the service did not take it.
-  [503, { livetok: 'refused', livechat: 'open', gupshup: 'open', loopwave: 'open', kaleyra: 'open' }],
-  [504, { livetok: 'open', livechat: 'open', gupshup: 'open', loopwave: 'open', kaleyra: 'open' }],
-];
+/**
+ * What each provider documents as a 5xx that proves nothing was sent, pinned from its document
+ * (LiveTok's 503 "Service Unavailable" is among its API's own answers; the others document none):
+ * the module must say the same. A provider not pinned here is checked against its module alone.
+ */
+const PINNED_5XX_REFUSALS: Partial<Record<ProviderName, readonly number[]>> = {
+  livetok: [503],
+  livechat: [],
+  gupshup: [],
+  loopwave: [],
+  kaleyra: [],
+};
+
+/** The answers tried: every 4xx the providers document and the usual 5xx, plus each 5xx a module names. */
+const DOCUMENTED_5XX = PROVIDERS.flatMap((p) => providerModule(p).documented5xxRefusals);
+const STATUSES = [...new Set([400, 401, 402, 403, 404, 408, 409, 429, 500, 502, 503, 504, ...DOCUMENTED_5XX])];
+
+/** What an answer with `status` proves: every 4xx refuses; a 5xx only where the module documents it as a refusal. */
+const verdict = (provider: ProviderName, status: number): Verdict =>
+  status < 500 || providerModule(provider).documented5xxRefusals.includes(status) ? 'refused' : 'open';
 
 /** Failures without an answer: only a connection that never opened proves nothing left. */
 const THROWN: Array<[what: string, error: () => Error, verdict: Verdict]> = [
@@ -62,12 +66,18 @@ async function send(provider: ProviderName, fetch: typeof globalThis.fetch): Pro
 }
 
 describe('answers that prove nothing was sent, per provider', () => {
+  it('are the 5xx each provider documents as refusals (pinned from the documents)', () => {
+    for (const [provider, refusals] of Object.entries(PINNED_5XX_REFUSALS) as Array<[ProviderName, readonly number[]]>) {
+      expect(providerModule(provider).documented5xxRefusals, provider).toEqual(refusals);
+    }
+  });
+
   for (const provider of PROVIDERS) {
-    const statuses = BY_STATUS.map(([status, verdicts]) => [status, verdicts[provider]] as const);
-    it.each(statuses)(`${provider}: HTTP %i → %s`, async (status, verdict) => {
-      expect(provesNothingSent(provider, status)).toBe(verdict === 'refused');
+    const statuses = STATUSES.map((status) => [status, verdict(provider, status)] as const);
+    it.each(statuses)(`${provider}: HTTP %i → %s`, async (status, expected) => {
+      expect(provesNothingSent(provider, status)).toBe(expected === 'refused');
       const result = await send(provider, async () => new Response('{}', { status, headers: { 'content-type': 'application/json' } }));
-      expect(verdictOf(result)).toBe(verdict);
+      expect(verdictOf(result)).toBe(expected);
       if (result.outcome === 'unknown') expect(result.status).toBe(status);
       if (result.outcome === 'rejected') expect(result.error.status).toBe(status);
     });

@@ -75,7 +75,14 @@ export interface ProviderModule<N extends ProviderName = ProviderName, A extends
   provesNothingSent(status: number): boolean;
 }
 
-export function defineProvider<const N extends ProviderName, A extends AccountBase & { provider: N }>(definition: ProviderDefinition<N, A>): ProviderModule<N, A> {
+/**
+ * A provider module from its definition. The module's type keeps whether it has a webhook side
+ * (`W`), so that the providers that call back are known at compile time (src/providers/index.ts
+ * `CallingBackProvider`): a table of theirs that misses one fails to compile.
+ */
+export function defineProvider<const N extends ProviderName, A extends AccountBase & { provider: N }, W extends WebhookSide | null>(
+  definition: ProviderDefinition<N, A> & { webhook: W },
+): ProviderModule<N, A> & { readonly webhook: W } {
   const owns = (account: AccountBase): account is A => account.provider === definition.name;
   const narrow = (account: AccountBase): A => {
     if (!owns(account)) throw new TypeError(`the ${definition.name} adapter was handed a ${String(account.provider)} account (${account.id})`);

@@ -4,6 +4,7 @@
  * No Lambda function imports this file or any `dev/` folder (infra/bundle.test.ts checks every
  * bundle); the list of kits is src/providers/dev.ts.
  */
+import { randomBytes } from 'node:crypto';
 import type { ProviderName } from './names.ts';
 
 /** An error a provider reports, Meta's code or the provider's own. */
@@ -63,10 +64,60 @@ export interface SimulatedCallbacks {
   words: { delivered: readonly string[]; failed: readonly string[] };
   /** The error of an undeliverable message (Meta's 131026, or the provider's own). */
   undeliverable: ScenarioError;
+  /**
+   * The error of a `failed` callback for a recipient who opted out, where the provider reports it
+   * with its own code (Gupshup's 1012, one of its module's `optOutCodes`); default: Meta's 131050.
+   */
+  optedOut?: ScenarioError;
+  /** A new webhook secret of the form the provider's callbacks are verified with (the local stack makes one per account). */
+  newWebhookSecret(): string;
   /** The message a send answer (and its request) tell of; undefined when they say too little. */
   sentMessage(request: string, response: unknown, recipient: string): SentMessage | undefined;
   /** The callback the provider sends about one message, as its documents show it. */
   callback(facts: CallbackFacts): Callback;
+}
+
+/** The provider's account in the local stack (`npm start`, src/local/stack.ts), `local-<name>`. */
+export interface LocalAccount {
+  /**
+   * The account's own fields, as in config.json (`id` and `provider` are added). Its `baseUrl` is
+   * the local mock's whatever this says; templates registered here can be sent locally.
+   */
+  account: Record<string, unknown>;
+  /** A credential of the form the provider issues (its mock and adapter take it), around a random token. */
+  credential(token: string): string;
+}
+
+/** An answer the provider mock plays instead of its ordinary one: the HTTP status, and the spec's example by name where it has one. */
+export interface MockRefusal {
+  status: number;
+  example?: string;
+}
+
+/**
+ * What only the provider can say about the scenario numbers (src/local/scenarios.ts): how it
+ * refuses an account, whether it refuses a number that is not on WhatsApp at send time, and which
+ * of its spec's examples it answers a 429 and a 500 with. The scenarios derive the rest from its
+ * module (which statuses it calls back with, whether it looks messages up).
+ */
+export interface ScenarioAnswers {
+  /**
+   * Its answer refusing the account (bad credentials; Kaleyra: low balance), which pauses the
+   * account, and what its adapter reads from it into the message's last error: the provider's
+   * code, or only the HTTP status where the answer carries no code.
+   */
+  accountRefused: MockRefusal & { reads: { code: string } | { status: number } };
+  /**
+   * Its send answer for a number that is not on WhatsApp, and the code its adapter reads from it;
+   * `null` where it takes the send (a provider whose callbacks report `failed` then reports it
+   * with `simulator.undeliverable`; one whose callbacks do not cannot produce the scenario).
+   */
+  undeliverable: (MockRefusal & { reads: { code: string } }) | null;
+  /**
+   * The spec's examples, by name, for its 429 and 500 answers; omitted: the mock's own choice (a
+   * plain JSON error where the spec documents none).
+   */
+  examples: { rateLimited?: string; serverError?: string };
 }
 
 export interface ProviderDevKit<N extends ProviderName = ProviderName> {
@@ -74,6 +125,8 @@ export interface ProviderDevKit<N extends ProviderName = ProviderName> {
   mock: MockedProvider;
   /** `null` for a provider that sends no status callbacks. */
   simulator: SimulatedCallbacks | null;
+  local: LocalAccount;
+  scenarios: ScenarioAnswers;
 }
 
 export function defineDevKit<const N extends ProviderName>(kit: ProviderDevKit<N>): ProviderDevKit<N> {
@@ -95,3 +148,9 @@ export const text = (value: unknown): string | undefined => (typeof value === 's
 
 /** Meta's error for a message that could not be delivered. */
 export const META_UNDELIVERABLE: ScenarioError = { code: 131026, title: 'Message undeliverable' };
+
+/** Meta's error for a recipient who stopped marketing messages. */
+export const META_OPTED_OUT: ScenarioError = { code: 131050, title: 'User stopped marketing messages' };
+
+/** A random secret token (base64url), as the providers that prove callbacks by a token take them. */
+export const newToken = (): string => randomBytes(24).toString('base64url');

@@ -11,7 +11,8 @@ import { livetokDev } from './livetok/dev/index.ts';
 import { loopwaveDev } from './loopwave/dev/index.ts';
 import type { ProviderName } from './names.ts';
 
-export type { Callback, CallbackFacts, MockedProvider, ProviderDevKit, ScenarioError } from './dev-kit.ts';
+export type { Callback, CallbackFacts, MockedProvider, ProviderDevKit, ScenarioError, SimulatedCallbacks } from './dev-kit.ts';
+export { META_OPTED_OUT, META_UNDELIVERABLE } from './dev-kit.ts';
 
 /** One kit per provider: a provider without one fails to compile. */
 export const DEV_KITS: { readonly [K in ProviderName]: ProviderDevKit<K> } = {

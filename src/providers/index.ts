@@ -11,7 +11,7 @@
 import type { AccountBase } from '../config/account-fields.ts';
 import { STATUS_RANK, type MessageStatus } from '../messages/status.ts';
 import { matchedByRecipient } from './adapter.ts';
-import type { AnyAccountAdapter, ProviderModule, ProviderReports } from './define.ts';
+import type { AnyAccountAdapter, ProviderModule, ProviderReports, WebhookSide } from './define.ts';
 import { gupshup } from './gupshup/index.ts';
 import { kaleyra } from './kaleyra/index.ts';
 import { livechat } from './livechat/index.ts';
@@ -30,6 +30,9 @@ type Listed = (typeof PROVIDER_LIST)[number]['name'];
 type SameNames = [ProviderName] extends [Listed] ? ([Listed] extends [ProviderName] ? true : false) : false;
 type Assert<T extends true> = T;
 export type EveryNameHasOneModule = Assert<SameNames>;
+
+/** The providers whose module has a webhook side (they send status callbacks), known at compile time from the list. */
+export type CallingBackProvider = Extract<(typeof PROVIDER_LIST)[number], { webhook: WebhookSide }>['name'];
 
 const BY_NAME: ReadonlyMap<string, ProviderModule> = new Map(PROVIDER_LIST.map((module) => [module.name, module]));
 
@@ -61,7 +64,7 @@ export function reportsOf(provider: ProviderName): ProviderReports {
   return providerModule(provider).reports;
 }
 
-/** The last status `provider` reports on a message that goes well: `read`, or `sent` for LiveTok and Loopwave. */
+/** The last status `provider` reports on a message that goes well: `read`, or `sent` where nothing comes after it (e.g. LiveTok, Loopwave). */
 export function lastReportedStatus(provider: ProviderName): MessageStatus {
   const { answer, callbacks } = reportsOf(provider);
   const reported = [answer, ...callbacks].filter((status) => status !== 'failed');
@@ -85,8 +88,16 @@ export function provesNothingSent(provider: ProviderName, status: number): boole
 }
 
 /** Whether `provider` sends status callbacks (its accounts then need a webhook secret). */
-export function sendsCallbacks(provider: ProviderName): boolean {
+export function sendsCallbacks(provider: ProviderName): provider is CallingBackProvider {
   return providerModule(provider).webhook !== null;
+}
+
+/** The providers that send status callbacks, in the order of the list. */
+export const CALLING_BACK_PROVIDERS: readonly CallingBackProvider[] = PROVIDER_LIST.map((module) => module.name).filter(sendsCallbacks);
+
+/** Whether `provider`'s callbacks can say a message failed (with Meta's error, or its own): `failed` is among its `reports.callbacks`. */
+export function reportsFailureByCallback(provider: ProviderName): boolean {
+  return reportsOf(provider).callbacks.includes('failed');
 }
 
 /** Whether `provider`'s callbacks are matched to sends by recipient and time (no id in its send answer, none echoed). */

@@ -1,8 +1,8 @@
 /**
  * The list of providers is the one place a provider is registered: everything that cannot be
- * derived from it (folders, specs, generated clients, contracts, package exports, the spec lint)
- * is checked against it here, so a provider added in part fails the suite and names what is
- * missing.
+ * derived from it (folders, specs, generated clients, spec tests, contracts and their committed
+ * pacts, package exports, the mock's port, the local account, the README's tables) is checked
+ * against it here, so a provider added in part fails the suite and names what is missing.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +10,9 @@ import { AccountConfig } from '../config/accounts.ts';
 import { SendRequest } from '../messages/send-request.ts';
 import { FIXTURES } from '../../test/support/providers.ts';
 import { DEV_KITS } from './dev.ts';
-import { PROVIDER_LIST, providerModule } from './index.ts';
-import { PROVIDERS } from './names.ts';
+import { titles } from '../local/scenarios.ts';
+import { lastReportedStatus, PROVIDER_LIST, providerModule } from './index.ts';
+import { PROVIDERS, type ProviderName } from './names.ts';
 
 const root = new URL('../../', import.meta.url);
 const exists = (path: string) => existsSync(new URL(path, root));
@@ -35,17 +36,40 @@ describe('the list of providers', () => {
       expect(DEV_KITS[name].simulator !== null, `${name} dev kit simulator`).toBe(providerModule(name).webhook !== null);
     });
 
-    it('has its spec, generated client, public client module and contracts in the top-level folders', () => {
-      for (const path of [`specs/${name}.yaml`, `generated/${name}/zod.gen.ts`, `generated/${name}/sdk.gen.ts`, `src/clients/${name}.ts`, `contracts/${name}/${name}.pact.test.ts`]) {
-        expect(exists(path), path).toBe(true);
-      }
+    it('has its spec, generated client, spec test, public client module and contracts in the top-level folders', () => {
+      const paths = [
+        `specs/${name}.yaml`,
+        `generated/${name}/zod.gen.ts`,
+        `generated/${name}/sdk.gen.ts`,
+        `test/specs/${name}.test.ts`,
+        `src/clients/${name}.ts`,
+        `contracts/${name}/${name}.pact.test.ts`,
+      ];
+      for (const path of paths) expect(exists(path), path).toBe(true);
       const webhookPact = `contracts/${name}/${name}.webhooks.pact.test.ts`;
       expect(exists(webhookPact), webhookPact).toBe(providerModule(name).webhook !== null);
     });
 
-    it('is exported by the package and linted with the house rules', () => {
+    it('has its pacts written and committed (npm run pacts:update writes them)', () => {
+      const pacts = [`contracts/pacts/whatsapp-provider-kit-${name}.json`];
+      if (providerModule(name).webhook !== null) pacts.push(`contracts/pacts/whatsapp-provider-kit-webhooks-${name}.json`);
+      for (const pact of pacts) expect(exists(pact), `${pact} (run npm run pacts:update)`).toBe(true);
+    });
+
+    it('is exported by the package', () => {
       expect(packageJson.exports[`./${name}`], `package.json exports ./${name}`).toEqual({ types: `./dist/src/clients/${name}.d.ts`, import: `./dist/src/clients/${name}.js` });
-      expect(packageJson.scripts['lint:specs']!.split(/\s+/), 'npm run lint:specs').toContain(`specs/${name}.yaml`);
+    });
+
+    it('has a local account its schema accepts and its fixture message can be sent on (npm start, the e2e tests)', () => {
+      const local = AccountConfig.parse({ id: `local-${name}`, provider: name, ...DEV_KITS[name].local.account });
+      const content = SendRequest.shape.content.parse(FIXTURES[name].content);
+      expect(providerModule(name).forAnyAccount.check(content, local), `${name} dev kit local.account`).toEqual([]);
+      expect(DEV_KITS[name].local.credential('token'), `${name} dev kit local.credential`).toContain('token');
+    });
+
+    it('reports an opt-out with a code the pipeline reads as one, where its simulator has its own', () => {
+      const own = DEV_KITS[name].simulator?.optedOut;
+      if (own) expect(providerModule(name).optOutCodes, `${name} dev kit simulator.optedOut`).toContain(own.code);
     });
 
     it('has fixtures its own schemas and adapter accept', () => {
@@ -65,8 +89,82 @@ describe('the list of providers', () => {
     });
   });
 
+  it('is linted with the house rules: npm run lint:specs lints every spec', () => {
+    expect(packageJson.scripts['lint:specs']!.split(/\s+/), 'npm run lint:specs').toContain(`'specs/*.yaml'`);
+  });
+
   it('gives every provider mock its own fixed port', () => {
-    const ports = PROVIDERS.map((name) => DEV_KITS[name].mock.port);
-    expect(new Set(ports).size).toBe(ports.length);
+    const byPort = new Map<number, string[]>();
+    for (const name of PROVIDERS) byPort.set(DEV_KITS[name].mock.port, [...(byPort.get(DEV_KITS[name].mock.port) ?? []), name]);
+    const clashes = [...byPort].filter(([, names]) => names.length > 1).map(([port, names]) => `${names.join(' and ')} on ${port}`);
+    const fix = 'dev kits (src/providers/<name>/dev/index.ts) with the same mock.port: give one the next free port after the highest';
+    expect(clashes, fix).toEqual([]);
+  });
+
+  describe('in the README, which names every provider where it lists them', () => {
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    const prose = readme.replace(/\s+/g, ' ');
+    const title = (name: ProviderName) => providerModule(name).title;
+    const NUMBERS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+    /** The rows of the table whose header line starts with `header`. */
+    const table = (header: string) => {
+      const lines = readme.split('\n');
+      const start = lines.findIndex((line) => line.startsWith(header));
+      const end = lines.findIndex((line, i) => i > start && !line.startsWith('|'));
+      return start < 0 ? [] : lines.slice(start + 2, end);
+    };
+
+    it('the introduction: how many, and each by name', () => {
+      const intro = prose.slice(0, prose.indexOf('One command deploys it'));
+      expect(intro).toContain(`through ${NUMBERS[PROVIDERS.length]} providers`);
+      for (const name of PROVIDERS) expect(intro, `README intro: **${title(name)}**`).toContain(`**${title(name)}**`);
+    });
+
+    it('npm start’s output, the mock table and the range of mock ports', () => {
+      const ports = PROVIDERS.map((name) => DEV_KITS[name].mock.port);
+      for (const name of PROVIDERS) {
+        const url = `http://127.0.0.1:${DEV_KITS[name].mock.port}`;
+        expect(readme, `README npm start output: mock ${name}`).toContain(`  mock      ${name.padEnd(9)} ${url}\n`);
+        expect(readme, `README "Running the mocks" table: ${name}`).toContain(`| ${name} | ${url} |`);
+      }
+      expect(prose, 'README: the mocks\' port range').toContain(`on ports ${Math.min(...ports)}–${Math.max(...ports)}`);
+    });
+
+    it('the tables of limits and of webhooks, and a section on its spec', () => {
+      const limits = table('| provider | default budget |');
+      const webhooks = table('| provider | authenticity |');
+      for (const name of PROVIDERS) {
+        expect(limits.some((row) => row.split('|')[1]!.includes(title(name))), `README limits table: ${title(name)}`).toBe(true);
+        expect(webhooks.some((row) => row.startsWith(`| ${title(name)} |`)), `README webhooks table: ${title(name)}`).toBe(true);
+        expect(readme, `README spec section`).toContain(`### ${title(name)} (\`specs/${name}.yaml\`)`);
+      }
+    });
+
+    it('how each client authenticates, each provider’s own status words, the 5xx that prove nothing was sent', () => {
+      const paragraph = (start: string) => prose.slice(prose.indexOf(start), prose.indexOf(start) + 1200);
+      const auth = paragraph('- Auth: `auth` is');
+      for (const name of PROVIDERS) expect(auth, `README "- Auth:" bullet: ${title(name)}`).toContain(title(name));
+      const words = prose.slice(prose.indexOf('Provider words map onto it'), prose.indexOf('| answer | the sender |'));
+      for (const name of PROVIDERS) {
+        const own = Object.entries(providerModule(name).statusWords).filter(([word, status]) => word.toLowerCase() !== status);
+        for (const [word] of own) expect(words, `README "Provider words map onto it": ${title(name)} \`${word}\``).toContain(`\`${word}\``);
+        if (own.length > 0) expect(words, `README "Provider words map onto it": ${title(name)}`).toContain(title(name));
+      }
+      const refusals = paragraph('Which answers prove that nothing was sent');
+      for (const name of PROVIDERS) {
+        for (const code of providerModule(name).documented5xxRefusals) {
+          const named = `${title(name)}'s ${code}`;
+          expect(refusals, `README "Which answers prove that nothing was sent": ${named}`).toContain(named);
+        }
+      }
+    });
+
+    it('the providers whose messages end at `sent`, and those with no lookup', () => {
+      const endAtSent = PROVIDERS.filter((name) => lastReportedStatus(name) === 'sent');
+      expect(prose).toContain(`or \`sent\` for ${titles(endAtSent)} (which report nothing after it)`);
+      expect(prose).toContain(`(\`read\`; \`sent\` for ${titles(endAtSent)})`);
+      const noLookup = PROVIDERS.filter((name) => !providerModule(name).adapter.capabilities.lookup);
+      expect(prose).toContain(`For **${titles(noLookup)}** there is no lookup`);
+    });
   });
 });

@@ -1,9 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import type { ProviderName } from '../providers/names.ts';
+import { CALLING_BACK_PROVIDERS, sendsCallbacks } from '../providers/index.ts';
+import { PROVIDERS, type ProviderName } from '../providers/names.ts';
 import type { Verdict, WebhookRequest } from './types.ts';
 import { verifyWebhook } from './verify.ts';
+
+const WITHOUT_CALLBACKS = PROVIDERS.filter((provider) => !sendsCallbacks(provider));
 
 // A fixed clock years away from the real one: a check that fell back to Date.now() would fail.
 const NOW = new Date('2021-06-01T12:00:00.000Z');
@@ -268,17 +271,24 @@ describe.each(['gupshup', 'kaleyra'] as const)('%s (secret token in the callback
 
 // ---------------------------------------------------------------------------------------------
 
-describe('livetok', () => {
+// Every provider whose module has no webhook side (e.g. LiveTok).
+describe.each(WITHOUT_CALLBACKS)('%s', (provider) => {
   it('always rejects: it sends no status webhooks', () => {
     const secret = newWhsec();
     const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(seconds(NOW)), 'webhook-signature': new Webhook(secret).sign('msg_1', NOW, STATUS_BODY) };
-    expect(verifyWebhook(request('livetok', headers, STATUS_BODY, secret), [secret], NOW)).toEqual({ ok: false, reason: 'livetok sends no status webhooks' });
-    expect(verifyWebhook(request('livetok', {}, STATUS_BODY), [], NOW)).toEqual({ ok: false, reason: 'livetok sends no status webhooks' });
+    const refused = { ok: false, reason: `${provider} sends no status webhooks` };
+    expect(verifyWebhook(request(provider, headers, STATUS_BODY, secret), [secret], NOW)).toEqual(refused);
+    expect(verifyWebhook(request(provider, {}, STATUS_BODY), [], NOW)).toEqual(refused);
   });
 });
 
+it('has providers with and without status webhooks to check (the lists above are not empty)', () => {
+  expect(WITHOUT_CALLBACKS.length).toBeGreaterThan(0);
+  expect(CALLING_BACK_PROVIDERS.length).toBeGreaterThan(0);
+});
+
 describe('configuration and malformed input', () => {
-  it.each(['livechat', 'loopwave', 'gupshup', 'kaleyra'] as const)('%s: rejects when the account has no webhook secret', (provider) => {
+  it.each(CALLING_BACK_PROVIDERS)('%s: rejects when the account has no webhook secret', (provider) => {
     const verdict = verifyWebhook(request(provider, { 'x-webhook-token': '' }, STATUS_BODY, ''), [], NOW);
     expect(verdict).toEqual({ ok: false, reason: 'no webhook secret is configured for this account' });
     expect(verifyWebhook(request(provider, {}, STATUS_BODY, ''), [''], NOW)).toEqual(verdict);

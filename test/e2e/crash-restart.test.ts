@@ -12,28 +12,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEV_KITS } from '../../src/providers/dev.ts';
+import { byProvider, PROVIDERS, type ProviderName } from '../../src/providers/names.ts';
+import { FIXTURES } from '../support/providers.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const home = mkdtempSync(join(tmpdir(), 'wapk-crash-'));
 const mockLog = join(home, 'mock-requests.jsonl');
 const children: ChildProcess[] = [];
 
-const PROVIDERS = ['livetok', 'livechat', 'gupshup', 'loopwave', 'kaleyra'] as const;
-type Provider = (typeof PROVIDERS)[number];
-const CONTENT: Record<Provider, unknown> = {
-  livetok: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  livechat: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  gupshup: { kind: 'template', name: 'order_update', language: 'en', body: ['A-17', 'shipped'] },
-  loopwave: { kind: 'text', text: 'Your order A-17 has shipped.' },
-  kaleyra: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'] },
-};
-const SEND_PATH: Record<Provider, RegExp> = {
-  livetok: /^\/v1\/messages\/templates$/,
-  livechat: /^\/whatsapp-numbers\/[^/]+\/template-messages$/,
-  gupshup: /^\/wa\/api\/v1\/template\/msg$/,
-  loopwave: /^\/api\/v1\/messages$/,
-  kaleyra: /^\/v2\/[^/]+\/whatsapp\/[^/]+\/messages$/,
-};
+type Provider = ProviderName;
+/** Each provider's fixture message (list.test.ts checks its local account takes it). */
+const CONTENT: Record<Provider, unknown> = byProvider((provider) => FIXTURES[provider].content);
+/** Each provider's send operation, as its dev kit tells its mock. */
+const SEND_PATH: Record<Provider, RegExp> = byProvider((provider) => DEV_KITS[provider].mock.send.path);
 const ACCEPTED = 200;
 /** The timeout scenario's number (docs/scenarios.md): the mock holds the call and never answers. */
 const HELD_NUMBER = '+12015550113';

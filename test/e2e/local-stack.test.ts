@@ -17,26 +17,19 @@ import { SCENARIOS, type Expectation, type ProviderPlay, type Scenario } from '.
 import type { MessageStatus } from '../../src/messages/status.ts';
 import { lastReportedStatus } from '../../src/providers/index.ts';
 import { MOCKED_PROVIDERS } from '../../src/mock/providers.ts';
-import type { ProviderName } from '../../src/providers/names.ts';
+import { byProvider, type ProviderName } from '../../src/providers/names.ts';
+import { FIXTURES } from '../support/providers.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const home = mkdtempSync(join(tmpdir(), 'wapk-e2e-'));
 const elsewhere = mkdtempSync(join(tmpdir(), 'wapk-e2e-cwd-'));
 const children: ChildProcess[] = [];
 
-const TEMPLATE = { livetok: 'appointment_reminder', livechat: 'appointment_reminder', gupshup: 'order_update', kaleyra: 'lto_template' };
-const CONTENT: Record<ProviderName, object> = {
-  livetok: { kind: 'template', name: TEMPLATE.livetok, language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  livechat: { kind: 'template', name: TEMPLATE.livechat, language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  gupshup: { kind: 'template', name: TEMPLATE.gupshup, language: 'en', body: ['A-17', 'shipped'] },
-  loopwave: { kind: 'text', text: 'Your order A-17 has shipped.' },
-  kaleyra: {
-    kind: 'template',
-    name: TEMPLATE.kaleyra,
-    language: 'en_US',
-    body: ['Pablo', 'CARIBE25'],
-    buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }],
-  },
+/** Each provider's fixture message (list.test.ts checks its local account takes it). */
+const CONTENT: Record<ProviderName, Record<string, unknown>> = {
+  ...byProvider((provider) => FIXTURES[provider].content),
+  // An explicit override: Kaleyra's carries a copy-code button, so that the stack sends one with a button.
+  kaleyra: { ...FIXTURES.kaleyra.content, buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }] },
 };
 
 interface ApiMessage {
@@ -240,7 +233,7 @@ describe('npm start', () => {
           const label = `${scenario.name} via ${provider}`;
           const lastError = play.expect.error ? { lastError: play.expect.error } : {};
           expect(message, label).toMatchObject({ status: anyOf(play.expect.status)[0], ...lastError });
-          const template = TEMPLATE[provider as keyof typeof TEMPLATE];
+          const template = String(CONTENT[provider].name);
           expect((await pausesOf(provider)).map((p) => p.scope), label).toContain(play.expect.pause === 'template' ? `T#${template}` : '*');
           const scope = play.expect.pause === 'template' ? ['--template', template] : [];
           const lift = await wapk('pauses', 'lift', `local-${provider}`, ...scope);

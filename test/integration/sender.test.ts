@@ -22,28 +22,25 @@ import { newMessageId, type QueueMessage } from '../../src/messages/queue-messag
 import { SendRequest } from '../../src/messages/send-request.ts';
 import { startProviderMock, type ProviderMock, type ProviderMockOptions } from '../../src/mock/provider-mock.ts';
 import { recipientRef } from '../../src/privacy/recipient.ts';
-import type { ProviderName } from '../../src/providers/names.ts';
+import { DEV_KITS } from '../../src/providers/dev.ts';
+import { reportsOf } from '../../src/providers/index.ts';
+import { byProvider, PROVIDERS, type ProviderName } from '../../src/providers/names.ts';
 import type { SenderDeps } from '../../src/sender/sender.ts';
 import { silentLog, sinkLog } from '../../src/runtime/log.ts';
 import { preferring } from '../support/provider-harness.ts';
 import { memoryStorage, type MemoryStorage } from '../../src/store/memory/index.ts';
 import { API_KEY, startLocalSqs, testConfig, testSecrets } from '../support/local-aws.ts';
+import { FIXTURES } from '../support/providers.ts';
 
 const PHONE = '+919812345678';
+/** Each provider's fixture message (src/providers/<name>/fixtures.ts). */
 const TEMPLATES: Record<ProviderName, unknown> = {
-  livetok: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  livechat: { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Dr. Smith', '2 PM'] },
-  gupshup: { kind: 'template', name: 'order_update', language: 'en', body: ['A-17', 'shipped'] },
-  loopwave: { kind: 'text', text: 'Your order A-17 has shipped.' },
-  kaleyra: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'], buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }] },
+  ...byProvider((provider) => FIXTURES[provider].content),
+  // An explicit override: Kaleyra's carries a copy-code button, so that one send through the real handler has a button.
+  kaleyra: { ...FIXTURES.kaleyra.content, buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }] },
 };
-const SEND_PATH: Record<ProviderName, RegExp> = {
-  livetok: /^\/v1\/messages\/templates$/,
-  livechat: /^\/whatsapp-numbers\/[^/]+\/template-messages$/,
-  gupshup: /^\/wa\/api\/v1\/template\/msg$/,
-  loopwave: /^\/api\/v1\/messages$/,
-  kaleyra: /^\/v2\/[^/]+\/whatsapp\/[^/]+\/messages$/,
-};
+/** Each provider's send operation, as its dev kit tells its mock. */
+const SEND_PATH: Record<ProviderName, RegExp> = byProvider((provider) => DEV_KITS[provider].mock.send.path);
 
 /**
  * As deployed, the visibility timeout outlasts the function timeout, so a batch still being
@@ -149,7 +146,7 @@ describe('the sender', () => {
   afterAll(() => aws.close());
 
   it('sends a message of each provider exactly once and records the outcome', async () => {
-    const h = await harness({ providers: ['livetok', 'livechat', 'gupshup', 'loopwave', 'kaleyra'] });
+    const h = await harness({ providers: [...PROVIDERS] });
     try {
       const ids = new Map<ProviderName, string>();
       for (const provider of h.mocks.keys()) ids.set(provider, await h.accept(provider));
@@ -157,7 +154,7 @@ describe('the sender', () => {
       for (const [provider, id] of ids) {
         expect(h.sendCalls(provider), provider).toHaveLength(1);
         const record = await h.storage.messages.get(id);
-        expect(record?.status, provider).toBe(provider === 'livetok' || provider === 'loopwave' ? 'sent' : 'accepted');
+        expect(record?.status, provider).toBe(reportsOf(provider).answer);
         expect(record?.attempts).toBe(1);
         expect(record?.times.sending).toBeDefined();
       }

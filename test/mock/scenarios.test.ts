@@ -5,12 +5,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCENARIOS, scenarioAnswers, scenarioOf } from '../../src/local/scenarios.ts';
+import { SCENARIOS, scenarioAnswers, scenarioOf, type ProviderPlay } from '../../src/local/scenarios.ts';
 import { SendRequest } from '../../src/messages/send-request.ts';
 import { startProviderMock, type ProviderMock } from '../../src/mock/provider-mock.ts';
 import { MOCKED_PROVIDERS } from '../../src/mock/providers.ts';
 import { byProvider, PROVIDERS, type ProviderName } from '../../src/providers/names.ts';
-import { adapterFor, provesNothingSent } from '../../src/providers/index.ts';
+import {
+  adapterFor,
+  isProviderOptOutCode,
+  providerModule,
+  provesNothingSent,
+  reportsOf,
+  sendsCallbacks,
+} from '../../src/providers/index.ts';
+import { renderScenariosDoc, SCENARIOS_DOC } from '../../scripts/scenarios-doc.ts';
 import { testConfig, testSecrets } from '../support/local-aws.ts';
 import { FIXTURES } from '../support/providers.ts';
 
@@ -46,8 +54,10 @@ describe('scenario numbers at the provider mocks', () => {
     expect(scenarioOf('+12015550199')).toBeUndefined();
   });
 
-  it('are all in docs/scenarios.md, each with the providers that can produce it', () => {
-    const rows = readFileSync(new URL('../../docs/scenarios.md', import.meta.url), 'utf8')
+  it('are all in docs/scenarios.md, as npm run docs:scenarios writes them from the data', () => {
+    const doc = readFileSync(SCENARIOS_DOC, 'utf8');
+    expect(doc, 'docs/scenarios.md differs from the scenario data: run npm run docs:scenarios').toBe(renderScenariosDoc(doc));
+    const rows = doc
       .split('\n')
       .filter((line) => line.startsWith('| `+'))
       .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
@@ -55,6 +65,54 @@ describe('scenario numbers at the provider mocks', () => {
     for (const [i, scenario] of SCENARIOS.entries()) {
       const produced = rows[i]!.slice(4).map((cell) => cell !== '—');
       expect(produced, scenario.name).toEqual(PROVIDERS.map((p) => scenario.providers[p] !== undefined));
+    }
+  });
+
+  it('have a play for every provider, or say in `notFor` why that provider cannot produce them', () => {
+    for (const scenario of SCENARIOS) {
+      for (const provider of PROVIDERS) {
+        if (scenario.providers[provider]) continue;
+        expect(scenario.notFor ?? '', `${scenario.name}: ${provider} has no play and no reason`).toContain(providerModule(provider).title);
+      }
+    }
+  });
+
+  it('play callbacks only for a provider whose module says it calls back with what the play needs', () => {
+    for (const scenario of SCENARIOS) {
+      for (const provider of PROVIDERS) {
+        const callbacks = scenario.providers[provider]?.callbacks;
+        if (!callbacks) continue;
+        const where = `${scenario.name} ${provider}`;
+        expect(sendsCallbacks(provider), where).toBe(true);
+        if (callbacks.failWith) expect(reportsOf(provider).callbacks, where).toContain('failed');
+        if (callbacks.lateSent) expect(reportsOf(provider).callbacks, where).toContain('sent');
+      }
+    }
+  });
+
+  it('fail an opted-out recipient with a code the pipeline reads as an opt-out: Meta’s 131050, or one of the provider’s own', () => {
+    const optedOut = SCENARIOS.find((s) => s.name === 'opted-out')!;
+    for (const [provider, play] of Object.entries(optedOut.providers) as Array<[ProviderName, ProviderPlay]>) {
+      const code = play.callbacks!.failWith!.code;
+      expect(code === 131050 || isProviderOptOutCode(provider, code), `${provider} ${code}`).toBe(true);
+    }
+  });
+
+  it('play the send-time answers every mock can give (an account refused, a 429, a 500, none) for every provider', () => {
+    for (const name of ['account-paused', 'rate-limited', 'server-error', 'timeout', 'no-answer']) {
+      const scenario = SCENARIOS.find((s) => s.name === name)!;
+      expect(Object.keys(scenario.providers).sort(), name).toEqual([...PROVIDERS].sort());
+    }
+  });
+
+  it('play every failure a provider reports by callback, and every callback scenario for a provider that calls back', () => {
+    const failures = ['undeliverable', 'opted-out', 'pair-rate-limit', 'marketing-limit'];
+    const callbacks = ['duplicate-callbacks', 'callback-first'];
+    for (const provider of PROVIDERS) {
+      const can = (name: string) => SCENARIOS.find((s) => s.name === name)!.providers[provider] !== undefined;
+      const failsByCallback = reportsOf(provider).callbacks.includes('failed');
+      if (failsByCallback) for (const name of failures) expect(can(name), `${name} ${provider}`).toBe(true);
+      if (sendsCallbacks(provider)) for (const name of callbacks) expect(can(name), `${name} ${provider}`).toBe(true);
     }
   });
 

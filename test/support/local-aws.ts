@@ -55,6 +55,7 @@ export function testSecrets() {
   return PipelineSecrets.parse({
     recipientHashKey: randomBytes(32).toString('hex'),
     payloadKey: randomBytes(32).toString('base64'),
-    credentials: { 'acme-livetok': 'sk_test_abc123', 'acme-livechat': '12345:pat-token', 'acme-gupshup': 'gupshup-key', 'acme-loopwave': 'lw_live_test', 'acme-kaleyra': 'kaleyra-key' },
+    // Each account's credential from its provider's fixtures.
+    credentials: Object.fromEntries(PROVIDERS.map((provider) => [FIXTURES[provider].account.id, FIXTURES[provider].credential])),
   });
 }

@@ -4,7 +4,7 @@
  * with exactly one rule broken and labelled with that rule. Nothing here calls the validator.
  */
 import fc from 'fast-check';
-import { ACCOUNT_IDS, CAPABILITIES, providerOf, registryOf, VALID_PHONES } from './model.ts';
+import { ACCOUNT_IDS, CAPABILITIES, PROVIDERS, providerOf, registryOf, VALID_PHONES } from './model.ts';
 import type { Expect } from './oracle.ts';
 
 export type Message = Record<string, unknown>;
@@ -264,7 +264,7 @@ const BREAKERS: Breaker[] = [
     ),
   (m) =>
     refuse(
-      'provider: not one of livetok, livechat, gupshup, loopwave, kaleyra',
+      `provider: not one of ${PROVIDERS.join(', ')}`,
       fc.constantFrom<unknown>('whatsapp', 'Kaleyra', 'KALEYRA', 'meta', '', 'twilio', 42, null).map((provider) => ({ ...m, provider })),
     ),
   (m) =>

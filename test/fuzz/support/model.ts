@@ -6,12 +6,15 @@
  */
 import examples from 'libphonenumber-js/mobile/examples';
 import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js';
+import { CALLING_BACK_PROVIDERS, sendsCallbacks, type CallingBackProvider } from '../../../src/providers/index.ts';
 import { PROVIDERS, type ProviderName } from '../../../src/providers/names.ts';
 
 export { PROVIDERS, type ProviderName };
 
-export const CALLBACK_PROVIDERS = ['livechat', 'gupshup', 'kaleyra', 'loopwave'] as const satisfies readonly ProviderName[];
-export type CallbackProvider = (typeof CALLBACK_PROVIDERS)[number];
+/** The providers that send status callbacks: those whose module has a webhook side (not an oracle: which route exists is the module's). */
+export const CALLBACK_PROVIDERS = CALLING_BACK_PROVIDERS;
+export type CallbackProvider = CallingBackProvider;
+export const isCallbackProvider: (provider: ProviderName) => provider is CallbackProvider = sendsCallbacks;
 
 /** `fz-<provider>-a` and `fz-<provider>-b`. */
 export const accountId = (provider: ProviderName, which: 'a' | 'b') => `fz-${provider}-${which}`;
@@ -48,7 +51,10 @@ export function registryOf(account: string): RegisteredTemplate[] | undefined {
 
 /**
  * What each provider can carry (README "The API" and the provider tables): kinds, header types,
- * media by id or link, named body values, button types, limited-time offers.
+ * media by id or link, named body values, button types, limited-time offers. An independent
+ * oracle on purpose: written from the documents, not read from the adapters' rules, so that the
+ * fuzzer checks the validator against them; a provider added to the list fails to compile here
+ * until its row is written.
  */
 export interface Capabilities {
   kinds: ReadonlyArray<'template' | 'text'>;

@@ -21,11 +21,15 @@ import { recipientRef } from '../../../src/privacy/recipient.ts';
 import { silentLog } from '../../../src/runtime/log.ts';
 import { dynamoDBStorage } from '../../../src/store/dynamodb/index.ts';
 import { INDEX, KEY, messageIdOfKey, messageKey, providerIdItemKey } from '../../../src/store/table.ts';
+import { DEV_KITS } from '../../../src/providers/dev.ts';
+import { providerModule } from '../../../src/providers/index.ts';
 import { startLocalAws } from '../../support/local-aws.ts';
+import { FIXTURES } from '../../support/providers.ts';
 import { RawClient, type RawResponse } from './client.ts';
 import {
   accountId,
   ALL_KEY,
+  CAPABILITIES,
   CALLBACK_PROVIDERS,
   LIMITED_ACCOUNTS,
   LIMITED_KEY,
@@ -83,16 +87,13 @@ export async function startFuzzStack(options: StackOptions = {}) {
   const mocks = new Map<ProviderName, ProviderMock>();
   for (const provider of PROVIDERS) mocks.set(provider, await startProviderMock(provider));
 
+  // A secret of the form each calling-back provider's scheme takes (its dev kit makes one); a token for the
+  // others, whose route must refuse even that.
   const webhookSecrets: Record<string, string> = {};
   for (const provider of PROVIDERS) {
+    const simulator = DEV_KITS[provider].simulator;
     for (const which of ['a', 'b'] as const) {
-      const id = accountId(provider, which);
-      webhookSecrets[id] =
-        provider === 'livechat'
-          ? `whsec_${randomBytes(24).toString('base64')}`
-          : provider === 'loopwave'
-            ? randomBytes(24).toString('hex')
-            : randomBytes(24).toString('base64url');
+      webhookSecrets[accountId(provider, which)] = simulator ? simulator.newWebhookSecret() : randomBytes(24).toString('base64url');
     }
   }
   const config = PipelineConfig.parse({
@@ -100,17 +101,15 @@ export async function startFuzzStack(options: StackOptions = {}) {
       (['a', 'b'] as const).map((which) => {
         const id = accountId(provider, which);
         const templates = registryOf(id);
+        // The provider's own fields (plan, sender identity) from its fixtures; the registry from the oracle.
+        const { templates: _fixtureTemplates, ...fixture } = FIXTURES[provider].account;
         return {
+          ...fixture,
           id,
           provider,
           baseUrl: mocks.get(provider)!.url,
           limits: { perSecond: 100_000, recipientGapMs: 0, burstFraction: 0.5 },
           ...(templates ? { templates } : {}),
-          ...(provider === 'livetok' ? { plan: 'pro' } : {}),
-          ...(provider === 'livechat' ? { numberId: `num-${which}` } : {}),
-          ...(provider === 'gupshup' ? { source: '919163000003', appName: `FuzzApp${which}` } : {}),
-          ...(provider === 'loopwave' ? { sessionId: `sess${which}` } : {}),
-          ...(provider === 'kaleyra' ? { sid: `HXIN${which.toUpperCase()}0001`, senderNumber: '+919000014497' } : {}),
         };
       }),
     ),
@@ -122,7 +121,7 @@ export async function startFuzzStack(options: StackOptions = {}) {
   const secrets = PipelineSecrets.parse({
     recipientHashKey: randomBytes(32).toString('hex'),
     payloadKey: randomBytes(32).toString('base64'),
-    credentials: Object.fromEntries(config.accounts.map((a) => [a.id, a.provider === 'livechat' ? '12345:pat-token' : `key-${a.id}`])),
+    credentials: Object.fromEntries(config.accounts.map((a) => [a.id, FIXTURES[a.provider].credential])),
     webhookSecrets: Object.fromEntries(Object.entries(webhookSecrets).map(([id, secret]) => [id, [secret]])),
   });
   // The handlers get their own DynamoDB client, destroyed first on close: a handler still running
@@ -240,10 +239,9 @@ export async function startFuzzStack(options: StackOptions = {}) {
     sentIds.map(async (id, i) => {
       const request = sentRequests[i]!;
       let record = await store.get(id);
-      if (request.provider === 'livechat' || request.provider === 'loopwave') {
-        // Their send answers carry no id: the provider's first callback binds one (matched by recipient).
-        const providerMessageId =
-          request.provider === 'livechat' ? `wamid.FZ${randomBytes(10).toString('hex')}` : `FZ${randomBytes(6).toString('hex')}`;
+      if (!providerModule(request.provider).adapter.capabilities.returnsMessageId) {
+        // Their send answers carry no id (LiveChat, Loopwave): the provider's first callback binds one (matched by recipient).
+        const providerMessageId = `FZ${randomBytes(10).toString('hex')}`;
         const callback = providerCallback(request.provider, {
           status: 'sent',
           providerMessageId,
@@ -423,7 +421,7 @@ export async function startFuzzStack(options: StackOptions = {}) {
 /** The simplest content each account takes: a registered template, a text for Loopwave. */
 export function simpleContent(account: string): Record<string, unknown> {
   const provider = providerOf(account);
-  if (provider === 'loopwave') return { kind: 'text', text: 'Your order has shipped.' };
+  if (!CAPABILITIES[provider].kinds.includes('template')) return { kind: 'text', text: 'Your order has shipped.' };
   const registered = registryOf(account)?.find((t) => !t.namedParameters);
   if (registered)
     return {

@@ -11,17 +11,22 @@ import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { providerCallback } from '../../../src/local/simulator.ts';
 import type { Endpoint, RunContext } from './endpoint.ts';
-import { accountId, PROVIDERS, providerOf, seedPhone, type CallbackProvider, type ProviderName } from './model.ts';
+import { accountId, isCallbackProvider, PROVIDERS, providerOf, seedPhone, type CallbackProvider, type ProviderName } from './model.ts';
 import type { Case, Expect, Step } from './oracle.ts';
 import type { SentMessage } from './stack.ts';
 
-const STATUS_WORDS: Record<ProviderName, readonly string[]> = {
-  livetok: ['sent'],
+/**
+ * The status words each calling-back provider's documents show (Kaleyra's `not-sent` too, which
+ * the simulator never posts): an oracle written from the documents, not read from the modules. A
+ * provider that sends no callbacks gets a `sent` its route must refuse like anything else.
+ */
+const STATUS_WORDS: Record<CallbackProvider, readonly string[]> = {
   livechat: ['sent', 'delivered', 'read', 'failed'],
   gupshup: ['enqueued', 'sent', 'delivered', 'read', 'failed'],
   kaleyra: ['sent', 'delivered', 'read', 'failed', 'not-sent'],
   loopwave: ['sent'],
 };
+const statusWords = (provider: ProviderName): readonly string[] => (isCallbackProvider(provider) ? STATUS_WORDS[provider] : ['sent']);
 
 type Route =
   | { kind: 'account'; which: 'a' | 'b' }
@@ -68,20 +73,23 @@ export interface WebhookInput {
   body: Body;
 }
 
-const VALID_AUTH: Record<ProviderName, Auth[]> = {
-  livetok: [],
+/** How each calling-back provider's scheme is met and broken (an oracle per scheme); a provider without callbacks has no valid way in. */
+const VALID_AUTH: Record<CallbackProvider, Auth[]> = {
   livechat: ['valid'],
   loopwave: ['valid'],
   gupshup: ['valid', 'valid-header', 'valid-both'],
   kaleyra: ['valid', 'valid-header', 'valid-both'],
 };
-const INVALID_AUTH: Record<ProviderName, Auth[]> = {
-  livetok: ['valid', 'valid-header', 'none', 'wrong-secret'],
+const INVALID_AUTH: Record<CallbackProvider, Auth[]> = {
   livechat: ['none', 'wrong-secret', 'stale', 'future', 'malformed', 'signed-other-body'],
   loopwave: ['none', 'wrong-secret', 'malformed', 'signed-other-body'],
   gupshup: ['none', 'wrong-secret', 'wrong-header', 'right-path-wrong-header'],
   kaleyra: ['none', 'wrong-secret', 'wrong-header', 'right-path-wrong-header'],
 };
+const validAuth = (provider: ProviderName): Auth[] => (isCallbackProvider(provider) ? VALID_AUTH[provider] : []);
+/** A provider without callbacks must refuse even a token of its own account. */
+const invalidAuth = (provider: ProviderName): Auth[] =>
+  isCallbackProvider(provider) ? INVALID_AUTH[provider] : ['valid', 'valid-header', 'none', 'wrong-secret'];
 
 const odd = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
@@ -95,7 +103,7 @@ const mutation = fc.record({
 });
 
 function statusBody(provider: ProviderName, targets: readonly ('target' | 'fresh' | 'long' | 'victim')[]) {
-  const words = STATUS_WORDS[provider];
+  const words = statusWords(provider);
   return fc.record({
     kind: fc.constant('status' as const),
     target: fc.constantFrom(...targets),
@@ -107,12 +115,12 @@ function statusBody(provider: ProviderName, targets: readonly ('target' | 'fresh
 }
 
 function labelOf(input: WebhookInput, provider: ProviderName): { label: string; expect: Expect } {
-  if (provider === 'livetok') return { label: 'livetok sends no status callbacks', expect: 'refuse' };
+  if (!isCallbackProvider(provider)) return { label: `${provider} sends no status callbacks`, expect: 'refuse' };
   if (input.route.kind === 'unknown-account') return { label: 'route: no such account', expect: 'refuse' };
   if (input.route.kind === 'other-provider') return { label: 'route: an account of another provider', expect: 'refuse' };
   if (input.route.kind === 'raw')
     return { label: 'route: malformed path (bad percent-encoding, extra segments, unknown provider)', expect: 'refuse' };
-  if (!VALID_AUTH[provider].includes(input.auth)) return { label: `authenticity: ${input.auth}`, expect: 'refuse' };
+  if (!validAuth(provider).includes(input.auth)) return { label: `authenticity: ${input.auth}`, expect: 'refuse' };
   const body = input.body;
   switch (body.kind) {
     case 'status':
@@ -156,8 +164,8 @@ export function webhookCases(provider: ProviderName): fc.Arbitrary<Case<WebhookI
       .constantFrom('KALEYRA/fz-kaleyra-a', 'meta/fz-kaleyra-a', '%/%', 'livechat%2Ffz-livechat-a')
       .map((suffix): Route => ({ kind: 'raw', suffix })),
   );
-  const valid = VALID_AUTH[provider];
-  const invalid = INVALID_AUTH[provider];
+  const valid = validAuth(provider);
+  const invalid = invalidAuth(provider);
   const garbage = fc.oneof(
     fc.uint8Array({ maxLength: 300 }).map((bytes): Body => ({ kind: 'bytes', bytes: [...bytes] })),
     fc.constantFrom<Body>(
@@ -189,7 +197,7 @@ export function webhookCases(provider: ProviderName): fc.Arbitrary<Case<WebhookI
           fc.constantFrom(...valid),
           fc.record({
             kind: fc.constant('mutated' as const),
-            status: fc.constantFrom(...STATUS_WORDS[provider]),
+            status: fc.constantFrom(...statusWords(provider)),
             mutations: fc.array(mutation, { minLength: 1, maxLength: 3 }),
           }),
         ),
@@ -218,7 +226,7 @@ function bodyOf(
   const body = input.body;
   if (body.kind === 'bytes') return { bytes: Buffer.from(body.bytes) };
   if (body.kind === 'json') return { bytes: Buffer.from(JSON.stringify(body.value)) };
-  const p: CallbackProvider = provider === 'livetok' ? 'kaleyra' : provider;
+  const p: CallbackProvider = isCallbackProvider(provider) ? provider : 'kaleyra';
   const pools = ctx.stack.pools;
   const now = Math.floor(Date.now() / 1000);
   let message: { providerMessageId: string; recipient: string; id?: string };
@@ -371,7 +379,7 @@ export function webhookEndpoint(provider: ProviderName): Endpoint<WebhookInput> 
         ...labelOf({ route: { kind: 'raw', suffix: `${provider}/%` }, auth: 'none', body: { kind: 'json', value: {} } }, provider),
         input: { route: { kind: 'raw', suffix: `${provider}/%` }, auth: 'none', body: { kind: 'json', value: {} } },
       },
-      ...(provider === 'livetok'
+      ...(!isCallbackProvider(provider)
         ? []
         : [
             {
@@ -384,7 +392,7 @@ export function webhookEndpoint(provider: ProviderName): Endpoint<WebhookInput> 
                   kind: 'status' as const,
                   target: 'long' as const,
                   n: 0,
-                  status: STATUS_WORDS[provider][1] ?? 'sent',
+                  status: statusWords(provider)[1] ?? 'sent',
                   offsetS: 0,
                   length: 3000,
                 },
@@ -409,7 +417,7 @@ export function webhookEndpoint(provider: ProviderName): Endpoint<WebhookInput> 
       const touches = named
         ? named.victim
           ? { messages: [named.victim.id] }
-          : { pending: [{ provider: provider === 'livetok' ? 'kaleyra' : provider, providerMessageId: named.providerMessageId }] }
+          : { pending: [{ provider: isCallbackProvider(provider) ? provider : 'kaleyra', providerMessageId: named.providerMessageId }] }
         : undefined;
       return [
         {

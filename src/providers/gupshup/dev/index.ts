@@ -1,5 +1,5 @@
 /** Gupshup's local-only side: its mock, and its v2 `message-event` callbacks (the token in the path). */
-import { defineDevKit, text } from '../../dev-kit.ts';
+import { defineDevKit, newToken, text } from '../../dev-kit.ts';
 
 const SEND = /^\/wa\/api\/v1\/template\/msg$/;
 /** Gupshup's own code for a number that is not on WhatsApp. */
@@ -16,6 +16,8 @@ export const gupshupDev = defineDevKit({
   simulator: {
     words: { delivered: ['enqueued', 'sent', 'delivered', 'read'], failed: ['enqueued', 'sent', 'failed'] },
     undeliverable: UNDELIVERABLE,
+    optedOut: { code: 1012, title: 'User has opted out' },
+    newWebhookSecret: newToken,
     sentMessage(_request, response, recipient) {
       const id: unknown = (response as { messageId?: unknown } | undefined)?.messageId;
       return typeof id === 'string' ? { providerMessageId: id, recipient } : undefined;
@@ -26,5 +28,19 @@ export const gupshupDev = defineDevKit({
       const body = JSON.stringify({ app: 'DemoApp', timestamp: at * 1000, version: 2, type: 'message-event', payload: { ...ids, type: status, destination: recipient, payload: inner } });
       return { pathSuffix: `/${secret}`, body, headers: {} };
     },
+  },
+  local: {
+    // Gupshup names templates by id: only a registered template can be sent.
+    account: {
+      source: '919163000003',
+      appName: 'LocalApp',
+      templates: [{ name: 'order_update', language: 'en', providerTemplateId: 'tmpl-local-1', bodyParameters: 2 }],
+    },
+    credential: (token) => token,
+  },
+  scenarios: {
+    accountRefused: { status: 401, example: 'authenticationFailed', reads: { status: 401 } },
+    undeliverable: null,
+    examples: {},
   },
 });

@@ -1,5 +1,5 @@
 /** Kaleyra's local-only side: its mock, and its callbacks (our id echoed in `extra_info.ref`, the token in a header). */
-import { defineDevKit, jsonObject, META_UNDELIVERABLE, text } from '../../dev-kit.ts';
+import { defineDevKit, jsonObject, META_UNDELIVERABLE, newToken, text } from '../../dev-kit.ts';
 
 const SEND = /^\/v2\/[^/]+\/whatsapp\/[^/]+\/messages$/;
 
@@ -14,6 +14,7 @@ export const kaleyraDev = defineDevKit({
   simulator: {
     words: { delivered: ['sent', 'delivered', 'read'], failed: ['sent', 'failed'] },
     undeliverable: META_UNDELIVERABLE,
+    newWebhookSecret: newToken,
     sentMessage(request, response, recipient) {
       const id: unknown = (response as { data?: { message_id?: unknown } } | undefined)?.data?.message_id;
       if (typeof id !== 'string') return undefined;
@@ -32,5 +33,12 @@ export const kaleyraDev = defineDevKit({
       });
       return { pathSuffix: '', body, headers: { 'x-webhook-token': secret } };
     },
+  },
+  local: { account: { sid: 'LOCALSID', senderNumber: '+919000014497' }, credential: (token) => token },
+  scenarios: {
+    // Kaleyra's E110 (low balance) refuses the account until it is topped up.
+    accountRefused: { status: 400, example: 'lowBalance', reads: { code: 'E110' } },
+    undeliverable: null,
+    examples: { serverError: 'internalServerError' },
   },
 });

@@ -10,6 +10,8 @@ export const livechatDev = defineDevKit({
   simulator: {
     words: { delivered: ['sent', 'delivered', 'read'], failed: ['sent', 'failed'] },
     undeliverable: META_UNDELIVERABLE,
+    // Standard Webhooks: `whsec_` and base64.
+    newWebhookSecret: () => `whsec_${randomBytes(24).toString('base64')}`,
     // No id in LiveChat's answer: the WhatsApp id its callbacks carry is made up here.
     sentMessage: (_request, _response, recipient) => ({ providerMessageId: `wamid.SIM${randomBytes(10).toString('hex')}`, recipient }),
     callback({ status, providerMessageId: id, recipient, at, secret, now = new Date(), error = META_UNDELIVERABLE }) {
@@ -23,4 +25,8 @@ export const livechatDev = defineDevKit({
       return { pathSuffix: '', body, headers: { 'webhook-id': webhookId, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signature } };
     },
   },
+  // Its credential is `<account id>:<personal access token>`.
+  local: { account: { numberId: '1234' }, credential: (token) => `local:${token}` },
+  // A 401 of LiveChat's carries no code of its own.
+  scenarios: { accountRefused: { status: 401, reads: { status: 401 } }, undeliverable: null, examples: {} },
 });
