@@ -1,6 +1,7 @@
 /** The pipeline's HTTP API over global fetch: JSON in and out, errors as {@link ApiError}. */
 import { FINAL_STATUSES as STATUS_TABLE_FINAL } from '../messages/status.ts';
 import { ApiError, CliError, type Violation } from './errors.ts';
+import { deadlineSignal } from '../runtime/deadline.ts';
 import type { Connection } from './settings.ts';
 
 /** A message as the API shows it (src/api/messages.ts `presentMessage`). */
@@ -87,7 +88,7 @@ export class ApiClient {
         method,
         headers,
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: deadlineSignal(timeoutMs),
       });
     } catch (error) {
       throw new UnreachableError(this.#unreachable(error, timeoutMs), { cause: error });

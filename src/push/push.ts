@@ -19,6 +19,7 @@ import type { AccountConfig } from '../config/accounts.ts';
 import { WapkError, type WapkErrorOptions } from '../errors.ts';
 import { STATUSES } from '../messages/status.ts';
 import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
+import { deadlineSignal } from '../runtime/deadline.ts';
 import { PROVIDERS } from '../providers/names.ts';
 
 export const StatusPush = z.strictObject({
@@ -106,7 +107,7 @@ export async function deliverPush(record: SQSRecord, deps: PushDeps): Promise<vo
       method: 'POST',
       headers: { 'content-type': 'application/json', 'webhook-id': webhookId, 'webhook-timestamp': String(Math.floor(deps.now().getTime() / 1000)), 'webhook-signature': signature },
       body: payload,
-      signal: AbortSignal.timeout(deps.timeoutMs),
+      signal: deadlineSignal(deps.timeoutMs),
     });
     if (!response.ok) failure = `the caller answered ${response.status}`;
   } catch (error) {

@@ -40,6 +40,7 @@ import type { Pacer } from '../pacing/pacer.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
 import type { StatusNotifier } from '../push/push.ts';
 import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
+import { deadlineSignal } from '../runtime/deadline.ts';
 import type { Log } from '../runtime/log.ts';
 import { applyKeptEvents, type ApplyDeps } from '../status/apply.ts';
 import { ACCOUNT_SCOPE, pauseCovers, templateScope } from '../store/model.ts';
@@ -123,11 +124,16 @@ export function newBatchContext(remainingMs?: () => number): BatchContext {
   return { pauses: new Map(), tokens: new Map(), ...(remainingMs ? { remainingMs, startRemainingMs: remainingMs() } : {}) };
 }
 
-/** A fetch whose every request is aborted after `ms` (the abort reads as no answer: `unknown`). */
+/**
+ * A fetch whose every request is aborted after `ms` (the abort reads as no answer: `unknown`).
+ * The deadline goes in `init`, never into a `new Request(input, { signal })` handed to fetch: a
+ * Request made here and then dropped can be garbage-collected with the link between its signal and
+ * ours, and the call then waits forever (src/runtime/deadline.test.ts shows it under forced GC).
+ */
 export function withDeadline(fetch: typeof globalThis.fetch, ms: number): typeof globalThis.fetch {
   return (input, init) => {
-    const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);
-    return fetch(new Request(input, { ...init, signal }));
+    const own = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+    return fetch(input, { ...init, signal: deadlineSignal(ms, own) });
   };
 }
 
