@@ -11,7 +11,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '../../src/store/dynamodb/index.ts';
+import { dueShard, INDEX, messageKey, pauseShard } from '../../src/store/table.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const home = mkdtempSync(join(tmpdir(), 'wapk-crash-'));
@@ -91,6 +94,60 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
   while (!(await condition())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Everything the restarted stack knows about messages that did not settle, so that a failure
+ * explains itself: the API's view, the raw item in the home's dynalite (claim, due time and shard,
+ * attempts, last error), whether the sweeper's `due` index has the entry the item says it has
+ * (its shard, its paused-account shard, any entry anywhere), the account's pauses, the send calls
+ * the mocks logged for it.
+ */
+async function explainStranded(stranded: readonly string[], get: (path: string) => Promise<Response>): Promise<string> {
+  const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { dynamoEndpoint: string };
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const client = new DynamoDBClient({ endpoint: state.dynamoEndpoint, region: 'us-east-1', credentials });
+  const db = DynamoDBDocumentClient.from(client);
+  const report: unknown[] = [];
+  try {
+    const dueIndex = (await db.send(new ScanCommand({ TableName: 'messages', IndexName: INDEX.due.name }))).Items ?? [];
+    const entries = dueIndex;
+    const pausesRes = await get('/v1/pauses');
+    const pauses = { status: pausesRes.status, body: await pausesRes.json().catch(() => undefined) };
+    for (const id of stranded) {
+      const viaApi = await get(`/v1/messages/${id}`);
+      const raw = (await db.send(new GetCommand({ TableName: 'messages', Key: messageKey(id), ConsistentRead: true }))).Item;
+      if (raw && typeof raw.payload === 'string') raw.payload = `<sealed, ${raw.payload.length} chars>`;
+      const account = typeof raw?.account === 'string' ? raw.account : undefined;
+      const shardEntries = async (shard: string) =>
+        ((await db.send(new QueryCommand({
+          TableName: 'messages',
+          IndexName: INDEX.due.name,
+          KeyConditionExpression: '#shard = :shard',
+          ExpressionAttributeNames: { '#shard': INDEX.due.partition },
+          ExpressionAttributeValues: { ':shard': shard },
+        }))).Items ?? []).filter((entry) => entry.pk === `M#${id}`).map((entry) => [entry.dueShard, entry.dueAt]);
+      report.push({
+        id,
+        api: { status: viaApi.status, body: await viaApi.json().catch(() => undefined) },
+        item: raw,
+        expectedShard: dueShard(id),
+        dueIndex: {
+          inOwnShard: await shardEntries(dueShard(id)),
+          inPauseShard: account ? await shardEntries(pauseShard(account)) : 'no account',
+          anywhere: entries.filter((entry) => entry.pk === `M#${id}`).map((entry) => [entry.dueShard, entry.dueAt, entry.status]),
+        },
+        mockCalls: sendCalls().length,
+      });
+    }
+    const now = new Date().toISOString();
+    const dueSummary = { total: entries.length, dueNow: entries.filter((entry) => String(entry.dueAt) <= now).length, now };
+    return `stranded messages:\n${JSON.stringify({ pauses, dueIndex: dueSummary, messages: report }, null, 2)}`;
+  } catch (error) {
+    return `stranded messages: could not read the store: ${(error as Error).message}\n${JSON.stringify(report, null, 2)}`;
+  } finally {
+    client.destroy();
   }
 }
 
@@ -177,6 +234,7 @@ describe('the local stack after a crash', () => {
     const byStatus = tally();
     const figures = { accepted: ids.length, killedAfterCalls: callsAtKill, afterCrash: firstSeen, stranded: stranded.length, sentTwice, settledMs, byStatus };
     console.log(JSON.stringify({ ...figures, providerSends: calls.length }));
+    if (stranded.length > 0) console.log(await explainStranded(stranded, (path) => api(second.apiUrl, path)));
 
     expect(firstSeen?.sending ?? 0).toBeGreaterThanOrEqual(1); // the crash did catch a call in flight
     expect(stranded).toEqual([]);
