@@ -86,7 +86,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         // entries and its item, leaving a message out of the sweeper's `due` index (due-repair.ts).
         const { restored, removed } = await repairDueIndex(service.client, 'messages');
         if (restored.length + removed.length > 0) {
-          log(`due index: ${restored.length} message(s) put back, ${removed.length} stale entr(ies) removed (a write cut short by a crash)`);
+          const counts = `${restored.length} message(s) put back, ${removed.length} stale entr(ies) removed`;
+          log(`due index: ${counts} (a write cut short by a crash)`);
         }
         return service;
       }),

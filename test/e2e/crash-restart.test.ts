@@ -235,7 +235,16 @@ describe('the local stack after a crash', () => {
     const sentTwice = [...answered.values()].filter((count) => count > 1).length;
     const byStatus = tally();
     const repairedAtStart = /due index: .*/.exec(second.output())?.[0] ?? 'nothing to repair';
-    const figures = { accepted: ids.length, killedAfterCalls: callsAtKill, afterCrash: firstSeen, stranded: stranded.length, sentTwice, settledMs, byStatus, repairedAtStart };
+    const figures = {
+      accepted: ids.length,
+      killedAfterCalls: callsAtKill,
+      afterCrash: firstSeen,
+      stranded: stranded.length,
+      sentTwice,
+      settledMs,
+      byStatus,
+      repairedAtStart,
+    };
     console.log(JSON.stringify({ ...figures, providerSends: calls.length }));
     if (stranded.length > 0) console.log(await explainStranded(stranded, (path) => api(second.apiUrl, path)));
 

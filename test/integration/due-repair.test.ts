@@ -41,7 +41,8 @@ function killDuringIndexUpdate(options: { puts: boolean }): void {
     const partial: DynaliteStore = {
       getIndexDb: (...args) => {
         const real = store.getIndexDb(...args);
-        return { del: (key, done) => real.del(key, done), put: (key, value, done) => (options.puts ? real.put(key, value, done) : done()) };
+        const put: IndexDb['put'] = (key, value, done) => (options.puts ? real.put(key, value, done) : done());
+        return { del: (key, done) => real.del(key, done), put };
       },
     };
     // An error dynalite answers with (a 500), as a request whose process died gets none.
@@ -75,7 +76,14 @@ describe('the due index after a crash in the middle of a write (dynalite)', () =
   const enqueued: string[] = [];
   const queue = { enqueue: async (entries: Array<{ message: QueueMessage }>) => (enqueued.push(...entries.map((e) => e.message.id)), []) };
   const sweep = (at: string) =>
-    requeueDue({ due: storage.due, claims: storage.claims, queue: queue as unknown as SendQueue, cipher, now: () => new Date(at), graceMs: 3000 });
+    requeueDue({
+      due: storage.due,
+      claims: storage.claims,
+      queue: queue as unknown as SendQueue,
+      cipher,
+      now: () => new Date(at),
+      graceMs: 3000,
+    });
   const dueEntries = async () => (await storage.due.listDue(LATER, 100)).filter((entry) => entry.id === ID);
 
   beforeAll(async () => {
