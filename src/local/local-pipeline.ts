@@ -16,7 +16,7 @@ import { createWebhookDeps, webhookHandler } from '../functions/webhook.ts';
 import type { ProviderName } from '../providers/names.ts';
 import { sinkLog } from '../runtime/log.ts';
 import { DEFAULT_SWEEP_GRACE_MS, requeueDue } from '../scheduler/requeue.ts';
-import { dynamoDBStorage } from '../store/dynamodb/index.ts';
+import { dynamoDBStorage, repairDueIndex } from '../store/dynamodb/index.ts';
 import { createQueue, ensureMessagesTable, startDynamo, startSqs } from './aws.ts';
 import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping.ts';
 import type { LocalHome } from './home.ts';
@@ -82,6 +82,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       started(listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: home.dynamoDir })))
         .then(async (service) => {
         await ensureMessagesTable(service.client, 'messages');
+        // Before anything else writes: a kill can cut a dynalite write short between its index
+        // entries and its item, leaving a message out of the sweeper's `due` index (due-repair.ts).
+        const { restored, removed } = await repairDueIndex(service.client, 'messages');
+        if (restored.length + removed.length > 0) {
+          const counts = `${restored.length} message(s) put back, ${removed.length} stale entr(ies) removed`;
+          log(`due index: ${counts} (a write cut short by a crash)`);
+        }
         return service;
       }),
       started(listenOrExplain('SQS (local-aws-sqs)', ports.sqs, () => startSqs({ port: ports.sqs }))).then(async (service) => {

@@ -17,6 +17,7 @@ import { DynamoDBPauseRepository } from './pauses.ts';
 import { DynamoDBSuppressionRepository } from './suppressions.ts';
 
 export { DynamoDBClient, type DynamoDBClientConfig };
+export { repairDueIndex, type DueRepairReport } from './due-repair.ts';
 export type { DynamoDBStorageOptions };
 export {
   DynamoDBCallbackIndexRepository,
