@@ -79,11 +79,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           ),
         ),
       ),
-      started(listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: home.dynamoDir })))
-        .then(async (service) => {
-        await ensureMessagesTable(service.client, 'messages');
-        return service;
-      }),
+      started(listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: home.dynamoDir }))).then(
+        async (service) => {
+          await ensureMessagesTable(service.client, 'messages');
+          return service;
+        },
+      ),
       started(listenOrExplain('SQS (local-aws-sqs)', ports.sqs, () => startSqs({ port: ports.sqs }))).then(async (service) => {
         const dlqs = ['send-dlq', 'push-dlq'].map((name) => createQueue(service.client, name));
         const [deadLetterUrl, pushDeadLetterUrl] = await Promise.all(dlqs);
@@ -175,7 +176,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     let sweeping: Promise<void> | undefined;
     const tick = () => {
       sweeping ??= requeueDue(requeue)
-        .then(() => {}, (error: unknown) => log(`requeue: ${(error as Error).message}`))
+        .then(
+          () => {},
+          (error: unknown) => log(`requeue: ${(error as Error).message}`),
+        )
         .finally(() => (sweeping = undefined));
     };
     tick();

@@ -167,7 +167,15 @@ describe('the local stack after a crash', () => {
     for (const call of calls) if (call.status < 300) answered.set(call.sha256, (answered.get(call.sha256) ?? 0) + 1);
     const sentTwice = [...answered.values()].filter((count) => count > 1).length;
     const byStatus = tally();
-    const figures = { accepted: ids.length, killedAfterCalls: callsAtKill, afterCrash: firstSeen, stranded: stranded.length, sentTwice, settledMs, byStatus };
+    const figures = {
+      accepted: ids.length,
+      killedAfterCalls: callsAtKill,
+      afterCrash: firstSeen,
+      stranded: stranded.length,
+      sentTwice,
+      settledMs,
+      byStatus,
+    };
     console.log(JSON.stringify({ ...figures, providerSends: calls.length }));
 
     expect(firstSeen?.sending ?? 0).toBeGreaterThanOrEqual(1); // the crash did catch a call in flight

@@ -40,7 +40,16 @@ describe('the sweeper', () => {
   const sweep = (when: Date, overrides: Partial<RequeueDeps> = {}) => {
     const cipher = payloadCipher(secrets.payloadKey);
     const accounts = ['acme-kaleyra', 'acme-livechat'];
-    return requeueDue({ due: storage.due, claims: storage.claims, queue: deps.queue, cipher, now: () => when, graceMs: GRACE, accounts, ...overrides });
+    return requeueDue({
+      due: storage.due,
+      claims: storage.claims,
+      queue: deps.queue,
+      cipher,
+      now: () => when,
+      graceMs: GRACE,
+      accounts,
+      ...overrides,
+    });
   };
 
   /** Messages of the running test, settled after it so that the next test's sweeps do not see them. */
@@ -57,7 +66,9 @@ describe('the sweeper', () => {
   async function taken(): Promise<string[]> {
     const ids: string[] = [];
     for (;;) {
-      const received = await aws.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      const received = await aws.sqs.client.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
       const Messages = received.Messages ?? [];
       if (Messages.length === 0) return ids;
       ids.push(...Messages.map((m) => QueueMessage.parse(JSON.parse(m.Body!)).id));
@@ -87,7 +98,8 @@ describe('the sweeper', () => {
   });
   afterEach(async () => {
     for (const id of accepted) {
-      if (!(await storage.messages.cancel(id, clock.toISOString())).cancelled) await storage.messages.applyStatus(id, 'failed', clock.toISOString());
+      if (!(await storage.messages.cancel(id, clock.toISOString())).cancelled)
+        await storage.messages.applyStatus(id, 'failed', clock.toISOString());
     }
     await taken();
   });

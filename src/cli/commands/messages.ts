@@ -39,7 +39,11 @@ export async function unknown(args: readonly string[], environment: Environment)
   if (values.json) printJson({ messages });
   else if (messages.length === 0) out('no messages with status unknown');
   else {
-    for (const line of table([['ID', 'ACCOUNT', 'RECIPIENT', 'TEMPLATE', 'CREATED', 'ATTEMPTS'], ...messages.map((m) => [m.id, m.account, m.recipient, m.template ?? `(${m.kind})`, m.createdAt, String(m.attempts)])])) out(line);
+    for (const line of table([
+      ['ID', 'ACCOUNT', 'RECIPIENT', 'TEMPLATE', 'CREATED', 'ATTEMPTS'],
+      ...messages.map((m) => [m.id, m.account, m.recipient, m.template ?? `(${m.kind})`, m.createdAt, String(m.attempts)]),
+    ]))
+      out(line);
     out(`resolve each with: wapk resolve ID sent|failed [--note TEXT]`);
   }
   return 0;
@@ -50,9 +54,15 @@ export async function resolveUnknown(args: readonly string[], environment: Envir
   if (values.help) return (out(`usage: ${USAGE.resolve}`), 0);
   expectPositionals('resolve', positionals, ['ID', 'sent|failed'], USAGE.resolve);
   const outcome = positionals[1]!;
-  if (outcome !== 'sent' && outcome !== 'failed') throw new UsageError(`resolve: the outcome is "sent" (the provider has it) or "failed" (it does not), not ${JSON.stringify(outcome)}`, USAGE.resolve);
+  if (outcome !== 'sent' && outcome !== 'failed')
+    throw new UsageError(
+      `resolve: the outcome is "sent" (the provider has it) or "failed" (it does not), not ${JSON.stringify(outcome)}`,
+      USAGE.resolve,
+    );
   const api = new ApiClient(resolveConnection(values, environment));
-  const { body } = await api.request<ApiMessage>('POST', `${path(positionals[0]!)}/resolve`, { body: { status: outcome, ...(values.note !== undefined ? { note: values.note } : {}) } });
+  const { body } = await api.request<ApiMessage>('POST', `${path(positionals[0]!)}/resolve`, {
+    body: { status: outcome, ...(values.note !== undefined ? { note: values.note } : {}) },
+  });
   if (values.json) printJson(body);
   else out(`${body.id} ${body.status}`);
   return 0;

@@ -44,7 +44,10 @@ export async function watch(args: readonly string[], environment: Environment): 
         );
       }
       const at = message.history.find((entry) => entry.status === message.status)?.at ?? new Date().toISOString();
-      changes.push({ at, line: before === undefined ? `${at} ${message.id} ${message.status}` : `${at} ${message.id} ${before} → ${message.status}` });
+      changes.push({
+        at,
+        line: before === undefined ? `${at} ${message.id} ${message.status}` : `${at} ${message.id} ${before} → ${message.status}`,
+      });
     }
     changes.sort((a, b) => a.at.localeCompare(b.at));
     for (const change of changes) out(change.line);

@@ -45,7 +45,9 @@ const GupshupV3Webhook = GupshupV3Body.extend({
         changes: z
           .array(
             GupshupV3Change.extend({
-              value: GupshupV3Value.extend({ statuses: z.array(GupshupV3Value.shape.statuses.element.extend({ status: StatusWord })).min(1) }),
+              value: GupshupV3Value.extend({
+                statuses: z.array(GupshupV3Value.shape.statuses.element.extend({ status: StatusWord })).min(1),
+              }),
             }),
           )
           .min(1),
@@ -61,7 +63,9 @@ export function normaliseGupshup(body: unknown, context: NormaliseContext): Norm
 function normaliseGupshupV2(body: unknown, context: NormaliseContext): Normalised {
   const word = isRecord(body) && isRecord(body.payload) ? body.payload.type : undefined;
   // Parse with the one payload variant the type selects, so an issue names the field, not "invalid union".
-  const variant = GupshupV2Body.shape.payload.options.find((option) => typeof word === 'string' && (option.shape.type.options as readonly string[]).includes(word));
+  const variant = GupshupV2Body.shape.payload.options.find(
+    (option) => typeof word === 'string' && (option.shape.type.options as readonly string[]).includes(word),
+  );
   const out: Normalised = { events: [], ignored: [] };
   if (!variant) {
     // A type the spec does not list: its inner payload is unknown, so whatever the word, nothing is read from it.
@@ -90,7 +94,12 @@ function normaliseGupshupV2(body: unknown, context: NormaliseContext): Normalise
         };
       case 'failed': {
         // Synchronous: `id` is Gupshup's, no `gsId`. Asynchronous: `gsId` is Gupshup's and `id` the WhatsApp id.
-        return { ...gupshupIds(payload.gsId, payload.id), at: envelopeTime(), recipient, error: compact({ code: payload.payload.code, message: clip(payload.payload.reason) }) };
+        return {
+          ...gupshupIds(payload.gsId, payload.id),
+          at: envelopeTime(),
+          recipient,
+          error: compact({ code: payload.payload.code, message: clip(payload.payload.reason) }),
+        };
       }
       case 'sent':
       case 'delivered':
@@ -131,4 +140,7 @@ function normaliseGupshupV3(body: unknown, context: NormaliseContext): Normalise
   return out;
 }
 
-export const gupshupWebhook: WebhookSide = { verify: (request, secrets) => verifySecretToken(request, secrets), normalise: normaliseGupshup };
+export const gupshupWebhook: WebhookSide = {
+  verify: (request, secrets) => verifySecretToken(request, secrets),
+  normalise: normaliseGupshup,
+};
