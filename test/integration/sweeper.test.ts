@@ -13,7 +13,7 @@ import { createApiDeps } from '../../src/functions/runtime.ts';
 import { createQueue, ensureMessagesTable, startDynamo } from '../../src/local/aws.ts';
 import { QueueMessage } from '../../src/messages/queue-message.ts';
 import { payloadCipher } from '../../src/privacy/payload-cipher.ts';
-import { SendQueue } from '../../src/queue/send-queue.ts';
+import type { SendQueue } from '../../src/queue/send-queue.ts';
 import { requeueDue, type RequeueDeps } from '../../src/scheduler/requeue.ts';
 import { dynamoDBStorage } from '../../src/store/dynamodb/index.ts';
 import { memoryStorage } from '../../src/store/memory/index.ts';
