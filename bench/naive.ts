@@ -114,6 +114,7 @@ async function firstSighting(dynamo: DynamoDBClient, tableName: string, key: str
  */
 export async function naiveWebhookRequest(request: HttpRequest, deps: NaiveApplyDeps): Promise<HttpResponse> {
   const matched = matchRoute(request.method, request.path);
+  // biome-ignore lint/complexity/useOptionalChain: the explicit `!matched.route` narrows the union, so `matched.params` exists below.
   if (!matched.route || matched.route.function !== 'webhook') return problem(404, 'not_found', 'no such webhook route');
   const { provider, account: accountId, token } = matched.params;
   const account = accountId ? deps.accounts.get(accountId) : undefined;

@@ -76,7 +76,15 @@ export async function runPipeline(options: { messages: number; naive: boolean })
     let lastAnswer = 0;
     for (const provider of PROVIDERS) {
       const listener = simulator.listener(provider);
-      mocks.set(provider, await startProviderMock(provider, { onAnswered: (answer) => ((lastAnswer = Date.now()), listener(answer)) }));
+      mocks.set(
+        provider,
+        await startProviderMock(provider, {
+          onAnswered: (answer) => {
+            lastAnswer = Date.now();
+            listener(answer);
+          },
+        }),
+      );
     }
     stops.unshift(() => Promise.all([...mocks.values()].map((m) => m.close())).then(() => {}));
     const limits = { perSecond: 100_000 };

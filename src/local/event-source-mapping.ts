@@ -34,6 +34,7 @@ import {
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { LocalStackError } from '../errors.ts';
 
+// biome-ignore lint/suspicious/noConfusingVoidType: the aws-lambda handler type, so a handler returning Promise<void> fits.
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
 export interface EventSourceMappingOptions {

@@ -16,7 +16,7 @@ import { matchRoute } from '../api/routes.ts';
 import { isProviderName } from '../providers/names.ts';
 import type { Log } from '../runtime/log.ts';
 import { applyEvents, type ApplyDeps } from '../status/apply.ts';
-import { MalformedWebhookError, normaliseWebhook } from './normalise.ts';
+import { MalformedWebhookError, type Normalised, normaliseWebhook } from './normalise.ts';
 import { verifyWebhook } from './verify.ts';
 
 export interface WebhookDeps extends ApplyDeps {
@@ -36,6 +36,7 @@ export const METRIC_NAMESPACE = 'whatsapp-provider-kit';
 export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDeps): Promise<HttpResponse> {
   const matched = matchRoute(request.method, request.path);
   if (!matched.route && matched.malformed) return malformedPath();
+  // biome-ignore lint/complexity/useOptionalChain: the explicit `!matched.route` narrows the union, so `matched.params` exists below.
   if (!matched.route || matched.route.function !== 'webhook') return problem(404, 'not_found', 'no such webhook route');
   const { provider, account: accountId, token } = matched.params;
   const account = accountId ? deps.accounts.get(accountId) : undefined;
@@ -60,7 +61,7 @@ export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDe
   }
   const body = parseCallbackJson(request);
   if (!body.ok) return body.response;
-  let normalised;
+  let normalised: Normalised;
   try {
     normalised = normaliseWebhook(provider, account.id, body.value, deps.now());
   } catch (error) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StatusEvent } from '../messages/status-event.ts';
 import type { ProviderName } from '../providers/names.ts';
-import { loadSpec, requestExamples, type Json } from '../../test/support/spec.ts';
+import { loadSpec, requestExamples } from '../../test/support/spec.ts';
 import { MalformedWebhookError, normaliseWebhook, type Normalised } from './normalise.ts';
 
 const ACCOUNT = 'acct-main';

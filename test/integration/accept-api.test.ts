@@ -407,10 +407,10 @@ describe('accept and message API', () => {
 
     it('refuses metadata keys JavaScript reserves, naming the key (was: constructor → 503, __proto__ silently dropped)', async () => {
       const base = json(kaleyraRequest()).slice(0, -1);
-      const constructor = await refused(() => post(`${base},"metadata":{"constructor":"x","order":"A-17"}}`));
-      expect(constructor.status).toBe(400);
+      const ctor = await refused(() => post(`${base},"metadata":{"constructor":"x","order":"A-17"}}`));
+      expect(ctor.status).toBe(400);
       const reserved = expect.stringContaining('must not be __proto__, constructor, prototype');
-      expect(constructor.violations).toEqual([{ field: 'metadata.constructor', rule: reserved }]);
+      expect(ctor.violations).toEqual([{ field: 'metadata.constructor', rule: reserved }]);
       const proto = await refused(() => post(`${base},"metadata":{"__proto__":{"isAdmin":"true"}}}`));
       expect(proto.status).toBe(400);
       expect(proto.violations).toEqual([{ field: 'metadata.__proto__', rule: expect.stringContaining('names JavaScript reserves') }]);

@@ -20,7 +20,10 @@ export async function dlq(args: readonly string[], environment: Environment): Pr
     { 'dlq-url': { type: 'string' }, 'queue-url': { type: 'string' }, endpoint: { type: 'string' }, max: { type: 'string' } },
     usage,
   );
-  if (values.help) return (out(`usage: ${usage}`), 0);
+  if (values.help) {
+    out(`usage: ${usage}`);
+    return 0;
+  }
   if (positionals[0] !== 'redrive')
     throw new UsageError(
       positionals.length === 0 ? 'dlq needs a subcommand: redrive' : `dlq: unknown subcommand ${JSON.stringify(positionals[0])}`,

@@ -10,7 +10,10 @@ const path = (id: string) => `/v1/messages/${encodeURIComponent(id)}`;
 
 export async function status(args: readonly string[], environment: Environment): Promise<number> {
   const { values, positionals } = parse(args, {}, USAGE.status);
-  if (values.help) return (out(`usage: ${USAGE.status}`), 0);
+  if (values.help) {
+    out(`usage: ${USAGE.status}`);
+    return 0;
+  }
   expectPositionals('status', positionals, ['ID'], USAGE.status);
   const api = new ApiClient(resolveConnection(values, environment));
   const message = await api.get<ApiMessage>(path(positionals[0]!));
@@ -21,7 +24,10 @@ export async function status(args: readonly string[], environment: Environment):
 
 export async function cancel(args: readonly string[], environment: Environment): Promise<number> {
   const { values, positionals } = parse(args, {}, USAGE.cancel);
-  if (values.help) return (out(`usage: ${USAGE.cancel}`), 0);
+  if (values.help) {
+    out(`usage: ${USAGE.cancel}`);
+    return 0;
+  }
   expectPositionals('cancel', positionals, ['ID'], USAGE.cancel);
   const api = new ApiClient(resolveConnection(values, environment));
   const { body } = await api.request<ApiMessage>('POST', `${path(positionals[0]!)}/cancel`);
@@ -32,7 +38,10 @@ export async function cancel(args: readonly string[], environment: Environment):
 
 export async function unknown(args: readonly string[], environment: Environment): Promise<number> {
   const { values, positionals } = parse(args, { account: { type: 'string' } }, USAGE.unknown);
-  if (values.help) return (out(`usage: ${USAGE.unknown}`), 0);
+  if (values.help) {
+    out(`usage: ${USAGE.unknown}`);
+    return 0;
+  }
   expectPositionals('unknown', positionals, [], USAGE.unknown);
   const api = new ApiClient(resolveConnection(values, environment));
   const messages = await api.listMessages({ account: values.account, status: 'unknown' });
@@ -51,7 +60,10 @@ export async function unknown(args: readonly string[], environment: Environment)
 
 export async function resolveUnknown(args: readonly string[], environment: Environment): Promise<number> {
   const { values, positionals } = parse(args, { note: { type: 'string' } }, USAGE.resolve);
-  if (values.help) return (out(`usage: ${USAGE.resolve}`), 0);
+  if (values.help) {
+    out(`usage: ${USAGE.resolve}`);
+    return 0;
+  }
   expectPositionals('resolve', positionals, ['ID', 'sent|failed'], USAGE.resolve);
   const outcome = positionals[1]!;
   if (outcome !== 'sent' && outcome !== 'failed')

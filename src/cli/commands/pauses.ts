@@ -8,7 +8,10 @@ import { resolveConnection, type Environment } from '../settings.ts';
 
 export async function pauses(args: readonly string[], environment: Environment): Promise<number> {
   const { values, positionals } = parse(args, { account: { type: 'string' }, template: { type: 'string' } }, USAGE.pauses);
-  if (values.help) return (out(`usage: ${USAGE.pauses}`), 0);
+  if (values.help) {
+    out(`usage: ${USAGE.pauses}`);
+    return 0;
+  }
   if (positionals[0] === 'lift') {
     expectPositionals('pauses lift', positionals.slice(1), ['ACCOUNT'], USAGE.pauses);
     if (values.account !== undefined)

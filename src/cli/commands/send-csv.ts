@@ -113,7 +113,10 @@ export async function sendCsv(values: SendValues, positionals: readonly string[]
     progress.advance();
   };
   const sendable: number[] = [];
-  malformed.forEach((problem, row) => (problem === undefined ? sendable.push(row) : settle(row, { error: problem })));
+  malformed.forEach((problem, row) => {
+    if (problem === undefined) sendable.push(row);
+    else settle(row, { error: problem });
+  });
   const batches: number[][] = [];
   for (let start = 0; start < sendable.length; start += BATCH_SIZE) batches.push(sendable.slice(start, start + BATCH_SIZE));
 
@@ -221,11 +224,13 @@ function layoutOf(header: readonly string[], name: string): Layout {
   const kept: number[] = [];
   header.forEach((column, i) => {
     if (column !== 'error') kept.push(i);
-    let match: RegExpExecArray | null;
     if (column === 'to' || column === 'error') return;
-    if ((match = /^body(\d+)$/.exec(column))) positional.push([Number(match[1]), i]);
-    else if ((match = /^body\.(.+)$/.exec(column))) named.push([match[1]!, i]);
-    else if ((match = /^metadata\.(.+)$/.exec(column))) metadata.push([match[1]!, i]);
+    const bodyNumber = /^body(\d+)$/.exec(column);
+    const bodyName = /^body\.(.+)$/.exec(column);
+    const metadataKey = /^metadata\.(.+)$/.exec(column);
+    if (bodyNumber) positional.push([Number(bodyNumber[1]), i]);
+    else if (bodyName) named.push([bodyName[1]!, i]);
+    else if (metadataKey) metadata.push([metadataKey[1]!, i]);
     else unknown.push(column);
   });
   if (unknown.length > 0)

@@ -18,7 +18,10 @@ import { resolveConnection, type Environment } from '../settings.ts';
 export async function watch(args: readonly string[], environment: Environment): Promise<number> {
   const usage = USAGE.watch;
   const { values, positionals } = parse(args, { account: { type: 'string' }, interval: { type: 'string' } }, usage);
-  if (values.help) return (out(`usage: ${usage}`), 0);
+  if (values.help) {
+    out(`usage: ${usage}`);
+    return 0;
+  }
   if (positionals.length > 0 && values.account !== undefined) throw new UsageError('watch takes message ids or --account, not both', usage);
   const intervalMs = numberFlag('interval', values.interval, 2, { min: 0.05, max: 3600 }, usage) * 1000;
   const api = new ApiClient(resolveConnection(values, environment));

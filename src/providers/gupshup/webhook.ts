@@ -118,8 +118,8 @@ function normaliseGupshupV2(body: unknown, context: NormaliseContext): Normalise
 function normaliseGupshupV3(body: unknown, context: NormaliseContext): Normalised {
   const event = parse('gupshup', GupshupV3Webhook, body);
   const out: Normalised = { events: [], ignored: [] };
-  event.entry.forEach((entry, e) =>
-    entry.changes.forEach((change, c) =>
+  event.entry.forEach((entry, e) => {
+    entry.changes.forEach((change, c) => {
       change.value.statuses.forEach((status, s) => {
         const where = `entry.${e}.changes.${c}.value.statuses.${s}`;
         collect(out, context, status.status, () => {
@@ -134,9 +134,9 @@ function normaliseGupshupV3(body: unknown, context: NormaliseContext): Normalise
             pricing: metaPricing(status.pricing),
           };
         });
-      }),
-    ),
-  );
+      });
+    });
+  });
   return out;
 }
 
