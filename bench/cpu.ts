@@ -54,7 +54,10 @@ function stubSqs(): SQSClient {
   client.middlewareStack.add(
     () => async (args) => {
       const entries = (args.input as { Entries?: Array<{ Id: string }> }).Entries ?? [];
-      return { output: { $metadata: {}, Successful: entries.map((e) => ({ Id: e.Id, MessageId: e.Id, MD5OfMessageBody: '' })), Failed: [] }, response: {} } as never;
+      return {
+        output: { $metadata: {}, Successful: entries.map((e) => ({ Id: e.Id, MessageId: e.Id, MD5OfMessageBody: '' })), Failed: [] },
+        response: {},
+      } as never;
     },
     { step: 'initialize', name: 'stub' },
   );
@@ -68,7 +71,10 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 
-export async function runCpu(options: { naive: boolean; messages: number }): Promise<{ senderCpuMsPerMessage: number; webhookCpuMsPerEvent: number }> {
+export async function runCpu(options: {
+  naive: boolean;
+  messages: number;
+}): Promise<{ senderCpuMsPerMessage: number; webhookCpuMsPerEvent: number }> {
   const config = testConfig({ kaleyra: 'http://provider.invalid' });
   const secrets = { ...testSecrets(), webhookSecrets: { 'acme-kaleyra': ['t'.repeat(24)] } };
   const env = (status: string, dynamo = stubDynamo(status)) => ({
@@ -82,13 +88,35 @@ export async function runCpu(options: { naive: boolean; messages: number }): Pro
     } satisfies RuntimeEnvironment,
   });
   const accepted = JSON.stringify({ code: 'WA202', message: 'Request Accepted', data: { message_id: 'K-1' }, error: {} });
-  const fetch: typeof globalThis.fetch = async () => new Response(accepted, { status: 202, headers: { 'content-type': 'application/json' } });
+  const fetch: typeof globalThis.fetch = async () =>
+    new Response(accepted, { status: 202, headers: { 'content-type': 'application/json' } });
   const sender = senderHandler(() => createSenderDeps(env('queued').env, { fetch, log: silentLog }));
-  const request = SendRequest.parse({ provider: 'kaleyra', account: 'acme-kaleyra', recipient: '+919812345678', content: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'], buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }] } });
+  const request = SendRequest.parse({
+    provider: 'kaleyra',
+    account: 'acme-kaleyra',
+    recipient: '+919812345678',
+    content: {
+      kind: 'template',
+      name: 'lto_template',
+      language: 'en_US',
+      body: ['Pablo', 'CARIBE25'],
+      buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }],
+    },
+  });
   const batch = options.naive ? 1 : 10;
   const record = () => {
     const id = newMessageId();
-    return { messageId: id, receiptHandle: id, body: JSON.stringify({ v: 1, id, request, acceptedAt: new Date().toISOString() }), attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' }, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'us-east-1' };
+    return {
+      messageId: id,
+      receiptHandle: id,
+      body: JSON.stringify({ v: 1, id, request, acceptedAt: new Date().toISOString() }),
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn',
+      awsRegion: 'us-east-1',
+    };
   };
   // Warm up (the JIT, both configurations alike), then measure.
   for (let i = 0; i < 500; i += batch) await sender({ Records: Array.from({ length: batch }, record) } as SQSEvent, context);
@@ -102,12 +130,27 @@ export async function runCpu(options: { naive: boolean; messages: number }): Pro
     ? naiveWebhookHandler({ ...webhookDeps, dynamo: webhookEnv.dynamo, tableName: 'messages' })
     : webhookHandler(() => webhookDeps);
   const event = (i: number): APIGatewayProxyEventV2 => {
-    const callback = providerCallback('kaleyra', { status: ['sent', 'delivered', 'read'][i % 3]!, providerMessageId: 'K-1', messageId: newMessageId(), recipient: '919812345678', at: 1_795_300_000 + i, secret: 't'.repeat(24) });
-    return { version: '2.0', routeKey: '$default', rawPath: '/v1/webhooks/kaleyra/acme-kaleyra', rawQueryString: '', headers: { 'content-type': 'application/json', ...callback.headers }, requestContext: { http: { method: 'POST', path: '/v1/webhooks/kaleyra/acme-kaleyra' } }, body: callback.body, isBase64Encoded: false } as unknown as APIGatewayProxyEventV2;
+    const callback = providerCallback('kaleyra', {
+      status: ['sent', 'delivered', 'read'][i % 3]!,
+      providerMessageId: 'K-1',
+      messageId: newMessageId(),
+      recipient: '919812345678',
+      at: 1_795_300_000 + i,
+      secret: 't'.repeat(24),
+    });
+    return {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/v1/webhooks/kaleyra/acme-kaleyra',
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json', ...callback.headers },
+      requestContext: { http: { method: 'POST', path: '/v1/webhooks/kaleyra/acme-kaleyra' } },
+      body: callback.body,
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEventV2;
   };
   for (let i = 0; i < 500; i++) await webhook(event(i));
   started = cpuMs();
   for (let i = 0; i < options.messages; i++) await webhook(event(i));
   return { senderCpuMsPerMessage, webhookCpuMsPerEvent: (cpuMs() - started) / options.messages };
 }
-

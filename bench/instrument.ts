@@ -24,7 +24,16 @@ export function newCounters(): Counters {
   return { wru: 0, rru: 0, indexWru: 0, sqsRequests: 0, emptyReceives: 0, invocations: {}, handlerMs: {}, apiRequests: 0 };
 }
 
-const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'PutCommand', 'UpdateCommand', 'DeleteCommand', 'BatchWriteCommand']);
+const WRITES = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'PutCommand',
+  'UpdateCommand',
+  'DeleteCommand',
+  'BatchWriteCommand',
+]);
 
 /**
  * Index writes a write causes: a put of an item that has an index's keys writes the index; an
@@ -36,16 +45,20 @@ function indexWrites(command: string, input: Record<string, unknown>): number {
   const forPut = (item: Record<string, unknown>) => Object.values(INDEX).filter((index) => keysOf(index).every((k) => k in item)).length;
   if (command.startsWith('Put')) return forPut((input.Item ?? {}) as Record<string, unknown>);
   if (command.startsWith('BatchWrite')) {
-    const requests = Object.values((input.RequestItems ?? {}) as Record<string, Array<{ PutRequest?: { Item: Record<string, unknown> } }>>).flat();
+    const requests = Object.values(
+      (input.RequestItems ?? {}) as Record<string, Array<{ PutRequest?: { Item: Record<string, unknown> } }>>,
+    ).flat();
     return requests.reduce((sum, r) => sum + (r.PutRequest ? forPut(r.PutRequest.Item) : 0), 0);
   }
   if (!command.startsWith('Update')) return 0;
   const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
   const set = /SET (.*?)(?: REMOVE |$)/.exec(String(input.UpdateExpression ?? ''))?.[1] ?? '';
-  const touched = new Set(set.split(',').map((assignment) => {
-    const target = assignment.split('=')[0]!.trim().split('.')[0]!;
-    return names[target] ?? target;
-  }));
+  const touched = new Set(
+    set.split(',').map((assignment) => {
+      const target = assignment.split('=')[0]!.trim().split('.')[0]!;
+      return names[target] ?? target;
+    }),
+  );
   return Object.values(INDEX).filter((index) => [...keysOf(index), ...projectedOf(index)].some((a) => touched.has(a))).length;
 }
 
@@ -58,10 +71,13 @@ export function instrumentDynamo(client: DynamoDBClient, counters: Counters): vo
       const isWrite = WRITES.has(command);
       try {
         const result = await next(args);
-        const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> }).ConsumedCapacity;
+        const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> })
+          .ConsumedCapacity;
         const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
         if (isWrite) {
-          const items = command.startsWith('BatchWrite') ? Object.values((input.RequestItems ?? {}) as Record<string, unknown[]>).flat().length : 1;
+          const items = command.startsWith('BatchWrite')
+            ? Object.values((input.RequestItems ?? {}) as Record<string, unknown[]>).flat().length
+            : 1;
           const index = indexWrites(command, input);
           counters.wru += Math.max(units, items) + index;
           counters.indexWru += index;
@@ -82,7 +98,7 @@ export function instrumentSqs(client: SQSClient, counters: Counters): void {
     (next, context) => async (args) => {
       const result = await next(args);
       const command = String(context.commandName);
-      if (command === 'ReceiveMessageCommand' && !((result.output as { Messages?: unknown[] }).Messages?.length)) counters.emptyReceives++;
+      if (command === 'ReceiveMessageCommand' && !(result.output as { Messages?: unknown[] }).Messages?.length) counters.emptyReceives++;
       else if (command !== 'GetQueueAttributesCommand') counters.sqsRequests++;
       return result;
     },
@@ -91,7 +107,11 @@ export function instrumentSqs(client: SQSClient, counters: Counters): void {
 }
 
 /** Wraps a handler so each call counts as one Lambda invocation of `name`. */
-export function counted<A extends unknown[], R>(name: string, counters: Counters, handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+export function counted<A extends unknown[], R>(
+  name: string,
+  counters: Counters,
+  handler: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
   return async (...args) => {
     counters.invocations[name] = (counters.invocations[name] ?? 0) + 1;
     const started = performance.now();

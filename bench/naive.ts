@@ -114,12 +114,21 @@ async function firstSighting(dynamo: DynamoDBClient, tableName: string, key: str
  */
 export async function naiveWebhookRequest(request: HttpRequest, deps: NaiveApplyDeps): Promise<HttpResponse> {
   const matched = matchRoute(request.method, request.path);
+  // biome-ignore lint/complexity/useOptionalChain: the explicit `!matched.route` narrows the union, so `matched.params` exists below.
   if (!matched.route || matched.route.function !== 'webhook') return problem(404, 'not_found', 'no such webhook route');
   const { provider, account: accountId, token } = matched.params;
   const account = accountId ? deps.accounts.get(accountId) : undefined;
-  if (!provider || !isProviderName(provider) || !account || account.provider !== provider) return problem(401, 'unauthorized', 'not authenticated');
-  const webhook = { provider, account: account.id, ...(token ? { pathToken: token } : {}), headers: request.headers, rawBody: request.rawBody };
-  if (!verifyWebhook(webhook, deps.webhookSecrets[account.id] ?? [], deps.now()).ok) return problem(401, 'unauthorized', 'not authenticated');
+  if (!provider || !isProviderName(provider) || !account || account.provider !== provider)
+    return problem(401, 'unauthorized', 'not authenticated');
+  const webhook = {
+    provider,
+    account: account.id,
+    ...(token ? { pathToken: token } : {}),
+    headers: request.headers,
+    rawBody: request.rawBody,
+  };
+  if (!verifyWebhook(webhook, deps.webhookSecrets[account.id] ?? [], deps.now()).ok)
+    return problem(401, 'unauthorized', 'not authenticated');
   let body: unknown;
   try {
     body = JSON.parse(request.rawBody.toString('utf8'));

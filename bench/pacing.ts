@@ -28,20 +28,33 @@ export interface PacingResult {
 
 let queueCount = 0;
 
-async function sendThrough(options: { provider: 'livetok' | 'loopwave'; mockLimit?: { limit: number; windowMs: number }; limits: Record<string, unknown>; recipients: string[] }) {
+async function sendThrough(options: {
+  provider: 'livetok' | 'loopwave';
+  mockLimit?: { limit: number; windowMs: number };
+  limits: Record<string, unknown>;
+  recipients: string[];
+}) {
   const aws = await startLocalAws();
   const mock = await startProviderMock(options.provider, options.mockLimit ? { rateLimit: options.mockLimit } : {});
   try {
     const base = testConfig({ [options.provider]: mock.url });
-    const config = PipelineConfig.parse({ ...base, accounts: base.accounts.map((a) => AccountConfig.parse({ ...a, limits: options.limits })) });
+    const config = PipelineConfig.parse({
+      ...base,
+      accounts: base.accounts.map((a) => AccountConfig.parse({ ...a, limits: options.limits })),
+    });
     const n = queueCount++;
     const queueUrl = await createQueue(aws.sqs.client, `pacing-${n}`, { visibilityTimeoutS: 60 });
     const storage = dynamoDBStorage({ client: aws.dynamo.client, tableName: aws.tableName });
     const env: RuntimeEnvironment = { config, secrets: testSecrets(), storage, queueUrl, sqs: aws.sqs.client };
     const api = createApiDeps(env);
-    const content = options.provider === 'loopwave' ? { kind: 'text', text: 'Hi' } : { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['A', 'B'] };
+    const content =
+      options.provider === 'loopwave'
+        ? { kind: 'text', text: 'Hi' }
+        : { kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['A', 'B'] };
     for (let i = 0; i < options.recipients.length; i += 100) {
-      const messages = options.recipients.slice(i, i + 100).map((recipient) => ({ provider: options.provider, account: `acme-${options.provider}`, recipient, content }));
+      const messages = options.recipients
+        .slice(i, i + 100)
+        .map((recipient) => ({ provider: options.provider, account: `acme-${options.provider}`, recipient, content }));
       await acceptMessages({ principal: { keyId: 'bench', accounts: '*' }, body: { messages } }, api);
     }
     const esm = startEventSourceMapping({
@@ -72,14 +85,24 @@ export async function runPacing(options: { naive: boolean; limitPerS: number; me
     limits: options.naive ? { perSecond: 100_000, recipientGapMs: 0 } : { perSecond: options.limitPerS, recipientGapMs: 0 },
     recipients,
   });
-  const accepted = calls.filter((c) => c.status === 200).map((c) => c.at).sort((a, b) => a - b);
+  const accepted = calls
+    .filter((c) => c.status === 200)
+    .map((c) => c.at)
+    .sort((a, b) => a - b);
   const seconds = (accepted.at(-1)! - accepted[0]!) / 1000;
   const achievedPerS = (accepted.length - 1) / seconds;
 
   // One recipient, ten messages: the project keeps the recipient gap (here 1 s), the naive run does not.
   const gapMs = 1000;
-  const single = await sendThrough({ provider: 'loopwave', limits: options.naive ? { perSecond: 1000, recipientGapMs: 0 } : { perSecond: 1000, recipientGapMs: gapMs }, recipients: Array.from({ length: 10 }, () => '+14155550100') });
-  const times = single.filter((c) => c.status === 202).map((c) => c.at).sort((a, b) => a - b);
+  const single = await sendThrough({
+    provider: 'loopwave',
+    limits: options.naive ? { perSecond: 1000, recipientGapMs: 0 } : { perSecond: 1000, recipientGapMs: gapMs },
+    recipients: Array.from({ length: 10 }, () => '+14155550100'),
+  });
+  const times = single
+    .filter((c) => c.status === 202)
+    .map((c) => c.at)
+    .sort((a, b) => a - b);
   const gaps = times.slice(1).map((t, i) => t - times[i]!);
   return {
     limitPerS: options.limitPerS,

@@ -57,7 +57,11 @@ export async function runPipeline(options: { messages: number; naive: boolean })
       recipientHashKey: randomBytes(32).toString('hex'),
       payloadKey: randomBytes(32).toString('base64'),
       credentials: { 'b-kaleyra': 'key', 'b-gupshup': 'key', 'b-livechat': 'bench:token' },
-      webhookSecrets: { 'b-kaleyra': ['k'.repeat(24)], 'b-gupshup': ['g'.repeat(24)], 'b-livechat': [`whsec_${randomBytes(24).toString('base64')}`] },
+      webhookSecrets: {
+        'b-kaleyra': ['k'.repeat(24)],
+        'b-gupshup': ['g'.repeat(24)],
+        'b-livechat': [`whsec_${randomBytes(24).toString('base64')}`],
+      },
     });
     const http = await startLocalHttp({ functions: {} });
     stops.unshift(() => http.close());
@@ -72,14 +76,30 @@ export async function runPipeline(options: { messages: number; naive: boolean })
     let lastAnswer = 0;
     for (const provider of PROVIDERS) {
       const listener = simulator.listener(provider);
-      mocks.set(provider, await startProviderMock(provider, { onAnswered: (answer) => ((lastAnswer = Date.now()), listener(answer)) }));
+      mocks.set(
+        provider,
+        await startProviderMock(provider, {
+          onAnswered: (answer) => {
+            lastAnswer = Date.now();
+            listener(answer);
+          },
+        }),
+      );
     }
     stops.unshift(() => Promise.all([...mocks.values()].map((m) => m.close())).then(() => {}));
     const limits = { perSecond: 100_000 };
     const config = PipelineConfig.parse({
       accounts: [
         { id: 'b-kaleyra', provider: 'kaleyra', sid: 'SID', senderNumber: '+919000014497', baseUrl: mocks.get('kaleyra')!.url, limits },
-        { id: 'b-gupshup', provider: 'gupshup', source: '919163000003', appName: 'Bench', baseUrl: mocks.get('gupshup')!.url, limits, templates: [{ name: 'order_update', language: 'en', providerTemplateId: 't-1', bodyParameters: 2 }] },
+        {
+          id: 'b-gupshup',
+          provider: 'gupshup',
+          source: '919163000003',
+          appName: 'Bench',
+          baseUrl: mocks.get('gupshup')!.url,
+          limits,
+          templates: [{ name: 'order_update', language: 'en', providerTemplateId: 't-1', bodyParameters: 2 }],
+        },
         { id: 'b-livechat', provider: 'livechat', numberId: '1', baseUrl: mocks.get('livechat')!.url, limits },
       ].map((a) => AccountConfig.parse(a)),
       apiKeys: [{ id: 'bench', sha256: hashApiKey(apiKey), accounts: '*' }],
@@ -90,11 +110,17 @@ export async function runPipeline(options: { messages: number; naive: boolean })
     const apiDeps = { ...createApiDeps(env), queue: queue() };
     const senderDeps = { ...createSenderDeps(env, { log: silentLog }), queue: queue() };
     const webhookDeps = createWebhookDeps(env, { log: silentLog });
-    const accept = counted('accept', counters, apiHandler('accept', () => apiDeps));
+    const accept = counted(
+      'accept',
+      counters,
+      apiHandler('accept', () => apiDeps),
+    );
     const webhook = counted(
       'webhook',
       counters,
-      options.naive ? naiveWebhookHandler({ ...webhookDeps, dynamo: dynamo.client, tableName: 'messages' }) : webhookHandler(() => webhookDeps),
+      options.naive
+        ? naiveWebhookHandler({ ...webhookDeps, dynamo: dynamo.client, tableName: 'messages' })
+        : webhookHandler(() => webhookDeps),
     );
     // The handlers are served through the local HTTP server: swap them in.
     const serve = await startLocalHttp({ functions: { accept, webhook } });
@@ -104,7 +130,11 @@ export async function runPipeline(options: { messages: number; naive: boolean })
       sqs: sqs.client,
       queueUrl,
       queueArn: arn('send'),
-      handler: counted('sender', counters, senderHandler(() => senderDeps)),
+      handler: counted(
+        'sender',
+        counters,
+        senderHandler(() => senderDeps),
+      ),
       batchSize: options.naive ? 1 : 10,
       maximumConcurrency: 4,
       visibilityTimeoutS: 120,
@@ -116,18 +146,28 @@ export async function runPipeline(options: { messages: number; naive: boolean })
 
     const requests = Array.from({ length: options.messages }, (_, i) => {
       const provider = PROVIDERS[i % PROVIDERS.length]!;
-      return { provider, account: `b-${provider}`, recipient: `+1415${String(5_000_000 + i).padStart(7, '0')}`, content: CONTENT[provider] };
+      return {
+        provider,
+        account: `b-${provider}`,
+        recipient: `+1415${String(5_000_000 + i).padStart(7, '0')}`,
+        content: CONTENT[provider],
+      };
     });
     const perRequest = options.naive ? 1 : 100;
     const bodies: unknown[] = [];
-    for (let i = 0; i < requests.length; i += perRequest) bodies.push(perRequest === 1 ? requests[i] : { messages: requests.slice(i, i + perRequest) });
+    for (let i = 0; i < requests.length; i += perRequest)
+      bodies.push(perRequest === 1 ? requests[i] : { messages: requests.slice(i, i + perRequest) });
     const started = Date.now();
     let next = 0;
     const client = async () => {
       while (next < bodies.length) {
         const body = bodies[next++];
         counters.apiRequests++;
-        const response = await fetch(`${serve.url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const response = await fetch(`${serve.url}/v1/messages`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         if (response.status !== 202) throw new Error(`accept answered ${response.status}: ${await response.text()}`);
       }
     };

@@ -34,6 +34,11 @@ export function costPerMillion(m: PerMessage, provisioned = false): number {
   const dynamo = provisioned
     ? m.wru * (PRICES.dynamoWcuHour / 3600 / PROVISIONED_UTILISATION) + m.rru * (PRICES.dynamoRcuHour / 3600 / PROVISIONED_UTILISATION)
     : m.wru * PRICES.dynamoWru + m.rru * PRICES.dynamoRru;
-  const perMessage = m.lambdaInvocations * PRICES.lambdaRequest + m.lambdaGbSeconds * PRICES.lambdaGbSecondArm64 + m.apiRequests * PRICES.httpApiRequest + m.sqsRequests * PRICES.sqsRequest + dynamo;
+  const perMessage =
+    m.lambdaInvocations * PRICES.lambdaRequest +
+    m.lambdaGbSeconds * PRICES.lambdaGbSecondArm64 +
+    m.apiRequests * PRICES.httpApiRequest +
+    m.sqsRequests * PRICES.sqsRequest +
+    dynamo;
   return perMessage * 1e6;
 }

@@ -110,6 +110,9 @@ const table = [
 ].join('\n');
 const file = join(REPO_ROOT, 'BENCHMARKS.md');
 const current = readFileSync(file, 'utf8');
-const updated = current.replace(/<!-- results:start -->[\s\S]*<!-- results:end -->/, `<!-- results:start -->\n${table}\n<!-- results:end -->`);
+const updated = current.replace(
+  /<!-- results:start -->[\s\S]*<!-- results:end -->/,
+  `<!-- results:start -->\n${table}\n<!-- results:end -->`,
+);
 writeFileSync(file, updated);
 log(`done in ${Math.round((Date.now() - started) / 1000)} s: bench/results.json, BENCHMARKS.md`);

@@ -36,8 +36,11 @@ function mutatedSpec(provider: ProviderName, mutate: (spec: Doc, meta: Doc) => v
 function replay(provider: ProviderName, spec: string): Promise<{ passed: boolean; report: string }> {
   const cli = new URL('./support/verify-cli.ts', import.meta.url).pathname;
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, provider, httpPact(provider), spec], { env: { ...process.env, PACT_DO_NOT_TRACK: 'true' } }, (error, stdout, stderr) =>
-      resolve({ passed: error === null, report: stdout + stderr }),
+    execFile(
+      process.execPath,
+      [cli, provider, httpPact(provider), spec],
+      { env: { ...process.env, PACT_DO_NOT_TRACK: 'true' } },
+      (error, stdout, stderr) => resolve({ passed: error === null, report: stdout + stderr }),
     );
   });
 }
@@ -106,7 +109,9 @@ describe('contract verification catches drift', () => {
   it('gupshup: a field inside a JSON form field made required (postbackTexts[].payload)', async () => {
     const spec = mutatedSpec('gupshup', (doc) => {
       const media = doc.paths['/wa/api/v1/template/msg'].post.requestBody.content['application/x-www-form-urlencoded'];
-      const items = media.schema.$ref ? doc.components.schemas[media.schema.$ref.split('/').pop()].properties.postbackTexts.items : media.schema.properties.postbackTexts.items;
+      const items = media.schema.$ref
+        ? doc.components.schemas[media.schema.$ref.split('/').pop()].properties.postbackTexts.items
+        : media.schema.properties.postbackTexts.items;
       const target = items.$ref ? doc.components.schemas[items.$ref.split('/').pop()] : items;
       target.required = [...(target.required ?? []), 'payload'];
     });

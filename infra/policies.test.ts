@@ -165,7 +165,10 @@ describe('the policies', () => {
 
   it.each(CASES)('$policy catches $what', ({ policy, change, expected }) => {
     const found = after(policy, change);
-    expect(found.some((line) => expected.test(line)), found.join('\n') || 'no violation').toBe(true);
+    expect(
+      found.some((line) => expected.test(line)),
+      found.join('\n') || 'no violation',
+    ).toBe(true);
   });
 
   it('are each shown catching something', () => {

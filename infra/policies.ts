@@ -60,8 +60,7 @@ const parse = <T>(json: unknown): T | undefined => {
     return undefined;
   }
 };
-const redriveOf = (queue: PlannedResource) =>
-  parse<{ deadLetterTargetArn?: string; maxReceiveCount?: number }>(queue.inputs.redrivePolicy);
+const redriveOf = (queue: PlannedResource) => parse<{ deadLetterTargetArn?: string; maxReceiveCount?: number }>(queue.inputs.redrivePolicy);
 const deadLetterQueues = (plan: PlanView) =>
   new Set(
     ofType(plan, TYPES.queue).flatMap((q) => {
@@ -86,8 +85,7 @@ export const POLICIES = {
         if (!redrive) at('no dead-letter queue: a message its consumer keeps failing is retried until it expires');
         else if (!byRef(plan, TYPES.queue, redrive.deadLetterTargetArn)) {
           at(`dead-letter queue ${redrive.deadLetterTargetArn} is not planned`);
-        }
-        else if (!(Number(redrive.maxReceiveCount) > 0)) at('the redrive policy has no maxReceiveCount');
+        } else if (!(Number(redrive.maxReceiveCount) > 0)) at('the redrive policy has no maxReceiveCount');
         return found;
       });
     },
@@ -271,8 +269,7 @@ export const POLICIES = {
   },
 
   alarms: {
-    description:
-      'every alarm notifies someone (and its recovery); every dead-letter queue, consumed queue and function has its alarms',
+    description: 'every alarm notifies someone (and its recovery); every dead-letter queue, consumed queue and function has its alarms',
     check: (plan) => {
       const found: Array<Omit<Violation, 'policy'>> = [];
       const alarms = ofType(plan, TYPES.alarm);

@@ -17,7 +17,11 @@ try {
     const { port } = MOCKED_PROVIDERS[provider];
     mocks.push(
       await startProviderMock(provider, { port, host, scenario: answers(provider) }).catch((error: NodeJS.ErrnoException) => {
-        throw new Error(error.code === 'EADDRINUSE' ? `port ${port} for the ${provider} mock is taken; stop what uses it and retry` : `${provider} mock failed to start: ${error.message}`);
+        throw new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} for the ${provider} mock is taken; stop what uses it and retry`
+            : `${provider} mock failed to start: ${error.message}`,
+        );
       }),
     );
   }
@@ -28,7 +32,9 @@ try {
 }
 
 for (const mock of mocks) console.log(`${mock.provider.padEnd(9)} ${mock.url}`);
-console.log('mocks ready; `Prefer: code=429` (or example=<name>) picks a documented answer; scenario numbers (docs/scenarios.md) answer as their scenario says. Ctrl-C stops.');
+console.log(
+  'mocks ready; `Prefer: code=429` (or example=<name>) picks a documented answer; scenario numbers (docs/scenarios.md) answer as their scenario says. Ctrl-C stops.',
+);
 
 const stop = async () => {
   await Promise.all(mocks.map((mock) => mock.close()));

@@ -68,7 +68,16 @@ try {
   const defined = Object.fromEntries(Object.entries(timing).filter(([, value]) => value !== undefined));
   const mockRequestLog = env.WAPK_MOCK_LOG ? resolve(env.WAPK_MOCK_LOG) : undefined;
   const log = (line: string) => console.error(`[local] ${line}`);
-  stack = await startLocalStack({ home: home.dir, ports, failureRate, scenarioHoldMs, ...defined, ...(mockRequestLog ? { mockRequestLog } : {}), log, onFailure: crash });
+  stack = await startLocalStack({
+    home: home.dir,
+    ports,
+    failureRate,
+    scenarioHoldMs,
+    ...defined,
+    ...(mockRequestLog ? { mockRequestLog } : {}),
+    log,
+    onFailure: crash,
+  });
 } catch (error) {
   const name = (error as Error).name;
   fail((error as Error).message, name === 'PortTakenError' || name === 'HomeInUseError' ? 2 : 1);

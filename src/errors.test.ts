@@ -147,8 +147,7 @@ describe('the source', () => {
     readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
       entry.isDirectory() ? files(join(dir, entry.name)) : isSource(entry.name) ? [join(dir, entry.name)] : [],
     );
-  const sources = files(SRC)
-    .map((path) => ({ path: relative(SRC, path), text: readFileSync(path, 'utf8') }));
+  const sources = files(SRC).map((path) => ({ path: relative(SRC, path), text: readFileSync(path, 'utf8') }));
 
   it('has no bare Error thrown or created: every error is a member of the family (src/errors.ts)', () => {
     expect(sources.length).toBeGreaterThan(50);

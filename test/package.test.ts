@@ -21,7 +21,13 @@ import { PROVIDERS } from '../src/providers/names.ts';
 const run = promisify(execFile);
 const root = new URL('../', import.meta.url).pathname;
 const nodeBin = join(root, 'node_modules/.bin');
-const env = { ...process.env, PATH: `${nodeBin}:${process.env.PATH}`, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+const env = {
+  ...process.env,
+  PATH: `${nodeBin}:${process.env.PATH}`,
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+};
 
 interface LockEntry {
   version?: string;
@@ -67,7 +73,8 @@ function closure(names: readonly string[]): Set<string> {
     found.add(key);
     const entry = lock[key]!;
     const peers = Object.keys(entry.peerDependencies ?? {}).filter((peer) => !entry.peerDependenciesMeta?.[peer]?.optional);
-    for (const dep of [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}), ...peers]) visit(key, dep);
+    for (const dep of [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}), ...peers])
+      visit(key, dep);
   };
   for (const name of names) visit('', name);
   return found;
@@ -82,7 +89,8 @@ function consumerEntry(key: string): LockEntry {
 
 /** The package a bare import specifier names (`csv-parse/sync` → `csv-parse`), or undefined for a relative one or Node's own. */
 function packageOf(specifier: string): string | undefined {
-  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:') || builtinModules.includes(specifier)) return undefined;
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:') || builtinModules.includes(specifier))
+    return undefined;
   const parts = specifier.split('/');
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
@@ -229,7 +237,18 @@ describe('the packed package', () => {
     writeFileSync(join(project, 'consumer.ts'), source);
     writeFileSync(
       join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2023', lib: ['ES2023', 'DOM', 'DOM.Iterable'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: [] }, files: ['consumer.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2023',
+          lib: ['ES2023', 'DOM', 'DOM.Iterable'],
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          types: [],
+        },
+        files: ['consumer.ts'],
+      }),
     );
     await run(join(nodeBin, 'tsc'), ['-p', 'tsconfig.json'], { cwd: project, env }).catch((error: { stdout: string }) => {
       throw new Error(`consumer does not type-check:\n${error.stdout}`);
@@ -309,7 +328,13 @@ describe('the packed package', () => {
       local: true,
       sent: {
         status: 200,
-        body: { id: expect.stringMatching(/^msg_abc123-1-[0-9a-f]{6}$/), status: 'sent', to: '+1234567890', template_name: 'appointment_reminder', created_at: '2024-03-15T10:30:00Z' },
+        body: {
+          id: expect.stringMatching(/^msg_abc123-1-[0-9a-f]{6}$/),
+          status: 'sent',
+          to: '+1234567890',
+          template_name: 'appointment_reminder',
+          created_at: '2024-03-15T10:30:00Z',
+        },
       },
       unauthenticated: 401,
       received: [

@@ -18,7 +18,13 @@ defineHttpContract({
     adapterSend(
       'a limited-time offer with an image header and a quick reply',
       gupshupAdapter,
-      { id: 'acme-gupshup', provider: 'gupshup', source: '919163000003', appName: 'DemoApp', templates: [{ name: 'lto_offer', language: 'en', providerTemplateId: 'tmpl-7f2', bodyParameters: 2, header: 'image' }] },
+      {
+        id: 'acme-gupshup',
+        provider: 'gupshup',
+        source: '919163000003',
+        appName: 'DemoApp',
+        templates: [{ name: 'lto_offer', language: 'en', providerTemplateId: 'tmpl-7f2', bodyParameters: 2, header: 'image' }],
+      },
       '2xxc4x4xx2c94xxxc2f9xx9d43xxxx8a',
       {
         kind: 'template',

@@ -7,7 +7,7 @@ const parser = { parse: (body: unknown) => normaliseWebhook('gupshup', 'acme-gup
 defineWebhookContract({
   provider: 'gupshup',
   parsers: {
-    'messageEventV2': parser,
-    'messageEventV3': parser,
+    messageEventV2: parser,
+    messageEventV3: parser,
   },
 });

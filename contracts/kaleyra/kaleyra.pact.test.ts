@@ -14,6 +14,12 @@ defineHttpContract({
   reliesOn: { sendLimitedTimeOfferTemplate: ['code', 'data.message_id'] },
   adapterOperation: 'sendLimitedTimeOfferTemplate',
   adapterSends: [
-    adapterSend('a limited-time offer with image header, coupon and URL buttons', kaleyraAdapter, { id: 'acme-kaleyra', provider: 'kaleyra', sid: 'HXIN1691385017IN', senderNumber: '+919000014497' }, 'Axxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx3', KALEYRA_LTO_CONTENT),
+    adapterSend(
+      'a limited-time offer with image header, coupon and URL buttons',
+      kaleyraAdapter,
+      { id: 'acme-kaleyra', provider: 'kaleyra', sid: 'HXIN1691385017IN', senderNumber: '+919000014497' },
+      'Axxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx3',
+      KALEYRA_LTO_CONTENT,
+    ),
   ],
 });

@@ -7,6 +7,6 @@ const parser = { parse: (body: unknown) => normaliseWebhook('kaleyra', 'acme-kal
 defineWebhookContract({
   provider: 'kaleyra',
   parsers: {
-    'messageStatus': parser,
+    messageStatus: parser,
   },
 });

@@ -7,6 +7,6 @@ const parser = { parse: (body: unknown) => normaliseWebhook('livechat', 'acme-li
 defineWebhookContract({
   provider: 'livechat',
   parsers: {
-    'messageStatus': parser,
+    messageStatus: parser,
   },
 });

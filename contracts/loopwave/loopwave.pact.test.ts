@@ -19,6 +19,12 @@ defineHttpContract({
   reliesOn: { sendMessage: ['status', 'to', 'from'] },
   adapterOperation: 'sendMessage',
   adapterSends: [
-    adapterSend('a text message from the account’s number', loopwaveAdapter, { id: 'acme-loopwave', provider: 'loopwave', sessionId: 'n1a2b3c' }, 'lw_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', { kind: 'text', text: 'Hi! Your order A-17 has shipped.' }),
+    adapterSend(
+      'a text message from the account’s number',
+      loopwaveAdapter,
+      { id: 'acme-loopwave', provider: 'loopwave', sessionId: 'n1a2b3c' },
+      'lw_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+      { kind: 'text', text: 'Hi! Your order A-17 has shipped.' },
+    ),
   ],
 });

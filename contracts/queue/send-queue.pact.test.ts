@@ -39,12 +39,22 @@ const CASES = {
   },
   'a scheduled text message': {
     id: '01JD0000000000000000000002',
-    request: { provider: 'loopwave', account: 'acme-loopwave', recipient: '+919812345678', content: { kind: 'text', text: 'Your order has shipped.' }, scheduleAt: '2026-11-23T09:00:00+05:30' },
+    request: {
+      provider: 'loopwave',
+      account: 'acme-loopwave',
+      recipient: '+919812345678',
+      content: { kind: 'text', text: 'Your order has shipped.' },
+      scheduleAt: '2026-11-23T09:00:00+05:30',
+    },
   },
 } as const;
 
 /** The body exactly as the queue carries it: accept's builder, through JSON. */
-const produced = (description: keyof typeof CASES) => JSON.parse(JSON.stringify(toQueueMessage(SendRequest.parse(CASES[description].request), CASES[description].id, ACCEPTED_AT))) as Record<string, unknown>;
+const produced = (description: keyof typeof CASES) =>
+  JSON.parse(JSON.stringify(toQueueMessage(SendRequest.parse(CASES[description].request), CASES[description].id, ACCEPTED_AT))) as Record<
+    string,
+    unknown
+  >;
 
 describe('send queue message contract', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'pact-queue-'));
@@ -77,13 +87,18 @@ describe('send queue message contract', () => {
   });
 
   it("verifies against accept's own builder", async () => {
-    const messageProviders = Object.fromEntries((Object.keys(CASES) as Array<keyof typeof CASES>).map((d) => [d, () => Promise.resolve(produced(d))]));
+    const messageProviders = Object.fromEntries(
+      (Object.keys(CASES) as Array<keyof typeof CASES>).map((d) => [d, () => Promise.resolve(produced(d))]),
+    );
     await new Verifier({ provider: QUEUE_PRODUCER, pactUrls: [committed], messageProviders, logLevel: 'error' }).verifyProvider();
   }, 60_000);
 
   it('every message matches the exported QueueMessage schema', () => {
-    const pact = JSON.parse(readFileSync(committed, 'utf8')) as { interactions: Array<{ description: string; contents: { content: unknown } }> };
+    const pact = JSON.parse(readFileSync(committed, 'utf8')) as {
+      interactions: Array<{ description: string; contents: { content: unknown } }>;
+    };
     expect(pact.interactions.map((i) => i.description).sort()).toEqual(Object.keys(CASES).sort());
-    for (const interaction of pact.interactions) expect(QueueMessage.safeParse(interaction.contents.content).success, interaction.description).toBe(true);
+    for (const interaction of pact.interactions)
+      expect(QueueMessage.safeParse(interaction.contents.content).success, interaction.description).toBe(true);
   });
 });

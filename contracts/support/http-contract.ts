@@ -94,9 +94,10 @@ export function defineHttpContract<Auth>(contract: HttpContract<Auth>): void {
         const committed = join(PACTS_DIR, file);
         if (UPDATE_PACTS) copyFileSync(produced, committed);
         expect(existsSync(committed), `${committed} is missing: run npm run pacts:update`).toBe(true);
-        expect(normalise(readFileSync(produced, 'utf8')), 'the client no longer sends what the committed pact says: run npm run pacts:update and review the diff').toEqual(
-          normalise(readFileSync(committed, 'utf8')),
-        );
+        expect(
+          normalise(readFileSync(produced, 'utf8')),
+          'the client no longer sends what the committed pact says: run npm run pacts:update and review the diff',
+        ).toEqual(normalise(readFileSync(committed, 'utf8')));
       });
     });
 
@@ -164,10 +165,17 @@ function responseTemplate(body: Json | undefined, fields: string[] | undefined):
 }
 
 function headerTemplate(headers: Record<string, string>): TemplateHeaders {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, /^\d+$/.test(value) ? regex(/^\d+$/, value) : like(value)]));
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name, /^\d+$/.test(value) ? regex(/^\d+$/, value) : like(value)]),
+  );
 }
 
-async function runInteraction<Auth>(contract: HttpContract<Auth>, operation: DocumentedOperation, answer: DocumentedAnswer, dir: string): Promise<void> {
+async function runInteraction<Auth>(
+  contract: HttpContract<Auth>,
+  operation: DocumentedOperation,
+  answer: DocumentedAnswer,
+  dir: string,
+): Promise<void> {
   const status = concreteStatus(answer.status);
   const success = status < 300;
   const state = stateFor(status, answer.example);
@@ -202,7 +210,8 @@ async function runInteraction<Auth>(contract: HttpContract<Auth>, operation: Doc
     }
   };
 
-  if (operation.requestMediaType === 'application/x-www-form-urlencoded' && !contract.formBody) throw new Error(`${contract.provider}: a form operation needs formBody`);
+  if (operation.requestMediaType === 'application/x-www-form-urlencoded' && !contract.formBody)
+    throw new Error(`${contract.provider}: a form operation needs formBody`);
   await recordInteraction({
     provider: contract.provider,
     dir,
@@ -247,7 +256,12 @@ async function recordInteraction(i: Interaction): Promise<void> {
     pact
       .given(i.state.name, i.state.params)
       .uponReceiving(i.description)
-      .withRequest({ method: i.method, path: i.path, headers: { ...i.requestHeaders, 'Content-Type': 'application/x-www-form-urlencoded' }, body: i.body.form })
+      .withRequest({
+        method: i.method,
+        path: i.path,
+        headers: { ...i.requestHeaders, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: i.body.form,
+      })
       .willRespondWith({ status: i.status, headers: i.responseHeaders, ...(i.responseBody !== undefined ? { body: i.responseBody } : {}) });
     await pact.executeTest(async (server) => i.run(server.url));
     return;
@@ -275,14 +289,24 @@ async function recordInteraction(i: Interaction): Promise<void> {
  * documented success. Verified like the others, it proves the adapter's requests are ones the
  * provider's spec accepts.
  */
-async function runAdapterInteraction<Auth>(contract: HttpContract<Auth>, send: AdapterSend, operation: DocumentedOperation, dir: string): Promise<void> {
+async function runAdapterInteraction<Auth>(
+  contract: HttpContract<Auth>,
+  send: AdapterSend,
+  operation: DocumentedOperation,
+  dir: string,
+): Promise<void> {
   const success = operation.answers.find((answer) => concreteStatus(answer.status) < 300)!;
   const status = concreteStatus(success.status);
   let recorded: { method: string; path: string; contentType: string; body: string } | undefined;
   const recorder: typeof globalThis.fetch = async (input, init) => {
     const request = new Request(input, init);
     const url = new URL(request.url);
-    recorded = { method: request.method, path: url.pathname, contentType: request.headers.get('content-type') ?? '', body: await request.text() };
+    recorded = {
+      method: request.method,
+      path: url.pathname,
+      contentType: request.headers.get('content-type') ?? '',
+      body: await request.text(),
+    };
     return new Response(JSON.stringify(success.body ?? {}), { status, headers: { 'content-type': 'application/json' } });
   };
   const first = await send.run('http://adapter.invalid', recorder);
@@ -297,7 +321,8 @@ async function runAdapterInteraction<Auth>(contract: HttpContract<Auth>, send: A
     method,
     path,
     requestHeaders: { [contract.auth.header]: regex(contract.auth.pattern, contract.auth.example) },
-    body: body === '' ? undefined : contentType.startsWith('application/x-www-form-urlencoded') ? { form: body } : { json: JSON.parse(body) },
+    body:
+      body === '' ? undefined : contentType.startsWith('application/x-www-form-urlencoded') ? { form: body } : { json: JSON.parse(body) },
     status,
     responseHeaders: headerTemplate(success.headers),
     responseBody: responseTemplate(success.body, contract.reliesOn?.[operation.operationId]),

@@ -92,7 +92,9 @@ export async function compareWithSpec(provider: ProviderName, pactPath: string, 
   const findings: Result[] = [];
   const formFields = jsonEncodedFormFields(openapi);
   if (formFields.size > 0) {
-    const resolved = (await dereference(specPath)) as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: object }> } }>> };
+    const resolved = (await dereference(specPath)) as {
+      paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: object }> } }>>;
+    };
     const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
     pact.interactions.forEach((interaction, index) => {
       const { method, path, body } = interaction.request;
@@ -115,7 +117,11 @@ export async function compareWithSpec(provider: ProviderName, pactPath: string, 
           type: 'error',
           code: 'request.body.incompatible',
           message: `Request body is incompatible with the request body schema in the spec file: ${message}`,
-          mockDetails: { interactionDescription: interaction.description, location: `[root].interactions[${index}].request.body`, value: body },
+          mockDetails: {
+            interactionDescription: interaction.description,
+            location: `[root].interactions[${index}].request.body`,
+            value: body,
+          },
         });
       }
       // Leave the body (and its content type, or the comparator still looks for one) out.
@@ -132,5 +138,7 @@ export async function compareWithSpec(provider: ProviderName, pactPath: string, 
 
 /** OpenAPI annotations that Ajv does not take as keywords. */
 function stripAnnotations(schema: object): object {
-  return JSON.parse(JSON.stringify(schema, (key, value) => (key === 'example' || key === 'examples' || key.startsWith('x-') ? undefined : value)));
+  return JSON.parse(
+    JSON.stringify(schema, (key, value) => (key === 'example' || key === 'examples' || key.startsWith('x-') ? undefined : value)),
+  );
 }

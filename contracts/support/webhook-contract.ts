@@ -41,7 +41,11 @@ function documentedWebhooks(provider: ProviderName): DocumentedWebhook[] {
   const spec = loadSpec(provider);
   const webhooks = (spec.webhooks ?? {}) as Record<string, Record<string, unknown>>;
   return Object.keys(webhooks).flatMap((webhook) =>
-    requestExamples(spec, webhook, 'post', 'application/json', 'webhooks').map((example) => ({ webhook, example: example.name, body: example.value })),
+    requestExamples(spec, webhook, 'post', 'application/json', 'webhooks').map((example) => ({
+      webhook,
+      example: example.name,
+      body: example.value,
+    })),
   );
 }
 
@@ -105,10 +109,18 @@ export async function verifyMessages(provider: ProviderName, pactPath: string, e
 }
 
 /** Each message of the pact validated against the webhook body schema of `specPath`. */
-export async function messageSchemaViolations(provider: ProviderName, pactPath: string, specPath = new URL(`../../specs/${provider}.yaml`, import.meta.url).pathname): Promise<string[]> {
-  const spec = (await dereference(specPath)) as { webhooks?: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: object }> } } }> };
+export async function messageSchemaViolations(
+  provider: ProviderName,
+  pactPath: string,
+  specPath = new URL(`../../specs/${provider}.yaml`, import.meta.url).pathname,
+): Promise<string[]> {
+  const spec = (await dereference(specPath)) as {
+    webhooks?: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: object }> } } }>;
+  };
   const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
-  const pact = JSON.parse(readFileSync(pactPath, 'utf8')) as { interactions: Array<{ description: string; contents?: { content?: unknown } }> };
+  const pact = JSON.parse(readFileSync(pactPath, 'utf8')) as {
+    interactions: Array<{ description: string; contents?: { content?: unknown } }>;
+  };
   const violations: string[] = [];
   for (const interaction of pact.interactions) {
     const webhook = interaction.description.slice(0, interaction.description.indexOf(':'));
@@ -117,9 +129,14 @@ export async function messageSchemaViolations(provider: ProviderName, pactPath: 
       violations.push(`${interaction.description}: the spec has no webhook ${webhook}`);
       continue;
     }
-    const validate = ajv.compile(JSON.parse(JSON.stringify(schema, (key, value) => (key === 'example' || key === 'examples' || key.startsWith('x-') ? undefined : value))));
+    const validate = ajv.compile(
+      JSON.parse(
+        JSON.stringify(schema, (key, value) => (key === 'example' || key === 'examples' || key.startsWith('x-') ? undefined : value)),
+      ),
+    );
     if (!validate(interaction.contents?.content)) {
-      for (const error of validate.errors ?? []) violations.push(`${interaction.description}: ${error.instancePath || '/'} ${error.message}`);
+      for (const error of validate.errors ?? [])
+        violations.push(`${interaction.description}: ${error.instancePath || '/'} ${error.message}`);
     }
   }
   return violations;

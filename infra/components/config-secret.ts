@@ -73,9 +73,7 @@ export class ConfigSecret extends pulumi.ComponentResource {
 
   constructor(name: string, args: ConfigSecretArgs, opts?: pulumi.ComponentResourceOptions) {
     super('whatsapp-provider-kit:aws:ConfigSecret', name, {}, opts);
-    this.version = pulumi.unsecret(
-      pulumi.all([args.document, args.salt ?? 1]).apply(([document, salt]) => configVersion(document, salt)),
-    );
+    this.version = pulumi.unsecret(pulumi.all([args.document, args.salt ?? 1]).apply(([document, salt]) => configVersion(document, salt)));
     this.secret = new aws.secretsmanager.Secret(
       ...transform(
         args.transform?.secret,

@@ -40,7 +40,10 @@ interface Member {
 
 function documentation(member: ts.PropertySignature): { text: string; tags: Map<string, string> } {
   const docs = ts.getJSDocCommentsAndTags(member).filter(ts.isJSDoc);
-  const text = docs.map((doc) => ts.getTextOfJSDocComment(doc.comment) ?? '').join('\n').trim();
+  const text = docs
+    .map((doc) => ts.getTextOfJSDocComment(doc.comment) ?? '')
+    .join('\n')
+    .trim();
   const tags = new Map(ts.getJSDocTags(member).map((tag) => [tag.tagName.text, ts.getTextOfJSDocComment(tag.comment) ?? ''] as const));
   return { text, tags };
 }

@@ -178,17 +178,15 @@ export class NodeFunction extends pulumi.ComponentResource {
         `${name}-policy`,
         {
           role: this.role.id,
-          policy: pulumi
-            .all([args.statements, this.logGroup.arn])
-            .apply(([statements, logArn]) =>
-              JSON.stringify({
-                Version: '2012-10-17',
-                Statement: [
-                  { Effect: 'Allow' as const, Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logArn}:*` },
-                  ...statements,
-                ],
-              }),
-            ),
+          policy: pulumi.all([args.statements, this.logGroup.arn]).apply(([statements, logArn]) =>
+            JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow' as const, Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logArn}:*` },
+                ...statements,
+              ],
+            }),
+          ),
         },
         { parent: this },
       ),

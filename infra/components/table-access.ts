@@ -6,7 +6,7 @@
  * {@link STORE_CALLS} as `<repository>.<method>` (a test checks every method is), and to the
  * functions that call it.
  */
-import { INDEX } from '../../src/store/table.ts';
+import type { INDEX } from '../../src/store/table.ts';
 
 export type IndexName = (typeof INDEX)[keyof typeof INDEX]['name'];
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';

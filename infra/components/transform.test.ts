@@ -12,7 +12,6 @@ import { ROUTES } from '../../src/api/routes.ts';
 import { planProgram, type PlannedResource } from '../plan.ts';
 import { checkPolicies } from '../policies.ts';
 import { Alarms } from './alarms.ts';
-import { HttpApi } from './http-api.ts';
 import { NodeFunction } from './node-function.ts';
 import { PacedQueue } from './paced-queue.ts';
 import { WhatsAppPipeline, type WhatsAppPipelineArgs } from './pipeline.ts';

@@ -135,11 +135,16 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
     return new Date(due).toISOString();
   };
   // Watched (with its sealed body) until claimed: the sweeper sends it anyway if it is not.
-  const records: NewMessage[] = messages.map((message) => ({ ...toRecord(message, now, deps, key), due: { at: dueAt(message), sealedPayload: deps.cipher.seal(JSON.stringify(message)) } }));
+  const records: NewMessage[] = messages.map((message) => ({
+    ...toRecord(message, now, deps, key),
+    due: { at: dueAt(message), sealedPayload: deps.cipher.seal(JSON.stringify(message)) },
+  }));
   await deps.messages.createMany(records, { onlyIfMissing: replay });
 
   // On a replay, only messages still waiting go out again (a duplicate on the queue is harmless).
-  const waiting = replay ? new Set((await deps.messages.getMany(ids)).filter((r) => r.status === 'queued' || r.status === 'scheduled').map((r) => r.id)) : new Set(ids);
+  const waiting = replay
+    ? new Set((await deps.messages.getMany(ids)).filter((r) => r.status === 'queued' || r.status === 'scheduled').map((r) => r.id))
+    : new Set(ids);
   const toEnqueue: QueueEntry[] = [];
   for (const message of messages) {
     const delayS = delayOf(message);
@@ -246,7 +251,12 @@ function checkMessage(
     violations.push({ field: field('scheduleAt'), rule: 'must be at most a year ahead' });
   }
   if (account && content) {
-    violations.push(...deps.adapterFor(account).check(content, account).map((v) => ({ ...v, field: field(v.field) })));
+    violations.push(
+      ...deps
+        .adapterFor(account)
+        .check(content, account)
+        .map((v) => ({ ...v, field: field(v.field) })),
+    );
   }
 
   // Its size as stored: the queue body (also what is sealed when held), then the held item.

@@ -22,7 +22,9 @@ export async function handleApiRequest(request: HttpRequest, deps: ApiDeps, serv
   const matched = matchRoute(request.method, request.path);
   if (!matched.route && matched.malformed) return malformedPath();
   if (!matched.route || matched.route.function === 'webhook' || (serving && matched.route.function !== serving)) {
-    return matched.route || !matched.pathKnown ? problem(404, 'not_found', `no route ${request.method} ${request.path}`) : problem(405, 'method_not_allowed', `${request.method} is not allowed on ${request.path}`);
+    return matched.route || !matched.pathKnown
+      ? problem(404, 'not_found', `no route ${request.method} ${request.path}`)
+      : problem(405, 'method_not_allowed', `${request.method} is not allowed on ${request.path}`);
   }
   const principal = authenticate(request.headers.authorization, deps.apiKeys);
   if (!principal) {
@@ -35,7 +37,14 @@ export async function handleApiRequest(request: HttpRequest, deps: ApiDeps, serv
     case 'sendMessages': {
       const body = parseJsonBody(request);
       if (!body.ok) return body.response;
-      return acceptMessages({ principal, body: body.value, ...(request.headers['idempotency-key'] !== undefined ? { idempotencyKey: request.headers['idempotency-key'] } : {}) }, deps);
+      return acceptMessages(
+        {
+          principal,
+          body: body.value,
+          ...(request.headers['idempotency-key'] !== undefined ? { idempotencyKey: request.headers['idempotency-key'] } : {}),
+        },
+        deps,
+      );
     }
     case 'getMessage':
       return getMessage(principal, matched.params.id!, deps);

@@ -86,7 +86,11 @@ export async function cancelMessage(principal: Principal, id: string, deps: Mess
   const at = deps.now().toISOString();
   const result = await deps.messages.cancel(id, at);
   if (!result.cancelled) {
-    return problem(409, 'not_cancellable', `message ${id} is ${result.current ?? 'gone'}; only queued or scheduled messages can be cancelled`);
+    return problem(
+      409,
+      'not_cancellable',
+      `message ${id} is ${result.current ?? 'gone'}; only queued or scheduled messages can be cancelled`,
+    );
   }
   await pushChange(deps, record, { status: 'cancelled', at });
   return json(200, presentMessage((await deps.messages.get(id)) ?? record));

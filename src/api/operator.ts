@@ -43,7 +43,8 @@ export async function resolveMessage(principal: Principal, id: string, body: unk
   if (!parsed.success) return problem(400, 'invalid_request', 'the body has problems', violationsOf(parsed.error));
   const record = MessageId.safeParse(id).success ? await deps.messages.get(id) : undefined;
   if (!record || !mayUse(principal, record.account)) return problem(404, 'not_found', `no message ${id}`);
-  if (record.status !== 'unknown') return problem(409, 'not_unknown', `message ${id} is ${record.status}; only unknown messages are resolved by hand`);
+  if (record.status !== 'unknown')
+    return problem(409, 'not_unknown', `message ${id} is ${record.status}; only unknown messages are resolved by hand`);
   const at = deps.now().toISOString();
   const reason = `resolved by ${principal.keyId}${parsed.data.note ? `: ${parsed.data.note}` : ''}`;
   const error = parsed.data.status === 'failed' ? { class: 'operator', reason } : undefined;
@@ -82,7 +83,12 @@ export function presentPause(pause: Pause): ApiPause {
  * one request, the rest at their recheck); those still under another pause of the account are held
  * again by the sender.
  */
-export async function liftPause(principal: Principal, account: string, query: Record<string, string>, deps: OperatorDeps): Promise<HttpResponse> {
+export async function liftPause(
+  principal: Principal,
+  account: string,
+  query: Record<string, string>,
+  deps: OperatorDeps,
+): Promise<HttpResponse> {
   if (!deps.accounts.has(account) || !mayUse(principal, account)) return problem(404, 'not_found', `no account ${account}`);
   if (query.template && !TemplateContent.shape.name.safeParse(query.template).success) {
     return problem(400, 'invalid_request', 'the query has 1 problem(s)', [
@@ -90,7 +96,8 @@ export async function liftPause(principal: Principal, account: string, query: Re
     ]);
   }
   const scope = query.template ? templateScope(query.template) : ACCOUNT_SCOPE;
-  if (!(await deps.pauses.lift(account, scope))) return problem(404, 'not_found', `account ${account} has no pause${query.template ? ` on template ${query.template}` : ''}`);
+  if (!(await deps.pauses.lift(account, scope)))
+    return problem(404, 'not_found', `account ${account} has no pause${query.template ? ` on template ${query.template}` : ''}`);
   // Were this to fail, the held messages still come back at their recheck time (the sweeper).
   const grace = deps.sweepGraceMs ? { graceMs: deps.sweepGraceMs } : {};
   const sweeper = { due: deps.due, claims: deps.claims, queue: deps.queue, cipher: deps.cipher, now: deps.now, ...grace };
@@ -99,10 +106,18 @@ export async function liftPause(principal: Principal, account: string, query: Re
 }
 
 /** `DELETE /v1/suppressions/{account}/{recipient}`: the recipient may receive messages from the account again. */
-export async function removeSuppression(principal: Principal, account: string, recipient: string, deps: OperatorDeps): Promise<HttpResponse> {
+export async function removeSuppression(
+  principal: Principal,
+  account: string,
+  recipient: string,
+  deps: OperatorDeps,
+): Promise<HttpResponse> {
   if (!deps.accounts.has(account) || !mayUse(principal, account)) return problem(404, 'not_found', `no account ${account}`);
   const phone = Recipient.safeParse(recipient);
-  if (!phone.success) return problem(400, 'invalid_request', 'the recipient is not a phone number', violationsOf(phone.error, ['recipient']));
+  if (!phone.success)
+    return problem(400, 'invalid_request', 'the recipient is not a phone number', violationsOf(phone.error, ['recipient']));
   const removed = await deps.suppressions.remove(account, recipientRef(deps.recipientHashKey, phone.data).hash);
-  return removed ? json(200, { removed: { account, recipient: `…${phone.data.slice(-4)}` } }) : problem(404, 'not_found', 'that recipient is not suppressed on the account');
+  return removed
+    ? json(200, { removed: { account, recipient: `…${phone.data.slice(-4)}` } })
+    : problem(404, 'not_found', 'that recipient is not suppressed on the account');
 }

@@ -35,7 +35,11 @@ export function matchRoute(method: string, path: string): RouteMatch {
   let pathKnown = false;
   for (const route of ROUTES) {
     const names: string[] = [];
-    const pattern = new RegExp(`^${route.path.replace(/\{([^}]+)\}/g, (_, name: string) => (names.push(name), '([^/]+)'))}/?$`);
+    const source = route.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    const pattern = new RegExp(`^${source}/?$`);
     const match = pattern.exec(path);
     if (!match) continue;
     pathKnown = true;

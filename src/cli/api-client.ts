@@ -137,7 +137,9 @@ function toApiError(status: number, body: unknown): ApiError {
   let message = typeof error.message === 'string' && error.message !== '' ? error.message : `the API answered HTTP ${status}`;
   if (status === 401) message = `the API refused the API key (check --key, WAPK_API_KEY or .local/config.json): ${message}`;
   const violations: Violation[] = Array.isArray(error.violations)
-    ? error.violations.filter((v): v is Violation => !!v && typeof v === 'object' && typeof v.field === 'string' && typeof v.rule === 'string')
+    ? error.violations.filter(
+        (v): v is Violation => !!v && typeof v === 'object' && typeof v.field === 'string' && typeof v.rule === 'string',
+      )
     : [];
   return new ApiError(status, code, message, violations);
 }

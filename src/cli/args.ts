@@ -65,18 +65,40 @@ export function requireFlags(command: string, values: Record<string, unknown>, n
 }
 
 /** Exactly `count` positionals (or between min and max). */
-export function expectPositionals(command: string, positionals: readonly string[], names: readonly string[], usage: string, optional = 0): void {
+export function expectPositionals(
+  command: string,
+  positionals: readonly string[],
+  names: readonly string[],
+  usage: string,
+  optional = 0,
+): void {
   const min = names.length - optional;
   if (positionals.length < min) throw new UsageError(`${command} needs ${names.slice(positionals.length, min).join(' ')}`, usage);
-  if (positionals.length > names.length) throw new UsageError(`${command}: unexpected argument ${JSON.stringify(positionals[names.length])}`, usage);
+  if (positionals.length > names.length)
+    throw new UsageError(`${command}: unexpected argument ${JSON.stringify(positionals[names.length])}`, usage);
 }
 
 /** A number flag within bounds, or a usage error. */
-export function numberFlag(name: string, value: string | undefined, fallback: number, bounds: { min: number; max: number; integer?: boolean }, usage: string): number {
+export function numberFlag(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  bounds: { min: number; max: number; integer?: boolean },
+  usage: string,
+): number {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number < bounds.min || number > bounds.max || (bounds.integer && !Number.isInteger(number))) {
-    throw new UsageError(`--${name} must be ${bounds.integer ? 'an integer' : 'a number'} from ${bounds.min} to ${bounds.max}, not ${JSON.stringify(value)}`, usage);
+  if (
+    value.trim() === '' ||
+    !Number.isFinite(number) ||
+    number < bounds.min ||
+    number > bounds.max ||
+    (bounds.integer && !Number.isInteger(number))
+  ) {
+    throw new UsageError(
+      `--${name} must be ${bounds.integer ? 'an integer' : 'a number'} from ${bounds.min} to ${bounds.max}, not ${JSON.stringify(value)}`,
+      usage,
+    );
   }
   return number;
 }

@@ -46,10 +46,23 @@ beforeAll(async () => {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url!, 'http://fake');
-    const recorded: Recorded = { method: req.method!, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: raw ? JSON.parse(raw) : undefined };
+    const recorded: Recorded = {
+      method: req.method!,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body: raw ? JSON.parse(raw) : undefined,
+    };
     requests.push(recorded);
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const answer: Answer = bearer && keys.has(bearer) ? handler(recorded) : { status: 401, body: { error: { code: 'unauthorized', message: 'send a valid API key as Authorization: Bearer <key>' } }, headers: { 'www-authenticate': 'Bearer' } };
+    const answer: Answer =
+      bearer && keys.has(bearer)
+        ? handler(recorded)
+        : {
+            status: 401,
+            body: { error: { code: 'unauthorized', message: 'send a valid API key as Authorization: Bearer <key>' } },
+            headers: { 'www-authenticate': 'Bearer' },
+          };
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
   });
@@ -81,7 +94,16 @@ interface Run {
 }
 
 /** Runs `wapk args` (with `--url`/`--key` unless `connect: false`), settling within `timeoutMs`. */
-function wapk(args: string[], options: { cwd?: string; env?: Record<string, string>; connect?: boolean; timeoutMs?: number; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
+function wapk(
+  args: string[],
+  options: {
+    cwd?: string;
+    env?: Record<string, string>;
+    connect?: boolean;
+    timeoutMs?: number;
+    onStdout?: (text: string, child: ReturnType<typeof spawn>) => void;
+  } = {},
+): Promise<Run> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !/^(WAPK_|AWS_)/.test(name)) env[name] = value;
   const child = spawn(process.execPath, [MAIN, ...args, ...(options.connect === false ? [] : ['--url', apiUrl, '--key', KEY])], {
@@ -125,18 +147,42 @@ function apiMessage(id: string, status: string, history: Array<[string, string]>
 
 const invalid = (violations: Array<{ field: string; rule: string }>): Answer => ({
   status: 400,
-  body: { error: { code: 'invalid_request', message: `the request has ${violations.length} problem(s); nothing was accepted`, violations } },
+  body: {
+    error: { code: 'invalid_request', message: `the request has ${violations.length} problem(s); nothing was accepted`, violations },
+  },
 });
 
 describe('wapk send', () => {
   it('builds the send request from flags and prints the id and status', async () => {
     handler = () => ({ status: 202, body: { id: '01JTESTSEND0000000000000001', status: 'queued' } });
     const run = await wapk([
-      'send', '--provider', 'kaleyra', '--account', 'acme-kaleyra', '--to', '+919812345678',
-      '--template', 'lto_template', '--language', 'en_US', '--body', 'Pablo', '--body', 'CARIBE25',
-      '--header-image', 'https://cdn.example.com/offer.png',
-      '--button', 'copy_code:0:CARIBE25', '--button', 'quick_reply:1:STOP', '--button', 'url:2:track/a:b',
-      '--schedule', '2026-12-01T09:00:00+01:00', '--idempotency-key', 'order-17',
+      'send',
+      '--provider',
+      'kaleyra',
+      '--account',
+      'acme-kaleyra',
+      '--to',
+      '+919812345678',
+      '--template',
+      'lto_template',
+      '--language',
+      'en_US',
+      '--body',
+      'Pablo',
+      '--body',
+      'CARIBE25',
+      '--header-image',
+      'https://cdn.example.com/offer.png',
+      '--button',
+      'copy_code:0:CARIBE25',
+      '--button',
+      'quick_reply:1:STOP',
+      '--button',
+      'url:2:track/a:b',
+      '--schedule',
+      '2026-12-01T09:00:00+01:00',
+      '--idempotency-key',
+      'order-17',
     ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -170,15 +216,45 @@ describe('wapk send', () => {
 
   it('sends named body values, a text header, free text, and prints JSON with --json', async () => {
     handler = () => ({ status: 202, body: { id: '01JTESTSEND0000000000000002', status: 'queued' } });
-    const named = await wapk(['send', '--provider', 'livechat', '--account', 'lc', '--to', '+14155550123', '--template', 'welcome', '--language', 'en', '--named', 'first_name=Ana', '--named', 'code=a=b', '--header-text', 'Hello', '--json']);
+    const named = await wapk([
+      'send',
+      '--provider',
+      'livechat',
+      '--account',
+      'lc',
+      '--to',
+      '+14155550123',
+      '--template',
+      'welcome',
+      '--language',
+      'en',
+      '--named',
+      'first_name=Ana',
+      '--named',
+      'code=a=b',
+      '--header-text',
+      'Hello',
+      '--json',
+    ]);
     expect(named.code).toBe(0);
     expect(JSON.parse(named.stdout)).toEqual({ id: '01JTESTSEND0000000000000002', status: 'queued' });
-    expect(requests[0]!.body.content).toEqual({ kind: 'template', name: 'welcome', language: 'en', header: { type: 'text', text: 'Hello' }, body: { first_name: 'Ana', code: 'a=b' } });
+    expect(requests[0]!.body.content).toEqual({
+      kind: 'template',
+      name: 'welcome',
+      language: 'en',
+      header: { type: 'text', text: 'Hello' },
+      body: { first_name: 'Ana', code: 'a=b' },
+    });
     expect(requests[0]!.headers['idempotency-key']).toBeUndefined();
 
     const text = await wapk(['send', '--provider', 'loopwave', '--account', 'lw', '--to', '+14155550123', '--text', 'free text']);
     expect(text.code).toBe(0);
-    expect(requests[1]!.body).toEqual({ provider: 'loopwave', account: 'lw', recipient: '+14155550123', content: { kind: 'text', text: 'free text' } });
+    expect(requests[1]!.body).toEqual({
+      provider: 'loopwave',
+      account: 'lw',
+      recipient: '+14155550123',
+      content: { kind: 'text', text: 'free text' },
+    });
   });
 
   it('prints each violation of a refused request on its own line and exits 1', async () => {
@@ -187,7 +263,21 @@ describe('wapk send', () => {
         { field: 'recipient', rule: 'must be a valid phone number with its country code (E.164), e.g. +14155550123' },
         { field: 'content.buttons.0.code', rule: 'must be at most 15 characters (Meta’s limit)' },
       ]);
-    const run = await wapk(['send', '--provider', 'kaleyra', '--account', 'acme-kaleyra', '--to', '+1', '--template', 't', '--language', 'en', '--button', 'copy_code:0:WAYTOOLONGCODE1234']);
+    const run = await wapk([
+      'send',
+      '--provider',
+      'kaleyra',
+      '--account',
+      'acme-kaleyra',
+      '--to',
+      '+1',
+      '--template',
+      't',
+      '--language',
+      'en',
+      '--button',
+      'copy_code:0:WAYTOOLONGCODE1234',
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(lines(run.stderr)).toEqual([
@@ -205,7 +295,21 @@ describe('wapk send', () => {
     expect(second).toMatch(/^usage: wapk send --provider P --account A --to \+E164/);
     expect(rest).toEqual([]);
 
-    const badButton = await wapk(['send', '--provider', 'kaleyra', '--account', 'a', '--to', '+14155550123', '--template', 't', '--language', 'en', '--button', 'copy_code:x']);
+    const badButton = await wapk([
+      'send',
+      '--provider',
+      'kaleyra',
+      '--account',
+      'a',
+      '--to',
+      '+14155550123',
+      '--template',
+      't',
+      '--language',
+      'en',
+      '--button',
+      'copy_code:x',
+    ]);
     expect(badButton.code).toBe(2);
     expect(lines(badButton.stderr)[0]).toMatch(/^wapk: --button takes TYPE:INDEX:VALUE/);
 
@@ -224,11 +328,23 @@ describe('wapk status and cancel', () => {
   const ID = '01JTESTSTATUS0000000000001';
 
   it('prints the status, recipient, provider, history, attempts and last error', async () => {
-    const message = apiMessage(ID, 'failed', [['queued', '2026-05-01T10:00:00.000Z'], ['sending', '2026-05-01T10:00:01.000Z'], ['failed', '2026-05-01T10:00:02.500Z']], {
-      attempts: 2,
-      lastError: { class: 'permanent', code: 131026, reason: 'recipient is not a WhatsApp user' },
-    });
-    handler = (request) => (request.path === `/v1/messages/${ID}` ? { status: 200, body: message } : { status: 404, body: { error: { code: 'not_found', message: `no message ${request.path.split('/').pop()}` } } });
+    const message = apiMessage(
+      ID,
+      'failed',
+      [
+        ['queued', '2026-05-01T10:00:00.000Z'],
+        ['sending', '2026-05-01T10:00:01.000Z'],
+        ['failed', '2026-05-01T10:00:02.500Z'],
+      ],
+      {
+        attempts: 2,
+        lastError: { class: 'permanent', code: 131026, reason: 'recipient is not a WhatsApp user' },
+      },
+    );
+    handler = (request) =>
+      request.path === `/v1/messages/${ID}`
+        ? { status: 200, body: message }
+        : { status: 404, body: { error: { code: 'not_found', message: `no message ${request.path.split('/').pop()}` } } };
     const run = await wapk(['status', ID]);
     expect(run.code).toBe(0);
     const out = lines(run.stdout);
@@ -256,8 +372,19 @@ describe('wapk status and cancel', () => {
   it('cancels a message, and reports a refusal', async () => {
     handler = (request) =>
       request.method === 'POST' && request.path === `/v1/messages/${ID}/cancel`
-        ? { status: 200, body: apiMessage(ID, 'cancelled', [['queued', '2026-05-01T10:00:00.000Z'], ['cancelled', '2026-05-01T10:01:00.000Z']]) }
-        : { status: 409, body: { error: { code: 'not_cancellable', message: 'message 01JSENT is sent; only queued or scheduled messages can be cancelled' } } };
+        ? {
+            status: 200,
+            body: apiMessage(ID, 'cancelled', [
+              ['queued', '2026-05-01T10:00:00.000Z'],
+              ['cancelled', '2026-05-01T10:01:00.000Z'],
+            ]),
+          }
+        : {
+            status: 409,
+            body: {
+              error: { code: 'not_cancellable', message: 'message 01JSENT is sent; only queued or scheduled messages can be cancelled' },
+            },
+          };
     const run = await wapk(['cancel', ID]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`${ID} cancelled\n`);
@@ -273,15 +400,51 @@ describe('operator commands', () => {
   it('lists and lifts pauses, lists unknown messages and resolves one', async () => {
     handler = (request) => {
       const route = `${request.method} ${request.path}`;
-      if (route === 'GET /v1/pauses') return { status: 200, body: { pauses: [{ account: 'acme-kaleyra', scope: 'T#lto_template', reason: 'template paused by Meta', code: 132015, since: '2026-05-01T09:00:00.000Z' }] } };
-      if (route === 'DELETE /v1/pauses/acme-kaleyra') return { status: 200, body: { lifted: { account: 'acme-kaleyra', scope: `T#${request.query.template}` } } };
-      if (route === 'GET /v1/messages') return { status: 200, body: { messages: [apiMessage('01JUNKNOWN', 'unknown', [['queued', 't0'], ['unknown', 't1']])] } };
-      if (route === 'POST /v1/messages/01JUNKNOWN/resolve') return { status: 200, body: apiMessage('01JUNKNOWN', request.body.status, [['queued', 't0'], ['unknown', 't1'], [request.body.status, 't2']]) };
+      if (route === 'GET /v1/pauses')
+        return {
+          status: 200,
+          body: {
+            pauses: [
+              {
+                account: 'acme-kaleyra',
+                scope: 'T#lto_template',
+                reason: 'template paused by Meta',
+                code: 132015,
+                since: '2026-05-01T09:00:00.000Z',
+              },
+            ],
+          },
+        };
+      if (route === 'DELETE /v1/pauses/acme-kaleyra')
+        return { status: 200, body: { lifted: { account: 'acme-kaleyra', scope: `T#${request.query.template}` } } };
+      if (route === 'GET /v1/messages')
+        return {
+          status: 200,
+          body: {
+            messages: [
+              apiMessage('01JUNKNOWN', 'unknown', [
+                ['queued', 't0'],
+                ['unknown', 't1'],
+              ]),
+            ],
+          },
+        };
+      if (route === 'POST /v1/messages/01JUNKNOWN/resolve')
+        return {
+          status: 200,
+          body: apiMessage('01JUNKNOWN', request.body.status, [
+            ['queued', 't0'],
+            ['unknown', 't1'],
+            [request.body.status, 't2'],
+          ]),
+        };
       return { status: 404, body: { error: { code: 'not_found', message: `no route ${route}` } } };
     };
     const list = await wapk(['pauses', '--account', 'acme-kaleyra']);
     expect(list.code).toBe(0);
-    expect(lines(list.stdout)[1]).toMatch(/^acme-kaleyra +template lto_template +2026-05-01T09:00:00\.000Z +132015 +template paused by Meta$/);
+    expect(lines(list.stdout)[1]).toMatch(
+      /^acme-kaleyra +template lto_template +2026-05-01T09:00:00\.000Z +132015 +template paused by Meta$/,
+    );
     const lift = await wapk(['pauses', 'lift', 'acme-kaleyra', '--template', 'lto_template']);
     expect(lift.stdout).toBe('lifted the pause on template lto_template of account acme-kaleyra\n');
     const unknown = await wapk(['unknown', '--account', 'acme-kaleyra']);
@@ -305,12 +468,19 @@ describe('wapk send --csv', () => {
     let next = 0;
     handler = (request) => {
       const messages = request.body.messages as Array<{ recipient: string }>;
-      const violations = messages.flatMap((m, i) => (m.recipient === INVALID ? [{ field: `messages.${i}.recipient`, rule: 'must be a valid phone number with its country code (E.164), e.g. +14155550123' }] : []));
+      const violations = messages.flatMap((m, i) =>
+        m.recipient === INVALID
+          ? [{ field: `messages.${i}.recipient`, rule: 'must be a valid phone number with its country code (E.164), e.g. +14155550123' }]
+          : [],
+      );
       if (violations.length > 0) return invalid(violations);
       const key = String(request.headers['idempotency-key']);
       const first = answered.get(key);
       if (first) return { ...first, headers: { 'idempotent-replayed': 'true' } };
-      const answer = { status: 202, body: { messages: messages.map(() => ({ id: `01JCSV${String(++next).padStart(20, '0')}`, status: 'queued' })) } };
+      const answer = {
+        status: 202,
+        body: { messages: messages.map(() => ({ id: `01JCSV${String(++next).padStart(20, '0')}`, status: 'queued' })) },
+      };
       answered.set(key, answer);
       return answer;
     };
@@ -320,8 +490,25 @@ describe('wapk send --csv', () => {
     batchApi();
     const dir = tempDir();
     const csv = join(dir, 'customers.csv');
-    writeFileSync(csv, `to,body1,body2\n+14155550101,Ana,A1\n+14155550102,"Bo, Jr.",B2\n${INVALID},Cy,C3\n+14155550104,Di,D4\n+14155550105,Ed,E5\n`);
-    const args = ['send', '--csv', 'customers.csv', '--provider', 'kaleyra', '--account', 'acme-kaleyra', '--template', 'lto_template', '--language', 'en_US', '--button', 'copy_code:0:SAVE'];
+    writeFileSync(
+      csv,
+      `to,body1,body2\n+14155550101,Ana,A1\n+14155550102,"Bo, Jr.",B2\n${INVALID},Cy,C3\n+14155550104,Di,D4\n+14155550105,Ed,E5\n`,
+    );
+    const args = [
+      'send',
+      '--csv',
+      'customers.csv',
+      '--provider',
+      'kaleyra',
+      '--account',
+      'acme-kaleyra',
+      '--template',
+      'lto_template',
+      '--language',
+      'en_US',
+      '--button',
+      'copy_code:0:SAVE',
+    ];
 
     const first = await wapk(args, { cwd: dir });
     expect(first.code).toBe(1);
@@ -332,12 +519,23 @@ describe('wapk send --csv', () => {
     // The whole batch first, refused naming row 3; then the four others, accepted.
     expect(requests.map((r) => r.body.messages.length)).toEqual([5, 4]);
     const accepted = requests[1]!.body.messages;
-    expect(accepted.map((m: { recipient: string }) => m.recipient)).toEqual(['+14155550101', '+14155550102', '+14155550104', '+14155550105']);
+    expect(accepted.map((m: { recipient: string }) => m.recipient)).toEqual([
+      '+14155550101',
+      '+14155550102',
+      '+14155550104',
+      '+14155550105',
+    ]);
     expect(accepted[1]).toEqual({
       provider: 'kaleyra',
       account: 'acme-kaleyra',
       recipient: '+14155550102',
-      content: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Bo, Jr.', 'B2'], buttons: [{ type: 'copy_code', index: 0, code: 'SAVE' }] },
+      content: {
+        kind: 'template',
+        name: 'lto_template',
+        language: 'en_US',
+        body: ['Bo, Jr.', 'B2'],
+        buttons: [{ type: 'copy_code', index: 0, code: 'SAVE' }],
+      },
     });
 
     const failures = parse(readFileSync(`${csv}.failures.csv`)) as string[][];
@@ -360,12 +558,21 @@ describe('wapk send --csv', () => {
   it('fails a row with too few or too many values alone, with its reason, and sends the rest', async () => {
     batchApi();
     const dir = tempDir();
-    writeFileSync(join(dir, 'short.csv'), 'to,body1,body2\n+14155550101,Ana,A1\n+14155550102,Bo\n+14155550103,Cy,C3,extra\n+14155550104,Di,D4,\n');
-    const run = await wapk(['send', '--csv', 'short.csv', '--provider', 'kaleyra', '--account', 'acme-kaleyra', '--template', 'hello', '--language', 'en'], { cwd: dir });
+    writeFileSync(
+      join(dir, 'short.csv'),
+      'to,body1,body2\n+14155550101,Ana,A1\n+14155550102,Bo\n+14155550103,Cy,C3,extra\n+14155550104,Di,D4,\n',
+    );
+    const run = await wapk(
+      ['send', '--csv', 'short.csv', '--provider', 'kaleyra', '--account', 'acme-kaleyra', '--template', 'hello', '--language', 'en'],
+      { cwd: dir },
+    );
     expect(run.code).toBe(1);
     expect(lines(run.stdout)).toEqual(['accepted 2, failed 2', `failures: ${join(dir, 'short.csv')}.failures.csv`]);
     // An empty trailing cell (a trailing comma) is no extra value.
-    expect(requests.flatMap((r) => r.body.messages.map((m: { recipient: string }) => m.recipient))).toEqual(['+14155550101', '+14155550104']);
+    expect(requests.flatMap((r) => r.body.messages.map((m: { recipient: string }) => m.recipient))).toEqual([
+      '+14155550101',
+      '+14155550104',
+    ]);
     expect(parse(readFileSync(join(dir, 'short.csv.failures.csv'))) as string[][]).toEqual([
       ['to', 'body1', 'body2', 'error'],
       ['+14155550102', 'Bo', '', 'the row has 2 value(s) but the header has 3 (to, body1, body2); not sent'],
@@ -377,10 +584,13 @@ describe('wapk send --csv', () => {
     batchApi();
     const dir = tempDir();
     writeFileSync(join(dir, 'here.csv'), 'to,body1\n+14155550101,Ana\n');
-    const run = await wapk(['send', '--csv', 'here.csv', '--provider', 'kaleyra', '--account', 'acme-kaleyra', '--template', 'hello', '--language', 'en'], {
-      cwd: tempDir(),
-      env: { npm_lifecycle_event: 'wapk', INIT_CWD: dir },
-    });
+    const run = await wapk(
+      ['send', '--csv', 'here.csv', '--provider', 'kaleyra', '--account', 'acme-kaleyra', '--template', 'hello', '--language', 'en'],
+      {
+        cwd: tempDir(),
+        env: { npm_lifecycle_event: 'wapk', INIT_CWD: dir },
+      },
+    );
     expect(run.stderr).toBe('rows: 100% (1/1)\n');
     expect(run.stdout).toBe('accepted 1, failed 0\n');
   });
@@ -390,12 +600,33 @@ describe('wapk send --csv', () => {
     const dir = tempDir();
     const rows = Array.from({ length: 250 }, (_, i) => `+1415555${String(1000 + i)},n${i}`);
     writeFileSync(join(dir, 'big.csv'), `to,body.name\n${rows.join('\n')}\n`);
-    const run = await wapk(['send', '--csv', 'big.csv', '--provider', 'kaleyra', '--account', 'acme-kaleyra', '--template', 'hello', '--language', 'en', '--concurrency', '2', '--failures', 'out.csv'], { cwd: dir });
+    const run = await wapk(
+      [
+        'send',
+        '--csv',
+        'big.csv',
+        '--provider',
+        'kaleyra',
+        '--account',
+        'acme-kaleyra',
+        '--template',
+        'hello',
+        '--language',
+        'en',
+        '--concurrency',
+        '2',
+        '--failures',
+        'out.csv',
+      ],
+      { cwd: dir },
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('accepted 250, failed 0\n');
     expect(requests.map((r) => r.body.messages.length).sort()).toEqual([100, 100, 50]);
     expect(new Set(requests.map((r) => r.headers['idempotency-key'])).size).toBe(3);
-    expect(requests.flatMap((r) => r.body.messages.map((m: { content: { body: unknown } }) => m.content.body))).toContainEqual({ name: 'n249' });
+    expect(requests.flatMap((r) => r.body.messages.map((m: { content: { body: unknown } }) => m.content.body))).toContainEqual({
+      name: 'n249',
+    });
     expect(lines(run.stderr)).toHaveLength(10);
     expect(lines(run.stderr).every((line) => /^rows: \d+% \(\d+\/250\)$/.test(line))).toBe(true);
   });
@@ -409,11 +640,53 @@ describe('wapk watch', () => {
       const n = (polls.get(id) ?? 0) + 1;
       polls.set(id, n);
       // LiveTok reports nothing after its send answer's `sent`; LiveChat goes on to `read`.
-      if (id === 'A') return { status: 200, body: n === 1 ? apiMessage('A', 'queued', [['queued', 't0']], { provider: 'livetok' }) : apiMessage('A', 'sent', [['queued', 't0'], ['sent', 't2']], { provider: 'livetok' }) };
+      if (id === 'A')
+        return {
+          status: 200,
+          body:
+            n === 1
+              ? apiMessage('A', 'queued', [['queued', 't0']], { provider: 'livetok' })
+              : apiMessage(
+                  'A',
+                  'sent',
+                  [
+                    ['queued', 't0'],
+                    ['sent', 't2'],
+                  ],
+                  { provider: 'livetok' },
+                ),
+        };
       const b = [
-        apiMessage('B', 'sent', [['queued', 't0'], ['sent', 't1']], { provider: 'livechat' }),
-        apiMessage('B', 'delivered', [['queued', 't0'], ['sent', 't1'], ['delivered', 't3']], { provider: 'livechat' }),
-        apiMessage('B', 'read', [['queued', 't0'], ['sent', 't1'], ['delivered', 't3'], ['read', 't4']], { provider: 'livechat' }),
+        apiMessage(
+          'B',
+          'sent',
+          [
+            ['queued', 't0'],
+            ['sent', 't1'],
+          ],
+          { provider: 'livechat' },
+        ),
+        apiMessage(
+          'B',
+          'delivered',
+          [
+            ['queued', 't0'],
+            ['sent', 't1'],
+            ['delivered', 't3'],
+          ],
+          { provider: 'livechat' },
+        ),
+        apiMessage(
+          'B',
+          'read',
+          [
+            ['queued', 't0'],
+            ['sent', 't1'],
+            ['delivered', 't3'],
+            ['read', 't4'],
+          ],
+          { provider: 'livechat' },
+        ),
       ];
       return { status: 200, body: b[Math.min(n, 3) - 1] };
     };
@@ -421,14 +694,32 @@ describe('wapk watch', () => {
     expect(run.code).toBe(0);
     expect(lines(run.stdout)).toEqual(['t0 A queued', 't1 B sent', 't2 A queued → sent', 't3 B sent → delivered', 't4 B delivered → read']);
     // A is not asked again once sent; B not at delivered, only at read.
-    expect(polls).toEqual(new Map([['A', 2], ['B', 3]]));
+    expect(polls).toEqual(
+      new Map([
+        ['A', 2],
+        ['B', 3],
+      ]),
+    );
   });
 
   it('waits at unknown where a callback may still settle it, and says what to do', async () => {
     let n = 0;
     handler = () => {
       n++;
-      return { status: 200, body: n < 3 ? apiMessage('U', 'unknown', [['queued', 't0'], ['unknown', 't1']]) : apiMessage('U', 'read', [['queued', 't0'], ['unknown', 't1'], ['read', 't2']]) };
+      return {
+        status: 200,
+        body:
+          n < 3
+            ? apiMessage('U', 'unknown', [
+                ['queued', 't0'],
+                ['unknown', 't1'],
+              ])
+            : apiMessage('U', 'read', [
+                ['queued', 't0'],
+                ['unknown', 't1'],
+                ['read', 't2'],
+              ]),
+      };
     };
     const run = await wapk(['watch', 'U', '--interval', '0.1']);
     expect(run.code).toBe(0);
@@ -440,10 +731,23 @@ describe('wapk watch', () => {
     let polls = 0;
     handler = (request) => {
       polls++;
-      const messages = polls === 1 ? [apiMessage('N1', 'queued', [['queued', 't0']])] : [apiMessage('N2', 'queued', [['queued', 't1']]), apiMessage('N1', 'sent', [['queued', 't0'], ['sent', 't2']])];
-      return request.path === '/v1/messages' ? { status: 200, body: { messages } } : { status: 404, body: { error: { code: 'not_found', message: 'no route' } } };
+      const messages =
+        polls === 1
+          ? [apiMessage('N1', 'queued', [['queued', 't0']])]
+          : [
+              apiMessage('N2', 'queued', [['queued', 't1']]),
+              apiMessage('N1', 'sent', [
+                ['queued', 't0'],
+                ['sent', 't2'],
+              ]),
+            ];
+      return request.path === '/v1/messages'
+        ? { status: 200, body: { messages } }
+        : { status: 404, body: { error: { code: 'not_found', message: 'no route' } } };
     };
-    const run = await wapk(['watch', '--account', 'acme-kaleyra', '--interval', '0.1'], { onStdout: (text, child) => text.includes('→') && child.kill('SIGINT') });
+    const run = await wapk(['watch', '--account', 'acme-kaleyra', '--interval', '0.1'], {
+      onStdout: (text, child) => text.includes('→') && child.kill('SIGINT'),
+    });
     expect(run.code).toBe(130);
     expect(lines(run.stdout)).toEqual(['t0 N1 queued', 't1 N2 queued', 't2 N1 queued → sent']);
     expect(requests[0]!.query.account).toBe('acme-kaleyra');
@@ -491,12 +795,16 @@ describe('settings', () => {
 
     const deadStack = await wapk(['status', ID], { cwd: stale, connect: false });
     expect(deadStack.code).toBe(1);
-    expect(lines(deadStack.stderr)).toEqual([expect.stringMatching(/^wapk: cannot reach the API at http:\/\/127\.0\.0\.1:1 \(from .*state\.json; is `npm start` running\?\)/)]);
+    expect(lines(deadStack.stderr)).toEqual([
+      expect.stringMatching(/^wapk: cannot reach the API at http:\/\/127\.0\.0\.1:1 \(from .*state\.json; is `npm start` running\?\)/),
+    ]);
 
     const empty = tempDir();
     const nothing = await wapk(['status', ID], { cwd: empty, connect: false });
     expect(nothing.code).toBe(2);
-    expect(lines(nothing.stderr)).toEqual([`wapk: no API URL: pass --url, set WAPK_URL, or start the local stack with \`npm start\` (it writes ${join(empty, '.local', 'state.json')})`]);
+    expect(lines(nothing.stderr)).toEqual([
+      `wapk: no API URL: pass --url, set WAPK_URL, or start the local stack with \`npm start\` (it writes ${join(empty, '.local', 'state.json')})`,
+    ]);
   });
 
   it('never prints the API key', async () => {
@@ -515,12 +823,16 @@ describe('wapk scenarios', () => {
     expect(list.code).toBe(0);
     const rows = lines(list.stdout);
     expect(rows[0]).toMatch(/^NUMBER +SCENARIO +PROVIDERS +WHAT HAPPENS$/);
-    expect(rows).toContainEqual(expect.stringMatching(/^\+12015550102 +opted-out +livechat gupshup kaleyra +the user stopped marketing messages/));
+    expect(rows).toContainEqual(
+      expect.stringMatching(/^\+12015550102 +opted-out +livechat gupshup kaleyra +the user stopped marketing messages/),
+    );
     expect(rows).toContainEqual(expect.stringMatching(/^\+12015550110 +account-paused +all +/));
 
     const one = await wapk(['scenarios', '+12015550110'], { connect: false });
     expect(one.code).toBe(0);
-    expect(lines(one.stdout)).toContainEqual(expect.stringMatching(/^ {2}kaleyra +the send is answered 400 \(lowBalance\), its retry goes through → queued, account paused$/));
+    expect(lines(one.stdout)).toContainEqual(
+      expect.stringMatching(/^ {2}kaleyra +the send is answered 400 \(lowBalance\), its retry goes through → queued, account paused$/),
+    );
     const json = await wapk(['scenarios', 'late-sent', '--json'], { connect: false });
     expect(JSON.parse(json.stdout)).toMatchObject({ number: '+12015550120', name: 'late-sent' });
 
@@ -540,22 +852,39 @@ describe('wapk dlq redrive', () => {
   });
 
   async function count(url: string): Promise<number> {
-    const { Attributes = {} } = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const { Attributes = {} } = await sqs.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
     return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
   }
 
   it('moves the DLQ’s messages back to the queue, with flags or the local stack’s state.json', async () => {
     const deadLetterUrl = await createQueue(sqs.client, 'wapk-test-dlq');
-    const queueUrl = await createQueue(sqs.client, 'wapk-test-queue', { deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:wapk-test-dlq', maxReceiveCount: 3 });
+    const queueUrl = await createQueue(sqs.client, 'wapk-test-queue', {
+      deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:wapk-test-dlq',
+      maxReceiveCount: 3,
+    });
     for (const body of ['{"id":"m1"}', '{"id":"m2"}', '{"id":"m3"}']) {
-      await sqs.client.send(new SendMessageCommand({ QueueUrl: deadLetterUrl, MessageBody: body, MessageAttributes: { trace: { DataType: 'String', StringValue: `t-${body}` } } }));
+      await sqs.client.send(
+        new SendMessageCommand({
+          QueueUrl: deadLetterUrl,
+          MessageBody: body,
+          MessageAttributes: { trace: { DataType: 'String', StringValue: `t-${body}` } },
+        }),
+      );
     }
     expect(await count(deadLetterUrl)).toBe(3);
 
-    const withFlags = await wapk(['dlq', 'redrive', '--endpoint', sqs.endpoint, '--dlq-url', deadLetterUrl, '--queue-url', queueUrl, '--max', '2'], {
-      connect: false,
-      env: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' },
-    });
+    const withFlags = await wapk(
+      ['dlq', 'redrive', '--endpoint', sqs.endpoint, '--dlq-url', deadLetterUrl, '--queue-url', queueUrl, '--max', '2'],
+      {
+        connect: false,
+        env: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' },
+      },
+    );
     expect(withFlags.stderr).toBe('');
     expect(withFlags.code).toBe(0);
     expect(withFlags.stdout).toBe(`moved 2 message(s) from ${deadLetterUrl} to ${queueUrl}\n`);
@@ -563,14 +892,23 @@ describe('wapk dlq redrive', () => {
 
     const cwd = tempDir();
     mkdirSync(join(cwd, '.local'));
-    writeFileSync(join(cwd, '.local', 'state.json'), JSON.stringify({ apiUrl: 'http://127.0.0.1:1', sqsEndpoint: sqs.endpoint, queueUrl, deadLetterUrl }));
+    writeFileSync(
+      join(cwd, '.local', 'state.json'),
+      JSON.stringify({ apiUrl: 'http://127.0.0.1:1', sqsEndpoint: sqs.endpoint, queueUrl, deadLetterUrl }),
+    );
     const fromState = await wapk(['dlq', 'redrive', '--json'], { cwd, connect: false });
     expect(fromState.stderr).toBe('');
     expect(JSON.parse(fromState.stdout)).toEqual({ moved: 1, failed: 0 });
 
     expect(await count(deadLetterUrl)).toBe(0);
-    const { Messages = [] } = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
+    const { Messages = [] } = await sqs.client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }),
+    );
     expect(Messages.map((m) => m.Body).sort()).toEqual(['{"id":"m1"}', '{"id":"m2"}', '{"id":"m3"}']);
-    expect(Messages.map((m) => m.MessageAttributes?.trace?.StringValue).sort()).toEqual(['t-{"id":"m1"}', 't-{"id":"m2"}', 't-{"id":"m3"}']);
+    expect(Messages.map((m) => m.MessageAttributes?.trace?.StringValue).sort()).toEqual([
+      't-{"id":"m1"}',
+      't-{"id":"m2"}',
+      't-{"id":"m3"}',
+    ]);
   });
 });

@@ -9,7 +9,10 @@ export type Button =
   | { type: 'copy_code'; index: number; code: string };
 
 /** `--header-image URL|MEDIA_ID` or `--header-text T` (not both). */
-export function headerFrom(values: { 'header-image'?: string | undefined; 'header-text'?: string | undefined }, usage: string): Header | undefined {
+export function headerFrom(
+  values: { 'header-image'?: string | undefined; 'header-text'?: string | undefined },
+  usage: string,
+): Header | undefined {
   const image = values['header-image'];
   const text = values['header-text'];
   if (image !== undefined && text !== undefined) throw new UsageError('give --header-image or --header-text, not both', usage);
@@ -23,7 +26,11 @@ export function buttonsFrom(specs: readonly string[] | undefined, usage: string)
   if (!specs || specs.length === 0) return undefined;
   return specs.map((spec) => {
     const match = /^([a-z_]+):(\d+):(.*)$/s.exec(spec);
-    if (!match) throw new UsageError(`--button takes TYPE:INDEX:VALUE (copy_code:0:CODE, quick_reply:1:PAYLOAD, url:2:SUFFIX), not ${JSON.stringify(spec)}`, usage);
+    if (!match)
+      throw new UsageError(
+        `--button takes TYPE:INDEX:VALUE (copy_code:0:CODE, quick_reply:1:PAYLOAD, url:2:SUFFIX), not ${JSON.stringify(spec)}`,
+        usage,
+      );
     const [, type, index, value] = match as unknown as [string, string, string, string];
     switch (type) {
       case 'copy_code':

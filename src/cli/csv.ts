@@ -29,5 +29,5 @@ function quote(cell: string): string {
 }
 
 export function toCsv(rows: ReadonlyArray<readonly string[]>): string {
-  return rows.map((row) => row.map(quote).join(',')).join('\n') + '\n';
+  return `${rows.map((row) => row.map(quote).join(',')).join('\n')}\n`;
 }

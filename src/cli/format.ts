@@ -4,7 +4,11 @@ import { table } from './io.ts';
 
 export function describeLastError(error: ApiMessage['lastError']): string {
   if (!error) return 'none';
-  const details = [error.class, error.status !== undefined ? `HTTP ${error.status}` : undefined, error.code !== undefined ? `code ${error.code}` : undefined].filter(Boolean);
+  const details = [
+    error.class,
+    error.status !== undefined ? `HTTP ${error.status}` : undefined,
+    error.code !== undefined ? `code ${error.code}` : undefined,
+  ].filter(Boolean);
   return `${error.reason}${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
 }
 
@@ -21,7 +25,12 @@ export function messageLines(message: ApiMessage): string[] {
   fields.push(['attempts', String(message.attempts)]);
   fields.push(['last error', describeLastError(message.lastError)]);
   if (message.metadata && Object.keys(message.metadata).length > 0) {
-    fields.push(['metadata', Object.entries(message.metadata).map(([k, v]) => `${k}=${v}`).join(', ')]);
+    fields.push([
+      'metadata',
+      Object.entries(message.metadata)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', '),
+    ]);
   }
   const history = table(message.history.map((entry) => [`  ${entry.status}`, entry.at]));
   return [message.id, ...table(fields.map(([name, value]) => [`  ${name}`, value])), '  history', ...history.map((line) => `  ${line}`)];
@@ -37,6 +46,12 @@ export function pauseLines(pauses: readonly Pause[]): string[] {
   if (pauses.length === 0) return ['no pauses'];
   return table([
     ['ACCOUNT', 'SCOPE', 'SINCE', 'CODE', 'REASON'],
-    ...pauses.map((pause) => [pause.account, scopeOf(pause), pause.since, pause.code === undefined ? '-' : String(pause.code), pause.reason]),
+    ...pauses.map((pause) => [
+      pause.account,
+      scopeOf(pause),
+      pause.since,
+      pause.code === undefined ? '-' : String(pause.code),
+      pause.reason,
+    ]),
   ]);
 }

@@ -65,9 +65,6 @@ module.enableCompileCache?.();
 // `npm run wapk` runs in the package's root (where the local stack's home is); the user's files
 // are where the terminal is.
 const filesCwd = process.env.npm_lifecycle_event === 'wapk' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
-main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), filesCwd }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  fail,
-);
+main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), filesCwd }).then((code) => {
+  process.exitCode = code;
+}, fail);

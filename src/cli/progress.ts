@@ -47,6 +47,8 @@ export class Progress {
     const picture = `${filled}:${this.#percent()}`;
     if (picture === this.#drawn) return;
     this.#drawn = picture;
-    this.#stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(this.#percent()).padStart(3)}% ${this.#done}/${this.#total} ${this.#label}\x1b[K`);
+    this.#stream.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(this.#percent()).padStart(3)}% ${this.#done}/${this.#total} ${this.#label}\x1b[K`,
+    );
   }
 }

@@ -87,7 +87,9 @@ export function resolveConnection(flags: { url?: string | undefined; key?: strin
     throw new UsageError(`no API URL: pass --url, set WAPK_URL, or start the local stack with \`npm start\` (it writes ${home.stateFile})`);
   }
   if (!key) {
-    throw new UsageError(`no API key: pass --key, set WAPK_API_KEY, or start the local stack once (it writes "apiKey" in ${home.configFile})`);
+    throw new UsageError(
+      `no API key: pass --key, set WAPK_API_KEY, or start the local stack once (it writes "apiKey" in ${home.configFile})`,
+    );
   }
 
   let parsed: URL;
@@ -96,7 +98,8 @@ export function resolveConnection(flags: { url?: string | undefined; key?: strin
   } catch {
     throw new UsageError(`the API URL from ${urlSource} is not a URL: ${JSON.stringify(url)}`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`the API URL from ${urlSource} must be http or https`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new UsageError(`the API URL from ${urlSource} must be http or https`);
   if (parsed.username || parsed.password) throw new UsageError(`the API URL from ${urlSource} must not carry credentials; use --key`);
   return { url: parsed.href.replace(/\/+$/, ''), key, urlSource };
 }

@@ -29,6 +29,5 @@ export const gupshupFormBodySerializer = {
 };
 
 /** The generated `sendTemplateMessage`, with `gupshupFormBodySerializer` unless the caller passes another. */
-export const sendTemplateMessage = <ThrowOnError extends boolean = false>(
-  options: Options<SendTemplateMessageData, ThrowOnError>,
-) => generatedSendTemplateMessage<ThrowOnError>({ bodySerializer: gupshupFormBodySerializer.bodySerializer, ...options });
+export const sendTemplateMessage = <ThrowOnError extends boolean = false>(options: Options<SendTemplateMessageData, ThrowOnError>) =>
+  generatedSendTemplateMessage<ThrowOnError>({ bodySerializer: gupshupFormBodySerializer.bodySerializer, ...options });

@@ -75,7 +75,9 @@ export interface AccountBase {
  * (which may also override a common one, e.g. Loopwave's required `baseUrl`).
  */
 export function accountSchema<const N extends string, S extends z.ZodRawShape>(provider: N, own: S) {
-  return z.strictObject({ ...common, provider: z.literal(provider), ...own } as Omit<CommonShape, keyof S> & { provider: z.ZodLiteral<N> } & S);
+  return z.strictObject({ ...common, provider: z.literal(provider), ...own } as Omit<CommonShape, keyof S> & {
+    provider: z.ZodLiteral<N>;
+  } & S);
 }
 
 /** A phone number as digits with its country code (Gupshup's `source`). */

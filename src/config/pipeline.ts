@@ -28,7 +28,8 @@ export const PipelineConfig = z
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     config.accounts.forEach((account, i) => {
-      if (seen.has(account.id)) ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `duplicate account id ${account.id}` });
+      if (seen.has(account.id))
+        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `duplicate account id ${account.id}` });
       seen.add(account.id);
     });
     config.apiKeys.forEach((key, i) => {
@@ -54,14 +55,15 @@ export const PipelineSecrets = z.strictObject({
    */
   webhookSecrets: z.record(AccountId, z.array(z.string().min(16, 'must be at least 16 characters')).min(1)).default({}),
   /** Each pushing account's Standard Webhooks secret for its caller (`whsec_<base64>`). */
-  pushSecrets: z.record(AccountId, z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a Standard Webhooks secret, whsec_<base64>')).default({}),
+  pushSecrets: z
+    .record(AccountId, z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a Standard Webhooks secret, whsec_<base64>'))
+    .default({}),
 });
 export type PipelineSecrets = z.output<typeof PipelineSecrets>;
 
 // Defined with the other errors (src/errors.ts), which import nothing: modules that the
 // configuration itself imports (the pacing budgets) throw it too.
 export { ConfigError };
-
 
 /**
  * What the secrets lack for the configured accounts, one line per gap naming the account: a
@@ -99,7 +101,10 @@ export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, sour
 /** A `{ config, secrets }` document (a file locally, a Secrets Manager secret deployed), validated. */
 export function parseConfigDocument(raw: unknown, source: string): { config: PipelineConfig; secrets: PipelineSecrets } {
   const { config, secrets } = (raw ?? {}) as { config?: unknown; secrets?: unknown };
-  return { config: parseConfig(PipelineConfig, config, `${source} (config)`), secrets: parseConfig(PipelineSecrets, secrets, `${source} (secrets)`) };
+  return {
+    config: parseConfig(PipelineConfig, config, `${source} (config)`),
+    secrets: parseConfig(PipelineSecrets, secrets, `${source} (secrets)`),
+  };
 }
 
 /** Reads a JSON file of `{ config, secrets }` (the local stack's, git-ignored). */

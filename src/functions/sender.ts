@@ -70,7 +70,11 @@ export function senderHandler(load: () => SenderDeps | Promise<SenderDeps>, opti
     // Pauses are read once per batch and account, send tokens taken for the batch at once, and no
     // call starts that the invocation's remaining time could cut off.
     const batch = newBatchContext(() => context.getRemainingTimeInMillis());
-    await prefetchTokens(event.Records.map((record) => record.body), ready, batch);
+    await prefetchTokens(
+      event.Records.map((record) => record.body),
+      ready,
+      batch,
+    );
     const processor = new BatchProcessor(EventType.SQS);
     const handleRecord = async (record: SQSRecord) =>
       sendQueuedMessage(record.body, ready, batch).catch((error: unknown) => {

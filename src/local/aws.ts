@@ -74,10 +74,18 @@ export async function startSqs(options: { port?: number } = {}): Promise<LocalSe
 }
 
 /** Creates a queue (and returns its URL); with `deadLetterArn`, redrives there after `maxReceiveCount`. */
-export async function createQueue(client: SQSClient, name: string, options: { deadLetterArn?: string; maxReceiveCount?: number; visibilityTimeoutS?: number } = {}): Promise<string> {
+export async function createQueue(
+  client: SQSClient,
+  name: string,
+  options: { deadLetterArn?: string; maxReceiveCount?: number; visibilityTimeoutS?: number } = {},
+): Promise<string> {
   const attributes: Record<string, string> = {};
   if (options.visibilityTimeoutS !== undefined) attributes.VisibilityTimeout = String(options.visibilityTimeoutS);
-  if (options.deadLetterArn) attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: options.deadLetterArn, maxReceiveCount: options.maxReceiveCount ?? 5 });
+  if (options.deadLetterArn)
+    attributes.RedrivePolicy = JSON.stringify({
+      deadLetterTargetArn: options.deadLetterArn,
+      maxReceiveCount: options.maxReceiveCount ?? 5,
+    });
   const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   if (!QueueUrl) throw new LocalStackError(`the local SQS did not create ${name}`);
   return QueueUrl;

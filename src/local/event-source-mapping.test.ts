@@ -26,19 +26,31 @@ async function queue(options: Parameters<typeof createQueue>[2] = {}) {
 
 async function send(url: string, bodies: string[], attributes?: Record<string, MessageAttributeValue>) {
   for (let i = 0; i < bodies.length; i += 10) {
-    const entries = bodies.slice(i, i + 10).map((body, j) => ({ Id: `m${i + j}`, MessageBody: body, ...(attributes ? { MessageAttributes: attributes } : {}) }));
+    const entries = bodies
+      .slice(i, i + 10)
+      .map((body, j) => ({ Id: `m${i + j}`, MessageBody: body, ...(attributes ? { MessageAttributes: attributes } : {}) }));
     const { Failed = [] } = await sqs.client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
     expect(Failed).toEqual([]);
   }
 }
 
 async function messagesIn(url: string): Promise<number> {
-  const { Attributes = {} } = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  const { Attributes = {} } = await sqs.client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
   return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
 }
 
 /** Starts a mapping with short timeouts, stopped when the test ends; records every delivery and reported error. */
-function start(test: TestContext, target: { url: string; arn: string }, handler: EventSourceMappingOptions['handler'], options: Partial<EventSourceMappingOptions> = {}) {
+function start(
+  test: TestContext,
+  target: { url: string; arn: string },
+  handler: EventSourceMappingOptions['handler'],
+  options: Partial<EventSourceMappingOptions> = {},
+) {
   const deliveries: SQSRecord[] = [];
   const errors: unknown[] = [];
   const mapping = startEventSourceMapping({
@@ -65,15 +77,28 @@ const bodies = (prefix: string, n: number) => Array.from({ length: n }, (_, i) =
 describe.concurrent('local SQS event source mapping', () => {
   it('delivers every message once, as a Lambda SQS event, and deletes it', async (test) => {
     const target = await queue();
-    await send(target.url, bodies('ok', 25), { tenant: { DataType: 'String', StringValue: 'acme' }, raw: { DataType: 'Binary', BinaryValue: Buffer.from('hi') } });
+    await send(target.url, bodies('ok', 25), {
+      tenant: { DataType: 'String', StringValue: 'acme' },
+      raw: { DataType: 'Binary', BinaryValue: Buffer.from('hi') },
+    });
     const run = start(test, target, async () => {});
     await run.mapping.idle();
     expect(run.deliveries.map((record) => record.body).sort()).toEqual(bodies('ok', 25).sort());
     expect(run.errors).toEqual([]);
     expect(await messagesIn(target.url)).toBe(0);
     const record = run.deliveries[0]!;
-    expect(record).toMatchObject({ eventSource: 'aws:sqs', eventSourceARN: target.arn, awsRegion: 'us-east-1', md5OfBody: expect.stringMatching(/^[0-9a-f]{32}$/) });
-    expect(record.attributes).toMatchObject({ ApproximateReceiveCount: '1', SenderId: expect.any(String), SentTimestamp: expect.stringMatching(/^\d+$/), ApproximateFirstReceiveTimestamp: expect.stringMatching(/^\d+$/) });
+    expect(record).toMatchObject({
+      eventSource: 'aws:sqs',
+      eventSourceARN: target.arn,
+      awsRegion: 'us-east-1',
+      md5OfBody: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+    expect(record.attributes).toMatchObject({
+      ApproximateReceiveCount: '1',
+      SenderId: expect.any(String),
+      SentTimestamp: expect.stringMatching(/^\d+$/),
+      ApproximateFirstReceiveTimestamp: expect.stringMatching(/^\d+$/),
+    });
     expect(record.messageAttributes).toEqual({
       tenant: { stringValue: 'acme', stringListValues: [], binaryListValues: [], dataType: 'String' },
       raw: { binaryValue: Buffer.from('hi').toString('base64'), stringListValues: [], binaryListValues: [], dataType: 'Binary' },
@@ -84,12 +109,19 @@ describe.concurrent('local SQS event source mapping', () => {
     const target = await queue();
     await send(target.url, [...bodies('good', 4), ...bodies('bad', 2)]);
     const run = start(test, target, async (event) => ({
-      batchItemFailures: event.Records.filter((r) => r.body.startsWith('bad') && r.attributes.ApproximateReceiveCount === '1').map((r) => ({ itemIdentifier: r.messageId })),
+      batchItemFailures: event.Records.filter((r) => r.body.startsWith('bad') && r.attributes.ApproximateReceiveCount === '1').map((r) => ({
+        itemIdentifier: r.messageId,
+      })),
     }));
     await run.mapping.idle();
     for (const body of bodies('good', 4)) expect(run.count(body)).toBe(1);
     for (const body of bodies('bad', 2)) expect(run.count(body)).toBe(2);
-    expect(run.deliveries.filter((r) => r.body.startsWith('bad')).map((r) => r.attributes.ApproximateReceiveCount).sort()).toEqual(['1', '1', '2', '2']);
+    expect(
+      run.deliveries
+        .filter((r) => r.body.startsWith('bad'))
+        .map((r) => r.attributes.ApproximateReceiveCount)
+        .sort(),
+    ).toEqual(['1', '1', '2', '2']);
     expect(await messagesIn(target.url)).toBe(0);
   });
 
@@ -112,9 +144,17 @@ describe.concurrent('local SQS event source mapping', () => {
   it('fails the whole batch when the response names a message that is not in it', async (test) => {
     const target = await queue();
     await send(target.url, bodies('u', 3));
-    const run = start(test, target, async (event) => (event.Records[0]!.attributes.ApproximateReceiveCount === '1' ? { batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] } : undefined), {
-      maximumConcurrency: 1,
-    });
+    const run = start(
+      test,
+      target,
+      async (event) =>
+        event.Records[0]!.attributes.ApproximateReceiveCount === '1'
+          ? { batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] }
+          : undefined,
+      {
+        maximumConcurrency: 1,
+      },
+    );
     await run.mapping.idle();
     for (const body of bodies('u', 3)) expect(run.count(body)).toBe(2);
     expect(String(run.errors[0])).toMatch(/not-in-batch/);
@@ -123,7 +163,9 @@ describe.concurrent('local SQS event source mapping', () => {
   it('ignores the response without reportBatchItemFailures', async (test) => {
     const target = await queue();
     await send(target.url, bodies('i', 3));
-    const run = start(test, target, async (event) => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) }), { reportBatchItemFailures: false });
+    const run = start(test, target, async (event) => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) }), {
+      reportBatchItemFailures: false,
+    });
     await run.mapping.idle();
     for (const body of bodies('i', 3)) expect(run.count(body)).toBe(1);
   });
@@ -132,12 +174,16 @@ describe.concurrent('local SQS event source mapping', () => {
     const dlq = await queue();
     const target = await queue({ deadLetterArn: dlq.arn, maxReceiveCount: 2 });
     await send(target.url, ['poison', 'fine']);
-    const run = start(test, target, async (event) => ({ batchItemFailures: event.Records.filter((r) => r.body === 'poison').map((r) => ({ itemIdentifier: r.messageId })) }));
+    const run = start(test, target, async (event) => ({
+      batchItemFailures: event.Records.filter((r) => r.body === 'poison').map((r) => ({ itemIdentifier: r.messageId })),
+    }));
     await run.mapping.idle();
     expect(run.count('poison')).toBe(2);
     expect(run.count('fine')).toBe(1);
     expect(await messagesIn(target.url)).toBe(0);
-    const { Messages = [] } = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const { Messages = [] } = await sqs.client.send(
+      new ReceiveMessageCommand({ QueueUrl: dlq.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     expect(Messages.map((m) => m.Body)).toEqual(['poison']);
   });
 
@@ -204,7 +250,10 @@ describe.concurrent('local SQS event source mapping', () => {
       await sqs.close();
       console.log(JSON.stringify({ log, invocations: mapping.invocations }));
     `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('../..', import.meta.url),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk) => (out += chunk));

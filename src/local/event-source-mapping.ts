@@ -24,10 +24,17 @@
  * (`WaitTimeSeconds` 0) repeated for up to `waitTimeS`, and a batch is de-duplicated by message id.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { LocalStackError } from '../errors.ts';
 
+// biome-ignore lint/suspicious/noConfusingVoidType: the aws-lambda handler type, so a handler returning Promise<void> fits.
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
 export interface EventSourceMappingOptions {
@@ -73,7 +80,8 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
   let idlePollMs = POLL_INTERVAL_MS;
   const onError = options.onError ?? ((error: unknown) => console.error('[event-source-mapping]', error));
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) throw new RangeError(`batchSize ${batchSize}: 1..10`);
-  if (!Number.isInteger(maximumConcurrency) || maximumConcurrency < 1) throw new RangeError(`maximumConcurrency ${maximumConcurrency}: ≥ 1`);
+  if (!Number.isInteger(maximumConcurrency) || maximumConcurrency < 1)
+    throw new RangeError(`maximumConcurrency ${maximumConcurrency}: ≥ 1`);
 
   const [, , , region = 'us-east-1', account = '000000000000', queueName = 'queue'] = queueArn.split(':');
   const functionName = `${queueName}-consumer`;
@@ -126,7 +134,10 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
   async function checkIdle(): Promise<void> {
     if (idleWaiters.length === 0 || busy > 0) return;
     const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
     );
     const held = Object.values(Attributes).reduce((sum, count) => sum + Number(count), 0);
     if (held > 0 || busy > 0) return;
@@ -228,10 +239,15 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
     const done = records.filter((record) => !keep.has(record.messageId));
     if (done.length === 0) return;
     const { Failed = [] } = await sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: done.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
+      }),
     );
     if (Failed.length > 0) {
-      onError(new LocalStackError(`DeleteMessageBatch failed for ${Failed.map((failure) => `${failure.Id}: ${failure.Message}`).join(', ')}`));
+      onError(
+        new LocalStackError(`DeleteMessageBatch failed for ${Failed.map((failure) => `${failure.Id}: ${failure.Message}`).join(', ')}`),
+      );
     }
   }
 

@@ -79,18 +79,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           ),
         ),
       ),
-      started(listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: home.dynamoDir })))
-        .then(async (service) => {
-        await ensureMessagesTable(service.client, 'messages');
-        // Before anything else writes: a kill can cut a dynalite write short between its index
-        // entries and its item, leaving a message out of the sweeper's `due` index (due-repair.ts).
-        const { restored, removed } = await repairDueIndex(service.client, 'messages');
-        if (restored.length + removed.length > 0) {
-          const counts = `${restored.length} message(s) put back, ${removed.length} stale entr(ies) removed`;
-          log(`due index: ${counts} (a write cut short by a crash)`);
-        }
-        return service;
-      }),
+      started(listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: home.dynamoDir }))).then(
+        async (service) => {
+          await ensureMessagesTable(service.client, 'messages');
+          // Before anything else writes: a kill can cut a dynalite write short between its index
+          // entries and its item, leaving a message out of the sweeper's `due` index (due-repair.ts).
+          const { restored, removed } = await repairDueIndex(service.client, 'messages');
+          if (restored.length + removed.length > 0) {
+            const counts = `${restored.length} message(s) put back, ${removed.length} stale entr(ies) removed`;
+            log(`due index: ${counts} (a write cut short by a crash)`);
+          }
+          return service;
+        },
+      ),
       started(listenOrExplain('SQS (local-aws-sqs)', ports.sqs, () => startSqs({ port: ports.sqs }))).then(async (service) => {
         const dlqs = ['send-dlq', 'push-dlq'].map((name) => createQueue(service.client, name));
         const [deadLetterUrl, pushDeadLetterUrl] = await Promise.all(dlqs);
@@ -182,7 +183,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     let sweeping: Promise<void> | undefined;
     const tick = () => {
       sweeping ??= requeueDue(requeue)
-        .then(() => {}, (error: unknown) => log(`requeue: ${(error as Error).message}`))
+        .then(
+          () => {},
+          (error: unknown) => log(`requeue: ${(error as Error).message}`),
+        )
         .finally(() => (sweeping = undefined));
     };
     tick();

@@ -47,7 +47,10 @@ export async function startProviderSide(options: ProviderSideOptions): Promise<P
   const requestLog = logFile
     ? (provider: ProviderName, answer: MockAnswer) => {
         const sha256 = createHash('sha256').update(answer.requestBody).digest('hex');
-        appendFileSync(logFile, `${JSON.stringify({ provider, method: answer.method, path: answer.path, status: answer.status, sha256 })}\n`);
+        appendFileSync(
+          logFile,
+          `${JSON.stringify({ provider, method: answer.method, path: answer.path, status: answer.status, sha256 })}\n`,
+        );
       }
     : undefined;
   const results = await Promise.allSettled(

@@ -29,7 +29,9 @@ export function startProviderThread(options: {
 }): ProviderThread {
   // The worker's file is beside this one: .ts from a checkout, .js once built.
   const entry = new URL(`./provider-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-  const worker = new Worker(entry, { workerData: { ports: options.ports, holdMs: options.holdMs, latencyMs: options.latencyMs, requestLog: options.requestLog } });
+  const worker = new Worker(entry, {
+    workerData: { ports: options.ports, holdMs: options.holdMs, latencyMs: options.latencyMs, requestLog: options.requestLog },
+  });
   let exited = false;
   let stopping = false;
   let isReady = false;

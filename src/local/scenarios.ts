@@ -201,7 +201,10 @@ const failedByCallback = (
 const OPTED_OUT = (simulator: SimulatedCallbacks) => simulator.optedOut ?? META_OPTED_OUT;
 /** `Meta 131050; Gupshup 1012`. */
 const optedOutCodes = () =>
-  byReporter(FAILING_BY_CALLBACK.map(({ provider, simulator }) => ({ provider, error: OPTED_OUT(simulator) })), META_OPTED_OUT).join('; ');
+  byReporter(
+    FAILING_BY_CALLBACK.map(({ provider, simulator }) => ({ provider, error: OPTED_OUT(simulator) })),
+    META_OPTED_OUT,
+  ).join('; ');
 
 /** The account refused at send time (once: after the pause is lifted, the retry goes through). */
 const accountPaused = (provider: ProviderName): ProviderPlay => {
@@ -238,14 +241,19 @@ const undeliverableBySend = (provider: ProviderName): ProviderPlay | undefined =
 const UNDELIVERABLE: Plays = {
   ...failedByCallback((simulator) => simulator.undeliverable),
   // A provider that refuses the send says so before any callback could.
-  ...Object.fromEntries(PROVIDERS.flatMap((provider) => {
-    const play = undeliverableBySend(provider);
-    return play ? [[provider, play]] : [];
-  })),
+  ...Object.fromEntries(
+    PROVIDERS.flatMap((provider) => {
+      const play = undeliverableBySend(provider);
+      return play ? [[provider, play]] : [];
+    }),
+  ),
 };
 function undeliverableOutcome(): string {
   const byCallback = FAILING_BY_CALLBACK.filter(({ provider }) => UNDELIVERABLE[provider]?.callbacks);
-  const parts = byReporter(byCallback.map(({ provider, simulator }) => ({ provider, error: simulator.undeliverable })), META_UNDELIVERABLE);
+  const parts = byReporter(
+    byCallback.map(({ provider, simulator }) => ({ provider, error: simulator.undeliverable })),
+    META_UNDELIVERABLE,
+  );
   const refusing = PROVIDERS.filter((provider) => UNDELIVERABLE[provider]?.send);
   const answers = groupBy(refusing, (provider) => {
     const { status, reads } = DEV_KITS[provider].scenarios.undeliverable!;

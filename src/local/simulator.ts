@@ -79,7 +79,7 @@ export class CallbackSimulator {
       if (!target || !simulator) return undefined;
       const recipient = mock.recipientOf(answer.requestBody);
       const sent = recipient === undefined ? undefined : simulator.sentMessage(answer.requestBody, answer.responseBody, recipient);
-      if (!sent || !sent.providerMessageId) return undefined;
+      if (!sent?.providerMessageId) return undefined;
       const scenario = playFor(provider, sent.recipient);
       // Scenario numbers are deterministic: the random failure rate is for the others.
       const fails = !scenario && (this.options.random ?? Math.random)() < (this.options.failureRate ?? 0);
@@ -96,7 +96,7 @@ export class CallbackSimulator {
         return steps.reduce<Promise<void>>((previous, step) => previous.then(() => postNow(callbacks.get(step)!)), Promise.resolve());
       }
       const stepMs = this.options.stepMs ?? 700;
-      steps.forEach((step, i) => this.later((i + 1) * stepMs, () => this.post(provider, target, callbacks.get(step)!)));
+      for (const [i, step] of steps.entries()) this.later((i + 1) * stepMs, () => this.post(provider, target, callbacks.get(step)!));
       return undefined;
     };
   }

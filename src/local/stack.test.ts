@@ -50,7 +50,8 @@ describe('the local config', () => {
 
   it('makes new credentials and webhook secrets for every home', () => {
     const [a, b] = [ensureLocalConfig(configFile()) as unknown as Written, ensureLocalConfig(configFile()) as unknown as Written];
-    for (const provider of PROVIDERS) expect(a.secrets.credentials[`local-${provider}`]).not.toBe(b.secrets.credentials[`local-${provider}`]);
+    for (const provider of PROVIDERS)
+      expect(a.secrets.credentials[`local-${provider}`]).not.toBe(b.secrets.credentials[`local-${provider}`]);
     expect(a.apiKey).not.toBe(b.apiKey);
   });
 
@@ -80,7 +81,8 @@ describe('the local config', () => {
     expect(completed.apiKey).toBe(first.apiKey);
     expect(completed.config.apiKeys).toEqual(first.config.apiKeys);
     for (const [id, credential] of Object.entries(edited.secrets.credentials)) expect(completed.secrets.credentials[id]).toBe(credential);
-    for (const [id, secrets] of Object.entries(edited.secrets.webhookSecrets)) expect(completed.secrets.webhookSecrets[id]).toEqual(secrets);
+    for (const [id, secrets] of Object.entries(edited.secrets.webhookSecrets))
+      expect(completed.secrets.webhookSecrets[id]).toEqual(secrets);
     expect(completed.secrets.recipientHashKey).toBe(first.secrets.recipientHashKey);
     expect(completed.secrets.credentials['local-kaleyra']).toEqual(expect.any(String));
     expect(completed.secrets.webhookSecrets['local-kaleyra']).toHaveLength(1);

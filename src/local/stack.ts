@@ -144,8 +144,10 @@ function completeLocalConfig(file: string, log: (line: string) => void): LocalFi
   const missing = without.filter((provider) => !has('id', `local-${provider}`));
   if (missing.length === 0) return local;
   const held = secrets as LocalSecrets;
-  const credentials = isRecord(held.credentials) ? held.credentials : (held.credentials = {});
-  const webhookSecrets = isRecord(held.webhookSecrets) ? held.webhookSecrets : (held.webhookSecrets = {});
+  const credentials = isRecord(held.credentials) ? held.credentials : {};
+  const webhookSecrets = isRecord(held.webhookSecrets) ? held.webhookSecrets : {};
+  held.credentials = credentials;
+  held.webhookSecrets = webhookSecrets;
   for (const provider of missing) {
     const added = localAccount(provider);
     accounts.push(added.account);

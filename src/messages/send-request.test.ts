@@ -16,7 +16,10 @@ const valid = {
     language: 'en_US',
     header: { type: 'image', media: { link: 'https://example.com/offer.jpg' } },
     body: { first_name: 'Pablo' },
-    buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }, { type: 'quick_reply', index: 1, payload: 'STOP' }],
+    buttons: [
+      { type: 'copy_code', index: 0, code: 'CARIBE25' },
+      { type: 'quick_reply', index: 1, payload: 'STOP' },
+    ],
     limitedTimeOffer: { expiresAt: '2026-12-31T23:59:59+01:00' },
   },
   scheduleAt: '2026-12-01T09:00:00+01:00',
@@ -37,13 +40,38 @@ describe('send request', () => {
   it.each([
     ['recipient', { ...valid, recipient: '+1 555' }, 'must be a valid phone number with its country code (E.164), e.g. +14155550123'],
     ['provider', { ...valid, provider: 'twilio' }, `must be one of ${PROVIDERS.join(', ')}`],
-    ['content.buttons.0.code', { ...valid, content: { ...valid.content, buttons: [{ type: 'copy_code', index: 0, code: 'X'.repeat(16) }] } }, 'must be at most 15 characters (Meta’s limit)'],
-    ['content.buttons.1.index', { ...valid, content: { ...valid.content, buttons: [{ type: 'url', index: 1, text: 'a' }, { type: 'url', index: 1, text: 'b' }] } }, 'must be unique among the buttons'],
-    ['content.header.media', { ...valid, content: { ...valid.content, header: { type: 'image', media: {} } } }, 'must have exactly one of `id` (uploaded media) or `link` (public URL)'],
+    [
+      'content.buttons.0.code',
+      { ...valid, content: { ...valid.content, buttons: [{ type: 'copy_code', index: 0, code: 'X'.repeat(16) }] } },
+      'must be at most 15 characters (Meta’s limit)',
+    ],
+    [
+      'content.buttons.1.index',
+      {
+        ...valid,
+        content: {
+          ...valid.content,
+          buttons: [
+            { type: 'url', index: 1, text: 'a' },
+            { type: 'url', index: 1, text: 'b' },
+          ],
+        },
+      },
+      'must be unique among the buttons',
+    ],
+    [
+      'content.header.media',
+      { ...valid, content: { ...valid.content, header: { type: 'image', media: {} } } },
+      'must have exactly one of `id` (uploaded media) or `link` (public URL)',
+    ],
     ['scheduleAt', { ...valid, scheduleAt: 'tomorrow' }, 'must be an ISO-8601 date-time with an offset, e.g. 2026-12-01T09:00:00+01:00'],
     ['content.text', { ...valid, content: { kind: 'text', text: '' } }, 'must not be empty'],
     ['(body)', { ...valid, templat: 'x' }, 'unknown field(s): templat'],
-    ['metadata', { ...valid, metadata: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, 'v'])) }, 'must have at most 10 keys'],
+    [
+      'metadata',
+      { ...valid, metadata: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, 'v'])) },
+      'must have at most 10 keys',
+    ],
   ])('%s: rejects with a rule naming the problem', (field, input, rule) => {
     expect(rules(input)).toContainEqual({ field, rule });
   });

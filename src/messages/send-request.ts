@@ -40,29 +40,27 @@ function text(max: number, tooLong = atMost(max)) {
  */
 function safeRecord<V extends z.ZodType>(key: z.ZodType<string>, value: V, maxKeys: number, tooMany: string) {
   const record = z.record(key, value);
-  return z
-    .unknown()
-    .transform((input, ctx) => {
-      let checked = input;
-      if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
-        const keys = Object.keys(input);
-        if (keys.length > maxKeys) ctx.addIssue({ code: 'custom', message: tooMany });
-        for (const name of keys) {
-          if (RESERVED_KEYS.includes(name)) ctx.addIssue({ code: 'custom', path: [name], message: RESERVED_KEY_RULE });
-        }
-        const kept = keys.filter((name) => !RESERVED_KEYS.includes(name));
-        checked = Object.fromEntries(kept.map((name) => [name, (input as Record<string, unknown>)[name]]));
+  return z.unknown().transform((input, ctx) => {
+    let checked = input;
+    if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
+      const keys = Object.keys(input);
+      if (keys.length > maxKeys) ctx.addIssue({ code: 'custom', message: tooMany });
+      for (const name of keys) {
+        if (RESERVED_KEYS.includes(name)) ctx.addIssue({ code: 'custom', path: [name], message: RESERVED_KEY_RULE });
       }
-      const result = record.safeParse(checked);
-      if (!result.success) {
-        for (const issue of result.error.issues) {
-          // A bad key is reported with the key schema's own rule, not zod's "Invalid key in record".
-          const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-          ctx.addIssue({ code: 'custom', path: issue.path as PropertyKey[], message });
-        }
+      const kept = keys.filter((name) => !RESERVED_KEYS.includes(name));
+      checked = Object.fromEntries(kept.map((name) => [name, (input as Record<string, unknown>)[name]]));
+    }
+    const result = record.safeParse(checked);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        // A bad key is reported with the key schema's own rule, not zod's "Invalid key in record".
+        const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+        ctx.addIssue({ code: 'custom', path: issue.path as PropertyKey[], message });
       }
-      return result.success ? result.data : z.NEVER;
-    }) as unknown as z.ZodType<Record<string, z.output<V>>, Record<string, z.input<V>>>;
+    }
+    return result.success ? result.data : z.NEVER;
+  }) as unknown as z.ZodType<Record<string, z.output<V>>, Record<string, z.input<V>>>;
 }
 
 /**
@@ -101,7 +99,10 @@ export const TemplateHeader = z.discriminatedUnion(
   { error: 'must be a header of type text, image, video or document' },
 );
 
-const ButtonIndex = z.int('must be an integer').min(0, 'must be 0 or more').max(FIELD.buttons - 1, `must be at most ${FIELD.buttons - 1}`);
+const ButtonIndex = z
+  .int('must be an integer')
+  .min(0, 'must be 0 or more')
+  .max(FIELD.buttons - 1, `must be at most ${FIELD.buttons - 1}`);
 
 export const TemplateButton = z.discriminatedUnion(
   'type',
@@ -134,17 +135,15 @@ const NamedBody = safeRecord(
  * Body variables: positional (`["Ana", "3 PM"]`) or named (`{"first_name": "Ana"}`), at most
  * 100 either way. Chosen by the input's type, so a problem is reported on its own value.
  */
-export const TemplateBody = z
-  .unknown()
-  .transform((input, ctx) => {
-    const schema = Array.isArray(input) ? PositionalBody : input !== null && typeof input === 'object' ? NamedBody : undefined;
-    const result = schema?.safeParse(input);
-    if (!result) ctx.addIssue({ code: 'custom', message: 'must be a list of values (positional) or an object of named values' });
-    else if (!result.success) {
-      for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as PropertyKey[], message: issue.message });
-    }
-    return result?.success ? result.data : z.NEVER;
-  }) as unknown as z.ZodType<string[] | Record<string, string>, string[] | Record<string, string>>;
+export const TemplateBody = z.unknown().transform((input, ctx) => {
+  const schema = Array.isArray(input) ? PositionalBody : input !== null && typeof input === 'object' ? NamedBody : undefined;
+  const result = schema?.safeParse(input);
+  if (!result) ctx.addIssue({ code: 'custom', message: 'must be a list of values (positional) or an object of named values' });
+  else if (!result.success) {
+    for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as PropertyKey[], message: issue.message });
+  }
+  return result?.success ? result.data : z.NEVER;
+}) as unknown as z.ZodType<string[] | Record<string, string>, string[] | Record<string, string>>;
 
 export const TemplateContent = z
   .strictObject({
@@ -164,7 +163,8 @@ export const TemplateContent = z
   .superRefine((content, ctx) => {
     const seen = new Set<number>();
     content.buttons?.forEach((button, i) => {
-      if (seen.has(button.index)) ctx.addIssue({ code: 'custom', path: ['buttons', i, 'index'], message: 'must be unique among the buttons' });
+      if (seen.has(button.index))
+        ctx.addIssue({ code: 'custom', path: ['buttons', i, 'index'], message: 'must be unique among the buttons' });
       seen.add(button.index);
     });
   });
@@ -174,7 +174,9 @@ export const TextContent = z.strictObject({
   text: text(FIELD.textChars),
 });
 
-export const MessageContent = z.discriminatedUnion('kind', [TemplateContent, TextContent], { error: 'must have kind "template" or "text"' });
+export const MessageContent = z.discriminatedUnion('kind', [TemplateContent, TextContent], {
+  error: 'must have kind "template" or "text"',
+});
 
 /**
  * The caller's own data, returned with the message and in pushes (not sent to the provider):
@@ -202,7 +204,9 @@ export const SendRequest = z.strictObject({
   recipient: Recipient,
   content: MessageContent,
   /** Not sent before this time (ISO-8601 with offset). */
-  scheduleAt: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-12-01T09:00:00+01:00' }).optional(),
+  scheduleAt: z.iso
+    .datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-12-01T09:00:00+01:00' })
+    .optional(),
   metadata: Metadata.optional(),
 });
 

@@ -32,7 +32,10 @@ describe('the status table', () => {
     fc.assert(
       fc.property(fc.array(report, { minLength: 1, maxLength: 12 }), fc.infiniteStream(fc.nat()), (reports, seeds) => {
         const start = { status: 'queued' as MessageStatus, times: { queued: at(0) } };
-        const shuffled = [...reports, ...reports.slice(0, 3)].map((r) => ({ r, k: seeds.next().value })).sort((a, b) => a.k - b.k).map(({ r }) => r);
+        const shuffled = [...reports, ...reports.slice(0, 3)]
+          .map((r) => ({ r, k: seeds.next().value }))
+          .sort((a, b) => a.k - b.k)
+          .map(({ r }) => r);
         const inOrder = replay(start, reports);
         const scrambled = replay(start, shuffled);
         expect(scrambled).toEqual(inOrder);

@@ -11,7 +11,18 @@
  * undo `failed`; a `delivered` or `read` after `failed` is evidence of delivery and wins. Each
  * status keeps the earliest time it was reported.
  */
-export const STATUSES = ['queued', 'scheduled', 'cancelled', 'sending', 'unknown', 'accepted', 'sent', 'failed', 'delivered', 'read'] as const;
+export const STATUSES = [
+  'queued',
+  'scheduled',
+  'cancelled',
+  'sending',
+  'unknown',
+  'accepted',
+  'sent',
+  'failed',
+  'delivered',
+  'read',
+] as const;
 export type MessageStatus = (typeof STATUSES)[number];
 
 /** Rank of each status; `cancelled` is outside the ladder (see {@link advances}). */
@@ -51,7 +62,11 @@ export type StatusTimes = Partial<Record<MessageStatus, string>>;
  * property tests compare them with. Nothing changes a cancelled message; a report that does not
  * advance the status is still history, and every status keeps its earliest time.
  */
-export function applyReport(state: { status?: MessageStatus; times: StatusTimes }, next: MessageStatus, at: string): { status?: MessageStatus; times: StatusTimes } {
+export function applyReport(
+  state: { status?: MessageStatus; times: StatusTimes },
+  next: MessageStatus,
+  at: string,
+): { status?: MessageStatus; times: StatusTimes } {
   if (state.status === 'cancelled') return state;
   if (next === 'cancelled' && !advances(state.status, next)) return state;
   const earliest = state.times[next];

@@ -14,7 +14,8 @@ export function jsonEncodedFormFields(spec: SpecPaths): Map<string, string[]> {
   const found = new Map<string, string[]>();
   for (const [path, item] of Object.entries(spec.paths ?? {})) {
     for (const [method, operation] of Object.entries(item)) {
-      const content = (operation as { requestBody?: { content?: Record<string, { encoding?: Record<string, { contentType?: string }> }> } })?.requestBody?.content;
+      const content = (operation as { requestBody?: { content?: Record<string, { encoding?: Record<string, { contentType?: string }> }> } })
+        ?.requestBody?.content;
       for (const [mediaType, media] of Object.entries(content ?? {})) {
         if (!mediaType.startsWith('application/x-www-form-urlencoded')) continue;
         const fields = Object.entries(media.encoding ?? {})

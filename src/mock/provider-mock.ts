@@ -152,7 +152,9 @@ export async function startProviderMock(provider: ProviderName, options: Provide
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     const url = new URL(request.url ?? '/', 'http://mock');
     const method = (request.method ?? 'GET').toLowerCase();
-    const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]));
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]),
+    );
     const contentType = headers['content-type'] ?? '';
     let body: unknown = raw.length === 0 ? undefined : raw;
     if (raw.length > 0 && /json/.test(contentType)) {
@@ -226,11 +228,10 @@ export async function startProviderMock(provider: ProviderName, options: Provide
       const values = url.searchParams.getAll(key);
       query[key] = values.length === 1 ? values[0]! : values;
     }
-    const result = await prism.request(
-      { method: method as never, url: { path: url.pathname, query }, headers, body },
-      operations,
-      { ...MOCK_CONFIG, mock: { ...MOCK_CONFIG.mock, ...preferences(headers.prefer) } },
-    )();
+    const result = await prism.request({ method: method as never, url: { path: url.pathname, query }, headers, body }, operations, {
+      ...MOCK_CONFIG,
+      mock: { ...MOCK_CONFIG.mock, ...preferences(headers.prefer) },
+    })();
 
     if (result._tag === 'Left') {
       const problem = result.left as Error & { status?: number; additional?: { headers?: Record<string, string> } };
@@ -240,7 +241,10 @@ export async function startProviderMock(provider: ProviderName, options: Provide
     }
 
     const { output } = result.right;
-    const inputViolations = [...violations, ...result.right.validations.input.map((v) => ({ location: ['request', ...v.path ?? []], message: v.message }))];
+    const inputViolations = [
+      ...violations,
+      ...result.right.validations.input.map((v) => ({ location: ['request', ...(v.path ?? [])], message: v.message })),
+    ];
     let responseBody = output.body;
     const pointer = idRewrites.find((rewrite) => rewrite.method === method && rewrite.path.test(url.pathname))?.pointer;
     if (pointer && output.statusCode >= 200 && output.statusCode < 300 && responseBody && typeof responseBody === 'object') {
@@ -250,13 +254,15 @@ export async function startProviderMock(provider: ProviderName, options: Provide
     const replyHeaders: Record<string, string> = { ...(output.headers as Record<string, string> | undefined) };
     if (resetMs !== undefined) {
       // Say when the window really ends, not the spec's example values.
-      for (const name of Object.keys(replyHeaders)) if (/^(retry-after|x-ratelimit-reset|x-ratelimit-remaining)$/i.test(name)) delete replyHeaders[name];
+      for (const name of Object.keys(replyHeaders))
+        if (/^(retry-after|x-ratelimit-reset|x-ratelimit-remaining)$/i.test(name)) delete replyHeaders[name];
       Object.assign(replyHeaders, resetHeaders(resetMs, clock()));
     }
     received.push({ method, path: url.pathname, at, answeredAt: clock(), status: output.statusCode, body: raw });
     if (inputViolations.length > 0) replyHeaders['sl-violations'] = JSON.stringify(inputViolations).slice(0, 8000);
     const isJson = typeof responseBody === 'object' && responseBody !== null;
-    if (isJson && !Object.keys(replyHeaders).some((name) => name.toLowerCase() === 'content-type')) replyHeaders['content-type'] = 'application/json';
+    if (isJson && !Object.keys(replyHeaders).some((name) => name.toLowerCase() === 'content-type'))
+      replyHeaders['content-type'] = 'application/json';
     const answer: MockAnswer = { method, path: url.pathname, status: output.statusCode, requestBody: raw, responseBody };
     // The hook reports its own failures; the answer goes out whatever happens there.
     if (options.beforeReply) await Promise.resolve(options.beforeReply(answer)).catch(() => {});
@@ -271,11 +277,12 @@ export async function startProviderMock(provider: ProviderName, options: Provide
     received,
     port,
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    close: () => new Promise<void>((resolve, reject) => {
-      for (const release of [...held]) release();
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        for (const release of [...held]) release();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -355,7 +362,10 @@ function checkJsonFormFields(operations: JsonFormOperation[], method: string, pa
     }
     if (!field.validate(value)) {
       for (const error of field.validate.errors ?? []) {
-        violations.push({ location: ['request', 'body', field.property, ...error.instancePath.split('/').filter(Boolean)], message: error.message ?? 'invalid' });
+        violations.push({
+          location: ['request', 'body', field.property, ...error.instancePath.split('/').filter(Boolean)],
+          message: error.message ?? 'invalid',
+        });
       }
     }
   }
@@ -364,7 +374,11 @@ function checkJsonFormFields(operations: JsonFormOperation[], method: string, pa
 
 /** OpenAPI annotations that Ajv does not know as keywords (Prism keeps them in its schemas). */
 function stripAnnotations(schema: object): object {
-  return JSON.parse(JSON.stringify(schema, (key, value) => (key === 'examples' || key === 'example' || key.startsWith('x-') || key === '$schema' ? undefined : value)));
+  return JSON.parse(
+    JSON.stringify(schema, (key, value) =>
+      key === 'examples' || key === 'example' || key.startsWith('x-') || key === '$schema' ? undefined : value,
+    ),
+  );
 }
 
 function pathPattern(template: string): RegExp {

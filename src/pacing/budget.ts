@@ -54,10 +54,16 @@ export function pacingFor(account: AccountConfig): PacingConfig {
   // LiveTok's Enterprise plan: its limits are custom, so the account must say them.
   if (windows.length === 0) {
     const title = providerModule(account.provider).title;
-    throw new ConfigError(`account ${account.id}: ${title} documents no default limits for this account (its plan's are custom): set limits`);
+    throw new ConfigError(
+      `account ${account.id}: ${title} documents no default limits for this account (its plan's are custom): set limits`,
+    );
   }
   return {
-    account: { windows, burstFraction: limits?.burstFraction ?? DEFAULT_BURST_FRACTION, ...(limits?.jitterMs ? { jitterMs: limits.jitterMs } : {}) },
+    account: {
+      windows,
+      burstFraction: limits?.burstFraction ?? DEFAULT_BURST_FRACTION,
+      ...(limits?.jitterMs ? { jitterMs: limits.jitterMs } : {}),
+    },
     recipientGapMs: limits?.recipientGapMs ?? DEFAULT_RECIPIENT_GAP_MS,
   };
 }

@@ -32,11 +32,15 @@ function maxInWindow(times: number[], windowMs: number): number {
 describe('token buckets', () => {
   it('never exceed a limit in any window, whatever the timing', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 200 }), fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 20 }), (limit, steps) => {
-        const budget: Budget = { windows: [{ limit, windowMs: 1000 }], burstFraction: 0.1 };
-        const sent = greedy(budget, 5000, steps);
-        expect(maxInWindow(sent, 1000)).toBeLessThanOrEqual(limit);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 200 }),
+        fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 20 }),
+        (limit, steps) => {
+          const budget: Budget = { windows: [{ limit, windowMs: 1000 }], burstFraction: 0.1 };
+          const sent = greedy(budget, 5000, steps);
+          expect(maxInWindow(sent, 1000)).toBeLessThanOrEqual(limit);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -48,7 +52,13 @@ describe('token buckets', () => {
   });
 
   it('honour every window at once (per minute and per hour)', () => {
-    const budget: Budget = { windows: [{ limit: 120, windowMs: 60_000 }, { limit: 1000, windowMs: 3_600_000 }], burstFraction: 0.1 };
+    const budget: Budget = {
+      windows: [
+        { limit: 120, windowMs: 60_000 },
+        { limit: 1000, windowMs: 3_600_000 },
+      ],
+      burstFraction: 0.1,
+    };
     const sent = greedy(budget, 3_600_000, [0]);
     expect(maxInWindow(sent, 60_000)).toBeLessThanOrEqual(120);
     expect(maxInWindow(sent, 3_600_000)).toBeLessThanOrEqual(1000);

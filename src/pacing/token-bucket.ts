@@ -34,7 +34,11 @@ export function refill(state: BucketState, budget: Budget, now: number): BucketS
     const cap = capacity(window, budget.burstFraction);
     tokens[key] = Math.min(cap, (state.tokens[key] ?? cap) + elapsed * rate(window, budget.burstFraction));
   }
-  return { tokens, updatedMs: Math.max(now, state.updatedMs), ...(state.notBeforeMs !== undefined ? { notBeforeMs: state.notBeforeMs } : {}) };
+  return {
+    tokens,
+    updatedMs: Math.max(now, state.updatedMs),
+    ...(state.notBeforeMs !== undefined ? { notBeforeMs: state.notBeforeMs } : {}),
+  };
 }
 
 export interface Grant {
@@ -48,7 +52,13 @@ export interface Grant {
  * Takes up to `want` sends from the budget at `now`. With jitter, one send at a time, each
  * followed by a random gap (`random` in [0, 1) picks it).
  */
-export function take(previous: BucketState | undefined, budget: Budget, want: number, now: number, random: () => number = Math.random): Grant {
+export function take(
+  previous: BucketState | undefined,
+  budget: Budget,
+  want: number,
+  now: number,
+  random: () => number = Math.random,
+): Grant {
   const state = refill(previous ?? initialState(budget, now), budget, now);
   if (state.notBeforeMs !== undefined && state.notBeforeMs > now) return { granted: 0, waitMs: state.notBeforeMs - now, state };
   let granted = Math.min(want, budget.jitterMs ? 1 : want);

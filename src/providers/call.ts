@@ -19,7 +19,15 @@ export interface SdkOutcome<T> {
 }
 
 /** Connection errors raised before any byte of the request could reach the provider. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_INVALID_URL', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ERR_INVALID_URL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function errorCode(error: unknown): string | undefined {
   let current: unknown = error;
@@ -64,7 +72,14 @@ export async function callProvider<T>(
       const field = first ? first.path.filter((part) => part !== 'body').join('.') : '';
       return {
         ok: false,
-        result: { outcome: 'rejected', error: new ProviderError({ provider, retryClass: 'permanent', reason: `request breaks the provider's spec at ${field || 'the body'}: ${first?.message ?? 'invalid'}` }) },
+        result: {
+          outcome: 'rejected',
+          error: new ProviderError({
+            provider,
+            retryClass: 'permanent',
+            reason: `request breaks the provider's spec at ${field || 'the body'}: ${first?.message ?? 'invalid'}`,
+          }),
+        },
       };
     }
     return { ok: false, result: fromThrown(provider, error) };
@@ -83,7 +98,15 @@ export async function callProvider<T>(
   }
   return {
     ok: false,
-    result: { outcome: 'rejected', error: new ProviderError({ provider, status: response.status, ...withoutRefused(reading), ...(wait !== undefined ? { retryAfterMs: wait } : {}) }) },
+    result: {
+      outcome: 'rejected',
+      error: new ProviderError({
+        provider,
+        status: response.status,
+        ...withoutRefused(reading),
+        ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+      }),
+    },
   };
 }
 

@@ -64,8 +64,10 @@ export interface ProviderDefinition<N extends ProviderName, A extends AccountBas
 /** An adapter that takes any account and checks it is one of its provider's (`ProviderAdapter<AccountBase>`). */
 export type AnyAccountAdapter = ProviderAdapter;
 
-export interface ProviderModule<N extends ProviderName = ProviderName, A extends AccountBase & { provider: N } = AccountBase & { provider: N }>
-  extends Omit<ProviderDefinition<N, A>, 'defaultLimits'> {
+export interface ProviderModule<
+  N extends ProviderName = ProviderName,
+  A extends AccountBase & { provider: N } = AccountBase & { provider: N },
+> extends Omit<ProviderDefinition<N, A>, 'defaultLimits'> {
   /** The adapter, for any account: an account of another provider is refused with a TypeError (a routing bug). */
   readonly forAnyAccount: AnyAccountAdapter;
   /** Whether `account` is one of this provider's. */
@@ -85,7 +87,8 @@ export function defineProvider<const N extends ProviderName, A extends AccountBa
 ): ProviderModule<N, A> & { readonly webhook: W } {
   const owns = (account: AccountBase): account is A => account.provider === definition.name;
   const narrow = (account: AccountBase): A => {
-    if (!owns(account)) throw new TypeError(`the ${definition.name} adapter was handed a ${String(account.provider)} account (${account.id})`);
+    if (!owns(account))
+      throw new TypeError(`the ${definition.name} adapter was handed a ${String(account.provider)} account (${account.id})`);
     return account;
   };
   const { adapter } = definition;
@@ -100,7 +103,12 @@ export function defineProvider<const N extends ProviderName, A extends AccountBa
       capabilities: adapter.capabilities,
       check: (content, account) => adapter.check(content, narrow(account)),
       send: (message, account, connection) => adapter.send(message, narrow(account), connection),
-      ...(lookup ? { lookup: (message: OutgoingMessage, account: AccountBase, connection: ProviderConnection, since: Date) => lookup(message, narrow(account), connection, since) } : {}),
+      ...(lookup
+        ? {
+            lookup: (message: OutgoingMessage, account: AccountBase, connection: ProviderConnection, since: Date) =>
+              lookup(message, narrow(account), connection, since),
+          }
+        : {}),
     },
   };
 }

@@ -133,6 +133,7 @@ export function defineDevKit<const N extends ProviderName>(kit: ProviderDevKit<N
   return kit;
 }
 
+// biome-ignore-start lint/suspicious/noExplicitAny: dev kits read fields of mock request bodies in fixture code; the mock validated them.
 /** A JSON request body as an object; undefined if it is not one. */
 export const jsonObject = (body: string): Record<string, any> | undefined => {
   try {
@@ -142,6 +143,7 @@ export const jsonObject = (body: string): Record<string, any> | undefined => {
     return undefined;
   }
 };
+// biome-ignore-end lint/suspicious/noExplicitAny: see above.
 
 /** A non-empty string, or undefined. */
 export const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);

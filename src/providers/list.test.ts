@@ -16,7 +16,10 @@ import { PROVIDERS, type ProviderName } from './names.ts';
 
 const root = new URL('../../', import.meta.url);
 const exists = (path: string) => existsSync(new URL(path, root));
-const packageJson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { exports: Record<string, unknown>; scripts: Record<string, string> };
+const packageJson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+  exports: Record<string, unknown>;
+  scripts: Record<string, string>;
+};
 
 describe('the list of providers', () => {
   it('is the folders under src/providers/ that hold a provider module, in the order of names.ts', () => {
@@ -57,7 +60,10 @@ describe('the list of providers', () => {
     });
 
     it('is exported by the package', () => {
-      expect(packageJson.exports[`./${name}`], `package.json exports ./${name}`).toEqual({ types: `./dist/src/clients/${name}.d.ts`, import: `./dist/src/clients/${name}.js` });
+      expect(packageJson.exports[`./${name}`], `package.json exports ./${name}`).toEqual({
+        types: `./dist/src/clients/${name}.d.ts`,
+        import: `./dist/src/clients/${name}.js`,
+      });
     });
 
     it('has a local account its schema accepts and its fixture message can be sent on (npm start, the e2e tests)', () => {
@@ -127,15 +133,21 @@ describe('the list of providers', () => {
         expect(readme, `README npm start output: mock ${name}`).toContain(`  mock      ${name.padEnd(9)} ${url}\n`);
         expect(readme, `README "Running the mocks" table: ${name}`).toContain(`| ${name} | ${url} |`);
       }
-      expect(prose, 'README: the mocks\' port range').toContain(`on ports ${Math.min(...ports)}–${Math.max(...ports)}`);
+      expect(prose, "README: the mocks' port range").toContain(`on ports ${Math.min(...ports)}–${Math.max(...ports)}`);
     });
 
     it('the tables of limits and of webhooks, and a section on its spec', () => {
       const limits = table('| provider | default budget |');
       const webhooks = table('| provider | authenticity |');
       for (const name of PROVIDERS) {
-        expect(limits.some((row) => row.split('|')[1]!.includes(title(name))), `README limits table: ${title(name)}`).toBe(true);
-        expect(webhooks.some((row) => row.startsWith(`| ${title(name)} |`)), `README webhooks table: ${title(name)}`).toBe(true);
+        expect(
+          limits.some((row) => row.split('|')[1]!.includes(title(name))),
+          `README limits table: ${title(name)}`,
+        ).toBe(true);
+        expect(
+          webhooks.some((row) => row.startsWith(`| ${title(name)} |`)),
+          `README webhooks table: ${title(name)}`,
+        ).toBe(true);
         expect(readme, `README spec section`).toContain(`### ${title(name)} (\`specs/${name}.yaml\`)`);
       }
     });

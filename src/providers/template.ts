@@ -43,7 +43,10 @@ export function checkContent(content: MessageContent, account: AccountBase, rule
   if (content.kind !== 'template') return violations;
 
   if (content.header && !rules.headerTypes.includes(content.header.type)) {
-    no('header.type', `${rules.provider} cannot carry a ${content.header.type} header${rules.headerTypes.length ? ` (only ${rules.headerTypes.join(', ')})` : ''}`);
+    no(
+      'header.type',
+      `${rules.provider} cannot carry a ${content.header.type} header${rules.headerTypes.length ? ` (only ${rules.headerTypes.join(', ')})` : ''}`,
+    );
   } else if (content.header && content.header.type !== 'text') {
     const by = 'id' in content.header.media ? 'id' : 'link';
     if (!rules.mediaBy.includes(by)) no(`header.media.${by}`, `${rules.provider} takes header media by ${rules.mediaBy.join(' or ')} only`);
@@ -73,7 +76,10 @@ export function checkContent(content: MessageContent, account: AccountBase, rule
   }
   const headerRefused = violations.some((v) => v.field.startsWith('content.header'));
   if (registered.header && content.header?.type !== registered.header && !headerRefused) {
-    no('header', `template "${content.name}" has a ${registered.header} header; ${content.header ? `a ${content.header.type} header` : 'none'} given`);
+    no(
+      'header',
+      `template "${content.name}" has a ${registered.header} header; ${content.header ? `a ${content.header.type} header` : 'none'} given`,
+    );
   }
   return violations;
 }
@@ -98,7 +104,9 @@ export function metaTemplate(content: TemplateContent, options: { buttonIndex: '
   if (content.limitedTimeOffer) {
     components.push({
       type: 'limited_time_offer',
-      parameters: [{ type: 'limited_time_offer', limited_time_offer: { expiration_time_ms: Date.parse(content.limitedTimeOffer.expiresAt) } }],
+      parameters: [
+        { type: 'limited_time_offer', limited_time_offer: { expiration_time_ms: Date.parse(content.limitedTimeOffer.expiresAt) } },
+      ],
     });
   }
   for (const button of content.buttons ?? []) {

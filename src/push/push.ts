@@ -29,7 +29,9 @@ export const StatusPush = z.strictObject({
   provider: z.enum(PROVIDERS),
   status: z.enum(STATUSES),
   at: z.string(),
-  error: z.strictObject({ class: z.string().optional(), code: z.union([z.string(), z.number()]).optional(), reason: z.string() }).optional(),
+  error: z
+    .strictObject({ class: z.string().optional(), code: z.union([z.string(), z.number()]).optional(), reason: z.string() })
+    .optional(),
   metadata: z.record(z.string(), z.string()).optional(),
 });
 export type StatusPush = z.output<typeof StatusPush>;
@@ -105,7 +107,12 @@ export async function deliverPush(record: SQSRecord, deps: PushDeps): Promise<vo
   try {
     const response = await deps.fetch(account.push.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': webhookId, 'webhook-timestamp': String(Math.floor(deps.now().getTime() / 1000)), 'webhook-signature': signature },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': webhookId,
+        'webhook-timestamp': String(Math.floor(deps.now().getTime() / 1000)),
+        'webhook-signature': signature,
+      },
       body: payload,
       signal: deadlineSignal(deps.timeoutMs),
     });
@@ -118,7 +125,13 @@ export async function deliverPush(record: SQSRecord, deps: PushDeps): Promise<vo
   const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? 1);
   const visibilityTimeout = deps.backoffS ? deps.backoffS(receiveCount) : pushBackoffS(receiveCount, deps.random);
   await deps.sqs
-    .send(new ChangeMessageVisibilityCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: visibilityTimeout }))
+    .send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: deps.queueUrl,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: visibilityTimeout,
+      }),
+    )
     .catch(() => {});
   throw new PushFailedError(webhookId, failure, { cause });
 }

@@ -58,21 +58,20 @@ const configMaxAge = z
     return z.NEVER;
   });
 
-export const FunctionEnvironment = z
-  .object({
-    TABLE_NAME: required,
-    QUEUE_URL: required,
-    /** The caller-push queue; without it, no pushes are queued (the push function requires it). */
-    PUSH_QUEUE_URL: optional,
-    /** The configuration secret's id (deployed): it holds `{config, secrets}`. */
-    WAPK_CONFIG_SECRET_ID: optional,
-    /** The configuration file (the local stack's), in place of the secret. */
-    WAPK_CONFIG_FILE: optional,
-    SWEEP_GRACE_MS: milliseconds(DEFAULT_SWEEP_GRACE_MS),
-    SEND_CLAIM_EXPIRY_MS: milliseconds(DEFAULT_CLAIM_EXPIRY_MS),
-    SEND_CALL_TIMEOUT_MS: milliseconds(DEFAULT_CALL_TIMEOUT_MS),
-    CONFIG_MAX_AGE_S: configMaxAge,
-  });
+export const FunctionEnvironment = z.object({
+  TABLE_NAME: required,
+  QUEUE_URL: required,
+  /** The caller-push queue; without it, no pushes are queued (the push function requires it). */
+  PUSH_QUEUE_URL: optional,
+  /** The configuration secret's id (deployed): it holds `{config, secrets}`. */
+  WAPK_CONFIG_SECRET_ID: optional,
+  /** The configuration file (the local stack's), in place of the secret. */
+  WAPK_CONFIG_FILE: optional,
+  SWEEP_GRACE_MS: milliseconds(DEFAULT_SWEEP_GRACE_MS),
+  SEND_CLAIM_EXPIRY_MS: milliseconds(DEFAULT_CLAIM_EXPIRY_MS),
+  SEND_CALL_TIMEOUT_MS: milliseconds(DEFAULT_CALL_TIMEOUT_MS),
+  CONFIG_MAX_AGE_S: configMaxAge,
+});
 
 /** What the functions read from their environment, typed, defaults applied, durations in ms. */
 export interface FunctionEnv {

@@ -59,7 +59,10 @@ export function sinkLog(sink: (entry: LogEntry) => void, base: LogFields = {}): 
 /** A log that keeps its lines in `entries` (for tests). */
 export function memoryLog(): Log & { entries: LogEntry[] } {
   const entries: LogEntry[] = [];
-  return Object.assign(sinkLog((entry) => entries.push(entry)), { entries });
+  return Object.assign(
+    sinkLog((entry) => entries.push(entry)),
+    { entries },
+  );
 }
 
 /** A log that writes nothing. */

@@ -96,7 +96,6 @@ export interface SenderDeps extends SenderStorage {
   notifier?: StatusNotifier;
 }
 
-
 export type Outcome =
   | { kind: 'sent'; status: 'accepted' | 'sent' }
   | { kind: 'failed'; reason: string }
@@ -191,7 +190,9 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     if (!record) throw new UnavailableError('store', `record ${message.id} could not be created`);
   }
   if (!account || account.provider !== request.provider) {
-    await deps.messages.applyStatus(message.id, 'failed', now(), { error: { class: 'permanent', reason: `account ${request.account} is not configured for ${request.provider}` } });
+    await deps.messages.applyStatus(message.id, 'failed', now(), {
+      error: { class: 'permanent', reason: `account ${request.account} is not configured for ${request.provider}` },
+    });
     return { kind: 'failed', reason: 'account not configured' };
   }
 
@@ -213,7 +214,8 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     if (staleAt > deps.now()) return delay(staleAt - deps.now() + 1000, 'a send attempt is under way', { watch: false });
     // The attempt that claimed it ended between the claim and recording the outcome.
     const reason = 'the send attempt ended without recording an outcome (crash or timeout)';
-    if (!(await deps.claims.markUnknown(message.id, now(), reason, claimed?.token))) return { kind: 'skipped', reason: 'resolved meanwhile' };
+    if (!(await deps.claims.markUnknown(message.id, now(), reason, claimed?.token)))
+      return { kind: 'skipped', reason: 'resolved meanwhile' };
     log.warn('stale claim: outcome unknown', { reason });
     if (timeIsShort()) return { kind: 'unknown', reason: `${reason}; no time left in this invocation to look it up` };
     const since = new Date(claimed ? Date.parse(claimed.claimedAt) : deps.now());
@@ -221,7 +223,8 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
   }
   if (record.status !== 'queued' && record.status !== 'scheduled') return { kind: 'skipped', reason: `already ${record.status}` };
 
-  if (request.scheduleAt && Date.parse(request.scheduleAt) > deps.now()) return delay(Date.parse(request.scheduleAt) - deps.now(), 'scheduled');
+  if (request.scheduleAt && Date.parse(request.scheduleAt) > deps.now())
+    return delay(Date.parse(request.scheduleAt) - deps.now(), 'scheduled');
 
   const suppressed = await deps.suppressions.get(request.account, recipient.hash);
   if (suppressed) {
@@ -244,12 +247,13 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
   if (gap.granted === 0) return delay(gap.waitMs, 'recipient gap');
   const prefetched = batch.tokens.get(request.account) ?? 0;
   if (prefetched > 0) batch.tokens.set(request.account, prefetched - 1);
-  else for (;;) {
-    const token = await deps.pacer.acquire(`acct#${request.account}`, pacing.account, 1, deps.now());
-    if (token.granted > 0) break;
-    if (token.waitMs > deps.maxInlineWaitMs) return delay(token.waitMs, 'account rate limit');
-    await deps.sleep(token.waitMs);
-  }
+  else
+    for (;;) {
+      const token = await deps.pacer.acquire(`acct#${request.account}`, pacing.account, 1, deps.now());
+      if (token.granted > 0) break;
+      if (token.waitMs > deps.maxInlineWaitMs) return delay(token.waitMs, 'account rate limit');
+      await deps.sleep(token.waitMs);
+    }
 
   if (timeIsShort()) return delay(0, 'too little time left in this invocation for a call');
 
@@ -275,14 +279,29 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
       const at = now();
       // The index on provider ids serves callbacks that bring nothing else; where the provider
       // echoes our id (Kaleyra) or an alias item is written below (Gupshup), it would be a wasted write.
-      const outcome = await deps.messages.applyStatus(message.id, result.status, at, result.providerMessageId ? { provider: request.provider, providerMessageId: result.providerMessageId, indexProviderMessageId: false } : {});
+      const outcome = await deps.messages.applyStatus(
+        message.id,
+        result.status,
+        at,
+        result.providerMessageId
+          ? { provider: request.provider, providerMessageId: result.providerMessageId, indexProviderMessageId: false }
+          : {},
+      );
       if (outcome === 'advanced') await notify(deps, message, result.status, at);
       if (result.providerMessageId && adapter.capabilities.statusCallbacks && !adapter.capabilities.echoesMessageId) {
         // Callbacks can come before this answer is stored: write the id where they look, then
         // apply those that were kept meanwhile (src/status/apply.ts explains the ordering).
         await deps.callbacks.addAliases(request.account, request.provider, [result.providerMessageId], message.id, new Date(deps.now()));
         const { messages, callbacks, pauses, suppressions } = deps;
-        await applyKeptEvents(request.account, request.provider, result.providerMessageId, message.id, { messages, callbacks, pauses, suppressions, recipientHashKey: deps.recipientHashKey, now: () => new Date(deps.now()), ...(deps.notifier ? { notifier: deps.notifier } : {}) });
+        await applyKeptEvents(request.account, request.provider, result.providerMessageId, message.id, {
+          messages,
+          callbacks,
+          pauses,
+          suppressions,
+          recipientHashKey: deps.recipientHashKey,
+          now: () => new Date(deps.now()),
+          ...(deps.notifier ? { notifier: deps.notifier } : {}),
+        });
       }
       log.info('sent', { status: result.status });
       return { kind: 'sent', status: result.status };
@@ -341,14 +360,21 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
   const stored: StoredError = error.toJSON();
   const now = new Date(deps.now()).toISOString();
   log.warn('provider refused', { class: error.retryClass, status: error.status, code: error.code });
-  const waitAgain = (delayMs: number, reason: string, pausedAccount?: string) => giveBack(c, stored, delayMs, reason, deps, log, pausedAccount);
+  const waitAgain = (delayMs: number, reason: string, pausedAccount?: string) =>
+    giveBack(c, stored, delayMs, reason, deps, log, pausedAccount);
   switch (error.retryClass) {
     case 'permanent':
-      if ((await deps.messages.applyStatus(c.message.id, 'failed', now, { error: stored })) === 'advanced') await notify(deps, c.message, 'failed', now, stored);
+      if ((await deps.messages.applyStatus(c.message.id, 'failed', now, { error: stored })) === 'advanced')
+        await notify(deps, c.message, 'failed', now, stored);
       return { kind: 'failed', reason: stored.reason };
     case 'opted_out':
-      if ((await deps.messages.applyStatus(c.message.id, 'failed', now, { error: { ...stored, reason: 'opted_out' } })) === 'advanced') await notify(deps, c.message, 'failed', now, { ...stored, reason: 'opted_out' });
-      await deps.suppressions.add(c.account.id, c.recipientHash, { reason: stored.reason, since: now, ...(error.code !== undefined ? { code: error.code } : {}) });
+      if ((await deps.messages.applyStatus(c.message.id, 'failed', now, { error: { ...stored, reason: 'opted_out' } })) === 'advanced')
+        await notify(deps, c.message, 'failed', now, { ...stored, reason: 'opted_out' });
+      await deps.suppressions.add(c.account.id, c.recipientHash, {
+        reason: stored.reason,
+        since: now,
+        ...(error.code !== undefined ? { code: error.code } : {}),
+      });
       return { kind: 'failed', reason: 'opted_out' };
     case 'backoff': {
       if (error.retryAfterMs !== undefined) {
@@ -368,7 +394,11 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
     case 'pause_sender': {
       const scope = error.pauseScope === 'template' && c.template ? templateScope(c.template) : ACCOUNT_SCOPE;
       // The pause first: once the claim is given back, no other delivery may find the account unpaused.
-      await deps.pauses.set(c.account.id, scope, { reason: stored.reason, since: now, ...(error.code !== undefined ? { code: error.code } : {}) });
+      await deps.pauses.set(c.account.id, scope, {
+        reason: stored.reason,
+        since: now,
+        ...(error.code !== undefined ? { code: error.code } : {}),
+      });
       log.error('sending paused', { scope, reason: stored.reason });
       return waitAgain(deps.pauseRecheckMs, `paused: ${stored.reason}`, c.account.id);
     }
@@ -426,7 +456,12 @@ async function reconcile(
     log.warn('lookup found nothing', { reason: found.reason });
     return { kind: 'unknown', reason: `${reason}; lookup: ${found.reason}` };
   }
-  await deps.messages.applyStatus(message.id, found.status, new Date(deps.now()).toISOString(), found.providerMessageId ? { provider: account.provider, account: account.id, providerMessageId: found.providerMessageId } : {});
+  await deps.messages.applyStatus(
+    message.id,
+    found.status,
+    new Date(deps.now()).toISOString(),
+    found.providerMessageId ? { provider: account.provider, account: account.id, providerMessageId: found.providerMessageId } : {},
+  );
   log.info('lookup found the message', { status: found.status });
   return { kind: 'sent', status: found.status };
 }
@@ -475,10 +510,24 @@ async function delayMessage(
   return { kind: 'delayed', delayMs, reason };
 }
 
-async function notify(deps: SenderDeps, message: QueueMessage, status: 'accepted' | 'sent' | 'failed' | 'unknown', at: string, error?: StoredError): Promise<void> {
+async function notify(
+  deps: SenderDeps,
+  message: QueueMessage,
+  status: 'accepted' | 'sent' | 'failed' | 'unknown',
+  at: string,
+  error?: StoredError,
+): Promise<void> {
   if (!deps.notifier) return;
   const { request } = message;
-  await deps.notifier.notify({ id: message.id, account: request.account, provider: request.provider, status, at, ...(error ? { error } : {}), ...(request.metadata ? { metadata: request.metadata } : {}) });
+  await deps.notifier.notify({
+    id: message.id,
+    account: request.account,
+    provider: request.provider,
+    status,
+    at,
+    ...(error ? { error } : {}),
+    ...(request.metadata ? { metadata: request.metadata } : {}),
+  });
 }
 
 function newRecord(message: QueueMessage, recipient: { hash: string; last4: string }, at: string): NewMessage {

@@ -51,7 +51,8 @@ const RECIPIENT_MATCH_WINDOW_MS = 3 * 24 * 3600_000;
 const CLOCK_SKEW_MS = 10 * 60_000;
 /** Statuses only the pipeline itself sets: a report of one never moves a message. */
 const NOT_REPORTED: ReadonlySet<MessageStatus> = new Set(['queued', 'scheduled', 'cancelled', 'sending']);
-const isReported = (status: MessageStatus): status is Exclude<MessageStatus, 'queued' | 'scheduled' | 'cancelled' | 'sending'> => !NOT_REPORTED.has(status);
+const isReported = (status: MessageStatus): status is Exclude<MessageStatus, 'queued' | 'scheduled' | 'cancelled' | 'sending'> =>
+  !NOT_REPORTED.has(status);
 
 /** Opt-out codes that suppress the recipient: Meta's 131050, and the provider's own (its module's `optOutCodes`: Gupshup's 1012). */
 function isOptOut(provider: ProviderName, code: string | number | undefined): boolean {
@@ -96,7 +97,11 @@ async function applyEvent(event: StatusEvent, deps: ApplyDeps): Promise<EventFat
 async function applyToRecord(event: StatusEvent, record: MessageRecord, deps: ApplyDeps): Promise<EventFate> {
   const status = event.status;
   if (!isReported(status)) return 'unchanged';
-  if (event.providerMessageId && !record.providerMessageId && (await deps.callbacks.bindProviderMessageId(record.id, event.providerMessageId))) {
+  if (
+    event.providerMessageId &&
+    !record.providerMessageId &&
+    (await deps.callbacks.bindProviderMessageId(record.id, event.providerMessageId))
+  ) {
     await deps.callbacks.addAliases(record.account, event.provider, [event.providerMessageId], record.id, deps.now());
   }
   // Another id the provider will use for the message (Gupshup's WhatsApp id, for callbacks more
@@ -105,10 +110,24 @@ async function applyToRecord(event: StatusEvent, record: MessageRecord, deps: Ap
   const aliases = event.status === 'accepted' ? (event.providerAliases ?? []).filter((alias) => !known.has(alias)) : [];
   if (aliases.length > 0) await deps.callbacks.addAliases(record.account, event.provider, aliases, record.id, deps.now());
 
-  const error = event.error ? { class: 'provider', ...(event.error.code !== undefined ? { code: event.error.code } : {}), reason: event.error.message ?? event.error.title ?? 'failed' } : undefined;
+  const error = event.error
+    ? {
+        class: 'provider',
+        ...(event.error.code !== undefined ? { code: event.error.code } : {}),
+        reason: event.error.message ?? event.error.title ?? 'failed',
+      }
+    : undefined;
   const optedOut = event.status === 'failed' && isOptOut(event.provider, event.error?.code);
-  const outcome = await deps.messages.applyStatus(record.id, status, event.at, { known: record, ...(error ? { error: optedOut ? { ...error, class: 'opted_out' } : error } : {}) });
-  if (optedOut) await deps.suppressions.add(record.account, record.recipient.hash, { reason: error?.reason ?? 'opted out', since: event.at, ...(event.error?.code !== undefined ? { code: event.error.code } : {}) });
+  const outcome = await deps.messages.applyStatus(record.id, status, event.at, {
+    known: record,
+    ...(error ? { error: optedOut ? { ...error, class: 'opted_out' } : error } : {}),
+  });
+  if (optedOut)
+    await deps.suppressions.add(record.account, record.recipient.hash, {
+      reason: error?.reason ?? 'opted out',
+      since: event.at,
+      ...(event.error?.code !== undefined ? { code: event.error.code } : {}),
+    });
   // A failure that says the sender must stop (a paused template, a blocked account) pauses it, as
   // the same code in a send answer does; only when it fails the message, so a repeat days later
   // does not pause again what an operator lifted.
@@ -119,14 +138,23 @@ async function applyToRecord(event: StatusEvent, record: MessageRecord, deps: Ap
     await deps.pauses.set(record.account, scope, { reason: error?.reason ?? 'paused by the provider', since: event.at, ...code });
   }
   if (outcome === 'advanced' && deps.notifier) {
-    await deps.notifier.notify({ id: record.id, account: record.account, provider: record.provider, status: event.status, at: event.at, ...(error ? { error } : {}), ...(record.metadata ? { metadata: record.metadata } : {}) });
+    await deps.notifier.notify({
+      id: record.id,
+      account: record.account,
+      provider: record.provider,
+      status: event.status,
+      at: event.at,
+      ...(error ? { error } : {}),
+      ...(record.metadata ? { metadata: record.metadata } : {}),
+    });
   }
   return outcome === 'unchanged' ? 'unchanged' : 'applied';
 }
 
 /** The event's message of its own account; `'foreign'` if the event names another account's. */
 async function findRecord(event: StatusEvent, deps: ApplyDeps): Promise<MessageRecord | 'foreign' | undefined> {
-  const mine = (record: MessageRecord | undefined) => (record && record.account === event.account && record.provider === event.provider ? record : undefined);
+  const mine = (record: MessageRecord | undefined) =>
+    record && record.account === event.account && record.provider === event.provider ? record : undefined;
   // Records are read eventually consistent: a callback comes long after its record was written,
   // and the write that applies it is conditional (always consistent) anyway.
   const read = (id: string) => deps.messages.get(id, { consistent: false });
@@ -145,7 +173,12 @@ async function findRecord(event: StatusEvent, deps: ApplyDeps): Promise<MessageR
     const e164 = event.recipient.startsWith('+') ? event.recipient : `+${event.recipient}`;
     const hash = recipientRef(deps.recipientHashKey, e164).hash;
     const at = Date.parse(event.at);
-    const candidates = await deps.callbacks.unmatchedTo(event.account, hash, new Date(at - RECIPIENT_MATCH_WINDOW_MS).toISOString(), new Date(at + CLOCK_SKEW_MS).toISOString());
+    const candidates = await deps.callbacks.unmatchedTo(
+      event.account,
+      hash,
+      new Date(at - RECIPIENT_MATCH_WINDOW_MS).toISOString(),
+      new Date(at + CLOCK_SKEW_MS).toISOString(),
+    );
     if (candidates.length === 1) return mine(await read(candidates[0]!));
   }
   return undefined;
@@ -157,7 +190,13 @@ async function findRecord(event: StatusEvent, deps: ApplyDeps): Promise<MessageR
  * kept events are taken (deleted) first, so each is applied at most once, and they are applied
  * straight to that message: no matching, no keeping again — one pass, then done.
  */
-export async function applyKeptEvents(account: string, provider: ProviderName, providerMessageId: string, messageId: string, deps: ApplyDeps): Promise<EventFate[]> {
+export async function applyKeptEvents(
+  account: string,
+  provider: ProviderName,
+  providerMessageId: string,
+  messageId: string,
+  deps: ApplyDeps,
+): Promise<EventFate[]> {
   const kept = (await deps.callbacks.takePending(account, provider, providerMessageId)) as StatusEvent[];
   if (kept.length === 0) return [];
   const record = await deps.messages.get(messageId);

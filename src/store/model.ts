@@ -165,9 +165,7 @@ export interface HeldMessage {
   claim?: Claim;
 }
 
-export type IdempotencyClaim =
-  | { claimed: true }
-  | { claimed: false; requestHash: string; messageIds: string[]; complete: boolean };
+export type IdempotencyClaim = { claimed: true } | { claimed: false; requestHash: string; messageIds: string[]; complete: boolean };
 
 /** A pacing bucket as stored: its state and a version for optimistic concurrency (0: none yet). */
 export interface StoredBucket<S> {

@@ -172,7 +172,16 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: KEY.partition, KeyType: 'HASH' },
       { AttributeName: KEY.sort, KeyType: 'RANGE' },
     ],
-    AttributeDefinitions: [s(KEY.partition), s(KEY.sort), s(INDEX.byProviderMessageId.partition), s(INDEX.byAccount.partition), s(INDEX.byAccount.sort), s(INDEX.due.partition), s(INDEX.due.sort), s(INDEX.byRecipient.partition)],
+    AttributeDefinitions: [
+      s(KEY.partition),
+      s(KEY.sort),
+      s(INDEX.byProviderMessageId.partition),
+      s(INDEX.byAccount.partition),
+      s(INDEX.byAccount.sort),
+      s(INDEX.due.partition),
+      s(INDEX.due.sort),
+      s(INDEX.byRecipient.partition),
+    ],
     GlobalSecondaryIndexes: [
       {
         IndexName: INDEX.byProviderMessageId.name,

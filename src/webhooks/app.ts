@@ -16,7 +16,7 @@ import { matchRoute } from '../api/routes.ts';
 import { isProviderName } from '../providers/names.ts';
 import type { Log } from '../runtime/log.ts';
 import { applyEvents, type ApplyDeps } from '../status/apply.ts';
-import { MalformedWebhookError, normaliseWebhook } from './normalise.ts';
+import { MalformedWebhookError, type Normalised, normaliseWebhook } from './normalise.ts';
 import { verifyWebhook } from './verify.ts';
 
 export interface WebhookDeps extends ApplyDeps {
@@ -36,6 +36,7 @@ export const METRIC_NAMESPACE = 'whatsapp-provider-kit';
 export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDeps): Promise<HttpResponse> {
   const matched = matchRoute(request.method, request.path);
   if (!matched.route && matched.malformed) return malformedPath();
+  // biome-ignore lint/complexity/useOptionalChain: the explicit `!matched.route` narrows the union, so `matched.params` exists below.
   if (!matched.route || matched.route.function !== 'webhook') return problem(404, 'not_found', 'no such webhook route');
   const { provider, account: accountId, token } = matched.params;
   const account = accountId ? deps.accounts.get(accountId) : undefined;
@@ -43,22 +44,29 @@ export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDe
   if (!provider || !isProviderName(provider) || !account || account.provider !== provider) {
     return problem(401, 'unauthorized', 'the callback could not be authenticated');
   }
-  const verdict = verifyWebhook({ provider, account: account.id, ...(token ? { pathToken: token } : {}), headers: request.headers, rawBody: request.rawBody }, deps.webhookSecrets[account.id] ?? [], deps.now());
+  const verdict = verifyWebhook(
+    { provider, account: account.id, ...(token ? { pathToken: token } : {}), headers: request.headers, rawBody: request.rawBody },
+    deps.webhookSecrets[account.id] ?? [],
+    deps.now(),
+  );
   if (!verdict.ok) {
     deps.log.warn('webhook rejected', { provider, account: account.id, reason: verdict.reason });
     return problem(401, 'unauthorized', 'the callback could not be authenticated');
   }
 
   if (request.rawBody.length > MAX_WEBHOOK_BODY_BYTES) {
-    return problem(413, 'payload_too_large', `body: must be at most ${MAX_WEBHOOK_BODY_BYTES} bytes`, [{ field: '(body)', rule: `at most ${MAX_WEBHOOK_BODY_BYTES} bytes` }]);
+    return problem(413, 'payload_too_large', `body: must be at most ${MAX_WEBHOOK_BODY_BYTES} bytes`, [
+      { field: '(body)', rule: `at most ${MAX_WEBHOOK_BODY_BYTES} bytes` },
+    ]);
   }
   const body = parseCallbackJson(request);
   if (!body.ok) return body.response;
-  let normalised;
+  let normalised: Normalised;
   try {
     normalised = normaliseWebhook(provider, account.id, body.value, deps.now());
   } catch (error) {
-    if (error instanceof MalformedWebhookError) return problem(400, 'malformed_callback', 'the body does not match the provider’s callback schema', error.issues);
+    if (error instanceof MalformedWebhookError)
+      return problem(400, 'malformed_callback', 'the body does not match the provider’s callback schema', error.issues);
     throw error;
   }
   if (normalised.events.length > MAX_WEBHOOK_EVENTS) {
@@ -73,11 +81,23 @@ export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDe
       provider,
       account: account.id,
       cross_account_callback: crossAccount,
-      _aws: { Timestamp: deps.now().getTime(), CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [['provider']], Metrics: [{ Name: 'cross_account_callback', Unit: 'Count' }] }] },
+      _aws: {
+        Timestamp: deps.now().getTime(),
+        CloudWatchMetrics: [
+          { Namespace: METRIC_NAMESPACE, Dimensions: [['provider']], Metrics: [{ Name: 'cross_account_callback', Unit: 'Count' }] },
+        ],
+      },
     });
   }
   const events = normalised.events.length;
-  deps.log.info('webhook applied', { provider, account: account.id, events, fates, ignored: normalised.ignored, cross_account_callback: crossAccount });
+  deps.log.info('webhook applied', {
+    provider,
+    account: account.id,
+    events,
+    fates,
+    ignored: normalised.ignored,
+    cross_account_callback: crossAccount,
+  });
   return json(200, { received: normalised.events.length, ignored: normalised.ignored.length });
 }
 
@@ -90,7 +110,9 @@ export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDe
 function parseCallbackJson(request: HttpRequest): { ok: true; value: unknown } | { ok: false; response: HttpResponse } {
   const text = request.rawBody.toString('utf8');
   try {
-    const value: unknown = LONE_SURROGATE_ESCAPE.test(text) ? JSON.parse(text, (_key, member: unknown) => (typeof member === 'string' ? wellFormed(member) : member)) : JSON.parse(text);
+    const value: unknown = LONE_SURROGATE_ESCAPE.test(text)
+      ? JSON.parse(text, (_key, member: unknown) => (typeof member === 'string' ? wellFormed(member) : member))
+      : JSON.parse(text);
     return { ok: true, value };
   } catch {
     const type = request.headers['content-type'];

@@ -82,12 +82,15 @@ export function printableWord(word: string): string {
 export const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 export function isoFromMs(provider: ProviderName, ms: number, field: string, unit: string): string {
-  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_MS) throw new MalformedWebhookError(provider, [{ field, rule: `must be a Unix time in ${unit} between 1970 and 9999` }]);
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_MS)
+    throw new MalformedWebhookError(provider, [{ field, rule: `must be a Unix time in ${unit} between 1970 and 9999` }]);
   return new Date(ms).toISOString();
 }
 
-export const fromSeconds = (provider: ProviderName, value: string | number, field: string) => isoFromMs(provider, Number(value) * 1000, field, 'seconds');
-export const fromMilliseconds = (provider: ProviderName, value: string | number, field: string) => isoFromMs(provider, Number(value), field, 'milliseconds');
+export const fromSeconds = (provider: ProviderName, value: string | number, field: string) =>
+  isoFromMs(provider, Number(value) * 1000, field, 'seconds');
+export const fromMilliseconds = (provider: ProviderName, value: string | number, field: string) =>
+  isoFromMs(provider, Number(value), field, 'milliseconds');
 
 /**
  * Gupshup v3 timestamps are Unix seconds (Meta's) or milliseconds (Gupshup's own, e.g. on
@@ -135,7 +138,12 @@ export interface MetaPricing {
 /** Kept as written: `CBP`, `PMP` or Kaleyra's "Conversation-Based Pricing". */
 export function metaPricing(pricing: MetaPricing | undefined): StatusEvent['pricing'] {
   if (!pricing) return undefined;
-  const kept = compact({ billable: pricing.billable, model: clip(pricing.pricing_model), category: clip(pricing.category), type: clip(pricing.type) });
+  const kept = compact({
+    billable: pricing.billable,
+    model: clip(pricing.pricing_model),
+    category: clip(pricing.category),
+    type: clip(pricing.type),
+  });
   return Object.keys(kept).length > 0 ? kept : undefined;
 }
 
@@ -164,7 +172,6 @@ export function clip<T extends string | undefined>(text: T): T {
   if (text === undefined || text.length <= MAX_PROVIDER_TEXT_LENGTH) return text;
   return `${text.slice(0, MAX_PROVIDER_TEXT_LENGTH - 1).replace(/[\uD800-\uDBFF]$/, '')}…` as T;
 }
-
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StatusEvent } from '../messages/status-event.ts';
 import type { ProviderName } from '../providers/names.ts';
-import { loadSpec, requestExamples, type Json } from '../../test/support/spec.ts';
+import { loadSpec, requestExamples } from '../../test/support/spec.ts';
 import { MalformedWebhookError, normaliseWebhook, type Normalised } from './normalise.ts';
 
 const ACCOUNT = 'acct-main';
@@ -74,8 +74,24 @@ const DOCUMENTED: Array<{ provider: ProviderName; webhook: string; expected: Rec
     provider: 'livechat',
     webhook: 'messageStatus',
     expected: {
-      sent: one(lc({ providerMessageId: LC_WAMID, status: 'sent', at: '2024-10-02T09:50:37.000Z', recipient: '48635625362', pricing: { billable: true, model: 'CBP', category: 'marketing' } })),
-      delivered: one(lc({ providerMessageId: LC_WAMID, status: 'delivered', at: '2024-10-02T09:50:37.000Z', recipient: '48635625362', pricing: { billable: true, model: 'CBP', category: 'marketing' } })),
+      sent: one(
+        lc({
+          providerMessageId: LC_WAMID,
+          status: 'sent',
+          at: '2024-10-02T09:50:37.000Z',
+          recipient: '48635625362',
+          pricing: { billable: true, model: 'CBP', category: 'marketing' },
+        }),
+      ),
+      delivered: one(
+        lc({
+          providerMessageId: LC_WAMID,
+          status: 'delivered',
+          at: '2024-10-02T09:50:37.000Z',
+          recipient: '48635625362',
+          pricing: { billable: true, model: 'CBP', category: 'marketing' },
+        }),
+      ),
       read: one(lc({ providerMessageId: LC_WAMID, status: 'read', at: '2024-10-02T09:50:52.000Z', recipient: '48635625362' })),
       failed: one(
         lc({
@@ -113,7 +129,9 @@ const DOCUMENTED: Array<{ provider: ProviderName; webhook: string; expected: Rec
       sent: gsV3('sent', '2022-02-15T07:43:21.000Z', { pricing: { billable: true, model: 'PMP', category: 'marketing', type: 'regular' } }),
       delivered: gsV3('delivered', '2022-02-15T07:43:23.000Z'),
       read: gsV3('read', '2022-02-15T07:44:20.000Z'),
-      failed: gsV3('failed', '2022-02-15T07:43:22.000Z', { error: { code: 131026, title: 'Message undeliverable', message: 'Message Undeliverable.' } }),
+      failed: gsV3('failed', '2022-02-15T07:43:22.000Z', {
+        error: { code: 131026, title: 'Message undeliverable', message: 'Message Undeliverable.' },
+      }),
     },
   },
   {
@@ -130,13 +148,33 @@ const DOCUMENTED: Array<{ provider: ProviderName; webhook: string; expected: Rec
           pricing: { billable: true, model: 'Conversation-Based Pricing', category: 'marketing' },
         }),
       ),
-      failed: one(kl({ providerMessageId: KL_ID, providerAliases: [KL_WAMID], status: 'failed', at: '2024-10-02T10:13:40.000Z', recipient: '919000012345', error: { code: 131026, title: 'Message undeliverable' } })),
+      failed: one(
+        kl({
+          providerMessageId: KL_ID,
+          providerAliases: [KL_WAMID],
+          status: 'failed',
+          at: '2024-10-02T10:13:40.000Z',
+          recipient: '919000012345',
+          error: { code: 131026, title: 'Message undeliverable' },
+        }),
+      ),
       // Never reached Meta: no time in the body, so the time of receipt.
-      notSent: one(kl({ providerMessageId: KL_ID, status: 'failed', at: RECEIVED_AT.toISOString(), error: { message: 'Kaleyra did not hand the message to WhatsApp (NOT-SENT)' } })),
+      notSent: one(
+        kl({
+          providerMessageId: KL_ID,
+          status: 'failed',
+          at: RECEIVED_AT.toISOString(),
+          error: { message: 'Kaleyra did not hand the message to WhatsApp (NOT-SENT)' },
+        }),
+      ),
     },
   },
   { provider: 'loopwave', webhook: 'message.created', expected: { messageCreated: none('loopwave inbound message') } },
-  { provider: 'loopwave', webhook: 'broadcast.progress', expected: { broadcastProgress: none('loopwave broadcast progress: this pipeline sends no broadcasts') } },
+  {
+    provider: 'loopwave',
+    webhook: 'broadcast.progress',
+    expected: { broadcastProgress: none('loopwave broadcast progress: this pipeline sends no broadcasts') },
+  },
 ];
 
 describe('documented webhook examples', () => {
@@ -201,7 +239,11 @@ describe('LiveChat', () => {
   it('takes the error message when there are no details', () => {
     const body = example('livechat', 'messageStatus', 'failed');
     body.data.errors = [{ code: 131047, title: 'Re-engagement message', message: 'More than 24 hours have passed' }];
-    expect(only('livechat', body).error).toEqual({ code: 131047, title: 'Re-engagement message', message: 'More than 24 hours have passed' });
+    expect(only('livechat', body).error).toEqual({
+      code: 131047,
+      title: 'Re-engagement message',
+      message: 'More than 24 hours have passed',
+    });
   });
 
   it('ignores a status word it does not know instead of throwing', () => {
@@ -265,7 +307,15 @@ describe('Gupshup v2 (message-event)', () => {
     body.payload.id = GS_ID;
     delete body.payload.gsId;
     const event = only('gupshup', body);
-    expect(event).toEqual(gs({ providerMessageId: GS_ID, status: 'failed', at: '2022-02-15T07:43:22.456Z', recipient: '917839xxxxx3', error: { code: 1002, message: 'Number Does Not Exists On WhatsApp' } }));
+    expect(event).toEqual(
+      gs({
+        providerMessageId: GS_ID,
+        status: 'failed',
+        at: '2022-02-15T07:43:22.456Z',
+        recipient: '917839xxxxx3',
+        error: { code: 1002, message: 'Number Does Not Exists On WhatsApp' },
+      }),
+    );
   });
 
   it('ignores an event type the spec does not list', () => {
@@ -413,7 +463,14 @@ describe('Loopwave', () => {
     const body = example('loopwave', 'message.created', 'messageCreated');
     body.data.fromMe = true;
     expect(normalise('loopwave', body)).toEqual(
-      one({ provider: 'loopwave', account: ACCOUNT, providerMessageId: 'ABCD1234', status: 'sent', at: '2025-06-29T10:35:00.000Z', recipient: '919812345678' }),
+      one({
+        provider: 'loopwave',
+        account: ACCOUNT,
+        providerMessageId: 'ABCD1234',
+        status: 'sent',
+        at: '2025-06-29T10:35:00.000Z',
+        recipient: '919812345678',
+      }),
     );
   });
 

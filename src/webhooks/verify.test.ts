@@ -15,13 +15,20 @@ const shifted = (by: number) => new Date(NOW.getTime() + by * 1000);
 
 const newWhsec = () => `whsec_${randomBytes(32).toString('base64')}`;
 
-const STATUS_BODY = '{"type":"message.status","timestamp":1622548800,"data":{"id":"wamid.HBgM","status":"delivered","recipient_id":"919812345678"}}';
+const STATUS_BODY =
+  '{"type":"message.status","timestamp":1622548800,"data":{"id":"wamid.HBgM","status":"delivered","recipient_id":"919812345678"}}';
 // Unusual spacing and key order: JSON.stringify(JSON.parse(...)) would not give these bytes back.
 const ODD_BODY = '{ "data" :{"status":"read",   "id":"wamid.X"},\n\t"type": "message.status" ,"timestamp":1622548800 }';
 const reserialised = (body: string) => JSON.stringify(JSON.parse(body));
 
 function request(provider: ProviderName, headers: Record<string, string>, body: string | Buffer, pathToken?: string): WebhookRequest {
-  return { provider, account: 'acct-1', headers, rawBody: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'), ...(pathToken === undefined ? {} : { pathToken }) };
+  return {
+    provider,
+    account: 'acct-1',
+    headers,
+    rawBody: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'),
+    ...(pathToken === undefined ? {} : { pathToken }),
+  };
 }
 
 function rejected(verdict: Verdict): string {
@@ -57,8 +64,12 @@ describe('livechat (Standard Webhooks)', () => {
     const signature = new Webhook(secret).sign(id, at, body);
     return { 'webhook-id': id, 'webhook-timestamp': String(seconds(at)), 'webhook-signature': signature };
   }
-  const verify = (headers: Record<string, string>, body: string | Buffer = STATUS_BODY, secrets: readonly string[] = [current], now: Date | undefined = NOW) =>
-    verifyWebhook(request('livechat', headers, body), secrets, now);
+  const verify = (
+    headers: Record<string, string>,
+    body: string | Buffer = STATUS_BODY,
+    secrets: readonly string[] = [current],
+    now: Date | undefined = NOW,
+  ) => verifyWebhook(request('livechat', headers, body), secrets, now);
 
   it('accepts a request signed with the configured secret', () => {
     expect(verify(signed(current))).toEqual({ ok: true });
@@ -211,7 +222,16 @@ describe('loopwave (X-Loopwave-Signature)', () => {
 
   it('rejects sha256= with wrong-length hex and other malformed headers without throwing', () => {
     const good = hmac(secret, STATUS_BODY);
-    for (const value of [`sha256=${good.slice(0, 62)}`, `sha256=${good}00`, `sha256=${good.slice(0, 63)}`, 'sha256=', `sha1=${good}`, good, `sha256=${good.slice(0, 63)}z`, `sha256=${good},sha256=${good}`]) {
+    for (const value of [
+      `sha256=${good.slice(0, 62)}`,
+      `sha256=${good}00`,
+      `sha256=${good.slice(0, 63)}`,
+      'sha256=',
+      `sha1=${good}`,
+      good,
+      `sha256=${good.slice(0, 63)}z`,
+      `sha256=${good},sha256=${good}`,
+    ]) {
       expect(() => verify({ 'x-loopwave-signature': value })).not.toThrow();
       expect(expectRejectedWithout(verify({ 'x-loopwave-signature': value }), secret, good)).toMatch(/not sha256=<64 hex digits>/);
     }
@@ -275,7 +295,11 @@ describe.each(['gupshup', 'kaleyra'] as const)('%s (secret token in the callback
 describe.each(WITHOUT_CALLBACKS)('%s', (provider) => {
   it('always rejects: it sends no status webhooks', () => {
     const secret = newWhsec();
-    const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(seconds(NOW)), 'webhook-signature': new Webhook(secret).sign('msg_1', NOW, STATUS_BODY) };
+    const headers = {
+      'webhook-id': 'msg_1',
+      'webhook-timestamp': String(seconds(NOW)),
+      'webhook-signature': new Webhook(secret).sign('msg_1', NOW, STATUS_BODY),
+    };
     const refused = { ok: false, reason: `${provider} sends no status webhooks` };
     expect(verifyWebhook(request(provider, headers, STATUS_BODY, secret), [secret], NOW)).toEqual(refused);
     expect(verifyWebhook(request(provider, {}, STATUS_BODY), [], NOW)).toEqual(refused);
@@ -297,7 +321,12 @@ describe('configuration and malformed input', () => {
   it('never throws on malformed requests', () => {
     const broken = [
       { provider: 'livechat', account: 'a', headers: undefined, rawBody: undefined },
-      { provider: 'livechat', account: 'a', headers: { 'webhook-id': 'x', 'webhook-timestamp': String(seconds(NOW)), 'webhook-signature': 'v1,abc' }, rawBody: undefined },
+      {
+        provider: 'livechat',
+        account: 'a',
+        headers: { 'webhook-id': 'x', 'webhook-timestamp': String(seconds(NOW)), 'webhook-signature': 'v1,abc' },
+        rawBody: undefined,
+      },
       { provider: 'loopwave', account: 'a', headers: { 'x-loopwave-signature': `sha256=${'0'.repeat(64)}` }, rawBody: 'text' },
       { provider: 'gupshup', account: 'a', headers: null, rawBody: null, pathToken: 42 },
       { provider: 'nobody', account: 'a', headers: {}, rawBody: Buffer.alloc(0) },
@@ -308,6 +337,12 @@ describe('configuration and malformed input', () => {
       expect(verifyWebhook(req, ['whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ='], NOW).ok).toBe(false);
     }
     expect(verifyWebhook(request('livechat', {}, STATUS_BODY), undefined as unknown as string[], NOW).ok).toBe(false);
-    expect(verifyWebhook(request('livechat', { 'webhook-id': 'x', 'webhook-timestamp': '1', 'webhook-signature': 'v1,a' }, STATUS_BODY), [newWhsec()], new Date(Number.NaN)).ok).toBe(false);
+    expect(
+      verifyWebhook(
+        request('livechat', { 'webhook-id': 'x', 'webhook-timestamp': '1', 'webhook-signature': 'v1,a' }, STATUS_BODY),
+        [newWhsec()],
+        new Date(Number.NaN),
+      ).ok,
+    ).toBe(false);
   });
 });

@@ -113,13 +113,21 @@ async function explainStranded(stranded: readonly string[], get: (path: string) 
       if (raw && typeof raw.payload === 'string') raw.payload = `<sealed, ${raw.payload.length} chars>`;
       const account = typeof raw?.account === 'string' ? raw.account : undefined;
       const shardEntries = async (shard: string) =>
-        ((await db.send(new QueryCommand({
-          TableName: 'messages',
-          IndexName: INDEX.due.name,
-          KeyConditionExpression: '#shard = :shard',
-          ExpressionAttributeNames: { '#shard': INDEX.due.partition },
-          ExpressionAttributeValues: { ':shard': shard },
-        }))).Items ?? []).filter((entry) => entry.pk === `M#${id}`).map((entry) => [entry.dueShard, entry.dueAt]);
+        (
+          (
+            await db.send(
+              new QueryCommand({
+                TableName: 'messages',
+                IndexName: INDEX.due.name,
+                KeyConditionExpression: '#shard = :shard',
+                ExpressionAttributeNames: { '#shard': INDEX.due.partition },
+                ExpressionAttributeValues: { ':shard': shard },
+              }),
+            )
+          ).Items ?? []
+        )
+          .filter((entry) => entry.pk === `M#${id}`)
+          .map((entry) => [entry.dueShard, entry.dueAt]);
       report.push({
         id,
         api: { status: viaApi.status, body: await viaApi.json().catch(() => undefined) },

@@ -57,7 +57,10 @@ interface Received {
 function portOpen(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname, () => (socket.destroy(), resolve(true)));
+    const socket = connect(Number(port), hostname, () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.on('error', () => resolve(false));
   });
 }
@@ -123,8 +126,7 @@ describe('npm start', () => {
     type State = { mocks: Record<ProviderName, string>; sqsEndpoint: string; dynamoEndpoint: string };
     const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as State;
     const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
-    const api = (path: string, init: RequestInit = {}) =>
-      fetch(`${apiUrl}${path}`, { ...init, headers: { ...headers, ...init.headers } });
+    const api = (path: string, init: RequestInit = {}) => fetch(`${apiUrl}${path}`, { ...init, headers: { ...headers, ...init.headers } });
     const json = async <T>(path: string) => (await (await api(path)).json()) as T;
     const send = async (provider: ProviderName, recipient: string) => {
       const body = { provider, account: `local-${provider}`, recipient, content: CONTENT[provider] };
@@ -189,7 +191,11 @@ describe('npm start', () => {
         expect(anyOf(s.expect.attempts), `${label}: attempts ${message.attempts}`).toContain(message.attempts);
       }
       if (s.expect.error) expect(message.lastError, label).toMatchObject(s.expect.error);
-      if (s.expect.history) expect(message.history.map((h) => h.status), label).toEqual(expect.arrayContaining([...s.expect.history]));
+      if (s.expect.history)
+        expect(
+          message.history.map((h) => h.status),
+          label,
+        ).toEqual(expect.arrayContaining([...s.expect.history]));
       // Never taken twice, whatever the scenario did to the first attempt.
       expect(await taken(s.provider, s.scenario.number), `${label}: sends the provider took`).toBeLessThanOrEqual(1);
     }
@@ -201,7 +207,11 @@ describe('npm start', () => {
 
     const watch = await watched;
     expect(watch.code, watch.stderr).toBe(0);
-    const lastLine = (id: string) => watch.stdout.split('\n').filter((line) => line.includes(id)).at(-1);
+    const lastLine = (id: string) =>
+      watch.stdout
+        .split('\n')
+        .filter((line) => line.includes(id))
+        .at(-1);
     // `<old> → <new>`, or the status alone where watch first saw the message already there.
     expect(lastLine(ordinary('livechat'))).toMatch(/ (\S+ → )?read$/);
     expect(lastLine(ordinary('livetok'))).toMatch(/ (\S+ → )?sent$/);
@@ -234,7 +244,10 @@ describe('npm start', () => {
           const lastError = play.expect.error ? { lastError: play.expect.error } : {};
           expect(message, label).toMatchObject({ status: anyOf(play.expect.status)[0], ...lastError });
           const template = String(CONTENT[provider].name);
-          expect((await pausesOf(provider)).map((p) => p.scope), label).toContain(play.expect.pause === 'template' ? `T#${template}` : '*');
+          expect(
+            (await pausesOf(provider)).map((p) => p.scope),
+            label,
+          ).toContain(play.expect.pause === 'template' ? `T#${template}` : '*');
           const scope = play.expect.pause === 'template' ? ['--template', template] : [];
           const lift = await wapk('pauses', 'lift', `local-${provider}`, ...scope);
           expect(lift.code, lift.stderr).toBe(0);

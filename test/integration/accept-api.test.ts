@@ -25,7 +25,13 @@ const kaleyraRequest = (overrides: Record<string, unknown> = {}) => ({
   provider: 'kaleyra',
   account: 'acme-kaleyra',
   recipient: PHONE,
-  content: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'], buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }] },
+  content: {
+    kind: 'template',
+    name: 'lto_template',
+    language: 'en_US',
+    body: ['Pablo', 'CARIBE25'],
+    buttons: [{ type: 'copy_code', index: 0, code: 'CARIBE25' }],
+  },
   ...overrides,
 });
 
@@ -48,7 +54,11 @@ describe('accept and message API', () => {
       const handlers = new Map<ApiDeps, ReturnType<typeof apiHandler>>();
       return (event: Parameters<ReturnType<typeof apiHandler>>[0]) => {
         const d = current();
-        if (!handlers.has(d)) handlers.set(d, apiHandler(serving, () => d));
+        if (!handlers.has(d))
+          handlers.set(
+            d,
+            apiHandler(serving, () => d),
+          );
         return handlers.get(d)!(event);
       };
     };
@@ -77,7 +87,12 @@ describe('accept and message API', () => {
       const { Messages = [] } = await aws.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10 }));
       if (Messages.length === 0) return all;
       all.push(...Messages.map((m) => QueueMessage.parse(JSON.parse(m.Body!))));
-      await aws.sqs.client.send(new DeleteMessageBatchCommand({ QueueUrl: aws.queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      await aws.sqs.client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: aws.queueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
     }
   };
 
@@ -93,7 +108,15 @@ describe('accept and message API', () => {
 
     const read = await call('GET', `/v1/messages/${id}`);
     expect(read.status).toBe(200);
-    expect(await read.json()).toMatchObject({ id, status: 'queued', provider: 'kaleyra', recipient: '…5678', template: 'lto_template', history: [{ status: 'queued', at: clock.toISOString() }], attempts: 0 });
+    expect(await read.json()).toMatchObject({
+      id,
+      status: 'queued',
+      provider: 'kaleyra',
+      recipient: '…5678',
+      template: 'lto_template',
+      history: [{ status: 'queued', at: clock.toISOString() }],
+      attempts: 0,
+    });
     // Watched by the sweeper: if it is not claimed within the grace, it is enqueued again (same write as the record).
     expect((await storage.messages.get(id))?.dueAt).toBe(new Date(clock.getTime() + 120_000).toISOString());
   });
@@ -130,7 +153,12 @@ describe('accept and message API', () => {
   it("refuses content the provider cannot carry and a wrong parameter count from the account's registry", async () => {
     const response = await call('POST', '/v1/messages', {
       messages: [
-        { provider: 'gupshup', account: 'acme-gupshup', recipient: PHONE, content: { kind: 'template', name: 'order_update', language: 'en', body: ['only one'] } },
+        {
+          provider: 'gupshup',
+          account: 'acme-gupshup',
+          recipient: PHONE,
+          content: { kind: 'template', name: 'order_update', language: 'en', body: ['only one'] },
+        },
         { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'template', name: 'x', language: 'en' } },
       ],
     });
@@ -143,7 +171,13 @@ describe('accept and message API', () => {
   });
 
   it('accepts a batch with one SendMessageBatch, ids in request order', async () => {
-    const response = await call('POST', '/v1/messages', { messages: [kaleyraRequest(), kaleyraRequest({ recipient: '+14155550123' }), { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'text', text: 'Hi!' } }] });
+    const response = await call('POST', '/v1/messages', {
+      messages: [
+        kaleyraRequest(),
+        kaleyraRequest({ recipient: '+14155550123' }),
+        { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'text', text: 'Hi!' } },
+      ],
+    });
     expect(response.status).toBe(202);
     const { messages } = (await response.json()) as { messages: Array<{ id: string; status: string }> };
     expect(messages).toHaveLength(3);
@@ -174,13 +208,26 @@ describe('accept and message API', () => {
   it('scopes Idempotency-Keys per account', async () => {
     const key = { 'idempotency-key': `shared-${clock.getTime()}` };
     const a = (await (await call('POST', '/v1/messages', kaleyraRequest(), key)).json()) as { id: string };
-    const b = await call('POST', '/v1/messages', { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'text', text: 'Hi' } }, key);
+    const b = await call(
+      'POST',
+      '/v1/messages',
+      { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'text', text: 'Hi' } },
+      key,
+    );
     expect(b.status).toBe(202);
     expect(((await b.json()) as { id: string }).id).not.toBe(a.id);
   });
 
   it('loses nothing when the enqueue fails: the message is held in the table, due now, sealed', async () => {
-    const brokenQueue = new SendQueue(new SQSClient({ region: 'us-east-1', endpoint: await closedPortUrl(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 }), aws.queueUrl);
+    const brokenQueue = new SendQueue(
+      new SQSClient({
+        region: 'us-east-1',
+        endpoint: await closedPortUrl(),
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        maxAttempts: 1,
+      }),
+      aws.queueUrl,
+    );
     current = () => ({ ...deps, queue: brokenQueue });
     const response = await call('POST', '/v1/messages', kaleyraRequest());
     expect(response.status).toBe(202);
@@ -189,7 +236,10 @@ describe('accept and message API', () => {
     expect(record).toMatchObject({ status: 'queued', dueAt: clock.toISOString() });
     const sealed = (await storage.due.getHeld(id))?.sealedPayload;
     expect(sealed).toBeDefined();
-    expect(QueueMessage.parse(JSON.parse(payloadCipher(secrets.payloadKey).open(sealed!)))).toMatchObject({ id, request: { recipient: PHONE } });
+    expect(QueueMessage.parse(JSON.parse(payloadCipher(secrets.payloadKey).open(sealed!)))).toMatchObject({
+      id,
+      request: { recipient: PHONE },
+    });
   });
 
   it('finishes a request that failed half-way when the client retries with the same key', async () => {
@@ -216,10 +266,15 @@ describe('accept and message API', () => {
   it('delays a near schedule on the queue and holds a far one in the table', async () => {
     const near = new Date(clock.getTime() + 5 * 60_000).toISOString();
     const far = new Date(clock.getTime() + 2 * 24 * 3600_000).toISOString();
-    const nearId = ((await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: near }))).json()) as { id: string; status: string });
+    const nearId = (await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: near }))).json()) as {
+      id: string;
+      status: string;
+    };
     expect(nearId.status).toBe('scheduled');
-    const farId = ((await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: far }))).json()) as { id: string });
-    const attributes = await aws.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: aws.queueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
+    const farId = (await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: far }))).json()) as { id: string };
+    const attributes = await aws.sqs.client.send(
+      new GetQueueAttributesCommand({ QueueUrl: aws.queueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }),
+    );
     expect(attributes.Attributes?.ApproximateNumberOfMessagesDelayed).toBe('1');
     const held = await storage.messages.get(farId.id);
     expect(held).toMatchObject({ status: 'scheduled', scheduleAt: far, dueAt: new Date(Date.parse(far) - 14 * 60_000).toISOString() });
@@ -241,39 +296,90 @@ describe('accept and message API', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       clock = new Date(clock.getTime() + 1000);
-      ids.push(((await (await call('POST', '/v1/messages', { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'text', text: `n${i}` } })).json()) as { id: string }).id);
+      ids.push(
+        (
+          (await (
+            await call('POST', '/v1/messages', {
+              provider: 'loopwave',
+              account: 'acme-loopwave',
+              recipient: PHONE,
+              content: { kind: 'text', text: `n${i}` },
+            })
+          ).json()) as { id: string }
+        ).id,
+      );
     }
     await call('POST', `/v1/messages/${ids[1]}/cancel`);
-    const page1 = (await (await call('GET', `/v1/messages?account=acme-loopwave&limit=2`)).json()) as { messages: Array<{ id: string }>; cursor?: string };
+    const page1 = (await (await call('GET', `/v1/messages?account=acme-loopwave&limit=2`)).json()) as {
+      messages: Array<{ id: string }>;
+      cursor?: string;
+    };
     expect(page1.messages.map((m) => m.id)).toEqual([ids[2], ids[1]]);
-    const page2 = (await (await call('GET', `/v1/messages?account=acme-loopwave&limit=2&cursor=${page1.cursor}`)).json()) as { messages: Array<{ id: string }> };
+    const page2 = (await (await call('GET', `/v1/messages?account=acme-loopwave&limit=2&cursor=${page1.cursor}`)).json()) as {
+      messages: Array<{ id: string }>;
+    };
     expect(page2.messages[0]?.id).toBe(ids[0]);
-    const cancelled = (await (await call('GET', '/v1/messages?account=acme-loopwave&status=cancelled')).json()) as { messages: Array<{ id: string }> };
+    const cancelled = (await (await call('GET', '/v1/messages?account=acme-loopwave&status=cancelled')).json()) as {
+      messages: Array<{ id: string }>;
+    };
     expect(cancelled.messages.map((m) => m.id)).toEqual([ids[1]]);
     const since = new Date(clock.getTime() - 500).toISOString();
-    const recent = (await (await call('GET', `/v1/messages?account=acme-loopwave&since=${encodeURIComponent(since)}`)).json()) as { messages: Array<{ id: string }> };
+    const recent = (await (await call('GET', `/v1/messages?account=acme-loopwave&since=${encodeURIComponent(since)}`)).json()) as {
+      messages: Array<{ id: string }>;
+    };
     expect(recent.messages.map((m) => m.id)).toEqual([ids[2]]);
     const bad = await call('GET', '/v1/messages?account=acme-loopwave&status=lost&limit=0');
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { violations: Array<{ field: string }> } }).error.violations.map((v) => v.field)).toEqual(['status', 'limit']);
+    expect(((await bad.json()) as { error: { violations: Array<{ field: string }> } }).error.violations.map((v) => v.field)).toEqual([
+      'status',
+      'limit',
+    ]);
   });
 
   it('authenticates every route and keeps other accounts’ messages invisible', async () => {
     expect((await call('POST', '/v1/messages', kaleyraRequest(), { authorization: 'Bearer nope' })).status).toBe(401);
     expect((await fetch(`${http.url}/v1/messages`)).headers.get('www-authenticate')).toBe('Bearer');
-    const { id } = (await (await call('POST', '/v1/messages', { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'text', text: 'Hi' } })).json()) as { id: string };
+    const { id } = (await (
+      await call('POST', '/v1/messages', {
+        provider: 'loopwave',
+        account: 'acme-loopwave',
+        recipient: PHONE,
+        content: { kind: 'text', text: 'Hi' },
+      })
+    ).json()) as { id: string };
     const asKaleyraOnly = { authorization: `Bearer ${KALEYRA_ONLY_KEY}` };
     expect((await call('GET', `/v1/messages/${id}`, undefined, asKaleyraOnly)).status).toBe(404);
     expect((await call('POST', `/v1/messages/${id}/cancel`, undefined, asKaleyraOnly)).status).toBe(404);
-    const refused = await call('POST', '/v1/messages', { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'text', text: 'Hi' } }, asKaleyraOnly);
+    const refused = await call(
+      'POST',
+      '/v1/messages',
+      { provider: 'loopwave', account: 'acme-loopwave', recipient: PHONE, content: { kind: 'text', text: 'Hi' } },
+      asKaleyraOnly,
+    );
     expect(refused.status).toBe(400);
   });
 
   it('answers unknown routes 404, wrong methods 405, bodies that are not JSON 400/415', async () => {
     expect((await call('GET', '/v2/nothing')).status).toBe(404);
     expect((await call('DELETE', '/v1/messages')).status).toBe(405);
-    expect((await fetch(`${http.url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: '{"provider":' })).status).toBe(400);
-    expect((await fetch(`${http.url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'text/plain' }, body: 'hi' })).status).toBe(415);
+    expect(
+      (
+        await fetch(`${http.url}/v1/messages`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+          body: '{"provider":',
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await fetch(`${http.url}/v1/messages`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'text/plain' },
+          body: 'hi',
+        })
+      ).status,
+    ).toBe(415);
   });
 
   describe('edges: every bad input gets a 4xx naming the field, and nothing is written', () => {
@@ -301,10 +407,10 @@ describe('accept and message API', () => {
 
     it('refuses metadata keys JavaScript reserves, naming the key (was: constructor → 503, __proto__ silently dropped)', async () => {
       const base = json(kaleyraRequest()).slice(0, -1);
-      const constructor = await refused(() => post(`${base},"metadata":{"constructor":"x","order":"A-17"}}`));
-      expect(constructor.status).toBe(400);
+      const ctor = await refused(() => post(`${base},"metadata":{"constructor":"x","order":"A-17"}}`));
+      expect(ctor.status).toBe(400);
       const reserved = expect.stringContaining('must not be __proto__, constructor, prototype');
-      expect(constructor.violations).toEqual([{ field: 'metadata.constructor', rule: reserved }]);
+      expect(ctor.violations).toEqual([{ field: 'metadata.constructor', rule: reserved }]);
       const proto = await refused(() => post(`${base},"metadata":{"__proto__":{"isAdmin":"true"}}}`));
       expect(proto.status).toBe(400);
       expect(proto.violations).toEqual([{ field: 'metadata.__proto__', rule: expect.stringContaining('names JavaScript reserves') }]);
@@ -322,7 +428,10 @@ describe('accept and message API', () => {
       expect(single.status).toBe(400);
       expect(single.violations).toEqual([
         { field: 'content.body', rule: 'must have at most 100 named values' },
-        { field: 'content.body', rule: expect.stringMatching(/^makes the message 1,1\d\d,\d{3} bytes as stored; a message may be at most 40,960/) },
+        {
+          field: 'content.body',
+          rule: expect.stringMatching(/^makes the message 1,1\d\d,\d{3} bytes as stored; a message may be at most 40,960/),
+        },
       ]);
 
       // Valid by every field rule (100 values of 1,000 characters), but ~100 KB each.
@@ -486,10 +595,19 @@ describe('accept and message API', () => {
 
   describe('the sweeper (scheduled re-enqueue)', () => {
     // (Messages of earlier tests, never claimed here, are due too: assertions look at this test's ids.)
-    const requeue = (at: Date) => requeueDue({ due: storage.due, claims: storage.claims, queue: deps.queue, cipher: payloadCipher(secrets.payloadKey), now: () => at });
+    const requeue = (at: Date) =>
+      requeueDue({ due: storage.due, claims: storage.claims, queue: deps.queue, cipher: payloadCipher(secrets.payloadKey), now: () => at });
 
     it('puts a message whose enqueue failed back on the queue, once', async () => {
-      const brokenQueue = new SendQueue(new SQSClient({ region: 'us-east-1', endpoint: await closedPortUrl(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 }), aws.queueUrl);
+      const brokenQueue = new SendQueue(
+        new SQSClient({
+          region: 'us-east-1',
+          endpoint: await closedPortUrl(),
+          credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+          maxAttempts: 1,
+        }),
+        aws.queueUrl,
+      );
       current = () => ({ ...deps, queue: brokenQueue });
       const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest())).json()) as { id: string };
       current = () => deps;
@@ -504,17 +622,23 @@ describe('accept and message API', () => {
 
     it('puts a far schedule on the queue 14 minutes ahead, with the rest as SQS delay', async () => {
       const far = new Date(clock.getTime() + 3 * 3600_000);
-      const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: far.toISOString() }))).json()) as { id: string };
+      const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: far.toISOString() }))).json()) as {
+        id: string;
+      };
       expect((await requeue(new Date(far.getTime() - 20 * 60_000))).requeuedIds).not.toContain(id);
       expect((await requeue(new Date(far.getTime() - 14 * 60_000))).requeuedIds).toContain(id);
       expect((await storage.messages.get(id))?.status).toBe('scheduled');
-      const attributes = await aws.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: aws.queueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
+      const attributes = await aws.sqs.client.send(
+        new GetQueueAttributesCommand({ QueueUrl: aws.queueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }),
+      );
       expect(Number(attributes.Attributes?.ApproximateNumberOfMessagesDelayed)).toBeGreaterThanOrEqual(1);
     });
 
     it('drops the hold of a message cancelled meanwhile without enqueuing it', async () => {
       const far = new Date(clock.getTime() + 3 * 3600_000);
-      const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: far.toISOString() }))).json()) as { id: string };
+      const { id } = (await (await call('POST', '/v1/messages', kaleyraRequest({ scheduleAt: far.toISOString() }))).json()) as {
+        id: string;
+      };
       expect((await call('POST', `/v1/messages/${id}/cancel`)).status).toBe(200);
       const report = await requeue(new Date(far.getTime()));
       expect(report.requeuedIds).not.toContain(id);
@@ -525,8 +649,12 @@ describe('accept and message API', () => {
   describe('operator routes', () => {
     it('lists and lifts a pause', async () => {
       await storage.pauses.set('acme-kaleyra', ACCOUNT_SCOPE, { reason: 'low balance', code: 'E110', since: clock.toISOString() });
-      const listed = (await (await call('GET', '/v1/pauses?account=acme-kaleyra')).json()) as { pauses: Array<{ scope: string; code: string }> };
-      expect(listed.pauses).toEqual([expect.objectContaining({ account: 'acme-kaleyra', scope: '*', code: 'E110', reason: 'low balance' })]);
+      const listed = (await (await call('GET', '/v1/pauses?account=acme-kaleyra')).json()) as {
+        pauses: Array<{ scope: string; code: string }>;
+      };
+      expect(listed.pauses).toEqual([
+        expect.objectContaining({ account: 'acme-kaleyra', scope: '*', code: 'E110', reason: 'low balance' }),
+      ]);
       expect((await call('DELETE', '/v1/pauses/acme-kaleyra')).status).toBe(200);
       expect((await call('DELETE', '/v1/pauses/acme-kaleyra')).status).toBe(404);
       expect(((await (await call('GET', '/v1/pauses?account=acme-kaleyra')).json()) as { pauses: unknown[] }).pauses).toEqual([]);
@@ -541,11 +669,17 @@ describe('accept and message API', () => {
       expect(bad.status).toBe(400);
       const resolved = await call('POST', `/v1/messages/${id}/resolve`, { status: 'failed', note: 'not in the provider console' });
       expect(resolved.status).toBe(200);
-      expect(await resolved.json()).toMatchObject({ status: 'failed', lastError: { class: 'operator', reason: 'resolved by all: not in the provider console' } });
+      expect(await resolved.json()).toMatchObject({
+        status: 'failed',
+        lastError: { class: 'operator', reason: 'resolved by all: not in the provider console' },
+      });
     });
 
     it('removes an opt-out suppression', async () => {
-      await storage.suppressions.add('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash, { reason: 'STOP', since: clock.toISOString() });
+      await storage.suppressions.add('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash, {
+        reason: 'STOP',
+        since: clock.toISOString(),
+      });
       expect((await call('DELETE', `/v1/suppressions/acme-kaleyra/${encodeURIComponent(PHONE)}`)).status).toBe(200);
       expect(await storage.suppressions.get('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash)).toBeUndefined();
       expect((await call('DELETE', `/v1/suppressions/acme-kaleyra/${encodeURIComponent(PHONE)}`)).status).toBe(404);

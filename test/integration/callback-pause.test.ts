@@ -22,7 +22,9 @@ async function sentMessage(id: string, account: string) {
   const recipient = recipientRef(secrets.recipientHashKey, '+919812345678');
   const createdAt = '2026-11-22T09:59:00.000Z';
   const template = 'lto_template';
-  await store.messages.createMany([{ id, provider: 'kaleyra', account, recipient, kind: 'template', template, status: 'queued', createdAt }]);
+  await store.messages.createMany([
+    { id, provider: 'kaleyra', account, recipient, kind: 'template', template, status: 'queued', createdAt },
+  ]);
   await store.messages.applyStatus(id, 'sent', '2026-11-22T09:59:30.000Z');
 }
 const failed = (messageId: string, account: string, code: number) => ({

@@ -74,7 +74,12 @@ describe('the due index after a crash in the middle of a write (dynalite)', () =
     acceptedAt: ACCEPTED_AT,
   });
   const enqueued: string[] = [];
-  const queue = { enqueue: async (entries: Array<{ message: QueueMessage }>) => (enqueued.push(...entries.map((e) => e.message.id)), []) };
+  const queue = {
+    enqueue: async (entries: Array<{ message: QueueMessage }>) => {
+      enqueued.push(...entries.map((e) => e.message.id));
+      return [];
+    },
+  };
   const sweep = (at: string) =>
     requeueDue({
       due: storage.due,

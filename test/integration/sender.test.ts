@@ -86,16 +86,33 @@ async function harness(options: {
   const mocks = new Map<ProviderName, ProviderMock>();
   for (const provider of options.providers) mocks.set(provider, await startProviderMock(provider, options.mock));
   const base = testConfig(Object.fromEntries([...mocks].map(([p, m]) => [p, m.url])));
-  const config = PipelineConfig.parse({ ...base, accounts: base.accounts.map((a) => AccountConfig.parse({ ...a, ...options.account, limits: { recipientGapMs: 0, ...options.limits } })) });
+  const config = PipelineConfig.parse({
+    ...base,
+    accounts: base.accounts.map((a) => AccountConfig.parse({ ...a, ...options.account, limits: { recipientGapMs: 0, ...options.limits } })),
+  });
   const n = queues++;
   const dlqUrl = await createQueue(aws.sqs.client, `dlq-${n}`);
-  const queueUrl = await createQueue(aws.sqs.client, `send-${n}`, { deadLetterArn: `arn:aws:sqs:us-east-1:123456789012:dlq-${n}`, maxReceiveCount: 3, visibilityTimeoutS: VISIBILITY_S });
+  const queueUrl = await createQueue(aws.sqs.client, `send-${n}`, {
+    deadLetterArn: `arn:aws:sqs:us-east-1:123456789012:dlq-${n}`,
+    maxReceiveCount: 3,
+    visibilityTimeoutS: VISIBILITY_S,
+  });
   const clock = options.now;
   const storage = memoryStorage();
-  const env: RuntimeEnvironment = { config, secrets, storage, queueUrl, sqs: aws.sqs.client, ...(clock ? { now: () => new Date(clock()) } : {}) };
+  const env: RuntimeEnvironment = {
+    config,
+    secrets,
+    storage,
+    queueUrl,
+    sqs: aws.sqs.client,
+    ...(clock ? { now: () => new Date(clock()) } : {}),
+  };
   const api = createApiDeps(env);
   // Each function its own repositories over the one storage, as each Lambda function has.
-  const sender = createSenderDeps({ ...env, storage: memoryStorage(storage.tables) }, { claimExpiryMs: 1500, log: silentLog, ...options.sender });
+  const sender = createSenderDeps(
+    { ...env, storage: memoryStorage(storage.tables) },
+    { claimExpiryMs: 1500, log: silentLog, ...options.sender },
+  );
   const inner = senderHandler(() => sender);
   const responses: SQSBatchResponse[] = [];
   const handler: typeof inner = async (event, context) => {
@@ -113,14 +130,32 @@ async function harness(options: {
     responses,
     async accept(provider, extra = {}) {
       const response = await acceptMessages(
-        { principal: { keyId: 'all', accounts: '*' }, body: { provider, account: `acme-${provider}`, recipient: PHONE, content: TEMPLATES[provider], ...extra } },
+        {
+          principal: { keyId: 'all', accounts: '*' },
+          body: { provider, account: `acme-${provider}`, recipient: PHONE, content: TEMPLATES[provider], ...extra },
+        },
         api,
       );
       if (response.statusCode !== 202) throw new Error(`accept answered ${response.statusCode}: ${response.body}`);
       return (JSON.parse(response.body) as { id: string }).id;
     },
-    async drain({ concurrency = 2, visibilityTimeoutS = VISIBILITY_S, functionTimeoutMs: timeoutMs = functionTimeoutMs(visibilityTimeoutS) } = {}) {
-      const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl, queueArn: `arn:aws:sqs:us-east-1:123456789012:send-${n}`, handler, batchSize: 10, maximumConcurrency: concurrency, visibilityTimeoutS, functionTimeoutMs: timeoutMs, waitTimeS: 0.2, onError: () => {} });
+    async drain({
+      concurrency = 2,
+      visibilityTimeoutS = VISIBILITY_S,
+      functionTimeoutMs: timeoutMs = functionTimeoutMs(visibilityTimeoutS),
+    } = {}) {
+      const esm = startEventSourceMapping({
+        sqs: aws.sqs.client,
+        queueUrl,
+        queueArn: `arn:aws:sqs:us-east-1:123456789012:send-${n}`,
+        handler,
+        batchSize: 10,
+        maximumConcurrency: concurrency,
+        visibilityTimeoutS,
+        functionTimeoutMs: timeoutMs,
+        waitTimeS: 0.2,
+        onError: () => {},
+      });
       try {
         await esm.idle();
       } finally {
@@ -135,7 +170,12 @@ async function harness(options: {
 }
 
 async function dlqDepth(url: string): Promise<number> {
-  const { Attributes } = await aws.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  const { Attributes } = await aws.sqs.client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
   return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
 
@@ -170,13 +210,22 @@ describe('the sender', () => {
     const h = await harness({ providers: ['kaleyra'] });
     try {
       const id = newMessageId();
-      const message: QueueMessage = { v: 1, id, acceptedAt: new Date().toISOString(), request: SendRequest.parse({ provider: 'kaleyra', account: 'acme-kaleyra', recipient: PHONE, content: TEMPLATES.kaleyra }) };
+      const message: QueueMessage = {
+        v: 1,
+        id,
+        acceptedAt: new Date().toISOString(),
+        request: SendRequest.parse({ provider: 'kaleyra', account: 'acme-kaleyra', recipient: PHONE, content: TEMPLATES.kaleyra }),
+      };
       // A producer enqueues directly, twice (no accept, no record yet): the sender creates the record.
       await h.api.queue.enqueue([{ message }]);
       await h.api.queue.enqueue([{ message }]);
       await h.drain({ concurrency: 2 });
       expect(h.sendCalls('kaleyra')).toHaveLength(1);
-      expect(await h.storage.messages.get(id)).toMatchObject({ status: 'accepted', attempts: 1, recipient: recipientRef(secrets.recipientHashKey, PHONE) });
+      expect(await h.storage.messages.get(id)).toMatchObject({
+        status: 'accepted',
+        attempts: 1,
+        recipient: recipientRef(secrets.recipientHashKey, PHONE),
+      });
     } finally {
       await h.close();
     }
@@ -226,14 +275,35 @@ describe('the sender', () => {
         if (request.method === 'GET') {
           // The chat now shows the message, sent by us.
           const now = Math.floor(Date.now() / 1000);
-          return new Response(JSON.stringify({ data: [{ messageId: 'LW-1', sessionId: 'n1a2b3c', chatId: `${PHONE.slice(1)}@s.whatsapp.net`, body: mockMessage, type: 'chat', author: 'n1a2b3c', fromMe: true, hasMedia: false, timestamp: now }] }), { status: 200, headers: { 'content-type': 'application/json' } });
+          return new Response(
+            JSON.stringify({
+              data: [
+                {
+                  messageId: 'LW-1',
+                  sessionId: 'n1a2b3c',
+                  chatId: `${PHONE.slice(1)}@s.whatsapp.net`,
+                  body: mockMessage,
+                  type: 'chat',
+                  author: 'n1a2b3c',
+                  fromMe: true,
+                  hasMedia: false,
+                  timestamp: now,
+                },
+              ],
+            }),
+            { status: 200, headers: { 'content-type': 'application/json' } },
+          );
         }
         return globalThis.fetch(url, request);
       };
       const id = await h.accept('loopwave', { content: { kind: 'text', text: mockMessage } });
       await h.drain();
       expect(h.sendCalls('loopwave')).toHaveLength(1);
-      expect(await h.storage.messages.get(id)).toMatchObject({ status: 'sent', providerMessageId: 'LW-1', times: { unknown: expect.any(String) } });
+      expect(await h.storage.messages.get(id)).toMatchObject({
+        status: 'sent',
+        providerMessageId: 'LW-1',
+        times: { unknown: expect.any(String) },
+      });
     } finally {
       await h.close();
     }
@@ -280,7 +350,11 @@ describe('the sender', () => {
     const mockClock = () => (thawedAt === undefined ? frozenAt : frozenAt + Date.now() - thawedAt);
     const h = await harness({
       providers: ['livetok'],
-      mock: { rateLimit: { limit: 5, windowMs: 1000 }, now: mockClock, onAnswered: ({ status }) => void (status === 429 && (thawedAt ??= Date.now())) },
+      mock: {
+        rateLimit: { limit: 5, windowMs: 1000 },
+        now: mockClock,
+        onAnswered: ({ status }) => void (status === 429 && (thawedAt ??= Date.now())),
+      },
       limits: { perSecond: 15 },
     });
     try {
@@ -298,7 +372,8 @@ describe('the sender', () => {
       // Honouring the reset: once an invocation is told to wait, it sends nothing more in that
       // window, so a window sees at most one 429 per invocation in flight.
       const refusedPerWindow = new Map<number, number>();
-      for (const call of calls.filter((c) => c.status === 429)) refusedPerWindow.set(Math.floor(call.at / 1000), (refusedPerWindow.get(Math.floor(call.at / 1000)) ?? 0) + 1);
+      for (const call of calls.filter((c) => c.status === 429))
+        refusedPerWindow.set(Math.floor(call.at / 1000), (refusedPerWindow.get(Math.floor(call.at / 1000)) ?? 0) + 1);
       expect(Math.max(...refusedPerWindow.values())).toBeLessThanOrEqual(3);
       for (const id of ids) expect((await h.storage.messages.get(id))?.status).toBe('sent');
       expect(await dlqDepth(h.dlqUrl)).toBe(0);
@@ -383,7 +458,10 @@ describe('the sender', () => {
     const hanging: Server = createServer((request) => request.resume());
     await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
     const logs: Array<Record<string, unknown>> = [];
-    const h = await harness({ providers: ['kaleyra'], sender: { callTimeoutMs: 1500, reserveMs: 1000, log: sinkLog((entry) => logs.push(entry)) } });
+    const h = await harness({
+      providers: ['kaleyra'],
+      sender: { callTimeoutMs: 1500, reserveMs: 1000, log: sinkLog((entry) => logs.push(entry)) },
+    });
     try {
       let posts = 0;
       h.sender.fetch = async (input, init) => {
@@ -434,7 +512,10 @@ describe('the sender', () => {
   it('fails a send to an opted-out recipient fast, without calling the provider, until removed', async () => {
     const h = await harness({ providers: ['kaleyra'] });
     try {
-      await h.storage.suppressions.add('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash, { reason: '131050: user stopped marketing messages', since: new Date().toISOString() });
+      await h.storage.suppressions.add('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash, {
+        reason: '131050: user stopped marketing messages',
+        since: new Date().toISOString(),
+      });
       const id = await h.accept('kaleyra');
       await h.drain();
       expect(h.sendCalls('kaleyra')).toHaveLength(0);
@@ -458,14 +539,24 @@ describe('the sender', () => {
         send: async () => {
           optedOut.call++;
           const { ProviderError } = await import('../../src/providers/errors.ts');
-          return { outcome: 'rejected', error: new ProviderError({ provider: 'kaleyra', retryClass: 'opted_out', code: 131050, reason: 'user stopped marketing messages' }) };
+          return {
+            outcome: 'rejected',
+            error: new ProviderError({
+              provider: 'kaleyra',
+              retryClass: 'opted_out',
+              code: 131050,
+              reason: 'user stopped marketing messages',
+            }),
+          };
         },
       });
       const id = await h.accept('kaleyra');
       await h.drain();
       expect(optedOut.call).toBe(1);
       expect(await h.storage.messages.get(id)).toMatchObject({ status: 'failed', error: { reason: 'opted_out', code: 131050 } });
-      expect(await h.storage.suppressions.get('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash)).toMatchObject({ reason: 'user stopped marketing messages' });
+      expect(await h.storage.suppressions.get('acme-kaleyra', recipientRef(secrets.recipientHashKey, PHONE).hash)).toMatchObject({
+        reason: 'user stopped marketing messages',
+      });
     } finally {
       await h.close();
     }
@@ -496,7 +587,10 @@ describe('the sender', () => {
       const id = await h.accept('livetok');
       await h.drain();
       expect(h.sendCalls('livetok')).toHaveLength(1);
-      expect(await h.storage.messages.get(id)).toMatchObject({ status: 'failed', error: { class: 'permanent', status: 404, code: 'template_not_found' } });
+      expect(await h.storage.messages.get(id)).toMatchObject({
+        status: 'failed',
+        error: { class: 'permanent', status: 404, code: 'template_not_found' },
+      });
       expect(await dlqDepth(h.dlqUrl)).toBe(0);
     } finally {
       await h.close();
@@ -521,7 +615,13 @@ describe('the sender', () => {
     try {
       const adapter = h.sender.adapterFor(h.sender.accounts.get('acme-kaleyra')!);
       const { ProviderError } = await import('../../src/providers/errors.ts');
-      h.sender.adapterFor = () => ({ ...adapter, send: async () => ({ outcome: 'rejected', error: new ProviderError({ provider: 'kaleyra', retryClass: 'not_before_24h', code: 131049, reason: 'per-user marketing limit' }) }) });
+      h.sender.adapterFor = () => ({
+        ...adapter,
+        send: async () => ({
+          outcome: 'rejected',
+          error: new ProviderError({ provider: 'kaleyra', retryClass: 'not_before_24h', code: 131049, reason: 'per-user marketing limit' }),
+        }),
+      });
       const before = Date.now();
       const id = await h.accept('kaleyra');
       await h.drain();
@@ -545,14 +645,5 @@ describe('the sender', () => {
     }
   }, 30_000);
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('timed out waiting');
-}
 
 void API_KEY;

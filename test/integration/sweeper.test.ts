@@ -13,7 +13,7 @@ import { createApiDeps } from '../../src/functions/runtime.ts';
 import { createQueue, ensureMessagesTable, startDynamo } from '../../src/local/aws.ts';
 import { QueueMessage } from '../../src/messages/queue-message.ts';
 import { payloadCipher } from '../../src/privacy/payload-cipher.ts';
-import { SendQueue } from '../../src/queue/send-queue.ts';
+import type { SendQueue } from '../../src/queue/send-queue.ts';
 import { requeueDue, type RequeueDeps } from '../../src/scheduler/requeue.ts';
 import { dynamoDBStorage } from '../../src/store/dynamodb/index.ts';
 import { memoryStorage } from '../../src/store/memory/index.ts';
@@ -40,7 +40,16 @@ describe('the sweeper', () => {
   const sweep = (when: Date, overrides: Partial<RequeueDeps> = {}) => {
     const cipher = payloadCipher(secrets.payloadKey);
     const accounts = ['acme-kaleyra', 'acme-livechat'];
-    return requeueDue({ due: storage.due, claims: storage.claims, queue: deps.queue, cipher, now: () => when, graceMs: GRACE, accounts, ...overrides });
+    return requeueDue({
+      due: storage.due,
+      claims: storage.claims,
+      queue: deps.queue,
+      cipher,
+      now: () => when,
+      graceMs: GRACE,
+      accounts,
+      ...overrides,
+    });
   };
 
   /** Messages of the running test, settled after it so that the next test's sweeps do not see them. */
@@ -57,7 +66,9 @@ describe('the sweeper', () => {
   async function taken(): Promise<string[]> {
     const ids: string[] = [];
     for (;;) {
-      const received = await aws.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      const received = await aws.sqs.client.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
       const Messages = received.Messages ?? [];
       if (Messages.length === 0) return ids;
       ids.push(...Messages.map((m) => QueueMessage.parse(JSON.parse(m.Body!)).id));
@@ -87,7 +98,8 @@ describe('the sweeper', () => {
   });
   afterEach(async () => {
     for (const id of accepted) {
-      if (!(await storage.messages.cancel(id, clock.toISOString())).cancelled) await storage.messages.applyStatus(id, 'failed', clock.toISOString());
+      if (!(await storage.messages.cancel(id, clock.toISOString())).cancelled)
+        await storage.messages.applyStatus(id, 'failed', clock.toISOString());
     }
     await taken();
   });

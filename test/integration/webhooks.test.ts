@@ -77,7 +77,16 @@ const logs: Array<Record<string, unknown>> = [];
 let pushDeps: ReturnType<typeof createPushDeps>;
 
 async function drain(handler: SqsHandler, queue: { url: string; arn: string }) {
-  const esm = startEventSourceMapping({ sqs: aws.sqs.client, queueUrl: queue.url, queueArn: queue.arn, handler, maximumConcurrency: 1, visibilityTimeoutS: 1, waitTimeS: 0.2, onError: () => {} });
+  const esm = startEventSourceMapping({
+    sqs: aws.sqs.client,
+    queueUrl: queue.url,
+    queueArn: queue.arn,
+    handler,
+    maximumConcurrency: 1,
+    visibilityTimeoutS: 1,
+    waitTimeS: 0.2,
+    onError: () => {},
+  });
   try {
     await esm.idle();
   } finally {
@@ -86,9 +95,18 @@ async function drain(handler: SqsHandler, queue: { url: string; arn: string }) {
 }
 
 async function sendOne(provider: ProviderName, extra: Record<string, unknown> = {}): Promise<string> {
-  const response = await acceptMessages({ principal: { keyId: 'all', accounts: '*' }, body: { provider, account: `acme-${provider}`, recipient: PHONE, content: CONTENT[provider], ...extra } }, api);
+  const response = await acceptMessages(
+    {
+      principal: { keyId: 'all', accounts: '*' },
+      body: { provider, account: `acme-${provider}`, recipient: PHONE, content: CONTENT[provider], ...extra },
+    },
+    api,
+  );
   const { id } = JSON.parse(response.body) as { id: string };
-  await drain(senderHandler(() => sender), sendQueue);
+  await drain(
+    senderHandler(() => sender),
+    sendQueue,
+  );
   return id;
 }
 
@@ -98,12 +116,19 @@ function post(path: string, body: string, headers: Record<string, string>) {
 
 /** Posts a callback with a bound on the wait: one that never answers fails its test instead of hanging the suite. */
 function postBounded(c: { path: string; body: string; headers: Record<string, string> }) {
-  return fetch(`${http.url}${c.path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...c.headers }, body: c.body, signal: AbortSignal.timeout(20_000) });
+  return fetch(`${http.url}${c.path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...c.headers },
+    body: c.body,
+    signal: AbortSignal.timeout(20_000),
+  });
 }
 
 /** Cross-account callbacks the webhook counted on `account` (its log field). */
 function crossCounted(account: string): number {
-  return logs.filter((entry) => entry.account === account && entry.message === 'webhook applied').reduce((sum, entry) => sum + Number(entry.cross_account_callback), 0);
+  return logs
+    .filter((entry) => entry.account === account && entry.message === 'webhook applied')
+    .reduce((sum, entry) => sum + Number(entry.cross_account_callback), 0);
 }
 
 /** Counts `applyStatus` calls per `<message id>:<status>` on a function's message repository, until the returned function restores it. */
@@ -128,7 +153,14 @@ function callback(
   tenant: 'acme' | 'beta' = 'acme',
 ): { path: string; body: string; headers: Record<string, string> } {
   const secret = SECRETS[tenant][provider];
-  const built = providerCallback(provider, { status, providerMessageId: ids.pmid, ...(ids.ours ? { messageId: ids.ours } : {}), recipient: to, at: BASE + second, secret });
+  const built = providerCallback(provider, {
+    status,
+    providerMessageId: ids.pmid,
+    ...(ids.ours ? { messageId: ids.ours } : {}),
+    recipient: to,
+    at: BASE + second,
+    secret,
+  });
   return { path: `/v1/webhooks/${provider}/${tenant}-${provider}${built.pathSuffix}`, body: built.body, headers: built.headers };
 }
 
@@ -142,14 +174,22 @@ describe('status callbacks', () => {
     const base = testConfig(Object.fromEntries([...mocks].map(([p, m]) => [p, m.url])));
     const config = PipelineConfig.parse({
       ...base,
-      accounts: [...base.accounts, ...base.accounts.filter((a) => (WITH_CALLBACKS as readonly string[]).includes(a.provider)).map((a) => ({ ...a, id: a.id.replace('acme-', 'beta-') }))].map((a) =>
+      accounts: [
+        ...base.accounts,
+        ...base.accounts
+          .filter((a) => (WITH_CALLBACKS as readonly string[]).includes(a.provider))
+          .map((a) => ({ ...a, id: a.id.replace('acme-', 'beta-') })),
+      ].map((a) =>
         AccountConfig.parse({ ...a, limits: { recipientGapMs: 0 }, ...(a.id === 'acme-kaleyra' ? { push: { url: caller.url } } : {}) }),
       ),
     });
     const baseSecrets = testSecrets();
     const secrets = PipelineSecrets.parse({
       ...baseSecrets,
-      credentials: { ...baseSecrets.credentials, ...Object.fromEntries(WITH_CALLBACKS.map((p) => [`beta-${p}`, baseSecrets.credentials[`acme-${p}`]])) },
+      credentials: {
+        ...baseSecrets.credentials,
+        ...Object.fromEntries(WITH_CALLBACKS.map((p) => [`beta-${p}`, baseSecrets.credentials[`acme-${p}`]])),
+      },
       webhookSecrets: {
         ...Object.fromEntries(WITH_CALLBACKS.flatMap((p) => (['acme', 'beta'] as const).map((t) => [`${t}-${p}`, [SECRETS[t][p]]]))),
         'acme-livechat': [LIVECHAT_SECRET, OLD_LIVECHAT_SECRET],
@@ -157,9 +197,25 @@ describe('status callbacks', () => {
       pushSecrets: { 'acme-kaleyra': PUSH_SECRET },
     });
     const dlq = await createQueue(aws.sqs.client, 'push-dlq');
-    pushQueue = { url: await createQueue(aws.sqs.client, 'push', { deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:push-dlq', maxReceiveCount: 3, visibilityTimeoutS: 1 }), arn: 'arn:aws:sqs:us-east-1:123456789012:push', dlq };
+    pushQueue = {
+      url: await createQueue(aws.sqs.client, 'push', {
+        deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:push-dlq',
+        maxReceiveCount: 3,
+        visibilityTimeoutS: 1,
+      }),
+      arn: 'arn:aws:sqs:us-east-1:123456789012:push',
+      dlq,
+    };
     sendQueue = { url: aws.queueUrl, arn: 'arn:aws:sqs:us-east-1:123456789012:send' };
-    const env: RuntimeEnvironment = { config, secrets, storage, queueUrl: aws.queueUrl, pushQueueUrl: pushQueue.url, sqs: aws.sqs.client, now: () => clock() };
+    const env: RuntimeEnvironment = {
+      config,
+      secrets,
+      storage,
+      queueUrl: aws.queueUrl,
+      pushQueueUrl: pushQueue.url,
+      sqs: aws.sqs.client,
+      now: () => clock(),
+    };
     api = createApiDeps(env);
     sender = createSenderDeps({ ...env, storage: memoryStorage(tables) }, { log: silentLog });
     webhooks = createWebhookDeps({ ...env, storage: memoryStorage(tables) }, { log: sinkLog((entry) => logs.push(entry)) });
@@ -217,7 +273,19 @@ describe('status callbacks', () => {
   it('a failure keeps the provider’s error, and a later delivered is evidence that wins', async () => {
     const id = await sendOne('kaleyra');
     const pmid = (await storage.messages.get(id))!.providerMessageId!;
-    const failed = JSON.stringify({ message_id: pmid, status: 'FAILED', meta_object: { field: 'messages', value: { statuses: [{ id: 'wamid.x', status: 'failed', timestamp: String(BASE + 1), errors: [{ code: 131026, title: 'Message undeliverable' }] }] } }, extra_info: { ref: id } });
+    const failed = JSON.stringify({
+      message_id: pmid,
+      status: 'FAILED',
+      meta_object: {
+        field: 'messages',
+        value: {
+          statuses: [
+            { id: 'wamid.x', status: 'failed', timestamp: String(BASE + 1), errors: [{ code: 131026, title: 'Message undeliverable' }] },
+          ],
+        },
+      },
+      extra_info: { ref: id },
+    });
     expect((await post('/v1/webhooks/kaleyra/acme-kaleyra', failed, { 'x-webhook-token': TOKEN })).status).toBe(200);
     expect(await storage.messages.get(id)).toMatchObject({ status: 'failed', error: { code: 131026 } });
     const late = callback('kaleyra', 'delivered', { pmid, ours: id }, 2);
@@ -228,7 +296,24 @@ describe('status callbacks', () => {
   it('suppresses a recipient reported as opted out (Meta 131050)', async () => {
     const id = await sendOne('kaleyra');
     const pmid = (await storage.messages.get(id))!.providerMessageId!;
-    const body = JSON.stringify({ message_id: pmid, status: 'FAILED', meta_object: { field: 'messages', value: { statuses: [{ id: 'wamid.y', status: 'failed', timestamp: String(BASE + 1), errors: [{ code: 131050, title: 'User stopped marketing messages' }] }] } }, extra_info: { ref: id } });
+    const body = JSON.stringify({
+      message_id: pmid,
+      status: 'FAILED',
+      meta_object: {
+        field: 'messages',
+        value: {
+          statuses: [
+            {
+              id: 'wamid.y',
+              status: 'failed',
+              timestamp: String(BASE + 1),
+              errors: [{ code: 131050, title: 'User stopped marketing messages' }],
+            },
+          ],
+        },
+      },
+      extra_info: { ref: id },
+    });
     await post('/v1/webhooks/kaleyra/acme-kaleyra', body, { 'x-webhook-token': TOKEN });
     const record = await storage.messages.get(id);
     expect(record?.error?.class).toBe('opted_out');
@@ -258,16 +343,25 @@ describe('status callbacks', () => {
   it('rejects forged, tampered, replayed and unsigned callbacks with 401, changing nothing', async () => {
     const id = await sendOne('livechat');
     const good = callback('livechat', 'read', { pmid: 'wamid.forge', ours: id }, 3);
-    const forged = { ...good.headers, 'webhook-signature': new Webhook(`whsec_${randomBytes(24).toString('base64')}`).sign(good.headers['webhook-id']!, clock(), good.body) };
+    const forged = {
+      ...good.headers,
+      'webhook-signature': new Webhook(`whsec_${randomBytes(24).toString('base64')}`).sign(good.headers['webhook-id']!, clock(), good.body),
+    };
     const old = new Date(clock().getTime() - 10 * 60_000);
-    const replayed = { ...good.headers, 'webhook-timestamp': String(Math.floor(old.getTime() / 1000)), 'webhook-signature': new Webhook(LIVECHAT_SECRET).sign(good.headers['webhook-id']!, old, good.body) };
+    const replayed = {
+      ...good.headers,
+      'webhook-timestamp': String(Math.floor(old.getTime() / 1000)),
+      'webhook-signature': new Webhook(LIVECHAT_SECRET).sign(good.headers['webhook-id']!, old, good.body),
+    };
     const attempts = [
       post(good.path, good.body, forged),
       post(good.path, good.body.replace('"read"', '"sent"'), good.headers),
       post(good.path, good.body, replayed),
       post(good.path, good.body, {}),
       post('/v1/webhooks/gupshup/acme-gupshup/wrong-token', callback('gupshup', 'read', { pmid: 'x', ours: id }, 1).body, {}),
-      post('/v1/webhooks/loopwave/acme-loopwave', callback('loopwave', 'sent', { pmid: 'x', ours: id }, 1).body, { 'x-loopwave-signature': `sha256=${'0'.repeat(64)}` }),
+      post('/v1/webhooks/loopwave/acme-loopwave', callback('loopwave', 'sent', { pmid: 'x', ours: id }, 1).body, {
+        'x-loopwave-signature': `sha256=${'0'.repeat(64)}`,
+      }),
       // Every provider without status callbacks, on its own account's route.
       ...PROVIDERS.filter((p) => !sendsCallbacks(p)).map((p) => post(`/v1/webhooks/${p}/acme-${p}`, '{}', {})),
       post('/v1/webhooks/kaleyra/acme-livechat', '{}', { 'x-webhook-token': TOKEN }),
@@ -298,21 +392,31 @@ describe('status callbacks', () => {
   });
 
   it('pushes each status change to the caller, signed, verifiable, and retried until taken', async () => {
-    await drain(pushHandler(() => pushDeps), pushQueue); // pushes left by the tests above
+    await drain(
+      pushHandler(() => pushDeps),
+      pushQueue,
+    ); // pushes left by the tests above
     caller.received.length = 0;
     caller.failNext = 1;
     const id = await sendOne('kaleyra');
     const pmid = (await storage.messages.get(id))!.providerMessageId!;
     const c = callback('kaleyra', 'delivered', { pmid, ours: id }, 2);
     await post(c.path, c.body, c.headers);
-    await drain(pushHandler(() => pushDeps), pushQueue);
-    const pushes = caller.received.map((r) => new Webhook(PUSH_SECRET).verify(r.body, r.headers) as { type: string; data: { id: string; status: string } });
+    await drain(
+      pushHandler(() => pushDeps),
+      pushQueue,
+    );
+    const pushes = caller.received.map(
+      (r) => new Webhook(PUSH_SECRET).verify(r.body, r.headers) as { type: string; data: { id: string; status: string } },
+    );
     const mine = pushes.filter((p) => p.data.id === id);
     expect([...new Set(mine.map((p) => p.data.status))].sort()).toEqual(['accepted', 'delivered']);
     expect(new Set(caller.received.filter((r) => r.body.includes(id)).map((r) => r.headers['webhook-id'])).size).toBe(2);
     // The first attempt was refused and retried: three deliveries for two pushes.
     expect(caller.received.filter((r) => r.body.includes(id))).toHaveLength(3);
-    expect(() => new Webhook(`whsec_${randomBytes(24).toString('base64')}`).verify(caller.received[0]!.body, caller.received[0]!.headers)).toThrow();
+    expect(() =>
+      new Webhook(`whsec_${randomBytes(24).toString('base64')}`).verify(caller.received[0]!.body, caller.received[0]!.headers),
+    ).toThrow();
   });
 
   it('dead-letters a push the caller never takes, after the last try', async () => {
@@ -320,8 +424,13 @@ describe('status callbacks', () => {
     caller.failNext = 1000;
     try {
       await sendOne('kaleyra');
-      await drain(pushHandler(() => pushDeps), pushQueue);
-      const { Attributes } = await aws.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: pushQueue.dlq, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      await drain(
+        pushHandler(() => pushDeps),
+        pushQueue,
+      );
+      const { Attributes } = await aws.sqs.client.send(
+        new GetQueueAttributesCommand({ QueueUrl: pushQueue.dlq, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
       expect(Number(Attributes?.ApproximateNumberOfMessages)).toBe(1);
       // Tried again after the refusal (how many times before the redrive is the queue's maxReceiveCount).
       expect(caller.received.length).toBeGreaterThanOrEqual(2);
@@ -360,7 +469,10 @@ describe('status callbacks', () => {
 
       const right = callback(provider, status, { pmid, ours }, second, digits);
       expect((await postBounded(right)).status).toBe(200);
-      expect(await storage.messages.get(mine)).toMatchObject({ status: provider === 'loopwave' ? 'sent' : 'delivered', times: { [status]: at(second) } });
+      expect(await storage.messages.get(mine)).toMatchObject({
+        status: provider === 'loopwave' ? 'sent' : 'delivered',
+        times: { [status]: at(second) },
+      });
       expect(crossCounted(`acme-${provider}`)).toBe(0);
     });
   }
@@ -373,7 +485,12 @@ describe('status callbacks', () => {
       const response = await globalThis.fetch(new Request(input, init));
       const answer = (await response.clone().json()) as { messageId?: string };
       if (answer.messageId) {
-        for (const [status, second] of [['delivered', 2], ['delivered', 2], ['sent', 1], ['delivered', 3]] as const) {
+        for (const [status, second] of [
+          ['delivered', 2],
+          ['delivered', 2],
+          ['sent', 1],
+          ['delivered', 3],
+        ] as const) {
           const c = callback('gupshup', status, { pmid: answer.messageId, ours: '' }, second);
           expect((await postBounded(c)).status).toBe(200);
           early++;

@@ -46,7 +46,11 @@ describe('provider mocks', () => {
     const client = createKaleyraClient({ baseUrl: mocks.get('kaleyra')!.url, auth: 'key' });
     const ids = [];
     for (let i = 0; i < 5; i++) {
-      const { data } = await sendLimitedTimeOfferTemplate({ client, path: { sid: 'SID', phone_number: '919000014497' }, body: kaleyraBody });
+      const { data } = await sendLimitedTimeOfferTemplate({
+        client,
+        path: { sid: 'SID', phone_number: '919000014497' },
+        body: kaleyraBody,
+      });
       ids.push(data?.data.message_id);
     }
     expect(ids.every((id) => typeof id === 'string' && id.startsWith('AXXXXXXXXXXXXXXXXXXX-'))).toBe(true);
@@ -85,7 +89,11 @@ describe('provider mocks', () => {
   it('reject a Gupshup JSON form field that breaks its schema, and one that is not JSON', async () => {
     const url = `${mocks.get('gupshup')!.url}/wa/api/v1/template/msg`;
     const post = (form: Record<string, string>) =>
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', apikey: 'k' }, body: new URLSearchParams(form).toString() });
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', apikey: 'k' },
+        body: new URLSearchParams(form).toString(),
+      });
     const base = { channel: 'whatsapp', source: '919163000003', 'src.name': 'DemoApp', destination: '917839000003' };
     const missingId = await post({ ...base, template: JSON.stringify({ params: ['a'] }) });
     expect(missingId.status).toBe(400);
@@ -95,7 +103,11 @@ describe('provider mocks', () => {
     expect(notJson.headers.get('sl-violations')).toContain('must be JSON text');
     // The generated serializer's repeated keys (one JSON item each) are not what the spec says.
     const repeated = `${new URLSearchParams({ ...base, template: JSON.stringify({ id: 't', params: [] }) })}&postbackTexts=${encodeURIComponent('{"index":0,"text":"a"}')}&postbackTexts=${encodeURIComponent('{"index":1,"text":"b"}')}`;
-    const split = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', apikey: 'k' }, body: repeated });
+    const split = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', apikey: 'k' },
+      body: repeated,
+    });
     expect(split.status).toBe(400);
   });
 

@@ -60,7 +60,12 @@ describe('scenario numbers at the provider mocks', () => {
     const rows = doc
       .split('\n')
       .filter((line) => line.startsWith('| `+'))
-      .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
     expect(rows.map((row) => [row[0], row[1]])).toEqual(SCENARIOS.map((s) => [`\`${s.number}\``, s.name]));
     for (const [i, scenario] of SCENARIOS.entries()) {
       const produced = rows[i]!.slice(4).map((cell) => cell !== '—');

@@ -54,7 +54,7 @@ describe('gupshup spec: documented examples parse with the generated schemas', (
 
   const v2 = requestExamples(spec, 'messageEventV2', 'post', 'application/json', 'webhooks');
   it('has one v2 callback example per event type, each parsing', () => {
-    const types = v2.map((e) => (zMessageEventV2.parse(e.value).payload.type));
+    const types = v2.map((e) => zMessageEventV2.parse(e.value).payload.type);
     expect(types.sort()).toEqual(['deleted', 'delivered', 'enqueued', 'failed', 'read', 'sent']);
     for (const e of v2) expect(zReceiveMessageEventV2WebhookRequest.safeParse({ body: e.value }).success).toBe(true);
   });
@@ -81,7 +81,8 @@ const minimal = {
 type Case = [field: string, rule: string, body: Record<string, unknown>];
 const without = (key: string): Record<string, unknown> => Object.fromEntries(Object.entries(minimal).filter(([k]) => k !== key));
 const withField = (patch: Record<string, unknown>): Record<string, unknown> => ({ ...minimal, ...patch });
-const withTemplate = (patch: Record<string, unknown>): Record<string, unknown> => withField({ template: { ...minimal.template, ...patch } });
+const withTemplate = (patch: Record<string, unknown>): Record<string, unknown> =>
+  withField({ template: { ...minimal.template, ...patch } });
 
 describe('gupshup spec: each documented rule rejects a violating request', () => {
   it('accepts the minimal valid request (expiration, message and postbackTexts omitted)', () => {
@@ -101,7 +102,11 @@ describe('gupshup spec: each documented rule rejects a violating request', () =>
     ['template.params.0', 'items are strings', withTemplate({ params: [1] })],
     ['template.expiration', 'integer', withTemplate({ expiration: 1644912000000.5 })],
     ['template.expiration', 'a number, not text', withTemplate({ expiration: '1644912000000' })],
-    ['message', 'image or video header only', withField({ message: { type: 'document', document: { link: 'https://example.com/a.pdf' } } })],
+    [
+      'message',
+      'image or video header only',
+      withField({ message: { type: 'document', document: { link: 'https://example.com/a.pdf' } } }),
+    ],
     ['message.image', 'image header needs its image object', withField({ message: { type: 'image' } })],
     ['message.image', 'type image carries `image`, not `video`', withField({ message: { type: 'image', video: { id: 'm1' } } })],
     ['message.image.id', 'media needs id or link', withField({ message: { type: 'image', image: {} } })],
@@ -129,12 +134,32 @@ describe('gupshup spec: each documented rule rejects a violating request', () =>
   const callbackCases: Array<[string, string, ZodType, unknown]> = [
     ['version', 'v2 is version 2', zMessageEventV2, { ...enqueued, version: 3 }],
     ['payload.type', 'known event types only', zMessageEventV2, { ...enqueued, payload: { ...enqueued.payload, type: 'bounced' } }],
-    ['payload.payload.whatsappMessageId', 'enqueued carries the WhatsApp id', zMessageEventV2, { ...enqueued, payload: { ...enqueued.payload, payload: {} } }],
-    ['payload.payload.ts', 'sent/delivered/read carry ts', zMessageEventV2, { ...enqueued, payload: { ...enqueued.payload, type: 'read', payload: {} } }],
-    ['payload.payload.code', 'failed carries an integer code', zMessageEventV2, { ...enqueued, payload: { ...enqueued.payload, type: 'failed', payload: { code: '1002', reason: 'x' } } }],
+    [
+      'payload.payload.whatsappMessageId',
+      'enqueued carries the WhatsApp id',
+      zMessageEventV2,
+      { ...enqueued, payload: { ...enqueued.payload, payload: {} } },
+    ],
+    [
+      'payload.payload.ts',
+      'sent/delivered/read carry ts',
+      zMessageEventV2,
+      { ...enqueued, payload: { ...enqueued.payload, type: 'read', payload: {} } },
+    ],
+    [
+      'payload.payload.code',
+      'failed carries an integer code',
+      zMessageEventV2,
+      { ...enqueued, payload: { ...enqueued.payload, type: 'failed', payload: { code: '1002', reason: 'x' } } },
+    ],
     ['gs_app_id', 'v3 carries the Gupshup app id', zMessageEventV3, { ...sentV3, gs_app_id: undefined }],
     ['entry.0.changes.0.value.statuses.0.status', 'known statuses only', zMessageEventV3, v3Status({ status: 'played' })],
-    ['entry.0.changes.0.value.statuses.0.timestamp', 'digits or an integer', zMessageEventV3, v3Status({ timestamp: '2022-02-15T10:00:00Z' })],
+    [
+      'entry.0.changes.0.value.statuses.0.timestamp',
+      'digits or an integer',
+      zMessageEventV3,
+      v3Status({ timestamp: '2022-02-15T10:00:00Z' }),
+    ],
   ];
   it.each(callbackCases)('callback %s: %s', (field, _rule, schema, body) => {
     expectRejected(schema.safeParse(body), field);

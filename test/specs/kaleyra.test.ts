@@ -88,19 +88,31 @@ describe('kaleyra spec: documented rules reject violations', () => {
     ['messaging_object.to', 'is required', withMessagingObject({ to: undefined })],
     ['messaging_object.type', 'is only "template"', withMessagingObject({ type: 'text' })],
     ['messaging_object.template.components', 'is required', withMessagingObject({ template: { name: 'x', language: { code: 'en' } } })],
-    ['messaging_object.template.language.code', 'is required', withMessagingObject({ template: { name: 'x', language: {}, components: [] } })],
+    [
+      'messaging_object.template.language.code',
+      'is required',
+      withMessagingObject({ template: { name: 'x', language: {}, components: [] } }),
+    ],
     ['extra_info.ref', 'is at most 255 characters', { ...sample, extra_info: { ref: 'r'.repeat(256) } }],
     ['extra_info.ref1', 'is at most 255 characters', { ...sample, extra_info: { ref1: 'r'.repeat(256) } }],
     ['extra_info.ref2', 'is at most 255 characters', { ...sample, extra_info: { ref2: 'r'.repeat(256) } }],
     [
       'messaging_object.template.components.2.parameters.0.limited_time_offer.expiration_time_ms',
       'is an integer (Unix ms)',
-      withComponent(2, { type: 'limited_time_offer', parameters: [{ type: 'limited_time_offer', limited_time_offer: { expiration_time_ms: '1209600000' } }] }),
+      withComponent(2, {
+        type: 'limited_time_offer',
+        parameters: [{ type: 'limited_time_offer', limited_time_offer: { expiration_time_ms: '1209600000' } }],
+      }),
     ],
     [
       'messaging_object.template.components.3.parameters.0.coupon_code',
       'is at most 15 characters',
-      withComponent(3, { type: 'button', sub_type: 'copy_code', index: 0, parameters: [{ type: 'coupon_code', coupon_code: 'C'.repeat(16) }] }),
+      withComponent(3, {
+        type: 'button',
+        sub_type: 'copy_code',
+        index: 0,
+        parameters: [{ type: 'coupon_code', coupon_code: 'C'.repeat(16) }],
+      }),
     ],
     [
       'messaging_object.template.components.0.parameters.0.image',
@@ -137,7 +149,12 @@ describe('kaleyra generated client: what goes over the wire', () => {
   it('rejects an answer that is not the documented 202 shape', async () => {
     const { fetch } = recordingFetch(202, { code: 'WA202', data: {} });
     const client = createClient({ baseUrl: 'http://127.0.0.1:1', fetch });
-    const result = await sendLimitedTimeOfferTemplate({ client, auth: () => 'k', path: { sid: 's', phone_number: '1' }, body: sample as never });
+    const result = await sendLimitedTimeOfferTemplate({
+      client,
+      auth: () => 'k',
+      path: { sid: 's', phone_number: '1' },
+      body: sample as never,
+    });
     expect(result.data).toBeUndefined();
     expect(result.error).toBeDefined();
   });

@@ -16,7 +16,9 @@ const spectral = join(root, 'node_modules/.bin/spectral');
 
 async function lint(files: string[]): Promise<{ code: number; output: string }> {
   try {
-    const { stdout } = await run(spectral, ['lint', '--fail-severity=warn', '--ruleset', join(root, '.spectral.yaml'), ...files], { cwd: root });
+    const { stdout } = await run(spectral, ['lint', '--fail-severity=warn', '--ruleset', join(root, '.spectral.yaml'), ...files], {
+      cwd: root,
+    });
     return { code: 0, output: stdout };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };
@@ -38,18 +40,30 @@ describe('spec lint', () => {
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     it.each([
-      ['an example that breaks its schema', 'oas3-valid-media-example', (s: string) => s.replace("to: '48635625362'", "to: '+48635625362'")],
-      ['a base path in servers', 'servers-origin-only', (s: string) => s.replace('url: https://lwb-api.livechat-integrations.com', 'url: https://lwb-api.livechat-integrations.com/v1')],
+      [
+        'an example that breaks its schema',
+        'oas3-valid-media-example',
+        (s: string) => s.replace("to: '48635625362'", "to: '+48635625362'"),
+      ],
+      [
+        'a base path in servers',
+        'servers-origin-only',
+        (s: string) => s.replace('url: https://lwb-api.livechat-integrations.com', 'url: https://lwb-api.livechat-integrations.com/v1'),
+      ],
       ['an unknown x-source', 'x-source-values', (s: string) => s.replace(/^(\s+)x-source: inferred$/m, '$1x-source: guess')],
-    ])('%s', async (_what, rule, mutate) => {
-      const original = readFileSync(join(root, 'specs/livechat.yaml'), 'utf8');
-      const mutated = mutate(original);
-      expect(mutated).not.toBe(original);
-      const file = join(dir, `${rule}.yaml`);
-      writeFileSync(file, mutated);
-      const result = await lint([file]);
-      expect(result.code).not.toBe(0);
-      expect(result.output).toContain(rule);
-    }, 60_000);
+    ])(
+      '%s',
+      async (_what, rule, mutate) => {
+        const original = readFileSync(join(root, 'specs/livechat.yaml'), 'utf8');
+        const mutated = mutate(original);
+        expect(mutated).not.toBe(original);
+        const file = join(dir, `${rule}.yaml`);
+        writeFileSync(file, mutated);
+        const result = await lint([file]);
+        expect(result.code).not.toBe(0);
+        expect(result.output).toContain(rule);
+      },
+      60_000,
+    );
   });
 });

@@ -80,7 +80,9 @@ describe('livechat spec: documented rules reject violations', () => {
         ...minimal,
         template: {
           ...minimal.template,
-          components: [{ type: 'button', sub_type: 'copy_code', index: '0', parameters: [{ type: 'coupon_code', coupon_code: 'X'.repeat(16) }] }],
+          components: [
+            { type: 'button', sub_type: 'copy_code', index: '0', parameters: [{ type: 'coupon_code', coupon_code: 'X'.repeat(16) }] },
+          ],
         },
       },
     ],

@@ -55,7 +55,14 @@ const operations: Operation[] = [
     okExampleCount: 3,
     errors: [...COMMON_ERRORS, '404'],
   },
-  { path: '/v1/knowledge', method: 'get', ok: zListKnowledgeEntriesResponse, requestExampleCount: 0, okExampleCount: 1, errors: COMMON_ERRORS },
+  {
+    path: '/v1/knowledge',
+    method: 'get',
+    ok: zListKnowledgeEntriesResponse,
+    requestExampleCount: 0,
+    okExampleCount: 1,
+    errors: COMMON_ERRORS,
+  },
   {
     path: '/v1/knowledge',
     method: 'post',
@@ -74,7 +81,14 @@ const operations: Operation[] = [
     okExampleCount: 0,
     errors: [...COMMON_ERRORS, '404'],
   },
-  { path: '/v1/knowledge/{id}', method: 'delete', ok: zDeleteKnowledgeEntryResponse, requestExampleCount: 0, okExampleCount: 1, errors: [...COMMON_ERRORS, '404'] },
+  {
+    path: '/v1/knowledge/{id}',
+    method: 'delete',
+    ok: zDeleteKnowledgeEntryResponse,
+    requestExampleCount: 0,
+    okExampleCount: 1,
+    errors: [...COMMON_ERRORS, '404'],
+  },
   {
     path: '/v1/knowledge/bulk',
     method: 'post',
@@ -122,18 +136,24 @@ describe('livetok spec: documented examples', () => {
     });
   }
 
-  it('attaches the document\'s four common error bodies to the send operation', () => {
+  it("attaches the document's four common error bodies to the send operation", () => {
     const codes = ['400', '401', '404', '429'].flatMap((status) =>
       responseExamples(spec, '/v1/messages/templates', 'post', status).map(
         (example) => `${status}:${(example.value as { error: { code: string } }).error.code}`,
       ),
     );
     expect(codes.sort()).toEqual(
-      ['400:invalid_phone_number', '400:invalid_phone_number', '401:invalid_api_key', '404:template_not_found', '429:rate_limit_exceeded'].sort(),
+      [
+        '400:invalid_phone_number',
+        '400:invalid_phone_number',
+        '401:invalid_api_key',
+        '404:template_not_found',
+        '429:rate_limit_exceeded',
+      ].sort(),
     );
   });
 
-  it('has no x-repaired example (none of the document\'s examples needed a repair)', () => {
+  it("has no x-repaired example (none of the document's examples needed a repair)", () => {
     const all = operations.flatMap((op) => [
       ...(op.body ? requestExamples(spec, op.path, op.method) : []),
       ...responseStatuses(spec, op.path, op.method).flatMap((status) =>
@@ -183,12 +203,48 @@ const cases: Case[] = [
   ['send', 'template_name', 'required', sendWithoutName, ['template_name']],
   ['send', 'template_language', 'required', sendWithoutLanguage, ['template_language']],
   ['send', 'template_parameters', 'is an array', { ...send, template_parameters: { type: 'text', text: 'x' } }, ['template_parameters']],
-  ['send', 'template_parameters[].type', 'is text, image or document', { ...send, template_parameters: [{ type: 'video', video: { link: 'https://x.test/v.mp4' } }] }, ['template_parameters', 0, 'type']],
-  ['send', 'template_parameters[].text', 'required for type text', { ...send, template_parameters: [{ type: 'text' }] }, ['template_parameters', 0, 'text']],
-  ['send', 'template_parameters[].image', 'required for type image', { ...send, template_parameters: [{ type: 'image' }] }, ['template_parameters', 0, 'image']],
-  ['send', 'template_parameters[].image.link', 'is a URL', { ...send, template_parameters: [{ type: 'image', image: { link: 'not a url' } }] }, ['template_parameters', 0, 'image', 'link']],
-  ['send', 'template_parameters[].document.link', 'required', { ...send, template_parameters: [{ type: 'document', document: {} }] }, ['template_parameters', 0, 'document', 'link']],
-  ['sent', 'status', 'is always sent', { id: 'msg_1', status: 'delivered', to: '+1234567890', template_name: 'x', created_at: '2024-03-15T10:30:00Z' }, ['status']],
+  [
+    'send',
+    'template_parameters[].type',
+    'is text, image or document',
+    { ...send, template_parameters: [{ type: 'video', video: { link: 'https://x.test/v.mp4' } }] },
+    ['template_parameters', 0, 'type'],
+  ],
+  [
+    'send',
+    'template_parameters[].text',
+    'required for type text',
+    { ...send, template_parameters: [{ type: 'text' }] },
+    ['template_parameters', 0, 'text'],
+  ],
+  [
+    'send',
+    'template_parameters[].image',
+    'required for type image',
+    { ...send, template_parameters: [{ type: 'image' }] },
+    ['template_parameters', 0, 'image'],
+  ],
+  [
+    'send',
+    'template_parameters[].image.link',
+    'is a URL',
+    { ...send, template_parameters: [{ type: 'image', image: { link: 'not a url' } }] },
+    ['template_parameters', 0, 'image', 'link'],
+  ],
+  [
+    'send',
+    'template_parameters[].document.link',
+    'required',
+    { ...send, template_parameters: [{ type: 'document', document: {} }] },
+    ['template_parameters', 0, 'document', 'link'],
+  ],
+  [
+    'sent',
+    'status',
+    'is always sent',
+    { id: 'msg_1', status: 'delivered', to: '+1234567890', template_name: 'x', created_at: '2024-03-15T10:30:00Z' },
+    ['status'],
+  ],
   ['list', 'limit', 'max 100', { limit: 101 }, ['limit']],
   ['list', 'limit', 'at least 1', { limit: 0 }, ['limit']],
   ['list', 'limit', 'an integer', { limit: 20.5 }, ['limit']],
@@ -248,7 +304,9 @@ describe('livetok SDK on the wire', () => {
   }
 
   const sentBody = requestExamples(spec, '/v1/messages/templates', 'post').find((example) => example.name === 'templateWithMedia')!.value;
-  const sentResponse = responseExamples(spec, '/v1/messages/templates', 'post', '200').find((example) => example.name === 'templateWithMedia')!.value;
+  const sentResponse = responseExamples(spec, '/v1/messages/templates', 'post', '200').find(
+    (example) => example.name === 'templateWithMedia',
+  )!.value;
 
   it('sendTemplateMessage POSTs the body as JSON to /v1/messages/templates with the bearer key', async () => {
     const { client, captured } = fakeClient(sentResponse);
@@ -302,7 +360,10 @@ describe('livetok SDK on the wire', () => {
     await createKnowledgeEntry({ client: fakeClient(created).client, body: entry }).then((r) => expect(r.data).toEqual(created));
     const bulk = fakeClient(imported);
     await importKnowledgeEntries({ client: bulk.client, body: { entries: [entry] } });
-    expect(captured.map((c) => `${c.method} ${c.url.pathname}`)).toEqual(['DELETE /v1/knowledge/kb_abc123', 'PATCH /v1/knowledge/kb_abc123']);
+    expect(captured.map((c) => `${c.method} ${c.url.pathname}`)).toEqual([
+      'DELETE /v1/knowledge/kb_abc123',
+      'PATCH /v1/knowledge/kb_abc123',
+    ]);
     expect(JSON.parse(captured[1]!.body)).toEqual({ answer: 'Open till 7 PM.' });
     expect(bulk.captured.map((c) => `${c.method} ${c.url.pathname}`)).toEqual(['POST /v1/knowledge/bulk']);
     expect(JSON.parse(bulk.captured[0]!.body)).toEqual({ entries: [entry] });

@@ -44,18 +44,65 @@ const spec = loadSpec('loopwave');
 const KEY = 'lw_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx';
 
 type Schema = z.ZodType;
-type Operation = { path: string; method: string; success: string; response: Schema; request?: Schema; scope: string | null; write: boolean };
+type Operation = {
+  path: string;
+  method: string;
+  success: string;
+  response: Schema;
+  request?: Schema;
+  scope: string | null;
+  write: boolean;
+};
 
 const operations: Operation[] = [
   { path: '/api/v1/health', method: 'get', success: '200', response: zGetHealthResponse, scope: null, write: false },
-  { path: '/api/v1/messages', method: 'post', success: '202', response: zSendMessageResponse, request: zSendMessageBody, scope: 'messages:write', write: true },
+  {
+    path: '/api/v1/messages',
+    method: 'post',
+    success: '202',
+    response: zSendMessageResponse,
+    request: zSendMessageBody,
+    scope: 'messages:write',
+    write: true,
+  },
   { path: '/api/v1/chats', method: 'get', success: '200', response: zListChatsResponse, scope: 'chats:read', write: false },
-  { path: '/api/v1/chats/{chatId}/messages', method: 'get', success: '200', response: zListChatMessagesResponse, scope: 'chats:read', write: false },
+  {
+    path: '/api/v1/chats/{chatId}/messages',
+    method: 'get',
+    success: '200',
+    response: zListChatMessagesResponse,
+    scope: 'chats:read',
+    write: false,
+  },
   { path: '/api/v1/contacts', method: 'get', success: '200', response: zListContactsResponse, scope: 'contacts:read', write: false },
-  { path: '/api/v1/contacts', method: 'post', success: '2XX', response: zCreateContactResponse, request: zCreateContactBody, scope: 'contacts:write', write: true },
+  {
+    path: '/api/v1/contacts',
+    method: 'post',
+    success: '2XX',
+    response: zCreateContactResponse,
+    request: zCreateContactBody,
+    scope: 'contacts:write',
+    write: true,
+  },
   { path: '/api/v1/tickets', method: 'get', success: '200', response: zListTicketsResponse, scope: 'tickets:read', write: false },
-  { path: '/api/v1/tickets', method: 'post', success: '2XX', response: zCreateTicketResponse, request: zCreateTicketBody, scope: 'tickets:write', write: true },
-  { path: '/api/v1/broadcasts', method: 'post', success: '2XX', response: zCreateBroadcastResponse, request: zCreateBroadcastBody, scope: 'broadcasts:write', write: true },
+  {
+    path: '/api/v1/tickets',
+    method: 'post',
+    success: '2XX',
+    response: zCreateTicketResponse,
+    request: zCreateTicketBody,
+    scope: 'tickets:write',
+    write: true,
+  },
+  {
+    path: '/api/v1/broadcasts',
+    method: 'post',
+    success: '2XX',
+    response: zCreateBroadcastResponse,
+    request: zCreateBroadcastBody,
+    scope: 'broadcasts:write',
+    write: true,
+  },
 ];
 
 /** Error bodies: hey-api makes no per-operation zod schema for them, so the components' schemas are used. */
@@ -85,7 +132,9 @@ function responseObject(op: Operation, status: string): Record<string, Json> {
 describe('loopwave spec: documented examples', () => {
   it('covers every operation of the document, with the version prefix in the path and the origin in servers', () => {
     const paths = spec.paths as Record<string, Record<string, unknown>>;
-    const documented = Object.entries(paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+    const documented = Object.entries(paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(documented.sort()).toEqual(operations.map(label).sort());
     const [server] = spec.servers as Array<{ url: string; variables: Record<string, { default: string }> }>;
     expect(server?.url).toBe('https://{domain}');
@@ -135,10 +184,12 @@ describe('loopwave spec: documented examples', () => {
   });
 
   it('has no repaired examples: every documented example already follows the document', () => {
-    const repaired = operations.flatMap((op) => [
-      ...(op.request ? requestExamples(spec, op.path, op.method) : []),
-      ...responseStatuses(spec, op.path, op.method).flatMap((status) => responseExamples(spec, op.path, op.method, status)),
-    ]).filter((example) => example.repaired);
+    const repaired = operations
+      .flatMap((op) => [
+        ...(op.request ? requestExamples(spec, op.path, op.method) : []),
+        ...responseStatuses(spec, op.path, op.method).flatMap((status) => responseExamples(spec, op.path, op.method, status)),
+      ])
+      .filter((example) => example.repaired);
     expect(repaired).toEqual([]);
   });
 });
@@ -160,7 +211,11 @@ describe('loopwave spec: scopes, errors and rate-limit headers', () => {
 
   it.each(operations)('$method $path: shared errors on every endpoint, 402 on writes only, 409 on send only', (op) => {
     const expected = ['400', '401', '403', '429', ...(op.write ? ['402'] : []), ...(op.path === '/api/v1/messages' ? ['409'] : [])];
-    expect(responseStatuses(spec, op.path, op.method).filter((status) => status !== op.success).sort()).toEqual(expected.sort());
+    expect(
+      responseStatuses(spec, op.path, op.method)
+        .filter((status) => status !== op.success)
+        .sort(),
+    ).toEqual(expected.sort());
   });
 
   it.each(operations)('$method $path: X-RateLimit-Remaining on every response, Retry-After on the 429', (op) => {
@@ -181,7 +236,12 @@ const minimal = {
   send: { to: '919812345678', text: 'Hi' },
   contact: { name: 'Asha Rao', phone: '919812345678' },
   ticket: { subject: 'Refund not received' },
-  broadcast: { name: 'October offer', sessionId: 'n1a2b3c', message: 'Hi {{name}}', recipients: [{ chatId: '919812345678@s.whatsapp.net' }] },
+  broadcast: {
+    name: 'October offer',
+    sessionId: 'n1a2b3c',
+    message: 'Hi {{name}}',
+    recipients: [{ chatId: '919812345678@s.whatsapp.net' }],
+  },
 };
 
 function without(value: Record<string, unknown>, field: string): Record<string, unknown> {
@@ -189,7 +249,8 @@ function without(value: Record<string, unknown>, field: string): Record<string, 
   return rest;
 }
 
-const recipients = (count: number) => Array.from({ length: count }, (_, i) => ({ chatId: `91981234${String(i).padStart(4, '0')}@s.whatsapp.net` }));
+const recipients = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({ chatId: `91981234${String(i).padStart(4, '0')}@s.whatsapp.net` }));
 
 describe('loopwave spec: documented rules reject violating requests', () => {
   it('minimal valid requests pass (and a ticket priority defaults to med)', () => {
@@ -230,8 +291,18 @@ describe('loopwave spec: documented rules reject violating requests', () => {
     ['broadcast recipients are required', zCreateBroadcastBody, without(minimal.broadcast, 'recipients'), 'recipients'],
     ['broadcast recipients: at least 1', zCreateBroadcastBody, { ...minimal.broadcast, recipients: [] }, 'recipients'],
     ['broadcast recipients: at most 5000', zCreateBroadcastBody, { ...minimal.broadcast, recipients: recipients(5001) }, 'recipients'],
-    ['broadcast recipient chatId is required', zCreateBroadcastBody, { ...minimal.broadcast, recipients: [{ name: 'Asha' }] }, 'recipients.0.chatId'],
-    ['broadcast recipient chatId is a jid', zCreateBroadcastBody, { ...minimal.broadcast, recipients: [{ chatId: '919812345678' }] }, 'recipients.0.chatId'],
+    [
+      'broadcast recipient chatId is required',
+      zCreateBroadcastBody,
+      { ...minimal.broadcast, recipients: [{ name: 'Asha' }] },
+      'recipients.0.chatId',
+    ],
+    [
+      'broadcast recipient chatId is a jid',
+      zCreateBroadcastBody,
+      { ...minimal.broadcast, recipients: [{ chatId: '919812345678' }] },
+      'recipients.0.chatId',
+    ],
     // query and path parameters
     ['chats limit is an integer', zListChatsQuery, { limit: 1.5 }, 'limit'],
     ['chat messages limit is an integer', zListChatMessagesQuery, { limit: 'twenty' }, 'limit'],
@@ -242,7 +313,12 @@ describe('loopwave spec: documented rules reject violating requests', () => {
     ['a 400 body says invalid_input', zInvalidInputError, { error: 'rate_limited', message: 'x' }, 'error'],
     ['an error body has a message', zRateLimitedError, { error: 'rate_limited' }, 'message'],
     ['webhook signature is sha256=<64 hex>', zLoopwaveSignature, 'sha256=ABCDEF', ''],
-    ['broadcast.progress recipient status is pending/sent/failed', zBroadcastProgressEvent, { event: 'broadcast.progress', data: { recipient: { status: 'delivered' } }, timestamp: '2026-06-29T10:15:00.000Z' }, 'data.recipient.status'],
+    [
+      'broadcast.progress recipient status is pending/sent/failed',
+      zBroadcastProgressEvent,
+      { event: 'broadcast.progress', data: { recipient: { status: 'delivered' } }, timestamp: '2026-06-29T10:15:00.000Z' },
+      'data.recipient.status',
+    ],
     ['webhook timestamp is ISO-8601', zMessageCreatedEvent, { event: 'message.created', data: {}, timestamp: 1751193300 }, 'timestamp'],
   ];
 
@@ -309,7 +385,12 @@ describe('loopwave SDK on the wire', () => {
 
     const broken = recordingFetch(201, { data: { id: 'c_1a2b3c', name: 'Asha Rao' } });
     await expect(
-      createContact({ client: createClient({ baseUrl: 'http://127.0.0.1:1', fetch: broken.fetch }), auth: KEY, body: minimal.contact, throwOnError: true }),
+      createContact({
+        client: createClient({ baseUrl: 'http://127.0.0.1:1', fetch: broken.fetch }),
+        auth: KEY,
+        body: minimal.contact,
+        throwOnError: true,
+      }),
     ).rejects.toThrow();
   });
 });

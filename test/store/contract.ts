@@ -487,7 +487,10 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         const take = () => s.callbacks.takePending('acme', 'gupshup', 'G-early');
         const taken = await Promise.all([take(), take()]);
         const events = taken.flat() as Array<{ status: string; n: number }>;
-        expect(events.sort((a, b) => a.status.localeCompare(b.status))).toEqual([{ status: 'delivered', n: 0 }, { status: 'read', n: 0 }]);
+        expect(events.sort((a, b) => a.status.localeCompare(b.status))).toEqual([
+          { status: 'delivered', n: 0 },
+          { status: 'read', n: 0 },
+        ]);
         expect(await s.callbacks.takePending('acme', 'gupshup', 'G-early')).toEqual([]);
         expect(await s.callbacks.takePending('other', 'gupshup', 'G-early')).toEqual([{ status: 'sent', n: 0 }]);
       });

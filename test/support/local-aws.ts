@@ -28,7 +28,11 @@ export async function startLocalAws() {
 export async function startLocalSqs() {
   const sqs = await startSqs();
   const deadLetterUrl = await createQueue(sqs.client, 'send-dlq');
-  const queueUrl = await createQueue(sqs.client, 'send', { deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:send-dlq', maxReceiveCount: 5, visibilityTimeoutS: 30 });
+  const queueUrl = await createQueue(sqs.client, 'send', {
+    deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:send-dlq',
+    maxReceiveCount: 5,
+    visibilityTimeoutS: 30,
+  });
   return { sqs, queueUrl, deadLetterUrl, close: () => sqs.close() };
 }
 

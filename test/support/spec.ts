@@ -126,7 +126,10 @@ function exampleOfSchema(spec: JsonObject, schema: Json | undefined): Json | und
 
 function parameterExample(spec: JsonObject, parameter: JsonObject): Json | undefined {
   if (parameter.example !== undefined) return parameter.example;
-  const named = parameter.examples && typeof parameter.examples === 'object' && !Array.isArray(parameter.examples) ? Object.values(parameter.examples)[0] : undefined;
+  const named =
+    parameter.examples && typeof parameter.examples === 'object' && !Array.isArray(parameter.examples)
+      ? Object.values(parameter.examples)[0]
+      : undefined;
   const value = named ? (deref(spec, named) as JsonObject | undefined)?.value : undefined;
   return value ?? exampleOfSchema(spec, parameter.schema);
 }
@@ -154,7 +157,9 @@ export function documentedOperations(spec: JsonObject): DocumentedOperation[] {
       if (op.requestBody) {
         const content = asObject(asObject(deref(spec, op.requestBody), 'requestBody').content, 'content');
         requestMediaType = Object.keys(content)[0];
-        requestBody = requestMediaType ? examplesOfMedia(spec, asObject(content[requestMediaType], requestMediaType), path)[0]?.value : undefined;
+        requestBody = requestMediaType
+          ? examplesOfMedia(spec, asObject(content[requestMediaType], requestMediaType), path)[0]?.value
+          : undefined;
       }
       const answers: DocumentedAnswer[] = [];
       for (const [status, rawResponse] of Object.entries(asObject(op.responses, 'responses'))) {
@@ -169,7 +174,15 @@ export function documentedOperations(spec: JsonObject): DocumentedOperation[] {
         if (examples.length === 0) answers.push({ status, headers });
         for (const example of examples) answers.push({ status, example: example.name, body: example.value, headers });
       }
-      operations.push({ operationId: String(op.operationId), method, path, pathParams, ...(requestBody !== undefined ? { requestBody } : {}), ...(requestMediaType ? { requestMediaType } : {}), answers });
+      operations.push({
+        operationId: String(op.operationId),
+        method,
+        path,
+        pathParams,
+        ...(requestBody !== undefined ? { requestBody } : {}),
+        ...(requestMediaType ? { requestMediaType } : {}),
+        answers,
+      });
     }
   }
   return operations;

@@ -15,9 +15,20 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 
 export async function dlq(args: readonly string[], environment: Environment): Promise<number> {
   const usage = USAGE.dlq;
-  const { values, positionals } = parse(args, { 'dlq-url': { type: 'string' }, 'queue-url': { type: 'string' }, endpoint: { type: 'string' }, max: { type: 'string' } }, usage);
-  if (values.help) return (out(`usage: ${usage}`), 0);
-  if (positionals[0] !== 'redrive') throw new UsageError(positionals.length === 0 ? 'dlq needs a subcommand: redrive' : `dlq: unknown subcommand ${JSON.stringify(positionals[0])}`, usage);
+  const { values, positionals } = parse(
+    args,
+    { 'dlq-url': { type: 'string' }, 'queue-url': { type: 'string' }, endpoint: { type: 'string' }, max: { type: 'string' } },
+    usage,
+  );
+  if (values.help) {
+    out(`usage: ${usage}`);
+    return 0;
+  }
+  if (positionals[0] !== 'redrive')
+    throw new UsageError(
+      positionals.length === 0 ? 'dlq needs a subcommand: redrive' : `dlq: unknown subcommand ${JSON.stringify(positionals[0])}`,
+      usage,
+    );
   expectPositionals('dlq redrive', positionals.slice(1), [], usage);
   const max = numberFlag('max', values.max, Infinity, { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }, usage);
 
@@ -31,7 +42,11 @@ export async function dlq(args: readonly string[], environment: Environment): Pr
   const dlqOrigin = originOf(dlqUrl, '--dlq-url', usage);
   originOf(queueUrl, '--queue-url', usage);
   // The local stack's endpoint serves its own queues, not queues elsewhere.
-  const endpoint = values.endpoint ?? (state.sqsEndpoint && (values['dlq-url'] === undefined || originOf(state.sqsEndpoint, 'sqsEndpoint', usage) === dlqOrigin) ? state.sqsEndpoint : undefined);
+  const endpoint =
+    values.endpoint ??
+    (state.sqsEndpoint && (values['dlq-url'] === undefined || originOf(state.sqsEndpoint, 'sqsEndpoint', usage) === dlqOrigin)
+      ? state.sqsEndpoint
+      : undefined);
   if (endpoint !== undefined) originOf(endpoint, '--endpoint', usage);
 
   const sqs = await import('@aws-sdk/client-sqs');
@@ -67,7 +82,9 @@ export async function dlq(args: readonly string[], environment: Environment): Pr
             Entries: batch.map((message, i) => ({
               Id: String(i),
               MessageBody: message.Body ?? '',
-              ...(message.MessageAttributes && Object.keys(message.MessageAttributes).length > 0 ? { MessageAttributes: plainAttributes(message.MessageAttributes) } : {}),
+              ...(message.MessageAttributes && Object.keys(message.MessageAttributes).length > 0
+                ? { MessageAttributes: plainAttributes(message.MessageAttributes) }
+                : {}),
               ...(message.Attributes?.MessageGroupId ? { MessageGroupId: message.Attributes.MessageGroupId } : {}),
               ...(message.Attributes?.MessageDeduplicationId ? { MessageDeduplicationId: message.Attributes.MessageDeduplicationId } : {}),
             })),
@@ -81,7 +98,12 @@ export async function dlq(args: readonly string[], environment: Environment): Pr
       if (toDelete.length === 0) continue;
 
       const deleted = await call('delete from the DLQ', () =>
-        client.send(new sqs.DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: toDelete.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })) })),
+        client.send(
+          new sqs.DeleteMessageBatchCommand({
+            QueueUrl: dlqUrl,
+            Entries: toDelete.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })),
+          }),
+        ),
       );
       notDeleted += deleted.Failed?.length ?? 0;
       moved += toDelete.length;
@@ -95,7 +117,10 @@ export async function dlq(args: readonly string[], environment: Environment): Pr
 
   if (values.json) printJson({ moved, failed, ...(notDeleted > 0 ? { notDeleted } : {}) });
   else out(`moved ${moved} message(s) from ${dlqUrl} to ${queueUrl}`);
-  if (notDeleted > 0) err(`wapk: ${notDeleted} moved message(s) could not be deleted from the DLQ and are now in both queues (the sender sends a message once)`);
+  if (notDeleted > 0)
+    err(
+      `wapk: ${notDeleted} moved message(s) could not be deleted from the DLQ and are now in both queues (the sender sends a message once)`,
+    );
   if (failed > 0) {
     err(`wapk: ${failed} message(s) could not be sent to the queue and stay in the DLQ (${lastFailure})`);
     return 1;
@@ -117,8 +142,18 @@ function originOf(url: string, name: string, usage: string): string {
  */
 function clientConfig(endpoint: string | undefined, queueUrl: string, env: NodeJS.ProcessEnv): SQSClientConfig {
   const local = endpoint !== undefined && LOOPBACK.test(new URL(endpoint).hostname);
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || /^https?:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(queueUrl)?.[1] || (local ? 'us-east-1' : undefined);
-  const hasCredentials = !!(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
+  const region =
+    env.AWS_REGION ||
+    env.AWS_DEFAULT_REGION ||
+    /^https?:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(queueUrl)?.[1] ||
+    (local ? 'us-east-1' : undefined);
+  const hasCredentials = !!(
+    env.AWS_ACCESS_KEY_ID ||
+    env.AWS_PROFILE ||
+    env.AWS_WEB_IDENTITY_TOKEN_FILE ||
+    env.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
+    env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
+  );
   return {
     ...(region ? { region } : {}),
     ...(endpoint !== undefined ? { endpoint } : {}),
@@ -132,7 +167,11 @@ function plainAttributes(attributes: Record<string, MessageAttributeValue>): Rec
   return Object.fromEntries(
     Object.entries(attributes).map(([name, value]) => [
       name,
-      { DataType: value.DataType, ...(value.StringValue !== undefined ? { StringValue: value.StringValue } : {}), ...(value.BinaryValue !== undefined ? { BinaryValue: value.BinaryValue } : {}) },
+      {
+        DataType: value.DataType,
+        ...(value.StringValue !== undefined ? { StringValue: value.StringValue } : {}),
+        ...(value.BinaryValue !== undefined ? { BinaryValue: value.BinaryValue } : {}),
+      },
     ]),
   );
 }
@@ -143,7 +182,9 @@ async function call<T>(step: string, run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     const e = error as { name?: string; message?: string };
-    const message = /region is missing/i.test(e.message ?? '') ? 'no AWS region: set AWS_REGION' : `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message ?? String(error)}`;
+    const message = /region is missing/i.test(e.message ?? '')
+      ? 'no AWS region: set AWS_REGION'
+      : `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message ?? String(error)}`;
     throw new CliError(`SQS ${step} failed: ${message}`, { cause: error });
   }
 }

@@ -10,7 +10,10 @@ const path = (id: string) => `/v1/messages/${encodeURIComponent(id)}`;
 
 export async function status(args: readonly string[], environment: Environment): Promise<number> {
   const { values, positionals } = parse(args, {}, USAGE.status);
-  if (values.help) return (out(`usage: ${USAGE.status}`), 0);
+  if (values.help) {
+    out(`usage: ${USAGE.status}`);
+    return 0;
+  }
   expectPositionals('status', positionals, ['ID'], USAGE.status);
   const api = new ApiClient(resolveConnection(values, environment));
   const message = await api.get<ApiMessage>(path(positionals[0]!));
@@ -21,7 +24,10 @@ export async function status(args: readonly string[], environment: Environment):
 
 export async function cancel(args: readonly string[], environment: Environment): Promise<number> {
   const { values, positionals } = parse(args, {}, USAGE.cancel);
-  if (values.help) return (out(`usage: ${USAGE.cancel}`), 0);
+  if (values.help) {
+    out(`usage: ${USAGE.cancel}`);
+    return 0;
+  }
   expectPositionals('cancel', positionals, ['ID'], USAGE.cancel);
   const api = new ApiClient(resolveConnection(values, environment));
   const { body } = await api.request<ApiMessage>('POST', `${path(positionals[0]!)}/cancel`);
@@ -32,14 +38,21 @@ export async function cancel(args: readonly string[], environment: Environment):
 
 export async function unknown(args: readonly string[], environment: Environment): Promise<number> {
   const { values, positionals } = parse(args, { account: { type: 'string' } }, USAGE.unknown);
-  if (values.help) return (out(`usage: ${USAGE.unknown}`), 0);
+  if (values.help) {
+    out(`usage: ${USAGE.unknown}`);
+    return 0;
+  }
   expectPositionals('unknown', positionals, [], USAGE.unknown);
   const api = new ApiClient(resolveConnection(values, environment));
   const messages = await api.listMessages({ account: values.account, status: 'unknown' });
   if (values.json) printJson({ messages });
   else if (messages.length === 0) out('no messages with status unknown');
   else {
-    for (const line of table([['ID', 'ACCOUNT', 'RECIPIENT', 'TEMPLATE', 'CREATED', 'ATTEMPTS'], ...messages.map((m) => [m.id, m.account, m.recipient, m.template ?? `(${m.kind})`, m.createdAt, String(m.attempts)])])) out(line);
+    for (const line of table([
+      ['ID', 'ACCOUNT', 'RECIPIENT', 'TEMPLATE', 'CREATED', 'ATTEMPTS'],
+      ...messages.map((m) => [m.id, m.account, m.recipient, m.template ?? `(${m.kind})`, m.createdAt, String(m.attempts)]),
+    ]))
+      out(line);
     out(`resolve each with: wapk resolve ID sent|failed [--note TEXT]`);
   }
   return 0;
@@ -47,12 +60,21 @@ export async function unknown(args: readonly string[], environment: Environment)
 
 export async function resolveUnknown(args: readonly string[], environment: Environment): Promise<number> {
   const { values, positionals } = parse(args, { note: { type: 'string' } }, USAGE.resolve);
-  if (values.help) return (out(`usage: ${USAGE.resolve}`), 0);
+  if (values.help) {
+    out(`usage: ${USAGE.resolve}`);
+    return 0;
+  }
   expectPositionals('resolve', positionals, ['ID', 'sent|failed'], USAGE.resolve);
   const outcome = positionals[1]!;
-  if (outcome !== 'sent' && outcome !== 'failed') throw new UsageError(`resolve: the outcome is "sent" (the provider has it) or "failed" (it does not), not ${JSON.stringify(outcome)}`, USAGE.resolve);
+  if (outcome !== 'sent' && outcome !== 'failed')
+    throw new UsageError(
+      `resolve: the outcome is "sent" (the provider has it) or "failed" (it does not), not ${JSON.stringify(outcome)}`,
+      USAGE.resolve,
+    );
   const api = new ApiClient(resolveConnection(values, environment));
-  const { body } = await api.request<ApiMessage>('POST', `${path(positionals[0]!)}/resolve`, { body: { status: outcome, ...(values.note !== undefined ? { note: values.note } : {}) } });
+  const { body } = await api.request<ApiMessage>('POST', `${path(positionals[0]!)}/resolve`, {
+    body: { status: outcome, ...(values.note !== undefined ? { note: values.note } : {}) },
+  });
   if (values.json) printJson(body);
   else out(`${body.id} ${body.status}`);
   return 0;

@@ -8,14 +8,21 @@ import { resolveConnection, type Environment } from '../settings.ts';
 
 export async function pauses(args: readonly string[], environment: Environment): Promise<number> {
   const { values, positionals } = parse(args, { account: { type: 'string' }, template: { type: 'string' } }, USAGE.pauses);
-  if (values.help) return (out(`usage: ${USAGE.pauses}`), 0);
+  if (values.help) {
+    out(`usage: ${USAGE.pauses}`);
+    return 0;
+  }
   if (positionals[0] === 'lift') {
     expectPositionals('pauses lift', positionals.slice(1), ['ACCOUNT'], USAGE.pauses);
-    if (values.account !== undefined) throw new UsageError('pauses lift takes the account as an argument: wapk pauses lift ACCOUNT', USAGE.pauses);
+    if (values.account !== undefined)
+      throw new UsageError('pauses lift takes the account as an argument: wapk pauses lift ACCOUNT', USAGE.pauses);
     const account = positionals[1]!;
     const api = new ApiClient(resolveConnection(values, environment));
     const query = values.template !== undefined ? `?template=${encodeURIComponent(values.template)}` : '';
-    const { body } = await api.request<{ lifted: { account: string; scope: string } }>('DELETE', `/v1/pauses/${encodeURIComponent(account)}${query}`);
+    const { body } = await api.request<{ lifted: { account: string; scope: string } }>(
+      'DELETE',
+      `/v1/pauses/${encodeURIComponent(account)}${query}`,
+    );
     if (values.json) printJson(body);
     else out(`lifted the pause on ${values.template !== undefined ? `template ${values.template} of ` : ''}account ${account}`);
     return 0;

@@ -14,7 +14,10 @@ import type { Environment } from '../settings.ts';
 export async function scenarios(args: readonly string[], _environment: Environment): Promise<number> {
   const usage = USAGE.scenarios;
   const { values, positionals } = parse(args, {}, usage);
-  if (values.help) return (out(`usage: ${usage}`), 0);
+  if (values.help) {
+    out(`usage: ${usage}`);
+    return 0;
+  }
   expectPositionals('scenarios', positionals, ['NAME|NUMBER'], usage, 1);
   const wanted = positionals[0];
   if (wanted === undefined) {

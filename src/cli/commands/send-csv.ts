@@ -61,9 +61,14 @@ export async function sendCsv(values: SendValues, positionals: readonly string[]
   const usage = USAGE.sendCsv;
   if (positionals.length > 0) throw new UsageError(`send --csv: unexpected argument ${JSON.stringify(positionals[0])}`, usage);
   const perRow = (['to', 'body', 'named', 'metadata'] as const).filter((flag) => values[flag] !== undefined);
-  if (perRow.length > 0) throw new UsageError(`${perRow.map((f) => `--${f}`).join(', ')} cannot be used with --csv: the file's columns (to, body1…, body.<name>, metadata.<key>) give them`, usage);
+  if (perRow.length > 0)
+    throw new UsageError(
+      `${perRow.map((f) => `--${f}`).join(', ')} cannot be used with --csv: the file's columns (to, body1…, body.<name>, metadata.<key>) give them`,
+      usage,
+    );
   if (values.text !== undefined) throw new UsageError('--text does not go with --csv: a CSV sends templates', usage);
-  if (values['idempotency-key'] !== undefined) throw new UsageError('--idempotency-key does not go with --csv: keys are derived from the file', usage);
+  if (values['idempotency-key'] !== undefined)
+    throw new UsageError('--idempotency-key does not go with --csv: keys are derived from the file', usage);
   requireFlags('send --csv', values, ['provider', 'account', 'template', 'language'], usage);
   const concurrency = numberFlag('concurrency', values.concurrency, 4, { min: 1, max: 32, integer: true }, usage);
   const header = headerFrom(values, usage);
@@ -108,7 +113,10 @@ export async function sendCsv(values: SendValues, positionals: readonly string[]
     progress.advance();
   };
   const sendable: number[] = [];
-  malformed.forEach((problem, row) => (problem === undefined ? sendable.push(row) : settle(row, { error: problem })));
+  malformed.forEach((problem, row) => {
+    if (problem === undefined) sendable.push(row);
+    else settle(row, { error: problem });
+  });
   const batches: number[][] = [];
   for (let start = 0; start < sendable.length; start += BATCH_SIZE) batches.push(sendable.slice(start, start + BATCH_SIZE));
 
@@ -116,25 +124,37 @@ export async function sendCsv(values: SendValues, positionals: readonly string[]
   const postBatch = async (rows: number[], index: number): Promise<void> => {
     let pending = rows;
     while (pending.length > 0) {
-      const key = pending.length === rows.length ? `${keyBase}-${index}` : `${keyBase}-${index}-${createHash('sha256').update(pending.join(',')).digest('hex').slice(0, 12)}`;
+      const key =
+        pending.length === rows.length
+          ? `${keyBase}-${index}`
+          : `${keyBase}-${index}-${createHash('sha256').update(pending.join(',')).digest('hex').slice(0, 12)}`;
       const body = { messages: pending.map((row) => requests[row]) };
       try {
-        const response = await withRetries(() => api.request<{ messages: Accepted[] }>('POST', '/v1/messages', { body, idempotencyKey: key }));
+        const response = await withRetries(() =>
+          api.request<{ messages: Accepted[] }>('POST', '/v1/messages', { body, idempotencyKey: key }),
+        );
         const replayed = response.headers.get('idempotent-replayed') === 'true';
         pending.forEach((row, i) => {
           const accepted = response.body.messages?.[i];
-          settle(row, accepted ? { id: accepted.id, status: accepted.status, replayed } : { error: 'the API answered without this message' });
+          settle(
+            row,
+            accepted ? { id: accepted.id, status: accepted.status, replayed } : { error: 'the API answered without this message' },
+          );
         });
         return;
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) throw error;
         const byRow = error instanceof ApiError && error.status === 400 ? violationsByRow(error.violations, pending.length) : undefined;
         if (byRow) {
-          for (const [i, violations] of byRow) settle(pending[i]!, { error: violations.map((v) => `${columnOf(v.field, layout, table.header)}: ${v.rule}`).join('; ') });
+          for (const [i, violations] of byRow)
+            settle(pending[i]!, { error: violations.map((v) => `${columnOf(v.field, layout, table.header)}: ${v.rule}`).join('; ') });
           pending = pending.filter((_, i) => !byRow.has(i));
           continue;
         }
-        const reason = error instanceof ApiError && error.violations.length > 0 ? `${error.message}: ${error.violations.map((v) => `${v.field}: ${v.rule}`).join('; ')}` : (error as Error).message;
+        const reason =
+          error instanceof ApiError && error.violations.length > 0
+            ? `${error.message}: ${error.violations.map((v) => `${v.field}: ${v.rule}`).join('; ')}`
+            : (error as Error).message;
         for (const row of pending) settle(row, { error: reason });
         return;
       }
@@ -204,18 +224,25 @@ function layoutOf(header: readonly string[], name: string): Layout {
   const kept: number[] = [];
   header.forEach((column, i) => {
     if (column !== 'error') kept.push(i);
-    let match: RegExpExecArray | null;
     if (column === 'to' || column === 'error') return;
-    if ((match = /^body(\d+)$/.exec(column))) positional.push([Number(match[1]), i]);
-    else if ((match = /^body\.(.+)$/.exec(column))) named.push([match[1]!, i]);
-    else if ((match = /^metadata\.(.+)$/.exec(column))) metadata.push([match[1]!, i]);
+    const bodyNumber = /^body(\d+)$/.exec(column);
+    const bodyName = /^body\.(.+)$/.exec(column);
+    const metadataKey = /^metadata\.(.+)$/.exec(column);
+    if (bodyNumber) positional.push([Number(bodyNumber[1]), i]);
+    else if (bodyName) named.push([bodyName[1]!, i]);
+    else if (metadataKey) metadata.push([metadataKey[1]!, i]);
     else unknown.push(column);
   });
-  if (unknown.length > 0) throw new CliError(`${name}: unknown column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')}; the columns are to, body1, body2, … or body.<name>, and metadata.<key>`);
-  if (positional.length > 0 && named.length > 0) throw new CliError(`${name}: use positional (body1, body2, …) or named (body.<name>) body columns, not both`);
+  if (unknown.length > 0)
+    throw new CliError(
+      `${name}: unknown column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')}; the columns are to, body1, body2, … or body.<name>, and metadata.<key>`,
+    );
+  if (positional.length > 0 && named.length > 0)
+    throw new CliError(`${name}: use positional (body1, body2, …) or named (body.<name>) body columns, not both`);
   positional.sort((a, b) => a[0] - b[0]);
   positional.forEach(([n], i) => {
-    if (n !== i + 1) throw new CliError(`${name}: the positional body columns must be body1, body2, … without gaps (body${i + 1} is missing)`);
+    if (n !== i + 1)
+      throw new CliError(`${name}: the positional body columns must be body1, body2, … without gaps (body${i + 1} is missing)`);
   });
   return { to, positional: positional.map(([, i]) => i), named, metadata, kept };
 }
@@ -232,7 +259,12 @@ function rowProblem(cells: readonly string[], header: readonly string[]): string
 
 function requestOf(cells: readonly string[], layout: Layout, shared: Shared) {
   const cell = (i: number) => cells[i] ?? '';
-  const body = layout.positional.length > 0 ? layout.positional.map(cell) : layout.named.length > 0 ? Object.fromEntries(layout.named.map(([key, i]) => [key, cell(i)])) : undefined;
+  const body =
+    layout.positional.length > 0
+      ? layout.positional.map(cell)
+      : layout.named.length > 0
+        ? Object.fromEntries(layout.named.map(([key, i]) => [key, cell(i)]))
+        : undefined;
   const metadata = Object.fromEntries(layout.metadata.filter(([, i]) => cell(i) !== '').map(([key, i]) => [key, cell(i)]));
   return {
     provider: shared.provider,
@@ -273,7 +305,8 @@ function columnOf(field: string, layout: Layout, header: readonly string[]): str
   const body = /^content\.body\.(.+)$/.exec(field);
   if (body) {
     const part = body[1]!;
-    if (layout.positional.length > 0 && /^\d+$/.test(part)) return header[layout.positional[Number(part)] ?? -1] ?? `body${Number(part) + 1}`;
+    if (layout.positional.length > 0 && /^\d+$/.test(part))
+      return header[layout.positional[Number(part)] ?? -1] ?? `body${Number(part) + 1}`;
     return `body.${part}`;
   }
   return field;

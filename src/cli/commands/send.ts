@@ -8,7 +8,6 @@ import { resolveConnection, type Environment } from '../settings.ts';
 import { sendCsv } from './send-csv.ts';
 import { SEND_OPTIONS } from './send-options.ts';
 
-
 export async function send(args: readonly string[], environment: Environment): Promise<number> {
   const { values, positionals } = parse(args, SEND_OPTIONS, usageFor(args));
   if (values.help) {
@@ -19,12 +18,16 @@ export async function send(args: readonly string[], environment: Environment): P
 
   const usage = USAGE.send;
   if (positionals.length > 0) throw new UsageError(`send: unexpected argument ${JSON.stringify(positionals[0])}`, usage);
-  for (const flag of ['concurrency', 'failures'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --csv`, usage);
+  for (const flag of ['concurrency', 'failures'] as const)
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --csv`, usage);
   const text = values.text !== undefined;
   requireFlags('send', values, ['provider', 'account', 'to', ...(text ? [] : ['template', 'language'])], usage);
   if (text) {
-    const templateFlags = (['template', 'language', 'body', 'named', 'header-image', 'header-text', 'button'] as const).filter((flag) => values[flag] !== undefined);
-    if (templateFlags.length > 0) throw new UsageError(`--text sends a free-text message; it does not go with ${templateFlags.map((f) => `--${f}`).join(', ')}`, usage);
+    const templateFlags = (['template', 'language', 'body', 'named', 'header-image', 'header-text', 'button'] as const).filter(
+      (flag) => values[flag] !== undefined,
+    );
+    if (templateFlags.length > 0)
+      throw new UsageError(`--text sends a free-text message; it does not go with ${templateFlags.map((f) => `--${f}`).join(', ')}`, usage);
   }
   if (values.body && values.named) throw new UsageError('give positional --body values or --named K=V values, not both', usage);
 
@@ -53,7 +56,10 @@ export async function send(args: readonly string[], environment: Environment): P
 
   const api = new ApiClient(resolveConnection(values, environment));
   const idempotencyKey = values['idempotency-key'];
-  const response = await api.request<Accepted>('POST', '/v1/messages', { body: request, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
+  const response = await api.request<Accepted>('POST', '/v1/messages', {
+    body: request,
+    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+  });
   const replayed = response.headers.get('idempotent-replayed') === 'true';
   if (values.json) printJson(response.body);
   else out(`${response.body.id} ${response.body.status}${replayed ? ' (already accepted with this idempotency key)' : ''}`);

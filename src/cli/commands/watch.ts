@@ -18,7 +18,10 @@ import { resolveConnection, type Environment } from '../settings.ts';
 export async function watch(args: readonly string[], environment: Environment): Promise<number> {
   const usage = USAGE.watch;
   const { values, positionals } = parse(args, { account: { type: 'string' }, interval: { type: 'string' } }, usage);
-  if (values.help) return (out(`usage: ${usage}`), 0);
+  if (values.help) {
+    out(`usage: ${usage}`);
+    return 0;
+  }
   if (positionals.length > 0 && values.account !== undefined) throw new UsageError('watch takes message ids or --account, not both', usage);
   const intervalMs = numberFlag('interval', values.interval, 2, { min: 0.05, max: 3600 }, usage) * 1000;
   const api = new ApiClient(resolveConnection(values, environment));
@@ -44,7 +47,10 @@ export async function watch(args: readonly string[], environment: Environment): 
         );
       }
       const at = message.history.find((entry) => entry.status === message.status)?.at ?? new Date().toISOString();
-      changes.push({ at, line: before === undefined ? `${at} ${message.id} ${message.status}` : `${at} ${message.id} ${before} → ${message.status}` });
+      changes.push({
+        at,
+        line: before === undefined ? `${at} ${message.id} ${message.status}` : `${at} ${message.id} ${before} → ${message.status}`,
+      });
     }
     changes.sort((a, b) => a.at.localeCompare(b.at));
     for (const change of changes) out(change.line);

@@ -30,7 +30,14 @@ describe('gupshup adapter', () => {
   let account: AccountOf<'gupshup'>;
   beforeAll(async () => {
     mock = await startProviderMock('gupshup');
-    account = AccountConfig.parse({ id: 'acme-in', provider: 'gupshup', source: '919163123453', appName: 'DemoApp', baseUrl: mock.url, templates }) as AccountOf<'gupshup'>;
+    account = AccountConfig.parse({
+      id: 'acme-in',
+      provider: 'gupshup',
+      source: '919163123453',
+      appName: 'DemoApp',
+      baseUrl: mock.url,
+      templates,
+    }) as AccountOf<'gupshup'>;
   });
   afterAll(() => mock.close());
 
@@ -39,8 +46,16 @@ describe('gupshup adapter', () => {
     const second = await gupshupAdapter.send(message, account, { credential: 'k', fetch: preferring() });
     expect(first).toMatchObject({ outcome: 'accepted', status: 'accepted' });
     expect(first.outcome === 'accepted' && first.providerMessageId).toMatch(/^message id-/);
-    expect(first.outcome === 'accepted' && second.outcome === 'accepted' && first.providerMessageId !== second.providerMessageId).toBe(true);
-    expect(gupshupAdapter.capabilities).toEqual({ contentKinds: ['template'], returnsMessageId: true, statusCallbacks: true, lookup: false, echoesMessageId: null });
+    expect(first.outcome === 'accepted' && second.outcome === 'accepted' && first.providerMessageId !== second.providerMessageId).toBe(
+      true,
+    );
+    expect(gupshupAdapter.capabilities).toEqual({
+      contentKinds: ['template'],
+      returnsMessageId: true,
+      statusCallbacks: true,
+      lookup: false,
+      echoesMessageId: null,
+    });
   });
 
   it('posts a form with the template id, the header and ONE postbackTexts field holding a JSON array', async () => {
@@ -60,7 +75,11 @@ describe('gupshup adapter', () => {
     expect(form.get('source')).toBe('919163123453');
     expect(form.get('src.name')).toBe('DemoApp');
     expect(form.get('destination')).toBe('917839123453');
-    expect(JSON.parse(form.get('template')!)).toEqual({ id: '8a3b0f7e-0f3c-4c1e-9d52-2f0c4d3e1a77', params: ['Pablo', 'CARIBE25'], expiration: 1798761599000 });
+    expect(JSON.parse(form.get('template')!)).toEqual({
+      id: '8a3b0f7e-0f3c-4c1e-9d52-2f0c4d3e1a77',
+      params: ['Pablo', 'CARIBE25'],
+      expiration: 1798761599000,
+    });
     expect(JSON.parse(form.get('message')!)).toEqual({ type: 'image', image: { id: '1602186516975000' } });
     expect(JSON.parse(form.get('postbackTexts')!)).toEqual([
       { index: 0, text: 'interested' },
@@ -73,7 +92,12 @@ describe('gupshup adapter', () => {
 
   it('sends a video header by link, and leaves out message, postbackTexts and expiration when there are none', async () => {
     const { fetch, requests, responses } = recording();
-    const video = SendRequest.shape.content.parse({ kind: 'template', name: 'video_drop', language: 'en', header: { type: 'video', media: { link: 'https://example.com/offer.mp4' } } }) as MessageContent;
+    const video = SendRequest.shape.content.parse({
+      kind: 'template',
+      name: 'video_drop',
+      language: 'en',
+      header: { type: 'video', media: { link: 'https://example.com/offer.mp4' } },
+    }) as MessageContent;
     const result = await gupshupAdapter.send({ ...message, content: video }, account, { credential: 'k', fetch });
     expect(result.outcome).toBe('accepted');
     const form = new URLSearchParams(await requests[0]!.text());
@@ -82,7 +106,12 @@ describe('gupshup adapter', () => {
     expect(form.has('postbackTexts')).toBe(false);
     expect(responses[0]!.headers.get('sl-violations')).toBeNull();
 
-    const bare = SendRequest.shape.content.parse({ kind: 'template', name: 'flash_sale', language: 'en', body: ['Ana', 'X1'] }) as MessageContent;
+    const bare = SendRequest.shape.content.parse({
+      kind: 'template',
+      name: 'flash_sale',
+      language: 'en',
+      body: ['Ana', 'X1'],
+    }) as MessageContent;
     const plain = AccountConfig.parse({ ...account, templates: [{ ...templates[0]!, header: undefined }] }) as AccountOf<'gupshup'>;
     await gupshupAdapter.send({ ...message, content: bare }, plain, { credential: 'k', fetch });
     const bareForm = new URLSearchParams(await requests[1]!.text());
@@ -105,9 +134,14 @@ describe('gupshup adapter', () => {
   });
 
   it('reads undocumented statuses by their class', async () => {
-    const answer = (status: number, body: unknown): typeof globalThis.fetch => async () =>
-      new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'retry-after': '7' } });
-    const throttled = await gupshupAdapter.send(message, account, { credential: 'k', fetch: answer(429, { status: 'error', message: 'Too Many Requests' }) });
+    const answer =
+      (status: number, body: unknown): typeof globalThis.fetch =>
+      async () =>
+        new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'retry-after': '7' } });
+    const throttled = await gupshupAdapter.send(message, account, {
+      credential: 'k',
+      fetch: answer(429, { status: 'error', message: 'Too Many Requests' }),
+    });
     expect(classOf(throttled)).toBe('backoff');
     expect(throttled.outcome === 'rejected' && throttled.error.retryAfterMs).toBe(7000);
     expect(throttled.outcome === 'rejected' && throttled.error.message).toBe('gupshup: Too Many Requests');
@@ -135,13 +169,30 @@ describe('gupshup adapter', () => {
   });
 
   it('rejects each content feature Gupshup cannot carry', () => {
-    const check = (changes: Record<string, unknown>, on = account) => gupshupAdapter.check({ ...content, ...changes } as MessageContent, on);
+    const check = (changes: Record<string, unknown>, on = account) =>
+      gupshupAdapter.check({ ...content, ...changes } as MessageContent, on);
     const unregistered = AccountConfig.parse({ ...account, templates: [{ ...templates[0]!, header: undefined }] }) as AccountOf<'gupshup'>;
-    expect(gupshupAdapter.check({ kind: 'text', text: 'hi' }, account)).toEqual([{ field: 'content.kind', rule: 'gupshup cannot send text messages (it sends template)' }]);
-    expect(check({ header: { type: 'text', text: 'Sale' } }, unregistered)).toEqual([{ field: 'content.header.type', rule: 'gupshup cannot carry a text header (only image, video)' }]);
-    expect(check({ header: { type: 'document', media: { id: '1' } } }, unregistered)).toEqual([{ field: 'content.header.type', rule: 'gupshup cannot carry a document header (only image, video)' }]);
-    expect(check({ body: { first_name: 'Ana', code: 'X' } })).toEqual([{ field: 'content.body', rule: 'gupshup takes positional body values only (a list), not named ones' }]);
-    expect(check({ buttons: [{ type: 'url', index: 0, text: 'abc' }, { type: 'copy_code', index: 1, code: 'X1' }, { type: 'quick_reply', index: 2, payload: 'p' }] })).toEqual([
+    expect(gupshupAdapter.check({ kind: 'text', text: 'hi' }, account)).toEqual([
+      { field: 'content.kind', rule: 'gupshup cannot send text messages (it sends template)' },
+    ]);
+    expect(check({ header: { type: 'text', text: 'Sale' } }, unregistered)).toEqual([
+      { field: 'content.header.type', rule: 'gupshup cannot carry a text header (only image, video)' },
+    ]);
+    expect(check({ header: { type: 'document', media: { id: '1' } } }, unregistered)).toEqual([
+      { field: 'content.header.type', rule: 'gupshup cannot carry a document header (only image, video)' },
+    ]);
+    expect(check({ body: { first_name: 'Ana', code: 'X' } })).toEqual([
+      { field: 'content.body', rule: 'gupshup takes positional body values only (a list), not named ones' },
+    ]);
+    expect(
+      check({
+        buttons: [
+          { type: 'url', index: 0, text: 'abc' },
+          { type: 'copy_code', index: 1, code: 'X1' },
+          { type: 'quick_reply', index: 2, payload: 'p' },
+        ],
+      }),
+    ).toEqual([
       { field: 'content.buttons.0.type', rule: 'gupshup cannot carry url button values' },
       { field: 'content.buttons.1.type', rule: 'gupshup cannot carry copy_code button values' },
     ]);
@@ -149,21 +200,31 @@ describe('gupshup adapter', () => {
 
   it('requires the template in the registry, with its Gupshup id', () => {
     const bare = AccountConfig.parse({ ...account, templates: undefined }) as AccountOf<'gupshup'>;
-    expect(gupshupAdapter.check(content, bare)).toEqual([{ field: 'content.name', rule: 'template "flash_sale" (en) is not registered for account acme-in' }]);
+    expect(gupshupAdapter.check(content, bare)).toEqual([
+      { field: 'content.name', rule: 'template "flash_sale" (en) is not registered for account acme-in' },
+    ]);
     const noId = { kind: 'template', name: 'no_id_yet', language: 'en' } as MessageContent;
     expect(gupshupAdapter.check(noId, account)).toEqual([
-      { field: 'content.name', rule: 'template "no_id_yet" (en) has no providerTemplateId in account acme-in\'s registry (Gupshup names templates by id)' },
+      {
+        field: 'content.name',
+        rule: 'template "no_id_yet" (en) has no providerTemplateId in account acme-in\'s registry (Gupshup names templates by id)',
+      },
     ]);
   });
 
   it('refuses to send what check() refuses, without calling Gupshup', async () => {
     const { fetch, requests } = recording();
-    const noId = await gupshupAdapter.send({ ...message, content: { kind: 'template', name: 'no_id_yet', language: 'en' } }, account, { credential: 'k', fetch });
+    const noId = await gupshupAdapter.send({ ...message, content: { kind: 'template', name: 'no_id_yet', language: 'en' } }, account, {
+      credential: 'k',
+      fetch,
+    });
     expect(classOf(noId)).toBe('permanent');
     expect(noId.outcome === 'rejected' && noId.error.message).toContain('has no providerTemplateId');
     const withUrl = { ...content, buttons: [{ type: 'url', index: 0, text: 'abc' }] } as MessageContent;
     expect(classOf(await gupshupAdapter.send({ ...message, content: withUrl }, account, { credential: 'k', fetch }))).toBe('permanent');
-    expect(classOf(await gupshupAdapter.send({ ...message, content: { kind: 'text', text: 'hi' } }, account, { credential: 'k', fetch }))).toBe('permanent');
+    expect(
+      classOf(await gupshupAdapter.send({ ...message, content: { kind: 'text', text: 'hi' } }, account, { credential: 'k', fetch })),
+    ).toBe('permanent');
     expect(requests).toHaveLength(0);
   });
 });

@@ -63,7 +63,11 @@ export const gupshupAdapter: ProviderAdapter<GupshupAccount> = {
     const content = message.content;
     // check() found the template registered with its id.
     const templateId = findTemplate(account, content.name, content.language)!.providerTemplateId!;
-    const client = createClient({ baseUrl: account.baseUrl ?? 'https://api.gupshup.io', auth: connection.credential, ...(connection.fetch ? { fetch: connection.fetch } : {}) });
+    const client = createClient({
+      baseUrl: account.baseUrl ?? 'https://api.gupshup.io',
+      auth: connection.credential,
+      ...(connection.fetch ? { fetch: connection.fetch } : {}),
+    });
     const called = await callProvider(
       'gupshup',
       () => sendTemplateMessage({ client, body: form(content, templateId, account, digitsOf(message.recipient)) }),
@@ -78,7 +82,9 @@ export const gupshupAdapter: ProviderAdapter<GupshupAccount> = {
 /** The send's form, for content check() has passed (positional body, image/video header, quick replies). */
 function form(content: TemplateContent, templateId: string, account: GupshupAccount, destination: string): TemplateMessageForm {
   const header = content.header;
-  const postbackTexts = (content.buttons ?? []).flatMap((button) => (button.type === 'quick_reply' ? [{ index: button.index, text: button.payload }] : []));
+  const postbackTexts = (content.buttons ?? []).flatMap((button) =>
+    button.type === 'quick_reply' ? [{ index: button.index, text: button.payload }] : [],
+  );
   return {
     channel: 'whatsapp',
     source: account.source,

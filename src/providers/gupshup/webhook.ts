@@ -45,7 +45,9 @@ const GupshupV3Webhook = GupshupV3Body.extend({
         changes: z
           .array(
             GupshupV3Change.extend({
-              value: GupshupV3Value.extend({ statuses: z.array(GupshupV3Value.shape.statuses.element.extend({ status: StatusWord })).min(1) }),
+              value: GupshupV3Value.extend({
+                statuses: z.array(GupshupV3Value.shape.statuses.element.extend({ status: StatusWord })).min(1),
+              }),
             }),
           )
           .min(1),
@@ -61,7 +63,9 @@ export function normaliseGupshup(body: unknown, context: NormaliseContext): Norm
 function normaliseGupshupV2(body: unknown, context: NormaliseContext): Normalised {
   const word = isRecord(body) && isRecord(body.payload) ? body.payload.type : undefined;
   // Parse with the one payload variant the type selects, so an issue names the field, not "invalid union".
-  const variant = GupshupV2Body.shape.payload.options.find((option) => typeof word === 'string' && (option.shape.type.options as readonly string[]).includes(word));
+  const variant = GupshupV2Body.shape.payload.options.find(
+    (option) => typeof word === 'string' && (option.shape.type.options as readonly string[]).includes(word),
+  );
   const out: Normalised = { events: [], ignored: [] };
   if (!variant) {
     // A type the spec does not list: its inner payload is unknown, so whatever the word, nothing is read from it.
@@ -90,7 +94,12 @@ function normaliseGupshupV2(body: unknown, context: NormaliseContext): Normalise
         };
       case 'failed': {
         // Synchronous: `id` is Gupshup's, no `gsId`. Asynchronous: `gsId` is Gupshup's and `id` the WhatsApp id.
-        return { ...gupshupIds(payload.gsId, payload.id), at: envelopeTime(), recipient, error: compact({ code: payload.payload.code, message: clip(payload.payload.reason) }) };
+        return {
+          ...gupshupIds(payload.gsId, payload.id),
+          at: envelopeTime(),
+          recipient,
+          error: compact({ code: payload.payload.code, message: clip(payload.payload.reason) }),
+        };
       }
       case 'sent':
       case 'delivered':
@@ -109,8 +118,8 @@ function normaliseGupshupV2(body: unknown, context: NormaliseContext): Normalise
 function normaliseGupshupV3(body: unknown, context: NormaliseContext): Normalised {
   const event = parse('gupshup', GupshupV3Webhook, body);
   const out: Normalised = { events: [], ignored: [] };
-  event.entry.forEach((entry, e) =>
-    entry.changes.forEach((change, c) =>
+  event.entry.forEach((entry, e) => {
+    entry.changes.forEach((change, c) => {
       change.value.statuses.forEach((status, s) => {
         const where = `entry.${e}.changes.${c}.value.statuses.${s}`;
         collect(out, context, status.status, () => {
@@ -125,10 +134,13 @@ function normaliseGupshupV3(body: unknown, context: NormaliseContext): Normalise
             pricing: metaPricing(status.pricing),
           };
         });
-      }),
-    ),
-  );
+      });
+    });
+  });
   return out;
 }
 
-export const gupshupWebhook: WebhookSide = { verify: (request, secrets) => verifySecretToken(request, secrets), normalise: normaliseGupshup };
+export const gupshupWebhook: WebhookSide = {
+  verify: (request, secrets) => verifySecretToken(request, secrets),
+  normalise: normaliseGupshup,
+};

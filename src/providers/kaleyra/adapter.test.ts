@@ -14,7 +14,13 @@ describe('kaleyra adapter', () => {
   let account: AccountOf<'kaleyra'>;
   beforeAll(async () => {
     mock = await startProviderMock('kaleyra');
-    account = AccountConfig.parse({ id: 'acme-in', provider: 'kaleyra', sid: 'HXIN1691385017IN', senderNumber: '+919000014497', baseUrl: mock.url }) as AccountOf<'kaleyra'>;
+    account = AccountConfig.parse({
+      id: 'acme-in',
+      provider: 'kaleyra',
+      sid: 'HXIN1691385017IN',
+      senderNumber: '+919000014497',
+      baseUrl: mock.url,
+    }) as AccountOf<'kaleyra'>;
   });
   afterAll(() => mock.close());
 
@@ -23,7 +29,9 @@ describe('kaleyra adapter', () => {
     const second = await kaleyraAdapter.send(message, account, { credential: 'k', fetch: preferring() });
     expect(first).toMatchObject({ outcome: 'accepted', status: 'accepted' });
     expect(first.outcome === 'accepted' && first.providerMessageId).toMatch(/^AXXXXXXXXXXXXXXXXXXX-/);
-    expect(first.outcome === 'accepted' && second.outcome === 'accepted' && first.providerMessageId !== second.providerMessageId).toBe(true);
+    expect(first.outcome === 'accepted' && second.outcome === 'accepted' && first.providerMessageId !== second.providerMessageId).toBe(
+      true,
+    );
   });
 
   it('puts our id in extra_info.ref and biz_opaque_callback_data, the sender number in the path', async () => {
@@ -58,7 +66,10 @@ describe('kaleyra adapter', () => {
   });
 
   it('reports a WA500 as an open outcome: "try again later" does not say the message was not sent', async () => {
-    const result = await kaleyraAdapter.send(message, account, { credential: 'k', fetch: preferring('code=500, example=internalServerError') });
+    const result = await kaleyraAdapter.send(message, account, {
+      credential: 'k',
+      fetch: preferring('code=500, example=internalServerError'),
+    });
     expect(result).toMatchObject({ outcome: 'unknown', status: 500, code: 'WA500' });
   });
 
@@ -73,9 +84,16 @@ describe('kaleyra adapter', () => {
   });
 
   it('checks content against its registry before any send', () => {
-    const registered = AccountConfig.parse({ ...account, templates: [{ name: 'lto_template', language: 'en_US', bodyParameters: 3, header: 'image' }] }) as AccountOf<'kaleyra'>;
-    expect(kaleyraAdapter.check(content, registered)).toEqual([{ field: 'content.body', rule: 'template "lto_template" has 3 body variable(s); 2 given' }]);
-    expect(kaleyraAdapter.check({ kind: 'text', text: 'hi' }, account)).toEqual([{ field: 'content.kind', rule: 'kaleyra cannot send text messages (it sends template)' }]);
+    const registered = AccountConfig.parse({
+      ...account,
+      templates: [{ name: 'lto_template', language: 'en_US', bodyParameters: 3, header: 'image' }],
+    }) as AccountOf<'kaleyra'>;
+    expect(kaleyraAdapter.check(content, registered)).toEqual([
+      { field: 'content.body', rule: 'template "lto_template" has 3 body variable(s); 2 given' },
+    ]);
+    expect(kaleyraAdapter.check({ kind: 'text', text: 'hi' }, account)).toEqual([
+      { field: 'content.kind', rule: 'kaleyra cannot send text messages (it sends template)' },
+    ]);
     expect(kaleyraAdapter.check({ ...content, name: 'other' } as MessageContent, registered)).toEqual([
       { field: 'content.name', rule: 'template "other" (en_US) is not registered for account acme-in' },
     ]);

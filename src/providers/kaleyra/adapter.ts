@@ -16,15 +16,28 @@ const RULES = metaContentRules('kaleyra');
 
 export const kaleyraAdapter: ProviderAdapter<KaleyraAccount> = {
   provider: 'kaleyra',
-  capabilities: { contentKinds: RULES.kinds, returnsMessageId: true, statusCallbacks: true, lookup: false, echoesMessageId: 'extra_info.ref' },
+  capabilities: {
+    contentKinds: RULES.kinds,
+    returnsMessageId: true,
+    statusCallbacks: true,
+    lookup: false,
+    echoesMessageId: 'extra_info.ref',
+  },
 
   check: (content, account) => checkContent(content, account, RULES),
 
   async send(message, account, connection) {
     if (message.content.kind !== 'template') {
-      return { outcome: 'rejected', error: new ProviderError({ provider: 'kaleyra', retryClass: 'permanent', reason: 'Kaleyra sends template messages only' }) };
+      return {
+        outcome: 'rejected',
+        error: new ProviderError({ provider: 'kaleyra', retryClass: 'permanent', reason: 'Kaleyra sends template messages only' }),
+      };
     }
-    const client = createClient({ baseUrl: account.baseUrl ?? `https://${account.pod}`, auth: connection.credential, ...(connection.fetch ? { fetch: connection.fetch } : {}) });
+    const client = createClient({
+      baseUrl: account.baseUrl ?? `https://${account.pod}`,
+      auth: connection.credential,
+      ...(connection.fetch ? { fetch: connection.fetch } : {}),
+    });
     const called = await callProvider(
       'kaleyra',
       () =>
@@ -37,7 +50,9 @@ export const kaleyraAdapter: ProviderAdapter<KaleyraAccount> = {
               recipient_type: 'individual',
               to: digitsOf(message.recipient),
               type: 'template',
-              template: metaTemplate(message.content as Extract<typeof message.content, { kind: 'template' }>, { buttonIndex: 'integer' }) as Template,
+              template: metaTemplate(message.content as Extract<typeof message.content, { kind: 'template' }>, {
+                buttonIndex: 'integer',
+              }) as Template,
               biz_opaque_callback_data: message.messageId,
             },
             extra_info: { ref: message.messageId },

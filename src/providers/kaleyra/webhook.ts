@@ -6,7 +6,20 @@
 import { z } from 'zod';
 import { zReceiveMessageStatusWebhookRequest } from '../../../generated/kaleyra/zod.gen.ts';
 import type { WebhookSide } from '../define.ts';
-import { aliases, collect, fromSeconds, idAt, metaError, metaPricing, ourMessageId, parse, requireId, StatusWord, type Normalised, type NormaliseContext } from '../../webhooks/kit.ts';
+import {
+  aliases,
+  collect,
+  fromSeconds,
+  idAt,
+  metaError,
+  metaPricing,
+  ourMessageId,
+  parse,
+  requireId,
+  StatusWord,
+  type Normalised,
+  type NormaliseContext,
+} from '../../webhooks/kit.ts';
 import { verifySecretToken } from '../../webhooks/schemes.ts';
 
 const KaleyraBody = zReceiveMessageStatusWebhookRequest.shape.body;
@@ -28,14 +41,24 @@ export function normaliseKaleyra(body: unknown, context: NormaliseContext): Norm
   collect(out, context, callback.status, () => ({
     messageId: ourMessageId(callback.extra_info?.ref, meta?.biz_opaque_callback_data),
     providerMessageId: requireId('kaleyra', callback.message_id, 'message_id'),
-    providerAliases: aliases(callback.message_id, idAt('kaleyra', callback.extra_info?.message_id, 'extra_info.message_id'), idAt('kaleyra', meta?.id, `${META}.id`)),
+    providerAliases: aliases(
+      callback.message_id,
+      idAt('kaleyra', callback.extra_info?.message_id, 'extra_info.message_id'),
+      idAt('kaleyra', meta?.id, `${META}.id`),
+    ),
     // NOT-SENT never reached Meta: no status object, so no time but ours.
     at: meta ? fromSeconds('kaleyra', meta.timestamp, `${META}.timestamp`) : context.receivedAt.toISOString(),
-    recipient: idAt('kaleyra', meta?.recipient_id, `${META}.recipient_id`) ?? idAt('kaleyra', meta?.recipient_user_id, `${META}.recipient_user_id`),
-    error: metaError(meta?.errors) ?? (callback.status === 'NOT-SENT' ? { message: 'Kaleyra did not hand the message to WhatsApp (NOT-SENT)' } : undefined),
+    recipient:
+      idAt('kaleyra', meta?.recipient_id, `${META}.recipient_id`) ?? idAt('kaleyra', meta?.recipient_user_id, `${META}.recipient_user_id`),
+    error:
+      metaError(meta?.errors) ??
+      (callback.status === 'NOT-SENT' ? { message: 'Kaleyra did not hand the message to WhatsApp (NOT-SENT)' } : undefined),
     pricing: metaPricing(meta?.pricing),
   }));
   return out;
 }
 
-export const kaleyraWebhook: WebhookSide = { verify: (request, secrets) => verifySecretToken(request, secrets), normalise: normaliseKaleyra };
+export const kaleyraWebhook: WebhookSide = {
+  verify: (request, secrets) => verifySecretToken(request, secrets),
+  normalise: normaliseKaleyra,
+};

@@ -36,7 +36,13 @@ describe('livechat adapter', () => {
   it('sends and reports the message accepted, without a provider id (LiveChat returns none)', async () => {
     const result = await livechatAdapter.send(message, account, { credential, fetch: preferring() });
     expect(result).toEqual({ outcome: 'accepted', status: 'accepted' });
-    expect(livechatAdapter.capabilities).toEqual({ contentKinds: ['template'], returnsMessageId: false, statusCallbacks: true, lookup: true, echoesMessageId: null });
+    expect(livechatAdapter.capabilities).toEqual({
+      contentKinds: ['template'],
+      returnsMessageId: false,
+      statusCallbacks: true,
+      lookup: true,
+      echoesMessageId: null,
+    });
   });
 
   it('posts Meta’s template object to the number’s path, with Basic auth and digits in `to`, never `schedule`', async () => {
@@ -54,7 +60,10 @@ describe('livechat adapter', () => {
         name: 'spring_offer',
         language: { code: 'en_US' },
         components: [
-          { type: 'header', parameters: [{ type: 'document', document: { link: 'https://example.com/offer.pdf', filename: 'offer.pdf' } }] },
+          {
+            type: 'header',
+            parameters: [{ type: 'document', document: { link: 'https://example.com/offer.pdf', filename: 'offer.pdf' } }],
+          },
           {
             type: 'body',
             parameters: [
@@ -62,7 +71,10 @@ describe('livechat adapter', () => {
               { type: 'text', text: 'SPRING25', parameter_name: 'code' },
             ],
           },
-          { type: 'limited_time_offer', parameters: [{ type: 'limited_time_offer', limited_time_offer: { expiration_time_ms: 1798761599000 } }] },
+          {
+            type: 'limited_time_offer',
+            parameters: [{ type: 'limited_time_offer', limited_time_offer: { expiration_time_ms: 1798761599000 } }],
+          },
           { type: 'button', sub_type: 'quick_reply', index: '0', parameters: [{ type: 'payload', payload: 'stop-promos' }] },
           { type: 'button', sub_type: 'url', index: '1', parameters: [{ type: 'text', text: 'n3mtql' }] },
           { type: 'button', sub_type: 'copy_code', index: '2', parameters: [{ type: 'coupon_code', coupon_code: 'SPRING25' }] },
@@ -123,12 +135,18 @@ describe('livechat adapter', () => {
   });
 
   it('rejects text messages and what the registry does not hold', () => {
-    expect(livechatAdapter.check({ kind: 'text', text: 'hi' }, account)).toEqual([{ field: 'content.kind', rule: 'livechat cannot send text messages (it sends template)' }]);
+    expect(livechatAdapter.check({ kind: 'text', text: 'hi' }, account)).toEqual([
+      { field: 'content.kind', rule: 'livechat cannot send text messages (it sends template)' },
+    ]);
     const registered = AccountConfig.parse({
       ...account,
-      templates: [{ name: 'spring_offer', language: 'en_US', bodyParameters: 2, namedParameters: ['first_name', 'coupon'], header: 'document' }],
+      templates: [
+        { name: 'spring_offer', language: 'en_US', bodyParameters: 2, namedParameters: ['first_name', 'coupon'], header: 'document' },
+      ],
     }) as AccountOf<'livechat'>;
-    expect(livechatAdapter.check(content, registered)).toEqual([{ field: 'content.body', rule: 'template "spring_offer" needs the named value(s) coupon' }]);
+    expect(livechatAdapter.check(content, registered)).toEqual([
+      { field: 'content.body', rule: 'template "spring_offer" needs the named value(s) coupon' },
+    ]);
     expect(livechatAdapter.check({ ...content, language: 'pl' } as MessageContent, registered)).toEqual([
       { field: 'content.name', rule: 'template "spring_offer" (pl) is not registered for account acme-pl' },
     ]);
@@ -166,12 +184,23 @@ describe('findSentMessage', () => {
 
   it('finds nothing when no record matches', () => {
     expect(findSentMessage([], { to: '+48635625362', templateName: 'spring_offer', after })).toBeUndefined();
-    expect(findSentMessage([record('48635625362', 'spring_offer', '2026-02-28T23:59:59Z')], { to: '+48635625362', templateName: 'spring_offer', after })).toBeUndefined();
-    expect(findSentMessage([{ schedule: '2026-03-01T10:00:02Z' }, {}], { to: '+48635625362', templateName: 'spring_offer', after })).toBeUndefined();
+    expect(
+      findSentMessage([record('48635625362', 'spring_offer', '2026-02-28T23:59:59Z')], {
+        to: '+48635625362',
+        templateName: 'spring_offer',
+        after,
+      }),
+    ).toBeUndefined();
+    expect(
+      findSentMessage([{ schedule: '2026-03-01T10:00:02Z' }, {}], { to: '+48635625362', templateName: 'spring_offer', after }),
+    ).toBeUndefined();
   });
 
   it('finds nothing when more than one record could be the send (ambiguous)', () => {
-    const records = [record('48635625362', 'spring_offer', '2026-03-01T10:00:02Z', 'a'), record('48635625362', 'spring_offer', '2026-03-01T10:00:05Z', 'b')];
+    const records = [
+      record('48635625362', 'spring_offer', '2026-03-01T10:00:02Z', 'a'),
+      record('48635625362', 'spring_offer', '2026-03-01T10:00:05Z', 'b'),
+    ];
     expect(findSentMessage(records, { to: '+48635625362', templateName: 'spring_offer', after })).toBeUndefined();
   });
 
@@ -180,6 +209,8 @@ describe('findSentMessage', () => {
     const dated = record('48635625362', 'spring_offer', '2026-03-01T10:00:02Z', 'dated');
     expect(findSentMessage([undated], { to: '+48635625362', templateName: 'spring_offer', after })).toBeUndefined();
     expect(findSentMessage([undated, dated], { to: '+48635625362', templateName: 'spring_offer', after })).toBeUndefined();
-    expect(findSentMessage([{ ...undated, schedule: 'soon' }], { to: '+48635625362', templateName: 'spring_offer', after })).toBeUndefined();
+    expect(
+      findSentMessage([{ ...undated, schedule: 'soon' }], { to: '+48635625362', templateName: 'spring_offer', after }),
+    ).toBeUndefined();
   });
 });

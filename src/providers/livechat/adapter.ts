@@ -31,7 +31,10 @@ export const livechatAdapter: ProviderAdapter<LivechatAccount> = {
 
   async send(message, account, connection) {
     if (message.content.kind !== 'template') {
-      return { outcome: 'rejected', error: new ProviderError({ provider: 'livechat', retryClass: 'permanent', reason: 'LiveChat sends template messages only' }) };
+      return {
+        outcome: 'rejected',
+        error: new ProviderError({ provider: 'livechat', retryClass: 'permanent', reason: 'LiveChat sends template messages only' }),
+      };
     }
     const content = message.content;
     const client = createClient({
@@ -55,7 +58,11 @@ export const livechatAdapter: ProviderAdapter<LivechatAccount> = {
 
   async lookup(message, account, connection, since) {
     if (message.content.kind !== 'template') return { found: false, reason: 'not a template message' };
-    const client = createClient({ baseUrl: account.baseUrl ?? 'https://lwb-api.livechat-integrations.com', auth: connection.credential, ...(connection.fetch ? { fetch: connection.fetch } : {}) });
+    const client = createClient({
+      baseUrl: account.baseUrl ?? 'https://lwb-api.livechat-integrations.com',
+      auth: connection.credential,
+      ...(connection.fetch ? { fetch: connection.fetch } : {}),
+    });
     const called = await callProvider('livechat', () => listTemplateMessages({ client, path: { id: account.numberId } }), readError);
     if (!called.ok) return { found: false, reason: 'the list of template messages could not be read' };
     const match = findSentMessage(called.data ?? [], { to: message.recipient, templateName: message.content.name, after: since });

@@ -5,7 +5,19 @@
  */
 import { zReceiveMessageStatusWebhookRequest } from '../../../generated/livechat/zod.gen.ts';
 import type { WebhookSide } from '../define.ts';
-import { collect, fromSeconds, idAt, metaError, metaPricing, ourMessageId, parse, requireId, StatusWord, type Normalised, type NormaliseContext } from '../../webhooks/kit.ts';
+import {
+  collect,
+  fromSeconds,
+  idAt,
+  metaError,
+  metaPricing,
+  ourMessageId,
+  parse,
+  requireId,
+  StatusWord,
+  type Normalised,
+  type NormaliseContext,
+} from '../../webhooks/kit.ts';
 import { verifyStandardWebhook } from '../../webhooks/schemes.ts';
 
 const LiveChatBody = zReceiveMessageStatusWebhookRequest.shape.body;
@@ -18,7 +30,8 @@ export function normaliseLiveChat(body: unknown, context: NormaliseContext): Nor
     messageId: ourMessageId(data.biz_opaque_callback_data),
     providerMessageId: requireId('livechat', data.id, 'data.id'),
     at: fromSeconds('livechat', data.timestamp, 'data.timestamp'),
-    recipient: idAt('livechat', data.recipient_id, 'data.recipient_id') ?? idAt('livechat', data.recipient_user_id, 'data.recipient_user_id'),
+    recipient:
+      idAt('livechat', data.recipient_id, 'data.recipient_id') ?? idAt('livechat', data.recipient_user_id, 'data.recipient_user_id'),
     error: metaError(data.errors),
     pricing: metaPricing(data.pricing),
   }));

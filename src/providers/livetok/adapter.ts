@@ -41,14 +41,24 @@ export const livetokAdapter: ProviderAdapter<LivetokAccount> = {
   async send(message, account, connection) {
     const content = message.content;
     if (content.kind !== 'template') {
-      return { outcome: 'rejected', error: new ProviderError({ provider: 'livetok', retryClass: 'permanent', reason: 'LiveTok sends template messages only' }) };
+      return {
+        outcome: 'rejected',
+        error: new ProviderError({ provider: 'livetok', retryClass: 'permanent', reason: 'LiveTok sends template messages only' }),
+      };
     }
     // Never send a message with part of its content silently dropped (the registry was checked at accept).
     const [violation] = check(content, { ...account, templates: undefined });
     if (violation) {
-      return { outcome: 'rejected', error: new ProviderError({ provider: 'livetok', retryClass: 'permanent', reason: `${violation.field}: ${violation.rule}` }) };
+      return {
+        outcome: 'rejected',
+        error: new ProviderError({ provider: 'livetok', retryClass: 'permanent', reason: `${violation.field}: ${violation.rule}` }),
+      };
     }
-    const client = createClient({ baseUrl: account.baseUrl ?? 'https://api.livetok.ai', auth: connection.credential, ...(connection.fetch ? { fetch: connection.fetch } : {}) });
+    const client = createClient({
+      baseUrl: account.baseUrl ?? 'https://api.livetok.ai',
+      auth: connection.credential,
+      ...(connection.fetch ? { fetch: connection.fetch } : {}),
+    });
     const parameters = templateParameters(content);
     const called = await callProvider(
       'livetok',
@@ -75,7 +85,10 @@ function check(content: MessageContent, account: LivetokAccount): Violation[] {
   const violations = checkContent(content, account, RULES);
   // LiveTok's document value is `{link}` only: a filename would be dropped without a word.
   if (content.kind === 'template' && content.header?.type === 'document' && content.header.filename) {
-    violations.push({ field: 'content.header.filename', rule: 'livetok cannot carry a document filename (it takes the document by link only)' });
+    violations.push({
+      field: 'content.header.filename',
+      rule: 'livetok cannot carry a document filename (it takes the document by link only)',
+    });
   }
   return violations;
 }
@@ -85,7 +98,8 @@ function templateParameters(content: TemplateContent): TemplateParameter[] {
   const parameters: TemplateParameter[] = [];
   const header = content.header;
   if (header && header.type === 'image' && 'link' in header.media) parameters.push({ type: 'image', image: { link: header.media.link } });
-  if (header && header.type === 'document' && 'link' in header.media) parameters.push({ type: 'document', document: { link: header.media.link } });
+  if (header && header.type === 'document' && 'link' in header.media)
+    parameters.push({ type: 'document', document: { link: header.media.link } });
   if (Array.isArray(content.body)) for (const text of content.body) parameters.push({ type: 'text', text });
   return parameters;
 }
@@ -106,7 +120,12 @@ function readError(status: number, body: unknown): ErrorReading {
       return { retryClass: 'backoff', code, reason: `rate limit (plan's hourly requests): ${message}` };
     default: {
       const refused = LIVETOK_5XX_REFUSALS.includes(status) ? { refused: true } : {};
-      return { ...classifyHttpStatus(status), ...(code ? { code } : {}), ...refused, reason: status === 403 ? `API key lacks the permission: ${message}` : message };
+      return {
+        ...classifyHttpStatus(status),
+        ...(code ? { code } : {}),
+        ...refused,
+        reason: status === 403 ? `API key lacks the permission: ${message}` : message,
+      };
     }
   }
 }

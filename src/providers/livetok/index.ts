@@ -15,7 +15,8 @@ export const livetok = defineProvider({
   credential: 'API key (Bearer)',
   adapter: livetokAdapter,
   // 1,000 requests/hour (Free), 10,000 (Pro); Enterprise limits are custom (configure them).
-  defaultLimits: (account) => (account.plan === 'enterprise' ? [] : [{ limit: account.plan === 'pro' ? 10_000 : 1_000, windowMs: HOUR_MS }]),
+  defaultLimits: (account) =>
+    account.plan === 'enterprise' ? [] : [{ limit: account.plan === 'pro' ? 10_000 : 1_000, windowMs: HOUR_MS }],
   // LiveTok's synchronous answer is the only status it reports.
   statusWords: { sent: 'sent' },
   reports: { answer: 'sent', callbacks: [] },

@@ -26,12 +26,23 @@ describe('loopwave adapter', () => {
   let account: AccountOf<'loopwave'>;
   beforeAll(async () => {
     mock = await startProviderMock('loopwave');
-    account = AccountConfig.parse({ id: 'acme-lw', provider: 'loopwave', baseUrl: mock.url, sessionId: 'n1a2b3c' }) as AccountOf<'loopwave'>;
+    account = AccountConfig.parse({
+      id: 'acme-lw',
+      provider: 'loopwave',
+      baseUrl: mock.url,
+      sessionId: 'n1a2b3c',
+    }) as AccountOf<'loopwave'>;
   });
   afterAll(() => mock.close());
 
   it('declares what Loopwave offers: free text, no id in the answer, webhooks and a chat lookup', () => {
-    expect(loopwaveAdapter.capabilities).toEqual({ contentKinds: ['text'], returnsMessageId: false, statusCallbacks: true, lookup: true, echoesMessageId: null });
+    expect(loopwaveAdapter.capabilities).toEqual({
+      contentKinds: ['text'],
+      returnsMessageId: false,
+      statusCallbacks: true,
+      lookup: true,
+      echoesMessageId: null,
+    });
   });
 
   it('sends and returns `sent` without a provider message id (Loopwave returns none)', async () => {
@@ -63,13 +74,57 @@ describe('loopwave adapter', () => {
   });
 
   // Every documented error answer of sendMessage (the next test checks the list against the spec).
-  const ERRORS: Array<[prefer: string, retryClass: string, code: string, pauseScope: string | undefined, retryAfterMs: number | undefined, reason: string]> = [
-    ['code=400, example=invalidInput', 'permanent', 'invalid_input', undefined, undefined, 'loopwave: request refused: The request body or parameters are invalid.'],
-    ['code=401, example=invalidApiKey', 'pause_sender', 'invalid_api_key', 'account', undefined, 'loopwave: API key rejected: Missing, malformed, or disabled key.'],
-    ['code=402, example=licenseLocked', 'pause_sender', 'license_locked', 'account', undefined, 'loopwave: Loopwave licence expired or revoked: License expired/revoked in enforce mode.'],
-    ['code=403, example=insufficientScope', 'pause_sender', 'insufficient_scope', 'account', undefined, 'loopwave: API key lacks the messages:write scope: The key lacks the scope for this endpoint.'],
-    ['code=409, example=noReadySession', 'backoff', 'no_ready_session', undefined, undefined, 'loopwave: no connected WhatsApp number is ready: No connected WhatsApp number is ready.'],
-    ['code=429, example=rateLimited', 'backoff', 'rate_limited', undefined, 42_000, 'loopwave: rate limit (120 requests per minute per key): Too many requests for this key.'],
+  const ERRORS: Array<
+    [prefer: string, retryClass: string, code: string, pauseScope: string | undefined, retryAfterMs: number | undefined, reason: string]
+  > = [
+    [
+      'code=400, example=invalidInput',
+      'permanent',
+      'invalid_input',
+      undefined,
+      undefined,
+      'loopwave: request refused: The request body or parameters are invalid.',
+    ],
+    [
+      'code=401, example=invalidApiKey',
+      'pause_sender',
+      'invalid_api_key',
+      'account',
+      undefined,
+      'loopwave: API key rejected: Missing, malformed, or disabled key.',
+    ],
+    [
+      'code=402, example=licenseLocked',
+      'pause_sender',
+      'license_locked',
+      'account',
+      undefined,
+      'loopwave: Loopwave licence expired or revoked: License expired/revoked in enforce mode.',
+    ],
+    [
+      'code=403, example=insufficientScope',
+      'pause_sender',
+      'insufficient_scope',
+      'account',
+      undefined,
+      'loopwave: API key lacks the messages:write scope: The key lacks the scope for this endpoint.',
+    ],
+    [
+      'code=409, example=noReadySession',
+      'backoff',
+      'no_ready_session',
+      undefined,
+      undefined,
+      'loopwave: no connected WhatsApp number is ready: No connected WhatsApp number is ready.',
+    ],
+    [
+      'code=429, example=rateLimited',
+      'backoff',
+      'rate_limited',
+      undefined,
+      42_000,
+      'loopwave: rate limit (120 requests per minute per key): Too many requests for this key.',
+    ],
   ];
 
   it.each(ERRORS)('maps the documented answer %s to %s', async (prefer, retryClass, code, pauseScope, retryAfterMs, reason) => {
@@ -85,7 +140,9 @@ describe('loopwave adapter', () => {
 
   it('covers every documented error answer of sendMessage', () => {
     const send = documentedOperations(loadSpec('loopwave')).find((op) => op.operationId === 'sendMessage')!;
-    const documented = send.answers.filter((answer) => !answer.status.startsWith('2')).map((answer) => `code=${answer.status}, example=${answer.example}`);
+    const documented = send.answers
+      .filter((answer) => !answer.status.startsWith('2'))
+      .map((answer) => `code=${answer.status}, example=${answer.example}`);
     expect(ERRORS.map(([prefer]) => prefer).sort()).toEqual(documented.sort());
   });
 
@@ -94,14 +151,21 @@ describe('loopwave adapter', () => {
     [409, 'backoff', undefined],
     [404, 'permanent', undefined],
   ])('reads a bare %i (no Loopwave body, e.g. from a proxy) by its status', async (status, retryClass, pauseScope) => {
-    const fetch: typeof globalThis.fetch = async () => new Response('<html>oops</html>', { status, headers: { 'content-type': 'text/html' } });
+    const fetch: typeof globalThis.fetch = async () =>
+      new Response('<html>oops</html>', { status, headers: { 'content-type': 'text/html' } });
     const result = await loopwaveAdapter.send(message, account, { credential: KEY, fetch });
     if (result.outcome !== 'rejected') throw new Error('expected a rejection');
-    expect([result.error.retryClass, result.error.pauseScope, result.error.status, result.error.code]).toEqual([retryClass, pauseScope, status, undefined]);
+    expect([result.error.retryClass, result.error.pauseScope, result.error.status, result.error.code]).toEqual([
+      retryClass,
+      pauseScope,
+      status,
+      undefined,
+    ]);
   });
 
   it('reads a bare 502 (e.g. from a proxy) as an open outcome: the request may have been forwarded', async () => {
-    const fetch: typeof globalThis.fetch = async () => new Response('<html>oops</html>', { status: 502, headers: { 'content-type': 'text/html' } });
+    const fetch: typeof globalThis.fetch = async () =>
+      new Response('<html>oops</html>', { status: 502, headers: { 'content-type': 'text/html' } });
     const result = await loopwaveAdapter.send(message, account, { credential: KEY, fetch });
     expect(result).toMatchObject({ outcome: 'unknown', status: 502 });
   });
@@ -119,8 +183,15 @@ describe('loopwave adapter', () => {
 
   it('accepts text and rejects template content in check()', () => {
     expect(loopwaveAdapter.check(content, account)).toEqual([]);
-    const template = SendRequest.shape.content.parse({ kind: 'template', name: 'appointment_reminder', language: 'en_US', body: ['Ana'] }) as MessageContent;
-    expect(loopwaveAdapter.check(template, account)).toEqual([{ field: 'content.kind', rule: 'loopwave cannot send template messages (it sends text)' }]);
+    const template = SendRequest.shape.content.parse({
+      kind: 'template',
+      name: 'appointment_reminder',
+      language: 'en_US',
+      body: ['Ana'],
+    }) as MessageContent;
+    expect(loopwaveAdapter.check(template, account)).toEqual([
+      { field: 'content.kind', rule: 'loopwave cannot send template messages (it sends text)' },
+    ]);
   });
 
   it('refuses template content at send without calling Loopwave', async () => {
@@ -129,7 +200,11 @@ describe('loopwave adapter', () => {
       called += 1;
       return globalThis.fetch(input, init);
     };
-    const template = SendRequest.shape.content.parse({ kind: 'template', name: 'appointment_reminder', language: 'en_US' }) as MessageContent;
+    const template = SendRequest.shape.content.parse({
+      kind: 'template',
+      name: 'appointment_reminder',
+      language: 'en_US',
+    }) as MessageContent;
     const result = await loopwaveAdapter.send({ ...message, content: template }, account, { credential: KEY, fetch });
     expect(classOf(result)).toBe('permanent');
     expect(called).toBe(0);

@@ -34,7 +34,14 @@ export const loopwaveAdapter: ProviderAdapter<LoopwaveAccount> = {
   async send(message, account, connection) {
     const content = message.content;
     if (content.kind !== 'text') {
-      return { outcome: 'rejected', error: new ProviderError({ provider: 'loopwave', retryClass: 'permanent', reason: 'Loopwave sends text messages only (no templates)' }) };
+      return {
+        outcome: 'rejected',
+        error: new ProviderError({
+          provider: 'loopwave',
+          retryClass: 'permanent',
+          reason: 'Loopwave sends text messages only (no templates)',
+        }),
+      };
     }
     const client = createClient({
       baseUrl: account.baseUrl,
@@ -59,18 +66,31 @@ export const loopwaveAdapter: ProviderAdapter<LoopwaveAccount> = {
   async lookup(message, account, connection, since) {
     const content = message.content;
     if (content.kind !== 'text') return { found: false, reason: 'not a text message' };
-    const client = createClient({ baseUrl: account.baseUrl, auth: (scheme) => (scheme.type === 'http' ? connection.credential : undefined), ...(connection.fetch ? { fetch: connection.fetch } : {}) });
+    const client = createClient({
+      baseUrl: account.baseUrl,
+      auth: (scheme) => (scheme.type === 'http' ? connection.credential : undefined),
+      ...(connection.fetch ? { fetch: connection.fetch } : {}),
+    });
     const chatId = `${digitsOf(message.recipient)}@s.whatsapp.net`;
     const called = await callProvider(
       'loopwave',
-      () => listChatMessages({ client, path: { chatId }, query: { limit: 50, ...(account.sessionId ? { sessionId: account.sessionId } : {}) } }),
+      () =>
+        listChatMessages({
+          client,
+          path: { chatId },
+          query: { limit: 50, ...(account.sessionId ? { sessionId: account.sessionId } : {}) },
+        }),
       readError,
     );
     if (!called.ok) return { found: false, reason: 'the chat’s messages could not be read' };
     // Loopwave's timestamps are Unix seconds: allow the second the attempt started in.
     const after = Math.floor(since.getTime() / 1000) - 1;
     const matches = (called.data?.data ?? []).filter((m) => m.fromMe && m.body === content.text && m.timestamp >= after);
-    if (matches.length !== 1) return { found: false, reason: matches.length ? 'several identical messages since the attempt' : 'no such message in the chat since the attempt' };
+    if (matches.length !== 1)
+      return {
+        found: false,
+        reason: matches.length ? 'several identical messages since the attempt' : 'no such message in the chat since the attempt',
+      };
     return { found: true, status: 'sent', providerMessageId: matches[0]!.messageId };
   },
 };
@@ -94,7 +114,8 @@ function readError(status: number, body: unknown): ErrorReading {
       return { retryClass: 'backoff', code, reason: `rate limit (120 requests per minute per key): ${message}` };
     default:
       // Loopwave documents 402 and 409 for these causes only: read a bare status the same way.
-      if (status === 402) return { retryClass: 'pause_sender', pauseScope: 'account', ...(code ? { code } : {}), reason: `payment required: ${message}` };
+      if (status === 402)
+        return { retryClass: 'pause_sender', pauseScope: 'account', ...(code ? { code } : {}), reason: `payment required: ${message}` };
       if (status === 409) return { retryClass: 'backoff', ...(code ? { code } : {}), reason: message };
       return { ...classifyHttpStatus(status), ...(code ? { code } : {}), reason: message };
   }

@@ -3,9 +3,23 @@
  * HMAC-SHA256 of the raw body>`. Only our own `message.created` says anything about a send.
  */
 import { z } from 'zod';
-import { zChatMessage, zReceiveBroadcastProgressWebhookRequest, zReceiveMessageCreatedWebhookRequest } from '../../../generated/loopwave/zod.gen.ts';
+import {
+  zChatMessage,
+  zReceiveBroadcastProgressWebhookRequest,
+  zReceiveMessageCreatedWebhookRequest,
+} from '../../../generated/loopwave/zod.gen.ts';
 import type { WebhookSide } from '../define.ts';
-import { collect, fromSeconds, idAt, isRecord, parse, printableWord, requireId, type Normalised, type NormaliseContext } from '../../webhooks/kit.ts';
+import {
+  collect,
+  fromSeconds,
+  idAt,
+  isRecord,
+  parse,
+  printableWord,
+  requireId,
+  type Normalised,
+  type NormaliseContext,
+} from '../../webhooks/kit.ts';
 import { verifyHexHmacHeader } from '../../webhooks/schemes.ts';
 
 const LoopwaveMessageCreated = zReceiveMessageCreatedWebhookRequest.shape.body;
@@ -45,4 +59,7 @@ export function normaliseLoopwave(body: unknown, context: NormaliseContext): Nor
   return out;
 }
 
-export const loopwaveWebhook: WebhookSide = { verify: (request, secrets) => verifyHexHmacHeader('x-loopwave-signature', request, secrets), normalise: normaliseLoopwave };
+export const loopwaveWebhook: WebhookSide = {
+  verify: (request, secrets) => verifyHexHmacHeader('x-loopwave-signature', request, secrets),
+  normalise: normaliseLoopwave,
+};

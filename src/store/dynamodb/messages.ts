@@ -195,4 +195,3 @@ export async function getRecords(
   }
   return ids.flatMap((id) => found.get(id) ?? []);
 }
-

@@ -20,7 +20,7 @@ export class MemorySendClaimRepository extends MemoryRepository implements SendC
 
   async unclaim(id: string, token: string, error: StoredError, hold?: HoldSpec): Promise<boolean> {
     const message = this.tables.messages.get(id);
-    if (!message || message.record.status !== 'sending' || message.claim?.token !== token) return false;
+    if (message?.record.status !== 'sending' || message.claim?.token !== token) return false;
     message.record.status = 'queued';
     message.rank = STATUS_RANK.queued;
     message.record.error = copy(error);
@@ -34,7 +34,7 @@ export class MemorySendClaimRepository extends MemoryRepository implements SendC
 
   async markUnknown(id: string, at: string, reason: string, token?: string, details: UnknownDetails = {}): Promise<boolean> {
     const message = this.tables.messages.get(id);
-    if (!message || message.record.status !== 'sending') return false;
+    if (message?.record.status !== 'sending') return false;
     if (token && message.claim?.token !== token) return false;
     message.record.status = 'unknown';
     message.rank = STATUS_RANK.unknown;

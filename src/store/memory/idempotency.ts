@@ -23,6 +23,7 @@ export class MemoryIdempotencyRepository extends MemoryRepository implements Ide
     const taken = this.tables.idempotency.get(at);
     if (taken) taken.complete = true;
     // As DynamoDB's update does, a key that is not there is written, with the flag only (and no expiry).
-    else this.tables.idempotency.set(at, { requestHash: 'undefined', messageIds: [], complete: true, createdAt: '', expiresAt: Number.NaN });
+    else
+      this.tables.idempotency.set(at, { requestHash: 'undefined', messageIds: [], complete: true, createdAt: '', expiresAt: Number.NaN });
   }
 }

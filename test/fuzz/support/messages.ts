@@ -22,6 +22,7 @@ const DAY = 86_400_000;
 export const safeText = (min: number, max: number) =>
   fc
     .string({ unit: 'grapheme', minLength: min, maxLength: max })
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what the filter keeps out.
     .filter((s) => s.length >= min && s.length <= max && s.trim().length > 0 && !/[\u0000-\u001f\u007f]| {4}/.test(s));
 
 /** `length` copies of one ASCII character: sizes at and past a limit, shrinking by length. */

@@ -109,7 +109,7 @@ function targetCases(ownKind: 'own' | 'fresh'): Array<{ arbitrary: fc.Arbitrary<
 
 function idOf(target: Target, ctx: RunContext): { id: string | undefined; segment: string } {
   const pools = ctx.stack.pools;
-  const pick = (list: readonly string[] | undefined, n: number) => (list && list.length ? list[n % list.length] : undefined);
+  const pick = (list: readonly string[] | undefined, n: number) => (list?.length ? list[n % list.length] : undefined);
   let id: string | undefined;
   switch (target.kind) {
     case 'own':

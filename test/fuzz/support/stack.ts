@@ -315,7 +315,12 @@ export async function startFuzzStack(options: StackOptions = {}) {
     keys.flatMap(({ key, secret, accounts }) =>
       accounts.flatMap((account) =>
         [undefined, 'queued'].map(async (status) => {
-          const response = await call('GET', `/v1/messages?account=${account}&limit=1${status ? `&status=${status}` : ''}`, undefined, secret);
+          const response = await call(
+            'GET',
+            `/v1/messages?account=${account}&limit=1${status ? `&status=${status}` : ''}`,
+            undefined,
+            secret,
+          );
           if (response.status !== 200 || !response.json.cursor)
             throw new Error(`seeding: no cursor for ${account}: ${String(response.status)}`);
           return { key, account, ...(status ? { status } : {}), cursor: response.json.cursor as string };
@@ -357,7 +362,13 @@ export async function startFuzzStack(options: StackOptions = {}) {
     async providerIdItem(kind: 'X' | 'E', provider: string, providerMessageId: string): Promise<boolean> {
       const pk = providerIdItemKey(kind, provider, '', providerMessageId)[KEY.partition]!;
       const page = await dynamo.send(
-        new QueryCommand({ TableName: tableName, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': KEY.partition }, ExpressionAttributeValues: { ':pk': { S: pk } }, Limit: 1 }),
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': KEY.partition },
+          ExpressionAttributeValues: { ':pk': { S: pk } },
+          Limit: 1,
+        }),
       );
       return (page.Items ?? []).length > 0;
     },
@@ -397,7 +408,11 @@ export async function startFuzzStack(options: StackOptions = {}) {
             }),
           );
           for (const item of page.Items ?? [])
-            records.push({ id: messageIdOfKey({ [KEY.partition]: item[KEY.partition]!.S }), account, createdAt: item[INDEX.byAccount.sort]!.S!.split('#')[0]! });
+            records.push({
+              id: messageIdOfKey({ [KEY.partition]: item[KEY.partition]!.S }),
+              account,
+              createdAt: item[INDEX.byAccount.sort]!.S!.split('#')[0]!,
+            });
           start = page.LastEvaluatedKey;
         } while (start);
       }

@@ -302,7 +302,7 @@ function pathsOf(value: unknown, prefix: Array<string | number> = []): Array<Arr
 /** Headers and path suffix for `auth`: signed as the provider signs, or broken as labelled. */
 function authenticate(
   provider: ProviderName,
-  account: string,
+  _account: string,
   auth: Auth,
   bytes: Buffer,
   secret: string,

@@ -23,9 +23,20 @@ export const gupshupDev = defineDevKit({
       return typeof id === 'string' ? { providerMessageId: id, recipient } : undefined;
     },
     callback({ status, providerMessageId: id, recipient, at, secret, error = UNDELIVERABLE }) {
-      const inner = status === 'failed' ? { code: error.code, reason: error.title } : status === 'enqueued' ? { whatsappMessageId: `wamid.${id}` } : { ts: at };
+      const inner =
+        status === 'failed'
+          ? { code: error.code, reason: error.title }
+          : status === 'enqueued'
+            ? { whatsappMessageId: `wamid.${id}` }
+            : { ts: at };
       const ids = status === 'enqueued' ? { id } : { id: `wamid.${id}`, gsId: id };
-      const body = JSON.stringify({ app: 'DemoApp', timestamp: at * 1000, version: 2, type: 'message-event', payload: { ...ids, type: status, destination: recipient, payload: inner } });
+      const body = JSON.stringify({
+        app: 'DemoApp',
+        timestamp: at * 1000,
+        version: 2,
+        type: 'message-event',
+        payload: { ...ids, type: status, destination: recipient, payload: inner },
+      });
       return { pathSuffix: `/${secret}`, body, headers: {} };
     },
   },

@@ -27,7 +27,18 @@ export const kaleyraDev = defineDevKit({
         status: status.toUpperCase(),
         meta_object: {
           field: 'messages',
-          value: { messaging_product: 'whatsapp', statuses: [{ id: `wamid.${id}`, status, timestamp: String(at), recipient_id: recipient, ...(status === 'failed' ? { errors: [{ code: error.code, title: error.title }] } : {}) }] },
+          value: {
+            messaging_product: 'whatsapp',
+            statuses: [
+              {
+                id: `wamid.${id}`,
+                status,
+                timestamp: String(at),
+                recipient_id: recipient,
+                ...(status === 'failed' ? { errors: [{ code: error.code, title: error.title }] } : {}),
+              },
+            ],
+          },
         },
         extra_info: { message_id: id, ...(messageId ? { ref: messageId } : {}) },
       });

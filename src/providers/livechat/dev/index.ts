@@ -6,7 +6,12 @@ import { defineDevKit, jsonObject, META_UNDELIVERABLE, text } from '../../dev-ki
 export const livechatDev = defineDevKit({
   name: 'livechat',
   // LiveChat documents no send answer: no id to make distinct.
-  mock: { port: 4011, messageIdPointers: [], send: { method: 'post', path: /^\/whatsapp-numbers\/[^/]+\/template-messages$/ }, recipientOf: (body) => text(jsonObject(body)?.to) },
+  mock: {
+    port: 4011,
+    messageIdPointers: [],
+    send: { method: 'post', path: /^\/whatsapp-numbers\/[^/]+\/template-messages$/ },
+    recipientOf: (body) => text(jsonObject(body)?.to),
+  },
   simulator: {
     words: { delivered: ['sent', 'delivered', 'read'], failed: ['sent', 'failed'] },
     undeliverable: META_UNDELIVERABLE,
@@ -18,11 +23,21 @@ export const livechatDev = defineDevKit({
       const body = JSON.stringify({
         type: 'message.status',
         timestamp: new Date(at * 1000).toISOString(),
-        data: { id, status, timestamp: at, recipient_id: recipient, ...(status === 'failed' ? { errors: [{ code: error.code, title: error.title, message: error.title }] } : {}) },
+        data: {
+          id,
+          status,
+          timestamp: at,
+          recipient_id: recipient,
+          ...(status === 'failed' ? { errors: [{ code: error.code, title: error.title, message: error.title }] } : {}),
+        },
       });
       const webhookId = `msg_${randomBytes(8).toString('hex')}`;
       const signature = new Webhook(secret).sign(webhookId, now, body);
-      return { pathSuffix: '', body, headers: { 'webhook-id': webhookId, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signature } };
+      return {
+        pathSuffix: '',
+        body,
+        headers: { 'webhook-id': webhookId, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signature },
+      };
     },
   },
   // Its credential is `<account id>:<personal access token>`.

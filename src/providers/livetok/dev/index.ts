@@ -5,7 +5,12 @@ const SEND = /^\/v1\/messages\/templates$/;
 
 export const livetokDev = defineDevKit({
   name: 'livetok',
-  mock: { port: 4010, messageIdPointers: [{ method: 'post', path: SEND, pointer: '/id' }], send: { method: 'post', path: SEND }, recipientOf: (body) => text(jsonObject(body)?.to) },
+  mock: {
+    port: 4010,
+    messageIdPointers: [{ method: 'post', path: SEND, pointer: '/id' }],
+    send: { method: 'post', path: SEND },
+    recipientOf: (body) => text(jsonObject(body)?.to),
+  },
   simulator: null,
   local: { account: { plan: 'pro' }, credential: (token) => `sk_test_${token}` },
   scenarios: {

@@ -7,7 +7,12 @@ const PORT = 4013;
 export const loopwaveDev = defineDevKit({
   name: 'loopwave',
   // Loopwave's answer carries no id: nothing to make distinct. The recipient is digits, or a full jid (`…@s.whatsapp.net`).
-  mock: { port: PORT, messageIdPointers: [], send: { method: 'post', path: /^\/api\/v1\/messages$/ }, recipientOf: (body) => text(text(jsonObject(body)?.to)?.split('@')[0]) },
+  mock: {
+    port: PORT,
+    messageIdPointers: [],
+    send: { method: 'post', path: /^\/api\/v1\/messages$/ },
+    recipientOf: (body) => text(text(jsonObject(body)?.to)?.split('@')[0]),
+  },
   simulator: {
     // `message.created` is all Loopwave says about a message it sent.
     words: { delivered: ['sent'], failed: ['sent'] },
@@ -18,9 +23,23 @@ export const loopwaveDev = defineDevKit({
       const body = JSON.stringify({
         event: 'message.created',
         timestamp: new Date(at * 1000).toISOString(),
-        data: { messageId: id, sessionId: 'n1a2b3c', chatId: `${recipient}@s.whatsapp.net`, body: '(text)', type: 'chat', author: 'n1a2b3c', fromMe: true, hasMedia: false, timestamp: at },
+        data: {
+          messageId: id,
+          sessionId: 'n1a2b3c',
+          chatId: `${recipient}@s.whatsapp.net`,
+          body: '(text)',
+          type: 'chat',
+          author: 'n1a2b3c',
+          fromMe: true,
+          hasMedia: false,
+          timestamp: at,
+        },
       });
-      return { pathSuffix: '', body, headers: { 'x-loopwave-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` } };
+      return {
+        pathSuffix: '',
+        body,
+        headers: { 'x-loopwave-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` },
+      };
     },
   },
   // Loopwave has no default origin: an account says where its instance is.
