@@ -19,7 +19,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { INDEX, isMessageKey, KEY } from '../table.ts';
-import { ignoreConditionFailure, type Item } from './layer.ts';
+import { conditionally, type Item } from './layer.ts';
 
 export interface DueRepairReport {
   /** Items with a due time that the index lacked: written again, so the sweeper sees them. */
@@ -72,15 +72,6 @@ export async function repairDueIndex(client: DynamoDBClient, tableName: string):
   const indexed = new Set(entries.map(fingerprint));
   const held = new Set(items.map(fingerprint));
   const report: DueRepairReport = { restored: [], removed: [] };
-  const conditionally = async (write: () => Promise<unknown>): Promise<boolean> => {
-    try {
-      await write();
-      return true;
-    } catch (error) {
-      ignoreConditionFailure(error);
-      return false;
-    }
-  };
   const setDue = (key: DueKey, to: { dueShard: string; dueAt: string }, condition: string, values: Item) =>
     db.send(
       new UpdateCommand({

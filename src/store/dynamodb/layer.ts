@@ -26,14 +26,19 @@ export abstract class DynamoDBRepository {
   }
 
   /** Sends a conditional write: true if it was made, false if its condition was false. */
-  protected async conditionally(write: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await write();
-      return true;
-    } catch (error) {
-      ignoreConditionFailure(error);
-      return false;
-    }
+  protected conditionally(write: () => Promise<unknown>): Promise<boolean> {
+    return conditionally(write);
+  }
+}
+
+/** Sends a conditional write: true if it was made, false if its condition was false. */
+export async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    ignoreConditionFailure(error);
+    return false;
   }
 }
 
