@@ -1,5 +1,5 @@
 /**
- * The local stack's ports (fixed by default, as the README lists them; any free ones with
+ * The local stack's ports (fixed by default, as docs/guide.md lists them; any free ones with
  * `WAPK_PORTS=ephemeral`), and the one-line error for a port that is taken. Light: the stack's
  * entry reads it before anything heavy is loaded.
  */
@@ -40,7 +40,9 @@ export async function listenOrExplain<T>(what: string, port: number, start: () =
     return await start();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new PortTakenError(`port ${port} (${what}) is taken: stop what uses it, or choose another port (see README, "Local stack")`);
+      throw new PortTakenError(
+        `port ${port} (${what}) is taken: stop what uses it, or choose another port (see docs/guide.md, "Local stack and CLI")`,
+      );
     }
     throw new LocalStackError(`${what} failed to start: ${(error as Error).message}`, { cause: error });
   }

@@ -1,7 +1,7 @@
 /**
  * The list of providers is the one place a provider is registered: everything that cannot be
  * derived from it (folders, specs, generated clients, spec tests, contracts and their committed
- * pacts, package exports, the mock's port, the local account, the README's tables) is checked
+ * pacts, package exports, the mock's port, the local account, the README's and docs/' tables) is checked
  * against it here, so a provider added in part fails the suite and names what is missing.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -107,76 +107,91 @@ describe('the list of providers', () => {
     expect(clashes, fix).toEqual([]);
   });
 
-  describe('in the README, which names every provider where it lists them', () => {
-    const readme = readFileSync(new URL('README.md', root), 'utf8');
-    const prose = readme.replace(/\s+/g, ' ');
+  describe('in the README and docs/, which name every provider where they list them', () => {
+    /** A page (README.md or docs/<name>.md): its text, its prose (whitespace folded) and its tables; messages name it. */
+    const page = (path: string) => {
+      const text = readFileSync(new URL(path, root), 'utf8');
+      /** The rows of the table whose header line starts with `header`. */
+      const table = (header: string) => {
+        const lines = text.split('\n');
+        const start = lines.findIndex((line) => line.startsWith(header));
+        const end = lines.findIndex((line, i) => i > start && !line.startsWith('|'));
+        return start < 0 ? [] : lines.slice(start + 2, end);
+      };
+      return { path, text, prose: text.replace(/\s+/g, ' '), table };
+    };
+    const readme = page('README.md');
+    const guide = page('docs/guide.md');
+    const api = page('docs/api.md');
+    const pipeline = page('docs/pipeline.md');
+    const testing = page('docs/testing.md');
+    const specs = page('docs/specs.md');
     const title = (name: ProviderName) => providerModule(name).title;
     const NUMBERS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
-    /** The rows of the table whose header line starts with `header`. */
-    const table = (header: string) => {
-      const lines = readme.split('\n');
-      const start = lines.findIndex((line) => line.startsWith(header));
-      const end = lines.findIndex((line, i) => i > start && !line.startsWith('|'));
-      return start < 0 ? [] : lines.slice(start + 2, end);
-    };
 
     it('the introduction: how many, and each by name', () => {
-      const intro = prose.slice(0, prose.indexOf('One command deploys it'));
+      const intro = readme.prose.slice(0, readme.prose.indexOf('One command deploys it'));
       expect(intro).toContain(`through ${NUMBERS[PROVIDERS.length]} providers`);
-      for (const name of PROVIDERS) expect(intro, `README intro: **${title(name)}**`).toContain(`**${title(name)}**`);
+      for (const name of PROVIDERS) expect(intro, `README.md intro: **${title(name)}**`).toContain(`**${title(name)}**`);
     });
 
     it('npm start’s output, the mock table and the range of mock ports', () => {
       const ports = PROVIDERS.map((name) => DEV_KITS[name].mock.port);
       for (const name of PROVIDERS) {
         const url = `http://127.0.0.1:${DEV_KITS[name].mock.port}`;
-        expect(readme, `README npm start output: mock ${name}`).toContain(`  mock      ${name.padEnd(9)} ${url}\n`);
-        expect(readme, `README "Running the mocks" table: ${name}`).toContain(`| ${name} | ${url} |`);
+        expect(readme.text, `README.md npm start output: mock ${name}`).toContain(`  mock      ${name.padEnd(9)} ${url}\n`);
+        expect(testing.text, `docs/testing.md "Running the mocks" table: ${name}`).toContain(`| ${name} | ${url} |`);
       }
-      expect(prose, "README: the mocks' port range").toContain(`on ports ${Math.min(...ports)}–${Math.max(...ports)}`);
+      expect(guide.prose, "docs/guide.md: the mocks' port range").toContain(`on ports ${Math.min(...ports)}–${Math.max(...ports)}`);
     });
 
     it('the tables of limits and of webhooks, and a section on its spec', () => {
-      const limits = table('| provider | default budget |');
-      const webhooks = table('| provider | authenticity |');
+      const limits = pipeline.table('| provider | default budget |');
+      const webhooks = pipeline.table('| provider | authenticity |');
       for (const name of PROVIDERS) {
         expect(
           limits.some((row) => row.split('|')[1]!.includes(title(name))),
-          `README limits table: ${title(name)}`,
+          `docs/pipeline.md limits table: ${title(name)}`,
         ).toBe(true);
         expect(
           webhooks.some((row) => row.startsWith(`| ${title(name)} |`)),
-          `README webhooks table: ${title(name)}`,
+          `docs/pipeline.md webhooks table: ${title(name)}`,
         ).toBe(true);
-        expect(readme, `README spec section`).toContain(`### ${title(name)} (\`specs/${name}.yaml\`)`);
+        expect(specs.text, `docs/specs.md spec section: ${title(name)}`).toContain(`### ${title(name)} (\`specs/${name}.yaml\`)`);
       }
     });
 
     it('how each client authenticates, each provider’s own status words, the 5xx that prove nothing was sent', () => {
-      const paragraph = (start: string) => prose.slice(prose.indexOf(start), prose.indexOf(start) + 1200);
-      const auth = paragraph('- Auth: `auth` is');
-      for (const name of PROVIDERS) expect(auth, `README "- Auth:" bullet: ${title(name)}`).toContain(title(name));
-      const words = prose.slice(prose.indexOf('Provider words map onto it'), prose.indexOf('| answer | the sender |'));
+      const paragraph = (of: ReturnType<typeof page>, start: string) => {
+        const at = of.prose.indexOf(start);
+        return at < 0 ? '' : of.prose.slice(at, at + 1200);
+      };
+      const auth = paragraph(guide, '- Auth: `auth` is');
+      for (const name of PROVIDERS) expect(auth, `docs/guide.md "- Auth:" bullet: ${title(name)}`).toContain(title(name));
+      const wordsAt = api.prose.indexOf('Provider words map onto it');
+      const words = wordsAt < 0 ? '' : api.prose.slice(wordsAt, api.prose.indexOf('**Privacy.**', wordsAt));
       for (const name of PROVIDERS) {
         const own = Object.entries(providerModule(name).statusWords).filter(([word, status]) => word.toLowerCase() !== status);
-        for (const [word] of own) expect(words, `README "Provider words map onto it": ${title(name)} \`${word}\``).toContain(`\`${word}\``);
-        if (own.length > 0) expect(words, `README "Provider words map onto it": ${title(name)}`).toContain(title(name));
+        for (const [word] of own) {
+          expect(words, `docs/api.md "Provider words map onto it": ${title(name)} \`${word}\``).toContain(`\`${word}\``);
+        }
+        if (own.length > 0) expect(words, `docs/api.md "Provider words map onto it": ${title(name)}`).toContain(title(name));
       }
-      const refusals = paragraph('Which answers prove that nothing was sent');
+      const refusals = paragraph(pipeline, 'Which answers prove that nothing was sent');
       for (const name of PROVIDERS) {
         for (const code of providerModule(name).documented5xxRefusals) {
           const named = `${title(name)}'s ${code}`;
-          expect(refusals, `README "Which answers prove that nothing was sent": ${named}`).toContain(named);
+          expect(refusals, `docs/pipeline.md "Which answers prove that nothing was sent": ${named}`).toContain(named);
         }
       }
     });
 
     it('the providers whose messages end at `sent`, and those with no lookup', () => {
       const endAtSent = PROVIDERS.filter((name) => lastReportedStatus(name) === 'sent');
-      expect(prose).toContain(`or \`sent\` for ${titles(endAtSent)} (which report nothing after it)`);
-      expect(prose).toContain(`(\`read\`; \`sent\` for ${titles(endAtSent)})`);
+      expect(readme.prose, 'README.md: wapk watch').toContain(`or \`sent\` for ${titles(endAtSent)} (which report nothing after it)`);
+      expect(guide.prose, 'docs/guide.md').toContain(`(\`read\`; \`sent\` for ${titles(endAtSent)})`);
       const noLookup = PROVIDERS.filter((name) => !providerModule(name).adapter.capabilities.lookup);
-      expect(prose).toContain(`For **${titles(noLookup)}** there is no lookup`);
+      expect(pipeline.prose, 'docs/pipeline.md').toContain(`For **${titles(noLookup)}** there is no lookup`);
     });
   });
 });
