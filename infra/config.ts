@@ -90,7 +90,7 @@ export function readStackConfig() {
   const raw = config.getObject<unknown>('secrets');
   if (raw === undefined)
     throw new ConfigError(
-      `${namespace}:secrets is not set: set each secret with pulumi config set --secret --path 'secrets.…' (README "Deploy to AWS")`,
+      `${namespace}:secrets is not set: set each secret with pulumi config set --secret --path 'secrets.…' (docs/operations.md, "Deploy to AWS")`,
     );
   const secrets = parseConfig(PipelineSecrets, raw, `${namespace}:secrets`);
   requireAccountSecrets(pipeline, secrets, `${namespace}:secrets`);
