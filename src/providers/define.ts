@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import type { AccountBase } from '../config/account-fields.ts';
 import type { MessageStatus } from '../messages/status.ts';
 import type { OutgoingMessage, ProviderAdapter, ProviderConnection } from './adapter.ts';
+import { isRefusalStatus } from './errors.ts';
 import type { ProviderName } from './names.ts';
 import type { Normalised, NormaliseContext } from '../webhooks/kit.ts';
 import type { Verdict, WebhookRequest } from '../webhooks/types.ts';
@@ -97,7 +98,7 @@ export function defineProvider<const N extends ProviderName, A extends AccountBa
     ...definition,
     owns,
     defaultLimits: (account) => definition.defaultLimits(narrow(account)),
-    provesNothingSent: (status) => (status >= 400 && status < 500) || definition.documented5xxRefusals.includes(status),
+    provesNothingSent: (status) => isRefusalStatus(status) || definition.documented5xxRefusals.includes(status),
     forAnyAccount: {
       provider: definition.name,
       capabilities: adapter.capabilities,

@@ -141,6 +141,6 @@ function normaliseGupshupV3(body: unknown, context: NormaliseContext): Normalise
 }
 
 export const gupshupWebhook: WebhookSide = {
-  verify: (request, secrets) => verifySecretToken(request, secrets),
+  verify: verifySecretToken,
   normalise: normaliseGupshup,
 };

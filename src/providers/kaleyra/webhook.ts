@@ -59,6 +59,6 @@ export function normaliseKaleyra(body: unknown, context: NormaliseContext): Norm
 }
 
 export const kaleyraWebhook: WebhookSide = {
-  verify: (request, secrets) => verifySecretToken(request, secrets),
+  verify: verifySecretToken,
   normalise: normaliseKaleyra,
 };
