@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMessageId } from '../src/messages/queue-message.ts';
 import { payloadCipher } from '../src/privacy/payload-cipher.ts';
 import { dynamoDBStorage } from '../src/store/dynamodb/index.ts';
+import { devPart } from '../test/support/dev-code.ts';
 import { startLocalAws, testConfig, testSecrets } from '../test/support/local-aws.ts';
 import { bundleFunction, REPO_ROOT } from './bundle.ts';
 import { functionEntry, PIPELINE_FUNCTIONS } from './components/functions.ts';
@@ -86,18 +87,13 @@ describe('a function bundle', () => {
   }, 120_000);
 });
 
-/** Folders of the repository whose code is for development only. */
-const DEV_ONLY_FOLDERS = ['src/mock/', 'src/local/', 'bench/', 'test/', 'scripts/', 'contracts/'];
-/** Providers' local-only parts (`src/providers/<name>/dev/`, the list of dev kits) and test fixtures. */
-const PROVIDER_DEV_PARTS = /^src\/providers\/(?:[^/]+\/dev\/|dev\.ts$|dev-kit\.ts$|fixtures\.ts$|[^/]+\/fixtures\.ts$)/;
-
 interface LockEntry {
   dev?: boolean;
 }
 
 /** Why a bundle input is development code, or undefined if it is not. */
 function devOnlyReason(input: string, devPackages: ReadonlySet<string>, lock: Record<string, LockEntry>): string | undefined {
-  const folder = DEV_ONLY_FOLDERS.find((prefix) => input.startsWith(prefix)) ?? PROVIDER_DEV_PARTS.exec(input)?.[0];
+  const folder = devPart(input);
   if (folder) return `${input} is under ${folder}, development code`;
   // The package the file belongs to: the last `node_modules/<name>` (nested copies included).
   const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);

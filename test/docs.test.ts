@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { linksOf } from './support/markdown.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pages = [
@@ -34,14 +35,6 @@ const anchorsOf = (markdown: string): Set<string> => {
     anchors.add(count === 0 ? base : `${base}-${count}`);
   }
   return anchors;
-};
-
-/** The relative links of a page (outside code blocks and spans): [text](target). */
-const linksOf = (markdown: string): string[] => {
-  const prose = markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
-  return [...prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)]
-    .map((match) => match[1]!)
-    .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
 };
 
 describe('the README and docs/', () => {

@@ -4,6 +4,10 @@
  * — and another that installs the optional Prism peers too and runs a provider mock
  * (`whatsapp-provider-kit/mock`). And what is packed imports only what package.json declares.
  *
+ * Its hygiene: what is packed (no tests, no local data, no development tools but what the
+ * `./mock` export needs; every file its Markdown links to), `engines`, an `exports` subpath with
+ * types for every entry point, and publint and arethetypeswrong find nothing in it.
+ *
  * No network: each consumer gets a lockfile whose packages are copied from ours (the runtime
  * dependencies, and for the mock consumer the peers with everything they pull in), so
  * `npm ci --offline` takes them from the cache that our own `npm ci` filled.
@@ -12,11 +16,15 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, normalize, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../src/providers/names.ts';
+import { devPart } from './support/dev-code.ts';
+import { linksOf } from './support/markdown.ts';
 
 const run = promisify(execFile);
 const root = new URL('../', import.meta.url).pathname;
@@ -44,6 +52,8 @@ interface LockEntry {
 interface Manifest {
   name: string;
   version: string;
+  engines: { node: string };
+  files: string[];
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
@@ -106,6 +116,34 @@ function filesUnder(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
+/**
+ * Whether `version` satisfies `range`: space-separated comparators (`>=24.18 <25`), the one form
+ * `engines` uses here (anything else is refused rather than misread).
+ */
+function satisfies(version: string, range: string): boolean {
+  const parts = (v: string) => [...v.split('.').map(Number), 0, 0].slice(0, 3);
+  const compare = (a: number[], b: number[]) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
+  return range.split(/\s+/).every((comparator) => {
+    const match = /^(>=|<=|>|<|=)?(\d+(?:\.\d+){0,2})$/.exec(comparator);
+    if (!match) throw new Error(`engines: unsupported comparator ${comparator}`);
+    const order = compare(parts(version), parts(match[2]!));
+    return { '>=': order >= 0, '<=': order <= 0, '>': order > 0, '<': order < 0, '=': order === 0 }[match[1] ?? '=']!;
+  });
+}
+
+/** The files a module reaches through relative imports (static and dynamic), its own and their declarations included. */
+function reachable(entry: string): Set<string> {
+  const found = new Set<string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file; file = pending.pop()) {
+    if (found.has(file)) continue;
+    found.add(file);
+    found.add(file.replace(/\.js$/, '.d.ts'));
+    for (const specifier of importsOf(file)) if (specifier.startsWith('.')) pending.push(resolve(dirname(file), specifier));
+  }
+  return found;
+}
+
 /** What `whatsapp-provider-kit/mock` imports: the optional peers its users install. */
 const MOCK_PEERS = ['@stoplight/prism-core', '@stoplight/prism-http', 'ajv', 'ajv-formats', 'yaml'];
 
@@ -113,6 +151,8 @@ const CONSUMER = `
 import { createClient as createLiveTok, sendTemplateMessage, zSendTemplateMessageBody } from 'whatsapp-provider-kit/livetok';
 import { createClient as createKaleyra, sendLimitedTimeOfferTemplate, type SendMessageRequest } from 'whatsapp-provider-kit/kaleyra';
 import { QueueMessage, SendRequest, newMessageId } from 'whatsapp-provider-kit/messages';
+// A consumer's contract tests read the pacts our clients are verified against.
+import livetokPact from 'whatsapp-provider-kit/pacts/whatsapp-provider-kit-livetok.json' with { type: 'json' };
 
 // A producer that enqueues directly builds the send queue's body with the exported model.
 const queued = QueueMessage.parse({ v: 1, id: newMessageId(), acceptedAt: new Date().toISOString(), request: SendRequest.parse({ provider: 'kaleyra', account: 'acme', recipient: '14155550123', content: { kind: 'text', text: 'hi' } }) });
@@ -149,7 +189,8 @@ const accepted = await sendLimitedTimeOfferTemplate({ client: kaleyra, path: { s
 const missing: Parameters<typeof sendTemplateMessage>[0]['body'] = { to: '+14155550123', template_language: 'en_US' };
 void missing;
 
-console.log(JSON.stringify({ recipient: queued.request.recipient, livetok: sent.data?.id, kaleyra: accepted.data?.data.message_id, urls: seen.map((s) => s.url), auth: seen.map((s) => s.headers['authorization'] ?? s.headers['api-key']) }));
+const pact = { consumer: livetokPact.consumer.name, provider: livetokPact.provider.name, interactions: livetokPact.interactions.length > 0 };
+console.log(JSON.stringify({ recipient: queued.request.recipient, livetok: sent.data?.id, kaleyra: accepted.data?.data.message_id, urls: seen.map((s) => s.url), auth: seen.map((s) => s.headers['authorization'] ?? s.headers['api-key']), pact }));
 `;
 
 const MOCK_CONSUMER = `
@@ -245,6 +286,7 @@ describe('the packed package', () => {
           moduleResolution: 'NodeNext',
           strict: true,
           noEmit: true,
+          resolveJsonModule: true,
           types: [],
         },
         files: ['consumer.ts'],
@@ -271,6 +313,139 @@ describe('the packed package', () => {
       'dist/src/local/home.js',
       'dist/src/local/scenarios.js',
     ]);
+  });
+
+  it('carries only what `files` names: no tests, no local data, no development folder but the pacts', () => {
+    const published = [...ours.files, 'package.json'];
+    // npm also packs the README.md of each folder on the way to a published one (contracts/README.md).
+    const readmes = ours.files.flatMap((entry) =>
+      entry
+        .split('/')
+        .slice(0, -1)
+        .map((_, i, parts) => `${parts.slice(0, i + 1).join('/')}/README.md`),
+    );
+    const unnamed = packed.filter(
+      (path) => !readmes.includes(path) && !published.some((entry) => path === entry || path.startsWith(`${entry}/`)),
+    );
+    expect(unnamed).toEqual([]);
+    // Of the repository's development folders only the pacts are published: data, the `./pacts/*` export.
+    expect(ours.files.filter((entry) => devPart(`${entry}/`))).toEqual(['contracts/pacts']);
+    expect(
+      packed.filter((path) => /\.test\.|(^|\/)(\.local|coverage|logs)\/|fuzz-results\.json$|results\.json$|\.tgz$/.test(path)),
+    ).toEqual([]);
+  });
+
+  it('carries development code only where the ./mock export (or, for two modules, the CLI) reaches it', () => {
+    const sourceOf = (path: string) => path.replace(/^dist\//, '').replace(/(\.d\.ts|\.js)$/, '.ts');
+    const development = packed.filter((path) => path.startsWith('dist/') && devPart(sourceOf(path)));
+    const mockExport = ours.exports['./mock'];
+    if (typeof mockExport !== 'object') throw new Error('package.json: ./mock is not a typed export');
+    const fromMock = new Set([...reachable(join(unpacked, mockExport.import))].map((file) => relative(unpacked, file)));
+    const fromCli = new Set([...reachable(join(unpacked, ours.bin.wapk!))].map((file) => relative(unpacked, file)));
+    const unreached = development.filter((path) => !fromMock.has(path));
+    // Outside the mock's reach: the local stack's home and scenario list, which the CLI reads, and nothing else.
+    expect(unreached.sort()).toEqual([
+      'dist/src/local/home.d.ts',
+      'dist/src/local/home.js',
+      'dist/src/local/scenarios.d.ts',
+      'dist/src/local/scenarios.js',
+    ]);
+    expect(unreached.filter((path) => !fromCli.has(path))).toEqual([]);
+    // What the mock reaches is real development code: the mock itself and every provider's dev kit.
+    expect(development.filter((path) => /^dist\/src\/providers\/[^/]+\/dev\/index\.js$/.test(path))).toHaveLength(PROVIDERS.length);
+    expect(development.length).toBeGreaterThan(20);
+  });
+
+  it('carries the pacts, the changelog, and every file its Markdown pages link to', () => {
+    const pacts = readdirSync(join(root, 'contracts/pacts'))
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => `contracts/pacts/${name}`);
+    expect(pacts.length).toBeGreaterThanOrEqual(10);
+    expect(packed.filter((path) => path.startsWith('contracts/pacts/')).sort()).toEqual(pacts.sort());
+    expect(packed).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'BENCHMARKS.md', 'docs/guide.md']));
+    const pages = packed.filter((path) => path.endsWith('.md'));
+    const missing = pages.flatMap((page) =>
+      linksOf(readFileSync(join(unpacked, page), 'utf8'))
+        .map((target) => target.split('#')[0]!)
+        .filter((target) => target !== '')
+        .map((target) => normalize(join(dirname(page), decodeURI(target))).replace(/\/$/, ''))
+        .filter((target) => !packed.some((path) => path === target || path.startsWith(`${target}/`)))
+        .map((target) => `${page} links to ${target}, which is not in the package`),
+    );
+    expect(pages.length).toBeGreaterThan(10);
+    expect(missing).toEqual([]);
+  });
+
+  it('declares the Node it runs on, and an exports subpath with types for every entry point', () => {
+    // engines: satisfied by the Node the tests run on (the `node` devDependency), the Lambda runtime's major.
+    expect(satisfies(ours.devDependencies.node!, ours.engines.node), `node ${ours.devDependencies.node}`).toBe(true);
+    expect(satisfies(process.versions.node, ours.engines.node), `node ${process.versions.node}`).toBe(true);
+    const lambda = /Runtime\.NodeJS(\d+)dX/.exec(readFileSync(join(root, 'infra/components/node-function.ts'), 'utf8'))?.[1];
+    expect(satisfies(`${lambda}.99.0`, ours.engines.node), `Lambda nodejs${lambda}.x`).toBe(true);
+    expect(satisfies(`${Number(lambda) + 1}.0.0`, ours.engines.node)).toBe(false);
+    expect(() => satisfies('24.0.0', '^24')).toThrow(/unsupported comparator/);
+
+    expect(Object.keys(ours.exports)).toEqual(
+      expect.arrayContaining([...PROVIDERS.map((name) => `./${name}`), './messages', './infra', './mock', './specs/*', './pacts/*']),
+    );
+    for (const [subpath, target] of Object.entries(ours.exports)) {
+      if (typeof target === 'string') {
+        // Data only (specs, pacts, package.json): code always comes with its types.
+        expect(target, subpath).not.toMatch(/\.(js|ts)$/);
+        const prefix = target.replace(/^\.\//, '').replace(/\*$/, '');
+        expect(
+          packed.some((path) => path === prefix || (target.endsWith('*') && path.startsWith(prefix))),
+          subpath,
+        ).toBe(true);
+        continue;
+      }
+      expect(Object.keys(target), `${subpath}: types first, then import`).toEqual(['types', 'import']);
+      expect(packed, subpath).toContain(target.types.replace(/^\.\//, ''));
+      expect(packed, subpath).toContain(target.import.replace(/^\.\//, ''));
+    }
+  });
+
+  it('publint finds nothing in it, and does find the mistakes of a broken package', async () => {
+    // The unpacked tarball is exactly what npm publishes, so publint need not pack it again.
+    const { messages, pkg } = await publint({ pkgDir: unpacked, pack: false, level: 'suggestion', strict: true });
+    expect(messages.map((message) => formatMessage(message, pkg, { color: false }))).toEqual([]);
+
+    const broken = join(dir, 'broken');
+    mkdirSync(broken);
+    writeFileSync(join(broken, 'index.js'), 'export const x = 1;\n');
+    writeFileSync(
+      join(broken, 'package.json'),
+      JSON.stringify({
+        name: 'broken',
+        version: '1.0.0',
+        type: 'module',
+        exports: { '.': { import: './index.js', types: './index.d.ts' } },
+      }),
+    );
+    const found = await publint({ pkgDir: broken, pack: false, strict: true });
+    expect(found.messages.map((message) => message.code).sort()).toEqual(['EXPORTS_TYPES_SHOULD_BE_FIRST', 'FILE_DOES_NOT_EXIST']);
+  });
+
+  it('arethetypeswrong resolves every typed subpath to its declarations, for Node (ESM) and for bundlers', async () => {
+    // ESM only: CommonJS `require` (node16-cjs) and the pre-exports resolution (node10) are not offered.
+    const { stdout } = await run(join(nodeBin, 'attw'), [tarball, '--profile', 'esm-only', '--format', 'json'], { cwd: dir, env }).catch(
+      (error: { stdout: string }) => ({ stdout: error.stdout }),
+    );
+    const { analysis } = JSON.parse(stdout) as {
+      analysis: {
+        problems: Array<{ kind: string; entrypoint: string; resolutionKind: string }>;
+        entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }>;
+      };
+    };
+    expect(analysis.problems.filter((problem) => !['node10', 'node16-cjs'].includes(problem.resolutionKind))).toEqual([]);
+    for (const [subpath, target] of Object.entries(ours.exports)) {
+      if (typeof target !== 'object') continue;
+      for (const kind of ['node16-esm', 'bundler']) {
+        expect(analysis.entrypoints[subpath]?.resolutions[kind]?.resolution?.fileName, `${subpath} (${kind})`).toBe(
+          `/node_modules/${ours.name}/${target.types.replace(/^\.\//, '')}`,
+        );
+      }
+    }
   });
 
   it('imports, under dist/, only packages it declares: dependencies, and optional peers', () => {
@@ -314,6 +489,7 @@ describe('the packed package', () => {
       kaleyra: 'K-1',
       urls: ['http://127.0.0.1:1/v1/messages/templates', 'http://127.0.0.1:1/v2/SID1/whatsapp/14155550100/messages'],
       auth: ['Bearer sk_test_abc123', 'key'],
+      pact: { consumer: 'whatsapp-provider-kit', provider: 'livetok', interactions: true },
     });
     // The CLI runs from the installed package without anything of the local stack's.
     const { stdout } = await run(join(project, 'node_modules/.bin/wapk'), ['scenarios'], { cwd: project, env });
