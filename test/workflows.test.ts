@@ -383,7 +383,35 @@ describe('the release (release.yml)', () => {
   it('publishes with provenance, running no build and no script of the repository where the OIDC token is', () => {
     const publish = release().jobs.publish!;
     expect(stepOf('release.yml', 'publish', usesAction('changesets/action/publish')).env).toMatchObject({ NPM_CONFIG_PROVENANCE: 'true' });
-    expect(publish.steps.flatMap((step) => step.run ?? [])).toEqual(['npm ci --ignore-scripts']);
+    const scripts = publish.steps.filter((step) => step.run !== undefined);
+    expect(scripts.map((step) => step.name ?? step.run)).toEqual([
+      'npm can publish with an OIDC token (11.5.1 or later)',
+      'npm ci --ignore-scripts',
+    ]);
+  });
+
+  it("stops before publishing when the runner's npm cannot use an OIDC token", async () => {
+    const check = stepOf('release.yml', 'publish', (step) => step.name?.startsWith('npm can publish') === true);
+    const dir = mkdtempSync(join(tmpdir(), 'wapk-npm-version-'));
+    try {
+      for (const [version, code] of [
+        ['10.9.2', 1],
+        ['11.5.0', 1],
+        ['11.5.1', 0],
+        ['11.6.2', 0],
+        ['12.0.0', 0],
+      ] as const) {
+        writeFileSync(join(dir, 'npm'), `#!/usr/bin/env bash\necho ${version}\n`);
+        chmodSync(join(dir, 'npm'), 0o755);
+        const result = await run('bash', ['-e', '-c', check.run!], { env: { PATH: `${dir}:${process.env.PATH}` } }).then(
+          () => 0,
+          (error: { code: number }) => error.code,
+        );
+        expect(result, `npm ${version}`).toBe(code);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('publishes only once the repository has switched publishing on', () => {
