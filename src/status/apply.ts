@@ -26,7 +26,7 @@
 import { recipientRef } from '../privacy/recipient.ts';
 import { classifyMetaCode } from '../providers/errors.ts';
 import { isProviderOptOutCode, matchesByRecipient, type ProviderName } from '../providers/index.ts';
-import type { MessageStatus } from '../messages/status.ts';
+import { advances, type MessageStatus } from '../messages/status.ts';
 import type { StatusEvent } from '../messages/status-event.ts';
 import { ACCOUNT_SCOPE, templateScope, type MessageRecord } from '../store/model.ts';
 import type { CallbackIndexRepository, MessageRepository } from '../store/repositories.ts';
@@ -118,6 +118,18 @@ async function applyToRecord(event: StatusEvent, record: MessageRecord, deps: Ap
       }
     : undefined;
   const optedOut = event.status === 'failed' && isOptOut(event.provider, event.error?.code);
+  // A failure that says the sender must stop (a paused template, a blocked account) pauses it, as
+  // the same code in a send answer does; only when it fails the message, so a repeat days later
+  // does not pause again what an operator lifted. The pause is written before the failure: a
+  // reader who sees the message failed finds the pause, and a crash between the two writes leaves
+  // the message unfailed, so the provider's retry of the callback pauses and fails it again
+  // (written after, the retry would find the message failed already and never pause).
+  const pause = event.status === 'failed' && advances(record.status, 'failed') ? pauseScopeOf(event.error?.code) : undefined;
+  if (pause) {
+    const scope = pause === 'template' && record.template ? templateScope(record.template) : ACCOUNT_SCOPE;
+    const code = event.error?.code !== undefined ? { code: event.error.code } : {};
+    await deps.pauses.set(record.account, scope, { reason: error?.reason ?? 'paused by the provider', since: event.at, ...code });
+  }
   const outcome = await deps.messages.applyStatus(record.id, status, event.at, {
     known: record,
     ...(error ? { error: optedOut ? { ...error, class: 'opted_out' } : error } : {}),
@@ -128,15 +140,6 @@ async function applyToRecord(event: StatusEvent, record: MessageRecord, deps: Ap
       since: event.at,
       ...(event.error?.code !== undefined ? { code: event.error.code } : {}),
     });
-  // A failure that says the sender must stop (a paused template, a blocked account) pauses it, as
-  // the same code in a send answer does; only when it fails the message, so a repeat days later
-  // does not pause again what an operator lifted.
-  const pause = event.status === 'failed' && outcome === 'advanced' ? pauseScopeOf(event.error?.code) : undefined;
-  if (pause) {
-    const scope = pause === 'template' && record.template ? templateScope(record.template) : ACCOUNT_SCOPE;
-    const code = event.error?.code !== undefined ? { code: event.error.code } : {};
-    await deps.pauses.set(record.account, scope, { reason: error?.reason ?? 'paused by the provider', since: event.at, ...code });
-  }
   if (outcome === 'advanced' && deps.notifier) {
     await deps.notifier.notify({
       id: record.id,

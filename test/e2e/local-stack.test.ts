@@ -75,7 +75,11 @@ function run(command: string, args: string[], env: Record<string, string>, cwd =
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => {
+    // A child that cannot start (its directory removed after a failed assertion) is an outcome, not an uncaught error.
+    child.on('error', (error) => resolve({ code: null, stdout, stderr: `${stderr}${error.message}` }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** `wapk …` from another directory, finding the stack only through WAPK_HOME. */

@@ -58,4 +58,41 @@ describe('failure callbacks that stop the sender', () => {
     await applyEvents([failed('01JPAUSE000000000000000003', 'acme-c', 131026)], deps());
     expect(await store.pauses.list('acme-c')).toEqual([]);
   });
+
+  it('survive a crash at either write: the retried callback leaves the message failed and the template paused', async () => {
+    // The handler dies at one of its two writes (the pause, the failure); the provider retries the callback.
+    for (const crashAt of ['pauses.set', 'messages.applyStatus'] as const) {
+      store = memoryStorage();
+      const id = '01JPAUSE000000000000000004';
+      await sentMessage(id, 'acme-d');
+      let crashed = false;
+      const crashOnce =
+        <A extends unknown[], R>(name: string, write: (...args: A) => Promise<R>) =>
+        async (...args: A): Promise<R> => {
+          if (name === crashAt && !crashed) {
+            crashed = true;
+            throw new Error(`crash at ${name}`);
+          }
+          return write(...args);
+        };
+      // What a reader saw of the pauses at the moment the message was failed.
+      const pausesWhenFailed: unknown[] = [];
+      const messages = Object.create(store.messages) as typeof store.messages;
+      messages.applyStatus = crashOnce('messages.applyStatus', async (...args: Parameters<typeof store.messages.applyStatus>) => {
+        if (args[1] === 'failed') pausesWhenFailed.push(...(await store.pauses.list('acme-d')));
+        return store.messages.applyStatus(...args);
+      });
+      const pauses = Object.create(store.pauses) as typeof store.pauses;
+      pauses.set = crashOnce('pauses.set', (...args: Parameters<typeof store.pauses.set>) => store.pauses.set(...args));
+      const crashing = { ...deps(), messages, pauses };
+
+      await expect(applyEvents([failed(id, 'acme-d', 132015)], crashing), crashAt).rejects.toThrow(`crash at ${crashAt}`);
+      await applyEvents([failed(id, 'acme-d', 132015)], crashing);
+      expect(await store.messages.get(id), crashAt).toMatchObject({ status: 'failed', error: { code: 132015 } });
+      expect(await store.pauses.list('acme-d'), crashAt).toEqual([expect.objectContaining({ scope: templateScope('lto_template') })]);
+      expect(pausesWhenFailed, `${crashAt}: the pause exists before the message shows failed`).toEqual([
+        expect.objectContaining({ scope: templateScope('lto_template') }),
+      ]);
+    }
+  });
 });
