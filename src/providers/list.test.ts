@@ -100,7 +100,10 @@ describe('the list of providers', () => {
   it('has a spec in specs/ per provider, beside the API’s own (a spec that is not a provider’s), and no other', () => {
     const specs = readdirSync(new URL('specs/', root)).filter((name) => name.endsWith('.yaml'));
     expect(new Set(specs)).toEqual(new Set(SPECS.map((name) => `${name}.yaml`)));
-    expect(SPECS.filter((name) => !isProviderName(name)), 'specs that are not a provider’s').toEqual([API_SPEC]);
+    expect(
+      SPECS.filter((name) => !isProviderName(name)),
+      'specs that are not a provider’s',
+    ).toEqual([API_SPEC]);
   });
 
   it('is linted with the house rules: npm run lint:specs lints every spec', () => {

@@ -925,7 +925,7 @@ describe('specs/api.yaml', () => {
     const call = async (request: Request): Promise<Answer> => {
       const headers: Record<string, string> = { ...bearer(), ...request.headers };
       // A string body would go out as text/plain: raw bodies carry only the content type a scenario gives.
-      let body: string | Buffer | undefined = typeof request.raw === 'string' ? Buffer.from(request.raw) : request.raw;
+      let body: string | Uint8Array | undefined = typeof request.raw === 'string' ? Buffer.from(request.raw) : request.raw;
       if (request.json !== undefined) {
         body = JSON.stringify(request.json);
         headers['content-type'] ??= 'application/json';
@@ -933,7 +933,7 @@ describe('specs/api.yaml', () => {
       const response = await fetch(`${api.url}${request.path}`, {
         method: request.method,
         headers,
-        ...(body !== undefined ? { body } : {}),
+        ...(body !== undefined ? { body: body as BodyInit } : {}),
       });
       const text = await response.text();
       return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };

@@ -14,7 +14,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 export const API_SPEC_FILE = fileURLToPath(new URL('../../specs/api.yaml', import.meta.url));
 
-// biome-ignore lint/suspicious/noExplicitAny: a parsed YAML document, walked by key.
+/** A parsed YAML document, walked by key. */
 export type Node = any;
 export type SpecPath = Array<string>;
 
