@@ -22,18 +22,20 @@ import { MAX_BODY_BYTES } from '../../src/messages/limits.ts';
 import { SendRequest } from '../../src/messages/send-request.ts';
 import { STATUSES } from '../../src/messages/status.ts';
 import { payloadCipher } from '../../src/privacy/payload-cipher.ts';
-import { recipientRef } from '../../src/privacy/recipient.ts';
 import { CALLING_BACK_PROVIDERS } from '../../src/providers/index.ts';
 import { PROVIDERS } from '../../src/providers/names.ts';
 import { providerCallback } from '../../src/local/simulator.ts';
 import { deliverPush, type StatusPush } from '../../src/push/push.ts';
 import { MAX_WEBHOOK_BODY_BYTES } from '../../src/webhooks/app.ts';
-import { ACCOUNT_SCOPE, templateScope } from '../../src/store/model.ts';
 import {
   API_NOW,
   API_SECRETS,
   bearer,
+  ID,
+  KALEYRA_PROVIDER_ID,
+  PHONE,
   seedMessage,
+  seedWorld,
   startApiOnLoopback,
   WEBHOOK_SECRETS,
   type ApiOnLoopback,
@@ -68,104 +70,10 @@ const requestExample = (operationId: string, name: string): unknown => {
   return structuredClone(example.value);
 };
 
-// ---------------------------------------------------------------- the world every scenario starts from
+// ---------------------------------------------------------------- scenarios
 
-const ID = {
-  read: '01M81AK7A08BEA23QH5RW7NXJD',
-  failed: '01M81APWG0F2K9T4M6P8R1V3XZ',
-  queued: '01M81ATHP0C7D9E2G4H6J8K1MN',
-  unknown: '01M81AY6W0Q3S5T7V9W1X2Y4Z6',
-  scheduled: '01M81B1W20A1B2C3D4E5F6G7H8',
-  missing: '01M81B5H80ZZZZZZZZZZZZZZZZ',
-  held: '01M81B3NT0K4M6P8R0T2V4X6Z8',
-};
-const PHONE = '+919812345678';
-const KALEYRA_PROVIDER_ID = 'AXXXXXXXXXXXXXXXXXXX-1-8bea23';
 const MALFORMED = '%E0%A4%A';
 const PUSH_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-
-/** Messages in every status the API shows, two pauses and a suppression. */
-async function seedWorld(api: ApiOnLoopback): Promise<void> {
-  const { storage } = api;
-  await seedMessage(storage, {
-    id: ID.read,
-    provider: 'kaleyra',
-    account: 'acme-kaleyra',
-    recipient: PHONE,
-    template: 'lto_template',
-    createdAt: '2026-11-22T09:50:00.000Z',
-    metadata: { order: 'A-17' },
-    providerMessageId: KALEYRA_PROVIDER_ID,
-    steps: [
-      ['sending', '2026-11-22T09:50:00.085Z'],
-      ['accepted', '2026-11-22T09:50:00.236Z'],
-      ['sent', '2026-11-22T09:50:02.000Z'],
-      ['delivered', '2026-11-22T09:50:02.000Z'],
-      ['read', '2026-11-22T09:50:31.000Z'],
-    ],
-  });
-  await seedMessage(storage, {
-    id: ID.failed,
-    provider: 'gupshup',
-    account: 'acme-gupshup',
-    recipient: '+919876543210',
-    template: 'order_update',
-    createdAt: '2026-11-22T09:52:00.000Z',
-    providerMessageId: 'ee4a68a0-1203-4c85-8dc3-49d0b3226a35',
-    error: { class: 'permanent', code: 131026, reason: 'Message undeliverable' },
-    steps: [
-      ['sending', '2026-11-22T09:52:00.090Z'],
-      ['accepted', '2026-11-22T09:52:00.301Z'],
-      ['failed', '2026-11-22T09:52:03.000Z'],
-    ],
-  });
-  await seedMessage(storage, {
-    id: ID.queued,
-    provider: 'kaleyra',
-    account: 'acme-kaleyra',
-    recipient: '+919812340000',
-    template: 'lto_template',
-    createdAt: '2026-11-22T09:54:00.000Z',
-  });
-  await seedMessage(storage, {
-    id: ID.unknown,
-    provider: 'livechat',
-    account: 'acme-livechat',
-    recipient: '+14155550123',
-    template: 'appointment_reminder',
-    createdAt: '2026-11-22T09:56:00.000Z',
-    error: { reason: 'no answer within 10 s' },
-    steps: [
-      ['sending', '2026-11-22T09:56:00.070Z'],
-      ['unknown', '2026-11-22T09:56:10.070Z'],
-    ],
-  });
-  await seedMessage(storage, {
-    id: ID.scheduled,
-    provider: 'loopwave',
-    account: 'acme-loopwave',
-    recipient: PHONE,
-    createdAt: '2026-11-22T09:58:00.000Z',
-    scheduleAt: '2026-12-01T03:30:00.000Z',
-  });
-  await storage.pauses.set('acme-kaleyra', ACCOUNT_SCOPE, {
-    reason: 'Account is not active',
-    code: 'E110',
-    since: '2026-11-22T09:55:12.000Z',
-  });
-  await storage.pauses.set('acme-gupshup', templateScope('order_update'), {
-    reason: 'Template paused due to low quality',
-    code: 132015,
-    since: '2026-11-22T09:57:40.000Z',
-  });
-  await storage.suppressions.add('acme-kaleyra', recipientRef(API_SECRETS.recipientHashKey, PHONE).hash, {
-    reason: 'Recipient opted out of marketing messages',
-    code: 131050,
-    since: '2026-11-22T09:51:00.000Z',
-  });
-}
-
-// ---------------------------------------------------------------- scenarios
 
 interface Request {
   method: string;
@@ -919,7 +827,7 @@ describe('specs/api.yaml', () => {
       api.reset();
       api.now = API_NOW;
       api.unavailable = false;
-      await seedWorld(api);
+      await seedWorld(api.storage);
     });
 
     const call = async (request: Request): Promise<Answer> => {
