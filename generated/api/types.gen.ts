@@ -658,7 +658,9 @@ export type GetMessageData = {
 
 export type GetMessageErrors = {
     /**
-     * `invalid_path`: the path's percent-encoding is not valid UTF-8 (on every route).
+     * `invalid_path`: the path's percent-encoding is not valid UTF-8 (on every route). The handlers
+     * name it as a violation of `(path)`; the local server, which answers before them, does not.
+     *
      */
     400: Problem;
     /**
@@ -708,7 +710,9 @@ export type CancelMessageData = {
 
 export type CancelMessageErrors = {
     /**
-     * `invalid_path`: the path's percent-encoding is not valid UTF-8 (on every route).
+     * `invalid_path`: the path's percent-encoding is not valid UTF-8 (on every route). The handlers
+     * name it as a violation of `(path)`; the local server, which answers before them, does not.
+     *
      */
     400: Problem;
     /**

@@ -17,6 +17,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { parseDocument, visit } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toQueueMessage } from '../../src/api/accept.ts';
+import { malformedPath } from '../../src/api/http.ts';
 import { ROUTES } from '../../src/api/routes.ts';
 import { MAX_BODY_BYTES } from '../../src/messages/limits.ts';
 import { SendRequest } from '../../src/messages/send-request.ts';
@@ -854,6 +855,17 @@ describe('specs/api.yaml', () => {
         checkAnswer(answer, scenario, await scenario.run(api, call));
       });
     }
+  });
+
+  it('the handlers’ own invalid_path answer (the local server answers before them) validates too', () => {
+    const answer = malformedPath();
+    const invalidPath = answerOf('getMessage', 400);
+    const validate = validator(invalidPath.schemaPath!);
+    const body = JSON.parse(answer.body) as { error: { code: string; violations: unknown[] } };
+    expect(validate(body) ? [] : errorsOf(validate)).toEqual([]);
+    expect(answer.statusCode).toBe(400);
+    expect(body.error.code).toBe('invalid_path');
+    expect(body.error.violations).toHaveLength(1);
   });
 
   describe('the caller push (webhooks.messageStatus) is what the push function sends', () => {
