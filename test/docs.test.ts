@@ -1,11 +1,13 @@
 /**
  * The README and docs/: every relative link resolves (the file, and the heading when it names one), and
- * the README stays a newcomer's page (at most 250 lines; the rest lives in docs/).
+ * the README stays a newcomer's page (at most 250 lines; the rest lives in docs/). docs/api.md, the
+ * prose around specs/api.yaml, names the same routes as the spec.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadApiSpec, operationsOf } from './support/api-spec.ts';
 import { linksOf } from './support/markdown.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,5 +71,42 @@ describe('the README and docs/', () => {
       pages.filter((page) => page !== 'README.md' && !linked.has(page)),
       'docs/ pages the README does not link',
     ).toEqual([]);
+  });
+});
+
+describe('docs/api.md and specs/api.yaml', () => {
+  const page = readFileSync(join(root, 'docs/api.md'), 'utf8');
+  const spec = loadApiSpec();
+  const operations = operationsOf(spec);
+  /** `METHOD /path` as the route table writes it (a query after `?` is the route's parameters). */
+  const routeOf = (text: string) => text.replace(/\?.*$/, '');
+
+  it('the route table has every operation of the spec, by method, path and operationId, and nothing else', () => {
+    const lines = page.split('\n');
+    const start = lines.findIndex((line) => line.startsWith('| route | operation |'));
+    expect(start, 'docs/api.md: the route table (| route | operation | what |)').toBeGreaterThan(-1);
+    const end = lines.findIndex((line, i) => i > start && !line.startsWith('|'));
+    const rows = lines.slice(start + 2, end);
+    const documented = rows.map((row) => {
+      const [, route = '', operation = ''] = row.split('|').map((cell) => cell.trim().replace(/^`|`$/g, ''));
+      return `${routeOf(route)} ${operation}`;
+    });
+    expect(documented.sort()).toEqual(operations.map((o) => `${o.method.toUpperCase()} ${o.path} ${o.operationId}`).sort());
+  });
+
+  it('names every route it mentions as the spec has it, and the caller push', () => {
+    const templates = operations.map((o) => ({
+      method: o.method.toUpperCase(),
+      pattern: new RegExp(`^${o.path.replace(/\{[^}]+\}/g, '(\\{[^}]+\\}|[^/]+)')}$`),
+    }));
+    const mentioned = [...page.matchAll(/\b(GET|POST|PUT|PATCH|DELETE) (\/v1\/[^\s`|)]*)/g)].map(([, method, path]) => ({
+      method: method!,
+      path: routeOf(path!),
+    }));
+    expect(mentioned.length).toBeGreaterThanOrEqual(operations.length);
+    const unknown = mentioned.filter(({ method, path }) => !templates.some((t) => t.method === method && t.pattern.test(path)));
+    expect(unknown, 'routes docs/api.md mentions that specs/api.yaml does not have').toEqual([]);
+    for (const webhook of operationsOf(spec, 'webhooks'))
+      expect(page, `docs/api.md: ${webhook.operationId}`).toContain(`\`${webhook.operationId}\``);
   });
 });

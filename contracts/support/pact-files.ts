@@ -13,7 +13,11 @@ export const WEBHOOK_CONSUMER = 'whatsapp-provider-kit-webhooks';
 export const QUEUE_CONSUMER = 'whatsapp-provider-kit-sender';
 export const QUEUE_PRODUCER = 'whatsapp-provider-kit-accept';
 
-export function pactFile(consumer: string, provider: ProviderName | typeof QUEUE_PRODUCER): string {
+/** The `wapk` CLI's API client as the consumer of our own HTTP API (specs/api.yaml), which the API handlers provide. */
+export const CLI_CONSUMER = 'wapk-cli';
+export const API_PROVIDER = 'wapk-api';
+
+export function pactFile(consumer: string, provider: ProviderName | typeof QUEUE_PRODUCER | typeof API_PROVIDER): string {
   return `${consumer}-${provider}.json`;
 }
 

@@ -12,6 +12,7 @@ import { decodeJsonForm, jsonEncodedFormFields } from '../../src/mock/json-form.
 import { startProviderMock } from '../../src/mock/provider-mock.ts';
 import type { ProviderName } from '../../src/providers/names.ts';
 import { preferFor } from './states.ts';
+import type { API_SPEC } from '../../scripts/generation-jobs.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -26,7 +27,8 @@ const { Comparator } = comparatorModule as unknown as {
   Comparator: new (options: { oas: unknown }) => { compare(pact: unknown): AsyncGenerator<Result> };
 };
 
-const specPathOf = (provider: ProviderName) => new URL(`../../specs/${provider}.yaml`, import.meta.url).pathname;
+/** specs/<name>.yaml: a provider's, or `api` (our own API's). */
+const specPathOf = (name: string) => new URL(`../../specs/${name}.yaml`, import.meta.url).pathname;
 
 /** The Verifier's proxy hands filters an Express request (Express's types are not installed here). */
 interface ProxiedRequest {
@@ -86,7 +88,11 @@ interface PactInteraction {
  * decoded here and validated against the spec's schema with Ajv; the comparator checks the rest
  * of those interactions (path, method, headers, response) with the body left out.
  */
-export async function compareWithSpec(provider: ProviderName, pactPath: string, specPath = specPathOf(provider)): Promise<Result[]> {
+export async function compareWithSpec(
+  provider: ProviderName | typeof API_SPEC,
+  pactPath: string,
+  specPath = specPathOf(provider),
+): Promise<Result[]> {
   const openapi = (await bundle(specPath)) as { paths?: Record<string, Record<string, unknown>> };
   const pact = JSON.parse(readFileSync(pactPath, 'utf8')) as { interactions: PactInteraction[] };
   const findings: Result[] = [];

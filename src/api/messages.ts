@@ -107,7 +107,10 @@ const ListQuery = z.strictObject({
 
 export async function listMessages(principal: Principal, query: Record<string, string>, deps: MessagesDeps): Promise<HttpResponse> {
   const parsed = ListQuery.safeParse(query);
-  const violations: Violation[] = parsed.success ? [] : violationsOf(parsed.error);
+  // An unknown parameter is the query's, not a body's: `(query)` (violationsOf names the root `(body)`).
+  const violations: Violation[] = parsed.success
+    ? []
+    : violationsOf(parsed.error).map((v) => (v.field === '(body)' ? { ...v, field: '(query)' } : v));
   const requested = typeof query.account === 'string' && query.account !== '' ? query.account : undefined;
   const account = requested ?? (principal.accounts !== '*' && principal.accounts.length === 1 ? principal.accounts[0] : undefined);
   if (!account) violations.push({ field: 'account', rule: 'is required when the API key may use several accounts' });

@@ -1,49 +1,37 @@
-/** The pipeline's HTTP API over global fetch: JSON in and out, errors as {@link ApiError}. */
+/**
+ * The pipeline's HTTP API as the CLI calls it: the SDK generated from specs/api.yaml
+ * (generated/api/, `npm run generate`), on a client instance made here with the base URL and the
+ * API key and passed to every call, its answers turned into the CLI's errors: an error answer is an
+ * {@link ApiError} (the API's code, message and violations), no answer an {@link UnreachableError}.
+ *
+ * Requests are typed by the spec, but their values are what the user typed: the API checks them
+ * and answers every problem by field, which the CLI prints. So the generated client validates
+ * nothing itself (scripts/generation-jobs.ts), and a string the types would narrow (a provider
+ * name, an outcome) is passed as given.
+ */
+import { createClient, type Client } from '../../generated/api/client/index.ts';
+import * as sdk from '../../generated/api/sdk.gen.ts';
+import type {
+  Accepted,
+  LiftedPause,
+  ListMessagesData,
+  Message,
+  MessagePage,
+  Pause,
+  Resolution,
+  SendBatch,
+  SendRequest,
+} from '../../generated/api/types.gen.ts';
 import { FINAL_STATUSES as STATUS_TABLE_FINAL } from '../messages/status.ts';
-import { ApiError, CliError, type Violation } from './errors.ts';
 import { deadlineSignal } from '../runtime/deadline.ts';
+import { ApiError, CliError, type Violation } from './errors.ts';
 import type { Connection } from './settings.ts';
 
-/** A message as the API shows it (src/api/messages.ts `presentMessage`). */
-export interface ApiMessage {
-  id: string;
-  provider: string;
-  account: string;
-  status: string;
-  recipient: string;
-  kind: string;
-  template?: string;
-  createdAt: string;
-  scheduleAt?: string;
-  history: Array<{ status: string; at: string }>;
-  attempts: number;
-  lastError?: { class?: string; status?: number; code?: string | number; reason: string };
-  providerMessageId?: string;
-  metadata?: Record<string, string>;
-}
+/** A message as the API shows it (specs/api.yaml `Message`). */
+export type ApiMessage = Message;
+export type { Accepted, LiftedPause, Pause, Resolution, SendBatch, SendRequest };
+export type ListQuery = NonNullable<ListMessagesData['query']>;
 
-/** A pause as `GET /v1/pauses` lists it. */
-export type { ApiPause as Pause } from '../api/operator.ts';
-
-export interface Accepted {
-  id: string;
-  status: string;
-}
-
-export interface ApiResponse<T> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
-
-export interface RequestOptions {
-  query?: Record<string, string | undefined>;
-  body?: unknown;
-  idempotencyKey?: string;
-  timeoutMs?: number;
-}
-
-/** Statuses after which a message does not change any more (src/messages/status.ts). */
 /** Statuses after which nothing is sent again (the status table's). */
 export const FINAL_STATUSES: readonly string[] = STATUS_TABLE_FINAL;
 
@@ -63,73 +51,133 @@ export class UnreachableError extends CliError {
   }
 }
 
+/** What a generated SDK function resolves to (`throwOnError: false`); `response` is missing when there was no answer. */
+interface SdkResult<T> {
+  data?: T;
+  error?: unknown;
+  request?: Request;
+  response?: Response;
+}
+
+/** What each SDK call is given besides its own parameters: the client, and the request's deadline. */
+interface CallOptions {
+  client: Client;
+  signal: AbortSignal;
+}
+
 export class ApiClient {
   readonly url: string;
-  readonly #key: string;
+  /** The generated SDK's client: the API's base URL, and the key as bearer auth. */
+  readonly client: Client;
+  readonly timeoutMs: number;
   readonly #urlSource: string;
 
-  constructor(connection: Connection) {
+  constructor(connection: Connection, options: { timeoutMs?: number } = {}) {
     this.url = connection.url;
-    this.#key = connection.key;
     this.#urlSource = connection.urlSource;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.client = createClient({ baseUrl: connection.url, auth: connection.key, headers: { accept: 'application/json' } });
+    // A 2xx without a body would read as `{}`: refuse it, as any answer that is not JSON.
+    this.client.interceptors.response.use(async (response, request) => {
+      if (response.ok && (await response.clone().text()) === '') throw noJson(request, response);
+      return response;
+    });
   }
 
-  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    const url = new URL(this.url + path);
-    for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(name, value);
-    const headers: Record<string, string> = { authorization: `Bearer ${this.#key}`, accept: 'application/json' };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
-
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers,
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: deadlineSignal(timeoutMs),
-      });
-    } catch (error) {
-      throw new UnreachableError(this.#unreachable(error, timeoutMs), { cause: error });
-    }
-
-    const text = await response.text().catch(() => '');
-    let body: unknown;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    if (!response.ok) throw toApiError(response.status, body);
-    if (body === undefined) throw new CliError(`the API answered ${method} ${path} with HTTP ${response.status} but no JSON`);
-    return { status: response.status, headers: response.headers, body: body as T };
+  /** `POST /v1/messages` with one request: the id and status, and whether it is the first answer again. */
+  async sendMessage(request: SendRequest, idempotencyKey?: string): Promise<{ accepted: Accepted; replayed: boolean }> {
+    const { data, response } = await this.#call((options) =>
+      sdk.sendMessages({
+        ...options,
+        body: request,
+        ...(idempotencyKey !== undefined ? { headers: { 'Idempotency-Key': idempotencyKey } } : {}),
+      }),
+    );
+    return { accepted: data as Accepted, replayed: response.headers.get('idempotent-replayed') === 'true' };
   }
 
-  async get<T>(path: string, query?: Record<string, string | undefined>): Promise<T> {
-    return (await this.request<T>('GET', path, query ? { query } : {})).body;
+  /** `POST /v1/messages` with `{messages}`: each message's id and status, in order. */
+  async sendBatch(batch: SendBatch, idempotencyKey?: string): Promise<{ accepted: Accepted[]; replayed: boolean }> {
+    const { data, response } = await this.#call((options) =>
+      sdk.sendMessages({
+        ...options,
+        body: batch,
+        ...(idempotencyKey !== undefined ? { headers: { 'Idempotency-Key': idempotencyKey } } : {}),
+      }),
+    );
+    const accepted = 'messages' in data && Array.isArray(data.messages) ? data.messages : [];
+    return { accepted, replayed: response.headers.get('idempotent-replayed') === 'true' };
   }
 
-  /** Every page of `GET /v1/messages` for the query, following `cursor`. */
-  async listMessages(query: Record<string, string | undefined>, max = Infinity): Promise<ApiMessage[]> {
+  async getMessage(id: string): Promise<ApiMessage> {
+    return (await this.#call((options) => sdk.getMessage({ ...options, path: { id } }))).data;
+  }
+
+  async cancelMessage(id: string): Promise<ApiMessage> {
+    return (await this.#call((options) => sdk.cancelMessage({ ...options, path: { id } }))).data;
+  }
+
+  async resolveMessage(id: string, resolution: Resolution): Promise<ApiMessage> {
+    return (await this.#call((options) => sdk.resolveMessage({ ...options, path: { id }, body: resolution }))).data;
+  }
+
+  /** One page of `GET /v1/messages`. */
+  async listMessagesPage(query: ListQuery): Promise<MessagePage> {
+    return (await this.#call((options) => sdk.listMessages({ ...options, query }))).data;
+  }
+
+  /** Every page of `GET /v1/messages` for the query (100 a page), following `cursor`, until `max` messages. */
+  async listMessages(query: Omit<ListQuery, 'cursor' | 'limit'>, max = Infinity): Promise<ApiMessage[]> {
     const out: ApiMessage[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.get<{ messages: ApiMessage[]; cursor?: string }>('/v1/messages', { ...query, limit: '100', cursor });
+      const page = await this.listMessagesPage({ ...query, limit: 100, ...(cursor !== undefined ? { cursor } : {}) });
       out.push(...page.messages);
       cursor = page.cursor;
     } while (cursor && out.length < max);
     return out;
   }
 
-  #unreachable(error: unknown, timeoutMs: number): string {
+  async listPauses(account?: string): Promise<Pause[]> {
+    return (await this.#call((options) => sdk.listPauses({ ...options, ...(account !== undefined ? { query: { account } } : {}) }))).data
+      .pauses;
+  }
+
+  async liftPause(account: string, template?: string): Promise<LiftedPause> {
+    return (
+      await this.#call((options) =>
+        sdk.liftPause({ ...options, path: { account }, ...(template !== undefined ? { query: { template } } : {}) }),
+      )
+    ).data;
+  }
+
+  /** Runs one SDK call on this client, within the deadline: its data and response, or the error that tells what happened. */
+  async #call<T>(run: (options: CallOptions) => Promise<SdkResult<T>>): Promise<{ data: T; response: Response }> {
+    const { data, error, request, response } = await run({ client: this.client, signal: deadlineSignal(this.timeoutMs) });
+    if (!response) {
+      if (error instanceof CliError) throw error;
+      throw new UnreachableError(this.#unreachable(error), { cause: error });
+    }
+    if (!response.ok) throw toApiError(response.status, error);
+    if (error instanceof CliError) throw error;
+    if (error !== undefined || data === null || typeof data !== 'object') throw noJson(request, response);
+    return { data: data as T, response };
+  }
+
+  #unreachable(error: unknown): string {
     const where = `the API at ${this.url}${this.#urlSource.endsWith('state.json') ? ` (from ${this.#urlSource}; is \`npm start\` running?)` : ''}`;
-    if (error instanceof DOMException && error.name === 'TimeoutError') return `${where} did not answer within ${timeoutMs / 1000} s`;
+    if (error instanceof DOMException && error.name === 'TimeoutError') return `${where} did not answer within ${this.timeoutMs / 1000} s`;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return `cannot reach ${where}: ${cause?.code ?? cause?.message ?? (error as Error).message}`;
   }
 }
 
+function noJson(request: Request | undefined, response: Response): CliError {
+  const what = request ? `${request.method} ${new URL(request.url).pathname}` : 'the request';
+  return new CliError(`the API answered ${what} with HTTP ${response.status} but no JSON`);
+}
+
+/** An error answer (the generated client hands over its body, parsed when it is JSON) as the CLI tells it. */
 function toApiError(status: number, body: unknown): ApiError {
   const error = (body as { error?: { code?: unknown; message?: unknown; violations?: unknown } } | undefined)?.error;
   if (!error || typeof error !== 'object') return new ApiError(status, 'http_error', `the API answered HTTP ${status}`);

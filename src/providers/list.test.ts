@@ -1,8 +1,9 @@
 /**
  * The list of providers is the one place a provider is registered: everything that cannot be
- * derived from it (folders, specs, generated clients, spec tests, contracts and their committed
- * pacts, package exports, the mock's port, the local account, the README's and docs/' tables) is checked
- * against it here, so a provider added in part fails the suite and names what is missing.
+ * derived from it (folders, specs — all of specs/ but the API's own, scripts/generation-jobs.ts —,
+ * generated clients, spec tests, contracts and their committed pacts, package exports, the mock's
+ * port, the local account, the README's and docs/' tables) is checked against it here, so a
+ * provider added in part fails the suite and names what is missing.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,8 @@ import { FIXTURES } from '../../test/support/providers.ts';
 import { DEV_KITS } from './dev.ts';
 import { titles } from '../local/scenarios.ts';
 import { lastReportedStatus, PROVIDER_LIST, providerModule } from './index.ts';
-import { PROVIDERS, type ProviderName } from './names.ts';
+import { isProviderName, PROVIDERS, type ProviderName } from './names.ts';
+import { API_SPEC, SPECS } from '../../scripts/generation-jobs.ts';
 
 const root = new URL('../../', import.meta.url);
 const exists = (path: string) => existsSync(new URL(path, root));
@@ -93,6 +95,15 @@ describe('the list of providers', () => {
       expect(providerModule(name).owns(account)).toBe(false);
       expect(() => providerModule(name).forAnyAccount.check({ kind: 'text', text: 'hi' }, account)).toThrow(TypeError);
     });
+  });
+
+  it('has a spec in specs/ per provider, beside the API’s own (a spec that is not a provider’s), and no other', () => {
+    const specs = readdirSync(new URL('specs/', root)).filter((name) => name.endsWith('.yaml'));
+    expect(new Set(specs)).toEqual(new Set(SPECS.map((name) => `${name}.yaml`)));
+    expect(
+      SPECS.filter((name) => !isProviderName(name)),
+      'specs that are not a provider’s',
+    ).toEqual([API_SPEC]);
   });
 
   it('is linted with the house rules: npm run lint:specs lints every spec', () => {

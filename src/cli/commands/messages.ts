@@ -1,12 +1,10 @@
 /** `wapk status ID`, `wapk cancel ID`, `wapk unknown`, `wapk resolve ID sent|failed`. */
-import { ApiClient, type ApiMessage } from '../api-client.ts';
+import { ApiClient, type Resolution } from '../api-client.ts';
 import { expectPositionals, parse, USAGE } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { out, printJson, table } from '../io.ts';
 import { messageLines } from '../format.ts';
 import { resolveConnection, type Environment } from '../settings.ts';
-
-const path = (id: string) => `/v1/messages/${encodeURIComponent(id)}`;
 
 export async function status(args: readonly string[], environment: Environment): Promise<number> {
   const { values, positionals } = parse(args, {}, USAGE.status);
@@ -16,7 +14,7 @@ export async function status(args: readonly string[], environment: Environment):
   }
   expectPositionals('status', positionals, ['ID'], USAGE.status);
   const api = new ApiClient(resolveConnection(values, environment));
-  const message = await api.get<ApiMessage>(path(positionals[0]!));
+  const message = await api.getMessage(positionals[0]!);
   if (values.json) printJson(message);
   else for (const line of messageLines(message)) out(line);
   return 0;
@@ -30,7 +28,7 @@ export async function cancel(args: readonly string[], environment: Environment):
   }
   expectPositionals('cancel', positionals, ['ID'], USAGE.cancel);
   const api = new ApiClient(resolveConnection(values, environment));
-  const { body } = await api.request<ApiMessage>('POST', `${path(positionals[0]!)}/cancel`);
+  const body = await api.cancelMessage(positionals[0]!);
   if (values.json) printJson(body);
   else out(`${body.id} ${body.status}`);
   return 0;
@@ -72,9 +70,8 @@ export async function resolveUnknown(args: readonly string[], environment: Envir
       USAGE.resolve,
     );
   const api = new ApiClient(resolveConnection(values, environment));
-  const { body } = await api.request<ApiMessage>('POST', `${path(positionals[0]!)}/resolve`, {
-    body: { status: outcome, ...(values.note !== undefined ? { note: values.note } : {}) },
-  });
+  const resolution: Resolution = { status: outcome, ...(values.note !== undefined ? { note: values.note } : {}) };
+  const body = await api.resolveMessage(positionals[0]!, resolution);
   if (values.json) printJson(body);
   else out(`${body.id} ${body.status}`);
   return 0;

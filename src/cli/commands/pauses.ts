@@ -1,5 +1,5 @@
 /** `wapk pauses [--account A]` and `wapk pauses lift ACCOUNT [--template NAME]`. */
-import { ApiClient, type Pause } from '../api-client.ts';
+import { ApiClient } from '../api-client.ts';
 import { expectPositionals, parse, USAGE } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { pauseLines } from '../format.ts';
@@ -18,11 +18,7 @@ export async function pauses(args: readonly string[], environment: Environment):
       throw new UsageError('pauses lift takes the account as an argument: wapk pauses lift ACCOUNT', USAGE.pauses);
     const account = positionals[1]!;
     const api = new ApiClient(resolveConnection(values, environment));
-    const query = values.template !== undefined ? `?template=${encodeURIComponent(values.template)}` : '';
-    const { body } = await api.request<{ lifted: { account: string; scope: string } }>(
-      'DELETE',
-      `/v1/pauses/${encodeURIComponent(account)}${query}`,
-    );
+    const body = await api.liftPause(account, values.template);
     if (values.json) printJson(body);
     else out(`lifted the pause on ${values.template !== undefined ? `template ${values.template} of ` : ''}account ${account}`);
     return 0;
@@ -30,7 +26,7 @@ export async function pauses(args: readonly string[], environment: Environment):
   if (positionals.length > 0) throw new UsageError(`pauses: unknown subcommand ${JSON.stringify(positionals[0])}`, USAGE.pauses);
   if (values.template !== undefined) throw new UsageError('--template goes with pauses lift', USAGE.pauses);
   const api = new ApiClient(resolveConnection(values, environment));
-  const { pauses: list } = await api.get<{ pauses: Pause[] }>('/v1/pauses', { account: values.account });
+  const list = await api.listPauses(values.account);
   if (values.json) printJson({ pauses: list });
   else for (const line of pauseLines(list)) out(line);
   return 0;

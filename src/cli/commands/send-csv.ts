@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ApiClient, isTransient, type Accepted } from '../api-client.ts';
+import { ApiClient, isTransient, type SendRequest } from '../api-client.ts';
 import { numberFlag, requireFlags, USAGE } from '../args.ts';
 import { buttonsFrom, headerFrom, type Button, type Header } from '../content.ts';
 import { readCsv, toCsv } from '../csv.ts';
@@ -128,14 +128,11 @@ export async function sendCsv(values: SendValues, positionals: readonly string[]
         pending.length === rows.length
           ? `${keyBase}-${index}`
           : `${keyBase}-${index}-${createHash('sha256').update(pending.join(',')).digest('hex').slice(0, 12)}`;
-      const body = { messages: pending.map((row) => requests[row]) };
+      const batch = { messages: pending.map((row) => requests[row]!) };
       try {
-        const response = await withRetries(() =>
-          api.request<{ messages: Accepted[] }>('POST', '/v1/messages', { body, idempotencyKey: key }),
-        );
-        const replayed = response.headers.get('idempotent-replayed') === 'true';
+        const { accepted: answers, replayed } = await withRetries(() => api.sendBatch(batch, key));
         pending.forEach((row, i) => {
-          const accepted = response.body.messages?.[i];
+          const accepted = answers[i];
           settle(
             row,
             accepted ? { id: accepted.id, status: accepted.status, replayed } : { error: 'the API answered without this message' },
@@ -257,7 +254,8 @@ function rowProblem(cells: readonly string[], header: readonly string[]): string
   return `the row has ${filled} value(s) but the header has ${header.length} (${header.join(', ')}); not sent${extra}`;
 }
 
-function requestOf(cells: readonly string[], layout: Layout, shared: Shared) {
+/** One row's request; the flags' values go as typed (the API checks them and names each problem). */
+function requestOf(cells: readonly string[], layout: Layout, shared: Shared): SendRequest {
   const cell = (i: number) => cells[i] ?? '';
   const body =
     layout.positional.length > 0
@@ -267,13 +265,13 @@ function requestOf(cells: readonly string[], layout: Layout, shared: Shared) {
         : undefined;
   const metadata = Object.fromEntries(layout.metadata.filter(([, i]) => cell(i) !== '').map(([key, i]) => [key, cell(i)]));
   return {
-    provider: shared.provider,
-    account: shared.account,
+    provider: shared.provider as SendRequest['provider'],
+    account: shared.account!,
     recipient: cell(layout.to),
     content: {
       kind: 'template',
-      name: shared.template,
-      language: shared.language,
+      name: shared.template!,
+      language: shared.language!,
       ...(shared.header ? { header: shared.header } : {}),
       ...(body ? { body } : {}),
       ...(shared.buttons ? { buttons: shared.buttons } : {}),

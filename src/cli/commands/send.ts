@@ -1,5 +1,5 @@
 /** `wapk send`: one message from flags, or many from a CSV file (`--csv`, see send-csv.ts). */
-import { ApiClient, type Accepted } from '../api-client.ts';
+import { ApiClient, type SendRequest } from '../api-client.ts';
 import { keyValues, parse, requireFlags, USAGE } from '../args.ts';
 import { buttonsFrom, headerFrom } from '../content.ts';
 import { UsageError } from '../errors.ts';
@@ -35,34 +35,30 @@ export async function send(args: readonly string[], environment: Environment): P
   const header = headerFrom(values, usage);
   const buttons = buttonsFrom(values.button, usage);
   const metadata = keyValues('metadata', values.metadata, usage);
-  const content = text
-    ? { kind: 'text', text: values.text }
+  // requireFlags saw the flags given; their values go as typed (the API checks them and names each problem).
+  const content: SendRequest['content'] = text
+    ? { kind: 'text', text: values.text! }
     : {
         kind: 'template',
-        name: values.template,
-        language: values.language,
+        name: values.template!,
+        language: values.language!,
         ...(header ? { header } : {}),
         ...(values.body ? { body: values.body } : named ? { body: named } : {}),
         ...(buttons ? { buttons } : {}),
       };
-  const request = {
-    provider: values.provider,
-    account: values.account,
-    recipient: values.to,
+  const request: SendRequest = {
+    provider: values.provider as SendRequest['provider'],
+    account: values.account!,
+    recipient: values.to!,
     content,
     ...(values.schedule !== undefined ? { scheduleAt: values.schedule } : {}),
     ...(metadata ? { metadata } : {}),
   };
 
   const api = new ApiClient(resolveConnection(values, environment));
-  const idempotencyKey = values['idempotency-key'];
-  const response = await api.request<Accepted>('POST', '/v1/messages', {
-    body: request,
-    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-  });
-  const replayed = response.headers.get('idempotent-replayed') === 'true';
-  if (values.json) printJson(response.body);
-  else out(`${response.body.id} ${response.body.status}${replayed ? ' (already accepted with this idempotency key)' : ''}`);
+  const { accepted, replayed } = await api.sendMessage(request, values['idempotency-key']);
+  if (values.json) printJson(accepted);
+  else out(`${accepted.id} ${accepted.status}${replayed ? ' (already accepted with this idempotency key)' : ''}`);
   return 0;
 }
 

@@ -68,7 +68,7 @@ export async function watch(args: readonly string[], environment: Environment): 
   for (;;) {
     if (ids.length > 0) {
       const open = ids.filter((id) => !settled.get(id));
-      const answers = await Promise.allSettled(open.map((id) => api.get<ApiMessage>(`/v1/messages/${encodeURIComponent(id)}`)));
+      const answers = await Promise.allSettled(open.map((id) => api.getMessage(id)));
       const found: ApiMessage[] = [];
       for (const answer of answers) {
         if (answer.status === 'fulfilled') found.push(answer.value);
