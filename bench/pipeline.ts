@@ -20,9 +20,9 @@ import { startLocalHttp } from '../src/local/http-server.ts';
 import { CallbackSimulator } from '../src/local/simulator.ts';
 import { startProviderMock, type ProviderMock } from '../src/mock/provider-mock.ts';
 import { SendQueue } from '../src/queue/send-queue.ts';
-import { silentLog } from '../src/runtime/log.ts';
-import { dynamoDBStorage } from '../src/store/dynamodb/index.ts';
-import { counted, instrumentDynamo, instrumentSqs, newCounters, type Counters } from './instrument.ts';
+import { silentLog, sinkLog } from '../src/runtime/log.ts';
+import { DynamoDBClient, dynamoDBStorage } from '../src/store/dynamodb/index.ts';
+import { counted, instrumentDynamo, instrumentSqs, labelStorage, newCounters, type Counters } from './instrument.ts';
 import { NaiveSendQueue, naiveWebhookHandler } from './naive.ts';
 
 export interface PipelineRun {
@@ -46,7 +46,13 @@ export async function runPipeline(options: { messages: number; naive: boolean })
   const stops: Array<() => Promise<void> | void> = [() => dynamo.close(), () => sqs.close()];
   try {
     await ensureMessagesTable(dynamo.client, 'messages');
-    instrumentDynamo(dynamo.client, counters);
+    const raw = new DynamoDBClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      endpoint: dynamo.endpoint,
+    });
+    stops.push(() => raw.destroy());
+    instrumentDynamo(dynamo.client, counters, raw);
     const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
     await createQueue(sqs.client, 'send-dlq');
     const queueUrl = await createQueue(sqs.client, 'send', { deadLetterArn: arn('send-dlq'), maxReceiveCount: 5, visibilityTimeoutS: 120 });
@@ -104,11 +110,16 @@ export async function runPipeline(options: { messages: number; naive: boolean })
       ].map((a) => AccountConfig.parse(a)),
       apiKeys: [{ id: 'bench', sha256: hashApiKey(apiKey), accounts: '*' }],
     });
-    const storage = dynamoDBStorage({ client: dynamo.client, tableName: 'messages' });
+    const storage = labelStorage(dynamoDBStorage({ client: dynamo.client, tableName: 'messages' }));
     const env: RuntimeEnvironment = { config, secrets, storage, queueUrl, sqs: sqs.client };
     const queue = () => (options.naive ? new NaiveSendQueue(sqs.client, queueUrl) : new SendQueue(sqs.client, queueUrl));
     const apiDeps = { ...createApiDeps(env), queue: queue() };
-    const senderDeps = { ...createSenderDeps(env, { log: silentLog }), queue: queue() };
+    // What the sender did with each message, by outcome line and reason (delays show where writes come from).
+    const senderLog = sinkLog((entry) => {
+      const what = `${entry.level} ${entry.message}${typeof entry.reason === 'string' ? ` (${entry.reason.replace(/:.*/, '')})` : ''}`;
+      counters.outcomes[what] = (counters.outcomes[what] ?? 0) + 1;
+    });
+    const senderDeps = { ...createSenderDeps(env, { log: senderLog }), queue: queue() };
     const webhookDeps = createWebhookDeps(env, { log: silentLog });
     const accept = counted(
       'accept',

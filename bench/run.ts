@@ -3,7 +3,9 @@
  * same run; writes bench/results.json and regenerates the table in BENCHMARKS.md.
  *
  * `BENCH_MESSAGES` (default 10000) sets the cost run's size; `BENCH_PACING_MESSAGES` (default 700)
- * the pacing run's (at 20/s that is 35 s).
+ * the pacing run's (at 20/s that is 35 s). `BENCH_ONLY=cost` runs the cost run alone, for both
+ * configurations, and prints its figures and where the units go without writing anything (a quick
+ * look: the table in BENCHMARKS.md comes only from a whole run).
  */
 import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { runColdStart } from './coldstart.ts';
 import { runCpu } from './cpu.ts';
 import { runPacing } from './pacing.ts';
 import { runPipeline, type PipelineRun } from './pipeline.ts';
+import { purposeRows } from './instrument.ts';
 import { costPerMillion, PRICES, type PerMessage } from './prices.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
@@ -48,6 +51,30 @@ function costMetrics(run: PipelineRun): Record<string, number> {
   };
 }
 
+/** Where the DynamoDB units of a run go, per message: one row per function and repository method. */
+function attribution(run: PipelineRun) {
+  return purposeRows(run.counters, run.messages).map((row) => ({
+    ...row,
+    requests: round(row.requests),
+    wru: round(row.wru),
+    rru: round(row.rru),
+    conditionFailed: round(row.conditionFailed),
+    indexWru: Object.fromEntries(Object.entries(row.indexWru).map(([k, v]) => [k, round(v)])),
+  }));
+}
+
+function attributionTable(rows: ReturnType<typeof attribution>): string {
+  const lines = rows.map((r) => {
+    const index = Object.entries(r.indexWru)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    return `| ${r.purpose} | ${r.requests} | ${r.wru} | ${index || '—'} | ${r.rru} | ${r.conditionFailed || '—'} |`;
+  });
+  return ['| function, method | requests | WRU | of which index | RRU | refused conditions |', '|---|---|---|---|---|---|', ...lines].join(
+    '\n',
+  );
+}
+
 const round = (value: number) => (Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 1000) / 1000);
 
 /** Bundles, cold imports and handler CPU: measured first, for both configurations, in a fresh process. */
@@ -60,6 +87,8 @@ async function measureLight(naive: boolean): Promise<Record<string, number>> {
   return { ...cold, sender_cpu_ms_per_message: cpu.senderCpuMsPerMessage, webhook_cpu_ms_per_event: cpu.webhookCpuMsPerEvent };
 }
 
+const runs: Record<string, PipelineRun> = {};
+
 /** Pacing and the end-to-end cost run. */
 async function measureHeavy(naive: boolean): Promise<Record<string, number>> {
   const label = naive ? 'naive' : 'project';
@@ -67,6 +96,7 @@ async function measureHeavy(naive: boolean): Promise<Record<string, number>> {
   const pacing = await runPacing({ naive, limitPerS: 20, messages: PACING_MESSAGES });
   log(`${label}: cost run, ${MESSAGES} messages with their callbacks…`);
   const pipeline = await runPipeline({ messages: MESSAGES, naive });
+  runs[label] = pipeline;
   return {
     ...costMetrics(pipeline),
     pacing_error_pct: pacing.errorPct,
@@ -79,9 +109,21 @@ async function measureHeavy(naive: boolean): Promise<Record<string, number>> {
 
 const rounded = (metrics: Record<string, number>) => Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, round(v)]));
 
+if (process.env.BENCH_ONLY === 'cost') {
+  for (const naive of [false, true]) {
+    const label = naive ? 'naive' : 'project';
+    log(`${label}: cost run, ${MESSAGES} messages with their callbacks…`);
+    const run = await runPipeline({ messages: MESSAGES, naive });
+    process.stdout.write(`\n## ${label}, ${MESSAGES} messages\n\n${JSON.stringify(rounded(costMetrics(run)), null, 2)}\n\n`);
+    process.stdout.write(`${attributionTable(attribution(run))}\n\nsender: ${JSON.stringify(run.counters.outcomes)}\n`);
+  }
+  process.exit(0);
+}
+
 const started = Date.now();
 const light = { project: await measureLight(false), naive: await measureLight(true) };
 const heavy = { project: await measureHeavy(false), naive: await measureHeavy(true) };
+const { project: projectRun, naive: naiveRun } = runs;
 const project = rounded({ ...heavy.project, ...light.project });
 const naive = rounded({ ...heavy.naive, ...light.naive });
 const results = {
@@ -92,6 +134,8 @@ const results = {
   date: new Date().toISOString(),
   messages: MESSAGES,
   prices: PRICES,
+  // Where each configuration's DynamoDB units go, per message (BENCHMARKS.md, "Where the units go").
+  attribution: { project: attribution(projectRun!), naive: attribution(naiveRun!) },
 };
 writeFileSync(join(REPO_ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
