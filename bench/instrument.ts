@@ -94,6 +94,8 @@ type RawItem = Record<string, AttributeValue>;
 /** The kind of item a key names (`M` message, `X` alias, `E` kept callbacks, `P` pacing, `I`, `S`, `Z`, `D` naive dedupe). */
 const kindOf = (key: RawItem | undefined) => String(key?.[KEY.partition]?.S ?? '?').split('#')[0];
 
+const keyOf = (item: RawItem) => `${item[KEY.partition]?.S}|${item[KEY.sort]?.S}`;
+
 /** The index keys an item image puts in each index (undefined: not in it). */
 function indexEntries(item: RawItem | undefined): Record<string, string | undefined> {
   const entries: Record<string, string | undefined> = {};
@@ -128,16 +130,16 @@ function indexWrites(before: RawItem | undefined, after: RawItem | undefined): R
  * the same item at the same instant).
  */
 export function instrumentDynamo(client: DynamoDBClient, counters: Counters, raw: DynamoDBClient): void {
-  const images = async (table: string, keys: RawItem[]): Promise<Map<string, RawItem>> => {
+  const images = async (table: string, keys: RawItem[], kinds: 'messages' | 'all' = 'messages'): Promise<Map<string, RawItem>> => {
     const found = new Map<string, RawItem>();
     const messageKeys = keys
-      .filter((key) => kindOf(key) === 'M')
+      .filter((key) => kinds === 'all' || kindOf(key) === 'M')
       .map((key) => ({ [KEY.partition]: key[KEY.partition]!, [KEY.sort]: key[KEY.sort]! }));
     for (let i = 0; i < messageKeys.length; i += 100) {
       const result = await raw.send(
         new BatchGetItemCommand({ RequestItems: { [table]: { Keys: messageKeys.slice(i, i + 100), ConsistentRead: true } } }),
       );
-      for (const item of result.Responses?.[table] ?? []) found.set(String(item[KEY.partition]?.S), item);
+      for (const item of result.Responses?.[table] ?? []) found.set(keyOf(item), item);
     }
     return found;
   };
@@ -177,7 +179,6 @@ export function instrumentDynamo(client: DynamoDBClient, counters: Counters, raw
       const purpose = `${fn} ${label}`;
       const share = (counters.purposes[purpose] ??= { requests: 0, wru: 0, rru: 0, indexWru: {}, conditionFailed: 0 });
       share.requests++;
-      const keyOf = (item: RawItem) => String(item[KEY.partition]?.S);
       const before = isWrite
         ? await images(
             table,
@@ -220,6 +221,13 @@ export function instrumentDynamo(client: DynamoDBClient, counters: Counters, raw
           counters.wru += 1;
           share.wru += 1;
           share.conditionFailed++;
+          // DynamoDB answers a refusal with the item it found when asked; dynalite does not: the
+          // bench adds it (read uncounted), so the code takes the path it takes in AWS.
+          const failure = error as { Item?: RawItem };
+          if (input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && !failure.Item && written[0]) {
+            const found = (await images(table, [written[0].key], 'all')).get(keyOf(written[0].key));
+            if (found) failure.Item = found;
+          }
         }
         throw error;
       }

@@ -75,7 +75,8 @@ export async function runPipeline(options: { messages: number; naive: boolean })
       webhookBase: `${http.url}/v1/webhooks`,
       accounts: Object.fromEntries(PROVIDERS.map((p) => [p, { account: `b-${p}`, secret: secrets.webhookSecrets[`b-${p}`]![0]! }])),
       failureRate: 0,
-      stepMs: 200,
+      // The first callback a second after the provider's answer, the next a second apart (as providers send them).
+      stepMs: 1000,
     });
     stops.unshift(() => simulator.stop());
     const mocks = new Map<string, ProviderMock>();

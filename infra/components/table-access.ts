@@ -26,6 +26,8 @@ export const STORE_CALLS = {
   'messages.list': [{ query: 'byAccount' }, 'BatchGetItem'],
   'messages.cancel': ['UpdateItem', 'GetItem'],
   'messages.applyStatus': ['UpdateItem'],
+  // A refused write is answered with the item it found; where a store does not (dynalite), it is read.
+  'messages.applyScoped': ['UpdateItem', 'GetItem'],
   'claims.claim': ['UpdateItem'],
   'claims.unclaim': ['UpdateItem'],
   'claims.markUnknown': ['UpdateItem'],
@@ -67,9 +69,8 @@ const APPLY_EVENTS: StoreCall[] = [
   'callbacks.unmatchedTo',
   'callbacks.keepPending',
   'callbacks.takePending',
-  'callbacks.bindProviderMessageId',
   'callbacks.addAliases',
-  'messages.applyStatus',
+  'messages.applyScoped',
   'suppressions.add',
   'pauses.set',
 ];

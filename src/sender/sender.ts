@@ -50,7 +50,7 @@ import type { SendClaimRepository, SuppressionRepository } from '../store/reposi
 
 /** What the sender reads and writes (and, for callbacks kept before the send result, what applying them does). */
 export interface SenderStorage extends Pick<ApplyDeps, 'callbacks'> {
-  messages: Pick<MessageRepository, 'get' | 'createMany' | 'applyStatus'>;
+  messages: Pick<MessageRepository, 'get' | 'createMany' | 'applyStatus' | 'applyScoped'>;
   claims: SendClaimRepository;
   due: Pick<DueRepository, 'hold'>;
   pauses: Pick<PauseRepository, 'list' | 'set'>;
@@ -179,7 +179,12 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     recipient: maskPhone(request.recipient),
   });
 
-  let record = await deps.messages.get(message.id);
+  // Read eventually consistent (half a read unit): statuses only move forward, so an old copy shows
+  // an earlier one at worst, and the claim — a conditional write — refuses a message that moved on.
+  // Two answers need the latest copy: none (created below) and `sending` (a claim given back since
+  // makes it wait again).
+  let record = await deps.messages.get(message.id, { consistent: false });
+  if (!record || record.status === 'sending') record = await deps.messages.get(message.id);
   if (!record) {
     // A producer enqueued directly: the record starts here, watched by the sweeper like an accepted one.
     const byRecipient = account ? matchedByRecipient(deps.adapterFor(account)) : false;

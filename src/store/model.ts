@@ -131,6 +131,29 @@ export interface ApplyExtra {
   known?: Pick<MessageRecord, 'status' | 'times'>;
 }
 
+/** Whose message a scoped report must be about: the account the callback was authenticated for, and its provider. */
+export interface ReportScope {
+  account: string;
+  provider: ProviderName;
+}
+
+/** What `applyScoped` takes besides the status, its time and the scope. */
+export interface ScopedExtra {
+  error?: StoredError;
+  /** The provider's id of the message: kept if it has none yet (not indexed: the caller adds the alias). */
+  providerMessageId?: string;
+}
+
+/**
+ * What a scoped report did. Applied or not, the record as it is after the report (from the write's
+ * own answer: no read first); `boundProviderMessageId` when this report gave the message its
+ * provider id. `missing`: no such message; `foreign`: a message of another account or provider —
+ * nothing changed.
+ */
+export type ScopedOutcome =
+  | { outcome: ApplyOutcome; record: MessageRecord; boundProviderMessageId: boolean }
+  | { outcome: 'missing' | 'foreign' };
+
 /** One entry of the `due` index: a message and when the sweeper looks at it. */
 export interface DueEntry {
   id: string;

@@ -25,6 +25,9 @@ import type {
   MessageRecord,
   NewMessage,
   Pause,
+  ReportScope,
+  ScopedExtra,
+  ScopedOutcome,
   PauseDetails,
   PauseScope,
   StoredBucket,
@@ -67,6 +70,20 @@ export interface MessageRepository {
    * The provider id is kept once (the first wins), and indexed for the account's callbacks.
    */
   applyStatus(id: string, next: Exclude<MessageStatus, 'cancelled'>, at: string, extra?: ApplyExtra): Promise<ApplyOutcome>;
+  /**
+   * {@link applyStatus} for a report about `scope.account`'s message of `scope.provider` (a status
+   * callback), without reading the record first: the conditional write checks the scope too, so a
+   * message of another account or provider is `foreign` and nothing changes. The write's answer
+   * gives the record (as it is after the report) — what was read before to match, bind and push.
+   * With `providerMessageId`, a message without one gets it in the same write (first wins).
+   */
+  applyScoped(
+    id: string,
+    next: Exclude<MessageStatus, 'cancelled'>,
+    at: string,
+    scope: ReportScope,
+    extra?: ScopedExtra,
+  ): Promise<ScopedOutcome>;
 }
 
 /** The sender's claim on a message: of two deliveries of a queue message, only one calls the provider. */

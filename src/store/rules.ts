@@ -5,7 +5,7 @@
  */
 import { STATUS_RANK, type MessageStatus } from '../messages/status.ts';
 import { InvalidCursorError, LIST_READ_BUDGET } from './model.ts';
-import type { ApplyExtra, ListPage, ListPosition, ListQuery, MessageRecord } from './model.ts';
+import type { ApplyExtra, ApplyOutcome, ListPage, ListPosition, ListQuery, MessageRecord, ScopedExtra } from './model.ts';
 import { idOfCreatedSortKey } from './table.ts';
 
 /**
@@ -25,6 +25,29 @@ export function planStatusWrite(
     throw new TypeError('applyStatus: indexing a provider message id needs the account it is scoped to');
   }
   return { mayAdvance: !known || (known.status !== 'cancelled' && STATUS_RANK[known.status] < STATUS_RANK[next]) };
+}
+
+/**
+ * The record after a report that did `outcome`, from the record before it (what a conditional
+ * write answers with `ALL_OLD`): the same changes the write made, so no read follows it.
+ */
+export function recordAfter(
+  before: MessageRecord,
+  next: Exclude<MessageStatus, 'cancelled'>,
+  at: string,
+  outcome: ApplyOutcome,
+  extra: ScopedExtra,
+): MessageRecord {
+  const after: MessageRecord = { ...before, times: { ...before.times } };
+  if (extra.providerMessageId && outcome !== 'unchanged') after.providerMessageId = before.providerMessageId ?? extra.providerMessageId;
+  if (outcome === 'unchanged') return after;
+  after.times[next] = at;
+  if (extra.error && next === 'failed') after.error = outcome === 'advanced' ? extra.error : (before.error ?? extra.error);
+  if (outcome === 'advanced') {
+    after.status = next;
+    if (settles(next)) delete after.dueAt;
+  }
+  return after;
 }
 
 /** A message that reaches `status` is settled: it leaves the sweeper's `due` index and drops its sealed body. */

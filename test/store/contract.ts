@@ -111,26 +111,33 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         await expect(s.messages.getMany([one.id, one.id])).rejects.toThrow();
       });
 
-      it('reaches the reference result (applyReport) for any order and repetition of reports', async () => {
-        await fc.assert(
-          fc.asyncProperty(
-            fc.array(fc.record({ status: fc.constantFrom(...REPORTED), second: fc.integer({ min: 1, max: 59 }) }), {
-              minLength: 1,
-              maxLength: 8,
-            }),
-            async (reports) => {
-              const [m] = await created(message());
-              const withRepeats = [...reports, ...reports.slice(0, 2)];
-              for (const r of withRepeats) await s.messages.applyStatus(m!.id, r.status, at(r.second));
-              const start: { status?: MessageStatus; times: StatusTimes } = { status: 'queued', times: { queued: at(0) } };
-              const expected = withRepeats.reduce((state, r) => applyReport(state, r.status, at(r.second)), start);
-              const record = await s.messages.get(m!.id);
-              expect({ status: record?.status, times: record?.times }).toEqual(expected);
-            },
-          ),
-          { numRuns: 20 },
-        );
-      });
+      it.each(['applyStatus', 'applyScoped'] as const)(
+        '%s reaches the reference result (applyReport) for any order and repetition of reports',
+        async (method) => {
+          const apply = (id: string, status: (typeof REPORTED)[number], time: string) =>
+            method === 'applyStatus'
+              ? s.messages.applyStatus(id, status, time)
+              : s.messages.applyScoped(id, status, time, { account: 'acme', provider: 'kaleyra' });
+          await fc.assert(
+            fc.asyncProperty(
+              fc.array(fc.record({ status: fc.constantFrom(...REPORTED), second: fc.integer({ min: 1, max: 59 }) }), {
+                minLength: 1,
+                maxLength: 8,
+              }),
+              async (reports) => {
+                const [m] = await created(message());
+                const withRepeats = [...reports, ...reports.slice(0, 2)];
+                for (const r of withRepeats) await apply(m!.id, r.status, at(r.second));
+                const start: { status?: MessageStatus; times: StatusTimes } = { status: 'queued', times: { queued: at(0) } };
+                const expected = withRepeats.reduce((state, r) => applyReport(state, r.status, at(r.second)), start);
+                const record = await s.messages.get(m!.id);
+                expect({ status: record?.status, times: record?.times }).toEqual(expected);
+              },
+            ),
+            { numRuns: 20 },
+          );
+        },
+      );
 
       it('says what a report did: advanced, recorded as history, or nothing; the first failure’s error stays', async () => {
         const [m] = await created(message());
@@ -154,6 +161,55 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await s.messages.applyStatus(m!.id, 'delivered', at(6), { known })).toBe('unchanged');
         expect(await s.messages.applyStatus(m!.id, 'sent', at(4), { known })).toBe('recorded');
         expect(await s.messages.applyStatus(m!.id, 'read', at(9), { known })).toBe('advanced');
+      });
+
+      it('applies a scoped report to its account’s message of its provider only, reading nothing, and answers the record after', async () => {
+        const [m] = await created(message());
+        const scope = { account: 'acme', provider: 'kaleyra' } as const;
+        const sent = await s.messages.applyScoped(m!.id, 'sent', at(2), scope, { providerMessageId: 'K-1' });
+        expect(sent).toMatchObject({
+          outcome: 'advanced',
+          boundProviderMessageId: true,
+          record: { status: 'sent', providerMessageId: 'K-1' },
+        });
+        expect(sent).toEqual({ ...sent, record: await s.messages.get(m!.id) });
+
+        // Another account's or provider's message: nothing changes, nothing of it is answered.
+        expect(await s.messages.applyScoped(m!.id, 'read', at(3), { account: 'other', provider: 'kaleyra' })).toEqual({
+          outcome: 'foreign',
+        });
+        expect(await s.messages.applyScoped(m!.id, 'read', at(3), { account: 'acme', provider: 'gupshup' })).toEqual({
+          outcome: 'foreign',
+        });
+        expect(await s.messages.applyScoped(newMessageId(T0), 'read', at(3), scope)).toEqual({ outcome: 'missing' });
+        expect((await s.messages.get(m!.id))?.status).toBe('sent');
+
+        // A repeat changes nothing and keeps the first provider id; a late report is history, its error kept.
+        const repeat = await s.messages.applyScoped(m!.id, 'sent', at(2), scope, { providerMessageId: 'K-2' });
+        expect(repeat).toMatchObject({ outcome: 'unchanged', boundProviderMessageId: false, record: { providerMessageId: 'K-1' } });
+        expect(await s.messages.applyScoped(m!.id, 'delivered', at(5), scope)).toMatchObject({ outcome: 'advanced' });
+        const error = { class: 'provider', code: 131026, reason: 'undeliverable' };
+        const late = await s.messages.applyScoped(m!.id, 'failed', at(4), scope, { error });
+        expect(late).toMatchObject({
+          outcome: 'recorded',
+          record: { status: 'delivered', error, times: { failed: at(4), delivered: at(5) } },
+        });
+        expect(late).toEqual({ ...late, record: await s.messages.get(m!.id) });
+
+        // A report that changes nothing still gives a message without a provider id the report's.
+        const [unbound] = await created(message());
+        await s.messages.applyStatus(unbound!.id, 'read', at(9));
+        const bound = await s.messages.applyScoped(unbound!.id, 'read', at(9), scope, { providerMessageId: 'K-7' });
+        expect(bound).toMatchObject({ outcome: 'unchanged', boundProviderMessageId: true, record: { providerMessageId: 'K-7' } });
+        expect((await s.messages.get(unbound!.id))?.providerMessageId).toBe('K-7');
+
+        // A cancelled message never moves.
+        const [cancelled] = await created(message());
+        await s.messages.cancel(cancelled!.id, at(1));
+        expect(await s.messages.applyScoped(cancelled!.id, 'sent', at(2), scope)).toMatchObject({
+          outcome: 'unchanged',
+          record: { status: 'cancelled' },
+        });
       });
 
       it('never moves a cancelled message, and cancels only a waiting one', async () => {
