@@ -111,7 +111,13 @@ describe('the Pulumi program (dev stack, mocked)', () => {
         'sqs:SendMessage send',
         'sqs:SendMessage push',
       ],
-      requeue: [...table('GetItem', 'UpdateItem'), 'dynamodb:Query index/due', 'sqs:SendMessage send'],
+      // The due index, and each account's messages by creation time (the byAccount index and their records).
+      requeue: [
+        ...table('BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'),
+        'dynamodb:Query index/byAccount',
+        'dynamodb:Query index/due',
+        'sqs:SendMessage send',
+      ],
       webhook: [
         ...table('BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'),
         'dynamodb:Query index/byProviderMessageId',

@@ -38,6 +38,9 @@ export const STORE_CALLS = {
   'due.getHeld': ['GetItem'],
   'due.postpone': ['UpdateItem'],
   'due.release': ['UpdateItem'],
+  'due.listCreated': [{ query: 'byAccount' }, 'BatchGetItem'],
+  'due.sweptUntil': ['GetItem'],
+  'due.markSwept': ['PutItem'],
   'idempotency.claim': ['PutItem', 'GetItem'],
   'idempotency.complete': ['UpdateItem'],
   'pauses.set': ['PutItem'],
@@ -123,7 +126,7 @@ export const FUNCTION_CALLS = {
     'pacing.claimGap',
   ],
   // src/scheduler/requeue.ts (the sweeper)
-  requeue: [...SWEEP, 'due.listDue'],
+  requeue: [...SWEEP, 'due.listDue', 'due.listCreated', 'due.sweptUntil', 'due.markSwept'],
   // src/webhooks/app.ts → src/status/apply.ts
   webhook: APPLY_EVENTS,
   push: [],

@@ -201,7 +201,8 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     return { kind: 'failed', reason: 'account not configured' };
   }
 
-  const knownDueAt = record.dueAt;
+  // Without a due entry, the sweeper looks at the message one grace after its creation.
+  const knownDueAt = record.dueAt ?? new Date(Date.parse(record.createdAt) + deps.sweepGraceMs).toISOString();
   const delay = (delayMs: number, reason: string, options: DelayOptions = {}) =>
     delayMessage(message, delayMs, reason, deps, log, { knownDueAt, ...options });
   const adapter = deps.adapterFor(account);

@@ -37,10 +37,12 @@ export interface NewMessage {
   /** Make it findable by recipient (providers whose callbacks are matched by recipient and time). */
   indexRecipient?: boolean;
   /**
-   * When the sweeper (src/scheduler/requeue.ts) should look at it if nothing else has, with its
-   * sealed queue body to enqueue it again: the `due` index entry every unsettled message has.
+   * Its sealed queue body (for the sweeper, src/scheduler/requeue.ts, to enqueue it again) and,
+   * with `at`, its entry in the `due` index: when the sweeper looks at it if nothing else has. A
+   * message put on the queue at once has no entry (none to write now, none to remove when it
+   * settles): the sweeper finds it by its creation time, one grace later (`DueRepository.listCreated`).
    */
-  due?: { at: string; sealedPayload: string };
+  due?: { at?: string; sealedPayload: string };
 }
 
 export interface MessageRecord extends Omit<NewMessage, 'status' | 'indexRecipient' | 'due'> {
@@ -186,6 +188,14 @@ export interface HeldMessage {
   record: MessageRecord;
   sealedPayload?: string;
   claim?: Claim;
+}
+
+/** A page of an account's messages by creation time, for the sweeper (`DueRepository.listCreated`). */
+export interface CreatedPage {
+  /** The unsettled messages of the page without a due entry, oldest first. */
+  held: HeldMessage[];
+  /** Where the page ended (a position to continue after), if more may follow within the range. */
+  last?: string;
 }
 
 export type IdempotencyClaim = { claimed: true } | { claimed: false; requestHash: string; messageIds: string[]; complete: boolean };

@@ -53,6 +53,9 @@ export function recordAfter(
 /** A message that reaches `status` is settled: it leaves the sweeper's `due` index and drops its sealed body. */
 export const settles = (status: MessageStatus): boolean => STATUS_RANK[status] >= STATUS_RANK.unknown;
 
+/** Statuses of a message not settled yet: the sweeper watches it (src/scheduler/requeue.ts). */
+export const UNSETTLED: ReadonlySet<string> = new Set<MessageStatus>(['queued', 'scheduled', 'sending']);
+
 /** Statuses of a message that went (or is going) to the provider: candidates for recipient matching. */
 export const SENT_STATUSES: ReadonlySet<MessageStatus> = new Set(['sending', 'unknown', 'accepted', 'sent', 'failed']);
 

@@ -429,6 +429,58 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await s.due.listPaused('acme')).toEqual([]);
         expect(await s.due.listDue(at(20))).toEqual([{ id: paused!.id, dueAt: at(20) }]);
       });
+
+      it('keeps a message for now out of the due index, with its body; a first entry only for one that is not settled', async () => {
+        const [now, sent, entered] = await created(
+          message({ due: { sealedPayload: 'p' } }),
+          message({ due: { sealedPayload: 'p' } }),
+          message({ due: { at: at(10), sealedPayload: 'p' } }),
+        );
+        expect((await s.messages.get(now!.id))?.dueAt).toBeUndefined();
+        expect(await s.due.getHeld(now!.id)).toMatchObject({ sealedPayload: 'p' });
+        expect(await s.due.listDue(at(9999))).toEqual([{ id: entered!.id, dueAt: at(10) }]);
+        await s.messages.applyStatus(sent!.id, 'sent', at(2));
+        expect(await s.due.postpone(sent!.id, undefined, at(60))).toBe(false);
+        expect(await s.due.postpone(entered!.id, undefined, at(60))).toBe(false);
+        expect(await s.due.postpone(newMessageId(T0), undefined, at(60))).toBe(false);
+        expect(await s.due.postpone(now!.id, undefined, at(60))).toBe(true);
+        expect(await s.due.postpone(now!.id, undefined, at(70))).toBe(false);
+        expect(await s.due.listDue(at(60))).toEqual(expect.arrayContaining([{ id: now!.id, dueAt: at(60) }]));
+      });
+
+      it('lists an account’s messages by creation time in pages: the unsettled ones without a due entry, with their bodies', async () => {
+        const ids = Array.from({ length: 5 }, (_, i) => newMessageId(T0 + i * 1000));
+        const [waiting, sent, sending, entered, later] = await created(
+          ...ids.map((id, i) =>
+            message({ id, createdAt: at(i), due: i === 3 ? { at: at(90), sealedPayload: 'p' } : { sealedPayload: 'p' } }),
+          ),
+        );
+        await created(message({ account: 'other', createdAt: at(1), due: { sealedPayload: 'p' } }));
+        await s.messages.applyStatus(sent!.id, 'sent', at(9));
+        await s.claims.claim(sending!.id, 'token', at(9), { until: at(40) });
+
+        const all = await s.due.listCreated('acme', at(-60), at(3));
+        expect(all.held.map((h) => h.record.id)).toEqual([waiting!.id, sending!.id]);
+        expect(all.held[0]).toMatchObject({ sealedPayload: 'p', record: { status: 'queued' } });
+        expect(all.held[1]).toMatchObject({ record: { status: 'sending' }, claim: { token: 'token', until: at(40) } });
+        expect(all.last).toBeUndefined();
+
+        // Page by page: each page says where it ended; the next starts after it; `until` is inclusive.
+        const first = await s.due.listCreated('acme', at(-60), at(4), 2);
+        expect(first.held.map((h) => h.record.id)).toEqual([waiting!.id]);
+        const second = await s.due.listCreated('acme', first.last!, at(4), 2);
+        expect(second.held.map((h) => h.record.id)).toEqual([sending!.id]);
+        const third = await s.due.listCreated('acme', second.last!, at(4), 2);
+        expect(third.held.map((h) => h.record.id)).toEqual([later!.id]);
+        expect(entered).toBeDefined();
+        // After a position at the end of a time, nothing of that time again.
+        expect((await s.due.listCreated('acme', `${at(4)}#~`, at(4))).held).toEqual([]);
+
+        expect(await s.due.sweptUntil('acme')).toBeUndefined();
+        await s.due.markSwept('acme', third.last ?? `${at(4)}#~`);
+        expect(await s.due.sweptUntil('acme')).toBe(third.last ?? `${at(4)}#~`);
+        expect(await s.due.sweptUntil('other')).toBeUndefined();
+      });
     });
 
     describe('idempotency keys', () => {

@@ -135,8 +135,9 @@ function storedOf(message: NewMessage): StoredMessage {
     rank: STATUS_RANK[status],
     created: createdSortKey(message.createdAt, message.id),
     recipientIndexed: indexRecipient === true,
-    ...(due ? { due: { at: due.at }, payload: due.sealedPayload } : {}),
-    expiresAt: messageExpiresAt({ ...message, ...(due ? { dueAt: due.at } : {}) }),
+    ...(due ? { payload: due.sealedPayload } : {}),
+    ...(due?.at ? { due: { at: due.at } } : {}),
+    expiresAt: messageExpiresAt({ ...message, ...(due?.at ? { dueAt: due.at } : {}) }),
   };
 }
 
