@@ -15,6 +15,7 @@ import { runColdStart } from './coldstart.ts';
 import { runCpu } from './cpu.ts';
 import { runPacing } from './pacing.ts';
 import { runPipeline, type PipelineRun } from './pipeline.ts';
+import { ROUTES, routesServedBy } from '../src/api/routes.ts';
 import { purposeRows } from './instrument.ts';
 import { costPerMillion, PRICES, type PerMessage } from './prices.ts';
 
@@ -24,15 +25,22 @@ const LAMBDA_MEMORY_GB = 0.5;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-function costMetrics(run: PipelineRun): Record<string, number> {
+/**
+ * The functions whose requests are HTTP API requests: the project's, by the route table (provider
+ * callbacks come by the webhook function's URL, no API request); the naive configuration's, every
+ * HTTP function — the design without function URLs, where each callback is an API request too.
+ */
+const apiFunctions = (naive: boolean): Set<string> => new Set((naive ? ROUTES : routesServedBy('httpApi')).map((route) => route.function));
+
+function costMetrics(run: PipelineRun, naive: boolean): Record<string, number> {
   const c = run.counters;
   const invocations = Object.values(c.invocations).reduce((a, b) => a + b, 0);
   const handlerMs = Object.values(c.handlerMs).reduce((a, b) => a + b, 0);
+  const throughApi = apiFunctions(naive);
   const per: PerMessage = {
     lambdaInvocations: invocations / run.messages,
     lambdaGbSeconds: ((handlerMs / 1000) * LAMBDA_MEMORY_GB) / run.messages,
-    // Every accept request and every provider callback comes through the HTTP API.
-    apiRequests: ((c.invocations.accept ?? 0) + (c.invocations.webhook ?? 0)) / run.messages,
+    apiRequests: Object.entries(c.invocations).reduce((sum, [fn, n]) => sum + (throughApi.has(fn) ? n : 0), 0) / run.messages,
     sqsRequests: c.sqsRequests / run.messages,
     wru: c.wru / run.messages,
     rru: c.rru / run.messages,
@@ -98,7 +106,7 @@ async function measureHeavy(naive: boolean): Promise<Record<string, number>> {
   const pipeline = await runPipeline({ messages: MESSAGES, naive });
   runs[label] = pipeline;
   return {
-    ...costMetrics(pipeline),
+    ...costMetrics(pipeline, naive),
     pacing_error_pct: pacing.errorPct,
     pacing_429_count: pacing.count429,
     pacing_utilisation_pct: pacing.utilisationPct,
@@ -114,7 +122,7 @@ if (process.env.BENCH_ONLY === 'cost') {
     const label = naive ? 'naive' : 'project';
     log(`${label}: cost run, ${MESSAGES} messages with their callbacks…`);
     const run = await runPipeline({ messages: MESSAGES, naive });
-    process.stdout.write(`\n## ${label}, ${MESSAGES} messages\n\n${JSON.stringify(rounded(costMetrics(run)), null, 2)}\n\n`);
+    process.stdout.write(`\n## ${label}, ${MESSAGES} messages\n\n${JSON.stringify(rounded(costMetrics(run, naive)), null, 2)}\n\n`);
     process.stdout.write(`${attributionTable(attribution(run))}\n\nsender: ${JSON.stringify(run.counters.outcomes)}\n`);
   }
   process.exit(0);
