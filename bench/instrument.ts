@@ -11,6 +11,7 @@ import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient } from '@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { HandlerExecutionContext, SerializeHandler, SerializeHandlerArguments } from '@smithy/types';
 import type { Storage } from '../src/store/repositories.ts';
+import { LOG_SERVICE } from '../src/runtime/log.ts';
 import { INDEX, KEY } from '../src/store/table.ts';
 
 /** One purpose's share: requests, units, and how many of its writes were refused by their condition. */
@@ -41,6 +42,11 @@ export interface Counters {
   awsCalls: Record<string, Record<string, number>>;
   /** The sender's log lines by message and reason: how many messages were sent, delayed (and why), skipped. */
   outcomes: Record<string, number>;
+  /** Calls to the providers (sends and lookups), each answered: the sender's waits. */
+  providerCalls: number;
+  /** What each function logged at the deployed level: lines, and bytes as CloudWatch Logs ingests them. */
+  logLines: Record<string, number>;
+  logBytes: Record<string, number>;
 }
 
 export function newCounters(): Counters {
@@ -56,6 +62,9 @@ export function newCounters(): Counters {
     purposes: {},
     awsCalls: {},
     outcomes: {},
+    providerCalls: 0,
+    logLines: {},
+    logBytes: {},
   };
 }
 
@@ -275,6 +284,40 @@ export function counted<A extends unknown[], R>(
     } finally {
       counters.handlerMs[name] = (counters.handlerMs[name] ?? 0) + performance.now() - started;
     }
+  };
+}
+
+/**
+ * Counts what the functions' loggers (Powertools, one JSON line per call on stdout, as in Lambda)
+ * write while the run lasts, by the line's `function`, and keeps it off the terminal: each line's
+ * bytes plus CloudWatch Logs' per-event overhead. Returns the function that stops counting.
+ */
+export function captureLogs(counters: Counters, overheadBytes: number): () => void {
+  const write = process.stdout.write.bind(process.stdout);
+  let pending = '';
+  const count = (line: string) => {
+    let fn: string | undefined;
+    try {
+      const parsed = JSON.parse(line) as { service?: string; function?: string };
+      if (parsed.service === LOG_SERVICE) fn = parsed.function ?? 'other';
+    } catch {
+      fn = undefined;
+    }
+    if (fn === undefined) return false;
+    counters.logLines[fn] = (counters.logLines[fn] ?? 0) + 1;
+    counters.logBytes[fn] = (counters.logBytes[fn] ?? 0) + Buffer.byteLength(line) + 1 + overheadBytes;
+    return true;
+  };
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const text = pending + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    const lines = text.split('\n');
+    pending = lines.pop() ?? '';
+    const other = lines.filter((line) => !count(line));
+    if (other.length > 0) return (write as (chunk: string, ...rest: unknown[]) => boolean)(`${other.join('\n')}\n`, ...rest);
+    return true;
+  }) as typeof process.stdout.write;
+  return () => {
+    process.stdout.write = write;
   };
 }
 

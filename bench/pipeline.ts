@@ -22,9 +22,10 @@ import { CallbackSimulator } from '../src/local/simulator.ts';
 import { startProviderMock, type ProviderMock } from '../src/mock/provider-mock.ts';
 import { SendQueue } from '../src/queue/send-queue.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../src/scheduler/requeue.ts';
-import { silentLog, sinkLog } from '../src/runtime/log.ts';
+import { functionLog, silentLog, sinkLog, type Log } from '../src/runtime/log.ts';
 import { DynamoDBClient, dynamoDBStorage } from '../src/store/dynamodb/index.ts';
-import { counted, instrumentDynamo, instrumentSqs, labelStorage, newCounters, type Counters } from './instrument.ts';
+import { captureLogs, counted, instrumentDynamo, instrumentSqs, labelStorage, newCounters, type Counters } from './instrument.ts';
+import { LOG_EVENT_OVERHEAD_BYTES } from './prices.ts';
 import { NaiveSendQueue, naiveWebhookHandler } from './naive.ts';
 
 export interface PipelineRun {
@@ -43,9 +44,12 @@ const CONTENT = {
 
 export async function runPipeline(options: { messages: number; naive: boolean }): Promise<PipelineRun> {
   const counters = newCounters();
+  // The functions log through Powertools at the deployed level, as in Lambda; the lines are counted, not shown.
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  const stopCapture = captureLogs(counters, LOG_EVENT_OVERHEAD_BYTES);
   const dynamo = await startDynamo();
   const sqs = await startSqs();
-  const stops: Array<() => Promise<void> | void> = [() => dynamo.close(), () => sqs.close()];
+  const stops: Array<() => Promise<void> | void> = [() => dynamo.close(), () => sqs.close(), stopCapture];
   try {
     await ensureMessagesTable(dynamo.client, 'messages');
     const raw = new DynamoDBClient({
@@ -89,6 +93,7 @@ export async function runPipeline(options: { messages: number; naive: boolean })
         provider,
         await startProviderMock(provider, {
           onAnswered: (answer) => {
+            counters.providerCalls++;
             lastAnswer = Date.now();
             listener(answer);
           },
@@ -116,14 +121,14 @@ export async function runPipeline(options: { messages: number; naive: boolean })
     const storage = labelStorage(dynamoDBStorage({ client: dynamo.client, tableName: 'messages' }));
     const env: RuntimeEnvironment = { config, secrets, storage, queueUrl, sqs: sqs.client };
     const queue = () => (options.naive ? new NaiveSendQueue(sqs.client, queueUrl) : new SendQueue(sqs.client, queueUrl));
-    const apiDeps = { ...createApiDeps(env), queue: queue() };
+    const apiDeps = { ...createApiDeps(env, { log: functionLog('accept') }), queue: queue() };
     // What the sender did with each message, by outcome line and reason (delays show where writes come from).
     const senderLog = sinkLog((entry) => {
       const what = `${entry.level} ${entry.message}${typeof entry.reason === 'string' ? ` (${entry.reason.replace(/:.*/, '')})` : ''}`;
       counters.outcomes[what] = (counters.outcomes[what] ?? 0) + 1;
     });
-    const senderDeps = { ...createSenderDeps(env, { log: senderLog }), queue: queue() };
-    const webhookDeps = createWebhookDeps(env, { log: silentLog });
+    const senderDeps = { ...createSenderDeps(env, { log: tee(functionLog('sender'), senderLog) }), queue: queue() };
+    const webhookDeps = createWebhookDeps(env, { log: functionLog('webhook') });
     const accept = counted(
       'accept',
       counters,
@@ -204,4 +209,15 @@ export async function runPipeline(options: { messages: number; naive: boolean })
   } finally {
     for (const stop of stops) await Promise.resolve(stop()).catch(() => {});
   }
+}
+
+/** A log that writes each line to both. */
+function tee(a: Log, b: Log): Log {
+  const both =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      a[level](message, fields);
+      b[level](message, fields);
+    };
+  return { debug: both('debug'), info: both('info'), warn: both('warn'), error: both('error'), with: (f) => tee(a.with(f), b.with(f)) };
 }

@@ -85,6 +85,13 @@ describe('the Pulumi program (dev stack, mocked)', () => {
       expect((fn.inputs.loggingConfig as { logGroup: string }).logGroup).toBe(`/aws/lambda/${String(fn.inputs.name)}`);
   });
 
+  // Issue 18: logs are billed by the GB; Lambda's start and report lines would outweigh a callback's own.
+  it('logs the handlers’ lines from INFO and none of Lambda’s per-invocation lines', () => {
+    for (const fn of ofType('aws:lambda/function:Function')) {
+      expect(fn.inputs.loggingConfig, fn.name).toMatchObject({ logFormat: 'JSON', applicationLogLevel: 'INFO', systemLogLevel: 'WARN' });
+    }
+  });
+
   it('grants no wildcard action, and no wildcard resource', () => {
     expect(ofType('aws:iam/rolePolicy:RolePolicy')).toHaveLength(6);
     expect(violations('least-privilege')).toEqual([]);

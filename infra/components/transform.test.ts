@@ -188,7 +188,11 @@ describe('a component’s transform reaches its resources', () => {
       description: 'WhatsApp messages',
       protocolType: 'HTTP',
     });
-    expect(routeNames.sort()).toEqual(routesServedBy('httpApi').map((route) => `wa-api-${route.name}`).sort());
+    expect(routeNames.sort()).toEqual(
+      routesServedBy('httpApi')
+        .map((route) => `wa-api-${route.name}`)
+        .sort(),
+    );
     const alarms = resources.filter((r) => r.type === 'aws:cloudwatch/metricAlarm:MetricAlarm');
     expect(alarms.length).toBeGreaterThan(20);
     for (const alarm of alarms) expect(alarm.inputs.treatMissingData, alarm.name).toBe('missing');
