@@ -140,7 +140,8 @@ export function withDeadline(fetch: typeof globalThis.fetch, ms: number): typeof
 
 /** Waits for the batch's previous turn at `account`'s bucket; `done` ends this one. */
 async function takeTurnAsync(batch: BatchContext, account: string): Promise<{ done(): void }> {
-  const turns = (batch.turns ??= new Map());
+  if (!batch.turns) batch.turns = new Map();
+  const turns = batch.turns;
   const before = turns.get(account) ?? Promise.resolve();
   let done!: () => void;
   turns.set(
