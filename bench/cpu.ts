@@ -7,6 +7,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
+import { apiHandler } from '../src/functions/api-handler.ts';
+import { createApiDeps } from '../src/functions/runtime.ts';
 import { createSenderDeps, senderHandler } from '../src/functions/sender.ts';
 import { createWebhookDeps, webhookHandler } from '../src/functions/webhook.ts';
 import type { RuntimeEnvironment } from '../src/functions/runtime.ts';
@@ -18,7 +20,7 @@ import { newMessageId } from '../src/messages/queue-message.ts';
 import { SendRequest } from '../src/messages/send-request.ts';
 import { providerCallback } from '../src/local/simulator.ts';
 import { silentLog } from '../src/runtime/log.ts';
-import { testConfig, testSecrets } from '../test/support/local-aws.ts';
+import { API_KEY, testConfig, testSecrets } from '../test/support/local-aws.ts';
 import { naiveWebhookHandler } from './naive.ts';
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, endpoint: 'http://127.0.0.1:9' };
@@ -74,7 +76,7 @@ function cpuMs(): number {
 export async function runCpu(options: {
   naive: boolean;
   messages: number;
-}): Promise<{ senderCpuMsPerMessage: number; webhookCpuMsPerEvent: number }> {
+}): Promise<{ senderCpuMsPerMessage: number; webhookCpuMsPerEvent: number; acceptCpuMsPerMessage: number }> {
   const config = testConfig({ kaleyra: 'http://provider.invalid' });
   const secrets = { ...testSecrets(), webhookSecrets: { 'acme-kaleyra': ['t'.repeat(24)] } };
   const env = (status: string, dynamo = stubDynamo(status)) => ({
@@ -152,5 +154,34 @@ export async function runCpu(options: {
   for (let i = 0; i < 500; i++) await webhook(event(i));
   started = cpuMs();
   for (let i = 0; i < options.messages; i++) await webhook(event(i));
-  return { senderCpuMsPerMessage, webhookCpuMsPerEvent: (cpuMs() - started) / options.messages };
+  const webhookCpuMsPerEvent = (cpuMs() - started) / options.messages;
+
+  // Accept: requests of 100 messages (project) or one (naive), validated, sealed, written, enqueued.
+  const acceptEnv = env('queued').env;
+  const accept = apiHandler('accept', () => createApiDeps(acceptEnv, { log: silentLog }), { log: silentLog });
+  const perRequest = options.naive ? 1 : 100;
+  const one = { provider: 'kaleyra', account: 'acme-kaleyra', recipient: '+919812345678', content: request.content };
+  const acceptEvent = (): APIGatewayProxyEventV2 => {
+    const body = JSON.stringify(perRequest === 1 ? one : { messages: Array.from({ length: perRequest }, () => one) });
+    return {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/v1/messages',
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+      requestContext: { http: { method: 'POST', path: '/v1/messages' } },
+      body,
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEventV2;
+  };
+  const acceptAll = async () => {
+    for (let i = 0; i < options.messages; i += perRequest) {
+      const answer = await accept(acceptEvent());
+      if (answer.statusCode !== 202) throw new Error(`accept answered ${answer.statusCode}: ${answer.body}`);
+    }
+  };
+  await acceptAll();
+  started = cpuMs();
+  await acceptAll();
+  return { senderCpuMsPerMessage, webhookCpuMsPerEvent, acceptCpuMsPerMessage: (cpuMs() - started) / options.messages };
 }

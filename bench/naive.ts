@@ -137,7 +137,14 @@ export async function naiveWebhookRequest(request: HttpRequest, deps: NaiveApply
   }
   const normalised = normaliseWebhook(provider, account.id, body, deps.now());
   const fates = await naiveApplyEvents(normalised.events, deps);
-  deps.log.info('webhook applied', { provider, account: account.id, events: normalised.events.length, fates, ignored: normalised.ignored });
+  // At the project's level (src/webhooks/app.ts): what each event did is a debug line.
+  deps.log.debug('webhook applied', {
+    provider,
+    account: account.id,
+    events: normalised.events.length,
+    fates,
+    ignored: normalised.ignored,
+  });
   return json(200, { received: normalised.events.length, ignored: normalised.ignored.length });
 }
 

@@ -12,6 +12,7 @@ import { AccountConfig } from '../src/config/accounts.ts';
 import { PipelineConfig, PipelineSecrets } from '../src/config/pipeline.ts';
 import { apiHandler } from '../src/functions/api-handler.ts';
 import { createApiDeps, type RuntimeEnvironment } from '../src/functions/runtime.ts';
+import { requeueDeps, requeueHandler } from '../src/functions/requeue.ts';
 import { createSenderDeps, senderHandler } from '../src/functions/sender.ts';
 import { createWebhookDeps, webhookHandler } from '../src/functions/webhook.ts';
 import { createQueue, ensureMessagesTable, startDynamo, startSqs } from '../src/local/aws.ts';
@@ -20,9 +21,11 @@ import { startLocalHttp } from '../src/local/http-server.ts';
 import { CallbackSimulator } from '../src/local/simulator.ts';
 import { startProviderMock, type ProviderMock } from '../src/mock/provider-mock.ts';
 import { SendQueue } from '../src/queue/send-queue.ts';
-import { silentLog } from '../src/runtime/log.ts';
-import { dynamoDBStorage } from '../src/store/dynamodb/index.ts';
-import { counted, instrumentDynamo, instrumentSqs, newCounters, type Counters } from './instrument.ts';
+import { DEFAULT_SWEEP_GRACE_MS } from '../src/scheduler/requeue.ts';
+import { functionLog, silentLog, sinkLog, type Log } from '../src/runtime/log.ts';
+import { DynamoDBClient, dynamoDBStorage } from '../src/store/dynamodb/index.ts';
+import { captureLogs, counted, instrumentDynamo, instrumentSqs, labelStorage, newCounters, type Counters } from './instrument.ts';
+import { LOG_EVENT_OVERHEAD_BYTES } from './prices.ts';
 import { NaiveSendQueue, naiveWebhookHandler } from './naive.ts';
 
 export interface PipelineRun {
@@ -41,12 +44,21 @@ const CONTENT = {
 
 export async function runPipeline(options: { messages: number; naive: boolean }): Promise<PipelineRun> {
   const counters = newCounters();
+  // The functions log through Powertools at the deployed level, as in Lambda; the lines are counted, not shown.
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  const stopCapture = captureLogs(counters, LOG_EVENT_OVERHEAD_BYTES);
   const dynamo = await startDynamo();
   const sqs = await startSqs();
-  const stops: Array<() => Promise<void> | void> = [() => dynamo.close(), () => sqs.close()];
+  const stops: Array<() => Promise<void> | void> = [() => dynamo.close(), () => sqs.close(), stopCapture];
   try {
     await ensureMessagesTable(dynamo.client, 'messages');
-    instrumentDynamo(dynamo.client, counters);
+    const raw = new DynamoDBClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      endpoint: dynamo.endpoint,
+    });
+    stops.push(() => raw.destroy());
+    instrumentDynamo(dynamo.client, counters, raw);
     const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
     await createQueue(sqs.client, 'send-dlq');
     const queueUrl = await createQueue(sqs.client, 'send', { deadLetterArn: arn('send-dlq'), maxReceiveCount: 5, visibilityTimeoutS: 120 });
@@ -69,7 +81,8 @@ export async function runPipeline(options: { messages: number; naive: boolean })
       webhookBase: `${http.url}/v1/webhooks`,
       accounts: Object.fromEntries(PROVIDERS.map((p) => [p, { account: `b-${p}`, secret: secrets.webhookSecrets[`b-${p}`]![0]! }])),
       failureRate: 0,
-      stepMs: 200,
+      // The first callback a second after the provider's answer, the next a second apart (as providers send them).
+      stepMs: 1000,
     });
     stops.unshift(() => simulator.stop());
     const mocks = new Map<string, ProviderMock>();
@@ -80,6 +93,7 @@ export async function runPipeline(options: { messages: number; naive: boolean })
         provider,
         await startProviderMock(provider, {
           onAnswered: (answer) => {
+            counters.providerCalls++;
             lastAnswer = Date.now();
             listener(answer);
           },
@@ -104,12 +118,17 @@ export async function runPipeline(options: { messages: number; naive: boolean })
       ].map((a) => AccountConfig.parse(a)),
       apiKeys: [{ id: 'bench', sha256: hashApiKey(apiKey), accounts: '*' }],
     });
-    const storage = dynamoDBStorage({ client: dynamo.client, tableName: 'messages' });
+    const storage = labelStorage(dynamoDBStorage({ client: dynamo.client, tableName: 'messages' }));
     const env: RuntimeEnvironment = { config, secrets, storage, queueUrl, sqs: sqs.client };
     const queue = () => (options.naive ? new NaiveSendQueue(sqs.client, queueUrl) : new SendQueue(sqs.client, queueUrl));
-    const apiDeps = { ...createApiDeps(env), queue: queue() };
-    const senderDeps = { ...createSenderDeps(env, { log: silentLog }), queue: queue() };
-    const webhookDeps = createWebhookDeps(env, { log: silentLog });
+    const apiDeps = { ...createApiDeps(env, { log: functionLog('accept') }), queue: queue() };
+    // What the sender did with each message, by outcome line and reason (delays show where writes come from).
+    const senderLog = sinkLog((entry) => {
+      const what = `${entry.level} ${entry.message}${typeof entry.reason === 'string' ? ` (${entry.reason.replace(/:.*/, '')})` : ''}`;
+      counters.outcomes[what] = (counters.outcomes[what] ?? 0) + 1;
+    });
+    const senderDeps = { ...createSenderDeps(env, { log: tee(functionLog('sender'), senderLog) }), queue: queue() };
+    const webhookDeps = createWebhookDeps(env, { log: functionLog('webhook') });
     const accept = counted(
       'accept',
       counters,
@@ -176,8 +195,29 @@ export async function runPipeline(options: { messages: number; naive: boolean })
     const expected = requests.reduce((sum, r) => sum + (r.provider === 'gupshup' ? 4 : 3), 0);
     while (simulator.delivered < expected) await new Promise((resolve) => setTimeout(resolve, 200));
     await esm.idle();
+    // The sweeper, as if it ran a grace later: it looks at every message of the run once, by its
+    // creation time (its requests are a per-message cost; its runs, once a minute, are not).
+    const grace = DEFAULT_SWEEP_GRACE_MS;
+    const sweeper = counted(
+      'requeue',
+      counters,
+      requeueHandler(() => ({ ...requeueDeps(env), queue: queue(), now: () => new Date(Date.now() + grace + 1000) }), { log: silentLog }),
+    );
+    await sweeper();
+    counters.invocations.requeue = 0; // once a minute whatever the traffic: not a per-message cost
     return { messages: options.messages, counters, sendSeconds: (lastAnswer - started) / 1000 };
   } finally {
     for (const stop of stops) await Promise.resolve(stop()).catch(() => {});
   }
+}
+
+/** A log that writes each line to both. */
+function tee(a: Log, b: Log): Log {
+  const both =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      a[level](message, fields);
+      b[level](message, fields);
+    };
+  return { debug: both('debug'), info: both('info'), warn: both('warn'), error: both('error'), with: (f) => tee(a.with(f), b.with(f)) };
 }

@@ -3,7 +3,9 @@
  * same run; writes bench/results.json and regenerates the table in BENCHMARKS.md.
  *
  * `BENCH_MESSAGES` (default 10000) sets the cost run's size; `BENCH_PACING_MESSAGES` (default 700)
- * the pacing run's (at 20/s that is 35 s).
+ * the pacing run's (at 20/s that is 35 s). `BENCH_ONLY=cost` runs the cost run alone, for both
+ * configurations, and prints its figures and where the units go without writing anything (a quick
+ * look: the table in BENCHMARKS.md comes only from a whole run).
  */
 import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,26 +15,116 @@ import { runColdStart } from './coldstart.ts';
 import { runCpu } from './cpu.ts';
 import { runPacing } from './pacing.ts';
 import { runPipeline, type PipelineRun } from './pipeline.ts';
-import { costPerMillion, PRICES, type PerMessage } from './prices.ts';
+import { ROUTES, routesServedBy } from '../src/api/routes.ts';
+import { purposeRows } from './instrument.ts';
+import { ACCESS_LOG_FORMAT } from '../infra/components/http-api.ts';
+import { costParts, costPerMillion, DURATION_MODEL, LOG_EVENT_OVERHEAD_BYTES, modelDuration, PRICES, sequentialWaitMs } from './prices.ts';
+import type { PerMessage } from './prices.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const PACING_MESSAGES = Number(process.env.BENCH_PACING_MESSAGES ?? 700);
-const LAMBDA_MEMORY_GB = 0.5;
-
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-function costMetrics(run: PipelineRun): Record<string, number> {
+/**
+ * The functions whose requests are HTTP API requests: the project's, by the route table (provider
+ * callbacks come by the webhook function's URL, no API request); the naive configuration's, every
+ * HTTP function — the design without function URLs, where each callback is an API request too.
+ */
+const apiFunctions = (naive: boolean): Set<string> => new Set((naive ? ROUTES : routesServedBy('httpApi')).map((route) => route.function));
+
+/** One line of the HTTP API's access log (its format, with values of typical length): what each API request adds to CloudWatch Logs. */
+const API_ACCESS_LINE_BYTES =
+  Buffer.byteLength(
+    JSON.stringify(
+      Object.fromEntries(
+        Object.keys(ACCESS_LOG_FORMAT).map((key) => [
+          key,
+          {
+            requestId: 'Ab1CdEfGhIjKlMn=',
+            time: '30/Nov/2026:03:29:33 +0000',
+            routeKey: 'POST /v1/messages',
+            status: '202',
+            integrationStatus: '202',
+            latencyMs: '48',
+            integrationLatencyMs: '45',
+            responseLength: '2890',
+            sourceIp: '203.0.113.7',
+            error: '-',
+            integrationError: '-',
+          }[key] ?? '-',
+        ]),
+      ),
+    ),
+  ) +
+  1 +
+  LOG_EVENT_OVERHEAD_BYTES;
+
+/** CPU this machine spent per unit of each function's work (bench/cpu.ts: the real handlers, I/O answered in-process). */
+export interface HandlerCpu {
+  senderCpuMsPerMessage: number;
+  webhookCpuMsPerEvent: number;
+  acceptCpuMsPerMessage: number;
+}
+
+/** Requests the sender makes once per batch (and account), before its records: the pauses, the batch's tokens. */
+const SENDER_BATCH_OPS = new Set(['pauses.list', 'pacing.readBucket', 'pacing.writeBucket']);
+
+/**
+ * Each function's modelled duration in the run (prices.ts `modelDuration`): its CPU, then its
+ * waits at the stated latencies. Every function waits for its requests one after another, but the
+ * sender: its once-per-batch requests come first, then its records in two waves — each account's
+ * first record alone, then the others side by side (src/functions/sender.ts) — each wave as long
+ * as one record's requests and provider call. The naive sender has one record per invocation: one wave.
+ */
+function durations(run: PipelineRun, cpu: HandlerCpu) {
+  const c = run.counters;
+  const calls = (fn: string) => ({ dynamo: c.awsCalls[fn]?.dynamodb ?? 0, sqs: c.awsCalls[fn]?.sqs ?? 0, provider: 0 });
+  const cpuMs: Record<string, number> = {
+    accept: cpu.acceptCpuMsPerMessage * run.messages,
+    sender: cpu.senderCpuMsPerMessage * run.messages,
+    webhook: cpu.webhookCpuMsPerEvent * (c.invocations.webhook ?? 0),
+  };
+  const senderWaitMs = () => {
+    const invocations = c.invocations.sender ?? 0;
+    if (invocations === 0) return 0;
+    const requests = (op: (name: string) => boolean) =>
+      Object.entries(c.purposes)
+        .filter(([purpose]) => purpose.startsWith('sender ') && op(purpose.slice('sender '.length)))
+        .reduce((sum, [, share]) => sum + share.requests, 0);
+    const perBatch = requests((op) => SENDER_BATCH_OPS.has(op));
+    const perRecord = requests((op) => !SENDER_BATCH_OPS.has(op));
+    const recordsPerInvocation = run.messages / invocations;
+    const waves = Math.min(2, recordsPerInvocation);
+    const oneRecord = sequentialWaitMs({ dynamo: perRecord / run.messages, sqs: 0, provider: c.providerCalls / run.messages });
+    return sequentialWaitMs({ dynamo: perBatch, sqs: calls('sender').sqs, provider: 0 }) + invocations * waves * oneRecord;
+  };
+  const fns = new Set([...Object.keys(c.invocations), ...Object.keys(c.awsCalls)].filter((fn) => fn !== 'other'));
+  return Object.fromEntries(
+    [...fns].map((fn) => {
+      // The sweeper's runs are once a minute whatever the traffic (not counted per message); its requests are.
+      const invocations = fn === 'requeue' ? 1 : (c.invocations[fn] ?? 0);
+      const waitMs = fn === 'sender' ? senderWaitMs() : sequentialWaitMs(calls(fn));
+      return [fn, modelDuration(invocations, cpuMs[fn] ?? 0, waitMs)];
+    }),
+  );
+}
+
+function costMetrics(run: PipelineRun, naive: boolean, cpu: HandlerCpu): Record<string, number> {
   const c = run.counters;
   const invocations = Object.values(c.invocations).reduce((a, b) => a + b, 0);
-  const handlerMs = Object.values(c.handlerMs).reduce((a, b) => a + b, 0);
+  const throughApi = apiFunctions(naive);
+  const apiRequests = Object.entries(c.invocations).reduce((sum, [fn, n]) => sum + (throughApi.has(fn) ? n : 0), 0) / run.messages;
+  const gbSeconds = Object.values(durations(run, cpu)).reduce((sum, d) => sum + d.gbSeconds, 0);
+  const handlerLogBytes = Object.values(c.logBytes).reduce((a, b) => a + b, 0) / run.messages;
+  const logBytes = handlerLogBytes + apiRequests * API_ACCESS_LINE_BYTES;
   const per: PerMessage = {
     lambdaInvocations: invocations / run.messages,
-    lambdaGbSeconds: ((handlerMs / 1000) * LAMBDA_MEMORY_GB) / run.messages,
-    // Every accept request and every provider callback comes through the HTTP API.
-    apiRequests: ((c.invocations.accept ?? 0) + (c.invocations.webhook ?? 0)) / run.messages,
+    lambdaGbSeconds: gbSeconds / run.messages,
+    apiRequests,
     sqsRequests: c.sqsRequests / run.messages,
     wru: c.wru / run.messages,
     rru: c.rru / run.messages,
+    logGb: logBytes / 1e9,
   };
   return {
     sqs_requests_per_message: per.sqsRequests,
@@ -42,13 +134,67 @@ function costMetrics(run: PipelineRun): Record<string, number> {
     lambda_invocations_per_message: per.lambdaInvocations,
     api_requests_per_message: per.apiRequests,
     lambda_gb_seconds_per_message: per.lambdaGbSeconds,
+    log_bytes_per_message: logBytes,
     aws_cost_usd_per_million_messages: costPerMillion(per),
     aws_cost_usd_per_million_messages_provisioned: costPerMillion(per, true),
     local_e2e_messages_per_s: run.messages / run.sendSeconds,
   };
 }
 
+/** The cost per million messages by service, on demand and provisioned (what the totals are made of). */
+function costBreakdown(run: PipelineRun, naive: boolean, cpu: HandlerCpu) {
+  const m = costMetrics(run, naive, cpu);
+  const per: PerMessage = {
+    lambdaInvocations: m.lambda_invocations_per_message!,
+    lambdaGbSeconds: m.lambda_gb_seconds_per_message!,
+    apiRequests: m.api_requests_per_message!,
+    sqsRequests: m.sqs_requests_per_message!,
+    wru: m.dynamodb_wru_per_message!,
+    rru: m.dynamodb_rru_per_message!,
+    logGb: m.log_bytes_per_message! / 1e9,
+  };
+  const rounded = (parts: Record<string, number>) => Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, round(v)]));
+  const c = run.counters;
+  return {
+    onDemand: rounded(costParts(per)),
+    provisioned: rounded(costParts(per, true)),
+    durationMsPerInvocation: Object.fromEntries(Object.entries(durations(run, cpu)).map(([fn, d]) => [fn, d.msPerInvocation])),
+    logBytesPerMessage: {
+      ...Object.fromEntries(Object.entries(c.logBytes).map(([fn, bytes]) => [fn, round(bytes / run.messages)])),
+      httpApiAccessLog: round(per.apiRequests * API_ACCESS_LINE_BYTES),
+    },
+    logLinesPerMessage: Object.fromEntries(Object.entries(c.logLines).map(([fn, n]) => [fn, round(n / run.messages)])),
+    cpu,
+  };
+}
+
+/** Where the DynamoDB units of a run go, per message: one row per function and repository method. */
+function attribution(run: PipelineRun) {
+  return purposeRows(run.counters, run.messages).map((row) => ({
+    ...row,
+    requests: round(row.requests),
+    wru: round(row.wru),
+    rru: round(row.rru),
+    conditionFailed: round(row.conditionFailed),
+    indexWru: Object.fromEntries(Object.entries(row.indexWru).map(([k, v]) => [k, round(v)])),
+  }));
+}
+
+function attributionTable(rows: ReturnType<typeof attribution>): string {
+  const lines = rows.map((r) => {
+    const index = Object.entries(r.indexWru)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    return `| ${r.purpose} | ${r.requests} | ${r.wru} | ${index || '—'} | ${r.rru} | ${r.conditionFailed || '—'} |`;
+  });
+  return ['| function, method | requests | WRU | of which index | RRU | refused conditions |', '|---|---|---|---|---|---|', ...lines].join(
+    '\n',
+  );
+}
+
 const round = (value: number) => (Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 1000) / 1000);
+
+const cpus_: Record<string, HandlerCpu> = {};
 
 /** Bundles, cold imports and handler CPU: measured first, for both configurations, in a fresh process. */
 async function measureLight(naive: boolean): Promise<Record<string, number>> {
@@ -57,18 +203,27 @@ async function measureLight(naive: boolean): Promise<Record<string, number>> {
   const cold = runColdStart(naive);
   log(`${label}: handler CPU…`);
   const cpu = await runCpu({ naive, messages: 2000 });
-  return { ...cold, sender_cpu_ms_per_message: cpu.senderCpuMsPerMessage, webhook_cpu_ms_per_event: cpu.webhookCpuMsPerEvent };
+  cpus_[label] = cpu;
+  return {
+    ...cold,
+    sender_cpu_ms_per_message: cpu.senderCpuMsPerMessage,
+    webhook_cpu_ms_per_event: cpu.webhookCpuMsPerEvent,
+    accept_cpu_ms_per_message: cpu.acceptCpuMsPerMessage,
+  };
 }
 
-/** Pacing and the end-to-end cost run. */
+const runs: Record<string, PipelineRun> = {};
+
+/** Pacing and the end-to-end cost run (after measureLight: the duration model needs the handlers' CPU). */
 async function measureHeavy(naive: boolean): Promise<Record<string, number>> {
   const label = naive ? 'naive' : 'project';
   log(`${label}: pacing run, ${PACING_MESSAGES} messages against a mock limited to 20/s…`);
   const pacing = await runPacing({ naive, limitPerS: 20, messages: PACING_MESSAGES });
   log(`${label}: cost run, ${MESSAGES} messages with their callbacks…`);
   const pipeline = await runPipeline({ messages: MESSAGES, naive });
+  runs[label] = pipeline;
   return {
-    ...costMetrics(pipeline),
+    ...costMetrics(pipeline, naive, cpus_[label]!),
     pacing_error_pct: pacing.errorPct,
     pacing_429_count: pacing.count429,
     pacing_utilisation_pct: pacing.utilisationPct,
@@ -79,9 +234,25 @@ async function measureHeavy(naive: boolean): Promise<Record<string, number>> {
 
 const rounded = (metrics: Record<string, number>) => Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, round(v)]));
 
+if (process.env.BENCH_ONLY === 'cost') {
+  for (const naive of [false, true]) {
+    const label = naive ? 'naive' : 'project';
+    log(`${label}: handler CPU…`);
+    const cpu = await runCpu({ naive, messages: 2000 });
+    log(`${label}: cost run, ${MESSAGES} messages with their callbacks…`);
+    const run = await runPipeline({ messages: MESSAGES, naive });
+    const metrics = rounded(costMetrics(run, naive, cpu));
+    process.stdout.write(`\n## ${label}, ${MESSAGES} messages\n\n${JSON.stringify(metrics, null, 2)}\n\n`);
+    process.stdout.write(`${JSON.stringify(costBreakdown(run, naive, cpu), null, 2)}\n\n`);
+    process.stdout.write(`${attributionTable(attribution(run))}\n\nsender: ${JSON.stringify(run.counters.outcomes)}\n`);
+  }
+  process.exit(0);
+}
+
 const started = Date.now();
 const light = { project: await measureLight(false), naive: await measureLight(true) };
 const heavy = { project: await measureHeavy(false), naive: await measureHeavy(true) };
+const { project: projectRun, naive: naiveRun } = runs;
 const project = rounded({ ...heavy.project, ...light.project });
 const naive = rounded({ ...heavy.naive, ...light.naive });
 const results = {
@@ -92,6 +263,11 @@ const results = {
   date: new Date().toISOString(),
   messages: MESSAGES,
   prices: PRICES,
+  // Where each configuration's DynamoDB units go, per message (BENCHMARKS.md, "Write budget").
+  attribution: { project: attribution(projectRun!), naive: attribution(naiveRun!) },
+  // What the costs are made of: by service, each function's modelled duration, the bytes each logs.
+  costs: { project: costBreakdown(projectRun!, false, cpus_.project!), naive: costBreakdown(naiveRun!, true, cpus_.naive!) },
+  durationModel: DURATION_MODEL,
 };
 writeFileSync(join(REPO_ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 

@@ -87,16 +87,17 @@ describe('stack configuration', () => {
     );
   }, 60_000);
 
-  it('names an unknown route in the throttles, and a wrong email', async () => {
+  it('names an unknown route in the throttles (a callback route: not the API’s), and a wrong email', async () => {
     const pipeline = PIPELINE(KEY_A).map((line) => line.replace('[ops@acme.example]', '[ops]'));
     const file = stackFile('settings', [
       ...pipeline,
       ...SECRETS,
-      '  whatsapp-provider-kit:throttles: { sendMesages: { rate: 10, burst: 20 } }',
+      '  whatsapp-provider-kit:throttles: { sendMesages: { rate: 10, burst: 20 }, receiveWebhook: { rate: 10, burst: 20 } }',
     ]);
     const message = await failure(plan('settings', file));
     expect(message).toContain('whatsapp-provider-kit settings is not valid');
-    expect(message).toContain('throttles: no route sendMesages: the routes are sendMessages, listMessages');
+    expect(message).toContain("throttles: no API route sendMesages, receiveWebhook: the API's routes are sendMessages, listMessages");
+    expect(message).toContain('webhook.reservedConcurrency bounds them');
     expect(message).toContain('alarmEmails.0: must be an email address');
   }, 60_000);
 });

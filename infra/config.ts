@@ -10,15 +10,20 @@
  *   secret, every pushing account its push secret.
  * - `sender` — `{batchSize, maximumConcurrency, timeoutSeconds, memoryMb}`
  * - `throttles` — per API route `{rate, burst}`, over the defaults (infra/components/http-api.ts)
+ * - `webhook` — `{reservedConcurrency}`: the callbacks' function URL's flood guard
  * - `alarmEmails`, `alarmTopicArn` — who hears the alarms
  * - `logRetentionDays`, `configMaxAgeSeconds`, `configVersion`, `tags`
  */
 import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
-import { ROUTES, type RouteName } from '../src/api/routes.ts';
+import { routesServedBy, type HttpApiRouteName } from '../src/api/routes.ts';
 import { ConfigError, parseConfig, PipelineConfig, PipelineSecrets, requireAccountSecrets } from '../src/config/pipeline.ts';
+import { providerModule } from '../src/providers/index.ts';
+import type { ProviderName } from '../src/providers/names.ts';
+import { verifySecretToken } from '../src/webhooks/schemes.ts';
 
-const ROUTE_NAMES = ROUTES.map((route) => route.name) as [RouteName, ...RouteName[]];
+/** The HTTP API's routes: the ones a throttle applies to (callbacks come by the webhook function's URL). */
+const ROUTE_NAMES = routesServedBy('httpApi').map((route) => route.name) as [HttpApiRouteName, ...HttpApiRouteName[]];
 
 const RouteThrottle = z.strictObject({
   rate: z.int().min(1).max(10_000, "must be at most 10,000 (the account's regional limit)"),
@@ -48,6 +53,7 @@ export const StackSettings = z.strictObject({
       z.literal(365),
     ])
     .default(30),
+  webhook: z.strictObject({ reservedConcurrency: z.int().min(1).max(1000).optional() }).default({}),
   alarmTopicArn: z.string().startsWith('arn:aws:sns:').optional(),
   alarmEmails: z.array(z.email('must be an email address')).optional(),
   throttles: z
@@ -55,7 +61,9 @@ export const StackSettings = z.strictObject({
       // zod reports keys outside the enum as `unrecognized_keys`, which its types for records omit.
       error: (issue) => {
         const { code, keys } = issue as { code: string; keys?: string[] };
-        return code === 'unrecognized_keys' ? `no route ${keys?.join(', ')}: the routes are ${ROUTE_NAMES.join(', ')}` : undefined;
+        return code === 'unrecognized_keys'
+          ? `no API route ${keys?.join(', ')}: the API's routes are ${ROUTE_NAMES.join(', ')} (callbacks come by the webhook's function URL: webhook.reservedConcurrency bounds them)`
+          : undefined;
       },
     })
     .optional(),
@@ -75,6 +83,7 @@ export function readStackConfig() {
     StackSettings,
     {
       sender: config.getObject('sender'),
+      webhook: config.getObject('webhook'),
       logRetentionDays: config.getNumber('logRetentionDays'),
       alarmTopicArn: config.get('alarmTopicArn'),
       alarmEmails: config.getObject('alarmEmails'),
@@ -102,4 +111,20 @@ export function readStackConfig() {
     );
   }
   return { pipeline, settings, document };
+}
+
+/**
+ * Each account's callback URL at `base` (the webhook function's URL + `/v1/webhooks`), by account
+ * id, for the accounts whose provider sends callbacks; `{token}` stands for the account's secret
+ * token where the provider signs nothing (the token itself is a secret: never in an output).
+ */
+export function callbackUrlsOf(base: string, accounts: ReadonlyArray<{ id: string; provider: ProviderName }>): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const account of accounts) {
+    const webhook = providerModule(account.provider).webhook;
+    if (!webhook) continue;
+    const token = webhook.verify === verifySecretToken ? '/{token}' : '';
+    urls[account.id] = `${base}/${account.provider}/${encodeURIComponent(account.id)}${token}`;
+  }
+  return urls;
 }

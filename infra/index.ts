@@ -4,10 +4,10 @@
  * components are for other programs: `import { WhatsAppPipeline } from 'whatsapp-provider-kit/infra'`.
  */
 import { WhatsAppPipeline } from './components/pipeline.ts';
-import { readStackConfig } from './config.ts';
+import { callbackUrlsOf, readStackConfig } from './config.ts';
 import { awsProvider } from './provider.ts';
 
-const { settings, document } = readStackConfig();
+const { pipeline: stackPipeline, settings, document } = readStackConfig();
 const provider = awsProvider(settings.tags);
 const pipeline = new WhatsAppPipeline(
   'wa',
@@ -16,6 +16,7 @@ const pipeline = new WhatsAppPipeline(
     configVersion: settings.configVersion,
     configMaxAgeSeconds: settings.configMaxAgeSeconds,
     sender: settings.sender,
+    webhook: settings.webhook,
     logRetentionDays: settings.logRetentionDays,
     ...(settings.alarmTopicArn ? { alarmTopicArn: settings.alarmTopicArn } : {}),
     ...(settings.alarmEmails ? { alarmEmails: settings.alarmEmails } : {}),
@@ -25,7 +26,15 @@ const pipeline = new WhatsAppPipeline(
 );
 
 export const apiUrl = pipeline.api.url;
-export const webhookBaseUrl = pipeline.api.url.apply((url) => `${url.replace(/\/$/, '')}/v1/webhooks`);
+/** Where providers send callbacks: the webhook function's URL (src/api/routes.ts `entry`), not the API's. */
+export const webhookBaseUrl = pipeline.webhookUrl.url.apply((url) => `${url.replace(/\/$/, '')}/v1/webhooks`);
+/**
+ * Each account's callback URL, to set at its provider (docs/pipeline.md, "Status callbacks"):
+ * `{token}` stands for the account's secret token where the provider signs nothing (Gupshup, in
+ * the path; Kaleyra may send it in `X-Webhook-Token` instead). Accounts of providers that send no
+ * callbacks (LiveTok) have none.
+ */
+export const callbackUrls = webhookBaseUrl.apply((base) => callbackUrlsOf(base, stackPipeline.accounts));
 export const tableName = pipeline.table.table.name;
 export const sendQueueUrl = pipeline.sendQueue.queue.url;
 export const sendDeadLetterQueueUrl = pipeline.sendQueue.deadLetterQueue.url;

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SCHEDULE_AHEAD_MS } from '../src/api/accept.ts';
-import { ROUTES } from '../src/api/routes.ts';
+import { ROUTES, routesServedBy, type HttpApiRouteName } from '../src/api/routes.ts';
 import { messageExpiresAt, MESSAGE_TTL_S, TTL_ATTRIBUTE } from '../src/store/table.ts';
 import { BUILD_DIR, REPO_ROOT } from './bundle.ts';
 import { ERROR_LOG_PATTERN, HANDLER_ERRORS_NAMESPACE, THROTTLED_LOG_PATTERN } from './components/alarms.ts';
@@ -46,7 +46,8 @@ describe('the Pulumi program (dev stack, mocked)', () => {
     expect(count('aws:sqs/queue:Queue')).toBe(4);
     expect(count('aws:lambda/eventSourceMapping:EventSourceMapping')).toBe(2);
     expect(count('aws:dynamodb/table:Table')).toBe(1);
-    expect(count('aws:apigatewayv2/route:Route')).toBe(ROUTES.length);
+    expect(count('aws:apigatewayv2/route:Route')).toBe(routesServedBy('httpApi').length);
+    expect(count('aws:lambda/functionUrl:FunctionUrl')).toBe(1);
     expect(count('aws:secretsmanager/secret:Secret')).toBe(1);
     expect(count('aws:cloudwatch/eventRule:EventRule')).toBe(1);
     expect(count('aws:sns/topic:Topic')).toBe(1);
@@ -84,6 +85,13 @@ describe('the Pulumi program (dev stack, mocked)', () => {
       expect((fn.inputs.loggingConfig as { logGroup: string }).logGroup).toBe(`/aws/lambda/${String(fn.inputs.name)}`);
   });
 
+  // Issue 18: logs are billed by the GB; Lambda's start and report lines would outweigh a callback's own.
+  it('logs the handlers’ lines from INFO and none of Lambda’s per-invocation lines', () => {
+    for (const fn of ofType('aws:lambda/function:Function')) {
+      expect(fn.inputs.loggingConfig, fn.name).toMatchObject({ logFormat: 'JSON', applicationLogLevel: 'INFO', systemLogLevel: 'WARN' });
+    }
+  });
+
   it('grants no wildcard action, and no wildcard resource', () => {
     expect(ofType('aws:iam/rolePolicy:RolePolicy')).toHaveLength(6);
     expect(violations('least-privilege')).toEqual([]);
@@ -111,7 +119,13 @@ describe('the Pulumi program (dev stack, mocked)', () => {
         'sqs:SendMessage send',
         'sqs:SendMessage push',
       ],
-      requeue: [...table('GetItem', 'UpdateItem'), 'dynamodb:Query index/due', 'sqs:SendMessage send'],
+      // The due index, and each account's messages by creation time (the byAccount index and their records).
+      requeue: [
+        ...table('BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'),
+        'dynamodb:Query index/byAccount',
+        'dynamodb:Query index/due',
+        'sqs:SendMessage send',
+      ],
       webhook: [
         ...table('BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'),
         'dynamodb:Query index/byProviderMessageId',
@@ -219,42 +233,52 @@ describe('the Pulumi program (dev stack, mocked)', () => {
     ]);
   });
 
-  it('routes the API to the function that serves each route', () => {
+  it('routes the API to the function that serves each route, and gives the callbacks’ function its URL', () => {
     const routes = ofType('aws:apigatewayv2/route:Route')
       .map((r) => r.inputs.routeKey)
       .sort();
-    expect(routes).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect(routes).toEqual(
+      routesServedBy('httpApi')
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    );
+    expect(ROUTES.length).toBeGreaterThan(routes.length);
+    expect(violations('function-urls')).toEqual([]);
+    const [url] = ofType('aws:lambda/functionUrl:FunctionUrl');
+    expect(url!.inputs).toMatchObject({ functionName: fnNamed('webhook').inputs.name, authorizationType: 'NONE', invokeMode: 'BUFFERED' });
+    expect(url!.inputs.cors).toBeUndefined();
+    expect(fnNamed('webhook').inputs.reservedConcurrentExecutions).toBe(10);
+    expect(result.outputs.webhookBaseUrl).toMatch(/\/v1\/webhooks$/);
   });
 
   // Item 11: a function that may run as long as the gateway waits leaves callers with a gateway 503.
   it('times every API function out before the HTTP API gives up on it', () => {
     const integrations = ofType('aws:apigatewayv2/integration:Integration');
-    expect(integrations).toHaveLength(3);
+    expect(integrations).toHaveLength(2);
     for (const integration of integrations) expect(Number(integration.inputs.timeoutMilliseconds)).toBe(INTEGRATION_TIMEOUT_MS);
     expect(violations('api-timeouts')).toEqual([]);
   });
 
   // Item 8: one throttle for the whole API held callbacks to what sends need.
-  it('throttles each route on its own (the stack’s settings over the defaults), callbacks above sends', () => {
+  it('throttles each API route on its own (the stack’s settings over the defaults); callbacks are not the API’s', () => {
     expect(violations('api-stage')).toEqual([]);
     const stage = ofType('aws:apigatewayv2/stage:Stage')[0]!;
     const settings = stage.inputs.routeSettings as Array<{ routeKey: string; throttlingRateLimit: number; throttlingBurstLimit: number }>;
     const byRoute = new Map(settings.map((s) => [s.routeKey, s]));
-    expect(byRoute.size).toBe(ROUTES.length);
-    for (const route of ROUTES) {
+    const served = routesServedBy('httpApi');
+    expect(byRoute.size).toBe(served.length);
+    for (const route of served) {
       // Pulumi.dev.yaml raises the send route's throttle.
-      const expected = route.name === 'sendMessages' ? { rate: 150, burst: 300 } : DEFAULT_ROUTE_THROTTLES[route.name];
+      const expected = route.name === 'sendMessages' ? { rate: 150, burst: 300 } : DEFAULT_ROUTE_THROTTLES[route.name as HttpApiRouteName];
       expect(byRoute.get(`${route.method} ${route.path}`), route.name).toMatchObject({
         throttlingRateLimit: expected.rate,
         throttlingBurstLimit: expected.burst,
       });
     }
-    const send = byRoute.get('POST /v1/messages')!;
-    for (const callback of ROUTES.filter((r) => r.function === 'webhook'))
-      expect(byRoute.get(`${callback.method} ${callback.path}`)!.throttlingRateLimit).toBeGreaterThan(send.throttlingRateLimit);
-    // Sized for an account at 40 messages/s with three callbacks each.
+    // Callbacks are not the API's: they come by the webhook function's URL, bounded by its reserved concurrency.
+    for (const callback of routesServedBy('functionUrl')) expect(byRoute.has(`${callback.method} ${callback.path}`)).toBe(false);
+    // Sized for an account at 40 messages/s.
     expect(DEFAULT_ROUTE_THROTTLES.sendMessages.rate).toBeGreaterThanOrEqual(40);
-    expect(DEFAULT_ROUTE_THROTTLES.receiveWebhook.rate).toBeGreaterThanOrEqual(3 * 40);
     const fallback = stage.inputs.defaultRouteSettings as { throttlingRateLimit: number };
     expect(fallback.throttlingRateLimit).toBeLessThanOrEqual(Math.min(...settings.map((s) => s.throttlingRateLimit)));
   });
@@ -386,6 +410,7 @@ describe('the Pulumi program (dev stack, mocked)', () => {
       'alarmTopicArn',
       'apiUrl',
       'bundleBytes',
+      'callbackUrls',
       'configVersion',
       'pushDeadLetterQueueUrl',
       'sendDeadLetterQueueUrl',

@@ -126,6 +126,7 @@ export async function planProgram(
             invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${args.name}/invocations`,
             executionArn: `arn:aws:execute-api:${region}:123456789012:${id}`,
             invokeUrl: `https://${id}.execute-api.${region}.amazonaws.com/`,
+            functionUrl: `https://${id}.lambda-url.${region}.on.aws/`,
           },
         };
       },

@@ -93,8 +93,36 @@ const CASES: Array<{ policy: PolicyName; what: string; change: Break; expected: 
   {
     policy: 'api-timeouts',
     what: 'an API function that runs as long as the gateway waits',
-    change: (r) => void (find(r, 'lambda/function:Function', 'wa-webhook').inputs.timeout = 30),
-    expected: /^wa-webhook: times out at 30 s: the API gives up at 30000 ms/,
+    change: (r) => void (find(r, 'lambda/function:Function', 'wa-status').inputs.timeout = 30),
+    expected: /^wa-status: times out at 30 s: the API gives up at 30000 ms/,
+  },
+  {
+    policy: 'function-urls',
+    what: 'a function URL without AWS auth on a function that does not authenticate its requests (the status API)',
+    change: (r) => {
+      const url = find(r, 'lambda/functionUrl:FunctionUrl', 'wa-webhook-url');
+      url.inputs.functionName = find(r, 'lambda/function:Function', 'wa-status').inputs.name;
+      find(r, 'lambda/function:Function', 'wa-status').inputs.reservedConcurrentExecutions = 5;
+    },
+    expected: /^wa-webhook-url: anyone may call wa-status by its URL, and it does not authenticate requests itself/,
+  },
+  {
+    policy: 'function-urls',
+    what: 'the callbacks’ function URL without a flood guard',
+    change: (r) => delete find(r, 'lambda/function:Function', 'wa-webhook').inputs.reservedConcurrentExecutions,
+    expected: /^wa-webhook-url: wa-webhook has no reserved concurrency/,
+  },
+  {
+    policy: 'function-urls',
+    what: 'CORS on the callbacks’ function URL',
+    change: (r) => void (find(r, 'lambda/functionUrl:FunctionUrl', 'wa-webhook-url').inputs.cors = { allowOrigins: ['*'] }),
+    expected: /^wa-webhook-url: CORS is on/,
+  },
+  {
+    policy: 'function-urls',
+    what: 'a function anyone may invoke directly, not only through its URL',
+    change: (r) => delete find(r, 'lambda/permission:Permission', 'wa-webhook-url-invoke').inputs.invokedViaFunctionUrl,
+    expected: /^wa-webhook-url-invoke: anyone may invoke the function directly/,
   },
   {
     policy: 'api-stage',

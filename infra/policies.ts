@@ -7,6 +7,7 @@
  * They read the mocks' conventions: a resource's ARN ends in `:<its name>`, its id is
  * `<its name>-id`, and a resource without an explicit `name` gets its Pulumi name.
  */
+import { routesServedBy } from '../src/api/routes.ts';
 import { TTL_ATTRIBUTE } from '../src/store/table.ts';
 import type { Plan, PlannedResource } from './plan.ts';
 
@@ -40,7 +41,16 @@ const TYPES = {
   alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
   metricFilter: 'aws:cloudwatch/logMetricFilter:LogMetricFilter',
   secretVersion: 'aws:secretsmanager/secretVersion:SecretVersion',
+  functionUrl: 'aws:lambda/functionUrl:FunctionUrl',
+  permission: 'aws:lambda/permission:Permission',
 } as const;
+
+/**
+ * The pipeline functions that authenticate every request themselves, by the route table: those
+ * whose routes are served by a function URL (the webhook: each provider's signature or token on
+ * the raw bytes). A plan's function is one of them by its Pulumi name (`<pipeline>-<function>`).
+ */
+const SELF_AUTHENTICATING = [...new Set(routesServedBy('functionUrl').map((route) => route.function))];
 
 /** API Gateway's limit for an HTTP API integration (http-api.ts `INTEGRATION_TIMEOUT_MS`). */
 const INTEGRATION_LIMIT_MS = 30_000;
@@ -241,6 +251,48 @@ export const POLICIES = {
         }
         return found;
       }),
+  },
+
+  'function-urls': {
+    description:
+      'a function URL without AWS auth only for a function that authenticates each request itself (the route table’s ' +
+      'function-URL routes), with reserved concurrency as its flood guard, no CORS, buffered; a function anyone may ' +
+      'invoke only through its URL',
+    check: (plan) => {
+      const found: Array<Omit<Violation, 'policy'>> = [];
+      for (const url of ofType(plan, TYPES.functionUrl)) {
+        const at = (message: string) => found.push({ resource: url.name, message });
+        const fn = ofType(plan, TYPES.fn).find((f) => awsNameOf(f) === url.inputs.functionName);
+        if (!fn) {
+          at(`its function ${String(url.inputs.functionName)} is not planned`);
+          continue;
+        }
+        if (url.inputs.authorizationType !== 'AWS_IAM' && !SELF_AUTHENTICATING.some((name) => fn.name.endsWith(`-${name}`))) {
+          at(
+            `anyone may call ${fn.name} by its URL, and it does not authenticate requests itself (only ${SELF_AUTHENTICATING.join(', ')} do)`,
+          );
+        }
+        if (!(Number(fn.inputs.reservedConcurrentExecutions) > 0)) {
+          at(`${fn.name} has no reserved concurrency: nothing bounds a flood of requests to its URL`);
+        }
+        if (url.inputs.cors !== undefined && url.inputs.cors !== null) at('CORS is on: callers are providers’ servers, never browsers');
+        if (url.inputs.invokeMode !== undefined && url.inputs.invokeMode !== 'BUFFERED') at(`invoke mode ${String(url.inputs.invokeMode)}`);
+      }
+      for (const permission of ofType(plan, TYPES.permission)) {
+        if (permission.inputs.principal !== '*') continue;
+        const at = (message: string) => found.push({ resource: permission.name, message });
+        if (permission.inputs.action === 'lambda:InvokeFunction' && permission.inputs.invokedViaFunctionUrl !== true) {
+          at('anyone may invoke the function directly, not only through its URL');
+        }
+        if (permission.inputs.action === 'lambda:InvokeFunctionUrl') {
+          const url = ofType(plan, TYPES.functionUrl).find((u) => u.inputs.functionName === permission.inputs.function);
+          if (!url || permission.inputs.functionUrlAuthType !== url.inputs.authorizationType) {
+            at('lets anyone call a function URL that is not planned with the same auth type');
+          }
+        }
+      }
+      return found;
+    },
   },
 
   schedules: {

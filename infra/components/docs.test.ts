@@ -72,6 +72,7 @@ describe('component arguments', () => {
       'AlarmsArgs',
       'ConfigSecretArgs',
       'ConsumerArgs',
+      'FunctionUrlEntryArgs',
       'HttpApiArgs',
       'MessagesTableArgs',
       'NodeFunctionArgs',
@@ -172,7 +173,7 @@ describe('documented defaults', () => {
     new MessagesTable('dt');
     const secret = new ConfigSecret('dc', { document: pulumi.secret(DOCUMENT) });
     const apiFn = (name: string) => new NodeFunction(name, { entry: 'src/functions/push.ts', statements: [], timeoutSeconds: 25 });
-    const api = new HttpApi('da', { functions: { accept: apiFn('da-accept'), status: apiFn('da-status'), webhook: apiFn('da-webhook') } });
+    const api = new HttpApi('da', { functions: { accept: apiFn('da-accept'), status: apiFn('da-status') } });
     new Alarms('dal', { queues: { q: queue }, functions: {}, api });
     const pipeline = new WhatsAppPipeline('wa', { configDocument: pulumi.secret(DOCUMENT) });
     return { secretVersion: secret.version, pipelineVersion: pipeline.configSecret.version };
@@ -214,6 +215,8 @@ describe('documented defaults', () => {
         (mapping('wa-send-consumer').scalingConfig as { maximumConcurrency: number }).maximumConcurrency,
       'WhatsAppPipelineArgs.sender.timeoutSeconds': () => input('lambda/function:Function', 'wa-sender').timeout,
       'WhatsAppPipelineArgs.sender.memoryMb': () => input('lambda/function:Function', 'wa-sender').memorySize,
+      'WhatsAppPipelineArgs.webhook.reservedConcurrency': () =>
+        input('lambda/function:Function', 'wa-webhook').reservedConcurrentExecutions,
       'WhatsAppPipelineArgs.push.maximumConcurrency': () =>
         (mapping('wa-push-consumer').scalingConfig as { maximumConcurrency: number }).maximumConcurrency,
       'WhatsAppPipelineArgs.logRetentionDays': () => input('cloudwatch/logGroup:LogGroup', 'wa-sender-logs').retentionInDays,

@@ -1,14 +1,15 @@
 /**
- * The HTTP entry point: an API Gateway HTTP API whose routes are the pipeline's route table
- * (src/api/routes.ts), each integrated with the function that serves it (payload v2). API keys are
- * checked in code (the accept and status functions) and callbacks verified in code (the webhook
- * function), so the routes themselves have no authorizer. Each route has its own throttle, and
- * every request is logged (JSON, to a log group with retention) without its path: paths carry
- * phone numbers (`/v1/suppressions/{account}/{recipient}`) and callback tokens.
+ * The HTTP entry point for callers: an API Gateway HTTP API whose routes are the route table's
+ * `httpApi` routes (src/api/routes.ts), each integrated with the function that serves it (payload
+ * v2). Provider callbacks are not among them: they come in by the webhook function's URL
+ * (function-url.ts). API keys are checked in code (the accept and status functions), so the routes
+ * themselves have no authorizer. Each route has its own throttle, and every request is logged
+ * (JSON, to a log group with retention) without its path: paths carry phone numbers
+ * (`/v1/suppressions/{account}/{recipient}`).
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { ROUTES, type Route, type RouteName } from '../../src/api/routes.ts';
+import { routesServedBy, type HttpApiFunction, type HttpApiRouteName } from '../../src/api/routes.ts';
 import type { NodeFunction } from './node-function.ts';
 import { transform, type Transform } from './transform.ts';
 
@@ -21,13 +22,12 @@ export interface Throttle {
 }
 
 /**
- * Default throttles, sized for a busy account: 40 messages/s, each with about three status
- * callbacks. Sends get 2.5× that (a batch request carries up to 100 messages, so more); callbacks
- * 3 × 40 = 120/s steady, ×3 for providers that flush a backlog at once; reads and cancels are what
- * a caller polling or a CLI needs; operator routes are for people. All within the account's
- * regional 10,000 requests/s.
+ * Default throttles, sized for a busy account: 40 messages/s. Sends get 2.5× that (a batch
+ * request carries up to 100 messages, so more); reads and cancels are what a caller polling or a
+ * CLI needs; operator routes are for people. All within the account's regional 10,000 requests/s.
+ * (Provider callbacks come by the webhook function's URL: its reserved concurrency bounds them.)
  */
-export const DEFAULT_ROUTE_THROTTLES: Readonly<Record<RouteName, Throttle>> = {
+export const DEFAULT_ROUTE_THROTTLES: Readonly<Record<HttpApiRouteName, Throttle>> = {
   sendMessages: { rate: 100, burst: 200 },
   listMessages: { rate: 20, burst: 40 },
   getMessage: { rate: 50, burst: 100 },
@@ -36,8 +36,6 @@ export const DEFAULT_ROUTE_THROTTLES: Readonly<Record<RouteName, Throttle>> = {
   listPauses: { rate: 5, burst: 10 },
   liftPause: { rate: 5, burst: 10 },
   removeSuppression: { rate: 5, burst: 10 },
-  receiveWebhook: { rate: 400, burst: 800 },
-  receiveWebhookWithToken: { rate: 400, burst: 800 },
 };
 
 /** API Gateway's limit for an HTTP API integration: functions behind it must time out sooner. */
@@ -63,25 +61,25 @@ export const ACCESS_LOG_FORMAT = {
 
 export interface HttpApiArgs {
   /**
-   * The function that serves each route's `function` (src/api/routes.ts): `accept`, `status`
-   * and `webhook`. Each must time out before the API's 30 s (checked when the API is
-   * constructed, on the functions' timeouts after any transform).
+   * The function that serves each `httpApi` route's `function` (src/api/routes.ts): `accept` and
+   * `status`. Each must time out before the API's 30 s (checked when the API is constructed, on
+   * the functions' timeouts after any transform).
    * @example
    * ```ts
-   * { functions: { accept: pipeline.functions.accept, status: pipeline.functions.status, webhook: pipeline.functions.webhook } }
+   * { functions: { accept: pipeline.functions.accept, status: pipeline.functions.status } }
    * ```
    */
-  functions: Record<Route['function'], NodeFunction>;
+  functions: Record<HttpApiFunction, NodeFunction>;
   /**
    * Throttles per route name, each over its {@link DEFAULT_ROUTE_THROTTLES} entry (the account's
    * regional limit is 10,000 requests/s, burst 5,000). A route added without one gets the lowest.
-   * @default {@link DEFAULT_ROUTE_THROTTLES}: sends 100/s (burst 200), callbacks 400/s (burst 800)…
+   * @default {@link DEFAULT_ROUTE_THROTTLES}: sends 100/s (burst 200), reads 50/s (burst 100)…
    * @example
    * ```ts
    * { throttles: { sendMessages: { rate: 300, burst: 600 } } }
    * ```
    */
-  throttles?: pulumi.Input<Partial<Record<RouteName, Throttle>>>;
+  throttles?: pulumi.Input<Partial<Record<HttpApiRouteName, Throttle>>>;
   /**
    * Days the access log keeps its lines (a value CloudWatch accepts: 1, 3, 5, 7, 14, 30, 60, 90…).
    * @default `30`
@@ -135,7 +133,7 @@ export class HttpApi extends pulumi.ComponentResource {
     const change = args.transform ?? {};
     this.api = new aws.apigatewayv2.Api(...transform(change.api, name, { protocolType: 'HTTP' }, { parent: this }));
     const integrations = new Map<string, aws.apigatewayv2.Integration>();
-    for (const [fn, target] of Object.entries(args.functions) as Array<[Route['function'], NodeFunction]>) {
+    for (const [fn, target] of Object.entries(args.functions) as Array<[HttpApiFunction, NodeFunction]>) {
       if (target.timeoutSeconds * 1000 >= INTEGRATION_TIMEOUT_MS) {
         throw new Error(
           `${name}: the ${fn} function's timeout (${target.timeoutSeconds} s) must be under the API's ` +
@@ -173,7 +171,8 @@ export class HttpApi extends pulumi.ComponentResource {
         ),
       );
     }
-    const routes = ROUTES.map(
+    const served = routesServedBy('httpApi');
+    const routes = served.map(
       (route) =>
         new aws.apigatewayv2.Route(
           ...transform(
@@ -193,7 +192,7 @@ export class HttpApi extends pulumi.ComponentResource {
     );
     const throttles = pulumi
       .output(args.throttles ?? {})
-      .apply((given) => ({ ...DEFAULT_ROUTE_THROTTLES, ...given }) as Record<RouteName, Throttle>);
+      .apply((given) => ({ ...DEFAULT_ROUTE_THROTTLES, ...given }) as Record<HttpApiRouteName, Throttle>);
     this.stage = new aws.apigatewayv2.Stage(
       ...transform(
         change.stage,
@@ -208,10 +207,10 @@ export class HttpApi extends pulumi.ComponentResource {
             return { throttlingRateLimit: lowest.rate, throttlingBurstLimit: lowest.burst };
           }),
           routeSettings: throttles.apply((all) =>
-            ROUTES.map((route) => ({
+            served.map((route) => ({
               routeKey: `${route.method} ${route.path}`,
-              throttlingRateLimit: all[route.name].rate,
-              throttlingBurstLimit: all[route.name].burst,
+              throttlingRateLimit: all[route.name as HttpApiRouteName].rate,
+              throttlingBurstLimit: all[route.name as HttpApiRouteName].burst,
             })),
           ),
           accessLogSettings: { destinationArn: this.accessLog.arn, format: JSON.stringify(ACCESS_LOG_FORMAT) },

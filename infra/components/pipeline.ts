@@ -2,19 +2,23 @@
  * The whole pipeline as one component, for `pulumi up` (infra/index.ts) or another Pulumi program:
  *
  *   HTTP API ─▶ accept ─▶ send queue ─▶ sender ─▶ providers
- *            ─▶ status ─┐         │        │
- *            ─▶ webhook ┤         ▼        ▼
+ *            ─▶ status ─┐         │        │         │ callbacks
+ *   function URL ─▶ webhook ◀────────────────────────┘
  *   schedule ─▶ requeue ├──▶ messages table ◀─┘
  *                       └──▶ push queue ─▶ push ─▶ the caller
+ *
+ * Callers come through the HTTP API; providers' callbacks through the webhook function's own URL
+ * (src/api/routes.ts `entry`: no API request to pay for each), bounded by its reserved concurrency.
  *
  * Each function gets exactly the table actions and indexes its code uses (table-access.ts), the
  * queues it uses, and the configuration secret.
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
-import type { RouteName } from '../../src/api/routes.ts';
+import type { HttpApiRouteName } from '../../src/api/routes.ts';
 import { Alarms, type AlarmsArgs } from './alarms.ts';
 import { ConfigSecret, type ConfigSecretArgs } from './config-secret.ts';
+import { FunctionUrlEntry, type FunctionUrlEntryArgs } from './function-url.ts';
 import { functionEntry, type PipelineFunctionName } from './functions.ts';
 import { HttpApi, type HttpApiArgs, type Throttle } from './http-api.ts';
 import { MessagesTable, type MessagesTableArgs } from './messages-table.ts';
@@ -97,6 +101,20 @@ export interface WhatsAppPipelineArgs {
      */
     memoryMb?: pulumi.Input<number>;
   };
+  /** The webhook function: the providers' status callbacks, by its own function URL. */
+  webhook?: {
+    /**
+     * Concurrent invocations reserved for it, and its most: the function URL's flood guard (beyond
+     * it Lambda answers 429 and providers retry). A callback takes a few table operations (tens of
+     * milliseconds), so 10 take several hundred callbacks a second.
+     * @default `10`
+     * @example
+     * ```ts
+     * { webhook: { reservedConcurrency: 25 } }
+     * ```
+     */
+    reservedConcurrency?: pulumi.Input<number>;
+  };
   /** The push function: the push queue's consumer, which delivers status changes to the callers. */
   push?: {
     /**
@@ -141,14 +159,15 @@ export interface WhatsAppPipelineArgs {
    */
   alarmEmails?: string[];
   /**
-   * Throttles per API route name, over the defaults (http-api.ts `DEFAULT_ROUTE_THROTTLES`).
-   * @default `DEFAULT_ROUTE_THROTTLES`: sends 100/s (burst 200), callbacks 400/s (burst 800)…
+   * Throttles per API route name, over the defaults (http-api.ts `DEFAULT_ROUTE_THROTTLES`); the
+   * callbacks' routes are not the API's (see `webhook.reservedConcurrency`).
+   * @default `DEFAULT_ROUTE_THROTTLES`: sends 100/s (burst 200), reads 50/s (burst 100)…
    * @example
    * ```ts
    * { throttles: { sendMessages: { rate: 300, burst: 600 } } }
    * ```
    */
-  throttles?: pulumi.Input<Partial<Record<RouteName, Throttle>>>;
+  throttles?: pulumi.Input<Partial<Record<HttpApiRouteName, Throttle>>>;
   /**
    * Refuse to delete the messages table until this is turned off.
    * @default `true`
@@ -194,6 +213,8 @@ export interface WhatsAppPipelineArgs {
     functions?: Partial<Record<PipelineFunctionName | 'all', NodeFunctionArgs['transform']>>;
     /** The HTTP API, its routes, integrations, stage and access log ({@link HttpApiArgs.transform}). */
     api?: HttpApiArgs['transform'];
+    /** The webhook function's URL and its permissions ({@link FunctionUrlEntryArgs.transform}). */
+    webhookUrl?: FunctionUrlEntryArgs['transform'];
     /** The alarms, their topic, subscriptions and metric filters ({@link AlarmsArgs.transform}). */
     alarms?: AlarmsArgs['transform'];
     /** The every-minute schedule of the requeue function (`aws.cloudwatch.EventRule`). */
@@ -209,6 +230,8 @@ export interface WhatsAppPipelineArgs {
 
 /** The API functions' timeout: under the HTTP API's 30 s, so a slow request ends in the function, not in a gateway 503. */
 export const API_FUNCTION_TIMEOUT_S = 25;
+/** The webhook function's reserved concurrency by default: its function URL's flood guard. */
+export const DEFAULT_WEBHOOK_CONCURRENCY = 10;
 /** The every-minute re-enqueue: done well within its minute, so runs never overlap. */
 export const REQUEUE_TIMEOUT_S = 50;
 
@@ -218,6 +241,8 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
   readonly pushQueue: PacedQueue;
   readonly functions: Record<PipelineFunctionName, NodeFunction>;
   readonly api: HttpApi;
+  /** The webhook function's URL: where providers send their callbacks. */
+  readonly webhookUrl: FunctionUrlEntry;
   readonly configSecret: ConfigSecret;
   readonly alarms: Alarms;
 
@@ -306,7 +331,11 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
       }),
       // One run at a time: a run that overlaps the next would enqueue the same held messages twice.
       requeue: fn('requeue', [send], { timeoutSeconds: REQUEUE_TIMEOUT_S, reservedConcurrency: 1 }),
-      webhook: fn('webhook', [push], { timeoutSeconds: API_FUNCTION_TIMEOUT_S }),
+      // Its function URL's flood guard: at most this many at once, and always that many available.
+      webhook: fn('webhook', [push], {
+        timeoutSeconds: API_FUNCTION_TIMEOUT_S,
+        reservedConcurrency: args.webhook?.reservedConcurrency ?? DEFAULT_WEBHOOK_CONCURRENCY,
+      }),
       push: fn('push', [this.pushQueue.consumeStatements({ changesVisibility: true })], { timeoutSeconds: 30 }),
     };
     this.sendQueue.subscribe(this.functions.sender, {
@@ -349,11 +378,16 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
     this.api = new HttpApi(
       `${name}-api`,
       {
-        functions: { accept: this.functions.accept, status: this.functions.status, webhook: this.functions.webhook },
+        functions: { accept: this.functions.accept, status: this.functions.status },
         logRetentionDays,
         ...(args.throttles ? { throttles: args.throttles } : {}),
         transform: change.api,
       },
+      parent,
+    );
+    this.webhookUrl = new FunctionUrlEntry(
+      `${name}-webhook-url`,
+      { function: this.functions.webhook, transform: change.webhookUrl },
       parent,
     );
     this.alarms = new Alarms(
@@ -373,6 +407,7 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
 
     this.registerOutputs({
       apiUrl: this.api.url,
+      webhookUrl: this.webhookUrl.url,
       tableName: this.table.table.name,
       sendQueueUrl: this.sendQueue.queue.url,
       alarmTopicArn: this.alarms.topicArn,

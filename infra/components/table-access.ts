@@ -26,6 +26,8 @@ export const STORE_CALLS = {
   'messages.list': [{ query: 'byAccount' }, 'BatchGetItem'],
   'messages.cancel': ['UpdateItem', 'GetItem'],
   'messages.applyStatus': ['UpdateItem'],
+  // A refused write is answered with the item it found; where a store does not (dynalite), it is read.
+  'messages.applyScoped': ['UpdateItem', 'GetItem'],
   'claims.claim': ['UpdateItem'],
   'claims.unclaim': ['UpdateItem'],
   'claims.markUnknown': ['UpdateItem'],
@@ -36,6 +38,9 @@ export const STORE_CALLS = {
   'due.getHeld': ['GetItem'],
   'due.postpone': ['UpdateItem'],
   'due.release': ['UpdateItem'],
+  'due.listCreated': [{ query: 'byAccount' }, 'BatchGetItem'],
+  'due.sweptUntil': ['GetItem'],
+  'due.markSwept': ['PutItem'],
   'idempotency.claim': ['PutItem', 'GetItem'],
   'idempotency.complete': ['UpdateItem'],
   'pauses.set': ['PutItem'],
@@ -67,9 +72,8 @@ const APPLY_EVENTS: StoreCall[] = [
   'callbacks.unmatchedTo',
   'callbacks.keepPending',
   'callbacks.takePending',
-  'callbacks.bindProviderMessageId',
   'callbacks.addAliases',
-  'messages.applyStatus',
+  'messages.applyScoped',
   'suppressions.add',
   'pauses.set',
 ];
@@ -122,7 +126,7 @@ export const FUNCTION_CALLS = {
     'pacing.claimGap',
   ],
   // src/scheduler/requeue.ts (the sweeper)
-  requeue: [...SWEEP, 'due.listDue'],
+  requeue: [...SWEEP, 'due.listDue', 'due.listCreated', 'due.sweptUntil', 'due.markSwept'],
   // src/webhooks/app.ts → src/status/apply.ts
   webhook: APPLY_EVENTS,
   push: [],

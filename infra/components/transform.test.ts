@@ -8,7 +8,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../../src/api/routes.ts';
+import { routesServedBy } from '../../src/api/routes.ts';
 import { planProgram, type PlannedResource } from '../plan.ts';
 import { checkPolicies } from '../policies.ts';
 import { Alarms } from './alarms.ts';
@@ -188,7 +188,11 @@ describe('a component’s transform reaches its resources', () => {
       description: 'WhatsApp messages',
       protocolType: 'HTTP',
     });
-    expect(routeNames.sort()).toEqual(ROUTES.map((route) => `wa-api-${route.name}`).sort());
+    expect(routeNames.sort()).toEqual(
+      routesServedBy('httpApi')
+        .map((route) => `wa-api-${route.name}`)
+        .sort(),
+    );
     const alarms = resources.filter((r) => r.type === 'aws:cloudwatch/metricAlarm:MetricAlarm');
     expect(alarms.length).toBeGreaterThan(20);
     for (const alarm of alarms) expect(alarm.inputs.treatMissingData, alarm.name).toBe('missing');
@@ -308,8 +312,8 @@ describe('a transform that breaks a guarantee', () => {
     await expect(pipeline({ transform: { sendQueue: { queue: { visibilityTimeoutSeconds: 60 } } } })).rejects.toThrow(
       /wa-send: the consumer's timeout \(30 s\) is over a sixth of the visibility timeout \(60 s\)/,
     );
-    await expect(pipeline({ transform: { functions: { webhook: { function: { timeout: 30 } } } } })).rejects.toThrow(
-      /wa-api: the webhook function's timeout \(30 s\) must be under the API's 30 s/,
+    await expect(pipeline({ transform: { functions: { status: { function: { timeout: 30 } } } } })).rejects.toThrow(
+      /wa-api: the status function's timeout \(30 s\) must be under the API's 30 s/,
     );
   }, 120_000);
 });

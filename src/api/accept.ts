@@ -7,17 +7,19 @@
  *
  * Nothing accepted is lost:
  *
- *   claim Idempotency-Key ─▶ write records (queued/scheduled, with the sealed body and a due time)
+ *   claim Idempotency-Key ─▶ write records (queued/scheduled, with the sealed body)
  *                            ─▶ enqueue ─▶ complete the key
  *                                  │ refused by SQS
  *                                  ▼
- *                             due now (the sweeper enqueues it within a minute)
+ *                             held, due now (the sweeper enqueues it within a minute)
  *
- * Each record carries its sealed queue body and a due time in the sweeper's `due` index (the
- * same write: no extra request): a message not claimed by then — its enqueue never happened
- * because this handler died, or the queue lost it — is enqueued by the sweeper
- * (src/scheduler/requeue.ts), whether or not the client retries. A schedule beyond SQS's 15
- * minutes is due 14 minutes before its time and not enqueued now. A client's retry with the same
+ * Each record carries its sealed queue body (the same write: no extra request), and the sweeper
+ * (src/scheduler/requeue.ts) looks at every message not claimed one grace after its creation — its
+ * enqueue never happened because this handler died, or the queue lost it — and enqueues it,
+ * whether or not the client retries. A message for now is found by its creation time (no `due`
+ * index entry to write, or to remove when it settles); a scheduled one has a due time in the
+ * `due` index: a near schedule its time and the grace, a schedule beyond SQS's 15 minutes 14
+ * minutes before its time (not enqueued now). A client's retry with the same
  * key writes the records that are missing and enqueues the waiting messages again. A message on
  * the queue twice is sent once: the sender claims each message with a conditional write.
  */
@@ -127,17 +129,20 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
     const { scheduleAt } = message.request;
     return scheduleAt ? (Date.parse(scheduleAt) - now.getTime()) / 1000 : 0;
   };
-  // A far schedule is held until 14 minutes before its time; the rest should be claimed within the delay and the grace.
+  // A far schedule is held until 14 minutes before its time; a near one should be claimed within the
+  // delay and the grace. A message for now has no due entry: the sweeper looks at it one grace after
+  // its creation (by that time; no index write now, none when it settles).
   const dueAt = (message: QueueMessage) => {
     const delayMs = Math.max(0, delayOf(message)) * 1000;
+    if (delayMs === 0) return {};
     const far = delayMs > MAX_DELAY_S * 1000;
     const due = far ? Date.parse(message.request.scheduleAt!) - HOLD_LEAD_S * 1000 : now.getTime() + delayMs + grace;
-    return new Date(due).toISOString();
+    return { at: new Date(due).toISOString() };
   };
   // Watched (with its sealed body) until claimed: the sweeper sends it anyway if it is not.
   const records: NewMessage[] = messages.map((message) => ({
     ...toRecord(message, now, deps, key),
-    due: { at: dueAt(message), sealedPayload: deps.cipher.seal(JSON.stringify(message)) },
+    due: { ...dueAt(message), sealedPayload: deps.cipher.seal(JSON.stringify(message)) },
   }));
   await deps.messages.createMany(records, { onlyIfMissing: replay });
 

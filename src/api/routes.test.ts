@@ -4,9 +4,23 @@ import type { WebhookDeps } from '../webhooks/app.ts';
 import { handleWebhookRequest } from '../webhooks/app.ts';
 import { handleApiRequest, type ApiDeps } from './app.ts';
 import type { HttpRequest } from './http.ts';
-import { matchRoute } from './routes.ts';
+import { entryOf, matchRoute, ROUTES, routesServedBy } from './routes.ts';
 
 const request = (method: string, path: string): HttpRequest => ({ method, path, headers: {}, query: {}, rawBody: Buffer.alloc(0) });
+
+describe('entry points', () => {
+  it('serves provider callbacks by the webhook function’s URL and every other route by the HTTP API', () => {
+    expect(routesServedBy('functionUrl').map((route) => route.name)).toEqual(['receiveWebhook', 'receiveWebhookWithToken']);
+    expect(routesServedBy('httpApi').every((route) => route.function !== 'webhook')).toBe(true);
+    expect(routesServedBy('httpApi').length + routesServedBy('functionUrl').length).toBe(ROUTES.length);
+  });
+
+  it('gives all of a function’s routes one entry (a function URL serves every path of its function)', () => {
+    const entries = new Map<string, Set<string>>();
+    for (const route of ROUTES) entries.set(route.function, (entries.get(route.function) ?? new Set()).add(entryOf(route)));
+    for (const [fn, of] of entries) expect(of.size, fn).toBe(1);
+  });
+});
 
 describe('routing', () => {
   it('decodes path parameters', () => {

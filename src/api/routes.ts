@@ -1,6 +1,17 @@
 /**
  * The HTTP routes of the pipeline, defined once: the local server, the Lambda handlers and the
- * Pulumi program all read this table. `function` names the handler that serves the route.
+ * Pulumi program all read this table. `function` names the handler that serves the route;
+ * `entry` where it is served in AWS (the local server serves every route the same way):
+ *
+ * - `httpApi` (the default): the API Gateway HTTP API — API keys checked by the handler, a
+ *   throttle per route, the API's access log; $1.00 per million requests.
+ * - `functionUrl`: the serving function's own Lambda function URL (auth NONE), for provider
+ *   callbacks — three or four per message, so an API request each would cost more than the rest of
+ *   the message. What the API gave them, they get here: the handler authenticates every request
+ *   itself (the provider's signature or secret token, on the raw bytes, before anything else),
+ *   the function's reserved concurrency is the flood guard (Lambda answers 429 beyond it), and the
+ *   handler writes one structured access line per request. All of a function's routes share one
+ *   entry (a function URL serves every path of its function).
  */
 export const ROUTES = [
   { name: 'sendMessages', method: 'POST', path: '/v1/messages', function: 'accept' },
@@ -13,12 +24,34 @@ export const ROUTES = [
   { name: 'liftPause', method: 'DELETE', path: '/v1/pauses/{account}', function: 'status' },
   { name: 'removeSuppression', method: 'DELETE', path: '/v1/suppressions/{account}/{recipient}', function: 'status' },
   // Provider callbacks: authenticated by the provider's signature (or a secret token in the path), not an API key.
-  { name: 'receiveWebhook', method: 'POST', path: '/v1/webhooks/{provider}/{account}', function: 'webhook' },
-  { name: 'receiveWebhookWithToken', method: 'POST', path: '/v1/webhooks/{provider}/{account}/{token}', function: 'webhook' },
+  { name: 'receiveWebhook', method: 'POST', path: '/v1/webhooks/{provider}/{account}', function: 'webhook', entry: 'functionUrl' },
+  {
+    name: 'receiveWebhookWithToken',
+    method: 'POST',
+    path: '/v1/webhooks/{provider}/{account}/{token}',
+    function: 'webhook',
+    entry: 'functionUrl',
+  },
 ] as const;
 
 export type Route = (typeof ROUTES)[number];
 export type RouteName = Route['name'];
+
+/** Where a route is served in AWS (see {@link ROUTES}). */
+export type EntryPoint = 'httpApi' | 'functionUrl';
+type UrlRoute = Extract<Route, { entry: 'functionUrl' }>;
+/** The routes served by a function URL, and their functions. */
+export type FunctionUrlRouteName = UrlRoute['name'];
+export type FunctionUrlFunction = UrlRoute['function'];
+/** The routes of the HTTP API, and the functions behind them. */
+export type HttpApiRouteName = Exclude<RouteName, FunctionUrlRouteName>;
+export type HttpApiFunction = Exclude<Route['function'], FunctionUrlFunction>;
+
+/** Where `route` is served in AWS. */
+export const entryOf = (route: Route): EntryPoint => ('entry' in route ? route.entry : 'httpApi');
+
+/** The routes served by `entry` in AWS. */
+export const routesServedBy = (entry: EntryPoint): Route[] => ROUTES.filter((route) => entryOf(route) === entry);
 
 export type RouteMatch =
   | { route: Route; params: Record<string, string> }

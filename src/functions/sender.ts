@@ -1,9 +1,16 @@
 /**
  * Lambda, on the send queue's event source mapping (batches, ReportBatchItemFailures): sends each
- * message exactly once within its account's limits (src/sender/sender.ts). Records are processed
- * one after another so that pacing sees them in order; a record that cannot be processed is
- * reported as a batch item failure and comes back, and after the queue's maxReceiveCount lands
- * in the dead-letter queue. Delays are not failures: they never count towards that.
+ * message exactly once within its account's limits (src/sender/sender.ts). A batch's first record
+ * of each account goes first, alone for its account; once it has its answer, the account's other
+ * records go side by side — an invocation then waits for their provider calls together, not one
+ * after another, which is most of what it is billed for — except records to one recipient, which
+ * go one after another, in order. So a refusal that stops the account (a pause, a provider's
+ * reset) still stops the batch's other calls before they are made, as one record after another
+ * did, and pacing changes no limit: the batch's tokens are taken at once, a record beyond them
+ * waits its turn for the bucket, and each recipient's slot is a conditional write. A record that
+ * cannot be processed is reported as a batch item failure and comes back, and after the queue's
+ * maxReceiveCount lands in the dead-letter queue. Delays are not failures: they never count
+ * towards that.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -76,7 +83,20 @@ export function senderHandler(load: () => SenderDeps | Promise<SenderDeps>, opti
       batch,
     );
     const processor = new BatchProcessor(EventType.SQS);
-    const handleRecord = async (record: SQSRecord) =>
+    // The first record of each account goes alone; the account's others wait for its answer.
+    const firsts = new Map<string, { id: string; done: Promise<void>; end(): void }>();
+    for (const record of event.Records) {
+      const account = laneOf(record.body).account;
+      if (firsts.has(account)) continue;
+      let end!: () => void;
+      const done = new Promise<void>((resolve) => {
+        end = resolve;
+      });
+      firsts.set(account, { id: record.messageId, done, end });
+    }
+    // One lane per recipient: its records one after another, in the batch's order.
+    const lanes = new Map<string, Promise<unknown>>();
+    const send = (record: SQSRecord) =>
       sendQueuedMessage(record.body, ready, batch).catch((error: unknown) => {
         // Logged as an error, which the function's error alarm counts: the record comes back, and is dead-lettered after maxReceiveCount.
         const id = messageIdOf(record.body);
@@ -84,8 +104,32 @@ export function senderHandler(load: () => SenderDeps | Promise<SenderDeps>, opti
         ready.log.error('record failed', { ...correlation, sqsMessageId: record.messageId, ...errorLogFields(error) });
         throw error;
       });
-    return processPartialResponse(event, handleRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+    const handleRecord = (record: SQSRecord) => {
+      const { account, recipient } = laneOf(record.body);
+      const first = firsts.get(account)!;
+      const before = first.id === record.messageId ? Promise.resolve() : first.done;
+      const lane = recipient ?? record.messageId;
+      const run = Promise.all([before, lanes.get(lane)]).then(() => send(record));
+      lanes.set(
+        lane,
+        run.catch(() => {}),
+      );
+      if (first.id === record.messageId) void run.finally(first.end).catch(() => {});
+      return run;
+    };
+    return processPartialResponse(event, handleRecord, processor, { context, processInParallel: true, throwOnFullBatchFailure: false });
   };
+}
+
+/** A queue body's account and recipient, as given: the account's first record goes alone, a recipient's records one after another. */
+function laneOf(body: string): { account: string; recipient?: string } {
+  try {
+    const request = (JSON.parse(body) as { request?: { account?: unknown; recipient?: unknown } } | null)?.request;
+    const account = typeof request?.account === 'string' ? request.account : '';
+    return typeof request?.recipient === 'string' ? { account, recipient: `${account}#${request.recipient}` } : { account };
+  } catch {
+    return { account: '' };
+  }
 }
 
 /** Our message id in a queue body, if it has one (for the log line of a record that failed). */

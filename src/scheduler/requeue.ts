@@ -1,10 +1,17 @@
 /**
  * The sweeper, run every minute (src/functions/requeue.ts; the local stack runs the same code): it
- * makes sure no accepted message is stranded. It reads only the sparse `due` index — messages not
- * settled yet (queued, scheduled, sending), and of those only the ones whose time has come — never
- * the table.
+ * makes sure no accepted message is stranded. It never scans the table. It reads two things:
  *
- *   listDue (the ordinary entries, and each paused account's held messages)
+ * - the sparse `due` index: messages not settled yet (queued, scheduled, sending) that wait for a
+ *   time — held ones (far schedules, long delays, failed enqueues, paused accounts), near
+ *   schedules, claims found running, messages it enqueued again — and of those only the ones whose
+ *   time has come;
+ * - each account's messages created since its last run up to `now − grace` (the keys-only
+ *   `byAccount` index, then the records): a message put on the queue at once has no due entry, and
+ *   is looked at this way, once, one grace after its creation. Most have settled by then, and cost
+ *   this read only; one still unsettled is handled as a due entry would be, and gets one.
+ *
+ *   what it finds
  *     ├─ queued / scheduled ─▶ enqueue its sealed body (delay: what is left of its schedule, ≤ 15 min)
  *     │                        ─▶ postpone its due time to now + delay + grace
  *     ├─ sending, claim still running ─▶ postpone to the claim's end
@@ -47,7 +54,10 @@ export interface RequeueDeps {
   now(): Date;
   /** @default DEFAULT_SWEEP_GRACE_MS */
   graceMs?: number;
-  /** The accounts whose held messages (while paused) are swept too (their messages come back every `pauseRecheckMs`). */
+  /**
+   * The accounts: their messages are looked at one grace after their creation, and their held
+   * messages while paused are swept too (they come back every `pauseRecheckMs`).
+   */
   accounts?: readonly string[];
 }
 
@@ -83,7 +93,42 @@ export async function requeueDue(deps: RequeueDeps, limit = 1000): Promise<Reque
     // A short round read the last of them; a round where everything failed would read the same again.
     if (due.length < wanted || report.failed - failedBefore === due.length) break;
   }
+  await sweepCreated(deps, now, report);
   return report;
+}
+
+/** How far back the first sweep of an account's messages by creation time looks (a new deployment, a new account). */
+export const FIRST_SWEEP_LOOKBACK_MS = 3600_000;
+/** Pages of an account's messages by creation time read in one run at most; the rest waits for the next. */
+const CREATED_PAGES_PER_RUN = 50;
+
+/**
+ * Messages put on the queue at once have no due entry: each is looked at once, one grace after
+ * its creation, by reading the accounts' messages created since the last run's position up to
+ * `now − grace` (the `byAccount` index, then the records). One that is waiting, or whose claim
+ * is running or stale, is handled as a due entry would be, and from then on has one. The position
+ * moves on only after what it covers was handled: a run that fails is read again by the next.
+ */
+async function sweepCreated(deps: RequeueDeps, now: Date, report: RequeueReport): Promise<void> {
+  const grace = deps.graceMs ?? DEFAULT_SWEEP_GRACE_MS;
+  const until = new Date(now.getTime() - grace).toISOString();
+  const end = `${until}#~`;
+  for (const account of deps.accounts ?? []) {
+    let position = (await deps.due.sweptUntil(account)) ?? new Date(Date.parse(until) - FIRST_SWEEP_LOOKBACK_MS).toISOString();
+    if (position >= end) continue;
+    for (let page = 0; page < CREATED_PAGES_PER_RUN; page++) {
+      const { held, last } = await deps.due.listCreated(account, position, until, ROUND);
+      await sweep(
+        held.map((h) => ({ id: h.record.id, held: h })),
+        deps,
+        now,
+        report,
+      );
+      position = last ?? end;
+      if (!last) break;
+    }
+    await deps.due.markSwept(account, position);
+  }
 }
 
 /** When a pause is lifted: the account's held messages go back on the queue at once. */
@@ -94,18 +139,21 @@ export async function requeuePaused(deps: RequeueDeps, account: string): Promise
   return report;
 }
 
-async function sweep(entries: readonly DueEntry[], deps: RequeueDeps, now: Date, report: RequeueReport): Promise<void> {
+/** What the sweeper looks at: a due entry (read now), or a message found by its creation time (read already, no entry yet). */
+type SweepEntry = DueEntry | { id: string; dueAt?: undefined; held: HeldMessage };
+
+async function sweep(entries: readonly SweepEntry[], deps: RequeueDeps, now: Date, report: RequeueReport): Promise<void> {
   const grace = deps.graceMs ?? DEFAULT_SWEEP_GRACE_MS;
   const at = now.getTime();
-  const ready: Array<{ message: QueueMessage; dueAt: string; delaySeconds: number; nextDueAt: string }> = [];
+  const ready: Array<{ message: QueueMessage; dueAt: string | undefined; delaySeconds: number; nextDueAt: string }> = [];
   for (const entry of entries) {
-    const held = await deps.due.getHeld(entry.id);
+    const held = 'held' in entry ? entry.held : await deps.due.getHeld(entry.id);
     if (!held) continue; // expired meanwhile
     const { record } = held;
     if (record.status === 'queued' || record.status === 'scheduled') {
       if (!held.sealedPayload) {
         // Nothing to enqueue (a record written before bodies were kept): the queue still has it, if anything.
-        if (await deps.due.release(entry.id, entry.dueAt)) report.released++;
+        if (entry.dueAt !== undefined && (await deps.due.release(entry.id, entry.dueAt))) report.released++;
         continue;
       }
       const message = open(held, deps.cipher);
@@ -134,12 +182,14 @@ async function sweep(entries: readonly DueEntry[], deps: RequeueDeps, now: Date,
       if (await deps.claims.markUnknown(entry.id, now.toISOString(), reason, held.claim?.token)) report.unknown++;
       continue;
     }
-    if (await deps.due.release(entry.id, entry.dueAt)) report.released++;
+    if (entry.dueAt !== undefined && (await deps.due.release(entry.id, entry.dueAt))) report.released++;
   }
   const refused = new Set(await deps.queue.enqueue(ready));
   for (const entry of ready) {
     if (refused.has(entry.message.id)) {
       report.failed++;
+      // A message found by its creation time is not looked at that way again: a due entry, due now, keeps it watched.
+      if (entry.dueAt === undefined) await deps.due.postpone(entry.message.id, undefined, now.toISOString());
       continue;
     }
     await deps.due.postpone(entry.message.id, entry.dueAt, entry.nextDueAt);

@@ -50,7 +50,7 @@ import type { SendClaimRepository, SuppressionRepository } from '../store/reposi
 
 /** What the sender reads and writes (and, for callbacks kept before the send result, what applying them does). */
 export interface SenderStorage extends Pick<ApplyDeps, 'callbacks'> {
-  messages: Pick<MessageRepository, 'get' | 'createMany' | 'applyStatus'>;
+  messages: Pick<MessageRepository, 'get' | 'createMany' | 'applyStatus' | 'applyScoped'>;
   claims: SendClaimRepository;
   due: Pick<DueRepository, 'hold'>;
   pauses: Pick<PauseRepository, 'list' | 'set'>;
@@ -113,6 +113,8 @@ export interface BatchContext {
   pauses: Map<string, Promise<Pause[]>>;
   /** Tokens of each account's budget already taken for this batch. */
   tokens: Map<string, number>;
+  /** Per account, the end of the last turn at its bucket taken by a record of this batch (records side by side take turns). */
+  turns?: Map<string, Promise<void>>;
   /** What is left of the invocation (Lambda's `context.getRemainingTimeInMillis`); unbounded without. */
   remainingMs?: () => number;
   /** What was left when the batch started: a call needs at least half the deadline it could have had then. */
@@ -134,6 +136,22 @@ export function withDeadline(fetch: typeof globalThis.fetch, ms: number): typeof
     const own = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     return fetch(input, { ...init, signal: deadlineSignal(ms, own) });
   };
+}
+
+/** Waits for the batch's previous turn at `account`'s bucket; `done` ends this one. */
+async function takeTurnAsync(batch: BatchContext, account: string): Promise<{ done(): void }> {
+  if (!batch.turns) batch.turns = new Map();
+  const turns = batch.turns;
+  const before = turns.get(account) ?? Promise.resolve();
+  let done!: () => void;
+  turns.set(
+    account,
+    new Promise<void>((resolve) => {
+      done = resolve;
+    }),
+  );
+  await before;
+  return { done };
 }
 
 /**
@@ -179,7 +197,12 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     recipient: maskPhone(request.recipient),
   });
 
-  let record = await deps.messages.get(message.id);
+  // Read eventually consistent (half a read unit): statuses only move forward, so an old copy shows
+  // an earlier one at worst, and the claim — a conditional write — refuses a message that moved on.
+  // Two answers need the latest copy: none (created below) and `sending` (a claim given back since
+  // makes it wait again).
+  let record = await deps.messages.get(message.id, { consistent: false });
+  if (!record || record.status === 'sending') record = await deps.messages.get(message.id);
   if (!record) {
     // A producer enqueued directly: the record starts here, watched by the sweeper like an accepted one.
     const byRecipient = account ? matchedByRecipient(deps.adapterFor(account)) : false;
@@ -196,7 +219,8 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     return { kind: 'failed', reason: 'account not configured' };
   }
 
-  const knownDueAt = record.dueAt;
+  // Without a due entry, the sweeper looks at the message one grace after its creation.
+  const knownDueAt = record.dueAt ?? new Date(Date.parse(record.createdAt) + deps.sweepGraceMs).toISOString();
   const delay = (delayMs: number, reason: string, options: DelayOptions = {}) =>
     delayMessage(message, delayMs, reason, deps, log, { knownDueAt, ...options });
   const adapter = deps.adapterFor(account);
@@ -247,13 +271,21 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
   if (gap.granted === 0) return delay(gap.waitMs, 'recipient gap');
   const prefetched = batch.tokens.get(request.account) ?? 0;
   if (prefetched > 0) batch.tokens.set(request.account, prefetched - 1);
-  else
-    for (;;) {
-      const token = await deps.pacer.acquire(`acct#${request.account}`, pacing.account, 1, deps.now());
-      if (token.granted > 0) break;
-      if (token.waitMs > deps.maxInlineWaitMs) return delay(token.waitMs, 'account rate limit');
-      await deps.sleep(token.waitMs);
+  else {
+    // Beyond the batch's tokens, the batch's records ask the bucket one at a time (records side by
+    // side would only refuse each other's writes), each waiting for the one before.
+    const turn = await takeTurnAsync(batch, request.account);
+    try {
+      for (;;) {
+        const token = await deps.pacer.acquire(`acct#${request.account}`, pacing.account, 1, deps.now());
+        if (token.granted > 0) break;
+        if (token.waitMs > deps.maxInlineWaitMs) return delay(token.waitMs, 'account rate limit');
+        await deps.sleep(token.waitMs);
+      }
+    } finally {
+      turn.done();
     }
+  }
 
   if (timeIsShort()) return delay(0, 'too little time left in this invocation for a call');
 
@@ -303,7 +335,8 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
           ...(deps.notifier ? { notifier: deps.notifier } : {}),
         });
       }
-      log.info('sent', { status: result.status });
+      // Each send is in the table; the log's INFO line is the batch's (src/functions/sender.ts).
+      log.debug('sent', { status: result.status });
       return { kind: 'sent', status: result.status };
     }
     case 'unknown': {

@@ -28,13 +28,14 @@ import { classifyMetaCode } from '../providers/errors.ts';
 import { isProviderOptOutCode, matchesByRecipient, type ProviderName } from '../providers/index.ts';
 import { advances, type MessageStatus } from '../messages/status.ts';
 import type { StatusEvent } from '../messages/status-event.ts';
-import { ACCOUNT_SCOPE, templateScope, type MessageRecord } from '../store/model.ts';
+import { ACCOUNT_SCOPE, templateScope, type ScopedOutcome } from '../store/model.ts';
+import { planStatusWrite } from '../store/rules.ts';
 import type { CallbackIndexRepository, MessageRepository } from '../store/repositories.ts';
 import type { PauseRepository, SuppressionRepository } from '../store/repositories.ts';
 import type { StatusNotifier } from '../push/push.ts';
 
 export interface ApplyDeps {
-  messages: Pick<MessageRepository, 'get' | 'applyStatus'>;
+  messages: Pick<MessageRepository, 'get' | 'applyScoped'>;
   callbacks: CallbackIndexRepository;
   suppressions: Pick<SuppressionRepository, 'add'>;
   pauses: Pick<PauseRepository, 'set'>;
@@ -78,9 +79,8 @@ export async function applyEvents(events: readonly StatusEvent[], deps: ApplyDep
 
 async function applyEvent(event: StatusEvent, deps: ApplyDeps): Promise<EventFate> {
   if (!isReported(event.status)) return 'unchanged';
-  const match = await findRecord(event, deps);
-  if (match === 'foreign') return 'cross_account';
-  if (match) return applyToRecord(event, match, deps);
+  const matched = await applyMatched(event, deps);
+  if (matched) return matched;
   if (!event.providerMessageId) return 'unmatched';
   await deps.callbacks.keepPending(event.account, event.provider, event.providerMessageId, event, deps.now());
   // The send result may have landed meanwhile. It writes its id, then takes kept events; this
@@ -93,23 +93,52 @@ async function applyEvent(event: StatusEvent, deps: ApplyDeps): Promise<EventFat
   return 'kept';
 }
 
-/** One event to the account's message it was matched to. Never matches, keeps or recurses. */
-async function applyToRecord(event: StatusEvent, record: MessageRecord, deps: ApplyDeps): Promise<EventFate> {
+/**
+ * Matches the event to the account's message and applies it there (the matching order is in the
+ * header); `undefined` if no message of the account matched. Nothing is read to check a candidate:
+ * the scoped write applies it only to a message of the event's account and provider, and says
+ * when the candidate is missing or another account's.
+ */
+async function applyMatched(event: StatusEvent, deps: ApplyDeps): Promise<EventFate | undefined> {
+  if (event.messageId) {
+    // Our ids are global: a message of another account named by its id is a cross-account callback.
+    const fate = await applyToMessage(event, event.messageId, deps);
+    if (fate === 'foreign') return 'cross_account';
+    if (fate !== 'missing') return fate;
+  }
+  const providerIds = [event.providerMessageId, ...(event.providerAliases ?? [])].filter((id): id is string => Boolean(id));
+  for (const id of providerIds) {
+    const found = await deps.callbacks.findMessageId(event.account, event.provider, id);
+    const fate = found ? await applyToMessage(event, found, deps) : 'missing';
+    if (fate !== 'missing' && fate !== 'foreign') return fate;
+  }
+  if (providerIds.length > 0 && (await deps.callbacks.takenElsewhere(event.account, event.provider, providerIds))) return 'cross_account';
+  if (matchesByRecipient(event.provider) && event.recipient && /^\+?\d{7,15}$/.test(event.recipient)) {
+    const e164 = event.recipient.startsWith('+') ? event.recipient : `+${event.recipient}`;
+    const hash = recipientRef(deps.recipientHashKey, e164).hash;
+    const at = Date.parse(event.at);
+    const candidates = await deps.callbacks.unmatchedTo(
+      event.account,
+      hash,
+      new Date(at - RECIPIENT_MATCH_WINDOW_MS).toISOString(),
+      new Date(at + CLOCK_SKEW_MS).toISOString(),
+    );
+    if (candidates.length === 1) {
+      const fate = await applyToMessage(event, candidates[0]!, deps);
+      if (fate !== 'missing' && fate !== 'foreign') return fate;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * One event to message `id`, if it is the event's account's (else `foreign`, or `missing`):
+ * the status, and the event's provider id if the message has none, in one scoped conditional
+ * write; then what follows from it. Never matches, keeps or recurses.
+ */
+async function applyToMessage(event: StatusEvent, id: string, deps: ApplyDeps): Promise<EventFate | 'missing' | 'foreign'> {
   const status = event.status;
   if (!isReported(status)) return 'unchanged';
-  if (
-    event.providerMessageId &&
-    !record.providerMessageId &&
-    (await deps.callbacks.bindProviderMessageId(record.id, event.providerMessageId))
-  ) {
-    await deps.callbacks.addAliases(record.account, event.provider, [event.providerMessageId], record.id, deps.now());
-  }
-  // Another id the provider will use for the message (Gupshup's WhatsApp id, for callbacks more
-  // than a week late) is recorded once, with the first report that brings it (`enqueued`).
-  const known = new Set([record.providerMessageId, event.providerMessageId].filter(Boolean));
-  const aliases = event.status === 'accepted' ? (event.providerAliases ?? []).filter((alias) => !known.has(alias)) : [];
-  if (aliases.length > 0) await deps.callbacks.addAliases(record.account, event.provider, aliases, record.id, deps.now());
-
   const error = event.error
     ? {
         class: 'provider',
@@ -118,22 +147,54 @@ async function applyToRecord(event: StatusEvent, record: MessageRecord, deps: Ap
       }
     : undefined;
   const optedOut = event.status === 'failed' && isOptOut(event.provider, event.error?.code);
+  const scope = { account: event.account, provider: event.provider };
+  let result: ScopedOutcome | undefined;
+  if (status === 'accepted') {
+    // A report of `accepted` (Gupshup's `enqueued`) mostly repeats what the send answer recorded: a
+    // read (half a unit) tells so, where a refused write would cost a whole one. A copy without the
+    // message, or one the report could change, leaves it to the write (which decides).
+    const current = await deps.messages.get(id, { consistent: false });
+    if (current && (current.account !== scope.account || current.provider !== scope.provider)) return 'foreign';
+    const repeat = current && planStatusWrite(status, event.at, { known: current }) === 'unchanged';
+    if (repeat && (current.providerMessageId || !event.providerMessageId)) {
+      result = { outcome: 'unchanged', record: current, boundProviderMessageId: false };
+    }
+  }
   // A failure that says the sender must stop (a paused template, a blocked account) pauses it, as
   // the same code in a send answer does; only when it fails the message, so a repeat days later
   // does not pause again what an operator lifted. The pause is written before the failure: a
   // reader who sees the message failed finds the pause, and a crash between the two writes leaves
   // the message unfailed, so the provider's retry of the callback pauses and fails it again
-  // (written after, the retry would find the message failed already and never pause).
-  const pause = event.status === 'failed' && advances(record.status, 'failed') ? pauseScopeOf(event.error?.code) : undefined;
+  // (written after, the retry would find the message failed already and never pause). These
+  // codes are rare: the read they take (to know the template, and whether the report fails the
+  // message) costs nothing on the common path.
+  const pause = status === 'failed' ? pauseScopeOf(event.error?.code) : undefined;
   if (pause) {
-    const scope = pause === 'template' && record.template ? templateScope(record.template) : ACCOUNT_SCOPE;
-    const code = event.error?.code !== undefined ? { code: event.error.code } : {};
-    await deps.pauses.set(record.account, scope, { reason: error?.reason ?? 'paused by the provider', since: event.at, ...code });
+    const current = await deps.messages.get(id, { consistent: true });
+    if (!current) return 'missing';
+    if (current.account !== scope.account || current.provider !== scope.provider) return 'foreign';
+    if (advances(current.status, 'failed')) {
+      const pauseScope = pause === 'template' && current.template ? templateScope(current.template) : ACCOUNT_SCOPE;
+      const code = event.error?.code !== undefined ? { code: event.error.code } : {};
+      await deps.pauses.set(current.account, pauseScope, { reason: error?.reason ?? 'paused by the provider', since: event.at, ...code });
+    }
   }
-  const outcome = await deps.messages.applyStatus(record.id, status, event.at, {
-    known: record,
+  result ??= await deps.messages.applyScoped(id, status, event.at, scope, {
     ...(error ? { error: optedOut ? { ...error, class: 'opted_out' } : error } : {}),
+    ...(event.providerMessageId ? { providerMessageId: event.providerMessageId } : {}),
   });
+  if (!('record' in result)) return result.outcome;
+  const { outcome, record } = result;
+  // The provider id this report gave the message: where the account's later callbacks look for it.
+  if (result.boundProviderMessageId && event.providerMessageId) {
+    await deps.callbacks.addAliases(record.account, event.provider, [event.providerMessageId], record.id, deps.now());
+  }
+  // Another id the provider will use for the message (Gupshup's WhatsApp id, for callbacks more
+  // than a week late) is recorded once, with the first report that brings it (`enqueued`).
+  const known = new Set([record.providerMessageId, event.providerMessageId].filter(Boolean));
+  const aliases = event.status === 'accepted' ? (event.providerAliases ?? []).filter((alias) => !known.has(alias)) : [];
+  if (aliases.length > 0) await deps.callbacks.addAliases(record.account, event.provider, aliases, record.id, deps.now());
+
   if (optedOut)
     await deps.suppressions.add(record.account, record.recipient.hash, {
       reason: error?.reason ?? 'opted out',
@@ -154,39 +215,6 @@ async function applyToRecord(event: StatusEvent, record: MessageRecord, deps: Ap
   return outcome === 'unchanged' ? 'unchanged' : 'applied';
 }
 
-/** The event's message of its own account; `'foreign'` if the event names another account's. */
-async function findRecord(event: StatusEvent, deps: ApplyDeps): Promise<MessageRecord | 'foreign' | undefined> {
-  const mine = (record: MessageRecord | undefined) =>
-    record && record.account === event.account && record.provider === event.provider ? record : undefined;
-  // Records are read eventually consistent: a callback comes long after its record was written,
-  // and the write that applies it is conditional (always consistent) anyway.
-  const read = (id: string) => deps.messages.get(id, { consistent: false });
-  if (event.messageId) {
-    const record = await read(event.messageId);
-    if (record) return mine(record) ?? 'foreign';
-  }
-  const providerIds = [event.providerMessageId, ...(event.providerAliases ?? [])].filter((id): id is string => Boolean(id));
-  for (const id of providerIds) {
-    const found = await deps.callbacks.findMessageId(event.account, event.provider, id);
-    const record = found ? mine(await read(found)) : undefined;
-    if (record) return record;
-  }
-  if (providerIds.length > 0 && (await deps.callbacks.takenElsewhere(event.account, event.provider, providerIds))) return 'foreign';
-  if (matchesByRecipient(event.provider) && event.recipient && /^\+?\d{7,15}$/.test(event.recipient)) {
-    const e164 = event.recipient.startsWith('+') ? event.recipient : `+${event.recipient}`;
-    const hash = recipientRef(deps.recipientHashKey, e164).hash;
-    const at = Date.parse(event.at);
-    const candidates = await deps.callbacks.unmatchedTo(
-      event.account,
-      hash,
-      new Date(at - RECIPIENT_MATCH_WINDOW_MS).toISOString(),
-      new Date(at + CLOCK_SKEW_MS).toISOString(),
-    );
-    if (candidates.length === 1) return mine(await read(candidates[0]!));
-  }
-  return undefined;
-}
-
 /**
  * After a send result with a provider id lands (or a callback finds it had): applies the
  * callbacks `account` kept for that id to message `messageId`, which the send result names. The
@@ -201,11 +229,11 @@ export async function applyKeptEvents(
   deps: ApplyDeps,
 ): Promise<EventFate[]> {
   const kept = (await deps.callbacks.takePending(account, provider, providerMessageId)) as StatusEvent[];
-  if (kept.length === 0) return [];
-  const record = await deps.messages.get(messageId);
-  // Only the account's own message: the keys are scoped, so this holds unless the record is gone.
-  if (!record || record.account !== account || record.provider !== provider) return kept.map(() => 'unmatched');
   const fates: EventFate[] = [];
-  for (const event of kept) fates.push(await applyToRecord(event, record, deps));
+  // Only the account's own message: the keys are scoped, so this holds unless the record is gone.
+  for (const event of kept) {
+    const fate = await applyToMessage({ ...event, account, provider }, messageId, deps);
+    fates.push(fate === 'missing' || fate === 'foreign' ? 'unmatched' : fate);
+  }
   return fates;
 }

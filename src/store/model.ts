@@ -37,10 +37,12 @@ export interface NewMessage {
   /** Make it findable by recipient (providers whose callbacks are matched by recipient and time). */
   indexRecipient?: boolean;
   /**
-   * When the sweeper (src/scheduler/requeue.ts) should look at it if nothing else has, with its
-   * sealed queue body to enqueue it again: the `due` index entry every unsettled message has.
+   * Its sealed queue body (for the sweeper, src/scheduler/requeue.ts, to enqueue it again) and,
+   * with `at`, its entry in the `due` index: when the sweeper looks at it if nothing else has. A
+   * message put on the queue at once has no entry (none to write now, none to remove when it
+   * settles): the sweeper finds it by its creation time, one grace later (`DueRepository.listCreated`).
    */
-  due?: { at: string; sealedPayload: string };
+  due?: { at?: string; sealedPayload: string };
 }
 
 export interface MessageRecord extends Omit<NewMessage, 'status' | 'indexRecipient' | 'due'> {
@@ -131,6 +133,29 @@ export interface ApplyExtra {
   known?: Pick<MessageRecord, 'status' | 'times'>;
 }
 
+/** Whose message a scoped report must be about: the account the callback was authenticated for, and its provider. */
+export interface ReportScope {
+  account: string;
+  provider: ProviderName;
+}
+
+/** What `applyScoped` takes besides the status, its time and the scope. */
+export interface ScopedExtra {
+  error?: StoredError;
+  /** The provider's id of the message: kept if it has none yet (not indexed: the caller adds the alias). */
+  providerMessageId?: string;
+}
+
+/**
+ * What a scoped report did. Applied or not, the record as it is after the report (from the write's
+ * own answer: no read first); `boundProviderMessageId` when this report gave the message its
+ * provider id. `missing`: no such message; `foreign`: a message of another account or provider —
+ * nothing changed.
+ */
+export type ScopedOutcome =
+  | { outcome: ApplyOutcome; record: MessageRecord; boundProviderMessageId: boolean }
+  | { outcome: 'missing' | 'foreign' };
+
 /** One entry of the `due` index: a message and when the sweeper looks at it. */
 export interface DueEntry {
   id: string;
@@ -163,6 +188,14 @@ export interface HeldMessage {
   record: MessageRecord;
   sealedPayload?: string;
   claim?: Claim;
+}
+
+/** A page of an account's messages by creation time, for the sweeper (`DueRepository.listCreated`). */
+export interface CreatedPage {
+  /** The unsettled messages of the page without a due entry, oldest first. */
+  held: HeldMessage[];
+  /** Where the page ended (a position to continue after), if more may follow within the range. */
+  last?: string;
 }
 
 export type IdempotencyClaim = { claimed: true } | { claimed: false; requestHash: string; messageIds: string[]; complete: boolean };

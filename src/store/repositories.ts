@@ -15,6 +15,7 @@ import type {
   ApplyExtra,
   ApplyOutcome,
   Claim,
+  CreatedPage,
   DueEntry,
   GapClaim,
   HeldMessage,
@@ -25,6 +26,9 @@ import type {
   MessageRecord,
   NewMessage,
   Pause,
+  ReportScope,
+  ScopedExtra,
+  ScopedOutcome,
   PauseDetails,
   PauseScope,
   StoredBucket,
@@ -67,6 +71,20 @@ export interface MessageRepository {
    * The provider id is kept once (the first wins), and indexed for the account's callbacks.
    */
   applyStatus(id: string, next: Exclude<MessageStatus, 'cancelled'>, at: string, extra?: ApplyExtra): Promise<ApplyOutcome>;
+  /**
+   * {@link applyStatus} for a report about `scope.account`'s message of `scope.provider` (a status
+   * callback), without reading the record first: the conditional write checks the scope too, so a
+   * message of another account or provider is `foreign` and nothing changes. The write's answer
+   * gives the record (as it is after the report) — what was read before to match, bind and push.
+   * With `providerMessageId`, a message without one gets it in the same write (first wins).
+   */
+  applyScoped(
+    id: string,
+    next: Exclude<MessageStatus, 'cancelled'>,
+    at: string,
+    scope: ReportScope,
+    extra?: ScopedExtra,
+  ): Promise<ScopedOutcome>;
 }
 
 /** The sender's claim on a message: of two deliveries of a queue message, only one calls the provider. */
@@ -117,11 +135,26 @@ export interface DueRepository {
   getHeld(id: string): Promise<HeldMessage | undefined>;
   /**
    * Moves a message's due time on (out of a paused account's entries), if it is still
-   * `fromDueAt`: a change made meanwhile (a new hold, a claim's outcome) is not undone.
+   * `fromDueAt`: a change made meanwhile (a new hold, a claim's outcome) is not undone. From
+   * `undefined` (a message found by its creation time), it gives a message that has no entry and
+   * is not settled its first.
    */
-  postpone(id: string, fromDueAt: string, toDueAt: string): Promise<boolean>;
+  postpone(id: string, fromDueAt: string | undefined, toDueAt: string): Promise<boolean>;
   /** Ends a hold (the entry and the sealed body), if its due time is still `dueAt`. */
   release(id: string, dueAt: string): Promise<boolean>;
+  /**
+   * The messages put on the queue without a due entry, which the sweeper looks at once, one grace
+   * after their creation: `account`'s messages created after position `after` (a previous page's
+   * `last`, or an ISO time) up to `until` (an ISO time, inclusive), oldest first, `limit` of them
+   * read; of those, the ones not settled and without a due entry, with their sealed bodies. Read
+   * from the `byAccount` index and the records, eventually consistent (what the sweeper writes on
+   * what it finds is conditional).
+   */
+  listCreated(account: string, after: string, until: string, limit?: number): Promise<CreatedPage>;
+  /** How far (a `listCreated` position) the sweeper has looked at `account`'s messages by creation time; none yet: undefined. */
+  sweptUntil(account: string): Promise<string | undefined>;
+  /** Records how far the sweeper has looked at `account`'s messages by creation time. */
+  markSwept(account: string, position: string): Promise<void>;
 }
 
 /** Idempotency keys of the accept API, per account, kept at least 24 h. */

@@ -5,7 +5,7 @@
  */
 import { STATUS_RANK, type MessageStatus } from '../messages/status.ts';
 import { InvalidCursorError, LIST_READ_BUDGET } from './model.ts';
-import type { ApplyExtra, ListPage, ListPosition, ListQuery, MessageRecord } from './model.ts';
+import type { ApplyExtra, ApplyOutcome, ListPage, ListPosition, ListQuery, MessageRecord, ScopedExtra } from './model.ts';
 import { idOfCreatedSortKey } from './table.ts';
 
 /**
@@ -27,8 +27,34 @@ export function planStatusWrite(
   return { mayAdvance: !known || (known.status !== 'cancelled' && STATUS_RANK[known.status] < STATUS_RANK[next]) };
 }
 
+/**
+ * The record after a report that did `outcome`, from the record before it (what a conditional
+ * write answers with `ALL_OLD`): the same changes the write made, so no read follows it.
+ */
+export function recordAfter(
+  before: MessageRecord,
+  next: Exclude<MessageStatus, 'cancelled'>,
+  at: string,
+  outcome: ApplyOutcome,
+  extra: ScopedExtra,
+): MessageRecord {
+  const after: MessageRecord = { ...before, times: { ...before.times } };
+  if (extra.providerMessageId && outcome !== 'unchanged') after.providerMessageId = before.providerMessageId ?? extra.providerMessageId;
+  if (outcome === 'unchanged') return after;
+  after.times[next] = at;
+  if (extra.error && next === 'failed') after.error = outcome === 'advanced' ? extra.error : (before.error ?? extra.error);
+  if (outcome === 'advanced') {
+    after.status = next;
+    if (settles(next)) delete after.dueAt;
+  }
+  return after;
+}
+
 /** A message that reaches `status` is settled: it leaves the sweeper's `due` index and drops its sealed body. */
 export const settles = (status: MessageStatus): boolean => STATUS_RANK[status] >= STATUS_RANK.unknown;
+
+/** Statuses of a message not settled yet: the sweeper watches it (src/scheduler/requeue.ts). */
+export const UNSETTLED: ReadonlySet<string> = new Set<MessageStatus>(['queued', 'scheduled', 'sending']);
 
 /** Statuses of a message that went (or is going) to the provider: candidates for recipient matching. */
 export const SENT_STATUSES: ReadonlySet<MessageStatus> = new Set(['sending', 'unknown', 'accepted', 'sent', 'failed']);

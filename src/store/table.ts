@@ -13,6 +13,7 @@
  * | suppression      | `S#<account>#<rcpt hash>`  | `S`  | an opted-out recipient                  |
  * | id alias         | `X#<provider>#<id>`        | `A#<account>` | a provider id → our message id |
  * | pending events   | `E#<provider>#<id>`        | `A#<account>` | callbacks that came before the send result, one per status |
+ * | sweep position   | `W#<account>`              | `W`  | how far the sweeper has looked at the account's messages by creation time |
  *
  * Provider ids come from callbacks, so they are scoped and made safe before they reach a key:
  * - every lookup by provider id is scoped to the account the callback was authenticated for: the
@@ -26,17 +27,18 @@
  * Indexes (sparse where their keys are optional):
  * - `byProviderMessageId`: `pmid` = `<provider>#<account>#<id>` → the message, for callbacks about
  *   messages whose provider id came from a lookup (reconciliation).
- * - `byAccount`: `account` + `created` (`<ISO time>#<id>`) → listing by account and time. Only
- *   the keys are in it, so status changes never rewrite it; filters on status are applied to the
- *   records.
- * - `due`: `dueShard` + `dueAt` → every message not settled yet (queued, scheduled, sending), with
- *   the time the sweeper (src/scheduler/requeue.ts) should look at it if nothing else has: the end
- *   of a hold (far schedule, long delay, failed enqueue), the time by which a message on the queue
- *   should have been claimed, or — for a claimed message — when its claim is stale. Written with
- *   the record at accept, left alone by the claim, removed by the outcome's write: an entry in the
- *   index costs one index write when it appears and one when it goes. Shards `D#0`…`D#3` spread
- *   the entries; `H#<account>` holds a paused account's messages, which lifting the pause
- *   re-enqueues at once.
+ * - `byAccount`: `account` + `created` (`<ISO time>#<id>`) → listing by account and time, and
+ *   the sweeper's look, one grace after their creation, at messages put on the queue without a
+ *   `due` entry. Only the keys are in it, so status changes never rewrite it; filters on status
+ *   are applied to the records.
+ * - `due`: `dueShard` + `dueAt` → the unsettled messages (queued, scheduled, sending) that wait
+ *   for a time — a hold's end (far schedule, long delay, failed enqueue, pause), a near schedule,
+ *   a claim's end the sweeper found running, a message the sweeper enqueued again — with when the
+ *   sweeper (src/scheduler/requeue.ts) should look at it if nothing else has. A message put on the
+ *   queue at once gets no entry (the sweeper finds it through `byAccount`), so the common message
+ *   writes this index neither when accepted nor when it settles; an entry that exists is left alone
+ *   by the claim and removed by the outcome's write. Shards `D#0`…`D#3` spread the entries;
+ *   `H#<account>` holds a paused account's messages, which lifting the pause re-enqueues at once.
  * - `byRecipient`: `rk` (`<account>#<recipient hash>`) + `created` → the recent messages to one
  *   recipient, only for providers whose send answer carries no id (LiveChat, Loopwave): their
  *   callbacks are matched by recipient and time. Written once per such message.
@@ -129,6 +131,9 @@ export function dueShard(id: string): string {
   for (const char of id.slice(-4)) sum += char.charCodeAt(0);
   return `D#${sum % DUE_SHARDS}`;
 }
+
+/** How far the sweeper has looked at an account's messages by creation time. */
+export const sweepKey = (account: string): Key => ({ [KEY.partition]: `W#${account}`, [KEY.sort]: 'W' });
 
 /** The `due` index shard of a paused account's held messages: lifting the pause re-enqueues them all. */
 export const pauseShard = (account: string): string => `H#${account}`;

@@ -90,7 +90,8 @@ export async function handleWebhookRequest(request: HttpRequest, deps: WebhookDe
     });
   }
   const events = normalised.events.length;
-  deps.log.info('webhook applied', {
+  // What each event did, for debugging (the access line, INFO, says the request was taken).
+  deps.log.debug('webhook applied', {
     provider,
     account: account.id,
     events,

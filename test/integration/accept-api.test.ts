@@ -117,8 +117,11 @@ describe('accept and message API', () => {
       history: [{ status: 'queued', at: clock.toISOString() }],
       attempts: 0,
     });
-    // Watched by the sweeper: if it is not claimed within the grace, it is enqueued again (same write as the record).
-    expect((await storage.messages.get(id))?.dueAt).toBe(new Date(clock.getTime() + 120_000).toISOString());
+    // Watched by the sweeper by its creation time, without a due entry (no index write now, none when
+    // it settles): its sealed body is kept with the record (same write), to enqueue it again if it is
+    // not claimed within the grace.
+    expect((await storage.messages.get(id))?.dueAt).toBeUndefined();
+    expect((await storage.due.getHeld(id))?.sealedPayload).toEqual(expect.any(String));
   });
 
   it('keeps full phone numbers out of storage: a keyed hash and the last digits only', async () => {

@@ -61,7 +61,7 @@ describe('failure callbacks that stop the sender', () => {
 
   it('survive a crash at either write: the retried callback leaves the message failed and the template paused', async () => {
     // The handler dies at one of its two writes (the pause, the failure); the provider retries the callback.
-    for (const crashAt of ['pauses.set', 'messages.applyStatus'] as const) {
+    for (const crashAt of ['pauses.set', 'messages.applyScoped'] as const) {
       store = memoryStorage();
       const id = '01JPAUSE000000000000000004';
       await sentMessage(id, 'acme-d');
@@ -78,9 +78,9 @@ describe('failure callbacks that stop the sender', () => {
       // What a reader saw of the pauses at the moment the message was failed.
       const pausesWhenFailed: unknown[] = [];
       const messages = Object.create(store.messages) as typeof store.messages;
-      messages.applyStatus = crashOnce('messages.applyStatus', async (...args: Parameters<typeof store.messages.applyStatus>) => {
+      messages.applyScoped = crashOnce('messages.applyScoped', async (...args: Parameters<typeof store.messages.applyScoped>) => {
         if (args[1] === 'failed') pausesWhenFailed.push(...(await store.pauses.list('acme-d')));
-        return store.messages.applyStatus(...args);
+        return store.messages.applyScoped(...args);
       });
       const pauses = Object.create(store.pauses) as typeof store.pauses;
       pauses.set = crashOnce('pauses.set', (...args: Parameters<typeof store.pauses.set>) => store.pauses.set(...args));

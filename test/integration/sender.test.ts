@@ -414,6 +414,38 @@ describe('the sender', () => {
     }
   }, 30_000);
 
+  it('calls the provider for a batch side by side once the account’s first call has its answer', async () => {
+    const h = await harness({ providers: ['kaleyra'] });
+    try {
+      const events: string[] = [];
+      let inFlight = 0;
+      let most = 0;
+      h.sender.fetch = async (input, init) => {
+        const request = new Request(input, init);
+        if (request.method !== 'POST') return globalThis.fetch(request);
+        inFlight++;
+        most = Math.max(most, inFlight);
+        events.push('start');
+        try {
+          return await globalThis.fetch(request);
+        } finally {
+          inFlight--;
+          events.push('end');
+        }
+      };
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) ids.push(await h.accept('kaleyra', { recipient: `+9198123456${String(i).padStart(2, '0')}` }));
+      await h.drain({ concurrency: 1 });
+      for (const record of await h.storage.messages.getMany(ids)) expect(record.status).toBe('accepted');
+      expect(h.sendCalls('kaleyra')).toHaveLength(6);
+      // The first call alone (a refusal that stops the account would stop the others), then the rest together.
+      expect(events.slice(0, 2)).toEqual(['start', 'end']);
+      expect(most).toBeGreaterThan(1);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('records a 500 as unknown and never calls the provider again for it', async () => {
     const h = await harness({ providers: ['kaleyra'] });
     try {

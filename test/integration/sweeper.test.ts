@@ -1,8 +1,9 @@
 /**
  * The sweeper (src/scheduler/requeue.ts) over the in-memory repositories and the SQS emulator,
  * with an injected clock: nothing accepted is stranded (not enqueued, or lost by the queue), a
- * claim past its end becomes `unknown` and is never sent again; and, against dynalite, it reads
- * only the sparse `due` index.
+ * claim past its end becomes `unknown` and is never sent again; a message for now, which has no
+ * due entry, is looked at one grace after its creation; and, against dynalite, it never scans: it
+ * queries the sparse `due` index and the accounts' messages by creation time.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -134,6 +135,27 @@ describe('the sweeper', () => {
     expect((await sweep(at(10 * GRACE))).requeuedIds).not.toContain(id);
   });
 
+  it('looks at a message for now once, by its creation time: settled, it costs nothing more; lost, it is watched from then on', async () => {
+    const settled = await accept('kaleyra');
+    const lost = await accept('kaleyra');
+    await taken(); // the queue loses both; one of them was sent all the same (its copy was received first)
+    expect((await storage.messages.get(settled))?.dueAt).toBeUndefined();
+    await storage.claims.claim(settled, 'token', at(1000).toISOString(), { until: at(31_000).toISOString() });
+    await storage.messages.applyStatus(settled, 'accepted', at(2000).toISOString());
+
+    const refusing = { enqueue: async (entries: Array<{ message: { id: string } }>) => entries.map((e) => e.message.id) };
+    const failed = await sweep(at(GRACE), { queue: refusing as unknown as SendQueue });
+    expect(failed.failed).toBe(1);
+    // Not enqueued, but not dropped either: a due entry, due now, and the position moved past it.
+    expect((await storage.messages.get(lost))?.dueAt).toBe(at(GRACE).toISOString());
+    expect((await storage.messages.get(settled))?.dueAt).toBeUndefined();
+
+    const report = await sweep(at(GRACE + 1000));
+    expect(report.requeuedIds).toEqual([lost]);
+    expect(await taken()).toEqual([lost]);
+    expect((await sweep(at(GRACE + 2000))).requeuedIds).toEqual([]);
+  });
+
   it('leaves a running claim alone and makes a claim past its end unknown, never sending it again', async () => {
     const id = await accept('kaleyra');
     await taken();
@@ -165,7 +187,7 @@ describe('the sweeper', () => {
     expect((await storage.messages.get(id))?.status).toBe('sending');
   });
 
-  it('reads only the sparse due index of DynamoDB: no scan, no query of anything else', async () => {
+  it('never scans DynamoDB: it queries the sparse due index and the accounts’ messages by creation time, nothing else', async () => {
     dynamo = await startDynamo();
     await ensureMessagesTable(dynamo.client, 'messages');
     use(dynamoDBStorage({ client: dynamo.client, tableName: 'messages' }));
@@ -186,10 +208,15 @@ describe('the sweeper', () => {
       const report = await sweep(at(GRACE), { due: instrumented.due, claims: instrumented.claims });
       expect(report.requeuedIds).toContain(lost);
       expect(commands.some((c) => c.name === 'ScanCommand')).toBe(false);
-      expect(commands.filter((c) => c.name === 'QueryCommand').every((c) => c.index === INDEX.due.name)).toBe(true);
-      // Per message found: one read of its record, one write of its next due time.
-      const found = report.requeued + report.released + report.postponed + report.unknown + report.failed;
-      expect(commands.filter((c) => c.name === 'GetItemCommand').length).toBe(found);
+      const queried = new Set(commands.filter((c) => c.name === 'QueryCommand').map((c) => c.index));
+      expect(queried).toEqual(new Set([INDEX.due.name, INDEX.byAccount.name]));
+      // The message for now was found by its creation time: its record came with the page (a batch
+      // read), not read again; the only single reads are each account's sweep position.
+      expect(commands.filter((c) => c.name === 'BatchGetItemCommand').length).toBeGreaterThanOrEqual(1);
+      expect(commands.filter((c) => c.name === 'GetItemCommand').length).toBe(2);
+      // It now has a due entry (one write), and the position moved past it (one write per account).
+      expect((await instrumented.messages.get(lost))?.dueAt).toBe(at(2 * GRACE).toISOString());
+      expect(commands.filter((c) => c.name === 'PutItemCommand').length).toBe(2);
     } finally {
       client.destroy();
     }

@@ -132,14 +132,22 @@ function crossCounted(account: string): number {
 }
 
 /** Counts `applyStatus` calls per `<message id>:<status>` on a function's message repository, until the returned function restores it. */
-function countWrites(messages: Pick<MessageRepository, 'applyStatus'>, writes: string[]): () => void {
-  const original = messages.applyStatus;
-  messages.applyStatus = function (this: typeof messages, id, next, ...rest) {
+function countWrites(messages: Partial<Pick<MessageRepository, 'applyStatus'>> & Pick<MessageRepository, 'applyScoped'>, writes: string[]) {
+  const original = { applyStatus: messages.applyStatus, applyScoped: messages.applyScoped };
+  const status = original.applyStatus;
+  if (status) {
+    messages.applyStatus = function (this: typeof messages, id, next, ...rest) {
+      writes.push(`${id}:${next}`);
+      return status.call(this, id, next, ...rest);
+    };
+  }
+  // Status callbacks are applied with the scoped write.
+  messages.applyScoped = function (this: typeof messages, id, next, ...rest) {
     writes.push(`${id}:${next}`);
-    return original.call(this, id, next, ...rest);
+    return original.applyScoped.call(this, id, next, ...rest);
   };
-  return () => {
-    messages.applyStatus = original;
+  return (): void => {
+    Object.assign(messages, original);
   };
 }
 

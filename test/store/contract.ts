@@ -111,26 +111,33 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         await expect(s.messages.getMany([one.id, one.id])).rejects.toThrow();
       });
 
-      it('reaches the reference result (applyReport) for any order and repetition of reports', async () => {
-        await fc.assert(
-          fc.asyncProperty(
-            fc.array(fc.record({ status: fc.constantFrom(...REPORTED), second: fc.integer({ min: 1, max: 59 }) }), {
-              minLength: 1,
-              maxLength: 8,
-            }),
-            async (reports) => {
-              const [m] = await created(message());
-              const withRepeats = [...reports, ...reports.slice(0, 2)];
-              for (const r of withRepeats) await s.messages.applyStatus(m!.id, r.status, at(r.second));
-              const start: { status?: MessageStatus; times: StatusTimes } = { status: 'queued', times: { queued: at(0) } };
-              const expected = withRepeats.reduce((state, r) => applyReport(state, r.status, at(r.second)), start);
-              const record = await s.messages.get(m!.id);
-              expect({ status: record?.status, times: record?.times }).toEqual(expected);
-            },
-          ),
-          { numRuns: 20 },
-        );
-      });
+      it.each(['applyStatus', 'applyScoped'] as const)(
+        '%s reaches the reference result (applyReport) for any order and repetition of reports',
+        async (method) => {
+          const apply = (id: string, status: (typeof REPORTED)[number], time: string) =>
+            method === 'applyStatus'
+              ? s.messages.applyStatus(id, status, time)
+              : s.messages.applyScoped(id, status, time, { account: 'acme', provider: 'kaleyra' });
+          await fc.assert(
+            fc.asyncProperty(
+              fc.array(fc.record({ status: fc.constantFrom(...REPORTED), second: fc.integer({ min: 1, max: 59 }) }), {
+                minLength: 1,
+                maxLength: 8,
+              }),
+              async (reports) => {
+                const [m] = await created(message());
+                const withRepeats = [...reports, ...reports.slice(0, 2)];
+                for (const r of withRepeats) await apply(m!.id, r.status, at(r.second));
+                const start: { status?: MessageStatus; times: StatusTimes } = { status: 'queued', times: { queued: at(0) } };
+                const expected = withRepeats.reduce((state, r) => applyReport(state, r.status, at(r.second)), start);
+                const record = await s.messages.get(m!.id);
+                expect({ status: record?.status, times: record?.times }).toEqual(expected);
+              },
+            ),
+            { numRuns: 20 },
+          );
+        },
+      );
 
       it('says what a report did: advanced, recorded as history, or nothing; the first failure’s error stays', async () => {
         const [m] = await created(message());
@@ -154,6 +161,55 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await s.messages.applyStatus(m!.id, 'delivered', at(6), { known })).toBe('unchanged');
         expect(await s.messages.applyStatus(m!.id, 'sent', at(4), { known })).toBe('recorded');
         expect(await s.messages.applyStatus(m!.id, 'read', at(9), { known })).toBe('advanced');
+      });
+
+      it('applies a scoped report to its account’s message of its provider only, reading nothing, and answers the record after', async () => {
+        const [m] = await created(message());
+        const scope = { account: 'acme', provider: 'kaleyra' } as const;
+        const sent = await s.messages.applyScoped(m!.id, 'sent', at(2), scope, { providerMessageId: 'K-1' });
+        expect(sent).toMatchObject({
+          outcome: 'advanced',
+          boundProviderMessageId: true,
+          record: { status: 'sent', providerMessageId: 'K-1' },
+        });
+        expect(sent).toEqual({ ...sent, record: await s.messages.get(m!.id) });
+
+        // Another account's or provider's message: nothing changes, nothing of it is answered.
+        expect(await s.messages.applyScoped(m!.id, 'read', at(3), { account: 'other', provider: 'kaleyra' })).toEqual({
+          outcome: 'foreign',
+        });
+        expect(await s.messages.applyScoped(m!.id, 'read', at(3), { account: 'acme', provider: 'gupshup' })).toEqual({
+          outcome: 'foreign',
+        });
+        expect(await s.messages.applyScoped(newMessageId(T0), 'read', at(3), scope)).toEqual({ outcome: 'missing' });
+        expect((await s.messages.get(m!.id))?.status).toBe('sent');
+
+        // A repeat changes nothing and keeps the first provider id; a late report is history, its error kept.
+        const repeat = await s.messages.applyScoped(m!.id, 'sent', at(2), scope, { providerMessageId: 'K-2' });
+        expect(repeat).toMatchObject({ outcome: 'unchanged', boundProviderMessageId: false, record: { providerMessageId: 'K-1' } });
+        expect(await s.messages.applyScoped(m!.id, 'delivered', at(5), scope)).toMatchObject({ outcome: 'advanced' });
+        const error = { class: 'provider', code: 131026, reason: 'undeliverable' };
+        const late = await s.messages.applyScoped(m!.id, 'failed', at(4), scope, { error });
+        expect(late).toMatchObject({
+          outcome: 'recorded',
+          record: { status: 'delivered', error, times: { failed: at(4), delivered: at(5) } },
+        });
+        expect(late).toEqual({ ...late, record: await s.messages.get(m!.id) });
+
+        // A report that changes nothing still gives a message without a provider id the report's.
+        const [unbound] = await created(message());
+        await s.messages.applyStatus(unbound!.id, 'read', at(9));
+        const bound = await s.messages.applyScoped(unbound!.id, 'read', at(9), scope, { providerMessageId: 'K-7' });
+        expect(bound).toMatchObject({ outcome: 'unchanged', boundProviderMessageId: true, record: { providerMessageId: 'K-7' } });
+        expect((await s.messages.get(unbound!.id))?.providerMessageId).toBe('K-7');
+
+        // A cancelled message never moves.
+        const [cancelled] = await created(message());
+        await s.messages.cancel(cancelled!.id, at(1));
+        expect(await s.messages.applyScoped(cancelled!.id, 'sent', at(2), scope)).toMatchObject({
+          outcome: 'unchanged',
+          record: { status: 'cancelled' },
+        });
       });
 
       it('never moves a cancelled message, and cancels only a waiting one', async () => {
@@ -372,6 +428,58 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await s.due.postpone(paused!.id, at(10), at(20))).toBe(true);
         expect(await s.due.listPaused('acme')).toEqual([]);
         expect(await s.due.listDue(at(20))).toEqual([{ id: paused!.id, dueAt: at(20) }]);
+      });
+
+      it('keeps a message for now out of the due index, with its body; a first entry only for one that is not settled', async () => {
+        const [now, sent, entered] = await created(
+          message({ due: { sealedPayload: 'p' } }),
+          message({ due: { sealedPayload: 'p' } }),
+          message({ due: { at: at(10), sealedPayload: 'p' } }),
+        );
+        expect((await s.messages.get(now!.id))?.dueAt).toBeUndefined();
+        expect(await s.due.getHeld(now!.id)).toMatchObject({ sealedPayload: 'p' });
+        expect(await s.due.listDue(at(9999))).toEqual([{ id: entered!.id, dueAt: at(10) }]);
+        await s.messages.applyStatus(sent!.id, 'sent', at(2));
+        expect(await s.due.postpone(sent!.id, undefined, at(60))).toBe(false);
+        expect(await s.due.postpone(entered!.id, undefined, at(60))).toBe(false);
+        expect(await s.due.postpone(newMessageId(T0), undefined, at(60))).toBe(false);
+        expect(await s.due.postpone(now!.id, undefined, at(60))).toBe(true);
+        expect(await s.due.postpone(now!.id, undefined, at(70))).toBe(false);
+        expect(await s.due.listDue(at(60))).toEqual(expect.arrayContaining([{ id: now!.id, dueAt: at(60) }]));
+      });
+
+      it('lists an account’s messages by creation time in pages: the unsettled ones without a due entry, with their bodies', async () => {
+        const ids = Array.from({ length: 5 }, (_, i) => newMessageId(T0 + i * 1000));
+        const [waiting, sent, sending, entered, later] = await created(
+          ...ids.map((id, i) =>
+            message({ id, createdAt: at(i), due: i === 3 ? { at: at(90), sealedPayload: 'p' } : { sealedPayload: 'p' } }),
+          ),
+        );
+        await created(message({ account: 'other', createdAt: at(1), due: { sealedPayload: 'p' } }));
+        await s.messages.applyStatus(sent!.id, 'sent', at(9));
+        await s.claims.claim(sending!.id, 'token', at(9), { until: at(40) });
+
+        const all = await s.due.listCreated('acme', at(-60), at(3));
+        expect(all.held.map((h) => h.record.id)).toEqual([waiting!.id, sending!.id]);
+        expect(all.held[0]).toMatchObject({ sealedPayload: 'p', record: { status: 'queued' } });
+        expect(all.held[1]).toMatchObject({ record: { status: 'sending' }, claim: { token: 'token', until: at(40) } });
+        expect(all.last).toBeUndefined();
+
+        // Page by page: each page says where it ended; the next starts after it; `until` is inclusive.
+        const first = await s.due.listCreated('acme', at(-60), at(4), 2);
+        expect(first.held.map((h) => h.record.id)).toEqual([waiting!.id]);
+        const second = await s.due.listCreated('acme', first.last!, at(4), 2);
+        expect(second.held.map((h) => h.record.id)).toEqual([sending!.id]);
+        const third = await s.due.listCreated('acme', second.last!, at(4), 2);
+        expect(third.held.map((h) => h.record.id)).toEqual([later!.id]);
+        expect(entered).toBeDefined();
+        // After a position at the end of a time, nothing of that time again.
+        expect((await s.due.listCreated('acme', `${at(4)}#~`, at(4))).held).toEqual([]);
+
+        expect(await s.due.sweptUntil('acme')).toBeUndefined();
+        await s.due.markSwept('acme', third.last ?? `${at(4)}#~`);
+        expect(await s.due.sweptUntil('acme')).toBe(third.last ?? `${at(4)}#~`);
+        expect(await s.due.sweptUntil('other')).toBeUndefined();
       });
     });
 

@@ -19,10 +19,17 @@ const PENDING_SLOT = 'ev_';
 const PENDING_TTL_S = 7 * 86_400;
 
 export class DynamoDBCallbackIndexRepository extends DynamoDBRepository implements CallbackIndexRepository {
+  /**
+   * An alias never changes once written, so a copy that has it is right: it is read eventually
+   * consistent (half a read unit) first, and strongly consistent only when that copy has none — a
+   * send result stored a moment ago is still found.
+   */
   async findMessageId(account: string, provider: ProviderName, providerMessageId: string): Promise<string | undefined> {
     const alias = providerIdItemKey('X', provider, account, providerMessageId);
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: alias, ConsistentRead: true }));
-    if (Item) return String(Item.messageId);
+    for (const consistent of [false, true]) {
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: alias, ConsistentRead: consistent }));
+      if (Item) return String(Item.messageId);
+    }
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,

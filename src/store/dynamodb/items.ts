@@ -34,10 +34,9 @@ export function toItem(message: NewMessage): Item {
     meta: message.metadata,
     idem: message.idempotencyKey,
     ...(message.indexRecipient ? { [INDEX.byRecipient.partition]: recipientIndexValue(message.account, message.recipient.hash) } : {}),
-    ...(message.due
-      ? { [INDEX.due.partition]: dueShard(message.id), [INDEX.due.sort]: message.due.at, payload: message.due.sealedPayload }
-      : {}),
-    [TTL_ATTRIBUTE]: messageExpiresAt({ ...message, ...(message.due ? { dueAt: message.due.at } : {}) }),
+    ...(message.due ? { payload: message.due.sealedPayload } : {}),
+    ...(message.due?.at ? { [INDEX.due.partition]: dueShard(message.id), [INDEX.due.sort]: message.due.at } : {}),
+    [TTL_ATTRIBUTE]: messageExpiresAt({ ...message, ...(message.due?.at ? { dueAt: message.due.at } : {}) }),
   };
 }
 

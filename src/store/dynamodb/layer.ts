@@ -42,6 +42,48 @@ export async function conditionally(write: () => Promise<unknown>): Promise<bool
   }
 }
 
+/**
+ * The item a refused conditional write found, where the store returns it
+ * (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`, as DynamoDB does): `undefined` when the
+ * refusal carries none — no item, or a store that does not return it (dynalite), where the caller
+ * reads instead.
+ */
+export function refusedItem(error: unknown): Item | undefined {
+  const item = (error as { Item?: Record<string, unknown> } | undefined)?.Item;
+  return item && Object.keys(item).length > 0 ? (fromAttributeMap(item) as Item) : undefined;
+}
+
+/** An item in DynamoDB's wire format (`{S: …}`, `{N: …}`, `{M: …}` …) as plain values, as the document client reads it. */
+function fromAttributeMap(map: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(map).map(([name, value]) => [name, fromAttribute(value as Record<string, unknown>)]));
+}
+
+function fromAttribute(value: Record<string, unknown>): unknown {
+  const [type, inner] = Object.entries(value)[0] ?? [];
+  switch (type) {
+    case 'S':
+    case 'B':
+      return inner;
+    case 'N':
+      return Number(inner);
+    case 'BOOL':
+      return inner === true;
+    case 'NULL':
+      return null;
+    case 'M':
+      return fromAttributeMap(inner as Record<string, unknown>);
+    case 'L':
+      return (inner as Array<Record<string, unknown>>).map(fromAttribute);
+    case 'SS':
+      return new Set(inner as string[]);
+    case 'NS':
+      return new Set((inner as string[]).map(Number));
+    default:
+      // Already a plain value (a client that unmarshalled it).
+      return value;
+  }
+}
+
 export function ignoreConditionFailure(error: unknown): void {
   if (error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException') return;
   throw error;

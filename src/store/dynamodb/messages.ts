@@ -5,11 +5,12 @@ import { UnavailableError } from '../../errors.ts';
 import { STATUS_RANK, type MessageStatus } from '../../messages/status.ts';
 import { backoffMs, type BackoffPolicy } from '../../runtime/backoff.ts';
 import type { ApplyExtra, ApplyOutcome, ListPage, ListQuery, MessageRecord, NewMessage } from '../model.ts';
+import type { ReportScope, ScopedExtra, ScopedOutcome } from '../model.ts';
 import type { MessageRepository } from '../repositories.ts';
-import { listAccountPage, listBounds, planStatusWrite, positionId, settles } from '../rules.ts';
+import { listAccountPage, listBounds, planStatusWrite, positionId, recordAfter, settles } from '../rules.ts';
 import { INDEX, KEY, messageIdOfKey, messageKey, providerIndexValue } from '../table.ts';
 import { fromItem, toItem } from './items.ts';
-import { DynamoDBRepository, sleep, type Item } from './layer.ts';
+import { conditionally, DynamoDBRepository, ignoreConditionFailure, refusedItem, sleep, type Item } from './layer.ts';
 
 /** Retrying what a batch left unprocessed: waits up to 100, 200, 400, 800 ms (full jitter), as DynamoDB advises. */
 const BATCH_RETRY: BackoffPolicy = { baseMs: 100, capMs: 1000 };
@@ -174,6 +175,141 @@ export class DynamoDBMessageRepository extends DynamoDBRepository implements Mes
     );
     return recorded ? 'recorded' : 'unchanged';
   }
+
+  /**
+   * The common case is one conditional write, which also checks the scope, and reads nothing:
+   *
+   *   advance: same account and provider, rank(current) < rank(next), not cancelled
+   *            → status = next, at[next] = t (and the provider id if it has none)
+   *
+   * Its answer is the item before (`ALL_OLD`, free with the write), from which the record after is
+   * computed. Refused, DynamoDB returns the item it found (`ReturnValuesOnConditionCheckFailure`);
+   * where the store does not (dynalite), it is read — on that path only. The item found says why:
+   * missing, another account's (`foreign`), or a report that does not advance (then, as in
+   * {@link applyStatus}, a second conditional write records its time if it is history).
+   */
+  async applyScoped(
+    id: string,
+    next: Exclude<MessageStatus, 'cancelled'>,
+    at: string,
+    scope: ReportScope,
+    extra: ScopedExtra = {},
+  ): Promise<ScopedOutcome> {
+    const names: Record<string, string> = {
+      '#pk': KEY.partition,
+      '#status': 'status',
+      '#rank': 'rank',
+      '#at': 'at',
+      '#s': next,
+      '#account': 'account',
+      '#provider': 'provider',
+    };
+    const values: Item = { ':s': next, ':rank': STATUS_RANK[next], ':t': at, ':cancelled': 'cancelled', ...scopeValues(scope) };
+    const sets = ['#at.#s = :t'];
+    let advanceError = '';
+    let historyError = '';
+    if (extra.error && next === 'failed') {
+      names['#error'] = 'error';
+      values[':error'] = extra.error;
+      advanceError = ', #error = :error';
+      historyError = ', #error = if_not_exists(#error, :error)';
+    }
+    if (extra.providerMessageId) {
+      values[':pmid'] = extra.providerMessageId;
+      sets.push('providerMessageId = if_not_exists(providerMessageId, :pmid)');
+    }
+    const inScope = 'attribute_exists(#pk) AND #account = :account AND #provider = :provider';
+    const done = (outcome: ApplyOutcome, before: Item): ScopedOutcome => ({
+      outcome,
+      record: recordAfter(fromItem(before), next, at, outcome, extra),
+      boundProviderMessageId: outcome !== 'unchanged' && !!extra.providerMessageId && before.providerMessageId === undefined,
+    });
+    // A report that changes nothing still gives a message without a provider id the report's (first wins).
+    const unchanged = async (found: Item): Promise<ScopedOutcome> => {
+      const record = recordAfter(fromItem(found), next, at, 'unchanged', extra);
+      const pmid = extra.providerMessageId;
+      if (!pmid || found.providerMessageId !== undefined || !(await bindOnce(this.db, this.tableName, id, pmid))) {
+        return { outcome: 'unchanged', record, boundProviderMessageId: false };
+      }
+      return { outcome: 'unchanged', record: { ...record, providerMessageId: pmid }, boundProviderMessageId: true };
+    };
+    const update = (expression: string, condition: string, withRank: boolean) =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: withRank ? names : withoutKey(names, '#rank'),
+          ExpressionAttributeValues: withRank ? values : withoutKey(withoutKey(values, ':rank'), ':s'),
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    const settled = settles(next) ? ' REMOVE dueShard, dueAt, payload' : '';
+    // A rank lowered meanwhile (a claim given back) lets a report advance after all: tried again once.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let found: Item | undefined;
+      try {
+        const { Attributes } = await update(
+          `SET #status = :s, #rank = :rank, ${sets.join(', ')}${advanceError}${settled}`,
+          `${inScope} AND #rank < :rank AND #status <> :cancelled`,
+          true,
+        );
+        return done('advanced', Attributes ?? {});
+      } catch (error) {
+        ignoreConditionFailure(error);
+        found = refusedItem(error) ?? (await readItem(this.db, this.tableName, id));
+      }
+      if (!found) return { outcome: 'missing' };
+      if (found.account !== scope.account || found.provider !== scope.provider) return { outcome: 'foreign' };
+      const plan = planStatusWrite(next, at, { known: fromItem(found) });
+      if (plan !== 'unchanged' && plan.mayAdvance) continue;
+      if (plan === 'unchanged' || found.status === 'cancelled') return unchanged(found);
+      try {
+        const { Attributes } = await update(
+          `SET ${sets.join(', ')}${historyError}`,
+          `${inScope} AND #status <> :cancelled AND (attribute_not_exists(#at.#s) OR #at.#s > :t)`,
+          false,
+        );
+        return done('recorded', Attributes ?? found);
+      } catch (error) {
+        ignoreConditionFailure(error);
+        return unchanged(refusedItem(error) ?? (await readItem(this.db, this.tableName, id)) ?? found);
+      }
+    }
+    const last = await readItem(this.db, this.tableName, id);
+    return last ? unchanged(last) : { outcome: 'missing' };
+  }
+}
+
+/** A message's item as stored (strongly consistent): what a refused write did not return. */
+async function readItem(db: DynamoDBDocumentClient, tableName: string, id: string): Promise<Item | undefined> {
+  const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: messageKey(id), ConsistentRead: true }));
+  return Item;
+}
+
+/** Gives a message without a provider id this one (first wins): true if it did. */
+function bindOnce(db: DynamoDBDocumentClient, tableName: string, id: string, providerMessageId: string): Promise<boolean> {
+  return conditionally(() =>
+    db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: messageKey(id),
+        UpdateExpression: 'SET providerMessageId = :pmid',
+        ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(providerMessageId)',
+        ExpressionAttributeNames: { '#pk': KEY.partition },
+        ExpressionAttributeValues: { ':pmid': providerMessageId },
+      }),
+    ),
+  );
+}
+
+const scopeValues = (scope: ReportScope): Item => ({ ':account': scope.account, ':provider': scope.provider });
+
+function withoutKey<T extends Record<string, unknown>>(map: T, key: string): T {
+  const { [key]: _dropped, ...rest } = map;
+  return rest as T;
 }
 
 /** The records of `ids` that exist, in the order of `ids` (batches of 100, unprocessed keys retried). */

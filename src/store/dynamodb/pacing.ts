@@ -8,7 +8,7 @@ import type { BucketState } from '../../pacing/token-bucket.ts';
 import type { GapClaim, StoredBucket } from '../model.ts';
 import type { PacingRepository } from '../repositories.ts';
 import { KEY, paceKey, TTL_ATTRIBUTE } from '../table.ts';
-import { DynamoDBRepository } from './layer.ts';
+import { DynamoDBRepository, ignoreConditionFailure, refusedItem } from './layer.ts';
 
 /** A bucket untouched this long (s) is gone: a full bucket again. */
 const BUCKET_TTL_S = 2 * 86_400;
@@ -35,9 +35,10 @@ export class DynamoDBPacingRepository extends DynamoDBRepository implements Paci
     );
   }
 
+  /** A refused claim is answered with the slot's item where the store returns it (DynamoDB); else it is read. */
   async claimGap(scope: string, now: number, nextAt: number): Promise<GapClaim> {
-    const claimed = await this.conditionally(() =>
-      this.db.send(
+    try {
+      await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: paceKey(scope),
@@ -45,11 +46,16 @@ export class DynamoDBPacingRepository extends DynamoDBRepository implements Paci
           ConditionExpression: 'attribute_not_exists(nextAt) OR nextAt <= :now',
           ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
           ExpressionAttributeValues: { ':next': nextAt, ':now': now, ':ttl': Math.ceil(nextAt / 1000) + GAP_TTL_S },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      ),
-    );
-    if (claimed) return { claimed: true };
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: paceKey(scope), ConsistentRead: true }));
-    return { claimed: false, ...(Item?.nextAt !== undefined ? { nextAt: Number(Item.nextAt) } : {}) };
+      );
+      return { claimed: true };
+    } catch (error) {
+      ignoreConditionFailure(error);
+      const Item =
+        refusedItem(error) ??
+        (await this.db.send(new GetCommand({ TableName: this.tableName, Key: paceKey(scope), ConsistentRead: true }))).Item;
+      return { claimed: false, ...(Item?.nextAt !== undefined ? { nextAt: Number(Item.nextAt) } : {}) };
+    }
   }
 }

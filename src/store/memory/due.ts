@@ -1,6 +1,7 @@
 /** The sweeper's `due` entries in memory: kept on each message, as DynamoDB keeps them on its item. */
-import type { DueEntry, HeldMessage } from '../model.ts';
+import type { CreatedPage, DueEntry, HeldMessage } from '../model.ts';
 import type { DueRepository } from '../repositories.ts';
+import { UNSETTLED } from '../rules.ts';
 import { messageExpiresAt } from '../table.ts';
 import { copy, recordOf, MemoryRepository, type StoredMessage } from './state.ts';
 
@@ -25,7 +26,10 @@ export class MemoryDueRepository extends MemoryRepository implements DueReposito
 
   async getHeld(id: string): Promise<HeldMessage | undefined> {
     const message = this.tables.messages.get(id);
-    if (!message) return undefined;
+    return message ? this.heldOf(message) : undefined;
+  }
+
+  private heldOf(message: StoredMessage): HeldMessage {
     return {
       record: recordOf(message),
       ...(message.payload !== undefined ? { sealedPayload: message.payload } : {}),
@@ -33,11 +37,30 @@ export class MemoryDueRepository extends MemoryRepository implements DueReposito
     };
   }
 
-  async postpone(id: string, fromDueAt: string, toDueAt: string): Promise<boolean> {
+  async postpone(id: string, fromDueAt: string | undefined, toDueAt: string): Promise<boolean> {
     const message = this.tables.messages.get(id);
-    if (message?.due?.at !== fromDueAt) return false;
+    if (!message || message.due?.at !== fromDueAt) return false;
+    if (fromDueAt === undefined && !UNSETTLED.has(message.record.status)) return false;
     message.due = { at: toDueAt };
     return true;
+  }
+
+  async listCreated(account: string, after: string, until: string, limit = 100): Promise<CreatedPage> {
+    // As the `byAccount` index orders them, after `after` (positions continue from `after!`) up to the end of `until`.
+    const page = [...this.tables.messages.values()]
+      .filter((m) => m.record.account === account && m.created > `${after}!` && m.created <= `${until}#~`)
+      .sort((a, b) => (a.created < b.created ? -1 : 1))
+      .slice(0, limit);
+    const held = page.flatMap((m) => (m.due || !UNSETTLED.has(m.record.status) ? [] : [this.heldOf(m)]));
+    return { held, ...(page.length === limit ? { last: page[page.length - 1]!.created } : {}) };
+  }
+
+  async sweptUntil(account: string): Promise<string | undefined> {
+    return this.tables.sweeps.get(account);
+  }
+
+  async markSwept(account: string, position: string): Promise<void> {
+    this.tables.sweeps.set(account, position);
   }
 
   async release(id: string, dueAt: string): Promise<boolean> {

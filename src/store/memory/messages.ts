@@ -1,6 +1,7 @@
 /** Message records in memory: the same rules as the DynamoDB repository's conditional writes (test/store/contract.ts). */
 import { STATUS_RANK, type MessageStatus } from '../../messages/status.ts';
 import type { ApplyExtra, ApplyOutcome, ListPage, ListQuery, MessageRecord, NewMessage } from '../model.ts';
+import type { ReportScope, ScopedExtra, ScopedOutcome } from '../model.ts';
 import type { MessageRepository } from '../repositories.ts';
 import { listAccountPage, listBounds, planStatusWrite, positionId, settles } from '../rules.ts';
 import { createdSortKey, messageExpiresAt } from '../table.ts';
@@ -68,6 +69,29 @@ export class MemoryMessageRepository extends MemoryRepository implements Message
   }
 
   async applyStatus(id: string, next: Exclude<MessageStatus, 'cancelled'>, at: string, extra: ApplyExtra = {}): Promise<ApplyOutcome> {
+    return this.apply(id, next, at, extra);
+  }
+
+  async applyScoped(
+    id: string,
+    next: Exclude<MessageStatus, 'cancelled'>,
+    at: string,
+    scope: ReportScope,
+    extra: ScopedExtra = {},
+  ): Promise<ScopedOutcome> {
+    const message = this.tables.messages.get(id);
+    if (!message) return { outcome: 'missing' };
+    if (message.record.account !== scope.account || message.record.provider !== scope.provider) return { outcome: 'foreign' };
+    const hadProviderId = message.record.providerMessageId !== undefined;
+    const { providerMessageId, ...rest } = extra;
+    const outcome = this.apply(id, next, at, rest);
+    // The provider id is kept (first wins) whatever the report did, not indexed.
+    if (providerMessageId) message.record.providerMessageId ??= providerMessageId;
+    return { outcome, record: recordOf(message), boundProviderMessageId: !hadProviderId && message.record.providerMessageId !== undefined };
+  }
+
+  /** applyStatus as one synchronous step (no await: atomic, as the conditional write is). */
+  private apply(id: string, next: Exclude<MessageStatus, 'cancelled'>, at: string, extra: ApplyExtra): ApplyOutcome {
     const plan = planStatusWrite(next, at, extra);
     if (plan === 'unchanged') return 'unchanged';
     const message = this.tables.messages.get(id);
@@ -111,8 +135,9 @@ function storedOf(message: NewMessage): StoredMessage {
     rank: STATUS_RANK[status],
     created: createdSortKey(message.createdAt, message.id),
     recipientIndexed: indexRecipient === true,
-    ...(due ? { due: { at: due.at }, payload: due.sealedPayload } : {}),
-    expiresAt: messageExpiresAt({ ...message, ...(due ? { dueAt: due.at } : {}) }),
+    ...(due ? { payload: due.sealedPayload } : {}),
+    ...(due?.at ? { due: { at: due.at } } : {}),
+    expiresAt: messageExpiresAt({ ...message, ...(due?.at ? { dueAt: due.at } : {}) }),
   };
 }
 

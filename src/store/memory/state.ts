@@ -65,6 +65,8 @@ export class MemoryTables {
   /** By `[account, recipient hash]`. */
   readonly suppressions = new Map<string, Suppression & { code?: string | number }>();
   readonly pacing = new Map<string, StoredPace>();
+  /** By account: how far the sweeper has looked at its messages by creation time. */
+  readonly sweeps = new Map<string, string>();
 
   /** Every item kept, as plain data with its key (what a test can count, or search for what must not be stored). */
   items(): unknown[] {
@@ -79,6 +81,7 @@ export class MemoryTables {
       ...[...this.pauses.values()].flatMap((byScope) => entries(byScope)),
       ...entries(this.suppressions),
       ...entries(this.pacing),
+      ...entries(this.sweeps),
     ];
   }
 }
