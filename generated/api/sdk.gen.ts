@@ -170,6 +170,8 @@ export const removeSuppression = <ThrowOnError extends boolean = false>(options:
  *
  * A callback naming another account's message answers `200` (the provider stops retrying),
  * changes nothing and is counted. A `503` makes the provider retry later: nothing is lost.
+ * Deployed, this path is served by the webhook function's own URL (the stack's
+ * `callbackUrls` output), not by the API's host; the local stack serves it with the rest.
  *
  */
 export const receiveWebhook = <ThrowOnError extends boolean = false>(options: Options<ReceiveWebhookData, ThrowOnError>): RequestResult<ReceiveWebhookResponses, ReceiveWebhookErrors, ThrowOnError> => (options.client ?? client).post<ReceiveWebhookResponses, ReceiveWebhookErrors, ThrowOnError>({
@@ -186,7 +188,9 @@ export const receiveWebhook = <ThrowOnError extends boolean = false>(options: Op
  *
  * `receiveWebhook` for Gupshup and Kaleyra callback URLs that carry the account's secret
  * token as their last path segment. If `x-webhook-token` is sent too, it must be right as
- * well: a wrong credential is not accepted because a right one comes with it.
+ * well: a wrong credential is not accepted because a right one comes with it. Deployed, this
+ * path is served by the webhook function's own URL (the stack's `callbackUrls` output), not
+ * by the API's host; the local stack serves it with the rest.
  *
  */
 export const receiveWebhookWithToken = <ThrowOnError extends boolean = false>(options: Options<ReceiveWebhookWithTokenData, ThrowOnError>): RequestResult<ReceiveWebhookWithTokenResponses, ReceiveWebhookWithTokenErrors, ThrowOnError> => (options.client ?? client).post<ReceiveWebhookWithTokenResponses, ReceiveWebhookWithTokenErrors, ThrowOnError>({
