@@ -51,7 +51,6 @@ export const STORE_CALLS = {
   'suppressions.remove': ['DeleteItem'],
   'callbacks.findMessageId': ['GetItem', { query: 'byProviderMessageId' }],
   'callbacks.takenElsewhere': ['Query'],
-  'callbacks.bindProviderMessageId': ['UpdateItem'],
   'callbacks.addAliases': ['PutItem'],
   'callbacks.unmatchedTo': [{ query: 'byRecipient' }, 'BatchGetItem'],
   'callbacks.keepPending': ['UpdateItem'],

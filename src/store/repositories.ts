@@ -199,8 +199,6 @@ export interface CallbackIndexRepository {
   findMessageId(account: string, provider: ProviderName, providerMessageId: string): Promise<string | undefined>;
   /** Whether an account other than `account` has an alias for any of these ids (a misrouted callback). */
   takenElsewhere(account: string, provider: ProviderName, providerMessageIds: readonly string[]): Promise<boolean>;
-  /** Gives a message its provider id once (false if it has one, or is gone); the caller adds the alias. */
-  bindProviderMessageId(id: string, providerMessageId: string): Promise<boolean>;
   /** Records provider ids of `account`'s message (the send answer's, the WhatsApp id), for later callbacks. */
   addAliases(account: string, provider: ProviderName, aliases: readonly string[], messageId: string, now: Date): Promise<void>;
   /**

@@ -577,14 +577,6 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await s.callbacks.findMessageId('acme', 'gupshup', ids[1]!)).toBe(m!.id);
       });
 
-      it('binds a provider id to a message once', async () => {
-        const [m] = await created(message());
-        expect(await s.callbacks.bindProviderMessageId(m!.id, 'L-1')).toBe(true);
-        expect(await s.callbacks.bindProviderMessageId(m!.id, 'L-2')).toBe(false);
-        expect(await s.callbacks.bindProviderMessageId(newMessageId(T0), 'L-3')).toBe(false);
-        expect((await s.messages.get(m!.id))?.providerMessageId).toBe('L-1');
-      });
-
       it('keeps early callbacks per account and status, the first of each; one taker gets them once; kept a week', async () => {
         const now = new Date(at(1));
         const event = (status: string, n: number) => ({ status, n }) as { status: string };
@@ -616,7 +608,14 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
           to(60, { account: 'other' }),
         );
         for (const m of [sent, bound, early, otherRecipient, notIndexed, otherAccount]) await s.messages.applyStatus(m!.id, 'sent', at(70));
-        await s.callbacks.bindProviderMessageId(bound!.id, 'L-1');
+        const binding = await s.messages.applyScoped(
+          bound!.id,
+          'sent',
+          at(70),
+          { account: 'acme', provider: 'livechat' },
+          { providerMessageId: 'L-1' },
+        );
+        expect(binding).toMatchObject({ boundProviderMessageId: true });
         expect(await s.callbacks.unmatchedTo('acme', 'h1', at(5), at(100))).toEqual([sent!.id]);
         await s.messages.applyStatus(waiting!.id, 'sending', at(71));
         expect(await s.callbacks.unmatchedTo('acme', 'h1', at(5), at(100))).toEqual([waiting!.id, sent!.id]);

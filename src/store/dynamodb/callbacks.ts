@@ -63,21 +63,6 @@ export class DynamoDBCallbackIndexRepository extends DynamoDBRepository implemen
     return false;
   }
 
-  bindProviderMessageId(id: string, providerMessageId: string): Promise<boolean> {
-    return this.conditionally(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: messageKey(id),
-          UpdateExpression: 'SET providerMessageId = :pmid',
-          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(providerMessageId)',
-          ExpressionAttributeNames: { '#pk': KEY.partition },
-          ExpressionAttributeValues: { ':pmid': providerMessageId },
-        }),
-      ),
-    );
-  }
-
   async addAliases(account: string, provider: ProviderName, aliases: readonly string[], messageId: string, now: Date): Promise<void> {
     const expiresAt = Math.floor(now.getTime() / 1000) + MESSAGE_TTL_S;
     await Promise.all(

@@ -22,13 +22,6 @@ export class MemoryCallbackIndexRepository extends MemoryRepository implements C
     return providerMessageIds.some((id) => holders(id).some((other) => other !== account));
   }
 
-  async bindProviderMessageId(id: string, providerMessageId: string): Promise<boolean> {
-    const message = this.tables.messages.get(id);
-    if (!message || message.record.providerMessageId !== undefined) return false;
-    message.record.providerMessageId = providerMessageId;
-    return true;
-  }
-
   async addAliases(account: string, provider: ProviderName, aliases: readonly string[], messageId: string, now: Date): Promise<void> {
     const expiresAt = Math.floor(now.getTime() / 1000) + MESSAGE_TTL_S;
     for (const alias of aliases) {
