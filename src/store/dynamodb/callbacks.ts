@@ -8,7 +8,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import type { ProviderName } from '../../providers/names.ts';
 import type { CallbackIndexRepository } from '../repositories.ts';
 import { SENT_STATUSES } from '../rules.ts';
-import { INDEX, KEY, MESSAGE_TTL_S, messageIdOfKey, messageKey, TTL_ATTRIBUTE } from '../table.ts';
+import { INDEX, KEY, MESSAGE_TTL_S, messageIdOfKey, TTL_ATTRIBUTE } from '../table.ts';
 import { providerIdItemKey, providerIndexValue, recipientIndexValue } from '../table.ts';
 import { DynamoDBRepository, type Item } from './layer.ts';
 import { getRecords } from './messages.ts';
