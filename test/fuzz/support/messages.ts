@@ -128,7 +128,12 @@ function buttons(provider: keyof typeof CAPABILITIES) {
 }
 
 const positionalBody = (min: number, max: number) => fc.array(textUpTo(1024), { minLength: min, maxLength: max });
-const namedBody = fc.dictionary(fc.stringMatching(/^[a-z0-9_]{1,20}$/), textUpTo(1024), { minKeys: 1, maxKeys: 8, noNullPrototype: true });
+// Named parameters follow the same rule as metadata keys: the reserved names are refused (a case of their own).
+const namedBody = fc.dictionary(
+  fc.stringMatching(/^[a-z0-9_]{1,20}$/).filter((k) => !RESERVED_METADATA_KEYS.includes(k)),
+  textUpTo(1024),
+  { minKeys: 1, maxKeys: 8, noNullPrototype: true },
+);
 
 /** Content the account can take: its provider's capabilities and, where it has one, its template registry. */
 export function content(account: string): fc.Arbitrary<Message> {
