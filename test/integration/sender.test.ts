@@ -66,7 +66,7 @@ interface Harness {
   dlqUrl: string;
   accept(provider: ProviderName, extra?: Record<string, unknown>): Promise<string>;
   /** Runs the sender (the real handler) until the queue is empty and nothing is in flight. */
-  drain(options?: { concurrency?: number; visibilityTimeoutS?: number; functionTimeoutMs?: number }): Promise<void>;
+  drain(options?: { concurrency?: number; batchSize?: number; visibilityTimeoutS?: number; functionTimeoutMs?: number }): Promise<void>;
   /** Every answer the handler gave the event source mapping. */
   responses: SQSBatchResponse[];
   sendCalls(provider: ProviderName): ProviderMock['received'];
@@ -141,6 +141,7 @@ async function harness(options: {
     },
     async drain({
       concurrency = 2,
+      batchSize = 10,
       visibilityTimeoutS = VISIBILITY_S,
       functionTimeoutMs: timeoutMs = functionTimeoutMs(visibilityTimeoutS),
     } = {}) {
@@ -149,7 +150,7 @@ async function harness(options: {
         queueUrl,
         queueArn: `arn:aws:sqs:us-east-1:123456789012:send-${n}`,
         handler,
-        batchSize: 10,
+        batchSize,
         maximumConcurrency: concurrency,
         visibilityTimeoutS,
         functionTimeoutMs: timeoutMs,
@@ -331,7 +332,10 @@ describe('the sender', () => {
     });
     try {
       for (let i = 0; i < 25; i++) await h.accept('loopwave', { recipient: `+9198123456${String(i).padStart(2, '0')}` });
-      await h.drain({ concurrency: 1 });
+      // One record per invocation: a batch's records go side by side, and on this clock one record's
+      // wait would move another's arrival past its grant (in real time concurrent waits do not add
+      // up); that arrival jitter is the pacing issue's margin, not this check's.
+      await h.drain({ concurrency: 1, batchSize: 1 });
       const calls = h.sendCalls('loopwave');
       expect(calls.filter((c) => c.status === 202)).toHaveLength(25);
       expect(calls.filter((c) => c.status === 429)).toHaveLength(0);
