@@ -31,8 +31,10 @@ export const LimitsConfig = z.strictObject({
   perDay: z.int().positive().optional(),
   /** Minimum gap between two messages to one recipient, ms (default 6000: Meta's pair limit). */
   recipientGapMs: z.int().min(0).optional(),
-  /** Share of a limit that may go out at once (default 0.1). */
+  /** Share of a limit that may go out at once (default 0: every send its own slot). */
   burstFraction: z.number().min(0).max(0.5).optional(),
+  /** δ, ms: the spread of a send's arrival at the provider around its slot; the pacing leaves room for it (default 10). */
+  arrivalJitterMs: z.int().min(0).max(60_000).optional(),
   /** A random gap [min, max] ms between consecutive sends, for broadcast-like bulk sends. */
   jitterMs: z
     .tuple([z.int().min(0), z.int().min(0)])

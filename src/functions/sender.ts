@@ -6,8 +6,9 @@
  * after another, which is most of what it is billed for — except records to one recipient, which
  * go one after another, in order. So a refusal that stops the account (a pause, a provider's
  * reset) still stops the batch's other calls before they are made, as one record after another
- * did, and pacing changes no limit: the batch's tokens are taken at once, a record beyond them
- * waits its turn for the bucket, and each recipient's slot is a conditional write. A record that
+ * did. Pacing changes no limit: the first record reserves one slot; the others reserve theirs
+ * together (one write), and each record's call goes at its slot, side by side with the others;
+ * each recipient's gap is a conditional write. A record that
  * cannot be processed is reported as a batch item failure and comes back, and after the queue's
  * maxReceiveCount lands in the dead-letter queue. Delays are not failures: they never count
  * towards that.
@@ -19,7 +20,7 @@ import { PushQueue } from '../push/push.ts';
 import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { adapterFor } from '../providers/index.ts';
 import { SendQueue } from '../queue/send-queue.ts';
-import { newBatchContext, prefetchTokens, sendQueuedMessage, type SenderDeps } from '../sender/sender.ts';
+import { DEFAULT_SLOT_LEAD_MS, newBatchContext, planBatch, sendQueuedMessage, type SenderDeps } from '../sender/sender.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
 import { errorLogFields } from '../errors.ts';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CLAIM_EXPIRY_MS } from '../runtime/env.ts';
@@ -28,7 +29,7 @@ import { functionLog } from '../runtime/log.ts';
 import { configMaxAgeMs, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 
 type SenderOptions = Partial<
-  Pick<SenderDeps, 'fetch' | 'sleep' | 'maxInlineWaitMs' | 'claimExpiryMs' | 'pauseRecheckMs' | 'callTimeoutMs' | 'reserveMs' | 'log'>
+  Pick<SenderDeps, 'fetch' | 'sleep' | 'maxInlineWaitMs' | 'slotLeadMs' | 'claimExpiryMs' | 'pauseRecheckMs' | 'callTimeoutMs' | 'reserveMs' | 'log'>
 >;
 
 /**
@@ -54,6 +55,7 @@ export function createSenderDeps(env: RuntimeEnvironment, options: SenderOptions
     now: env.now ? () => env.now!().getTime() : Date.now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     maxInlineWaitMs: options.maxInlineWaitMs ?? 1000,
+    slotLeadMs: options.slotLeadMs ?? DEFAULT_SLOT_LEAD_MS,
     claimExpiryMs: options.claimExpiryMs ?? env.claimExpiryMs ?? DEFAULT_CLAIM_EXPIRY_MS,
     pauseRecheckMs: options.pauseRecheckMs ?? 15 * 60_000,
     callTimeoutMs: options.callTimeoutMs ?? env.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
@@ -74,12 +76,11 @@ export function senderHandler(load: () => SenderDeps | Promise<SenderDeps>, opti
   const deps = lazyLoader(load, options);
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const ready = await deps();
-    // Pauses are read once per batch and account, send tokens taken for the batch at once, and no
-    // call starts that the invocation's remaining time could cut off.
+    // Pauses are read once per batch and account, an account's slots reserved for the batch's
+    // records together, and no call starts that the invocation's remaining time could cut off.
     const batch = newBatchContext(() => context.getRemainingTimeInMillis());
-    await prefetchTokens(
+    planBatch(
       event.Records.map((record) => record.body),
-      ready,
       batch,
     );
     const processor = new BatchProcessor(EventType.SQS);

@@ -3,10 +3,10 @@
  * messages to the same recipient may be. Defaults come from what each provider documents; each
  * account may set its own in configuration.
  *
- * Each window is enforced as a token bucket that can never exceed the window's limit in ANY
- * window of that length, whatever the provider's window alignment: a bucket of capacity C
- * refilling at (L − C)/W admits at most C + (L − C) = L sends in any W. C is a fraction of L (10%
- * by default), so bursts stay small and the steady rate is 90% of the limit.
+ * Each window is enforced by slot scheduling (src/pacing/slots.ts): every send gets the next free
+ * slot, so no window of that length ever sees more than its limit, whatever the provider's window
+ * alignment, with a margin for the network's arrival jitter. By default there is no burst and the
+ * slots use 98% of a per-second limit and nearly all of a longer one.
  */
 import type { AccountConfig } from '../config/accounts.ts';
 import { ConfigError } from '../errors.ts';
@@ -17,8 +17,13 @@ export type Window = RateLimit;
 
 export interface Budget {
   windows: readonly Window[];
-  /** Share of each limit that may go out at once (the bucket capacity); the rest is paced. */
+  /** Share of each limit that may go out at once (0: none, one slot after another); the rest is paced. */
   burstFraction: number;
+  /**
+   * δ, ms: how far a send's arrival at the provider may stray from its slot (timers, connection
+   * set-up, the network). The slots leave room for it: W + 2δ per L sends.
+   */
+  arrivalJitterMs?: number;
   /** Random gap between consecutive sends, Loopwave-style, for broadcast-like bulk sends. */
   jitterMs?: readonly [number, number];
 }
@@ -29,7 +34,8 @@ export interface PacingConfig {
   recipientGapMs: number;
 }
 
-export const DEFAULT_BURST_FRACTION = 0.1;
+export const DEFAULT_BURST_FRACTION = 0;
+export const DEFAULT_ARRIVAL_JITTER_MS = 10;
 export const DEFAULT_RECIPIENT_GAP_MS = 6_000;
 
 const SECOND = 1000;
@@ -62,6 +68,7 @@ export function pacingFor(account: AccountConfig): PacingConfig {
     account: {
       windows,
       burstFraction: limits?.burstFraction ?? DEFAULT_BURST_FRACTION,
+      arrivalJitterMs: limits?.arrivalJitterMs ?? DEFAULT_ARRIVAL_JITTER_MS,
       ...(limits?.jitterMs ? { jitterMs: limits.jitterMs } : {}),
     },
     recipientGapMs: limits?.recipientGapMs ?? DEFAULT_RECIPIENT_GAP_MS,

@@ -1,17 +1,24 @@
 /**
- * Pacing shared by every concurrent sender: the buckets live in storage (src/store: a
- * `PacingRepository`), and each take is a read and a write conditional on the bucket's version
- * (optimistic concurrency), so two invocations can never spend the same token. Waiting costs no
- * write.
+ * Pacing shared by every concurrent sender: each budget's slot state lives in storage (src/store:
+ * a `PacingRepository`), and a reservation is a read and a write conditional on the state's
+ * version (optimistic concurrency), so two invocations can never hold the same slot. A batch
+ * reserves its slots with one write; waiting costs no write.
  *
- *   read state ─▶ take(n) in memory ─▶ write if version unchanged ─▶ granted
- *                                         └─ changed meanwhile: read again (a few times)
+ *   read state ─▶ reserve(n) in memory ─▶ write if version unchanged ─▶ slots
+ *                                            └─ changed meanwhile: read again (a few times)
  *
- * Recipient gaps are one conditional step: `nextAt ≤ now` → `nextAt = now + gap`.
+ * Recipient gaps are one conditional step: `nextAt ≤ at` → `nextAt = at + gap`.
  */
 import type { PacingRepository } from '../store/repositories.ts';
 import type { Budget } from './budget.ts';
-import { block, take } from './token-bucket.ts';
+import { block, normalise, reserve } from './slots.ts';
+
+export interface Reserved {
+  /** The slots reserved, earliest first (ms); empty when none is free within the horizon. */
+  slots: number[];
+  /** With no slot: how long until the next one is free. */
+  waitMs: number;
+}
 
 export interface Acquired {
   granted: number;
@@ -19,44 +26,44 @@ export interface Acquired {
 }
 
 export class Pacer {
-  private readonly buckets: PacingRepository;
+  private readonly store: PacingRepository;
   private readonly random: () => number;
 
-  constructor(buckets: PacingRepository, random: () => number = Math.random) {
-    this.buckets = buckets;
+  constructor(store: PacingRepository, random: () => number = Math.random) {
+    this.store = store;
     this.random = random;
   }
 
-  /** Takes up to `want` sends from `scope`'s budget at `now`; with none granted, how long to wait. */
-  async acquire(scope: string, budget: Budget, want: number, now: number): Promise<Acquired> {
+  /** Reserves up to `want` of `scope`'s next slots, none later than `now + horizonMs`. */
+  async reserve(scope: string, budget: Budget, want: number, now: number, horizonMs: number): Promise<Reserved> {
     for (let attempt = 0; attempt < 8; attempt++) {
-      const stored = await this.buckets.readBucket(scope);
-      const grant = take(stored.state, budget, want, now, this.random);
-      if (grant.granted === 0) return { granted: 0, waitMs: grant.waitMs };
-      if (await this.buckets.writeBucket(scope, grant.state, stored.version, now)) return { granted: grant.granted, waitMs: 0 };
+      const stored = await this.store.readBucket(scope);
+      const reservation = reserve(normalise(stored.state, budget), budget, want, now, horizonMs, this.random);
+      if (reservation.slots.length === 0) return { slots: [], waitMs: reservation.waitMs };
+      if (await this.store.writeBucket(scope, reservation.state, stored.version, now)) return { slots: reservation.slots, waitMs: 0 };
     }
     // Heavy contention: back off briefly rather than spin.
-    return { granted: 0, waitMs: 50 };
+    return { slots: [], waitMs: 50 };
   }
 
   /** Nobody sends from `scope` before `untilMs` (a provider's 429 said so). */
   async block(scope: string, budget: Budget, untilMs: number, now: number): Promise<void> {
     for (let attempt = 0; attempt < 8; attempt++) {
-      const stored = await this.buckets.readBucket(scope);
-      const state = stored.state ?? take(undefined, budget, 0, now).state;
-      if ((state.notBeforeMs ?? 0) >= untilMs) return;
-      if (await this.buckets.writeBucket(scope, block(state, untilMs), stored.version, now)) return;
+      const stored = await this.store.readBucket(scope);
+      const state = normalise(stored.state, budget);
+      if ((state?.notBeforeMs ?? 0) >= untilMs) return;
+      if (await this.store.writeBucket(scope, block(state, untilMs), stored.version, now)) return;
     }
   }
 
   /**
-   * Claims the recipient's next slot: succeeds when the last message to them was at least
-   * `gapMs` ago; otherwise says how long to wait.
+   * Claims the recipient's slot for a send at `at`: succeeds when the last one to them was at least
+   * `gapMs` before; otherwise says how long to wait.
    */
-  async acquireGap(scope: string, gapMs: number, now: number): Promise<Acquired> {
+  async acquireGap(scope: string, gapMs: number, at: number): Promise<Acquired> {
     if (gapMs <= 0) return { granted: 1, waitMs: 0 };
-    const slot = await this.buckets.claimGap(scope, now, now + gapMs);
+    const slot = await this.store.claimGap(scope, at, at + gapMs);
     if (slot.claimed) return { granted: 1, waitMs: 0 };
-    return { granted: 0, waitMs: Math.max(1, (slot.nextAt ?? now) - now) };
+    return { granted: 0, waitMs: Math.max(1, (slot.nextAt ?? at) - at) };
   }
 }

@@ -35,7 +35,7 @@ import { maskPhone, recipientRef } from '../privacy/recipient.ts';
 import { matchedByRecipient } from '../providers/adapter.ts';
 import type { OutgoingMessage, ProviderAdapter, ProviderConnection, SendResult } from '../providers/adapter.ts';
 import { ProviderError } from '../providers/errors.ts';
-import { pacingFor } from '../pacing/budget.ts';
+import { pacingFor, type Budget } from '../pacing/budget.ts';
 import type { Pacer } from '../pacing/pacer.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
 import type { StatusNotifier } from '../push/push.ts';
@@ -69,8 +69,14 @@ export interface SenderDeps extends SenderStorage {
   fetch?: typeof globalThis.fetch;
   now(): number;
   sleep(ms: number): Promise<void>;
-  /** Waits up to this long in the invocation for a pacing token before delaying on the queue. */
+  /** Reserves slots up to this far ahead and waits for them in the invocation; a later one waits on the queue. */
   maxInlineWaitMs: number;
+  /**
+   * How far ahead of now a reservation starts: the time a record takes from taking its slot to its
+   * provider call (the claim's write). On a busy account the next slot is later anyway; on an idle
+   * one the first send waits this long.
+   */
+  slotLeadMs: number;
   /** A claim older than this cannot belong to a call still under way (≥ the function timeout). */
   claimExpiryMs: number;
   /** How often a paused account's held messages look again whether the pause was lifted (lifting it re-enqueues them at once). */
@@ -108,12 +114,18 @@ export const REFUSAL_BACKOFF: BackoffPolicy = { baseMs: 1000, capMs: 15 * 60_000
 /** Meta's pair rate limit: up to 2^attempts times the recipient gap (≥ 6 s), never less than the gap itself. */
 const recipientBackoff = (gapMs: number): BackoffPolicy => ({ baseMs: gapMs, capMs: gapMs * 2 ** 5, minMs: gapMs });
 
-/** What the records of one batch share: pauses read once per account, send tokens taken in bulk, the invocation's time. */
+/** What the records of one batch share: pauses read once per account, slots reserved in bulk, the invocation's time. */
 export interface BatchContext {
   pauses: Map<string, Promise<Pause[]>>;
-  /** Tokens of each account's budget already taken for this batch. */
-  tokens: Map<string, number>;
-  /** Per account, the end of the last turn at its bucket taken by a record of this batch (records side by side take turns). */
+  /** Per account, the records of this batch that have not taken a slot yet (one reservation asks for them all). */
+  wanting: Map<string, number>;
+  /** Per account, slots reserved for this batch and not taken yet, earliest first (ms). */
+  slots: Map<string, number[]>;
+  /** Per account, how many reservations this batch made: the first is for the account's first record alone. */
+  reservations: Map<string, number>;
+  /** Per account, until when a provider's 429 (met by a record of this batch) holds its other records back. */
+  blockedUntil: Map<string, number>;
+  /** Per account, the end of the last turn at its slots taken by a record of this batch (records side by side take turns). */
   turns?: Map<string, Promise<void>>;
   /** What is left of the invocation (Lambda's `context.getRemainingTimeInMillis`); unbounded without. */
   remainingMs?: () => number;
@@ -122,7 +134,14 @@ export interface BatchContext {
 }
 
 export function newBatchContext(remainingMs?: () => number): BatchContext {
-  return { pauses: new Map(), tokens: new Map(), ...(remainingMs ? { remainingMs, startRemainingMs: remainingMs() } : {}) };
+  return {
+    pauses: new Map(),
+    wanting: new Map(),
+    slots: new Map(),
+    reservations: new Map(),
+    blockedUntil: new Map(),
+    ...(remainingMs ? { remainingMs, startRemainingMs: remainingMs() } : {}),
+  };
 }
 
 /**
@@ -155,21 +174,60 @@ async function takeTurnAsync(batch: BatchContext, account: string): Promise<{ do
 }
 
 /**
- * Takes each account's tokens for a whole batch in one write (instead of one per message): the
- * pacing arithmetic is the same, the table is written once per batch and account.
+ * Counts each account's records in the batch: once the account's first record has its answer, the
+ * others reserve their slots together, with one write (src/pacing/pacer.ts).
  */
-export async function prefetchTokens(bodies: readonly string[], deps: SenderDeps, batch: BatchContext): Promise<void> {
-  const wanted = new Map<string, number>();
+export function planBatch(bodies: readonly string[], batch: BatchContext): void {
   for (const body of bodies) {
     // Only the account is needed here: each record is validated properly when it is sent.
     const account = (safeJson(body) as { request?: { account?: unknown } } | undefined)?.request?.account;
-    if (typeof account === 'string') wanted.set(account, (wanted.get(account) ?? 0) + 1);
+    if (typeof account === 'string') batch.wanting.set(account, (batch.wanting.get(account) ?? 0) + 1);
   }
-  for (const [accountId, count] of wanted) {
-    const account = deps.accounts.get(accountId);
-    if (!account || count < 2) continue;
-    const { granted } = await deps.pacer.acquire(`acct#${accountId}`, pacingFor(account).account, count, deps.now());
-    if (granted > 0) batch.tokens.set(accountId, granted);
+}
+
+/** The default `slotLeadMs`: two conditional writes (the recipient's gap, the claim) at DynamoDB's usual latency. */
+export const DEFAULT_SLOT_LEAD_MS = 25;
+
+/** A record's part in its account's slots: whether it has asked for one yet. */
+interface SlotTicket {
+  asked: boolean;
+}
+
+/**
+ * The next slot of `account` for this record: one the batch holds, or a reservation — for the
+ * account's first record alone, then for every record of the batch still wanting one. A held slot
+ * that passed more than δ ago is dropped (a late send would crowd the next slot). Reservations
+ * start `slotLeadMs` ahead, the time a record takes from its slot to its call (the claim).
+ */
+async function takeSlot(
+  batch: BatchContext,
+  account: string,
+  budget: Budget,
+  ticket: SlotTicket,
+  deps: SenderDeps,
+): Promise<{ at: number } | { waitMs: number }> {
+  if (!ticket.asked) {
+    ticket.asked = true;
+    batch.wanting.set(account, Math.max(0, (batch.wanting.get(account) ?? 1) - 1));
+  }
+  const turn = await takeTurnAsync(batch, account);
+  try {
+    const now = deps.now();
+    const held = batch.slots.get(account) ?? [];
+    while (held.length > 0 && held[0]! < now - (budget.arrivalJitterMs ?? 0)) held.shift();
+    if (held.length === 0) {
+      const made = batch.reservations.get(account) ?? 0;
+      batch.reservations.set(account, made + 1);
+      const want = made === 0 ? 1 : 1 + (batch.wanting.get(account) ?? 0);
+      const lead = deps.slotLeadMs;
+      const reserved = await deps.pacer.reserve(`acct#${account}`, budget, want, now + lead, deps.maxInlineWaitMs);
+      if (reserved.slots.length === 0) return { waitMs: reserved.waitMs + lead };
+      held.push(...reserved.slots);
+      batch.slots.set(account, held);
+    }
+    return { at: held.shift()! };
+  } finally {
+    turn.done();
   }
 }
 
@@ -182,6 +240,20 @@ function safeJson(text: string): unknown {
 }
 
 export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: BatchContext = newBatchContext()): Promise<Outcome> {
+  const ticket: SlotTicket = { asked: false };
+  try {
+    return await sendOne(body, deps, batch, ticket);
+  } finally {
+    // A record that ends without a slot (sent already, paused, delayed…) is no longer wanting one.
+    if (!ticket.asked) {
+      const account = (safeJson(body) as { request?: { account?: unknown } } | undefined)?.request?.account;
+      if (typeof account === 'string' && batch.wanting.has(account))
+        batch.wanting.set(account, Math.max(0, batch.wanting.get(account)! - 1));
+    }
+  }
+}
+
+async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, ticket: SlotTicket): Promise<Outcome> {
   const pausesCache = batch.pauses;
   const message = QueueMessage.parse(JSON.parse(body));
   const { request } = message;
@@ -267,34 +339,36 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
   // Not started is better than cut off: the message goes back as a fresh copy (no receive counted).
   if (timeIsShort()) return delay(0, 'too little time left in this invocation for a call');
   const pacing = pacingFor(account);
-  const gap = await deps.pacer.acquireGap(`rcpt#${request.account}#${recipient.hash}`, pacing.recipientGapMs, deps.now());
-  if (gap.granted === 0) return delay(gap.waitMs, 'recipient gap');
-  const prefetched = batch.tokens.get(request.account) ?? 0;
-  if (prefetched > 0) batch.tokens.set(request.account, prefetched - 1);
-  else {
-    // Beyond the batch's tokens, the batch's records ask the bucket one at a time (records side by
-    // side would only refuse each other's writes), each waiting for the one before.
-    const turn = await takeTurnAsync(batch, request.account);
-    try {
-      for (;;) {
-        const token = await deps.pacer.acquire(`acct#${request.account}`, pacing.account, 1, deps.now());
-        if (token.granted > 0) break;
-        if (token.waitMs > deps.maxInlineWaitMs) return delay(token.waitMs, 'account rate limit');
-        await deps.sleep(token.waitMs);
-      }
-    } finally {
-      turn.done();
-    }
-  }
+  const blockedUntil = () => batch.blockedUntil.get(request.account) ?? 0;
+  if (blockedUntil() > deps.now()) return delay(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
+  const first = await takeSlot(batch, request.account, pacing.account, ticket, deps);
+  if ('waitMs' in first) return delay(first.waitMs, 'account rate limit');
+  let slot = first.at;
+  // The recipient's gap, for a send at the slot (refused, the slot goes unused: rare, and safe).
+  const gap = await deps.pacer.acquireGap(`rcpt#${request.account}#${recipient.hash}`, pacing.recipientGapMs, slot);
+  if (gap.granted === 0) return delay(Math.max(1, slot + gap.waitMs - deps.now()), 'recipient gap');
 
   if (timeIsShort()) return delay(0, 'too little time left in this invocation for a call');
 
   const claim = randomUUID();
-  const claimUntil = new Date(deps.now() + deps.claimExpiryMs).toISOString();
+  const claimUntil = new Date(deps.now() + deps.maxInlineWaitMs + deps.slotLeadMs + deps.claimExpiryMs).toISOString();
   // Providers with a lookup keep the sealed body while sending: a stale claim goes back to a sender, which asks the provider.
   if (!(await deps.claims.claim(message.id, claim, now(), { until: claimUntil, keepPayload: adapter.capabilities.lookup }))) {
     return { kind: 'skipped', reason: 'claimed by another delivery' };
   }
+  const context: RefusalContext = { message, account, template, recipientHash: recipient.hash, claim, record };
+  const holdBack = (delayMs: number, reason: string) =>
+    giveBack(context, { class: 'backoff', reason }, delayMs, reason, deps, log);
+  // The claim's write took longer than the slot's lead: a later slot (a late send would crowd the next).
+  if (deps.now() > slot + (pacing.account.arrivalJitterMs ?? 0)) {
+    const again = await takeSlot(batch, request.account, pacing.account, ticket, deps);
+    if ('waitMs' in again) return holdBack(again.waitMs, 'account rate limit (its slot passed during the claim)');
+    slot = again.at;
+  }
+  if (slot > deps.now()) await deps.sleep(slot - deps.now());
+  // Another record of the batch met the provider's 429 meanwhile: this one is not sent into it.
+  if (blockedUntil() > deps.now()) return holdBack(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
+  if (timeIsShort()) return holdBack(0, 'too little time left in this invocation for a call');
   const attemptStarted = new Date(deps.now());
 
   const outgoing: OutgoingMessage = { messageId: message.id, recipient: request.recipient, content: request.content };
@@ -340,7 +414,6 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
       return { kind: 'sent', status: result.status };
     }
     case 'unknown': {
-      const context: RefusalContext = { message, account, template, recipientHash: recipient.hash, claim, record };
       if (account.retryAmbiguous) {
         // The account chose delivery over the risk of a duplicate: retried like a back-off.
         const { status, code, retryAfterMs } = result;
@@ -364,10 +437,13 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     }
     case 'rejected':
       if (result.error.retryClass === 'pause_sender') pausesCache.delete(request.account); // the rest of the batch sees the new pause
-      // Tokens taken for the batch were taken before the provider said to wait: the rest of the
-      // batch asks the (now blocked) budget again instead of spending them into more 429s.
-      if (result.error.retryClass === 'backoff' && result.error.retryAfterMs !== undefined) batch.tokens.delete(request.account);
-      return refused(result.error, { message, account, template, recipientHash: recipient.hash, claim, record }, deps, log);
+      // Slots reserved for the batch were reserved before the provider said to wait: the batch's
+      // other records hold back instead of spending them into more 429s.
+      if (result.error.retryClass === 'backoff' && result.error.retryAfterMs !== undefined) {
+        batch.slots.delete(request.account);
+        batch.blockedUntil.set(request.account, Math.max(blockedUntil(), deps.now() + result.error.retryAfterMs));
+      }
+      return refused(result.error, context, deps, log);
   }
 }
 

@@ -9,7 +9,7 @@
  * repeated or late write changes nothing it should not.
  */
 import type { MessageStatus } from '../messages/status.ts';
-import type { BucketState } from '../pacing/token-bucket.ts';
+import type { SlotState } from '../pacing/slots.ts';
 import type { ProviderName } from '../providers/names.ts';
 import type {
   ApplyExtra,
@@ -222,9 +222,9 @@ export interface CallbackIndexRepository {
  */
 export interface PacingRepository {
   /** The bucket of `scope` (version 0: none yet). */
-  readBucket(scope: string): Promise<StoredBucket<BucketState>>;
+  readBucket(scope: string): Promise<StoredBucket<SlotState>>;
   /** Writes the bucket if its version is still `version` (0: still none); false if it changed meanwhile. */
-  writeBucket(scope: string, state: BucketState, version: number, now: number): Promise<boolean>;
+  writeBucket(scope: string, state: SlotState, version: number, now: number): Promise<boolean>;
   /** Takes `scope`'s slot if it is free at `now` (none, or `nextAt` ≤ now), making it `nextAt`; else the `nextAt` found. */
   claimGap(scope: string, now: number, nextAt: number): Promise<GapClaim>;
 }

@@ -624,9 +624,9 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
     });
 
     describe('pacing', () => {
-      const state = (tokens: number) => ({ tokens: { '1000': tokens }, updatedMs: 0 });
+      const state = (tatUs: number) => ({ tatUs: { '1000': tatUs } });
 
-      it('writes a bucket only over the version it read', async () => {
+      it('writes slot state only over the version it read', async () => {
         expect(await s.pacing.readBucket('acct#a')).toEqual({ version: 0 });
         const writes = await Promise.all([1, 2, 3].map((n) => s.pacing.writeBucket('acct#a', state(n), 0, 1_000_000)));
         expect(writes.filter(Boolean)).toHaveLength(1);
@@ -647,24 +647,28 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await expiry.pacing('rcpt#a#h')).toBe(22 + 3600);
       });
 
-      it('grants concurrent pacers no more than the bucket holds, and holds everyone back once blocked', async () => {
-        const budget: Budget = { windows: [{ limit: 100, windowMs: 1000 }], burstFraction: 0.1 };
+      it('hands concurrent pacers distinct slots an interval apart, and holds everyone back once blocked', async () => {
+        // 100/s with δ = 10 ms: a slot every 10.201 ms (10.2 and 1 µs), 10 of them in a horizon of 100 ms.
+        const budget: Budget = { windows: [{ limit: 100, windowMs: 1000 }], burstFraction: 0, arrivalJitterMs: 10 };
         const pacers = Array.from({ length: 4 }, () => new Pacer(s.pacing));
-        // The bucket holds 10: however the concurrent takes interleave, never more go out (the
-        // losers of too many races back off), and the rest is there for later takes.
-        const acquire = (i: number) => pacers[i % 4]!.acquire('acct#concurrent', budget, 1, 1_000_000);
-        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => acquire(i)));
-        const concurrent = results.reduce((sum, r) => sum + r.granted, 0);
-        expect(concurrent).toBeGreaterThan(0);
-        expect(concurrent).toBeLessThanOrEqual(10);
-        expect(results.filter((r) => r.granted === 0).every((r) => r.waitMs > 0)).toBe(true);
-        let later = 0;
-        for (let i = 0; i < 20; i++) later += (await acquire(i)).granted;
-        expect(concurrent + later).toBe(10);
+        // However the concurrent reservations interleave, no slot is handed out twice (the losers
+        // of too many races back off), and the slots left are there for later reservations.
+        const reserve = (i: number) => pacers[i % 4]!.reserve('acct#concurrent', budget, 1, 1_000_000, 100);
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => reserve(i)));
+        const concurrent = results.flatMap((r) => r.slots);
+        expect(concurrent.length).toBeGreaterThan(0);
+        expect(concurrent.length).toBeLessThanOrEqual(10);
+        expect(results.filter((r) => r.slots.length === 0).every((r) => r.waitMs > 0)).toBe(true);
+        const later: number[] = [];
+        for (let i = 0; i < 20; i++) later.push(...(await reserve(i)).slots);
+        const all = [...concurrent, ...later].sort((a, b) => a - b);
+        expect(all).toHaveLength(10);
+        for (let i = 1; i < all.length; i++) expect(all[i]! - all[i - 1]!).toBeCloseTo(10.201, 6);
+        expect(all[0]).toBe(1_000_000);
 
         await pacers[0]!.block('acct#blocked', budget, 50_000, 20_000);
-        expect(await pacers[1]!.acquire('acct#blocked', budget, 1, 30_000)).toEqual({ granted: 0, waitMs: 20_000 });
-        expect((await pacers[2]!.acquire('acct#blocked', budget, 1, 50_000)).granted).toBe(1);
+        expect(await pacers[1]!.reserve('acct#blocked', budget, 1, 30_000, 1000)).toEqual({ slots: [], waitMs: 20_000 });
+        expect((await pacers[2]!.reserve('acct#blocked', budget, 1, 50_000, 0)).slots).toEqual([50_000]);
         expect(await pacers[3]!.acquireGap('rcpt#b#h', 6000, 10_000)).toEqual({ granted: 1, waitMs: 0 });
         expect(await pacers[3]!.acquireGap('rcpt#b#h', 6000, 12_000)).toEqual({ granted: 0, waitMs: 4000 });
       });

@@ -4,7 +4,7 @@
  * recipient's next free slot (one conditional write: `nextAt ≤ now` → `nextAt = next`).
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { BucketState } from '../../pacing/token-bucket.ts';
+import type { SlotState } from '../../pacing/slots.ts';
 import type { GapClaim, StoredBucket } from '../model.ts';
 import type { PacingRepository } from '../repositories.ts';
 import { KEY, paceKey, TTL_ATTRIBUTE } from '../table.ts';
@@ -16,12 +16,12 @@ const BUCKET_TTL_S = 2 * 86_400;
 const GAP_TTL_S = 3600;
 
 export class DynamoDBPacingRepository extends DynamoDBRepository implements PacingRepository {
-  async readBucket(scope: string): Promise<StoredBucket<BucketState>> {
+  async readBucket(scope: string): Promise<StoredBucket<SlotState>> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: paceKey(scope), ConsistentRead: true }));
-    return { ...(Item?.s ? { state: Item.s as BucketState } : {}), version: Number(Item?.v ?? 0) };
+    return { ...(Item?.s ? { state: Item.s as SlotState } : {}), version: Number(Item?.v ?? 0) };
   }
 
-  writeBucket(scope: string, state: BucketState, version: number, now: number): Promise<boolean> {
+  writeBucket(scope: string, state: SlotState, version: number, now: number): Promise<boolean> {
     return this.conditionally(() =>
       this.db.send(
         new PutCommand({

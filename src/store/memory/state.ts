@@ -5,7 +5,7 @@
  * Each repository method does its checks and its change without awaiting in between: one step, as
  * a conditional write is.
  */
-import type { BucketState } from '../../pacing/token-bucket.ts';
+import type { SlotState } from '../../pacing/slots.ts';
 import type { Claim, MessageRecord, Pause, Suppression } from '../model.ts';
 
 /** A message as kept: its record (without `dueAt`) and what DynamoDB keeps as attributes and index keys. */
@@ -47,7 +47,7 @@ export interface StoredIdempotencyKey {
 }
 
 export interface StoredPace {
-  bucket?: { state: BucketState; version: number };
+  bucket?: { state: SlotState; version: number };
   nextAt?: number;
   expiresAt: number;
 }
