@@ -67,7 +67,7 @@ export interface HandlerCpu {
 }
 
 /** Requests the sender makes once per batch (and account), before its records: the pauses, the batch's tokens. */
-const SENDER_BATCH_OPS = new Set(['pauses.list', 'pacing.readBucket', 'pacing.writeBucket']);
+const SENDER_BATCH_OPS = new Set(['pauses.list', 'pacing.readSlots', 'pacing.writeSlots']);
 
 /**
  * Each function's modelled duration in the run (prices.ts `modelDuration`): its CPU, then its

@@ -56,8 +56,8 @@ export const STORE_CALLS = {
   'callbacks.keepPending': ['UpdateItem'],
   'callbacks.takePending': ['GetItem', 'DeleteItem'],
   // Token buckets and recipient gaps (src/pacing/pacer.ts over the pacing repository).
-  'pacing.readBucket': ['GetItem'],
-  'pacing.writeBucket': ['PutItem'],
+  'pacing.readSlots': ['GetItem'],
+  'pacing.writeSlots': ['PutItem'],
   'pacing.claimGap': ['UpdateItem', 'GetItem'],
 } as const satisfies Record<string, readonly TableRequest[]>;
 
@@ -120,8 +120,8 @@ export const FUNCTION_CALLS = {
     'suppressions.add',
     'callbacks.addAliases',
     ...APPLY_EVENTS,
-    'pacing.readBucket',
-    'pacing.writeBucket',
+    'pacing.readSlots',
+    'pacing.writeSlots',
     'pacing.claimGap',
   ],
   // src/scheduler/requeue.ts (the sweeper)

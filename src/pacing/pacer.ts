@@ -37,10 +37,10 @@ export class Pacer {
   /** Reserves up to `want` of `scope`'s next slots, none later than `now + horizonMs`. */
   async reserve(scope: string, budget: Budget, want: number, now: number, horizonMs: number): Promise<Reserved> {
     for (let attempt = 0; attempt < 8; attempt++) {
-      const stored = await this.store.readBucket(scope);
+      const stored = await this.store.readSlots(scope);
       const reservation = reserve(normalise(stored.state, budget), budget, want, now, horizonMs, this.random);
       if (reservation.slots.length === 0) return { slots: [], waitMs: reservation.waitMs };
-      if (await this.store.writeBucket(scope, reservation.state, stored.version, now)) return { slots: reservation.slots, waitMs: 0 };
+      if (await this.store.writeSlots(scope, reservation.state, stored.version, now)) return { slots: reservation.slots, waitMs: 0 };
     }
     // Heavy contention: back off briefly rather than spin.
     return { slots: [], waitMs: 50 };
@@ -49,10 +49,10 @@ export class Pacer {
   /** Nobody sends from `scope` before `untilMs` (a provider's 429 said so). */
   async block(scope: string, budget: Budget, untilMs: number, now: number): Promise<void> {
     for (let attempt = 0; attempt < 8; attempt++) {
-      const stored = await this.store.readBucket(scope);
+      const stored = await this.store.readSlots(scope);
       const state = normalise(stored.state, budget);
       if ((state?.notBeforeMs ?? 0) >= untilMs) return;
-      if (await this.store.writeBucket(scope, block(state, untilMs), stored.version, now)) return;
+      if (await this.store.writeSlots(scope, block(state, untilMs), stored.version, now)) return;
     }
   }
 

@@ -200,8 +200,8 @@ export interface CreatedPage {
 
 export type IdempotencyClaim = { claimed: true } | { claimed: false; requestHash: string; messageIds: string[]; complete: boolean };
 
-/** A pacing bucket as stored: its state and a version for optimistic concurrency (0: none yet). */
-export interface StoredBucket<S> {
+/** A budget's pacing state as stored: its slots and a version for optimistic concurrency (0: none yet). */
+export interface StoredSlots<S> {
   state?: S;
   version: number;
 }

@@ -31,7 +31,7 @@ import type {
   ScopedOutcome,
   PauseDetails,
   PauseScope,
-  StoredBucket,
+  StoredSlots,
   StoredError,
   Suppression,
   UnknownDetails,
@@ -217,14 +217,14 @@ export interface CallbackIndexRepository {
 }
 
 /**
- * Pacing state shared by every concurrent sender (src/pacing/pacer.ts has the arithmetic): token
- * buckets with a version for optimistic concurrency, and recipients' next free slot.
+ * Pacing state shared by every concurrent sender (src/pacing/slots.ts has the arithmetic): each
+ * budget's slot state with a version for optimistic concurrency, and recipients' next free slot.
  */
 export interface PacingRepository {
-  /** The bucket of `scope` (version 0: none yet). */
-  readBucket(scope: string): Promise<StoredBucket<SlotState>>;
-  /** Writes the bucket if its version is still `version` (0: still none); false if it changed meanwhile. */
-  writeBucket(scope: string, state: SlotState, version: number, now: number): Promise<boolean>;
+  /** The slot state of `scope` (version 0: none yet). */
+  readSlots(scope: string): Promise<StoredSlots<SlotState>>;
+  /** Writes the slot state if its version is still `version` (0: still none); false if it changed meanwhile. */
+  writeSlots(scope: string, state: SlotState, version: number, now: number): Promise<boolean>;
   /** Takes `scope`'s slot if it is free at `now` (none, or `nextAt` ≤ now), making it `nextAt`; else the `nextAt` found. */
   claimGap(scope: string, now: number, nextAt: number): Promise<GapClaim>;
 }

@@ -627,15 +627,15 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
       const state = (tatUs: number) => ({ tatUs: { '1000': tatUs } });
 
       it('writes slot state only over the version it read', async () => {
-        expect(await s.pacing.readBucket('acct#a')).toEqual({ version: 0 });
-        const writes = await Promise.all([1, 2, 3].map((n) => s.pacing.writeBucket('acct#a', state(n), 0, 1_000_000)));
+        expect(await s.pacing.readSlots('acct#a')).toEqual({ version: 0 });
+        const writes = await Promise.all([1, 2, 3].map((n) => s.pacing.writeSlots('acct#a', state(n), 0, 1_000_000)));
         expect(writes.filter(Boolean)).toHaveLength(1);
-        const read = await s.pacing.readBucket('acct#a');
+        const read = await s.pacing.readSlots('acct#a');
         expect(read.version).toBe(1);
-        expect(await s.pacing.writeBucket('acct#a', state(9), 0, 1_000_000)).toBe(false);
-        expect(await s.pacing.writeBucket('acct#a', state(9), 2, 1_000_000)).toBe(false);
-        expect(await s.pacing.writeBucket('acct#a', state(9), 1, 1_000_000)).toBe(true);
-        expect(await s.pacing.readBucket('acct#a')).toEqual({ state: state(9), version: 2 });
+        expect(await s.pacing.writeSlots('acct#a', state(9), 0, 1_000_000)).toBe(false);
+        expect(await s.pacing.writeSlots('acct#a', state(9), 2, 1_000_000)).toBe(false);
+        expect(await s.pacing.writeSlots('acct#a', state(9), 1, 1_000_000)).toBe(true);
+        expect(await s.pacing.readSlots('acct#a')).toEqual({ state: state(9), version: 2 });
         expect(await expiry.pacing('acct#a')).toBe(1000 + 2 * 86_400);
       });
 

@@ -1,27 +1,27 @@
 /**
- * Pacing items `P#<scope>`: a token bucket with a version (optimistic concurrency: a write
- * succeeds only on the version it read, so two invocations never spend the same token), or a
+ * Pacing items `P#<scope>`: a budget's slot state with a version (optimistic concurrency: a write
+ * succeeds only on the version it read, so two invocations never hold the same slot), or a
  * recipient's next free slot (one conditional write: `nextAt ≤ now` → `nextAt = next`).
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SlotState } from '../../pacing/slots.ts';
-import type { GapClaim, StoredBucket } from '../model.ts';
+import type { GapClaim, StoredSlots } from '../model.ts';
 import type { PacingRepository } from '../repositories.ts';
 import { KEY, paceKey, TTL_ATTRIBUTE } from '../table.ts';
 import { DynamoDBRepository, ignoreConditionFailure, refusedItem } from './layer.ts';
 
-/** A bucket untouched this long (s) is gone: a full bucket again. */
+/** Slot state untouched this long (s) is gone: every window free again. */
 const BUCKET_TTL_S = 2 * 86_400;
 /** A recipient's slot is kept this long (s) after it frees. */
 const GAP_TTL_S = 3600;
 
 export class DynamoDBPacingRepository extends DynamoDBRepository implements PacingRepository {
-  async readBucket(scope: string): Promise<StoredBucket<SlotState>> {
+  async readSlots(scope: string): Promise<StoredSlots<SlotState>> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: paceKey(scope), ConsistentRead: true }));
     return { ...(Item?.s ? { state: Item.s as SlotState } : {}), version: Number(Item?.v ?? 0) };
   }
 
-  writeBucket(scope: string, state: SlotState, version: number, now: number): Promise<boolean> {
+  writeSlots(scope: string, state: SlotState, version: number, now: number): Promise<boolean> {
     return this.conditionally(() =>
       this.db.send(
         new PutCommand({

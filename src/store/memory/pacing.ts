@@ -1,6 +1,6 @@
-/** Pacing state in memory: versioned buckets and recipients' next slots, as the DynamoDB repository keeps them. */
+/** Pacing state in memory: versioned slot states and recipients' next slots, as the DynamoDB repository keeps them. */
 import type { SlotState } from '../../pacing/slots.ts';
-import type { GapClaim, StoredBucket } from '../model.ts';
+import type { GapClaim, StoredSlots } from '../model.ts';
 import type { PacingRepository } from '../repositories.ts';
 import { copy, MemoryRepository } from './state.ts';
 
@@ -8,12 +8,12 @@ const BUCKET_TTL_S = 2 * 86_400;
 const GAP_TTL_S = 3600;
 
 export class MemoryPacingRepository extends MemoryRepository implements PacingRepository {
-  async readBucket(scope: string): Promise<StoredBucket<SlotState>> {
+  async readSlots(scope: string): Promise<StoredSlots<SlotState>> {
     const bucket = this.tables.pacing.get(scope)?.bucket;
     return bucket ? { state: copy(bucket.state), version: bucket.version } : { version: 0 };
   }
 
-  async writeBucket(scope: string, state: SlotState, version: number, now: number): Promise<boolean> {
+  async writeSlots(scope: string, state: SlotState, version: number, now: number): Promise<boolean> {
     const current = this.tables.pacing.get(scope);
     if (version === 0 ? current !== undefined : current?.bucket?.version !== version) return false;
     // A put: the whole item is replaced.
