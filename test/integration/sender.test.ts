@@ -233,8 +233,9 @@ describe('the sender', () => {
   });
 
   it('never resends after a crash between the call and the record: the message becomes unknown', async () => {
-    // A short call deadline, so a short function timeout (and visibility) still starts the call.
-    const h = await harness({ providers: ['kaleyra'], sender: { callTimeoutMs: 1000 } });
+    // A call deadline within the short function timeout (6 s visibility, 2 s reserve), so the call
+    // starts; 3 s, so that a loaded machine's slow first answer of the mock is not cut off.
+    const h = await harness({ providers: ['kaleyra'], sender: { callTimeoutMs: 3000 } });
     try {
       const id = await h.accept('kaleyra');
       // The first recording of an outcome crashes the invocation (after the provider call).
