@@ -24,8 +24,10 @@ export type MessagingObject = {
      */
     recipient_type?: 'individual';
     /**
-     * WhatsApp end-user phone number with its country code prefix, E.164 digits without `+`
-     * (the document's example: `16XXXXXX234`).
+     * WhatsApp end-user phone number with its country code prefix, "following E.164 format":
+     * digits with or without the leading `+` (the field table's example `16XXXXXX234` has
+     * none, the sample's `+91xxxxxxxxx` has one; both show a working request). No spaces,
+     * dashes or brackets (E.164 has none). Our adapter sends digits without `+`.
      *
      */
     to: string;

@@ -395,7 +395,7 @@ export const zTemplate = z.object({
 export const zMessagingObject = z.object({
     messaging_product: z.enum(['whatsapp']),
     recipient_type: z.enum(['individual']).optional().default('individual'),
-    to: z.string().regex(/^[1-9][0-9]{1,14}$/),
+    to: z.string().regex(/^\+?[1-9][0-9]{1,14}$/),
     type: z.enum(['template']).optional(),
     template: zTemplate,
     biz_opaque_callback_data: z.string().max(512).optional()
