@@ -191,7 +191,7 @@ export const kaleyraSamples: DocumentSample[] = [
     placeholders: { XX998XX170XX: '919980017012' },
   },
   {
-    where: 'messaging_object table: the example of each field, in the sample',
+    where: 'Field tables: the Example column of each field, in the sample’s structure',
     against: { request: SEND },
     value: {
       messaging_object: {
@@ -204,20 +204,29 @@ export const kaleyraSamples: DocumentSample[] = [
           language: { code: 'en_US' },
           components: [
             // 'image' table: id "Numeric", example 1602186516975000.
-            { type: 'header', parameters: [{ type: 'image', image: { id: 1602186516975000 } }] },
+            { type: 'header', parameters: [{ type: 'Image', image: { id: 1602186516975000 } }] },
             { type: 'body', parameters: [{ type: 'text', text: 'Pablo' }] },
             {
               type: 'limited_time_offer',
               parameters: [{ type: 'limited_time_offer', limited_time_offer: { expiration_time_ms: 1209600000 } }],
             },
-            { type: 'button', sub_type: 'copy_code', index: 0, parameters: [{ type: 'coupon_code', coupon_code: '2532334' }] },
-            { type: 'button', sub_type: 'url', index: 1, parameters: [{ type: 'text', text: 'n3mtql' }] },
+            { type: 'Button', sub_type: 'copy_code', index: 0, parameters: [{ type: 'coupon_code', coupon_code: '2532334' }] },
+            { type: 'Button', sub_type: 'url', index: 1, parameters: [{ type: 'text', text: 'n3mtql' }] },
           ],
         },
       },
       extra_info: { ref: 'customer1', ref1: 'marketing', ref2: 'dictionary', wa_source: 'api' },
     },
     placeholders: { '16XXXXXX234': '16123456234' },
+    contradiction: {
+      breaks: 'schema',
+      quote: '"type":"Image"',
+      reads:
+        'the tables\' Example column writes the header parameter type "Image" and the button component type "Button", where ' +
+        'the sample (and Meta) send "image" and "button"; the rows name the kind, the sample shows the wire value: the spec ' +
+        'follows the sample',
+      mend: (filled) => filled.replace('"type":"Image"', '"type":"image"').replaceAll('"type":"Button"', '"type":"button"'),
+    },
   },
   {
     where: 'Sample Success Response (202 Accepted)',

@@ -25,8 +25,12 @@ export interface DocumentSample {
   value?: unknown;
   /** Placeholders as printed → what fills them (a value of the documented type, from the document where it gives one). */
   placeholders?: Readonly<Record<string, string>>;
-  /** The document breaks its own format here: the quote, what it breaks, and the least mend. */
-  contradiction?: { quote: string; reads: string; mend: (filled: string) => string };
+  /**
+   * The document contradicts itself here: the quote, what it breaks, and the least mend. `breaks`
+   * says what the sample as printed fails: its format (`'format'`, the default: not JSON) or the
+   * rule another part of the document states (`'schema'`: the spec refuses it as printed).
+   */
+  contradiction?: { quote: string; reads: string; mend: (filled: string) => string; breaks?: 'format' | 'schema' };
 }
 
 /** A fixture of a shape passed through to Meta, with the verdict the precedence gives it. */
