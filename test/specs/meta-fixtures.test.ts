@@ -1,9 +1,9 @@
 /**
- * The two providers that pass Meta's shapes through: what Meta documents there validates, unless
+ * The providers that pass Meta's shapes through: what Meta documents there validates, unless
  * the provider's own document rules it out (specs/CONVENTIONS.md rule 10). Kaleyra's
  * `messaging_object` is Meta's message object and its callbacks carry Meta's status in
  * `meta_object`; LiveChat's `template` is Meta's template object and its callback `data` is Meta's
- * status object. Each fixture has its verdict; a status fixture is also normalised (our webhook
+ * status object (Gupshup's v3 callbacks too, in Meta's envelope). Each fixture has its verdict; a status fixture is also normalised (our webhook
  * side parses with the spec's generated schema), to the status and recipient it names.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +18,9 @@ const RECEIVED_AT = new Date('2026-03-01T12:00:00.000Z');
 
 let kaleyra: SpecValidators;
 let livechat: SpecValidators;
+let gupshup: SpecValidators;
 beforeAll(async () => {
-  [kaleyra, livechat] = await Promise.all([specValidators('kaleyra'), specValidators('livechat')]);
+  [kaleyra, livechat, gupshup] = await Promise.all([specValidators('kaleyra'), specValidators('livechat'), specValidators('gupshup')]);
 });
 
 describe('Meta’s template messages', () => {
@@ -58,6 +59,28 @@ describe('Meta’s status objects', () => {
     };
     expect(kaleyra.of({ webhook: 'messageStatus' })(body)).toEqual([]);
     const { events } = normaliseWebhook('kaleyra', 'acct', body, RECEIVED_AT);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ status: fixture.expected.status, recipient: fixture.expected.recipient });
+  });
+
+  it.each(META_STATUSES.map((f) => [f.name, f] as const))('Gupshup v3 (Meta’s envelope): %s → valid, and normalised', (_name, fixture) => {
+    const body = {
+      object: 'whatsapp_business_account',
+      gs_app_id: 'f5f7b0b1-0000-4000-8000-000000000000',
+      entry: [
+        {
+          id: '102290129340398',
+          changes: [
+            {
+              field: 'messages',
+              value: { messaging_product: 'whatsapp', statuses: [{ ...fixture.status, gs_id: 'ee4a68a0-1203-4c85-8dc3-49d0b3226a35' }] },
+            },
+          ],
+        },
+      ],
+    };
+    expect(gupshup.of({ webhook: 'messageEventV3' })(body)).toEqual([]);
+    const { events } = normaliseWebhook('gupshup', 'acct', body, RECEIVED_AT);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ status: fixture.expected.status, recipient: fixture.expected.recipient });
   });
