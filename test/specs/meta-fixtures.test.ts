@@ -34,9 +34,10 @@ describe('Meta’s template messages', () => {
 
   it.each(META_MESSAGES_KALEYRA_REFUSES.map((f) => [f.name, f] as const))('Kaleyra messaging_object: %s → refused', (_name, fixture) => {
     const violations = kaleyra.of({ request: KALEYRA_SEND })({ messaging_object: fixture.message });
-    expect(violations.some((violation) => violation.startsWith(`${fixture.field} `)), `${fixture.rule}: ${violations.join('; ')}`).toBe(
-      true,
-    );
+    expect(
+      violations.some((violation) => violation.startsWith(`${fixture.field} `)),
+      `${fixture.rule}: ${violations.join('; ')}`,
+    ).toBe(true);
   });
 });
 

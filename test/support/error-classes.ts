@@ -40,7 +40,13 @@ export const ANSWER_ROWS: readonly AnswerRow[] = [
   { provider: 'livetok', code: 'invalid_phone_number', status: 400, example: 'invalidPhoneNumber', expected: 'permanent' },
   { provider: 'livetok', code: 'invalid_phone_number (format sample)', status: 400, example: 'errorResponseFormat', expected: 'permanent' },
   { provider: 'livetok', code: 'invalid_api_key', status: 401, example: 'invalidApiKey', expected: 'pause_sender/account' },
-  { provider: 'livetok', code: 'insufficient_permissions', status: 403, example: 'insufficientPermissions', expected: 'pause_sender/account' },
+  {
+    provider: 'livetok',
+    code: 'insufficient_permissions',
+    status: 403,
+    example: 'insufficientPermissions',
+    expected: 'pause_sender/account',
+  },
   { provider: 'livetok', code: 'template_not_found', status: 404, example: 'templateNotFound', expected: 'permanent' },
   { provider: 'livetok', code: 'rate_limit_exceeded', status: 429, example: 'rateLimitExceeded', expected: 'backoff' },
   { provider: 'livetok', code: 'internal_error', status: 500, example: 'internalError', expected: 'open' },
@@ -95,7 +101,8 @@ export const PROVIDER_OPT_OUT_ROWS: ReadonlyArray<{ provider: ProviderName; code
 export async function verdictOfAnswer(row: AnswerRow, adapter?: ProviderAdapter<any>): Promise<Verdict> {
   const fixtures = FIXTURES[row.provider];
   const body = row.example
-    ? responseExamples(loadSpec(row.provider), SEND_PATH[row.provider], 'post', String(row.status)).find((e) => e.name === row.example)?.value
+    ? responseExamples(loadSpec(row.provider), SEND_PATH[row.provider], 'post', String(row.status)).find((e) => e.name === row.example)
+        ?.value
     : {};
   if (body === undefined) throw new Error(`${row.provider}: no example ${row.example} of ${row.status}`);
   const fetch: typeof globalThis.fetch = async () =>

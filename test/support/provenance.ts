@@ -39,8 +39,7 @@ export interface ProvenanceCase {
 
 // ----------------------------------------------------------------------------- values
 
-const token = (prefix: string, min = 8) =>
-  fc.stringMatching(new RegExp(`^[a-z0-9]{${min},16}$`)).map((tail) => `${prefix}${tail}`);
+const token = (prefix: string, min = 8) => fc.stringMatching(new RegExp(`^[a-z0-9]{${min},16}$`)).map((tail) => `${prefix}${tail}`);
 /** E.164 digits of 11–13 digits (a country code that does not start with 0). */
 const e164Digits = fc.stringMatching(/^[1-9][0-9]{10,12}$/);
 const messageId = fc.stringMatching(/^01[0-9A-HJKMNP-TV-Z]{24}$/);
@@ -219,8 +218,10 @@ export async function placesOf(request: Request): Promise<Array<[place: string, 
   url.pathname
     .split('/')
     .filter(Boolean)
-    .forEach((segment, index) => places.push([`path:${index}`, decodeURIComponent(segment)]));
-  url.searchParams.forEach((value, name) => places.push([`query:${name}`, value]));
+    .forEach((segment, index) => {
+      places.push([`path:${index}`, decodeURIComponent(segment)]);
+    });
+  for (const [name, value] of url.searchParams) places.push([`query:${name}`, value]);
   const text = await request.text();
   const type = request.headers.get('content-type') ?? '';
   const walk = (prefix: string, value: unknown): void => {
@@ -238,7 +239,8 @@ export async function placesOf(request: Request): Promise<Array<[place: string, 
   return places;
 }
 
-const same = (a: string, b: string) => a === b || (/^\+?[0-9]+$/.test(a) && /^\+?[0-9]+$/.test(b) && a.replace('+', '') === b.replace('+', ''));
+const same = (a: string, b: string) =>
+  a === b || (/^\+?[0-9]+$/.test(a) && /^\+?[0-9]+$/.test(b) && a.replace('+', '') === b.replace('+', ''));
 
 /** The success answer the spec documents for the send, for a fetch that never touches the network. */
 function documentedSuccess(provider: ProviderName, operation: ProvenanceCase['operation']): unknown {

@@ -76,9 +76,7 @@ export async function specValidators(provider: string, specPath = `${specsDir}${
         return compile(name ? headers[name].schema : undefined, `${part.responseHeader} ${part.status} header ${part.name}`);
       }
       const { item, op } = operationOf(spec, part.parameter);
-      const parameter = [...(item.parameters ?? []), ...(op.parameters ?? [])].find(
-        (p: Node) => p.in === part.in && p.name === part.name,
-      );
+      const parameter = [...(item.parameters ?? []), ...(op.parameters ?? [])].find((p: Node) => p.in === part.in && p.name === part.name);
       return compile(parameter?.schema, `${part.parameter} ${part.in} ${part.name}`);
     },
   };

@@ -156,7 +156,8 @@ export async function statusWordViolations(provider: ProviderName, statusWords?:
   const violations: string[] = [];
   for (const row of STATUS_WORD_ROWS.filter((r) => r.provider === provider)) {
     const status = await statusOfRow(row, statusWords);
-    if (status !== row.expected) violations.push(`${row.provider} '${row.word}' (${row.where}): ${String(status)}, expected ${row.expected}`);
+    if (status !== row.expected)
+      violations.push(`${row.provider} '${row.word}' (${row.where}): ${String(status)}, expected ${row.expected}`);
   }
   return violations;
 }

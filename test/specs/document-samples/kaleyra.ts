@@ -95,62 +95,83 @@ export const KALEYRA_SAMPLE_202 = `{
 "error":{}
 }`;
 export const KALEYRA_ERROR_SAMPLES: ReadonlyArray<[heading: string, printed: string]> = [
-  ["401 Unauthorized", `{
+  [
+    '401 Unauthorized',
+    `{
 "code": "RBC001",
 "message": "Incorrect SID or API key.",
 "data": [],
 "error": {
 "error": "Incorrect SID or API key."
 }
-}`],
-  ["401 Unauthorized phone number", `{
+}`,
+  ],
+  [
+    '401 Unauthorized phone number',
+    `{
 "code": "WA401",
 "message": "Phone number is not present or does not belong to the account.",
 "data": {},
 "error": {
 "phone_number": "Phone number is not present or does not belong to the account."
 }
-}`],
-  ["400 Incorrect payload", `{
+}`,
+  ],
+  [
+    '400 Incorrect payload',
+    `{
 "code": "WA400",
 "message": "Refer to correct payload format",
 "data": {},
 "error": {
 "payload": "Incorrect payload format"
 }
-}`],
-  ["500 Internal Server Error", `{
+}`,
+  ],
+  [
+    '500 Internal Server Error',
+    `{
 "code": "WA500",
 "message": "Please try again later",
 "data": {},
 "error": {
 "error": "Internal server error"
 }
-}`],
-  ["400 Low balance", `{
+}`,
+  ],
+  [
+    '400 Low balance',
+    `{
 "code": "E110",
 "message": "Please check your balance, You have a low balance!",
 "data": {},
 "error": {
 "balance": "Please check your balance, You have a low balance!"
 }
-}`],
-  ["401 Unauthorised Account type", `{
+}`,
+  ],
+  [
+    '401 Unauthorised Account type',
+    `{
 "code": "WA-401",
 "message": "API is not available for given customer.Please contact support for more info",
 "data": {},
 "error": {
 "account": "API is not available for given customer.Please contact support for more info"
 }
-}`],
-  ["401 Unauthorized phone number version", `{
+}`,
+  ],
+  [
+    '401 Unauthorized phone number version',
+    `{
 "code": "WA-401",
 "message": "The phone number you're using is associated with different Version of our WA API. Please use the appropriate endpoint.",
 "data": {},
 "error": {
 "phone_number": "The phone number you're using is associated with different Version of our WA API. Please use the appropriate endpoint."
 }
-}`],
+}`,
+  ],
 ];
 
 const ERROR_STATUS: Record<string, string> = { '401': '401', '400': '400', '500': '500' };

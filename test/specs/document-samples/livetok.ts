@@ -20,7 +20,7 @@ const appointmentReminder = { to: '+1234567890', template_name: 'appointment_rem
 
 export const livetokSamples: DocumentSample[] = [
   {
-    where: "Basic Template (request)",
+    where: 'Basic Template (request)',
     against: { request: SEND },
     printed: `{
 "to": "+1234567890",
@@ -29,7 +29,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Basic Template (response)",
+    where: 'Basic Template (response)',
     against: { response: SEND, status: '200' },
     printed: `{
 "id": "msg_abc123",
@@ -40,7 +40,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Template with Parameters (request)",
+    where: 'Template with Parameters (request)',
     against: { request: SEND },
     printed: `{
 "to": "+1234567890",
@@ -63,7 +63,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Template with Parameters (response)",
+    where: 'Template with Parameters (response)',
     against: { response: SEND, status: '200' },
     printed: `{
 "id": "msg_def456",
@@ -79,7 +79,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Template with Media (request)",
+    where: 'Template with Media (request)',
     against: { request: SEND },
     printed: `{
 "to": "+1234567890",
@@ -104,7 +104,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Template with Media (response)",
+    where: 'Template with Media (response)',
     against: { response: SEND, status: '200' },
     printed: `{
 "id": "msg_ghi789",
@@ -115,7 +115,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Template with Buttons (request)",
+    where: 'Template with Buttons (request)',
     against: { request: SEND },
     printed: `{
 "to": "+1234567890",
@@ -134,7 +134,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Error Response Format (400, invalid_phone_number)",
+    where: 'Error Response Format (400, invalid_phone_number)',
     against: { response: SEND, status: '400' },
     printed: `{
 "error": {
@@ -147,7 +147,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Common Errors: Invalid API Key (401)",
+    where: 'Common Errors: Invalid API Key (401)',
     against: { response: SEND, status: '401' },
     printed: `{
 "error": {
@@ -158,7 +158,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Common Errors: Template Not Found (404)",
+    where: 'Common Errors: Template Not Found (404)',
     against: { response: SEND, status: '404' },
     printed: `{
 "error": {
@@ -169,7 +169,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Common Errors: Invalid Phone Number (400)",
+    where: 'Common Errors: Invalid Phone Number (400)',
     against: { response: SEND, status: '400' },
     printed: `{
 "error": {
@@ -180,7 +180,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Common Errors: Rate Limit Exceeded (429)",
+    where: 'Common Errors: Rate Limit Exceeded (429)',
     against: { response: SEND, status: '429' },
     printed: `{
 "error": {
@@ -191,7 +191,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "List Knowledge Entries (response)",
+    where: 'List Knowledge Entries (response)',
     against: { response: 'GET /v1/knowledge', status: '200' },
     printed: `{
 "object": "list",
@@ -209,7 +209,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Create Knowledge Entry (request)",
+    where: 'Create Knowledge Entry (request)',
     against: { request: 'POST /v1/knowledge' },
     printed: `{
 "question": "What payment methods do you accept?",
@@ -218,7 +218,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Create Knowledge Entry (response)",
+    where: 'Create Knowledge Entry (response)',
     against: { response: 'POST /v1/knowledge', status: '200' },
     printed: `{
 "id": "kb_def456",
@@ -230,14 +230,14 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Update Knowledge Entry (request)",
+    where: 'Update Knowledge Entry (request)',
     against: { request: 'PATCH /v1/knowledge/{id}' },
     printed: `{
 "answer": "We are open Monday-Friday 9 AM to 7 PM EST, and Saturday 10 AM to 4 PM EST."
 }`,
   },
   {
-    where: "Delete Knowledge Entry (response)",
+    where: 'Delete Knowledge Entry (response)',
     against: { response: 'DELETE /v1/knowledge/{id}', status: '200' },
     printed: `{
 "id": "kb_abc123",
@@ -245,7 +245,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Bulk Import Knowledge (request)",
+    where: 'Bulk Import Knowledge (request)',
     against: { request: 'POST /v1/knowledge/bulk' },
     printed: `{
 "entries": [
@@ -263,7 +263,7 @@ export const livetokSamples: DocumentSample[] = [
 }`,
   },
   {
-    where: "Bulk Import Knowledge (response)",
+    where: 'Bulk Import Knowledge (response)',
     against: { response: 'POST /v1/knowledge/bulk', status: '200' },
     printed: `{
 "imported": 2,

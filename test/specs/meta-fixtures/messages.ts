@@ -152,7 +152,12 @@ export const META_TEMPLATE_MESSAGES: MetaMessageFixture[] = [
   {
     name: 'catalog button, sub_type lower-case',
     message: message('intro_catalog_offer', [
-      { type: 'button', sub_type: 'catalog', index: '0', parameters: [{ type: 'action', action: { thumbnail_product_retailer_id: '2lc20305pt' } }] },
+      {
+        type: 'button',
+        sub_type: 'catalog',
+        index: '0',
+        parameters: [{ type: 'action', action: { thumbnail_product_retailer_id: '2lc20305pt' } }],
+      },
     ]),
   },
   {
@@ -160,7 +165,10 @@ export const META_TEMPLATE_MESSAGES: MetaMessageFixture[] = [
     message: message('limited_time_offer_caribbean_pkg_2023', [
       header({ type: 'image', image: { link: 'https://www.luckyshrub.com/assets/lto.jpg' } }),
       body('Pablo', 'CARIBE25'),
-      { type: 'limited_time_offer', parameters: [{ type: 'limited_time_offer', limited_time_offer: { expiration_time_ms: 1698764400000 } }] },
+      {
+        type: 'limited_time_offer',
+        parameters: [{ type: 'limited_time_offer', limited_time_offer: { expiration_time_ms: 1698764400000 } }],
+      },
       { type: 'button', sub_type: 'copy_code', index: 0, parameters: [{ type: 'coupon_code', coupon_code: 'CARIBE25' }] },
       { type: 'button', sub_type: 'url', index: 1, parameters: [{ type: 'text', text: 'n3mtql' }] },
     ]),

@@ -104,8 +104,10 @@ export const META_STATUSES: MetaStatusFixture[] = [
       errors: [
         {
           code: 131050,
-          title: 'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.',
-          message: 'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.',
+          title:
+            'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.',
+          message:
+            'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.',
           error_data: { details: 'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages.' },
           href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
         },
