@@ -32,12 +32,3 @@ export interface DocumentSample {
    */
   contradiction?: { quote: string; reads: string; mend: (filled: string) => string; breaks?: 'format' | 'schema' };
 }
-
-/** A fixture of a shape passed through to Meta, with the verdict the precedence gives it. */
-export interface MetaFixture {
-  /** What Meta documents it as (the page and the case). */
-  name: string;
-  value: unknown;
-  /** `valid`, or `refused` with the provider document's rule that refuses it (a quote). */
-  verdict: 'valid' | { refused: string };
-}

@@ -26,6 +26,23 @@ function message(name: string, components: unknown[], extra: Record<string, unkn
 const body = (...texts: string[]) => ({ type: 'body', parameters: texts.map((text) => ({ type: 'text', text })) });
 const header = (parameter: unknown) => ({ type: 'header', parameters: [parameter] });
 
+/** Each button kind Meta documents, with its parameter, and its `index` as a string and as an integer. */
+function buttonMatrix(): MetaMessageFixture[] {
+  const kinds: Array<[subType: string, parameter: unknown]> = [
+    ['quick_reply', { type: 'payload', payload: 'PAYLOAD' }],
+    ['url', { type: 'text', text: 'n3mtql' }],
+    ['copy_code', { type: 'coupon_code', coupon_code: 'CARIBE25' }],
+    ['flow', { type: 'action', action: { flow_token: 'FLOW_TOKEN', flow_action_data: { screen: 'WELCOME' } } }],
+    ['catalog', { type: 'action', action: { thumbnail_product_retailer_id: '2lc20305pt' } }],
+  ];
+  return kinds.flatMap(([subType, parameter]) =>
+    (['1', 1] as const).map((index) => ({
+      name: `${subType} button, index ${typeof index === 'string' ? 'as a string ("1")' : 'as an integer (1)'}`,
+      message: message(`${subType}_template`, [{ type: 'button', sub_type: subType, index, parameters: [parameter] }]),
+    })),
+  );
+}
+
 export interface MetaMessageFixture {
   name: string;
   message: Record<string, unknown>;
@@ -218,6 +235,7 @@ export const META_TEMPLATE_MESSAGES: MetaMessageFixture[] = [
     name: 'biz_opaque_callback_data (echoed in status webhooks)',
     message: message('order_confirmation', [body('Pablo')], { biz_opaque_callback_data: '01JD0000000000000000000000' }),
   },
+  ...buttonMatrix(),
   { name: 'recipient with "+" (Meta takes E.164 with its plus)', message: { ...message('hello_world', []), to: '+16505551234' } },
 ];
 
