@@ -4,7 +4,9 @@
  *
  * - a configured value moved to the wrong place: Kaleyra's SID in the `api-key` header instead of
  *   its key; Gupshup's app name in `source` instead of the sender number — killed by the provenance
- *   property test (src/providers/provenance.test.ts);
+ *   property test (src/providers/provenance.test.ts); and, on the callback side, Kaleyra's message id
+ *   read from its sibling `extra_info.message_id` — killed by the callback provenance property
+ *   (src/webhooks/callback-provenance.test.ts);
  * - a status word mapped to a neighbouring status: Kaleyra's DELIVERED → read, LiveChat's (Meta's)
  *   read → delivered — killed by the status-word table (src/providers/status-words.test.ts);
  * - an error in the wrong retry class: Loopwave's 409 `no_ready_session` (retryable) classified
@@ -25,6 +27,9 @@ import type { KaleyraAccount } from '../src/providers/kaleyra/account.ts';
 import { kaleyraAdapter } from '../src/providers/kaleyra/adapter.ts';
 import { loopwaveAdapter } from '../src/providers/loopwave/adapter.ts';
 import type { ProviderName } from '../src/providers/names.ts';
+import type { WebhookSide } from '../src/providers/define.ts';
+import { kaleyraWebhook } from '../src/providers/kaleyra/webhook.ts';
+import { CALLBACK_ROWS, callbackIds, callbackViolations } from '../test/support/callback-provenance.ts';
 import { answerClassViolations, verdictOfMetaCode } from '../test/support/error-classes.ts';
 import { PROVENANCE, provenanceViolations } from '../test/support/provenance.ts';
 import { statusWordViolations } from '../test/support/status-words.ts';
@@ -74,6 +79,41 @@ describe('mutant: a configured value moved to the wrong place', () => {
     expect(await provenanceFailure('gupshup', appNameAsSource)).toBe(
       'sender number (source): expected in [form:source], found in []; app name: expected in [form:src.name], found in [form:source, form:src.name]',
     );
+  });
+});
+
+describe('mutant: an id read from a sibling field (callbacks)', () => {
+  const row = CALLBACK_ROWS.find((r) => r.provider === 'kaleyra')!;
+  /** Kaleyra's normaliser keying the event by `extra_info.message_id` instead of `message_id`. */
+  const siblingId: WebhookSide = {
+    ...kaleyraWebhook,
+    normalise(body, context) {
+      const out = kaleyraWebhook.normalise(body, context);
+      const sibling = (body as { extra_info?: { message_id?: string } }).extra_info?.message_id;
+      return { ...out, events: out.events.map((event) => ({ ...event, ...(sibling ? { providerMessageId: sibling } : {}) })) };
+    },
+  };
+  const failure = (webhook?: WebhookSide) => {
+    try {
+      fc.assert(
+        fc.property(callbackIds, (ids) => {
+          const violations = callbackViolations(row, ids, webhook);
+          if (violations.length > 0) throw new Error(violations.join('; '));
+        }),
+        { numRuns: 20 },
+      );
+      return '';
+    } catch (error) {
+      return String(((error as Error).cause as Error | undefined)?.message ?? (error as Error).message);
+    }
+  };
+
+  it('control: the real normaliser passes', () => {
+    expect(failure()).toBe('');
+  });
+
+  it("killed: Kaleyra's message id read from extra_info.message_id", () => {
+    expect(failure(siblingId)).toMatch(/^kaleyra providerMessageId: "S[A-Z0-9]+", expected "[A-Z][A-Z0-9]+"$/);
   });
 });
 
