@@ -313,9 +313,16 @@ export type MessageEventV3Status = {
      */
     timestamp: string | number;
     /**
-     * The recipient's WhatsApp id (phone number with country code).
+     * The recipient's WhatsApp id: a phone number with country code, or (from 2026, for users
+     * with a username) a business-scoped user id such as `US.1349…`; Meta may then leave it
+     * out and name the user by `recipient_user_id` alone.
+     *
      */
     recipient_id?: string;
+    /**
+     * Business-scoped user id (`CC.<alphanumeric>`) of a user known by username (Meta's field, passed through).
+     */
+    recipient_user_id?: string;
     biz_opaque_callback_data?: string;
     conversation?: Conversation;
     pricing?: Pricing;

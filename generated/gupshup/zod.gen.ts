@@ -264,6 +264,7 @@ export const zMessageEventV3Status = z.object({
         z.int().gte(0)
     ]),
     recipient_id: z.string().optional(),
+    recipient_user_id: z.string().optional(),
     biz_opaque_callback_data: z.string().max(512).optional(),
     conversation: zConversation.optional(),
     pricing: zPricing.optional(),

@@ -70,6 +70,14 @@ export const zConversation = z.object({
 });
 
 /**
+ * Decimal degrees, as a number or as the string Meta's samples print.
+ */
+export const zCoordinate = z.union([
+    z.number(),
+    z.string().regex(/^-?[0-9]+(\.[0-9]+)?$/)
+]);
+
+/**
  * The code a copy-code button copies.
  */
 export const zCouponCodeParameter = z.object({
@@ -113,8 +121,8 @@ export const zLimitedTimeOfferComponent = z.object({
 export const zLocationParameter = z.object({
     type: z.literal('location'),
     location: z.object({
-        latitude: z.number(),
-        longitude: z.number(),
+        latitude: zCoordinate,
+        longitude: zCoordinate,
         name: z.string().optional(),
         address: z.string().optional()
     })
@@ -317,7 +325,8 @@ export const zButtonComponent = z.object({
         'url',
         'copy_code',
         'flow',
-        'catalog'
+        'catalog',
+        'CATALOG'
     ]),
     index: zButtonIndex,
     parameters: z.array(zButtonParameter)
@@ -395,7 +404,7 @@ export const zTemplate = z.object({
 export const zMessagingObject = z.object({
     messaging_product: z.enum(['whatsapp']),
     recipient_type: z.enum(['individual']).optional().default('individual'),
-    to: z.string().regex(/^[1-9][0-9]{1,14}$/),
+    to: z.string().regex(/^\+?[1-9][0-9]{1,14}$/),
     type: z.enum(['template']).optional(),
     template: zTemplate,
     biz_opaque_callback_data: z.string().max(512).optional()

@@ -84,10 +84,12 @@ export type ButtonComponent = {
     type: 'button';
     /**
      * `url` and `copy_code` appear in the provider documents; `quick_reply`, `flow` and
-     * `catalog` are Meta's other button kinds (public docs).
+     * `catalog` are Meta's other button kinds (public docs). Meta's catalog-template page
+     * prints the sub-type upper-case (`"sub_type": "CATALOG"`), so that spelling is accepted
+     * as well; our adapters send lower-case.
      *
      */
-    sub_type: 'quick_reply' | 'url' | 'copy_code' | 'flow' | 'catalog';
+    sub_type: 'quick_reply' | 'url' | 'copy_code' | 'flow' | 'catalog' | 'CATALOG';
     index: ButtonIndex;
     parameters: Array<ButtonParameter>;
 };
@@ -127,6 +129,11 @@ export type Conversation = {
     };
     expiration_timestamp?: string | number;
 };
+
+/**
+ * Decimal degrees, as a number or as the string Meta's samples print.
+ */
+export type Coordinate = number | string;
 
 /**
  * The code a copy-code button copies.
@@ -217,9 +224,14 @@ export type LimitedTimeOfferParameter = {
 
 export type LocationParameter = {
     type: 'location';
+    /**
+     * Meta's location-template samples print `latitude` and `longitude` as strings of decimal
+     * degrees ("37.483307"); a number is accepted too.
+     *
+     */
     location: {
-        latitude: number;
-        longitude: number;
+        latitude: Coordinate;
+        longitude: Coordinate;
         name?: string;
         address?: string;
     };

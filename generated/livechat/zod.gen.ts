@@ -36,6 +36,14 @@ export const zConversation = z.object({
 });
 
 /**
+ * Decimal degrees, as a number or as the string Meta's samples print.
+ */
+export const zCoordinate = z.union([
+    z.number(),
+    z.string().regex(/^-?[0-9]+(\.[0-9]+)?$/)
+]);
+
+/**
  * The code a copy-code button copies.
  */
 export const zCouponCodeParameter = z.object({
@@ -79,8 +87,8 @@ export const zLimitedTimeOfferComponent = z.object({
 export const zLocationParameter = z.object({
     type: z.literal('location'),
     location: z.object({
-        latitude: z.number(),
-        longitude: z.number(),
+        latitude: zCoordinate,
+        longitude: zCoordinate,
         name: z.string().optional(),
         address: z.string().optional()
     })
@@ -256,7 +264,8 @@ export const zButtonComponent = z.object({
         'url',
         'copy_code',
         'flow',
-        'catalog'
+        'catalog',
+        'CATALOG'
     ]),
     index: zButtonIndex,
     parameters: z.array(zButtonParameter)

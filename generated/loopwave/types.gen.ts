@@ -49,7 +49,9 @@ export type Health = {
 export type SendMessageRequest = {
     /**
      * Phone number (digits, with country code, no `+`) or a full WhatsApp jid
-     * (`<digits>@s.whatsapp.net`).
+     * (`<user>@<server>`, e.g. `919812345678@s.whatsapp.net`). The document calls chat ids
+     * "a WhatsApp jid" too (the chat list's `chatId`, groups included) and narrows neither,
+     * so any jid a chat list gives is valid here (`Jid`). Our adapter sends digits.
      *
      */
     to: string;

@@ -54,7 +54,7 @@ export const zHealth = z.object({
  * A text message to send from a connected, ready number.
  */
 export const zSendMessageRequest = z.object({
-    to: z.string().regex(/^[0-9]+(@s\.whatsapp\.net)?$/),
+    to: z.string().regex(/^([0-9]+|[^@\s]+@[^@\s]+)$/),
     text: z.string(),
     from: z.string().optional()
 });

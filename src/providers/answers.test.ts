@@ -13,6 +13,7 @@ import type { OutgoingMessage, SendResult } from './adapter.ts';
 import { PROVIDERS, type ProviderName } from './names.ts';
 import { FIXTURES } from '../../test/support/providers.ts';
 import { adapterFor, providerModule, provesNothingSent } from './index.ts';
+import { forward } from '../../test/support/forward.ts';
 
 type Verdict = 'refused' | 'open';
 
@@ -97,7 +98,7 @@ describe('answers that prove nothing was sent, per provider', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const toHangingServer: typeof globalThis.fetch = (input, init) => globalThis.fetch(new Request(url, new Request(input, init)));
+      const toHangingServer: typeof globalThis.fetch = (input, init) => forward(input, init, url);
       const result = await send('kaleyra', withDeadline(toHangingServer, 200));
       expect(result).toMatchObject({ outcome: 'unknown', reason: expect.stringContaining('TimeoutError') });
     } finally {

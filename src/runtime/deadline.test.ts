@@ -66,4 +66,28 @@ describe('deadlineSignal', () => {
     );
     expect(stdout.trim()).toBe('TimeoutError');
   }, 30_000);
+  it('keeps it through a test wrapper that forwards the call elsewhere (test/support/forward.ts)', async () => {
+    // Found by the flaky-test loop: a wrapper made `fetch(new Request(url, new Request(input, init)))`,
+    // and under collections the 200 ms deadline never fired (the test timed out at 30 s).
+    const script = `
+      import { createServer } from 'node:http';
+      import { withDeadline } from ${JSON.stringify(new URL('../sender/sender.ts', import.meta.url).href)};
+      import { forward } from ${JSON.stringify(new URL('../../test/support/forward.ts', import.meta.url).href)};
+      const server = createServer((request) => request.resume());
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = 'http://127.0.0.1:' + server.address().port;
+      const elsewhere = (input, init) => forward(input, init, url);
+      const call = withDeadline(elsewhere, 300)(new Request('http://provider.invalid/', { method: 'POST', body: '{}' }))
+        .then(() => 'answered', (e) => e.name);
+      for (let i = 0; i < 30; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
+      const hung = setTimeout(() => { console.log('hung'); process.exit(0); }, 5000);
+      console.log(await call);
+      clearTimeout(hung); server.closeAllConnections(); server.close();`;
+    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
+      execFile(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { timeout: 20_000 }, (error, out) =>
+        error ? reject(error) : resolve({ stdout: out }),
+      ),
+    );
+    expect(stdout.trim()).toBe('TimeoutError');
+  }, 30_000);
 });

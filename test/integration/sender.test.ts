@@ -27,10 +27,11 @@ import { reportsOf } from '../../src/providers/index.ts';
 import { byProvider, PROVIDERS, type ProviderName } from '../../src/providers/names.ts';
 import type { SenderDeps } from '../../src/sender/sender.ts';
 import { silentLog, sinkLog } from '../../src/runtime/log.ts';
-import { preferring } from '../support/provider-harness.ts';
+import { preferring, withSignal } from '../support/provider-harness.ts';
 import { memoryStorage, type MemoryStorage } from '../../src/store/memory/index.ts';
 import { API_KEY, startLocalSqs, testConfig, testSecrets } from '../support/local-aws.ts';
 import { FIXTURES } from '../support/providers.ts';
+import { forward } from '../support/forward.ts';
 
 const PHONE = '+919812345678';
 /** Each provider's fixture message (src/providers/<name>/fixtures.ts). */
@@ -270,7 +271,7 @@ describe('the sender', () => {
         const request = new Request(input, init);
         if (first && request.method === 'POST') {
           first = false;
-          await globalThis.fetch(request); // it reaches the provider…
+          await globalThis.fetch(request, withSignal(init)); // it reaches the provider…
           throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) }); // …but the answer is lost
         }
         const url = new URL(request.url);
@@ -431,7 +432,7 @@ describe('the sender', () => {
       const held: Array<() => void> = [];
       h.sender.fetch = async (input, init) => {
         const request = new Request(input, init);
-        if (request.method !== 'POST') return globalThis.fetch(request);
+        if (request.method !== 'POST') return globalThis.fetch(request, withSignal(init));
         started++;
         inFlight++;
         most = Math.max(most, inFlight);
@@ -439,7 +440,7 @@ describe('the sender', () => {
         try {
           if (inFlight >= 2 || started === 6) for (const release of held.splice(0)) release();
           else if (started > 1) await new Promise<void>((resolve) => held.push(resolve));
-          return await globalThis.fetch(request);
+          return await globalThis.fetch(request, withSignal(init));
         } finally {
           inFlight--;
           events.push('end');
@@ -486,7 +487,7 @@ describe('the sender', () => {
       let calls = 0;
       // The first answer is a gateway's 502: the request may have been forwarded.
       h.sender.fetch = async (input, init) =>
-        calls++ === 0 ? new Response('<html>Bad Gateway</html>', { status: 502 }) : globalThis.fetch(new Request(input, init));
+        calls++ === 0 ? new Response('<html>Bad Gateway</html>', { status: 502 }) : forward(input, init);
       const id = await h.accept('kaleyra');
       await h.drain();
       expect(calls).toBe(2);
@@ -509,11 +510,11 @@ describe('the sender', () => {
     try {
       let posts = 0;
       h.sender.fetch = async (input, init) => {
-        const request = new Request(input, init);
+        const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
         // The first send of the batch goes to the hanging provider: the request leaves, no answer comes.
         const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hang`;
-        if (request.method === 'POST' && posts++ === 0) return globalThis.fetch(new Request(hangingUrl, request));
-        return globalThis.fetch(request);
+        if (method === 'POST' && posts++ === 0) return forward(input, init, hangingUrl);
+        return forward(input, init);
       };
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push(await h.accept('kaleyra', { recipient: `+9198123456${String(i).padStart(2, '0')}` }));

@@ -33,6 +33,7 @@ import { memoryStorage, MemoryTables, type MemoryStorage } from '../../src/store
 import type { MessageRepository } from '../../src/store/repositories.ts';
 import { startLocalSqs, testConfig, testSecrets } from '../support/local-aws.ts';
 import { FIXTURES } from '../support/providers.ts';
+import { forward } from '../support/forward.ts';
 
 const PHONE = '+919812345678';
 const DIGITS = PHONE.slice(1);
@@ -332,7 +333,7 @@ describe('status callbacks', () => {
   it('keeps a callback that comes before the send result, and applies it when the result lands', async () => {
     // The provider reports delivery before its send answer reaches the sender.
     sender.fetch = async (input, init) => {
-      const response = await globalThis.fetch(new Request(input, init));
+      const response = await forward(input, init);
       const answer = (await response.clone().json()) as { messageId?: string };
       if (answer.messageId) {
         const c = callback('gupshup', 'delivered', { pmid: answer.messageId, ours: '' }, 2);
@@ -490,7 +491,7 @@ describe('status callbacks', () => {
     const restore = [countWrites(sender.messages, writes), countWrites(webhooks.messages, writes)];
     let early = 0;
     sender.fetch = async (input, init) => {
-      const response = await globalThis.fetch(new Request(input, init));
+      const response = await forward(input, init);
       const answer = (await response.clone().json()) as { messageId?: string };
       if (answer.messageId) {
         for (const [status, second] of [

@@ -72,7 +72,8 @@ describe('provider mocks', () => {
     const response = await fetch(`${mocks.get('kaleyra')!.url}/v2/SID/whatsapp/919000014497/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'api-key': 'k' },
-      body: JSON.stringify({ messaging_object: { ...kaleyraBody.messaging_object, to: '+919000012345' } }),
+      // E.164 has no spaces or dashes (a "+" is allowed: Kaleyra's own sample sends one).
+      body: JSON.stringify({ messaging_object: { ...kaleyraBody.messaging_object, to: '+91 90000-12345' } }),
     });
     expect(response.status).toBe(400);
     expect(response.headers.get('sl-violations')).toContain('messaging_object.to');

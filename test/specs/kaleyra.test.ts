@@ -73,6 +73,9 @@ describe('kaleyra spec: documented examples', () => {
 describe('kaleyra spec: documented rules reject violations', () => {
   it('accepts the minimal request and index/id as integer or string', () => {
     expect(zSendLimitedTimeOfferTemplateBody.safeParse(minimal).success).toBe(true);
+    // "to": the field table's example has no "+", the sample has one: both show a working request.
+    expect(zSendLimitedTimeOfferTemplateBody.safeParse(withMessagingObject({ to: '+919000012345' })).success).toBe(true);
+    expect(zSendLimitedTimeOfferTemplateBody.safeParse(withMessagingObject({ to: '16123456234' })).success).toBe(true);
     const urlButton = { type: 'button', sub_type: 'url', index: '1', parameters: [{ type: 'text', text: 'n3mtql' }] };
     expect(zSendLimitedTimeOfferTemplateBody.safeParse(withComponent(4, urlButton)).success).toBe(true);
     const header = { type: 'header', parameters: [{ type: 'image', image: { id: 1602186516975000 } }] };
@@ -84,7 +87,8 @@ describe('kaleyra spec: documented rules reject violations', () => {
     ['messaging_object.messaging_product', 'is only "whatsapp"', withMessagingObject({ messaging_product: 'sms' })],
     ['messaging_object.messaging_product', 'is required', withMessagingObject({ messaging_product: undefined })],
     ['messaging_object.recipient_type', 'is only "individual"', withMessagingObject({ recipient_type: 'group' })],
-    ['messaging_object.to', 'is E.164 digits without "+"', withMessagingObject({ to: '+919000012345' })],
+    ['messaging_object.to', 'is E.164 (no spaces or dashes, which Meta would take)', withMessagingObject({ to: '+91 90000-12345' })],
+    ['messaging_object.to', 'is E.164 (no letters: the sample is masked, not sendable)', withMessagingObject({ to: '+91xxxxxxxxx' })],
     ['messaging_object.to', 'is required', withMessagingObject({ to: undefined })],
     ['messaging_object.type', 'is only "template"', withMessagingObject({ type: 'text' })],
     ['messaging_object.template.components', 'is required', withMessagingObject({ template: { name: 'x', language: { code: 'en' } } })],

@@ -256,6 +256,8 @@ describe('loopwave spec: documented rules reject violating requests', () => {
   it('minimal valid requests pass (and a ticket priority defaults to med)', () => {
     expect(zSendMessageBody.safeParse(minimal.send).success).toBe(true);
     expect(zSendMessageBody.safeParse({ ...minimal.send, to: '919812345678@s.whatsapp.net', from: 'n1a2b3c' }).success).toBe(true);
+    // "or a full WhatsApp jid": a group's, as the chat list gives it, too.
+    expect(zSendMessageBody.safeParse({ ...minimal.send, to: '120363025246125486@g.us' }).success).toBe(true);
     expect(zCreateContactBody.safeParse(minimal.contact).success).toBe(true);
     expect(zCreateTicketBody.parse(minimal.ticket).priority).toBe('med');
     expect(zCreateBroadcastBody.safeParse(minimal.broadcast).success).toBe(true);
@@ -270,7 +272,7 @@ describe('loopwave spec: documented rules reject violating requests', () => {
     ['to is required', zSendMessageBody, without(minimal.send, 'to'), 'to'],
     ['to: digits with country code, no +', zSendMessageBody, { ...minimal.send, to: '+919812345678' }, 'to'],
     ['to: no spaces or dashes', zSendMessageBody, { ...minimal.send, to: '91 98123-45678' }, 'to'],
-    ['to: a jid must be …@s.whatsapp.net', zSendMessageBody, { ...minimal.send, to: '919812345678@example.com' }, 'to'],
+    ['to: digits or a jid (user@server)', zSendMessageBody, { ...minimal.send, to: 'Asha Rao' }, 'to'],
     ['text is required', zSendMessageBody, without(minimal.send, 'text'), 'text'],
     ['text is a string', zSendMessageBody, { ...minimal.send, text: 42 }, 'text'],
     ['from is a string', zSendMessageBody, { ...minimal.send, from: 7 }, 'from'],

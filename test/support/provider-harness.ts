@@ -6,9 +6,13 @@ export function preferring(prefer?: string): typeof globalThis.fetch {
   return (input, init) => {
     const request = new Request(input, init);
     if (prefer) request.headers.set('prefer', prefer);
-    return globalThis.fetch(request);
+    // The caller's signal on the fetch itself: the request's copy of it can be collected (test/support/forward.ts).
+    return globalThis.fetch(request, withSignal(init));
   };
 }
+
+/** The caller's own signal, for a fetch of a Request made from `init` (whose copy of it can be collected). */
+export const withSignal = (init?: RequestInit): RequestInit | undefined => (init?.signal ? { signal: init.signal } : undefined);
 
 /** A fetch that fails the way a connection reset after sending does: the outcome is unknown. */
 export const resetAfterSending: typeof globalThis.fetch = async () => {
@@ -37,7 +41,7 @@ export function recording() {
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const request = new Request(input, init);
     requests.push(request.clone());
-    const response = await globalThis.fetch(request);
+    const response = await globalThis.fetch(request, withSignal(init));
     responses.push(response.clone());
     return response;
   };

@@ -129,7 +129,9 @@ function normaliseGupshupV3(body: unknown, context: NormaliseContext): Normalise
             providerMessageId,
             providerAliases: aliases(providerMessageId, idAt('gupshup', status.id, `${where}.id`)),
             at: fromSecondsOrMilliseconds('gupshup', status.timestamp, `${where}.timestamp`),
-            recipient: idAt('gupshup', status.recipient_id, `${where}.recipient_id`),
+            recipient:
+              idAt('gupshup', status.recipient_id, `${where}.recipient_id`) ??
+              idAt('gupshup', status.recipient_user_id, `${where}.recipient_user_id`),
             error: metaError(status.errors),
             pricing: metaPricing(status.pricing),
           };
