@@ -29,7 +29,10 @@ import { functionLog } from '../runtime/log.ts';
 import { configMaxAgeMs, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 
 type SenderOptions = Partial<
-  Pick<SenderDeps, 'fetch' | 'sleep' | 'maxInlineWaitMs' | 'slotLeadMs' | 'claimExpiryMs' | 'pauseRecheckMs' | 'callTimeoutMs' | 'reserveMs' | 'log'>
+  Pick<
+    SenderDeps,
+    'fetch' | 'sleep' | 'maxInlineWaitMs' | 'slotLeadMs' | 'claimExpiryMs' | 'pauseRecheckMs' | 'callTimeoutMs' | 'reserveMs' | 'log'
+  >
 >;
 
 /**

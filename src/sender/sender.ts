@@ -357,8 +357,7 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
     return { kind: 'skipped', reason: 'claimed by another delivery' };
   }
   const context: RefusalContext = { message, account, template, recipientHash: recipient.hash, claim, record };
-  const holdBack = (delayMs: number, reason: string) =>
-    giveBack(context, { class: 'backoff', reason }, delayMs, reason, deps, log);
+  const holdBack = (delayMs: number, reason: string) => giveBack(context, { class: 'backoff', reason }, delayMs, reason, deps, log);
   // The claim's write took longer than the slot's lead: a later slot (a late send would crowd the next).
   if (deps.now() > slot + (pacing.account.arrivalJitterMs ?? 0)) {
     const again = await takeSlot(batch, request.account, pacing.account, ticket, deps);
@@ -367,7 +366,8 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   }
   if (slot > deps.now()) await deps.sleep(slot - deps.now());
   // Another record of the batch met the provider's 429 meanwhile: this one is not sent into it.
-  if (blockedUntil() > deps.now()) return holdBack(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
+  if (blockedUntil() > deps.now())
+    return holdBack(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
   if (timeIsShort()) return holdBack(0, 'too little time left in this invocation for a call');
   const attemptStarted = new Date(deps.now());
 
