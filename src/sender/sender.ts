@@ -197,7 +197,7 @@ interface SlotTicket {
  * The next slot of `account` for this record: one the batch holds, or a reservation — for the
  * account's first record alone, then for every record of the batch still wanting one. A held slot
  * that passed more than δ ago is dropped (a late send would crowd the next slot). Reservations
- * start `slotLeadMs` ahead, the time a record takes from its slot to its call (the claim).
+ * start `slotLeadMs` ahead: the time a record takes from taking its slot to its call (the recipient's gap, the claim).
  */
 async function takeSlot(
   batch: BatchContext,
@@ -348,6 +348,11 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   const gap = await deps.pacer.acquireGap(`rcpt#${request.account}#${recipient.hash}`, pacing.recipientGapMs, slot);
   if (gap.granted === 0) return delay(Math.max(1, slot + gap.waitMs - deps.now()), 'recipient gap');
 
+  // Until the claim's turn: the claim is the second half of the lead. Waiting costs no write, and
+  // a reason to hold back found now (the provider asked to wait) counts no attempt.
+  const claimAt = slot - deps.slotLeadMs / 2;
+  if (claimAt > deps.now()) await deps.sleep(claimAt - deps.now());
+  if (blockedUntil() > deps.now()) return delay(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
   if (timeIsShort()) return delay(0, 'too little time left in this invocation for a call');
 
   const claim = randomUUID();
@@ -358,17 +363,16 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   }
   const context: RefusalContext = { message, account, template, recipientHash: recipient.hash, claim, record };
   const holdBack = (delayMs: number, reason: string) => giveBack(context, { class: 'backoff', reason }, delayMs, reason, deps, log);
-  // The claim's write took longer than the slot's lead: a later slot (a late send would crowd the next).
+  // The claim's write took longer than its lead: a later slot (a late call would crowd the next one).
   if (deps.now() > slot + (pacing.account.arrivalJitterMs ?? 0)) {
     const again = await takeSlot(batch, request.account, pacing.account, ticket, deps);
     if ('waitMs' in again) return holdBack(again.waitMs, 'account rate limit (its slot passed during the claim)');
     slot = again.at;
   }
   if (slot > deps.now()) await deps.sleep(slot - deps.now());
-  // Another record of the batch met the provider's 429 meanwhile: this one is not sent into it.
+  // Another record of the batch met the provider's 429 during the claim: this one is not sent into it.
   if (blockedUntil() > deps.now())
     return holdBack(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
-  if (timeIsShort()) return holdBack(0, 'too little time left in this invocation for a call');
   const attemptStarted = new Date(deps.now());
 
   const outgoing: OutgoingMessage = { messageId: message.id, recipient: request.recipient, content: request.content };
