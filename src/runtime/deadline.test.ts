@@ -4,6 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { deadlineSignal } from './deadline.ts';
 
+/** What a child with --expose-gc prints running `script` (an ES module): the outcome of a call under forced collections. */
+function underCollections(script: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { timeout: 20_000 }, (error, out) =>
+      error ? reject(error) : resolve(out.trim()),
+    ),
+  );
+}
+
 describe('deadlineSignal', () => {
   it('aborts with a TimeoutError after its time', async () => {
     const signal = deadlineSignal(20);
@@ -59,12 +68,7 @@ describe('deadlineSignal', () => {
       const hung = setTimeout(() => { console.log('hung'); process.exit(0); }, 5000);
       console.log(await call);
       clearTimeout(hung); server.closeAllConnections(); server.close();`;
-    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
-      execFile(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { timeout: 20_000 }, (error, out) =>
-        error ? reject(error) : resolve({ stdout: out }),
-      ),
-    );
-    expect(stdout.trim()).toBe('TimeoutError');
+    expect(await underCollections(script)).toBe('TimeoutError');
   }, 30_000);
   it('keeps it through a test wrapper that forwards the call elsewhere (test/support/forward.ts)', async () => {
     // Found by the flaky-test loop: a wrapper made `fetch(new Request(url, new Request(input, init)))`,
@@ -83,11 +87,6 @@ describe('deadlineSignal', () => {
       const hung = setTimeout(() => { console.log('hung'); process.exit(0); }, 5000);
       console.log(await call);
       clearTimeout(hung); server.closeAllConnections(); server.close();`;
-    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
-      execFile(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { timeout: 20_000 }, (error, out) =>
-        error ? reject(error) : resolve({ stdout: out }),
-      ),
-    );
-    expect(stdout.trim()).toBe('TimeoutError');
+    expect(await underCollections(script)).toBe('TimeoutError');
   }, 30_000);
 });
