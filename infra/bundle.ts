@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { buildSync, type Metafile } from 'esbuild';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BUILD_DIR = join(REPO_ROOT, '.build', 'functions');
@@ -22,6 +22,8 @@ export interface Bundle {
   inputs: string[];
   /** Imports left for the runtime to resolve: only Node's own modules. */
   externalImports: string[];
+  /** esbuild's metafile: each input's imports, and what each contributed to the output (bench/coldstart.ts reads it). */
+  metafile: Metafile;
 }
 
 /** The package a bundled input file belongs to (`node_modules/@scope/name/…` → `@scope/name`). */
@@ -66,7 +68,7 @@ export function bundleFunction(name: string, entry: string, folder = 'default'):
     ...new Set(Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path))),
   ].sort();
   writeFileSync(join(dir, 'meta.json'), JSON.stringify({ packages, externalImports }, null, 2));
-  const bundle = { dir, file, bytes: statSync(file).size, packages, inputs, externalImports };
+  const bundle = { dir, file, bytes: statSync(file).size, packages, inputs, externalImports, metafile: result.metafile };
   built.set(`${dir}\n${entry}`, bundle);
   return bundle;
 }
