@@ -3,7 +3,7 @@
  * its own account shape (src/providers/<name>/account.ts). The union of all account shapes is
  * derived from the list of providers in src/config/accounts.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountId } from '../messages/send-request.ts';
 
 /**

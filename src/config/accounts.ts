@@ -4,7 +4,7 @@
  * module declares its own account shape (src/providers/<name>/account.ts). Credentials are not
  * here: they are secrets, resolved at run time and handed to the adapters.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROVIDER_LIST, type ProviderName } from '../providers/index.ts';
 
 export { findTemplate, LimitsConfig, TemplateConfig, type AccountBase } from './account-fields.ts';

@@ -4,7 +4,7 @@
  * the local stack's start); modules receive the typed result. Errors name the key that is wrong.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
 import { AccountId } from '../messages/send-request.ts';
 import { sendsCallbacks } from '../providers/index.ts';

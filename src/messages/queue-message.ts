@@ -4,7 +4,7 @@
  * sender creates the message's record if it is missing.
  */
 import { monotonicFactory } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SendRequest } from './send-request.ts';
 
 /** Our message id: a ULID (sortable by creation time), from accept to status. */

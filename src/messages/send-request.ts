@@ -6,7 +6,7 @@
  * send a message without its template), and every violation is reported with its field.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROVIDERS } from '../providers/names.ts';
 import { FIELD } from './limits.ts';
 

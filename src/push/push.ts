@@ -14,7 +14,7 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AccountConfig } from '../config/accounts.ts';
 import { WapkError, type WapkErrorOptions } from '../errors.ts';
 import { STATUSES } from '../messages/status.ts';

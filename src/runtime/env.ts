@@ -10,7 +10,7 @@
  * place of the secret. AWS endpoints and credentials follow the SDK's own variables, and the
  * logger Powertools' (`POWERTOOLS_LOG_LEVEL`, `AWS_LAMBDA_LOG_LEVEL`): not ours to read.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EnvironmentError, type EnvironmentIssue } from '../errors.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
 

@@ -6,7 +6,7 @@
  *
  * Pure: no clock, no I/O, and nothing from the body in error messages.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { WapkError } from '../errors.ts';
 import { MessageId } from '../messages/queue-message.ts';
 import { violationsOf, type Violation } from '../messages/send-request.ts';

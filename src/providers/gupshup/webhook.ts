@@ -3,7 +3,7 @@
  * apart by Meta's `object`/`entry`. Gupshup signs nothing: a secret token in the callback URL (or
  * `x-webhook-token`) proves the callback is its.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InternalError } from '../../errors.ts';
 import { zReceiveMessageEventV2WebhookRequest, zReceiveMessageEventV3WebhookRequest } from '../../../generated/gupshup/zod.gen.ts';
 import type { WebhookSide } from '../define.ts';

@@ -3,7 +3,7 @@
  * status object when Meta saw the message. Kaleyra echoes our id in `extra_info.ref`. It signs
  * nothing: a secret token in the callback URL (or `x-webhook-token`) proves the callback is its.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { zReceiveMessageStatusWebhookRequest } from '../../../generated/kaleyra/zod.gen.ts';
 import type { WebhookSide } from '../define.ts';
 import {

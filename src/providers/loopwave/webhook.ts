@@ -2,7 +2,7 @@
  * Loopwave's webhooks: `{event, data, timestamp}`, signed `x-loopwave-signature: sha256=<hex
  * HMAC-SHA256 of the raw body>`. Only our own `message.created` says anything about a send.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   zChatMessage,
   zReceiveBroadcastProgressWebhookRequest,
