@@ -4,7 +4,7 @@
  * derived from the list of providers in src/config/accounts.ts.
  */
 import * as z from 'zod';
-import { AccountId } from '../messages/send-request.ts';
+import { AccountId } from '../messages/fields.ts';
 
 /**
  * An approved template as the account's provider knows it. With a registry, a request with the

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
-import { AccountId } from '../messages/send-request.ts';
+import { AccountId } from '../messages/fields.ts';
 import { sendsCallbacks } from '../providers/index.ts';
 import { AccountConfig } from './accounts.ts';
 

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { PROVIDERS } from '../providers/names.ts';
-import { MessageId } from './queue-message.ts';
+import { MessageId } from './fields.ts';
 import { STATUSES } from './status.ts';
 
 /**

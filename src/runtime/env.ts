@@ -12,7 +12,7 @@
  */
 import * as z from 'zod';
 import { EnvironmentError, type EnvironmentIssue } from '../errors.ts';
-import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
+import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/grace.ts';
 
 /** How long a warm container keeps its configuration, unless `CONFIG_MAX_AGE_S` says otherwise. */
 export const DEFAULT_CONFIG_MAX_AGE_S = 300;
