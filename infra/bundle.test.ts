@@ -11,7 +11,7 @@
  * schemas they read) only in the webhook function's, and of zod's messages only the English ones.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,7 +41,8 @@ describe('a function bundle', () => {
   it('runs outside the repository with the SDK it carries', async () => {
     const bundle = bundleFunction('requeue', 'src/functions/requeue.ts', 'bundle-test');
     expect(bundle.externalImports.every((path) => path.startsWith('node:'))).toBe(true);
-    copyFileSync(bundle.file, join(dir, 'index.mjs'));
+    // The code's files only (index.mjs and its chunks), as deployed.
+    for (const file of bundle.files) cpSync(join(bundle.dir, file), join(dir, file), { recursive: true });
 
     // A message held in the table and due now: the bundle must put it on the queue.
     const secrets = testSecrets();
