@@ -19,6 +19,7 @@ import { buildSync, type Metafile } from 'esbuild';
 import ts from 'typescript';
 import { bundleFunction, REPO_ROOT } from '../infra/bundle.ts';
 import { functionEntry, PIPELINE_FUNCTIONS, type PipelineFunctionName } from '../infra/components/functions.ts';
+import { runFirstInvocation } from './first-invocation.ts';
 
 /** The deployed functions (infra/components/functions.ts). */
 export const FUNCTIONS = PIPELINE_FUNCTIONS;
@@ -194,9 +195,10 @@ export interface ColdStartOptions {
 
 /**
  * Per function: `bundle_kb_` (all its code), `bundle_load_kb_` (what an import loads), `cold_import_ms_`,
- * `cold_import_floor_ms_` and `cold_import_ratio_` (function ÷ floor).
+ * `cold_import_floor_ms_`, `cold_import_ratio_` (function ÷ floor), and `first_invocation_ms_` (init
+ * plus the first invocation against stubbed AWS, bench/first-invocation.ts).
  */
-export function runColdStart({ naive, runs = 9, only = FUNCTIONS }: ColdStartOptions): Record<string, number> {
+export async function runColdStart({ naive, runs = 9, only = FUNCTIONS }: ColdStartOptions): Promise<Record<string, number>> {
   const label = naive ? 'naive' : 'project';
   const dir = join(REPO_ROOT, '.build', 'bench-import');
   mkdirSync(dir, { recursive: true });
@@ -235,5 +237,11 @@ export function runColdStart({ naive, runs = 9, only = FUNCTIONS }: ColdStartOpt
     metrics[`cold_import_floor_ms_${name}`] = ms(`${name}-floor`);
     metrics[`cold_import_ratio_${name}`] = Math.round((ms(name) / Math.max(ms(`${name}-floor`), 0.1)) * 100) / 100;
   }
+  // Then each bundle's init and first invocation, against stubbed AWS (bench/first-invocation.ts).
+  const first = await runFirstInvocation(
+    subjects.map(({ name, fn }) => ({ name, file: fn.file })),
+    { label },
+  );
+  for (const { name } of subjects) metrics[`first_invocation_ms_${name}`] = first[`first_invocation_ms_${name}`]!;
   return metrics;
 }

@@ -202,7 +202,7 @@ const cpus_: Record<string, HandlerCpu> = {};
 async function measureLight(naive: boolean): Promise<Record<string, number>> {
   const label = naive ? 'naive' : 'project';
   log(`${label}: bundles and cold imports…`);
-  const cold = runColdStart({ naive });
+  const cold = await runColdStart({ naive });
   log(`${label}: handler CPU…`);
   const cpu = await runCpu({ naive, messages: 2000 });
   cpus_[label] = cpu;
@@ -256,7 +256,7 @@ if (process.env.BENCH_ONLY === 'coldstart') {
     const label = naive ? 'naive' : 'project';
     if (process.env.BENCH_CONFIG && process.env.BENCH_CONFIG !== label) continue;
     log(`${label}: bundles, cold imports and their floors…`);
-    process.stdout.write(`\n## ${label}\n\n${JSON.stringify(rounded(runColdStart({ naive })), null, 2)}\n`);
+    process.stdout.write(`\n## ${label}\n\n${JSON.stringify(rounded(await runColdStart({ naive })), null, 2)}\n`);
   }
   process.exit(0);
 }
