@@ -194,7 +194,8 @@ export interface ColdStartOptions {
 }
 
 /**
- * Per function: `bundle_kb_` (all its code), `bundle_load_kb_` (what an import loads), `cold_import_ms_`,
+ * Per function: `bundle_kb_` (all its code), `bundle_load_kb_` (what an import loads) and its floor's
+ * `bundle_floor_load_kb_`, `cold_import_ms_`,
  * `cold_import_floor_ms_`, `cold_import_ratio_` (function ÷ floor), and `first_invocation_ms_` (init
  * plus the first invocation against stubbed AWS, bench/first-invocation.ts).
  */
@@ -233,6 +234,7 @@ export async function runColdStart({ naive, runs = 9, only = FUNCTIONS }: ColdSt
   for (const { name, fn, floor } of subjects) {
     metrics[`bundle_kb_${name}`] = Math.round(fn.bytes / 1024);
     metrics[`bundle_load_kb_${name}`] = Math.round(fn.loadBytes / 1024);
+    metrics[`bundle_floor_load_kb_${name}`] = Math.round(floor.loadBytes / 1024);
     metrics[`cold_import_ms_${name}`] = ms(name);
     metrics[`cold_import_floor_ms_${name}`] = ms(`${name}-floor`);
     metrics[`cold_import_ratio_${name}`] = Math.round((ms(name) / Math.max(ms(`${name}-floor`), 0.1)) * 100) / 100;
