@@ -195,11 +195,15 @@ export interface ColdStartOptions {
 
 /**
  * Per function: `bundle_kb_` (all its code), `bundle_load_kb_` (what an import loads) and its floor's
- * `bundle_floor_load_kb_`, `cold_import_ms_`,
- * `cold_import_floor_ms_`, `cold_import_ratio_` (function ÷ floor), and `first_invocation_ms_` (init
- * plus the first invocation against stubbed AWS, bench/first-invocation.ts).
+ * `bundle_floor_load_kb_`, `cold_import_ms_`, `cold_import_floor_ms_`, `cold_import_ratio_` (function
+ * ÷ floor), and `first_invocation_ms_` (init plus the first invocation against stubbed AWS,
+ * bench/first-invocation.ts). `BENCH_COLD_RUNS` sets the runs per median (default 9).
  */
-export async function runColdStart({ naive, runs = 9, only = FUNCTIONS }: ColdStartOptions): Promise<Record<string, number>> {
+export async function runColdStart({
+  naive,
+  runs = Number(process.env.BENCH_COLD_RUNS ?? 9),
+  only = FUNCTIONS,
+}: ColdStartOptions): Promise<Record<string, number>> {
   const label = naive ? 'naive' : 'project';
   const dir = join(REPO_ROOT, '.build', 'bench-import');
   mkdirSync(dir, { recursive: true });
