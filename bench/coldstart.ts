@@ -8,9 +8,9 @@
  * The floor of a function is a minimal handler that imports only the AWS SDK names the function's
  * own code imports — read from the function's bundle (its metafile: the repository files that went
  * into the output and their `@aws-sdk/*` imports; each file's import statements give the names, and
- * whether the import is static or dynamic) — bundled the same way. Each bundle is imported by a fresh Node
- * process, minus a process that imports nothing; function and floor runs alternate, so both see the
- * same load; the median of repeated runs.
+ * whether the import is static or dynamic) — bundled the same way. Each bundle is imported by a fresh
+ * Node process, which times the import itself (Node's own start, the same for all, left out);
+ * function and floor runs alternate, so both see the same load; the median of repeated runs.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -179,11 +179,10 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Wall time of a fresh `node` running `script`, ms. */
-function processMs(script: string): number {
-  const started = process.hrtime.bigint();
-  execFileSync(process.execPath, [script], { cwd: REPO_ROOT, stdio: 'ignore' });
-  return Number(process.hrtime.bigint() - started) / 1e6;
+/** The wall time of the import `script` makes in a fresh `node` (it prints it), ms. */
+function importMs(script: string): number {
+  const out = execFileSync(process.execPath, [script], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return Number(out.trim().split('\n').at(-1));
 }
 
 export interface ColdStartOptions {
@@ -207,11 +206,10 @@ export async function runColdStart({
   const label = naive ? 'naive' : 'project';
   const dir = join(REPO_ROOT, '.build', 'bench-import');
   mkdirSync(dir, { recursive: true });
-  const empty = join(dir, 'empty.mjs');
-  writeFileSync(empty, '');
   const importer = (file: string, as: string) => {
     const script = join(dir, `${label}-${as}.mjs`);
-    writeFileSync(script, `await import(${JSON.stringify(file)});\n`);
+    const timed = `const started = performance.now();\nawait import(${JSON.stringify(file)});\n`;
+    writeFileSync(script, `${timed}process.stdout.write(\`\\n\${performance.now() - started}\\n\`);\n`);
     return script;
   };
   const subjects = only.map((name) => {
@@ -223,18 +221,16 @@ export async function runColdStart({
     return { name, fn, floor, scripts: [importer(fn.file, name), importer(floor.file, `${name}-floor`)] as const };
   });
   const times = new Map<string, number[]>();
-  const time = (key: string, script: string) => times.set(key, [...(times.get(key) ?? []), processMs(script)]);
-  // Round-robin: every run of every bundle and of the empty process shares the machine's load of that moment.
+  const time = (key: string, script: string) => times.set(key, [...(times.get(key) ?? []), importMs(script)]);
+  // Round-robin: each function's runs and its floor's alternate, so both share the machine's load of that moment.
   for (let run = 0; run < runs; run++) {
-    time('empty', empty);
     for (const { name, scripts } of subjects) {
       time(name, scripts[0]);
       time(`${name}-floor`, scripts[1]);
     }
   }
-  const baseline = median(times.get('empty')!);
   const metrics: Record<string, number> = {};
-  const ms = (key: string) => Math.max(0, Math.round((median(times.get(key)!) - baseline) * 10) / 10);
+  const ms = (key: string) => Math.round(median(times.get(key)!) * 10) / 10;
   for (const { name, fn, floor } of subjects) {
     metrics[`bundle_kb_${name}`] = Math.round(fn.bytes / 1024);
     metrics[`bundle_load_kb_${name}`] = Math.round(fn.loadBytes / 1024);
