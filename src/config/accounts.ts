@@ -11,6 +11,6 @@ export { findTemplate, LimitsConfig, TemplateConfig, type AccountBase } from './
 
 const [first, ...rest] = PROVIDER_LIST;
 
-export const AccountConfig = z.discriminatedUnion('provider', [first.account, ...rest.map((module) => module.account)]);
+export const AccountConfig = z.lazy(() => z.discriminatedUnion('provider', [first.account, ...rest.map((module) => module.account)]));
 export type AccountConfig = z.output<typeof AccountConfig>;
 export type AccountOf<P extends ProviderName> = Extract<AccountConfig, { provider: P }>;

@@ -22,18 +22,21 @@ import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
 import { deadlineSignal } from '../runtime/deadline.ts';
 import { PROVIDERS } from '../providers/names.ts';
 
-export const StatusPush = z.strictObject({
-  v: z.literal(1),
-  id: z.string(),
-  account: z.string(),
-  provider: z.enum(PROVIDERS),
-  status: z.enum(STATUSES),
-  at: z.string(),
-  error: z
-    .strictObject({ class: z.string().optional(), code: z.union([z.string(), z.number()]).optional(), reason: z.string() })
-    .optional(),
-  metadata: z.record(z.string(), z.string()).optional(),
-});
+// Built on first use (the first push), not at import.
+export const StatusPush = z.lazy(() =>
+  z.strictObject({
+    v: z.literal(1),
+    id: z.string(),
+    account: z.string(),
+    provider: z.enum(PROVIDERS),
+    status: z.enum(STATUSES),
+    at: z.string(),
+    error: z
+      .strictObject({ class: z.string().optional(), code: z.union([z.string(), z.number()]).optional(), reason: z.string() })
+      .optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+  }),
+);
 export type StatusPush = z.output<typeof StatusPush>;
 
 /** What changed, for `notify`. */
