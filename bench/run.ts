@@ -5,7 +5,9 @@
  * `BENCH_MESSAGES` (default 10000) sets the cost run's size; `BENCH_PACING_MESSAGES` (default 700)
  * the pacing run's (at 20/s that is 35 s). `BENCH_ONLY=cost` runs the cost run alone, for both
  * configurations, and prints its figures and where the units go without writing anything (a quick
- * look: the table in BENCHMARKS.md comes only from a whole run).
+ * look: the table in BENCHMARKS.md comes only from a whole run). `BENCH_ONLY=coldstart` likewise
+ * prints the bundles, cold imports and their floors (bench/coldstart.ts) and writes nothing;
+ * `BENCH_CONFIG=project` (or `naive`) limits it to one configuration.
  */
 import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -200,7 +202,7 @@ const cpus_: Record<string, HandlerCpu> = {};
 async function measureLight(naive: boolean): Promise<Record<string, number>> {
   const label = naive ? 'naive' : 'project';
   log(`${label}: bundles and cold imports…`);
-  const cold = runColdStart(naive);
+  const cold = await runColdStart({ naive });
   log(`${label}: handler CPU…`);
   const cpu = await runCpu({ naive, messages: 2000 });
   cpus_[label] = cpu;
@@ -245,6 +247,16 @@ if (process.env.BENCH_ONLY === 'cost') {
     process.stdout.write(`\n## ${label}, ${MESSAGES} messages\n\n${JSON.stringify(metrics, null, 2)}\n\n`);
     process.stdout.write(`${JSON.stringify(costBreakdown(run, naive, cpu), null, 2)}\n\n`);
     process.stdout.write(`${attributionTable(attribution(run))}\n\nsender: ${JSON.stringify(run.counters.outcomes)}\n`);
+  }
+  process.exit(0);
+}
+
+if (process.env.BENCH_ONLY === 'coldstart') {
+  for (const naive of [false, true]) {
+    const label = naive ? 'naive' : 'project';
+    if (process.env.BENCH_CONFIG && process.env.BENCH_CONFIG !== label) continue;
+    log(`${label}: bundles, cold imports and their floors…`);
+    process.stdout.write(`\n## ${label}\n\n${JSON.stringify(rounded(await runColdStart({ naive })), null, 2)}\n`);
   }
   process.exit(0);
 }

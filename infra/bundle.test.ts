@@ -6,9 +6,12 @@
  * And no function bundle carries development code: none of the files esbuild read for it is a
  * mock, the local stack, a bench, a test, a script, a contract or a provider's local-only part,
  * or comes from a package only development installs (a devDependency, or what only they pull in).
+ *
+ * And each bundle carries only what its function uses: the callback normalisers (and the generated
+ * schemas they read) only in the webhook function's, and of zod's messages only the English ones.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -38,7 +41,8 @@ describe('a function bundle', () => {
   it('runs outside the repository with the SDK it carries', async () => {
     const bundle = bundleFunction('requeue', 'src/functions/requeue.ts', 'bundle-test');
     expect(bundle.externalImports.every((path) => path.startsWith('node:'))).toBe(true);
-    copyFileSync(bundle.file, join(dir, 'index.mjs'));
+    // The code's files only (index.mjs and its chunks), as deployed.
+    for (const file of bundle.files) cpSync(join(bundle.dir, file), join(dir, file), { recursive: true });
 
     // A message held in the table and due now: the bundle must put it on the queue.
     const secrets = testSecrets();
@@ -152,6 +156,34 @@ describe('the function bundles', () => {
       expect(bundle.inputs).toContain(entry);
       expect(bundle.inputs.filter((input) => input.startsWith('node_modules/')).length).toBeGreaterThan(0);
       expect([...new Set(bundle.inputs.flatMap((input) => devOnlyReason(input, devPackages, lock) ?? []))]).toEqual([]);
+    },
+    120_000,
+  );
+});
+
+/** The inputs that put code into the bundle's output (esbuild reads more than it keeps). */
+function kept(bundle: ReturnType<typeof bundleFunction>): string[] {
+  return Object.values(bundle.metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path),
+  );
+}
+
+describe('each function bundle', () => {
+  it.each(PIPELINE_FUNCTIONS)(
+    '%s carries only what it uses: callback normalisers only for the webhook, zod messages only in English',
+    (name) => {
+      const bundle = bundleFunction(name, functionEntry(name), 'dev-only-test');
+      const inputs = kept(bundle);
+      const normalisers = inputs.filter((input) => /^src\/providers\/[a-z]+\/webhook\.ts$/.test(input));
+      expect(normalisers.length > 0, normalisers.join(', ')).toBe(name === 'webhook');
+      expect(inputs.filter((input) => /zod\/v4\/locales\/(?!en\.js|index\.js)/.test(input))).toEqual([]);
+      // Every adapter's sending part is in the bundle, but behind a dynamic import (src/providers/lazy-adapter.ts).
+      const imports = Object.entries(bundle.metafile.inputs).flatMap(([from, input]) =>
+        input.imports.filter((i) => /^src\/providers\/[a-z]+\/adapter\.ts$/.test(i.path)).map((i) => `${from} ${i.kind}`),
+      );
+      expect(imports.filter((i) => !i.endsWith('dynamic-import'))).toEqual([]);
     },
     120_000,
   );

@@ -15,7 +15,7 @@
  * - `logRetentionDays`, `configMaxAgeSeconds`, `configVersion`, `tags`
  */
 import * as pulumi from '@pulumi/pulumi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { routesServedBy, type HttpApiRouteName } from '../src/api/routes.ts';
 import { ConfigError, parseConfig, PipelineConfig, PipelineSecrets, requireAccountSecrets } from '../src/config/pipeline.ts';
 import { providerModule } from '../src/providers/index.ts';

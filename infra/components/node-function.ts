@@ -6,6 +6,7 @@
  * created only after its role's policy and its log group exist, so its first cold start can read
  * what it needs and log it.
  */
+import { join } from 'node:path';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { bundleFunction } from '../bundle.ts';
@@ -137,7 +138,7 @@ export class NodeFunction extends pulumi.ComponentResource {
   readonly logGroup: aws.cloudwatch.LogGroup;
   /** The function's name in AWS: `<project>-<stack>-<name>`, made valid (names.ts). */
   readonly functionName: string;
-  /** Bytes of the minified bundle. */
+  /** Bytes of the minified bundle: index.mjs and its chunks (infra/bundle.ts). */
   readonly bundleBytes: number;
   /** Seconds an invocation may run: `timeoutSeconds`, or the `timeout` a transform set (when a plain number). */
   readonly timeoutSeconds: number;
@@ -201,7 +202,10 @@ export class NodeFunction extends pulumi.ComponentResource {
         runtime: aws.lambda.Runtime.NodeJS24dX,
         architectures: ['arm64'],
         handler: 'index.handler',
-        code: new pulumi.asset.AssetArchive({ 'index.mjs': new pulumi.asset.FileAsset(bundle.file) }),
+        // index.mjs and the chunks it imports (infra/bundle.ts), at the same relative paths.
+        code: new pulumi.asset.AssetArchive(
+          Object.fromEntries(bundle.files.map((file) => [file, new pulumi.asset.FileAsset(join(bundle.dir, file))])),
+        ),
         role: this.role.arn,
         timeout: this.timeoutSeconds,
         memorySize: args.memoryMb ?? 512,

@@ -24,7 +24,7 @@
  * the queue twice is sent once: the sender claims each message with a conditional write.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AccountConfig } from '../config/accounts.ts';
 import { newMessageId, QUEUE_MESSAGE_VERSION, type QueueMessage } from '../messages/queue-message.ts';
 import {

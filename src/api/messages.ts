@@ -3,7 +3,7 @@
  * `POST /v1/messages/{id}/cancel`. A message of an account the API key may not use is answered
  * exactly like one that does not exist.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorLogFields } from '../errors.ts';
 import { MessageId } from '../messages/queue-message.ts';
 import { AccountId, violationsOf, type Violation } from '../messages/send-request.ts';

@@ -2,7 +2,7 @@
  * What an operator does about what the sender cannot decide alone: resolve a message whose send
  * outcome was lost (`unknown`), lift a pause, remove an opt-out suppression.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MessageId } from '../messages/queue-message.ts';
 import { Recipient, TemplateContent, violationsOf } from '../messages/send-request.ts';
 import type { PayloadCipher } from '../privacy/payload-cipher.ts';

@@ -3,47 +3,51 @@
  * its own account shape (src/providers/<name>/account.ts). The union of all account shapes is
  * derived from the list of providers in src/config/accounts.ts.
  */
-import { z } from 'zod';
-import { AccountId } from '../messages/send-request.ts';
+import * as z from 'zod';
+import { AccountId } from '../messages/fields.ts';
 
 /**
  * An approved template as the account's provider knows it. With a registry, a request with the
  * wrong number of body values fails at accept, not at the provider.
  */
-export const TemplateConfig = z.strictObject({
-  name: z.string().min(1),
-  language: z.string().min(2),
-  /** Gupshup names templates by id, not by name. */
-  providerTemplateId: z.string().min(1).optional(),
-  /** How many body variables the template has. */
-  bodyParameters: z.int().min(0),
-  /** For templates with named variables: their names. */
-  namedParameters: z.array(z.string().regex(/^[a-z0-9_]+$/)).optional(),
-  header: z.enum(['text', 'image', 'video', 'document']).optional(),
-});
+export const TemplateConfig = z.lazy(() =>
+  z.strictObject({
+    name: z.string().min(1),
+    language: z.string().min(2),
+    /** Gupshup names templates by id, not by name. */
+    providerTemplateId: z.string().min(1).optional(),
+    /** How many body variables the template has. */
+    bodyParameters: z.int().min(0),
+    /** For templates with named variables: their names. */
+    namedParameters: z.array(z.string().regex(/^[a-z0-9_]+$/)).optional(),
+    header: z.enum(['text', 'image', 'video', 'document']).optional(),
+  }),
+);
 export type TemplateConfig = z.output<typeof TemplateConfig>;
 
 /** An account's own send budget (src/pacing/budget.ts); unset values take the provider's documented defaults. */
-export const LimitsConfig = z.strictObject({
-  perSecond: z.int().positive().optional(),
-  perMinute: z.int().positive().optional(),
-  perHour: z.int().positive().optional(),
-  perDay: z.int().positive().optional(),
-  /** Minimum gap between two messages to one recipient, ms (default 6000: Meta's pair limit). */
-  recipientGapMs: z.int().min(0).optional(),
-  /** Share of a limit that may go out at once (default 0: every send its own slot). */
-  burstFraction: z.number().min(0).max(0.5).optional(),
-  /** δ, ms: the spread of a send's arrival at the provider around its slot; the pacing leaves room for it (default 10). */
-  arrivalJitterMs: z.int().min(0).max(60_000).optional(),
-  /** A random gap [min, max] ms between consecutive sends, for broadcast-like bulk sends. */
-  jitterMs: z
-    .tuple([z.int().min(0), z.int().min(0)])
-    .refine(([min, max]) => min <= max, 'must be [min, max] with min ≤ max')
-    .optional(),
-});
+export const LimitsConfig = z.lazy(() =>
+  z.strictObject({
+    perSecond: z.int().positive().optional(),
+    perMinute: z.int().positive().optional(),
+    perHour: z.int().positive().optional(),
+    perDay: z.int().positive().optional(),
+    /** Minimum gap between two messages to one recipient, ms (default 6000: Meta's pair limit). */
+    recipientGapMs: z.int().min(0).optional(),
+    /** Share of a limit that may go out at once (default 0: every send its own slot). */
+    burstFraction: z.number().min(0).max(0.5).optional(),
+    /** δ, ms: the spread of a send's arrival at the provider around its slot; the pacing leaves room for it (default 10). */
+    arrivalJitterMs: z.int().min(0).max(60_000).optional(),
+    /** A random gap [min, max] ms between consecutive sends, for broadcast-like bulk sends. */
+    jitterMs: z
+      .tuple([z.int().min(0), z.int().min(0)])
+      .refine(([min, max]) => min <= max, 'must be [min, max] with min ≤ max')
+      .optional(),
+  }),
+);
 export type LimitsConfig = z.output<typeof LimitsConfig>;
 
-const common = {
+const commonShape = () => ({
   id: AccountId,
   /** Overrides the provider's API origin (a mock, a sandbox, another region). */
   baseUrl: z.url().optional(),
@@ -58,8 +62,14 @@ const common = {
    * can get the message twice. @default false
    */
   retryAmbiguous: z.boolean().optional(),
-};
-type CommonShape = typeof common;
+});
+type CommonShape = ReturnType<typeof commonShape>;
+let common: CommonShape | undefined;
+/** The common fields' schemas, built once, on the first account schema's first use. */
+function sharedCommon(): CommonShape {
+  if (!common) common = commonShape();
+  return common;
+}
 
 /** What any account has, whatever its provider: what code that serves every provider may read. */
 export interface AccountBase {
@@ -77,9 +87,12 @@ export interface AccountBase {
  * (which may also override a common one, e.g. Loopwave's required `baseUrl`).
  */
 export function accountSchema<const N extends string, S extends z.ZodRawShape>(provider: N, own: S) {
-  return z.strictObject({ ...common, provider: z.literal(provider), ...own } as Omit<CommonShape, keyof S> & {
-    provider: z.ZodLiteral<N>;
-  } & S);
+  // Built on first use (a configuration read), not when the provider list loads.
+  return z.lazy(() =>
+    z.strictObject({ ...sharedCommon(), provider: z.literal(provider), ...own } as Omit<CommonShape, keyof S> & {
+      provider: z.ZodLiteral<N>;
+    } & S),
+  );
 }
 
 /** A phone number as digits with its country code (Gupshup's `source`). */

@@ -4,13 +4,13 @@
  * module declares its own account shape (src/providers/<name>/account.ts). Credentials are not
  * here: they are secrets, resolved at run time and handed to the adapters.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROVIDER_LIST, type ProviderName } from '../providers/index.ts';
 
 export { findTemplate, LimitsConfig, TemplateConfig, type AccountBase } from './account-fields.ts';
 
 const [first, ...rest] = PROVIDER_LIST;
 
-export const AccountConfig = z.discriminatedUnion('provider', [first.account, ...rest.map((module) => module.account)]);
+export const AccountConfig = z.lazy(() => z.discriminatedUnion('provider', [first.account, ...rest.map((module) => module.account)]));
 export type AccountConfig = z.output<typeof AccountConfig>;
 export type AccountOf<P extends ProviderName> = Extract<AccountConfig, { provider: P }>;

@@ -4,61 +4,69 @@
  * the local stack's start); modules receive the typed result. Errors name the key that is wrong.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
-import { AccountId } from '../messages/send-request.ts';
+import { AccountId } from '../messages/fields.ts';
 import { sendsCallbacks } from '../providers/index.ts';
 import { AccountConfig } from './accounts.ts';
 
-export const ApiKeyConfig = z.strictObject({
-  /** A name for the key, shown in logs instead of the key. */
-  id: z.string().min(1),
-  /** SHA-256 of the key, hex: keys are kept hashed, never in clear. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the key'),
-  /** The accounts the key may send from and read. */
-  accounts: z.union([z.literal('*'), z.array(AccountId).min(1)]),
-});
+// The configuration's schemas are built on first use (the first read), not at import.
+export const ApiKeyConfig = z.lazy(() =>
+  z.strictObject({
+    /** A name for the key, shown in logs instead of the key. */
+    id: z.string().min(1),
+    /** SHA-256 of the key, hex: keys are kept hashed, never in clear. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the key'),
+    /** The accounts the key may send from and read. */
+    accounts: z.union([z.literal('*'), z.array(AccountId).min(1)]),
+  }),
+);
 export type ApiKeyConfig = z.output<typeof ApiKeyConfig>;
 
-export const PipelineConfig = z
-  .strictObject({
-    accounts: z.array(AccountConfig).min(1, 'must list at least one provider account'),
-    apiKeys: z.array(ApiKeyConfig).min(1, 'must list at least one API key'),
-  })
-  .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    config.accounts.forEach((account, i) => {
-      if (seen.has(account.id))
-        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `duplicate account id ${account.id}` });
-      seen.add(account.id);
-    });
-    config.apiKeys.forEach((key, i) => {
-      if (key.accounts === '*') return;
-      key.accounts.forEach((id, j) => {
-        if (!seen.has(id)) ctx.addIssue({ code: 'custom', path: ['apiKeys', i, 'accounts', j], message: `no account ${id} is configured` });
+export const PipelineConfig = z.lazy(() =>
+  z
+    .strictObject({
+      accounts: z.array(AccountConfig).min(1, 'must list at least one provider account'),
+      apiKeys: z.array(ApiKeyConfig).min(1, 'must list at least one API key'),
+    })
+    .superRefine((config, ctx) => {
+      const seen = new Set<string>();
+      config.accounts.forEach((account, i) => {
+        if (seen.has(account.id))
+          ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `duplicate account id ${account.id}` });
+        seen.add(account.id);
       });
-    });
-  });
+      config.apiKeys.forEach((key, i) => {
+        if (key.accounts === '*') return;
+        key.accounts.forEach((id, j) => {
+          if (!seen.has(id))
+            ctx.addIssue({ code: 'custom', path: ['apiKeys', i, 'accounts', j], message: `no account ${id} is configured` });
+        });
+      });
+    }),
+);
 export type PipelineConfig = z.output<typeof PipelineConfig>;
 
-export const PipelineSecrets = z.strictObject({
-  /** Keys the recipient hashes (HMAC-SHA256); at least 32 characters of randomness. */
-  recipientHashKey: z.string().min(32, 'must be at least 32 characters'),
-  /** Seals queue bodies held in the table: 32 bytes, base64. */
-  payloadKey: z.string().refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
-  /** Each account's provider credential, by account id. */
-  credentials: z.record(AccountId, z.string().min(1)),
-  /**
-   * Each account's webhook secrets, newest first (several during a rotation): LiveChat's
-   * Standard Webhooks secret (`whsec_…`), Loopwave's signing secret, or for Gupshup and Kaleyra
-   * (which sign nothing) the token in the callback URL.
-   */
-  webhookSecrets: z.record(AccountId, z.array(z.string().min(16, 'must be at least 16 characters')).min(1)).default({}),
-  /** Each pushing account's Standard Webhooks secret for its caller (`whsec_<base64>`). */
-  pushSecrets: z
-    .record(AccountId, z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a Standard Webhooks secret, whsec_<base64>'))
-    .default({}),
-});
+export const PipelineSecrets = z.lazy(() =>
+  z.strictObject({
+    /** Keys the recipient hashes (HMAC-SHA256); at least 32 characters of randomness. */
+    recipientHashKey: z.string().min(32, 'must be at least 32 characters'),
+    /** Seals queue bodies held in the table: 32 bytes, base64. */
+    payloadKey: z.string().refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
+    /** Each account's provider credential, by account id. */
+    credentials: z.record(AccountId, z.string().min(1)),
+    /**
+     * Each account's webhook secrets, newest first (several during a rotation): LiveChat's
+     * Standard Webhooks secret (`whsec_…`), Loopwave's signing secret, or for Gupshup and Kaleyra
+     * (which sign nothing) the token in the callback URL.
+     */
+    webhookSecrets: z.record(AccountId, z.array(z.string().min(16, 'must be at least 16 characters')).min(1)).default({}),
+    /** Each pushing account's Standard Webhooks secret for its caller (`whsec_<base64>`). */
+    pushSecrets: z
+      .record(AccountId, z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a Standard Webhooks secret, whsec_<base64>'))
+      .default({}),
+  }),
+);
 export type PipelineSecrets = z.output<typeof PipelineSecrets>;
 
 // Defined with the other errors (src/errors.ts), which import nothing: modules that the

@@ -11,7 +11,7 @@ import { handleWebhookRequest, type WebhookDeps } from '../webhooks/app.ts';
 import { errorLogFields } from '../errors.ts';
 import { lazyLoader } from '../runtime/loader.ts';
 import { functionLog, type Log } from '../runtime/log.ts';
-import { requestIdOf, type HandlerOptions, type LambdaHttpHandler } from './api-handler.ts';
+import { requestIdOf, type HandlerOptions, type LambdaHttpHandler } from './lambda-http.ts';
 import { configMaxAgeMs, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 
 export function createWebhookDeps(env: RuntimeEnvironment, options: Partial<Pick<WebhookDeps, 'log'>> = {}): WebhookDeps {

@@ -3,7 +3,7 @@
  * the functions' (src/runtime/env.ts): a wrong variable is an `EnvironmentError` naming it and
  * its rule, before anything starts. `WAPK_HOME` is read by src/local/home.ts (the CLI shares it).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EnvironmentError } from '../errors.ts';
 import { environmentIssue } from '../runtime/env.ts';
 

@@ -4,12 +4,11 @@
  * sender creates the message's record if it is missing.
  */
 import { monotonicFactory } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
+import { MessageId } from './fields.ts';
 import { SendRequest } from './send-request.ts';
 
-/** Our message id: a ULID (sortable by creation time), from accept to status. */
-export const MessageId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID (26 characters, Crockford base32)');
-export type MessageId = z.output<typeof MessageId>;
+export { MessageId } from './fields.ts';
 
 const nextUlid = monotonicFactory();
 

@@ -6,14 +6,13 @@
  * send a message without its template), and every violation is reported with its field.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROVIDERS } from '../providers/names.ts';
+import { AccountId } from './fields.ts';
 import { FIELD } from './limits.ts';
 
-/** Account ids appear in URLs, keys and logs: a conservative alphabet. */
-export const AccountId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1–64 letters, digits, "_", "." or "-", starting with a letter or digit');
+// Shared with every boundary from a module without the request's schemas (and libphonenumber).
+export { AccountId, violationsOf, type Violation } from './fields.ts';
 
 /**
  * Object keys JavaScript gives a meaning of their own: parsed into an object, `__proto__` is
@@ -217,17 +216,3 @@ export type TemplateContent = z.output<typeof TemplateContent>;
 export type TextContent = z.output<typeof TextContent>;
 export type TemplateHeader = z.output<typeof TemplateHeader>;
 export type TemplateButton = z.output<typeof TemplateButton>;
-
-/** One rule a request broke, by field: what an API caller sees. */
-export interface Violation {
-  field: string;
-  rule: string;
-}
-
-/** Every violation in a zod error, with dotted field paths (`messages.3.recipient`). */
-export function violationsOf(error: z.ZodError, prefix: ReadonlyArray<string | number> = []): Violation[] {
-  return error.issues.map((issue) => ({
-    field: [...prefix, ...issue.path].map(String).join('.') || '(body)',
-    rule: issue.code === 'unrecognized_keys' ? `unknown field(s): ${(issue as { keys: string[] }).keys.join(', ')}` : issue.message,
-  }));
-}

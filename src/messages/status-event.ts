@@ -2,9 +2,9 @@
  * A status report about one message, normalised from whatever reported it: a provider's webhook,
  * a send answer, or a reconciliation lookup. Applied to the store with the status table's rules.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROVIDERS } from '../providers/names.ts';
-import { MessageId } from './queue-message.ts';
+import { MessageId } from './fields.ts';
 import { STATUSES } from './status.ts';
 
 /**

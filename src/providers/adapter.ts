@@ -67,6 +67,9 @@ export interface ProviderAdapter<A extends AccountBase = AccountBase> {
   lookup?(message: OutgoingMessage, account: A, connection: ProviderConnection, since: Date): Promise<LookupResult>;
 }
 
+/** The light part of an adapter (what the provider can carry, and the checks before a send): no client, no send. */
+export type AdapterContent<A extends AccountBase = AccountBase> = Pick<ProviderAdapter<A>, 'provider' | 'capabilities' | 'check'>;
+
 /** Providers whose send answer carries no id but who call back: their callbacks are matched by recipient and time. */
 export function matchedByRecipient(adapter: { capabilities: ProviderCapabilities }): boolean {
   return adapter.capabilities.statusCallbacks && !adapter.capabilities.returnsMessageId && !adapter.capabilities.echoesMessageId;

@@ -6,7 +6,7 @@
  * prove nothing left this machine (connection refused, DNS) count as rejections. A 500, 502 or 504,
  * a timeout (the sender's deadline) or a reset after the request left is `unknown`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SendResult } from './adapter.ts';
 import { isRefusalStatus, ProviderError, retryAfterMs, type RetryClass, type PauseScope } from './errors.ts';
 import type { ProviderName } from './names.ts';

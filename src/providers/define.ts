@@ -29,10 +29,18 @@ export interface ProviderReports {
   callbacks: readonly MessageStatus[];
 }
 
-/** How a provider's status callbacks are received. */
-export interface WebhookSide {
+/** How a provider's status callbacks are authenticated: the light part of its webhook side, in its module. */
+export interface WebhookCheck {
   /** Whether the request is the provider's own: on the raw bytes, in constant time; never throws. */
   verify(request: WebhookRequest, secrets: readonly string[], now: Date): Verdict;
+}
+
+/**
+ * How a provider's status callbacks are received: the check, and the normaliser (its
+ * `<name>/webhook.ts`, with the generated schemas it reads; src/providers/webhooks.ts lists them,
+ * outside the provider list, so that only the functions that read callbacks bundle them).
+ */
+export interface WebhookSide extends WebhookCheck {
   /** The status events in one (verified, JSON-parsed) body. @throws MalformedWebhookError */
   normalise(body: unknown, context: NormaliseContext): Normalised;
 }
@@ -58,8 +66,8 @@ export interface ProviderDefinition<N extends ProviderName, A extends AccountBas
   documented5xxRefusals: readonly number[];
   /** Callback error codes, beyond Meta's, that mean the recipient opted out (Gupshup's 1012). */
   optOutCodes: readonly number[];
-  /** How its status callbacks are verified and read; `null` for a provider that sends none. */
-  webhook: WebhookSide | null;
+  /** How its status callbacks are verified (read: src/providers/webhooks.ts); `null` for a provider that sends none. */
+  webhook: WebhookCheck | null;
 }
 
 /** An adapter that takes any account and checks it is one of its provider's (`ProviderAdapter<AccountBase>`). */
@@ -83,7 +91,7 @@ export interface ProviderModule<
  * (`W`), so that the providers that call back are known at compile time (src/providers/index.ts
  * `CallingBackProvider`): a table of theirs that misses one fails to compile.
  */
-export function defineProvider<const N extends ProviderName, A extends AccountBase & { provider: N }, W extends WebhookSide | null>(
+export function defineProvider<const N extends ProviderName, A extends AccountBase & { provider: N }, W extends WebhookCheck | null>(
   definition: ProviderDefinition<N, A> & { webhook: W },
 ): ProviderModule<N, A> & { readonly webhook: W } {
   const owns = (account: AccountBase): account is A => account.provider === definition.name;

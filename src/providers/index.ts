@@ -11,7 +11,7 @@
 import type { AccountBase } from '../config/account-fields.ts';
 import { STATUS_RANK, type MessageStatus } from '../messages/status.ts';
 import { matchedByRecipient } from './adapter.ts';
-import type { AnyAccountAdapter, ProviderModule, ProviderReports, WebhookSide } from './define.ts';
+import type { AnyAccountAdapter, ProviderModule, ProviderReports, WebhookCheck } from './define.ts';
 import { gupshup } from './gupshup/index.ts';
 import { kaleyra } from './kaleyra/index.ts';
 import { livechat } from './livechat/index.ts';
@@ -20,7 +20,7 @@ import { loopwave } from './loopwave/index.ts';
 import type { ProviderName } from './names.ts';
 
 export { PROVIDERS, isProviderName, type ProviderName } from './names.ts';
-export type { ProviderModule, ProviderReports, RateLimit, WebhookSide } from './define.ts';
+export type { ProviderModule, ProviderReports, RateLimit, WebhookCheck, WebhookSide } from './define.ts';
 
 /** Every provider module, in the order of src/providers/names.ts. */
 export const PROVIDER_LIST = [livetok, livechat, gupshup, loopwave, kaleyra] as const;
@@ -32,7 +32,7 @@ type Assert<T extends true> = T;
 export type EveryNameHasOneModule = Assert<SameNames>;
 
 /** The providers whose module has a webhook side (they send status callbacks), known at compile time from the list. */
-export type CallingBackProvider = Extract<(typeof PROVIDER_LIST)[number], { webhook: WebhookSide }>['name'];
+export type CallingBackProvider = Extract<(typeof PROVIDER_LIST)[number], { webhook: WebhookCheck }>['name'];
 
 const BY_NAME: ReadonlyMap<string, ProviderModule> = new Map(PROVIDER_LIST.map((module) => [module.name, module]));
 

@@ -33,8 +33,8 @@ describe('the list of providers', () => {
   });
 
   describe.each(PROVIDERS.map((name) => [name]))('%s', (name) => {
-    it('has its module parts in its folder: account, adapter, fixtures, local-only kit, and a webhook side if it calls back', () => {
-      for (const part of ['index.ts', 'account.ts', 'adapter.ts', 'adapter.test.ts', 'fixtures.ts', 'dev/index.ts']) {
+    it('has its module parts in its folder: account, adapter (content checks apart), fixtures, local-only kit, and a webhook side if it calls back', () => {
+      for (const part of ['index.ts', 'account.ts', 'content.ts', 'adapter.ts', 'adapter.test.ts', 'fixtures.ts', 'dev/index.ts']) {
         expect(exists(`src/providers/${name}/${part}`), `src/providers/${name}/${part}`).toBe(true);
       }
       expect(exists(`src/providers/${name}/webhook.ts`), `src/providers/${name}/webhook.ts`).toBe(providerModule(name).webhook !== null);

@@ -14,7 +14,7 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AccountConfig } from '../config/accounts.ts';
 import { WapkError, type WapkErrorOptions } from '../errors.ts';
 import { STATUSES } from '../messages/status.ts';
@@ -22,18 +22,21 @@ import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
 import { deadlineSignal } from '../runtime/deadline.ts';
 import { PROVIDERS } from '../providers/names.ts';
 
-export const StatusPush = z.strictObject({
-  v: z.literal(1),
-  id: z.string(),
-  account: z.string(),
-  provider: z.enum(PROVIDERS),
-  status: z.enum(STATUSES),
-  at: z.string(),
-  error: z
-    .strictObject({ class: z.string().optional(), code: z.union([z.string(), z.number()]).optional(), reason: z.string() })
-    .optional(),
-  metadata: z.record(z.string(), z.string()).optional(),
-});
+// Built on first use (the first push), not at import.
+export const StatusPush = z.lazy(() =>
+  z.strictObject({
+    v: z.literal(1),
+    id: z.string(),
+    account: z.string(),
+    provider: z.enum(PROVIDERS),
+    status: z.enum(STATUSES),
+    at: z.string(),
+    error: z
+      .strictObject({ class: z.string().optional(), code: z.union([z.string(), z.number()]).optional(), reason: z.string() })
+      .optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+  }),
+);
 export type StatusPush = z.output<typeof StatusPush>;
 
 /** What changed, for `notify`. */

@@ -10,9 +10,9 @@
  * place of the secret. AWS endpoints and credentials follow the SDK's own variables, and the
  * logger Powertools' (`POWERTOOLS_LOG_LEVEL`, `AWS_LAMBDA_LOG_LEVEL`): not ours to read.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EnvironmentError, type EnvironmentIssue } from '../errors.ts';
-import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
+import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/grace.ts';
 
 /** How long a warm container keeps its configuration, unless `CONFIG_MAX_AGE_S` says otherwise. */
 export const DEFAULT_CONFIG_MAX_AGE_S = 300;
@@ -27,12 +27,13 @@ export { EnvironmentError, type EnvironmentIssue };
 const unset = (text: string | undefined): text is undefined => text === undefined || text === '';
 
 /** A name or URL that must be there. */
-const required = z.string({ error: 'is not set' }).min(1, 'is not set');
+const required = () => z.string({ error: 'is not set' }).min(1, 'is not set');
 /** Text that may be absent; empty counts as absent. */
-const optional = z
-  .string()
-  .optional()
-  .transform((text) => (unset(text) ? undefined : text));
+const optional = () =>
+  z
+    .string()
+    .optional()
+    .transform((text) => (unset(text) ? undefined : text));
 
 /** A duration in whole milliseconds (a positive integer), or `fallback` when unset. */
 const milliseconds = (fallback: number) =>
@@ -47,31 +48,35 @@ const milliseconds = (fallback: number) =>
     });
 
 /** `CONFIG_MAX_AGE_S`, in milliseconds: whole seconds from 0 (read on every invocation) to 3600. */
-const configMaxAge = z
-  .string()
-  .optional()
-  .transform((text, context) => {
-    if (unset(text)) return DEFAULT_CONFIG_MAX_AGE_S * 1000;
-    const seconds = Number(text);
-    if (/^[0-9]+$/.test(text) && seconds <= 3600) return seconds * 1000;
-    context.addIssue({ code: 'custom', message: `must be whole seconds from 0 to 3600, got ${text}` });
-    return z.NEVER;
-  });
+const configMaxAge = () =>
+  z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      if (unset(text)) return DEFAULT_CONFIG_MAX_AGE_S * 1000;
+      const seconds = Number(text);
+      if (/^[0-9]+$/.test(text) && seconds <= 3600) return seconds * 1000;
+      context.addIssue({ code: 'custom', message: `must be whole seconds from 0 to 3600, got ${text}` });
+      return z.NEVER;
+    });
 
-export const FunctionEnvironment = z.object({
-  TABLE_NAME: required,
-  QUEUE_URL: required,
-  /** The caller-push queue; without it, no pushes are queued (the push function requires it). */
-  PUSH_QUEUE_URL: optional,
-  /** The configuration secret's id (deployed): it holds `{config, secrets}`. */
-  WAPK_CONFIG_SECRET_ID: optional,
-  /** The configuration file (the local stack's), in place of the secret. */
-  WAPK_CONFIG_FILE: optional,
-  SWEEP_GRACE_MS: milliseconds(DEFAULT_SWEEP_GRACE_MS),
-  SEND_CLAIM_EXPIRY_MS: milliseconds(DEFAULT_CLAIM_EXPIRY_MS),
-  SEND_CALL_TIMEOUT_MS: milliseconds(DEFAULT_CALL_TIMEOUT_MS),
-  CONFIG_MAX_AGE_S: configMaxAge,
-});
+// Built on first use (the first invocation), not at import: a cold start's import stays light.
+export const FunctionEnvironment = z.lazy(() =>
+  z.object({
+    TABLE_NAME: required(),
+    QUEUE_URL: required(),
+    /** The caller-push queue; without it, no pushes are queued (the push function requires it). */
+    PUSH_QUEUE_URL: optional(),
+    /** The configuration secret's id (deployed): it holds `{config, secrets}`. */
+    WAPK_CONFIG_SECRET_ID: optional(),
+    /** The configuration file (the local stack's), in place of the secret. */
+    WAPK_CONFIG_FILE: optional(),
+    SWEEP_GRACE_MS: milliseconds(DEFAULT_SWEEP_GRACE_MS),
+    SEND_CLAIM_EXPIRY_MS: milliseconds(DEFAULT_CLAIM_EXPIRY_MS),
+    SEND_CALL_TIMEOUT_MS: milliseconds(DEFAULT_CALL_TIMEOUT_MS),
+    CONFIG_MAX_AGE_S: configMaxAge(),
+  }),
+);
 
 /** What the functions read from their environment, typed, defaults applied, durations in ms. */
 export interface FunctionEnv {

@@ -36,9 +36,9 @@ import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
 import type { DueEntry, HeldMessage } from '../store/model.ts';
 import type { DueRepository, SendClaimRepository } from '../store/repositories.ts';
+import { DEFAULT_SWEEP_GRACE_MS } from './grace.ts';
 
-/** How long a message put on the queue may wait unclaimed before the sweeper enqueues it again. */
-export const DEFAULT_SWEEP_GRACE_MS = 120_000;
+export { DEFAULT_SWEEP_GRACE_MS } from './grace.ts';
 
 /** Claims taken before claims carried their own end (`claimUntil`) are stale after this long. */
 const LEGACY_CLAIM_EXPIRY_MS = 15 * 60_000;

@@ -6,10 +6,9 @@
  *
  * Pure: no clock, no I/O, and nothing from the body in error messages.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { WapkError } from '../errors.ts';
-import { MessageId } from '../messages/queue-message.ts';
-import { violationsOf, type Violation } from '../messages/send-request.ts';
+import { MessageId, violationsOf, type Violation } from '../messages/fields.ts';
 import { MAX_PROVIDER_ID_LENGTH, MAX_PROVIDER_TEXT_LENGTH, type StatusEvent } from '../messages/status-event.ts';
 import type { MessageStatus } from '../messages/status.ts';
 import type { ProviderName } from '../providers/names.ts';

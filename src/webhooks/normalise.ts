@@ -1,6 +1,6 @@
 /**
- * Status webhooks, normalised: each provider's body is read by its module's normaliser
- * (src/providers/<name>/webhook.ts, built from src/webhooks/kit.ts) with its spec's generated zod
+ * Status webhooks, normalised: each provider's body is read by its normaliser
+ * (src/providers/<name>/webhook.ts, built from src/webhooks/kit.ts; listed in src/providers/webhooks.ts) with its spec's generated zod
  * schema and turned into the pipeline's {@link StatusEvent}s. Pure: no clock unless the body has
  * no time of its own (then `receivedAt`), no I/O, and nothing from the body in error messages.
  *
@@ -15,7 +15,8 @@
  * MAX_PROVIDER_TEXT_LENGTH characters.
  */
 import { StatusEvent } from '../messages/status-event.ts';
-import { providerModule } from '../providers/index.ts';
+import { providerModule, sendsCallbacks } from '../providers/index.ts';
+import { WEBHOOKS } from '../providers/webhooks.ts';
 import type { ProviderName } from '../providers/names.ts';
 import { MalformedWebhookError, type Normalised } from './kit.ts';
 
@@ -30,8 +31,9 @@ export function normaliseWebhook(provider: ProviderName, account: string, body: 
   if (account.length === 0) throw new TypeError('normaliseWebhook: account must not be empty');
   if (Number.isNaN(receivedAt.getTime())) throw new TypeError('normaliseWebhook: receivedAt is not a valid date');
   const module = providerModule(provider);
-  if (!module.webhook) throw new MalformedWebhookError(provider, [{ field: '(body)', rule: `${module.title} sends no status webhooks` }]);
-  const result = module.webhook.normalise(body, { provider, account, receivedAt, statusWords: module.statusWords });
+  if (!sendsCallbacks(provider))
+    throw new MalformedWebhookError(provider, [{ field: '(body)', rule: `${module.title} sends no status webhooks` }]);
+  const result = WEBHOOKS[provider].normalise(body, { provider, account, receivedAt, statusWords: module.statusWords });
   // The output contract, checked: a mapping bug fails here rather than in the store.
   return { events: result.events.map((event) => StatusEvent.parse(event)), ignored: result.ignored };
 }

@@ -7,7 +7,8 @@
  */
 import type { MessageStatus } from '../../src/messages/status.ts';
 import { AccountConfig } from '../../src/config/accounts.ts';
-import { providerModule } from '../../src/providers/index.ts';
+import { providerModule, sendsCallbacks } from '../../src/providers/index.ts';
+import { WEBHOOKS } from '../../src/providers/webhooks.ts';
 import type { ProviderName } from '../../src/providers/names.ts';
 import { loadSpec, requestExamples, responseExamples } from './spec.ts';
 
@@ -140,8 +141,8 @@ export async function statusOfRow(row: StatusWordRow, statusWords?: StatusWords)
     const mapped = words[row.word];
     return result.outcome === 'accepted' && mapped === result.status ? mapped : null;
   }
-  if (!module.webhook) throw new Error(`${row.provider} has no webhook side`);
-  const { events } = module.webhook.normalise(row.body(), {
+  if (!sendsCallbacks(row.provider)) throw new Error(`${row.provider} has no webhook side`);
+  const { events } = WEBHOOKS[row.provider].normalise(row.body(), {
     provider: row.provider,
     account: 'acme',
     receivedAt: new Date('2026-03-01T12:00:00.000Z'),

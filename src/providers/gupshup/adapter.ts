@@ -22,37 +22,13 @@ import { findTemplate } from '../../config/account-fields.ts';
 import type { GupshupAccount } from './account.ts';
 import type { TemplateContent } from '../../messages/send-request.ts';
 import type { ProviderAdapter } from '../adapter.ts';
+import { gupshupContent } from './content.ts';
 import { callProvider, field, type ErrorReading } from '../call.ts';
 import { classifyHttpStatus, ProviderError } from '../errors.ts';
-import { checkContent, digitsOf, type ContentRules } from '../template.ts';
-
-const RULES: ContentRules = {
-  provider: 'gupshup',
-  kinds: ['template'],
-  namedBody: false,
-  headerTypes: ['image', 'video'],
-  buttonTypes: ['quick_reply'],
-  limitedTimeOffer: true,
-  mediaBy: ['id', 'link'],
-  requiresRegistry: true,
-};
+import { digitsOf } from '../template.ts';
 
 export const gupshupAdapter: ProviderAdapter<GupshupAccount> = {
-  provider: 'gupshup',
-  capabilities: { contentKinds: RULES.kinds, returnsMessageId: true, statusCallbacks: true, lookup: false, echoesMessageId: null },
-
-  check(content, account) {
-    const violations = checkContent(content, account, RULES);
-    if (content.kind !== 'template') return violations;
-    const registered = findTemplate(account, content.name, content.language);
-    if (registered && !registered.providerTemplateId) {
-      violations.push({
-        field: 'content.name',
-        rule: `template "${content.name}" (${content.language}) has no providerTemplateId in account ${account.id}'s registry (Gupshup names templates by id)`,
-      });
-    }
-    return violations;
-  },
+  ...gupshupContent,
 
   async send(message, account, connection) {
     const violations = gupshupAdapter.check(message.content, account);

@@ -3,17 +3,19 @@
  * callbacks behind a secret token.
  */
 import { defineProvider } from '../define.ts';
+import { lazyAdapter } from '../lazy-adapter.ts';
 import { META_NUMBER_LIMIT } from '../meta-limits.ts';
 import { GupshupAccount } from './account.ts';
-import { gupshupAdapter } from './adapter.ts';
-import { gupshupWebhook } from './webhook.ts';
+import { gupshupContent } from './content.ts';
+import { verifySecretToken } from '../../webhooks/schemes.ts';
 
 export const gupshup = defineProvider({
   name: 'gupshup',
   title: 'Gupshup',
   account: GupshupAccount,
   credential: 'apikey',
-  adapter: gupshupAdapter,
+  // The send loads on first use (../lazy-adapter.ts).
+  adapter: lazyAdapter(gupshupContent, async () => (await import('./adapter.ts')).gupshupAdapter),
   defaultLimits: () => META_NUMBER_LIMIT,
   // `deleted`: the user deleted a delivered message; it carries no status of ours.
   statusWords: { enqueued: 'accepted', sent: 'sent', delivered: 'delivered', read: 'read', failed: 'failed', deleted: null },
@@ -21,5 +23,6 @@ export const gupshup = defineProvider({
   documented5xxRefusals: [],
   // 1012: the user has opted out of messages from the business.
   optOutCodes: [1012],
-  webhook: gupshupWebhook,
+  // Its normaliser: ./webhook.ts (src/providers/webhooks.ts).
+  webhook: { verify: verifySecretToken },
 });

@@ -3,10 +3,11 @@
  * apart by Meta's `object`/`entry`. Gupshup signs nothing: a secret token in the callback URL (or
  * `x-webhook-token`) proves the callback is its.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InternalError } from '../../errors.ts';
 import { zReceiveMessageEventV2WebhookRequest, zReceiveMessageEventV3WebhookRequest } from '../../../generated/gupshup/zod.gen.ts';
 import type { WebhookSide } from '../define.ts';
+import { gupshup } from './index.ts';
 import {
   aliases,
   clip,
@@ -28,7 +29,6 @@ import {
   type Normalised,
   type NormaliseContext,
 } from '../../webhooks/kit.ts';
-import { verifySecretToken } from '../../webhooks/schemes.ts';
 
 const GupshupV2Body = zReceiveMessageEventV2WebhookRequest.shape.body;
 /** The v2 envelope around an event type the spec does not list: only the type is read. */
@@ -142,7 +142,8 @@ function normaliseGupshupV3(body: unknown, context: NormaliseContext): Normalise
   return out;
 }
 
+/** Its check (the provider module's) and its normaliser. */
 export const gupshupWebhook: WebhookSide = {
-  verify: verifySecretToken,
+  verify: gupshup.webhook.verify,
   normalise: normaliseGupshup,
 };

@@ -1,5 +1,5 @@
 /** A Kaleyra account: its SID, the business number in E.164, and the regional API host (pod). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountSchema } from '../../config/account-fields.ts';
 
 export const KaleyraAccount = accountSchema('kaleyra', {

@@ -8,23 +8,13 @@ import { sendLimitedTimeOfferTemplate } from '../../../generated/kaleyra/sdk.gen
 import type { Template } from '../../../generated/kaleyra/types.gen.ts';
 import type { KaleyraAccount } from './account.ts';
 import type { ProviderAdapter } from '../adapter.ts';
+import { kaleyraContent } from './content.ts';
 import { callProvider, field, type ErrorReading } from '../call.ts';
 import { classifyHttpStatus, ProviderError } from '../errors.ts';
-import { checkContent, digitsOf, metaTemplate, metaContentRules } from '../template.ts';
-
-const RULES = metaContentRules('kaleyra');
+import { digitsOf, metaTemplate } from '../template.ts';
 
 export const kaleyraAdapter: ProviderAdapter<KaleyraAccount> = {
-  provider: 'kaleyra',
-  capabilities: {
-    contentKinds: RULES.kinds,
-    returnsMessageId: true,
-    statusCallbacks: true,
-    lookup: false,
-    echoesMessageId: 'extra_info.ref',
-  },
-
-  check: (content, account) => checkContent(content, account, RULES),
+  ...kaleyraContent,
 
   async send(message, account, connection) {
     if (message.content.kind !== 'template') {

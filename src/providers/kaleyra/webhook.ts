@@ -3,9 +3,10 @@
  * status object when Meta saw the message. Kaleyra echoes our id in `extra_info.ref`. It signs
  * nothing: a secret token in the callback URL (or `x-webhook-token`) proves the callback is its.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { zReceiveMessageStatusWebhookRequest } from '../../../generated/kaleyra/zod.gen.ts';
 import type { WebhookSide } from '../define.ts';
+import { kaleyra } from './index.ts';
 import {
   aliases,
   collect,
@@ -20,7 +21,6 @@ import {
   type Normalised,
   type NormaliseContext,
 } from '../../webhooks/kit.ts';
-import { verifySecretToken } from '../../webhooks/schemes.ts';
 
 const KaleyraBody = zReceiveMessageStatusWebhookRequest.shape.body;
 const KaleyraChange = KaleyraBody.shape.meta_object.unwrap();
@@ -58,7 +58,8 @@ export function normaliseKaleyra(body: unknown, context: NormaliseContext): Norm
   return out;
 }
 
+/** Its check (the provider module's) and its normaliser. */
 export const kaleyraWebhook: WebhookSide = {
-  verify: verifySecretToken,
+  verify: kaleyra.webhook.verify,
   normalise: normaliseKaleyra,
 };

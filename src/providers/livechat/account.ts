@@ -1,5 +1,5 @@
 /** A LiveChat account: the WhatsApp number it sends from, by LiveChat's id. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountSchema } from '../../config/account-fields.ts';
 
 export const LivechatAccount = accountSchema('livechat', { numberId: z.string().min(1) });

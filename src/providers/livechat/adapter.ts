@@ -15,19 +15,13 @@ import { listTemplateMessages, sendTemplateMessage } from '../../../generated/li
 import type { Template, TemplateMessageRecord } from '../../../generated/livechat/types.gen.ts';
 import type { LivechatAccount } from './account.ts';
 import type { ProviderAdapter } from '../adapter.ts';
+import { livechatContent } from './content.ts';
 import { callProvider, type ErrorReading } from '../call.ts';
 import { classifyHttpStatus, ProviderError } from '../errors.ts';
-import { checkContent, digitsOf, metaTemplate, metaContentRules } from '../template.ts';
-
-const RULES = metaContentRules('livechat');
+import { digitsOf, metaTemplate } from '../template.ts';
 
 export const livechatAdapter: ProviderAdapter<LivechatAccount> = {
-  provider: 'livechat',
-  // No message id in the answer and nothing of ours that comes back: sends are found again
-  // through the list operation (`listTemplateMessages`, `findSentMessage`).
-  capabilities: { contentKinds: RULES.kinds, returnsMessageId: false, statusCallbacks: true, lookup: true, echoesMessageId: null },
-
-  check: (content, account) => checkContent(content, account, RULES),
+  ...livechatContent,
 
   async send(message, account, connection) {
     if (message.content.kind !== 'template') {

@@ -5,6 +5,7 @@
  */
 import { zReceiveMessageStatusWebhookRequest } from '../../../generated/livechat/zod.gen.ts';
 import type { WebhookSide } from '../define.ts';
+import { livechat } from './index.ts';
 import {
   collect,
   fromSeconds,
@@ -18,7 +19,6 @@ import {
   type Normalised,
   type NormaliseContext,
 } from '../../webhooks/kit.ts';
-import { verifyStandardWebhook } from '../../webhooks/schemes.ts';
 
 const LiveChatBody = zReceiveMessageStatusWebhookRequest.shape.body;
 const LiveChatWebhook = LiveChatBody.extend({ data: LiveChatBody.shape.data.extend({ status: StatusWord }) });
@@ -38,4 +38,8 @@ export function normaliseLiveChat(body: unknown, context: NormaliseContext): Nor
   return out;
 }
 
-export const livechatWebhook: WebhookSide = { verify: verifyStandardWebhook, normalise: normaliseLiveChat };
+/** Its check (the provider module's) and its normaliser. */
+export const livechatWebhook: WebhookSide = {
+  verify: livechat.webhook.verify,
+  normalise: normaliseLiveChat,
+};

@@ -1,5 +1,5 @@
 /** A LiveTok account: its plan sets the documented hourly limit (Enterprise limits are configured). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountSchema } from '../../config/account-fields.ts';
 
 export const LivetokAccount = accountSchema('livetok', { plan: z.enum(['free', 'pro', 'enterprise']).default('free') });

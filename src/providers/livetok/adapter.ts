@@ -10,33 +10,14 @@ import { createClient } from '../../../generated/livetok/client/index.ts';
 import { sendTemplateMessage } from '../../../generated/livetok/sdk.gen.ts';
 import type { TemplateParameter } from '../../../generated/livetok/types.gen.ts';
 import type { LivetokAccount } from './account.ts';
-import type { MessageContent, TemplateContent, Violation } from '../../messages/send-request.ts';
+import type { TemplateContent } from '../../messages/send-request.ts';
 import type { ProviderAdapter } from '../adapter.ts';
+import { LIVETOK_5XX_REFUSALS, livetokContent } from './content.ts';
 import { callProvider, field, type ErrorReading } from '../call.ts';
 import { classifyHttpStatus, ProviderError } from '../errors.ts';
-import { checkContent, type ContentRules } from '../template.ts';
-
-/**
- * LiveTok's 503 `service_unavailable`: livetok.txt lists it among its API's own answers ("Service
- * Unavailable"): the service did not take the request, so the message may be sent again.
- */
-export const LIVETOK_5XX_REFUSALS: readonly number[] = [503];
-
-const RULES: ContentRules = {
-  provider: 'livetok',
-  kinds: ['template'],
-  namedBody: false,
-  headerTypes: ['image', 'document'],
-  buttonTypes: [],
-  limitedTimeOffer: false,
-  mediaBy: ['link'],
-};
 
 export const livetokAdapter: ProviderAdapter<LivetokAccount> = {
-  provider: 'livetok',
-  capabilities: { contentKinds: RULES.kinds, returnsMessageId: true, statusCallbacks: false, lookup: false, echoesMessageId: null },
-
-  check: (content, account) => check(content, account),
+  ...livetokContent,
 
   async send(message, account, connection) {
     const content = message.content;
@@ -47,7 +28,7 @@ export const livetokAdapter: ProviderAdapter<LivetokAccount> = {
       };
     }
     // Never send a message with part of its content silently dropped (the registry was checked at accept).
-    const [violation] = check(content, { ...account, templates: undefined });
+    const [violation] = livetokContent.check(content, { ...account, templates: undefined });
     if (violation) {
       return {
         outcome: 'rejected',
@@ -81,18 +62,6 @@ export const livetokAdapter: ProviderAdapter<LivetokAccount> = {
 };
 
 /** The shared content rules, plus the one thing LiveTok's document value cannot take: a filename. */
-function check(content: MessageContent, account: LivetokAccount): Violation[] {
-  const violations = checkContent(content, account, RULES);
-  // LiveTok's document value is `{link}` only: a filename would be dropped without a word.
-  if (content.kind === 'template' && content.header?.type === 'document' && content.header.filename) {
-    violations.push({
-      field: 'content.header.filename',
-      rule: 'livetok cannot carry a document filename (it takes the document by link only)',
-    });
-  }
-  return violations;
-}
-
 /** The flat, ordered list LiveTok fills a template from: header media first, then body values. */
 function templateParameters(content: TemplateContent): TemplateParameter[] {
   const parameters: TemplateParameter[] = [];

@@ -3,8 +3,9 @@
  * after: no status callbacks.
  */
 import { defineProvider } from '../define.ts';
+import { lazyAdapter } from '../lazy-adapter.ts';
 import { LivetokAccount } from './account.ts';
-import { LIVETOK_5XX_REFUSALS, livetokAdapter } from './adapter.ts';
+import { LIVETOK_5XX_REFUSALS, livetokContent } from './content.ts';
 
 const HOUR_MS = 3600 * 1000;
 
@@ -13,7 +14,8 @@ export const livetok = defineProvider({
   title: 'LiveTok',
   account: LivetokAccount,
   credential: 'API key (Bearer)',
-  adapter: livetokAdapter,
+  // The send loads on first use (../lazy-adapter.ts).
+  adapter: lazyAdapter(livetokContent, async () => (await import('./adapter.ts')).livetokAdapter),
   // 1,000 requests/hour (Free), 10,000 (Pro); Enterprise limits are custom (configure them).
   defaultLimits: (account) =>
     account.plan === 'enterprise' ? [] : [{ limit: account.plan === 'pro' ? 10_000 : 1_000, windowMs: HOUR_MS }],

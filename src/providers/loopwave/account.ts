@@ -1,5 +1,5 @@
 /** A Loopwave account: Loopwave is self-hosted per customer, so its origin is required; optionally the session to send from. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountSchema } from '../../config/account-fields.ts';
 
 export const LoopwaveAccount = accountSchema('loopwave', { baseUrl: z.url(), sessionId: z.string().min(1).optional() });

@@ -11,25 +11,13 @@ import { createClient } from '../../../generated/loopwave/client/index.ts';
 import { listChatMessages, sendMessage } from '../../../generated/loopwave/sdk.gen.ts';
 import type { LoopwaveAccount } from './account.ts';
 import type { ProviderAdapter } from '../adapter.ts';
+import { loopwaveContent } from './content.ts';
 import { callProvider, field, type ErrorReading } from '../call.ts';
 import { classifyHttpStatus, ProviderError } from '../errors.ts';
-import { checkContent, digitsOf, type ContentRules } from '../template.ts';
-
-const RULES: ContentRules = {
-  provider: 'loopwave',
-  kinds: ['text'],
-  namedBody: false,
-  headerTypes: [],
-  buttonTypes: [],
-  limitedTimeOffer: false,
-  mediaBy: [],
-};
+import { digitsOf } from '../template.ts';
 
 export const loopwaveAdapter: ProviderAdapter<LoopwaveAccount> = {
-  provider: 'loopwave',
-  capabilities: { contentKinds: RULES.kinds, returnsMessageId: false, statusCallbacks: true, lookup: true, echoesMessageId: null },
-
-  check: (content, account) => checkContent(content, account, RULES),
+  ...loopwaveContent,
 
   async send(message, account, connection) {
     const content = message.content;

@@ -2,13 +2,14 @@
  * Loopwave's webhooks: `{event, data, timestamp}`, signed `x-loopwave-signature: sha256=<hex
  * HMAC-SHA256 of the raw body>`. Only our own `message.created` says anything about a send.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   zChatMessage,
   zReceiveBroadcastProgressWebhookRequest,
   zReceiveMessageCreatedWebhookRequest,
 } from '../../../generated/loopwave/zod.gen.ts';
 import type { WebhookSide } from '../define.ts';
+import { loopwave } from './index.ts';
 import {
   collect,
   fromSeconds,
@@ -20,7 +21,6 @@ import {
   type Normalised,
   type NormaliseContext,
 } from '../../webhooks/kit.ts';
-import { verifyHexHmacHeader } from '../../webhooks/schemes.ts';
 
 const LoopwaveMessageCreated = zReceiveMessageCreatedWebhookRequest.shape.body;
 const LoopwaveBroadcastProgress = zReceiveBroadcastProgressWebhookRequest.shape.body;
@@ -59,7 +59,8 @@ export function normaliseLoopwave(body: unknown, context: NormaliseContext): Nor
   return out;
 }
 
+/** Its check (the provider module's) and its normaliser. */
 export const loopwaveWebhook: WebhookSide = {
-  verify: (request, secrets) => verifyHexHmacHeader('x-loopwave-signature', request, secrets),
+  verify: loopwave.webhook.verify,
   normalise: normaliseLoopwave,
 };
