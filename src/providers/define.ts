@@ -66,6 +66,11 @@ export interface ProviderDefinition<N extends ProviderName, A extends AccountBas
   documented5xxRefusals: readonly number[];
   /** Callback error codes, beyond Meta's, that mean the recipient opted out (Gupshup's 1012). */
   optOutCodes: readonly number[];
+  /**
+   * Callback error codes, beyond Meta's, that mean the sender must stop, and what they stop: the
+   * account (Gupshup's 1003, wallet empty) or the message's template (its 4005, template paused).
+   */
+  pauseCodes: Readonly<Record<number, 'account' | 'template'>>;
   /** How its status callbacks are verified (read: src/providers/webhooks.ts); `null` for a provider that sends none. */
   webhook: WebhookCheck | null;
 }

@@ -105,6 +105,11 @@ export function matchesByRecipient(provider: ProviderName): boolean {
   return matchedByRecipient(providerModule(provider).adapter);
 }
 
+/** What a callback error `code` of `provider` pauses, when it is one of its own pause codes (Meta's are read elsewhere). */
+export function providerPauseScope(provider: ProviderName, code: number): 'account' | 'template' | undefined {
+  return providerModule(provider).pauseCodes[code];
+}
+
 /** Whether a callback error `code` of `provider` is one of its own opt-out codes (Meta's are read elsewhere). */
 export function isProviderOptOutCode(provider: ProviderName, code: number): boolean {
   return providerModule(provider).optOutCodes.includes(code);

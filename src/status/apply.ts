@@ -25,7 +25,7 @@
  */
 import { recipientRef } from '../privacy/recipient.ts';
 import { classifyMetaCode } from '../providers/errors.ts';
-import { isProviderOptOutCode, matchesByRecipient, type ProviderName } from '../providers/index.ts';
+import { isProviderOptOutCode, matchesByRecipient, providerPauseScope, type ProviderName } from '../providers/index.ts';
 import { advances, type MessageStatus } from '../messages/status.ts';
 import type { StatusEvent } from '../messages/status-event.ts';
 import { ACCOUNT_SCOPE, templateScope, type ScopedOutcome } from '../store/model.ts';
@@ -63,10 +63,16 @@ function isOptOut(provider: ProviderName, code: string | number | undefined): bo
   return Number.isInteger(numeric) && classifyMetaCode(numeric).retryClass === 'opted_out';
 }
 
-/** What a callback's failure code pauses (Meta's pause-the-sender codes: 132015/132016 a template, 131048… the account). */
-function pauseScopeOf(code: string | number | undefined): 'account' | 'template' | undefined {
+/**
+ * What a callback's failure code pauses: the provider's own pause codes (its module's
+ * `pauseCodes`: Gupshup's 1003 the account, 4005 the template), then Meta's (132015/132016 a
+ * template, 131048… the account).
+ */
+function pauseScopeOf(provider: ProviderName, code: string | number | undefined): 'account' | 'template' | undefined {
   const numeric = Number(code);
   if (code === undefined || !Number.isInteger(numeric)) return undefined;
+  const own = providerPauseScope(provider, numeric);
+  if (own) return own;
   const reading = classifyMetaCode(numeric);
   return reading.retryClass === 'pause_sender' ? (reading.pauseScope ?? 'account') : undefined;
 }
@@ -168,7 +174,7 @@ async function applyToMessage(event: StatusEvent, id: string, deps: ApplyDeps): 
   // (written after, the retry would find the message failed already and never pause). These
   // codes are rare: the read they take (to know the template, and whether the report fails the
   // message) costs nothing on the common path.
-  const pause = status === 'failed' ? pauseScopeOf(event.error?.code) : undefined;
+  const pause = status === 'failed' ? pauseScopeOf(event.provider, event.error?.code) : undefined;
   if (pause) {
     const current = await deps.messages.get(id, { consistent: true });
     if (!current) return 'missing';

@@ -1,6 +1,7 @@
 /**
  * A failure callback whose code says the sender must stop pauses it, as the same code in a send
- * answer does: Meta 132015 the message's template, 131048 the account — once, when it fails the
+ * answer does: Meta 132015 the message's template, 131048 the account (and a provider's own codes:
+ * Gupshup's 4005 the template, 1003 the account) — once, when it fails the
  * message, so a repeat after an operator lifted the pause does not pause again.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -18,13 +19,11 @@ beforeEach(() => {
   store = memoryStorage();
 });
 
-async function sentMessage(id: string, account: string) {
+async function sentMessage(id: string, account: string, provider: 'kaleyra' | 'gupshup' = 'kaleyra') {
   const recipient = recipientRef(secrets.recipientHashKey, '+919812345678');
   const createdAt = '2026-11-22T09:59:00.000Z';
   const template = 'lto_template';
-  await store.messages.createMany([
-    { id, provider: 'kaleyra', account, recipient, kind: 'template', template, status: 'queued', createdAt },
-  ]);
+  await store.messages.createMany([{ id, provider, account, recipient, kind: 'template', template, status: 'queued', createdAt }]);
   await store.messages.applyStatus(id, 'sent', '2026-11-22T09:59:30.000Z');
 }
 const failed = (messageId: string, account: string, code: number) => ({
@@ -51,6 +50,25 @@ describe('failure callbacks that stop the sender', () => {
     await store.pauses.lift('acme-a', templateScope('lto_template'));
     await applyEvents([failed('01JPAUSE000000000000000001', 'acme-a', 132015)], deps());
     expect(await store.pauses.list('acme-a')).toEqual([]);
+  });
+
+  it("pause for the provider's own codes too: Gupshup's 4005 the template, 1003 (wallet empty) the account", async () => {
+    const gupshupFailed = (messageId: string, account: string, code: number) => ({
+      ...failed(messageId, account, code),
+      provider: 'gupshup' as const,
+    });
+    await sentMessage('01JPAUSE000000000000000005', 'acme-g1', 'gupshup');
+    await sentMessage('01JPAUSE000000000000000006', 'acme-g2', 'gupshup');
+    await applyEvents(
+      [gupshupFailed('01JPAUSE000000000000000005', 'acme-g1', 4005), gupshupFailed('01JPAUSE000000000000000006', 'acme-g2', 1003)],
+      deps(),
+    );
+    expect(await store.pauses.list('acme-g1')).toEqual([expect.objectContaining({ scope: templateScope('lto_template'), code: 4005 })]);
+    expect(await store.pauses.list('acme-g2')).toEqual([expect.objectContaining({ scope: { kind: 'account' }, code: 1003 })]);
+    // The same numbers are no pause code of another provider's.
+    await sentMessage('01JPAUSE000000000000000007', 'acme-k', 'kaleyra');
+    await applyEvents([failed('01JPAUSE000000000000000007', 'acme-k', 1003)], deps());
+    expect(await store.pauses.list('acme-k')).toEqual([]);
   });
 
   it('leave other failures unpaused', async () => {

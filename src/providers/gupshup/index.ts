@@ -23,6 +23,9 @@ export const gupshup = defineProvider({
   documented5xxRefusals: [],
   // 1012: the user has opted out of messages from the business.
   optOutCodes: [1012],
+  // Gupshup's own codes that stop the sender (its public error list, ../shared/notes/whatsapp-facts.md):
+  // 1003, the wallet is empty (every send of the account fails); 4005, the template is paused.
+  pauseCodes: { 1003: 'account', 4005: 'template' },
   // Its normaliser: ./webhook.ts (src/providers/webhooks.ts).
   webhook: { verify: verifySecretToken },
 });

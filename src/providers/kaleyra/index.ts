@@ -22,6 +22,7 @@ export const kaleyra = defineProvider({
   reports: { answer: 'accepted', callbacks: ['sent', 'delivered', 'read', 'failed'] },
   documented5xxRefusals: [],
   optOutCodes: [],
+  pauseCodes: {},
   // Its normaliser: ./webhook.ts (src/providers/webhooks.ts).
   webhook: { verify: verifySecretToken },
 });

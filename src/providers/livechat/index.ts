@@ -21,6 +21,7 @@ export const livechat = defineProvider({
   reports: { answer: 'accepted', callbacks: ['sent', 'delivered', 'read', 'failed'] },
   documented5xxRefusals: [],
   optOutCodes: [],
+  pauseCodes: {},
   // Its normaliser: ./webhook.ts (src/providers/webhooks.ts).
   webhook: { verify: verifyStandardWebhook },
 });

@@ -24,5 +24,6 @@ export const livetok = defineProvider({
   reports: { answer: 'sent', callbacks: [] },
   documented5xxRefusals: LIVETOK_5XX_REFUSALS,
   optOutCodes: [],
+  pauseCodes: {},
   webhook: null,
 });

@@ -23,6 +23,7 @@ export const loopwave = defineProvider({
   reports: { answer: 'sent', callbacks: ['sent'] },
   documented5xxRefusals: [],
   optOutCodes: [],
+  pauseCodes: {},
   // Its normaliser: ./webhook.ts (src/providers/webhooks.ts).
   webhook: { verify: (request, secrets) => verifyHexHmacHeader('x-loopwave-signature', request, secrets) },
 });
