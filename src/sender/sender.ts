@@ -188,6 +188,9 @@ export function planBatch(bodies: readonly string[], batch: BatchContext): void 
 /** The default `slotLeadMs`: two conditional writes (the recipient's gap, the claim) at DynamoDB's usual latency. */
 export const DEFAULT_SLOT_LEAD_MS = 25;
 
+/** How many later slots a record takes when it keeps missing its own (then it goes back on the queue). */
+const MAX_SLOT_RETAKES = 3;
+
 /** A record's part in its account's slots: whether it has asked for one yet. */
 interface SlotTicket {
   asked: boolean;
@@ -363,13 +366,17 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   }
   const context: RefusalContext = { message, account, template, recipientHash: recipient.hash, claim, record };
   const holdBack = (delayMs: number, reason: string) => giveBack(context, { class: 'backoff', reason }, delayMs, reason, deps, log);
-  // The claim's write took longer than its lead: a later slot (a late call would crowd the next one).
-  if (deps.now() > slot + (pacing.account.arrivalJitterMs ?? 0)) {
+  // The call starts within δ of its slot. A claim slower than its lead, or a timer that woke late
+  // (a busy event loop), takes a later slot instead: a late call would crowd the next slot's window.
+  const lateness = pacing.account.arrivalJitterMs ?? 0;
+  for (let retakes = 0; ; retakes++) {
+    if (slot > deps.now()) await deps.sleep(slot - deps.now());
+    if (deps.now() <= slot + lateness) break;
+    if (retakes === MAX_SLOT_RETAKES) return holdBack(0, 'its slots passed before the call could start (a busy event loop)');
     const again = await takeSlot(batch, request.account, pacing.account, ticket, deps);
-    if ('waitMs' in again) return holdBack(again.waitMs, 'account rate limit (its slot passed during the claim)');
+    if ('waitMs' in again) return holdBack(again.waitMs, 'account rate limit (its slot passed before the call)');
     slot = again.at;
   }
-  if (slot > deps.now()) await deps.sleep(slot - deps.now());
   // Another record of the batch met the provider's 429 during the claim: this one is not sent into it.
   if (blockedUntil() > deps.now())
     return holdBack(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');

@@ -314,10 +314,10 @@ describe('the sender', () => {
 
   it('keeps a configured rate under a mock that enforces its limit: no 429 at all', async () => {
     // One virtual clock for the sender, its pacer and the mock's limiter, moved only by the
-    // sender's waits: a send arrives at the instant its token was granted, as on an ideal network,
-    // so the bucket's any-window arithmetic is checked exactly, however slow the machine. (The
-    // margin real arrival jitter needs is the pacing issue's; concurrent takers: pacer.test.ts.)
-    // It starts at the real time: the table (and its pacing buckets) is shared with the file's other tests.
+    // sender's waits: a send arrives at the instant of its slot, as on an ideal network, so the
+    // slots' any-window arithmetic is checked exactly, however slow the machine. (Arrival jitter
+    // within δ: src/pacing/slots.test.ts; concurrent reservations: the storage contract.)
+    // It starts at the real time: the table (and its pacing state) is shared with the file's other tests.
     let virtual = Date.now();
     const now = () => virtual;
     const sleep = async (ms: number) => {
@@ -346,6 +346,45 @@ describe('the sender', () => {
       await h.close();
     }
   }, 120_000); // one invocation at a time, so a loaded machine takes longer (no timing is asserted)
+
+  it('never calls late: a wait that overslept its slot by more than δ takes a later slot', async () => {
+    // A virtual clock whose second wait — after the claim, until the slot — oversleeps by 50 ms,
+    // as a timer on a busy event loop does.
+    let virtual = Date.now();
+    let waits = 0;
+    const now = () => virtual;
+    const sleep = async (ms: number) => {
+      virtual += ms + (++waits === 2 ? 50 : 0);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    const h = await harness({ providers: ['kaleyra'], limits: { perSecond: 80 }, now, sender: { sleep } });
+    try {
+      const slots: number[] = [];
+      const reserve = h.sender.pacer.reserve.bind(h.sender.pacer);
+      h.sender.pacer.reserve = async (...args) => {
+        const reserved = await reserve(...args);
+        slots.push(...reserved.slots);
+        return reserved;
+      };
+      const callsAt: number[] = [];
+      const fetch = h.sender.fetch ?? globalThis.fetch;
+      h.sender.fetch = (input, init) => {
+        if ((init?.method ?? (input instanceof Request ? input.method : 'GET')) === 'POST') callsAt.push(virtual);
+        return fetch(input, init);
+      };
+      const id = await h.accept('kaleyra');
+      await h.drain();
+      expect((await h.storage.messages.get(id))?.status).toBe('accepted');
+      // The first slot was missed by 50 ms; the call went at a later one, within δ (10 ms).
+      expect(slots).toHaveLength(2);
+      expect(callsAt).toHaveLength(1);
+      expect(callsAt[0]! - slots[1]!).toBeGreaterThanOrEqual(0);
+      expect(callsAt[0]! - slots[1]!).toBeLessThanOrEqual(10);
+      expect(callsAt[0]! - slots[0]!).toBeGreaterThan(10);
+    } finally {
+      await h.close();
+    }
+  });
 
   it('rides out a 429 storm: honours the reset, sends each message once, nothing to the dead-letter queue', async () => {
     // Configured at three times what the mock allows: the mock's 429s carry the window's reset.
