@@ -28,6 +28,7 @@ import { PipelineConfig, PipelineSecrets } from '../src/config/pipeline.ts';
 import { createApiDeps, type RuntimeEnvironment } from '../src/functions/runtime.ts';
 import { createSenderDeps, senderHandler } from '../src/functions/sender.ts';
 import { startEventSourceMapping } from '../src/local/event-source-mapping.ts';
+import { DEFAULT_ARRIVAL_JITTER_MS } from '../src/pacing/budget.ts';
 import { silentLog } from '../src/runtime/log.ts';
 import { memoryStorage } from '../src/store/memory/index.ts';
 import { SENDER_DEFAULTS } from '../infra/components/pipeline.ts';
@@ -62,6 +63,14 @@ export interface CampaignResult {
   seconds: number;
   /** The run ended at its time limit with messages still queued. */
   timedOut: boolean;
+  /**
+   * The sender's waits (its `sleep`: for a claim's turn, for a slot) that ended more than δ (10 ms)
+   * late (δ: the accounts' default `arrivalJitterMs`): a send that leaves late may share the provider's window with the next slots' sends.
+   * On a loaded machine, timers fire late.
+   */
+  lateWakeUps: number;
+  /** Accepted sends in each second from the first (where a run loses its rate: the start, the tail). */
+  sendsPerSecond: number[];
 }
 
 /** Meta's limit per sender number (src/providers/meta-limits.ts), as the stub enforces it. */
@@ -92,6 +101,8 @@ export const DEPLOYED_SENDER: SenderSettings = { ...SENDER_DEFAULTS };
 export async function runCampaign(options: {
   messages: number;
   settings?: SenderSettings;
+  /** The providers' latency; default p50 300 ms, p99 1.5 s (issue #19's). */
+  latency?: { p50Ms: number; p99Ms: number };
   /** Give up after this long draining (the figures then count what was left as unsent). Default 1 h. */
   timeLimitMs?: number;
   log?: (line: string) => void;
@@ -119,7 +130,7 @@ export async function runCampaign(options: {
     sqs: sqs.client,
     claimExpiryMs: (settings.timeoutSeconds + 30) * 1000,
   };
-  const stub = providerStub({ limit: LIMIT_PER_S, windowMs: 1000 });
+  const stub = providerStub({ limit: LIMIT_PER_S, windowMs: 1000, ...(options.latency ?? { p50Ms: 300, p99Ms: 1500 }) });
 
   // Accept: 100 messages a request, the accounts in turn, one recipient per message.
   const api = createApiDeps(env, { log: silentLog });
@@ -137,7 +148,13 @@ export async function runCampaign(options: {
 
   // Drain: the real handler; each invocation's wall time measured around it.
   const durations: number[] = [];
-  const handler = senderHandler(() => createSenderDeps(env, { log: silentLog, fetch: stub.fetch }));
+  let lateWakeUps = 0;
+  const sleep = async (ms: number) => {
+    const due = Date.now() + ms;
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    if (Date.now() > due + DEFAULT_ARRIVAL_JITTER_MS) lateWakeUps += 1;
+  };
+  const handler = senderHandler(() => createSenderDeps(env, { log: silentLog, fetch: stub.fetch, sleep }));
   const started = Date.now();
   const esm = startEventSourceMapping({
     sqs: sqs.client,
@@ -191,6 +208,12 @@ export async function runCampaign(options: {
   for (const send of ok) perRecipient.set(send.recipient, (perRecipient.get(send.recipient) ?? 0) + 1);
   const sentTwice = [...perRecipient.values()].filter((n) => n > 1).length;
   const senderMs = durations.reduce((a, b) => a + b, 0);
+  const sendsPerSecond: number[] = [];
+  for (const t of times) {
+    const second = Math.floor((t - times[0]!) / 1000);
+    while (sendsPerSecond.length <= second) sendsPerSecond.push(0);
+    sendsPerSecond[second]! += 1;
+  }
   return {
     messages: options.messages,
     settings,
@@ -214,6 +237,8 @@ export async function runCampaign(options: {
     ),
     seconds,
     timedOut,
+    lateWakeUps,
+    sendsPerSecond,
   };
 }
 

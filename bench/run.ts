@@ -251,8 +251,10 @@ async function measureCampaign(settings: SenderSettings = DEPLOYED_SENDER): Prom
   if (result.timedOut) log('campaign run: stopped at its time limit, messages left unsent');
   log(
     `campaign run: ${round(result.achievedPerS)}/s over ${round(result.seconds)} s, ${result.invocations} invocations ` +
-      `(p50 ${round(result.invocationMsP50)} ms, p99 ${round(result.invocationMsP99)} ms), ${result.requeueRequests} requeue requests`,
+      `(p50 ${round(result.invocationMsP50)} ms, p99 ${round(result.invocationMsP99)} ms), ${result.requeueRequests} requeue requests, ` +
+      `${result.lateWakeUps} sender waits that ended over 10 ms late`,
   );
+  log(`campaign run: accepted sends per second, from the first: ${result.sendsPerSecond.join(' ')}`);
   return campaignMetrics(result);
 }
 
