@@ -184,13 +184,10 @@ export async function runCampaign(options: {
     await Promise.race([
       esm.idle(),
       new Promise<void>((resolve) => {
-        limitTimer = setTimeout(
-          () => {
-            timedOut = true;
-            resolve();
-          },
-          options.timeLimitMs ?? 3_600_000,
-        );
+        limitTimer = setTimeout(() => {
+          timedOut = true;
+          resolve();
+        }, options.timeLimitMs ?? 3_600_000);
       }),
     ]);
   } finally {

@@ -97,7 +97,7 @@ const ROUTES: Array<{ pattern: RegExp } & Route> = [
     pattern: /^\/v2\/[^/]+\/whatsapp\/([^/]+)\/messages$/,
     provider: 'kaleyra',
     number: (path) => path[0],
-    recipient: (body) => ((JSON.parse(body.messaging_object ?? '{}') as { to?: string }).to ?? ''),
+    recipient: (body) => (JSON.parse(body.messaging_object ?? '{}') as { to?: string }).to ?? '',
     status: 202,
     answer: (n) => ({ code: 'WA202', message: 'accepted', data: { message_id: `ky-${n}` } }),
     refusal: { code: 'WA429', message: 'Too Many Requests' },
@@ -108,7 +108,9 @@ function readBody(text: string, contentType: string): Record<string, string> {
   if (contentType.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
   try {
     const parsed = JSON.parse(text) as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+    return Object.fromEntries(
+      Object.entries(parsed).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+    );
   } catch {
     return {};
   }

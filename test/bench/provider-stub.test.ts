@@ -32,11 +32,10 @@ describe('providerStub', () => {
     for (const provider of ['livechat', 'gupshup', 'kaleyra'] as const) {
       const { account, credential, content } = FIXTURES[provider];
       const parsed = AccountConfig.parse({ ...account, baseUrl: 'https://provider.example' });
-      const result = await adapterFor(parsed).send(
-        { messageId: `m-${provider}`, recipient: '+14155550100', content } as never,
-        parsed,
-        { credential, fetch: stub.fetch },
-      );
+      const result = await adapterFor(parsed).send({ messageId: `m-${provider}`, recipient: '+14155550100', content } as never, parsed, {
+        credential,
+        fetch: stub.fetch,
+      });
       expect(result).toMatchObject({ outcome: 'accepted' });
       clock += 1;
     }
