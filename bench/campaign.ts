@@ -32,6 +32,7 @@ import { DEFAULT_ARRIVAL_JITTER_MS } from '../src/pacing/budget.ts';
 import { silentLog } from '../src/runtime/log.ts';
 import { memoryStorage } from '../src/store/memory/index.ts';
 import { SENDER_DEFAULTS } from '../infra/components/pipeline.ts';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { FIXTURES } from '../test/support/providers.ts';
 import { testConfig, testSecrets } from '../test/support/local-aws.ts';
 import { percentile, providerStub } from './support/provider-stub.ts';
@@ -58,6 +59,8 @@ export interface CampaignResult {
   invocationMsP99: number;
   /** SendMessageBatch requests the sender made (messages put back with a delay: their slot was too far ahead). */
   requeueRequests: number;
+  /** When those were made: how many in each second from the first accepted send. */
+  requeuesPerSecond: number[];
   latencyMsP50: number;
   latencyMsP99: number;
   seconds: number;
@@ -144,6 +147,13 @@ export async function runCampaign(options: {
     if (answer.statusCode !== 202) throw new Error(`accept answered ${answer.statusCode}: ${answer.body.slice(0, 500)}`);
   }
   const acceptBatches = sqs.requests.SendMessageBatchCommand ?? 0;
+  // From here on, a SendMessageBatch is the sender putting a message back (with its delay).
+  const requeuedAt: number[] = [];
+  const send = sqs.send.bind(sqs);
+  sqs.send = (command: unknown) => {
+    if (command instanceof SendMessageBatchCommand) requeuedAt.push(Date.now());
+    return send(command);
+  };
   log(`accepted ${options.messages} messages; draining with ${JSON.stringify(settings)}…`);
 
   // Drain: the real handler; each invocation's wall time measured around it.
@@ -205,12 +215,16 @@ export async function runCampaign(options: {
   for (const send of ok) perRecipient.set(send.recipient, (perRecipient.get(send.recipient) ?? 0) + 1);
   const sentTwice = [...perRecipient.values()].filter((n) => n > 1).length;
   const senderMs = durations.reduce((a, b) => a + b, 0);
-  const sendsPerSecond: number[] = [];
-  for (const t of times) {
-    const second = Math.floor((t - times[0]!) / 1000);
-    while (sendsPerSecond.length <= second) sendsPerSecond.push(0);
-    sendsPerSecond[second]! += 1;
-  }
+  const perSecond = (instants: number[]) => {
+    const counts: number[] = [];
+    for (const t of instants) {
+      const second = Math.max(0, Math.floor((t - (times[0] ?? t)) / 1000));
+      while (counts.length <= second) counts.push(0);
+      counts[second]! += 1;
+    }
+    return counts;
+  };
+  const sendsPerSecond = perSecond(times);
   return {
     messages: options.messages,
     settings,
@@ -224,6 +238,7 @@ export async function runCampaign(options: {
     invocationMsP50: percentile(durations, 50),
     invocationMsP99: percentile(durations, 99),
     requeueRequests: (sqs.requests.SendMessageBatchCommand ?? 0) - acceptBatches,
+    requeuesPerSecond: perSecond(requeuedAt),
     latencyMsP50: percentile(
       ok.map((s) => s.latencyMs),
       50,

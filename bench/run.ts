@@ -255,6 +255,7 @@ async function measureCampaign(settings: SenderSettings = DEPLOYED_SENDER): Prom
       `${result.lateWakeUps} sender waits that ended over 10 ms late`,
   );
   log(`campaign run: accepted sends per second, from the first: ${result.sendsPerSecond.join(' ')}`);
+  log(`campaign run: messages put back per second, from the first send: ${result.requeuesPerSecond.join(' ')}`);
   return campaignMetrics(result);
 }
 
