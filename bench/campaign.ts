@@ -72,6 +72,12 @@ export interface CampaignResult {
    * On a loaded machine, timers fire late.
    */
   lateWakeUps: number;
+  /**
+   * The most requests that reached one number in any 1 s span (sliding, not the provider's fixed
+   * windows). Over 80, some send arrived more than δ off its slot (the pacing's guarantee holds for
+   * any alignment only within ±δ); whether the provider then answers 429 depends on its alignment.
+   */
+  maxPerSlidingSecond: number;
   /** Accepted sends in each second from the first (where a run loses its rate: the start, the tail). */
   sendsPerSecond: number[];
 }
@@ -225,6 +231,18 @@ export async function runCampaign(options: {
     return counts;
   };
   const sendsPerSecond = perSecond(times);
+  let maxPerSlidingSecond = 0;
+  for (const number of new Set(stub.sends.map((s) => s.number))) {
+    const arrivals = stub.sends
+      .filter((s) => s.number === number)
+      .map((s) => s.at)
+      .sort((a, b) => a - b);
+    let from = 0;
+    for (let to = 0; to < arrivals.length; to++) {
+      while (arrivals[to]! - arrivals[from]! >= 1000) from += 1;
+      maxPerSlidingSecond = Math.max(maxPerSlidingSecond, to - from + 1);
+    }
+  }
   return {
     messages: options.messages,
     settings,
@@ -250,6 +268,7 @@ export async function runCampaign(options: {
     seconds,
     timedOut,
     lateWakeUps,
+    maxPerSlidingSecond,
     sendsPerSecond,
   };
 }

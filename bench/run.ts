@@ -252,7 +252,8 @@ async function measureCampaign(settings: SenderSettings = DEPLOYED_SENDER): Prom
   log(
     `campaign run: ${round(result.achievedPerS)}/s over ${round(result.seconds)} s, ${result.invocations} invocations ` +
       `(p50 ${round(result.invocationMsP50)} ms, p99 ${round(result.invocationMsP99)} ms), ${result.requeueRequests} requeue requests, ` +
-      `${result.lateWakeUps} sender waits that ended over 10 ms late`,
+      `${result.lateWakeUps} sender waits that ended over 10 ms late, ` +
+      `at most ${result.maxPerSlidingSecond} requests to one number in any 1 s`,
   );
   log(`campaign run: accepted sends per second, from the first: ${result.sendsPerSecond.join(' ')}`);
   log(`campaign run: messages put back per second, from the first send: ${result.requeuesPerSecond.join(' ')}`);
