@@ -8,6 +8,14 @@
  * look: the table in BENCHMARKS.md comes only from a whole run). `BENCH_ONLY=coldstart` likewise
  * prints the bundles, cold imports and their floors (bench/coldstart.ts) and writes nothing;
  * `BENCH_CONFIG=project` (or `naive`) limits it to one configuration.
+ *
+ * `BENCH_CAMPAIGN_MESSAGES` (default 20000) sets the campaign run's size (bench/campaign.ts: four
+ * sender numbers at 80/s, providers answering in 300 ms at the median). It runs for the project's
+ * configuration only: the naive sender (bench/naive.ts) differs in its queue and webhooks, not in
+ * how it sends, so its column stays empty there. `BENCH_ONLY=campaign` runs it alone and prints its
+ * figures without writing anything; there, and only there, `BENCH_CAMPAIGN_BATCH_SIZE`,
+ * `BENCH_CAMPAIGN_CONCURRENCY`, `BENCH_CAMPAIGN_TIMEOUT_S` and `BENCH_CAMPAIGN_MEMORY_MB` try other
+ * sender settings than the deployed ones (docs/operations.md, "Sizing the sender").
  */
 import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +23,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../infra/bundle.ts';
 import { runColdStart } from './coldstart.ts';
 import { runCpu } from './cpu.ts';
+import { campaignMetrics, DEPLOYED_SENDER, runCampaign, type SenderSettings } from './campaign.ts';
 import { runPacing } from './pacing.ts';
 import { runPipeline, type PipelineRun } from './pipeline.ts';
 import { ROUTES, routesServedBy } from '../src/api/routes.ts';
@@ -25,6 +34,7 @@ import type { PerMessage } from './prices.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const PACING_MESSAGES = Number(process.env.BENCH_PACING_MESSAGES ?? 700);
+const CAMPAIGN_MESSAGES = Number(process.env.BENCH_CAMPAIGN_MESSAGES ?? 20_000);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 /**
@@ -236,6 +246,37 @@ async function measureHeavy(naive: boolean): Promise<Record<string, number>> {
 
 const rounded = (metrics: Record<string, number>) => Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, round(v)]));
 
+/** The campaign run (bench/campaign.ts), with the deployed sender settings unless given others. */
+async function measureCampaign(settings: SenderSettings = DEPLOYED_SENDER): Promise<Record<string, number>> {
+  log(`project: campaign run, ${CAMPAIGN_MESSAGES} messages over 4 numbers at 80/s, sender ${JSON.stringify(settings)}…`);
+  const result = await runCampaign({ messages: CAMPAIGN_MESSAGES, settings, log: (line) => log(`  ${line}`) });
+  if (result.timedOut) log('campaign run: stopped at its time limit, messages left unsent');
+  log(
+    `campaign run: ${round(result.achievedPerS)}/s over ${round(result.seconds)} s, ${result.invocations} invocations ` +
+      `(p50 ${round(result.invocationMsP50)} ms, p99 ${round(result.invocationMsP99)} ms), ${result.requeueRequests} requeue requests, ` +
+      `${result.lateWakeUps} sender waits that ended over 10 ms late, ` +
+      `at most ${result.maxPerSlidingSecond} requests to one number in any 1 s`,
+  );
+  log(`campaign run: accepted sends per second, from the first: ${result.sendsPerSecond.join(' ')}`);
+  log(`campaign run: messages put back per second, from the first send: ${result.requeuesPerSecond.join(' ')}`);
+  return campaignMetrics(result);
+}
+
+if (process.env.BENCH_ONLY === 'campaign') {
+  const fromEnv = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+  const settings: SenderSettings = {
+    batchSize: fromEnv('BENCH_CAMPAIGN_BATCH_SIZE', DEPLOYED_SENDER.batchSize),
+    maximumConcurrency: fromEnv('BENCH_CAMPAIGN_CONCURRENCY', DEPLOYED_SENDER.maximumConcurrency),
+    timeoutSeconds: fromEnv('BENCH_CAMPAIGN_TIMEOUT_S', DEPLOYED_SENDER.timeoutSeconds),
+    memoryMb: fromEnv('BENCH_CAMPAIGN_MEMORY_MB', DEPLOYED_SENDER.memoryMb),
+  };
+  const deployed = Object.entries(settings).every(([key, value]) => DEPLOYED_SENDER[key as keyof SenderSettings] === value);
+  const metrics = rounded(await measureCampaign(settings));
+  const label = deployed ? 'deployed sender settings' : `sender settings ${JSON.stringify(settings)}, not the deployed ones`;
+  process.stdout.write(`\n## campaign, ${CAMPAIGN_MESSAGES} messages, ${label}\n\n${JSON.stringify(metrics, null, 2)}\n`);
+  process.exit(0);
+}
+
 if (process.env.BENCH_ONLY === 'cost') {
   for (const naive of [false, true]) {
     const label = naive ? 'naive' : 'project';
@@ -264,8 +305,9 @@ if (process.env.BENCH_ONLY === 'coldstart') {
 const started = Date.now();
 const light = { project: await measureLight(false), naive: await measureLight(true) };
 const heavy = { project: await measureHeavy(false), naive: await measureHeavy(true) };
+const campaign = await measureCampaign();
 const { project: projectRun, naive: naiveRun } = runs;
-const project = rounded({ ...heavy.project, ...light.project });
+const project = rounded({ ...heavy.project, ...campaign, ...light.project });
 const naive = rounded({ ...heavy.naive, ...light.naive });
 const results = {
   project,
@@ -274,6 +316,8 @@ const results = {
   node: process.version,
   date: new Date().toISOString(),
   messages: MESSAGES,
+  campaignMessages: CAMPAIGN_MESSAGES,
+  campaignSender: DEPLOYED_SENDER,
   prices: PRICES,
   // Where each configuration's DynamoDB units go, per message (BENCHMARKS.md, "Write budget").
   attribution: { project: attribution(projectRun!), naive: attribution(naiveRun!) },
@@ -285,12 +329,14 @@ writeFileSync(join(REPO_ROOT, 'bench/results.json'), `${JSON.stringify(results, 
 
 const rows = Object.keys(project).map((metric) => {
   const p = project[metric]!;
-  const n = naive[metric]!;
+  const n = naive[metric];
+  // The campaign's figures are the project's alone.
+  if (n === undefined) return `| \`${metric}\` | ${p} | — | — |`;
   const ratio = p === 0 ? (n === 0 ? '1' : '—') : (n / p).toFixed(2);
   return `| \`${metric}\` | ${p} | ${n} | ${ratio} |`;
 });
 const table = [
-  `Measured ${results.date.slice(0, 10)} on ${results.machine}, Node ${results.node}, ${MESSAGES} messages per cost run (\`npm run bench\`, ${Math.round((Date.now() - started) / 1000)} s).`,
+  `Measured ${results.date.slice(0, 10)} on ${results.machine}, Node ${results.node}, ${MESSAGES} messages per cost run, ${CAMPAIGN_MESSAGES} in the campaign run (\`npm run bench\`, ${Math.round((Date.now() - started) / 1000)} s).`,
   '',
   '| metric | project | naive | naive ÷ project |',
   '|---|---|---|---|',

@@ -13,6 +13,9 @@ import { bundleFunction } from '../bundle.ts';
 import { awsName } from './names.ts';
 import { transform, type Transform } from './transform.ts';
 
+/** A function's memory (MB) when `memoryMb` is not given. */
+export const DEFAULT_MEMORY_MB = 512;
+
 /** One IAM statement: explicit actions on explicit resources (the tests reject wildcards). */
 export interface Statement {
   Effect: 'Allow';
@@ -208,7 +211,7 @@ export class NodeFunction extends pulumi.ComponentResource {
         ),
         role: this.role.arn,
         timeout: this.timeoutSeconds,
-        memorySize: args.memoryMb ?? 512,
+        memorySize: args.memoryMb ?? DEFAULT_MEMORY_MB,
         ...(args.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: args.reservedConcurrency } : {}),
         environment: { variables: args.environment ?? {} },
         // The handlers' lines from INFO (src/runtime/log.ts), and none of Lambda's own per invocation

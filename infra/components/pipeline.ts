@@ -22,7 +22,7 @@ import { FunctionUrlEntry, type FunctionUrlEntryArgs } from './function-url.ts';
 import { functionEntry, type PipelineFunctionName } from './functions.ts';
 import { HttpApi, type HttpApiArgs, type Throttle } from './http-api.ts';
 import { MessagesTable, type MessagesTableArgs } from './messages-table.ts';
-import { NodeFunction, type NodeFunctionArgs, type Statement } from './node-function.ts';
+import { DEFAULT_MEMORY_MB, NodeFunction, type NodeFunctionArgs, type Statement } from './node-function.ts';
 import { PacedQueue, type PacedQueueArgs } from './paced-queue.ts';
 import { FUNCTION_CALLS } from './table-access.ts';
 import { chain, transform, type Transform } from './transform.ts';
@@ -234,6 +234,11 @@ export const API_FUNCTION_TIMEOUT_S = 25;
 export const DEFAULT_WEBHOOK_CONCURRENCY = 10;
 /** The every-minute re-enqueue: done well within its minute, so runs never overlap. */
 export const REQUEUE_TIMEOUT_S = 50;
+/**
+ * The sender's settings when `sender` leaves them out: its event source mapping's batch size and
+ * concurrency cap, its timeout and memory. bench/campaign.ts runs with these (docs/operations.md: sizing).
+ */
+export const SENDER_DEFAULTS = { batchSize: 10, maximumConcurrency: 2, timeoutSeconds: 30, memoryMb: DEFAULT_MEMORY_MB } as const;
 
 export class WhatsAppPipeline extends pulumi.ComponentResource {
   readonly table: MessagesTable;
@@ -251,7 +256,7 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
     const parent = { parent: this };
     const change = args.transform ?? {};
     const logRetentionDays = args.logRetentionDays ?? 30;
-    const senderTimeout = args.sender?.timeoutSeconds ?? 30;
+    const senderTimeout = args.sender?.timeoutSeconds ?? SENDER_DEFAULTS.timeoutSeconds;
 
     this.table = new MessagesTable(
       `${name}-messages`,
@@ -325,7 +330,7 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
       status: fn('status', [send, push], { timeoutSeconds: API_FUNCTION_TIMEOUT_S }),
       sender: fn('sender', [this.sendQueue.consumeStatements(), send, push], {
         timeoutSeconds: senderTimeout,
-        ...(args.sender?.memoryMb !== undefined ? { memoryMb: args.sender.memoryMb } : {}),
+        memoryMb: args.sender?.memoryMb ?? SENDER_DEFAULTS.memoryMb,
         // A claim older than the function can run belongs to an invocation that died.
         environment: { SEND_CLAIM_EXPIRY_MS: String((senderTimeout + 30) * 1000) },
       }),
@@ -339,8 +344,8 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
       push: fn('push', [this.pushQueue.consumeStatements({ changesVisibility: true })], { timeoutSeconds: 30 }),
     };
     this.sendQueue.subscribe(this.functions.sender, {
-      batchSize: args.sender?.batchSize ?? 10,
-      maximumConcurrency: args.sender?.maximumConcurrency ?? 2,
+      batchSize: args.sender?.batchSize ?? SENDER_DEFAULTS.batchSize,
+      maximumConcurrency: args.sender?.maximumConcurrency ?? SENDER_DEFAULTS.maximumConcurrency,
     });
     this.pushQueue.subscribe(this.functions.push, { batchSize: 10, maximumConcurrency: args.push?.maximumConcurrency ?? 2 });
 
