@@ -365,7 +365,8 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
     return { kind: 'skipped', reason: 'claimed by another delivery' };
   }
   const context: RefusalContext = { message, account, template, recipientHash: recipient.hash, claim, record };
-  const holdBack = (delayMs: number, reason: string) => giveBack(context, { class: 'backoff', reason }, delayMs, reason, deps, log);
+  // No call made: the claim is released (its attempt taken back, the last error kept).
+  const holdBack = (delayMs: number, reason: string) => giveBack(context, undefined, delayMs, reason, deps, log);
   // The call starts within δ of its slot. A claim slower than its lead, or a timer that woke late
   // (a busy event loop), takes a later slot instead: a late call would crowd the next slot's window.
   const lateness = pacing.account.arrivalJitterMs ?? 0;
@@ -530,9 +531,14 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
  * sweeper looks at the message again; then puts a delayed copy on the queue, unless the wait is a
  * hold in the table (beyond SQS's 15 minutes, or a pause).
  */
+/**
+ * Gives the claim back and puts the message on the queue again after `delayMs` (or holds it with
+ * its paused account): after a refusal, with the provider's error (`unclaim`); with none, when no
+ * call was made (`release`: the attempt taken back).
+ */
 async function giveBack(
   c: RefusalContext,
-  stored: StoredError,
+  stored: StoredError | undefined,
   delayMs: number,
   reason: string,
   deps: SenderDeps,
@@ -543,7 +549,9 @@ async function giveBack(
   const onQueue = !pausedAccount && seconds <= MAX_DELAY_S;
   const dueAt = new Date(deps.now() + delayMs + (onQueue ? deps.sweepGraceMs : 0)).toISOString();
   const sealedPayload = deps.cipher.seal(JSON.stringify(c.message));
-  if (!(await deps.claims.unclaim(c.message.id, c.claim, stored, { dueAt, sealedPayload, ...(pausedAccount ? { pausedAccount } : {}) }))) {
+  const hold = { dueAt, sealedPayload, ...(pausedAccount ? { pausedAccount } : {}) };
+  const given = stored ? deps.claims.unclaim(c.message.id, c.claim, stored, hold) : deps.claims.release(c.message.id, c.claim, hold);
+  if (!(await given)) {
     // The claim outlived its end and was marked unknown meanwhile: it stays so (never moved backwards).
     return { kind: 'skipped', reason: 'the claim was no longer held' };
   }

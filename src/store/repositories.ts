@@ -107,6 +107,13 @@ export interface SendClaimRepository {
    */
   unclaim(id: string, token: string, error: StoredError, hold?: HoldSpec): Promise<boolean>;
   /**
+   * Gives a claim back before any provider call was made (its slot passed, the provider asked the
+   * account to wait meanwhile): the message waits again (`queued`), held as `hold` says, the
+   * attempt its claim counted taken back and its last error left as it was. Only the holder of
+   * the claim can, and only while it is sending.
+   */
+  release(id: string, token: string, hold: HoldSpec): Promise<boolean>;
+  /**
    * Marks a send whose outcome was lost (`unknown`): the provider may or may not have the message.
    * From `sending` only (and with the claim's token when given); it is never resent blindly.
    */

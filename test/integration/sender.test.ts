@@ -386,6 +386,30 @@ describe('the sender', () => {
     }
   });
 
+  it('puts a message back, its attempt uncounted, when every slot it takes passes before its call', async () => {
+    // Every wait after the claim oversleeps by 50 ms until the record has missed four slots (its own
+    // and three later ones); then the waits keep time.
+    let virtual = Date.now();
+    let waits = 0;
+    const now = () => virtual;
+    const sleep = async (ms: number) => {
+      waits++;
+      virtual += ms + (waits >= 2 && waits <= 5 ? 50 : 0);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    const h = await harness({ providers: ['kaleyra'], limits: { perSecond: 80 }, now, sender: { sleep } });
+    try {
+      const id = await h.accept('kaleyra');
+      await h.drain();
+      // No call was made for the first claim: the message went back, and its one call counts once.
+      expect(h.sendCalls('kaleyra')).toHaveLength(1);
+      expect(await h.storage.messages.get(id)).toMatchObject({ status: 'accepted', attempts: 1 });
+      expect(await dlqDepth(h.dlqUrl)).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('rides out a 429 storm: honours the reset, sends each message once, nothing to the dead-letter queue', async () => {
     // Configured at three times what the mock allows: the mock's 429s carry the window's reset.
     // The mock's clock stands still until its first 429, so the first window sees the storm

@@ -358,6 +358,21 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await s.messages.get(m!.id)).toMatchObject({ attempts: 2, times: { sending: at(1) } });
       });
 
+      it('releases a claim no call was made for: only its holder, the attempt taken back, the last error kept', async () => {
+        const [m] = await created(message());
+        const error = { class: 'backoff', status: 429, reason: 'slow down' };
+        await s.claims.claim(m!.id, 'first', at(1), { until: at(60) });
+        await s.claims.unclaim(m!.id, 'first', error);
+        await s.claims.claim(m!.id, 'second', at(100), { until: at(160) });
+        expect(await s.claims.release(m!.id, 'other', { dueAt: at(600), sealedPayload: 'again' })).toBe(false);
+        expect(await s.claims.release(m!.id, 'second', { dueAt: at(600), sealedPayload: 'again' })).toBe(true);
+        expect(await s.claims.release(m!.id, 'second', { dueAt: at(600), sealedPayload: 'again' })).toBe(false);
+        expect(await s.messages.get(m!.id)).toMatchObject({ status: 'queued', attempts: 1, error, dueAt: at(600) });
+        expect(await s.claims.claimOf(m!.id)).toBeUndefined();
+        expect(await s.due.getHeld(m!.id)).toEqual({ record: expect.objectContaining({ status: 'queued' }), sealedPayload: 'again' });
+        expect(await s.due.listDue(at(600))).toEqual([{ id: m!.id, dueAt: at(600) }]);
+      });
+
       it('holds a message given back on a pause with the paused account’s messages', async () => {
         const [m] = await created(message());
         await s.claims.claim(m!.id, 't', at(1));

@@ -65,6 +65,33 @@ export class DynamoDBSendClaimRepository extends DynamoDBRepository implements S
     );
   }
 
+  release(id: string, token: string, hold: HoldSpec): Promise<boolean> {
+    const shard = hold.pausedAccount ? pauseShard(hold.pausedAccount) : dueShard(id);
+    return this.conditionally(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression:
+            'SET #status = :queued, #rank = :rank, attempts = attempts - :one, dueShard = :shard, dueAt = :due, payload = :payload ' +
+            'REMOVE claimToken, claimUntil',
+          ConditionExpression: '#status = :sending AND claimToken = :token',
+          ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank' },
+          ExpressionAttributeValues: {
+            ':queued': 'queued',
+            ':rank': STATUS_RANK.queued,
+            ':one': 1,
+            ':sending': 'sending',
+            ':token': token,
+            ':shard': shard,
+            ':due': hold.dueAt,
+            ':payload': hold.sealedPayload,
+          },
+        }),
+      ),
+    );
+  }
+
   markUnknown(id: string, at: string, reason: string, token?: string, details: UnknownDetails = {}): Promise<boolean> {
     return this.conditionally(() =>
       this.db.send(

@@ -32,6 +32,18 @@ export class MemorySendClaimRepository extends MemoryRepository implements SendC
     return true;
   }
 
+  async release(id: string, token: string, hold: HoldSpec): Promise<boolean> {
+    const message = this.tables.messages.get(id);
+    if (message?.record.status !== 'sending' || message.claim?.token !== token) return false;
+    message.record.status = 'queued';
+    message.rank = STATUS_RANK.queued;
+    message.record.attempts -= 1;
+    message.due = { at: hold.dueAt, ...(hold.pausedAccount ? { pausedAccount: hold.pausedAccount } : {}) };
+    message.payload = hold.sealedPayload;
+    delete message.claim;
+    return true;
+  }
+
   async markUnknown(id: string, at: string, reason: string, token?: string, details: UnknownDetails = {}): Promise<boolean> {
     const message = this.tables.messages.get(id);
     if (message?.record.status !== 'sending') return false;
