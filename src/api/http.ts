@@ -26,7 +26,9 @@ export interface HttpResponse {
 export function fromLambdaEvent(event: APIGatewayProxyEventV2): HttpRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value;
-  const query: Record<string, string> = {};
+  // No prototype: a parameter named `__proto__` is kept as one (an object literal would swallow it,
+  // and the query's unknown-parameter check would never see it).
+  const query: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) if (value !== undefined) query[name] = value;
   return {
     method: event.requestContext.http.method,

@@ -192,7 +192,8 @@ function toEvent(request: IncomingMessage, url: URL, body: Buffer): APIGatewayPr
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers))
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  const query: Record<string, string> = {};
+  // No prototype, as API Gateway's parsed JSON keeps a parameter named `__proto__` (src/api/http.ts).
+  const query: Record<string, string> = Object.create(null);
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const method = request.method ?? 'GET';
   return {

@@ -337,6 +337,13 @@ describe('accept and message API', () => {
       'status',
       'limit',
     ]);
+    // A parameter named like an object's prototype is an unknown parameter too (the fuzz found it answered 200).
+    for (const name of ['__proto__', 'constructor']) {
+      const unknown = await call('GET', `/v1/messages?account=acme-loopwave&${name}=`);
+      expect(unknown.status, name).toBe(400);
+      const { error } = (await unknown.json()) as { error: { violations: Array<{ field: string; rule: string }> } };
+      expect(error.violations, name).toEqual([expect.objectContaining({ field: '(query)', rule: expect.stringContaining(name) })]);
+    }
   });
 
   it('authenticates every route and keeps other accounts’ messages invisible', async () => {
