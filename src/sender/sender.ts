@@ -194,6 +194,8 @@ const MAX_SLOT_RETAKES = 3;
 /** A record's part in its account's slots: whether it has asked for one yet. */
 interface SlotTicket {
   asked: boolean;
+  /** The record's account, once its body is read. */
+  account?: string;
 }
 
 /**
@@ -248,17 +250,18 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
     return await sendOne(body, deps, batch, ticket);
   } finally {
     // A record that ends without a slot (sent already, paused, delayed…) is no longer wanting one.
-    if (!ticket.asked) {
-      const account = (safeJson(body) as { request?: { account?: unknown } } | undefined)?.request?.account;
-      if (typeof account === 'string' && batch.wanting.has(account))
-        batch.wanting.set(account, Math.max(0, batch.wanting.get(account)! - 1));
-    }
+    const { account } = ticket;
+    if (!ticket.asked && account !== undefined && batch.wanting.has(account))
+      batch.wanting.set(account, Math.max(0, batch.wanting.get(account)! - 1));
   }
 }
 
 async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, ticket: SlotTicket): Promise<Outcome> {
   const pausesCache = batch.pauses;
-  const message = QueueMessage.parse(JSON.parse(body));
+  const raw: unknown = JSON.parse(body);
+  const named = (raw as { request?: { account?: unknown } } | null)?.request?.account;
+  if (typeof named === 'string') ticket.account = named;
+  const message = QueueMessage.parse(raw);
   const { request } = message;
   const account = deps.accounts.get(request.account);
   const now = () => new Date(deps.now()).toISOString();
