@@ -5,8 +5,8 @@
  */
 
 /** Folders of the repository whose code is for development only. */
-export const DEV_ONLY_FOLDERS = ['src/mock/', 'src/local/', 'bench/', 'test/', 'scripts/', 'contracts/'];
-/** Providers' local-only parts (`src/providers/<name>/dev/`, the list of dev kits) and test fixtures. */
+export const DEV_ONLY_FOLDERS = ['src/mock/', 'src/local/', 'src/verify/', 'bench/', 'test/', 'scripts/', 'contracts/'];
+/** Providers' local-only parts (`src/providers/<name>/dev/`: dev kits, live-check kits; the list of dev kits) and test fixtures. */
 export const PROVIDER_DEV_PARTS = /^src\/providers\/(?:[^/]+\/dev\/|dev\.ts$|dev-kit\.ts$|fixtures\.ts$|[^/]+\/fixtures\.ts$)/;
 
 /** The development folder or part a repository path (`src/mock/index.ts`) is in, or undefined. */
