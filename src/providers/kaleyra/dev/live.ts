@@ -6,7 +6,11 @@
 import { defineLiveKit, FICTIONAL_RECIPIENT, PROBE_TEMPLATE } from '../../../verify/kit.ts';
 import type { KaleyraAccount } from '../account.ts';
 
-const template = { name: PROBE_TEMPLATE, language: { code: 'en' }, components: [{ type: 'body', parameters: [] }] };
+const template = {
+  name: PROBE_TEMPLATE,
+  language: { code: 'en' },
+  components: [{ type: 'body', parameters: [{ type: 'text', text: 'probe' }] }],
+};
 const path = (account: KaleyraAccount) => ({ sid: account.sid, phone_number: account.senderNumber });
 const json = (value: unknown) => ({ mediaType: 'application/json', text: JSON.stringify(value) });
 
