@@ -5,7 +5,8 @@
  * CI runs the commands of .ci/run from the one script both call; every action is pinned to a
  * commit; Node comes from the project; each job has exactly the permissions it uses (an OIDC token
  * only where AWS or npm needs one); no expression is spliced into a shell script; and the
- * preview skips cleanly without its secrets (its gate's script is run here).
+ * preview skips cleanly without its secrets (its gate's script is run here), as the live drift
+ * check does for a provider without its credential (and fails as the check does).
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { PROVIDERS } from '../src/providers/names.ts';
+import { LIVE_KITS } from '../src/verify/kits.ts';
+import { variableOf } from '../src/verify/main.ts';
 
 const run = promisify(execFile);
 const root = new URL('../', import.meta.url).pathname;
@@ -35,6 +39,7 @@ interface Step {
 }
 interface Job {
   name?: string;
+  strategy?: { 'fail-fast'?: boolean; matrix: { include?: Array<Record<string, string>> } };
   needs?: string | string[];
   if?: string;
   permissions?: Permissions;
@@ -83,6 +88,7 @@ const PERMISSIONS: Record<string, Record<string, Permissions>> = {
     pack: { contents: 'read' },
     publish: { contents: 'write', 'id-token': 'write' },
   },
+  'verify-live.yml': { verify: { contents: 'read' } },
 };
 
 /** A workflow with one mistake of each kind the linter is here to catch. */
@@ -108,9 +114,8 @@ jobs:
 `;
 
 describe('the workflows', () => {
-  it('are CI, the infrastructure preview and the release', () => {
-    // verify-live.yml comes with `npm run verify:live` (issue #21).
-    expect(files.sort()).toEqual(['ci.yml', 'preview.yml', 'release.yml']);
+  it('are CI, the infrastructure preview, the release and the live drift check', () => {
+    expect(files.sort()).toEqual(['ci.yml', 'preview.yml', 'release.yml', 'verify-live.yml']);
   });
 
   it('actionlint reports nothing in them', async () => {
@@ -417,5 +422,102 @@ describe('the release (release.yml)', () => {
   it('publishes only once the repository has switched publishing on', () => {
     expect(release().jobs.pack!.if).toBe(expression("needs.select-mode.outputs.mode == 'publish' && vars.NPM_PUBLISH == 'true'"));
     expect(release().jobs.version!.if).toBe(expression("needs.select-mode.outputs.mode == 'version'"));
+  });
+});
+
+describe('the live drift check (verify-live.yml)', () => {
+  const verifyLive = () => workflow('verify-live.yml');
+  const job = () => verifyLive().jobs.verify!;
+  const gate = () => stepOf('verify-live.yml', 'verify', (step) => step.id === 'gate');
+  const check = () => stepOf('verify-live.yml', 'verify', (step) => step.name === 'npm run verify:live');
+  const dir = mkdtempSync(join(tmpdir(), 'wapk-verify-live-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs a step's script as the runner would (bash -e) in `dir`, with `env`; its output, summary, stdout and exit code. */
+  async function runStep(step: Step, env: Record<string, string>) {
+    const output = join(dir, 'output');
+    const summary = join(dir, 'summary');
+    writeFileSync(output, '');
+    writeFileSync(summary, '');
+    const result = await run('bash', ['-e', '-c', step.run!], {
+      cwd: dir,
+      env: { PATH: `${dir}:${process.env.PATH}`, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, ...env },
+    }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+    return { ...result, output: readFileSync(output, 'utf8'), summary: readFileSync(summary, 'utf8') };
+  }
+
+  it('runs every day and by hand, nothing else', () => {
+    expect(Object.keys(verifyLive().on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    const [schedule] = verifyLive().on.schedule as Array<{ cron: string }>;
+    expect(schedule!.cron.split(' ')).toHaveLength(5);
+  });
+
+  it('has one job per provider, each with its own secret, none stopping the others', () => {
+    expect(job().strategy?.['fail-fast']).toBe(false);
+    expect(job().strategy?.matrix.include).toEqual(
+      PROVIDERS.map((provider) => ({ provider, credential: `WAPK_LIVE_${provider.toUpperCase()}_CREDENTIAL` })),
+    );
+  });
+
+  it('skips a provider whose secret is absent, saying why; runs nothing after the gate then', async () => {
+    expect(gate().env).toEqual({
+      PROVIDER: expression('matrix.provider'),
+      SECRET: expression('matrix.credential'),
+      HAS_CREDENTIAL: expression("secrets[matrix.credential] != ''"),
+    });
+    const absent = await runStep(gate(), { PROVIDER: 'kaleyra', SECRET: 'WAPK_LIVE_KALEYRA_CREDENTIAL', HAS_CREDENTIAL: 'false' });
+    expect([absent.code, absent.output, absent.summary]).toEqual([
+      0,
+      'ready=false\n',
+      'kaleyra skipped: the secret WAPK_LIVE_KALEYRA_CREDENTIAL is not set.\n',
+    ]);
+    expect(absent.stdout).toMatch(/^::notice title=Live drift check skipped::kaleyra skipped/);
+    const present = await runStep(gate(), { PROVIDER: 'kaleyra', SECRET: 'WAPK_LIVE_KALEYRA_CREDENTIAL', HAS_CREDENTIAL: 'true' });
+    expect([present.code, present.output, present.summary]).toEqual([0, 'ready=true\n', '']);
+    const after = job().steps.slice(job().steps.indexOf(gate()) + 1);
+    expect(after.length).toBeGreaterThan(3);
+    for (const step of after) expect(step.if, step.name ?? step.uses ?? step.run).toContain("steps.gate.outputs.ready == 'true'");
+  });
+
+  it('gives the check the credential and every account variable docs/drift.md names, from repository variables of the same name', () => {
+    const variables = PROVIDERS.flatMap((provider) => [
+      variableOf(provider, 'baseUrl'),
+      ...LIVE_KITS[provider].accountFields.map(({ field }) => variableOf(provider, field)),
+    ]);
+    expect(check().env).toEqual({
+      PROVIDER: expression('matrix.provider'),
+      WAPK_LIVE_CREDENTIAL: expression('secrets[matrix.credential]'),
+      ...Object.fromEntries(variables.map((name) => [name, expression(`vars.${name}`)])),
+    });
+    const drift = readFileSync(join(root, 'docs/drift.md'), 'utf8');
+    for (const name of variables.filter((name) => !name.endsWith('_BASE_URL'))) expect(drift, name).toContain(`\`${name}\``);
+  });
+
+  it("fails as the check does, with the report in the log and the run's summary", async () => {
+    // An npm that records its arguments, prints a report and exits as told.
+    writeFileSync(
+      join(dir, 'npm'),
+      '#!/usr/bin/env bash\necho "$*" > npm-args\necho "verify:live kaleyra at https://x"\necho "DRIFT: 1"\nexit "$NPM_EXIT"\n',
+    );
+    chmodSync(join(dir, 'npm'), 0o755);
+    for (const exit of [0, 1, 3]) {
+      const step = await runStep(check(), { PROVIDER: 'kaleyra', NPM_EXIT: String(exit) });
+      expect(step.code).toBe(exit);
+      expect(readFileSync(join(dir, 'npm-args'), 'utf8').trim()).toBe(
+        'run --silent verify:live -- --provider kaleyra --json verify-live-kaleyra.json',
+      );
+      expect(step.stdout).toBe('verify:live kaleyra at https://x\nDRIFT: 1\n');
+      expect(step.summary).toBe('```\nverify:live kaleyra at https://x\nDRIFT: 1\n```\n');
+    }
+  });
+
+  it('uploads the JSON report even when the check failed', () => {
+    const upload = stepOf('verify-live.yml', 'verify', usesAction('actions/upload-artifact'));
+    expect(upload.if).toBe(expression("!cancelled() && steps.gate.outputs.ready == 'true'"));
+    const provider = expression('matrix.provider');
+    expect(upload.with).toMatchObject({ name: `verify-live-${provider}`, path: `verify-live-${provider}.json` });
   });
 });
