@@ -127,6 +127,8 @@ describe('the function bundles', () => {
       'scripts/start.ts',
       'contracts/support.ts',
       'src/providers/gupshup/dev/index.ts',
+      'src/providers/kaleyra/dev/live.ts',
+      'src/verify/run.ts',
       'src/providers/dev.ts',
       'src/providers/dev-kit.ts',
       'src/providers/kaleyra/fixtures.ts',

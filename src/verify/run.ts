@@ -112,6 +112,8 @@ async function runCheck(
   const answer = await exchange(target, url, init);
   if ('error' in answer) return { ...base, outcome: 'error', findings: [], note: answer.error };
   const checked = checker.check(operation, answer);
+  if (isTransient(answer.status) && answer.status !== probe?.expect.status)
+    return transientAnswer(base, answer, checked.response !== undefined, note);
   const findings = [...checked.findings];
   if (probe) {
     if (answer.status === probe.expect.status) {
@@ -126,7 +128,7 @@ async function runCheck(
           message: `${JSON.stringify(found ?? null)}, where the documented answer to a ${check.name} is ${code.values.join(' or ')}`,
         });
       }
-    } else if (!isTransient(answer.status) && !findings.some((finding) => finding.in === 'status')) {
+    } else if (!findings.some((finding) => finding.in === 'status')) {
       findings.unshift({
         kind: 'drift',
         in: 'status',
@@ -177,15 +179,16 @@ async function runSend(target: VerifyTarget, spec: ProviderSpec, checker: Answer
   if (!sent) return { ...base, outcome: 'error', findings: [], note: `${to}: no answer (${describeResult(result)})` };
   const basePath = new URL(target.baseUrl).pathname.replace(/\/+$/, '');
   const path = new URL(sent.url).pathname.slice(basePath.length);
-  const operation = spec.match(sent.method, path) ?? sendOperation;
-  if (!operation)
-    return {
-      ...base,
-      outcome: 'error',
-      findings: [],
-      note: `${to}: the adapter called ${sent.method} ${path}, which the spec does not have`,
-    };
+  const operation = spec.match(sent.method, path);
+  if (!operation) {
+    const note = `${to}: the adapter called ${sent.method} ${path}, which the spec does not have`;
+    return { ...base, outcome: 'error', findings: [], note };
+  }
   const checked = checker.check(operation, sent.answer);
+  if (isTransient(sent.answer.status)) {
+    const report = { ...base, operationId: operation.operationId, method: operation.method, path: operation.path };
+    return transientAnswer(report, sent.answer, checked.response !== undefined, `${to}: ${describeResult(result)}`);
+  }
   return withOutcome(
     {
       ...base,
@@ -205,8 +208,9 @@ async function runSend(target: VerifyTarget, spec: ProviderSpec, checker: Answer
 function describeResult(result: SendResult): string {
   if (result.outcome === 'accepted')
     return `${result.status}${result.providerMessageId ? `, provider id ${result.providerMessageId}` : ''}`;
-  if (result.outcome === 'rejected') return `rejected: ${result.error.message}`;
-  return `outcome unknown: ${result.reason}`;
+  // The provider's own words, which could echo the recipient.
+  if (result.outcome === 'rejected') return `rejected: ${maskNumbers(result.error.message)}`;
+  return `outcome unknown: ${maskNumbers(result.reason)}`;
 }
 
 /**
@@ -249,6 +253,22 @@ function withOutcome(
   return { ...report, outcome: 'error', note };
 }
 
+/**
+ * A rate limit or a provider failure (429, 5xx) says nothing about the API's shape, documented or
+ * not (a gateway's 502 page is not drift): the check could not say.
+ */
+function transientAnswer(
+  report: Omit<OperationReport, 'outcome' | 'findings'>,
+  answer: Answer,
+  documented: boolean,
+  note?: string,
+): OperationReport {
+  const why = answer.status === 429 ? MEANING[429] : 'the provider failed; try again later';
+  const undocumented = documented ? '' : ' (a status the spec does not document)';
+  const said = [note, `HTTP ${answer.status}: ${why}${undocumented}`].filter(Boolean).join('; ');
+  return { ...report, status: answer.status, outcome: 'error', findings: [], note: said };
+}
+
 const MEANING: Record<number, string> = {
   401: 'the credential was refused (check WAPK_LIVE_CREDENTIAL and the account fields)',
   403: 'the credential may not do this (a scope or permission is missing)',
@@ -263,12 +283,11 @@ const isTransient = (status: number) => status === 429 || status >= 500;
  * that could be a phone number is masked, in case the provider echoes the recipient.
  */
 function excerpt(body: string): string {
-  return body
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 200)
-    .replace(/\+?\d{7,}/g, (digits) => maskPhone(digits));
+  return maskNumbers(body.replace(/\s+/g, ' ').trim().slice(0, 200));
 }
+
+/** Every run of seven digits or more (a phone number, perhaps) masked as logs show numbers. */
+const maskNumbers = (text: string) => text.replace(/\+?\d{7,}/g, (digits) => maskPhone(digits));
 
 async function exchange(target: VerifyTarget, url: string, init: RequestInit): Promise<Answer | { error: string }> {
   try {

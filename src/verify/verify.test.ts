@@ -254,21 +254,48 @@ describe('against a mock made to drift', () => {
     expect(out[2]).toBe('            drift    header x-ratelimit-remaining  type: X-RateLimit-Remaining must be integer');
   });
 
-  it('a provider failing or not answering: the check could not say; exit code 3, not drift', async () => {
-    const failing = await started(
-      startProviderMock('loopwave', {
-        scenario: ({ path }) => (path === '/api/v1/chats' ? { kind: 'refuse', status: 429, retryAfterS: 1 } : { kind: 'drop' }),
-      }),
-    );
+  it('a provider failing, limiting or not answering: the check could not say; exit code 3, not drift', async () => {
+    let scenario: ProviderMockOptions['scenario'] = ({ path }) =>
+      path === '/api/v1/chats' ? { kind: 'refuse', status: 503 } : { kind: 'drop' };
+    const failing = await started(startProviderMock('loopwave', { scenario: (request) => scenario?.(request) }));
     const { code, out } = await verify('loopwave', failing.url);
     expect(code).toBe(3);
     expect(out.slice(1, 5)).toEqual([
       '  error     health                 getHealth',
       `            no answer from ${failing.url}: UND_ERR_SOCKET`,
-      '  error     chat list              listChats → 429',
-      '            HTTP 429: rate limited; try again later',
+      '  error     chat list              listChats → 503',
+      // Loopwave documents no 503: a gateway's failure is not drift.
+      '            HTTP 503: the provider failed; try again later (a status the spec does not document)',
     ]);
     expect(out.at(-1)).toBe('incomplete: no drift seen, but 2 check(s) could not say (2 error, 1 skipped)');
+    scenario = ({ path }) => (path === '/api/v1/health' ? { kind: 'refuse', status: 429, retryAfterS: 1 } : undefined);
+    const limited = await verify('loopwave', failing.url);
+    expect(limited.code).toBe(3);
+    expect(limited.out.slice(1, 3)).toEqual([
+      '  error     health                 getHealth → 429',
+      '            HTTP 429: rate limited; try again later',
+    ]);
+  });
+});
+
+describe('a real send the provider refuses', () => {
+  it('is not drift: the check could not say (exit code 3), with what the provider said, numbers masked', async () => {
+    const mock = await startProviderMock('livetok', {
+      scenario: ({ path }) =>
+        path === '/v1/messages/templates' ? { kind: 'refuse', status: 400, example: 'invalidPhoneNumber' } : undefined,
+    });
+    try {
+      const { code, out } = await verify('livetok', mock.url, '--send-to', '+919812345678', ...MESSAGE.livetok);
+      expect(code).toBe(3);
+      expect(out.slice(2, 4)).toEqual([
+        '  error     send                   sendTemplateMessage → 400',
+        expect.stringMatching(
+          /^ {12}to \+91•+5678: rejected: .*; HTTP 400: a documented error answer \(it said: \{"error":\{"type":"invalid_request_error",.*\+12•+7890\)/,
+        ),
+      ]);
+    } finally {
+      await mock.close();
+    }
   });
 });
 
