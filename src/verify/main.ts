@@ -291,6 +291,9 @@ function parseSend(provider: ProviderName, values: Record<string, unknown>): Rea
   const text = values.text;
   const template = values.template;
   if (text !== undefined && template !== undefined) throw usage('--send-to takes either --template (with --language) or --text, not both');
+  if (text !== undefined && (values.body !== undefined || values['template-id'] !== undefined)) {
+    throw usage(`--${values.body !== undefined ? 'body' : 'template-id'} goes with --template, not with --text`);
+  }
   if (text === undefined && (template === undefined || values.language === undefined)) {
     throw usage('--send-to needs the message: --template NAME --language L [--body V ...], or --text TEXT');
   }

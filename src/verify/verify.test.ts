@@ -399,6 +399,11 @@ describe('a wrong invocation: exit code 2, the flag and the rule', () => {
       `--json: there is no folder ${join(work, 'no/such/folder')}`,
     ],
     [['--provider', 'loopwave'], env, 'the loopwave account is not complete or not valid'],
+    [
+      ['--provider', 'loopwave', ...local, '--send-to', '+919812345678', '--text', 'hi', '--body', 'x'],
+      env,
+      '--body goes with --template, not with --text',
+    ],
   ] as const)('%j', async (argv, environment, message) => {
     const { code, out, err } = await run([...argv], environment);
     expect(code).toBe(2);
