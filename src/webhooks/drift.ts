@@ -1,0 +1,196 @@
+/**
+ * Callback drift: what an authenticated callback carries that its provider's spec does not say.
+ * Providers change their payloads without notice; a callback that still parses is applied as
+ * before (drift changes no answer and nothing in the store), and one that does not is refused as
+ * before — either way, the webhook counts and logs it (src/webhooks/app.ts), so the change is
+ * seen before it costs statuses. Three kinds, each at a JSON path (dotted, as the 400's issues):
+ *
+ * - `schema_violation`: the body breaks the spec's schema (or the bounds the webhook adds); the
+ *   rule is the one the provider is answered with;
+ * - `unknown_status_word`: a status word (Loopwave: an event) that neither the provider's module
+ *   nor its spec knows — ignored, as it always was, and now also reported with its path;
+ * - `unknown_field`: a property the spec does not declare, found by walking the body against the
+ *   spec's generated zod schema (the one already in the bundle: no JSON Schema validator at cold
+ *   start). An object the spec leaves open (`additionalProperties: true`, or no properties: a
+ *   `z.record` in the generated code) takes any key.
+ *
+ * Never a value: a path segment that is not a short plain name (an array index, a field name) is
+ * withheld, so a phone number or a token used as a key cannot reach the log.
+ */
+import * as z from 'zod';
+import type { Violation } from '../messages/fields.ts';
+import { sendsCallbacks } from '../providers/index.ts';
+import type { ProviderName } from '../providers/names.ts';
+import { WEBHOOKS } from '../providers/webhooks.ts';
+import { isRecord, MalformedWebhookError, type Normalised } from './kit.ts';
+import { normaliseWebhook } from './normalise.ts';
+
+export type DriftKind = 'schema_violation' | 'unknown_status_word' | 'unknown_field';
+
+/** One way a callback departs from its spec: where, and by which rule. No value from the body. */
+export interface Drift {
+  kind: DriftKind;
+  /** Dotted JSON path (`entry.0.changes.0.value.statuses.0.status`), `(body)` for the whole body. */
+  path: string;
+  rule: string;
+}
+
+export const UNKNOWN_FIELD_RULE = 'not a property the spec declares';
+export const UNKNOWN_WORD_RULE = 'not a status word the provider’s spec or module knows';
+/** What a path segment that is not a plain name becomes. */
+export const WITHHELD = '(withheld)';
+
+/** A callback read: its events (or why it was refused) and its drift. */
+export type CallbackReading = ({ normalised: Normalised } | { error: MalformedWebhookError }) & { drift: Drift[] };
+
+/**
+ * Normalises `body` (src/webhooks/normalise.ts, once) and says how it departs from the
+ * provider's spec. Throws only what normaliseWebhook throws besides MalformedWebhookError.
+ */
+export function readCallback(provider: ProviderName, account: string, body: unknown, receivedAt: Date): CallbackReading {
+  const words: string[] = [];
+  let read: { normalised: Normalised } | { error: MalformedWebhookError };
+  try {
+    read = { normalised: normaliseWebhook(provider, account, body, receivedAt, { unknownWord: (path) => words.push(path) }) };
+  } catch (error) {
+    if (!(error instanceof MalformedWebhookError)) throw error;
+    read = { error };
+  }
+  const drift: Drift[] = [
+    ...('error' in read ? read.error.issues.map(schemaViolation) : []),
+    ...words.map((path): Drift => ({ kind: 'unknown_status_word', path: safePath(path), rule: UNKNOWN_WORD_RULE })),
+    ...(sendsCallbacks(provider) ? unknownFields(WEBHOOKS[provider].specSchema(body), body) : []).map(
+      (path): Drift => ({ kind: 'unknown_field', path, rule: UNKNOWN_FIELD_RULE }),
+    ),
+  ];
+  return { ...read, drift };
+}
+
+/** A refusal's issue as drift: the field made safe to log, the rule as the provider was told it. */
+export function schemaViolation(issue: Violation): Drift {
+  return {
+    kind: 'schema_violation',
+    path: safePath(issue.field),
+    rule: issue.rule.length > 200 ? `${issue.rule.slice(0, 199)}…` : issue.rule,
+  };
+}
+
+/**
+ * A plain name or index: letters, digits, `_`, `-`, `$`; at most 32 characters (the specs' longest
+ * name has 24; a token is longer) and no run of five digits (a phone number is one).
+ */
+const PLAIN_SEGMENT = /^[A-Za-z0-9_$-]{1,32}$/;
+const OURS = /^\([a-z ]+\)$/;
+
+function segment(key: string | number): string {
+  const text = String(key);
+  return (PLAIN_SEGMENT.test(text) && !/\d{5}/.test(text)) || OURS.test(text) ? text : WITHHELD;
+}
+
+/** A dotted path (an issue's `field`) with every segment that is not a plain name withheld. */
+export function safePath(path: string): string {
+  return OURS.test(path) ? path : path.split('.').map(segment).join('.');
+}
+
+/** How deep the walk goes: callbacks are a few levels deep; anything below this is not looked at. */
+const MAX_DEPTH = 32;
+
+type Schema = z.core.$ZodType;
+type Def = { type: string } & Record<string, unknown>;
+const defOf = (schema: Schema): Def => schema._zod.def as unknown as Def;
+/** Schemas that only wrap another: their inner one decides. */
+const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'nonoptional', 'readonly', 'catch']);
+const STRUCTURAL = new Set(['object', 'record', 'array', 'tuple', 'union', 'intersection']);
+
+function unwrap(schema: Schema, depth = 0): Schema {
+  const def = defOf(schema);
+  if (depth > MAX_DEPTH) return schema;
+  if (WRAPPERS.has(def.type)) return unwrap(def.innerType as Schema, depth + 1);
+  if (def.type === 'lazy') return unwrap((def.getter as () => Schema)(), depth + 1);
+  if (def.type === 'pipe') return unwrap(def.in as Schema, depth + 1);
+  return schema;
+}
+
+/**
+ * The paths (dotted, made safe) of the properties in `value` that `schema` does not declare.
+ * Never throws; an object the schema leaves open (`catchall`, `z.record`) takes any key.
+ */
+export function unknownFields(schema: Schema, value: unknown): string[] {
+  const found: Array<Array<string | number>> = [];
+  try {
+    walk(schema, value, [], found);
+  } catch {
+    // A schema this walker does not know the shape of: nothing more is said (the normaliser has spoken).
+  }
+  return found.map((path) => path.map(segment).join('.'));
+}
+
+function walk(schema: Schema, value: unknown, path: Array<string | number>, found: Array<Array<string | number>>): void {
+  if (path.length > MAX_DEPTH) return;
+  const inner = unwrap(schema);
+  const def = defOf(inner);
+  switch (def.type) {
+    case 'object': {
+      if (!isRecord(value)) return;
+      const shape = def.shape as Record<string, Schema>;
+      const catchall = def.catchall as Schema | undefined;
+      const open = catchall !== undefined && defOf(catchall).type !== 'never';
+      for (const key of Object.keys(value)) {
+        if (Object.hasOwn(shape, key)) walk(shape[key]!, value[key], [...path, key], found);
+        else if (open) walk(catchall, value[key], [...path, key], found);
+        else found.push([...path, key]);
+      }
+      return;
+    }
+    case 'record': {
+      if (!isRecord(value)) return;
+      for (const key of Object.keys(value)) walk(def.valueType as Schema, value[key], [...path, key], found);
+      return;
+    }
+    case 'array': {
+      if (!Array.isArray(value)) return;
+      value.forEach((item, index) => {
+        walk(def.element as Schema, item, [...path, index], found);
+      });
+      return;
+    }
+    case 'tuple': {
+      if (!Array.isArray(value)) return;
+      const items = def.items as Schema[];
+      const rest = def.rest as Schema | null | undefined;
+      value.forEach((item, index) => {
+        const at = items[index] ?? rest;
+        if (at) walk(at, item, [...path, index], found);
+      });
+      return;
+    }
+    case 'union': {
+      // The options the value is (by the spec's own union), else all: the one that explains the most keys.
+      const options = (def.options as Schema[]).filter((option) => STRUCTURAL.has(defOf(unwrap(option)).type));
+      if (options.length === 0) return;
+      const fitting = options.filter((option) => z.safeParse(option, value).success);
+      let best: Array<Array<string | number>> | undefined;
+      for (const option of fitting.length > 0 ? fitting : options) {
+        const own: Array<Array<string | number>> = [];
+        walk(option, value, path, own);
+        if (!best || own.length < best.length) best = own;
+        if (best.length === 0) break;
+      }
+      found.push(...(best ?? []));
+      return;
+    }
+    case 'intersection': {
+      // Unknown to both sides is unknown.
+      const left: Array<Array<string | number>> = [];
+      const right: Array<Array<string | number>> = [];
+      walk(def.left as Schema, value, path, left);
+      walk(def.right as Schema, value, path, right);
+      const onRight = new Set(right.map((p) => p.join('\u0000')));
+      found.push(...left.filter((p) => onRight.has(p.join('\u0000'))));
+      return;
+    }
+    default:
+      // A leaf (string, number, enum, unknown…): no properties of its own.
+      return;
+  }
+}
