@@ -22,7 +22,7 @@ import type { Violation } from '../messages/fields.ts';
 import { sendsCallbacks } from '../providers/index.ts';
 import type { ProviderName } from '../providers/names.ts';
 import { WEBHOOKS } from '../providers/webhooks.ts';
-import { isRecord, MalformedWebhookError, type Normalised } from './kit.ts';
+import { MalformedWebhookError, type Normalised } from './kit.ts';
 import { normaliseWebhook } from './normalise.ts';
 
 export type DriftKind = 'schema_violation' | 'unknown_status_word' | 'unknown_field';
@@ -97,18 +97,69 @@ const MAX_DEPTH = 32;
 
 type Schema = z.core.$ZodType;
 type Def = { type: string } & Record<string, unknown>;
+type Path = Array<string | number>;
 const defOf = (schema: Schema): Def => schema._zod.def as unknown as Def;
 /** Schemas that only wrap another: their inner one decides. */
 const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'nonoptional', 'readonly', 'catch']);
-const STRUCTURAL = new Set(['object', 'record', 'array', 'tuple', 'union', 'intersection']);
 
-function unwrap(schema: Schema, depth = 0): Schema {
-  const def = defOf(schema);
-  if (depth > MAX_DEPTH) return schema;
-  if (WRAPPERS.has(def.type)) return unwrap(def.innerType as Schema, depth + 1);
-  if (def.type === 'lazy') return unwrap((def.getter as () => Schema)(), depth + 1);
-  if (def.type === 'pipe') return unwrap(def.in as Schema, depth + 1);
-  return schema;
+/** What the walk needs of a schema, read once from its zod definition (and kept: the schemas live as long as the module). */
+type Shape =
+  | { kind: 'leaf' }
+  | { kind: 'object'; props: ReadonlyMap<string, Schema>; rest: Schema | undefined }
+  | { kind: 'record'; values: Schema }
+  | { kind: 'array'; element: Schema }
+  | { kind: 'tuple'; items: readonly Schema[]; rest: Schema | undefined }
+  | { kind: 'union'; options: readonly Schema[] }
+  | { kind: 'intersection'; left: Schema; right: Schema };
+
+const LEAF: Shape = { kind: 'leaf' };
+const shapes = new WeakMap<Schema, Shape>();
+
+function unwrap(schema: Schema): Schema {
+  let inner = schema;
+  for (let depth = 0; depth <= MAX_DEPTH; depth++) {
+    const def = defOf(inner);
+    if (WRAPPERS.has(def.type)) inner = def.innerType as Schema;
+    else if (def.type === 'lazy') inner = (def.getter as () => Schema)();
+    else if (def.type === 'pipe') inner = def.in as Schema;
+    else return inner;
+  }
+  return inner;
+}
+
+function shapeOf(schema: Schema): Shape {
+  const known = shapes.get(schema);
+  if (known) return known;
+  const def = defOf(unwrap(schema));
+  let shape: Shape = LEAF;
+  switch (def.type) {
+    case 'object': {
+      const catchall = def.catchall as Schema | undefined;
+      const open = catchall !== undefined && defOf(catchall).type !== 'never';
+      shape = { kind: 'object', props: new Map(Object.entries(def.shape as Record<string, Schema>)), rest: open ? catchall : undefined };
+      break;
+    }
+    case 'record':
+      shape = { kind: 'record', values: def.valueType as Schema };
+      break;
+    case 'array':
+      shape = { kind: 'array', element: def.element as Schema };
+      break;
+    case 'tuple':
+      shape = { kind: 'tuple', items: def.items as Schema[], rest: (def.rest as Schema | null | undefined) ?? undefined };
+      break;
+    case 'union': {
+      // Only options with properties of their own can explain a key.
+      const options = (def.options as Schema[]).filter((option) => shapeOf(option).kind !== 'leaf');
+      shape = options.length > 0 ? { kind: 'union', options } : LEAF;
+      break;
+    }
+    case 'intersection':
+      shape = { kind: 'intersection', left: def.left as Schema, right: def.right as Schema };
+      break;
+  }
+  shapes.set(schema, shape);
+  return shape;
 }
 
 /**
@@ -116,7 +167,7 @@ function unwrap(schema: Schema, depth = 0): Schema {
  * Never throws; an object the schema leaves open (`catchall`, `z.record`) takes any key.
  */
 export function unknownFields(schema: Schema, value: unknown): string[] {
-  const found: Array<Array<string | number>> = [];
+  const found: Path[] = [];
   try {
     walk(schema, value, [], found);
   } catch {
@@ -125,53 +176,42 @@ export function unknownFields(schema: Schema, value: unknown): string[] {
   return found.map((path) => path.map(segment).join('.'));
 }
 
-function walk(schema: Schema, value: unknown, path: Array<string | number>, found: Array<Array<string | number>>): void {
-  if (path.length > MAX_DEPTH) return;
-  const inner = unwrap(schema);
-  const def = defOf(inner);
-  switch (def.type) {
-    case 'object': {
-      if (!isRecord(value)) return;
-      const shape = def.shape as Record<string, Schema>;
-      const catchall = def.catchall as Schema | undefined;
-      const open = catchall !== undefined && defOf(catchall).type !== 'never';
-      for (const key of Object.keys(value)) {
-        if (Object.hasOwn(shape, key)) walk(shape[key]!, value[key], [...path, key], found);
-        else if (open) walk(catchall, value[key], [...path, key], found);
-        else found.push([...path, key]);
+/** Walks `value` against `schema`; `path` is where it is (pushed and popped: copied only into what is found). */
+function walk(schema: Schema, value: unknown, path: Path, found: Path[]): void {
+  if (path.length > MAX_DEPTH || typeof value !== 'object' || value === null) return;
+  const shape = shapeOf(schema);
+  switch (shape.kind) {
+    case 'object':
+    case 'record': {
+      if (Array.isArray(value)) return;
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        const member = shape.kind === 'record' ? shape.values : (shape.props.get(key) ?? shape.rest);
+        path.push(key);
+        if (member) walk(member, record[key], path, found);
+        else found.push([...path]);
+        path.pop();
       }
       return;
     }
-    case 'record': {
-      if (!isRecord(value)) return;
-      for (const key of Object.keys(value)) walk(def.valueType as Schema, value[key], [...path, key], found);
-      return;
-    }
-    case 'array': {
-      if (!Array.isArray(value)) return;
-      value.forEach((item, index) => {
-        walk(def.element as Schema, item, [...path, index], found);
-      });
-      return;
-    }
+    case 'array':
     case 'tuple': {
       if (!Array.isArray(value)) return;
-      const items = def.items as Schema[];
-      const rest = def.rest as Schema | null | undefined;
-      value.forEach((item, index) => {
-        const at = items[index] ?? rest;
-        if (at) walk(at, item, [...path, index], found);
-      });
+      for (let index = 0; index < value.length; index++) {
+        const member = shape.kind === 'array' ? shape.element : (shape.items[index] ?? shape.rest);
+        if (!member) continue;
+        path.push(index);
+        walk(member, value[index], path, found);
+        path.pop();
+      }
       return;
     }
     case 'union': {
       // The options the value is (by the spec's own union), else all: the one that explains the most keys.
-      const options = (def.options as Schema[]).filter((option) => STRUCTURAL.has(defOf(unwrap(option)).type));
-      if (options.length === 0) return;
-      const fitting = options.filter((option) => z.safeParse(option, value).success);
-      let best: Array<Array<string | number>> | undefined;
-      for (const option of fitting.length > 0 ? fitting : options) {
-        const own: Array<Array<string | number>> = [];
+      const fitting = shape.options.filter((option) => z.safeParse(option, value).success);
+      let best: Path[] | undefined;
+      for (const option of fitting.length > 0 ? fitting : shape.options) {
+        const own: Path[] = [];
         walk(option, value, path, own);
         if (!best || own.length < best.length) best = own;
         if (best.length === 0) break;
@@ -181,16 +221,16 @@ function walk(schema: Schema, value: unknown, path: Array<string | number>, foun
     }
     case 'intersection': {
       // Unknown to both sides is unknown.
-      const left: Array<Array<string | number>> = [];
-      const right: Array<Array<string | number>> = [];
-      walk(def.left as Schema, value, path, left);
-      walk(def.right as Schema, value, path, right);
+      const left: Path[] = [];
+      const right: Path[] = [];
+      walk(shape.left, value, path, left);
+      walk(shape.right, value, path, right);
       const onRight = new Set(right.map((p) => p.join('\u0000')));
       found.push(...left.filter((p) => onRight.has(p.join('\u0000'))));
       return;
     }
-    default:
-      // A leaf (string, number, enum, unknown…): no properties of its own.
+    case 'leaf':
+      // A string, a number, an enum, unknown…: no properties of its own.
       return;
   }
 }
