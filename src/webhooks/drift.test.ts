@@ -256,6 +256,24 @@ describe('unknownFields (the walk over a generated schema)', () => {
     expect(unknownFields(Recursive, deep)).toEqual([]);
   });
 
+  it('reads any JSON body of any provider without throwing, and every path it names is safe to log', () => {
+    const safe = /^(\(body\)|\(withheld\)|[A-Za-z0-9_$-]{1,32})(\.(\(withheld\)|[A-Za-z0-9_$-]{1,32}))*$/;
+    const shaped = fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom(...CASES).chain((c) => fc.constant(c.body())),
+      fc.record({ object: fc.constant('whatsapp_business_account'), entry: fc.jsonValue() }),
+      fc.record({ event: fc.constantFrom('message.created', 'broadcast.progress', 'x'), data: fc.jsonValue(), timestamp: fc.jsonValue() }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom<ProviderName>('livechat', 'gupshup', 'loopwave', 'kaleyra'), shaped, (provider, body) => {
+        const reading = read(provider, JSON.parse(JSON.stringify(body)));
+        for (const item of reading.drift) expect(item.path).toMatch(safe);
+        expect('error' in reading || 'normalised' in reading).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('random extra field names never make the classifier throw, and are always reported, by name when plain', () => {
     const plain = (key: string) => /^[A-Za-z0-9_$-]{1,32}$/.test(key) && !/\d{5}/.test(key);
     const bodies: Array<{ provider: ProviderName; body: () => Body; at: (body: Body) => Body; prefix: string }> = [
