@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SCHEDULE_AHEAD_MS } from '../src/api/accept.ts';
 import { ROUTES, routesServedBy, type HttpApiRouteName } from '../src/api/routes.ts';
+import { CALLING_BACK_PROVIDERS } from '../src/providers/index.ts';
+import { CALLBACK_DRIFT_METRIC, METRIC_NAMESPACE } from '../src/runtime/metrics.ts';
 import { messageExpiresAt, MESSAGE_TTL_S, TTL_ATTRIBUTE } from '../src/store/table.ts';
 import { BUILD_DIR, REPO_ROOT } from './bundle.ts';
 import { ERROR_LOG_PATTERN, HANDLER_ERRORS_NAMESPACE, THROTTLED_LOG_PATTERN } from './components/alarms.ts';
@@ -379,6 +381,29 @@ describe('the Pulumi program (dev stack, mocked)', () => {
     expect(throttled.inputs.pattern).toBe(THROTTLED_LOG_PATTERN);
     const metric = throttled.inputs.metricTransformation as { namespace: string; name: string };
     expect(alarms.filter((a) => a.inputs.namespace === metric.namespace && a.inputs.metricName === metric.name)).toHaveLength(1);
+  });
+
+  it('alarms on each calling-back provider’s callback drift, counted by the webhook function under its own name', () => {
+    const drift = ofType('aws:cloudwatch/metricAlarm:MetricAlarm').filter(
+      (a) => a.inputs.namespace === METRIC_NAMESPACE && a.inputs.metricName === CALLBACK_DRIFT_METRIC,
+    );
+    // Lambda sets AWS_LAMBDA_FUNCTION_NAME to the function's name: the dimension the webhook writes (src/webhooks/app.ts).
+    const webhook = String(fnNamed('webhook').inputs.name);
+    expect(drift.map((a) => a.inputs.dimensions)).toEqual(CALLING_BACK_PROVIDERS.map((provider) => ({ function_name: webhook, provider })));
+    expect(CALLING_BACK_PROVIDERS).not.toContain('livetok');
+    for (const alarm of drift) {
+      // Any drifting callback in an hour; quiet (OK) after an hour without one, and while there is none at all.
+      expect(alarm.inputs, alarm.name).toMatchObject({
+        statistic: 'Sum',
+        period: 3600,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+      });
+      expect(String(alarm.inputs.alarmDescription)).toMatch(/callback drift/);
+    }
+    expect(drift.map((a) => a.name)).toEqual(CALLING_BACK_PROVIDERS.map((provider) => `wa-alarms-callback-drift-${provider}`));
   });
 
   // Item 13: the SDK the tests ran is the SDK that runs.

@@ -171,6 +171,28 @@ const CASES: Array<{ policy: PolicyName; what: string; change: Break; expected: 
     expected: /^wa-send-dlq: no alarm on the messages in this dead-letter queue/,
   },
   {
+    policy: 'alarms',
+    what: 'a provider whose callbacks nobody watches for drift',
+    change: (r) => r.splice(r.indexOf(find(r, 'cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-callback-drift-gupshup')), 1),
+    expected: /^wa-webhook: no alarm on the drift of gupshup's callbacks/,
+  },
+  {
+    policy: 'alarms',
+    what: 'a drift alarm on another function (another stack’s webhook)',
+    change: (r) => {
+      const alarm = find(r, 'cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-callback-drift-kaleyra');
+      alarm.inputs.dimensions = { ...(alarm.inputs.dimensions as object), function_name: 'wapk-prod-wa-webhook' };
+    },
+    expected: /^wa-webhook: no alarm on the drift of kaleyra's callbacks/,
+  },
+  {
+    policy: 'alarms',
+    what: 'a drift alarm that never clears (missing data breaching)',
+    change: (r) =>
+      void (find(r, 'cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-callback-drift-livechat').inputs.treatMissingData = 'breaching'),
+    expected: /^wa-alarms-callback-drift-livechat: treats missing data as breaching: with no drift there is no data, so it never clears/,
+  },
+  {
     policy: 'secrets',
     what: 'a secret in an environment variable',
     change: (r, secrets) => {

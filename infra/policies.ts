@@ -7,7 +7,9 @@
  * They read the mocks' conventions: a resource's ARN ends in `:<its name>`, its id is
  * `<its name>-id`, and a resource without an explicit `name` gets its Pulumi name.
  */
-import { routesServedBy } from '../src/api/routes.ts';
+import { ROUTES, routesServedBy } from '../src/api/routes.ts';
+import { CALLING_BACK_PROVIDERS } from '../src/providers/index.ts';
+import { CALLBACK_DRIFT_METRIC, METRIC_NAMESPACE } from '../src/runtime/metrics.ts';
 import { TTL_ATTRIBUTE } from '../src/store/table.ts';
 import type { Plan, PlannedResource } from './plan.ts';
 
@@ -51,6 +53,9 @@ const TYPES = {
  * the raw bytes). A plan's function is one of them by its Pulumi name (`<pipeline>-<function>`).
  */
 const SELF_AUTHENTICATING = [...new Set(routesServedBy('functionUrl').map((route) => route.function))];
+
+/** The pipeline functions that take providers' callbacks (the webhook routes'), by their Pulumi name's end. */
+const CALLBACK_RECEIVERS = [...new Set(ROUTES.filter((route) => route.path.startsWith('/v1/webhooks/')).map((route) => route.function))];
 
 /** API Gateway's limit for an HTTP API integration (http-api.ts `INTEGRATION_TIMEOUT_MS`). */
 const INTEGRATION_LIMIT_MS = 30_000;
@@ -321,7 +326,9 @@ export const POLICIES = {
   },
 
   alarms: {
-    description: 'every alarm notifies someone (and its recovery); every dead-letter queue, consumed queue and function has its alarms',
+    description:
+      'every alarm notifies someone (and its recovery); every dead-letter queue, consumed queue and function has its alarms; ' +
+      'the callbacks of every provider that calls back are watched for drift, by an alarm that can fire and can clear',
     check: (plan) => {
       const found: Array<Omit<Violation, 'policy'>> = [];
       const alarms = ofType(plan, TYPES.alarm);
@@ -355,6 +362,34 @@ export const POLICIES = {
         const metric = filter?.inputs.metricTransformation as { namespace?: string; name?: string } | undefined;
         if (!metric || !alarms.some((a) => a.inputs.namespace === metric.namespace && a.inputs.metricName === metric.name)) {
           found.push({ resource: fn.name, message: 'no alarm on the errors its handler logs' });
+        }
+      }
+      for (const fn of ofType(plan, TYPES.fn).filter((f) => CALLBACK_RECEIVERS.some((name) => f.name.endsWith(`-${name}`)))) {
+        for (const provider of CALLING_BACK_PROVIDERS) {
+          const drift = alarms.filter((a) => {
+            const dimensions = a.inputs.dimensions as Record<string, string> | undefined;
+            return (
+              a.inputs.namespace === METRIC_NAMESPACE &&
+              a.inputs.metricName === CALLBACK_DRIFT_METRIC &&
+              dimensions?.function_name === awsNameOf(fn) &&
+              dimensions.provider === provider
+            );
+          });
+          if (drift.length === 0) found.push({ resource: fn.name, message: `no alarm on the drift of ${provider}'s callbacks` });
+          for (const alarm of drift) {
+            // The metric has data only while callbacks drift: an alarm that breaches on missing data, or keeps its
+            // state without data ('ignore'), would stay in alarm after the first drift (or from the start).
+            const missing = String(alarm.inputs.treatMissingData ?? 'missing');
+            if (missing === 'breaching' || missing === 'ignore') {
+              found.push({
+                resource: alarm.name,
+                message: `treats missing data as ${missing}: with no drift there is no data, so it never clears`,
+              });
+            }
+            if (alarm.inputs.statistic !== 'Sum' || !(Number(alarm.inputs.threshold) >= 1)) {
+              found.push({ resource: alarm.name, message: 'does not count drifting callbacks (Sum, at least 1)' });
+            }
+          }
         }
       }
       for (const stage of ofType(plan, TYPES.stage)) {

@@ -10,11 +10,14 @@
  *   functions turn errors into answers and the queue consumers into partial batch failures, so
  *   Lambda's own `Errors` counts only crashes and timeouts (alarmed too);
  * - a function is throttled;
- * - the API answers 5xx, or throttles callers (429s, counted from its access log).
+ * - the API answers 5xx, or throttles callers (429s, counted from its access log);
+ * - a provider's authenticated callbacks drift from its spec (the webhook's embedded metric
+ *   `callback_drift`, src/webhooks/drift.ts), one alarm per provider.
  */
 import { createHash } from 'node:crypto';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { CALLBACK_DRIFT_METRIC, METRIC_NAMESPACE } from '../../src/runtime/metrics.ts';
 import type { HttpApi } from './http-api.ts';
 import { awsName } from './names.ts';
 import type { NodeFunction } from './node-function.ts';
@@ -59,6 +62,54 @@ export interface AlarmsArgs {
    * ```
    */
   api?: HttpApi;
+  /**
+   * The function that takes providers' callbacks, and the providers whose callbacks it takes: one
+   * alarm per provider on the `callback_drift` metric the function writes (embedded metric
+   * format, dimensions `function_name` and `provider`) — authenticated callbacks that broke the
+   * provider's spec or carried a status word or field it does not know. Missing data (no drift)
+   * is not breaching.
+   * @default none: no drift alarms
+   * @example
+   * ```ts
+   * { callbackDrift: { function: pipeline.functions.webhook, providers: ['kaleyra', 'gupshup'] } }
+   * ```
+   */
+  callbackDrift?: {
+    /**
+     * The webhook function (its deployed name is the metric's `function_name`).
+     * @example
+     * ```ts
+     * pipeline.functions.webhook
+     * ```
+     */
+    function: NodeFunction;
+    /**
+     * The providers to alarm on, each by its name (the metric's `provider`).
+     * @example
+     * ```ts
+     * ['livechat', 'gupshup', 'loopwave', 'kaleyra']
+     * ```
+     */
+    providers: readonly string[];
+    /**
+     * Drifting callbacks of one provider in `periodSeconds` that raise its alarm.
+     * @default `1`
+     * @example
+     * ```ts
+     * 5
+     * ```
+     */
+    threshold?: pulumi.Input<number>;
+    /**
+     * The alarm's period, in seconds: it returns to OK after a period without drift.
+     * @default `3600`
+     * @example
+     * ```ts
+     * 900
+     * ```
+     */
+    periodSeconds?: pulumi.Input<number>;
+  };
   /**
    * An SNS topic to notify. Without it, one is created (see `emails`). Its presence decides
    * whether a topic is created, so give the key only when there is a topic (an output is fine).
@@ -121,7 +172,8 @@ export interface AlarmsArgs {
   /**
    * Changes to the underlying resources' arguments, applied just before each is created
    * (transform.ts: a partial merged over the arguments, or a callback that changes them). The
-   * callback's `name` (`<alarms>-<queue or function>-<kind>`) tells one alarm from another.
+   * callback's `name` (`<alarms>-<queue or function>-<kind>`, `<alarms>-callback-drift-<provider>`)
+   * tells one alarm from another.
    * @default no change
    * @example
    * ```ts
@@ -266,6 +318,23 @@ export class Alarms extends pulumi.ComponentResource {
           statistic: 'Sum',
           period: 300,
           threshold: 1,
+        });
+      }
+    }
+
+    if (args.callbackDrift) {
+      const { function: fn, providers } = args.callbackDrift;
+      for (const provider of providers) {
+        alarm(`callback-drift-${provider}`, {
+          alarmDescription:
+            `Authenticated ${provider} callbacks broke its spec, or carried a status word or field it does not know: ` +
+            `see the webhook's 'callback drift' log lines (kind, path, rule), then the provider's changelog and specs/${provider}.yaml`,
+          namespace: METRIC_NAMESPACE,
+          metricName: CALLBACK_DRIFT_METRIC,
+          dimensions: { function_name: fn.function.name, provider },
+          statistic: 'Sum',
+          period: args.callbackDrift.periodSeconds ?? 3600,
+          threshold: args.callbackDrift.threshold ?? 1,
         });
       }
     }

@@ -205,6 +205,9 @@ describe('documented defaults', () => {
       'AlarmsArgs.deadLetterAgeSeconds': () => alarm('dal-q-dlq-age'),
       'AlarmsArgs.api5xxPer5Minutes': () => alarm('dal-api-5xx'),
       'AlarmsArgs.apiThrottledPer5Minutes': () => alarm('dal-api-throttled'),
+      'AlarmsArgs.callbackDrift.threshold': () => alarm('wa-alarms-callback-drift-kaleyra'),
+      'AlarmsArgs.callbackDrift.periodSeconds': () =>
+        input('cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-callback-drift-kaleyra').period,
       'WhatsAppPipelineArgs.configVersion': () => [1, 2, 3].find((salt) => configVersion(DOCUMENT, salt) === outputs.pipelineVersion),
       'WhatsAppPipelineArgs.configMaxAgeSeconds': () => {
         const { variables } = input('lambda/function:Function', 'wa-sender').environment as { variables: Record<string, string> };

@@ -33,6 +33,8 @@ export interface RuntimeEnvironment {
   claimExpiryMs?: number;
   /** The sender's deadline for each provider call (`SEND_CALL_TIMEOUT_MS`). */
   callTimeoutMs?: number;
+  /** The deployed function's name (`AWS_LAMBDA_FUNCTION_NAME`): the webhook's drift metric is counted by it. */
+  functionName?: string;
 }
 
 export function createApiDeps(env: RuntimeEnvironment, options: { log?: Log } = {}): ApiDeps {
@@ -95,6 +97,7 @@ export async function runtimeFromEnvironment(): Promise<RuntimeEnvironment> {
     sweepGraceMs: env.sweepGraceMs,
     claimExpiryMs: env.claimExpiryMs,
     callTimeoutMs: env.callTimeoutMs,
+    ...(env.functionName !== undefined ? { functionName: env.functionName } : {}),
     sqs: new SQSClient({}),
   };
 }

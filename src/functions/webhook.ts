@@ -27,6 +27,7 @@ export function createWebhookDeps(env: RuntimeEnvironment, options: Partial<Pick
     ...(env.pushQueueUrl ? { notifier: new PushQueue(env.sqs, env.pushQueueUrl, accounts) } : {}),
     now: env.now ?? (() => new Date()),
     log: options.log ?? functionLog('webhook'),
+    ...(env.functionName !== undefined ? { functionName: env.functionName } : {}),
   };
 }
 

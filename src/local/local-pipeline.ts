@@ -18,6 +18,7 @@ import { sinkLog } from '../runtime/log.ts';
 import { DEFAULT_SWEEP_GRACE_MS, requeueDue } from '../scheduler/requeue.ts';
 import { dynamoDBStorage, repairDueIndex } from '../store/dynamodb/index.ts';
 import { createQueue, ensureMessagesTable, startDynamo, startSqs } from './aws.ts';
+import { DRIFT_MESSAGE, driftLine } from './drift-line.ts';
 import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping.ts';
 import type { LocalHome } from './home.ts';
 import { startLocalHttp } from './http-server.ts';
@@ -127,10 +128,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     };
     const senderTimeoutMs = options.senderTimeoutMs ?? 30_000;
     const callTimeoutMs = Math.min(10_000, Math.floor(senderTimeoutMs / 3));
-    // The handlers' log lines, in the terminal: only errors, on one line each.
+    // The handlers' log lines, in the terminal: errors, and callbacks that drift from their spec, on one line each.
     const quiet = {
       log: sinkLog(({ level, message, ...fields }) => {
         if (level === 'error') log(`${message}: ${JSON.stringify(fields)}`);
+        else if (message === DRIFT_MESSAGE) log(driftLine(fields));
       }),
     };
     handlers.accept = apiHandler('accept', () => createApiDeps(env, quiet), quiet);

@@ -43,6 +43,12 @@ export interface WebhookCheck {
 export interface WebhookSide extends WebhookCheck {
   /** The status events in one (verified, JSON-parsed) body. @throws MalformedWebhookError */
   normalise(body: unknown, context: NormaliseContext): Normalised;
+  /**
+   * The spec's schema for `body` (the generated one, without the normaliser's relaxations), for
+   * callback drift (src/webhooks/drift.ts): a key it does not declare is an unknown field. Any
+   * input; never throws.
+   */
+  specSchema(body: unknown): z.ZodType;
 }
 
 export interface ProviderDefinition<N extends ProviderName, A extends AccountBase & { provider: N }> {

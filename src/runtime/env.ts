@@ -7,8 +7,9 @@
  * Set by the Pulumi program (infra/components/pipeline.ts): `TABLE_NAME`, `QUEUE_URL`,
  * `PUSH_QUEUE_URL`, `WAPK_CONFIG_SECRET_ID`, `CONFIG_VERSION` (only to replace containers),
  * `CONFIG_MAX_AGE_S`, and for the sender `SEND_CLAIM_EXPIRY_MS`. Locally, `WAPK_CONFIG_FILE` in
- * place of the secret. AWS endpoints and credentials follow the SDK's own variables, and the
- * logger Powertools' (`POWERTOOLS_LOG_LEVEL`, `AWS_LAMBDA_LOG_LEVEL`): not ours to read.
+ * place of the secret. Set by Lambda: `AWS_LAMBDA_FUNCTION_NAME` (the webhook's drift metric is
+ * counted by it). AWS endpoints and credentials follow the SDK's own variables, and the logger
+ * Powertools' (`POWERTOOLS_LOG_LEVEL`, `AWS_LAMBDA_LOG_LEVEL`): not ours to read.
  */
 import * as z from 'zod';
 import { EnvironmentError, type EnvironmentIssue } from '../errors.ts';
@@ -75,6 +76,8 @@ export const FunctionEnvironment = z.lazy(() =>
     SEND_CLAIM_EXPIRY_MS: milliseconds(DEFAULT_CLAIM_EXPIRY_MS),
     SEND_CALL_TIMEOUT_MS: milliseconds(DEFAULT_CALL_TIMEOUT_MS),
     CONFIG_MAX_AGE_S: configMaxAge(),
+    /** The function's name, set by Lambda (absent locally). */
+    AWS_LAMBDA_FUNCTION_NAME: optional(),
   }),
 );
 
@@ -88,6 +91,8 @@ export interface FunctionEnv {
   claimExpiryMs: number;
   callTimeoutMs: number;
   configMaxAgeMs: number;
+  /** The deployed function's name (`AWS_LAMBDA_FUNCTION_NAME`); absent outside Lambda. */
+  functionName?: string;
 }
 
 /** A schema issue as the variable it names and its rule. */
@@ -114,6 +119,7 @@ export function readFunctionEnvironment(source: Readonly<Record<string, string |
     claimExpiryMs: env.SEND_CLAIM_EXPIRY_MS,
     callTimeoutMs: env.SEND_CALL_TIMEOUT_MS,
     configMaxAgeMs: env.CONFIG_MAX_AGE_S,
+    ...(env.AWS_LAMBDA_FUNCTION_NAME !== undefined ? { functionName: env.AWS_LAMBDA_FUNCTION_NAME } : {}),
   };
 }
 

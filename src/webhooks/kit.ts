@@ -45,6 +45,11 @@ export interface NormaliseContext {
   receivedAt: Date;
   /** The provider's status words (its module's `statusWords`). */
   statusWords: Readonly<Record<string, MessageStatus | null>>;
+  /**
+   * Told the path (e.g. `data.status`) of each word in the body that neither the provider's
+   * `statusWords` nor its spec knows, read or not: callback drift (src/webhooks/drift.ts).
+   */
+  unknownWord?: (path: string) => void;
 }
 
 /** The status word as any non-empty string: a word added later by Meta or a provider is reported in `ignored`, not refused. */
@@ -58,8 +63,11 @@ export function parse<S extends z.ZodType>(provider: ProviderName, schema: S, bo
 
 export type Draft = Omit<StatusEvent, 'provider' | 'account' | 'status'>;
 
-/** One provider word → an event, or a reason in `ignored` (`null`: known, carries no status; `undefined`: unknown). */
-export function collect(out: Normalised, context: NormaliseContext, word: string, draft: () => Draft): void {
+/**
+ * One provider word, found at `at` (its path in the body) → an event, or a reason in `ignored`
+ * (`null`: known, carries no status; `undefined`: unknown, and told to `context.unknownWord`).
+ */
+export function collect(out: Normalised, context: NormaliseContext, word: string, at: string, draft: () => Draft): void {
   const status = Object.hasOwn(context.statusWords, word) ? context.statusWords[word] : undefined;
   if (status === null) {
     out.ignored.push(`${context.provider} ${word}`);
@@ -67,6 +75,7 @@ export function collect(out: Normalised, context: NormaliseContext, word: string
   }
   if (status === undefined) {
     out.ignored.push(`${context.provider} unknown status word ${printableWord(word)}`);
+    context.unknownWord?.(at);
     return;
   }
   out.events.push(compact({ provider: context.provider, account: context.account, status, ...draft() }));

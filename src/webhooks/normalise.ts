@@ -18,22 +18,29 @@ import { StatusEvent } from '../messages/status-event.ts';
 import { providerModule, sendsCallbacks } from '../providers/index.ts';
 import { WEBHOOKS } from '../providers/webhooks.ts';
 import type { ProviderName } from '../providers/names.ts';
-import { MalformedWebhookError, type Normalised } from './kit.ts';
+import { MalformedWebhookError, type Normalised, type NormaliseContext } from './kit.ts';
 
 export { MalformedWebhookError, type Normalised } from './kit.ts';
 
 /**
  * The status events in one webhook body of `provider`, for `account`. `receivedAt` stands in
- * for the time of a status whose body carries none (Kaleyra's NOT-SENT).
+ * for the time of a status whose body carries none (Kaleyra's NOT-SENT). `observe.unknownWord`
+ * is told where the body carries a word the provider's module or spec does not know (drift.ts).
  * @throws MalformedWebhookError when the body breaks the provider's spec, or for a provider without status webhooks (LiveTok).
  */
-export function normaliseWebhook(provider: ProviderName, account: string, body: unknown, receivedAt: Date = new Date()): Normalised {
+export function normaliseWebhook(
+  provider: ProviderName,
+  account: string,
+  body: unknown,
+  receivedAt: Date = new Date(),
+  observe: Pick<NormaliseContext, 'unknownWord'> = {},
+): Normalised {
   if (account.length === 0) throw new TypeError('normaliseWebhook: account must not be empty');
   if (Number.isNaN(receivedAt.getTime())) throw new TypeError('normaliseWebhook: receivedAt is not a valid date');
   const module = providerModule(provider);
   if (!sendsCallbacks(provider))
     throw new MalformedWebhookError(provider, [{ field: '(body)', rule: `${module.title} sends no status webhooks` }]);
-  const result = WEBHOOKS[provider].normalise(body, { provider, account, receivedAt, statusWords: module.statusWords });
+  const result = WEBHOOKS[provider].normalise(body, { provider, account, receivedAt, statusWords: module.statusWords, ...observe });
   // The output contract, checked: a mapping bug fails here rather than in the store.
   return { events: result.events.map((event) => StatusEvent.parse(event)), ignored: result.ignored };
 }

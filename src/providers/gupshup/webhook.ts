@@ -57,8 +57,11 @@ const GupshupV3Webhook = GupshupV3Body.extend({
 });
 
 export function normaliseGupshup(body: unknown, context: NormaliseContext): Normalised {
-  return isRecord(body) && ('object' in body || 'entry' in body) ? normaliseGupshupV3(body, context) : normaliseGupshupV2(body, context);
+  return isV3(body) ? normaliseGupshupV3(body, context) : normaliseGupshupV2(body, context);
 }
+
+/** v3 is Meta's envelope: `object` and `entry`. */
+const isV3 = (body: unknown) => isRecord(body) && ('object' in body || 'entry' in body);
 
 function normaliseGupshupV2(body: unknown, context: NormaliseContext): Normalised {
   const word = isRecord(body) && isRecord(body.payload) ? body.payload.type : undefined;
@@ -71,12 +74,13 @@ function normaliseGupshupV2(body: unknown, context: NormaliseContext): Normalise
     // A type the spec does not list: its inner payload is unknown, so whatever the word, nothing is read from it.
     const unlisted = parse('gupshup', GupshupV2Unlisted, body);
     out.ignored.push(`gupshup unknown status word ${printableWord(unlisted.payload.type)}`);
+    context.unknownWord?.('payload.type');
     return out;
   }
   const event = parse('gupshup', GupshupV2Body.extend({ payload: variant }), body) as z.output<typeof GupshupV2Body>;
   const { payload } = event;
   const envelopeTime = () => fromMilliseconds('gupshup', event.timestamp, 'timestamp');
-  collect(out, context, payload.type, (): Draft => {
+  collect(out, context, payload.type, 'payload.type', (): Draft => {
     const recipient = idAt('gupshup', payload.destination, 'payload.destination');
     // Gupshup's id when there is one (`gsId`), else `id`; the WhatsApp id (`id`) beside it as an alias.
     const gupshupIds = (gsId: string | undefined, id: string) => {
@@ -122,7 +126,7 @@ function normaliseGupshupV3(body: unknown, context: NormaliseContext): Normalise
     entry.changes.forEach((change, c) => {
       change.value.statuses.forEach((status, s) => {
         const where = `entry.${e}.changes.${c}.value.statuses.${s}`;
-        collect(out, context, status.status, () => {
+        collect(out, context, status.status, `${where}.status`, () => {
           const providerMessageId = requireId('gupshup', idAt('gupshup', status.gs_id, `${where}.gs_id`) ?? status.id, `${where}.id`);
           return {
             messageId: ourMessageId(status.biz_opaque_callback_data),
@@ -142,8 +146,9 @@ function normaliseGupshupV3(body: unknown, context: NormaliseContext): Normalise
   return out;
 }
 
-/** Its check (the provider module's) and its normaliser. */
+/** Its check (the provider module's), its normaliser, and its spec's schema (v3 or v2, as the normaliser tells them apart). */
 export const gupshupWebhook: WebhookSide = {
   verify: gupshup.webhook.verify,
   normalise: normaliseGupshup,
+  specSchema: (body) => (isV3(body) ? GupshupV3Body : GupshupV2Body),
 };

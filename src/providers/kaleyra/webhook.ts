@@ -33,12 +33,17 @@ const KaleyraWebhook = KaleyraBody.extend({
 });
 
 const META = 'meta_object.value.statuses.0';
+/** Meta's words, as the spec lists them: Kaleyra's own `status` is read by its module's words; Meta's beside it is not read. */
+const META_WORDS: readonly string[] = KaleyraValue.shape.statuses.element.shape.status.options;
 
 export function normaliseKaleyra(body: unknown, context: NormaliseContext): Normalised {
   const callback = parse('kaleyra', KaleyraWebhook, body);
   const meta = callback.meta_object?.value.statuses[0];
+  callback.meta_object?.value.statuses.forEach((status, s) => {
+    if (!META_WORDS.includes(status.status)) context.unknownWord?.(`meta_object.value.statuses.${s}.status`);
+  });
   const out: Normalised = { events: [], ignored: [] };
-  collect(out, context, callback.status, () => ({
+  collect(out, context, callback.status, 'status', () => ({
     messageId: ourMessageId(callback.extra_info?.ref, meta?.biz_opaque_callback_data),
     providerMessageId: requireId('kaleyra', callback.message_id, 'message_id'),
     providerAliases: aliases(
@@ -58,8 +63,9 @@ export function normaliseKaleyra(body: unknown, context: NormaliseContext): Norm
   return out;
 }
 
-/** Its check (the provider module's) and its normaliser. */
+/** Its check (the provider module's), its normaliser, and its spec's schema. */
 export const kaleyraWebhook: WebhookSide = {
   verify: kaleyra.webhook.verify,
   normalise: normaliseKaleyra,
+  specSchema: () => KaleyraBody,
 };

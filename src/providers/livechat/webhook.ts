@@ -26,7 +26,7 @@ const LiveChatWebhook = LiveChatBody.extend({ data: LiveChatBody.shape.data.exte
 export function normaliseLiveChat(body: unknown, context: NormaliseContext): Normalised {
   const { data } = parse('livechat', LiveChatWebhook, body);
   const out: Normalised = { events: [], ignored: [] };
-  collect(out, context, data.status, () => ({
+  collect(out, context, data.status, 'data.status', () => ({
     messageId: ourMessageId(data.biz_opaque_callback_data),
     providerMessageId: requireId('livechat', data.id, 'data.id'),
     at: fromSeconds('livechat', data.timestamp, 'data.timestamp'),
@@ -38,8 +38,9 @@ export function normaliseLiveChat(body: unknown, context: NormaliseContext): Nor
   return out;
 }
 
-/** Its check (the provider module's) and its normaliser. */
+/** Its check (the provider module's), its normaliser, and its spec's schema. */
 export const livechatWebhook: WebhookSide = {
   verify: livechat.webhook.verify,
   normalise: normaliseLiveChat,
+  specSchema: () => LiveChatBody,
 };

@@ -41,6 +41,8 @@ export function normaliseLoopwave(body: unknown, context: NormaliseContext): Nor
   if (kind !== 'message.created') {
     const envelope = parse('loopwave', LoopwaveEnvelope, body);
     out.ignored.push(`loopwave event ${printableWord(envelope.event)} carries no message status`);
+    // The spec lists two events: another is a word it does not know (subscribe to message.created only).
+    context.unknownWord?.('event');
     return out;
   }
   const created = parse('loopwave', LoopwaveMessageCreated, body);
@@ -51,7 +53,7 @@ export function normaliseLoopwave(body: unknown, context: NormaliseContext): Nor
   }
   const { data } = parse('loopwave', z.object({ data: LoopwaveSentMessage }), created);
   // The 202 of a send says `sent`; `message.created` for our own message says no more than that.
-  collect(out, context, 'sent', () => ({
+  collect(out, context, 'sent', 'event', () => ({
     providerMessageId: requireId('loopwave', data.messageId, 'data.messageId'),
     at: fromSeconds('loopwave', data.timestamp, 'data.timestamp'),
     recipient: idAt('loopwave', data.chatId.split('@')[0], 'data.chatId'),
@@ -59,8 +61,13 @@ export function normaliseLoopwave(body: unknown, context: NormaliseContext): Nor
   return out;
 }
 
-/** Its check (the provider module's) and its normaliser. */
+/** Its check (the provider module's), its normaliser, and its spec's schema for the event `body` names. */
 export const loopwaveWebhook: WebhookSide = {
   verify: loopwave.webhook.verify,
   normalise: normaliseLoopwave,
+  specSchema: (body) => {
+    const kind = isRecord(body) ? body.event : undefined;
+    if (kind === 'message.created') return LoopwaveMessageCreated;
+    return kind === 'broadcast.progress' ? LoopwaveBroadcastProgress : LoopwaveEnvelope;
+  },
 };

@@ -1,0 +1,41 @@
+/**
+ * The functions' CloudWatch metrics, written as log lines in the embedded metric format (EMF):
+ * a line carrying an `_aws` block (from {@link embeddedMetric}), the metric's value under its
+ * name and each dimension's value as a field is turned into a metric by CloudWatch Logs — no
+ * API call, no SDK client. A leaf module: the Pulumi program reads the names from here for its
+ * alarms without loading any handler code.
+ */
+
+/** Namespace of the functions' embedded metrics. */
+export const METRIC_NAMESPACE = 'whatsapp-provider-kit';
+
+/** A valid callback naming a message of another account (src/webhooks/app.ts); dimension `provider`. */
+export const CROSS_ACCOUNT_CALLBACK_METRIC = 'cross_account_callback';
+
+/**
+ * An authenticated callback that breaks its provider's spec, or carries a status word or a field
+ * the spec does not know (src/webhooks/drift.ts); dimensions `provider` and, deployed,
+ * `function_name` (the webhook function's name, so each stack alarms on its own callbacks).
+ */
+export const CALLBACK_DRIFT_METRIC = 'callback_drift';
+
+/** The `_aws` block of an embedded-metric line. */
+export interface EmbeddedMetric {
+  _aws: {
+    Timestamp: number;
+    CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: 'Count' }> }>;
+  };
+}
+
+/**
+ * The block that makes a log line count `name` (a `Count`) in {@link METRIC_NAMESPACE}, once per
+ * dimension set; the line itself must carry `name`'s value and every dimension's as top-level fields.
+ */
+export function embeddedMetric(name: string, dimensions: string[][], at: Date): EmbeddedMetric {
+  return {
+    _aws: {
+      Timestamp: at.getTime(),
+      CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: dimensions, Metrics: [{ Name: name, Unit: 'Count' }] }],
+    },
+  };
+}
