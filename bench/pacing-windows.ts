@@ -14,9 +14,10 @@
  *   batch responses, the deployed 30 s timeout); the sweeper runs every minute, as deployed.
  * - The provider (bench/support/provider-stub.ts): L per fixed window of W, the windows starting at
  *   a seeded random offset; every request counts, and beyond L it answers 429 with `Retry-After`
- *   (the seconds to the window's end, rounded up). A request reaches it 0–2δ after the call
- *   (uniform: the full arrival jitter the slots leave room for), and it answers after a lognormal
- *   latency (p50 300 ms, p99 1.5 s).
+ *   (the seconds to the window's end, rounded up). A request reaches it 0–(2δ − 1 ms) after the
+ *   call (uniform), and the call starts within 1 ms of its slot (the sender reads the clock in whole
+ *   ms, through `Date`): arrivals spread over the 2δ the slots leave room for. It answers after a
+ *   lognormal latency (p50 300 ms, p99 1.5 s). Every draw is seeded.
  * - Saturation: a feeder keeps `backlog` messages accepted and not yet sent, so the pacer, not the
  *   supply or the concurrency, sets the pace.
  *
@@ -29,7 +30,10 @@
  * the first accepted send and the run's end; the partial first and last are left out) ÷ (L × their
  * number); 429s; the most requests (accepted or not) in ANY span of W (sliding: the any-window
  * guarantee says ≤ L); and, to find where the rest of the limit goes, the slots' idle time: the
- * gaps between consecutive calls beyond the pacer's interval T.
+ * gaps between consecutive calls beyond the pacer's interval T (and the clock's 1 ms).
+ *
+ * The adapter's module is loaded before time starts: a dynamic import is real I/O, which the
+ * virtual clock would not wait for (under vitest, it let the clock run to the end before the first send).
  */
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import {
