@@ -16,6 +16,13 @@
  * figures without writing anything; there, and only there, `BENCH_CAMPAIGN_BATCH_SIZE`,
  * `BENCH_CAMPAIGN_CONCURRENCY`, `BENCH_CAMPAIGN_TIMEOUT_S` and `BENCH_CAMPAIGN_MEMORY_MB` try other
  * sender settings than the deployed ones (docs/operations.md, "Sizing the sender").
+ *
+ * The pacing-windows run (bench/pacing-windows.ts) drives the real sender on a virtual clock
+ * against a provider that enforces its limit per fixed window at an offset the pacer does not
+ * know: per second (80/s over 120 s, five offsets) and per hour (1,000/h over 4 h, three offsets),
+ * for both configurations; each figure is the worst offset's. Its figures depend on the seeds, not
+ * on this machine. `BENCH_ONLY=pacing-windows` runs it alone and prints every run and the figures
+ * (and the CPU it took) without writing anything.
  */
 import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +32,7 @@ import { runColdStart } from './coldstart.ts';
 import { runCpu } from './cpu.ts';
 import { campaignMetrics, DEPLOYED_SENDER, runCampaign, type SenderSettings } from './campaign.ts';
 import { runPacing } from './pacing.ts';
+import { describeRun, measureWindows, windowsMetrics, type WindowsResult } from './pacing-windows.ts';
 import { runPipeline, type PipelineRun } from './pipeline.ts';
 import { ROUTES, routesServedBy } from '../src/api/routes.ts';
 import { purposeRows } from './instrument.ts';
@@ -245,6 +253,8 @@ async function measureHeavy(naive: boolean): Promise<Record<string, number>> {
 }
 
 const rounded = (metrics: Record<string, number>) => Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, round(v)]));
+/** A record's numbers rounded, its other fields as they are. */
+const roundedRun = (run: object) => Object.fromEntries(Object.entries(run).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]));
 
 /** The campaign run (bench/campaign.ts), with the deployed sender settings unless given others. */
 async function measureCampaign(settings: SenderSettings = DEPLOYED_SENDER): Promise<Record<string, number>> {
@@ -260,6 +270,25 @@ async function measureCampaign(settings: SenderSettings = DEPLOYED_SENDER): Prom
   log(`campaign run: accepted sends per second, from the first: ${result.sendsPerSecond.join(' ')}`);
   log(`campaign run: messages put back per second, from the first send: ${result.requeuesPerSecond.join(' ')}`);
   return campaignMetrics(result);
+}
+
+/** The pacing-windows run (bench/pacing-windows.ts) for one configuration: its figures, and every run's. */
+async function measurePacingWindows(naive: boolean): Promise<{ metrics: Record<string, number>; result: WindowsResult }> {
+  const label = naive ? 'naive' : 'project';
+  log(`${label}: pacing against the provider's fixed windows (virtual time: 80/s over 120 s, 1,000/h over 4 h)…`);
+  const result = await measureWindows({ naive, log: (line) => log(`  ${line}`) });
+  log(`${label}: pacing windows took ${round(result.cpuMs / 1000)} s of CPU`);
+  return { metrics: windowsMetrics(result), result };
+}
+
+if (process.env.BENCH_ONLY === 'pacing-windows') {
+  for (const naive of [false, true]) {
+    const { metrics, result } = await measurePacingWindows(naive);
+    const label = naive ? 'naive (a limit far above the provider’s: 429s and Retry-After)' : 'project';
+    process.stdout.write(`\n## pacing windows, ${label}\n\n${result.runs.map(describeRun).join('\n')}\n\n`);
+    process.stdout.write(`${JSON.stringify(rounded(metrics), null, 2)}\nCPU: ${round(result.cpuMs / 1000)} s\n`);
+  }
+  process.exit(0);
 }
 
 if (process.env.BENCH_ONLY === 'campaign') {
@@ -305,10 +334,11 @@ if (process.env.BENCH_ONLY === 'coldstart') {
 const started = Date.now();
 const light = { project: await measureLight(false), naive: await measureLight(true) };
 const heavy = { project: await measureHeavy(false), naive: await measureHeavy(true) };
+const windows = { project: await measurePacingWindows(false), naive: await measurePacingWindows(true) };
 const campaign = await measureCampaign();
 const { project: projectRun, naive: naiveRun } = runs;
-const project = rounded({ ...heavy.project, ...campaign, ...light.project });
-const naive = rounded({ ...heavy.naive, ...light.naive });
+const project = rounded({ ...heavy.project, ...windows.project.metrics, ...campaign, ...light.project });
+const naive = rounded({ ...heavy.naive, ...windows.naive.metrics, ...light.naive });
 const results = {
   project,
   naive,
@@ -324,6 +354,11 @@ const results = {
   // What the costs are made of: by service, each function's modelled duration, the bytes each logs.
   costs: { project: costBreakdown(projectRun!, false, cpus_.project!), naive: costBreakdown(naiveRun!, true, cpus_.naive!) },
   durationModel: DURATION_MODEL,
+  // Every pacing-windows run (each case at each offset): the table shows the worst.
+  pacingWindows: {
+    project: windows.project.result.runs.map(roundedRun),
+    naive: windows.naive.result.runs.map(roundedRun),
+  },
 };
 writeFileSync(join(REPO_ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 

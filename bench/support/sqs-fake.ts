@@ -106,6 +106,15 @@ export class SqsFake {
     return [...this.queue(queueUrl).messages.values()].map((message) => message.body);
   }
 
+  /** When the queue's next hidden message (delayed or in flight) becomes visible, if any (a virtual-time poller waits until then). */
+  nextVisibleAt(queueUrl: string): number | undefined {
+    let next: number | undefined;
+    for (const message of this.queue(queueUrl).messages.values()) {
+      if (next === undefined || message.visibleAt < next) next = message.visibleAt;
+    }
+    return next;
+  }
+
   /** This fake as the SDK client type the project's code takes. */
   get client(): SQSClient {
     return this as unknown as SQSClient;

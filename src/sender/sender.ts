@@ -188,6 +188,21 @@ export function planBatch(bodies: readonly string[], batch: BatchContext): void 
 /** The default `slotLeadMs`: two conditional writes (the recipient's gap, the claim) at DynamoDB's usual latency. */
 export const DEFAULT_SLOT_LEAD_MS = 25;
 
+/**
+ * How long a record whose next slot is `waitMs` away (from `takeSlot`) waits on the queue: until
+ * the slot is within its reach (`maxInlineWaitMs` past the reservation's lead), not until the slot
+ * itself. The queue's delays are whole seconds, rounded up, so waiting the whole `waitMs` brought
+ * the copy back up to a second after its slot — and a slot nobody takes on time is lost, as the
+ * next is spaced from the one taken: on an hourly limit, one slot every 3.6 s, that left a tenth
+ * of the limit unused (bench/pacing-windows.ts). With `maxInlineWaitMs` ≥ 1 s the copy comes back
+ * between `slotLeadMs + maxInlineWaitMs` and `slotLeadMs` before its slot: it reserves the slot
+ * and waits for it in the invocation. Which slots exist is the pacer's alone: this only decides
+ * when to look again.
+ */
+export function queueWaitForSlot(waitMs: number, deps: Pick<SenderDeps, 'slotLeadMs' | 'maxInlineWaitMs'>): number {
+  return Math.max(1, waitMs - deps.slotLeadMs - deps.maxInlineWaitMs);
+}
+
 /** How many later slots a record takes when it keeps missing its own (then it goes back on the queue). */
 const MAX_SLOT_RETAKES = 3;
 
@@ -348,7 +363,7 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   const blockedUntil = () => batch.blockedUntil.get(request.account) ?? 0;
   if (blockedUntil() > deps.now()) return delay(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
   const first = await takeSlot(batch, request.account, pacing.account, ticket, deps);
-  if ('waitMs' in first) return delay(first.waitMs, 'account rate limit');
+  if ('waitMs' in first) return delay(queueWaitForSlot(first.waitMs, deps), 'account rate limit');
   let slot = first.at;
   // The recipient's gap, for a send at the slot (refused, the slot goes unused: rare, and safe).
   const gap = await deps.pacer.acquireGap(`rcpt#${request.account}#${recipient.hash}`, pacing.recipientGapMs, slot);
@@ -378,7 +393,7 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
     if (deps.now() <= slot + lateness) break;
     if (retakes === MAX_SLOT_RETAKES) return holdBack(0, 'its slots passed before the call could start (a busy event loop)');
     const again = await takeSlot(batch, request.account, pacing.account, ticket, deps);
-    if ('waitMs' in again) return holdBack(again.waitMs, 'account rate limit (its slot passed before the call)');
+    if ('waitMs' in again) return holdBack(queueWaitForSlot(again.waitMs, deps), 'account rate limit (its slot passed before the call)');
     slot = again.at;
   }
   // Another record of the batch met the provider's 429 during the claim: this one is not sent into it.

@@ -1,6 +1,7 @@
 /** The benchmarks' in-process provider (bench/support/provider-stub.ts): its limit, its answers, its latency. */
 import { describe, expect, it } from 'vitest';
 import { lognormal, percentile, providerStub } from '../../bench/support/provider-stub.ts';
+import { VirtualClock } from '../../bench/support/virtual-clock.ts';
 import { adapterFor } from '../../src/providers/index.ts';
 import { FIXTURES } from '../support/providers.ts';
 import { AccountConfig } from '../../src/config/accounts.ts';
@@ -29,7 +30,7 @@ describe('providerStub', () => {
   it('answers each provider’s send so its adapter reads an accepted send, and counts each sender number apart', async () => {
     let clock = 10_000;
     const stub = providerStub({ p50Ms: 1, p99Ms: 2, now: () => clock, offsetMs: () => 0 });
-    for (const provider of ['livechat', 'gupshup', 'kaleyra'] as const) {
+    for (const provider of ['livechat', 'gupshup', 'kaleyra', 'livetok'] as const) {
       const { account, credential, content } = FIXTURES[provider];
       const parsed = AccountConfig.parse({ ...account, baseUrl: 'https://provider.example' });
       const result = await adapterFor(parsed).send({ messageId: `m-${provider}`, recipient: '+14155550100', content } as never, parsed, {
@@ -43,8 +44,44 @@ describe('providerStub', () => {
       ['livechat', '14155550100', 200],
       ['gupshup', '14155550100', 202],
       ['kaleyra', '14155550100', 202],
+      ['livetok', '14155550100', 200],
     ]);
-    expect(new Set(stub.sends.map((s) => s.number)).size).toBe(3);
+    expect(new Set(stub.sends.map((s) => s.number)).size).toBe(4);
+  });
+
+  it('counts a request in the window where it arrives, after its transit, on the injected clock', async () => {
+    const clock = new VirtualClock(0);
+    const stub = providerStub({
+      limit: 1,
+      windowMs: 1000,
+      p50Ms: 100,
+      p99Ms: 200,
+      now: clock.now,
+      sleep: clock.sleep,
+      transitMs: () => 15,
+      offsetMs: () => 0,
+    });
+    const post = () =>
+      stub.fetch('https://p.example/whatsapp-numbers/42/template-messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ to: '14155550100' }),
+      });
+    // Called at 990 and 991: both arrive at 1005–1006, in the window [1000, 2000): the second is refused.
+    const answers = (async () => {
+      await clock.sleep(990);
+      const first = post();
+      await clock.sleep(1);
+      return Promise.all([first, post()]);
+    })();
+    await clock.run();
+    expect((await answers).map((answer) => answer.status)).toEqual([200, 429]);
+    expect(stub.sends.map((s) => [s.calledAt, s.at])).toEqual([
+      [990, 1005],
+      [991, 1006],
+    ]);
+    // The answer came after the latency, on the virtual clock: no real time passed.
+    expect(clock.now()).toBeGreaterThan(1005);
   });
 
   it('answers 429 beyond the limit in a window aligned at the number’s offset, with Retry-After', async () => {

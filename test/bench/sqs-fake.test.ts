@@ -69,6 +69,17 @@ describe('SqsFake', () => {
     expect((await q.receive()).map((m) => m.Body)).toEqual(['later']);
   });
 
+  it('says when its next hidden message becomes visible (what a virtual-time poller waits for)', async () => {
+    const q = setup({ visibilityTimeoutS: 30 });
+    expect(q.fake.nextVisibleAt(q.url)).toBeUndefined();
+    await q.send([{ body: 'later', delayS: 5 }, { body: 'now' }]);
+    await q.receive(1); // 'now', hidden for 30 s
+    expect(q.fake.nextVisibleAt(q.url)).toBe(1_000_000 + 5_000);
+    q.advance(5_000);
+    await q.receive(1); // 'later'
+    expect(q.fake.nextVisibleAt(q.url)).toBe(1_000_000 + 30_000);
+  });
+
   it('hides a received message for the visibility timeout, then gives it again with a higher receive count', async () => {
     const q = setup({ visibilityTimeoutS: 30 });
     await q.send([{ body: 'a' }]);
