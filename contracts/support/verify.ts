@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { Verifier } from '@pact-foundation/pact';
 import { checkPactAgainstSpec, type PactFinding } from '../../src/contracts/index.ts';
+import { pactVerifierOptions, type PactWithStates } from '../../src/mock/pact-verifier.ts';
 import { startProviderMock } from '../../src/mock/provider-mock.ts';
 import type { ProviderName } from '../../src/providers/names.ts';
-import { preferFor } from './states.ts';
 import type { API_SPEC } from '../../scripts/generation-jobs.ts';
 
 /** One finding of the static check (openapi-pact-comparator's, and ours for JSON fields in form bodies). */
@@ -17,46 +17,13 @@ export type Result = PactFinding;
 /** specs/<name>.yaml: a provider's, or `api` (our own API's). */
 const specPathOf = (name: string) => new URL(`../../specs/${name}.yaml`, import.meta.url).pathname;
 
-/** The Verifier's proxy hands filters an Express request (Express's types are not installed here). */
-interface ProxiedRequest {
-  headers: Record<string, string | string[] | undefined>;
-  body?: unknown;
-  is(type: string): string | false | null;
-}
-
-interface PactJson {
-  interactions: Array<{ providerStates?: Array<{ name: string }> }>;
-}
-
 /** Replays the pact against a Prism mock of `specPath` (default: the provider's spec); rejects on any mismatch. */
 export async function verifyAgainstMock(provider: ProviderName, pactPath: string, specPath = specPathOf(provider)): Promise<void> {
-  const pact = JSON.parse(readFileSync(pactPath, 'utf8')) as PactJson;
-  const states = new Set(pact.interactions.flatMap((interaction) => (interaction.providerStates ?? []).map((state) => state.name)));
-  let prefer: string | undefined;
-  const setPrefer = async (params?: unknown) => {
-    prefer = preferFor(params);
-  };
+  const pact = JSON.parse(readFileSync(pactPath, 'utf8')) as PactWithStates;
   const mock = await startProviderMock(provider, { specPath });
   try {
-    await new Verifier({
-      provider,
-      providerBaseUrl: mock.url,
-      pactUrls: [pactPath],
-      logLevel: 'error',
-      stateHandlers: Object.fromEntries([...states].map((name) => [name, setPrefer])),
-      requestFilter: (request: ProxiedRequest, _response: unknown, next: () => void) => {
-        if (prefer) request.headers.prefer = prefer;
-        // The Verifier's proxy parses form bodies into an object and then forwards them as JSON
-        // text under the form content type (with the original length, so the provider waits for
-        // bytes that never come). Put the form back as the consumer sent it.
-        if (request.is('application/x-www-form-urlencoded') && request.body && !Buffer.isBuffer(request.body)) {
-          const form = Buffer.from(new URLSearchParams(request.body as Record<string, string>).toString());
-          request.body = form;
-          request.headers['content-length'] = String(form.length);
-        }
-        next();
-      },
-    }).verifyProvider();
+    // The options the package exports: provider states as `Prefer` headers, form bodies put back.
+    await new Verifier({ ...pactVerifierOptions(mock, pact), pactUrls: [pactPath], logLevel: 'error' }).verifyProvider();
   } finally {
     await mock.close();
   }

@@ -9,13 +9,17 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkPactAgainstSpec, SPEC_NAMES, type PactDocument } from './index.ts';
+import { checkPactAgainstSpec, SPEC_NAMES } from './index.ts';
 import { bundleSpec } from './spec-bundle.ts';
 
 const pactsDir = new URL('../../contracts/pacts/', import.meta.url).pathname;
 const specsDir = new URL('../../specs/', import.meta.url).pathname;
-const committed = (file: string): PactDocument => JSON.parse(readFileSync(join(pactsDir, file), 'utf8')) as PactDocument;
-const errors = async (pact: PactDocument, spec: Parameters<typeof checkPactAgainstSpec>[1]) =>
+/** A committed pact, with what these tests change typed. */
+interface Pact {
+  interactions: Array<{ description: string; request?: { method: string; path: string; body?: unknown }; response?: { status: number } }>;
+}
+const committed = (file: string): Pact => JSON.parse(readFileSync(join(pactsDir, file), 'utf8')) as Pact;
+const errors = async (pact: Pact, spec: Parameters<typeof checkPactAgainstSpec>[1]) =>
   (await checkPactAgainstSpec(pact, spec))
     .filter((finding) => finding.type === 'error')
     .map((finding) => [finding.code, finding.mockDetails?.location]);
@@ -95,7 +99,7 @@ describe('checkPactAgainstSpec', () => {
     const typo = structuredClone(send);
     typo.request!.path = '/v1/message/templates';
     const undocumented = structuredClone(pact.interactions[0]!);
-    (undocumented.response as { status: number }).status = 418;
+    undocumented.response!.status = 418;
     const wrong = { ...pact, interactions: [send, typo, undocumented] };
     expect(await errors(wrong, 'livetok')).toEqual([
       ['request.body.incompatible', '[root].interactions[0].request.body'],

@@ -37,17 +37,21 @@ export interface PactFinding {
   causes?: PactFinding[];
 }
 
-/** A pact file (Pact specification 3 or 4), as written by Pact: only what the check reads is typed. */
+/**
+ * A pact file (Pact specification 2, 3 or 4) as Pact writes it, parsed (`JSON.parse`, or a JSON
+ * import): loosely typed, so that any pact is one.
+ */
 export interface PactDocument {
-  consumer?: { name: string };
-  provider?: { name: string };
-  interactions: Array<{
-    description?: string;
-    type?: string;
-    request?: { method: string; path: string; body?: unknown; headers?: Record<string, string | string[]> };
-    [key: string]: unknown;
-  }>;
-  [key: string]: unknown;
+  consumer?: unknown;
+  provider?: unknown;
+  interactions: readonly unknown[];
+  metadata?: unknown;
+}
+
+/** Of an interaction, what the JSON form check reads and changes. */
+interface PactInteraction {
+  description?: string;
+  request?: { method: string; path: string; body?: unknown; headers?: Record<string, unknown> };
 }
 
 export interface PactCheckOptions {
@@ -91,7 +95,7 @@ export async function checkPactAgainstSpec(
   if (typeof document !== 'object' || document === null || !Array.isArray((document as PactDocument).interactions)) {
     throw new TypeError('pact: must be a pact file (an object with an `interactions` array)');
   }
-  const checked = document as PactDocument;
+  const checked = document as { interactions: PactInteraction[] };
   const openapi = bundleSpec(options.specPath ?? packagedSpec(spec));
   const findings = checkJsonFormBodies(openapi, checked);
   for await (const finding of new Comparator({ oas: openapi }).compare(checked)) findings.push(finding);
@@ -105,7 +109,7 @@ export async function checkPactAgainstSpec(
  * left out of `pact` (with their content type, or the comparator still looks for one): the
  * comparator checks the rest of those interactions (path, method, headers, response).
  */
-function checkJsonFormBodies(openapi: Record<string, unknown>, pact: PactDocument): PactFinding[] {
+function checkJsonFormBodies(openapi: Record<string, unknown>, pact: { interactions: PactInteraction[] }): PactFinding[] {
   const formFields = jsonEncodedFormFields(openapi);
   if (formFields.size === 0) return [];
   const findings: PactFinding[] = [];
