@@ -5,7 +5,9 @@
  * CI runs the commands of .ci/run from the one script both call; every action is pinned to a
  * commit; Node comes from the project; each job has exactly the permissions it uses (an OIDC token
  * only where AWS or npm needs one); no expression is spliced into a shell script; and the
- * preview skips cleanly without its secrets (its gate's script is run here).
+ * preview skips cleanly without its secrets (its gate's script is run here). And the job that
+ * docs/consumer-contracts.md gives other repositories passes actionlint, with our actions at our pins
+ * (test/package.test.ts runs its commands).
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { codeBlocksOf } from './support/markdown.ts';
 
 const run = promisify(execFile);
 const root = new URL('../', import.meta.url).pathname;
@@ -417,5 +420,27 @@ describe('the release (release.yml)', () => {
   it('publishes only once the repository has switched publishing on', () => {
     expect(release().jobs.pack!.if).toBe(expression("needs.select-mode.outputs.mode == 'publish' && vars.NPM_PUBLISH == 'true'"));
     expect(release().jobs.version!.if).toBe(expression("needs.select-mode.outputs.mode == 'version'"));
+  });
+});
+
+describe('the contract job of docs/consumer-contracts.md, for other repositories', () => {
+  const page = readFileSync(join(root, 'docs/consumer-contracts.md'), 'utf8');
+  const source = codeBlocksOf(page).find((block) => block.title === '.github/workflows/contracts.yml')?.code ?? '';
+  const usesOf = (text: string) => [...text.matchAll(/^\s*(?:-\s+)?uses:\s*(.+)$/gm)].map((match) => match[1]!.trim());
+
+  it('actionlint reports nothing in it', async () => {
+    expect(source).toContain('jobs:');
+    expect(await runLint(source, '.github/workflows/contracts.yml')).toEqual([]);
+  });
+
+  it('uses our actions at our pins, reads only, and checks out without keeping the credentials', () => {
+    const ourPins = new Set(Object.values(sources).flatMap(usesOf));
+    const pins = usesOf(source);
+    expect(pins.length).toBeGreaterThanOrEqual(3);
+    expect(pins.filter((pin) => !ourPins.has(pin))).toEqual([]);
+    const job = parse(source) as Workflow;
+    expect(job.permissions).toEqual({ contents: 'read' });
+    const checkout = Object.values(job.jobs).flatMap((j) => j.steps.filter(usesAction('actions/checkout')));
+    expect(checkout.map((step) => step.with?.['persist-credentials'])).toEqual([false]);
   });
 });
