@@ -261,7 +261,7 @@ describe('the packed package', () => {
     mkdirSync(join(dir, 'unpacked'));
     await run('tar', ['-xzf', tarball, '-C', join(dir, 'unpacked')]);
   }, 180_000);
-  // Three installed consumers: a slow removal on a busy machine.
+  // Two installed consumers, one with Pact and Prism: a slow removal on a busy machine.
   afterAll(() => rm(dir, { recursive: true, force: true }), 180_000);
 
   /** A consumer project in `<dir>/<name>` that depends on the tarball and `extra` packages, installed offline. */
@@ -568,7 +568,7 @@ describe('the packed package', () => {
     expect(stdout).toMatch(/^\+12015550100 +delivered /m);
   }, 180_000);
 
-  it('runs a provider mock in a consumer that installs the optional Prism peers', async () => {
+  it('runs a provider mock and the static pact check in a consumer that installs the optional peers', async () => {
     const project = await mockConsumer();
     expect(await typeCheckAndRun(project, MOCK_CONSUMER)).toEqual({
       providers: [...PROVIDERS],
@@ -593,6 +593,7 @@ describe('the packed package', () => {
       againstKaleyra: true,
     });
   }, 180_000);
+
   it('runs the contract recipe of docs/consumer-contracts.md from the package: a pact verified both ways, a wrong one caught by both', async () => {
     const project = await mockConsumer();
     const page = readFileSync(join(unpacked, 'docs/consumer-contracts.md'), 'utf8');
