@@ -121,6 +121,7 @@ describe('the function bundles', () => {
     const reasons = (input: string) => devOnlyReason(input, devPackages, lock);
     for (const input of [
       'src/mock/providers.ts',
+      'src/contracts/pact-check.ts',
       'src/local/home.ts',
       'bench/naive.ts',
       'test/support/fixtures.ts',

@@ -1,30 +1,37 @@
 /**
  * How other repositories use the clients: pack the package as npm would publish it, install the
  * tarball into a fresh consumer project, type-check and run a consumer that imports two providers
- * — and another that installs the optional Prism peers too and runs a provider mock
- * (`whatsapp-provider-kit/mock`). And what is packed imports only what package.json declares.
+ * — and another that installs the optional peers and Pact too, runs a provider mock
+ * (`whatsapp-provider-kit/mock`), and runs the contract recipe of docs/consumer-contracts.md as
+ * written there: its consumer test writes a pact, which replays against our mock and passes the
+ * static check (`whatsapp-provider-kit/contracts`), while a wrong pact fails both. And what is
+ * packed imports only what package.json declares.
  *
  * Its hygiene: what is packed (no tests, no local data, no development tools but what the
- * `./mock` export needs; every file its Markdown links to), `engines`, an `exports` subpath with
- * types for every entry point, and publint and arethetypeswrong find nothing in it.
+ * `./mock` and `./contracts` exports need; every file its Markdown links to), `engines`, an
+ * `exports` subpath with types for every entry point, and publint and arethetypeswrong find
+ * nothing in it.
  *
  * No network: each consumer gets a lockfile whose packages are copied from ours (the runtime
- * dependencies, and for the mock consumer the peers with everything they pull in), so
- * `npm ci --offline` takes them from the cache that our own `npm ci` filled.
+ * dependencies, and for the mock consumer the peers and Pact with everything they pull in, Pact's
+ * native core for this platform included), so `npm ci --offline` takes them from the cache that
+ * our own `npm ci` filled.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize, relative, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { PROVIDERS } from '../src/providers/names.ts';
 import { devPart } from './support/dev-code.ts';
-import { linksOf } from './support/markdown.ts';
+import { codeBlocksOf, linksOf } from './support/markdown.ts';
 
 const run = promisify(execFile);
 const root = new URL('../', import.meta.url).pathname;
@@ -144,8 +151,22 @@ function reachable(entry: string): Set<string> {
   return found;
 }
 
+/** A typed subpath of our `exports` (`./mock`). */
+function typedExport(subpath: string): { types: string; import: string } {
+  const target = ours.exports[subpath];
+  if (typeof target !== 'object') throw new Error(`package.json: ${subpath} is not a typed export`);
+  return target;
+}
+
 /** What `whatsapp-provider-kit/mock` imports: the optional peers its users install. */
 const MOCK_PEERS = ['@stoplight/prism-core', '@stoplight/prism-http', 'ajv', 'ajv-formats', 'yaml'];
+/** What `whatsapp-provider-kit/contracts` imports: the optional peers of the static pact check. */
+const CONTRACT_PEERS = ['@pactflow/openapi-pact-comparator', 'ajv', 'ajv-formats', 'yaml'];
+/**
+ * What the contract recipe (docs/consumer-contracts.md) installs besides the peers: Pact, at the
+ * version our own contracts use, and Node's types, as a TypeScript project has them.
+ */
+const RECIPE_TOOLS = ['@pact-foundation/pact', '@types/node'];
 
 const CONSUMER = `
 import { createClient as createLiveTok, sendTemplateMessage, zSendTemplateMessageBody } from 'whatsapp-provider-kit/livetok';
@@ -195,6 +216,8 @@ console.log(JSON.stringify({ recipient: queued.request.recipient, livetok: sent.
 
 const MOCK_CONSUMER = `
 import { DEFAULT_MOCK_PORTS, MOCK_PROVIDERS, startProviderMock, type ProviderMock } from 'whatsapp-provider-kit/mock';
+import { checkPactAgainstSpec, type PactFinding } from 'whatsapp-provider-kit/contracts';
+import livetokPact from 'whatsapp-provider-kit/pacts/whatsapp-provider-kit-livetok.json' with { type: 'json' };
 
 // Started from this project's folder: the mock finds its spec inside the installed package.
 const mock: ProviderMock = await startProviderMock('livetok', { host: '127.0.0.1', port: 0 });
@@ -214,6 +237,9 @@ try {
     sent: { status: sent.status, body: await sent.json() },
     unauthenticated: unauthenticated.status,
     received: mock.received.map((r) => [r.method, r.path, r.status]),
+    // The static check, from the package's own spec: our pact agrees with it; another provider's spec does not.
+    errors: (await checkPactAgainstSpec(livetokPact, 'livetok')).filter((f: PactFinding) => f.type === 'error').length,
+    againstKaleyra: (await checkPactAgainstSpec(livetokPact, 'kaleyra')).some((f) => f.code === 'request.path-or-method.unknown'),
   }));
 } finally {
   await mock.close();
@@ -235,7 +261,8 @@ describe('the packed package', () => {
     mkdirSync(join(dir, 'unpacked'));
     await run('tar', ['-xzf', tarball, '-C', join(dir, 'unpacked')]);
   }, 180_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // Two installed consumers, one with Pact and Prism: a slow removal on a busy machine.
+  afterAll(() => rm(dir, { recursive: true, force: true }), 180_000);
 
   /** A consumer project in `<dir>/<name>` that depends on the tarball and `extra` packages, installed offline. */
   async function installConsumer(name: string, extra: Record<string, string> = {}): Promise<string> {
@@ -273,9 +300,12 @@ describe('the packed package', () => {
     return project;
   }
 
-  /** Type-checks `<project>/consumer.ts` holding `source`, then runs it; its last stdout line, parsed. */
-  async function typeCheckAndRun(project: string, source: string): Promise<unknown> {
-    writeFileSync(join(project, 'consumer.ts'), source);
+  /**
+   * Type-checks `files` of `project` as a strict TypeScript project does: with `types`, the @types
+   * packages to include, and `skipLibCheck` where a dependency's declarations name a package whose
+   * types are not installed (Pact's name Express's).
+   */
+  async function typeCheck(project: string, files: string[], { types = [] as string[], skipLibCheck = false } = {}): Promise<void> {
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
@@ -287,17 +317,37 @@ describe('the packed package', () => {
           strict: true,
           noEmit: true,
           resolveJsonModule: true,
-          types: [],
+          types,
+          skipLibCheck,
         },
-        files: ['consumer.ts'],
+        files,
       }),
     );
     await run(join(nodeBin, 'tsc'), ['-p', 'tsconfig.json'], { cwd: project, env }).catch((error: { stdout: string }) => {
       throw new Error(`consumer does not type-check:\n${error.stdout}`);
     });
+  }
+
+  /** Type-checks `<project>/consumer.ts` holding `source`, then runs it; its last stdout line, parsed. */
+  async function typeCheckAndRun(project: string, source: string): Promise<unknown> {
+    writeFileSync(join(project, 'consumer.ts'), source);
+    await typeCheck(project, ['consumer.ts']);
     const { stdout } = await run(join(nodeBin, 'node'), ['consumer.ts'], { cwd: project, env });
     return JSON.parse(stdout.trim().split('\n').at(-1)!);
   }
+
+  /**
+   * The consumer that installs the optional peers, Pact and Node's types (one install, which the
+   * mock consumer and the contract recipe share).
+   */
+  let mockProject: Promise<string> | undefined;
+  const mockConsumer = () =>
+    (mockProject ??= installConsumer(
+      'mock',
+      Object.fromEntries(
+        [...new Set([...MOCK_PEERS, ...CONTRACT_PEERS, ...RECIPE_TOOLS])].map((name) => [name, ours.devDependencies[name]!]),
+      ),
+    ));
 
   it('carries the clients, the specs and the docs, and no tests', () => {
     for (const provider of PROVIDERS) {
@@ -335,15 +385,16 @@ describe('the packed package', () => {
     ).toEqual([]);
   });
 
-  it('carries development code only where the ./mock export (or, for two modules, the CLI) reaches it', () => {
+  it('carries development code only where the ./mock and ./contracts exports (or, for two modules, the CLI) reach it', () => {
     const sourceOf = (path: string) => path.replace(/^dist\//, '').replace(/(\.d\.ts|\.js)$/, '.ts');
     const development = packed.filter((path) => path.startsWith('dist/') && devPart(sourceOf(path)));
-    const mockExport = ours.exports['./mock'];
-    if (typeof mockExport !== 'object') throw new Error('package.json: ./mock is not a typed export');
-    const fromMock = new Set([...reachable(join(unpacked, mockExport.import))].map((file) => relative(unpacked, file)));
+    const fromMock = new Set([...reachable(join(unpacked, typedExport('./mock').import))].map((file) => relative(unpacked, file)));
+    const fromContracts = new Set(
+      [...reachable(join(unpacked, typedExport('./contracts').import))].map((file) => relative(unpacked, file)),
+    );
     const fromCli = new Set([...reachable(join(unpacked, ours.bin.wapk!))].map((file) => relative(unpacked, file)));
-    const unreached = development.filter((path) => !fromMock.has(path));
-    // Outside the mock's reach: the local stack's home and scenario list, which the CLI reads, and nothing else.
+    const unreached = development.filter((path) => !fromMock.has(path) && !fromContracts.has(path));
+    // Outside the exports' reach: the local stack's home and scenario list, which the CLI reads, and nothing else.
     expect(unreached.sort()).toEqual([
       'dist/src/local/home.d.ts',
       'dist/src/local/home.js',
@@ -354,6 +405,14 @@ describe('the packed package', () => {
     // What the mock reaches is real development code: the mock itself and every provider's dev kit.
     expect(development.filter((path) => /^dist\/src\/providers\/[^/]+\/dev\/index\.js$/.test(path))).toHaveLength(PROVIDERS.length);
     expect(development.length).toBeGreaterThan(20);
+    // The static check stays apart from the mock: it reaches no provider's dev kit, and no Prism.
+    expect([...fromContracts].filter((path) => path.endsWith('.js')).sort()).toEqual([
+      'dist/src/contracts/index.js',
+      'dist/src/contracts/pact-check.js',
+      'dist/src/contracts/spec-bundle.js',
+      'dist/src/mock/json-form.js',
+      'dist/src/providers/names.js',
+    ]);
   });
 
   it('carries the pacts, the changelog, and every file its Markdown pages link to', () => {
@@ -386,7 +445,15 @@ describe('the packed package', () => {
     expect(() => satisfies('24.0.0', '^24')).toThrow(/unsupported comparator/);
 
     expect(Object.keys(ours.exports)).toEqual(
-      expect.arrayContaining([...PROVIDERS.map((name) => `./${name}`), './messages', './infra', './mock', './specs/*', './pacts/*']),
+      expect.arrayContaining([
+        ...PROVIDERS.map((name) => `./${name}`),
+        './messages',
+        './infra',
+        './mock',
+        './contracts',
+        './specs/*',
+        './pacts/*',
+      ]),
     );
     for (const [subpath, target] of Object.entries(ours.exports)) {
       if (typeof target === 'string') {
@@ -472,11 +539,16 @@ describe('the packed package', () => {
       }),
     );
     expect(undeclared).toEqual([]);
-    // The mock's own imports are the peers a consumer installs to use it (the next test installs them).
-    const mockImports = filesUnder(join(unpacked, 'dist/src/mock'))
-      .filter((file) => file.endsWith('.js'))
-      .flatMap((file) => importsOf(file).flatMap((specifier) => packageOf(specifier) ?? []));
-    expect([...new Set(mockImports)].filter((name) => !(name in ours.dependencies)).sort()).toEqual(MOCK_PEERS);
+    // Each test-support export's imports are the peers a consumer installs to use it (the mock
+    // consumer below installs them).
+    const peersOf = (subpath: string) => {
+      const imported = [...reachable(join(unpacked, typedExport(subpath).import))]
+        .filter((file) => file.endsWith('.js'))
+        .flatMap((file) => importsOf(file).flatMap((specifier) => packageOf(specifier) ?? []));
+      return [...new Set(imported)].filter((name) => !(name in ours.dependencies)).sort();
+    };
+    expect(peersOf('./mock')).toEqual(MOCK_PEERS);
+    expect(peersOf('./contracts')).toEqual(CONTRACT_PEERS);
   });
 
   it('installs offline into a consumer project that type-checks and runs against two providers', async () => {
@@ -496,8 +568,8 @@ describe('the packed package', () => {
     expect(stdout).toMatch(/^\+12015550100 +delivered /m);
   }, 180_000);
 
-  it('runs a provider mock in a consumer that installs the optional Prism peers', async () => {
-    const project = await installConsumer('mock', Object.fromEntries(MOCK_PEERS.map((name) => [name, ours.devDependencies[name]!])));
+  it('runs a provider mock and the static pact check in a consumer that installs the optional peers', async () => {
+    const project = await mockConsumer();
     expect(await typeCheckAndRun(project, MOCK_CONSUMER)).toEqual({
       providers: [...PROVIDERS],
       livetokPort: 4010,
@@ -517,6 +589,71 @@ describe('the packed package', () => {
         ['post', '/v1/messages/templates', 200],
         ['post', '/v1/messages/templates', 401],
       ],
+      errors: 0,
+      againstKaleyra: true,
     });
+  }, 180_000);
+
+  it('runs the contract recipe of docs/consumer-contracts.md from the package: a pact verified both ways, a wrong one caught by both', async () => {
+    const project = await mockConsumer();
+    const page = readFileSync(join(unpacked, 'docs/consumer-contracts.md'), 'utf8');
+    const blocks = codeBlocksOf(page);
+    // The install command names every package the recipe imports, at our versions.
+    const install = blocks.find((block) => block.lang === 'sh')!.code.replace(/\\\n/g, ' ');
+    const named = Object.fromEntries(
+      [...install.matchAll(/\s(@?[\w./-]+?)(?:@(\d[\w.-]*))?(?=\s|$)/g)].map(([, name, version]) => [name!, version ?? '']),
+    );
+    for (const name of [...MOCK_PEERS, ...CONTRACT_PEERS, '@pact-foundation/pact', ours.name]) expect(named, name).toHaveProperty([name]);
+    for (const [name, version] of Object.entries(named)) {
+      if (version) expect(version, name).toBe(ours.peerDependencies[name] ?? ours.devDependencies[name]);
+    }
+    const files = blocks.filter((block) => block.title?.startsWith('contract/'));
+    expect(files.map((file) => file.title)).toEqual(['contract/livetok.pact.ts', 'contract/verify.ts']);
+    mkdirSync(join(project, 'contract'));
+    for (const file of files) writeFileSync(join(project, file.title!), file.code);
+    await typeCheck(
+      project,
+      files.map((file) => file.title!),
+      { types: ['node'], skipLibCheck: true },
+    );
+
+    // The CI job of the page, step by step: `npm ci` is the offline install above; then its commands.
+    const workflow = blocks.find((block) => block.title === '.github/workflows/contracts.yml');
+    const job = (parse(workflow!.code) as { jobs: Record<string, { env?: Record<string, string>; steps: Array<{ run?: string }> }> }).jobs
+      .contracts!;
+    const commands = job.steps.flatMap((step) => step.run ?? []);
+    expect(commands[0]).toBe('npm ci');
+    expect(commands.slice(1)).toEqual(['node contract/livetok.pact.ts', 'node contract/verify.ts pacts/*.json']);
+    const jobEnv = { ...env, ...job.env };
+    const [consumerTest, verify] = commands.slice(1) as [string, string];
+    await run('sh', ['-c', consumerTest], { cwd: project, env: jobEnv });
+    const pact = JSON.parse(readFileSync(join(project, 'pacts/acme-reminders-livetok.json'), 'utf8')) as {
+      consumer: { name: string };
+      interactions: Array<{ description: string; request: { body: { content: Record<string, unknown> } } }>;
+    };
+    expect(pact.interactions.map((interaction) => interaction.description)).toEqual(['a reminder', 'a reminder beyond the rate limit']);
+
+    // Beside it, the wrong pact of the page: its send names the template `template`, not `template_name`.
+    const wrong = structuredClone(pact);
+    wrong.consumer.name = 'acme-typo';
+    const send = wrong.interactions[0]!.request.body.content;
+    send.template = send.template_name;
+    delete send.template_name;
+    writeFileSync(join(project, 'pacts/acme-typo-livetok.json'), JSON.stringify(wrong));
+    const verified = await run('sh', ['-c', verify], { cwd: project, env: jobEnv }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    const report = stripVTControlCharacters(verified.stdout);
+    // The pact of the consumer test passes both; the wrong one fails the replay on the mock's 400,
+    // and the check names the rule and the place — the last lines as the page shows them.
+    expect(report).toContain('pacts/acme-reminders-livetok.json: replay against the livetok mock verified; spec check passed');
+    expect(report).toContain('expected 200 but was 400');
+    const shown = blocks
+      .find((block) => block.lang === 'text')!
+      .code.trim()
+      .split('\n');
+    expect(report.trim().split('\n').slice(-shown.length)).toEqual(shown);
+    expect(verified.code).toBe(1);
   }, 180_000);
 });

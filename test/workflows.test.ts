@@ -6,7 +6,9 @@
  * commit; Node comes from the project; each job has exactly the permissions it uses (an OIDC token
  * only where AWS or npm needs one); no expression is spliced into a shell script; and the
  * preview skips cleanly without its secrets (its gate's script is run here), as the live drift
- * check does for a provider without its credential (and fails as the check does).
+ * check does for a provider without its credential (and fails as the check does). And the job that
+ * docs/consumer-contracts.md gives other repositories passes actionlint, with our actions at our pins
+ * (test/package.test.ts runs its commands).
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { parse } from 'yaml';
 import { PROVIDERS } from '../src/providers/names.ts';
 import { LIVE_KITS } from '../src/verify/kits.ts';
 import { variableOf } from '../src/verify/main.ts';
+import { codeBlocksOf } from './support/markdown.ts';
 
 const run = promisify(execFile);
 const root = new URL('../', import.meta.url).pathname;
@@ -519,5 +522,27 @@ describe('the live drift check (verify-live.yml)', () => {
     expect(upload.if).toBe(expression("!cancelled() && steps.gate.outputs.ready == 'true'"));
     const provider = expression('matrix.provider');
     expect(upload.with).toMatchObject({ name: `verify-live-${provider}`, path: `verify-live-${provider}.json` });
+  });
+});
+
+describe('the contract job of docs/consumer-contracts.md, for other repositories', () => {
+  const page = readFileSync(join(root, 'docs/consumer-contracts.md'), 'utf8');
+  const source = codeBlocksOf(page).find((block) => block.title === '.github/workflows/contracts.yml')?.code ?? '';
+  const usesOf = (text: string) => [...text.matchAll(/^\s*(?:-\s+)?uses:\s*(.+)$/gm)].map((match) => match[1]!.trim());
+
+  it('actionlint reports nothing in it', async () => {
+    expect(source).toContain('jobs:');
+    expect(await runLint(source, '.github/workflows/contracts.yml')).toEqual([]);
+  });
+
+  it('uses our actions at our pins, reads only, and checks out without keeping the credentials', () => {
+    const ourPins = new Set(Object.values(sources).flatMap(usesOf));
+    const pins = usesOf(source);
+    expect(pins.length).toBeGreaterThanOrEqual(3);
+    expect(pins.filter((pin) => !ourPins.has(pin))).toEqual([]);
+    const job = parse(source) as Workflow;
+    expect(job.permissions).toEqual({ contents: 'read' });
+    const checkout = Object.values(job.jobs).flatMap((j) => j.steps.filter(usesAction('actions/checkout')));
+    expect(checkout.map((step) => step.with?.['persist-credentials'])).toEqual([false]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Provider states: how a consumer interaction names the situation it needs, and how the
- * verification makes the Prism mock answer that way (Prism's `Prefer: code=…, example=…`).
+ * verification makes the Prism mock answer that way (Prism's `Prefer: code=…, example=…`: `preferFor`
+ * in src/mock/pact-verifier.ts, which the package exports with the Verifier's options).
  */
 
 const STATE_NAMES: Record<number, string> = {
@@ -25,12 +26,4 @@ export interface ProviderStateParams {
 
 export function stateFor(status: number, example?: string): { name: string; params: ProviderStateParams } {
   return { name: STATE_NAMES[status] ?? `the provider answers ${status}`, params: { code: status, ...(example ? { example } : {}) } };
-}
-
-/** The `Prefer` header that makes Prism give the answer a state asks for. */
-export function preferFor(params: unknown): string | undefined {
-  if (!params || typeof params !== 'object') return undefined;
-  const { code, example } = params as { code?: unknown; example?: unknown };
-  if (typeof code !== 'number') return undefined;
-  return typeof example === 'string' ? `code=${code}, example=${example}` : `code=${code}`;
 }

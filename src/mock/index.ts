@@ -15,6 +15,10 @@
  * // … point your client at mock.url, send, assert on the answers or on mock.received …
  * await mock.close();
  * ```
+ *
+ * To replay a pact of yours against a mock with Pact's `Verifier`, `pactVerifierOptions(mock, pact)`
+ * turns the pact's provider states into the mock's answers (`{ code: 429 }` → `Prefer: code=429`);
+ * the recipe, with the static check (`whatsapp-provider-kit/contracts`): docs/consumer-contracts.md.
  * @module
  */
 import { MOCKED_PROVIDERS, type ProviderName } from './providers.ts';
@@ -26,6 +30,13 @@ export {
   type ProviderMock,
   type ProviderMockOptions,
 } from './provider-mock.ts';
+export {
+  pactVerifierOptions,
+  preferFor,
+  type PactVerifierOptions,
+  type PactWithStates,
+  type ProxiedRequest,
+} from './pact-verifier.ts';
 export type { ProviderName };
 
 /** The providers there is a mock of. */
