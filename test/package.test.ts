@@ -410,6 +410,7 @@ describe('the packed package', () => {
       'dist/src/contracts/index.js',
       'dist/src/contracts/pact-check.js',
       'dist/src/contracts/spec-bundle.js',
+      'dist/src/errors.js', // its errors are of the family (src/errors.ts, a leaf)
       'dist/src/mock/json-form.js',
       'dist/src/providers/names.js',
     ]);

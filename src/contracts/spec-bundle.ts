@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { ConfigError } from '../errors.ts';
 
 type Node = Record<string, unknown>;
 
@@ -27,7 +28,7 @@ export function bundleSpec(specPath: string): Node {
     let doc = files.get(file);
     if (!doc) {
       const parsed: unknown = parse(readFileSync(file, 'utf8'));
-      if (!isObject(parsed)) throw new Error(`${file}: not an OpenAPI document`);
+      if (!isObject(parsed)) throw new ConfigError(`${file}: not an OpenAPI document`);
       doc = parsed;
       files.set(file, doc);
     }
@@ -48,17 +49,17 @@ export function bundleSpec(specPath: string): Node {
     if (known) return known;
     const where = `${relative(dirname(root), from) || basename(from)}: $ref ${ref}`;
     const match = /^\/components\/([^/]+)\/([^/]+)$/.exec(pointer);
-    if (!match) throw new Error(`${where}: a reference to another file must name a component (#/components/<kind>/<name>)`);
+    if (!match) throw new ConfigError(`${where}: a reference to another file must name a component (#/components/<kind>/<name>)`);
     const kind = unescapePointer(match[1]!);
     const name = unescapePointer(match[2]!);
     const component = (load(file).components as Record<string, Node | undefined> | undefined)?.[kind]?.[name];
-    if (component === undefined) throw new Error(`${where}: no such component in ${relative(dirname(root), file)}`);
+    if (component === undefined) throw new ConfigError(`${where}: no such component in ${relative(dirname(root), file)}`);
     const copyName = `${basename(file).replace(/\.[^.]+$/, '')}.${name}`;
     bundled.components ??= {};
     const components = bundled.components as Record<string, Node>;
     components[kind] ??= {};
     const section = components[kind];
-    if (Object.hasOwn(section, copyName)) throw new Error(`${where}: the spec already has a component named ${copyName}`);
+    if (Object.hasOwn(section, copyName)) throw new ConfigError(`${where}: the spec already has a component named ${copyName}`);
     const local = `#/components/${kind}/${copyName.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     copies.set(key, local);
     const copy = structuredClone(component);
