@@ -42,51 +42,47 @@ export class DynamoDBSendClaimRepository extends DynamoDBRepository implements S
   }
 
   unclaim(id: string, token: string, error: StoredError, hold?: HoldSpec): Promise<boolean> {
-    const held = hold ? ', dueShard = :shard, dueAt = :due, payload = :payload' : '';
-    const shard = hold?.pausedAccount ? pauseShard(hold.pausedAccount) : dueShard(id);
-    return this.conditionally(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: messageKey(id),
-          UpdateExpression: `SET #status = :queued, #rank = :rank, #error = :error${held} REMOVE claimToken, claimUntil`,
-          ConditionExpression: '#status = :sending AND claimToken = :token',
-          ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank', '#error': 'error' },
-          ExpressionAttributeValues: {
-            ':queued': 'queued',
-            ':rank': STATUS_RANK.queued,
-            ':error': error,
-            ':sending': 'sending',
-            ':token': token,
-            ...(hold ? { ':shard': shard, ':due': hold.dueAt, ':payload': hold.sealedPayload } : {}),
-          },
-        }),
-      ),
-    );
+    return this.requeue(id, token, { error, ...(hold ? { hold } : {}) });
   }
 
   release(id: string, token: string, hold: HoldSpec): Promise<boolean> {
-    const shard = hold.pausedAccount ? pauseShard(hold.pausedAccount) : dueShard(id);
+    return this.requeue(id, token, { hold, uncount: true });
+  }
+
+  /**
+   * A claim given back (`sending → queued`, for the claim's holder only): with the refusal's
+   * `error` (unclaim), the attempt taken back (release), and with `hold` the sealed body and the
+   * `due` entry (or the paused account's shard) that bring the message back.
+   */
+  private requeue(id: string, token: string, change: { error?: StoredError; hold?: HoldSpec; uncount?: boolean }): Promise<boolean> {
+    const { error, hold, uncount } = change;
+    const set = ['#status = :queued', '#rank = :rank'];
+    const names: Record<string, string> = { '#status': 'status', '#rank': 'rank' };
+    const values: Record<string, unknown> = { ':queued': 'queued', ':rank': STATUS_RANK.queued, ':sending': 'sending', ':token': token };
+    if (error) {
+      set.push('#error = :error');
+      names['#error'] = 'error';
+      values[':error'] = error;
+    }
+    if (uncount) {
+      set.push('attempts = attempts - :one');
+      values[':one'] = 1;
+    }
+    if (hold) {
+      set.push('dueShard = :shard', 'dueAt = :due', 'payload = :payload');
+      values[':shard'] = hold.pausedAccount ? pauseShard(hold.pausedAccount) : dueShard(id);
+      values[':due'] = hold.dueAt;
+      values[':payload'] = hold.sealedPayload;
+    }
     return this.conditionally(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: messageKey(id),
-          UpdateExpression:
-            'SET #status = :queued, #rank = :rank, attempts = attempts - :one, dueShard = :shard, dueAt = :due, payload = :payload ' +
-            'REMOVE claimToken, claimUntil',
+          UpdateExpression: `SET ${set.join(', ')} REMOVE claimToken, claimUntil`,
           ConditionExpression: '#status = :sending AND claimToken = :token',
-          ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank' },
-          ExpressionAttributeValues: {
-            ':queued': 'queued',
-            ':rank': STATUS_RANK.queued,
-            ':one': 1,
-            ':sending': 'sending',
-            ':token': token,
-            ':shard': shard,
-            ':due': hold.dueAt,
-            ':payload': hold.sealedPayload,
-          },
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       ),
     );

@@ -19,27 +19,26 @@ export class MemorySendClaimRepository extends MemoryRepository implements SendC
   }
 
   async unclaim(id: string, token: string, error: StoredError, hold?: HoldSpec): Promise<boolean> {
+    return this.requeue(id, token, { error, ...(hold ? { hold } : {}) });
+  }
+
+  async release(id: string, token: string, hold: HoldSpec): Promise<boolean> {
+    return this.requeue(id, token, { hold, uncount: true });
+  }
+
+  /** A claim given back by its holder, as the DynamoDB repository's `requeue`. */
+  private requeue(id: string, token: string, change: { error?: StoredError; hold?: HoldSpec; uncount?: boolean }): boolean {
     const message = this.tables.messages.get(id);
     if (message?.record.status !== 'sending' || message.claim?.token !== token) return false;
+    const { error, hold, uncount } = change;
     message.record.status = 'queued';
     message.rank = STATUS_RANK.queued;
-    message.record.error = copy(error);
+    if (error) message.record.error = copy(error);
+    if (uncount) message.record.attempts -= 1;
     if (hold) {
       message.due = { at: hold.dueAt, ...(hold.pausedAccount ? { pausedAccount: hold.pausedAccount } : {}) };
       message.payload = hold.sealedPayload;
     }
-    delete message.claim;
-    return true;
-  }
-
-  async release(id: string, token: string, hold: HoldSpec): Promise<boolean> {
-    const message = this.tables.messages.get(id);
-    if (message?.record.status !== 'sending' || message.claim?.token !== token) return false;
-    message.record.status = 'queued';
-    message.rank = STATUS_RANK.queued;
-    message.record.attempts -= 1;
-    message.due = { at: hold.dueAt, ...(hold.pausedAccount ? { pausedAccount: hold.pausedAccount } : {}) };
-    message.payload = hold.sealedPayload;
     delete message.claim;
     return true;
   }
