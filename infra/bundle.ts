@@ -37,6 +37,16 @@ export interface Bundle {
   metafile: Metafile;
 }
 
+/**
+ * An input's path as the repository sees it: a `node_modules` reached through a symbolic link
+ * (a git worktree sharing another checkout's install) resolves outside the repository
+ * (`../main/node_modules/zod/…`); it is the repository's `node_modules/zod/…` all the same.
+ */
+function repositoryInput(input: string): string {
+  const at = input.startsWith('../') ? input.indexOf('/node_modules/') : -1;
+  return at < 0 ? input : input.slice(at + 1);
+}
+
 /** The package a bundled input file belongs to (`node_modules/@scope/name/…` → `@scope/name`). */
 function packageOf(input: string): string | undefined {
   const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
@@ -91,7 +101,7 @@ export function bundleFunction(name: string, entry: string, folder = 'default'):
     legalComments: 'none',
     logLevel: 'silent',
   });
-  const inputs = Object.keys(result.metafile.inputs);
+  const inputs = Object.keys(result.metafile.inputs).map(repositoryInput);
   const packages = [...new Set(inputs.flatMap((input) => packageOf(input) ?? []))].sort();
   const outputs = result.metafile.outputs;
   const externalImports = [
