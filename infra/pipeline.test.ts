@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SCHEDULE_AHEAD_MS } from '../src/api/accept.ts';
 import { ROUTES, routesServedBy, type HttpApiRouteName } from '../src/api/routes.ts';
 import { CALLING_BACK_PROVIDERS } from '../src/providers/index.ts';
-import { CALLBACK_DRIFT_METRIC, METRIC_NAMESPACE } from '../src/runtime/metrics.ts';
+import { CALLBACK_DRIFT_METRIC, CROSS_ACCOUNT_CALLBACK_METRIC, METRIC_NAMESPACE } from '../src/runtime/metrics.ts';
 import { messageExpiresAt, MESSAGE_TTL_S, TTL_ATTRIBUTE } from '../src/store/table.ts';
 import { BUILD_DIR, REPO_ROOT } from './bundle.ts';
 import { ERROR_LOG_PATTERN, HANDLER_ERRORS_NAMESPACE, THROTTLED_LOG_PATTERN } from './components/alarms.ts';
@@ -404,6 +404,25 @@ describe('the Pulumi program (dev stack, mocked)', () => {
       expect(String(alarm.inputs.alarmDescription)).toMatch(/callback drift/);
     }
     expect(drift.map((a) => a.name)).toEqual(CALLING_BACK_PROVIDERS.map((provider) => `wa-alarms-callback-drift-${provider}`));
+  });
+
+  it('alarms on each calling-back provider’s cross-account callbacks, counted by the webhook function under its own name', () => {
+    const cross = ofType('aws:cloudwatch/metricAlarm:MetricAlarm').filter(
+      (a) => a.inputs.namespace === METRIC_NAMESPACE && a.inputs.metricName === CROSS_ACCOUNT_CALLBACK_METRIC,
+    );
+    const webhook = String(fnNamed('webhook').inputs.name);
+    expect(cross.map((a) => a.inputs.dimensions)).toEqual(CALLING_BACK_PROVIDERS.map((provider) => ({ function_name: webhook, provider })));
+    for (const alarm of cross) {
+      expect(alarm.inputs, alarm.name).toMatchObject({
+        statistic: 'Sum',
+        period: 3600,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+      });
+      expect(String(alarm.inputs.alarmDescription)).toMatch(/callback names a message of another account/);
+    }
+    expect(cross.map((a) => a.name)).toEqual(CALLING_BACK_PROVIDERS.map((provider) => `wa-alarms-cross-account-callback-${provider}`));
   });
 
   // Item 13: the SDK the tests ran is the SDK that runs.

@@ -190,7 +190,21 @@ const CASES: Array<{ policy: PolicyName; what: string; change: Break; expected: 
     what: 'a drift alarm that never clears (missing data breaching)',
     change: (r) =>
       void (find(r, 'cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-callback-drift-livechat').inputs.treatMissingData = 'breaching'),
-    expected: /^wa-alarms-callback-drift-livechat: treats missing data as breaching: with no drift there is no data, so it never clears/,
+    expected:
+      /^wa-alarms-callback-drift-livechat: treats missing data as breaching: with no drifting callbacks there is no data, so it never clears/,
+  },
+  {
+    policy: 'alarms',
+    what: 'a provider whose cross-account callbacks nobody is told of',
+    change: (r) => r.splice(r.indexOf(find(r, 'cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-cross-account-callback-kaleyra')), 1),
+    expected: /^wa-webhook: no alarm on cross-account callbacks of kaleyra's callbacks/,
+  },
+  {
+    policy: 'alarms',
+    what: 'a cross-account alarm that keeps its state without data (ignore)',
+    change: (r) =>
+      void (find(r, 'cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-cross-account-callback-gupshup').inputs.treatMissingData = 'ignore'),
+    expected: /^wa-alarms-cross-account-callback-gupshup: treats missing data as ignore: with no cross-account callbacks there is no data/,
   },
   {
     policy: 'secrets',

@@ -9,7 +9,7 @@
  */
 import { ROUTES, routesServedBy } from '../src/api/routes.ts';
 import { CALLING_BACK_PROVIDERS } from '../src/providers/index.ts';
-import { CALLBACK_DRIFT_METRIC, METRIC_NAMESPACE } from '../src/runtime/metrics.ts';
+import { CALLBACK_DRIFT_METRIC, CROSS_ACCOUNT_CALLBACK_METRIC, METRIC_NAMESPACE } from '../src/runtime/metrics.ts';
 import { TTL_ATTRIBUTE } from '../src/store/table.ts';
 import type { Plan, PlannedResource } from './plan.ts';
 
@@ -328,7 +328,7 @@ export const POLICIES = {
   alarms: {
     description:
       'every alarm notifies someone (and its recovery); every dead-letter queue, consumed queue and function has its alarms; ' +
-      'the callbacks of every provider that calls back are watched for drift, by an alarm that can fire and can clear',
+      'the callbacks of every provider that calls back are watched for drift and for cross-account callbacks, by alarms that can fire and can clear',
     check: (plan) => {
       const found: Array<Omit<Violation, 'policy'>> = [];
       const alarms = ofType(plan, TYPES.alarm);
@@ -364,30 +364,36 @@ export const POLICIES = {
           found.push({ resource: fn.name, message: 'no alarm on the errors its handler logs' });
         }
       }
+      // Metrics with data only while something happens: an alarm that breaches on missing data, or keeps its
+      // state without data ('ignore'), would stay in alarm after the first event (or from the start).
+      const watched = [
+        { metric: CALLBACK_DRIFT_METRIC, what: 'the drift of', counting: 'drifting callbacks' },
+        { metric: CROSS_ACCOUNT_CALLBACK_METRIC, what: 'cross-account callbacks of', counting: 'cross-account callbacks' },
+      ];
       for (const fn of ofType(plan, TYPES.fn).filter((f) => CALLBACK_RECEIVERS.some((name) => f.name.endsWith(`-${name}`)))) {
         for (const provider of CALLING_BACK_PROVIDERS) {
-          const drift = alarms.filter((a) => {
-            const dimensions = a.inputs.dimensions as Record<string, string> | undefined;
-            return (
-              a.inputs.namespace === METRIC_NAMESPACE &&
-              a.inputs.metricName === CALLBACK_DRIFT_METRIC &&
-              dimensions?.function_name === awsNameOf(fn) &&
-              dimensions.provider === provider
-            );
-          });
-          if (drift.length === 0) found.push({ resource: fn.name, message: `no alarm on the drift of ${provider}'s callbacks` });
-          for (const alarm of drift) {
-            // The metric has data only while callbacks drift: an alarm that breaches on missing data, or keeps its
-            // state without data ('ignore'), would stay in alarm after the first drift (or from the start).
-            const missing = String(alarm.inputs.treatMissingData ?? 'missing');
-            if (missing === 'breaching' || missing === 'ignore') {
-              found.push({
-                resource: alarm.name,
-                message: `treats missing data as ${missing}: with no drift there is no data, so it never clears`,
-              });
-            }
-            if (alarm.inputs.statistic !== 'Sum' || !(Number(alarm.inputs.threshold) >= 1)) {
-              found.push({ resource: alarm.name, message: 'does not count drifting callbacks (Sum, at least 1)' });
+          for (const { metric, what, counting } of watched) {
+            const on = alarms.filter((a) => {
+              const dimensions = a.inputs.dimensions as Record<string, string> | undefined;
+              return (
+                a.inputs.namespace === METRIC_NAMESPACE &&
+                a.inputs.metricName === metric &&
+                dimensions?.function_name === awsNameOf(fn) &&
+                dimensions.provider === provider
+              );
+            });
+            if (on.length === 0) found.push({ resource: fn.name, message: `no alarm on ${what} ${provider}'s callbacks` });
+            for (const alarm of on) {
+              const missing = String(alarm.inputs.treatMissingData ?? 'missing');
+              if (missing === 'breaching' || missing === 'ignore') {
+                found.push({
+                  resource: alarm.name,
+                  message: `treats missing data as ${missing}: with no ${counting} there is no data, so it never clears`,
+                });
+              }
+              if (alarm.inputs.statistic !== 'Sum' || !(Number(alarm.inputs.threshold) >= 1)) {
+                found.push({ resource: alarm.name, message: `does not count ${counting} (Sum, at least 1)` });
+              }
             }
           }
         }

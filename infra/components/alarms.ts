@@ -12,12 +12,14 @@
  * - a function is throttled;
  * - the API answers 5xx, or throttles callers (429s, counted from its access log);
  * - a provider's authenticated callbacks drift from its spec (the webhook's embedded metric
- *   `callback_drift`, src/webhooks/drift.ts), one alarm per provider.
+ *   `callback_drift`, src/webhooks/drift.ts), one alarm per provider;
+ * - a valid callback named a message of another account (`cross_account_callback`,
+ *   src/webhooks/app.ts), one alarm per provider.
  */
 import { createHash } from 'node:crypto';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { CALLBACK_DRIFT_METRIC, METRIC_NAMESPACE } from '../../src/runtime/metrics.ts';
+import { CALLBACK_DRIFT_METRIC, CROSS_ACCOUNT_CALLBACK_METRIC, METRIC_NAMESPACE } from '../../src/runtime/metrics.ts';
 import type { HttpApi } from './http-api.ts';
 import { awsName } from './names.ts';
 import type { NodeFunction } from './node-function.ts';
@@ -111,6 +113,55 @@ export interface AlarmsArgs {
     periodSeconds?: pulumi.Input<number>;
   };
   /**
+   * The function that takes providers' callbacks, and the providers whose callbacks it takes: one
+   * alarm per provider on the `cross_account_callback` metric the function writes (embedded
+   * metric format, dimensions `function_name` and `provider`) — a valid callback that named a
+   * message of another account: a provider posting to the wrong account's URL, or a tenant naming
+   * another tenant's message. Nothing was changed; someone should find out which. Missing data is
+   * not breaching.
+   * @default none: no cross-account alarms
+   * @example
+   * ```ts
+   * { crossAccountCallbacks: { function: pipeline.functions.webhook, providers: ['kaleyra', 'gupshup'] } }
+   * ```
+   */
+  crossAccountCallbacks?: {
+    /**
+     * The webhook function (its deployed name is the metric's `function_name`).
+     * @example
+     * ```ts
+     * pipeline.functions.webhook
+     * ```
+     */
+    function: NodeFunction;
+    /**
+     * The providers to alarm on, each by its name (the metric's `provider`).
+     * @example
+     * ```ts
+     * ['livechat', 'gupshup', 'loopwave', 'kaleyra']
+     * ```
+     */
+    providers: readonly string[];
+    /**
+     * Cross-account callbacks of one provider in `periodSeconds` that raise its alarm.
+     * @default `1`
+     * @example
+     * ```ts
+     * 5
+     * ```
+     */
+    threshold?: pulumi.Input<number>;
+    /**
+     * The alarm's period, in seconds: it returns to OK after a period without one.
+     * @default `3600`
+     * @example
+     * ```ts
+     * 900
+     * ```
+     */
+    periodSeconds?: pulumi.Input<number>;
+  };
+  /**
    * An SNS topic to notify. Without it, one is created (see `emails`). Its presence decides
    * whether a topic is created, so give the key only when there is a topic (an output is fine).
    * @default a new topic
@@ -172,7 +223,8 @@ export interface AlarmsArgs {
   /**
    * Changes to the underlying resources' arguments, applied just before each is created
    * (transform.ts: a partial merged over the arguments, or a callback that changes them). The
-   * callback's `name` (`<alarms>-<queue or function>-<kind>`, `<alarms>-callback-drift-<provider>`)
+   * callback's `name` (`<alarms>-<queue or function>-<kind>`, `<alarms>-callback-drift-<provider>`,
+   * `<alarms>-cross-account-callback-<provider>`)
    * tells one alarm from another.
    * @default no change
    * @example
@@ -322,22 +374,36 @@ export class Alarms extends pulumi.ComponentResource {
       }
     }
 
-    if (args.callbackDrift) {
-      const { function: fn, providers } = args.callbackDrift;
-      for (const provider of providers) {
-        alarm(`callback-drift-${provider}`, {
-          alarmDescription:
-            `Authenticated ${provider} callbacks broke its spec, or carried a status word or field it does not know: ` +
-            `see the webhook's 'callback drift' log lines (kind, path, rule), then the provider's changelog and specs/${provider}.yaml`,
+    const perProvider = (kind: string, metricName: string, watched: AlarmsArgs['callbackDrift'], description: (p: string) => string) => {
+      for (const provider of watched?.providers ?? []) {
+        alarm(`${kind}-${provider}`, {
+          alarmDescription: description(provider),
           namespace: METRIC_NAMESPACE,
-          metricName: CALLBACK_DRIFT_METRIC,
-          dimensions: { function_name: fn.function.name, provider },
+          metricName,
+          dimensions: { function_name: watched!.function.function.name, provider },
           statistic: 'Sum',
-          period: args.callbackDrift.periodSeconds ?? 3600,
-          threshold: args.callbackDrift.threshold ?? 1,
+          period: watched!.periodSeconds ?? 3600,
+          threshold: watched!.threshold ?? 1,
         });
       }
-    }
+    };
+    perProvider(
+      'callback-drift',
+      CALLBACK_DRIFT_METRIC,
+      args.callbackDrift,
+      (provider) =>
+        `Authenticated ${provider} callbacks broke its spec, or carried a status word or field it does not know: ` +
+        `see the webhook's 'callback drift' log lines (kind, path, rule), then the provider's changelog and specs/${provider}.yaml`,
+    );
+    perProvider(
+      'cross-account-callback',
+      CROSS_ACCOUNT_CALLBACK_METRIC,
+      args.crossAccountCallbacks,
+      (provider) =>
+        `A valid ${provider} callback named a message of another account (nothing was changed): see the webhook's ` +
+        `'callback names a message of another account' lines for the account whose URL it came to, then that account's ` +
+        `webhook settings at ${provider} — a misrouted URL, or a tenant naming another tenant's message`,
+    );
 
     if (args.api) {
       alarm('api-5xx', {

@@ -208,6 +208,9 @@ describe('documented defaults', () => {
       'AlarmsArgs.callbackDrift.threshold': () => alarm('wa-alarms-callback-drift-kaleyra'),
       'AlarmsArgs.callbackDrift.periodSeconds': () =>
         input('cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-callback-drift-kaleyra').period,
+      'AlarmsArgs.crossAccountCallbacks.threshold': () => alarm('wa-alarms-cross-account-callback-kaleyra'),
+      'AlarmsArgs.crossAccountCallbacks.periodSeconds': () =>
+        input('cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-cross-account-callback-kaleyra').period,
       'WhatsAppPipelineArgs.configVersion': () => [1, 2, 3].find((salt) => configVersion(DOCUMENT, salt) === outputs.pipelineVersion),
       'WhatsAppPipelineArgs.configMaxAgeSeconds': () => {
         const { variables } = input('lambda/function:Function', 'wa-sender').environment as { variables: Record<string, string> };

@@ -403,6 +403,7 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
         functions: this.functions,
         // Every provider that calls back: an alarm costs little, and a stack's accounts are in its secret.
         callbackDrift: { function: this.functions.webhook, providers: CALLING_BACK_PROVIDERS },
+        crossAccountCallbacks: { function: this.functions.webhook, providers: CALLING_BACK_PROVIDERS },
         api: this.api,
         // A failing caller keeps its push for 10 s + 20 s + … + 15 min ≈ 36 min before it is dead-lettered.
         oldestMessageAgeSeconds: { send: 1800, push: 3600 },

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { providerCallback } from '../local/simulator.ts';
 import { readFunctionEnvironment } from '../runtime/env.ts';
 import { functionLog, memoryLog, type Log } from '../runtime/log.ts';
-import { CALLBACK_DRIFT_METRIC, METRIC_NAMESPACE } from '../runtime/metrics.ts';
+import { CALLBACK_DRIFT_METRIC, CROSS_ACCOUNT_CALLBACK_METRIC, METRIC_NAMESPACE } from '../runtime/metrics.ts';
 import { memoryStorage } from '../store/memory/index.ts';
 import type { WebhookDeps } from '../webhooks/app.ts';
 import type { RuntimeEnvironment } from './runtime.ts';
@@ -34,10 +34,10 @@ const event = (path: string, body: string, headers: Record<string, string> = {})
 
 const ACCOUNTS = { kaleyra: 'acme-kaleyra', gupshup: 'acme-gupshup' } as const;
 
-function deps(log: Log, functionName?: string): WebhookDeps {
+function deps(log: Log, functionName?: string, storage = memoryStorage()): WebhookDeps {
   const accounts = new Map(Object.entries(ACCOUNTS).map(([provider, id]) => [id, { id, provider }]));
   return {
-    ...memoryStorage(),
+    ...storage,
     accounts,
     webhookSecrets: Object.fromEntries(Object.values(ACCOUNTS).map((id) => [id, [TOKEN]])),
     recipientHashKey: 'k'.repeat(32),
@@ -45,6 +45,19 @@ function deps(log: Log, functionName?: string): WebhookDeps {
     now: () => new Date('2026-11-20T10:00:00.000Z'),
     ...(functionName ? { functionName } : {}),
   } as unknown as WebhookDeps;
+}
+
+/** A provider's callback as its simulator writes it, naming our message `ours` (Kaleyra's `extra_info.ref`). */
+function naming(ours: string) {
+  const made = providerCallback('kaleyra', {
+    status: 'sent',
+    providerMessageId: 'K-9',
+    messageId: ours,
+    recipient: RECIPIENT,
+    at: 1_795_300_000,
+    secret: TOKEN,
+  });
+  return event(`/v1/webhooks/kaleyra/${ACCOUNTS.kaleyra}${made.pathSuffix}`, made.body, made.headers);
 }
 
 /** A provider's callback as its simulator writes it, edited, for its account (`secret`: what it proves itself with). */
@@ -200,5 +213,55 @@ describe('callback drift, counted by the webhook function', () => {
     } as unknown as RuntimeEnvironment;
     expect(createWebhookDeps(runtime, { log: memoryLog() }).functionName).toBe(FUNCTION_NAME);
     expect(createWebhookDeps({ ...runtime, functionName: undefined }, { log: memoryLog() })).not.toHaveProperty('functionName');
+  });
+});
+
+describe('cross-account callbacks, counted by the webhook function', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('writes one embedded-metric line by provider and function name (what the alarm counts), and changes nothing', async () => {
+    const storage = memoryStorage();
+    const id = '01KB0000000000000000000000';
+    await storage.messages.createMany([
+      {
+        id,
+        provider: 'kaleyra',
+        account: 'beta-kaleyra',
+        recipient: { hash: 'h1', last4: '5678' },
+        kind: 'template',
+        template: 'lto_template',
+        status: 'queued',
+        createdAt: '2026-11-20T09:59:00.000Z',
+      },
+    ]);
+    const handler = webhookHandler(() => deps(functionLog('webhook'), FUNCTION_NAME, storage));
+    let status: number | undefined;
+    const lines = await logLines(async () => {
+      status = (await handler(naming(id))).statusCode;
+    });
+    expect(status).toBe(200);
+    expect(await storage.messages.get(id)).toMatchObject({ status: 'queued', account: 'beta-kaleyra' });
+    const counted = lines.filter((line) => line.message === 'callback names a message of another account: not applied');
+    expect(counted).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        provider: 'kaleyra',
+        account: 'acme-kaleyra',
+        function_name: FUNCTION_NAME,
+        [CROSS_ACCOUNT_CALLBACK_METRIC]: 1,
+        _aws: {
+          Timestamp: Date.parse('2026-11-20T10:00:00.000Z'),
+          CloudWatchMetrics: [
+            {
+              Namespace: METRIC_NAMESPACE,
+              Dimensions: [['function_name', 'provider']],
+              Metrics: [{ Name: CROSS_ACCOUNT_CALLBACK_METRIC, Unit: 'Count' }],
+            },
+          ],
+        },
+      }),
+    ]);
+    // Which message of which account it named stays out of the line.
+    expect(JSON.stringify(counted)).not.toMatch(new RegExp(`${id}|beta|98123`));
   });
 });

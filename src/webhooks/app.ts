@@ -109,8 +109,9 @@ async function takeCallback(
     deps.log.warn('callback names a message of another account: not applied', {
       provider,
       account: accountId,
+      ...(deps.functionName ? { function_name: deps.functionName } : {}),
       [CROSS_ACCOUNT_CALLBACK_METRIC]: crossAccount,
-      ...embeddedMetric(CROSS_ACCOUNT_CALLBACK_METRIC, [['provider']], deps.now()),
+      ...embeddedMetric(CROSS_ACCOUNT_CALLBACK_METRIC, metricDimensions(deps), deps.now()),
     });
   }
   const events = normalised.events.length;
@@ -124,6 +125,11 @@ async function takeCallback(
     cross_account_callback: crossAccount,
   });
   return { response: json(200, { received: normalised.events.length, ignored: normalised.ignored.length }), drift: read.drift };
+}
+
+/** The webhook's metrics are by provider, and by the function's name where it has one (deployed): each stack alarms on its own. */
+function metricDimensions(deps: WebhookDeps): string[][] {
+  return [deps.functionName ? ['function_name', 'provider'] : ['provider']];
 }
 
 /** The most drift items one `callback drift` line lists (the rest are counted in `drift_more`). */
@@ -144,7 +150,7 @@ function reportDrift(deps: WebhookDeps, provider: ProviderName, account: string,
     kinds: [...new Set(drift.map((item) => item.kind))],
     drift: shown,
     ...(drift.length > shown.length ? { drift_more: drift.length - shown.length } : {}),
-    ...embeddedMetric(CALLBACK_DRIFT_METRIC, [deps.functionName ? ['function_name', 'provider'] : ['provider']], deps.now()),
+    ...embeddedMetric(CALLBACK_DRIFT_METRIC, metricDimensions(deps), deps.now()),
   });
 }
 

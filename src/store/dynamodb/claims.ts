@@ -42,11 +42,11 @@ export class DynamoDBSendClaimRepository extends DynamoDBRepository implements S
   }
 
   unclaim(id: string, token: string, error: StoredError, hold?: HoldSpec): Promise<boolean> {
-    return this.requeue(id, token, { error, ...(hold ? { hold } : {}) });
+    return this.#requeue(id, token, { error, ...(hold ? { hold } : {}) });
   }
 
   release(id: string, token: string, hold: HoldSpec): Promise<boolean> {
-    return this.requeue(id, token, { hold, uncount: true });
+    return this.#requeue(id, token, { hold, uncount: true });
   }
 
   /**
@@ -54,7 +54,7 @@ export class DynamoDBSendClaimRepository extends DynamoDBRepository implements S
    * `error` (unclaim), the attempt taken back (release), and with `hold` the sealed body and the
    * `due` entry (or the paused account's shard) that bring the message back.
    */
-  private requeue(id: string, token: string, change: { error?: StoredError; hold?: HoldSpec; uncount?: boolean }): Promise<boolean> {
+  #requeue(id: string, token: string, change: { error?: StoredError; hold?: HoldSpec; uncount?: boolean }): Promise<boolean> {
     const { error, hold, uncount } = change;
     const set = ['#status = :queued', '#rank = :rank'];
     const names: Record<string, string> = { '#status': 'status', '#rank': 'rank' };

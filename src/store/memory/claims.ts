@@ -19,15 +19,15 @@ export class MemorySendClaimRepository extends MemoryRepository implements SendC
   }
 
   async unclaim(id: string, token: string, error: StoredError, hold?: HoldSpec): Promise<boolean> {
-    return this.requeue(id, token, { error, ...(hold ? { hold } : {}) });
+    return this.#requeue(id, token, { error, ...(hold ? { hold } : {}) });
   }
 
   async release(id: string, token: string, hold: HoldSpec): Promise<boolean> {
-    return this.requeue(id, token, { hold, uncount: true });
+    return this.#requeue(id, token, { hold, uncount: true });
   }
 
   /** A claim given back by its holder, as the DynamoDB repository's `requeue`. */
-  private requeue(id: string, token: string, change: { error?: StoredError; hold?: HoldSpec; uncount?: boolean }): boolean {
+  #requeue(id: string, token: string, change: { error?: StoredError; hold?: HoldSpec; uncount?: boolean }): boolean {
     const message = this.tables.messages.get(id);
     if (message?.record.status !== 'sending' || message.claim?.token !== token) return false;
     const { error, hold, uncount } = change;
