@@ -34,6 +34,15 @@ export interface PacingConfig {
   recipientGapMs: number;
 }
 
+/**
+ * The spacing taken between two sends' slots to one recipient: the gap, plus the room for each
+ * send's arrival to stray δ from its slot (as the account's windows leave it), so that the
+ * provider sees them at least the gap apart — W + 2δ, like a window. 0 when there is no gap.
+ */
+export function recipientSpacingMs(pacing: PacingConfig): number {
+  return pacing.recipientGapMs > 0 ? pacing.recipientGapMs + 2 * (pacing.account.arrivalJitterMs ?? 0) : 0;
+}
+
 export const DEFAULT_BURST_FRACTION = 0;
 export const DEFAULT_ARRIVAL_JITTER_MS = 10;
 export const DEFAULT_RECIPIENT_GAP_MS = 6_000;

@@ -35,7 +35,7 @@ import { maskPhone, recipientRef } from '../privacy/recipient.ts';
 import { matchedByRecipient } from '../providers/adapter.ts';
 import type { OutgoingMessage, ProviderAdapter, ProviderConnection, SendResult } from '../providers/adapter.ts';
 import { ProviderError } from '../providers/errors.ts';
-import { pacingFor, type Budget } from '../pacing/budget.ts';
+import { pacingFor, recipientSpacingMs, type Budget } from '../pacing/budget.ts';
 import type { Pacer } from '../pacing/pacer.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
 import type { StatusNotifier } from '../push/push.ts';
@@ -365,8 +365,9 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   const first = await takeSlot(batch, request.account, pacing.account, ticket, deps);
   if ('waitMs' in first) return delay(queueWaitForSlot(first.waitMs, deps), 'account rate limit');
   let slot = first.at;
-  // The recipient's gap, for a send at the slot (refused, the slot goes unused: rare, and safe).
-  const gap = await deps.pacer.acquireGap(`rcpt#${request.account}#${recipient.hash}`, pacing.recipientGapMs, slot);
+  // The recipient's gap, plus room for both sends' arrival jitter, for a send at the slot
+  // (refused, the slot goes unused: rare, and safe).
+  const gap = await deps.pacer.acquireGap(`rcpt#${request.account}#${recipient.hash}`, recipientSpacingMs(pacing), slot);
   if (gap.granted === 0) return delay(Math.max(1, slot + gap.waitMs - deps.now()), 'recipient gap');
 
   // Until the claim's turn: the claim is the second half of the lead. Waiting costs no write, and
