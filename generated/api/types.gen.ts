@@ -435,13 +435,9 @@ export type StatusPush = {
          */
         at: string;
         /**
-         * Why it failed (`failed`).
+         * Why it failed (`failed`), or why its outcome is open (`unknown`), as `GET /v1/messages/{id}` shows it.
          */
-        error?: {
-            class?: string;
-            code?: string | number;
-            reason: string;
-        };
+        error?: MessageError;
         /**
          * The caller's metadata of the message.
          */

@@ -32,7 +32,13 @@ export const StatusPush = z.lazy(() =>
     status: z.enum(STATUSES),
     at: z.string(),
     error: z
-      .strictObject({ class: z.string().optional(), code: z.union([z.string(), z.number()]).optional(), reason: z.string() })
+      .strictObject({
+        class: z.string().optional(),
+        // The provider's HTTP status, on a send it refused (or answered ambiguously): the sender's error carries it.
+        status: z.number().int().optional(),
+        code: z.union([z.string(), z.number()]).optional(),
+        reason: z.string(),
+      })
       .optional(),
     metadata: z.record(z.string(), z.string()).optional(),
   }),

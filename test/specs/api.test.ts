@@ -26,6 +26,7 @@ import { payloadCipher } from '../../src/privacy/payload-cipher.ts';
 import { CALLING_BACK_PROVIDERS } from '../../src/providers/index.ts';
 import { PROVIDERS } from '../../src/providers/names.ts';
 import { providerCallback } from '../../src/local/simulator.ts';
+import { ProviderError } from '../../src/providers/errors.ts';
 import { deliverPush, type StatusPush } from '../../src/push/push.ts';
 import { MAX_WEBHOOK_BODY_BYTES } from '../../src/webhooks/app.ts';
 import {
@@ -889,6 +890,22 @@ describe('specs/api.yaml', () => {
         status: 'failed',
         at: '2026-11-22T09:52:03.000Z',
         error: { class: 'permanent', code: 131026, reason: 'Message undeliverable' },
+      },
+      // What the sender pushes for a refused send: its error as stored, the HTTP status included.
+      refused: {
+        v: 1,
+        id: ID.queued,
+        account: 'acme-kaleyra',
+        provider: 'kaleyra',
+        status: 'failed',
+        at: '2026-11-22T09:53:04.000Z',
+        error: new ProviderError({
+          provider: 'kaleyra',
+          retryClass: 'permanent',
+          status: 400,
+          code: 'WA400',
+          reason: 'payload refused: Invalid template parameters',
+        }).toJSON(),
       },
     };
 
