@@ -25,6 +25,12 @@ export const QueueMessage = z.strictObject({
   request: SendRequest,
   /** When the request was accepted (ISO-8601 UTC). */
   acceptedAt: z.iso.datetime({ error: 'must be an ISO-8601 UTC date-time' }),
+  /**
+   * The sender's own: a send slot it reserved for this copy of the message, sealed under the
+   * deployment's payload key (src/sender/sender.ts, "carried slots"). Producers leave it out; one
+   * that does not open, or names another message, is ignored.
+   */
+  slot: z.string().max(512, 'must be at most 512 characters (the sender writes it)').optional(),
 });
 
 export type QueueMessageInput = z.input<typeof QueueMessage>;

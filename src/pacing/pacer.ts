@@ -46,6 +46,16 @@ export class Pacer {
     return { slots: [], waitMs: 50 };
   }
 
+  /**
+   * Whether a slot reserved earlier is still good: false when a provider has since asked `scope`
+   * to wait past it (a 429's reset). One read of the slot state, no write.
+   */
+  async stillGood(scope: string, slotMs: number): Promise<boolean> {
+    const { state } = await this.store.readSlots(scope);
+    const blockedUntil = state?.blockedUntilMs ?? 0;
+    return blockedUntil <= slotMs;
+  }
+
   /** Nobody sends from `scope` before `untilMs` (a provider's 429 said so). */
   async block(scope: string, budget: Budget, untilMs: number, now: number): Promise<void> {
     for (let attempt = 0; attempt < 8; attempt++) {

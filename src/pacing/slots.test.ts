@@ -140,6 +140,18 @@ describe('slot pacing', () => {
     expect(block(undefined, 5).notBeforeMs).toBe(5);
   });
 
+  it('remember the last block apart from jitter gaps, through later reservations (what voids a slot reserved before it)', () => {
+    const budget: Budget = { windows: [{ limit: 10, windowMs: 1000 }], burstFraction: 0, jitterMs: [500, 500] };
+    const blocked = block(undefined, 30_000);
+    expect(blocked.blockedUntilMs).toBe(30_000);
+    const after = reserve(blocked, budget, 2, 31_000, 10_000, () => 0).state;
+    // A jitter gap moves notBefore; the block stays what it was.
+    expect(after.notBeforeMs).toBeGreaterThan(31_000);
+    expect(after.blockedUntilMs).toBe(30_000);
+    expect(block(after, 20_000).blockedUntilMs).toBe(30_000);
+    expect(reserve(undefined, budget, 1, 0, 1000, () => 0).state.blockedUntilMs).toBeUndefined();
+  });
+
   it('carry a token bucket written before slots into slots that count its recent sends', () => {
     const budget: Budget = { windows: [{ limit: 100, windowMs: 1000 }], burstFraction: 0, arrivalJitterMs: 0 };
     // The old bucket (capacity 10) had spent 6 tokens at t = 1000 and was blocked until 2000.

@@ -21,6 +21,11 @@ export interface SlotState {
   tatUs: Record<string, number>;
   /** Nothing goes out before this (a 429's reset, a jitter gap). */
   notBeforeMs?: number;
+  /**
+   * The end of the last block a provider asked for (a 429's reset), apart from jitter gaps: a slot
+   * reserved before the block and falling inside it is void (src/sender/sender.ts, carried slots).
+   */
+  blockedUntilMs?: number;
 }
 
 /** A token-bucket state written by an earlier version of the pacer (read once after an upgrade). */
@@ -123,7 +128,7 @@ export function reserve(
       const key = String(window.windowMs);
       tatUs[key] = Math.max(tatUs[key] ?? at, at) + spacingOf(window, budget).intervalUs;
     }
-    state = { tatUs, ...(state.notBeforeMs !== undefined ? { notBeforeMs: state.notBeforeMs } : {}) };
+    state = { ...state, tatUs };
     if (budget.jitterMs) {
       const [min, max] = budget.jitterMs;
       state.notBeforeMs = at / 1000 + min + Math.floor(random() * (max - min + 1));
@@ -135,5 +140,9 @@ export function reserve(
 
 /** The state after a provider said to wait until `untilMs` (a 429's reset): nobody sends before. */
 export function block(state: SlotState | undefined, untilMs: number): SlotState {
-  return { tatUs: { ...state?.tatUs }, notBeforeMs: Math.max(state?.notBeforeMs ?? 0, untilMs) };
+  return {
+    tatUs: { ...state?.tatUs },
+    notBeforeMs: Math.max(state?.notBeforeMs ?? 0, untilMs),
+    blockedUntilMs: Math.max(state?.blockedUntilMs ?? 0, untilMs),
+  };
 }

@@ -37,6 +37,7 @@ import type { OutgoingMessage, ProviderAdapter, ProviderConnection, SendResult }
 import { ProviderError } from '../providers/errors.ts';
 import { pacingFor, recipientSpacingMs, type Budget } from '../pacing/budget.ts';
 import type { Pacer } from '../pacing/pacer.ts';
+import { spacingOf } from '../pacing/slots.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
 import type { StatusNotifier } from '../push/push.ts';
 import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
@@ -94,6 +95,7 @@ export interface SenderDeps extends SenderStorage {
   reserveMs: number;
   /** How long a message put on the queue may wait unclaimed before the sweeper enqueues it again. */
   sweepGraceMs: number;
+
   /** Draws in [0, 1) for the backoff's jitter (`Math.random` by default); tests pin them. */
   random?: () => number;
   /** Where the sender's lines go (src/runtime/log.ts); each message's carry its id, account and masked recipient. */
@@ -180,8 +182,10 @@ async function takeTurnAsync(batch: BatchContext, account: string): Promise<{ do
 export function planBatch(bodies: readonly string[], batch: BatchContext): void {
   for (const body of bodies) {
     // Only the account is needed here: each record is validated properly when it is sent.
-    const account = (safeJson(body) as { request?: { account?: unknown } } | undefined)?.request?.account;
-    if (typeof account === 'string') batch.wanting.set(account, (batch.wanting.get(account) ?? 0) + 1);
+    const raw = safeJson(body) as { request?: { account?: unknown }; slot?: unknown } | undefined;
+    const account = raw?.request?.account;
+    // A copy carrying its slot takes none of the batch's (if its slot was lost, it reserves alone).
+    if (typeof account === 'string' && typeof raw?.slot !== 'string') batch.wanting.set(account, (batch.wanting.get(account) ?? 0) + 1);
   }
 }
 
@@ -201,6 +205,53 @@ export const DEFAULT_SLOT_LEAD_MS = 25;
  */
 export function queueWaitForSlot(waitMs: number, deps: Pick<SenderDeps, 'slotLeadMs' | 'maxInlineWaitMs'>): number {
   return Math.max(1, waitMs - deps.slotLeadMs - deps.maxInlineWaitMs);
+}
+
+/**
+ * Carried slots (sparse limits, below). A record whose next slot is out of reach goes back on the queue until it is near.
+ * Were it only to look again then, every such record would look at each slot and one would get it
+ * — every one computes the same next free slot, so a backlog stays invisible to each: against a
+ * slow limit the queue churns (20 copies per send with a backlog of 20 against 20/min; 200 with
+ * 200). So it reserves its slot now, up to {@link FAR_HORIZON_MS} ahead, and its copy carries it,
+ * sealed with the payload key (`QueueMessage.slot`: a producer cannot forge one): it comes back
+ * once, before its slot, and sends at it without another reservation; a backlog reserves in turn.
+ * Nobody else can take that slot, so a copy that comes back more than δ late leaves it unused (it
+ * then reserves again), and a provider's 429 since (the account's block) voids the slots it covers.
+ */
+/**
+ * Only where slots are sparse — one per `maxInlineWaitMs` or slower: 80/s is not, 20/min is — are
+ * they carried: there a copy is alone at its slot and comes back to an idle consumer. Where they
+ * are dense, the consumers are busy with the records that take them, a copy may come back late, and
+ * a carried slot missed is lost to everyone; there the records in flight take the slots as they
+ * come (each looks again about once a second it waits), and the backlog waits in the queue unread.
+ */
+function intervalMs(budget: Budget): number {
+  return Math.max(...budget.windows.map((window) => spacingOf(window, budget).intervalUs)) / 1000;
+}
+
+/** How far ahead a carried slot may be: its copy's delay stays within SQS's 15 minutes. */
+export const FAR_HORIZON_MS = MAX_DELAY_S * 1000;
+
+interface CarriedSlot {
+  id: string;
+  at: number;
+}
+
+/** The slot `message`'s copy carries, if it opens and is this message's. */
+function carriedSlot(message: QueueMessage, deps: Pick<SenderDeps, 'cipher'>): number | undefined {
+  if (!message.slot) return undefined;
+  try {
+    const carried = JSON.parse(deps.cipher.open(message.slot)) as Partial<CarriedSlot>;
+    return carried.id === message.id && typeof carried.at === 'number' && Number.isFinite(carried.at) ? carried.at : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `message` without a carried slot (what is held in the table, and what a copy without one carries). */
+function withoutSlot(message: QueueMessage): QueueMessage {
+  const { slot: _slot, ...plain } = message;
+  return plain;
 }
 
 /** How many later slots a record takes when it keeps missing its own (then it goes back on the queue). */
@@ -249,6 +300,38 @@ async function takeSlot(
   } finally {
     turn.done();
   }
+}
+
+/**
+ * The record's slot: the one its copy carries, if still good (not passed by more than δ, not
+ * voided by a block since) and within reach — else the account's next one (`takeSlot`). A slot
+ * out of reach sends the record back on the queue (`delay`), carrying one reserved now (or the one
+ * it carries, if it came back early).
+ */
+async function slotFor(
+  message: QueueMessage,
+  batch: BatchContext,
+  budget: Budget,
+  ticket: SlotTicket,
+  deps: SenderDeps,
+  delay: (delayMs: number, reason: string, options?: DelayOptions) => Promise<Outcome>,
+): Promise<{ at: number } | { outcome: Outcome }> {
+  const account = message.request.account;
+  const scope = `acct#${account}`;
+  const carried = carriedSlot(message, deps);
+  if (carried !== undefined && carried >= deps.now() - (budget.arrivalJitterMs ?? 0) && (await deps.pacer.stillGood(scope, carried))) {
+    const waitMs = carried - deps.now();
+    if (waitMs <= deps.slotLeadMs + deps.maxInlineWaitMs) return { at: carried };
+    return { outcome: await delay(queueWaitForSlot(waitMs, deps), 'account rate limit (its slot is reserved)', { slot: message.slot! }) };
+  }
+  const next = await takeSlot(batch, account, budget, ticket, deps);
+  if ('at' in next) return next;
+  if (intervalMs(budget) < deps.maxInlineWaitMs) return { outcome: await delay(queueWaitForSlot(next.waitMs, deps), 'account rate limit') };
+  const ahead = await deps.pacer.reserve(scope, budget, 1, deps.now() + deps.slotLeadMs, FAR_HORIZON_MS);
+  const at = ahead.slots[0];
+  if (at === undefined) return { outcome: await delay(queueWaitForSlot(ahead.waitMs + deps.slotLeadMs, deps), 'account rate limit') };
+  const slot = deps.cipher.seal(JSON.stringify({ id: message.id, at } satisfies CarriedSlot));
+  return { outcome: await delay(queueWaitForSlot(at - deps.now(), deps), 'account rate limit (its slot reserved ahead)', { slot }) };
 }
 
 function safeJson(text: string): unknown {
@@ -315,7 +398,7 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   // Without a due entry, the sweeper looks at the message one grace after its creation.
   const knownDueAt = record.dueAt ?? new Date(Date.parse(record.createdAt) + deps.sweepGraceMs).toISOString();
   const delay = (delayMs: number, reason: string, options: DelayOptions = {}) =>
-    delayMessage(message, delayMs, reason, deps, log, { knownDueAt, ...options });
+    delayMessage(withoutSlot(message), delayMs, reason, deps, log, { knownDueAt, ...options });
   const adapter = deps.adapterFor(account);
   // A call's deadline ends before the invocation's reserve. A call that could only have half the
   // deadline a fresh invocation gives (a short function timeout shortens both) waits for the next.
@@ -362,8 +445,8 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   const pacing = pacingFor(account);
   const blockedUntil = () => batch.blockedUntil.get(request.account) ?? 0;
   if (blockedUntil() > deps.now()) return delay(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
-  const first = await takeSlot(batch, request.account, pacing.account, ticket, deps);
-  if ('waitMs' in first) return delay(queueWaitForSlot(first.waitMs, deps), 'account rate limit');
+  const first = await slotFor(message, batch, pacing.account, ticket, deps, delay);
+  if ('outcome' in first) return first.outcome;
   let slot = first.at;
   // The recipient's gap, plus room for both sends' arrival jitter, for a send at the slot
   // (refused, the slot goes unused: rare, and safe).
@@ -567,7 +650,7 @@ async function giveBack(
   const seconds = Math.ceil(delayMs / 1000);
   const onQueue = !pausedAccount && seconds <= MAX_DELAY_S;
   const dueAt = new Date(deps.now() + delayMs + (onQueue ? deps.sweepGraceMs : 0)).toISOString();
-  const sealedPayload = deps.cipher.seal(JSON.stringify(c.message));
+  const sealedPayload = deps.cipher.seal(JSON.stringify(withoutSlot(c.message)));
   const hold = { dueAt, sealedPayload, ...(pausedAccount ? { pausedAccount } : {}) };
   const given = stored ? deps.claims.unclaim(c.message.id, c.claim, stored, hold) : deps.claims.release(c.message.id, c.claim, hold);
   if (!(await given)) {
@@ -575,7 +658,7 @@ async function giveBack(
     return { kind: 'skipped', reason: 'the claim was no longer held' };
   }
   if (onQueue) {
-    const refusedIds = await deps.queue.enqueue([{ message: c.message, delaySeconds: seconds }]);
+    const refusedIds = await deps.queue.enqueue([{ message: withoutSlot(c.message), delaySeconds: seconds }]);
     // Not lost: the sweeper enqueues it at its due time. Failing the record brings the original back sooner.
     if (refusedIds.length > 0) throw new UnavailableError('queue', 'the delayed copy could not be enqueued');
   }
@@ -616,6 +699,8 @@ async function reconcile(
 interface DelayOptions {
   /** Hold it in the table with this paused account's messages instead of the queue. */
   pausedAccount?: string;
+  /** The sealed slot the queue copy carries (a hold in the table carries none). */
+  slot?: string;
   /** Keep the sweeper's due time after the copy's. @default true (false for a message being sent). */
   watch?: boolean;
   /** The message's due time as last read. */
@@ -641,7 +726,8 @@ async function delayMessage(
   const at = deps.now();
   const sealed = () => deps.cipher.seal(JSON.stringify(message));
   if (!options.pausedAccount && seconds <= MAX_DELAY_S) {
-    const refusedIds = await deps.queue.enqueue([{ message, delaySeconds: seconds }]);
+    const copy = options.slot ? { ...message, slot: options.slot } : message;
+    const refusedIds = await deps.queue.enqueue([{ message: copy, delaySeconds: seconds }]);
     if (refusedIds.length > 0) throw new UnavailableError('queue', 'the delayed copy could not be enqueued');
     const wanted = at + delayMs + deps.sweepGraceMs / 2;
     if (options.watch !== false && (!options.knownDueAt || Date.parse(options.knownDueAt) < wanted)) {

@@ -1,0 +1,163 @@
+/**
+ * Carried slots (src/sender/sender.ts): on a sparse limit, a record whose slot is out of reach
+ * reserves it and goes back on the queue carrying it, sealed; it comes back and sends at it with no
+ * other reservation, and nobody else can take it. A slot that does not open, or names another
+ * message, is ignored; a provider's block since voids it; dense limits carry none. The real sender
+ * over in-memory storage, a virtual clock, and a queue and a provider that only record.
+ */
+import { describe, expect, it } from 'vitest';
+import { AccountConfig } from '../../src/config/accounts.ts';
+import { PipelineConfig } from '../../src/config/pipeline.ts';
+import { createSenderDeps } from '../../src/functions/sender.ts';
+import { newMessageId, QueueMessage } from '../../src/messages/queue-message.ts';
+import type { ProviderAdapter } from '../../src/providers/adapter.ts';
+import type { QueueEntry, SendQueue } from '../../src/queue/send-queue.ts';
+import { silentLog } from '../../src/runtime/log.ts';
+import { newBatchContext, sendQueuedMessage, type SenderDeps } from '../../src/sender/sender.ts';
+import { memoryStorage } from '../../src/store/memory/index.ts';
+import { testConfig, testSecrets } from '../support/local-aws.ts';
+import { FIXTURES } from '../support/providers.ts';
+
+const T0 = Date.parse('2026-11-30T12:00:00.000Z');
+const ACCOUNT = 'acme-kaleyra';
+
+function world(limits: Record<string, unknown>) {
+  let clock = T0;
+  const base = testConfig();
+  const config = PipelineConfig.parse({
+    ...base,
+    accounts: base.accounts.map((a) => (a.id === ACCOUNT ? AccountConfig.parse({ ...a, limits: { recipientGapMs: 0, ...limits } }) : a)),
+  });
+  const queued: Array<QueueEntry & { at: number }> = [];
+  const sends: Array<{ id: string; at: number }> = [];
+  const deps: SenderDeps = {
+    ...createSenderDeps({ config, secrets: testSecrets(), storage: memoryStorage(), queueUrl: 'unused', sqs: undefined as never }, {
+      log: silentLog,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+    }),
+    now: () => clock,
+    queue: {
+      enqueue: async (entries: readonly QueueEntry[]) => {
+        queued.push(...entries.map((entry) => ({ ...entry, at: clock })));
+        return [];
+      },
+    } as unknown as SendQueue,
+    adapterFor: (account) =>
+      ({
+        provider: account.provider,
+        capabilities: { lookup: false, statusCallbacks: false, returnsMessageId: true, echoesMessageId: true },
+        check: () => [],
+        send: async (message) => {
+          sends.push({ id: message.messageId, at: clock });
+          return { outcome: 'accepted', status: 'accepted', providerMessageId: `p-${message.messageId}` };
+        },
+      }) as unknown as ProviderAdapter,
+  };
+  const message = (n: number): QueueMessage =>
+    QueueMessage.parse({
+      v: 1,
+      id: newMessageId(clock + n),
+      request: { account: ACCOUNT, provider: 'kaleyra', recipient: `+9198123456${String(n).padStart(2, '0')}`, content: FIXTURES.kaleyra.content },
+      acceptedAt: new Date(clock).toISOString(),
+    });
+  return {
+    deps,
+    queued,
+    sends,
+    message,
+    send: (body: QueueMessage | string) => sendQueuedMessage(typeof body === 'string' ? body : JSON.stringify(body), deps, newBatchContext()),
+    /** Moves the clock to when `entry`'s copy becomes visible. */
+    deliver(entry: QueueEntry & { at: number }) {
+      clock = Math.max(clock, entry.at + (entry.delaySeconds ?? 0) * 1000);
+      return entry.message;
+    },
+    at: (ms: number) => {
+      clock = T0 + ms;
+    },
+  };
+}
+
+describe('carried slots', () => {
+  it('on a sparse limit, a record out of reach reserves its slot, comes back once and sends at it; nobody else takes it', async () => {
+    // Two a minute: slots about 30 s apart.
+    const w = world({ perMinute: 2 });
+    const [a, b, c] = [w.message(1), w.message(2), w.message(3)];
+    expect(await w.send(a)).toMatchObject({ kind: 'sent' });
+    expect(await w.send(b)).toMatchObject({ kind: 'delayed', reason: 'account rate limit (its slot reserved ahead)' });
+    expect(w.queued).toHaveLength(1);
+    const copy = w.queued[0]!;
+    expect(copy.message.slot).toEqual(expect.any(String));
+    // The sealed slot says nothing readable (no id, no time).
+    expect(copy.message.slot).not.toContain(b.id);
+    // C, a moment later, finds B's slot taken: its own is the one after.
+    w.at(1000);
+    expect(await w.send(c)).toMatchObject({ kind: 'delayed' });
+    expect(w.queued[1]!.at + w.queued[1]!.delaySeconds! * 1000).toBeGreaterThan(copy.at + copy.delaySeconds! * 1000 + 25_000);
+
+    // B comes back before its slot, within reach of it, and sends there: no look at the queue again.
+    expect(await w.send(w.deliver(copy))).toMatchObject({ kind: 'sent' });
+    expect(w.queued).toHaveLength(2);
+    const [first, second] = w.sends;
+    expect(second!.id).toBe(b.id);
+    // Slots 60 s + 2δ over 2 apart (the any-window arithmetic), and B sent at its slot.
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(30_010);
+    expect(second!.at - first!.at).toBeLessThan(30_100);
+  });
+
+  it('ignores a slot that does not open or names another message: that record is paced like any other', async () => {
+    const w = world({ perMinute: 2 });
+    const [a, b, c] = [w.message(1), w.message(2), w.message(3)];
+    await w.send(a);
+    await w.send(b);
+    const carried = w.queued[0]!.message.slot!;
+    // C with B's slot, and D with a made-up one, 29 s later (B's slot within reach): neither sends.
+    w.at(29_500);
+    expect(await w.send({ ...c, slot: carried })).toMatchObject({ kind: 'delayed' });
+    expect(await w.send({ ...w.message(4), slot: Buffer.from('{"id":"x","at":0}').toString('base64') })).toMatchObject({ kind: 'delayed' });
+    expect(await w.send({ ...w.message(5), slot: 'not sealed at all' })).toMatchObject({ kind: 'delayed' });
+    expect(w.sends.map((s) => s.id)).toEqual([a.id]);
+    // And B still has its slot.
+    expect(await w.send(w.deliver(w.queued[0]!))).toMatchObject({ kind: 'sent' });
+    expect(w.sends.map((s) => s.id)).toEqual([a.id, b.id]);
+  });
+
+  it('a provider’s block since voids the slots it covers: the record reserves again, after the block', async () => {
+    const w = world({ perMinute: 2 });
+    const [a, b] = [w.message(1), w.message(2)];
+    await w.send(a);
+    await w.send(b);
+    const copy = w.queued[0]!;
+    // A 429 met by another invocation: nothing before T0 + 90 s.
+    const budget = (await import('../../src/pacing/budget.ts')).pacingFor(w.deps.accounts.get(ACCOUNT)!).account;
+    await w.deps.pacer.block(`acct#${ACCOUNT}`, budget, T0 + 90_000, T0 + 5000);
+    expect(await w.send(w.deliver(copy))).toMatchObject({ kind: 'delayed' });
+    expect(w.sends).toHaveLength(1);
+    const again = w.queued[1]!;
+    expect(again.at + again.delaySeconds! * 1000).toBeGreaterThanOrEqual(T0 + 88_000);
+    expect(await w.send(w.deliver(again))).toMatchObject({ kind: 'sent' });
+    expect(w.sends[1]!.at).toBeGreaterThanOrEqual(T0 + 90_000);
+  });
+
+  it('a copy that comes back more than δ after its slot does not send at it: it takes a slot now', async () => {
+    const w = world({ perMinute: 2 });
+    const [a, b] = [w.message(1), w.message(2)];
+    await w.send(a);
+    await w.send(b);
+    const copy = w.queued[0]!;
+    // Back 40 s after it went: its slot (≈ 30 s) passed; nobody took it, and it is lost to everyone.
+    w.at(40_000);
+    const outcome = await w.send(copy.message);
+    expect(outcome).toMatchObject({ kind: 'delayed' });
+    expect(w.sends).toHaveLength(1);
+  });
+
+  it('carries no slot on a dense limit (80/s): the records in flight take the slots as they come', async () => {
+    const w = world({ perSecond: 80 });
+    // 90 records at once: 80 within the second's reach, the rest go back without a slot.
+    const outcomes = await Promise.all(Array.from({ length: 90 }, (_, n) => w.send(w.message(n))));
+    expect(outcomes.filter((o) => o.kind === 'delayed').length).toBeGreaterThan(0);
+    expect(w.queued.every((entry) => entry.message.slot === undefined)).toBe(true);
+  });
+});
