@@ -47,6 +47,7 @@ import type { NewMessage } from '../store/model.ts';
 import type { DueRepository, IdempotencyRepository, MessageRepository } from '../store/repositories.ts';
 import { mayUse, type Principal } from './auth.ts';
 import { json, problem, type HttpResponse } from './http.ts';
+import { lazySchema } from '../runtime/lazy-schema.ts';
 
 export { MAX_BATCH };
 /** A held message is re-enqueued this long before its time, with the rest as SQS delay. */
@@ -74,7 +75,7 @@ export interface AcceptRequest {
   idempotencyKey?: string;
 }
 
-const IdempotencyKey = z.string().regex(new RegExp(`^[\\x21-\\x7e]{1,${IDEMPOTENCY_KEY_CHARS}}$`));
+const IdempotencyKey = lazySchema(() => z.string().regex(new RegExp(`^[\\x21-\\x7e]{1,${IDEMPOTENCY_KEY_CHARS}}$`)));
 const IDEMPOTENCY_KEY_RULE = `must be 1–${IDEMPOTENCY_KEY_CHARS} visible ASCII characters`;
 
 export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): Promise<HttpResponse> {

@@ -16,6 +16,7 @@ import type { MessageRepository, PauseRepository, SuppressionRepository } from '
 import { mayUse, type Principal } from './auth.ts';
 import { json, problem, type HttpResponse } from './http.ts';
 import { presentMessage, pushChange } from './messages.ts';
+import { lazySchema } from '../runtime/lazy-schema.ts';
 
 export interface OperatorDeps extends Pick<RequeueDeps, 'due' | 'claims'> {
   messages: Pick<MessageRepository, 'get' | 'applyStatus'>;
@@ -32,10 +33,12 @@ export interface OperatorDeps extends Pick<RequeueDeps, 'due' | 'claims'> {
   log: Log;
 }
 
-const Resolution = z.strictObject({
-  status: z.enum(['sent', 'failed'], { error: 'must be "sent" (the provider has it) or "failed" (it does not)' }),
-  note: z.string().max(500).optional(),
-});
+const Resolution = lazySchema(() =>
+  z.strictObject({
+    status: z.enum(['sent', 'failed'], { error: 'must be "sent" (the provider has it) or "failed" (it does not)' }),
+    note: z.string().max(500).optional(),
+  }),
+);
 
 /** `POST /v1/messages/{id}/resolve` `{status: "sent" | "failed", note?}`: only for `unknown` messages. */
 export async function resolveMessage(principal: Principal, id: string, body: unknown, deps: OperatorDeps): Promise<HttpResponse> {

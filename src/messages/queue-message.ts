@@ -7,6 +7,7 @@ import { monotonicFactory } from 'ulid';
 import * as z from 'zod';
 import { MessageId } from './fields.ts';
 import { SendRequest } from './send-request.ts';
+import { lazySchema } from '../runtime/lazy-schema.ts';
 
 export { MessageId } from './fields.ts';
 
@@ -19,13 +20,15 @@ export function newMessageId(now: number = Date.now()): MessageId {
 
 export const QUEUE_MESSAGE_VERSION = 1 as const;
 
-export const QueueMessage = z.strictObject({
-  v: z.literal(QUEUE_MESSAGE_VERSION, `must be ${QUEUE_MESSAGE_VERSION}, the schema version this sender reads`),
-  id: MessageId,
-  request: SendRequest,
-  /** When the request was accepted (ISO-8601 UTC). */
-  acceptedAt: z.iso.datetime({ error: 'must be an ISO-8601 UTC date-time' }),
-});
+export const QueueMessage = lazySchema(() =>
+  z.strictObject({
+    v: z.literal(QUEUE_MESSAGE_VERSION, `must be ${QUEUE_MESSAGE_VERSION}, the schema version this sender reads`),
+    id: MessageId,
+    request: SendRequest,
+    /** When the request was accepted (ISO-8601 UTC). */
+    acceptedAt: z.iso.datetime({ error: 'must be an ISO-8601 UTC date-time' }),
+  }),
+);
 
 export type QueueMessageInput = z.input<typeof QueueMessage>;
 export type QueueMessage = z.output<typeof QueueMessage>;

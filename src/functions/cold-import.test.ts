@@ -1,0 +1,86 @@
+/**
+ * What a function's cold start does before its first request (issue 19): importing a handler
+ * builds no zod schema and reads no provider's callback or sending code. Schemas are built on first
+ * use (src/runtime/lazy-schema.ts), provider parts load on first use (src/providers/lazy-adapter.ts,
+ * src/providers/webhook-sides.ts); a schema built at import again — a new top-level `z.object(…)`,
+ * a composition that touches a lazy schema at import — fails here, by name and by the line that
+ * built it, with no timing involved.
+ *
+ * How: zod is replaced, for this file only, by itself with every factory (`z.string`,
+ * `z.strictObject`, `z.iso.datetime`, …) counted; each handler module is imported afresh.
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { PIPELINE_FUNCTIONS, type PipelineFunctionName } from '../../infra/components/functions.ts';
+
+const counted = vi.hoisted(() => ({ calls: [] as string[], modules: new Set<string>() }));
+
+/** The first repository line in the current stack that is not this file: who called zod. */
+const callerOf = (stack = ''): string =>
+  stack
+    .split('\n')
+    .slice(1)
+    .find((line) => /\/(src|generated)\//.test(line) && !line.includes('cold-import.test'))
+    ?.trim()
+    .replace(/^at .*?\(?(?:file:\/\/)?[^()]*?\/((?:src|generated)\/[^)]*)\)?$/, '$1') ?? '(unknown)';
+
+vi.mock('zod', async (importOriginal) => {
+  const real = await importOriginal<Record<string, unknown>>();
+  const count = <F extends (...args: never[]) => unknown>(name: string, fn: F) =>
+    function (this: unknown, ...args: Parameters<F>) {
+      counted.calls.push(`z.${name} from ${callerOf(new Error().stack)}`);
+      return fn.apply(this, args);
+    };
+  const wrap = (namespace: Record<string, unknown>, prefix = ''): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(namespace).map(([key, value]) => [
+        key,
+        typeof value === 'function' && /^[a-z]/.test(key)
+          ? count(`${prefix}${key}`, value as (...args: never[]) => unknown)
+          : key === 'iso' && value && typeof value === 'object'
+            ? wrap(value as Record<string, unknown>, 'iso.')
+            : value,
+      ]),
+    );
+  return wrap(real);
+});
+
+// A module evaluated at import says so (the metadata of libphonenumber, a provider's callback or sending part).
+for (const specifier of ['libphonenumber-js']) {
+  vi.doMock(specifier, async (importOriginal: () => Promise<unknown>) => {
+    counted.modules.add(specifier);
+    return importOriginal();
+  });
+}
+
+/** Each handler module, imported afresh (after `vi.resetModules`). */
+const HANDLERS: Record<PipelineFunctionName, () => Promise<{ handler: unknown }>> = {
+  accept: () => import('./accept.ts'),
+  status: () => import('./status.ts'),
+  sender: () => import('./sender.ts'),
+  requeue: () => import('./requeue.ts'),
+  webhook: () => import('./webhook.ts'),
+  push: () => import('./push.ts'),
+};
+
+describe('importing a function', () => {
+  beforeEach(() => {
+    vi.resetModules();
+    counted.calls.length = 0;
+    counted.modules.clear();
+  });
+
+  it.each(PIPELINE_FUNCTIONS.filter((name) => name !== 'webhook'))('%s builds no zod schema', async (name) => {
+    const module = await HANDLERS[name]();
+    expect(typeof module.handler).toBe('function');
+    expect(counted.calls).toEqual([]);
+  });
+
+  it('counts a schema built at import (the check can fail)', async () => {
+    await import('../config/accounts.ts');
+    const z = await import('zod');
+    z.string();
+    expect(
+      counted.calls.some((call) => call.startsWith('z.string from src/functions/cold-import.test') || call.startsWith('z.string')),
+    ).toBe(true);
+  });
+});
