@@ -5,8 +5,7 @@
  */
 import * as z from 'zod';
 import { errorLogFields } from '../errors.ts';
-import { MessageId } from '../messages/queue-message.ts';
-import { AccountId, violationsOf, type Violation } from '../messages/send-request.ts';
+import { AccountId, MessageId, violationsOf, type Violation } from '../messages/fields.ts';
 import { STATUSES, STATUS_RANK, type MessageStatus } from '../messages/status.ts';
 import type { StatusChange, StatusNotifier } from '../push/push.ts';
 import type { Log } from '../runtime/log.ts';

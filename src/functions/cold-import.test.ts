@@ -44,13 +44,32 @@ vi.mock('zod', async (importOriginal) => {
   return wrap(real);
 });
 
-// A module evaluated at import says so (the metadata of libphonenumber, a provider's callback or sending part).
-for (const specifier of ['libphonenumber-js']) {
-  vi.doMock(specifier, async (importOriginal: () => Promise<unknown>) => {
-    counted.modules.add(specifier);
-    return importOriginal();
-  });
-}
+// Modules that load on first use say when they are evaluated: libphonenumber (its metadata, with
+// the request's schemas: src/messages/request-schemas.ts), each provider's callback normaliser
+// (src/providers/webhook-sides.ts) and sending part (src/providers/lazy-adapter.ts).
+vi.mock('libphonenumber-js', async (importOriginal) => {
+  counted.modules.add('libphonenumber-js');
+  return importOriginal();
+});
+vi.mock('../providers/kaleyra/webhook.ts', async (importOriginal) => {
+  counted.modules.add('kaleyra/webhook.ts');
+  return importOriginal();
+});
+vi.mock('../providers/kaleyra/adapter.ts', async (importOriginal) => {
+  counted.modules.add('kaleyra/adapter.ts');
+  return importOriginal();
+});
+// Powertools' Logger is made with a function's first log line, not at import (src/runtime/log.ts).
+vi.mock('@aws-lambda-powertools/logger', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@aws-lambda-powertools/logger')>();
+  class Logger extends real.Logger {
+    constructor(...args: ConstructorParameters<typeof real.Logger>) {
+      super(...args);
+      counted.modules.add('new Logger');
+    }
+  }
+  return { ...real, Logger };
+});
 
 /** Each handler module, imported afresh (after `vi.resetModules`). */
 const HANDLERS: Record<PipelineFunctionName, () => Promise<{ handler: unknown }>> = {
@@ -69,10 +88,22 @@ describe('importing a function', () => {
     counted.modules.clear();
   });
 
-  it.each(PIPELINE_FUNCTIONS)('%s builds no zod schema', async (name) => {
+  it.each(PIPELINE_FUNCTIONS)('%s builds no zod schema, loads no phone metadata or provider part, makes no logger', async (name) => {
     const module = await HANDLERS[name]();
     expect(typeof module.handler).toBe('function');
     expect(counted.calls).toEqual([]);
+    expect([...counted.modules]).toEqual([]);
+  });
+
+  it('loads the request schemas (and libphonenumber) on first use, once', async () => {
+    await HANDLERS.accept();
+    const { requestSchemas } = await import('../messages/request-schemas.ts');
+    expect(counted.modules.has('libphonenumber-js')).toBe(false);
+    const [first, second] = await Promise.all([requestSchemas(), requestSchemas()]);
+    expect(first).toBe(second);
+    expect(counted.modules.has('libphonenumber-js')).toBe(true);
+    expect(first.SendRequest.shape.recipient.parse('14155550123')).toBe('+14155550123');
+    expect(counted.calls.length).toBeGreaterThan(0);
   });
 
   it('counts a schema built at import (the check can fail)', async () => {

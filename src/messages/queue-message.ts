@@ -3,22 +3,16 @@
  * version. Exported so that producers may enqueue directly instead of calling the accept API; the
  * sender creates the message's record if it is missing.
  */
-import { monotonicFactory } from 'ulid';
 import * as z from 'zod';
 import { MessageId } from './fields.ts';
+import { QUEUE_MESSAGE_VERSION } from './queue-envelope.ts';
 import { SendRequest } from './send-request.ts';
 import { lazySchema } from '../runtime/lazy-schema.ts';
 
 export { MessageId } from './fields.ts';
 
-const nextUlid = monotonicFactory();
-
-/** A new message id; ids made in the same millisecond still sort in creation order. */
-export function newMessageId(now: number = Date.now()): MessageId {
-  return nextUlid(now);
-}
-
-export const QUEUE_MESSAGE_VERSION = 1 as const;
+// The light part, apart so that writing a queue body does not load the request's schemas.
+export { newMessageId, QUEUE_MESSAGE_VERSION } from './queue-envelope.ts';
 
 export const QueueMessage = lazySchema(() =>
   z.strictObject({
