@@ -1,8 +1,10 @@
 /**
  * What a function's cold start does before its first request (issue 19): importing a handler
- * builds no zod schema and reads no provider's callback or sending code. Schemas are built on first
- * use (src/runtime/lazy-schema.ts), provider parts load on first use (src/providers/lazy-adapter.ts,
- * src/providers/webhook-sides.ts); a schema built at import again — a new top-level `z.object(…)`,
+ * builds no zod schema, loads neither libphonenumber nor a provider's callback or sending code, and
+ * makes no logger. Schemas are built on first use (src/runtime/lazy-schema.ts), the request's with
+ * libphonenumber on the first request read (src/messages/request-schemas.ts), provider parts on
+ * first use (src/providers/lazy-adapter.ts, src/providers/webhook-sides.ts), the logger with the
+ * first line (src/runtime/log.ts); a schema built at import again — a new top-level `z.object(…)`,
  * a composition that touches a lazy schema at import — fails here, by name and by the line that
  * built it, with no timing involved.
  *
@@ -45,8 +47,9 @@ vi.mock('zod', async (importOriginal) => {
 });
 
 // Modules that load on first use say when they are evaluated: libphonenumber (its metadata, with
-// the request's schemas: src/messages/request-schemas.ts), each provider's callback normaliser
-// (src/providers/webhook-sides.ts) and sending part (src/providers/lazy-adapter.ts).
+// the request's schemas: src/messages/request-schemas.ts), and Kaleyra's callback normaliser
+// (src/providers/webhook-sides.ts) and sending part (src/providers/lazy-adapter.ts), for every
+// provider's (the bench's first invocations are Kaleyra's).
 vi.mock('libphonenumber-js', async (importOriginal) => {
   counted.modules.add('libphonenumber-js');
   return importOriginal();
