@@ -32,8 +32,9 @@
  * guarantee says ≤ L); and, to find where the rest of the limit goes, the slots' idle time: the
  * gaps between consecutive calls beyond the pacer's interval T (and the clock's 1 ms).
  *
- * The adapter's module is loaded before time starts: a dynamic import is real I/O, which the
- * virtual clock would not wait for (under vitest, it let the clock run to the end before the first send).
+ * The adapter's module and the request's schemas (src/messages/request-schemas.ts) are loaded before
+ * time starts: a dynamic import is real I/O, which the virtual clock would not wait for (under
+ * vitest, it let the clock run to the end before the first send).
  */
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import {
@@ -50,6 +51,7 @@ import { requeueDeps } from '../src/functions/requeue.ts';
 import { createApiDeps, type RuntimeEnvironment } from '../src/functions/runtime.ts';
 import { createSenderDeps, senderHandler } from '../src/functions/sender.ts';
 import { DEFAULT_ARRIVAL_JITTER_MS, pacingFor } from '../src/pacing/budget.ts';
+import { requestSchemas } from '../src/messages/request-schemas.ts';
 import { adapterFor } from '../src/providers/index.ts';
 import { spacingOf, utilisationOf } from '../src/pacing/slots.ts';
 import { silentLog } from '../src/runtime/log.ts';
@@ -342,6 +344,8 @@ export async function runWindows(options: {
       throw new TypeError('warm-up: no call');
     },
   });
+  // Likewise the request's schemas, which the sender and the sweeper load on the first queue body they read.
+  await requestSchemas();
 
   const started = cpuMs();
   const loops = [feeder(), sweeper(), ...Array.from({ length: c.concurrency }, poller)];

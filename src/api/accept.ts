@@ -26,7 +26,9 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { AccountConfig } from '../config/accounts.ts';
-import { newMessageId, QUEUE_MESSAGE_VERSION, type QueueMessage } from '../messages/queue-message.ts';
+import { AccountId, violationsOf, type Violation } from '../messages/fields.ts';
+import { newMessageId, QUEUE_MESSAGE_VERSION } from '../messages/queue-envelope.ts';
+import type { QueueMessage } from '../messages/queue-message.ts';
 import {
   bytes,
   DYNAMODB_ITEM_BYTES,
@@ -35,7 +37,8 @@ import {
   MAX_BATCH,
   MAX_MESSAGE_BYTES,
 } from '../messages/limits.ts';
-import { AccountId, MessageContent, SendRequest, violationsOf, type Violation } from '../messages/send-request.ts';
+import { type RequestSchemas, requestSchemas } from '../messages/request-schemas.ts';
+import type { SendRequest } from '../messages/send-request.ts';
 import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { recipientRef } from '../privacy/recipient.ts';
 import { matchedByRecipient, type ProviderAdapter } from '../providers/adapter.ts';
@@ -47,6 +50,7 @@ import type { NewMessage } from '../store/model.ts';
 import type { DueRepository, IdempotencyRepository, MessageRepository } from '../store/repositories.ts';
 import { mayUse, type Principal } from './auth.ts';
 import { json, problem, type HttpResponse } from './http.ts';
+import { lazySchema } from '../runtime/lazy-schema.ts';
 
 export { MAX_BATCH };
 /** A held message is re-enqueued this long before its time, with the rest as SQS delay. */
@@ -74,7 +78,7 @@ export interface AcceptRequest {
   idempotencyKey?: string;
 }
 
-const IdempotencyKey = z.string().regex(new RegExp(`^[\\x21-\\x7e]{1,${IDEMPOTENCY_KEY_CHARS}}$`));
+const IdempotencyKey = lazySchema(() => z.string().regex(new RegExp(`^[\\x21-\\x7e]{1,${IDEMPOTENCY_KEY_CHARS}}$`)));
 const IDEMPOTENCY_KEY_RULE = `must be 1–${IDEMPOTENCY_KEY_CHARS} visible ASCII characters`;
 
 export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): Promise<HttpResponse> {
@@ -87,10 +91,11 @@ export async function acceptMessages(request: AcceptRequest, deps: AcceptDeps): 
   }
 
   // Every message is checked as far as it can be, so one answer lists every problem.
+  const schemas = await requestSchemas();
   const parsed: Array<{ request: SendRequest; account: AccountConfig }> = [];
   const addressed = new Set<string>();
   for (const [i, input] of envelope.inputs.entries()) {
-    const checked = checkMessage(input, batch ? ['messages', i] : [], request, deps, now);
+    const checked = checkMessage(schemas, input, batch ? ['messages', i] : [], request, deps, now);
     violations.push(...checked.violations);
     if (checked.accountId !== undefined) addressed.add(checked.accountId);
     if (checked.accepted) parsed.push(checked.accepted);
@@ -223,6 +228,7 @@ const PLACEHOLDER_ID = '0'.repeat(26);
  * stored (src/messages/limits.ts). Shape errors do not hide the rest.
  */
 function checkMessage(
+  { SendRequest, MessageContent }: RequestSchemas,
   input: unknown,
   prefix: ReadonlyArray<string | number>,
   { principal, idempotencyKey }: AcceptRequest,

@@ -5,8 +5,7 @@
  */
 import * as z from 'zod';
 import { errorLogFields } from '../errors.ts';
-import { MessageId } from '../messages/queue-message.ts';
-import { AccountId, violationsOf, type Violation } from '../messages/send-request.ts';
+import { AccountId, MessageId, violationsOf, type Violation } from '../messages/fields.ts';
 import { STATUSES, STATUS_RANK, type MessageStatus } from '../messages/status.ts';
 import type { StatusChange, StatusNotifier } from '../push/push.ts';
 import type { Log } from '../runtime/log.ts';
@@ -15,6 +14,7 @@ import type { MessageRepository } from '../store/repositories.ts';
 import { mayUse, type Principal } from './auth.ts';
 import type { CursorCodec, CursorScope } from './cursor.ts';
 import { json, problem, type HttpResponse } from './http.ts';
+import { lazySchema } from '../runtime/lazy-schema.ts';
 
 export interface MessagesDeps {
   messages: Pick<MessageRepository, 'get' | 'list' | 'cancel'>;
@@ -96,14 +96,16 @@ export async function cancelMessage(principal: Principal, id: string, deps: Mess
   return json(200, presentMessage((await deps.messages.get(id)) ?? record));
 }
 
-const ListQuery = z.strictObject({
-  account: AccountId.optional(),
-  status: z.enum(STATUSES, { error: `must be one of ${STATUSES.join(', ')}` }).optional(),
-  since: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).optional(),
-  until: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).optional(),
-  cursor: z.string().min(1).optional(),
-  limit: z.coerce.number().int('must be an integer').min(1, 'must be 1 to 100').max(100, 'must be 1 to 100').optional(),
-});
+const ListQuery = lazySchema(() =>
+  z.strictObject({
+    account: AccountId.optional(),
+    status: z.enum(STATUSES, { error: `must be one of ${STATUSES.join(', ')}` }).optional(),
+    since: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).optional(),
+    until: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).optional(),
+    cursor: z.string().min(1).optional(),
+    limit: z.coerce.number().int('must be an integer').min(1, 'must be 1 to 100').max(100, 'must be 1 to 100').optional(),
+  }),
+);
 
 export async function listMessages(principal: Principal, query: Record<string, string>, deps: MessagesDeps): Promise<HttpResponse> {
   const parsed = ListQuery.safeParse(query);

@@ -3,8 +3,8 @@
  * outcome was lost (`unknown`), lift a pause, remove an opt-out suppression.
  */
 import * as z from 'zod';
-import { MessageId } from '../messages/queue-message.ts';
-import { Recipient, TemplateContent, violationsOf } from '../messages/send-request.ts';
+import { MessageId, violationsOf } from '../messages/fields.ts';
+import { requestSchemas } from '../messages/request-schemas.ts';
 import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { recipientRef } from '../privacy/recipient.ts';
 import type { StatusNotifier } from '../push/push.ts';
@@ -16,6 +16,7 @@ import type { MessageRepository, PauseRepository, SuppressionRepository } from '
 import { mayUse, type Principal } from './auth.ts';
 import { json, problem, type HttpResponse } from './http.ts';
 import { presentMessage, pushChange } from './messages.ts';
+import { lazySchema } from '../runtime/lazy-schema.ts';
 
 export interface OperatorDeps extends Pick<RequeueDeps, 'due' | 'claims'> {
   messages: Pick<MessageRepository, 'get' | 'applyStatus'>;
@@ -32,10 +33,12 @@ export interface OperatorDeps extends Pick<RequeueDeps, 'due' | 'claims'> {
   log: Log;
 }
 
-const Resolution = z.strictObject({
-  status: z.enum(['sent', 'failed'], { error: 'must be "sent" (the provider has it) or "failed" (it does not)' }),
-  note: z.string().max(500).optional(),
-});
+const Resolution = lazySchema(() =>
+  z.strictObject({
+    status: z.enum(['sent', 'failed'], { error: 'must be "sent" (the provider has it) or "failed" (it does not)' }),
+    note: z.string().max(500).optional(),
+  }),
+);
 
 /** `POST /v1/messages/{id}/resolve` `{status: "sent" | "failed", note?}`: only for `unknown` messages. */
 export async function resolveMessage(principal: Principal, id: string, body: unknown, deps: OperatorDeps): Promise<HttpResponse> {
@@ -90,7 +93,7 @@ export async function liftPause(
   deps: OperatorDeps,
 ): Promise<HttpResponse> {
   if (!deps.accounts.has(account) || !mayUse(principal, account)) return problem(404, 'not_found', `no account ${account}`);
-  if (query.template && !TemplateContent.shape.name.safeParse(query.template).success) {
+  if (query.template && !(await requestSchemas()).TemplateContent.shape.name.safeParse(query.template).success) {
     return problem(400, 'invalid_request', 'the query has 1 problem(s)', [
       { field: 'template', rule: 'must be a template name (lower-case letters, digits, "_", at most 512)' },
     ]);
@@ -113,7 +116,7 @@ export async function removeSuppression(
   deps: OperatorDeps,
 ): Promise<HttpResponse> {
   if (!deps.accounts.has(account) || !mayUse(principal, account)) return problem(404, 'not_found', `no account ${account}`);
-  const phone = Recipient.safeParse(recipient);
+  const phone = (await requestSchemas()).Recipient.safeParse(recipient);
   if (!phone.success)
     return problem(400, 'invalid_request', 'the recipient is not a phone number', violationsOf(phone.error, ['recipient']));
   const removed = await deps.suppressions.remove(account, recipientRef(deps.recipientHashKey, phone.data).hash);

@@ -5,12 +5,13 @@
  */
 import * as z from 'zod';
 import { AccountId } from '../messages/fields.ts';
+import { lazySchema } from '../runtime/lazy-schema.ts';
 
 /**
  * An approved template as the account's provider knows it. With a registry, a request with the
  * wrong number of body values fails at accept, not at the provider.
  */
-export const TemplateConfig = z.lazy(() =>
+export const TemplateConfig = lazySchema(() =>
   z.strictObject({
     name: z.string().min(1),
     language: z.string().min(2),
@@ -26,7 +27,7 @@ export const TemplateConfig = z.lazy(() =>
 export type TemplateConfig = z.output<typeof TemplateConfig>;
 
 /** An account's own send budget (src/pacing/budget.ts); unset values take the provider's documented defaults. */
-export const LimitsConfig = z.lazy(() =>
+export const LimitsConfig = lazySchema(() =>
   z.strictObject({
     perSecond: z.int().positive().optional(),
     perMinute: z.int().positive().optional(),
@@ -84,19 +85,21 @@ export interface AccountBase {
 
 /**
  * One provider's account shape: the common fields, `provider: <name>`, and the provider's own
- * (which may also override a common one, e.g. Loopwave's required `baseUrl`).
+ * (which may also override a common one, e.g. Loopwave's required `baseUrl`), given as a function:
+ * like the schema, they are built on first use (a configuration read), not when the provider list loads.
  */
-export function accountSchema<const N extends string, S extends z.ZodRawShape>(provider: N, own: S) {
-  // Built on first use (a configuration read), not when the provider list loads.
-  return z.lazy(() =>
-    z.strictObject({ ...sharedCommon(), provider: z.literal(provider), ...own } as Omit<CommonShape, keyof S> & {
+export function accountSchema<const N extends string, S extends z.ZodRawShape>(provider: N, own: () => S) {
+  return lazySchema(() =>
+    z.strictObject({ ...sharedCommon(), provider: z.literal(provider), ...own() } as Omit<CommonShape, keyof S> & {
       provider: z.ZodLiteral<N>;
     } & S),
   );
 }
 
 /** A phone number as digits with its country code (Gupshup's `source`). */
-export const Digits = z.string().regex(/^[1-9][0-9]{6,14}$/, 'must be the phone number in digits with its country code, no "+"');
+export const Digits = lazySchema(() =>
+  z.string().regex(/^[1-9][0-9]{6,14}$/, 'must be the phone number in digits with its country code, no "+"'),
+);
 
 export function findTemplate(account: AccountBase, name: string, language: string): TemplateConfig | undefined {
   return account.templates?.find((template) => template.name === name && template.language === language);

@@ -6,11 +6,12 @@
  */
 import * as z from 'zod';
 import { PROVIDER_LIST, type ProviderName } from '../providers/index.ts';
+import { lazySchema } from '../runtime/lazy-schema.ts';
 
 export { findTemplate, LimitsConfig, TemplateConfig, type AccountBase } from './account-fields.ts';
 
 const [first, ...rest] = PROVIDER_LIST;
 
-export const AccountConfig = z.lazy(() => z.discriminatedUnion('provider', [first.account, ...rest.map((module) => module.account)]));
+export const AccountConfig = lazySchema(() => z.discriminatedUnion('provider', [first.account, ...rest.map((module) => module.account)]));
 export type AccountConfig = z.output<typeof AccountConfig>;
 export type AccountOf<P extends ProviderName> = Extract<AccountConfig, { provider: P }>;

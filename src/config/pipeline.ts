@@ -9,9 +9,10 @@ import { ConfigError } from '../errors.ts';
 import { AccountId } from '../messages/fields.ts';
 import { sendsCallbacks } from '../providers/index.ts';
 import { AccountConfig } from './accounts.ts';
+import { lazySchema } from '../runtime/lazy-schema.ts';
 
 // The configuration's schemas are built on first use (the first read), not at import.
-export const ApiKeyConfig = z.lazy(() =>
+export const ApiKeyConfig = lazySchema(() =>
   z.strictObject({
     /** A name for the key, shown in logs instead of the key. */
     id: z.string().min(1),
@@ -23,7 +24,7 @@ export const ApiKeyConfig = z.lazy(() =>
 );
 export type ApiKeyConfig = z.output<typeof ApiKeyConfig>;
 
-export const PipelineConfig = z.lazy(() =>
+export const PipelineConfig = lazySchema(() =>
   z
     .strictObject({
       accounts: z.array(AccountConfig).min(1, 'must list at least one provider account'),
@@ -47,7 +48,7 @@ export const PipelineConfig = z.lazy(() =>
 );
 export type PipelineConfig = z.output<typeof PipelineConfig>;
 
-export const PipelineSecrets = z.lazy(() =>
+export const PipelineSecrets = lazySchema(() =>
   z.strictObject({
     /** Keys the recipient hashes (HMAC-SHA256); at least 32 characters of randomness. */
     recipientHashKey: z.string().min(32, 'must be at least 32 characters'),

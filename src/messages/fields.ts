@@ -5,14 +5,15 @@
  * number metadata with them.
  */
 import * as z from 'zod';
+import { lazySchema } from '../runtime/lazy-schema.ts';
 
 /** Account ids appear in URLs, keys and logs: a conservative alphabet. */
-export const AccountId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1–64 letters, digits, "_", "." or "-", starting with a letter or digit');
+export const AccountId = lazySchema(() =>
+  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1–64 letters, digits, "_", "." or "-", starting with a letter or digit'),
+);
 
 /** Our message id: a ULID (sortable by creation time), from accept to status. */
-export const MessageId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID (26 characters, Crockford base32)');
+export const MessageId = lazySchema(() => z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID (26 characters, Crockford base32)'));
 export type MessageId = z.output<typeof MessageId>;
 
 /** One rule a request broke, by field: what an API caller sees. */

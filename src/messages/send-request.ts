@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { PROVIDERS } from '../providers/names.ts';
 import { AccountId } from './fields.ts';
 import { FIELD } from './limits.ts';
+import { lazySchema } from '../runtime/lazy-schema.ts';
 
 // Shared with every boundary from a module without the request's schemas (and libphonenumber).
 export { AccountId, violationsOf, type Violation } from './fields.ts';
@@ -66,116 +67,137 @@ function safeRecord<V extends z.ZodType>(key: z.ZodType<string>, value: V, maxKe
  * A recipient's phone number with its country code (`+14155550123`, or `14155550123` as
  * WhatsApp writes it), normalised to E.164 with `+`. Each adapter formats it as its provider wants.
  */
-export const Recipient = z
-  .string()
-  .max(FIELD.recipientChars, `must be at most ${FIELD.recipientChars} characters`)
-  .transform((value, ctx) => {
-    const compact = value.replace(/[\s().-]/g, '');
-    const phone = parsePhoneNumberFromString(compact.startsWith('+') ? compact : `+${compact}`);
-    if (!phone?.isValid()) {
-      ctx.addIssue({ code: 'custom', message: 'must be a valid phone number with its country code (E.164), e.g. +14155550123' });
-      return z.NEVER;
-    }
-    return phone.number;
-  });
-
-const MediaRef = z.union(
-  [
-    z.strictObject({ id: text(FIELD.mediaIdChars) }),
-    z.strictObject({ link: z.url('must be an absolute URL').max(FIELD.mediaLinkChars, atMost(FIELD.mediaLinkChars)) }),
-  ],
-  { error: 'must have exactly one of `id` (uploaded media) or `link` (public URL)' },
-);
-
-export const TemplateHeader = z.discriminatedUnion(
-  'type',
-  [
-    z.strictObject({ type: z.literal('text'), text: text(FIELD.headerTextChars) }),
-    z.strictObject({ type: z.literal('image'), media: MediaRef }),
-    z.strictObject({ type: z.literal('video'), media: MediaRef }),
-    z.strictObject({ type: z.literal('document'), media: MediaRef, filename: text(FIELD.filenameChars).optional() }),
-  ],
-  { error: 'must be a header of type text, image, video or document' },
-);
-
-const ButtonIndex = z
-  .int('must be an integer')
-  .min(0, 'must be 0 or more')
-  .max(FIELD.buttons - 1, `must be at most ${FIELD.buttons - 1}`);
-
-export const TemplateButton = z.discriminatedUnion(
-  'type',
-  [
-    z.strictObject({ type: z.literal('quick_reply'), index: ButtonIndex, payload: text(FIELD.quickReplyPayloadChars) }),
-    z.strictObject({ type: z.literal('url'), index: ButtonIndex, text: text(FIELD.urlSuffixChars) }),
-    z.strictObject({
-      type: z.literal('copy_code'),
-      index: ButtonIndex,
-      code: text(FIELD.copyCodeChars, `${atMost(FIELD.copyCodeChars)} (Meta’s limit)`),
+export const Recipient = lazySchema(() =>
+  z
+    .string()
+    .max(FIELD.recipientChars, `must be at most ${FIELD.recipientChars} characters`)
+    .transform((value, ctx) => {
+      const compact = value.replace(/[\s().-]/g, '');
+      const phone = parsePhoneNumberFromString(compact.startsWith('+') ? compact : `+${compact}`);
+      if (!phone?.isValid()) {
+        ctx.addIssue({ code: 'custom', message: 'must be a valid phone number with its country code (E.164), e.g. +14155550123' });
+        return z.NEVER;
+      }
+      return phone.number;
     }),
-  ],
-  { error: 'must be a button of type quick_reply, url or copy_code' },
 );
 
-const BodyValue = text(FIELD.bodyValueChars);
+const MediaRef = lazySchema(() =>
+  z.union(
+    [
+      z.strictObject({ id: text(FIELD.mediaIdChars) }),
+      z.strictObject({ link: z.url('must be an absolute URL').max(FIELD.mediaLinkChars, atMost(FIELD.mediaLinkChars)) }),
+    ],
+    { error: 'must have exactly one of `id` (uploaded media) or `link` (public URL)' },
+  ),
+);
 
-const PositionalBody = z
-  .array(BodyValue)
-  .min(1, 'must have at least one value')
-  .max(FIELD.bodyValues, `must have at most ${FIELD.bodyValues} values`);
-const NamedBody = safeRecord(
-  z.string().regex(new RegExp(`^[a-z0-9_]{1,${FIELD.bodyNameChars}}$`), 'named parameters are lower-case letters, digits and "_"'),
-  BodyValue,
-  FIELD.bodyValues,
-  `must have at most ${FIELD.bodyValues} named values`,
+export const TemplateHeader = lazySchema(() =>
+  z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('text'), text: text(FIELD.headerTextChars) }),
+      z.strictObject({ type: z.literal('image'), media: MediaRef }),
+      z.strictObject({ type: z.literal('video'), media: MediaRef }),
+      z.strictObject({ type: z.literal('document'), media: MediaRef, filename: text(FIELD.filenameChars).optional() }),
+    ],
+    { error: 'must be a header of type text, image, video or document' },
+  ),
+);
+
+const ButtonIndex = lazySchema(() =>
+  z
+    .int('must be an integer')
+    .min(0, 'must be 0 or more')
+    .max(FIELD.buttons - 1, `must be at most ${FIELD.buttons - 1}`),
+);
+
+export const TemplateButton = lazySchema(() =>
+  z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('quick_reply'), index: ButtonIndex, payload: text(FIELD.quickReplyPayloadChars) }),
+      z.strictObject({ type: z.literal('url'), index: ButtonIndex, text: text(FIELD.urlSuffixChars) }),
+      z.strictObject({
+        type: z.literal('copy_code'),
+        index: ButtonIndex,
+        code: text(FIELD.copyCodeChars, `${atMost(FIELD.copyCodeChars)} (Meta’s limit)`),
+      }),
+    ],
+    { error: 'must be a button of type quick_reply, url or copy_code' },
+  ),
+);
+
+const BodyValue = lazySchema(() => text(FIELD.bodyValueChars));
+
+const PositionalBody = lazySchema(() =>
+  z.array(BodyValue).min(1, 'must have at least one value').max(FIELD.bodyValues, `must have at most ${FIELD.bodyValues} values`),
+);
+const NamedBody = lazySchema(() =>
+  safeRecord(
+    z.string().regex(new RegExp(`^[a-z0-9_]{1,${FIELD.bodyNameChars}}$`), 'named parameters are lower-case letters, digits and "_"'),
+    BodyValue,
+    FIELD.bodyValues,
+    `must have at most ${FIELD.bodyValues} named values`,
+  ),
 );
 
 /**
  * Body variables: positional (`["Ana", "3 PM"]`) or named (`{"first_name": "Ana"}`), at most
  * 100 either way. Chosen by the input's type, so a problem is reported on its own value.
  */
-export const TemplateBody = z.unknown().transform((input, ctx) => {
-  const schema = Array.isArray(input) ? PositionalBody : input !== null && typeof input === 'object' ? NamedBody : undefined;
-  const result = schema?.safeParse(input);
-  if (!result) ctx.addIssue({ code: 'custom', message: 'must be a list of values (positional) or an object of named values' });
-  else if (!result.success) {
-    for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as PropertyKey[], message: issue.message });
-  }
-  return result?.success ? result.data : z.NEVER;
-}) as unknown as z.ZodType<string[] | Record<string, string>, string[] | Record<string, string>>;
+export const TemplateBody = lazySchema(
+  () =>
+    z.unknown().transform((input, ctx) => {
+      const schema = Array.isArray(input) ? PositionalBody : input !== null && typeof input === 'object' ? NamedBody : undefined;
+      const result = schema?.safeParse(input);
+      if (!result) ctx.addIssue({ code: 'custom', message: 'must be a list of values (positional) or an object of named values' });
+      else if (!result.success) {
+        for (const issue of result.error.issues)
+          ctx.addIssue({ code: 'custom', path: issue.path as PropertyKey[], message: issue.message });
+      }
+      return result?.success ? result.data : z.NEVER;
+    }) as unknown as z.ZodType<string[] | Record<string, string>, string[] | Record<string, string>>,
+);
 
-export const TemplateContent = z
-  .strictObject({
-    kind: z.literal('template'),
-    name: z
-      .string()
-      .regex(
-        new RegExp(`^[a-z0-9_]{1,${FIELD.templateNameChars}}$`),
-        'must be the approved template name (lower-case letters, digits, "_")',
-      ),
-    language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a language code such as en or en_US'),
-    header: TemplateHeader.optional(),
-    body: TemplateBody.optional(),
-    buttons: z.array(TemplateButton).max(FIELD.buttons, `must have at most ${FIELD.buttons} buttons`).optional(),
-    limitedTimeOffer: z.strictObject({ expiresAt: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }) }).optional(),
-  })
-  .superRefine((content, ctx) => {
-    const seen = new Set<number>();
-    content.buttons?.forEach((button, i) => {
-      if (seen.has(button.index))
-        ctx.addIssue({ code: 'custom', path: ['buttons', i, 'index'], message: 'must be unique among the buttons' });
-      seen.add(button.index);
-    });
-  });
+export const TemplateContent = lazySchema(() =>
+  z
+    .strictObject({
+      kind: z.literal('template'),
+      name: z
+        .string()
+        .regex(
+          new RegExp(`^[a-z0-9_]{1,${FIELD.templateNameChars}}$`),
+          'must be the approved template name (lower-case letters, digits, "_")',
+        ),
+      language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a language code such as en or en_US'),
+      header: TemplateHeader.optional(),
+      body: TemplateBody.optional(),
+      buttons: z.array(TemplateButton).max(FIELD.buttons, `must have at most ${FIELD.buttons} buttons`).optional(),
+      limitedTimeOffer: z.strictObject({ expiresAt: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }) }).optional(),
+    })
+    .superRefine((content, ctx) => {
+      const seen = new Set<number>();
+      content.buttons?.forEach((button, i) => {
+        if (seen.has(button.index))
+          ctx.addIssue({ code: 'custom', path: ['buttons', i, 'index'], message: 'must be unique among the buttons' });
+        seen.add(button.index);
+      });
+    }),
+);
 
-export const TextContent = z.strictObject({
-  kind: z.literal('text'),
-  text: text(FIELD.textChars),
-});
+export const TextContent = lazySchema(() =>
+  z.strictObject({
+    kind: z.literal('text'),
+    text: text(FIELD.textChars),
+  }),
+);
 
-export const MessageContent = z.discriminatedUnion('kind', [TemplateContent, TextContent], {
-  error: 'must have kind "template" or "text"',
-});
+export const MessageContent = lazySchema(() =>
+  z.discriminatedUnion('kind', [TemplateContent, TextContent], {
+    error: 'must have kind "template" or "text"',
+  }),
+);
 
 /**
  * The caller's own data, returned with the message and in pushes (not sent to the provider):
@@ -183,31 +205,35 @@ export const MessageContent = z.discriminatedUnion('kind', [TemplateContent, Tex
  * names JavaScript reserves (`__proto__`, `constructor`, `prototype`), which are refused with
  * 400 naming the key: the store could not hold them faithfully, and dropping them would be silent.
  */
-export const Metadata = safeRecord(
-  z
-    .string()
-    .min(1, 'must not be empty')
-    .max(FIELD.metadataKeyChars, `keys must be at most ${FIELD.metadataKeyChars} characters`)
-    .refine(isWellFormed, WELL_FORMED_RULE),
-  z
-    .string({ error: 'must be a string' })
-    .max(FIELD.metadataValueChars, atMost(FIELD.metadataValueChars))
-    .refine(isWellFormed, WELL_FORMED_RULE),
-  FIELD.metadataKeys,
-  `must have at most ${FIELD.metadataKeys} keys`,
+export const Metadata = lazySchema(() =>
+  safeRecord(
+    z
+      .string()
+      .min(1, 'must not be empty')
+      .max(FIELD.metadataKeyChars, `keys must be at most ${FIELD.metadataKeyChars} characters`)
+      .refine(isWellFormed, WELL_FORMED_RULE),
+    z
+      .string({ error: 'must be a string' })
+      .max(FIELD.metadataValueChars, atMost(FIELD.metadataValueChars))
+      .refine(isWellFormed, WELL_FORMED_RULE),
+    FIELD.metadataKeys,
+    `must have at most ${FIELD.metadataKeys} keys`,
+  ),
 );
 
-export const SendRequest = z.strictObject({
-  provider: z.enum(PROVIDERS, { error: `must be one of ${PROVIDERS.join(', ')}` }),
-  account: AccountId,
-  recipient: Recipient,
-  content: MessageContent,
-  /** Not sent before this time (ISO-8601 with offset). */
-  scheduleAt: z.iso
-    .datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-12-01T09:00:00+01:00' })
-    .optional(),
-  metadata: Metadata.optional(),
-});
+export const SendRequest = lazySchema(() =>
+  z.strictObject({
+    provider: z.enum(PROVIDERS, { error: `must be one of ${PROVIDERS.join(', ')}` }),
+    account: AccountId,
+    recipient: Recipient,
+    content: MessageContent,
+    /** Not sent before this time (ISO-8601 with offset). */
+    scheduleAt: z.iso
+      .datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-12-01T09:00:00+01:00' })
+      .optional(),
+    metadata: Metadata.optional(),
+  }),
+);
 
 export type SendRequestInput = z.input<typeof SendRequest>;
 export type SendRequest = z.output<typeof SendRequest>;

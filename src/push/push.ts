@@ -21,9 +21,10 @@ import { STATUSES } from '../messages/status.ts';
 import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
 import { deadlineSignal } from '../runtime/deadline.ts';
 import { PROVIDERS } from '../providers/names.ts';
+import { lazySchema } from '../runtime/lazy-schema.ts';
 
 // Built on first use (the first push), not at import.
-export const StatusPush = z.lazy(() =>
+export const StatusPush = lazySchema(() =>
   z.strictObject({
     v: z.literal(1),
     id: z.string(),

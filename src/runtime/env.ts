@@ -14,6 +14,7 @@
 import * as z from 'zod';
 import { EnvironmentError, type EnvironmentIssue } from '../errors.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/grace.ts';
+import { lazySchema } from './lazy-schema.ts';
 
 /** How long a warm container keeps its configuration, unless `CONFIG_MAX_AGE_S` says otherwise. */
 export const DEFAULT_CONFIG_MAX_AGE_S = 300;
@@ -62,7 +63,7 @@ const configMaxAge = () =>
     });
 
 // Built on first use (the first invocation), not at import: a cold start's import stays light.
-export const FunctionEnvironment = z.lazy(() =>
+export const FunctionEnvironment = lazySchema(() =>
   z.object({
     TABLE_NAME: required(),
     QUEUE_URL: required(),

@@ -72,13 +72,18 @@ const loggers = new Map<string, Log>();
 
 /**
  * The function `name`'s log in Lambda: Powertools Logger (its level from `POWERTOOLS_LOG_LEVEL`
- * or Lambda's `AWS_LAMBDA_LOG_LEVEL`, INFO by default). One per function name and process.
+ * or Lambda's `AWS_LAMBDA_LOG_LEVEL`, INFO by default). One per function name and process; the
+ * Logger is made with the first line, not when a handler module is imported (a cold start's import
+ * stays light: issue 19).
  */
 export function functionLog(name: string): Log {
   let log = loggers.get(name);
   if (!log) {
-    const logger = new Logger({ serviceName: LOG_SERVICE, persistentKeys: { function: name } });
-    log = logOver((level, message, fields) => logger[level](message, fields), {});
+    let logger: Logger | undefined;
+    log = logOver((level, message, fields) => {
+      logger ??= new Logger({ serviceName: LOG_SERVICE, persistentKeys: { function: name } });
+      logger[level](message, fields);
+    }, {});
     loggers.set(name, log);
   }
   return log;

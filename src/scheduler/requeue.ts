@@ -31,7 +31,8 @@
  * makes the duplicate harmless. `requeuePaused` is the same for one paused account's held messages,
  * whatever the due times, when its pause is lifted.
  */
-import { QueueMessage } from '../messages/queue-message.ts';
+import type { QueueMessage } from '../messages/queue-message.ts';
+import { requestSchemas } from '../messages/request-schemas.ts';
 import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
 import type { DueEntry, HeldMessage } from '../store/model.ts';
@@ -156,7 +157,7 @@ async function sweep(entries: readonly SweepEntry[], deps: RequeueDeps, now: Dat
         if (entry.dueAt !== undefined && (await deps.due.release(entry.id, entry.dueAt))) report.released++;
         continue;
       }
-      const message = open(held, deps.cipher);
+      const message = await open(held, deps.cipher);
       if (!message) {
         report.failed++;
         continue;
@@ -172,7 +173,7 @@ async function sweep(entries: readonly SweepEntry[], deps: RequeueDeps, now: Dat
         if (await deps.due.postpone(entry.id, entry.dueAt, new Date(staleAt + 1000).toISOString())) report.postponed++;
         continue;
       }
-      const message = held.sealedPayload ? open(held, deps.cipher) : undefined;
+      const message = held.sealedPayload ? await open(held, deps.cipher) : undefined;
       if (message) {
         // The sender finds the stale claim, marks it unknown and looks the message up at the provider.
         ready.push({ message, dueAt: entry.dueAt, delaySeconds: 0, nextDueAt: new Date(at + grace).toISOString() });
@@ -205,7 +206,8 @@ function staleTime(held: HeldMessage, now: number): number {
   return claim.until ? Date.parse(claim.until) : Date.parse(claim.claimedAt) + LEGACY_CLAIM_EXPIRY_MS;
 }
 
-function open(held: HeldMessage, cipher: PayloadCipher): QueueMessage | undefined {
+async function open(held: HeldMessage, cipher: PayloadCipher): Promise<QueueMessage | undefined> {
+  const { QueueMessage } = await requestSchemas();
   try {
     return QueueMessage.parse(JSON.parse(cipher.open(held.sealedPayload!)));
   } catch {

@@ -29,7 +29,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountConfig } from '../config/accounts.ts';
 import { UnavailableError } from '../errors.ts';
-import { QueueMessage } from '../messages/queue-message.ts';
+import type { QueueMessage } from '../messages/queue-message.ts';
+import { requestSchemas } from '../messages/request-schemas.ts';
 import type { PayloadCipher } from '../privacy/payload-cipher.ts';
 import { maskPhone, recipientRef } from '../privacy/recipient.ts';
 import { matchedByRecipient } from '../providers/adapter.ts';
@@ -359,7 +360,7 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   const raw: unknown = JSON.parse(body);
   const named = (raw as { request?: { account?: unknown } } | null)?.request?.account;
   if (typeof named === 'string') ticket.account = named;
-  const message = QueueMessage.parse(raw);
+  const message = (await requestSchemas()).QueueMessage.parse(raw);
   const { request } = message;
   const account = deps.accounts.get(request.account);
   const now = () => new Date(deps.now()).toISOString();

@@ -20,11 +20,14 @@ import type { AccountConfig } from '../config/accounts.ts';
 import { json, malformedPath, problem, type HttpRequest, type HttpResponse } from '../api/http.ts';
 import { matchRoute } from '../api/routes.ts';
 import type { Violation } from '../messages/fields.ts';
+import { sendsCallbacks } from '../providers/index.ts';
 import { isProviderName, type ProviderName } from '../providers/names.ts';
+import { loadWebhookSide } from '../providers/webhook-sides.ts';
 import type { Log } from '../runtime/log.ts';
 import { CALLBACK_DRIFT_METRIC, CROSS_ACCOUNT_CALLBACK_METRIC, embeddedMetric, METRIC_NAMESPACE } from '../runtime/metrics.ts';
 import { applyEvents, type ApplyDeps } from '../status/apply.ts';
-import { readCallback, schemaViolation, type Drift } from './drift.ts';
+import { schemaViolation, type Drift } from './drift.ts';
+import { readCallbackWith } from './read.ts';
 import { verifyWebhook } from './verify.ts';
 
 export interface WebhookDeps extends ApplyDeps {
@@ -91,7 +94,9 @@ async function takeCallback(
   }
   const body = parseCallbackJson(request);
   if (!body.ok) return refused(body.status, body.code, body.message, [body.issue]);
-  const read = readCallback(provider, accountId, body.value, deps.now());
+  // The provider's normaliser and schemas load with its first callback (src/providers/webhook-sides.ts).
+  const side = sendsCallbacks(provider) ? await loadWebhookSide(provider) : undefined;
+  const read = readCallbackWith(side, provider, accountId, body.value, deps.now());
   if ('error' in read) {
     const response = problem(400, 'malformed_callback', 'the body does not match the provider’s callback schema', read.error.issues);
     return { response, drift: read.drift };

@@ -9,8 +9,8 @@ import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import type { ProviderName } from '../providers/names.ts';
 import { loadSpec, requestExamples } from '../../test/support/spec.ts';
-import { readCallback, safePath, UNKNOWN_FIELD_RULE, UNKNOWN_WORD_RULE, unknownFields, WITHHELD, type Drift } from './drift.ts';
-import { normaliseWebhook } from './normalise.ts';
+import { safePath, UNKNOWN_FIELD_RULE, UNKNOWN_WORD_RULE, unknownFields, WITHHELD, type Drift } from './drift.ts';
+import { normaliseWebhook, readCallback } from './normalise.ts';
 
 const RECEIVED_AT = new Date('2026-03-01T12:00:00.000Z');
 type Body = Record<string, any>;

@@ -16,14 +16,13 @@
  *
  * Never a value: a path segment that is not a short plain name (an array index, a field name) is
  * withheld, so a phone number or a token used as a key cannot reach the log.
+ *
+ * A callback is read with its drift by `readCallbackWith` (./read.ts: the provider's webhook side
+ * in hand, as the webhook function loads it on first use) or `readCallback` (./normalise.ts).
  */
 import * as z from 'zod';
 import type { Violation } from '../messages/fields.ts';
-import { sendsCallbacks } from '../providers/index.ts';
-import type { ProviderName } from '../providers/names.ts';
-import { WEBHOOKS } from '../providers/webhooks.ts';
-import { MalformedWebhookError, type Normalised } from './kit.ts';
-import { normaliseWebhook } from './normalise.ts';
+import type { MalformedWebhookError, Normalised } from './kit.ts';
 
 export type DriftKind = 'schema_violation' | 'unknown_status_word' | 'unknown_field';
 
@@ -42,29 +41,6 @@ export const WITHHELD = '(withheld)';
 
 /** A callback read: its events (or why it was refused) and its drift. */
 export type CallbackReading = ({ normalised: Normalised } | { error: MalformedWebhookError }) & { drift: Drift[] };
-
-/**
- * Normalises `body` (src/webhooks/normalise.ts, once) and says how it departs from the
- * provider's spec. Throws only what normaliseWebhook throws besides MalformedWebhookError.
- */
-export function readCallback(provider: ProviderName, account: string, body: unknown, receivedAt: Date): CallbackReading {
-  const words: string[] = [];
-  let read: { normalised: Normalised } | { error: MalformedWebhookError };
-  try {
-    read = { normalised: normaliseWebhook(provider, account, body, receivedAt, { unknownWord: (path) => words.push(path) }) };
-  } catch (error) {
-    if (!(error instanceof MalformedWebhookError)) throw error;
-    read = { error };
-  }
-  const drift: Drift[] = [
-    ...('error' in read ? read.error.issues.map(schemaViolation) : []),
-    ...words.map((path): Drift => ({ kind: 'unknown_status_word', path: safePath(path), rule: UNKNOWN_WORD_RULE })),
-    ...(sendsCallbacks(provider) ? unknownFields(WEBHOOKS[provider].specSchema(body), body) : []).map(
-      (path): Drift => ({ kind: 'unknown_field', path, rule: UNKNOWN_FIELD_RULE }),
-    ),
-  ];
-  return { ...read, drift };
-}
 
 /** A refusal's issue as drift: the field made safe to log, the rule as the provider was told it. */
 export function schemaViolation(issue: Violation): Drift {

@@ -12,6 +12,7 @@ import { MessageId, violationsOf, type Violation } from '../messages/fields.ts';
 import { MAX_PROVIDER_ID_LENGTH, MAX_PROVIDER_TEXT_LENGTH, type StatusEvent } from '../messages/status-event.ts';
 import type { MessageStatus } from '../messages/status.ts';
 import type { ProviderName } from '../providers/names.ts';
+import { lazySchema } from '../runtime/lazy-schema.ts';
 
 /**
  * The body is not what the provider's spec says; `issues` name fields and rules, never values.
@@ -53,7 +54,7 @@ export interface NormaliseContext {
 }
 
 /** The status word as any non-empty string: a word added later by Meta or a provider is reported in `ignored`, not refused. */
-export const StatusWord = z.string().min(1);
+export const StatusWord = lazySchema(() => z.string().min(1));
 
 export function parse<S extends z.ZodType>(provider: ProviderName, schema: S, body: unknown): z.output<S> {
   const result = schema.safeParse(body);

@@ -13,12 +13,17 @@
  * recipient longer than MAX_PROVIDER_ID_LENGTH characters is a malformed body (the issue
  * names the field); provider text (error titles and details, pricing words) is cut to
  * MAX_PROVIDER_TEXT_LENGTH characters.
+ *
+ * These take each provider's webhook side from src/providers/webhooks.ts (every normaliser, at
+ * import); the webhook function loads only the side of the provider calling (./read.ts,
+ * src/providers/webhook-sides.ts).
  */
-import { StatusEvent } from '../messages/status-event.ts';
-import { providerModule, sendsCallbacks } from '../providers/index.ts';
-import { WEBHOOKS } from '../providers/webhooks.ts';
 import type { ProviderName } from '../providers/names.ts';
-import { MalformedWebhookError, type Normalised, type NormaliseContext } from './kit.ts';
+import { sendsCallbacks } from '../providers/index.ts';
+import { WEBHOOKS } from '../providers/webhooks.ts';
+import type { NormaliseContext, Normalised } from './kit.ts';
+import type { CallbackReading } from './drift.ts';
+import { normaliseWith, readCallbackWith } from './read.ts';
 
 export { MalformedWebhookError, type Normalised } from './kit.ts';
 
@@ -35,12 +40,13 @@ export function normaliseWebhook(
   receivedAt: Date = new Date(),
   observe: Pick<NormaliseContext, 'unknownWord'> = {},
 ): Normalised {
-  if (account.length === 0) throw new TypeError('normaliseWebhook: account must not be empty');
-  if (Number.isNaN(receivedAt.getTime())) throw new TypeError('normaliseWebhook: receivedAt is not a valid date');
-  const module = providerModule(provider);
-  if (!sendsCallbacks(provider))
-    throw new MalformedWebhookError(provider, [{ field: '(body)', rule: `${module.title} sends no status webhooks` }]);
-  const result = WEBHOOKS[provider].normalise(body, { provider, account, receivedAt, statusWords: module.statusWords, ...observe });
-  // The output contract, checked: a mapping bug fails here rather than in the store.
-  return { events: result.events.map((event) => StatusEvent.parse(event)), ignored: result.ignored };
+  return normaliseWith(sendsCallbacks(provider) ? WEBHOOKS[provider] : undefined, provider, account, body, receivedAt, observe);
+}
+
+/**
+ * Normalises `body` (once) and says how it departs from the provider's spec (drift.ts). Throws
+ * only what normaliseWebhook throws besides MalformedWebhookError.
+ */
+export function readCallback(provider: ProviderName, account: string, body: unknown, receivedAt: Date): CallbackReading {
+  return readCallbackWith(sendsCallbacks(provider) ? WEBHOOKS[provider] : undefined, provider, account, body, receivedAt);
 }

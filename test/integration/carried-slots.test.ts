@@ -49,7 +49,7 @@ function world(limits: Record<string, unknown>) {
         provider: account.provider,
         capabilities: { lookup: false, statusCallbacks: false, returnsMessageId: true, echoesMessageId: true },
         check: () => [],
-        send: async (message) => {
+        send: async (message: { messageId: string }) => {
           sends.push({ id: message.messageId, at: clock });
           return { outcome: 'accepted', status: 'accepted', providerMessageId: `p-${message.messageId}` };
         },

@@ -2,5 +2,5 @@
 import * as z from 'zod';
 import { accountSchema, Digits } from '../../config/account-fields.ts';
 
-export const GupshupAccount = accountSchema('gupshup', { source: Digits, appName: z.string().min(1) });
+export const GupshupAccount = accountSchema('gupshup', () => ({ source: Digits, appName: z.string().min(1) }));
 export type GupshupAccount = z.output<typeof GupshupAccount>;

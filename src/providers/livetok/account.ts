@@ -2,5 +2,5 @@
 import * as z from 'zod';
 import { accountSchema } from '../../config/account-fields.ts';
 
-export const LivetokAccount = accountSchema('livetok', { plan: z.enum(['free', 'pro', 'enterprise']).default('free') });
+export const LivetokAccount = accountSchema('livetok', () => ({ plan: z.enum(['free', 'pro', 'enterprise']).default('free') }));
 export type LivetokAccount = z.output<typeof LivetokAccount>;

@@ -2,5 +2,5 @@
 import * as z from 'zod';
 import { accountSchema } from '../../config/account-fields.ts';
 
-export const LoopwaveAccount = accountSchema('loopwave', { baseUrl: z.url(), sessionId: z.string().min(1).optional() });
+export const LoopwaveAccount = accountSchema('loopwave', () => ({ baseUrl: z.url(), sessionId: z.string().min(1).optional() }));
 export type LoopwaveAccount = z.output<typeof LoopwaveAccount>;
