@@ -63,14 +63,26 @@ export interface WhatsAppPipelineArgs {
   /** The sender: the send queue's consumer, which paces and sends each message to its provider. */
   sender?: {
     /**
-     * Messages per sender invocation.
-     * @default `10`
+     * Messages per sender invocation (1–10; up to 10,000 with a batching window of at least 1 s).
+     * docs/operations.md, "Sizing the sender", says how to choose it with the concurrency.
+     * @default `100`
      * @example
      * ```ts
-     * { sender: { batchSize: 5 } }
+     * { sender: { batchSize: 50 } }
      * ```
      */
     batchSize?: pulumi.Input<number>;
+    /**
+     * Seconds the send queue's event source mapping may gather a batch before invoking the sender
+     * (0–300; at least 1 for a batch over 10). A plain number: the send queue's visibility timeout
+     * covers it. With a backlog, batches fill at once; it delays only a trickle, by at most this.
+     * @default `1`
+     * @example
+     * ```ts
+     * { sender: { maximumBatchingWindowSeconds: 0, batchSize: 10 } }
+     * ```
+     */
+    maximumBatchingWindowSeconds?: number;
     /**
      * At most this many sender invocations at once (≥ 2, Lambda's minimum): with the pacer, what
      * bounds the send rate. A plain number: checked when the consumer is subscribed.
@@ -239,7 +251,13 @@ export const REQUEUE_TIMEOUT_S = 50;
  * The sender's settings when `sender` leaves them out: its event source mapping's batch size and
  * concurrency cap, its timeout and memory. bench/campaign.ts runs with these (docs/operations.md: sizing).
  */
-export const SENDER_DEFAULTS = { batchSize: 10, maximumConcurrency: 2, timeoutSeconds: 30, memoryMb: DEFAULT_MEMORY_MB } as const;
+export const SENDER_DEFAULTS = {
+  batchSize: 10,
+  maximumBatchingWindowSeconds: 0,
+  maximumConcurrency: 2,
+  timeoutSeconds: 30,
+  memoryMb: DEFAULT_MEMORY_MB,
+} as const;
 
 export class WhatsAppPipeline extends pulumi.ComponentResource {
   readonly table: MessagesTable;
@@ -270,7 +288,12 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
       parent,
     );
     // Queues first, so functions get their URLs; each consumer subscribes once it exists.
-    this.sendQueue = new PacedQueue(`${name}-send`, { consumerTimeoutSeconds: senderTimeout, transform: change.sendQueue }, parent);
+    const senderWindow = args.sender?.maximumBatchingWindowSeconds ?? SENDER_DEFAULTS.maximumBatchingWindowSeconds;
+    this.sendQueue = new PacedQueue(
+      `${name}-send`,
+      { consumerTimeoutSeconds: senderTimeout, batchingWindowSeconds: senderWindow, transform: change.sendQueue },
+      parent,
+    );
     this.pushQueue = new PacedQueue(
       `${name}-push`,
       { consumerTimeoutSeconds: 30, maxReceiveCount: 8, transform: change.pushQueue },
@@ -346,6 +369,7 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
     };
     this.sendQueue.subscribe(this.functions.sender, {
       batchSize: args.sender?.batchSize ?? SENDER_DEFAULTS.batchSize,
+      maximumBatchingWindowSeconds: senderWindow,
       maximumConcurrency: args.sender?.maximumConcurrency ?? SENDER_DEFAULTS.maximumConcurrency,
     });
     this.pushQueue.subscribe(this.functions.push, { batchSize: 10, maximumConcurrency: args.push?.maximumConcurrency ?? 2 });
