@@ -140,6 +140,8 @@ export async function runCampaign(options: {
    * — the same on any machine — and arrivals spread over 0–2δ after the call, as on a network.
    */
   virtualSeed?: number;
+  /** The sender's `maxInlineWaitMs` (default its own): how far ahead it reserves slots and waits for them in the invocation. */
+  maxInlineWaitMs?: number;
   log?: (line: string) => void;
 }): Promise<CampaignResult> {
   const settings = options.settings ?? DEPLOYED_SENDER;
@@ -231,6 +233,7 @@ export async function runCampaign(options: {
     createSenderDeps(env, {
       log: silentLog,
       fetch: stub.fetch,
+      ...(options.maxInlineWaitMs === undefined ? {} : { maxInlineWaitMs: options.maxInlineWaitMs }),
       ...(virtual ? { sleep: virtual.sleep, random: seeded(seed * 104_729 + 2) } : { sleep }),
     }),
   );

@@ -9,7 +9,7 @@
  * - The real path: messages are accepted through `acceptMessages` (100 per request) into in-memory
  *   storage (src/store/memory, the DynamoDB contract) and the SQS fake (bench/support/sqs-fake.ts),
  *   and sent by the real handler (`senderHandler` over `createSenderDeps`, the deployed defaults:
- *   `maxInlineWaitMs` 1 s, `slotLeadMs` 25 ms, δ = 10 ms). Pollers stand in for Lambda's event
+ *   `maxInlineWaitMs` 3 s, `slotLeadMs` 25 ms, δ = 10 ms). Pollers stand in for Lambda's event
  *   source mapping (batches of 10, a long poll that returns as soon as a message is visible, partial
  *   batch responses, the deployed 30 s timeout); the sweeper runs every minute, as deployed.
  * - The provider (bench/support/provider-stub.ts): L per fixed window of W, the windows starting at

@@ -268,6 +268,7 @@ async function measureCampaign(settings: SenderSettings = DEPLOYED_SENDER, virtu
     settings,
     log: (line) => log(`  ${line}`),
     ...(virtualSeed === undefined ? {} : { virtualSeed }),
+    ...(process.env.BENCH_CAMPAIGN_INLINE_WAIT_MS ? { maxInlineWaitMs: Number(process.env.BENCH_CAMPAIGN_INLINE_WAIT_MS) } : {}),
   });
   if (result.timedOut) log('campaign run: stopped at its time limit, messages left unsent');
   log(

@@ -23,7 +23,7 @@ import { FunctionUrlEntry, type FunctionUrlEntryArgs } from './function-url.ts';
 import { functionEntry, type PipelineFunctionName } from './functions.ts';
 import { HttpApi, type HttpApiArgs, type Throttle } from './http-api.ts';
 import { MessagesTable, type MessagesTableArgs } from './messages-table.ts';
-import { DEFAULT_MEMORY_MB, NodeFunction, type NodeFunctionArgs, type Statement } from './node-function.ts';
+import { NodeFunction, type NodeFunctionArgs, type Statement } from './node-function.ts';
 import { PacedQueue, type PacedQueueArgs } from './paced-queue.ts';
 import { FUNCTION_CALLS } from './table-access.ts';
 import { chain, transform, type Transform } from './transform.ts';
@@ -85,8 +85,10 @@ export interface WhatsAppPipelineArgs {
     maximumBatchingWindowSeconds?: number;
     /**
      * At most this many sender invocations at once (≥ 2, Lambda's minimum): with the pacer, what
-     * bounds the send rate. A plain number: checked when the consumer is subscribed.
-     * @default `2`
+     * bounds the send rate (16 with batches of 100 fill four numbers at 80/s against providers
+     * answering in 300 ms at the median: docs/operations.md, "Sizing the sender"). A plain number:
+     * checked when the consumer is subscribed.
+     * @default `16`
      * @example
      * ```ts
      * { sender: { maximumConcurrency: 4 } }
@@ -105,8 +107,9 @@ export interface WhatsAppPipelineArgs {
      */
     timeoutSeconds?: number;
     /**
-     * The sender's memory in MB.
-     * @default `512`
+     * The sender's memory in MB (and its share of a vCPU: a full one at 1,769 MB). The sender mostly
+     * waits; 256 MB leaves its CPU room at a campaign's pace (docs/operations.md, "Sizing the sender").
+     * @default `256`
      * @example
      * ```ts
      * { sender: { memoryMb: 1024 } }
@@ -248,15 +251,20 @@ export const DEFAULT_WEBHOOK_CONCURRENCY = 10;
 /** The every-minute re-enqueue: done well within its minute, so runs never overlap. */
 export const REQUEUE_TIMEOUT_S = 50;
 /**
- * The sender's settings when `sender` leaves them out: its event source mapping's batch size and
- * concurrency cap, its timeout and memory. bench/campaign.ts runs with these (docs/operations.md: sizing).
+ * The sender's settings when `sender` leaves them out: its event source mapping's batch size,
+ * batching window and concurrency cap, its timeout and memory — sized for a campaign over four
+ * numbers at Meta's 80/s with providers answering in 300 ms at the median (p99 1.5 s). By Little's
+ * law an invocation of 100 takes about 5 s there (each number's first record alone, then 25 slots
+ * lined up behind the other invocations', then the slowest answer), so 313 sends/s need
+ * 313 × 5 ÷ 100 ≈ 16 invocations, and cost 0.25 GB × 16 ÷ 313 ≈ 0.013 GB-s a message.
+ * bench/campaign.ts runs with these (docs/operations.md, "Sizing the sender").
  */
 export const SENDER_DEFAULTS = {
-  batchSize: 10,
-  maximumBatchingWindowSeconds: 0,
-  maximumConcurrency: 2,
+  batchSize: 100,
+  maximumBatchingWindowSeconds: 1,
+  maximumConcurrency: 16,
   timeoutSeconds: 30,
-  memoryMb: DEFAULT_MEMORY_MB,
+  memoryMb: 256,
 } as const;
 
 export class WhatsAppPipeline extends pulumi.ComponentResource {
