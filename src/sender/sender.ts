@@ -374,6 +374,8 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   const pacing = pacingFor(account);
   const blockedUntil = () => batch.blockedUntil.get(request.account) ?? 0;
   if (blockedUntil() > deps.now()) return delay(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
+  // The adapter's module loads now, not between the slot and the call (its first send would be late).
+  await adapter.prepare?.();
   const first = await takeSlot(batch, request.account, pacing.account, ticket, deps);
   if ('waitMs' in first) return delay(queueWaitForSlot(first.waitMs, deps), 'account rate limit');
   let slot = first.at;
