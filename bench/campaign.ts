@@ -12,15 +12,21 @@
  *   SQS (bench/support/sqs-fake.ts), so no emulator sets the pace.
  * - The real path: the messages are accepted through `acceptMessages` (100 per request), then
  *   drained by the real sender handler through the local event source mapping, with the sender's
- *   deployed settings (infra/components/pipeline.ts `SENDER_DEFAULTS`: batch size, maximum
- *   concurrency, timeout, memory; the queue's visibility timeout six times the timeout, the claim
- *   expiry the timeout + 30 s, as deployed).
+ *   deployed settings (infra/components/pipeline.ts `SENDER_DEFAULTS`: batch size, batching
+ *   window, maximum concurrency, timeout, memory; the queue's visibility timeout six times the
+ *   timeout plus the window, the claim expiry the timeout + 30 s, as deployed). The mapping
+ *   gathers batches within the window and ramps up as Lambda's does (five batches at first, then
+ *   one more every 200 ms: src/local/event-source-mapping.ts `rampUp`).
+ * - Time: real by default (this machine's timers and CPU: on a loaded machine waits end late);
+ *   with `virtualSeed`, a virtual clock drives the sender, the stub, the SQS fake and the mapping
+ *   (bench/support/virtual-clock.ts): every wait ends when due, CPU takes no time, and each
+ *   request reaches the stub 0–2δ after its call — the settings' own figures, on any machine.
  *
  * Utilisation is the rate of accepted sends from the first to the last, over 4 × 80/s. The
- * sender's GB-s per message comes from each handler invocation's wall time measured here,
- * in-process (on a shared machine, under whatever else runs), times the deployed memory — not
- * Lambda's billed duration, which also counts a cold start's init and rounds to the millisecond.
- * The local event source mapping has no batching window (see src/local/event-source-mapping.ts).
+ * sender's GB-s per message comes from each handler invocation's wall (or virtual) time measured
+ * here, in-process, times the deployed memory — not Lambda's billed duration, which also counts a
+ * cold start's init, rounds to the millisecond, and runs on a share of a vCPU (docs/operations.md,
+ * "Sizing the sender", for the CPU at 256 MB).
  */
 import { acceptMessages } from '../src/api/accept.ts';
 import { AccountConfig } from '../src/config/accounts.ts';

@@ -52,7 +52,8 @@ const CASES: Array<{ policy: PolicyName; what: string; change: Break; expected: 
       find(r, 'sqs/queue:Queue', 'wa-send').inputs.visibilityTimeoutSeconds = 180;
       find(r, 'lambda/eventSourceMapping:EventSourceMapping', 'wa-send-consumer').inputs.maximumBatchingWindowInSeconds = 5;
     },
-    expected: /^wa-send-consumer: wa-send's visibility timeout \(180 s\) is under six times wa-sender's timeout \(30 s\) plus its batching window \(5 s\)/,
+    expected:
+      /^wa-send-consumer: wa-send's visibility timeout \(180 s\) is under six times wa-sender's timeout \(30 s\) plus its batching window \(5 s\)/,
   },
   {
     policy: 'consumers',

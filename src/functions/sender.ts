@@ -20,7 +20,14 @@ import { PushQueue } from '../push/push.ts';
 import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { adapterFor } from '../providers/index.ts';
 import { SendQueue } from '../queue/send-queue.ts';
-import { DEFAULT_MAX_INLINE_WAIT_MS, DEFAULT_SLOT_LEAD_MS, newBatchContext, planBatch, sendQueuedMessage, type SenderDeps } from '../sender/sender.ts';
+import {
+  DEFAULT_MAX_INLINE_WAIT_MS,
+  DEFAULT_SLOT_LEAD_MS,
+  newBatchContext,
+  planBatch,
+  sendQueuedMessage,
+  type SenderDeps,
+} from '../sender/sender.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
 import { errorLogFields } from '../errors.ts';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CLAIM_EXPIRY_MS } from '../runtime/env.ts';
