@@ -217,7 +217,8 @@ describe.concurrent('local SQS event source mapping', () => {
       async (event) => {
         sizes.push(event.Records.length);
       },
-      { batchSize: 25, maximumBatchingWindowS: 1, maximumConcurrency: 2 },
+      // A visibility timeout longer than the window, as deployed: a message waits hidden while the batch gathers.
+      { batchSize: 25, maximumBatchingWindowS: 1, maximumConcurrency: 1, visibilityTimeoutS: 30 },
     );
     await run.mapping.idle();
     // Every message once, in batches of more than SQS's 10 a receive, and none comes back.
