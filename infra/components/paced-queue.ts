@@ -175,7 +175,26 @@ export class PacedQueue extends pulumi.ComponentResource {
 
   /** Makes `fn` the queue's consumer: batches, partial batch failures, a concurrency cap. */
   subscribe(fn: NodeFunction, args: ConsumerArgs = {}): aws.lambda.EventSourceMapping {
-    const window = args.maximumBatchingWindowSeconds ?? 0;
+    const maximumConcurrency = args.maximumConcurrency ?? 2;
+    if (maximumConcurrency < 2) throw new Error(`${this.name}: maximumConcurrency must be at least 2 (Lambda's minimum)`);
+    const given = args.maximumBatchingWindowSeconds ?? 0;
+    const [mappingName, mappingArgs, mappingOpts] = transform(
+      this.change.eventSourceMapping,
+      `${this.name}-consumer`,
+      {
+        eventSourceArn: this.queue.arn,
+        functionName: fn.function.arn,
+        batchSize: args.batchSize ?? 10,
+        ...(given > 0 ? { maximumBatchingWindowInSeconds: given } : {}),
+        functionResponseTypes: ['ReportBatchItemFailures'],
+        scalingConfig: { maximumConcurrency },
+      },
+      { parent: this },
+    );
+    // Checked on the values the mapping gets (after a transform), where they are plain numbers.
+    const batchSize = mappingArgs.batchSize;
+    const windowArg = mappingArgs.maximumBatchingWindowInSeconds ?? 0;
+    const window = typeof windowArg === 'number' ? windowArg : 0;
     if (!Number.isInteger(window) || window < 0 || window > 300) {
       throw new Error(`${this.name}: maximumBatchingWindowSeconds ${window} must be a whole number of seconds, 0 to 300`);
     }
@@ -185,30 +204,13 @@ export class PacedQueue extends pulumi.ComponentResource {
           `the visibility timeout (${this.visibilityTimeoutSeconds} s): a slow batch would be delivered twice`,
       );
     }
-    const batchSize = args.batchSize ?? 10;
     if (typeof batchSize === 'number' && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)) {
       throw new Error(`${this.name}: batchSize ${batchSize} must be a whole number, 1 to 10,000`);
     }
-    if (typeof batchSize === 'number' && batchSize > 10 && window < 1) {
+    if (typeof batchSize === 'number' && batchSize > 10 && typeof windowArg === 'number' && window < 1) {
       throw new Error(`${this.name}: batchSize ${batchSize} is over 10: Lambda requires maximumBatchingWindowSeconds of at least 1`);
     }
-    const maximumConcurrency = args.maximumConcurrency ?? 2;
-    if (maximumConcurrency < 2) throw new Error(`${this.name}: maximumConcurrency must be at least 2 (Lambda's minimum)`);
-    this.eventSourceMapping = new aws.lambda.EventSourceMapping(
-      ...transform(
-        this.change.eventSourceMapping,
-        `${this.name}-consumer`,
-        {
-          eventSourceArn: this.queue.arn,
-          functionName: fn.function.arn,
-          batchSize,
-          ...(window > 0 ? { maximumBatchingWindowInSeconds: window } : {}),
-          functionResponseTypes: ['ReportBatchItemFailures'],
-          scalingConfig: { maximumConcurrency },
-        },
-        { parent: this },
-      ),
-    );
+    this.eventSourceMapping = new aws.lambda.EventSourceMapping(mappingName, mappingArgs, mappingOpts);
     return this.eventSourceMapping;
   }
 
