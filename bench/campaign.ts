@@ -12,15 +12,21 @@
  *   SQS (bench/support/sqs-fake.ts), so no emulator sets the pace.
  * - The real path: the messages are accepted through `acceptMessages` (100 per request), then
  *   drained by the real sender handler through the local event source mapping, with the sender's
- *   deployed settings (infra/components/pipeline.ts `SENDER_DEFAULTS`: batch size, maximum
- *   concurrency, timeout, memory; the queue's visibility timeout six times the timeout, the claim
- *   expiry the timeout + 30 s, as deployed).
+ *   deployed settings (infra/components/pipeline.ts `SENDER_DEFAULTS`: batch size, batching
+ *   window, maximum concurrency, timeout, memory; the queue's visibility timeout six times the
+ *   timeout plus the window, the claim expiry the timeout + 30 s, as deployed). The mapping
+ *   gathers batches within the window and ramps up as Lambda's does (five batches at first, then
+ *   one more every 200 ms: src/local/event-source-mapping.ts `rampUp`).
+ * - Time: real by default (this machine's timers and CPU: on a loaded machine waits end late);
+ *   with `virtualSeed`, a virtual clock drives the sender, the stub, the SQS fake and the mapping
+ *   (bench/support/virtual-clock.ts): every wait ends when due, CPU takes no time, and each
+ *   request reaches the stub 0–2δ after its call — the settings' own figures, on any machine.
  *
  * Utilisation is the rate of accepted sends from the first to the last, over 4 × 80/s. The
- * sender's GB-s per message comes from each handler invocation's wall time measured here,
- * in-process (on a shared machine, under whatever else runs), times the deployed memory — not
- * Lambda's billed duration, which also counts a cold start's init and rounds to the millisecond.
- * The local event source mapping has no batching window (see src/local/event-source-mapping.ts).
+ * sender's GB-s per message comes from each handler invocation's wall (or virtual) time measured
+ * here, in-process, times the deployed memory — not Lambda's billed duration, which also counts a
+ * cold start's init, rounds to the millisecond, and runs on a share of a vCPU (docs/operations.md,
+ * "Sizing the sender", for the CPU at 256 MB).
  */
 import { acceptMessages } from '../src/api/accept.ts';
 import { AccountConfig } from '../src/config/accounts.ts';
@@ -37,9 +43,22 @@ import { FIXTURES } from '../test/support/providers.ts';
 import { testConfig, testSecrets } from '../test/support/local-aws.ts';
 import { percentile, providerStub } from './support/provider-stub.ts';
 import { SqsFake } from './support/sqs-fake.ts';
+import { seeded, VirtualClock } from './support/virtual-clock.ts';
+import { adapterFor } from '../src/providers/index.ts';
+
+/** A real timer that can be called off. */
+function timerOf(ms: number): { done: Promise<void>; cancel(): void } {
+  let handle: NodeJS.Timeout | undefined;
+  const done = new Promise<void>((resolve) => {
+    handle = setTimeout(resolve, ms);
+  });
+  return { done, cancel: () => clearTimeout(handle) };
+}
 
 export interface SenderSettings {
   batchSize: number;
+  /** Seconds the event source mapping gathers a batch (0: none; at least 1 for a batch over 10). */
+  maximumBatchingWindowSeconds: number;
   maximumConcurrency: number;
   timeoutSeconds: number;
   memoryMb: number;
@@ -80,6 +99,13 @@ export interface CampaignResult {
   maxPerSlidingSecond: number;
   /** Accepted sends in each second from the first (where a run loses its rate: the start, the tail). */
   sendsPerSecond: number[];
+  /**
+   * The process's CPU (user + system) while draining, per message: the sender's, with the stub's,
+   * the in-memory SQS's and storage's (an upper bound for the sender; no TLS, no SDK signing).
+   */
+  cpuMsPerMessage: number;
+  /** The most invocations in flight at once. */
+  maxInFlight: number;
 }
 
 /** Meta's limit per sender number (src/providers/meta-limits.ts), as the stub enforces it. */
@@ -114,10 +140,22 @@ export async function runCampaign(options: {
   latency?: { p50Ms: number; p99Ms: number };
   /** Give up after this long draining (the figures then count what was left as unsent). Default 1 h. */
   timeLimitMs?: number;
+  /**
+   * Run on a virtual clock (bench/support/virtual-clock.ts) with this seed: every wait ends when it
+   * is due and the CPU takes no time, so the figures are what the settings give on an idle machine
+   * — the same on any machine — and arrivals spread over 0–2δ after the call, as on a network.
+   */
+  virtualSeed?: number;
+  /** The sender's `maxInlineWaitMs` (default its own): how far ahead it reserves slots and waits for them in the invocation. */
+  maxInlineWaitMs?: number;
   log?: (line: string) => void;
 }): Promise<CampaignResult> {
   const settings = options.settings ?? DEPLOYED_SENDER;
   const log = options.log ?? (() => {});
+  const virtual = options.virtualSeed === undefined ? undefined : new VirtualClock(Date.parse('2026-01-05T00:00:00.000Z'));
+  const seed = options.virtualSeed ?? 0;
+  const now = virtual ? virtual.now : Date.now;
+  const elapsed = virtual ? virtual.now : () => performance.now();
   const base = testConfig();
   // Nothing leaves the process (the stub is the sender's fetch); a leak would reach a closed loopback port.
   const config = PipelineConfig.parse({
@@ -125,10 +163,12 @@ export async function runCampaign(options: {
     accounts: ACCOUNTS.map((account) => AccountConfig.parse({ ...account, baseUrl: 'http://127.0.0.1:9' })),
   });
   const secrets = PipelineSecrets.parse({ ...testSecrets(), credentials: CREDENTIALS });
-  const sqs = new SqsFake();
+  const sqs = new SqsFake({ now });
   const deadLetterUrl = sqs.createQueue('campaign-dlq');
+  // As deployed (infra/components/paced-queue.ts): six times the timeout, plus the batching window.
+  const visibilityTimeoutS = 6 * settings.timeoutSeconds + settings.maximumBatchingWindowSeconds;
   const queueUrl = sqs.createQueue('campaign', {
-    visibilityTimeoutS: 6 * settings.timeoutSeconds,
+    visibilityTimeoutS,
     deadLetter: { queueUrl: deadLetterUrl, maxReceiveCount: 5 },
   });
   const env: RuntimeEnvironment = {
@@ -138,8 +178,33 @@ export async function runCampaign(options: {
     queueUrl,
     sqs: sqs.client,
     claimExpiryMs: (settings.timeoutSeconds + 30) * 1000,
+    ...(virtual ? { now: () => new Date(virtual.now()) } : {}),
   };
-  const stub = providerStub({ limit: LIMIT_PER_S, windowMs: 1000, ...(options.latency ?? { p50Ms: 300, p99Ms: 1500 }) });
+  const stubRandom = virtual ? seeded(seed * 7919 + 1) : Math.random;
+  const stub = providerStub({
+    limit: LIMIT_PER_S,
+    windowMs: 1000,
+    ...(options.latency ?? { p50Ms: 300, p99Ms: 1500 }),
+    ...(virtual
+      ? {
+          random: stubRandom,
+          now: virtual.now,
+          sleep: virtual.sleep,
+          transitMs: () => stubRandom() * (2 * DEFAULT_ARRIVAL_JITTER_MS - 1),
+        }
+      : {}),
+  });
+  if (virtual) {
+    // Each adapter's module loads on its first send: real I/O the virtual clock would not wait for.
+    for (const account of config.accounts) {
+      await adapterFor(account).send({ messageId: 'warm-up', recipient: '+14155550100', content: CONTENT[account.id] } as never, account, {
+        credential: '',
+        fetch: async () => {
+          throw new TypeError('warm-up: no call');
+        },
+      });
+    }
+  }
 
   // Accept: 100 messages a request, the accounts in turn, one recipient per message.
   const api = createApiDeps(env, { log: silentLog });
@@ -157,7 +222,7 @@ export async function runCampaign(options: {
   const requeuedAt: number[] = [];
   const send = sqs.send.bind(sqs);
   sqs.send = (command: unknown) => {
-    if (command instanceof SendMessageBatchCommand) requeuedAt.push(Date.now());
+    if (command instanceof SendMessageBatchCommand) requeuedAt.push(now());
     return send(command);
   };
   log(`accepted ${options.messages} messages; draining with ${JSON.stringify(settings)}…`);
@@ -170,48 +235,70 @@ export async function runCampaign(options: {
     await new Promise((resolve) => setTimeout(resolve, ms));
     if (Date.now() > due + DEFAULT_ARRIVAL_JITTER_MS) lateWakeUps += 1;
   };
-  const handler = senderHandler(() => createSenderDeps(env, { log: silentLog, fetch: stub.fetch, sleep }));
-  const started = Date.now();
+  const handler = senderHandler(() =>
+    createSenderDeps(env, {
+      log: silentLog,
+      fetch: stub.fetch,
+      ...(options.maxInlineWaitMs === undefined ? {} : { maxInlineWaitMs: options.maxInlineWaitMs }),
+      ...(virtual ? { sleep: virtual.sleep, random: seeded(seed * 104_729 + 2) } : { sleep }),
+    }),
+  );
+  const started = now();
+  const cpuBefore = process.cpuUsage();
+  let inFlight = 0;
+  let maxInFlight = 0;
   const esm = startEventSourceMapping({
     sqs: sqs.client,
     queueUrl,
     queueArn: 'arn:aws:sqs:us-east-1:000000000000:campaign',
     handler: async (event, context) => {
-      const t0 = performance.now();
+      const t0 = elapsed();
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
       try {
         return await handler(event, context);
       } finally {
-        durations.push(performance.now() - t0);
+        inFlight -= 1;
+        durations.push(elapsed() - t0);
       }
     },
     batchSize: settings.batchSize,
+    maximumBatchingWindowS: settings.maximumBatchingWindowSeconds,
     maximumConcurrency: settings.maximumConcurrency,
-    visibilityTimeoutS: 6 * settings.timeoutSeconds,
+    // Lambda's scaling: five batches at first, then up to 300 more concurrent a minute.
+    rampUp: true,
+    visibilityTimeoutS,
     functionTimeoutMs: settings.timeoutSeconds * 1000,
+    ...(virtual ? { clock: virtual } : {}),
     onError: (error) => log(`event source mapping: ${String(error)}`),
   });
   const progress = setInterval(() => {
     const sent = stub.sends.filter((s) => s.status >= 200 && s.status < 300).length;
-    log(`  ${Math.round((Date.now() - started) / 1000)} s: ${sent} sent, ${esm.invocations} invocations`);
+    log(`  ${Math.round((now() - started) / 1000)} s: ${sent} sent, ${esm.invocations} invocations`);
   }, 15_000);
   let timedOut = false;
-  let limitTimer: NodeJS.Timeout | undefined;
+  const limit = (virtual ?? { timer: (ms: number) => timerOf(ms) }).timer(options.timeLimitMs ?? 3_600_000);
+  let finished = false;
+  const done = Promise.race([
+    esm.idle(),
+    limit.done.then(() => {
+      timedOut = true;
+    }),
+  ]).finally(() => {
+    finished = true;
+  });
   try {
-    await Promise.race([
-      esm.idle(),
-      new Promise<void>((resolve) => {
-        limitTimer = setTimeout(() => {
-          timedOut = true;
-          resolve();
-        }, options.timeLimitMs ?? 3_600_000);
-      }),
-    ]);
+    if (virtual) await virtual.run({ stop: () => finished });
+    await done;
   } finally {
-    clearTimeout(limitTimer);
+    limit.cancel();
     clearInterval(progress);
-    await esm.stop().catch(() => {});
+    const stopping = esm.stop().catch(() => {});
+    // Pollers waiting on the virtual clock end once it moves on.
+    if (virtual) await virtual.run({ stop: () => false });
+    await stopping;
   }
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = (now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
 
   const ok = stub.sends.filter((s) => s.status >= 200 && s.status < 300);
   const times = ok.map((s) => s.at).sort((a, b) => a - b);
@@ -270,10 +357,15 @@ export async function runCampaign(options: {
     lateWakeUps,
     maxPerSlidingSecond,
     sendsPerSecond,
+    cpuMsPerMessage: (cpu.user + cpu.system) / 1000 / options.messages,
+    maxInFlight,
   };
 }
 
-/** The figures bench/run.ts reports (BENCHMARKS.md). */
+/**
+ * The figures bench/run.ts reports (BENCHMARKS.md). A run on the virtual clock reports what the
+ * settings give on an idle machine under `campaign_virtual_…` names (see `virtualCampaignMetrics`).
+ */
 export function campaignMetrics(result: CampaignResult): Record<string, number> {
   return {
     campaign_utilisation_pct: result.utilisationPct,
@@ -281,7 +373,17 @@ export function campaignMetrics(result: CampaignResult): Record<string, number> 
     campaign_sent_twice: result.sentTwice,
     campaign_unsent: result.unsent,
     sender_gb_s_per_message: result.senderGbSecondsPerMessage,
+    campaign_max_requests_per_number_in_any_second: result.maxPerSlidingSecond,
     campaign_provider_latency_p50_ms: result.latencyMsP50,
     campaign_provider_latency_p99_ms: result.latencyMsP99,
+  };
+}
+
+/** The virtual-clock run's figures (BENCHMARKS.md): the same on any machine, next to the real-time run's. */
+export function virtualCampaignMetrics(result: CampaignResult): Record<string, number> {
+  return {
+    campaign_virtual_utilisation_pct: result.utilisationPct,
+    campaign_virtual_429_count: result.count429,
+    campaign_virtual_sender_gb_s_per_message: result.senderGbSecondsPerMessage,
   };
 }

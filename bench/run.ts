@@ -14,8 +14,11 @@
  * configuration only: the naive sender (bench/naive.ts) differs in its queue and webhooks, not in
  * how it sends, so its column stays empty there. `BENCH_ONLY=campaign` runs it alone and prints its
  * figures without writing anything; there, and only there, `BENCH_CAMPAIGN_BATCH_SIZE`,
- * `BENCH_CAMPAIGN_CONCURRENCY`, `BENCH_CAMPAIGN_TIMEOUT_S` and `BENCH_CAMPAIGN_MEMORY_MB` try other
- * sender settings than the deployed ones (docs/operations.md, "Sizing the sender").
+ * `BENCH_CAMPAIGN_WINDOW_S` (the batching window), `BENCH_CAMPAIGN_CONCURRENCY`,
+ * `BENCH_CAMPAIGN_TIMEOUT_S` and `BENCH_CAMPAIGN_MEMORY_MB` try other
+ * sender settings than the deployed ones (docs/operations.md, "Sizing the sender"), and
+ * `BENCH_CAMPAIGN_VIRTUAL_SEED=<n>` runs it on a virtual clock (every wait ends when due, the CPU
+ * takes no time: what the settings give on an idle machine, the same on any machine).
  *
  * The pacing-windows run (bench/pacing-windows.ts) drives the real sender on a virtual clock
  * against a provider that enforces its limit per fixed window at an offset the pacer does not
@@ -30,7 +33,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../infra/bundle.ts';
 import { runColdStart } from './coldstart.ts';
 import { runCpu } from './cpu.ts';
-import { campaignMetrics, DEPLOYED_SENDER, runCampaign, type SenderSettings } from './campaign.ts';
+import { campaignMetrics, DEPLOYED_SENDER, runCampaign, virtualCampaignMetrics, type SenderSettings } from './campaign.ts';
 import { runPacing } from './pacing.ts';
 import { describeRun, measureWindows, windowsMetrics, type WindowsResult } from './pacing-windows.ts';
 import { runPipeline, type PipelineRun } from './pipeline.ts';
@@ -257,19 +260,32 @@ const rounded = (metrics: Record<string, number>) => Object.fromEntries(Object.e
 const roundedRun = (run: object) => Object.fromEntries(Object.entries(run).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]));
 
 /** The campaign run (bench/campaign.ts), with the deployed sender settings unless given others. */
-async function measureCampaign(settings: SenderSettings = DEPLOYED_SENDER): Promise<Record<string, number>> {
-  log(`project: campaign run, ${CAMPAIGN_MESSAGES} messages over 4 numbers at 80/s, sender ${JSON.stringify(settings)}…`);
-  const result = await runCampaign({ messages: CAMPAIGN_MESSAGES, settings, log: (line) => log(`  ${line}`) });
+async function measureCampaign(settings: SenderSettings = DEPLOYED_SENDER, virtualSeed?: number): Promise<Record<string, number>> {
+  const clock = virtualSeed === undefined ? '' : ` (virtual time, seed ${virtualSeed})`;
+  log(`project: campaign run${clock}, ${CAMPAIGN_MESSAGES} messages over 4 numbers at 80/s, sender ${JSON.stringify(settings)}…`);
+  const result = await runCampaign({
+    messages: CAMPAIGN_MESSAGES,
+    settings,
+    log: (line) => log(`  ${line}`),
+    ...(virtualSeed === undefined ? {} : { virtualSeed }),
+    ...(process.env.BENCH_CAMPAIGN_INLINE_WAIT_MS ? { maxInlineWaitMs: Number(process.env.BENCH_CAMPAIGN_INLINE_WAIT_MS) } : {}),
+  });
   if (result.timedOut) log('campaign run: stopped at its time limit, messages left unsent');
   log(
     `campaign run: ${round(result.achievedPerS)}/s over ${round(result.seconds)} s, ${result.invocations} invocations ` +
       `(p50 ${round(result.invocationMsP50)} ms, p99 ${round(result.invocationMsP99)} ms), ${result.requeueRequests} requeue requests, ` +
       `${result.lateWakeUps} sender waits that ended over 10 ms late, ` +
-      `at most ${result.maxPerSlidingSecond} requests to one number in any 1 s`,
+      `at most ${result.maxPerSlidingSecond} requests to one number in any 1 s, at most ${result.maxInFlight} invocations at once, ` +
+      `${round(result.cpuMsPerMessage)} ms of this process's CPU per message`,
   );
   log(`campaign run: accepted sends per second, from the first: ${result.sendsPerSecond.join(' ')}`);
   log(`campaign run: messages put back per second, from the first send: ${result.requeuesPerSecond.join(' ')}`);
-  return campaignMetrics(result);
+  return virtualSeed === undefined ? campaignMetrics(result) : { ...campaignMetrics(result), ...virtualCampaignMetrics(result) };
+}
+
+/** Of a virtual-clock campaign run's figures, the ones named for it. */
+function virtualOnly(metrics: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(metrics).filter(([key]) => key.startsWith('campaign_virtual_')));
 }
 
 /** The pacing-windows run (bench/pacing-windows.ts) for one configuration: its figures, and every run's. */
@@ -295,12 +311,14 @@ if (process.env.BENCH_ONLY === 'campaign') {
   const fromEnv = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
   const settings: SenderSettings = {
     batchSize: fromEnv('BENCH_CAMPAIGN_BATCH_SIZE', DEPLOYED_SENDER.batchSize),
+    maximumBatchingWindowSeconds: fromEnv('BENCH_CAMPAIGN_WINDOW_S', DEPLOYED_SENDER.maximumBatchingWindowSeconds),
     maximumConcurrency: fromEnv('BENCH_CAMPAIGN_CONCURRENCY', DEPLOYED_SENDER.maximumConcurrency),
     timeoutSeconds: fromEnv('BENCH_CAMPAIGN_TIMEOUT_S', DEPLOYED_SENDER.timeoutSeconds),
     memoryMb: fromEnv('BENCH_CAMPAIGN_MEMORY_MB', DEPLOYED_SENDER.memoryMb),
   };
   const deployed = Object.entries(settings).every(([key, value]) => DEPLOYED_SENDER[key as keyof SenderSettings] === value);
-  const metrics = rounded(await measureCampaign(settings));
+  const seed = process.env.BENCH_CAMPAIGN_VIRTUAL_SEED;
+  const metrics = rounded(await measureCampaign(settings, seed === undefined ? undefined : Number(seed)));
   const label = deployed ? 'deployed sender settings' : `sender settings ${JSON.stringify(settings)}, not the deployed ones`;
   process.stdout.write(`\n## campaign, ${CAMPAIGN_MESSAGES} messages, ${label}\n\n${JSON.stringify(metrics, null, 2)}\n`);
   process.exit(0);
@@ -335,9 +353,11 @@ const started = Date.now();
 const light = { project: await measureLight(false), naive: await measureLight(true) };
 const heavy = { project: await measureHeavy(false), naive: await measureHeavy(true) };
 const windows = { project: await measurePacingWindows(false), naive: await measurePacingWindows(true) };
+// In real time (this machine's timers and CPU), then on a virtual clock (the settings alone).
 const campaign = await measureCampaign();
+const campaignVirtual = virtualOnly(await measureCampaign(DEPLOYED_SENDER, 1));
 const { project: projectRun, naive: naiveRun } = runs;
-const project = rounded({ ...heavy.project, ...windows.project.metrics, ...campaign, ...light.project });
+const project = rounded({ ...heavy.project, ...windows.project.metrics, ...campaign, ...campaignVirtual, ...light.project });
 const naive = rounded({ ...heavy.naive, ...windows.naive.metrics, ...light.naive });
 const results = {
   project,

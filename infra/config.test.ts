@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { StackSettings } from './config.ts';
 import { plan, type Plan } from './plan.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'stack-'));
@@ -126,4 +127,22 @@ describe('a configuration change', () => {
     expect(revoked.functions[0]).not.toBe(before.functions[0]);
     expect(revoked.secret).not.toBe(before.secret);
   }, 180_000);
+});
+
+describe('the sender settings', () => {
+  const issues = (sender: unknown) => {
+    const parsed = StackSettings.safeParse({ sender });
+    return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  };
+
+  it('take batches up to 10,000 with a batching window, as Lambda does', () => {
+    expect(issues({ batchSize: 100, maximumBatchingWindowSeconds: 1 })).toEqual([]);
+    expect(issues({ batchSize: 100 })).toEqual([]); // the default window (1 s) applies
+    expect(issues({ batchSize: 10, maximumBatchingWindowSeconds: 0 })).toEqual([]);
+    expect(issues({ batchSize: 100, maximumBatchingWindowSeconds: 0 })).toEqual([
+      'sender.maximumBatchingWindowSeconds: must be at least 1 with a batchSize over 10 (Lambda requires a batching window for batches over 10)',
+    ]);
+    expect(issues({ batchSize: 10_001 })[0]).toMatch(/^sender\.batchSize: /);
+    expect(issues({ maximumBatchingWindowSeconds: 301 })[0]).toMatch(/^sender\.maximumBatchingWindowSeconds: /);
+  });
 });

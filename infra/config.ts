@@ -8,7 +8,7 @@
  *   secrets (`PipelineSecrets`); set with `pulumi config set --secret --path 'secrets.…'`. Every
  *   account needs its credential, every account whose provider sends callbacks its webhook
  *   secret, every pushing account its push secret.
- * - `sender` — `{batchSize, maximumConcurrency, timeoutSeconds, memoryMb}`
+ * - `sender` — `{batchSize, maximumBatchingWindowSeconds, maximumConcurrency, timeoutSeconds, memoryMb}`
  * - `throttles` — per API route `{rate, burst}`, over the defaults (infra/components/http-api.ts)
  * - `webhook` — `{reservedConcurrency}`: the callbacks' function URL's flood guard
  * - `alarmEmails`, `alarmTopicArn` — who hears the alarms
@@ -33,10 +33,15 @@ const RouteThrottle = z.strictObject({
 export const StackSettings = z.strictObject({
   sender: z
     .strictObject({
-      batchSize: z.int().min(1).max(10).optional(),
+      batchSize: z.int().min(1).max(10_000).optional(),
+      maximumBatchingWindowSeconds: z.int().min(0).max(300).optional(),
       maximumConcurrency: z.int().min(2, "must be at least 2 (Lambda's minimum)").max(1000).optional(),
       timeoutSeconds: z.int().min(5).max(900).optional(),
       memoryMb: z.int().min(128).max(10240).optional(),
+    })
+    .refine((sender) => !(sender.batchSize !== undefined && sender.batchSize > 10 && sender.maximumBatchingWindowSeconds === 0), {
+      path: ['maximumBatchingWindowSeconds'],
+      message: 'must be at least 1 with a batchSize over 10 (Lambda requires a batching window for batches over 10)',
     })
     .default({}),
   logRetentionDays: z

@@ -47,6 +47,26 @@ const CASES: Array<{ policy: PolicyName; what: string; change: Break; expected: 
   },
   {
     policy: 'consumers',
+    what: 'a visibility timeout that leaves out the batching window',
+    change: (r) => {
+      find(r, 'sqs/queue:Queue', 'wa-send').inputs.visibilityTimeoutSeconds = 180;
+      find(r, 'lambda/eventSourceMapping:EventSourceMapping', 'wa-send-consumer').inputs.maximumBatchingWindowInSeconds = 5;
+    },
+    expected:
+      /^wa-send-consumer: wa-send's visibility timeout \(180 s\) is under six times wa-sender's timeout \(30 s\) plus its batching window \(5 s\)/,
+  },
+  {
+    policy: 'consumers',
+    what: 'a batch over 10 without a batching window',
+    change: (r) => {
+      const mapping = find(r, 'lambda/eventSourceMapping:EventSourceMapping', 'wa-send-consumer');
+      mapping.inputs.batchSize = 100;
+      delete mapping.inputs.maximumBatchingWindowInSeconds;
+    },
+    expected: /^wa-send-consumer: batchSize 100 is over 10 without a batching window of at least 1 s/,
+  },
+  {
+    policy: 'consumers',
     what: 'a consumer that fails whole batches',
     change: (r) => void (find(r, 'lambda/eventSourceMapping:EventSourceMapping', 'wa-push-consumer').inputs.functionResponseTypes = []),
     expected: /^wa-push-consumer: does not report batch item failures/,

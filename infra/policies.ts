@@ -108,8 +108,8 @@ export const POLICIES = {
 
   consumers: {
     description:
-      'every queue consumer reports batch item failures, caps its concurrency (≥ 2), and sits on a queue whose visibility ' +
-      'timeout is at least six times its timeout',
+      'every queue consumer reports batch item failures, caps its concurrency (≥ 2), takes batches over 10 only with a ' +
+      'batching window (≥ 1 s), and sits on a queue whose visibility timeout is at least six times its timeout plus that window',
     check: (plan) =>
       ofType(plan, TYPES.mapping).flatMap((mapping) => {
         const found: Array<Omit<Violation, 'policy'>> = [];
@@ -118,14 +118,22 @@ export const POLICIES = {
         if (!types?.includes('ReportBatchItemFailures')) at('does not report batch item failures: one bad record fails the batch');
         const concurrency = (mapping.inputs.scalingConfig as { maximumConcurrency?: number } | undefined)?.maximumConcurrency;
         if (!(Number(concurrency) >= 2)) at(`maximumConcurrency ${String(concurrency)}: must be capped, at least 2`);
+        const batchSize = Number(mapping.inputs.batchSize ?? 10);
+        const window = Number(mapping.inputs.maximumBatchingWindowInSeconds ?? 0);
+        // Lambda refuses it; caught here before a deployment fails halfway.
+        if (batchSize > 10 && !(window >= 1)) at(`batchSize ${batchSize} is over 10 without a batching window of at least 1 s`);
         const queue = byRef(plan, TYPES.queue, mapping.inputs.eventSourceArn);
         const fn = byRef(plan, TYPES.fn, mapping.inputs.functionName);
         if (!queue || !fn) at('its queue or its function is not planned');
         else {
           const visibility = Number(queue.inputs.visibilityTimeoutSeconds ?? 30);
-          // Written so that a value that is not a number (unresolved, secret) fails too.
-          if (!(visibility >= 6 * timeoutOf(fn))) {
-            at(`${queue.name}'s visibility timeout (${visibility} s) is under six times ${fn.name}'s timeout (${timeoutOf(fn)} s)`);
+          // Written so that a value that is not a number (unresolved, secret) fails too. The window
+          // counts: the mapping hides a message from the moment it receives it, while it gathers the batch.
+          if (!(visibility >= 6 * timeoutOf(fn) + window)) {
+            at(
+              `${queue.name}'s visibility timeout (${visibility} s) is under six times ${fn.name}'s timeout (${timeoutOf(fn)} s)` +
+                (window > 0 ? ` plus its batching window (${window} s)` : ''),
+            );
           }
         }
         return found;

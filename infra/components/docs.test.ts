@@ -196,7 +196,9 @@ describe('documented defaults', () => {
       'PacedQueueArgs.maxReceiveCount': () => redrive('dq').maxReceiveCount,
       'PacedQueueArgs.retentionSeconds': () => input('sqs/queue:Queue', 'dq').messageRetentionSeconds,
       'PacedQueueArgs.deadLetterRetentionSeconds': () => input('sqs/queue:Queue', 'dq-dlq').messageRetentionSeconds,
+      'PacedQueueArgs.batchingWindowSeconds': () => Number(input('sqs/queue:Queue', 'dq').visibilityTimeoutSeconds) - 6 * 30,
       'ConsumerArgs.batchSize': () => mapping('dq-consumer').batchSize,
+      'ConsumerArgs.maximumBatchingWindowSeconds': () => mapping('dq-consumer').maximumBatchingWindowInSeconds ?? 0,
       'ConsumerArgs.maximumConcurrency': () => (mapping('dq-consumer').scalingConfig as { maximumConcurrency: number }).maximumConcurrency,
       'MessagesTableArgs.deletionProtection': () => input('dynamodb/table:Table', 'dt').deletionProtectionEnabled,
       'ConfigSecretArgs.salt': () => [1, 2, 3].find((salt) => configVersion(DOCUMENT, salt) === outputs.secretVersion),
@@ -217,6 +219,7 @@ describe('documented defaults', () => {
         return Number(variables.CONFIG_MAX_AGE_S);
       },
       'WhatsAppPipelineArgs.sender.batchSize': () => mapping('wa-send-consumer').batchSize,
+      'WhatsAppPipelineArgs.sender.maximumBatchingWindowSeconds': () => mapping('wa-send-consumer').maximumBatchingWindowInSeconds ?? 0,
       'WhatsAppPipelineArgs.sender.maximumConcurrency': () =>
         (mapping('wa-send-consumer').scalingConfig as { maximumConcurrency: number }).maximumConcurrency,
       'WhatsAppPipelineArgs.sender.timeoutSeconds': () => input('lambda/function:Function', 'wa-sender').timeout,

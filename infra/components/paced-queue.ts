@@ -1,8 +1,10 @@
 /**
  * A queue with its dead-letter queue and, optionally, its consumer: an event source mapping that
- * reports batch item failures, with the batch size and maximum concurrency as first-class
- * arguments (they are the pacing knobs). The visibility timeout is at least six times the
- * consumer's timeout, as AWS recommends, so a slow batch is never delivered twice meanwhile.
+ * reports batch item failures, with the batch size, batching window and maximum concurrency as
+ * first-class arguments (they are the pacing knobs). The visibility timeout is at least six times
+ * the consumer's timeout, as AWS recommends, plus the batching window (a message is hidden from the
+ * moment the mapping receives it, while the batch is still gathered), so a slow batch is never
+ * delivered twice meanwhile.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -19,6 +21,16 @@ export interface PacedQueueArgs {
    * ```
    */
   consumerTimeoutSeconds: number;
+  /**
+   * The consumer's batching window in seconds ({@link ConsumerArgs.maximumBatchingWindowSeconds}):
+   * the visibility timeout is six times the consumer's timeout plus it.
+   * @default `0`
+   * @example
+   * ```ts
+   * { batchingWindowSeconds: 1 }
+   * ```
+   */
+  batchingWindowSeconds?: number;
   /**
    * Receives before a message goes to the dead-letter queue: a consumer that fails it (or crashes
    * on it) this many times gives it up.
@@ -77,7 +89,8 @@ export interface PacedQueueArgs {
 
 export interface ConsumerArgs {
   /**
-   * Messages per invocation (1–10 without a batching window).
+   * Messages per invocation: 1–10, or up to 10,000 with a batching window of at least 1 s (Lambda's
+   * rule; a plain number is checked when the consumer is subscribed).
    * @default `10`
    * @example
    * ```ts
@@ -85,6 +98,17 @@ export interface ConsumerArgs {
    * ```
    */
   batchSize?: pulumi.Input<number>;
+  /**
+   * Seconds the event source mapping may gather records before invoking (0–300): it invokes once
+   * the batch is full or the window has passed. Must be at most the queue's
+   * `batchingWindowSeconds` (the visibility timeout covers it).
+   * @default `0`
+   * @example
+   * ```ts
+   * { batchSize: 100, maximumBatchingWindowSeconds: 1 }
+   * ```
+   */
+  maximumBatchingWindowSeconds?: number;
   /**
    * At most this many concurrent invocations (2–1,000; 2 is Lambda's minimum). A plain number:
    * checked when the consumer is subscribed.
@@ -101,7 +125,7 @@ export class PacedQueue extends pulumi.ComponentResource {
   readonly queue: aws.sqs.Queue;
   readonly deadLetterQueue: aws.sqs.Queue;
   eventSourceMapping?: aws.lambda.EventSourceMapping;
-  /** Six times the consumer's timeout, or the `visibilityTimeoutSeconds` a transform set (when a plain number). */
+  /** Six times the consumer's timeout plus its batching window, or the `visibilityTimeoutSeconds` a transform set (when a plain number). */
   private readonly visibilityTimeoutSeconds: number;
   private readonly name: string;
   private readonly change: NonNullable<PacedQueueArgs['transform']>;
@@ -124,7 +148,7 @@ export class PacedQueue extends pulumi.ComponentResource {
       {
         sqsManagedSseEnabled: true,
         messageRetentionSeconds: args.retentionSeconds ?? 4 * 86_400,
-        visibilityTimeoutSeconds: 6 * args.consumerTimeoutSeconds,
+        visibilityTimeoutSeconds: 6 * args.consumerTimeoutSeconds + (args.batchingWindowSeconds ?? 0),
         redrivePolicy: pulumi
           .all([this.deadLetterQueue.arn, args.maxReceiveCount ?? 5])
           .apply(([deadLetterTargetArn, maxReceiveCount]) => JSON.stringify({ deadLetterTargetArn, maxReceiveCount })),
@@ -132,7 +156,8 @@ export class PacedQueue extends pulumi.ComponentResource {
       { parent: this },
     );
     const visibility = queueArgs.visibilityTimeoutSeconds;
-    this.visibilityTimeoutSeconds = typeof visibility === 'number' ? visibility : 6 * args.consumerTimeoutSeconds;
+    this.visibilityTimeoutSeconds =
+      typeof visibility === 'number' ? visibility : 6 * args.consumerTimeoutSeconds + (args.batchingWindowSeconds ?? 0);
     this.queue = new aws.sqs.Queue(queueName, queueArgs, queueOpts);
     new aws.sqs.RedriveAllowPolicy(
       ...transform(
@@ -150,28 +175,42 @@ export class PacedQueue extends pulumi.ComponentResource {
 
   /** Makes `fn` the queue's consumer: batches, partial batch failures, a concurrency cap. */
   subscribe(fn: NodeFunction, args: ConsumerArgs = {}): aws.lambda.EventSourceMapping {
-    if (6 * fn.timeoutSeconds > this.visibilityTimeoutSeconds) {
-      throw new Error(
-        `${this.name}: the consumer's timeout (${fn.timeoutSeconds} s) is over a sixth of the visibility timeout ` +
-          `(${this.visibilityTimeoutSeconds} s): a slow batch would be delivered twice`,
-      );
-    }
     const maximumConcurrency = args.maximumConcurrency ?? 2;
     if (maximumConcurrency < 2) throw new Error(`${this.name}: maximumConcurrency must be at least 2 (Lambda's minimum)`);
-    this.eventSourceMapping = new aws.lambda.EventSourceMapping(
-      ...transform(
-        this.change.eventSourceMapping,
-        `${this.name}-consumer`,
-        {
-          eventSourceArn: this.queue.arn,
-          functionName: fn.function.arn,
-          batchSize: args.batchSize ?? 10,
-          functionResponseTypes: ['ReportBatchItemFailures'],
-          scalingConfig: { maximumConcurrency },
-        },
-        { parent: this },
-      ),
+    const given = args.maximumBatchingWindowSeconds ?? 0;
+    const [mappingName, mappingArgs, mappingOpts] = transform(
+      this.change.eventSourceMapping,
+      `${this.name}-consumer`,
+      {
+        eventSourceArn: this.queue.arn,
+        functionName: fn.function.arn,
+        batchSize: args.batchSize ?? 10,
+        ...(given > 0 ? { maximumBatchingWindowInSeconds: given } : {}),
+        functionResponseTypes: ['ReportBatchItemFailures'],
+        scalingConfig: { maximumConcurrency },
+      },
+      { parent: this },
     );
+    // Checked on the values the mapping gets (after a transform), where they are plain numbers.
+    const batchSize = mappingArgs.batchSize;
+    const windowArg = mappingArgs.maximumBatchingWindowInSeconds ?? 0;
+    const window = typeof windowArg === 'number' ? windowArg : 0;
+    if (!Number.isInteger(window) || window < 0 || window > 300) {
+      throw new Error(`${this.name}: maximumBatchingWindowSeconds ${window} must be a whole number of seconds, 0 to 300`);
+    }
+    if (6 * fn.timeoutSeconds + window > this.visibilityTimeoutSeconds) {
+      throw new Error(
+        `${this.name}: six times the consumer's timeout (${fn.timeoutSeconds} s) plus its batching window (${window} s) is over ` +
+          `the visibility timeout (${this.visibilityTimeoutSeconds} s): a slow batch would be delivered twice`,
+      );
+    }
+    if (typeof batchSize === 'number' && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)) {
+      throw new Error(`${this.name}: batchSize ${batchSize} must be a whole number, 1 to 10,000`);
+    }
+    if (typeof batchSize === 'number' && batchSize > 10 && typeof windowArg === 'number' && window < 1) {
+      throw new Error(`${this.name}: batchSize ${batchSize} is over 10: Lambda requires maximumBatchingWindowSeconds of at least 1`);
+    }
+    this.eventSourceMapping = new aws.lambda.EventSourceMapping(mappingName, mappingArgs, mappingOpts);
     return this.eventSourceMapping;
   }
 

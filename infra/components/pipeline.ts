@@ -23,7 +23,7 @@ import { FunctionUrlEntry, type FunctionUrlEntryArgs } from './function-url.ts';
 import { functionEntry, type PipelineFunctionName } from './functions.ts';
 import { HttpApi, type HttpApiArgs, type Throttle } from './http-api.ts';
 import { MessagesTable, type MessagesTableArgs } from './messages-table.ts';
-import { DEFAULT_MEMORY_MB, NodeFunction, type NodeFunctionArgs, type Statement } from './node-function.ts';
+import { NodeFunction, type NodeFunctionArgs, type Statement } from './node-function.ts';
 import { PacedQueue, type PacedQueueArgs } from './paced-queue.ts';
 import { FUNCTION_CALLS } from './table-access.ts';
 import { chain, transform, type Transform } from './transform.ts';
@@ -63,18 +63,32 @@ export interface WhatsAppPipelineArgs {
   /** The sender: the send queue's consumer, which paces and sends each message to its provider. */
   sender?: {
     /**
-     * Messages per sender invocation.
-     * @default `10`
+     * Messages per sender invocation (1–10; up to 10,000 with a batching window of at least 1 s).
+     * docs/operations.md, "Sizing the sender", says how to choose it with the concurrency.
+     * @default `100`
      * @example
      * ```ts
-     * { sender: { batchSize: 5 } }
+     * { sender: { batchSize: 50 } }
      * ```
      */
     batchSize?: pulumi.Input<number>;
     /**
+     * Seconds the send queue's event source mapping may gather a batch before invoking the sender
+     * (0–300; at least 1 for a batch over 10). A plain number: the send queue's visibility timeout
+     * covers it. With a backlog, batches fill at once; it delays only a trickle, by at most this.
+     * @default `1`
+     * @example
+     * ```ts
+     * { sender: { maximumBatchingWindowSeconds: 0, batchSize: 10 } }
+     * ```
+     */
+    maximumBatchingWindowSeconds?: number;
+    /**
      * At most this many sender invocations at once (≥ 2, Lambda's minimum): with the pacer, what
-     * bounds the send rate. A plain number: checked when the consumer is subscribed.
-     * @default `2`
+     * bounds the send rate (16 with batches of 100 fill four numbers at 80/s against providers
+     * answering in 300 ms at the median: docs/operations.md, "Sizing the sender"). A plain number:
+     * checked when the consumer is subscribed.
+     * @default `16`
      * @example
      * ```ts
      * { sender: { maximumConcurrency: 4 } }
@@ -93,8 +107,9 @@ export interface WhatsAppPipelineArgs {
      */
     timeoutSeconds?: number;
     /**
-     * The sender's memory in MB.
-     * @default `512`
+     * The sender's memory in MB (and its share of a vCPU: a full one at 1,769 MB). The sender mostly
+     * waits; 256 MB leaves its CPU room at a campaign's pace (docs/operations.md, "Sizing the sender").
+     * @default `256`
      * @example
      * ```ts
      * { sender: { memoryMb: 1024 } }
@@ -236,10 +251,21 @@ export const DEFAULT_WEBHOOK_CONCURRENCY = 10;
 /** The every-minute re-enqueue: done well within its minute, so runs never overlap. */
 export const REQUEUE_TIMEOUT_S = 50;
 /**
- * The sender's settings when `sender` leaves them out: its event source mapping's batch size and
- * concurrency cap, its timeout and memory. bench/campaign.ts runs with these (docs/operations.md: sizing).
+ * The sender's settings when `sender` leaves them out: its event source mapping's batch size,
+ * batching window and concurrency cap, its timeout and memory — sized for a campaign over four
+ * numbers at Meta's 80/s with providers answering in 300 ms at the median (p99 1.5 s). By Little's
+ * law an invocation of 100 takes about 5 s there (each number's first record alone, then 25 slots
+ * lined up behind the other invocations', then the slowest answer), so 313 sends/s need
+ * 313 × 5 ÷ 100 ≈ 16 invocations, and cost 0.25 GB × 16 ÷ 313 ≈ 0.013 GB-s a message.
+ * bench/campaign.ts runs with these (docs/operations.md, "Sizing the sender").
  */
-export const SENDER_DEFAULTS = { batchSize: 10, maximumConcurrency: 2, timeoutSeconds: 30, memoryMb: DEFAULT_MEMORY_MB } as const;
+export const SENDER_DEFAULTS = {
+  batchSize: 100,
+  maximumBatchingWindowSeconds: 1,
+  maximumConcurrency: 16,
+  timeoutSeconds: 30,
+  memoryMb: 256,
+} as const;
 
 export class WhatsAppPipeline extends pulumi.ComponentResource {
   readonly table: MessagesTable;
@@ -270,7 +296,12 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
       parent,
     );
     // Queues first, so functions get their URLs; each consumer subscribes once it exists.
-    this.sendQueue = new PacedQueue(`${name}-send`, { consumerTimeoutSeconds: senderTimeout, transform: change.sendQueue }, parent);
+    const senderWindow = args.sender?.maximumBatchingWindowSeconds ?? SENDER_DEFAULTS.maximumBatchingWindowSeconds;
+    this.sendQueue = new PacedQueue(
+      `${name}-send`,
+      { consumerTimeoutSeconds: senderTimeout, batchingWindowSeconds: senderWindow, transform: change.sendQueue },
+      parent,
+    );
     this.pushQueue = new PacedQueue(
       `${name}-push`,
       { consumerTimeoutSeconds: 30, maxReceiveCount: 8, transform: change.pushQueue },
@@ -346,6 +377,7 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
     };
     this.sendQueue.subscribe(this.functions.sender, {
       batchSize: args.sender?.batchSize ?? SENDER_DEFAULTS.batchSize,
+      maximumBatchingWindowSeconds: senderWindow,
       maximumConcurrency: args.sender?.maximumConcurrency ?? SENDER_DEFAULTS.maximumConcurrency,
     });
     this.pushQueue.subscribe(this.functions.push, { batchSize: 10, maximumConcurrency: args.push?.maximumConcurrency ?? 2 });

@@ -115,6 +115,8 @@ describe('a component’s transform reaches its resources', () => {
         });
         const queue = new PacedQueue('tq', {
           consumerTimeoutSeconds: 30,
+          // The visibility timeout covers the window the transform gives the mapping.
+          batchingWindowSeconds: 2,
           transform: {
             queue: { delaySeconds: 5 },
             deadLetterQueue: (args) => {
@@ -140,7 +142,7 @@ describe('a component’s transform reaches its resources', () => {
       retentionInDays: 7,
       name: expect.stringMatching(/-fn$/),
     });
-    expect(only(resources, 'sqs/queue:Queue', 'tq').inputs).toMatchObject({ delaySeconds: 5, visibilityTimeoutSeconds: 180 });
+    expect(only(resources, 'sqs/queue:Queue', 'tq').inputs).toMatchObject({ delaySeconds: 5, visibilityTimeoutSeconds: 6 * 30 + 2 });
     expect(only(resources, 'sqs/queue:Queue', 'tq-dlq').inputs.messageRetentionSeconds).toBe(86_400);
     expect(only(resources, 'lambda/eventSourceMapping:EventSourceMapping', 'tq-consumer').inputs).toMatchObject({
       maximumBatchingWindowInSeconds: 2,
@@ -310,7 +312,11 @@ describe('a transform that breaks a guarantee', () => {
 
   it('is refused by the component when it can see it: a plain visibility timeout, an API function’s timeout', async () => {
     await expect(pipeline({ transform: { sendQueue: { queue: { visibilityTimeoutSeconds: 60 } } } })).rejects.toThrow(
-      /wa-send: the consumer's timeout \(30 s\) is over a sixth of the visibility timeout \(60 s\)/,
+      /wa-send: six times the consumer's timeout \(30 s\) plus its batching window \(1 s\) is over the visibility timeout \(60 s\)/,
+    );
+    // The mapping's values after the transform: a batch of 100 without the window Lambda requires for it.
+    await expect(pipeline({ transform: { sendQueue: { eventSourceMapping: { maximumBatchingWindowInSeconds: 0 } } } })).rejects.toThrow(
+      /wa-send: batchSize 100 is over 10: Lambda requires maximumBatchingWindowSeconds of at least 1/,
     );
     await expect(pipeline({ transform: { functions: { status: { function: { timeout: 30 } } } } })).rejects.toThrow(
       /wa-api: the status function's timeout \(30 s\) must be under the API's 30 s/,

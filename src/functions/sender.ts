@@ -20,7 +20,14 @@ import { PushQueue } from '../push/push.ts';
 import { payloadCipher } from '../privacy/payload-cipher.ts';
 import { adapterFor } from '../providers/index.ts';
 import { SendQueue } from '../queue/send-queue.ts';
-import { DEFAULT_SLOT_LEAD_MS, newBatchContext, planBatch, sendQueuedMessage, type SenderDeps } from '../sender/sender.ts';
+import {
+  DEFAULT_MAX_INLINE_WAIT_MS,
+  DEFAULT_SLOT_LEAD_MS,
+  newBatchContext,
+  planBatch,
+  sendQueuedMessage,
+  type SenderDeps,
+} from '../sender/sender.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../scheduler/requeue.ts';
 import { errorLogFields } from '../errors.ts';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CLAIM_EXPIRY_MS } from '../runtime/env.ts';
@@ -57,7 +64,7 @@ export function createSenderDeps(env: RuntimeEnvironment, options: SenderOptions
     recipientHashKey: env.secrets.recipientHashKey,
     now: env.now ? () => env.now!().getTime() : Date.now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    maxInlineWaitMs: options.maxInlineWaitMs ?? 1000,
+    maxInlineWaitMs: options.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS,
     slotLeadMs: options.slotLeadMs ?? DEFAULT_SLOT_LEAD_MS,
     claimExpiryMs: options.claimExpiryMs ?? env.claimExpiryMs ?? DEFAULT_CLAIM_EXPIRY_MS,
     pauseRecheckMs: options.pauseRecheckMs ?? 15 * 60_000,

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, type MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi, type TestContext } from 'vitest';
 import { createQueue, startSqs, type LocalService } from './aws.ts';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { startEventSourceMapping, type EventSourceMappingOptions } from './event-source-mapping.ts';
@@ -205,6 +205,96 @@ describe.concurrent('local SQS event source mapping', () => {
     await run.mapping.idle();
     expect(run.mapping.invocations).toBe(12);
     expect(peak).toBe(3);
+  });
+
+  it('gathers a batch over 10 within its batching window, and deletes it in tens', async (test) => {
+    const target = await queue();
+    await send(target.url, bodies('w', 25));
+    const sizes: number[] = [];
+    const run = start(
+      test,
+      target,
+      async (event) => {
+        sizes.push(event.Records.length);
+      },
+      // A visibility timeout longer than the window, as deployed: a message waits hidden while the batch gathers.
+      { batchSize: 25, maximumBatchingWindowS: 1, maximumConcurrency: 1, visibilityTimeoutS: 30 },
+    );
+    await run.mapping.idle();
+    // Every message once, in batches of more than SQS's 10 a receive, and none comes back.
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(25);
+    expect(Math.max(...sizes)).toBeGreaterThan(10);
+    for (const body of bodies('w', 25)) expect(run.count(body)).toBe(1);
+    expect(await messagesIn(target.url)).toBe(0);
+    expect(run.errors).toEqual([]);
+  });
+
+  it('refuses a batch over 10 without a batching window, as Lambda does', async () => {
+    const target = await queue();
+    const options = { sqs: sqs.client, queueUrl: target.url, queueArn: target.arn, handler: async () => {} };
+    expect(() => startEventSourceMapping({ ...options, batchSize: 11 })).toThrow(/batchSize 11: over 10 needs maximumBatchingWindowS ≥ 1/);
+    expect(() => startEventSourceMapping({ ...options, batchSize: 10_001, maximumBatchingWindowS: 1 })).toThrow(/batchSize 10001/);
+    expect(() => startEventSourceMapping({ ...options, maximumBatchingWindowS: 301 })).toThrow(/maximumBatchingWindowS 301/);
+  });
+
+  it('with rampUp, starts five invocations and adds one per 200 ms while all are busy', async (test) => {
+    // A clock moved by hand: the ramp's steps come only when the test says so.
+    let now = 0;
+    const timers: Array<{ at: number; fire: () => void; cancelled: boolean }> = [];
+    const clock = {
+      now: () => now,
+      timer(ms: number) {
+        const entry = { at: now + ms, fire: () => {}, cancelled: false };
+        const done = new Promise<void>((resolve) => {
+          entry.fire = resolve;
+        });
+        timers.push(entry);
+        return { done, cancel: () => void (entry.cancelled = true) };
+      },
+    };
+    const advance = (ms: number) => {
+      now += ms;
+      for (const entry of timers.filter((t) => !t.cancelled && t.at <= now)) {
+        entry.cancelled = true;
+        entry.fire();
+      }
+    };
+    const target = await queue();
+    await send(target.url, bodies('r', 20));
+    let inFlight = 0;
+    let open = false;
+    const release: Array<() => void> = [];
+    const run = start(
+      test,
+      target,
+      () =>
+        open
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              inFlight += 1;
+              release.push(() => {
+                inFlight -= 1;
+                resolve();
+              });
+            }),
+      { batchSize: 1, maximumConcurrency: 8, rampUp: true, clock, visibilityTimeoutS: 60 },
+    );
+    await vi.waitFor(() => expect(inFlight).toBe(5));
+    // No step without time: still five.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(inFlight).toBe(5);
+    for (const expected of [6, 7, 8]) {
+      advance(200);
+      await vi.waitFor(() => expect(inFlight).toBe(expected));
+    }
+    advance(200);
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(inFlight).toBe(8); // the cap
+    open = true;
+    while (release.length > 0) release.shift()!();
+    await run.mapping.idle();
+    expect(run.deliveries).toHaveLength(20);
+    expect(run.errors).toEqual([]);
   });
 
   it('fails an invocation that outlives functionTimeoutMs as a whole, and counts the context down', async (test) => {

@@ -65,6 +65,11 @@ export interface ProviderAdapter<A extends AccountBase = AccountBase> {
    * (`capabilities.lookup`). Only a match proves the send; no match proves nothing.
    */
   lookup?(message: OutgoingMessage, account: A, connection: ProviderConnection, since: Date): Promise<LookupResult>;
+  /**
+   * Loads what `send` needs (a lazy adapter's module), so that a send made at its slot starts at
+   * once: the sender awaits it before it takes a slot.
+   */
+  prepare?(): Promise<void>;
 }
 
 /** The light part of an adapter (what the provider can carry, and the checks before a send): no client, no send. */

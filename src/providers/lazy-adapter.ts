@@ -22,6 +22,10 @@ export function lazyAdapter<A extends AccountBase>(
   return {
     ...content,
     send: async (message, account, connection) => (await loaded()).send(message, account, connection),
+    // The sender loads it before taking a slot: an import between the slot and the call would make the call late.
+    prepare: async () => {
+      await loaded();
+    },
     // Whether the provider can look a send up is part of its capabilities (list.test.ts checks the loaded adapter agrees).
     ...(content.capabilities.lookup
       ? {

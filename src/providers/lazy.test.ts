@@ -68,6 +68,19 @@ describe('lazyAdapter', () => {
     expect(loads).toBe(1);
   });
 
+  it('prepare() loads the sending part ahead of the first send, once', async () => {
+    let loads = 0;
+    const adapter = lazyAdapter(content, async () => {
+      loads++;
+      return { ...content, send: async () => ({ outcome: 'accepted' as const, status: 'sent' as const }) };
+    });
+    await adapter.prepare!();
+    expect(loads).toBe(1);
+    await adapter.prepare!();
+    await adapter.send(message, account, { credential: 'k' });
+    expect(loads).toBe(1);
+  });
+
   it('tries a failed load again on the next call', async () => {
     let loads = 0;
     const adapter = lazyAdapter(content, async () => {

@@ -194,6 +194,18 @@ export function planBatch(bodies: readonly string[], batch: BatchContext): void 
 export const DEFAULT_SLOT_LEAD_MS = 25;
 
 /**
+ * The default `maxInlineWaitMs`: how far ahead a batch reserves its slots and waits for them in the
+ * invocation. A campaign keeps each number's slots reserved ahead by the invocations in flight;
+ * 3 s lets a batch of 100 (25 a number: 0.3 s of slots at 80/s) line up behind the others'
+ * reservations instead of going back on the queue, so enough invocations keep every slot taken
+ * without churning the queue, and the campaign's last batches (up to a batching window late) still
+ * find slots right after the others'. With 1 s the line held 78 slots a number: a few invocations
+ * more than the rate needs put thousands of messages back, a few fewer left slots idle
+ * (bench/campaign.ts; docs/operations.md, "Sizing the sender").
+ */
+export const DEFAULT_MAX_INLINE_WAIT_MS = 3000;
+
+/**
  * How long a record whose next slot is `waitMs` away (from `takeSlot`) waits on the queue: until
  * the slot is within its reach (`maxInlineWaitMs` past the reservation's lead), not until the slot
  * itself. The queue's delays are whole seconds, rounded up, so waiting the whole `waitMs` brought
@@ -446,6 +458,8 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   const pacing = pacingFor(account);
   const blockedUntil = () => batch.blockedUntil.get(request.account) ?? 0;
   if (blockedUntil() > deps.now()) return delay(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
+  // The adapter's module loads now, not between the slot and the call (its first send would be late).
+  await adapter.prepare?.();
   const first = await slotFor(message, batch, pacing.account, ticket, deps, delay);
   if ('outcome' in first) return first.outcome;
   let slot = first.at;

@@ -20,3 +20,23 @@ describe('runCampaign', () => {
     expect(result.senderGbSecondsPerMessage).toBeGreaterThan(0);
   });
 });
+
+describe('runCampaign on a virtual clock', () => {
+  it('fills the pacer with the deployed settings: no 429, every message once, at most 80 a number in any second', async () => {
+    const result = await runCampaign({ messages: 1600, virtualSeed: 3 });
+    expect(result.timedOut).toBe(false);
+    expect(result.count429).toBe(0);
+    expect(result.sentTwice).toBe(0);
+    expect(result.unsent).toBe(0);
+    expect(result.maxPerSlidingSecond).toBeLessThanOrEqual(80);
+    // The seconds between the first and the last: every slot the pacer offers is taken (its
+    // ceiling is 4 × 1000 / 12.751 ≈ 313.7 a second), none of the messages put back.
+    const whole = result.sendsPerSecond.slice(1, -1);
+    expect(whole.length).toBeGreaterThanOrEqual(3);
+    for (const count of whole) expect(count).toBeGreaterThanOrEqual(310);
+    expect(result.requeueRequests).toBe(0);
+    // Seeded: the same run twice gives the same figures.
+    const again = await runCampaign({ messages: 1600, virtualSeed: 3 });
+    expect(again.sendsPerSecond).toEqual(result.sendsPerSecond);
+  }, 60_000);
+});

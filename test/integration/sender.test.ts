@@ -386,6 +386,61 @@ describe('the sender', () => {
     }
   });
 
+  it('loads the adapter before taking a slot: a slow first import never makes the call late', async () => {
+    // A virtual clock; the adapter's first load takes 50 ms of it (a module import on a cold container).
+    let virtual = Date.now();
+    const now = () => virtual;
+    const sleep = async (ms: number) => {
+      virtual += ms;
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    const h = await harness({ providers: ['kaleyra'], limits: { perSecond: 80 }, now, sender: { sleep } });
+    try {
+      let loaded = false;
+      const load = async () => {
+        if (loaded) return;
+        virtual += 50;
+        await new Promise((resolve) => setImmediate(resolve));
+        loaded = true;
+      };
+      const adapterFor = h.sender.adapterFor;
+      h.sender.adapterFor = (account) => {
+        const adapter = adapterFor(account);
+        return {
+          ...adapter,
+          prepare: load,
+          send: async (message, on, connection) => {
+            await load();
+            return adapter.send(message, on, connection);
+          },
+        };
+      };
+      const slots: number[] = [];
+      const reserve = h.sender.pacer.reserve.bind(h.sender.pacer);
+      h.sender.pacer.reserve = async (...args) => {
+        const reserved = await reserve(...args);
+        slots.push(...reserved.slots);
+        return reserved;
+      };
+      const callsAt: number[] = [];
+      const fetch = h.sender.fetch ?? globalThis.fetch;
+      h.sender.fetch = (input, init) => {
+        if ((init?.method ?? (input instanceof Request ? input.method : 'GET')) === 'POST') callsAt.push(virtual);
+        return fetch(input, init);
+      };
+      const id = await h.accept('kaleyra');
+      await h.drain();
+      expect((await h.storage.messages.get(id))?.status).toBe('accepted');
+      // One slot, taken after the load: the call went at it, within δ (10 ms), not 50 ms after.
+      expect(slots).toHaveLength(1);
+      expect(callsAt).toHaveLength(1);
+      expect(callsAt[0]! - slots[0]!).toBeGreaterThanOrEqual(0);
+      expect(callsAt[0]! - slots[0]!).toBeLessThanOrEqual(10);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('puts a message back, its attempt uncounted, when every slot it takes passes before its call', async () => {
     // Every wait after the claim oversleeps by 50 ms until the record has missed four slots (its own
     // and three later ones); then the waits keep time.
