@@ -31,12 +31,15 @@ function world(limits: Record<string, unknown>) {
   const queued: Array<QueueEntry & { at: number }> = [];
   const sends: Array<{ id: string; at: number }> = [];
   const deps: SenderDeps = {
-    ...createSenderDeps({ config, secrets: testSecrets(), storage: memoryStorage(), queueUrl: 'unused', sqs: undefined as never }, {
-      log: silentLog,
-      sleep: async (ms) => {
-        clock += ms;
+    ...createSenderDeps(
+      { config, secrets: testSecrets(), storage: memoryStorage(), queueUrl: 'unused', sqs: undefined as never },
+      {
+        log: silentLog,
+        sleep: async (ms) => {
+          clock += ms;
+        },
       },
-    }),
+    ),
     now: () => clock,
     queue: {
       enqueue: async (entries: readonly QueueEntry[]) => {
@@ -59,7 +62,12 @@ function world(limits: Record<string, unknown>) {
     QueueMessage.parse({
       v: 1,
       id: newMessageId(clock + n),
-      request: { account: ACCOUNT, provider: 'kaleyra', recipient: `+9198123456${String(n).padStart(2, '0')}`, content: FIXTURES.kaleyra.content },
+      request: {
+        account: ACCOUNT,
+        provider: 'kaleyra',
+        recipient: `+9198123456${String(n).padStart(2, '0')}`,
+        content: FIXTURES.kaleyra.content,
+      },
       acceptedAt: new Date(clock).toISOString(),
     });
   return {
@@ -67,7 +75,8 @@ function world(limits: Record<string, unknown>) {
     queued,
     sends,
     message,
-    send: (body: QueueMessage | string) => sendQueuedMessage(typeof body === 'string' ? body : JSON.stringify(body), deps, newBatchContext()),
+    send: (body: QueueMessage | string) =>
+      sendQueuedMessage(typeof body === 'string' ? body : JSON.stringify(body), deps, newBatchContext()),
     /** Moves the clock to when `entry`'s copy becomes visible. */
     deliver(entry: QueueEntry & { at: number }) {
       clock = Math.max(clock, entry.at + (entry.delaySeconds ?? 0) * 1000);
