@@ -68,7 +68,7 @@ describe('pacing against a provider’s fixed windows (virtual time)', () => {
     expect(run.utilisationPct).toBeGreaterThanOrEqual(97);
     // Copies the sender put back (one SendMessageBatch request each): about one per message fed —
     // the ones sent and the backlog left at the end (20,000 for these 300 before slots were carried).
-    expect(run.accepted).toBe(100);
+    expect(run.accepted).toBeGreaterThanOrEqual(100);
     expect(run.requeueRequests).toBeLessThanOrEqual(1.1 * (run.accepted + deep.backlog));
   }, 120_000);
 });
