@@ -3,9 +3,9 @@
  * each in its own thread so that they start (and run) on two cores at once:
  * - the providers' side (provider-side.ts, in a worker): a Prism mock per provider, answering the
  *   scenario numbers on purpose (scenarios.ts), and the simulator of each provider's callbacks;
- * - our side (local-pipeline.ts): dynalite for DynamoDB (kept on disk), local-aws-sqs for the
- *   queues, the accept/status/webhook handlers behind one HTTP server, the sender and push
- *   handlers driven by the local event source mapping, and the scheduled re-enqueue.
+ * - our side (local-pipeline.ts): dynalite for DynamoDB (kept on disk, in a thread of its own),
+ *   local-aws-sqs for the queues, the accept/status/webhook handlers behind one HTTP server, the
+ *   sender and push handlers driven by the local event source mapping, and the scheduled re-enqueue.
  *
  * It lives in one home (home.ts), taken with a lock so that a second stack on it is refused.
  * Configuration comes from `<home>/config.json`, created with random keys and secrets on first
