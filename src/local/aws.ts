@@ -64,7 +64,7 @@ async function startDynamoThread(options: { port?: number; path?: string }): Pro
   const entry = new URL(`./dynamo-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   const worker = new Worker(entry, { workerData: { port: options.port ?? 0, path: options.path } });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
+  const listening = new Promise<number>((resolve, reject) => {
     worker.on('message', (message: { type: string; port?: number; code?: string; message?: string }) => {
       if (message.type === 'ready') resolve(message.port!);
       // A taken port keeps its code, so that the caller can name it (ports.ts listenOrExplain).
@@ -73,6 +73,13 @@ async function startDynamoThread(options: { port?: number; path?: string }): Pro
     worker.once('error', reject);
     void exited.then(() => reject(new LocalStackError('the DynamoDB thread ended before it listened')));
   });
+  let port: number;
+  try {
+    port = await listening;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
   const endpoint = `http://127.0.0.1:${port}`;
   const sdk = new DynamoDBClient({ ...LOCAL, endpoint });
   return {
