@@ -27,7 +27,8 @@ import { listenOrExplain, type LocalPorts } from './ports.ts';
 import type { ProviderThread } from './provider-thread.ts';
 import type { LocalFile, LocalStackOptions } from './stack.ts';
 
-export interface LocalPipelineOptions extends Pick<LocalStackOptions, 'sweepGraceMs' | 'sweepIntervalMs' | 'senderTimeoutMs'> {
+export interface LocalPipelineOptions
+  extends Pick<LocalStackOptions, 'sweepGraceMs' | 'sweepIntervalMs' | 'senderTimeoutMs' | 'senderConcurrency' | 'slotLeadMs'> {
   home: LocalHome;
   ports: LocalPorts;
   local: LocalFile;
@@ -174,10 +175,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         queueArn: arn('send'),
         // A timed-out invocation is abandoned here, not killed: its claims outlive it by a margin.
         handler: senderHandler(() =>
-          createSenderDeps(env, { ...quiet, claimExpiryMs: 2 * senderTimeoutMs, callTimeoutMs, slotLeadMs: LOCAL_SLOT_LEAD_MS }),
+          createSenderDeps(env, {
+            ...quiet,
+            claimExpiryMs: 2 * senderTimeoutMs,
+            callTimeoutMs,
+            slotLeadMs: options.slotLeadMs ?? LOCAL_SLOT_LEAD_MS,
+          }),
         ),
         batchSize: 10,
-        maximumConcurrency: LOCAL_SENDER_CONCURRENCY,
+        maximumConcurrency: options.senderConcurrency ?? LOCAL_SENDER_CONCURRENCY,
         visibilityTimeoutS: 180,
         functionTimeoutMs: senderTimeoutMs,
         // An idle stack polls at most ~3 times a second per poller, not 20: the machine stays free.

@@ -51,6 +51,10 @@ export interface LocalStackOptions {
   mockRequestLog?: string;
   /** How long the provider mocks take to answer. @default 0 */
   mockLatencyMs?: number;
+  /** The local sender's invocations in flight. @default 4 (local-pipeline.ts `LOCAL_SENDER_CONCURRENCY`) */
+  senderConcurrency?: number;
+  /** How far ahead the local sender reserves its slots, ms. @default 150 (local-pipeline.ts `LOCAL_SLOT_LEAD_MS`) */
+  slotLeadMs?: number;
 }
 
 /** The running stack: where everything listens (also written to `state.json`), its key, and how to stop it. */
@@ -197,6 +201,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.sweepGraceMs !== undefined ? { sweepGraceMs: options.sweepGraceMs } : {}),
       ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
       ...(options.senderTimeoutMs !== undefined ? { senderTimeoutMs: options.senderTimeoutMs } : {}),
+      ...(options.senderConcurrency !== undefined ? { senderConcurrency: options.senderConcurrency } : {}),
+      ...(options.slotLeadMs !== undefined ? { slotLeadMs: options.slotLeadMs } : {}),
     };
     pipeline = await startLocalPipeline({ home, ports, local, providers, failureRate: options.failureRate ?? 0.1, ...timing, log });
     const stack: LocalStack = { ...pipeline.state, apiKey: local.apiKey, configFile: home.configFile, stateFile: home.stateFile, stop };
