@@ -65,9 +65,12 @@ function localService<C extends { destroy(): void }>(server: Server, client: (en
 /**
  * dynalite on `port` (0: any free one); in memory, or in LevelDB files under `path`. With `thread`,
  * in a worker thread of its own (dynamo-worker.ts): its request parsing and LevelDB work then run
- * beside the handlers, on another core, instead of between them (the local stack's choice).
+ * beside the handlers, on another core, instead of between them (the local stack's choice);
+ * `onFailure` hears of the thread ending on its own after the start (it no longer answers).
  */
-export async function startDynamo(options: { port?: number; path?: string; thread?: boolean } = {}): Promise<LocalService<DynamoDBClient>> {
+export async function startDynamo(
+  options: { port?: number; path?: string; thread?: boolean; onFailure?: (error: Error) => void } = {},
+): Promise<LocalService<DynamoDBClient>> {
   if (options.thread) return startDynamoThread(options);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   await new Promise<void>((resolve, reject) => {
@@ -77,7 +80,11 @@ export async function startDynamo(options: { port?: number; path?: string; threa
   return localService(server, (endpoint) => new DynamoDBClient({ ...LOCAL_DYNAMO, endpoint }));
 }
 
-async function startDynamoThread(options: { port?: number; path?: string }): Promise<LocalService<DynamoDBClient>> {
+async function startDynamoThread(options: {
+  port?: number;
+  path?: string;
+  onFailure?: (error: Error) => void;
+}): Promise<LocalService<DynamoDBClient>> {
   // The worker's file is beside this one: .ts from a checkout, .js once built.
   const entry = new URL(`./dynamo-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   const worker = new Worker(entry, { workerData: { port: options.port ?? 0, path: options.path } });
@@ -98,12 +105,19 @@ async function startDynamoThread(options: { port?: number; path?: string }): Pro
     await worker.terminate();
     throw error;
   }
+  let closing = false;
+  let failure: Error | undefined;
+  worker.on('error', (error) => (failure = error));
+  void exited.then(() => {
+    if (!closing) options.onFailure?.(new LocalStackError(`the DynamoDB thread stopped${failure ? `: ${failure.message}` : ''}`));
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const sdk = new DynamoDBClient({ ...LOCAL_DYNAMO, endpoint });
   return {
     endpoint,
     client: sdk,
     close: async () => {
+      closing = true;
       sdk.destroy();
       worker.postMessage({ type: 'stop' });
       // A closed server lets the thread end by itself (its LevelDB closed); a stuck one is ended after a while.

@@ -28,7 +28,10 @@ import type { ProviderThread } from './provider-thread.ts';
 import type { LocalFile, LocalStackOptions } from './stack.ts';
 
 export interface LocalPipelineOptions
-  extends Pick<LocalStackOptions, 'sweepGraceMs' | 'sweepIntervalMs' | 'senderTimeoutMs' | 'senderConcurrency' | 'slotLeadMs'> {
+  extends Pick<
+    LocalStackOptions,
+    'sweepGraceMs' | 'sweepIntervalMs' | 'senderTimeoutMs' | 'senderConcurrency' | 'slotLeadMs' | 'onFailure'
+  > {
   home: LocalHome;
   ports: LocalPorts;
   local: LocalFile;
@@ -75,6 +78,8 @@ const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
 
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const { home, ports, local, log } = options;
+  // The DynamoDB thread ending on its own leaves the stack without its table: the stack is no longer whole.
+  const onFailure = options.onFailure ? { onFailure: options.onFailure } : {};
   const parsed = parseConfigDocument({ config: local.config, secrets: local.secrets }, home.configFile);
   const stoppers: Array<() => Promise<void> | void> = [];
   const stop = async () => {
@@ -100,7 +105,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       ),
       // In a thread of its own: its parsing and LevelDB work were a third of this thread's time.
       started(
-        listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: home.dynamoDir, thread: true })),
+        listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () =>
+          startDynamo({ port: ports.dynamo, path: home.dynamoDir, thread: true, ...onFailure }),
+        ),
       ).then(async (service) => {
         await ensureMessagesTable(service.client, 'messages');
         // Before anything else writes: a kill can cut a dynalite write short between its index

@@ -36,7 +36,7 @@ export interface LocalStackOptions {
   /** How long the timeout scenario's mock holds a request before dropping it. @default 40_000 */
   scenarioHoldMs?: number;
   log?: (line: string) => void;
-  /** A part of the stack failed after the start (the providers' thread ended): the stack is no longer whole. */
+  /** A part of the stack failed after the start (the providers' thread or the DynamoDB thread ended): the stack is no longer whole. */
   onFailure?: (error: Error) => void;
   /** How long a message on the queue may wait unclaimed before the sweeper enqueues it again. @default 2 min */
   sweepGraceMs?: number;
@@ -204,7 +204,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.senderConcurrency !== undefined ? { senderConcurrency: options.senderConcurrency } : {}),
       ...(options.slotLeadMs !== undefined ? { slotLeadMs: options.slotLeadMs } : {}),
     };
-    pipeline = await startLocalPipeline({ home, ports, local, providers, failureRate: options.failureRate ?? 0.1, ...timing, log });
+    pipeline = await startLocalPipeline({
+      home,
+      ports,
+      local,
+      providers,
+      failureRate: options.failureRate ?? 0.1,
+      ...timing,
+      ...onFailure,
+      log,
+    });
     const stack: LocalStack = { ...pipeline.state, apiKey: local.apiKey, configFile: home.configFile, stateFile: home.stateFile, stop };
     const { stop: _stop, apiKey: _key, ...state } = stack;
     writeFileSync(home.stateFile, `${JSON.stringify({ ...state, pid: process.pid, accounts: pipeline.accountsByProvider }, null, 2)}\n`);
