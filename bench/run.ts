@@ -9,6 +9,11 @@
  * prints the bundles, cold imports and their floors (bench/coldstart.ts) and writes nothing;
  * `BENCH_CONFIG=project` (or `naive`) limits it to one configuration.
  *
+ * `BENCH_LOCAL_MESSAGES` (default 3000) sets the size of the run through `npm start`'s stack that
+ * gives `local_e2e_messages_per_s` (bench/local-e2e.ts: scripts/start.ts in its own process, its
+ * own configuration); `BENCH_ONLY=local-e2e` runs it alone and prints it, with the machine's load
+ * and the CPU per message of each of the stack's threads, without writing anything.
+ *
  * `BENCH_CAMPAIGN_MESSAGES` (default 20000) sets the campaign run's size (bench/campaign.ts: four
  * sender numbers at 80/s, providers answering in 300 ms at the median). It runs for the project's
  * configuration only: the naive sender (bench/naive.ts) differs in its queue and webhooks, not in
@@ -37,6 +42,7 @@ import { campaignMetrics, DEPLOYED_SENDER, runCampaign, virtualCampaignMetrics, 
 import { runPacing } from './pacing.ts';
 import { describeRun, measureWindows, windowsMetrics, type WindowsResult } from './pacing-windows.ts';
 import { runPipeline, type PipelineRun } from './pipeline.ts';
+import { runLocalE2e, type LocalE2eRun } from './local-e2e.ts';
 import { ROUTES, routesServedBy } from '../src/api/routes.ts';
 import { purposeRows } from './instrument.ts';
 import { ACCESS_LOG_FORMAT } from '../infra/components/http-api.ts';
@@ -46,6 +52,7 @@ import type { PerMessage } from './prices.ts';
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const PACING_MESSAGES = Number(process.env.BENCH_PACING_MESSAGES ?? 700);
 const CAMPAIGN_MESSAGES = Number(process.env.BENCH_CAMPAIGN_MESSAGES ?? 20_000);
+const LOCAL_MESSAGES = Number(process.env.BENCH_LOCAL_MESSAGES ?? 3000);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 /**
@@ -160,7 +167,8 @@ function costMetrics(run: PipelineRun, naive: boolean, cpu: HandlerCpu): Record<
     log_bytes_per_message: logBytes,
     aws_cost_usd_per_million_messages: costPerMillion(per),
     aws_cost_usd_per_million_messages_provisioned: costPerMillion(per, true),
-    local_e2e_messages_per_s: run.messages / run.sendSeconds,
+    // The cost run's own rate (its configuration, not `npm start`'s: see local_e2e_messages_per_s).
+    cost_run_messages_per_s: run.messages / run.sendSeconds,
   };
 }
 
@@ -297,6 +305,26 @@ async function measurePacingWindows(naive: boolean): Promise<{ metrics: Record<s
   return { metrics: windowsMetrics(result), result };
 }
 
+/** `local_e2e_messages_per_s`: through the stack `npm start` runs, in its own process (bench/local-e2e.ts). */
+async function measureLocalE2e(): Promise<{ metrics: Record<string, number>; run: LocalE2eRun }> {
+  log(`project: ${LOCAL_MESSAGES} messages through \`npm start\`'s stack (scripts/start.ts, its own process and configuration)…`);
+  const run = await runLocalE2e({ messages: LOCAL_MESSAGES });
+  const perSecond = run.messages / run.sendSeconds;
+  log(
+    `local e2e: ${round(perSecond)} messages/s (${run.messages} in ${round(run.sendSeconds)} s, accepted in ${round(run.acceptSeconds)} s); ` +
+      `load average ${run.loadAverage.map(round).join(' → ')}; CPU ms per message by thread: ${JSON.stringify(run.cpuMsPerMessage)}`,
+  );
+  return { metrics: { local_e2e_messages_per_s: perSecond }, run };
+}
+
+if (process.env.BENCH_ONLY === 'local-e2e') {
+  const { metrics, run } = await measureLocalE2e();
+  process.stdout.write(
+    `\n## npm start's stack, ${LOCAL_MESSAGES} messages\n\n${JSON.stringify({ ...rounded(metrics), ...roundedRun(run) }, null, 2)}\n`,
+  );
+  process.exit(0);
+}
+
 if (process.env.BENCH_ONLY === 'pacing-windows') {
   for (const naive of [false, true]) {
     const { metrics, result } = await measurePacingWindows(naive);
@@ -352,12 +380,19 @@ if (process.env.BENCH_ONLY === 'coldstart') {
 const started = Date.now();
 const light = { project: await measureLight(false), naive: await measureLight(true) };
 const heavy = { project: await measureHeavy(false), naive: await measureHeavy(true) };
+const localE2e = await measureLocalE2e();
 const windows = { project: await measurePacingWindows(false), naive: await measurePacingWindows(true) };
 // In real time (this machine's timers and CPU), then on a virtual clock (the settings alone).
 const campaign = await measureCampaign();
 const campaignVirtual = virtualOnly(await measureCampaign(DEPLOYED_SENDER, 1));
 const { project: projectRun, naive: naiveRun } = runs;
-const project = rounded({ ...heavy.project, ...windows.project.metrics, ...campaign, ...campaignVirtual, ...light.project });
+// `npm start`'s stack is one configuration: the naive column has no local_e2e_messages_per_s (its row follows the cost run's rate).
+const projectHeavy = Object.fromEntries(
+  Object.entries(heavy.project).flatMap(([key, value]) =>
+    key === 'cost_run_messages_per_s' ? [[key, value], ...Object.entries(localE2e.metrics)] : [[key, value]],
+  ),
+);
+const project = rounded({ ...projectHeavy, ...windows.project.metrics, ...campaign, ...campaignVirtual, ...light.project });
 const naive = rounded({ ...heavy.naive, ...windows.naive.metrics, ...light.naive });
 const results = {
   project,
@@ -368,6 +403,8 @@ const results = {
   messages: MESSAGES,
   campaignMessages: CAMPAIGN_MESSAGES,
   campaignSender: DEPLOYED_SENDER,
+  // The run behind local_e2e_messages_per_s: its times, the machine's load, the CPU by thread.
+  localE2e: roundedRun(localE2e.run),
   prices: PRICES,
   // Where each configuration's DynamoDB units go, per message (BENCHMARKS.md, "Write budget").
   attribution: { project: attribution(projectRun!), naive: attribution(naiveRun!) },
@@ -385,7 +422,7 @@ writeFileSync(join(REPO_ROOT, 'bench/results.json'), `${JSON.stringify(results, 
 const rows = Object.keys(project).map((metric) => {
   const p = project[metric]!;
   const n = naive[metric];
-  // The campaign's figures are the project's alone.
+  // The campaign's figures, and npm start's stack's rate, are the project's alone.
   if (n === undefined) return `| \`${metric}\` | ${p} | — | — |`;
   const ratio = p === 0 ? (n === 0 ? '1' : '—') : (n / p).toFixed(2);
   return `| \`${metric}\` | ${p} | ${n} | ${ratio} |`;

@@ -8,7 +8,8 @@
  * wait unclaimed before the sweeper enqueues it again, default 120000), `WAPK_SWEEP_INTERVAL_MS`
  * (default 60000), `WAPK_SENDER_TIMEOUT_MS` (default 30000), `WAPK_MOCK_LOG` (a file the provider
  * mocks append one line per answer to), `WAPK_MOCK_LATENCY_MS` (how long the provider mocks take
- * to answer, default 0).
+ * to answer, default 0), `WAPK_SENDER_CONCURRENCY` (the local sender's invocations in flight,
+ * default 4) and `WAPK_SLOT_LEAD_MS` (how far ahead it reserves its slots, default 150).
  */
 import module from 'node:module';
 import { resolve } from 'node:path';
@@ -64,6 +65,8 @@ try {
     sweepIntervalMs: env.WAPK_SWEEP_INTERVAL_MS,
     senderTimeoutMs: env.WAPK_SENDER_TIMEOUT_MS,
     mockLatencyMs: env.WAPK_MOCK_LATENCY_MS,
+    senderConcurrency: env.WAPK_SENDER_CONCURRENCY,
+    slotLeadMs: env.WAPK_SLOT_LEAD_MS,
   };
   const defined = Object.fromEntries(Object.entries(timing).filter(([, value]) => value !== undefined));
   const mockRequestLog = env.WAPK_MOCK_LOG ? resolve(env.WAPK_MOCK_LOG) : undefined;

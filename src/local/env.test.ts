@@ -28,6 +28,8 @@ describe('readLocalStackEnvironment', () => {
         WAPK_SENDER_TIMEOUT_MS: '10000',
         WAPK_MOCK_LATENCY_MS: '5',
         WAPK_MOCK_LOG: 'mock.log',
+        WAPK_SENDER_CONCURRENCY: '8',
+        WAPK_SLOT_LEAD_MS: '0',
       }),
     ).toEqual({
       WAPK_PORTS: 'ephemeral',
@@ -39,6 +41,8 @@ describe('readLocalStackEnvironment', () => {
       WAPK_SENDER_TIMEOUT_MS: 10_000,
       WAPK_MOCK_LATENCY_MS: 5,
       WAPK_MOCK_LOG: 'mock.log',
+      WAPK_SENDER_CONCURRENCY: 8,
+      WAPK_SLOT_LEAD_MS: 0,
     });
   });
 
@@ -48,6 +52,12 @@ describe('readLocalStackEnvironment', () => {
       'environment variable WAPK_HTTP_PORT must be a whole number from 0 to 65535, not "70000"',
     );
     expect(messageOf({ WAPK_FAILURE_RATE: '10%' })).toBe('environment variable WAPK_FAILURE_RATE must be a number from 0 to 1, not "10%"');
+    expect(messageOf({ WAPK_SENDER_CONCURRENCY: '0' })).toBe(
+      'environment variable WAPK_SENDER_CONCURRENCY must be a whole number from 1 to 64, not "0"',
+    );
+    expect(messageOf({ WAPK_SLOT_LEAD_MS: '1.5' })).toBe(
+      'environment variable WAPK_SLOT_LEAD_MS must be a whole number from 0 to 10000, not "1.5"',
+    );
     expect(messageOf({ WAPK_SCENARIO_HOLD_S: ' ', WAPK_SWEEP_GRACE_MS: '3s' }).split('\n')).toEqual([
       'environment variable WAPK_SCENARIO_HOLD_S must be a number from 0 to 3600, not " "',
       'environment variable WAPK_SWEEP_GRACE_MS must be a whole number of milliseconds, not "3s"',

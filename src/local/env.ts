@@ -36,6 +36,18 @@ const milliseconds = z
     return z.NEVER;
   });
 
+/** A whole number from `min` to `max`, or undefined when unset (the stack's default then). */
+const wholeIn = (min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      if (unset(text)) return undefined;
+      if (/^[0-9]+$/.test(text) && Number(text) >= min && Number(text) <= max) return Number(text);
+      context.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}` });
+      return z.NEVER;
+    });
+
 export const LocalStackEnvironment = z.object({
   /** `ephemeral`: any free ports (tests); otherwise the fixed ones. */
   WAPK_PORTS: z
@@ -56,6 +68,10 @@ export const LocalStackEnvironment = z.object({
   WAPK_SWEEP_INTERVAL_MS: milliseconds,
   WAPK_SENDER_TIMEOUT_MS: milliseconds,
   WAPK_MOCK_LATENCY_MS: milliseconds,
+  /** The local sender's invocations in flight (src/local/local-pipeline.ts `LOCAL_SENDER_CONCURRENCY`). */
+  WAPK_SENDER_CONCURRENCY: wholeIn(1, 64),
+  /** How far ahead the local sender reserves its slots, ms (`LOCAL_SLOT_LEAD_MS`). */
+  WAPK_SLOT_LEAD_MS: wholeIn(0, 10_000),
   /** A file the provider mocks append one line per answer to. */
   WAPK_MOCK_LOG: z
     .string()

@@ -1,9 +1,10 @@
 /**
  * Our side of the local stack (stack.ts has the whole picture): dynalite for DynamoDB (kept on
- * disk), local-aws-sqs for the queues, the accept/status/webhook handlers behind one HTTP server,
- * the sender and push handlers on the local event source mapping, and the scheduled re-enqueue —
- * the same handler code that runs in Lambda. The emulators and the HTTP server start together;
- * the handlers are bound once the providers' mocks listen (their URLs are the accounts' base URLs).
+ * disk, in a thread of its own: dynamo-worker.ts), local-aws-sqs for the queues, the
+ * accept/status/webhook handlers behind one HTTP server, the sender and push handlers on the
+ * local event source mapping, and the scheduled re-enqueue — the same handler code that runs in
+ * Lambda. The emulators and the HTTP server start together; the handlers are bound once the
+ * providers' mocks listen (their URLs are the accounts' base URLs).
  */
 import { AccountConfig } from '../config/accounts.ts';
 import { parseConfigDocument } from '../config/pipeline.ts';
@@ -26,7 +27,11 @@ import { listenOrExplain, type LocalPorts } from './ports.ts';
 import type { ProviderThread } from './provider-thread.ts';
 import type { LocalFile, LocalStackOptions } from './stack.ts';
 
-export interface LocalPipelineOptions extends Pick<LocalStackOptions, 'sweepGraceMs' | 'sweepIntervalMs' | 'senderTimeoutMs'> {
+export interface LocalPipelineOptions
+  extends Pick<
+    LocalStackOptions,
+    'sweepGraceMs' | 'sweepIntervalMs' | 'senderTimeoutMs' | 'senderConcurrency' | 'slotLeadMs' | 'onFailure'
+  > {
   home: LocalHome;
   ports: LocalPorts;
   local: LocalFile;
@@ -52,11 +57,29 @@ export interface LocalPipeline {
   stop(): Promise<void>;
 }
 
+/**
+ * The local sender's invocations in flight: more than the deployed 2 (infra: a campaign needs
+ * more, docs/operations.md), so that sends overlap the emulators' latency; the pacing and the
+ * claims, in DynamoDB, keep every limit and the one call per message whatever the concurrency.
+ */
+export const LOCAL_SENDER_CONCURRENCY = 4;
+/**
+ * The sender's slot lead here (`slotLeadMs`, AWS's default 25 ms: two conditional writes at
+ * DynamoDB's latency). A local write takes several times that — dynalite on disk, everything on
+ * two cores — and a claim that ends past its slot (+ δ) retakes later slots and, after three,
+ * puts its message back on the queue: with 25 ms a fifth of the messages went round again on a
+ * loaded machine, each costing a requeue and a second pass through the sender, which loaded the
+ * machine more. 150 ms is the wait before a send on an idle account; it changes no limit.
+ */
+export const LOCAL_SLOT_LEAD_MS = 150;
+
 type QueueName = 'deadLetterUrl' | 'queueUrl' | 'pushDeadLetterUrl' | 'pushQueueUrl';
 const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
 
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const { home, ports, local, log } = options;
+  // The DynamoDB thread ending on its own leaves the stack without its table: the stack is no longer whole.
+  const onFailure = options.onFailure ? { onFailure: options.onFailure } : {};
   const parsed = parseConfigDocument({ config: local.config, secrets: local.secrets }, home.configFile);
   const stoppers: Array<() => Promise<void> | void> = [];
   const stop = async () => {
@@ -80,19 +103,22 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           ),
         ),
       ),
-      started(listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () => startDynamo({ port: ports.dynamo, path: home.dynamoDir }))).then(
-        async (service) => {
-          await ensureMessagesTable(service.client, 'messages');
-          // Before anything else writes: a kill can cut a dynalite write short between its index
-          // entries and its item, leaving a message out of the sweeper's `due` index (due-repair.ts).
-          const { restored, removed } = await repairDueIndex(service.client, 'messages');
-          if (restored.length + removed.length > 0) {
-            const counts = `${restored.length} message(s) put back, ${removed.length} stale entr(ies) removed`;
-            log(`due index: ${counts} (a write cut short by a crash)`);
-          }
-          return service;
-        },
-      ),
+      // In a thread of its own: its parsing and LevelDB work were a third of this thread's time.
+      started(
+        listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () =>
+          startDynamo({ port: ports.dynamo, path: home.dynamoDir, thread: true, ...onFailure }),
+        ),
+      ).then(async (service) => {
+        await ensureMessagesTable(service.client, 'messages');
+        // Before anything else writes: a kill can cut a dynalite write short between its index
+        // entries and its item, leaving a message out of the sweeper's `due` index (due-repair.ts).
+        const { restored, removed } = await repairDueIndex(service.client, 'messages');
+        if (restored.length + removed.length > 0) {
+          const counts = `${restored.length} message(s) put back, ${removed.length} stale entr(ies) removed`;
+          log(`due index: ${counts} (a write cut short by a crash)`);
+        }
+        return service;
+      }),
       started(listenOrExplain('SQS (local-aws-sqs)', ports.sqs, () => startSqs({ port: ports.sqs }))).then(async (service) => {
         const dlqs = ['send-dlq', 'push-dlq'].map((name) => createQueue(service.client, name));
         const [deadLetterUrl, pushDeadLetterUrl] = await Promise.all(dlqs);
@@ -155,9 +181,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         queueUrl: queues.queueUrl,
         queueArn: arn('send'),
         // A timed-out invocation is abandoned here, not killed: its claims outlive it by a margin.
-        handler: senderHandler(() => createSenderDeps(env, { ...quiet, claimExpiryMs: 2 * senderTimeoutMs, callTimeoutMs })),
+        handler: senderHandler(() =>
+          createSenderDeps(env, {
+            ...quiet,
+            claimExpiryMs: 2 * senderTimeoutMs,
+            callTimeoutMs,
+            slotLeadMs: options.slotLeadMs ?? LOCAL_SLOT_LEAD_MS,
+          }),
+        ),
         batchSize: 10,
-        maximumConcurrency: 2,
+        maximumConcurrency: options.senderConcurrency ?? LOCAL_SENDER_CONCURRENCY,
         visibilityTimeoutS: 180,
         functionTimeoutMs: senderTimeoutMs,
         // An idle stack polls at most ~3 times a second per poller, not 20: the machine stays free.

@@ -3,9 +3,9 @@
  * each in its own thread so that they start (and run) on two cores at once:
  * - the providers' side (provider-side.ts, in a worker): a Prism mock per provider, answering the
  *   scenario numbers on purpose (scenarios.ts), and the simulator of each provider's callbacks;
- * - our side (local-pipeline.ts): dynalite for DynamoDB (kept on disk), local-aws-sqs for the
- *   queues, the accept/status/webhook handlers behind one HTTP server, the sender and push
- *   handlers driven by the local event source mapping, and the scheduled re-enqueue.
+ * - our side (local-pipeline.ts): dynalite for DynamoDB (kept on disk, in a thread of its own),
+ *   local-aws-sqs for the queues, the accept/status/webhook handlers behind one HTTP server, the
+ *   sender and push handlers driven by the local event source mapping, and the scheduled re-enqueue.
  *
  * It lives in one home (home.ts), taken with a lock so that a second stack on it is refused.
  * Configuration comes from `<home>/config.json`, created with random keys and secrets on first
@@ -36,7 +36,7 @@ export interface LocalStackOptions {
   /** How long the timeout scenario's mock holds a request before dropping it. @default 40_000 */
   scenarioHoldMs?: number;
   log?: (line: string) => void;
-  /** A part of the stack failed after the start (the providers' thread ended): the stack is no longer whole. */
+  /** A part of the stack failed after the start (the providers' thread or the DynamoDB thread ended): the stack is no longer whole. */
   onFailure?: (error: Error) => void;
   /** How long a message on the queue may wait unclaimed before the sweeper enqueues it again. @default 2 min */
   sweepGraceMs?: number;
@@ -51,6 +51,10 @@ export interface LocalStackOptions {
   mockRequestLog?: string;
   /** How long the provider mocks take to answer. @default 0 */
   mockLatencyMs?: number;
+  /** The local sender's invocations in flight. @default 4 (local-pipeline.ts `LOCAL_SENDER_CONCURRENCY`) */
+  senderConcurrency?: number;
+  /** How far ahead the local sender reserves its slots, ms. @default 150 (local-pipeline.ts `LOCAL_SLOT_LEAD_MS`) */
+  slotLeadMs?: number;
 }
 
 /** The running stack: where everything listens (also written to `state.json`), its key, and how to stop it. */
@@ -197,8 +201,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.sweepGraceMs !== undefined ? { sweepGraceMs: options.sweepGraceMs } : {}),
       ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
       ...(options.senderTimeoutMs !== undefined ? { senderTimeoutMs: options.senderTimeoutMs } : {}),
+      ...(options.senderConcurrency !== undefined ? { senderConcurrency: options.senderConcurrency } : {}),
+      ...(options.slotLeadMs !== undefined ? { slotLeadMs: options.slotLeadMs } : {}),
     };
-    pipeline = await startLocalPipeline({ home, ports, local, providers, failureRate: options.failureRate ?? 0.1, ...timing, log });
+    pipeline = await startLocalPipeline({
+      home,
+      ports,
+      local,
+      providers,
+      failureRate: options.failureRate ?? 0.1,
+      ...timing,
+      ...onFailure,
+      log,
+    });
     const stack: LocalStack = { ...pipeline.state, apiKey: local.apiKey, configFile: home.configFile, stateFile: home.stateFile, stop };
     const { stop: _stop, apiKey: _key, ...state } = stack;
     writeFileSync(home.stateFile, `${JSON.stringify({ ...state, pid: process.pid, accounts: pipeline.accountsByProvider }, null, 2)}\n`);
