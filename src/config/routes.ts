@@ -20,14 +20,19 @@ const label = (template: { name: string; language: string }) => `${template.name
 
 /** How many body parameters a configured template has, and their names when they are named. */
 function parametersOf(template: TemplateConfig): { count: number; names?: readonly string[] } {
-  return template.namedParameters ? { count: template.namedParameters.length, names: template.namedParameters } : { count: template.bodyParameters };
+  return template.namedParameters
+    ? { count: template.namedParameters.length, names: template.namedParameters }
+    : { count: template.bodyParameters };
 }
 
 /** Why `mapping` cannot carry `origin`'s template through `fallback`, or undefined if it can. */
 function mappingIssue(origin: AccountBase, fallback: AccountBase, mapping: FallbackTemplateConfig): RouteIssue | undefined {
   const from = findTemplate(origin, mapping.name, mapping.language);
   if (!from)
-    return { path: ['name'], message: `account ${origin.id} has no template ${label(mapping)} in its templates: a mapped template must be one` };
+    return {
+      path: ['name'],
+      message: `account ${origin.id} has no template ${label(mapping)} in its templates: a mapped template must be one`,
+    };
   const to = findTemplate(fallback, mapping.to.name, mapping.to.language);
   if (!to)
     return {
@@ -35,7 +40,10 @@ function mappingIssue(origin: AccountBase, fallback: AccountBase, mapping: Fallb
       message: `account ${fallback.id} has no template ${label(mapping.to)} in its templates: a fallback's template must be approved there`,
     };
   if ((from.header ?? 'none') !== (to.header ?? 'none'))
-    return { path: ['to'], message: `the header must be the same kind: ${label(mapping)} has ${from.header ?? 'none'}, ${label(to)} ${to.header ?? 'none'}` };
+    return {
+      path: ['to'],
+      message: `the header must be the same kind: ${label(mapping)} has ${from.header ?? 'none'}, ${label(to)} ${to.header ?? 'none'}`,
+    };
   const source = parametersOf(from);
   const target = parametersOf(to);
   if (!mapping.parameters) {
@@ -45,7 +53,10 @@ function mappingIssue(origin: AccountBase, fallback: AccountBase, mapping: Fallb
         message: `must map the parameters: ${label(mapping)} has ${source.count} body parameter(s), ${label(to)} ${target.count}`,
       };
     if (source.names && target.names && source.names.join() !== target.names.join())
-      return { path: ['parameters'], message: `must map the parameters: the named parameters of ${label(mapping)} and ${label(to)} differ` };
+      return {
+        path: ['parameters'],
+        message: `must map the parameters: the named parameters of ${label(mapping)} and ${label(to)} differ`,
+      };
     if (Boolean(source.names) !== Boolean(target.names) && source.count > 0)
       return { path: ['parameters'], message: 'must map the parameters: one template has named parameters, the other positional ones' };
     return undefined;
@@ -113,7 +124,8 @@ export function routeIssues(accounts: readonly AccountBase[]): RouteIssue[] {
     if (fallbacks.length > 0 && account.retryAmbiguous)
       issues.push({
         path: [i, 'retryAmbiguous'],
-        message: 'must not be true on an account with fallbacks: a retried open outcome may have been sent, and a fallback would send it again',
+        message:
+          'must not be true on an account with fallbacks: a retried open outcome may have been sent, and a fallback would send it again',
       });
     const seen = new Set<string>();
     fallbacks.forEach((fallback, j) => {
@@ -191,9 +203,7 @@ export function contentOnRoute(content: MessageContent, route: FallbackRoute, ta
     typeof source === 'number' ? (Array.isArray(body) ? body[source] : undefined) : Array.isArray(body) ? undefined : body[source],
   );
   const names = registered?.namedParameters;
-  const mappedBody = names
-    ? Object.fromEntries(names.map((name, i) => [name, values[i] ?? '']))
-    : values.map((value) => value ?? '');
+  const mappedBody = names ? Object.fromEntries(names.map((name, i) => [name, values[i] ?? ''])) : values.map((value) => value ?? '');
   return { ...mapped, body: mappedBody };
 }
 

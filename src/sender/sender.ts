@@ -43,6 +43,7 @@ import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
 import { deadlineSignal } from '../runtime/deadline.ts';
 import type { Log } from '../runtime/log.ts';
 import { applyKeptEvents, type ApplyDeps } from '../status/apply.ts';
+import { currentRoute, failoverOnRefusal, failoverWhenPaused, type RouteView } from './failover.ts';
 import { ACCOUNT_SCOPE, pauseCovers, templateScope } from '../store/model.ts';
 import type { MessageRecord, NewMessage, Pause, StoredError } from '../store/model.ts';
 import type { DueRepository, MessageRepository, PauseRepository } from '../store/repositories.ts';
@@ -272,7 +273,6 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
 }
 
 async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, ticket: SlotTicket): Promise<Outcome> {
-  const pausesCache = batch.pauses;
   const raw: unknown = JSON.parse(body);
   const named = (raw as { request?: { account?: unknown } } | null)?.request?.account;
   if (typeof named === 'string') ticket.account = named;
@@ -311,6 +311,37 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
     });
     return { kind: 'failed', reason: 'account not configured' };
   }
+  const route = currentRoute(message, record, account, deps.accounts);
+  if ('error' in route) {
+    await deps.messages.applyStatus(message.id, 'failed', now(), { error: { class: 'permanent', reason: route.error } });
+    return { kind: 'failed', reason: route.error };
+  }
+  return sendOnRoute({ message, record, route, recipient, log, ticket }, deps, batch);
+}
+
+/** What {@link sendOnRoute} starts from: the message, its record as read, and the route that owns its send. */
+interface RouteStart {
+  message: QueueMessage;
+  record: MessageRecord;
+  route: RouteView;
+  recipient: { hash: string; last4: string };
+  log: Log;
+  ticket: SlotTicket;
+}
+
+/**
+ * Sends the message through the route that owns it (its origin account unless it failed over):
+ * the route's account, provider, pauses, pacing and content; the message itself (the queue body,
+ * the push) stays its origin's.
+ */
+async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchContext): Promise<Outcome> {
+  const { message, record, recipient, ticket } = start;
+  const { request, account } = start.route;
+  const routed = start.route.index === 0 ? message : { ...message, request };
+  const log = start.route.index === 0 ? start.log : start.log.with({ route: start.route.index, routeAccount: account.id });
+  if (start.route.index > 0) moveTicketToRoute(batch, ticket, request.account);
+  const pausesCache = batch.pauses;
+  const now = () => new Date(deps.now()).toISOString();
 
   // Without a due entry, the sweeper looks at the message one grace after its creation.
   const knownDueAt = record.dueAt ?? new Date(Date.parse(record.createdAt) + deps.sweepGraceMs).toISOString();
@@ -336,14 +367,14 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
     log.warn('stale claim: outcome unknown', { reason });
     if (timeIsShort()) return { kind: 'unknown', reason: `${reason}; no time left in this invocation to look it up` };
     const since = new Date(claimed ? Date.parse(claimed.claimedAt) : deps.now());
-    return reconcile(message, account, adapter, since, deps, log, reason, callDeadline());
+    return reconcile(routed, account, adapter, since, deps, log, reason, callDeadline());
   }
   if (record.status !== 'queued' && record.status !== 'scheduled') return { kind: 'skipped', reason: `already ${record.status}` };
 
   if (request.scheduleAt && Date.parse(request.scheduleAt) > deps.now())
     return delay(Date.parse(request.scheduleAt) - deps.now(), 'scheduled');
 
-  const suppressed = await deps.suppressions.get(request.account, recipient.hash);
+  const suppressed = await suppressedOnRoute(start, deps);
   if (suppressed) {
     await deps.messages.applyStatus(message.id, 'failed', now(), { error: { class: 'opted_out', reason: 'opted_out' } });
     log.info('recipient opted out: not sent');
@@ -355,7 +386,14 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   const template = request.content.kind === 'template' ? request.content.name : undefined;
   const pause = pauses.find((p) => pauseCovers(p.scope, template));
   // Held with the paused account's messages: lifting the pause re-enqueues it at once.
-  if (pause) return delay(deps.pauseRecheckMs, `paused: ${pause.reason}`, { pausedAccount: request.account });
+  if (pause) {
+    const failover = await failoverWhenPaused(pause, record.status, { message, route: start.route, log }, deps);
+    if (failover && 'outcome' in failover) return failover.outcome;
+    // A message with a later route looks again in time to fail over (on the queue, not with the paused account's).
+    if (failover)
+      return delay(Math.min(deps.pauseRecheckMs, failover.recheckMs), `paused: ${pause.reason} (fails over after failoverAfter)`);
+    return delay(deps.pauseRecheckMs, `paused: ${pause.reason}`, { pausedAccount: request.account });
+  }
 
   // Not started is better than cut off: the message goes back as a fresh copy (no receive counted).
   if (timeIsShort()) return delay(0, 'too little time left in this invocation for a call');
@@ -379,10 +417,11 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   const claim = randomUUID();
   const claimUntil = new Date(deps.now() + deps.maxInlineWaitMs + deps.slotLeadMs + deps.claimExpiryMs).toISOString();
   // Providers with a lookup keep the sealed body while sending: a stale claim goes back to a sender, which asks the provider.
-  if (!(await deps.claims.claim(message.id, claim, now(), { until: claimUntil, keepPayload: adapter.capabilities.lookup }))) {
+  const claimOptions = { until: claimUntil, keepPayload: adapter.capabilities.lookup, ...routeCondition(start.route) };
+  if (!(await deps.claims.claim(message.id, claim, now(), claimOptions))) {
     return { kind: 'skipped', reason: 'claimed by another delivery' };
   }
-  const context: RefusalContext = { message, account, template, recipientHash: recipient.hash, claim, record };
+  const context: RefusalContext = { message, account, template, recipientHash: recipient.hash, claim, record, route: start.route, log };
   // No call made: the claim is released (its attempt taken back, the last error kept).
   const holdBack = (delayMs: number, reason: string) => giveBack(context, undefined, delayMs, reason, deps, log);
   // The call starts within δ of its slot. A claim slower than its lead, or a timer that woke late
@@ -463,7 +502,7 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
       }
       log.warn('send outcome unknown', { reason: result.reason, status: result.status });
       if (timeIsShort()) return { kind: 'unknown', reason: `${result.reason}; no time left in this invocation to look it up` };
-      return reconcile(message, account, adapter, attemptStarted, deps, log, result.reason, callDeadline());
+      return reconcile(routed, account, adapter, attemptStarted, deps, log, result.reason, callDeadline());
     }
     case 'rejected':
       if (result.error.retryClass === 'pause_sender') pausesCache.delete(request.account); // the rest of the batch sees the new pause
@@ -493,6 +532,9 @@ interface RefusalContext {
   recipientHash: string;
   claim: string;
   record: MessageRecord;
+  /** The route the refused attempt was on (its account is `account`). */
+  route: RouteView;
+  log: Log;
 }
 
 async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps, log: Log): Promise<Outcome> {
@@ -501,6 +543,10 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
   log.warn('provider refused', { class: error.retryClass, status: error.status, code: error.code });
   const waitAgain = (delayMs: number, reason: string, pausedAccount?: string) =>
     giveBack(c, stored, delayMs, reason, deps, log, pausedAccount);
+  if (error.retryClass === 'pause_sender') await pauseRoute(error, c, deps, log);
+  // A refusal of the sender may move the message to its next route (an account without fallbacks: never).
+  const failedOver = await failoverOnRefusal(error, c, deps);
+  if (failedOver) return failedOver;
   switch (error.retryClass) {
     case 'permanent':
       if ((await deps.messages.applyStatus(c.message.id, 'failed', now, { error: stored })) === 'advanced')
@@ -530,18 +576,44 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
     }
     case 'not_before_24h':
       return waitAgain(24 * 3600_000, 'per-user marketing limit: not before 24 h');
-    case 'pause_sender': {
-      const scope = error.pauseScope === 'template' && c.template ? templateScope(c.template) : ACCOUNT_SCOPE;
-      // The pause first: once the claim is given back, no other delivery may find the account unpaused.
-      await deps.pauses.set(c.account.id, scope, {
-        reason: stored.reason,
-        since: now,
-        ...(error.code !== undefined ? { code: error.code } : {}),
-      });
-      log.error('sending paused', { scope, reason: stored.reason });
+    case 'pause_sender':
+      // Paused above: once the claim is given back, no other delivery may find the account unpaused.
       return waitAgain(deps.pauseRecheckMs, `paused: ${stored.reason}`, c.account.id);
-    }
   }
+}
+
+/** Pauses the refusing account (or template), before the claim is given back or the message moves on. */
+async function pauseRoute(error: ProviderError, c: RefusalContext, deps: SenderDeps, log: Log): Promise<void> {
+  const scope = error.pauseScope === 'template' && c.template ? templateScope(c.template) : ACCOUNT_SCOPE;
+  const stored = error.toJSON();
+  await deps.pauses.set(c.account.id, scope, {
+    reason: stored.reason,
+    since: new Date(deps.now()).toISOString(),
+    ...(error.code !== undefined ? { code: error.code } : {}),
+  });
+  log.error('sending paused', { scope, reason: stored.reason });
+}
+
+/** The claim's route condition: only for an origin with fallbacks (without, the claim is as it always was). */
+function routeCondition(route: RouteView): { route?: number } {
+  return route.origin.fallbacks?.length ? { route: route.index } : {};
+}
+
+/** Whether the recipient opted out of the route's account or, on a fallback, of the origin's. */
+async function suppressedOnRoute(start: RouteStart, deps: SenderDeps): Promise<boolean> {
+  const { route, recipient } = start;
+  if (await deps.suppressions.get(route.account.id, recipient.hash)) return true;
+  return route.index > 0 && (await deps.suppressions.get(route.origin.id, recipient.hash)) !== undefined;
+}
+
+/** A record sent through a fallback takes its slots there: it no longer counts among its origin's records wanting one. */
+function moveTicketToRoute(batch: BatchContext, ticket: SlotTicket, routeAccount: string): void {
+  const origin = ticket.account;
+  if (!ticket.asked && origin !== undefined && batch.wanting.has(origin))
+    batch.wanting.set(origin, Math.max(0, batch.wanting.get(origin)! - 1));
+  ticket.account = routeAccount;
+  ticket.asked = false;
+  batch.wanting.set(routeAccount, (batch.wanting.get(routeAccount) ?? 0) + 1);
 }
 
 /**

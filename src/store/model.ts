@@ -110,7 +110,11 @@ export interface MessageRecord extends Omit<NewMessage, 'status' | 'indexRecipie
 }
 
 /** The account and provider whose route owns a message's send: its `route`, else its origin. */
-export function owningRoute(record: Pick<MessageRecord, 'account' | 'provider' | 'route'>): { index: number; account: string; provider: ProviderName } {
+export function owningRoute(record: Pick<MessageRecord, 'account' | 'provider' | 'route'>): {
+  index: number;
+  account: string;
+  provider: ProviderName;
+} {
   return record.route ?? { index: 0, account: record.account, provider: record.provider };
 }
 

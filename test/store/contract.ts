@@ -418,7 +418,14 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await s.claims.switchRoute(m!.id, switchFrom('t'))).toBe(true);
         expect(await s.claims.switchRoute(m!.id, switchFrom('t'))).toBe(false);
         const record = await s.messages.get(m!.id);
-        expect(record).toMatchObject({ status: 'queued', account: 'acme', provider: 'kaleyra', route: toB, error: refusal, dueAt: at(300) });
+        expect(record).toMatchObject({
+          status: 'queued',
+          account: 'acme',
+          provider: 'kaleyra',
+          route: toB,
+          error: refusal,
+          dueAt: at(300),
+        });
         expect(record?.routes).toEqual([{ ...refusedA, error: refusal }]);
         expect(await s.claims.claimOf(m!.id)).toBeUndefined();
         expect(await s.due.getHeld(m!.id)).toMatchObject({ sealedPayload: 'again' });

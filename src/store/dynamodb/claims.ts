@@ -161,7 +161,9 @@ export class DynamoDBSendClaimRepository extends DynamoDBRepository implements S
             ':due': hold.dueAt,
             ':payload': hold.sealedPayload,
             ':queued': 'queued',
-            ...(fromSending ? { ':rank': STATUS_RANK.queued, ':sending': 'sending', ':token': change.token } : { ':scheduled': 'scheduled' }),
+            ...(fromSending
+              ? { ':rank': STATUS_RANK.queued, ':sending': 'sending', ':token': change.token }
+              : { ':scheduled': 'scheduled' }),
           },
         }),
       ),
@@ -179,5 +181,9 @@ export class DynamoDBSendClaimRepository extends DynamoDBRepository implements S
 /** The condition that route `index` owns a message's send: no `route` for the origin (0), else the route's index. */
 function routeOwnedBy(index: number): { condition: string; names: Record<string, string>; values: Record<string, unknown> } {
   if (index === 0) return { condition: 'attribute_not_exists(#route)', names: { '#route': 'route' }, values: {} };
-  return { condition: '#route.#routeIndex = :routeIndex', names: { '#route': 'route', '#routeIndex': 'index' }, values: { ':routeIndex': index } };
+  return {
+    condition: '#route.#routeIndex = :routeIndex',
+    names: { '#route': 'route', '#routeIndex': 'index' },
+    values: { ':routeIndex': index },
+  };
 }

@@ -269,7 +269,9 @@ export class DynamoDBMessageRepository extends DynamoDBRepository implements Mes
       if (!found) return { outcome: 'missing' };
       const owner = owningRoute(fromItem(found));
       if (owner.account !== scope.account || owner.provider !== scope.provider) {
-        return scopeWasRoute(fromItem(found), scope) ? { outcome: 'unchanged', record: fromItem(found), boundProviderMessageId: false } : { outcome: 'foreign' };
+        return scopeWasRoute(fromItem(found), scope)
+          ? { outcome: 'unchanged', record: fromItem(found), boundProviderMessageId: false }
+          : { outcome: 'foreign' };
       }
       const plan = planStatusWrite(next, at, { known: fromItem(found) });
       if (plan !== 'unchanged' && plan.mayAdvance) continue;

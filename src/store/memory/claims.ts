@@ -67,7 +67,11 @@ export class MemorySendClaimRepository extends MemoryRepository implements SendC
     const message = this.tables.messages.get(id);
     if (!message || owningRoute(message.record).index !== change.from) return false;
     const { status } = message.record;
-    if (change.token !== undefined ? status !== 'sending' || message.claim?.token !== change.token : status !== 'queued' && status !== 'scheduled')
+    if (
+      change.token !== undefined
+        ? status !== 'sending' || message.claim?.token !== change.token
+        : status !== 'queued' && status !== 'scheduled'
+    )
       return false;
     if (status === 'sending') {
       message.record.status = 'queued';

@@ -1,6 +1,14 @@
 /** Message records in memory: the same rules as the DynamoDB repository's conditional writes (test/store/contract.ts). */
 import { STATUS_RANK, type MessageStatus } from '../../messages/status.ts';
-import { owningRoute, type ApplyExtra, type ApplyOutcome, type ListPage, type ListQuery, type MessageRecord, type NewMessage } from '../model.ts';
+import {
+  owningRoute,
+  type ApplyExtra,
+  type ApplyOutcome,
+  type ListPage,
+  type ListQuery,
+  type MessageRecord,
+  type NewMessage,
+} from '../model.ts';
 import type { ReportScope, ScopedExtra, ScopedOutcome } from '../model.ts';
 import type { MessageRepository } from '../repositories.ts';
 import { listAccountPage, listBounds, planStatusWrite, positionId, scopeWasRoute, settles } from '../rules.ts';
