@@ -34,6 +34,8 @@ export interface RouteView {
   origin: AccountConfig;
   /** When this route took the send over. */
   since: string;
+  /** The message's content as accepted (the origin's template): what the origin's fallbacks map. */
+  originContent: SendRequest['content'];
 }
 
 /** The route that owns `record`'s send, or why it cannot be used (a fallback no longer configured or mapped). */
@@ -44,7 +46,8 @@ export function currentRoute(
   accounts: ReadonlyMap<string, AccountConfig>,
 ): RouteView | { error: string } {
   const owner = owningRoute(record);
-  if (owner.index === 0) return { index: 0, account: origin, request: message.request, origin, since: record.createdAt };
+  const originContent = message.request.content;
+  if (owner.index === 0) return { index: 0, account: origin, request: message.request, origin, since: record.createdAt, originContent };
   const route = routeAt(origin, owner.index, message.request.content);
   const account = route && accounts.get(route.account);
   if (!route || !account || route.account !== owner.account || account.provider !== owner.provider)
@@ -56,12 +59,13 @@ export function currentRoute(
     request: { ...message.request, account: account.id, provider: account.provider, content },
     origin,
     since: record.route?.since ?? record.createdAt,
+    originContent,
   };
 }
 
 /** Whether the message can leave `route` at all: its origin has a later route for its template, configured. */
 function nextOf(route: RouteView, deps: Pick<SenderDeps, 'accounts'>) {
-  const next = nextRoute(route.origin, route.index, route.request.content);
+  const next = nextRoute(route.origin, route.index, route.originContent);
   const account = next && deps.accounts.get(next.account);
   return next && account ? { ...next, provider: account.provider } : undefined;
 }
