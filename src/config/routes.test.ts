@@ -9,7 +9,10 @@ const lto = { name: 'lto_template', language: 'en_US', bodyParameters: 2 };
 const reminder = { name: 'appointment_reminder', language: 'en_US', bodyParameters: 2 };
 const named = { name: 'named_reminder', language: 'en', bodyParameters: 2, namedParameters: ['doctor', 'time'] };
 const ref = (t: { name: string; language: string }) => ({ name: t.name, language: t.language });
-const toB = { account: 'b', templates: [{ name: 'lto_template', language: 'en_US', to: { name: 'appointment_reminder', language: 'en_US' } }] };
+const toB = {
+  account: 'b',
+  templates: [{ name: 'lto_template', language: 'en_US', to: { name: 'appointment_reminder', language: 'en_US' } }],
+};
 
 type Account = Record<string, unknown>;
 const accounts = (overrides: { a?: Account; b?: Account; c?: Account } = {}) => [
@@ -26,7 +29,10 @@ function problems(list: Account[]): string[] {
     return [];
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message.split('\n').slice(1).map((line) => line.trim());
+    return (error as Error).message
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim());
   }
 }
 
@@ -38,8 +44,16 @@ describe('routes in the configuration', () => {
   });
 
   it.each<[string, Account[], string]>([
-    ['an unknown account', accounts({ a: { fallbacks: [{ ...toB, account: 'zz' }] } }), 'accounts.0.fallbacks.0.account: no account zz is configured'],
-    ['the account itself', accounts({ a: { fallbacks: [{ ...toB, account: 'a' }] } }), 'accounts.0.fallbacks.0.account: must not be the account itself (a)'],
+    [
+      'an unknown account',
+      accounts({ a: { fallbacks: [{ ...toB, account: 'zz' }] } }),
+      'accounts.0.fallbacks.0.account: no account zz is configured',
+    ],
+    [
+      'the account itself',
+      accounts({ a: { fallbacks: [{ ...toB, account: 'a' }] } }),
+      'accounts.0.fallbacks.0.account: must not be the account itself (a)',
+    ],
     ['an account twice', accounts({ a: { fallbacks: [toB, toB] } }), 'accounts.0.fallbacks.1.account: names account b twice'],
     [
       'a template the origin does not have',
@@ -104,11 +118,22 @@ describe('routes in the configuration', () => {
       accounts({ a: { fallbacks: [toB, { account: 'c', templates: toB.templates }] }, b: { retryAmbiguous: true } }),
       'accounts.0.fallbacks.0.account: account b retries open outcomes (retryAmbiguous): it can only be the last fallback',
     ],
-    ['a failoverAfter that is not a duration', accounts({ a: { failoverAfter: '5 minutes' } }), 'accounts.0.failoverAfter: must be a duration'],
-    ['a fallback with no template', accounts({ a: { fallbacks: [{ account: 'b', templates: [] }] } }), 'accounts.0.fallbacks.0.templates: must map'],
+    [
+      'a failoverAfter that is not a duration',
+      accounts({ a: { failoverAfter: '5 minutes' } }),
+      'accounts.0.failoverAfter: must be a duration',
+    ],
+    [
+      'a fallback with no template',
+      accounts({ a: { fallbacks: [{ account: 'b', templates: [] }] } }),
+      'accounts.0.fallbacks.0.templates: must map',
+    ],
   ])('refuses %s, naming the field and the rule', (_name, list, expected) => {
     const found = problems(list);
-    expect(found.some((line) => line.startsWith(expected)), `${found.join('\n')}\nshould start with\n${expected}`).toBe(true);
+    expect(
+      found.some((line) => line.startsWith(expected)),
+      `${found.join('\n')}\nshould start with\n${expected}`,
+    ).toBe(true);
   });
 
   it('maps the content: the fallback’s template, each parameter from where the mapping says', () => {
@@ -118,7 +143,12 @@ describe('routes in the configuration', () => {
           a: {
             fallbacks: [
               { account: 'c', templates: [{ name: 'other', language: 'en', to: ref(reminder) }] },
-              { account: 'b', templates: [{ name: 'lto_template', language: 'en_US', to: { name: 'named_reminder', language: 'en' }, parameters: [1, 0] }] },
+              {
+                account: 'b',
+                templates: [
+                  { name: 'lto_template', language: 'en_US', to: { name: 'named_reminder', language: 'en' }, parameters: [1, 0] },
+                ],
+              },
             ],
             templates: [lto, { name: 'other', language: 'en', bodyParameters: 2 }],
           },

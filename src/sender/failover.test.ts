@@ -70,7 +70,15 @@ const ANSWERS: Answer[] = [
   'per_recipient',
 ];
 /** Answers that prove the route did not send. */
-const PROVEN_REFUSAL = new Set<Answer>(['pause_account', 'pause_template', 'sender_permanent', 'recipient_permanent', 'opted_out', 'backoff', 'per_recipient']);
+const PROVEN_REFUSAL = new Set<Answer>([
+  'pause_account',
+  'pause_template',
+  'sender_permanent',
+  'recipient_permanent',
+  'opted_out',
+  'backoff',
+  'per_recipient',
+]);
 
 /** Answers that refuse the sender: the message moves on at once. */
 const SENDER_REFUSAL = new Set<Answer>(['pause_account', 'pause_template', 'sender_permanent']);
@@ -119,7 +127,20 @@ async function run(answers: readonly Answer[], copies: number): Promise<{ calls:
     },
   } as unknown as SendQueue;
   const deps = createSenderDeps(
-    { config: CONFIG, secrets: { recipientHashKey: 'k'.repeat(32), payloadKey: Buffer.alloc(32).toString('base64'), credentials: {}, webhookSecrets: {}, pushSecrets: {} }, storage, queueUrl: 'q', sqs: undefined as never, now: () => new Date(clock) },
+    {
+      config: CONFIG,
+      secrets: {
+        recipientHashKey: 'k'.repeat(32),
+        payloadKey: Buffer.alloc(32).toString('base64'),
+        credentials: {},
+        webhookSecrets: {},
+        pushSecrets: {},
+      },
+      storage,
+      queueUrl: 'q',
+      sqs: undefined as never,
+      now: () => new Date(clock),
+    },
     { log: silentLog, pauseRecheckMs: 60_000, claimExpiryMs: 60_000, sleep: async (ms) => void (clock += ms), random: () => 0.5 },
   );
   deps.queue = queue;
@@ -163,29 +184,33 @@ async function run(answers: readonly Answer[], copies: number): Promise<{ calls:
 describe('failover over random provider answers', () => {
   it('never sends through two routes unless every earlier route’s outcome was a proven refusal', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom(...ANSWERS), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 2 }), async (answers, copies) => {
-        const { calls, deps, id } = await run(answers, copies);
-        // No call after one that may have sent (accepted or unknown).
-        const open = calls.findIndex((call) => !PROVEN_REFUSAL.has(call.answer));
-        if (open >= 0) expect(calls.slice(open + 1)).toEqual([]);
-        // Routes are left forwards only, and a later route is called only after proven refusals on every earlier one.
-        for (let i = 1; i < calls.length; i++) expect(calls[i]!.route).toBeGreaterThanOrEqual(calls[i - 1]!.route);
-        for (const [i, call] of calls.entries()) {
-          if (call.route > 0) expect(calls.slice(0, i).every((earlier) => PROVEN_REFUSAL.has(earlier.answer))).toBe(true);
-        }
-        // And a refusal of the sender does move it on: the next call is on the next route.
-        for (const [i, call] of calls.entries()) {
-          if (SENDER_REFUSAL.has(call.answer) && call.route < 2) expect(calls[i + 1]?.route).toBe(call.route + 1);
-        }
-        // A route is left only on a refusal of the sender, or a pause that lasted failoverAfter.
-        const record = await deps.messages.get(id);
-        for (const left of record?.routes ?? []) expect(['pause_sender', 'permanent']).toContain(left.error.class);
-        expect(calls.filter((call) => call.answer === 'accepted').length).toBeLessThanOrEqual(1);
-        // The record follows the route that sent it.
-        const accepted = calls.find((call) => call.answer === 'accepted');
-        if (accepted) expect(record).toMatchObject({ status: 'accepted' });
-        if (accepted) expect(record?.route?.index ?? 0).toBe(accepted.route);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...ANSWERS), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 2 }),
+        async (answers, copies) => {
+          const { calls, deps, id } = await run(answers, copies);
+          // No call after one that may have sent (accepted or unknown).
+          const open = calls.findIndex((call) => !PROVEN_REFUSAL.has(call.answer));
+          if (open >= 0) expect(calls.slice(open + 1)).toEqual([]);
+          // Routes are left forwards only, and a later route is called only after proven refusals on every earlier one.
+          for (let i = 1; i < calls.length; i++) expect(calls[i]!.route).toBeGreaterThanOrEqual(calls[i - 1]!.route);
+          for (const [i, call] of calls.entries()) {
+            if (call.route > 0) expect(calls.slice(0, i).every((earlier) => PROVEN_REFUSAL.has(earlier.answer))).toBe(true);
+          }
+          // And a refusal of the sender does move it on: the next call is on the next route.
+          for (const [i, call] of calls.entries()) {
+            if (SENDER_REFUSAL.has(call.answer) && call.route < 2) expect(calls[i + 1]?.route).toBe(call.route + 1);
+          }
+          // A route is left only on a refusal of the sender, or a pause that lasted failoverAfter.
+          const record = await deps.messages.get(id);
+          for (const left of record?.routes ?? []) expect(['pause_sender', 'permanent']).toContain(left.error.class);
+          expect(calls.filter((call) => call.answer === 'accepted').length).toBeLessThanOrEqual(1);
+          // The record follows the route that sent it.
+          const accepted = calls.find((call) => call.answer === 'accepted');
+          if (accepted) expect(record).toMatchObject({ status: 'accepted' });
+          if (accepted) expect(record?.route?.index ?? 0).toBe(accepted.route);
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -18,6 +18,7 @@ import type { AccountConfig } from '../config/accounts.ts';
 import { UnavailableError } from '../errors.ts';
 import type { QueueMessage } from '../messages/queue-message.ts';
 import type { SendRequest } from '../messages/send-request.ts';
+import { matchedByRecipient } from '../providers/adapter.ts';
 import type { ProviderError } from '../providers/errors.ts';
 import type { Log } from '../runtime/log.ts';
 import { owningRoute, type MessageRecord, type Pause, type RouteAttempt, type StoredError } from '../store/model.ts';
@@ -76,10 +77,12 @@ export interface SwitchContext {
   route: RouteView;
   /** The refusing attempt's claim; none when the message was found waiting on a blocked route. */
   claim?: string;
+  /** The recipient's hash: a route whose callbacks are matched by recipient finds the message by it. */
+  recipientHash: string;
   log: Log;
 }
 
-type SwitchDeps = Pick<SenderDeps, 'accounts' | 'claims' | 'queue' | 'cipher' | 'now' | 'sweepGraceMs'>;
+type SwitchDeps = Pick<SenderDeps, 'accounts' | 'adapterFor' | 'claims' | 'queue' | 'cipher' | 'now' | 'sweepGraceMs'>;
 
 /**
  * After a proven refusal under this attempt's claim: moves the message to the next route if the
@@ -128,6 +131,12 @@ async function decideAndSwitch(
   return switchRoute(decision.trigger, next, evidence.kind === 'blocked' ? 'blocked' : 'refused', error, c, deps);
 }
 
+/** Whether the route's provider matches its callbacks by recipient (its send answer carries no id). */
+function byRecipient(accountId: string, deps: SwitchDeps): boolean {
+  const account = deps.accounts.get(accountId);
+  return account !== undefined && matchedByRecipient(deps.adapterFor(account));
+}
+
 async function switchRoute(
   trigger: FailoverTrigger,
   next: { index: number; account: string; provider: AccountConfig['provider'] },
@@ -157,6 +166,7 @@ async function switchRoute(
     to: { index: next.index, account: next.account, provider: next.provider, since: at },
     refused,
     hold,
+    ...(byRecipient(next.account, deps) ? { indexRecipient: c.recipientHash } : {}),
   });
   // Claimed, switched or settled meanwhile by another delivery: that one goes on.
   if (!moved) return { kind: 'skipped', reason: 'the message moved on meanwhile (no route switch)' };

@@ -88,6 +88,11 @@ export interface RouteSwitch {
   refused: RouteAttempt;
   /** When the sweeper looks at it again, with its sealed body (as after any refusal). */
   hold: HoldSpec;
+  /**
+   * For a route whose provider's callbacks are matched by recipient (`NewMessage.indexRecipient`):
+   * the recipient's hash, to make the message findable by recipient under the new route's account.
+   */
+  indexRecipient?: string;
 }
 
 export interface MessageRecord extends Omit<NewMessage, 'status' | 'indexRecipient' | 'due'> {

@@ -39,7 +39,10 @@ const ROUTES: Record<string, Record<string, unknown>> = {
   'acme-kaleyra': {
     templates: [LTO],
     fallbacks: [
-      { account: 'acme-livechat', templates: [{ name: 'lto_template', language: 'en_US', to: { name: 'appointment_reminder', language: 'en_US' } }] },
+      {
+        account: 'acme-livechat',
+        templates: [{ name: 'lto_template', language: 'en_US', to: { name: 'appointment_reminder', language: 'en_US' } }],
+      },
     ],
   },
   'acme-livetok': {
@@ -47,7 +50,9 @@ const ROUTES: Record<string, Record<string, unknown>> = {
     fallbacks: [
       {
         account: 'acme-kaleyra',
-        templates: [{ name: 'appointment_reminder', language: 'en_US', to: { name: 'lto_template', language: 'en_US' }, parameters: [1, 0] }],
+        templates: [
+          { name: 'appointment_reminder', language: 'en_US', to: { name: 'lto_template', language: 'en_US' }, parameters: [1, 0] },
+        ],
       },
     ],
   },
@@ -73,7 +78,9 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function harness(options: { account?: Record<string, Record<string, unknown>>; sender?: Partial<Parameters<typeof createSenderDeps>[1]> } = {}) {
+async function harness(
+  options: { account?: Record<string, Record<string, unknown>>; sender?: Partial<Parameters<typeof createSenderDeps>[1]> } = {},
+) {
   const script = new Map<ProviderName, MockScenario[]>(PROVIDERS_USED.map((p) => [p, []]));
   const mocks = new Map<ProviderName, ProviderMock>();
   for (const provider of PROVIDERS_USED) {
@@ -143,10 +150,7 @@ async function harness(options: { account?: Record<string, Record<string, unknow
   return h;
 }
 
-async function withHarness(
-  options: Parameters<typeof harness>[0],
-  test: (h: Harness) => Promise<void>,
-): Promise<void> {
+async function withHarness(options: Parameters<typeof harness>[0], test: (h: Harness) => Promise<void>): Promise<void> {
   const h = await harness(options);
   try {
     await test(h);
@@ -178,7 +182,15 @@ describe('failover across routes', () => {
           provider: 'kaleyra',
           status: 'accepted',
           route: { index: 1, account: 'acme-livechat', provider: 'livechat' },
-          routes: [{ index: 0, account: 'acme-kaleyra', provider: 'kaleyra', outcome: 'refused', error: { class: 'pause_sender', code: 'RBC001' } }],
+          routes: [
+            {
+              index: 0,
+              account: 'acme-kaleyra',
+              provider: 'kaleyra',
+              outcome: 'refused',
+              error: { class: 'pause_sender', code: 'RBC001' },
+            },
+          ],
         });
         expect(await h.storage.pauses.list('acme-kaleyra')).toMatchObject([{ scope: ACCOUNT_SCOPE, code: 'RBC001' }]);
         // Still the origin's message: listed under it.

@@ -457,6 +457,16 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
         expect(await s.claims.switchRoute(m!.id, switchFrom())).toBe(false);
       });
 
+      it('makes the message findable by recipient under the new route’s account only when asked (callbacks matched by recipient)', async () => {
+        const [m, n] = await created(message({ indexRecipient: true }), message({ indexRecipient: true }));
+        for (const x of [m!, n!]) await s.claims.claim(x.id, 't', at(1));
+        await s.claims.switchRoute(m!.id, { ...switchFrom('t'), indexRecipient: 'h1' });
+        await s.claims.switchRoute(n!.id, switchFrom('t'));
+        for (const x of [m!, n!]) await s.claims.claim(x.id, 'b', at(3), { route: 1 });
+        expect(await s.callbacks.unmatchedTo('acme-b', 'h1', at(-1), at(10))).toEqual([m!.id]);
+        expect(await s.callbacks.unmatchedTo('acme', 'h1', at(-1), at(10))).toEqual([]);
+      });
+
       it('applies reports only from the owning route: a refused route’s change nothing, another account’s are foreign', async () => {
         const [m] = await created(message());
         await s.claims.claim(m!.id, 't', at(1));

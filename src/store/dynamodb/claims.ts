@@ -3,7 +3,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { STATUS_RANK } from '../../messages/status.ts';
 import type { Claim, HoldSpec, RouteSwitch, StoredError, UnknownDetails } from '../model.ts';
 import type { SendClaimRepository } from '../repositories.ts';
-import { dueShard, KEY, messageKey, pauseShard } from '../table.ts';
+import { dueShard, INDEX, KEY, messageKey, pauseShard, recipientIndexValue } from '../table.ts';
 import { CLAIM_ATTRIBUTES, claimFrom } from './items.ts';
 import { DynamoDBRepository } from './layer.ts';
 
@@ -138,7 +138,9 @@ export class DynamoDBSendClaimRepository extends DynamoDBRepository implements S
           UpdateExpression:
             `SET ${fromSending ? '#status = :queued, #rank = :rank, ' : ''}#route = :to, ` +
             '#routes = list_append(if_not_exists(#routes, :none), :refused), #error = :error, ' +
-            'dueShard = :shard, dueAt = :due, payload = :payload REMOVE claimToken, claimUntil',
+            // Findable by recipient under the new route's account only where its provider needs it.
+            `dueShard = :shard, dueAt = :due, payload = :payload${change.indexRecipient ? ', #rk = :rk' : ''} ` +
+            `REMOVE claimToken, claimUntil${change.indexRecipient ? '' : ', #rk'}`,
           ConditionExpression:
             `attribute_exists(#pk) AND ${owned.condition} AND ` +
             (fromSending ? '#status = :sending AND claimToken = :token' : '#status IN (:queued, :scheduled)'),
@@ -150,6 +152,7 @@ export class DynamoDBSendClaimRepository extends DynamoDBRepository implements S
             '#error': 'error',
             ...owned.names,
             ...(fromSending ? { '#rank': 'rank' } : {}),
+            '#rk': INDEX.byRecipient.partition,
           },
           ExpressionAttributeValues: {
             ...owned.values,
@@ -161,6 +164,7 @@ export class DynamoDBSendClaimRepository extends DynamoDBRepository implements S
             ':due': hold.dueAt,
             ':payload': hold.sealedPayload,
             ':queued': 'queued',
+            ...(change.indexRecipient ? { ':rk': recipientIndexValue(change.to.account, change.indexRecipient) } : {}),
             ...(fromSending
               ? { ':rank': STATUS_RANK.queued, ':sending': 'sending', ':token': change.token }
               : { ':scheduled': 'scheduled' }),

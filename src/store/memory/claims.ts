@@ -82,6 +82,7 @@ export class MemorySendClaimRepository extends MemoryRepository implements SendC
     message.record.error = copy(change.refused.error);
     message.due = { at: change.hold.dueAt, ...(change.hold.pausedAccount ? { pausedAccount: change.hold.pausedAccount } : {}) };
     message.payload = change.hold.sealedPayload;
+    message.recipientIndexed = change.indexRecipient !== undefined;
     delete message.claim;
     return true;
   }
