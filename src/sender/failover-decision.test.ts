@@ -5,10 +5,11 @@ import { RETRY_CLASSES } from '../providers/errors.ts';
 import { decideFailover, type FailoverInput, type RouteEvidence } from './failover-decision.ts';
 
 const base = { status: 'sending', failoverAfterMs: 60_000, hasNextRoute: true } as const;
-const refused = (retryClass: (typeof RETRY_CLASSES)[number], senderRefused = false): RouteEvidence => ({
+const refused = (retryClass: (typeof RETRY_CLASSES)[number], senderRefused = false, waitedMs = 0): RouteEvidence => ({
   kind: 'refused',
   retryClass,
   senderRefused,
+  waitedMs,
 });
 
 describe('the failover decision', () => {
@@ -21,6 +22,10 @@ describe('the failover decision', () => {
     ['a recipient limit', { evidence: refused('per_recipient') }, false],
     ['the per-user marketing limit', { evidence: refused('not_before_24h') }, false],
     ['a back-off (429, documented 503)', { evidence: refused('backoff') }, false],
+    ['a back-off after waiting on the route less than failoverAfter', { evidence: refused('backoff', false, 59_999) }, false],
+    ['a back-off after waiting on the route failoverAfter', { evidence: refused('backoff', false, 60_000) }, 'blocked'],
+    ['a recipient limit after waiting long', { evidence: refused('per_recipient', false, 3_600_000) }, false],
+    ['a recipient refusal after waiting long', { evidence: refused('permanent', false, 3_600_000) }, false],
     ['an unknown outcome (no answer, open 5xx)', { evidence: { kind: 'unknown' } }, false],
     ['an accepted message', { evidence: { kind: 'accepted' } }, false],
     ['a pause refusal without a next route', { evidence: refused('pause_sender', true), hasNextRoute: false }, false],
@@ -39,7 +44,12 @@ describe('the failover decision', () => {
   const evidence = fc.oneof(
     fc.constant<RouteEvidence>({ kind: 'accepted' }),
     fc.constant<RouteEvidence>({ kind: 'unknown' }),
-    fc.record({ kind: fc.constant('refused' as const), retryClass: fc.constantFrom(...RETRY_CLASSES), senderRefused: fc.boolean() }),
+    fc.record({
+      kind: fc.constant('refused' as const),
+      retryClass: fc.constantFrom(...RETRY_CLASSES),
+      senderRefused: fc.boolean(),
+      waitedMs: fc.nat(),
+    }),
     fc.record({ kind: fc.constant('blocked' as const), blockedForMs: fc.nat() }),
   );
   const input = fc.record({
@@ -58,7 +68,10 @@ describe('the failover decision', () => {
         expect(['queued', 'scheduled', 'sending']).toContain(i.status);
         const e = i.evidence;
         if (e.kind === 'refused') {
-          expect(e.retryClass === 'pause_sender' || (e.retryClass === 'permanent' && e.senderRefused)).toBe(true);
+          const ofSender = e.retryClass === 'pause_sender' || (e.retryClass === 'permanent' && e.senderRefused);
+          const blockedLong = e.retryClass === 'backoff' && e.waitedMs >= i.failoverAfterMs;
+          expect(ofSender || blockedLong).toBe(true);
+          expect(decision.trigger).toBe(ofSender ? (e.retryClass === 'pause_sender' ? 'pause_sender' : 'sender_refused') : 'blocked');
         } else {
           expect(e.kind).toBe('blocked');
           if (e.kind === 'blocked') expect(e.blockedForMs).toBeGreaterThanOrEqual(i.failoverAfterMs);

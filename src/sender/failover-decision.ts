@@ -13,7 +13,10 @@
  * | number, template not approved on it)                   |                             |
  * | refused `permanent` of the recipient or content,       | never                       |
  * | `opted_out`, `per_recipient`, `not_before_24h`         |                             |
- * | refused `backoff`                                      | not now (wait on the route) |
+ * | refused `backoff` (429, a documented 503, no           | fail over (`blocked`) once  |
+ * | connection) after waiting on the route at least        | the message has waited on   |
+ * | `failoverAfter`; before that                           | the route `failoverAfter`;  |
+ * |                                                        | not yet before              |
  * | blocked (paused) at least `failoverAfter`, nothing     | fail over (`blocked`)       |
  * | attempted on it that could have sent                   |                             |
  * | blocked for less                                       | not yet                     |
@@ -28,7 +31,8 @@ import type { RetryClass } from '../providers/errors.ts';
 export type RouteEvidence =
   | { kind: 'accepted' }
   | { kind: 'unknown' }
-  | { kind: 'refused'; retryClass: RetryClass; senderRefused: boolean }
+  /** `waitedMs`: how long the message has waited on this route (since it took the send, or the schedule). */
+  | { kind: 'refused'; retryClass: RetryClass; senderRefused: boolean; waitedMs: number }
   | { kind: 'blocked'; blockedForMs: number };
 
 export interface FailoverInput {
@@ -59,7 +63,7 @@ export function decideFailover(input: FailoverInput): FailoverDecision {
     case 'unknown':
       return no('the outcome is unknown: the route may have sent it');
     case 'refused':
-      return refusal(evidence.retryClass, evidence.senderRefused, input.hasNextRoute);
+      return refusal(evidence, input);
     case 'blocked':
       if (evidence.blockedForMs < input.failoverAfterMs) return no('blocked for less than failoverAfter');
       return input.hasNextRoute ? { failover: true, trigger: 'blocked' } : no('no later route can carry it');
@@ -68,7 +72,8 @@ export function decideFailover(input: FailoverInput): FailoverDecision {
   }
 }
 
-function refusal(retryClass: RetryClass, senderRefused: boolean, hasNextRoute: boolean): FailoverDecision {
+function refusal(evidence: Extract<RouteEvidence, { kind: 'refused' }>, input: FailoverInput): FailoverDecision {
+  const { retryClass, senderRefused } = evidence;
   let trigger: FailoverTrigger;
   switch (retryClass) {
     case 'pause_sender':
@@ -85,11 +90,14 @@ function refusal(retryClass: RetryClass, senderRefused: boolean, hasNextRoute: b
     case 'not_before_24h':
       return no('a limit of the recipient (per-user marketing)');
     case 'backoff':
-      return no('the route asked to wait');
+      // Proven not sent, and the route keeps the message waiting: blocked, once that lasted failoverAfter.
+      if (evidence.waitedMs < input.failoverAfterMs) return no('the route asked to wait, for less than failoverAfter so far');
+      trigger = 'blocked';
+      break;
     default:
       return unreachable(retryClass);
   }
-  return hasNextRoute ? { failover: true, trigger } : no('no later route can carry it');
+  return input.hasNextRoute ? { failover: true, trigger } : no('no later route can carry it');
 }
 
 function unreachable(value: never): never {

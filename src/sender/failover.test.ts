@@ -57,6 +57,7 @@ type Answer =
   | 'recipient_permanent'
   | 'opted_out'
   | 'backoff'
+  | 'unavailable'
   | 'per_recipient';
 const ANSWERS: Answer[] = [
   'accepted',
@@ -67,6 +68,7 @@ const ANSWERS: Answer[] = [
   'recipient_permanent',
   'opted_out',
   'backoff',
+  'unavailable',
   'per_recipient',
 ];
 /** Answers that prove the route did not send. */
@@ -77,6 +79,7 @@ const PROVEN_REFUSAL = new Set<Answer>([
   'recipient_permanent',
   'opted_out',
   'backoff',
+  'unavailable',
   'per_recipient',
 ]);
 
@@ -105,6 +108,8 @@ function resultOf(answer: Answer, provider: ProviderName): SendResult {
       return refused('opted_out', { code: 131050 });
     case 'backoff':
       return refused('backoff', { status: 429, retryAfterMs: 2000 });
+    case 'unavailable':
+      return refused('backoff', { status: 503 });
     case 'per_recipient':
       return refused('per_recipient', { code: 131056 });
   }
@@ -203,7 +208,11 @@ describe('failover over random provider answers', () => {
           }
           // A route is left only on a refusal of the sender, or a pause that lasted failoverAfter.
           const record = await deps.messages.get(id);
-          for (const left of record?.routes ?? []) expect(['pause_sender', 'permanent']).toContain(left.error.class);
+          for (const left of record?.routes ?? []) {
+            expect(['pause_sender', 'permanent', 'backoff']).toContain(left.error.class);
+            // A route that only asked to wait is left once the message waited there failoverAfter (5 min).
+            if (left.error.class === 'backoff') expect(Date.parse(left.until) - Date.parse(left.since)).toBeGreaterThanOrEqual(5 * 60_000);
+          }
           expect(calls.filter((call) => call.answer === 'accepted').length).toBeLessThanOrEqual(1);
           // The record follows the route that sent it.
           const accepted = calls.find((call) => call.answer === 'accepted');
@@ -226,5 +235,22 @@ describe('failover over random provider answers', () => {
     ]);
     // The last route is paused: the message waits there.
     expect(record?.status).toBe('queued');
+  });
+
+  it('fails over from a route that keeps asking to wait once the message waited there failoverAfter, not before', async () => {
+    const { calls, deps, id } = await run([...Array<Answer>(12).fill('unavailable'), 'accepted'], 1);
+    const onOrigin = calls.filter((call) => call.route === 0);
+    expect(onOrigin.length).toBeGreaterThan(1);
+    expect(onOrigin.every((call) => call.answer === 'unavailable')).toBe(true);
+    const record = await deps.messages.get(id);
+    // The origin is left after failoverAfter (and the first fallback too, if its answers keep asking to wait).
+    const [left] = record!.routes!;
+    expect(left).toMatchObject({ index: 0, outcome: 'refused', error: { class: 'backoff', status: 503 } });
+    const waited = Date.parse(left!.until) - Date.parse(left!.since);
+    // At least failoverAfter, and not much more: the back-off delays were cut to come back in time.
+    expect(waited).toBeGreaterThanOrEqual(5 * 60_000);
+    expect(waited).toBeLessThan(5 * 60_000 + 60_000);
+    expect(calls.some((call) => call.route === 1)).toBe(true);
+    expect(calls.filter((call) => call.answer === 'accepted')).toHaveLength(calls.at(-1)?.answer === 'accepted' ? 1 : 0);
   });
 });

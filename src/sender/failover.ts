@@ -91,8 +91,28 @@ type SwitchDeps = Pick<SenderDeps, 'accounts' | 'adapterFor' | 'claims' | 'queue
  */
 export async function failoverOnRefusal(error: ProviderError, c: SwitchContext, deps: SwitchDeps): Promise<Outcome | undefined> {
   if (!c.route.origin.fallbacks?.length) return undefined;
-  const evidence: RouteEvidence = { kind: 'refused', retryClass: error.retryClass, senderRefused: error.senderRefused };
+  const evidence: RouteEvidence = {
+    kind: 'refused',
+    retryClass: error.retryClass,
+    senderRefused: error.senderRefused,
+    waitedMs: waitedOnRoute(c, deps),
+  };
   return decideAndSwitch(evidence, 'sending', error.toJSON(), c, deps);
+}
+
+/** How long the message has waited on its route: since the route took the send over (or its schedule, if later). */
+function waitedOnRoute(c: SwitchContext, deps: Pick<SenderDeps, 'now'>): number {
+  const scheduled = c.message.request.scheduleAt ? Date.parse(c.message.request.scheduleAt) : 0;
+  return Math.max(0, deps.now() - Math.max(Date.parse(c.route.since), scheduled));
+}
+
+/**
+ * A delay on a route that asked to wait, for a message that has a later route: no longer than
+ * until it has waited `failoverAfter` there, so the refusal that moves it on comes in time.
+ */
+export function waitOnRoute(delayMs: number, c: SwitchContext, deps: Pick<SenderDeps, 'now' | 'accounts'>): number {
+  if (!c.route.origin.fallbacks?.length || !nextOf(c.route, deps)) return delayMs;
+  return Math.max(1000, Math.min(delayMs, failoverAfterMs(c.route.origin) - waitedOnRoute(c, deps)));
 }
 
 /**

@@ -43,7 +43,7 @@ import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
 import { deadlineSignal } from '../runtime/deadline.ts';
 import type { Log } from '../runtime/log.ts';
 import { applyKeptEvents, type ApplyDeps } from '../status/apply.ts';
-import { currentRoute, failoverOnRefusal, failoverWhenPaused, type RouteView } from './failover.ts';
+import { currentRoute, failoverOnRefusal, failoverWhenPaused, type RouteView, waitOnRoute } from './failover.ts';
 import { ACCOUNT_SCOPE, pauseCovers, templateScope } from '../store/model.ts';
 import type { MessageRecord, NewMessage, Pause, StoredError } from '../store/model.ts';
 import type { DueRepository, MessageRepository, PauseRepository } from '../store/repositories.ts';
@@ -572,7 +572,8 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
         await deps.pacer.block(`acct#${c.account.id}`, pacingFor(c.account).account, deps.now() + error.retryAfterMs, deps.now());
         return waitAgain(Math.max(1000, error.retryAfterMs), `provider asked to wait (${error.status ?? error.code})`);
       }
-      const waitMs = backoffMs(c.record.attempts + 1, REFUSAL_BACKOFF, deps.random);
+      // A message with a later route comes back in time to fail over (./failover.ts).
+      const waitMs = waitOnRoute(backoffMs(c.record.attempts + 1, REFUSAL_BACKOFF, deps.random), c, deps);
       return waitAgain(waitMs, `provider unavailable (${error.status ?? error.code})`);
     }
     case 'per_recipient': {
