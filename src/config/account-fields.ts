@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
-import { AccountId } from '../messages/fields.ts';
+import { AccountId, DURATION_PATTERN, DURATION_RULE } from '../messages/fields.ts';
 
 /**
  * An approved template as the account's provider knows it. With a registry, a request with the
@@ -49,7 +49,7 @@ export const LimitsConfig = z.lazy(() =>
 export type LimitsConfig = z.output<typeof LimitsConfig>;
 
 /** A duration: a whole number of ms, s, m or h (`90s`, `5m`). */
-export const Duration = z.lazy(() => z.string().regex(/^[0-9]{1,9}(ms|s|m|h)$/, 'must be a duration such as 90s, 5m or 1h (ms, s, m, h)'));
+export const Duration = z.lazy(() => z.string().regex(DURATION_PATTERN, DURATION_RULE));
 
 const DURATION_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 

@@ -207,7 +207,8 @@ export function contentOnRoute(content: MessageContent, route: FallbackRoute, ta
   return { ...mapped, body: mappedBody };
 }
 
-/** How long a message of `origin` may wait on a blocked route before it fails over. */
-export function failoverAfterMs(origin: AccountBase): number {
-  return origin.failoverAfter ? durationMs(origin.failoverAfter) : DEFAULT_FAILOVER_AFTER_MS;
+/** How long a message of `origin` may wait on a blocked route before it fails over: the request's, else the account's, else 5 min. */
+export function failoverAfterMs(origin: AccountBase, requested?: string): number {
+  const duration = requested ?? origin.failoverAfter;
+  return duration ? durationMs(duration) : DEFAULT_FAILOVER_AFTER_MS;
 }

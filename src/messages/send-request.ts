@@ -8,7 +8,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import * as z from 'zod';
 import { PROVIDERS } from '../providers/names.ts';
-import { AccountId } from './fields.ts';
+import { AccountId, DURATION_PATTERN, DURATION_RULE } from './fields.ts';
 import { FIELD } from './limits.ts';
 
 // Shared with every boundary from a module without the request's schemas (and libphonenumber).
@@ -206,6 +206,8 @@ export const SendRequest = z.strictObject({
   scheduleAt: z.iso
     .datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-12-01T09:00:00+01:00' })
     .optional(),
+  /** For an account with fallbacks: how long this message may wait on a blocked route before it fails over (instead of the account's). */
+  failoverAfter: z.string().regex(DURATION_PATTERN, DURATION_RULE).optional(),
   metadata: Metadata.optional(),
 });
 

@@ -112,7 +112,7 @@ function waitedOnRoute(c: SwitchContext, deps: Pick<SenderDeps, 'now'>): number 
  */
 export function waitOnRoute(delayMs: number, c: SwitchContext, deps: Pick<SenderDeps, 'now' | 'accounts'>): number {
   if (!c.route.origin.fallbacks?.length || !nextOf(c.route, deps)) return delayMs;
-  return Math.max(1000, Math.min(delayMs, failoverAfterMs(c.route.origin) - waitedOnRoute(c, deps)));
+  return Math.max(1000, Math.min(delayMs, failoverAfterMs(c.route.origin, c.message.request.failoverAfter) - waitedOnRoute(c, deps)));
 }
 
 /**
@@ -135,7 +135,7 @@ export async function failoverWhenPaused(
   };
   const outcome = await decideAndSwitch({ kind: 'blocked', blockedForMs }, status, stored, c, deps);
   if (outcome) return { outcome };
-  return { recheckMs: Math.max(1000, failoverAfterMs(c.route.origin) - blockedForMs) };
+  return { recheckMs: Math.max(1000, failoverAfterMs(c.route.origin, c.message.request.failoverAfter) - blockedForMs) };
 }
 
 async function decideAndSwitch(
@@ -146,7 +146,12 @@ async function decideAndSwitch(
   deps: SwitchDeps,
 ): Promise<Outcome | undefined> {
   const next = nextOf(c.route, deps);
-  const decision = decideFailover({ evidence, status, failoverAfterMs: failoverAfterMs(c.route.origin), hasNextRoute: next !== undefined });
+  const decision = decideFailover({
+    evidence,
+    status,
+    failoverAfterMs: failoverAfterMs(c.route.origin, c.message.request.failoverAfter),
+    hasNextRoute: next !== undefined,
+  });
   if (!decision.failover || !next) return undefined;
   return switchRoute(decision.trigger, next, evidence.kind === 'blocked' ? 'blocked' : 'refused', error, c, deps);
 }

@@ -71,7 +71,7 @@ interface Harness {
   sender: SenderDeps;
   /** What each provider's next sends get (in order), before ordinary answers. */
   script: Map<ProviderName, MockScenario[]>;
-  accept(provider: ProviderName): Promise<string>;
+  accept(provider: ProviderName, extra?: Record<string, unknown>): Promise<string>;
   drain(options?: { concurrency?: number; batchSize?: number }): Promise<void>;
   sendCalls(provider: ProviderName): ProviderMock['received'];
   responses: SQSBatchResponse[];
@@ -117,8 +117,8 @@ async function harness(
     sender,
     script,
     responses,
-    async accept(provider) {
-      const body = { provider, account: `acme-${provider}`, recipient: PHONE, content: CONTENT[provider] };
+    async accept(provider, extra = {}) {
+      const body = { provider, account: `acme-${provider}`, recipient: PHONE, content: CONTENT[provider], ...extra };
       const response = await acceptMessages({ principal: { keyId: 'all', accounts: '*' }, body }, api);
       if (response.statusCode !== 202) throw new Error(`accept answered ${response.statusCode}: ${response.body}`);
       return (JSON.parse(response.body) as { id: string }).id;
@@ -232,6 +232,34 @@ describe('failover across routes', () => {
         });
       }));
   });
+
+  it('honours a request’s own failoverAfter over the account’s, and refuses it for an account without fallbacks', () =>
+    withHarness({ account: { 'acme-kaleyra': { failoverAfter: '1h' } } }, async (h) => {
+      const since = new Date(Date.now() - 2 * 60_000).toISOString();
+      await h.storage.pauses.set('acme-kaleyra', ACCOUNT_SCOPE, { reason: 'low balance', since });
+      const id = await h.accept('kaleyra', { failoverAfter: '1m' });
+      await h.drain();
+      expect(h.sendCalls('livechat')).toHaveLength(1);
+      expect(await h.storage.messages.get(id)).toMatchObject({ status: 'accepted', route: { account: 'acme-livechat' } });
+      const body = { provider: 'livechat', account: 'acme-livechat', recipient: PHONE, content: CONTENT.livetok, failoverAfter: '1m' };
+      const refused = await acceptMessages({ principal: { keyId: 'all', accounts: '*' }, body }, h.api);
+      expect(refused.statusCode).toBe(400);
+      expect(JSON.parse(refused.body)).toMatchObject({
+        error: {
+          violations: [{ field: 'failoverAfter', rule: 'account acme-livechat has no fallbacks: there is no route to fail over to' }],
+        },
+      });
+      const malformed = await acceptMessages(
+        {
+          principal: { keyId: 'all', accounts: '*' },
+          body: { ...body, account: 'acme-kaleyra', provider: 'kaleyra', content: CONTENT.kaleyra, failoverAfter: '1 minute' },
+        },
+        h.api,
+      );
+      expect(JSON.parse(malformed.body)).toMatchObject({
+        error: { violations: [{ field: 'failoverAfter', rule: expect.stringContaining('must be a duration') }] },
+      });
+    }));
 
   describe('non-triggers: nothing goes through the fallback', () => {
     it('a route paused for less than failoverAfter: the message waits', () =>
