@@ -121,7 +121,7 @@ interface Call {
 }
 
 /** Runs one message through the sender until nothing is left to do; the provider calls made, in order. */
-async function run(answers: readonly Answer[], copies: number): Promise<{ calls: Call[]; deps: SenderDeps; id: string }> {
+async function run(answers: readonly Answer[], copies: number): Promise<{ calls: Call[]; deps: SenderDeps; id: string; body: string }> {
   let clock = T0;
   const storage = memoryStorage();
   const queued: Array<{ body: string; at: number }> = [];
@@ -183,7 +183,7 @@ async function run(answers: readonly Answer[], copies: number): Promise<{ calls:
     clock = Math.max(clock, due[0]!.at);
     await Promise.all(due.map((entry) => sendQueuedMessage(entry.body, deps, newBatchContext())));
   }
-  return { calls, deps, id };
+  return { calls, deps, id, body: JSON.stringify(message) };
 }
 
 describe('failover over random provider answers', () => {
@@ -252,5 +252,26 @@ describe('failover over random provider answers', () => {
     expect(waited).toBeLessThan(5 * 60_000 + 60_000);
     expect(calls.some((call) => call.route === 1)).toBe(true);
     expect(calls.filter((call) => call.answer === 'accepted')).toHaveLength(calls.at(-1)?.answer === 'accepted' ? 1 : 0);
+  });
+
+  it('leaves a message sent through a fallback as it is when that route is removed from the configuration; fails a waiting one', async () => {
+    const sent = await run(['pause_account', 'accepted'], 1);
+    const withoutFallbacks = new Map(sent.deps.accounts);
+    withoutFallbacks.set('o', { ...withoutFallbacks.get('o')!, fallbacks: [] });
+    sent.deps.accounts = withoutFallbacks;
+    expect(await sendQueuedMessage(sent.body, sent.deps, newBatchContext())).toMatchObject({ kind: 'skipped' });
+    expect(await sent.deps.messages.get(sent.id)).toMatchObject({ status: 'accepted', route: { account: 'f1' } });
+
+    // Refused on the origin and on f1's pause, it waits on f2 (paused there too), then f2 is removed.
+    const waiting = await run(['pause_account', 'pause_account', 'pause_account'], 1);
+    expect(await waiting.deps.messages.get(waiting.id)).toMatchObject({ status: 'queued', route: { account: 'f2' } });
+    const onlyF1 = new Map(waiting.deps.accounts);
+    onlyF1.set('o', { ...onlyF1.get('o')!, fallbacks: onlyF1.get('o')!.fallbacks!.slice(0, 1) });
+    waiting.deps.accounts = onlyF1;
+    expect(await sendQueuedMessage(waiting.body, waiting.deps, newBatchContext())).toMatchObject({ kind: 'failed' });
+    expect(await waiting.deps.messages.get(waiting.id)).toMatchObject({
+      status: 'failed',
+      error: { reason: 'route 2 (account f2) is no longer configured as a fallback of o' },
+    });
   });
 });

@@ -313,6 +313,8 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   }
   const route = currentRoute(message, record, account, deps.accounts);
   if ('error' in route) {
+    // Its route was removed from the configuration: a waiting message fails; one sent or being sent is left as it is.
+    if (record.status !== 'queued' && record.status !== 'scheduled') return { kind: 'skipped', reason: `already ${record.status}` };
     await deps.messages.applyStatus(message.id, 'failed', now(), { error: { class: 'permanent', reason: route.error } });
     return { kind: 'failed', reason: route.error };
   }
