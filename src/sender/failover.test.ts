@@ -121,7 +121,11 @@ interface Call {
 }
 
 /** Runs one message through the sender until nothing is left to do; the provider calls made, in order. */
-async function run(answers: readonly Answer[], copies: number): Promise<{ calls: Call[]; deps: SenderDeps; id: string; body: string }> {
+async function run(
+  answers: readonly Answer[],
+  copies: number,
+  prepare?: (deps: SenderDeps) => void,
+): Promise<{ calls: Call[]; deps: SenderDeps; id: string; body: string }> {
   let clock = T0;
   const storage = memoryStorage();
   const queued: Array<{ body: string; at: number }> = [];
@@ -175,6 +179,7 @@ async function run(answers: readonly Answer[], copies: number): Promise<{ calls:
   });
   const message: QueueMessage = { v: 1, id, acceptedAt: new Date(T0).toISOString(), request };
   for (let i = 0; i < copies; i++) await queue.enqueue([{ message }]);
+  prepare?.(deps);
   for (let steps = 0; queued.length > 0 && steps < 60; steps++) {
     queued.sort((a, b) => a.at - b.at);
     // Copies due together go side by side, as two invocations would.
@@ -273,5 +278,39 @@ describe('failover over random provider answers', () => {
       status: 'failed',
       error: { reason: 'route 2 (account f2) is no longer configured as a fallback of o' },
     });
+  });
+
+  it('refuses a claim on the old route after a switch: two deliveries racing it make one send in all', async () => {
+    // Both deliveries read the message waiting on the origin; the second claims only once the first
+    // has been refused and switched the route. Its claim on the origin must fail (no second call there).
+    let switched!: () => void;
+    const afterSwitch = new Promise<void>((resolve) => {
+      switched = resolve;
+    });
+    const { calls, deps, id } = await run(['pause_account', 'accepted'], 2, (deps) => {
+      const claims = deps.claims;
+      let claimsMade = 0;
+      deps.claims = {
+        ...claims,
+        claim: async (...args) => {
+          if (claimsMade++ === 1) await afterSwitch;
+          return claims.claim(...args);
+        },
+        switchRoute: async (...args) => {
+          const done = await claims.switchRoute(...args);
+          switched();
+          return done;
+        },
+        unclaim: claims.unclaim.bind(claims),
+        release: claims.release.bind(claims),
+        markUnknown: claims.markUnknown.bind(claims),
+        claimOf: claims.claimOf.bind(claims),
+      };
+    });
+    expect(calls).toEqual([
+      { route: 0, answer: 'pause_account' },
+      { route: 1, answer: 'accepted' },
+    ]);
+    expect(await deps.messages.get(id)).toMatchObject({ status: 'accepted', route: { index: 1 } });
   });
 });
