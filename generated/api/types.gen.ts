@@ -18,6 +18,7 @@ export type SendRequest = {
     recipient: Recipient;
     content: MessageContent;
     scheduleAt?: ScheduleAt;
+    failoverAfter?: FailoverAfter;
     metadata?: Metadata;
 };
 
@@ -200,6 +201,15 @@ export type CopyCodeButton = {
 export type Metadata = {
     [key: string]: string;
 };
+
+/**
+ * For an account with fallbacks (docs/pipeline.md, "Failover across routes"): how long this
+ * message may wait on a blocked route (paused, or asking to wait) before it moves to the next
+ * route, instead of the account's `failoverAfter`. A whole number of ms, s, m or h (`90s`,
+ * `5m`). Refused for an account without fallbacks.
+ *
+ */
+export type FailoverAfter = string;
 
 /**
  * Not sent before this time; at most a year ahead. A time in the past sends at once.

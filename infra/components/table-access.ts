@@ -32,6 +32,7 @@ export const STORE_CALLS = {
   'claims.unclaim': ['UpdateItem'],
   'claims.release': ['UpdateItem'],
   'claims.markUnknown': ['UpdateItem'],
+  'claims.switchRoute': ['UpdateItem'],
   'claims.claimOf': ['GetItem'],
   'due.hold': ['UpdateItem'],
   'due.listDue': [{ query: 'due' }],
@@ -105,7 +106,7 @@ export const FUNCTION_CALLS = {
     'due.listPaused',
     ...SWEEP,
   ],
-  // src/sender/sender.ts (+ applyKeptEvents), src/pacing/pacer.ts
+  // src/sender/sender.ts and failover.ts (+ applyKeptEvents), src/pacing/pacer.ts
   sender: [
     'messages.get',
     'messages.createMany(onlyIfMissing)',
@@ -113,6 +114,7 @@ export const FUNCTION_CALLS = {
     'claims.unclaim',
     'claims.release',
     'claims.markUnknown',
+    'claims.switchRoute',
     'claims.claimOf',
     'messages.applyStatus',
     'due.hold',

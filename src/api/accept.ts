@@ -258,6 +258,9 @@ function checkMessage(
     violations.push({ field: field('provider'), rule: `account ${account.id} is a ${account.provider} account` });
     account = undefined;
   }
+  if (account && fields.failoverAfter !== undefined && !account.fallbacks?.length) {
+    violations.push({ field: field('failoverAfter'), rule: `account ${account.id} has no fallbacks: there is no route to fail over to` });
+  }
   if (scheduleAt && Date.parse(scheduleAt) - now.getTime() > MAX_SCHEDULE_AHEAD_MS) {
     violations.push({ field: field('scheduleAt'), rule: 'must be at most a year ahead' });
   }

@@ -4,7 +4,8 @@
  * derived from the list of providers in src/config/accounts.ts.
  */
 import * as z from 'zod';
-import { AccountId } from '../messages/fields.ts';
+import { ConfigError } from '../errors.ts';
+import { AccountId, DURATION_PATTERN, DURATION_RULE } from '../messages/fields.ts';
 import { lazySchema } from '../runtime/lazy-schema.ts';
 
 /**
@@ -48,6 +49,50 @@ export const LimitsConfig = lazySchema(() =>
 );
 export type LimitsConfig = z.output<typeof LimitsConfig>;
 
+/** A duration: a whole number of ms, s, m or h (`90s`, `5m`). */
+export const Duration = z.lazy(() => z.string().regex(DURATION_PATTERN, DURATION_RULE));
+
+const DURATION_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A {@link Duration} in milliseconds. */
+export function durationMs(duration: string): number {
+  const [, amount, unit] = /^([0-9]+)(ms|s|m|h)$/.exec(duration) ?? [];
+  if (amount === undefined || unit === undefined) throw new ConfigError(`not a duration: ${duration}`);
+  return Number(amount) * DURATION_UNIT_MS[unit]!;
+}
+
+/** A parameter of a fallback's template: the origin template's positional value (its index) or named value (its name). */
+const ParameterSource = z.union([z.int().min(0), z.string().regex(/^[a-z0-9_]+$/, 'must be a parameter name of the origin template')]);
+
+/**
+ * How a template of the origin account is sent through a fallback: the template approved there
+ * (templates are approved per provider and number), and where each of its body parameters comes
+ * from. Without `parameters`, the fallback's template takes the origin's values as they are (the
+ * same count; for named ones, the same names).
+ */
+export const FallbackTemplateConfig = z.lazy(() =>
+  z.strictObject({
+    /** The origin account's template. */
+    name: z.string().min(1),
+    language: z.string().min(2),
+    /** The fallback account's template that carries it. */
+    to: z.strictObject({ name: z.string().min(1), language: z.string().min(2) }),
+    /** For each body parameter of the fallback's template, in order: the origin's value it takes (index or name). */
+    parameters: z.array(ParameterSource).optional(),
+  }),
+);
+export type FallbackTemplateConfig = z.output<typeof FallbackTemplateConfig>;
+
+/** Another account a message may go out through when this one provably cannot send it (src/sender/failover.ts). */
+export const FallbackConfig = z.lazy(() =>
+  z.strictObject({
+    account: AccountId,
+    /** The origin's templates this fallback can carry; a message of another template skips this fallback. */
+    templates: z.array(FallbackTemplateConfig).min(1, 'must map at least one template of the origin account'),
+  }),
+);
+export type FallbackConfig = z.output<typeof FallbackConfig>;
+
 const commonShape = () => ({
   id: AccountId,
   /** Overrides the provider's API origin (a mock, a sandbox, another region). */
@@ -63,6 +108,13 @@ const commonShape = () => ({
    * can get the message twice. @default false
    */
   retryAmbiguous: z.boolean().optional(),
+  /**
+   * Routes to try, in order, when this account provably cannot send a message (docs/pipeline.md,
+   * "Failover"). The message stays this account's; validated against the other accounts at load.
+   */
+  fallbacks: z.array(FallbackConfig).optional(),
+  /** How long a message may wait on a blocked (paused) route before it fails over. @default "5m" */
+  failoverAfter: Duration.optional(),
 });
 type CommonShape = ReturnType<typeof commonShape>;
 let common: CommonShape | undefined;
@@ -81,6 +133,8 @@ export interface AccountBase {
   limits?: LimitsConfig | undefined;
   push?: { url: string } | undefined;
   retryAmbiguous?: boolean | undefined;
+  fallbacks?: FallbackConfig[] | undefined;
+  failoverAfter?: string | undefined;
 }
 
 /**

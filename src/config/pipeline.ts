@@ -10,6 +10,7 @@ import { AccountId } from '../messages/fields.ts';
 import { sendsCallbacks } from '../providers/index.ts';
 import { AccountConfig } from './accounts.ts';
 import { lazySchema } from '../runtime/lazy-schema.ts';
+import { routeIssues } from './routes.ts';
 
 // The configuration's schemas are built on first use (the first read), not at import.
 export const ApiKeyConfig = lazySchema(() =>
@@ -37,6 +38,9 @@ export const PipelineConfig = lazySchema(() =>
           ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `duplicate account id ${account.id}` });
         seen.add(account.id);
       });
+      // Fallbacks name other accounts: checked against them all (src/config/routes.ts).
+      for (const issue of routeIssues(config.accounts))
+        ctx.addIssue({ code: 'custom', path: ['accounts', ...issue.path], message: issue.message });
       config.apiKeys.forEach((key, i) => {
         if (key.accounts === '*') return;
         key.accounts.forEach((id, j) => {

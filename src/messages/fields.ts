@@ -12,6 +12,10 @@ export const AccountId = lazySchema(() =>
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1–64 letters, digits, "_", "." or "-", starting with a letter or digit'),
 );
 
+/** A duration: a whole number of ms, s, m or h (`90s`, `5m`): an account's or a request's `failoverAfter`. */
+export const DURATION_PATTERN = /^[0-9]{1,9}(ms|s|m|h)$/;
+export const DURATION_RULE = 'must be a duration such as 90s, 5m or 1h (ms, s, m, h)';
+
 /** Our message id: a ULID (sortable by creation time), from accept to status. */
 export const MessageId = lazySchema(() => z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID (26 characters, Crockford base32)'));
 export type MessageId = z.output<typeof MessageId>;

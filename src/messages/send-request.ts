@@ -8,7 +8,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import * as z from 'zod';
 import { PROVIDERS } from '../providers/names.ts';
-import { AccountId } from './fields.ts';
+import { AccountId, DURATION_PATTERN, DURATION_RULE } from './fields.ts';
 import { FIELD } from './limits.ts';
 import { lazySchema } from '../runtime/lazy-schema.ts';
 
@@ -231,6 +231,8 @@ export const SendRequest = lazySchema(() =>
     scheduleAt: z.iso
       .datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-12-01T09:00:00+01:00' })
       .optional(),
+    /** For an account with fallbacks: how long this message may wait on a blocked route before it fails over (instead of the account's). */
+    failoverAfter: z.string().regex(DURATION_PATTERN, DURATION_RULE).optional(),
     metadata: Metadata.optional(),
   }),
 );

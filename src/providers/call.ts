@@ -46,6 +46,8 @@ export interface ErrorReading {
   pauseScope?: PauseScope;
   /** The provider documents this answer as "not taken" although it is a 5xx (LiveTok's 503): the message may be sent again. */
   refused?: boolean;
+  /** A `permanent` refusal of the sender (credential, number, template not approved on it), not of the recipient or content. */
+  sender?: boolean;
 }
 
 /**

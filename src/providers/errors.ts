@@ -13,6 +13,11 @@
  *
  * A class applies only to answers that prove nothing was sent (`provesNothingSent`); the others
  * make the outcome `unknown` whatever their class would be.
+ *
+ * A refusal may also be marked `sender`: the provider refused this sender (its credential, number,
+ * licence, or a template not approved on it), not the recipient or the content. Every `pause_sender`
+ * refusal is of the sender; a `permanent` one only where the provider's table marks it so. The
+ * sender's failover (src/sender/failover.ts) reads the mark: another route may carry the message.
  */
 import { WapkError } from '../errors.ts';
 import type { ProviderName } from './names.ts';
@@ -36,6 +41,8 @@ export interface ProviderErrorDetails {
   retryAfterMs?: number;
   /** For `pause_sender`: what to pause. */
   pauseScope?: PauseScope;
+  /** The provider refused the sender (credential, number, licence, template not approved on it), not the recipient or content. */
+  sender?: boolean;
   /** What was thrown, when the refusal was read from an exception (a refused connection). */
   cause?: unknown;
 }
@@ -54,6 +61,8 @@ export class ProviderError extends WapkError {
   readonly code: string | number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly pauseScope: PauseScope | undefined;
+  /** Of the sender, not the recipient or content: always for `pause_sender`, where the provider's table says so for `permanent`. */
+  readonly senderRefused: boolean;
 
   constructor(details: ProviderErrorDetails) {
     super(`${details.provider}: ${details.reason}`, { cause: details.cause });
@@ -63,6 +72,7 @@ export class ProviderError extends WapkError {
     this.code = details.code;
     this.retryAfterMs = details.retryAfterMs;
     this.pauseScope = details.pauseScope;
+    this.senderRefused = details.retryClass === 'pause_sender' || details.sender === true;
   }
 
   /** The error as stored on a message and shown by the API. */
@@ -81,7 +91,7 @@ export class ProviderError extends WapkError {
  * Codes not listed are `permanent` when they come with a failure, which is the safe reading:
  * a message is never retried blindly.
  */
-const META_CODES: Readonly<Record<number, { retryClass: RetryClass; pauseScope?: PauseScope }>> = {
+const META_CODES: Readonly<Record<number, MetaCodeReading>> = {
   // back off
   4: { retryClass: 'backoff' },
   80007: { retryClass: 'backoff' },
@@ -102,15 +112,31 @@ const META_CODES: Readonly<Record<number, { retryClass: RetryClass; pauseScope?:
   131026: { retryClass: 'permanent' },
   131047: { retryClass: 'permanent' },
   132000: { retryClass: 'permanent' },
-  132001: { retryClass: 'permanent' },
+  // the template does not exist in this language on this business account: the sender's, not the content's
+  132001: { retryClass: 'permanent', sender: true },
   132012: { retryClass: 'permanent' },
+  // permanent, of the sender: access token expired or invalid, permission missing, access denied,
+  // phone number not registered, certificate invalid
+  190: { retryClass: 'permanent', sender: true },
+  10: { retryClass: 'permanent', sender: true },
+  200: { retryClass: 'permanent', sender: true },
+  131005: { retryClass: 'permanent', sender: true },
+  133010: { retryClass: 'permanent', sender: true },
+  131045: { retryClass: 'permanent', sender: true },
   // opted out of marketing messages
   131050: { retryClass: 'opted_out' },
   // per-user marketing limit
   131049: { retryClass: 'not_before_24h' },
 };
 
-export function classifyMetaCode(code: number): { retryClass: RetryClass; pauseScope?: PauseScope } {
+/** What a Meta code says: its retry class, what a pause stops, and whether it refuses the sender (not the recipient or content). */
+export interface MetaCodeReading {
+  retryClass: RetryClass;
+  pauseScope?: PauseScope;
+  sender?: boolean;
+}
+
+export function classifyMetaCode(code: number): MetaCodeReading {
   return META_CODES[code] ?? { retryClass: 'permanent' };
 }
 

@@ -45,6 +45,7 @@ import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
 import { deadlineSignal } from '../runtime/deadline.ts';
 import type { Log } from '../runtime/log.ts';
 import { applyKeptEvents, type ApplyDeps } from '../status/apply.ts';
+import { currentRoute, failoverOnRefusal, failoverWhenPaused, type RouteView, waitOnRoute } from './failover.ts';
 import { ACCOUNT_SCOPE, pauseCovers, templateScope } from '../store/model.ts';
 import type { MessageRecord, NewMessage, Pause, StoredError } from '../store/model.ts';
 import type { DueRepository, MessageRepository, PauseRepository } from '../store/repositories.ts';
@@ -247,6 +248,8 @@ export const FAR_HORIZON_MS = MAX_DELAY_S * 1000;
 
 interface CarriedSlot {
   id: string;
+  /** The account whose slot it is (a message that failed over to another route has none there). */
+  account: string;
   at: number;
 }
 
@@ -255,7 +258,8 @@ function carriedSlot(message: QueueMessage, deps: Pick<SenderDeps, 'cipher'>): n
   if (!message.slot) return undefined;
   try {
     const carried = JSON.parse(deps.cipher.open(message.slot)) as Partial<CarriedSlot>;
-    return carried.id === message.id && typeof carried.at === 'number' && Number.isFinite(carried.at) ? carried.at : undefined;
+    const ours = carried.id === message.id && carried.account === message.request.account;
+    return ours && typeof carried.at === 'number' && Number.isFinite(carried.at) ? carried.at : undefined;
   } catch {
     return undefined;
   }
@@ -343,7 +347,7 @@ async function slotFor(
   const ahead = await deps.pacer.reserve(scope, budget, 1, deps.now() + deps.slotLeadMs, FAR_HORIZON_MS);
   const at = ahead.slots[0];
   if (at === undefined) return { outcome: await delay(queueWaitForSlot(ahead.waitMs + deps.slotLeadMs, deps), 'account rate limit') };
-  const slot = deps.cipher.seal(JSON.stringify({ id: message.id, at } satisfies CarriedSlot));
+  const slot = deps.cipher.seal(JSON.stringify({ id: message.id, account, at } satisfies CarriedSlot));
   return { outcome: await delay(queueWaitForSlot(at - deps.now(), deps), 'account rate limit (its slot reserved ahead)', { slot }) };
 }
 
@@ -368,7 +372,6 @@ export async function sendQueuedMessage(body: string, deps: SenderDeps, batch: B
 }
 
 async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, ticket: SlotTicket): Promise<Outcome> {
-  const pausesCache = batch.pauses;
   const raw: unknown = JSON.parse(body);
   const named = (raw as { request?: { account?: unknown } } | null)?.request?.account;
   if (typeof named === 'string') ticket.account = named;
@@ -407,6 +410,39 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
     });
     return { kind: 'failed', reason: 'account not configured' };
   }
+  const route = currentRoute(message, record, account, deps.accounts);
+  if ('error' in route) {
+    // Its route was removed from the configuration: a waiting message fails; one sent or being sent is left as it is.
+    if (record.status !== 'queued' && record.status !== 'scheduled') return { kind: 'skipped', reason: `already ${record.status}` };
+    await deps.messages.applyStatus(message.id, 'failed', now(), { error: { class: 'permanent', reason: route.error } });
+    return { kind: 'failed', reason: route.error };
+  }
+  return sendOnRoute({ message, record, route, recipient, log, ticket }, deps, batch);
+}
+
+/** What {@link sendOnRoute} starts from: the message, its record as read, and the route that owns its send. */
+interface RouteStart {
+  message: QueueMessage;
+  record: MessageRecord;
+  route: RouteView;
+  recipient: { hash: string; last4: string };
+  log: Log;
+  ticket: SlotTicket;
+}
+
+/**
+ * Sends the message through the route that owns it (its origin account unless it failed over):
+ * the route's account, provider, pauses, pacing and content; the message itself (the queue body,
+ * the push) stays its origin's.
+ */
+async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchContext): Promise<Outcome> {
+  const { message, record, recipient, ticket } = start;
+  const { request, account } = start.route;
+  const routed = start.route.index === 0 ? message : { ...message, request };
+  const log = start.route.index === 0 ? start.log : start.log.with({ route: start.route.index, routeAccount: account.id });
+  if (start.route.index > 0) moveTicketToRoute(batch, ticket, request.account);
+  const pausesCache = batch.pauses;
+  const now = () => new Date(deps.now()).toISOString();
 
   // Without a due entry, the sweeper looks at the message one grace after its creation.
   const knownDueAt = record.dueAt ?? new Date(Date.parse(record.createdAt) + deps.sweepGraceMs).toISOString();
@@ -432,14 +468,14 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
     log.warn('stale claim: outcome unknown', { reason });
     if (timeIsShort()) return { kind: 'unknown', reason: `${reason}; no time left in this invocation to look it up` };
     const since = new Date(claimed ? Date.parse(claimed.claimedAt) : deps.now());
-    return reconcile(message, account, adapter, since, deps, log, reason, callDeadline());
+    return reconcile(routed, account, adapter, since, deps, log, reason, callDeadline());
   }
   if (record.status !== 'queued' && record.status !== 'scheduled') return { kind: 'skipped', reason: `already ${record.status}` };
 
   if (request.scheduleAt && Date.parse(request.scheduleAt) > deps.now())
     return delay(Date.parse(request.scheduleAt) - deps.now(), 'scheduled');
 
-  const suppressed = await deps.suppressions.get(request.account, recipient.hash);
+  const suppressed = await suppressedOnRoute(start, deps);
   if (suppressed) {
     await deps.messages.applyStatus(message.id, 'failed', now(), { error: { class: 'opted_out', reason: 'opted_out' } });
     log.info('recipient opted out: not sent');
@@ -451,7 +487,19 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   const template = request.content.kind === 'template' ? request.content.name : undefined;
   const pause = pauses.find((p) => pauseCovers(p.scope, template));
   // Held with the paused account's messages: lifting the pause re-enqueues it at once.
-  if (pause) return delay(deps.pauseRecheckMs, `paused: ${pause.reason}`, { pausedAccount: request.account });
+  if (pause) {
+    const failover = await failoverWhenPaused(
+      pause,
+      record.status,
+      { message, route: start.route, recipientHash: recipient.hash, log },
+      deps,
+    );
+    if (failover && 'outcome' in failover) return failover.outcome;
+    // A message with a later route looks again in time to fail over (on the queue, not with the paused account's).
+    if (failover)
+      return delay(Math.min(deps.pauseRecheckMs, failover.recheckMs), `paused: ${pause.reason} (fails over after failoverAfter)`);
+    return delay(deps.pauseRecheckMs, `paused: ${pause.reason}`, { pausedAccount: request.account });
+  }
 
   // Not started is better than cut off: the message goes back as a fresh copy (no receive counted).
   if (timeIsShort()) return delay(0, 'too little time left in this invocation for a call');
@@ -460,7 +508,7 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   if (blockedUntil() > deps.now()) return delay(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
   // The adapter's module loads now, not between the slot and the call (its first send would be late).
   await adapter.prepare?.();
-  const first = await slotFor(message, batch, pacing.account, ticket, deps, delay);
+  const first = await slotFor(routed, batch, pacing.account, ticket, deps, delay);
   if ('outcome' in first) return first.outcome;
   let slot = first.at;
   // The recipient's gap, plus room for both sends' arrival jitter, for a send at the slot
@@ -478,10 +526,11 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
   const claim = randomUUID();
   const claimUntil = new Date(deps.now() + deps.maxInlineWaitMs + deps.slotLeadMs + deps.claimExpiryMs).toISOString();
   // Providers with a lookup keep the sealed body while sending: a stale claim goes back to a sender, which asks the provider.
-  if (!(await deps.claims.claim(message.id, claim, now(), { until: claimUntil, keepPayload: adapter.capabilities.lookup }))) {
+  const claimOptions = { until: claimUntil, keepPayload: adapter.capabilities.lookup, ...routeCondition(start.route) };
+  if (!(await deps.claims.claim(message.id, claim, now(), claimOptions))) {
     return { kind: 'skipped', reason: 'claimed by another delivery' };
   }
-  const context: RefusalContext = { message, account, template, recipientHash: recipient.hash, claim, record };
+  const context: RefusalContext = { message, account, template, recipientHash: recipient.hash, claim, record, route: start.route, log };
   // No call made: the claim is released (its attempt taken back, the last error kept).
   const holdBack = (delayMs: number, reason: string) => giveBack(context, undefined, delayMs, reason, deps, log);
   // The call starts within δ of its slot. A claim slower than its lead, or a timer that woke late
@@ -562,7 +611,7 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
       }
       log.warn('send outcome unknown', { reason: result.reason, status: result.status });
       if (timeIsShort()) return { kind: 'unknown', reason: `${result.reason}; no time left in this invocation to look it up` };
-      return reconcile(message, account, adapter, attemptStarted, deps, log, result.reason, callDeadline());
+      return reconcile(routed, account, adapter, attemptStarted, deps, log, result.reason, callDeadline());
     }
     case 'rejected':
       if (result.error.retryClass === 'pause_sender') pausesCache.delete(request.account); // the rest of the batch sees the new pause
@@ -592,6 +641,9 @@ interface RefusalContext {
   recipientHash: string;
   claim: string;
   record: MessageRecord;
+  /** The route the refused attempt was on (its account is `account`). */
+  route: RouteView;
+  log: Log;
 }
 
 async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps, log: Log): Promise<Outcome> {
@@ -600,6 +652,10 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
   log.warn('provider refused', { class: error.retryClass, status: error.status, code: error.code });
   const waitAgain = (delayMs: number, reason: string, pausedAccount?: string) =>
     giveBack(c, stored, delayMs, reason, deps, log, pausedAccount);
+  if (error.retryClass === 'pause_sender') await pauseRoute(error, c, deps, log);
+  // A refusal of the sender may move the message to its next route (an account without fallbacks: never).
+  const failedOver = await failoverOnRefusal(error, c, deps);
+  if (failedOver) return failedOver;
   switch (error.retryClass) {
     case 'permanent':
       if ((await deps.messages.applyStatus(c.message.id, 'failed', now, { error: stored })) === 'advanced')
@@ -620,7 +676,8 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
         await deps.pacer.block(`acct#${c.account.id}`, pacingFor(c.account).account, deps.now() + error.retryAfterMs, deps.now());
         return waitAgain(Math.max(1000, error.retryAfterMs), `provider asked to wait (${error.status ?? error.code})`);
       }
-      const waitMs = backoffMs(c.record.attempts + 1, REFUSAL_BACKOFF, deps.random);
+      // A message with a later route comes back in time to fail over (./failover.ts).
+      const waitMs = waitOnRoute(backoffMs(c.record.attempts + 1, REFUSAL_BACKOFF, deps.random), c, deps);
       return waitAgain(waitMs, `provider unavailable (${error.status ?? error.code})`);
     }
     case 'per_recipient': {
@@ -629,18 +686,44 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
     }
     case 'not_before_24h':
       return waitAgain(24 * 3600_000, 'per-user marketing limit: not before 24 h');
-    case 'pause_sender': {
-      const scope = error.pauseScope === 'template' && c.template ? templateScope(c.template) : ACCOUNT_SCOPE;
-      // The pause first: once the claim is given back, no other delivery may find the account unpaused.
-      await deps.pauses.set(c.account.id, scope, {
-        reason: stored.reason,
-        since: now,
-        ...(error.code !== undefined ? { code: error.code } : {}),
-      });
-      log.error('sending paused', { scope, reason: stored.reason });
+    case 'pause_sender':
+      // Paused above: once the claim is given back, no other delivery may find the account unpaused.
       return waitAgain(deps.pauseRecheckMs, `paused: ${stored.reason}`, c.account.id);
-    }
   }
+}
+
+/** Pauses the refusing account (or template), before the claim is given back or the message moves on. */
+async function pauseRoute(error: ProviderError, c: RefusalContext, deps: SenderDeps, log: Log): Promise<void> {
+  const scope = error.pauseScope === 'template' && c.template ? templateScope(c.template) : ACCOUNT_SCOPE;
+  const stored = error.toJSON();
+  await deps.pauses.set(c.account.id, scope, {
+    reason: stored.reason,
+    since: new Date(deps.now()).toISOString(),
+    ...(error.code !== undefined ? { code: error.code } : {}),
+  });
+  log.error('sending paused', { scope, reason: stored.reason });
+}
+
+/** The claim's route condition: only for an origin with fallbacks (without, the claim is as it always was). */
+function routeCondition(route: RouteView): { route?: number } {
+  return route.origin.fallbacks?.length ? { route: route.index } : {};
+}
+
+/** Whether the recipient opted out of the route's account or, on a fallback, of the origin's. */
+async function suppressedOnRoute(start: RouteStart, deps: SenderDeps): Promise<boolean> {
+  const { route, recipient } = start;
+  if (await deps.suppressions.get(route.account.id, recipient.hash)) return true;
+  return route.index > 0 && (await deps.suppressions.get(route.origin.id, recipient.hash)) !== undefined;
+}
+
+/** A record sent through a fallback takes its slots there: it no longer counts among its origin's records wanting one. */
+function moveTicketToRoute(batch: BatchContext, ticket: SlotTicket, routeAccount: string): void {
+  const origin = ticket.account;
+  if (!ticket.asked && origin !== undefined && batch.wanting.has(origin))
+    batch.wanting.set(origin, Math.max(0, batch.wanting.get(origin)! - 1));
+  ticket.account = routeAccount;
+  ticket.asked = false;
+  batch.wanting.set(routeAccount, (batch.wanting.get(routeAccount) ?? 0) + 1);
 }
 
 /**

@@ -28,8 +28,8 @@ import { classifyMetaCode } from '../providers/errors.ts';
 import { isProviderOptOutCode, matchesByRecipient, providerPauseScope, type ProviderName } from '../providers/index.ts';
 import { advances, type MessageStatus } from '../messages/status.ts';
 import type { StatusEvent } from '../messages/status-event.ts';
-import { ACCOUNT_SCOPE, templateScope, type ScopedOutcome } from '../store/model.ts';
-import { planStatusWrite } from '../store/rules.ts';
+import { ACCOUNT_SCOPE, type MessageRecord, owningRoute, type ScopedOutcome, templateScope } from '../store/model.ts';
+import { planStatusWrite, scopeWasRoute } from '../store/rules.ts';
 import type { CallbackIndexRepository, MessageRepository } from '../store/repositories.ts';
 import type { PauseRepository, SuppressionRepository } from '../store/repositories.ts';
 import type { StatusNotifier } from '../push/push.ts';
@@ -138,6 +138,17 @@ async function applyMatched(event: StatusEvent, deps: ApplyDeps): Promise<EventF
 }
 
 /**
+ * Whether the report's account owns the message's send: the route that owns it (`owner`; the
+ * origin unless it failed over), a route that refused it (`unchanged`: it never had the message,
+ * so its report changes nothing), or no route of the message (`foreign`: another account's).
+ */
+function ownership(record: MessageRecord, scope: { account: string; provider: ProviderName }): 'owner' | 'unchanged' | 'foreign' {
+  const owner = owningRoute(record);
+  if (owner.account === scope.account && owner.provider === scope.provider) return 'owner';
+  return scopeWasRoute(record, scope) ? 'unchanged' : 'foreign';
+}
+
+/**
  * One event to message `id`, if it is the event's account's (else `foreign`, or `missing`):
  * the status, and the event's provider id if the message has none, in one scoped conditional
  * write; then what follows from it. Never matches, keeps or recurses.
@@ -160,7 +171,8 @@ async function applyToMessage(event: StatusEvent, id: string, deps: ApplyDeps): 
     // read (half a unit) tells so, where a refused write would cost a whole one. A copy without the
     // message, or one the report could change, leaves it to the write (which decides).
     const current = await deps.messages.get(id, { consistent: false });
-    if (current && (current.account !== scope.account || current.provider !== scope.provider)) return 'foreign';
+    const owner = current && ownership(current, scope);
+    if (owner && owner !== 'owner') return owner;
     const repeat = current && planStatusWrite(status, event.at, { known: current }) === 'unchanged';
     if (repeat && (current.providerMessageId || !event.providerMessageId)) {
       result = { outcome: 'unchanged', record: current, boundProviderMessageId: false };
@@ -178,11 +190,13 @@ async function applyToMessage(event: StatusEvent, id: string, deps: ApplyDeps): 
   if (pause) {
     const current = await deps.messages.get(id, { consistent: true });
     if (!current) return 'missing';
-    if (current.account !== scope.account || current.provider !== scope.provider) return 'foreign';
+    const owner = ownership(current, scope);
+    if (owner !== 'owner') return owner;
     if (advances(current.status, 'failed')) {
       const pauseScope = pause === 'template' && current.template ? templateScope(current.template) : ACCOUNT_SCOPE;
       const code = event.error?.code !== undefined ? { code: event.error.code } : {};
-      await deps.pauses.set(current.account, pauseScope, { reason: error?.reason ?? 'paused by the provider', since: event.at, ...code });
+      // The account whose route reported it (after a failover, the fallback's, not the origin's).
+      await deps.pauses.set(scope.account, pauseScope, { reason: error?.reason ?? 'paused by the provider', since: event.at, ...code });
     }
   }
   result ??= await deps.messages.applyScoped(id, status, event.at, scope, {
@@ -193,16 +207,16 @@ async function applyToMessage(event: StatusEvent, id: string, deps: ApplyDeps): 
   const { outcome, record } = result;
   // The provider id this report gave the message: where the account's later callbacks look for it.
   if (result.boundProviderMessageId && event.providerMessageId) {
-    await deps.callbacks.addAliases(record.account, event.provider, [event.providerMessageId], record.id, deps.now());
+    await deps.callbacks.addAliases(scope.account, event.provider, [event.providerMessageId], record.id, deps.now());
   }
   // Another id the provider will use for the message (Gupshup's WhatsApp id, for callbacks more
   // than a week late) is recorded once, with the first report that brings it (`enqueued`).
   const known = new Set([record.providerMessageId, event.providerMessageId].filter(Boolean));
   const aliases = event.status === 'accepted' ? (event.providerAliases ?? []).filter((alias) => !known.has(alias)) : [];
-  if (aliases.length > 0) await deps.callbacks.addAliases(record.account, event.provider, aliases, record.id, deps.now());
+  if (aliases.length > 0) await deps.callbacks.addAliases(scope.account, event.provider, aliases, record.id, deps.now());
 
   if (optedOut)
-    await deps.suppressions.add(record.account, record.recipient.hash, {
+    await deps.suppressions.add(scope.account, record.recipient.hash, {
       reason: error?.reason ?? 'opted out',
       since: event.at,
       ...(event.error?.code !== undefined ? { code: event.error.code } : {}),

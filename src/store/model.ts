@@ -45,6 +45,56 @@ export interface NewMessage {
   due?: { at?: string; sealedPayload: string };
 }
 
+/**
+ * A route of a message that is not its origin: which fallback account owns the send (the origin's
+ * `fallbacks`, src/config/routes.ts; index 1 is the first) and since when. The message stays its
+ * origin account's (API, listing, push); callbacks apply only from the route that owns the send.
+ */
+export interface RouteRef {
+  index: number;
+  account: string;
+  provider: ProviderName;
+  since: string;
+}
+
+/** A route that provably refused the message, and why: the message then moved to a later route. */
+export interface RouteAttempt {
+  /** 0: the origin account. */
+  index: number;
+  account: string;
+  provider: ProviderName;
+  /** When it took the send over (the origin: when the message was accepted). */
+  since: string;
+  /** When it refused. */
+  until: string;
+  outcome: 'refused' | 'blocked';
+  error: StoredError;
+}
+
+/**
+ * Moves the send of a message that is unsent and still owned by the route `from` to the route
+ * `to`, in one conditional write (`SendClaimRepository.switchRoute`).
+ */
+export interface RouteSwitch {
+  /** The route that refused (0: the origin): only while it still owns the send. */
+  from: number;
+  /**
+   * The refusing attempt's claim: from `sending` under it (the message waits again, on `to`).
+   * Without: from waiting (queued or scheduled), for a route blocked too long.
+   */
+  token?: string;
+  to: RouteRef;
+  /** The route that refused, kept in the message's `routes`. */
+  refused: RouteAttempt;
+  /** When the sweeper looks at it again, with its sealed body (as after any refusal). */
+  hold: HoldSpec;
+  /**
+   * For a route whose provider's callbacks are matched by recipient (`NewMessage.indexRecipient`):
+   * the recipient's hash, to make the message findable by recipient under the new route's account.
+   */
+  indexRecipient?: string;
+}
+
 export interface MessageRecord extends Omit<NewMessage, 'status' | 'indexRecipient' | 'due'> {
   status: MessageStatus;
   times: StatusTimes;
@@ -58,6 +108,19 @@ export interface MessageRecord extends Omit<NewMessage, 'status' | 'indexRecipie
    */
   dueAt?: string;
   updatedAt?: string;
+  /** The fallback route that owns the send; absent: the origin (`account`, `provider`). */
+  route?: RouteRef;
+  /** The routes that refused it, in order. */
+  routes?: RouteAttempt[];
+}
+
+/** The account and provider whose route owns a message's send: its `route`, else its origin. */
+export function owningRoute(record: Pick<MessageRecord, 'account' | 'provider' | 'route'>): {
+  index: number;
+  account: string;
+  provider: ProviderName;
+} {
+  return record.route ?? { index: 0, account: record.account, provider: record.provider };
 }
 
 export interface ListQuery {

@@ -31,6 +31,7 @@ import type {
   ScopedOutcome,
   PauseDetails,
   PauseScope,
+  RouteSwitch,
   StoredSlots,
   StoredError,
   Suppression,
@@ -97,9 +98,10 @@ export interface SendClaimRepository {
    * `until` is when the claim is stale (no call can still be under way). The message keeps its
    * `due` entry, so the sweeper finds a claim whose invocation died. The sealed body is dropped
    * unless `keepPayload` (providers with a lookup: a stale claim goes back to a sender, which
-   * looks the message up at the provider).
+   * looks the message up at the provider). With `route`, only while that route owns the send
+   * (0: the origin; a switch meanwhile refuses the claim).
    */
-  claim(id: string, token: string, at: string, options?: { until?: string; keepPayload?: boolean }): Promise<boolean>;
+  claim(id: string, token: string, at: string, options?: { until?: string; keepPayload?: boolean; route?: number }): Promise<boolean>;
   /**
    * Gives a claim back after the provider refused the send (nothing was sent): the message waits
    * again (`queued`), with the reason kept. Only the holder of the claim can, and only while it is
@@ -118,6 +120,18 @@ export interface SendClaimRepository {
    * From `sending` only (and with the claim's token when given); it is never resent blindly.
    */
   markUnknown(id: string, at: string, reason: string, token?: string, details?: UnknownDetails): Promise<boolean>;
+  /**
+   * Moves the send to another route (failover), in one step, only if the message is still unsent
+   * and still owned by the route that refused (`from`):
+   *
+   *   sending under `token`, route `from` ──switch──▶ queued, route `to`
+   *   queued/scheduled, route `from` (no token) ──switch──▶ same status, route `to`
+   *
+   * The refused route is appended to the message's `routes`, its error kept, and `hold` sets when
+   * the sweeper looks at it again. Anything else (sent, settled, claimed by another, switched
+   * already): refused, nothing changes.
+   */
+  switchRoute(id: string, change: RouteSwitch): Promise<boolean>;
   /** The current claim of a message that is `sending`. */
   claimOf(id: string): Promise<Claim | undefined>;
 }

@@ -5,7 +5,7 @@
  */
 import { STATUS_RANK, type MessageStatus } from '../messages/status.ts';
 import { InvalidCursorError, LIST_READ_BUDGET } from './model.ts';
-import type { ApplyExtra, ApplyOutcome, ListPage, ListPosition, ListQuery, MessageRecord, ScopedExtra } from './model.ts';
+import type { ApplyExtra, ApplyOutcome, ListPage, ListPosition, ListQuery, MessageRecord, ReportScope, ScopedExtra } from './model.ts';
 import { idOfCreatedSortKey } from './table.ts';
 
 /**
@@ -118,4 +118,10 @@ export async function listAccountPage<K>(query: ListQuery, index: AccountIndex<K
     start = last;
     if (scanned >= budget) return { items, next: index.position(start) };
   }
+}
+
+/** Whether `scope` is a route the message had and left (the origin included), not another account's. */
+export function scopeWasRoute(record: Pick<MessageRecord, 'account' | 'provider' | 'routes'>, scope: ReportScope): boolean {
+  const was = (account: string, provider: string) => account === scope.account && provider === scope.provider;
+  return was(record.account, record.provider) || (record.routes ?? []).some((route) => was(route.account, route.provider));
 }

@@ -126,6 +126,12 @@ describe('carried slots', () => {
     expect(await w.send({ ...c, slot: carried })).toMatchObject({ kind: 'delayed' });
     expect(await w.send({ ...w.message(4), slot: Buffer.from('{"id":"x","at":0}').toString('base64') })).toMatchObject({ kind: 'delayed' });
     expect(await w.send({ ...w.message(5), slot: 'not sealed at all' })).toMatchObject({ kind: 'delayed' });
+    // Sealed properly, for this message, but another account's slot (a message that failed over since).
+    const e = w.message(6);
+    const elsewhere = w.deps.cipher.seal(
+      JSON.stringify({ id: e.id, account: 'acme-livechat', at: Date.parse('2026-11-30T12:00:29.600Z') }),
+    );
+    expect(await w.send({ ...e, slot: elsewhere })).toMatchObject({ kind: 'delayed' });
     expect(w.sends.map((s) => s.id)).toEqual([a.id]);
     // And B still has its slot.
     expect(await w.send(w.deliver(w.queued[0]!))).toMatchObject({ kind: 'sent' });

@@ -58,12 +58,12 @@ const OVERRIDES: Overrides = {
       return { ...template, buttons: template.buttons.filter((button) => !seen.has(button.index) && seen.add(button.index)) };
     }),
   // The account must exist, be usable by the key, and be of the request's provider: one of the deployment's.
+  // A `failoverAfter` needs an account with fallbacks (none here): kept in one request of four, to be refused.
   SendRequest: (base) =>
-    fc.tuple(base, fc.constantFrom(...config.accounts)).map(([request, account]) => ({
-      ...(request as object),
-      provider: account.provider,
-      account: account.id,
-    })),
+    fc.tuple(base, fc.constantFrom(...config.accounts), fc.nat(3)).map(([request, account, draw]) => {
+      const { failoverAfter: _failoverAfter, ...rest } = request as Record<string, unknown>;
+      return { ...(draw === 0 || account.fallbacks?.length ? (request as object) : rest), provider: account.provider, account: account.id };
+    }),
 };
 
 let deps: ApiDeps;
@@ -93,13 +93,23 @@ async function post(path: string, body: unknown): Promise<{ status: number; body
   return { status: response.statusCode, body: JSON.parse(response.body) };
 }
 
-/** What the rules beyond the schema refuse in one message (the provider's capabilities, the account's registry), by field. */
+/**
+ * What the rules beyond the schema refuse in one message (a `failoverAfter` for an account without
+ * fallbacks, the provider's capabilities, the account's registry), by field.
+ */
 function predictedRefusals(message: Record<string, unknown>, prefix: string): Violation[] {
   const account = config.accounts.find((a) => a.id === message.account)!;
   const content = MessageContent.parse(message.content);
-  return adapterFor(account)
-    .check(content, account)
-    .map((violation) => ({ ...violation, field: `${prefix}${violation.field}` }));
+  const failover =
+    message.failoverAfter !== undefined && !account.fallbacks?.length
+      ? [{ field: `${prefix}failoverAfter`, rule: `account ${account.id} has no fallbacks: there is no route to fail over to` }]
+      : [];
+  return [
+    ...failover,
+    ...adapterFor(account)
+      .check(content, account)
+      .map((violation) => ({ ...violation, field: `${prefix}${violation.field}` })),
+  ];
 }
 
 describe('the overrides give what the API takes', () => {

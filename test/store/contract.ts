@@ -399,6 +399,93 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
       });
     });
 
+    describe('route switches (failover)', () => {
+      const refusal = { class: 'pause_sender', status: 401, reason: 'credentials rejected' };
+      const toB = { index: 1, account: 'acme-b', provider: 'livetok' as const, since: at(2) };
+      const refusedA = { index: 0, account: 'acme', provider: 'kaleyra' as const, since: at(0), until: at(2), outcome: 'refused' as const };
+      const switchFrom = (token?: string) => ({
+        from: 0,
+        ...(token ? { token } : {}),
+        to: toB,
+        refused: { ...refusedA, error: refusal },
+        hold: { dueAt: at(300), sealedPayload: 'again' },
+      });
+
+      it('moves the send of a refused claim to the next route once, only for the claim’s holder and the owning route', async () => {
+        const [m] = await created(message());
+        await s.claims.claim(m!.id, 't', at(1), { route: 0 });
+        expect(await s.claims.switchRoute(m!.id, switchFrom('other'))).toBe(false);
+        expect(await s.claims.switchRoute(m!.id, switchFrom('t'))).toBe(true);
+        expect(await s.claims.switchRoute(m!.id, switchFrom('t'))).toBe(false);
+        const record = await s.messages.get(m!.id);
+        expect(record).toMatchObject({
+          status: 'queued',
+          account: 'acme',
+          provider: 'kaleyra',
+          route: toB,
+          error: refusal,
+          dueAt: at(300),
+        });
+        expect(record?.routes).toEqual([{ ...refusedA, error: refusal }]);
+        expect(await s.claims.claimOf(m!.id)).toBeUndefined();
+        expect(await s.due.getHeld(m!.id)).toMatchObject({ sealedPayload: 'again' });
+        // The old route can no longer claim it; the new one can, with the usual claim.
+        expect(await s.claims.claim(m!.id, 'late', at(3), { route: 0 })).toBe(false);
+        expect(await s.claims.claim(m!.id, 'next', at(3), { route: 1 })).toBe(true);
+        // From a route that no longer owns it: refused.
+        expect(await s.claims.switchRoute(m!.id, { ...switchFrom('next'), to: { ...toB, index: 2 } })).toBe(false);
+      });
+
+      it('lets exactly one of a route switch and a claim on the old route through, and never switches a sent message', async () => {
+        const [m, sent] = await created(message(), message());
+        const results = await Promise.all([
+          s.claims.switchRoute(m!.id, switchFrom()),
+          s.claims.claim(m!.id, 'old-route', at(1), { route: 0 }),
+        ]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        await s.claims.claim(sent!.id, 't', at(1), { route: 0 });
+        await s.messages.applyStatus(sent!.id, 'accepted', at(2));
+        expect(await s.claims.switchRoute(sent!.id, switchFrom('t'))).toBe(false);
+        expect(await s.claims.switchRoute(sent!.id, switchFrom())).toBe(false);
+        expect((await s.messages.get(sent!.id))?.route).toBeUndefined();
+      });
+
+      it('switches a waiting message (a route blocked too long) without a claim, keeping its status', async () => {
+        const [m] = await created(message({ status: 'scheduled' }));
+        expect(await s.claims.switchRoute(m!.id, switchFrom())).toBe(true);
+        expect(await s.messages.get(m!.id)).toMatchObject({ status: 'scheduled', route: toB });
+        expect(await s.claims.switchRoute(m!.id, switchFrom())).toBe(false);
+      });
+
+      it('makes the message findable by recipient under the new route’s account only when asked (callbacks matched by recipient)', async () => {
+        const [m, n] = await created(message({ indexRecipient: true }), message({ indexRecipient: true }));
+        for (const x of [m!, n!]) await s.claims.claim(x.id, 't', at(1));
+        await s.claims.switchRoute(m!.id, { ...switchFrom('t'), indexRecipient: 'h1' });
+        await s.claims.switchRoute(n!.id, switchFrom('t'));
+        for (const x of [m!, n!]) await s.claims.claim(x.id, 'b', at(3), { route: 1 });
+        expect(await s.callbacks.unmatchedTo('acme-b', 'h1', at(-1), at(10))).toEqual([m!.id]);
+        expect(await s.callbacks.unmatchedTo('acme', 'h1', at(-1), at(10))).toEqual([]);
+      });
+
+      it('applies reports only from the owning route: a refused route’s change nothing, another account’s are foreign', async () => {
+        const [m] = await created(message());
+        await s.claims.claim(m!.id, 't', at(1));
+        await s.claims.switchRoute(m!.id, switchFrom('t'));
+        await s.claims.claim(m!.id, 'b', at(3), { route: 1 });
+        expect(await s.messages.applyStatus(m!.id, 'accepted', at(4))).toBe('advanced');
+        const late = await s.messages.applyScoped(m!.id, 'failed', at(5), { account: 'acme', provider: 'kaleyra' });
+        expect(late).toMatchObject({ outcome: 'unchanged' });
+        expect(await s.messages.get(m!.id)).toMatchObject({ status: 'accepted' });
+        expect(await s.messages.applyScoped(m!.id, 'delivered', at(6), { account: 'other', provider: 'livetok' })).toEqual({
+          outcome: 'foreign',
+        });
+        const delivered = await s.messages.applyScoped(m!.id, 'delivered', at(6), { account: 'acme-b', provider: 'livetok' });
+        expect(delivered).toMatchObject({ outcome: 'advanced', record: { status: 'delivered', account: 'acme' } });
+        // Still the origin's message for listing.
+        expect((await s.messages.list({ account: 'acme' })).items.map((r) => r.id)).toEqual([m!.id]);
+      });
+    });
+
     describe('due entries', () => {
       it('holds only a waiting message, moving its expiry to the retention after the hold', async () => {
         const [m, gone] = await created(message(), message());

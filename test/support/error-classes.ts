@@ -14,8 +14,12 @@ import type { ProviderName } from '../../src/providers/names.ts';
 import { FIXTURES } from './providers.ts';
 import { loadSpec, responseExamples } from './spec.ts';
 
-/** A class (`backoff`, `pause_sender/account` …), or `open`: the answer does not prove the message was not sent. */
-export type Verdict = RetryClass | `${RetryClass}/${PauseScope}` | 'open';
+/**
+ * A class (`backoff`, `pause_sender/account` …), `permanent/sender` (a permanent refusal of the
+ * sender, not the recipient or content: another route may carry the message), or `open`: the
+ * answer does not prove the message was not sent.
+ */
+export type Verdict = RetryClass | `${RetryClass}/${PauseScope}` | 'permanent/sender' | 'open';
 
 export interface AnswerRow {
   provider: ProviderName;
@@ -47,7 +51,8 @@ export const ANSWER_ROWS: readonly AnswerRow[] = [
     example: 'insufficientPermissions',
     expected: 'pause_sender/account',
   },
-  { provider: 'livetok', code: 'template_not_found', status: 404, example: 'templateNotFound', expected: 'permanent' },
+  // Templates are approved per provider and number: a template unknown here is this sender's.
+  { provider: 'livetok', code: 'template_not_found', status: 404, example: 'templateNotFound', expected: 'permanent/sender' },
   { provider: 'livetok', code: 'rate_limit_exceeded', status: 429, example: 'rateLimitExceeded', expected: 'backoff' },
   { provider: 'livetok', code: 'internal_error', status: 500, example: 'internalError', expected: 'open' },
   { provider: 'livetok', code: 'service_unavailable', status: 503, example: 'serviceUnavailable', expected: 'backoff' },
@@ -89,7 +94,12 @@ export const META_CODE_ROWS: ReadonlyArray<{ code: number; expected: Verdict }> 
   { code: 131056, expected: 'per_recipient' },
   ...[131048, 131031, 368, 131042].map((code) => ({ code, expected: 'pause_sender/account' as const })),
   ...[132015, 132016].map((code) => ({ code, expected: 'pause_sender/template' as const })),
-  ...[131026, 131047, 132000, 132001, 132012].map((code) => ({ code, expected: 'permanent' as const })),
+  ...[131026, 131047, 132000, 132012].map((code) => ({ code, expected: 'permanent' as const })),
+  // The template does not exist on this business account (name/language, or not approved there): the sender's.
+  { code: 132001, expected: 'permanent/sender' },
+  // Not in the provider documents: Meta's error-code reference (access token expired, permission
+  // missing, access denied, number not registered, certificate invalid). Refusals of the sender.
+  ...[190, 10, 200, 131005, 133010, 131045].map((code) => ({ code, expected: 'permanent/sender' as const })),
   { code: 131050, expected: 'opted_out' },
   { code: 131049, expected: 'not_before_24h' },
 ];
@@ -116,12 +126,14 @@ export async function verdictOfAnswer(row: AnswerRow, adapter?: ProviderAdapter<
   });
   if (result.outcome === 'unknown') return 'open';
   if (result.outcome !== 'rejected') throw new Error(`${row.provider} ${row.code}: accepted`);
-  const { retryClass, pauseScope } = result.error;
+  const { retryClass, pauseScope, senderRefused } = result.error;
+  if (retryClass === 'permanent' && senderRefused) return 'permanent/sender';
   return retryClass === 'pause_sender' && pauseScope ? `${retryClass}/${pauseScope}` : retryClass;
 }
 
 export function verdictOfMetaCode(code: number, classify = classifyMetaCode): Verdict {
-  const { retryClass, pauseScope } = classify(code);
+  const { retryClass, pauseScope, sender } = classify(code);
+  if (retryClass === 'permanent' && sender) return 'permanent/sender';
   return retryClass === 'pause_sender' ? `${retryClass}/${pauseScope ?? 'account'}` : retryClass;
 }
 

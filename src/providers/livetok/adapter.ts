@@ -82,7 +82,8 @@ function readError(status: number, body: unknown): ErrorReading {
     case 'invalid_phone_number':
       return { retryClass: 'permanent', code, reason: `recipient refused: ${message}` };
     case 'template_not_found':
-      return { retryClass: 'permanent', code, reason: `template unknown or not approved: ${message}` };
+      // Templates are approved per provider and number: this sender's, not the content's (another route may carry it).
+      return { retryClass: 'permanent', code, sender: true, reason: `template unknown or not approved: ${message}` };
     case 'invalid_api_key':
       return { retryClass: 'pause_sender', pauseScope: 'account', code, reason: `API key rejected: ${message}` };
     case 'rate_limit_exceeded':

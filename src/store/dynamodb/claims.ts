@@ -1,9 +1,9 @@
 /** The sender's claims on message items: each transition of {@link SendClaimRepository} is one conditional write. */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { STATUS_RANK } from '../../messages/status.ts';
-import type { Claim, HoldSpec, StoredError, UnknownDetails } from '../model.ts';
+import type { Claim, HoldSpec, RouteSwitch, StoredError, UnknownDetails } from '../model.ts';
 import type { SendClaimRepository } from '../repositories.ts';
-import { dueShard, KEY, messageKey, pauseShard } from '../table.ts';
+import { dueShard, INDEX, KEY, messageKey, pauseShard, recipientIndexValue } from '../table.ts';
 import { CLAIM_ATTRIBUTES, claimFrom } from './items.ts';
 import { DynamoDBRepository } from './layer.ts';
 
@@ -12,8 +12,9 @@ export class DynamoDBSendClaimRepository extends DynamoDBRepository implements S
    * The message keeps its `due` index entry (no index write here): the sweeper finds a claim whose
    * invocation died, and the outcome's write removes the entry.
    */
-  claim(id: string, token: string, at: string, options: { until?: string; keepPayload?: boolean } = {}): Promise<boolean> {
+  claim(id: string, token: string, at: string, options: { until?: string; keepPayload?: boolean; route?: number } = {}): Promise<boolean> {
     const until = options.until ? ', claimUntil = :until' : '';
+    const owned = options.route === undefined ? undefined : routeOwnedBy(options.route);
     return this.conditionally(() =>
       this.db.send(
         new UpdateCommand({
@@ -23,9 +24,17 @@ export class DynamoDBSendClaimRepository extends DynamoDBRepository implements S
             `SET #status = :sending, #rank = :rank, claimToken = :token, claimedAt = :at${until}, ` +
             'attempts = if_not_exists(attempts, :zero) + :one, ' +
             `#at.#sending = if_not_exists(#at.#sending, :at)${options.keepPayload ? '' : ' REMOVE payload'}`,
-          ConditionExpression: 'attribute_exists(#pk) AND #status IN (:queued, :scheduled)',
-          ExpressionAttributeNames: { '#pk': KEY.partition, '#status': 'status', '#rank': 'rank', '#at': 'at', '#sending': 'sending' },
+          ConditionExpression: `attribute_exists(#pk) AND #status IN (:queued, :scheduled)${owned ? ` AND ${owned.condition}` : ''}`,
+          ExpressionAttributeNames: {
+            '#pk': KEY.partition,
+            '#status': 'status',
+            '#rank': 'rank',
+            '#at': 'at',
+            '#sending': 'sending',
+            ...owned?.names,
+          },
           ExpressionAttributeValues: {
+            ...owned?.values,
             ':sending': 'sending',
             ':rank': STATUS_RANK.sending,
             ':token': token,
@@ -112,10 +121,69 @@ export class DynamoDBSendClaimRepository extends DynamoDBRepository implements S
     );
   }
 
+  switchRoute(id: string, change: RouteSwitch): Promise<boolean> {
+    const owned = routeOwnedBy(change.from);
+    const { hold } = change;
+    const shard = hold.pausedAccount ? pauseShard(hold.pausedAccount) : dueShard(id);
+    const fromSending = change.token !== undefined;
+    return this.conditionally(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(id),
+          UpdateExpression:
+            `SET ${fromSending ? '#status = :queued, #rank = :rank, ' : ''}#route = :to, ` +
+            '#routes = list_append(if_not_exists(#routes, :none), :refused), #error = :error, ' +
+            // Findable by recipient under the new route's account only where its provider needs it.
+            `dueShard = :shard, dueAt = :due, payload = :payload${change.indexRecipient ? ', #rk = :rk' : ''} ` +
+            `REMOVE claimToken, claimUntil${change.indexRecipient ? '' : ', #rk'}`,
+          ConditionExpression:
+            `attribute_exists(#pk) AND ${owned.condition} AND ` +
+            (fromSending ? '#status = :sending AND claimToken = :token' : '#status IN (:queued, :scheduled)'),
+          ExpressionAttributeNames: {
+            '#pk': KEY.partition,
+            '#status': 'status',
+            '#route': 'route',
+            '#routes': 'routes',
+            '#error': 'error',
+            ...owned.names,
+            ...(fromSending ? { '#rank': 'rank' } : {}),
+            '#rk': INDEX.byRecipient.partition,
+          },
+          ExpressionAttributeValues: {
+            ...owned.values,
+            ':to': change.to,
+            ':none': [],
+            ':refused': [change.refused],
+            ':error': change.refused.error,
+            ':shard': shard,
+            ':due': hold.dueAt,
+            ':payload': hold.sealedPayload,
+            ':queued': 'queued',
+            ...(change.indexRecipient ? { ':rk': recipientIndexValue(change.to.account, change.indexRecipient) } : {}),
+            ...(fromSending
+              ? { ':rank': STATUS_RANK.queued, ':sending': 'sending', ':token': change.token }
+              : { ':scheduled': 'scheduled' }),
+          },
+        }),
+      ),
+    );
+  }
+
   async claimOf(id: string): Promise<Claim | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: messageKey(id), ConsistentRead: true, ProjectionExpression: CLAIM_ATTRIBUTES }),
     );
     return Item?.claimToken ? claimFrom(Item) : undefined;
   }
+}
+
+/** The condition that route `index` owns a message's send: no `route` for the origin (0), else the route's index. */
+function routeOwnedBy(index: number): { condition: string; names: Record<string, string>; values: Record<string, unknown> } {
+  if (index === 0) return { condition: 'attribute_not_exists(#route)', names: { '#route': 'route' }, values: {} };
+  return {
+    condition: '#route.#routeIndex = :routeIndex',
+    names: { '#route': 'route', '#routeIndex': 'index' },
+    values: { ':routeIndex': index },
+  };
 }

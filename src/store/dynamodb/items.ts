@@ -6,7 +6,7 @@ import type { MessageContent } from '../../messages/send-request.ts';
 import { STATUS_RANK, type MessageStatus, type StatusTimes } from '../../messages/status.ts';
 import type { ProviderName } from '../../providers/names.ts';
 import { dynamoItemBytes } from '../item-size.ts';
-import type { Claim, MessageRecord, NewMessage, StoredError } from '../model.ts';
+import type { Claim, MessageRecord, NewMessage, RouteAttempt, RouteRef, StoredError } from '../model.ts';
 import { createdSortKey, dueShard, INDEX, messageExpiresAt, messageKey, recipientIndexValue, TTL_ATTRIBUTE } from '../table.ts';
 
 type Item = Record<string, unknown>;
@@ -60,6 +60,8 @@ export function fromItem(item: Item): MessageRecord {
     ...optional('providerMessageId', item.providerMessageId as string | undefined),
     ...optional('dueAt', item[INDEX.due.sort] as string | undefined),
     ...optional('updatedAt', item.updatedAt as string | undefined),
+    ...optional('route', item.route as RouteRef | undefined),
+    ...optional('routes', item.routes as RouteAttempt[] | undefined),
   } as MessageRecord;
 }
 

@@ -7,7 +7,8 @@ import { backoffMs, type BackoffPolicy } from '../../runtime/backoff.ts';
 import type { ApplyExtra, ApplyOutcome, ListPage, ListQuery, MessageRecord, NewMessage } from '../model.ts';
 import type { ReportScope, ScopedExtra, ScopedOutcome } from '../model.ts';
 import type { MessageRepository } from '../repositories.ts';
-import { listAccountPage, listBounds, planStatusWrite, positionId, recordAfter, settles } from '../rules.ts';
+import { owningRoute } from '../model.ts';
+import { listAccountPage, listBounds, planStatusWrite, positionId, recordAfter, scopeWasRoute, settles } from '../rules.ts';
 import { INDEX, KEY, messageIdOfKey, messageKey, providerIndexValue } from '../table.ts';
 import { fromItem, toItem } from './items.ts';
 import { conditionally, DynamoDBRepository, ignoreConditionFailure, refusedItem, sleep, type Item } from './layer.ts';
@@ -203,6 +204,7 @@ export class DynamoDBMessageRepository extends DynamoDBRepository implements Mes
       '#s': next,
       '#account': 'account',
       '#provider': 'provider',
+      '#route': 'route',
     };
     const values: Item = { ':s': next, ':rank': STATUS_RANK[next], ':t': at, ':cancelled': 'cancelled', ...scopeValues(scope) };
     const sets = ['#at.#s = :t'];
@@ -218,7 +220,10 @@ export class DynamoDBMessageRepository extends DynamoDBRepository implements Mes
       values[':pmid'] = extra.providerMessageId;
       sets.push('providerMessageId = if_not_exists(providerMessageId, :pmid)');
     }
-    const inScope = 'attribute_exists(#pk) AND #account = :account AND #provider = :provider';
+    // The route that owns the send: its `route`, else the origin (a refused route's reports change nothing).
+    const inScope =
+      'attribute_exists(#pk) AND ((attribute_not_exists(#route) AND #account = :account AND #provider = :provider) ' +
+      'OR (#route.#account = :account AND #route.#provider = :provider))';
     const done = (outcome: ApplyOutcome, before: Item): ScopedOutcome => ({
       outcome,
       record: recordAfter(fromItem(before), next, at, outcome, extra),
@@ -262,7 +267,12 @@ export class DynamoDBMessageRepository extends DynamoDBRepository implements Mes
         found = refusedItem(error) ?? (await readItem(this.db, this.tableName, id));
       }
       if (!found) return { outcome: 'missing' };
-      if (found.account !== scope.account || found.provider !== scope.provider) return { outcome: 'foreign' };
+      const owner = owningRoute(fromItem(found));
+      if (owner.account !== scope.account || owner.provider !== scope.provider) {
+        return scopeWasRoute(fromItem(found), scope)
+          ? { outcome: 'unchanged', record: fromItem(found), boundProviderMessageId: false }
+          : { outcome: 'foreign' };
+      }
       const plan = planStatusWrite(next, at, { known: fromItem(found) });
       if (plan !== 'unchanged' && plan.mayAdvance) continue;
       if (plan === 'unchanged' || found.status === 'cancelled') return unchanged(found);

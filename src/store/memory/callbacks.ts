@@ -1,6 +1,7 @@
 /** The callback index in memory: aliases and kept callbacks per account, and the messages' own provider ids and recipients. */
 import type { ProviderName } from '../../providers/names.ts';
 import type { CallbackIndexRepository } from '../repositories.ts';
+import { owningRoute } from '../model.ts';
 import { SENT_STATUSES } from '../rules.ts';
 import { MESSAGE_TTL_S } from '../table.ts';
 import { compositeKey, copy, MemoryRepository, type StoredAlias } from './state.ts';
@@ -35,7 +36,7 @@ export class MemoryCallbackIndexRepository extends MemoryRepository implements C
   async unmatchedTo(account: string, recipientHash: string, since: string, until: string): Promise<string[]> {
     const end = `${until}~`;
     return [...this.tables.messages.values()]
-      .filter((m) => m.recipientIndexed && m.record.account === account && m.record.recipient.hash === recipientHash)
+      .filter((m) => m.recipientIndexed && owningRoute(m.record).account === account && m.record.recipient.hash === recipientHash)
       .filter((m) => m.created >= since && m.created <= end)
       .sort((a, b) => (a.created < b.created ? -1 : 1))
       .filter((m) => m.record.providerMessageId === undefined && SENT_STATUSES.has(m.record.status))

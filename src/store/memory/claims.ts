@@ -1,13 +1,19 @@
 /** The sender's claims in memory: the transitions of the DynamoDB repository's conditional writes. */
 import { STATUS_RANK } from '../../messages/status.ts';
-import type { Claim, HoldSpec, StoredError, UnknownDetails } from '../model.ts';
+import { owningRoute, type Claim, type HoldSpec, type RouteSwitch, type StoredError, type UnknownDetails } from '../model.ts';
 import type { SendClaimRepository } from '../repositories.ts';
 import { copy, MemoryRepository } from './state.ts';
 
 export class MemorySendClaimRepository extends MemoryRepository implements SendClaimRepository {
-  async claim(id: string, token: string, at: string, options: { until?: string; keepPayload?: boolean } = {}): Promise<boolean> {
+  async claim(
+    id: string,
+    token: string,
+    at: string,
+    options: { until?: string; keepPayload?: boolean; route?: number } = {},
+  ): Promise<boolean> {
     const message = this.tables.messages.get(id);
     if (!message || (message.record.status !== 'queued' && message.record.status !== 'scheduled')) return false;
+    if (options.route !== undefined && owningRoute(message.record).index !== options.route) return false;
     const until = options.until ?? message.claim?.until;
     message.record.status = 'sending';
     message.rank = STATUS_RANK.sending;
@@ -53,6 +59,30 @@ export class MemorySendClaimRepository extends MemoryRepository implements SendC
     message.record.error = { class: 'unknown', ...copy(details), reason };
     delete message.due;
     delete message.payload;
+    return true;
+  }
+
+  async switchRoute(id: string, change: RouteSwitch): Promise<boolean> {
+    const message = this.tables.messages.get(id);
+    if (!message || owningRoute(message.record).index !== change.from) return false;
+    const { status } = message.record;
+    if (
+      change.token !== undefined
+        ? status !== 'sending' || message.claim?.token !== change.token
+        : status !== 'queued' && status !== 'scheduled'
+    )
+      return false;
+    if (status === 'sending') {
+      message.record.status = 'queued';
+      message.rank = STATUS_RANK.queued;
+    }
+    message.record.route = copy(change.to);
+    message.record.routes = [...(message.record.routes ?? []), copy(change.refused)];
+    message.record.error = copy(change.refused.error);
+    message.due = { at: change.hold.dueAt, ...(change.hold.pausedAccount ? { pausedAccount: change.hold.pausedAccount } : {}) };
+    message.payload = change.hold.sealedPayload;
+    message.recipientIndexed = change.indexRecipient !== undefined;
+    delete message.claim;
     return true;
   }
 

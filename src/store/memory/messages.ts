@@ -1,9 +1,17 @@
 /** Message records in memory: the same rules as the DynamoDB repository's conditional writes (test/store/contract.ts). */
 import { STATUS_RANK, type MessageStatus } from '../../messages/status.ts';
-import type { ApplyExtra, ApplyOutcome, ListPage, ListQuery, MessageRecord, NewMessage } from '../model.ts';
+import {
+  owningRoute,
+  type ApplyExtra,
+  type ApplyOutcome,
+  type ListPage,
+  type ListQuery,
+  type MessageRecord,
+  type NewMessage,
+} from '../model.ts';
 import type { ReportScope, ScopedExtra, ScopedOutcome } from '../model.ts';
 import type { MessageRepository } from '../repositories.ts';
-import { listAccountPage, listBounds, planStatusWrite, positionId, settles } from '../rules.ts';
+import { listAccountPage, listBounds, planStatusWrite, positionId, scopeWasRoute, settles } from '../rules.ts';
 import { createdSortKey, messageExpiresAt } from '../table.ts';
 import { compositeKey, copy, recordOf, MemoryRepository, type StoredMessage } from './state.ts';
 
@@ -81,7 +89,12 @@ export class MemoryMessageRepository extends MemoryRepository implements Message
   ): Promise<ScopedOutcome> {
     const message = this.tables.messages.get(id);
     if (!message) return { outcome: 'missing' };
-    if (message.record.account !== scope.account || message.record.provider !== scope.provider) return { outcome: 'foreign' };
+    const owner = owningRoute(message.record);
+    if (owner.account !== scope.account || owner.provider !== scope.provider) {
+      // A route that refused the message (it never had it): nothing changes, and it is not another account's.
+      const wasRoute = scopeWasRoute(message.record, scope);
+      return wasRoute ? { outcome: 'unchanged', record: recordOf(message), boundProviderMessageId: false } : { outcome: 'foreign' };
+    }
     const hadProviderId = message.record.providerMessageId !== undefined;
     const { providerMessageId, ...rest } = extra;
     const outcome = this.apply(id, next, at, rest);

@@ -1,0 +1,316 @@
+/**
+ * The sender's failover over random sequences of provider answers: scripted adapters (no HTTP), the
+ * in-memory repositories, a queue kept in a list and a virtual clock. Three routes: Kaleyra (the
+ * origin), then LiveTok, then LiveChat. The property: no message is sent through two routes unless
+ * every earlier route's outcome was a proven refusal; no call follows one that may have sent; routes
+ * are only ever left forwards.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PipelineConfig } from '../config/pipeline.ts';
+import { createSenderDeps } from '../functions/sender.ts';
+import { newMessageId, type QueueMessage } from '../messages/queue-message.ts';
+import { SendRequest } from '../messages/send-request.ts';
+import type { ProviderAdapter, SendResult } from '../providers/adapter.ts';
+import { ProviderError, type RetryClass } from '../providers/errors.ts';
+import type { ProviderName } from '../providers/names.ts';
+import type { SendQueue } from '../queue/send-queue.ts';
+import { silentLog } from '../runtime/log.ts';
+import { memoryStorage } from '../store/memory/index.ts';
+import { newBatchContext, type SenderDeps, sendQueuedMessage } from './sender.ts';
+
+const T0 = Date.parse('2026-11-30T10:00:00.000Z');
+const PHONE = '+919812345678';
+const SHA = 'a'.repeat(64);
+const LTO = { name: 'lto_template', language: 'en_US', bodyParameters: 2 };
+const REMINDER = { name: 'appointment_reminder', language: 'en_US', bodyParameters: 2 };
+const mapTo = (to: { name: string; language: string }) => ({ name: 'lto_template', language: 'en_US', to });
+const CONFIG = PipelineConfig.parse({
+  accounts: [
+    {
+      id: 'o',
+      provider: 'kaleyra',
+      sid: 'HXIN1',
+      senderNumber: '+919000014497',
+      templates: [LTO],
+      failoverAfter: '5m',
+      fallbacks: [
+        { account: 'f1', templates: [mapTo({ name: 'appointment_reminder', language: 'en_US' })] },
+        { account: 'f2', templates: [mapTo({ name: 'appointment_reminder', language: 'en_US' })] },
+      ],
+      limits: { recipientGapMs: 0 },
+    },
+    { id: 'f1', provider: 'livetok', templates: [REMINDER], limits: { recipientGapMs: 0 } },
+    { id: 'f2', provider: 'livechat', numberId: '1234', templates: [REMINDER], limits: { recipientGapMs: 0 } },
+  ],
+  apiKeys: [{ id: 'k', sha256: SHA, accounts: '*' }],
+});
+const ROUTE_OF: Record<string, number> = { o: 0, f1: 1, f2: 2 };
+
+/** What a provider may answer, as the sender sees it. */
+type Answer =
+  | 'accepted'
+  | 'unknown'
+  | 'pause_account'
+  | 'pause_template'
+  | 'sender_permanent'
+  | 'recipient_permanent'
+  | 'opted_out'
+  | 'backoff'
+  | 'unavailable'
+  | 'per_recipient';
+const ANSWERS: Answer[] = [
+  'accepted',
+  'unknown',
+  'pause_account',
+  'pause_template',
+  'sender_permanent',
+  'recipient_permanent',
+  'opted_out',
+  'backoff',
+  'unavailable',
+  'per_recipient',
+];
+/** Answers that prove the route did not send. */
+const PROVEN_REFUSAL = new Set<Answer>([
+  'pause_account',
+  'pause_template',
+  'sender_permanent',
+  'recipient_permanent',
+  'opted_out',
+  'backoff',
+  'unavailable',
+  'per_recipient',
+]);
+
+/** Answers that refuse the sender: the message moves on at once. */
+const SENDER_REFUSAL = new Set<Answer>(['pause_account', 'pause_template', 'sender_permanent']);
+
+function resultOf(answer: Answer, provider: ProviderName): SendResult {
+  const refused = (retryClass: RetryClass, extra: Partial<ConstructorParameters<typeof ProviderError>[0]> = {}): SendResult => ({
+    outcome: 'rejected',
+    error: new ProviderError({ provider, retryClass, reason: answer, ...extra }),
+  });
+  switch (answer) {
+    case 'accepted':
+      return { outcome: 'accepted', status: 'accepted', providerMessageId: `id-${Math.random()}` };
+    case 'unknown':
+      return { outcome: 'unknown', reason: 'no answer' };
+    case 'pause_account':
+      return refused('pause_sender', { pauseScope: 'account', status: 401 });
+    case 'pause_template':
+      return refused('pause_sender', { pauseScope: 'template', code: 132015 });
+    case 'sender_permanent':
+      return refused('permanent', { sender: true, status: 404 });
+    case 'recipient_permanent':
+      return refused('permanent', { status: 400 });
+    case 'opted_out':
+      return refused('opted_out', { code: 131050 });
+    case 'backoff':
+      return refused('backoff', { status: 429, retryAfterMs: 2000 });
+    case 'unavailable':
+      return refused('backoff', { status: 503 });
+    case 'per_recipient':
+      return refused('per_recipient', { code: 131056 });
+  }
+}
+
+interface Call {
+  route: number;
+  answer: Answer;
+}
+
+/** Runs one message through the sender until nothing is left to do; the provider calls made, in order. */
+async function run(
+  answers: readonly Answer[],
+  copies: number,
+  prepare?: (deps: SenderDeps) => void,
+): Promise<{ calls: Call[]; deps: SenderDeps; id: string; body: string }> {
+  let clock = T0;
+  const storage = memoryStorage();
+  const queued: Array<{ body: string; at: number }> = [];
+  const queue = {
+    async enqueue(entries: ReadonlyArray<{ message: QueueMessage; delaySeconds?: number }>) {
+      for (const entry of entries) queued.push({ body: JSON.stringify(entry.message), at: clock + (entry.delaySeconds ?? 0) * 1000 });
+      return [];
+    },
+  } as unknown as SendQueue;
+  const deps = createSenderDeps(
+    {
+      config: CONFIG,
+      secrets: {
+        recipientHashKey: 'k'.repeat(32),
+        payloadKey: Buffer.alloc(32).toString('base64'),
+        credentials: {},
+        webhookSecrets: {},
+        pushSecrets: {},
+      },
+      storage,
+      queueUrl: 'q',
+      sqs: undefined as never,
+      now: () => new Date(clock),
+    },
+    { log: silentLog, pauseRecheckMs: 60_000, claimExpiryMs: 60_000, sleep: async (ms) => void (clock += ms), random: () => 0.5 },
+  );
+  deps.queue = queue;
+  const calls: Call[] = [];
+  let next = 0;
+  const real = deps.adapterFor;
+  deps.adapterFor = (account) => {
+    const adapter = real(account);
+    const scripted: ProviderAdapter = {
+      provider: adapter.provider,
+      capabilities: { ...adapter.capabilities, lookup: false },
+      check: () => [],
+      send: async () => {
+        const answer = answers[next++ % answers.length]!;
+        calls.push({ route: ROUTE_OF[account.id]!, answer });
+        return resultOf(answer, account.provider);
+      },
+    };
+    return scripted;
+  };
+  const id = newMessageId(T0);
+  const request = SendRequest.parse({
+    provider: 'kaleyra',
+    account: 'o',
+    recipient: PHONE,
+    content: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'] },
+  });
+  const message: QueueMessage = { v: 1, id, acceptedAt: new Date(T0).toISOString(), request };
+  for (let i = 0; i < copies; i++) await queue.enqueue([{ message }]);
+  prepare?.(deps);
+  for (let steps = 0; queued.length > 0 && steps < 60; steps++) {
+    queued.sort((a, b) => a.at - b.at);
+    // Copies due together go side by side, as two invocations would.
+    const due = queued.filter((entry) => entry.at <= queued[0]!.at);
+    queued.splice(0, due.length);
+    clock = Math.max(clock, due[0]!.at);
+    await Promise.all(due.map((entry) => sendQueuedMessage(entry.body, deps, newBatchContext())));
+  }
+  return { calls, deps, id, body: JSON.stringify(message) };
+}
+
+describe('failover over random provider answers', () => {
+  it('never sends through two routes unless every earlier route’s outcome was a proven refusal', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...ANSWERS), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 2 }),
+        async (answers, copies) => {
+          const { calls, deps, id } = await run(answers, copies);
+          // No call after one that may have sent (accepted or unknown).
+          const open = calls.findIndex((call) => !PROVEN_REFUSAL.has(call.answer));
+          if (open >= 0) expect(calls.slice(open + 1)).toEqual([]);
+          // Routes are left forwards only, and a later route is called only after proven refusals on every earlier one.
+          for (let i = 1; i < calls.length; i++) expect(calls[i]!.route).toBeGreaterThanOrEqual(calls[i - 1]!.route);
+          for (const [i, call] of calls.entries()) {
+            if (call.route > 0) expect(calls.slice(0, i).every((earlier) => PROVEN_REFUSAL.has(earlier.answer))).toBe(true);
+          }
+          // And a refusal of the sender does move it on: the next call is on the next route.
+          for (const [i, call] of calls.entries()) {
+            if (SENDER_REFUSAL.has(call.answer) && call.route < 2) expect(calls[i + 1]?.route).toBe(call.route + 1);
+          }
+          // A route is left only on a refusal of the sender, or a pause that lasted failoverAfter.
+          const record = await deps.messages.get(id);
+          for (const left of record?.routes ?? []) {
+            expect(['pause_sender', 'permanent', 'backoff']).toContain(left.error.class);
+            // A route that only asked to wait is left once the message waited there failoverAfter (5 min).
+            if (left.error.class === 'backoff') expect(Date.parse(left.until) - Date.parse(left.since)).toBeGreaterThanOrEqual(5 * 60_000);
+          }
+          expect(calls.filter((call) => call.answer === 'accepted').length).toBeLessThanOrEqual(1);
+          // The record follows the route that sent it.
+          const accepted = calls.find((call) => call.answer === 'accepted');
+          if (accepted) expect(record).toMatchObject({ status: 'accepted' });
+          if (accepted) expect(record?.route?.index ?? 0).toBe(accepted.route);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('fails over past every refusing route of the sender to the last, and no further', async () => {
+    const { calls, deps, id } = await run(['pause_account', 'sender_permanent', 'pause_account'], 1);
+    expect(calls.map((call) => call.route)).toEqual([0, 1, 2]);
+    const record = await deps.messages.get(id);
+    expect(record?.route).toMatchObject({ index: 2, account: 'f2' });
+    expect(record?.routes?.map((route) => [route.account, route.error.class])).toEqual([
+      ['o', 'pause_sender'],
+      ['f1', 'permanent'],
+    ]);
+    // The last route is paused: the message waits there.
+    expect(record?.status).toBe('queued');
+  });
+
+  it('fails over from a route that keeps asking to wait once the message waited there failoverAfter, not before', async () => {
+    const { calls, deps, id } = await run([...Array<Answer>(12).fill('unavailable'), 'accepted'], 1);
+    const onOrigin = calls.filter((call) => call.route === 0);
+    expect(onOrigin.length).toBeGreaterThan(1);
+    expect(onOrigin.every((call) => call.answer === 'unavailable')).toBe(true);
+    const record = await deps.messages.get(id);
+    // The origin is left after failoverAfter (and the first fallback too, if its answers keep asking to wait).
+    const [left] = record!.routes!;
+    expect(left).toMatchObject({ index: 0, outcome: 'refused', error: { class: 'backoff', status: 503 } });
+    const waited = Date.parse(left!.until) - Date.parse(left!.since);
+    // At least failoverAfter, and not much more: the back-off delays were cut to come back in time.
+    expect(waited).toBeGreaterThanOrEqual(5 * 60_000);
+    expect(waited).toBeLessThan(5 * 60_000 + 60_000);
+    expect(calls.some((call) => call.route === 1)).toBe(true);
+    expect(calls.filter((call) => call.answer === 'accepted')).toHaveLength(calls.at(-1)?.answer === 'accepted' ? 1 : 0);
+  });
+
+  it('leaves a message sent through a fallback as it is when that route is removed from the configuration; fails a waiting one', async () => {
+    const sent = await run(['pause_account', 'accepted'], 1);
+    const withoutFallbacks = new Map(sent.deps.accounts);
+    withoutFallbacks.set('o', { ...withoutFallbacks.get('o')!, fallbacks: [] });
+    sent.deps.accounts = withoutFallbacks;
+    expect(await sendQueuedMessage(sent.body, sent.deps, newBatchContext())).toMatchObject({ kind: 'skipped' });
+    expect(await sent.deps.messages.get(sent.id)).toMatchObject({ status: 'accepted', route: { account: 'f1' } });
+
+    // Refused on the origin and on f1's pause, it waits on f2 (paused there too), then f2 is removed.
+    const waiting = await run(['pause_account', 'pause_account', 'pause_account'], 1);
+    expect(await waiting.deps.messages.get(waiting.id)).toMatchObject({ status: 'queued', route: { account: 'f2' } });
+    const onlyF1 = new Map(waiting.deps.accounts);
+    onlyF1.set('o', { ...onlyF1.get('o')!, fallbacks: onlyF1.get('o')!.fallbacks!.slice(0, 1) });
+    waiting.deps.accounts = onlyF1;
+    expect(await sendQueuedMessage(waiting.body, waiting.deps, newBatchContext())).toMatchObject({ kind: 'failed' });
+    expect(await waiting.deps.messages.get(waiting.id)).toMatchObject({
+      status: 'failed',
+      error: { reason: 'route 2 (account f2) is no longer configured as a fallback of o' },
+    });
+  });
+
+  it('refuses a claim on the old route after a switch: two deliveries racing it make one send in all', async () => {
+    // Both deliveries read the message waiting on the origin; the second claims only once the first
+    // has been refused and switched the route. Its claim on the origin must fail (no second call there).
+    let switched!: () => void;
+    const afterSwitch = new Promise<void>((resolve) => {
+      switched = resolve;
+    });
+    const { calls, deps, id } = await run(['pause_account', 'accepted'], 2, (deps) => {
+      const claims = deps.claims;
+      let claimsMade = 0;
+      deps.claims = {
+        ...claims,
+        claim: async (...args) => {
+          if (claimsMade++ === 1) await afterSwitch;
+          return claims.claim(...args);
+        },
+        switchRoute: async (...args) => {
+          const done = await claims.switchRoute(...args);
+          switched();
+          return done;
+        },
+        unclaim: claims.unclaim.bind(claims),
+        release: claims.release.bind(claims),
+        markUnknown: claims.markUnknown.bind(claims),
+        claimOf: claims.claimOf.bind(claims),
+      };
+    });
+    expect(calls).toEqual([
+      { route: 0, answer: 'pause_account' },
+      { route: 1, answer: 'accepted' },
+    ]);
+    expect(await deps.messages.get(id)).toMatchObject({ status: 'accepted', route: { index: 1 } });
+  });
+});
