@@ -50,7 +50,7 @@ export const LimitsConfig = lazySchema(() =>
 export type LimitsConfig = z.output<typeof LimitsConfig>;
 
 /** A duration: a whole number of ms, s, m or h (`90s`, `5m`). */
-export const Duration = z.lazy(() => z.string().regex(DURATION_PATTERN, DURATION_RULE));
+export const Duration = lazySchema(() => z.string().regex(DURATION_PATTERN, DURATION_RULE));
 
 const DURATION_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -62,7 +62,9 @@ export function durationMs(duration: string): number {
 }
 
 /** A parameter of a fallback's template: the origin template's positional value (its index) or named value (its name). */
-const ParameterSource = z.union([z.int().min(0), z.string().regex(/^[a-z0-9_]+$/, 'must be a parameter name of the origin template')]);
+const ParameterSource = lazySchema(() =>
+  z.union([z.int().min(0), z.string().regex(/^[a-z0-9_]+$/, 'must be a parameter name of the origin template')]),
+);
 
 /**
  * How a template of the origin account is sent through a fallback: the template approved there
@@ -70,7 +72,7 @@ const ParameterSource = z.union([z.int().min(0), z.string().regex(/^[a-z0-9_]+$/
  * from. Without `parameters`, the fallback's template takes the origin's values as they are (the
  * same count; for named ones, the same names).
  */
-export const FallbackTemplateConfig = z.lazy(() =>
+export const FallbackTemplateConfig = lazySchema(() =>
   z.strictObject({
     /** The origin account's template. */
     name: z.string().min(1),
@@ -84,7 +86,7 @@ export const FallbackTemplateConfig = z.lazy(() =>
 export type FallbackTemplateConfig = z.output<typeof FallbackTemplateConfig>;
 
 /** Another account a message may go out through when this one provably cannot send it (src/sender/failover.ts). */
-export const FallbackConfig = z.lazy(() =>
+export const FallbackConfig = lazySchema(() =>
   z.strictObject({
     account: AccountId,
     /** The origin's templates this fallback can carry; a message of another template skips this fallback. */
