@@ -71,6 +71,8 @@ export const sendMessages = <ThrowOnError extends boolean = false>(options: Opti
  *
  * The message's current status, its history (each status with its earliest time, in order),
  * attempts, last error and provider message id. The recipient shows only its last four digits.
+ * A message that failed over to a fallback route also shows the route that owns its send
+ * (`route`) and the routes that refused it (`routes`), by account and provider.
  *
  */
 export const getMessage = <ThrowOnError extends boolean = false>(options: Options<GetMessageData, ThrowOnError>): RequestResult<GetMessageResponses, GetMessageErrors, ThrowOnError> => (options.client ?? client).get<GetMessageResponses, GetMessageErrors, ThrowOnError>({

@@ -303,6 +303,54 @@ export type Message = {
     metadata?: {
         [key: string]: string;
     };
+    route?: OwningRoute;
+    /**
+     * Only on a message that failed over: each route that refused it, in order (the origin
+     * account is route 0). A message stays its origin account's (`account`, `provider`).
+     *
+     */
+    routes?: Array<RouteAttempt>;
+};
+
+/**
+ * Only on a message that failed over (docs/pipeline.md, "Failover across routes"): the route
+ * that owns its send, one of the origin account's `fallbacks` (index 1 is the first), and
+ * since when. Its status and callbacks come from this route.
+ *
+ */
+export type OwningRoute = {
+    index: number;
+    account: AccountId;
+    provider: ProviderName;
+    /**
+     * When this route took the send over.
+     */
+    since: string;
+};
+
+/**
+ * A route that provably did not send the message, so it moved on to the next.
+ */
+export type RouteAttempt = {
+    /**
+     * 0 is the origin account, 1 its first fallback, …
+     */
+    index: number;
+    account: AccountId;
+    provider: ProviderName;
+    /**
+     * When this route took the send over (the origin's: when the message was accepted).
+     */
+    since: string;
+    /**
+     * When it gave the message up.
+     */
+    until: string;
+    /**
+     * `refused`: the provider refused the send (a pause or a refusal of the sender); `blocked`: the route stayed paused or kept asking to wait for `failoverAfter`.
+     */
+    outcome: 'refused' | 'blocked';
+    error: MessageError;
 };
 
 export type HistoryEntry = {
@@ -453,6 +501,15 @@ export type StatusPush = {
          */
         metadata?: {
             [key: string]: string;
+        };
+        /**
+         * Only for a message that failed over: the fallback route (another account) whose
+         * provider sent it; `account` and `provider` stay the message's origin.
+         *
+         */
+        route?: {
+            account: AccountId;
+            provider: ProviderName;
         };
     };
 };

@@ -9,7 +9,7 @@ import { AccountId, MessageId, violationsOf, type Violation } from '../messages/
 import { STATUSES, STATUS_RANK, type MessageStatus } from '../messages/status.ts';
 import type { StatusChange, StatusNotifier } from '../push/push.ts';
 import type { Log } from '../runtime/log.ts';
-import { InvalidCursorError, type MessageRecord } from '../store/model.ts';
+import { InvalidCursorError, owningRoute, type MessageRecord } from '../store/model.ts';
 import type { MessageRepository } from '../store/repositories.ts';
 import { mayUse, type Principal } from './auth.ts';
 import type { CursorCodec, CursorScope } from './cursor.ts';
@@ -37,9 +37,10 @@ export async function pushChange(
   change: Pick<StatusChange, 'status' | 'at' | 'error'>,
 ): Promise<void> {
   if (!deps.notifier) return;
-  const { id, account, provider, metadata } = record;
+  const { id, account, provider, metadata, route } = record;
+  const via = route ? { route: { account: route.account, provider: route.provider } } : {};
   try {
-    await deps.notifier.notify({ id, account, provider, ...change, ...(metadata ? { metadata } : {}) });
+    await deps.notifier.notify({ id, account, provider, ...change, ...(metadata ? { metadata } : {}), ...via });
   } catch (error) {
     deps.log.error('status push not queued', { correlation_id: id, id, status: change.status, ...errorLogFields(error) });
   }
@@ -65,6 +66,29 @@ export function presentMessage(record: MessageRecord) {
     ...(record.error ? { lastError: record.error } : {}),
     ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
     ...(record.metadata ? { metadata: record.metadata } : {}),
+    ...presentRoutes(record),
+  };
+}
+
+/**
+ * The routes of a message that failed over (docs/pipeline.md, "Failover across routes"): each
+ * route that refused it (account, provider, when, why) and the route that owns the send. Accounts
+ * and providers only: no number of either side.
+ */
+function presentRoutes(record: MessageRecord) {
+  if (!record.route && !record.routes?.length) return {};
+  const { index, account, provider } = owningRoute(record);
+  return {
+    route: { index, account, provider, since: record.route?.since ?? record.createdAt },
+    routes: (record.routes ?? []).map((r) => ({
+      index: r.index,
+      account: r.account,
+      provider: r.provider,
+      since: r.since,
+      until: r.until,
+      outcome: r.outcome,
+      error: r.error,
+    })),
   };
 }
 

@@ -369,6 +369,57 @@ describe('wapk status and cancel', () => {
     expect(lines(missing.stderr)).toEqual(['wapk: no message 01JNOSUCHMESSAGE0000000000']);
   });
 
+  it('prints the routes of a message that failed over: who refused it, when and why, and who sent it', async () => {
+    const error = { class: 'pause_sender', status: 403, code: 'WA403', reason: 'sender paused: insufficient balance' };
+    const message = apiMessage(
+      ID,
+      'delivered',
+      [
+        ['queued', '2026-05-01T10:00:00.000Z'],
+        ['sending', '2026-05-01T10:00:01.000Z'],
+        ['accepted', '2026-05-01T10:00:02.000Z'],
+        ['delivered', '2026-05-01T10:00:03.000Z'],
+      ],
+      {
+        attempts: 2,
+        lastError: error,
+        route: { index: 1, account: 'acme-livetok', provider: 'livetok', since: '2026-05-01T10:00:01.500Z' },
+        routes: [
+          {
+            index: 0,
+            account: 'acme-kaleyra',
+            provider: 'kaleyra',
+            since: '2026-05-01T10:00:00.000Z',
+            until: '2026-05-01T10:00:01.500Z',
+            outcome: 'refused',
+            error,
+          },
+        ],
+      },
+    );
+    handler = () => ({ status: 200, body: message });
+    const run = await wapk(['status', ID]);
+    expect(run.code).toBe(0);
+    const out = lines(run.stdout);
+    // The message stays its origin's; the route that sent it is named apart.
+    expect(out).toContainEqual(expect.stringMatching(/^ {2}provider +kaleyra \(account acme-kaleyra\)$/));
+    expect(out).toContainEqual(expect.stringMatching(/^ {2}sent via +livetok \(account acme-livetok, route 1\)$/));
+    const routes = out.slice(out.indexOf('  routes') + 1);
+    expect(routes.map((line) => line.trim().split(/ {2,}/))).toEqual([
+      [
+        '0',
+        'kaleyra (account acme-kaleyra)',
+        '2026-05-01T10:00:00.000Z – 2026-05-01T10:00:01.500Z',
+        'refused',
+        'sender paused: insufficient balance (pause_sender, HTTP 403, code WA403)',
+      ],
+      ['1', 'livetok (account acme-livetok)', 'since 2026-05-01T10:00:01.500Z', 'owns the send'],
+    ]);
+    // Routes come last: the history ends before them.
+    expect(out.slice(out.indexOf('  history') + 1, out.indexOf('  routes'))).toHaveLength(4);
+    expect(JSON.parse((await wapk(['status', ID, '--json'])).stdout)).toEqual(message);
+  });
+
   it('cancels a message, and reports a refusal', async () => {
     handler = (request) =>
       request.method === 'POST' && request.path === `/v1/messages/${ID}/cancel`

@@ -32,8 +32,34 @@ export function messageLines(message: ApiMessage): string[] {
         .join(', '),
     ]);
   }
+  if (message.route)
+    fields.push(['sent via', `${message.route.provider} (account ${message.route.account}, route ${message.route.index})`]);
   const history = table(message.history.map((entry) => [`  ${entry.status}`, entry.at]));
-  return [message.id, ...table(fields.map(([name, value]) => [`  ${name}`, value])), '  history', ...history.map((line) => `  ${line}`)];
+  return [
+    message.id,
+    ...table(fields.map(([name, value]) => [`  ${name}`, value])),
+    '  history',
+    ...history.map((line) => `  ${line}`),
+    ...routeLines(message),
+  ];
+}
+
+/**
+ * A message that failed over: each route that refused it (when, why) and the route that owns its
+ * send, one line each, in route order.
+ */
+function routeLines(message: ApiMessage): string[] {
+  if (!message.route && !message.routes?.length) return [];
+  const rows = (message.routes ?? []).map((r) => [
+    `  ${r.index}`,
+    `${r.provider} (account ${r.account})`,
+    `${r.since} – ${r.until}`,
+    r.outcome,
+    describeLastError(r.error),
+  ]);
+  const owner = message.route;
+  if (owner) rows.push([`  ${owner.index}`, `${owner.provider} (account ${owner.account})`, `since ${owner.since}`, 'owns the send', '']);
+  return ['  routes', ...table(rows).map((line) => `  ${line}`.trimEnd())];
 }
 
 export function scopeOf(pause: Pause): string {

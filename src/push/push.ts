@@ -42,6 +42,8 @@ export const StatusPush = lazySchema(() =>
       })
       .optional(),
     metadata: z.record(z.string(), z.string()).optional(),
+    // The fallback route (another account) that sent it, when it failed over (docs/pipeline.md).
+    route: z.strictObject({ account: z.string(), provider: z.enum(PROVIDERS) }).optional(),
   }),
 );
 export type StatusPush = z.output<typeof StatusPush>;

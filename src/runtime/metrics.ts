@@ -19,6 +19,13 @@ export const CROSS_ACCOUNT_CALLBACK_METRIC = 'cross_account_callback';
  */
 export const CALLBACK_DRIFT_METRIC = 'callback_drift';
 
+/**
+ * A message moved from a route that provably did not send it to its next route (src/sender/failover.ts,
+ * the WARN line `failed over`); dimensions `provider` (the refused route's provider) and `reason`
+ * (the trigger: `pause_sender`, `sender_refused` or `blocked`).
+ */
+export const FAILOVER_METRIC = 'failover';
+
 /** The `_aws` block of an embedded-metric line. */
 export interface EmbeddedMetric {
   _aws: {

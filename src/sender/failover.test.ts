@@ -14,8 +14,10 @@ import { SendRequest } from '../messages/send-request.ts';
 import type { ProviderAdapter, SendResult } from '../providers/adapter.ts';
 import { ProviderError, type RetryClass } from '../providers/errors.ts';
 import type { ProviderName } from '../providers/names.ts';
+import type { StatusChange } from '../push/push.ts';
 import type { SendQueue } from '../queue/send-queue.ts';
-import { silentLog } from '../runtime/log.ts';
+import { type LogEntry, memoryLog, silentLog } from '../runtime/log.ts';
+import { METRIC_NAMESPACE } from '../runtime/metrics.ts';
 import { memoryStorage } from '../store/memory/index.ts';
 import { newBatchContext, type SenderDeps, sendQueuedMessage } from './sender.ts';
 
@@ -278,6 +280,56 @@ describe('failover over random provider answers', () => {
       status: 'failed',
       error: { reason: 'route 2 (account f2) is no longer configured as a fallback of o' },
     });
+  });
+
+  it('pushes the origin’s account and provider, and names the fallback route that sent it (only then)', async () => {
+    const pushesOf = async (answers: Answer[]) => {
+      const pushes: StatusChange[] = [];
+      await run(answers, 1, (deps) => {
+        deps.notifier = { notify: async (change) => void pushes.push(change) };
+      });
+      return pushes.map(({ account, provider, status, route }) => ({ account, provider, status, ...(route ? { route } : {}) }));
+    };
+    expect(await pushesOf(['pause_account', 'accepted'])).toEqual([
+      { account: 'o', provider: 'kaleyra', status: 'accepted', route: { account: 'f1', provider: 'livetok' } },
+    ]);
+    expect(await pushesOf(['sender_permanent', 'recipient_permanent'])).toEqual([
+      { account: 'o', provider: 'kaleyra', status: 'failed', route: { account: 'f1', provider: 'livetok' } },
+    ]);
+    expect(await pushesOf(['pause_account', 'unknown'])).toEqual([
+      { account: 'o', provider: 'kaleyra', status: 'unknown', route: { account: 'f1', provider: 'livetok' } },
+    ]);
+    // Sent by the origin: no route named.
+    expect(await pushesOf(['accepted'])).toEqual([{ account: 'o', provider: 'kaleyra', status: 'accepted' }]);
+    expect(await pushesOf(['recipient_permanent'])).toEqual([{ account: 'o', provider: 'kaleyra', status: 'failed' }]);
+  });
+
+  it('counts each failover as the EMF metric `failover` on its WARN line, by the refused route’s provider and the trigger', async () => {
+    const log = memoryLog();
+    await run(['pause_account', 'sender_permanent', 'accepted'], 1, (deps) => {
+      deps.log = log;
+    });
+    const lines = log.entries.filter((entry) => entry.message === 'failed over');
+    expect(lines).toHaveLength(2);
+    const [first, second] = lines as [LogEntry, LogEntry];
+    expect(first).toMatchObject({ level: 'warn', provider: 'kaleyra', reason: 'pause_sender', failover: 1, from: 'o', to: 'f1' });
+    expect(second).toMatchObject({ level: 'warn', provider: 'livetok', reason: 'sender_refused', failover: 1, from: 'f1', to: 'f2' });
+    for (const line of lines) {
+      expect(line._aws).toEqual({
+        Timestamp: expect.any(Number),
+        CloudWatchMetrics: [
+          { Namespace: METRIC_NAMESPACE, Dimensions: [['provider', 'reason']], Metrics: [{ Name: 'failover', Unit: 'Count' }] },
+        ],
+      });
+      // The line never carries the recipient's number in full.
+      expect(JSON.stringify(line)).not.toContain(PHONE);
+    }
+    // No failover, no metric.
+    const quiet = memoryLog();
+    await run(['unavailable', 'accepted'], 1, (deps) => {
+      deps.log = quiet;
+    });
+    expect(quiet.entries.filter((entry) => 'failover' in entry)).toEqual([]);
   });
 
   it('refuses a claim on the old route after a switch: two deliveries racing it make one send in all', async () => {

@@ -21,6 +21,7 @@ import type { SendRequest } from '../messages/send-request.ts';
 import { matchedByRecipient } from '../providers/adapter.ts';
 import type { ProviderError } from '../providers/errors.ts';
 import type { Log } from '../runtime/log.ts';
+import { embeddedMetric, FAILOVER_METRIC } from '../runtime/metrics.ts';
 import { owningRoute, type MessageRecord, type Pause, type RouteAttempt, type StoredError } from '../store/model.ts';
 import { decideFailover, type FailoverTrigger, type RouteEvidence } from './failover-decision.ts';
 import type { Outcome, SenderDeps } from './sender.ts';
@@ -199,6 +200,7 @@ async function switchRoute(
   // Not lost: the sweeper enqueues it at its due time. Failing the record brings the original back sooner.
   if (refusedIds.length > 0) throw new UnavailableError('queue', 'the failed-over copy could not be enqueued');
   const reason = `failed over (${trigger}) from route ${route.index} (${route.account.id}) to route ${next.index} (${next.account})`;
+  // Counted by the refused route's provider and the trigger: the line's `provider` is that route's.
   c.log.warn('failed over', {
     trigger,
     from: route.account.id,
@@ -206,6 +208,10 @@ async function switchRoute(
     fromRoute: route.index,
     toRoute: next.index,
     error: error.reason,
+    provider: route.account.provider,
+    reason: trigger,
+    [FAILOVER_METRIC]: 1,
+    ...embeddedMetric(FAILOVER_METRIC, [['provider', 'reason']], new Date(deps.now())),
   });
   return { kind: 'delayed', delayMs: 0, reason };
 }

@@ -571,7 +571,7 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
           ? { provider: request.provider, providerMessageId: result.providerMessageId, indexProviderMessageId: false }
           : {},
       );
-      if (outcome === 'advanced') await notify(deps, message, result.status, at);
+      if (outcome === 'advanced') await notify(deps, message, result.status, at, undefined, start.route);
       if (result.providerMessageId && adapter.capabilities.statusCallbacks && !adapter.capabilities.echoesMessageId) {
         // Callbacks can come before this answer is stored: write the id where they look, then
         // apply those that were kept meanwhile (src/status/apply.ts explains the ordering).
@@ -607,7 +607,7 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
       const details = definedOnly({ status: result.status, code: result.code });
       const stored: StoredError = { class: 'unknown', reason: result.reason, ...details };
       if (await deps.claims.markUnknown(message.id, now(), result.reason, claim, details)) {
-        await notify(deps, message, 'unknown', now(), stored);
+        await notify(deps, message, 'unknown', now(), stored, start.route);
       }
       log.warn('send outcome unknown', { reason: result.reason, status: result.status });
       if (timeIsShort()) return { kind: 'unknown', reason: `${result.reason}; no time left in this invocation to look it up` };
@@ -659,11 +659,11 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
   switch (error.retryClass) {
     case 'permanent':
       if ((await deps.messages.applyStatus(c.message.id, 'failed', now, { error: stored })) === 'advanced')
-        await notify(deps, c.message, 'failed', now, stored);
+        await notify(deps, c.message, 'failed', now, stored, c.route);
       return { kind: 'failed', reason: stored.reason };
     case 'opted_out':
       if ((await deps.messages.applyStatus(c.message.id, 'failed', now, { error: { ...stored, reason: 'opted_out' } })) === 'advanced')
-        await notify(deps, c.message, 'failed', now, { ...stored, reason: 'opted_out' });
+        await notify(deps, c.message, 'failed', now, { ...stored, reason: 'opted_out' }, c.route);
       await deps.suppressions.add(c.account.id, c.recipientHash, {
         reason: stored.reason,
         since: now,
@@ -847,6 +847,8 @@ async function notify(
   status: 'accepted' | 'sent' | 'failed' | 'unknown',
   at: string,
   error?: StoredError,
+  /** The route the status came from: named in the push when it is not the origin. */
+  route?: Pick<RouteView, 'index' | 'request'>,
 ): Promise<void> {
   if (!deps.notifier) return;
   const { request } = message;
@@ -857,6 +859,7 @@ async function notify(
     status,
     at,
     ...(error ? { error } : {}),
+    ...(route && route.index > 0 ? { route: { account: route.request.account, provider: route.request.provider } } : {}),
     ...(request.metadata ? { metadata: request.metadata } : {}),
   });
 }

@@ -6,6 +6,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { newMessageId } from '../messages/queue-message.ts';
 import type { StatusEvent } from '../messages/status-event.ts';
+import type { StatusChange } from '../push/push.ts';
 import { type MemoryStorage, memoryStorage } from '../store/memory/index.ts';
 import { applyEvents, type ApplyDeps } from './apply.ts';
 
@@ -60,6 +61,16 @@ describe('callbacks of a message that failed over', () => {
     expect(await storage.messages.get(id)).toMatchObject({ status: 'delivered', account: 'origin', providerMessageId: 'LT-1' });
     expect(await storage.callbacks.findMessageId('fallback', 'livetok', 'LT-1')).toBe(id);
     expect(await storage.callbacks.findMessageId('origin', 'livetok', 'LT-1')).toBeUndefined();
+  });
+
+  it('pushes the owning route’s report under the origin, naming the route that sent it', async () => {
+    const pushes: StatusChange[] = [];
+    deps.notifier = { notify: async (change) => void pushes.push(change) };
+    await applyEvents([event('origin', 'kaleyra', 'delivered')], deps);
+    await applyEvents([event('fallback', 'livetok', 'delivered')], deps);
+    expect(pushes).toEqual([
+      { id, account: 'origin', provider: 'kaleyra', status: 'delivered', at: at(10), route: { account: 'fallback', provider: 'livetok' } },
+    ]);
   });
 
   it('lets a refused route’s late failure change nothing, without counting it as another account’s', async () => {

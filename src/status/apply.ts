@@ -230,6 +230,7 @@ async function applyToMessage(event: StatusEvent, id: string, deps: ApplyDeps): 
       at: event.at,
       ...(error ? { error } : {}),
       ...(record.metadata ? { metadata: record.metadata } : {}),
+      ...(record.route ? { route: { account: record.route.account, provider: record.route.provider } } : {}),
     });
   }
   return outcome === 'unchanged' ? 'unchanged' : 'applied';

@@ -316,6 +316,15 @@ const SCENARIOS: Scenario[] = [
   },
   {
     operationId: 'getMessage',
+    status: 200,
+    example: 'failedOver',
+    run: async (api, call) => {
+      await seedFailedOver(api);
+      return call({ method: 'GET', path: `/v1/messages/${FAILED_OVER}` });
+    },
+  },
+  {
+    operationId: 'getMessage',
     status: 404,
     example: 'notFound',
     run: (_, call) => call({ method: 'GET', path: `/v1/messages/${ID.missing}` }),
@@ -907,6 +916,17 @@ describe('specs/api.yaml', () => {
           reason: 'payload refused: Invalid template parameters',
         }).toJSON(),
       },
+      // A message that failed over: the push names the route that sent it (the sender's and the
+      // callbacks' pushes, tested in test/integration/sender-failover.test.ts).
+      failedOver: {
+        v: 1,
+        id: FAILED_OVER,
+        account: 'acme-kaleyra',
+        provider: 'kaleyra',
+        status: 'delivered',
+        at: '2026-11-22T09:54:02.000Z',
+        route: { account: 'acme-livetok', provider: 'livetok' },
+      },
     };
 
     it.each(Object.keys(pushes))('%s', async (name) => {
@@ -945,6 +965,49 @@ describe('specs/api.yaml', () => {
     if (document && updated > 0) writeFileSync(API_SPEC_FILE, document.toString({ lineWidth: 0, flowCollectionPadding: false }));
   });
 });
+
+const FAILED_OVER = '01M81AXK30H8J2M4N6Q8S0T2VW';
+
+/**
+ * A Kaleyra message that Kaleyra refused with a pause, switched to its LiveTok fallback (one
+ * conditional write, as the sender makes it) and delivered there.
+ */
+async function seedFailedOver(api: ApiOnLoopback): Promise<void> {
+  const { messages, claims } = api.storage;
+  await seedMessage(api.storage, {
+    id: FAILED_OVER,
+    provider: 'kaleyra',
+    account: 'acme-kaleyra',
+    recipient: PHONE,
+    template: 'otp_code',
+    createdAt: '2026-11-22T09:54:00.000Z',
+    steps: [['sending', '2026-11-22T09:54:00.080Z']],
+  });
+  const error = { class: 'pause_sender', status: 403, code: 'WA403', reason: 'sender paused: insufficient balance' };
+  const since = '2026-11-22T09:54:00.250Z';
+  const switched = await claims.switchRoute(FAILED_OVER, {
+    from: 0,
+    token: `claim-${FAILED_OVER}`,
+    to: { index: 1, account: 'acme-livetok', provider: 'livetok', since },
+    refused: {
+      index: 0,
+      account: 'acme-kaleyra',
+      provider: 'kaleyra',
+      since: '2026-11-22T09:54:00.000Z',
+      until: since,
+      outcome: 'refused',
+      error,
+    },
+    hold: { dueAt: '2026-11-22T09:55:00.250Z', sealedPayload: 'sealed' },
+  });
+  expect(switched).toBe(true);
+  expect(await claims.claim(FAILED_OVER, 'claim-2', '2026-11-22T09:54:00.300Z', { route: 1 })).toBe(true);
+  const providerMessageId = '7c1e0b8a-5f7e-4f7c-9d25-3b7a4f0e2a11';
+  const route = { provider: 'livetok' as const, account: 'acme-livetok', providerMessageId };
+  await messages.applyStatus(FAILED_OVER, 'accepted', '2026-11-22T09:54:00.412Z', route);
+  await messages.applyStatus(FAILED_OVER, 'sent', '2026-11-22T09:54:01.000Z');
+  await messages.applyStatus(FAILED_OVER, 'delivered', '2026-11-22T09:54:02.000Z');
+}
 
 /** The two accounts with `push` configured, for the push function. */
 function testPushConfig() {
