@@ -9,7 +9,9 @@
  * (default 60000), `WAPK_SENDER_TIMEOUT_MS` (default 30000), `WAPK_MOCK_LOG` (a file the provider
  * mocks append one line per answer to), `WAPK_MOCK_LATENCY_MS` (how long the provider mocks take
  * to answer, default 0), `WAPK_SENDER_CONCURRENCY` (the local sender's invocations in flight,
- * default 4) and `WAPK_SLOT_LEAD_MS` (how far ahead it reserves its slots, default 150).
+ * default 4), `WAPK_SLOT_LEAD_MS` (how far ahead it reserves its slots, default 150) and
+ * `WAPK_OUTAGE` (`<provider>[:<kind>][:<duration>]`: that provider's mock refuses every send for a
+ * while; src/local/outage.ts).
  */
 import module from 'node:module';
 import { resolve } from 'node:path';
@@ -78,6 +80,7 @@ try {
     scenarioHoldMs,
     ...defined,
     ...(mockRequestLog ? { mockRequestLog } : {}),
+    ...(env.WAPK_OUTAGE ? { outage: env.WAPK_OUTAGE } : {}),
     log,
     onFailure: crash,
   });
@@ -92,6 +95,11 @@ console.log(`  webhooks  ${stack.webhookBase}/{provider}/{account}`);
 for (const provider of PROVIDERS) console.log(`  mock      ${provider.padEnd(9)} ${stack.mocks[provider]}`);
 console.log(`  dynamodb  ${stack.dynamoEndpoint} (data in ${home.dynamoDir})`);
 console.log(`  sqs       ${stack.sqsEndpoint}`);
+if (env.WAPK_OUTAGE) {
+  const { provider, kind, forMs } = env.WAPK_OUTAGE;
+  const until = forMs === undefined ? 'while the stack runs' : `for ${forMs / 1000} s`;
+  console.log(`  outage    the ${provider} mock refuses every send (${kind}) ${until} (WAPK_OUTAGE)`);
+}
 console.log('Status callbacks are SIMULATED by the local provider mocks; scenario numbers (wapk scenarios) produce every outcome.');
 console.log('Ctrl-C stops everything.');
 

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { EnvironmentError } from '../errors.ts';
 import { environmentIssue } from '../runtime/env.ts';
+import { parseOutage } from './outage.ts';
 
 const unset = (text: string | undefined): text is undefined => text === undefined || text === '';
 
@@ -72,6 +73,17 @@ export const LocalStackEnvironment = z.object({
   WAPK_SENDER_CONCURRENCY: wholeIn(1, 64),
   /** How far ahead the local sender reserves its slots, ms (`LOCAL_SLOT_LEAD_MS`). */
   WAPK_SLOT_LEAD_MS: wholeIn(0, 10_000),
+  /** A provider outage, `<provider>[:<kind>][:<duration>]` (src/local/outage.ts). */
+  WAPK_OUTAGE: z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      if (unset(text)) return undefined;
+      const outage = parseOutage(text);
+      if (!('error' in outage)) return outage;
+      context.addIssue({ code: 'custom', message: outage.error });
+      return z.NEVER;
+    }),
   /** A file the provider mocks append one line per answer to. */
   WAPK_MOCK_LOG: z
     .string()

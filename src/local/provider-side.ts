@@ -12,6 +12,7 @@ import type { ProviderName } from '../providers/names.ts';
 import { byProvider, PROVIDERS } from '../providers/names.ts';
 import { startProviderMock, type MockAnswer, type ProviderMock } from '../mock/provider-mock.ts';
 import { listenOrExplain } from './ports.ts';
+import { type Outage, withOutage } from './outage.ts';
 import { scenarioAnswers } from './scenarios.ts';
 import { CallbackSimulator, type SimulatorOptions } from './simulator.ts';
 
@@ -27,6 +28,8 @@ export interface ProviderSideOptions {
    * SHA-256 of the request body (no phone number) — what reached the "provider", across restarts.
    */
   requestLog?: string;
+  /** A provider whose mock refuses every send for a while (src/local/outage.ts). */
+  outage?: Outage;
   log(line: string): void;
 }
 
@@ -43,6 +46,7 @@ export interface ProviderSide {
 export async function startProviderSide(options: ProviderSideOptions): Promise<ProviderSide> {
   let simulator: CallbackSimulator | undefined;
   const answers = scenarioAnswers({ holdMs: options.holdMs });
+  const startedAt = Date.now();
   const logFile = options.requestLog;
   const requestLog = logFile
     ? (provider: ProviderName, answer: MockAnswer) => {
@@ -58,7 +62,7 @@ export async function startProviderSide(options: ProviderSideOptions): Promise<P
       listenOrExplain(`the ${provider} mock`, options.ports[provider], () =>
         startProviderMock(provider, {
           port: options.ports[provider],
-          scenario: answers(provider),
+          scenario: withOutage(provider, options.outage, answers(provider), startedAt),
           beforeReply: (answer) => simulator?.listener(provider)(answer),
           ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),
           ...(requestLog ? { onAnswered: (answer) => requestLog(provider, answer) } : {}),

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { LocalStackError } from '../errors.ts';
 import type { ProviderName } from '../providers/names.ts';
 import { PortTakenError } from './ports.ts';
+import type { Outage } from './outage.ts';
 import type { WebhookTargets } from './provider-side.ts';
 
 export interface ProviderThread {
@@ -23,6 +24,8 @@ export function startProviderThread(options: {
   latencyMs?: number;
   /** A file the mocks append one line to per answer (provider-side.ts). */
   requestLog?: string;
+  /** A provider whose mock refuses every send for a while (outage.ts). */
+  outage?: Outage;
   log(line: string): void;
   /** The thread ended without being stopped (after it was ready: before, `ready` rejects). */
   onFailure?(error: Error): void;
@@ -30,7 +33,13 @@ export function startProviderThread(options: {
   // The worker's file is beside this one: .ts from a checkout, .js once built.
   const entry = new URL(`./provider-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   const worker = new Worker(entry, {
-    workerData: { ports: options.ports, holdMs: options.holdMs, latencyMs: options.latencyMs, requestLog: options.requestLog },
+    workerData: {
+      ports: options.ports,
+      holdMs: options.holdMs,
+      latencyMs: options.latencyMs,
+      requestLog: options.requestLog,
+      outage: options.outage,
+    },
   });
   let exited = false;
   let stopping = false;

@@ -12,7 +12,7 @@ const { startProviderSide } = await import('./provider-side.ts');
 type Side = Awaited<ReturnType<typeof startProviderSide>>;
 
 let side: Side | undefined;
-const options = workerData as { ports: never; holdMs: number; latencyMs?: number; requestLog?: string };
+const options = workerData as { ports: never; holdMs: number; latencyMs?: number; requestLog?: string; outage?: never };
 const starting = startProviderSide({ ...options, log: (line) => port.postMessage({ type: 'log', line }) }).then(
   (started) => {
     side = started;

@@ -23,6 +23,7 @@ import { PROVIDERS, type ProviderName } from '../providers/names.ts';
 import { homeAt, lockHome } from './home.ts';
 import { DEFAULT_PORTS, type LocalPorts } from './ports.ts';
 import type { LocalPipeline } from './local-pipeline.ts';
+import type { Outage } from './outage.ts';
 import { startProviderThread, type ProviderThread } from './provider-thread.ts';
 
 export { DEFAULT_PORTS, EPHEMERAL_PORTS, PortTakenError, type LocalPorts } from './ports.ts';
@@ -51,6 +52,8 @@ export interface LocalStackOptions {
   mockRequestLog?: string;
   /** How long the provider mocks take to answer. @default 0 */
   mockLatencyMs?: number;
+  /** A provider whose mock refuses every send for a while, from the start (outage.ts, `WAPK_OUTAGE`). */
+  outage?: Outage;
   /** The local sender's invocations in flight. @default 4 (local-pipeline.ts `LOCAL_SENDER_CONCURRENCY`) */
   senderConcurrency?: number;
   /** How far ahead the local sender reserves its slots, ms. @default 150 (local-pipeline.ts `LOCAL_SLOT_LEAD_MS`) */
@@ -194,6 +197,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const mockTiming = {
       ...(options.mockLatencyMs ? { latencyMs: options.mockLatencyMs } : {}),
       ...(options.mockRequestLog ? { requestLog: options.mockRequestLog } : {}),
+      ...(options.outage ? { outage: options.outage } : {}),
     };
     providers = startProviderThread({ ports: ports.mocks, holdMs: options.scenarioHoldMs ?? 40_000, ...mockTiming, log, ...onFailure });
     const { startLocalPipeline } = await import('./local-pipeline.ts');
