@@ -31,6 +31,10 @@
  * for both configurations; each figure is the worst offset's. Its figures depend on the seeds, not
  * on this machine. `BENCH_ONLY=pacing-windows` runs it alone and prints every run and the figures
  * (and the CPU it took) without writing anything.
+ *
+ * `BENCH_ONLY=failover` (bench/failover.ts, issue 22) runs the sender on a virtual clock through a
+ * 60 s outage of one provider (pausing refusals) with a fallback configured, and prints
+ * accept-to-fallback p50/p99 and the messages sent twice; it is not part of the whole run yet.
  */
 import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -332,6 +336,20 @@ if (process.env.BENCH_ONLY === 'pacing-windows') {
     process.stdout.write(`\n## pacing windows, ${label}\n\n${result.runs.map(describeRun).join('\n')}\n\n`);
     process.stdout.write(`${JSON.stringify(rounded(metrics), null, 2)}\nCPU: ${round(result.cpuMs / 1000)} s\n`);
   }
+  process.exit(0);
+}
+
+if (process.env.BENCH_ONLY === 'failover') {
+  // Issue 22: a 60 s outage of one provider (pausing refusals), in virtual time (bench/failover.ts).
+  const { describeFailoverRun, FAILOVER_SEEDS, failoverMetrics, runFailover } = await import('./failover.ts');
+  const runsDone = [];
+  for (const seed of FAILOVER_SEEDS) {
+    const run = await runFailover({ seed });
+    log(describeFailoverRun(run));
+    runsDone.push(run);
+  }
+  process.stdout.write(`\n## failover during an outage\n\n${runsDone.map(describeFailoverRun).join('\n')}\n\n`);
+  process.stdout.write(`${JSON.stringify(rounded(failoverMetrics(runsDone)), null, 2)}\n`);
   process.exit(0);
 }
 
