@@ -81,6 +81,21 @@ function sendCalls(): Array<{ provider: ProviderName; status: number }> {
     .map(({ provider, status }) => ({ provider, status }));
 }
 
+/** `wapk …`, finding the stack through WAPK_HOME, to its end. */
+function wapk(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(root, 'src/cli/main.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, WAPK_HOME: home, WAPK_URL: '', WAPK_API_KEY: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -148,6 +163,16 @@ describe('a provider outage on the local stack', () => {
     // The refusal paused the origin, as any pausing refusal does.
     const pauses = (await (await api('/v1/pauses?account=local-kaleyra')).json()) as { pauses: Array<{ account: string }> };
     expect(pauses.pauses).toMatchObject([{ account: 'local-kaleyra' }]);
+
+    // `wapk status` (found through WAPK_HOME) names the route that sent it and the one that refused it.
+    const status = await wapk('status', id);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^ {2}sent via +livechat \(account local-livechat, route 1\)$/m);
+    expect(status.stdout).toMatch(
+      /^ {4}0 +kaleyra \(account local-kaleyra\) +\S+ – \S+ +refused +.*\(pause_sender, HTTP 400, code E110\)$/m,
+    );
+    expect(status.stdout).toMatch(/^ {4}1 +livechat \(account local-livechat\) +since \S+ +owns the send$/m);
+    expect(status.stdout).not.toContain('9812345678'); // only the last four digits
 
     // npm start said so, after its ready line.
     expect(stack.output()).toMatch(/outage +the kaleyra mock refuses every send \(paused\) while the stack runs/);
