@@ -1,38 +1,4 @@
-/**
- * Failover during a provider outage (issue #22): how long a message accepted while its provider
- * refuses every send waits before its fallback accepts it, and that none is sent twice.
- *
- * - Time is virtual (bench/support/virtual-clock.ts), as in bench/pacing-windows.ts: the sender's
- *   `now` and `sleep`, the provider stub's, the SQS fake's and the pollers' read one discrete-event
- *   clock, so the figures depend on the seed, not on this machine's load.
- * - The real path: messages accepted through `acceptMessages` into in-memory storage and the SQS
- *   fake, sent by the real handler (`senderHandler` over `createSenderDeps`, the deployed
- *   defaults); pollers stand in for Lambda's event source mapping (batches of 10, partial batch
- *   responses, the deployed 30 s timeout); the sweeper runs every minute.
- * - Two accounts: a Kaleyra number (the origin, `failoverAfter` {@link FAILOVER_AFTER}) whose
- *   fallback is a LiveChat number (its template mapped). The provider stub
- *   (bench/support/provider-stub.ts) answers both (80/s per number, latency p50 300 ms, p99 1.5 s).
- * - The outage: from {@link OUTAGE_START_MS} for {@link OUTAGE_MS}, Kaleyra answers every send with
- *   its pausing refusal (400 E110, low balance; after a seeded 50–250 ms), as the local stack's
- *   `WAPK_OUTAGE=kaleyra:paused` does. The first refusal pauses the account; the messages that
- *   come after find it paused and move on once the pause is `failoverAfter` old.
- * - Traffic: {@link RATE} messages a second, each to its own recipient, for the outage and a
- *   while around it; the run ends when every message has been accepted by a provider (or at
- *   {@link MAX_RUN_MS}).
- *
- * Measured, for the messages accepted during the outage: accept-to-fallback-acceptance (from the
- * message's acceptance to LiveChat's 2xx answer) p50, p99 and the most; the messages sent twice
- * (a recipient that two 2xx answers name, on any provider); the messages never sent; the
- * failovers counted by the `failover` metric's lines.
- */
-import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  type Message,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { acceptMessages } from '../src/api/accept.ts';
 import { AccountConfig } from '../src/config/accounts.ts';
 import { PipelineConfig, PipelineSecrets } from '../src/config/pipeline.ts';
@@ -51,6 +17,7 @@ import { FIXTURES } from '../test/support/providers.ts';
 import { testConfig, testSecrets } from '../test/support/local-aws.ts';
 import { percentile, providerStub } from './support/provider-stub.ts';
 import { SqsFake } from './support/sqs-fake.ts';
+import { virtualConsumer, type VirtualConsumer } from './support/virtual-consumer.ts';
 import { seeded, VirtualClock } from './support/virtual-clock.ts';
 
 const START = Date.parse('2026-01-05T00:00:00.000Z');
@@ -96,26 +63,6 @@ export interface FailoverRun {
 function cpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
-}
-
-function toRecord(message: Message): SQSRecord {
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId ?? '',
-    receiptHandle: message.ReceiptHandle ?? '',
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? '0',
-      SenderId: attributes.SenderId ?? '',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '0',
-    },
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:failover',
-    awsRegion: 'us-east-1',
-  };
 }
 
 const digits = (recipient: string) => recipient.replace(/\D/g, '');
@@ -184,10 +131,8 @@ export async function runFailover(options: { seed: number }): Promise<FailoverRu
     return stub.fetch(input, init);
   }) as typeof globalThis.fetch;
 
-  const idle = new Set<() => void>();
-  const wakeAll = () => {
-    for (const wake of [...idle]) wake();
-  };
+  let consumer: VirtualConsumer | undefined;
+  const wakeAll = () => consumer?.wakeAll();
   const waking = {
     send: async (command: unknown) => {
       const answer = await sqs.send(command);
@@ -219,50 +164,17 @@ export async function runFailover(options: { seed: number }): Promise<FailoverRu
 
   const handler = senderHandler(() => createSenderDeps(wakingEnv, { log: senderLog, fetch, sleep: clock.sleep, random: senderRandom }));
   let stopped = false;
-  const idleWait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = clock.timer(ms);
-      const wake = () => {
-        timer.cancel();
-        idle.delete(wake);
-        resolve();
-      };
-      idle.add(wake);
-      void timer.done.then(wake);
-    });
-  const poller = async () => {
-    while (!stopped) {
-      const { Messages = [] } = (await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: BATCH,
-          VisibilityTimeout: VISIBILITY_S,
-          WaitTimeSeconds: 0,
-          MessageSystemAttributeNames: ['All'],
-        }),
-      )) as { Messages?: Message[] };
-      if (Messages.length === 0) {
-        const next = sqs.nextVisibleAt(queueUrl);
-        await idleWait(next === undefined ? 20_000 : Math.min(20_000, Math.max(1, next - clock.now())));
-        continue;
-      }
-      const records = Messages.map(toRecord);
-      const deadline = clock.now() + SENDER_DEFAULTS.timeoutSeconds * 1000;
-      const context = { getRemainingTimeInMillis: () => Math.max(0, deadline - clock.now()) } as unknown as Context;
-      let response: SQSBatchResponse;
-      try {
-        response = await handler({ Records: records }, context);
-      } catch {
-        continue;
-      }
-      const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
-      const done = records.filter((record) => !failed.has(record.messageId));
-      for (let i = 0; i < done.length; i += 10) {
-        const entries = done.slice(i, i + 10).map((record, j) => ({ Id: String(j), ReceiptHandle: record.receiptHandle }));
-        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-      }
-    }
-  };
+  consumer = virtualConsumer({
+    sqs,
+    clock,
+    queueUrl,
+    queueArn: 'arn:aws:sqs:us-east-1:000000000000:failover',
+    batchSize: BATCH,
+    visibilityTimeoutS: VISIBILITY_S,
+    timeoutS: SENDER_DEFAULTS.timeoutSeconds,
+    handler,
+  });
+  const poller = consumer.poll;
   const feeder = async () => {
     while (clock.now() < START + TRAFFIC_MS) {
       await accept(RATE);
@@ -306,6 +218,7 @@ export async function runFailover(options: { seed: number }): Promise<FailoverRu
   );
   const stop = () => {
     stopped = true;
+    consumer?.stop();
     wakeAll();
   };
   void clock.sleep(MAX_RUN_MS).then(stop);

@@ -1,49 +1,4 @@
-/**
- * Pacing against a provider's own windows (issue #19, "Every allowed send used"): how much of a
- * limit the real sender uses, and that it never oversteps it, against a provider that enforces L
- * sends per FIXED window aligned at an offset the pacer does not know.
- *
- * - Time is virtual (bench/support/virtual-clock.ts): the sender's `now` and `sleep`, the provider
- *   stub's, the SQS fake's and the pollers' all read one discrete-event clock, so a compressed hour
- *   runs in seconds of CPU and the figures depend on the seeds, not on this machine's load.
- * - The real path: messages are accepted through `acceptMessages` (100 per request) into in-memory
- *   storage (src/store/memory, the DynamoDB contract) and the SQS fake (bench/support/sqs-fake.ts),
- *   and sent by the real handler (`senderHandler` over `createSenderDeps`, the deployed defaults:
- *   `maxInlineWaitMs` 3 s, `slotLeadMs` 25 ms, δ = 10 ms). Pollers stand in for Lambda's event
- *   source mapping (batches of 10, a long poll that returns as soon as a message is visible, partial
- *   batch responses, the deployed 30 s timeout); the sweeper runs every minute, as deployed.
- * - The provider (bench/support/provider-stub.ts): L per fixed window of W, the windows starting at
- *   a seeded random offset; every request counts, and beyond L it answers 429 with `Retry-After`
- *   (the seconds to the window's end, rounded up). A request reaches it 0–(2δ − 1 ms) after the
- *   call (uniform), and the call starts within 1 ms of its slot (the sender reads the clock in whole
- *   ms, through `Date`): arrivals spread over the 2δ the slots leave room for. It answers after a
- *   lognormal latency (p50 300 ms, p99 1.5 s). Every draw is seeded.
- * - Saturation: a feeder keeps `backlog` messages accepted and not yet sent, so the pacer, not the
- *   supply or the concurrency, sets the pace.
- *
- * Two cases: per second (a LiveChat number, Meta's 80/s, over 120 s) and per hour (a LiveTok key on
- * the free plan, 1,000/h, over 4 hours: at least three whole windows at any offset). Each runs with
- * the project's pacer (the account's documented limit) and naive (a limit far above the provider's:
- * the sender relies on 429 and `Retry-After`), with the same seeds.
- *
- * Measured: utilisation = accepted sends in the provider's own whole windows (its windows between
- * the first accepted send and the run's end; the partial first and last are left out) ÷ (L × their
- * number); 429s; the most requests (accepted or not) in ANY span of W (sliding: the any-window
- * guarantee says ≤ L); and, to find where the rest of the limit goes, the slots' idle time: the
- * gaps between consecutive calls beyond the pacer's interval T (and the clock's 1 ms).
- *
- * The adapter's module and the request's schemas (src/messages/request-schemas.ts) are loaded before
- * time starts: a dynamic import is real I/O, which the virtual clock would not wait for (under
- * vitest, it let the clock run to the end before the first send).
- */
-import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  type Message,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { acceptMessages } from '../src/api/accept.ts';
 import { AccountConfig } from '../src/config/accounts.ts';
 import { PipelineConfig, PipelineSecrets } from '../src/config/pipeline.ts';
@@ -62,6 +17,7 @@ import { FIXTURES } from '../test/support/providers.ts';
 import { testConfig, testSecrets } from '../test/support/local-aws.ts';
 import { providerStub } from './support/provider-stub.ts';
 import { SqsFake } from './support/sqs-fake.ts';
+import { virtualConsumer, type VirtualConsumer } from './support/virtual-consumer.ts';
 import { seeded, VirtualClock } from './support/virtual-clock.ts';
 
 export interface WindowsCase {
@@ -161,26 +117,6 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 
-function toRecord(message: Message, arn: string): SQSRecord {
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId ?? '',
-    receiptHandle: message.ReceiptHandle ?? '',
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? '0',
-      SenderId: attributes.SenderId ?? '',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '0',
-    },
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: arn,
-    awsRegion: 'us-east-1',
-  };
-}
-
 /** One run of a case: the sender, virtual time, the provider's windows at the seed's offset. */
 export async function runWindows(options: {
   case: WindowsCase;
@@ -236,10 +172,8 @@ export async function runWindows(options: {
 
   // Wake the idle pollers when something is put on the queue (a long poll returns when a message
   // comes); count the sender's own SendMessageBatch requests (messages put back with a delay).
-  const idle = new Set<() => void>();
-  const wakeAll = () => {
-    for (const wake of [...idle]) wake();
-  };
+  let consumer: VirtualConsumer | undefined;
+  const wakeAll = () => consumer?.wakeAll();
   let requeueRequests = 0;
   const waking = (count: boolean) =>
     ({
@@ -276,52 +210,20 @@ export async function runWindows(options: {
   let stopped = false;
   let invocations = 0;
 
-  const idleWait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = clock.timer(ms);
-      const wake = () => {
-        timer.cancel();
-        idle.delete(wake);
-        resolve();
-      };
-      idle.add(wake);
-      void timer.done.then(wake);
-    });
-
-  const poller = async () => {
-    while (!stopped) {
-      const { Messages = [] } = (await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: BATCH,
-          VisibilityTimeout: VISIBILITY_S,
-          WaitTimeSeconds: 0,
-          MessageSystemAttributeNames: ['All'],
-        }),
-      )) as { Messages?: Message[] };
-      if (Messages.length === 0) {
-        const next = sqs.nextVisibleAt(queueUrl);
-        await idleWait(next === undefined ? 20_000 : Math.min(20_000, Math.max(1, next - clock.now())));
-        continue;
-      }
+  consumer = virtualConsumer({
+    sqs,
+    clock,
+    queueUrl,
+    queueArn,
+    batchSize: BATCH,
+    visibilityTimeoutS: VISIBILITY_S,
+    timeoutS: SENDER_DEFAULTS.timeoutSeconds,
+    handler,
+    onInvocation: () => {
       invocations += 1;
-      const records = Messages.map((message) => toRecord(message, queueArn));
-      const deadline = clock.now() + SENDER_DEFAULTS.timeoutSeconds * 1000;
-      const context = { getRemainingTimeInMillis: () => Math.max(0, deadline - clock.now()) } as unknown as Context;
-      let response: SQSBatchResponse;
-      try {
-        response = await handler({ Records: records }, context);
-      } catch {
-        continue; // the whole batch comes back after the visibility timeout
-      }
-      const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
-      const done = records.filter((record) => !failed.has(record.messageId));
-      for (let i = 0; i < done.length; i += 10) {
-        const entries = done.slice(i, i + 10).map((record, j) => ({ Id: String(j), ReceiptHandle: record.receiptHandle }));
-        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-      }
-    }
-  };
+    },
+  });
+  const poller = consumer.poll;
   const feeder = async () => {
     while (!stopped) {
       const outstanding = acceptedMessages - sent();
@@ -363,6 +265,7 @@ export async function runWindows(options: {
   );
   void clock.sleep(durationMs).then(() => {
     stopped = true;
+    consumer?.stop();
     wakeAll();
   });
   await clock.run({ stop: () => finished });
