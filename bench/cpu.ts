@@ -22,6 +22,7 @@ import { providerCallback } from '../src/local/simulator.ts';
 import { silentLog } from '../src/runtime/log.ts';
 import { API_KEY, testConfig, testSecrets } from '../test/support/local-aws.ts';
 import { naiveWebhookHandler } from './naive.ts';
+import { cpuMs } from './support/cpu-time.ts';
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, endpoint: 'http://127.0.0.1:9' };
 
@@ -67,11 +68,6 @@ function stubSqs(): SQSClient {
 }
 
 const context = { getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
-
-function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
 
 export async function runCpu(options: {
   naive: boolean;

@@ -19,6 +19,7 @@ import { percentile, providerStub } from './support/provider-stub.ts';
 import { SqsFake } from './support/sqs-fake.ts';
 import { virtualConsumer, type VirtualConsumer } from './support/virtual-consumer.ts';
 import { seeded, VirtualClock } from './support/virtual-clock.ts';
+import { cpuMs } from './support/cpu-time.ts';
 
 const START = Date.parse('2026-01-05T00:00:00.000Z');
 export const FAILOVER_AFTER = '30s';
@@ -58,11 +59,6 @@ export interface FailoverRun {
   failovers: Record<string, number>;
   virtualEvents: number;
   cpuMs: number;
-}
-
-function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
 }
 
 const digits = (recipient: string) => recipient.replace(/\D/g, '');

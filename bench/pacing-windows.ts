@@ -19,6 +19,7 @@ import { providerStub } from './support/provider-stub.ts';
 import { SqsFake } from './support/sqs-fake.ts';
 import { virtualConsumer, type VirtualConsumer } from './support/virtual-consumer.ts';
 import { seeded, VirtualClock } from './support/virtual-clock.ts';
+import { cpuMs } from './support/cpu-time.ts';
 
 export interface WindowsCase {
   /** `second` and `hour` are the bench's (WINDOWS_CASES); a test may run others. */
@@ -111,11 +112,6 @@ const VISIBILITY_S = 6 * SENDER_DEFAULTS.timeoutSeconds + SENDER_DEFAULTS.maximu
 const BATCH = 10;
 const SWEEP_EVERY_MS = 60_000;
 const FEED_EVERY_MS = 1000;
-
-function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
 
 /** One run of a case: the sender, virtual time, the provider's windows at the seed's offset. */
 export async function runWindows(options: {

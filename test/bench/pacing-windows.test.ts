@@ -7,6 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { runWindows, WINDOWS_CASES, type WindowsCase } from '../../bench/pacing-windows.ts';
 import { FIXTURES } from '../support/providers.ts';
 
+/** A sparse limit, 20 a minute (one slot every 3 s) on a LiveTok account, for 5 minutes, with `backlog` messages waiting. */
+const minuteCase = (backlog: number): WindowsCase => ({
+  name: `minute-${backlog}`,
+  provider: 'livetok',
+  account: { ...FIXTURES.livetok.account, limits: { perMinute: 20 } },
+  limit: 20,
+  windowMs: 60_000,
+  durationMs: 5 * 60_000,
+  concurrency: 2,
+  backlog,
+});
+
 /** Meta's 80/s on a LiveChat number, for 8 s of virtual time: 7 whole windows of the provider's. */
 const SECOND = { ...WINDOWS_CASES.second, durationMs: 8000 };
 
@@ -31,16 +43,7 @@ describe('pacing against a provider’s fixed windows (virtual time)', () => {
   it('uses every slot of a sparse limit: a message whose slot is out of reach comes back before it, not after', async () => {
     // One slot every 3 s (20/min): a copy put back for the whole wait, in whole seconds rounded
     // up, came back after its slot, and the slots taken late left 7.5% of the limit unused.
-    const minute: WindowsCase = {
-      name: 'minute',
-      provider: 'livetok',
-      account: { ...FIXTURES.livetok.account, limits: { perMinute: 20 } },
-      limit: 20,
-      windowMs: 60_000,
-      durationMs: 5 * 60_000,
-      concurrency: 2,
-      backlog: 10,
-    };
+    const minute = minuteCase(10);
     const run = await runWindows({ case: minute, naive: false, seed: 1 });
     expect(run.wholeWindows).toBe(4);
     expect(run.count429).toBe(0);
@@ -52,16 +55,7 @@ describe('pacing against a provider’s fixed windows (virtual time)', () => {
     // One slot every 3 s and 200 messages waiting: without carried slots every message out of reach
     // looked again at each slot (hundreds of copies per send); with them, a message takes a slot up
     // to 15 minutes ahead and comes back once, or waits about that long for the next round.
-    const deep: WindowsCase = {
-      name: 'minute-deep',
-      provider: 'livetok',
-      account: { ...FIXTURES.livetok.account, limits: { perMinute: 20 } },
-      limit: 20,
-      windowMs: 60_000,
-      durationMs: 5 * 60_000,
-      concurrency: 2,
-      backlog: 200,
-    };
+    const deep = minuteCase(200);
     const run = await runWindows({ case: deep, naive: false, seed: 1 });
     expect(run.count429).toBe(0);
     expect(run.maxAnyWindow).toBeLessThanOrEqual(20);
