@@ -23,6 +23,7 @@ import { SendQueue } from '../queue/send-queue.ts';
 import {
   DEFAULT_MAX_INLINE_WAIT_MS,
   DEFAULT_SLOT_LEAD_MS,
+  MAX_SLOT_LEAD_MS,
   newBatchContext,
   planBatch,
   sendQueuedMessage,
@@ -33,6 +34,7 @@ import { errorLogFields } from '../errors.ts';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CLAIM_EXPIRY_MS } from '../runtime/env.ts';
 import { lazyLoader, type LoaderOptions } from '../runtime/loader.ts';
 import { functionLog } from '../runtime/log.ts';
+import { SlotLead } from '../pacing/lead.ts';
 import { configMaxAgeMs, runtimeFromEnvironment, type RuntimeEnvironment } from './runtime.ts';
 
 type SenderOptions = Partial<
@@ -48,6 +50,8 @@ type SenderOptions = Partial<
  * provider call's deadline; default 10 s).
  */
 export function createSenderDeps(env: RuntimeEnvironment, options: SenderOptions & { random?: () => number } = {}): SenderDeps {
+  const maxInlineWaitMs = options.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS;
+  const slotLeadMs = options.slotLeadMs ?? DEFAULT_SLOT_LEAD_MS;
   return {
     messages: env.storage.messages,
     claims: env.storage.claims,
@@ -64,8 +68,10 @@ export function createSenderDeps(env: RuntimeEnvironment, options: SenderOptions
     recipientHashKey: env.secrets.recipientHashKey,
     now: env.now ? () => env.now!().getTime() : Date.now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    maxInlineWaitMs: options.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS,
-    slotLeadMs: options.slotLeadMs ?? DEFAULT_SLOT_LEAD_MS,
+    maxInlineWaitMs,
+    slotLeadMs,
+    // Learned per container, from the floor up to a third of the inline wait (src/pacing/lead.ts).
+    lead: new SlotLead(slotLeadMs, Math.min(MAX_SLOT_LEAD_MS, maxInlineWaitMs / 3)),
     claimExpiryMs: options.claimExpiryMs ?? env.claimExpiryMs ?? DEFAULT_CLAIM_EXPIRY_MS,
     pauseRecheckMs: options.pauseRecheckMs ?? 15 * 60_000,
     callTimeoutMs: options.callTimeoutMs ?? env.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,

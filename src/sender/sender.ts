@@ -37,6 +37,7 @@ import { matchedByRecipient } from '../providers/adapter.ts';
 import type { OutgoingMessage, ProviderAdapter, ProviderConnection, SendResult } from '../providers/adapter.ts';
 import { ProviderError } from '../providers/errors.ts';
 import { pacingFor, recipientSpacingMs, type Budget } from '../pacing/budget.ts';
+import type { SlotLead } from '../pacing/lead.ts';
 import type { Pacer } from '../pacing/pacer.ts';
 import { spacingOf } from '../pacing/slots.ts';
 import { MAX_DELAY_S, type SendQueue } from '../queue/send-queue.ts';
@@ -80,6 +81,11 @@ export interface SenderDeps extends SenderStorage {
    * one the first send waits this long.
    */
   slotLeadMs: number;
+  /**
+   * The lead this container has learned (src/pacing/lead.ts): `slotLeadMs` while the writes take
+   * their usual time, longer while they do not. Without one, the lead is `slotLeadMs`.
+   */
+  lead?: SlotLead;
   /** A claim older than this cannot belong to a call still under way (≥ the function timeout). */
   claimExpiryMs: number;
   /** How often a paused account's held messages look again whether the pause was lifted (lifting it re-enqueues them at once). */
@@ -194,6 +200,9 @@ export function planBatch(bodies: readonly string[], batch: BatchContext): void 
 /** The default `slotLeadMs`: two conditional writes (the recipient's gap, the claim) at DynamoDB's usual latency. */
 export const DEFAULT_SLOT_LEAD_MS = 25;
 
+/** The longest lead a container learns (src/pacing/lead.ts): past it, the writes are the problem, not the lead. */
+export const MAX_SLOT_LEAD_MS = 1000;
+
 /**
  * The default `maxInlineWaitMs`: how far ahead a batch reserves its slots and waits for them in the
  * invocation. A campaign keeps each number's slots reserved ahead by the invocations in flight;
@@ -217,8 +226,13 @@ export const DEFAULT_MAX_INLINE_WAIT_MS = 3000;
  * and waits for it in the invocation. Which slots exist is the pacer's alone: this only decides
  * when to look again.
  */
-export function queueWaitForSlot(waitMs: number, deps: Pick<SenderDeps, 'slotLeadMs' | 'maxInlineWaitMs'>): number {
-  return Math.max(1, waitMs - deps.slotLeadMs - deps.maxInlineWaitMs);
+export function queueWaitForSlot(waitMs: number, deps: Pick<SenderDeps, 'slotLeadMs' | 'lead' | 'maxInlineWaitMs'>): number {
+  return Math.max(1, waitMs - leadMs(deps) - deps.maxInlineWaitMs);
+}
+
+/** How far ahead of now a reservation starts: the container's learned lead, else `slotLeadMs`. */
+export function leadMs(deps: Pick<SenderDeps, 'slotLeadMs' | 'lead'>): number {
+  return deps.lead?.ms ?? deps.slotLeadMs;
 }
 
 /**
@@ -307,7 +321,7 @@ async function takeSlot(
       const made = batch.reservations.get(account) ?? 0;
       batch.reservations.set(account, made + 1);
       const want = made === 0 ? 1 : 1 + (batch.wanting.get(account) ?? 0);
-      const lead = deps.slotLeadMs;
+      const lead = leadMs(deps);
       const reserved = await deps.pacer.reserve(`acct#${account}`, budget, want, now + lead, deps.maxInlineWaitMs);
       if (reserved.slots.length === 0) return { waitMs: reserved.waitMs + lead };
       held.push(...reserved.slots);
@@ -332,21 +346,21 @@ async function slotFor(
   ticket: SlotTicket,
   deps: SenderDeps,
   delay: (delayMs: number, reason: string, options?: DelayOptions) => Promise<Outcome>,
-): Promise<{ at: number } | { outcome: Outcome }> {
+): Promise<{ at: number; carried?: true } | { outcome: Outcome }> {
   const account = message.request.account;
   const scope = `acct#${account}`;
   const carried = carriedSlot(message, deps);
   if (carried !== undefined && carried >= deps.now() - (budget.arrivalJitterMs ?? 0) && (await deps.pacer.stillGood(scope, carried))) {
     const waitMs = carried - deps.now();
-    if (waitMs <= deps.slotLeadMs + deps.maxInlineWaitMs) return { at: carried };
+    if (waitMs <= leadMs(deps) + deps.maxInlineWaitMs) return { at: carried, carried: true };
     return { outcome: await delay(queueWaitForSlot(waitMs, deps), 'account rate limit (its slot is reserved)', { slot: message.slot! }) };
   }
   const next = await takeSlot(batch, account, budget, ticket, deps);
   if ('at' in next) return next;
   if (intervalMs(budget) < deps.maxInlineWaitMs) return { outcome: await delay(queueWaitForSlot(next.waitMs, deps), 'account rate limit') };
-  const ahead = await deps.pacer.reserve(scope, budget, 1, deps.now() + deps.slotLeadMs, FAR_HORIZON_MS);
+  const ahead = await deps.pacer.reserve(scope, budget, 1, deps.now() + leadMs(deps), FAR_HORIZON_MS);
   const at = ahead.slots[0];
-  if (at === undefined) return { outcome: await delay(queueWaitForSlot(ahead.waitMs + deps.slotLeadMs, deps), 'account rate limit') };
+  if (at === undefined) return { outcome: await delay(queueWaitForSlot(ahead.waitMs + leadMs(deps), deps), 'account rate limit') };
   const slot = deps.cipher.seal(JSON.stringify({ id: message.id, account, at } satisfies CarriedSlot));
   return { outcome: await delay(queueWaitForSlot(at - deps.now(), deps), 'account rate limit (its slot reserved ahead)', { slot }) };
 }
@@ -508,6 +522,7 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
   if (blockedUntil() > deps.now()) return delay(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
   // The adapter's module loads now, not between the slot and the call (its first send would be late).
   await adapter.prepare?.();
+  const asked = deps.now();
   const first = await slotFor(routed, batch, pacing.account, ticket, deps, delay);
   if ('outcome' in first) return first.outcome;
   let slot = first.at;
@@ -515,21 +530,27 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
   // (refused, the slot goes unused: rare, and safe).
   const gap = await deps.pacer.acquireGap(`rcpt#${request.account}#${recipient.hash}`, recipientSpacingMs(pacing), slot);
   if (gap.granted === 0) return delay(Math.max(1, slot + gap.waitMs - deps.now()), 'recipient gap');
+  const beforeClaimMs = deps.now() - asked;
 
   // Until the claim's turn: the claim is the second half of the lead. Waiting costs no write, and
   // a reason to hold back found now (the provider asked to wait) counts no attempt.
-  const claimAt = slot - deps.slotLeadMs / 2;
+  const claimAt = slot - leadMs(deps) / 2;
   if (claimAt > deps.now()) await deps.sleep(claimAt - deps.now());
   if (blockedUntil() > deps.now()) return delay(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
   if (timeIsShort()) return delay(0, 'too little time left in this invocation for a call');
 
   const claim = randomUUID();
-  const claimUntil = new Date(deps.now() + deps.maxInlineWaitMs + deps.slotLeadMs + deps.claimExpiryMs).toISOString();
+  const claimUntil = new Date(deps.now() + deps.maxInlineWaitMs + leadMs(deps) + deps.claimExpiryMs).toISOString();
   // Providers with a lookup keep the sealed body while sending: a stale claim goes back to a sender, which asks the provider.
   const claimOptions = { until: claimUntil, keepPayload: adapter.capabilities.lookup, ...routeCondition(start.route) };
+  const claimStarted = deps.now();
   if (!(await deps.claims.claim(message.id, claim, now(), claimOptions))) {
     return { kind: 'skipped', reason: 'claimed by another delivery' };
   }
+  // The lead this record needed: its reservation and gap before the claim's turn, its claim in the
+  // half of the lead after (a carried slot was reserved long ago: it says nothing about the lead).
+  const claimMs = deps.now() - claimStarted;
+  if (!first.carried) deps.lead?.observe(Math.max(beforeClaimMs + claimMs, 2 * claimMs));
   const context: RefusalContext = { message, account, template, recipientHash: recipient.hash, claim, record, route: start.route, log };
   // No call made: the claim is released (its attempt taken back, the last error kept).
   const holdBack = (delayMs: number, reason: string) => giveBack(context, undefined, delayMs, reason, deps, log);
@@ -540,8 +561,11 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
     if (slot > deps.now()) await deps.sleep(slot - deps.now());
     if (deps.now() <= slot + lateness) break;
     if (retakes === MAX_SLOT_RETAKES) return holdBack(0, 'its slots passed before the call could start (a busy event loop)');
+    const retaking = deps.now();
     const again = await takeSlot(batch, request.account, pacing.account, ticket, deps);
     if ('waitMs' in again) return holdBack(queueWaitForSlot(again.waitMs, deps), 'account rate limit (its slot passed before the call)');
+    // A retake needs a lead as long as its own reservation took.
+    deps.lead?.observe(deps.now() - retaking);
     slot = again.at;
   }
   // Another record of the batch met the provider's 429 during the claim: this one is not sent into it.
