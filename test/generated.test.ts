@@ -2,11 +2,11 @@
  * Generated code is committed and never edited by hand: regenerating every provider's client into
  * a temporary folder must reproduce generated/ byte for byte.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generate } from '../scripts/generate.ts';
+import { generate, GenerationError } from '../scripts/generate.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 
@@ -37,4 +37,30 @@ describe('generated clients', () => {
     );
     expect(unmarked).toEqual([]);
   });
+
+  it('leave the clients as they were when a spec does not parse, and name the spec', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'generate-broken-'));
+    try {
+      cpSync(join(root, 'specs'), join(project, 'specs'), { recursive: true });
+      writeFileSync(
+        join(project, 'specs', 'kaleyra.yaml'),
+        `${readFileSync(join(root, 'specs', 'kaleyra.yaml'), 'utf8')}\nopenapi: [broken\n`,
+      );
+      const into = join(project, 'generated');
+      mkdirSync(join(into, 'kaleyra'), { recursive: true });
+      writeFileSync(join(into, 'kaleyra', 'index.ts'), 'committed\n');
+      process.chdir(project);
+      const failed = generate(into, ['livetok', 'kaleyra']).catch((error: unknown) => error);
+      const error = await failed;
+      expect(error).toBeInstanceOf(GenerationError);
+      expect((error as Error).message).toMatch(/is unchanged\).*kaleyra\.yaml/s);
+      // Nothing moved into place: neither the broken spec's folder nor the one that parsed.
+      expect(readFileSync(join(into, 'kaleyra', 'index.ts'), 'utf8')).toBe('committed\n');
+      expect(existsSync(join(into, 'livetok'))).toBe(false);
+      expect(readdirSync(project).filter((name) => name.startsWith('.generating-'))).toEqual([]);
+    } finally {
+      process.chdir(root);
+      rmSync(project, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
