@@ -282,6 +282,30 @@ describe('failover over random provider answers', () => {
     });
   });
 
+  it('ends a message `unknown`, not stuck in `sending`, when its route is removed while a claim on it was left by a crash', async () => {
+    const stuck = await run(['pause_account', 'pause_account', 'pause_account'], 1);
+    expect(await stuck.deps.messages.get(stuck.id)).toMatchObject({ status: 'queued', route: { account: 'f2' } });
+    // A send on f2 claimed it, and its invocation died before recording the outcome.
+    const at = stuck.deps.now();
+    const until = new Date(at + 60_000).toISOString();
+    expect(await stuck.deps.claims.claim(stuck.id, 'crashed', new Date(at).toISOString(), { until, route: 2 })).toBe(true);
+    const onlyF1 = new Map(stuck.deps.accounts);
+    onlyF1.set('o', { ...onlyF1.get('o')!, fallbacks: onlyF1.get('o')!.fallbacks!.slice(0, 1) });
+    stuck.deps.accounts = onlyF1;
+    // While the claim may still be calling: looked at again once it is stale, not failed (it may have gone out).
+    expect(await sendQueuedMessage(stuck.body, stuck.deps, newBatchContext())).toMatchObject({
+      kind: 'delayed',
+      reason: 'a send attempt is under way',
+    });
+    expect(await stuck.deps.messages.get(stuck.id)).toMatchObject({ status: 'sending' });
+    const later = { ...stuck.deps, now: () => at + 61_000 };
+    expect(await sendQueuedMessage(stuck.body, later, newBatchContext())).toMatchObject({ kind: 'unknown' });
+    expect(await stuck.deps.messages.get(stuck.id)).toMatchObject({
+      status: 'unknown',
+      error: { reason: expect.stringContaining('route 2 (account f2) is no longer configured as a fallback of o') },
+    });
+  });
+
   it('pushes the origin’s account and provider, and names the fallback route that sent it (only then)', async () => {
     const pushesOf = async (answers: Answer[]) => {
       const pushes: StatusChange[] = [];

@@ -418,20 +418,40 @@ async function sendOne(body: string, deps: SenderDeps, batch: BatchContext, tick
     record = await deps.messages.get(message.id);
     if (!record) throw new UnavailableError('store', `record ${message.id} could not be created`);
   }
-  if (!account || account.provider !== request.provider) {
-    await deps.messages.applyStatus(message.id, 'failed', now(), {
-      error: { class: 'permanent', reason: `account ${request.account} is not configured for ${request.provider}` },
-    });
-    return { kind: 'failed', reason: 'account not configured' };
-  }
+  if (!account || account.provider !== request.provider)
+    return withoutRoute(message, record, `account ${request.account} is not configured for ${request.provider}`, deps, log);
   const route = currentRoute(message, record, account, deps.accounts);
-  if ('error' in route) {
-    // Its route was removed from the configuration: a waiting message fails; one sent or being sent is left as it is.
-    if (record.status !== 'queued' && record.status !== 'scheduled') return { kind: 'skipped', reason: `already ${record.status}` };
-    await deps.messages.applyStatus(message.id, 'failed', now(), { error: { class: 'permanent', reason: route.error } });
-    return { kind: 'failed', reason: route.error };
-  }
+  if ('error' in route) return withoutRoute(message, record, route.error, deps, log);
   return sendOnRoute({ message, record, route, recipient, log, ticket }, deps, batch);
+}
+
+/**
+ * A message whose account or route was removed from the configuration. Waiting, it fails. Being
+ * sent (a claim), its outcome cannot be looked up without the route: once the claim is stale it
+ * ends `unknown` — not `failed`, the call may have gone out — instead of staying `sending` for ever.
+ * Anything further along is left as it is.
+ */
+async function withoutRoute(message: QueueMessage, record: MessageRecord, reason: string, deps: SenderDeps, log: Log): Promise<Outcome> {
+  const now = () => new Date(deps.now()).toISOString();
+  if (record.status === 'queued' || record.status === 'scheduled') {
+    await deps.messages.applyStatus(message.id, 'failed', now(), { error: { class: 'permanent', reason } });
+    return { kind: 'failed', reason };
+  }
+  if (record.status !== 'sending') return { kind: 'skipped', reason: `already ${record.status}` };
+  const claimed = await deps.claims.claimOf(message.id);
+  const staleAt = claimed ? (claimed.until ? Date.parse(claimed.until) : Date.parse(claimed.claimedAt) + deps.claimExpiryMs) : 0;
+  if (staleAt > deps.now()) {
+    const knownDueAt = record.dueAt ?? new Date(Date.parse(record.createdAt) + deps.sweepGraceMs).toISOString();
+    return delayMessage(withoutSlot(message), staleAt - deps.now() + 1000, 'a send attempt is under way', deps, log, {
+      knownDueAt,
+      watch: false,
+    });
+  }
+  const unknown = `the send attempt ended without recording an outcome, and ${reason}: it cannot be looked up`;
+  if (!(await deps.claims.markUnknown(message.id, now(), unknown, claimed?.token)))
+    return { kind: 'skipped', reason: 'resolved meanwhile' };
+  log.warn('stale claim on a route no longer configured: outcome unknown', { reason });
+  return { kind: 'unknown', reason: unknown };
 }
 
 /** What {@link sendOnRoute} starts from: the message, its record as read, and the route that owns its send. */
