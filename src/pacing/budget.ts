@@ -83,3 +83,13 @@ export function pacingFor(account: AccountConfig): PacingConfig {
     recipientGapMs: limits?.recipientGapMs ?? DEFAULT_RECIPIENT_GAP_MS,
   };
 }
+
+/**
+ * How long an account waits after a 429 that names no reset: its shortest window (a per-second
+ * limit's second), between 1 s and 1 min. The provider said the account is over its limit; the
+ * window it counts in is the least it takes to come back under.
+ */
+export function defaultResetMs(budget: Pick<Budget, 'windows'>): number {
+  const shortest = Math.min(...budget.windows.map((window) => window.windowMs));
+  return Math.min(60_000, Math.max(1000, Number.isFinite(shortest) ? shortest : 1000));
+}

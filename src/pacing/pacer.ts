@@ -25,19 +25,46 @@ export interface Acquired {
   waitMs: number;
 }
 
+/** How old this pacer's view of a scope's block may be before {@link Pacer.blockedUntil} reads it again. */
+export const BLOCK_VIEW_MAX_AGE_MS = 1000;
+
 export class Pacer {
   private readonly store: PacingRepository;
   private readonly random: () => number;
+  private readonly clock: () => number;
+  /** Per scope, the block its state named when this pacer last read it, and when that was. */
+  private readonly seen = new Map<string, { blockedUntilMs: number; readAt: number }>();
 
-  constructor(store: PacingRepository, random: () => number = Math.random) {
+  constructor(store: PacingRepository, random: () => number = Math.random, clock: () => number = Date.now) {
     this.store = store;
     this.random = random;
+    this.clock = clock;
+  }
+
+  /** Reads `scope`'s slot state, and keeps the block it names. */
+  private async read(scope: string) {
+    const stored = await this.store.readSlots(scope);
+    this.seen.set(scope, { blockedUntilMs: stored.state?.blockedUntilMs ?? 0, readAt: this.clock() });
+    return stored;
+  }
+
+  /**
+   * Until when a provider asked `scope` to wait (a 429's reset, met by any sender), as this pacer
+   * last saw it: its own reads of the state (every reservation reads it) are reused while younger
+   * than `maxAgeMs`, so a busy account costs about one read a second per container, and a 429 met
+   * elsewhere stops this container's sends within about that.
+   */
+  async blockedUntil(scope: string, maxAgeMs: number = BLOCK_VIEW_MAX_AGE_MS): Promise<number> {
+    const seen = this.seen.get(scope);
+    if (seen && this.clock() - seen.readAt < maxAgeMs) return seen.blockedUntilMs;
+    const { state } = await this.read(scope);
+    return state?.blockedUntilMs ?? 0;
   }
 
   /** Reserves up to `want` of `scope`'s next slots, none later than `now + horizonMs`. */
   async reserve(scope: string, budget: Budget, want: number, now: number, horizonMs: number): Promise<Reserved> {
     for (let attempt = 0; attempt < 8; attempt++) {
-      const stored = await this.store.readSlots(scope);
+      const stored = await this.read(scope);
       const reservation = reserve(normalise(stored.state, budget), budget, want, now, horizonMs, this.random);
       if (reservation.slots.length === 0) return { slots: [], waitMs: reservation.waitMs };
       if (await this.store.writeSlots(scope, reservation.state, stored.version, now)) return { slots: reservation.slots, waitMs: 0 };
@@ -51,7 +78,7 @@ export class Pacer {
    * to wait past it (a 429's reset). One read of the slot state, no write.
    */
   async stillGood(scope: string, slotMs: number): Promise<boolean> {
-    const { state } = await this.store.readSlots(scope);
+    const { state } = await this.read(scope);
     const blockedUntil = state?.blockedUntilMs ?? 0;
     return blockedUntil <= slotMs;
   }
@@ -59,10 +86,13 @@ export class Pacer {
   /** Nobody sends from `scope` before `untilMs` (a provider's 429 said so). */
   async block(scope: string, budget: Budget, untilMs: number, now: number): Promise<void> {
     for (let attempt = 0; attempt < 8; attempt++) {
-      const stored = await this.store.readSlots(scope);
+      const stored = await this.read(scope);
       const state = normalise(stored.state, budget);
       if ((state?.notBeforeMs ?? 0) >= untilMs) return;
-      if (await this.store.writeSlots(scope, block(state, untilMs), stored.version, now)) return;
+      if (await this.store.writeSlots(scope, block(state, untilMs), stored.version, now)) {
+        this.seen.set(scope, { blockedUntilMs: Math.max(state?.blockedUntilMs ?? 0, untilMs), readAt: this.clock() });
+        return;
+      }
     }
   }
 

@@ -36,7 +36,7 @@ import { maskPhone, recipientRef } from '../privacy/recipient.ts';
 import { matchedByRecipient } from '../providers/adapter.ts';
 import type { OutgoingMessage, ProviderAdapter, ProviderConnection, SendResult } from '../providers/adapter.ts';
 import { ProviderError } from '../providers/errors.ts';
-import { pacingFor, recipientSpacingMs, type Budget } from '../pacing/budget.ts';
+import { defaultResetMs, pacingFor, recipientSpacingMs, type Budget } from '../pacing/budget.ts';
 import type { SlotLead } from '../pacing/lead.ts';
 import type { Pacer } from '../pacing/pacer.ts';
 import { spacingOf } from '../pacing/slots.ts';
@@ -557,6 +557,14 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
   const claimAt = slot - leadMs(deps) / 2;
   if (claimAt > deps.now()) await deps.sleep(claimAt - deps.now());
   if (blockedUntil() > deps.now()) return delay(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
+  // A 429 met by another invocation since this batch reserved: its slots inside the block are void
+  // (as a carried slot's are), and the batch's others hold back too.
+  const elsewhere = await deps.pacer.blockedUntil(`acct#${request.account}`);
+  if (elsewhere > slot) {
+    batch.slots.delete(request.account);
+    batch.blockedUntil.set(request.account, Math.max(blockedUntil(), elsewhere));
+    return delay(Math.max(1, elsewhere - deps.now()), 'the provider asked to wait (another invocation met its limit)');
+  }
   if (timeIsShort()) return delay(0, 'too little time left in this invocation for a call');
 
   const claim = randomUUID();
@@ -661,9 +669,10 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
       if (result.error.retryClass === 'pause_sender') pausesCache.delete(request.account); // the rest of the batch sees the new pause
       // Slots reserved for the batch were reserved before the provider said to wait: the batch's
       // other records hold back instead of spending them into more 429s.
-      if (result.error.retryClass === 'backoff' && result.error.retryAfterMs !== undefined) {
+      const resetMs = accountResetMs(result.error, pacing.account);
+      if (resetMs !== undefined) {
         batch.slots.delete(request.account);
-        batch.blockedUntil.set(request.account, Math.max(blockedUntil(), deps.now() + result.error.retryAfterMs));
+        batch.blockedUntil.set(request.account, Math.max(blockedUntil(), deps.now() + resetMs));
       }
       return refused(result.error, context, deps, log);
   }
@@ -715,10 +724,11 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
       });
       return { kind: 'failed', reason: 'opted_out' };
     case 'backoff': {
-      if (error.retryAfterMs !== undefined) {
-        // The provider named its reset: nobody on this account sends before it.
-        await deps.pacer.block(`acct#${c.account.id}`, pacingFor(c.account).account, deps.now() + error.retryAfterMs, deps.now());
-        return waitAgain(Math.max(1000, error.retryAfterMs), `provider asked to wait (${error.status ?? error.code})`);
+      const resetMs = accountResetMs(error, pacingFor(c.account).account);
+      if (resetMs !== undefined) {
+        // The provider named its reset, or said 429 (the account's shortest window): nobody on this account sends before it.
+        await deps.pacer.block(`acct#${c.account.id}`, pacingFor(c.account).account, deps.now() + resetMs, deps.now());
+        return waitAgain(Math.max(1000, resetMs), `provider asked to wait (${error.status ?? error.code})`);
       }
       // A message with a later route comes back in time to fail over (./failover.ts).
       const waitMs = waitOnRoute(backoffMs(c.record.attempts + 1, REFUSAL_BACKOFF, deps.random), c, deps);
@@ -734,6 +744,17 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
       // Paused above: once the claim is given back, no other delivery may find the account unpaused.
       return waitAgain(deps.pauseRecheckMs, `paused: ${stored.reason}`, c.account.id);
   }
+}
+
+/**
+ * How long the whole account waits after a `backoff` refusal: the reset the provider named, else,
+ * for a 429 (the account over its limit), the account's shortest window; none for other refusals
+ * (a 503, no connection: only the message backs off).
+ */
+function accountResetMs(error: ProviderError, budget: Budget): number | undefined {
+  if (error.retryClass !== 'backoff') return undefined;
+  if (error.retryAfterMs !== undefined) return error.retryAfterMs;
+  return error.status === 429 ? defaultResetMs(budget) : undefined;
 }
 
 /** Pauses the refusing account (or template), before the claim is given back or the message moves on. */
