@@ -665,7 +665,7 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
       if (timeIsShort()) return { kind: 'unknown', reason: `${result.reason}; no time left in this invocation to look it up` };
       return reconcile(routed, account, adapter, attemptStarted, deps, log, result.reason, callDeadline());
     }
-    case 'rejected':
+    case 'rejected': {
       if (result.error.retryClass === 'pause_sender') pausesCache.delete(request.account); // the rest of the batch sees the new pause
       // Slots reserved for the batch were reserved before the provider said to wait: the batch's
       // other records hold back instead of spending them into more 429s.
@@ -675,6 +675,7 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
         batch.blockedUntil.set(request.account, Math.max(blockedUntil(), deps.now() + resetMs));
       }
       return refused(result.error, context, deps, log);
+    }
   }
 }
 
