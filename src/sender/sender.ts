@@ -200,8 +200,8 @@ export function planBatch(bodies: readonly string[], batch: BatchContext): void 
 /** The default `slotLeadMs`: two conditional writes (the recipient's gap, the claim) at DynamoDB's usual latency. */
 export const DEFAULT_SLOT_LEAD_MS = 25;
 
-/** The longest lead a container learns (src/pacing/lead.ts): past it, the writes are the problem, not the lead. */
-export const MAX_SLOT_LEAD_MS = 1000;
+/** The longest lead a container learns (src/pacing/lead.ts): past it, the writes are the problem, not the lead (and an idle account would wait that long for its first send). */
+export const MAX_SLOT_LEAD_MS = 500;
 
 /**
  * The default `maxInlineWaitMs`: how far ahead a batch reserves its slots and waits for them in the
@@ -307,7 +307,7 @@ async function takeSlot(
   budget: Budget,
   ticket: SlotTicket,
   deps: SenderDeps,
-): Promise<{ at: number } | { waitMs: number }> {
+): Promise<{ at: number; since: number } | { waitMs: number }> {
   if (!ticket.asked) {
     ticket.asked = true;
     batch.wanting.set(account, Math.max(0, (batch.wanting.get(account) ?? 1) - 1));
@@ -327,7 +327,7 @@ async function takeSlot(
       held.push(...reserved.slots);
       batch.slots.set(account, held);
     }
-    return { at: held.shift()! };
+    return { at: held.shift()!, since: now };
   } finally {
     turn.done();
   }
@@ -346,7 +346,7 @@ async function slotFor(
   ticket: SlotTicket,
   deps: SenderDeps,
   delay: (delayMs: number, reason: string, options?: DelayOptions) => Promise<Outcome>,
-): Promise<{ at: number; carried?: true } | { outcome: Outcome }> {
+): Promise<{ at: number; since: number } | { at: number; carried: true } | { outcome: Outcome }> {
   const account = message.request.account;
   const scope = `acct#${account}`;
   const carried = carriedSlot(message, deps);
@@ -542,7 +542,6 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
   if (blockedUntil() > deps.now()) return delay(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
   // The adapter's module loads now, not between the slot and the call (its first send would be late).
   await adapter.prepare?.();
-  const asked = deps.now();
   const first = await slotFor(routed, batch, pacing.account, ticket, deps, delay);
   if ('outcome' in first) return first.outcome;
   let slot = first.at;
@@ -550,13 +549,20 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
   // (refused, the slot goes unused: rare, and safe).
   const gap = await deps.pacer.acquireGap(`rcpt#${request.account}#${recipient.hash}`, recipientSpacingMs(pacing), slot);
   if (gap.granted === 0) return delay(Math.max(1, slot + gap.waitMs - deps.now()), 'recipient gap');
-  const beforeClaimMs = deps.now() - asked;
+  // From taking the slot (its turn at the batch's slots come: waiting for it is not the lead's).
+  const beforeClaimMs = 'since' in first ? deps.now() - first.since : 0;
 
   // Until the claim's turn: the claim is the second half of the lead. Waiting costs no write, and
   // a reason to hold back found now (the provider asked to wait) counts no attempt.
   const claimAt = slot - leadMs(deps) / 2;
   if (claimAt > deps.now()) await deps.sleep(claimAt - deps.now());
   if (blockedUntil() > deps.now()) return delay(blockedUntil() - deps.now(), 'the provider asked to wait (another record of this batch)');
+  // Another record of this batch was refused in a way that pauses the account (the batch's copy of
+  // its pauses was dropped then, to be read again once): this one looks again before it sends, and
+  // goes back on the queue, where the pause holds it (or moves it to its next route), if it covers it.
+  if (!pausesCache.has(request.account)) pausesCache.set(request.account, deps.pauses.list(request.account));
+  if ((await pausesCache.get(request.account)!).some((p) => pauseCovers(p.scope, template)))
+    return delay(0, 'the account was paused meanwhile (another record of this batch)');
   // A 429 met by another invocation since this batch reserved: its slots inside the block are void
   // (as a carried slot's are), and the batch's others hold back too.
   const elsewhere = await deps.pacer.blockedUntil(`acct#${request.account}`);
@@ -578,8 +584,19 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
   // The lead this record needed: its reservation and gap before the claim's turn, its claim in the
   // half of the lead after (a carried slot was reserved long ago: it says nothing about the lead).
   const claimMs = deps.now() - claimStarted;
-  if (!first.carried) deps.lead?.observe(Math.max(beforeClaimMs + claimMs, 2 * claimMs));
-  const context: RefusalContext = { message, account, template, recipientHash: recipient.hash, claim, record, route: start.route, log };
+  if (!('carried' in first)) deps.lead?.observe(Math.max(beforeClaimMs + claimMs, 2 * claimMs));
+  const context: RefusalContext = {
+    message,
+    account,
+    template,
+    recipientHash: recipient.hash,
+    claim,
+    record,
+    route: start.route,
+    log,
+    // Once the pause is written (not before: a record reading the pauses meanwhile would keep the old list).
+    paused: () => pausesCache.delete(request.account),
+  };
   // No call made: the claim is released (its attempt taken back, the last error kept).
   const holdBack = (delayMs: number, reason: string) => giveBack(context, undefined, delayMs, reason, deps, log);
   // The call starts within δ of its slot. A claim slower than its lead, or a timer that woke late
@@ -589,11 +606,10 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
     if (slot > deps.now()) await deps.sleep(slot - deps.now());
     if (deps.now() <= slot + lateness) break;
     if (retakes === MAX_SLOT_RETAKES) return holdBack(0, 'its slots passed before the call could start (a busy event loop)');
-    const retaking = deps.now();
     const again = await takeSlot(batch, request.account, pacing.account, ticket, deps);
     if ('waitMs' in again) return holdBack(queueWaitForSlot(again.waitMs, deps), 'account rate limit (its slot passed before the call)');
     // A retake needs a lead as long as its own reservation took.
-    deps.lead?.observe(deps.now() - retaking);
+    deps.lead?.observe(deps.now() - again.since);
     slot = again.at;
   }
   // Another record of the batch met the provider's 429 during the claim: this one is not sent into it.
@@ -666,7 +682,6 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
       return reconcile(routed, account, adapter, attemptStarted, deps, log, result.reason, callDeadline());
     }
     case 'rejected': {
-      if (result.error.retryClass === 'pause_sender') pausesCache.delete(request.account); // the rest of the batch sees the new pause
       // Slots reserved for the batch were reserved before the provider said to wait: the batch's
       // other records hold back instead of spending them into more 429s.
       const resetMs = accountResetMs(result.error, pacing.account);
@@ -698,6 +713,8 @@ interface RefusalContext {
   /** The route the refused attempt was on (its account is `account`). */
   route: RouteView;
   log: Log;
+  /** After the refusal paused the account (or a template): the batch's other records read its pauses again. */
+  paused?: () => void;
 }
 
 async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps, log: Log): Promise<Outcome> {
@@ -706,7 +723,10 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
   log.warn('provider refused', { class: error.retryClass, status: error.status, code: error.code });
   const waitAgain = (delayMs: number, reason: string, pausedAccount?: string) =>
     giveBack(c, stored, delayMs, reason, deps, log, pausedAccount);
-  if (error.retryClass === 'pause_sender') await pauseRoute(error, c, deps, log);
+  if (error.retryClass === 'pause_sender') {
+    await pauseRoute(error, c, deps, log);
+    c.paused?.();
+  }
   // A refusal of the sender may move the message to its next route (an account without fallbacks: never).
   const failedOver = await failoverOnRefusal(error, c, deps);
   if (failedOver) return failedOver;

@@ -3,7 +3,8 @@
  * the account for its shortest window (src/sender/sender.ts `accountResetMs`), and an invocation
  * holding slots reserved before another one met the 429 holds back the slots inside the block
  * once its view of the account's state is a second old (src/pacing/pacer.ts `blockedUntil`),
- * instead of spending them all into more 429s. Two senders over one in-memory storage, on one
+ * instead of spending them all into more 429s. Likewise a refusal that pauses the account stops
+ * the batch's records already holding their slots. Senders over one in-memory storage, on a
  * virtual clock, with providers that only record.
  */
 import { describe, expect, it } from 'vitest';
@@ -20,12 +21,21 @@ import { memoryStorage } from '../../src/store/memory/index.ts';
 import { pacingFor } from '../../src/pacing/budget.ts';
 import { testConfig, testSecrets } from '../support/local-aws.ts';
 import { FIXTURES } from '../support/providers.ts';
+import { VirtualClock } from '../../bench/support/virtual-clock.ts';
 
 const ACCOUNT = 'acme-kaleyra';
 const T0 = Date.parse('2026-11-30T12:00:00.000Z');
 
-function world(limits: Record<string, unknown>, answers: Array<'ok' | '429'> = []) {
-  const clock = { now: T0 };
+function world(limits: Record<string, unknown>, answers: Array<'ok' | '429' | 'pause'> = [], virtual?: VirtualClock) {
+  const clock = {
+    get now() {
+      return virtual ? virtual.now() : plain;
+    },
+    set now(ms: number) {
+      plain = ms;
+    },
+  };
+  let plain = T0;
   const base = testConfig();
   const config = PipelineConfig.parse({
     ...base,
@@ -37,7 +47,7 @@ function world(limits: Record<string, unknown>, answers: Array<'ok' | '429'> = [
   const sender = (name: string): SenderDeps => ({
     ...createSenderDeps(
       { config, secrets: testSecrets(), storage, queueUrl: 'unused', sqs: undefined as never, now: () => new Date(clock.now) },
-      { log: silentLog, sleep: async (ms) => void (clock.now += ms) },
+      { log: silentLog, sleep: virtual ? virtual.sleep : async (ms) => void (clock.now += ms) },
     ),
     now: () => clock.now,
     queue: {
@@ -53,7 +63,19 @@ function world(limits: Record<string, unknown>, answers: Array<'ok' | '429'> = [
         check: () => [],
         send: async (message: { messageId: string }): Promise<SendResult> => {
           calls.push({ id: message.messageId, at: clock.now, by: name });
-          if (answers.shift() === '429')
+          const answer = answers.shift();
+          if (answer === 'pause')
+            return {
+              outcome: 'rejected',
+              error: new ProviderError({
+                provider: 'kaleyra',
+                retryClass: 'pause_sender',
+                status: 400,
+                code: 'E110',
+                reason: 'low balance',
+              }),
+            };
+          if (answer === '429')
             return {
               outcome: 'rejected',
               error: new ProviderError({ provider: 'kaleyra', retryClass: 'backoff', status: 429, reason: 'rate limited' }),
@@ -160,5 +182,31 @@ describe('a 429 stops the whole account', () => {
     const afterReserve = reads;
     await deps.pacer.blockedUntil(scope);
     expect(reads).toBe(afterReserve);
+  });
+
+  it('a refusal that pauses the account stops the batch’s records already past their pause check', async () => {
+    const virtual = new VirtualClock(T0);
+    // Two a second: the records after the first hold slots half a second apart.
+    const w = world({ perSecond: 2 }, ['ok', 'pause', 'ok', 'ok'], virtual);
+    const deps = w.sender('a');
+    const bodies = [w.body(), w.body(), w.body(), w.body()];
+    const batch = newBatchContext();
+    planBatch(bodies, batch);
+    const drive = async <T>(work: Promise<T>) => {
+      let done = false;
+      const settled = work.finally(() => {
+        done = true;
+      });
+      await virtual.run({ stop: () => done });
+      return settled;
+    };
+    // The first alone, then the others side by side: all three take their slots before the second's call.
+    expect(await drive(sendQueuedMessage(bodies[0]!, deps, batch))).toMatchObject({ kind: 'sent' });
+    const rest = await drive(Promise.all(bodies.slice(1).map((body) => sendQueuedMessage(body, deps, batch))));
+    expect(rest[0]).toMatchObject({ kind: 'delayed' });
+    for (const outcome of rest.slice(1))
+      expect(outcome).toMatchObject({ kind: 'delayed', reason: 'the account was paused meanwhile (another record of this batch)' });
+    expect(w.calls).toHaveLength(2);
+    expect(await w.storage.pauses.list(ACCOUNT)).toEqual([expect.objectContaining({ code: 'E110' })]);
   });
 });
