@@ -14,7 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
 import ts from 'typescript';
 import { bundleFunction, REPO_ROOT } from '../infra/bundle.ts';
@@ -29,6 +29,22 @@ interface Built {
   /** All the code's bytes, and those an import loads (the project's bundles are split at dynamic imports). */
   bytes: number;
   loadBytes: number;
+  /** The files an import loads: the entry and the chunks it imports statically, transitively (each one Node reads, compiles and links). */
+  loadFiles: number;
+}
+
+/** How many output files importing `file` loads, by its metafile's static imports. */
+function loadedFiles(metafile: Metafile, file: string): number {
+  const outputs = metafile.outputs;
+  const entry = relative(REPO_ROOT, file);
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path) || !outputs[path]) return;
+    seen.add(path);
+    for (const i of outputs[path].imports) if (!i.external && i.kind === 'import-statement') visit(i.path);
+  };
+  visit(entry);
+  return seen.size;
 }
 
 const BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
@@ -50,11 +66,13 @@ function naiveBundle(name: string, entry: string): Built {
     logLevel: 'silent',
   });
   const bytes = statSync(file).size;
-  return { file, bytes, loadBytes: bytes };
+  return { file, bytes, loadBytes: bytes, loadFiles: 1 };
 }
 
 function build(name: string, entry: string, naive: boolean): Built {
-  return naive ? naiveBundle(name, entry) : bundleFunction(name, entry, 'bench');
+  if (naive) return naiveBundle(name, entry);
+  const bundle = bundleFunction(name, entry, 'bench');
+  return { ...bundle, loadFiles: loadedFiles(bundle.metafile, bundle.file) };
 }
 
 /** What a function's code imports from one `@aws-sdk/*` package: names imported statically, names imported on first use. */
@@ -194,7 +212,8 @@ export interface ColdStartOptions {
 
 /**
  * Per function: `bundle_kb_` (all its code), `bundle_load_kb_` (what an import loads) and its floor's
- * `bundle_floor_load_kb_`, `cold_import_ms_`, `cold_import_floor_ms_`, `cold_import_ratio_` (function
+ * `bundle_floor_load_kb_`, `bundle_load_files_` and `bundle_floor_load_files_` (the files an import
+ * loads: each costs the import a read, a compile and a link, whatever its size), `cold_import_ms_`, `cold_import_floor_ms_`, `cold_import_ratio_` (function
  * ÷ floor), and `first_invocation_ms_` (init plus the first invocation against stubbed AWS,
  * bench/first-invocation.ts). `BENCH_COLD_RUNS` sets the runs per median (default 9).
  */
@@ -235,6 +254,8 @@ export async function runColdStart({
     metrics[`bundle_kb_${name}`] = Math.round(fn.bytes / 1024);
     metrics[`bundle_load_kb_${name}`] = Math.round(fn.loadBytes / 1024);
     metrics[`bundle_floor_load_kb_${name}`] = Math.round(floor.loadBytes / 1024);
+    metrics[`bundle_load_files_${name}`] = fn.loadFiles;
+    metrics[`bundle_floor_load_files_${name}`] = floor.loadFiles;
     metrics[`cold_import_ms_${name}`] = ms(name);
     metrics[`cold_import_floor_ms_${name}`] = ms(`${name}-floor`);
     metrics[`cold_import_ratio_${name}`] = Math.round((ms(name) / Math.max(ms(`${name}-floor`), 0.1)) * 100) / 100;

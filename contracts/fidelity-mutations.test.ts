@@ -29,6 +29,7 @@ import { loopwaveAdapter } from '../src/providers/loopwave/adapter.ts';
 import type { ProviderName } from '../src/providers/names.ts';
 import type { WebhookSide } from '../src/providers/define.ts';
 import { kaleyraWebhook } from '../src/providers/kaleyra/webhook.ts';
+import { WEBHOOKS } from '../src/providers/webhooks.ts';
 import { CALLBACK_ROWS, callbackIds, callbackViolations } from '../test/support/callback-provenance.ts';
 import { answerClassViolations, verdictOfMetaCode } from '../test/support/error-classes.ts';
 import { PROVENANCE, provenanceViolations } from '../test/support/provenance.ts';
@@ -86,7 +87,7 @@ describe('mutant: an id read from a sibling field (callbacks)', () => {
   const row = CALLBACK_ROWS.find((r) => r.provider === 'kaleyra')!;
   /** Kaleyra's normaliser keying the event by `extra_info.message_id` instead of `message_id`. */
   const siblingId: WebhookSide = {
-    ...kaleyraWebhook,
+    ...WEBHOOKS.kaleyra,
     normalise(body, context) {
       const out = kaleyraWebhook.normalise(body, context);
       const sibling = (body as { extra_info?: { message_id?: string } }).extra_info?.message_id;

@@ -14,7 +14,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SCHEDULE_AHEAD_MS } from '../src/api/accept.ts';
 import { ROUTES, routesServedBy, type HttpApiRouteName } from '../src/api/routes.ts';
 import { CALLING_BACK_PROVIDERS } from '../src/providers/index.ts';
-import { CALLBACK_DRIFT_METRIC, CROSS_ACCOUNT_CALLBACK_METRIC, METRIC_NAMESPACE } from '../src/runtime/metrics.ts';
+import { PROVIDERS } from '../src/providers/names.ts';
+import { CALLBACK_DRIFT_METRIC, CROSS_ACCOUNT_CALLBACK_METRIC, FAILOVER_METRIC, METRIC_NAMESPACE } from '../src/runtime/metrics.ts';
 import { messageExpiresAt, MESSAGE_TTL_S, TTL_ATTRIBUTE } from '../src/store/table.ts';
 import { BUILD_DIR, REPO_ROOT } from './bundle.ts';
 import { ERROR_LOG_PATTERN, HANDLER_ERRORS_NAMESPACE, THROTTLED_LOG_PATTERN } from './components/alarms.ts';
@@ -423,6 +424,29 @@ describe('the Pulumi program (dev stack, mocked)', () => {
       expect(String(alarm.inputs.alarmDescription)).toMatch(/callback names a message of another account/);
     }
     expect(cross.map((a) => a.name)).toEqual(CALLING_BACK_PROVIDERS.map((provider) => `wa-alarms-cross-account-callback-${provider}`));
+  });
+
+  it('alarms on every failover from each provider, counted by the sender function under its own name, within 5 minutes', () => {
+    const failovers = ofType('aws:cloudwatch/metricAlarm:MetricAlarm').filter(
+      (a) => a.inputs.namespace === METRIC_NAMESPACE && a.inputs.metricName === FAILOVER_METRIC,
+    );
+    // The sender's `failed over` line carries function_name (Lambda's AWS_LAMBDA_FUNCTION_NAME: src/runtime/metrics.ts failoverMetric).
+    const sender = String(fnNamed('sender').inputs.name);
+    expect(failovers.map((a) => a.inputs.dimensions)).toEqual(PROVIDERS.map((provider) => ({ function_name: sender, provider })));
+    expect(PROVIDERS).toContain('livetok');
+    for (const alarm of failovers) {
+      // One failover in 5 minutes raises it; OK again after 5 minutes without one, and while there is none at all.
+      expect(alarm.inputs, alarm.name).toMatchObject({
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+      });
+      expect(String(alarm.inputs.alarmDescription)).toMatch(/failed over .*'failed over' lines/s);
+    }
+    expect(failovers.map((a) => a.name)).toEqual(PROVIDERS.map((provider) => `wa-alarms-failover-${provider}`));
   });
 
   // Item 13: the SDK the tests ran is the SDK that runs.

@@ -227,6 +227,42 @@ const CASES: Array<{ policy: PolicyName; what: string; change: Break; expected: 
     expected: /^wa-alarms-cross-account-callback-gupshup: treats missing data as ignore: with no cross-account callbacks there is no data/,
   },
   {
+    policy: 'alarms',
+    what: 'a provider whose failovers nobody is told of (LiveTok: it sends no callbacks, but it can refuse)',
+    change: (r) => r.splice(r.indexOf(find(r, 'cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-failover-livetok')), 1),
+    expected: /^wa-sender: no alarm on failovers from livetok$/,
+  },
+  {
+    policy: 'alarms',
+    what: 'a failover alarm on another function (the requeue function writes no failover)',
+    change: (r) => {
+      const alarm = find(r, 'cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-failover-kaleyra');
+      alarm.inputs.dimensions = {
+        ...(alarm.inputs.dimensions as object),
+        function_name: find(r, 'lambda/function:Function', 'wa-requeue').inputs.name,
+      };
+    },
+    expected: /^wa-sender: no alarm on failovers from kaleyra$/,
+  },
+  {
+    policy: 'alarms',
+    what: 'a failover alarm that never clears (missing data breaching)',
+    change: (r) => void (find(r, 'cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-failover-gupshup').inputs.treatMissingData = 'breaching'),
+    expected: /^wa-alarms-failover-gupshup: treats missing data as breaching: with no failovers there is no data, so it never clears/,
+  },
+  {
+    policy: 'alarms',
+    what: 'a failover alarm that lets a few failovers go unseen (threshold 5)',
+    change: (r) => void (find(r, 'cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-failover-loopwave').inputs.threshold = 5),
+    expected: /^wa-alarms-failover-loopwave: does not fire on one of the failovers \(threshold 5\)/,
+  },
+  {
+    policy: 'alarms',
+    what: 'a failover alarm on the average, not the count',
+    change: (r) => void (find(r, 'cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-failover-livechat').inputs.statistic = 'Average'),
+    expected: /^wa-alarms-failover-livechat: does not count failovers \(Sum, at least 1\)/,
+  },
+  {
     policy: 'secrets',
     what: 'a secret in an environment variable',
     change: (r, secrets) => {

@@ -9,7 +9,8 @@
  */
 import { ROUTES, routesServedBy } from '../src/api/routes.ts';
 import { CALLING_BACK_PROVIDERS } from '../src/providers/index.ts';
-import { CALLBACK_DRIFT_METRIC, CROSS_ACCOUNT_CALLBACK_METRIC, METRIC_NAMESPACE } from '../src/runtime/metrics.ts';
+import { PROVIDERS } from '../src/providers/names.ts';
+import { CALLBACK_DRIFT_METRIC, CROSS_ACCOUNT_CALLBACK_METRIC, FAILOVER_METRIC, METRIC_NAMESPACE } from '../src/runtime/metrics.ts';
 import { TTL_ATTRIBUTE } from '../src/store/table.ts';
 import type { Plan, PlannedResource } from './plan.ts';
 
@@ -56,6 +57,8 @@ const SELF_AUTHENTICATING = [...new Set(routesServedBy('functionUrl').map((route
 
 /** The pipeline functions that take providers' callbacks (the webhook routes'), by their Pulumi name's end. */
 const CALLBACK_RECEIVERS = [...new Set(ROUTES.filter((route) => route.path.startsWith('/v1/webhooks/')).map((route) => route.function))];
+/** The function that sends, through any provider, and fails messages over (src/sender/failover.ts writes the `failover` metric). */
+const FAILOVER_SENDERS = ['sender'] as const;
 
 /** API Gateway's limit for an HTTP API integration (http-api.ts `INTEGRATION_TIMEOUT_MS`). */
 const INTEGRATION_LIMIT_MS = 30_000;
@@ -336,7 +339,8 @@ export const POLICIES = {
   alarms: {
     description:
       'every alarm notifies someone (and its recovery); every dead-letter queue, consumed queue and function has its alarms; ' +
-      'the callbacks of every provider that calls back are watched for drift and for cross-account callbacks, by alarms that can fire and can clear',
+      'the callbacks of every provider that calls back are watched for drift and for cross-account callbacks, and every failover from ' +
+      'every provider is told, by alarms that can fire and can clear',
     check: (plan) => {
       const found: Array<Omit<Violation, 'policy'>> = [];
       const alarms = ofType(plan, TYPES.alarm);
@@ -378,31 +382,47 @@ export const POLICIES = {
         { metric: CALLBACK_DRIFT_METRIC, what: 'the drift of', counting: 'drifting callbacks' },
         { metric: CROSS_ACCOUNT_CALLBACK_METRIC, what: 'cross-account callbacks of', counting: 'cross-account callbacks' },
       ];
+      /** The alarms on `metric` of `fn` for `provider`, each one that can fire and clear; `every`: one event fires it. */
+      const perProvider = (fn: PlannedResource, provider: string, metric: string, counting: string, every = false) => {
+        const on = alarms.filter((a) => {
+          const dimensions = a.inputs.dimensions as Record<string, string> | undefined;
+          return (
+            a.inputs.namespace === METRIC_NAMESPACE &&
+            a.inputs.metricName === metric &&
+            dimensions?.function_name === awsNameOf(fn) &&
+            dimensions.provider === provider
+          );
+        });
+        for (const alarm of on) {
+          const missing = String(alarm.inputs.treatMissingData ?? 'missing');
+          if (missing === 'breaching' || missing === 'ignore') {
+            found.push({
+              resource: alarm.name,
+              message: `treats missing data as ${missing}: with no ${counting} there is no data, so it never clears`,
+            });
+          }
+          if (alarm.inputs.statistic !== 'Sum' || !(Number(alarm.inputs.threshold) >= 1)) {
+            found.push({ resource: alarm.name, message: `does not count ${counting} (Sum, at least 1)` });
+          } else if (every && Number(alarm.inputs.threshold) > 1) {
+            found.push({ resource: alarm.name, message: `does not fire on one of the ${counting} (threshold ${alarm.inputs.threshold})` });
+          }
+        }
+        return on;
+      };
       for (const fn of ofType(plan, TYPES.fn).filter((f) => CALLBACK_RECEIVERS.some((name) => f.name.endsWith(`-${name}`)))) {
         for (const provider of CALLING_BACK_PROVIDERS) {
           for (const { metric, what, counting } of watched) {
-            const on = alarms.filter((a) => {
-              const dimensions = a.inputs.dimensions as Record<string, string> | undefined;
-              return (
-                a.inputs.namespace === METRIC_NAMESPACE &&
-                a.inputs.metricName === metric &&
-                dimensions?.function_name === awsNameOf(fn) &&
-                dimensions.provider === provider
-              );
-            });
-            if (on.length === 0) found.push({ resource: fn.name, message: `no alarm on ${what} ${provider}'s callbacks` });
-            for (const alarm of on) {
-              const missing = String(alarm.inputs.treatMissingData ?? 'missing');
-              if (missing === 'breaching' || missing === 'ignore') {
-                found.push({
-                  resource: alarm.name,
-                  message: `treats missing data as ${missing}: with no ${counting} there is no data, so it never clears`,
-                });
-              }
-              if (alarm.inputs.statistic !== 'Sum' || !(Number(alarm.inputs.threshold) >= 1)) {
-                found.push({ resource: alarm.name, message: `does not count ${counting} (Sum, at least 1)` });
-              }
+            if (perProvider(fn, provider, metric, counting).length === 0) {
+              found.push({ resource: fn.name, message: `no alarm on ${what} ${provider}'s callbacks` });
             }
+          }
+        }
+      }
+      // A failover is an event for a person (the recipients hear from another sender): one is enough, for every provider.
+      for (const fn of ofType(plan, TYPES.fn).filter((f) => FAILOVER_SENDERS.some((name) => f.name.endsWith(`-${name}`)))) {
+        for (const provider of PROVIDERS) {
+          if (perProvider(fn, provider, FAILOVER_METRIC, 'failovers', true).length === 0) {
+            found.push({ resource: fn.name, message: `no alarm on failovers from ${provider}` });
           }
         }
       }

@@ -14,12 +14,14 @@
  * - a provider's authenticated callbacks drift from its spec (the webhook's embedded metric
  *   `callback_drift`, src/webhooks/drift.ts), one alarm per provider;
  * - a valid callback named a message of another account (`cross_account_callback`,
- *   src/webhooks/app.ts), one alarm per provider.
+ *   src/webhooks/app.ts), one alarm per provider;
+ * - a message failed over from a provider's route to its fallback (the sender's embedded metric
+ *   `failover`, src/sender/failover.ts), one alarm per provider: a provider refused or blocked.
  */
 import { createHash } from 'node:crypto';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { CALLBACK_DRIFT_METRIC, CROSS_ACCOUNT_CALLBACK_METRIC, METRIC_NAMESPACE } from '../../src/runtime/metrics.ts';
+import { CALLBACK_DRIFT_METRIC, CROSS_ACCOUNT_CALLBACK_METRIC, FAILOVER_METRIC, METRIC_NAMESPACE } from '../../src/runtime/metrics.ts';
 import type { HttpApi } from './http-api.ts';
 import { awsName } from './names.ts';
 import type { NodeFunction } from './node-function.ts';
@@ -162,6 +164,56 @@ export interface AlarmsArgs {
     periodSeconds?: pulumi.Input<number>;
   };
   /**
+   * The function that sends (it runs src/sender), and the providers it sends through: one alarm
+   * per provider on the `failover` metric the sender writes (embedded metric format, dimensions
+   * `function_name` and `provider`: the provider of the route that refused or blocked, the
+   * origin's for a message's first failover) — a message moved to a fallback, so that provider
+   * refused the account or kept it waiting. Each failover is an event for a person (the
+   * recipients now hear from another sender); missing data is not breaching, so the alarm clears
+   * after a period without one.
+   * @default none: no failover alarms
+   * @example
+   * ```ts
+   * { failovers: { function: pipeline.functions.sender, providers: ['livetok', 'kaleyra'] } }
+   * ```
+   */
+  failovers?: {
+    /**
+     * The sender function (its deployed name is the metric's `function_name`).
+     * @example
+     * ```ts
+     * pipeline.functions.sender
+     * ```
+     */
+    function: NodeFunction;
+    /**
+     * The providers to alarm on, each by its name (the metric's `provider`).
+     * @example
+     * ```ts
+     * ['livetok', 'livechat', 'gupshup', 'loopwave', 'kaleyra']
+     * ```
+     */
+    providers: readonly string[];
+    /**
+     * Failovers from one provider in `periodSeconds` that raise its alarm.
+     * @default `1`
+     * @example
+     * ```ts
+     * 1
+     * ```
+     */
+    threshold?: pulumi.Input<number>;
+    /**
+     * The alarm's period, in seconds: it returns to OK after a period without a failover.
+     * @default `300`
+     * @example
+     * ```ts
+     * 600
+     * ```
+     */
+    periodSeconds?: pulumi.Input<number>;
+  };
+  /**
    * An SNS topic to notify. Without it, one is created (see `emails`). Its presence decides
    * whether a topic is created, so give the key only when there is a topic (an output is fine).
    * @default a new topic
@@ -224,7 +276,7 @@ export interface AlarmsArgs {
    * Changes to the underlying resources' arguments, applied just before each is created
    * (transform.ts: a partial merged over the arguments, or a callback that changes them). The
    * callback's `name` (`<alarms>-<queue or function>-<kind>`, `<alarms>-callback-drift-<provider>`,
-   * `<alarms>-cross-account-callback-<provider>`)
+   * `<alarms>-cross-account-callback-<provider>`, `<alarms>-failover-<provider>`)
    * tells one alarm from another.
    * @default no change
    * @example
@@ -374,7 +426,13 @@ export class Alarms extends pulumi.ComponentResource {
       }
     }
 
-    const perProvider = (kind: string, metricName: string, watched: AlarmsArgs['callbackDrift'], description: (p: string) => string) => {
+    const perProvider = (
+      kind: string,
+      metricName: string,
+      watched: AlarmsArgs['callbackDrift'] | AlarmsArgs['failovers'],
+      description: (p: string) => string,
+      periodSeconds = 3600,
+    ) => {
       for (const provider of watched?.providers ?? []) {
         alarm(`${kind}-${provider}`, {
           alarmDescription: description(provider),
@@ -382,7 +440,7 @@ export class Alarms extends pulumi.ComponentResource {
           metricName,
           dimensions: { function_name: watched!.function.function.name, provider },
           statistic: 'Sum',
-          period: watched!.periodSeconds ?? 3600,
+          period: watched!.periodSeconds ?? periodSeconds,
           threshold: watched!.threshold ?? 1,
         });
       }
@@ -403,6 +461,16 @@ export class Alarms extends pulumi.ComponentResource {
         `A valid ${provider} callback named a message of another account (nothing was changed): see the webhook's ` +
         `'callback names a message of another account' lines for the account whose URL it came to, then that account's ` +
         `webhook settings at ${provider} — a misrouted URL, or a tenant naming another tenant's message`,
+    );
+    perProvider(
+      'failover',
+      FAILOVER_METRIC,
+      args.failovers,
+      (provider) =>
+        `Messages failed over from ${provider} to a fallback account: ${provider} refused an account (paused, credential, ` +
+        `number) or kept it waiting past failoverAfter. See the sender's 'failed over' lines (reason, from, to) and ` +
+        `'wapk pauses'; fix or resume the account (docs/operations.md, "A failover alarm")`,
+      300,
     );
 
     if (args.api) {

@@ -213,6 +213,8 @@ describe('documented defaults', () => {
       'AlarmsArgs.crossAccountCallbacks.threshold': () => alarm('wa-alarms-cross-account-callback-kaleyra'),
       'AlarmsArgs.crossAccountCallbacks.periodSeconds': () =>
         input('cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-cross-account-callback-kaleyra').period,
+      'AlarmsArgs.failovers.threshold': () => alarm('wa-alarms-failover-livetok'),
+      'AlarmsArgs.failovers.periodSeconds': () => input('cloudwatch/metricAlarm:MetricAlarm', 'wa-alarms-failover-livetok').period,
       'WhatsAppPipelineArgs.configVersion': () => [1, 2, 3].find((salt) => configVersion(DOCUMENT, salt) === outputs.pipelineVersion),
       'WhatsAppPipelineArgs.configMaxAgeSeconds': () => {
         const { variables } = input('lambda/function:Function', 'wa-sender').environment as { variables: Record<string, string> };

@@ -17,6 +17,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { HttpApiRouteName } from '../../src/api/routes.ts';
 import { CALLING_BACK_PROVIDERS } from '../../src/providers/index.ts';
+import { PROVIDERS } from '../../src/providers/names.ts';
 import { Alarms, type AlarmsArgs } from './alarms.ts';
 import { ConfigSecret, type ConfigSecretArgs } from './config-secret.ts';
 import { FunctionUrlEntry, type FunctionUrlEntryArgs } from './function-url.ts';
@@ -436,6 +437,8 @@ export class WhatsAppPipeline extends pulumi.ComponentResource {
         // Every provider that calls back: an alarm costs little, and a stack's accounts are in its secret.
         callbackDrift: { function: this.functions.webhook, providers: CALLING_BACK_PROVIDERS },
         crossAccountCallbacks: { function: this.functions.webhook, providers: CALLING_BACK_PROVIDERS },
+        // Any provider can be a route that refuses: every failover is told, by the provider that refused.
+        failovers: { function: this.functions.sender, providers: PROVIDERS },
         api: this.api,
         // A failing caller keeps its push for 10 s + 20 s + … + 15 min ≈ 36 min before it is dead-lettered.
         oldestMessageAgeSeconds: { send: 1800, push: 3600 },

@@ -12,7 +12,9 @@
  * `z.strictObject`, `z.iso.datetime`, …) counted; each handler module is imported afresh.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { PIPELINE_FUNCTIONS, type PipelineFunctionName } from '../../infra/components/functions.ts';
+import { bundleFunction } from '../../infra/bundle.ts';
+import { functionEntry, PIPELINE_FUNCTIONS, type PipelineFunctionName } from '../../infra/components/functions.ts';
+import { PROVIDERS } from '../providers/names.ts';
 
 const counted = vi.hoisted(() => ({ calls: [] as string[], modules: new Set<string>() }));
 
@@ -117,4 +119,33 @@ describe('importing a function', () => {
       counted.calls.some((call) => call.startsWith('z.string from src/functions/cold-import.test') || call.startsWith('z.string')),
     ).toBe(true);
   });
+});
+
+/**
+ * Every file an import loads costs the webhook's cold start (Node resolves, reads, compiles and
+ * links each chunk): its bundle is split at the providers' normalisers, loaded with a provider's
+ * first callback, and a module a normaliser shares with the entry goes to a chunk of its own,
+ * loaded at import. A normaliser importing its provider's module put each calling-back provider's
+ * module (its account fields, content checks) in such a chunk: four more files at import than any
+ * other function (issue 19). The check is now joined to the normaliser where the sides are listed
+ * (src/providers/webhook-sides.ts), and the provider modules stay in the entry.
+ */
+describe('the webhook bundle', () => {
+  it('keeps every provider module in its entry file, not in chunks shared with the normalisers', () => {
+    const { metafile } = bundleFunction('webhook', functionEntry('webhook'), 'test-cold-import');
+    const outputs = Object.entries(metafile.outputs).filter(([path]) => path.endsWith('.mjs'));
+    const [entry] = outputs.find(([path]) => path.endsWith('/webhook/index.mjs'))!;
+    const holding = (input: string) => outputs.filter(([, output]) => (output.inputs[input]?.bytesInOutput ?? 0) > 0).map(([path]) => path);
+    for (const provider of PROVIDERS) {
+      for (const part of ['index', 'account'])
+        expect(holding(`src/providers/${provider}/${part}.ts`), `${provider}/${part}`).toEqual([entry]);
+    }
+    // The normalisers themselves still load on first use: each in a chunk the entry imports dynamically.
+    const dynamic = new Set(metafile.outputs[entry]!.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
+    for (const provider of ['livechat', 'gupshup', 'loopwave', 'kaleyra']) {
+      const [chunk] = holding(`src/providers/${provider}/webhook.ts`);
+      expect(chunk, provider).not.toBe(entry);
+      expect(dynamic.has(chunk!), provider).toBe(true);
+    }
+  }, 60_000);
 });

@@ -17,7 +17,7 @@ describe('parseOutage', () => {
   it('names the rule a wrong value breaks', () => {
     expect(parseOutage('acme')).toEqual({ error: expect.stringMatching(/^must start with a provider \(livetok, .*\), not "acme"$/) });
     expect(parseOutage('kaleyra:down')).toEqual({
-      error: expect.stringContaining('"down" must be a kind (paused, throttled, server-error)'),
+      error: expect.stringContaining('"down" must be a kind (paused, revoked, throttled, server-error)'),
     });
     expect(parseOutage('kaleyra:paused:0s')).toMatchObject({ error: expect.stringContaining('duration') });
     expect(parseOutage('kaleyra:5m:paused')).toMatchObject({ error: expect.stringContaining('"5m:paused"') });
@@ -84,5 +84,14 @@ describe('withOutage', () => {
     });
     expect(outageRefusal({ provider: 'livetok', kind: 'server-error' })).toEqual({ kind: 'refuse', status: 500, example: 'internalError' });
     expect(outageRefusal({ provider: 'kaleyra', kind: 'paused' })).toEqual({ kind: 'refuse', status: 400, example: 'lowBalance' });
+  });
+
+  it('refuses the credential with `revoked`: the pausing refusal where that is the credential’s, Kaleyra’s 401 RBC001', () => {
+    expect(parseOutage('kaleyra:revoked:2m')).toEqual({ provider: 'kaleyra', kind: 'revoked', forMs: 120_000 });
+    expect(outageRefusal({ provider: 'kaleyra', kind: 'revoked' })).toEqual({ kind: 'refuse', status: 401, example: 'unauthorized' });
+    for (const provider of ['livetok', 'livechat', 'gupshup', 'loopwave'] as const) {
+      expect(DEV_KITS[provider].scenarios.accountRefused.status, provider).toBe(401);
+      expect(outageRefusal({ provider, kind: 'revoked' }), provider).toEqual(outageRefusal({ provider, kind: 'paused' }));
+    }
   });
 });

@@ -4,15 +4,18 @@
  * outage"). For its duration, counted from the stack's start, the provider's mock answers every
  * send, whatever the recipient, with:
  *
- * - `paused` (the default): its refusal of the account (its dev kit's `accountRefused`: LiveTok
- *   401, Kaleyra 400 E110, …) — the sender pauses the account, and a message with a fallback moves
- *   to it at once;
+ * - `paused` (the default): its refusal of the account (its dev kit's `accountRefused`: LiveTok,
+ *   LiveChat, Gupshup and Loopwave 401, their credential refusal; Kaleyra 400 E110, low balance)
+ *   — the sender pauses the account, and a message with a fallback moves to it at once;
+ * - `revoked`: its refusal of the account's credential (a revoked or wrong API key: the dev kit's
+ *   `credentialRefused`, else `accountRefused`) — the same as `paused` but for Kaleyra, whose
+ *   credential refusal is 401 RBC001; handled as `paused` is;
  * - `throttled`: 429, its documented rate-limit answer — the sender backs off, and a message with a
  *   fallback moves to it once it waited `failoverAfter` on the route;
  * - `server-error`: 500 — an open outcome (the provider may have sent it): the message ends
  *   `unknown` and never fails over.
  *
- * `WAPK_OUTAGE=<provider>[:<kind>][:<duration>]`: `kaleyra`, `kaleyra:paused:5m`,
+ * `WAPK_OUTAGE=<provider>[:<kind>][:<duration>]`: `kaleyra`, `kaleyra:paused:5m`, `kaleyra:revoked`,
  * `livechat:throttled:90s`; without a duration, for as long as the stack runs. Scenario numbers
  * still get their scenario (they are answered first); calls other than the send are not touched.
  *
@@ -23,7 +26,7 @@ import { MOCKED_PROVIDERS } from '../mock/providers.ts';
 import { DEV_KITS } from '../providers/dev.ts';
 import { isProviderName, PROVIDERS, type ProviderName } from '../providers/names.ts';
 
-export const OUTAGE_KINDS = ['paused', 'throttled', 'server-error'] as const;
+export const OUTAGE_KINDS = ['paused', 'revoked', 'throttled', 'server-error'] as const;
 export type OutageKind = (typeof OUTAGE_KINDS)[number];
 
 export interface Outage {
@@ -61,6 +64,10 @@ export function outageRefusal(outage: Outage): MockScenario {
   switch (outage.kind) {
     case 'paused': {
       const { reads: _reads, ...refusal } = scenarios.accountRefused;
+      return { kind: 'refuse', ...refusal };
+    }
+    case 'revoked': {
+      const { reads: _reads, ...refusal } = scenarios.credentialRefused ?? scenarios.accountRefused;
       return { kind: 'refuse', ...refusal };
     }
     case 'throttled':

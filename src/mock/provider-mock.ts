@@ -200,8 +200,10 @@ export async function startProviderMock(provider: ProviderName, options: Provide
       if (!documented) {
         received.push({ method, path: url.pathname, at, answeredAt: clock(), status: scenario.status, body: raw });
         const reset = resetMs !== undefined ? resetHeaders(resetMs, clock()) : {};
+        const responseBody = { message: `HTTP ${scenario.status} from the mock (a status this provider does not document)` };
         reply.writeHead(scenario.status, { 'content-type': 'application/json', ...reset });
-        reply.end(JSON.stringify({ message: `HTTP ${scenario.status} from the mock (a status this provider does not document)` }));
+        reply.end(JSON.stringify(responseBody));
+        options.onAnswered?.({ method, path: url.pathname, status: scenario.status, requestBody: raw, responseBody });
         return;
       }
       headers.prefer = `code=${scenario.status}${scenario.example ? `, example=${scenario.example}` : ''}`;
@@ -215,8 +217,10 @@ export async function startProviderMock(provider: ProviderName, options: Provide
         if (!answers429) {
           received.push({ method, path: url.pathname, at, answeredAt: at, status: 429, body: raw });
           const { 'x-ratelimit-remaining': _remaining, ...reset } = resetHeaders(resetMs, at);
+          const responseBody = { error: 'rate_limited', message: 'mock rate limit exceeded' };
           reply.writeHead(429, { 'content-type': 'application/json', ...reset });
-          reply.end(JSON.stringify({ error: 'rate_limited', message: 'mock rate limit exceeded' }));
+          reply.end(JSON.stringify(responseBody));
+          options.onAnswered?.({ method, path: url.pathname, status: 429, requestBody: raw, responseBody });
           return;
         }
         headers.prefer = 'code=429';

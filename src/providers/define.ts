@@ -40,7 +40,15 @@ export interface WebhookCheck {
  * `<name>/webhook.ts`, with the generated schemas it reads; src/providers/webhooks.ts lists them,
  * outside the provider list, so that only the functions that read callbacks bundle them).
  */
-export interface WebhookSide extends WebhookCheck {
+export interface WebhookSide extends WebhookCheck, WebhookReader {}
+
+/**
+ * What a provider's `<name>/webhook.ts` holds: its normaliser and spec schema, not its check (the
+ * provider module's `webhook.verify`, joined to it where the sides are listed: ./webhooks.ts,
+ * ./webhook-sides.ts). Not importing the provider module keeps that module out of the chunk the
+ * webhook function loads on first use, and so in the bundle's entry (issue 19).
+ */
+export interface WebhookReader {
   /** The status events in one (verified, JSON-parsed) body. @throws MalformedWebhookError */
   normalise(body: unknown, context: NormaliseContext): Normalised;
   /**

@@ -108,6 +108,12 @@ export interface ScenarioAnswers {
    */
   accountRefused: MockRefusal & { reads: { code: string } | { status: number } };
   /**
+   * Its answer refusing the account's credential (a revoked or wrong API key), where that is not
+   * `accountRefused` (Kaleyra's is its low balance; its credential refusal is 401 `RBC001`);
+   * omitted: `accountRefused` is the credential refusal. Played by `WAPK_OUTAGE=<provider>:revoked`.
+   */
+  credentialRefused?: MockRefusal & { reads: { code: string } | { status: number } };
+  /**
    * Its send answer for a number that is not on WhatsApp, and the code its adapter reads from it;
    * `null` where it takes the send (a provider whose callbacks report `failed` then reports it
    * with `simulator.undeliverable`; one whose callbacks do not cannot produce the scenario).

@@ -14,6 +14,7 @@ import { livechatAdapter } from './livechat/adapter.ts';
 import { livetokAdapter } from './livetok/adapter.ts';
 import { loopwaveAdapter } from './loopwave/adapter.ts';
 import { PROVIDERS, type ProviderName } from './names.ts';
+import { loadWebhookSide } from './webhook-sides.ts';
 import { WEBHOOKS } from './webhooks.ts';
 
 const LOADED: Record<ProviderName, ProviderAdapter<never>> = {
@@ -42,6 +43,16 @@ describe('the webhook sides', () => {
     expect(Object.keys(WEBHOOKS).sort()).toEqual([...CALLING_BACK_PROVIDERS].sort());
     for (const module of PROVIDER_LIST) {
       if (module.webhook) expect(WEBHOOKS[module.name as keyof typeof WEBHOOKS].verify).toBe(module.webhook.verify);
+    }
+  });
+
+  it('load on first use, once, as the listed sides: the provider module’s own verify with the normaliser', async () => {
+    for (const provider of CALLING_BACK_PROVIDERS) {
+      const side = await loadWebhookSide(provider);
+      expect(side.verify, provider).toBe(providerModule(provider).webhook!.verify);
+      expect(side.normalise, provider).toBe(WEBHOOKS[provider].normalise);
+      expect(side.specSchema, provider).toBe(WEBHOOKS[provider].specSchema);
+      expect(await loadWebhookSide(provider), provider).toBe(side);
     }
   });
 });

@@ -5,11 +5,25 @@
  * provider's sending part (./lazy-adapter.ts). Code that reads callbacks synchronously (tests,
  * the bench, the contract tests) takes them from ./webhooks.ts.
  */
-import type { WebhookSide } from './define.ts';
-import type { CallingBackProvider } from './index.ts';
+import { InternalError } from '../errors.ts';
+import type { WebhookReader, WebhookSide } from './define.ts';
+import { providerModule, type CallingBackProvider } from './index.ts';
+
+/**
+ * `provider`'s side: its module's check with the normaliser of its `<name>/webhook.ts`. The check
+ * is joined here, not imported by the normaliser's module: that module then shares nothing with
+ * the function's entry but what every function loads, so the webhook bundle's entry keeps the
+ * provider modules instead of a chunk per provider to load at import (issue 19).
+ */
+export function webhookSide(provider: CallingBackProvider, reader: WebhookReader): WebhookSide {
+  const check = providerModule(provider).webhook;
+  // Unreachable: a calling-back provider is one whose module has a check (./index.ts sendsCallbacks).
+  if (!check) throw new InternalError(`${provider} has a webhook normaliser but no check`);
+  return { verify: check.verify, normalise: reader.normalise, specSchema: reader.specSchema };
+}
 
 /** One loader per provider with a webhook: one missing, or one for a provider without, fails to compile. */
-const LOADERS: { readonly [P in CallingBackProvider]: () => Promise<WebhookSide> } = {
+const LOADERS: { readonly [P in CallingBackProvider]: () => Promise<WebhookReader> } = {
   livechat: async () => (await import('./livechat/webhook.ts')).livechatWebhook,
   gupshup: async () => (await import('./gupshup/webhook.ts')).gupshupWebhook,
   loopwave: async () => (await import('./loopwave/webhook.ts')).loopwaveWebhook,
@@ -22,10 +36,13 @@ const loading = new Map<CallingBackProvider, Promise<WebhookSide>>();
 export function loadWebhookSide(provider: CallingBackProvider): Promise<WebhookSide> {
   let side = loading.get(provider);
   if (!side) {
-    side = LOADERS[provider]().catch((error: unknown) => {
-      loading.delete(provider);
-      throw error;
-    });
+    side = LOADERS[provider]().then(
+      (reader) => webhookSide(provider, reader),
+      (error: unknown) => {
+        loading.delete(provider);
+        throw error;
+      },
+    );
     loading.set(provider, side);
   }
   return side;

@@ -22,7 +22,8 @@ export const CALLBACK_DRIFT_METRIC = 'callback_drift';
 /**
  * A message moved from a route that provably did not send it to its next route (src/sender/failover.ts,
  * the WARN line `failed over`); dimensions `provider` (the refused route's provider) and `reason`
- * (the trigger: `pause_sender`, `sender_refused` or `blocked`).
+ * (the trigger: `pause_sender`, `sender_refused` or `blocked`) and, deployed, `function_name` and
+ * `provider` (the sender function's name: each stack's alarm per provider reads that set).
  */
 export const FAILOVER_METRIC = 'failover';
 
@@ -44,5 +45,31 @@ export function embeddedMetric(name: string, dimensions: string[][], at: Date): 
       Timestamp: at.getTime(),
       CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: dimensions, Metrics: [{ Name: name, Unit: 'Count' }] }],
     },
+  };
+}
+
+/**
+ * What makes the sender's `failed over` line (src/sender/failover.ts, which carries `failover: 1`,
+ * `provider` and `reason`) count {@link FAILOVER_METRIC}: its `_aws` block by `provider` and
+ * `reason`, and deployed — `functionName`, the function's name as Lambda sets it in
+ * `AWS_LAMBDA_FUNCTION_NAME` — also by `function_name` and `provider`, with the `function_name`
+ * field: the set each stack's alarm per provider matches (infra/components/alarms.ts `failovers`),
+ * so one stack's failovers never raise another's alarm.
+ */
+export function failoverMetric(
+  at: Date,
+  functionName: string | undefined = process.env.AWS_LAMBDA_FUNCTION_NAME,
+): EmbeddedMetric & { function_name?: string } {
+  if (!functionName) return embeddedMetric(FAILOVER_METRIC, [['provider', 'reason']], at);
+  return {
+    function_name: functionName,
+    ...embeddedMetric(
+      FAILOVER_METRIC,
+      [
+        ['provider', 'reason'],
+        ['function_name', 'provider'],
+      ],
+      at,
+    ),
   };
 }

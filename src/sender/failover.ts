@@ -21,7 +21,7 @@ import type { SendRequest } from '../messages/send-request.ts';
 import { matchedByRecipient } from '../providers/adapter.ts';
 import type { ProviderError } from '../providers/errors.ts';
 import type { Log } from '../runtime/log.ts';
-import { embeddedMetric, FAILOVER_METRIC } from '../runtime/metrics.ts';
+import { FAILOVER_METRIC, failoverMetric } from '../runtime/metrics.ts';
 import { owningRoute, type MessageRecord, type Pause, type RouteAttempt, type StoredError } from '../store/model.ts';
 import { decideFailover, type FailoverTrigger, type RouteEvidence } from './failover-decision.ts';
 import type { Outcome, SenderDeps } from './sender.ts';
@@ -211,7 +211,7 @@ async function switchRoute(
     provider: route.account.provider,
     reason: trigger,
     [FAILOVER_METRIC]: 1,
-    ...embeddedMetric(FAILOVER_METRIC, [['provider', 'reason']], new Date(deps.now())),
+    ...failoverMetric(new Date(deps.now())),
   });
   return { kind: 'delayed', delayMs: 0, reason };
 }

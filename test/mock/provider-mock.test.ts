@@ -112,6 +112,31 @@ describe('provider mocks', () => {
     expect(split.status).toBe(400);
   });
 
+  it('report every answer to onAnswered, a refusal with a status the spec does not document too', async () => {
+    const answered: Array<{ status: number; requestBody: string }> = [];
+    const mock = await startProviderMock('kaleyra', {
+      // Kaleyra documents no 429 (the mock's own answer) and a 500 (the spec's example).
+      scenario: ({ body }) => ({ kind: 'refuse', status: body.includes('"undocumented"') ? 429 : 500 }),
+      onAnswered: ({ status, requestBody }) => void answered.push({ status, requestBody }),
+    });
+    try {
+      const send = (tag: string) =>
+        fetch(`${mock.url}/v2/SID/whatsapp/919000014497/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'api-key': 'k' },
+          body: JSON.stringify({ ...kaleyraBody, extra_info: { ref: tag } }),
+        });
+      expect((await send('undocumented')).status).toBe(429);
+      expect((await send('documented')).status).toBe(500);
+      expect(answered.map(({ status, requestBody }) => [status, JSON.parse(requestBody).extra_info.ref])).toEqual([
+        [429, 'undocumented'],
+        [500, 'documented'],
+      ]);
+    } finally {
+      await mock.close();
+    }
+  });
+
   it('refuse a port that is taken, with the reason', async () => {
     const taken = mocks.get('livetok')!.port;
     await expect(startProviderMock('livetok', { port: taken })).rejects.toMatchObject({ code: 'EADDRINUSE' });

@@ -6,8 +6,7 @@
 import * as z from 'zod';
 import { InternalError } from '../../errors.ts';
 import { zReceiveMessageEventV2WebhookRequest, zReceiveMessageEventV3WebhookRequest } from '../../../generated/gupshup/zod.gen.ts';
-import type { WebhookSide } from '../define.ts';
-import { gupshup } from './index.ts';
+import type { WebhookReader } from '../define.ts';
 import {
   aliases,
   clip,
@@ -146,9 +145,11 @@ function normaliseGupshupV3(body: unknown, context: NormaliseContext): Normalise
   return out;
 }
 
-/** Its check (the provider module's), its normaliser, and its spec's schema (v3 or v2, as the normaliser tells them apart). */
-export const gupshupWebhook: WebhookSide = {
-  verify: gupshup.webhook.verify,
+/**
+ * Its normaliser (its check is the provider module's: ../webhooks.ts joins them), and its spec's
+ * schema (v3 or v2, as the normaliser tells them apart).
+ */
+export const gupshupWebhook: WebhookReader = {
   normalise: normaliseGupshup,
   specSchema: (body) => (isV3(body) ? GupshupV3Body : GupshupV2Body),
 };

@@ -5,8 +5,7 @@
  */
 import * as z from 'zod';
 import { zReceiveMessageStatusWebhookRequest } from '../../../generated/kaleyra/zod.gen.ts';
-import type { WebhookSide } from '../define.ts';
-import { kaleyra } from './index.ts';
+import type { WebhookReader } from '../define.ts';
 import {
   aliases,
   collect,
@@ -63,9 +62,8 @@ export function normaliseKaleyra(body: unknown, context: NormaliseContext): Norm
   return out;
 }
 
-/** Its check (the provider module's), its normaliser, and its spec's schema. */
-export const kaleyraWebhook: WebhookSide = {
-  verify: kaleyra.webhook.verify,
+/** Its normaliser (its check is the provider module's: ../webhooks.ts joins them), and its spec's schema. */
+export const kaleyraWebhook: WebhookReader = {
   normalise: normaliseKaleyra,
   specSchema: () => KaleyraBody,
 };

@@ -4,8 +4,7 @@
  * here is matched to the send by recipient and time (src/status/apply.ts).
  */
 import { zReceiveMessageStatusWebhookRequest } from '../../../generated/livechat/zod.gen.ts';
-import type { WebhookSide } from '../define.ts';
-import { livechat } from './index.ts';
+import type { WebhookReader } from '../define.ts';
 import {
   collect,
   fromSeconds,
@@ -38,9 +37,8 @@ export function normaliseLiveChat(body: unknown, context: NormaliseContext): Nor
   return out;
 }
 
-/** Its check (the provider module's), its normaliser, and its spec's schema. */
-export const livechatWebhook: WebhookSide = {
-  verify: livechat.webhook.verify,
+/** Its normaliser (its check is the provider module's: ../webhooks.ts joins them), and its spec's schema. */
+export const livechatWebhook: WebhookReader = {
   normalise: normaliseLiveChat,
   specSchema: () => LiveChatBody,
 };

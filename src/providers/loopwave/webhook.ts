@@ -8,8 +8,7 @@ import {
   zReceiveBroadcastProgressWebhookRequest,
   zReceiveMessageCreatedWebhookRequest,
 } from '../../../generated/loopwave/zod.gen.ts';
-import type { WebhookSide } from '../define.ts';
-import { loopwave } from './index.ts';
+import type { WebhookReader } from '../define.ts';
 import {
   collect,
   fromSeconds,
@@ -61,9 +60,11 @@ export function normaliseLoopwave(body: unknown, context: NormaliseContext): Nor
   return out;
 }
 
-/** Its check (the provider module's), its normaliser, and its spec's schema for the event `body` names. */
-export const loopwaveWebhook: WebhookSide = {
-  verify: loopwave.webhook.verify,
+/**
+ * Its normaliser (its check is the provider module's: ../webhooks.ts joins them), and its spec's
+ * schema for the event `body` names.
+ */
+export const loopwaveWebhook: WebhookReader = {
   normalise: normaliseLoopwave,
   specSchema: (body) => {
     const kind = isRecord(body) ? body.event : undefined;

@@ -49,6 +49,8 @@ export const kaleyraDev = defineDevKit({
   scenarios: {
     // Kaleyra's E110 (low balance) refuses the account until it is topped up.
     accountRefused: { status: 400, example: 'lowBalance', reads: { code: 'E110' } },
+    // A wrong or revoked SID or API key: 401 RBC001 (its adapter pauses the account for it too).
+    credentialRefused: { status: 401, example: 'unauthorized', reads: { code: 'RBC001' } },
     undeliverable: null,
     examples: { serverError: 'internalServerError' },
   },

@@ -1,0 +1,143 @@
+/**
+ * A route that keeps refusing with back-off and names its reset (`Retry-After`, `X-RateLimit-Reset`:
+ * the adapter's `retryAfterMs`), for a message with a fallback. docs/pipeline.md ("Failover across
+ * routes") says such a message fails over once it has waited `failoverAfter` on the route, "the
+ * back-off delays are cut so the message comes back in time". Without a named reset they are
+ * (src/sender/failover.ts `waitOnRoute`); with one, src/sender/sender.ts waits for the reset whole
+ * (`waitAgain(max(1000, retryAfterMs))`), so a reset later than failoverAfter holds the message on
+ * the refusing route until the reset: it fails over late (or is sent by the origin if the reset
+ * ends the outage) — never lost or sent twice, but not as documented. Pinned here with `it.fails`
+ * (the fix belongs in src/sender/, outside this change): it passes once the wait is cut.
+ *
+ * The sender over scripted adapters (no HTTP), the in-memory repositories, a queue kept in a list
+ * and a virtual clock, as src/sender/failover.test.ts drives it.
+ */
+import { describe, expect, it } from 'vitest';
+import { PipelineConfig } from '../../src/config/pipeline.ts';
+import { createSenderDeps } from '../../src/functions/sender.ts';
+import { newMessageId, type QueueMessage } from '../../src/messages/queue-message.ts';
+import { SendRequest } from '../../src/messages/send-request.ts';
+import type { ProviderAdapter } from '../../src/providers/adapter.ts';
+import { ProviderError } from '../../src/providers/errors.ts';
+import type { SendQueue } from '../../src/queue/send-queue.ts';
+import { silentLog } from '../../src/runtime/log.ts';
+import { memoryStorage } from '../../src/store/memory/index.ts';
+import { newBatchContext, sendQueuedMessage } from '../../src/sender/sender.ts';
+
+const T0 = Date.parse('2026-11-30T10:00:00.000Z');
+const MINUTE = 60_000;
+const LTO = { name: 'lto_template', language: 'en_US', bodyParameters: 2 };
+const REMINDER = { name: 'appointment_reminder', language: 'en_US', bodyParameters: 2 };
+const CONFIG = PipelineConfig.parse({
+  accounts: [
+    {
+      id: 'o',
+      provider: 'kaleyra',
+      sid: 'HXIN1',
+      senderNumber: '+919000014497',
+      templates: [LTO],
+      failoverAfter: '5m',
+      fallbacks: [
+        {
+          account: 'f1',
+          templates: [{ name: 'lto_template', language: 'en_US', to: { name: 'appointment_reminder', language: 'en_US' } }],
+        },
+      ],
+      limits: { recipientGapMs: 0 },
+    },
+    { id: 'f1', provider: 'livetok', templates: [REMINDER], limits: { recipientGapMs: 0 } },
+  ],
+  apiKeys: [{ id: 'k', sha256: 'a'.repeat(64), accounts: '*' }],
+});
+
+/** One message through the sender while the origin answers 429 naming a reset `resetMs` away and the fallback accepts. */
+async function run(resetMs: number) {
+  let clock = T0;
+  const queued: Array<{ body: string; at: number }> = [];
+  const queue = {
+    async enqueue(entries: ReadonlyArray<{ message: QueueMessage; delaySeconds?: number }>) {
+      for (const entry of entries) queued.push({ body: JSON.stringify(entry.message), at: clock + (entry.delaySeconds ?? 0) * 1000 });
+      return [];
+    },
+  } as unknown as SendQueue;
+  const deps = createSenderDeps(
+    {
+      config: CONFIG,
+      secrets: {
+        recipientHashKey: 'k'.repeat(32),
+        payloadKey: Buffer.alloc(32).toString('base64'),
+        credentials: {},
+        webhookSecrets: {},
+        pushSecrets: {},
+      },
+      storage: memoryStorage(),
+      queueUrl: 'q',
+      sqs: undefined as never,
+      now: () => new Date(clock),
+    },
+    { log: silentLog, pauseRecheckMs: MINUTE, claimExpiryMs: MINUTE, sleep: async (ms) => void (clock += ms), random: () => 0.5 },
+  );
+  deps.queue = queue;
+  const calls: Array<{ account: string; at: number }> = [];
+  const real = deps.adapterFor;
+  deps.adapterFor = (account) => {
+    const adapter = real(account);
+    const scripted: ProviderAdapter = {
+      provider: adapter.provider,
+      capabilities: { ...adapter.capabilities, lookup: false },
+      check: () => [],
+      send: async () => {
+        calls.push({ account: account.id, at: clock });
+        if (account.id === 'f1') return { outcome: 'accepted', status: 'accepted', providerMessageId: 'lt-1' };
+        const error = new ProviderError({
+          provider: 'kaleyra',
+          retryClass: 'backoff',
+          reason: 'rate limited',
+          status: 429,
+          retryAfterMs: resetMs,
+        });
+        return { outcome: 'rejected', error };
+      },
+    };
+    return scripted;
+  };
+  const id = newMessageId(T0);
+  const request = SendRequest.parse({
+    provider: 'kaleyra',
+    account: 'o',
+    recipient: '+919812345678',
+    content: { kind: 'template', name: 'lto_template', language: 'en_US', body: ['Pablo', 'CARIBE25'] },
+  });
+  await queue.enqueue([{ message: { v: 1, id, acceptedAt: new Date(T0).toISOString(), request } }]);
+  for (let steps = 0; queued.length > 0 && steps < 60; steps++) {
+    queued.sort((a, b) => a.at - b.at);
+    const [next] = queued.splice(0, 1);
+    clock = Math.max(clock, next!.at);
+    await sendQueuedMessage(next!.body, deps, newBatchContext());
+  }
+  const record = await deps.messages.get(id);
+  return { calls, record: record! };
+}
+
+describe('a route that names its reset, for a message with a fallback (failoverAfter 5m)', () => {
+  it('a reset sooner than failoverAfter: retried at each reset, failed over once it waited failoverAfter, sent once', async () => {
+    const { calls, record } = await run(MINUTE);
+    expect(calls.filter((call) => call.account === 'f1')).toHaveLength(1);
+    expect(calls.filter((call) => call.account === 'o').length).toBeGreaterThanOrEqual(5);
+    const [origin] = record.routes!;
+    const waited = Date.parse(origin!.until) - Date.parse(origin!.since);
+    expect(waited).toBeGreaterThanOrEqual(5 * MINUTE);
+    expect(waited).toBeLessThan(6 * MINUTE);
+  });
+
+  // Fails today: the message waits the whole 12-minute reset on the origin, then fails over (sent once, late).
+  // (12 min: within SQS's 15-minute delay, so the harness's queue brings it back without the sweeper.)
+  it.fails('a reset later than failoverAfter: still failed over once it waited failoverAfter (the wait is cut), sent once', async () => {
+    const { calls, record } = await run(12 * MINUTE);
+    expect(calls.filter((call) => call.account === 'f1')).toHaveLength(1);
+    const [origin] = record.routes!;
+    const waited = Date.parse(origin!.until) - Date.parse(origin!.since);
+    expect(waited).toBeGreaterThanOrEqual(5 * MINUTE);
+    expect(waited).toBeLessThan(6 * MINUTE);
+  });
+});
