@@ -139,6 +139,26 @@ export async function failoverWhenPaused(
   return { recheckMs: Math.max(1000, failoverAfterMs(c.route.origin, c.message.request.failoverAfter) - blockedForMs) };
 }
 
+/**
+ * A waiting message found its route blocked by the provider (a 429's reset, met by any sender:
+ * src/pacing/pacer.ts): moves it to the next route once it has waited the origin's `failoverAfter`
+ * on the route; before that, undefined, with how long until then. `lastError` is the refusal that
+ * blocked it, as stored on the message.
+ */
+export async function failoverWhenBlocked(
+  status: MessageRecord['status'],
+  lastError: StoredError | undefined,
+  c: SwitchContext,
+  deps: SwitchDeps,
+): Promise<{ outcome: Outcome } | { recheckMs: number } | undefined> {
+  if (!c.route.origin.fallbacks?.length || !nextOf(c.route, deps)) return undefined;
+  const waitedMs = waitedOnRoute(c, deps);
+  const stored: StoredError = lastError ?? { class: 'backoff', reason: 'the provider asked the account to wait' };
+  const outcome = await decideAndSwitch({ kind: 'blocked', blockedForMs: waitedMs }, status, stored, c, deps);
+  if (outcome) return { outcome };
+  return { recheckMs: Math.max(1000, failoverAfterMs(c.route.origin, c.message.request.failoverAfter) - waitedMs) };
+}
+
 async function decideAndSwitch(
   evidence: RouteEvidence,
   status: MessageRecord['status'],

@@ -46,7 +46,7 @@ import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
 import { deadlineSignal } from '../runtime/deadline.ts';
 import type { Log } from '../runtime/log.ts';
 import { applyKeptEvents, type ApplyDeps } from '../status/apply.ts';
-import { currentRoute, failoverOnRefusal, failoverWhenPaused, type RouteView, waitOnRoute } from './failover.ts';
+import { currentRoute, failoverOnRefusal, failoverWhenBlocked, failoverWhenPaused, type RouteView, waitOnRoute } from './failover.ts';
 import { ACCOUNT_SCOPE, pauseCovers, templateScope } from '../store/model.ts';
 import type { MessageRecord, NewMessage, Pause, StoredError } from '../store/model.ts';
 import type { DueRepository, MessageRepository, PauseRepository } from '../store/repositories.ts';
@@ -535,6 +535,17 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
     return delay(deps.pauseRecheckMs, `paused: ${pause.reason}`, { pausedAccount: request.account });
   }
 
+  // The provider asked the account to wait (a 429's reset, met here or elsewhere): a message with a
+  // later route moves on once it has waited failoverAfter on this one, else looks again then.
+  const blockedTill = await deps.pacer.blockedUntil(`acct#${request.account}`);
+  if (blockedTill > deps.now()) {
+    const context = { message, route: start.route, recipientHash: recipient.hash, log };
+    const failover = await failoverWhenBlocked(record.status, record.error, context, deps);
+    if (failover && 'outcome' in failover) return failover.outcome;
+    if (failover)
+      return delay(Math.min(blockedTill - deps.now(), failover.recheckMs), 'the provider asked to wait (fails over after failoverAfter)');
+  }
+
   // Not started is better than cut off: the message goes back as a fresh copy (no receive counted).
   if (timeIsShort()) return delay(0, 'too little time left in this invocation for a call');
   const pacing = pacingFor(account);
@@ -749,7 +760,8 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
       if (resetMs !== undefined) {
         // The provider named its reset, or said 429 (the account's shortest window): nobody on this account sends before it.
         await deps.pacer.block(`acct#${c.account.id}`, pacingFor(c.account).account, deps.now() + resetMs, deps.now());
-        return waitAgain(Math.max(1000, resetMs), `provider asked to wait (${error.status ?? error.code})`);
+        // The account waits the reset whole; a message with a later route comes back in time to fail over (./failover.ts).
+        return waitAgain(waitOnRoute(Math.max(1000, resetMs), c, deps), `provider asked to wait (${error.status ?? error.code})`);
       }
       // A message with a later route comes back in time to fail over (./failover.ts).
       const waitMs = waitOnRoute(backoffMs(c.record.attempts + 1, REFUSAL_BACKOFF, deps.random), c, deps);

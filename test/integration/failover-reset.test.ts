@@ -3,11 +3,10 @@
  * the adapter's `retryAfterMs`), for a message with a fallback. docs/pipeline.md ("Failover across
  * routes") says such a message fails over once it has waited `failoverAfter` on the route, "the
  * back-off delays are cut so the message comes back in time". Without a named reset they are
- * (src/sender/failover.ts `waitOnRoute`); with one, src/sender/sender.ts waits for the reset whole
- * (`waitAgain(max(1000, retryAfterMs))`), so a reset later than failoverAfter holds the message on
- * the refusing route until the reset: it fails over late (or is sent by the origin if the reset
- * ends the outage) — never lost or sent twice, but not as documented. Pinned here with `it.fails`
- * (the fix belongs in src/sender/, outside this change): it passes once the wait is cut.
+ * (src/sender/failover.ts `waitOnRoute`); with one, the account waits the reset whole (the pacer's
+ * block), and the message comes back once it has waited failoverAfter (`waitOnRoute` again) and
+ * finds the route blocked (`failoverWhenBlocked`): it moves on then, sent once. (Before, it waited
+ * the whole reset on the refusing route and failed over late.)
  *
  * The sender over scripted adapters (no HTTP), the in-memory repositories, a queue kept in a list
  * and a virtual clock, as src/sender/failover.test.ts drives it.
@@ -130,9 +129,9 @@ describe('a route that names its reset, for a message with a fallback (failoverA
     expect(waited).toBeLessThan(6 * MINUTE);
   });
 
-  // Fails today: the message waits the whole 12-minute reset on the origin, then fails over (sent once, late).
-  // (12 min: within SQS's 15-minute delay, so the harness's queue brings it back without the sweeper.)
-  it.fails('a reset later than failoverAfter: still failed over once it waited failoverAfter (the wait is cut), sent once', async () => {
+  // The account waits the whole 12-minute reset; the message comes back once it waited failoverAfter, and fails over.
+  // (12 min: within SQS's 15-minute delay, so the harness's queue would bring it back without the sweeper either way.)
+  it('a reset later than failoverAfter: still failed over once it waited failoverAfter (the wait is cut), sent once', async () => {
     const { calls, record } = await run(12 * MINUTE);
     expect(calls.filter((call) => call.account === 'f1')).toHaveLength(1);
     const [origin] = record.routes!;
