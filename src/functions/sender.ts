@@ -55,6 +55,7 @@ export function createSenderDeps(env: RuntimeEnvironment, options: SenderOptions
     pauses: env.storage.pauses,
     suppressions: env.storage.suppressions,
     callbacks: env.storage.callbacks,
+    routeHealth: env.storage.routeHealth,
     pacer: new Pacer(env.storage.pacing, options.random),
     queue: new SendQueue(env.sqs, env.queueUrl),
     cipher: payloadCipher(env.secrets.payloadKey),

@@ -69,6 +69,11 @@ export interface RouteAttempt {
   until: string;
   outcome: 'refused' | 'blocked';
   error: StoredError;
+  /**
+   * Why it moved on (src/sender/failover-decision.ts): `pause_sender`, `sender_refused`, `blocked`
+   * or `breaker` (the route's breaker was open). Absent on routes left before it was kept.
+   */
+  trigger?: 'pause_sender' | 'sender_refused' | 'blocked' | 'breaker';
 }
 
 /**
