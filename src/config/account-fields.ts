@@ -84,7 +84,11 @@ export const BreakerConfig = lazySchema(() =>
       const longest = durationMs(breaker.maxCoolDown ?? '10m');
       if (coolDown < 1000) context.addIssue({ code: 'custom', path: ['coolDown'], message: 'must be at least 1s' });
       if (coolDown > longest)
-        context.addIssue({ code: 'custom', path: ['coolDown'], message: `must not be longer than maxCoolDown (${breaker.maxCoolDown ?? '10m'})` });
+        context.addIssue({
+          code: 'custom',
+          path: ['coolDown'],
+          message: `must not be longer than maxCoolDown (${breaker.maxCoolDown ?? '10m'})`,
+        });
       if (longest > 24 * 3_600_000) context.addIssue({ code: 'custom', path: ['maxCoolDown'], message: 'must be at most 24h' });
     }),
 );

@@ -56,7 +56,11 @@ describe('the breaker', () => {
   });
 
   it('closes when the probe is accepted; reopens with the cool-down doubled when it is refused, up to the maximum', () => {
-    const probing = (state: BreakerState, token = 'p1'): BreakerState => ({ ...state, state: 'half_open', probe: { token, until: iso(T0) } });
+    const probing = (state: BreakerState, token = 'p1'): BreakerState => ({
+      ...state,
+      state: 'half_open',
+      probe: { token, until: iso(T0) },
+    });
     expect(breakerAfter(probing(open), { kind: 'accepted' }, POLICY, T0 + 61_000)).toEqual({ state: CLOSED, transition: 'closed' });
     let state = open;
     const coolDowns: number[] = [];
@@ -70,7 +74,10 @@ describe('the breaker', () => {
     expect(coolDowns).toEqual([120_000, 240_000, 480_000, 600_000, 600_000, 600_000]);
     // Closing starts again from the first cool-down.
     const closed = breakerAfter(probing(state), { kind: 'accepted' }, POLICY, T0)!.state;
-    const reopened = run([1, 2, 3, 4, 5].map((i) => [{ kind: 'refused' }, T0 + i] as [BreakerEvent, number]), closed).state;
+    const reopened = run(
+      [1, 2, 3, 4, 5].map((i) => [{ kind: 'refused' }, T0 + i] as [BreakerEvent, number]),
+      closed,
+    ).state;
     expect(reopened?.coolDownMs).toBe(60_000);
   });
 

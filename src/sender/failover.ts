@@ -157,7 +157,9 @@ export async function failoverOnBreaker(
   refusal?: ProviderError,
 ): Promise<Outcome | undefined> {
   const reason = `breaker open on account ${c.route.account.id} until ${new Date(until).toISOString()}`;
-  const stored: StoredError = refusal ? { ...refusal.toJSON(), reason: `${refusal.toJSON().reason}; ${reason}` } : { class: 'breaker', reason };
+  const stored: StoredError = refusal
+    ? { ...refusal.toJSON(), reason: `${refusal.toJSON().reason}; ${reason}` }
+    : { class: 'breaker', reason };
   return decideAndSwitch({ kind: 'breaker_open' }, status, stored, c, deps);
 }
 

@@ -500,12 +500,7 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
   const pause = pauses.find((p) => pauseCovers(p.scope, template));
   // Held with the paused account's messages: lifting the pause re-enqueues it at once.
   if (pause) {
-    const failover = await failoverWhenPaused(
-      pause,
-      record.status,
-      { message, route, recipientHash: recipient.hash, log },
-      deps,
-    );
+    const failover = await failoverWhenPaused(pause, record.status, { message, route, recipientHash: recipient.hash, log }, deps);
     if (failover && 'outcome' in failover) return failover.outcome;
     // A message with a later route looks again in time to fail over (on the queue, not with the paused account's).
     if (failover)

@@ -672,7 +672,10 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
       it('takes a probe once: a half-open breaker with its lease, written by one of two workers', async () => {
         await s.routeHealth.writeBreaker('acme', open, 0);
         const probe = (token: string) => ({ ...open, state: 'half_open' as const, probe: { token, until: at(100) } });
-        const taken = await Promise.all([s.routeHealth.writeBreaker('acme', probe('a'), 1), s.routeHealth.writeBreaker('acme', probe('b'), 1)]);
+        const taken = await Promise.all([
+          s.routeHealth.writeBreaker('acme', probe('a'), 1),
+          s.routeHealth.writeBreaker('acme', probe('b'), 1),
+        ]);
         expect(taken.filter(Boolean)).toHaveLength(1);
         expect((await s.routeHealth.get('acme')).breaker?.probe?.token).toBe(taken[0] ? 'a' : 'b');
       });
