@@ -88,6 +88,7 @@ function presentRoutes(record: MessageRecord) {
       until: r.until,
       outcome: r.outcome,
       error: r.error,
+      ...(r.trigger ? { trigger: r.trigger } : {}),
     })),
   };
 }
