@@ -484,8 +484,14 @@ const SCENARIOS: Scenario[] = [
     example: 'open',
     async run(api, call) {
       // Five 503s in a row opened Kaleyra's breaker a while ago; an operator turned its failover off since.
-      const open = { state: 'open', refusals: 5, openedAt: '2026-11-22T09:59:00.000Z', until: '2026-11-22T10:01:00.000Z', coolDownMs: 60_000 };
-      await api.storage.routeHealth.writeBreaker('acme-kaleyra', open as const, 0);
+      const open = {
+        state: 'open' as const,
+        refusals: 5,
+        openedAt: '2026-11-22T09:59:00.000Z',
+        until: '2026-11-22T10:01:00.000Z',
+        coolDownMs: 60_000,
+      };
+      await api.storage.routeHealth.writeBreaker('acme-kaleyra', open, 0);
       await api.storage.routeHealth.setSwitch('acme-kaleyra', { since: '2026-11-22T09:59:30.000Z', reason: 'incident 4711' });
       return call({ method: 'GET', path: '/v1/failover?account=acme-kaleyra' });
     },
