@@ -317,7 +317,8 @@ export function describeFailoverRun(r: FailoverRun): string {
     `(failoverAfter ${s(r.failoverAfterMs)} s): accept → fallback p50 ${s(r.p50Ms)} s, p99 ${s(r.p99Ms)} s, max ${s(r.maxMs)} s; ` +
     `${r.sentByOrigin} sent by the origin, ${r.sentTwice} sent twice, ${r.neverSent} never sent; ` +
     `${r.originRefusals} refusals, failovers ${JSON.stringify(r.failovers)}; ` +
-    `breaker opened ${r.breakerOpens}×, closed ${r.breakerCloses}×, failback ${s(r.failbackMs)} s after the outage; ` +
+    `breaker opened ${r.breakerOpens}×, closed ${r.breakerCloses}×, ` +
+    `${Number.isNaN(r.failbackMs) ? 'no send accepted by the origin after the outage' : `failback ${s(r.failbackMs)} s after the outage`}; ` +
     `${r.virtualEvents} events, ${s(r.cpuMs)} s CPU`
   );
 }
