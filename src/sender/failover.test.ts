@@ -297,7 +297,7 @@ describe('failover over random provider answers', () => {
     });
   });
 
-  it('pushes the origin’s account and provider, and names the fallback route that sent it (only then)', async () => {
+  it('pushes the origin’s account and provider, and names the fallback route that sent it and why (only then)', async () => {
     const pushesOf = async (answers: Answer[]) => {
       const pushes: StatusChange[] = [];
       await run(answers, 1, (deps) => {
@@ -305,14 +305,15 @@ describe('failover over random provider answers', () => {
       });
       return pushes.map(({ account, provider, status, route }) => ({ account, provider, status, ...(route ? { route } : {}) }));
     };
+    // With the trigger that moved it there.
     expect(await pushesOf(['pause_account', 'accepted'])).toEqual([
-      { account: 'o', provider: 'kaleyra', status: 'accepted', route: { account: 'f1', provider: 'livetok' } },
+      { account: 'o', provider: 'kaleyra', status: 'accepted', route: { account: 'f1', provider: 'livetok', trigger: 'pause_sender' } },
     ]);
     expect(await pushesOf(['sender_permanent', 'recipient_permanent'])).toEqual([
-      { account: 'o', provider: 'kaleyra', status: 'failed', route: { account: 'f1', provider: 'livetok' } },
+      { account: 'o', provider: 'kaleyra', status: 'failed', route: { account: 'f1', provider: 'livetok', trigger: 'sender_refused' } },
     ]);
     expect(await pushesOf(['pause_account', 'unknown'])).toEqual([
-      { account: 'o', provider: 'kaleyra', status: 'unknown', route: { account: 'f1', provider: 'livetok' } },
+      { account: 'o', provider: 'kaleyra', status: 'unknown', route: { account: 'f1', provider: 'livetok', trigger: 'pause_sender' } },
     ]);
     // Sent by the origin: no route named.
     expect(await pushesOf(['accepted'])).toEqual([{ account: 'o', provider: 'kaleyra', status: 'accepted' }]);

@@ -40,6 +40,8 @@ export interface RouteView {
   originContent: SendRequest['content'];
   /** An operator turned failover off for the route's account or the origin (src/sender/route-guard.ts): the message stays. */
   failoverOff?: boolean;
+  /** A fallback route: the trigger that moved the message to it (the push names it). */
+  trigger?: FailoverTrigger;
 }
 
 /** The route that owns `record`'s send, or why it cannot be used (a fallback no longer configured or mapped). */
@@ -57,7 +59,9 @@ export function currentRoute(
   if (!route || !account || route.account !== owner.account || account.provider !== owner.provider)
     return { error: `route ${owner.index} (account ${owner.account}) is no longer configured as a fallback of ${origin.id}` };
   const content = contentOnRoute(message.request.content, route, account);
+  const trigger = record.routes?.at(-1)?.trigger;
   return {
+    ...(trigger ? { trigger } : {}),
     index: owner.index,
     account,
     request: { ...message.request, account: account.id, provider: account.provider, content },

@@ -11,6 +11,7 @@ import { SendRequest } from '../messages/send-request.ts';
 import type { ProviderAdapter, SendResult } from '../providers/adapter.ts';
 import { ProviderError } from '../providers/errors.ts';
 import type { ProviderName } from '../providers/names.ts';
+import type { StatusChange } from '../push/push.ts';
 import type { SendQueue } from '../queue/send-queue.ts';
 import { memoryLog } from '../runtime/log.ts';
 import { METRIC_NAMESPACE } from '../runtime/metrics.ts';
@@ -214,6 +215,8 @@ describe('the breaker, through the sender', () => {
 
   it('while open, sends a message with a next route straight to it: no call on the origin, trigger `breaker` in its history', async () => {
     const w = await opened();
+    const pushes: StatusChange[] = [];
+    w.deps.notifier = { notify: async (change) => void pushes.push(change) };
     const before = w.callsOn('o').length;
     w.advance(30_000);
     const ids = await w.send(3);
@@ -227,6 +230,13 @@ describe('the breaker, through the sender', () => {
       });
     }
     expect(w.callsOn('f1').filter((call) => ids.includes(call.id))).toHaveLength(3);
+    // The push names the route that sent it, and the trigger.
+    for (const id of ids)
+      expect(pushes.find((push) => push.id === id)).toMatchObject({
+        account: 'o',
+        status: 'accepted',
+        route: { account: 'f1', provider: 'livetok', trigger: 'breaker' },
+      });
     // The four messages that were waiting on the origin's back-off came back and went straight on, too.
     await w.drain(60_000);
     expect(w.callsOn('o')).toHaveLength(before);

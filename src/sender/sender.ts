@@ -885,7 +885,7 @@ async function notify(
   at: string,
   error?: StoredError,
   /** The route the status came from: named in the push when it is not the origin. */
-  route?: Pick<RouteView, 'index' | 'request'>,
+  route?: Pick<RouteView, 'index' | 'request' | 'trigger'>,
 ): Promise<void> {
   if (!deps.notifier) return;
   const { request } = message;
@@ -896,7 +896,11 @@ async function notify(
     status,
     at,
     ...(error ? { error } : {}),
-    ...(route && route.index > 0 ? { route: { account: route.request.account, provider: route.request.provider } } : {}),
+    ...(route && route.index > 0
+      ? {
+          route: { account: route.request.account, provider: route.request.provider, ...(route.trigger ? { trigger: route.trigger } : {}) },
+        }
+      : {}),
     ...(request.metadata ? { metadata: request.metadata } : {}),
   });
 }

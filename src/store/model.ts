@@ -119,6 +119,18 @@ export interface MessageRecord extends Omit<NewMessage, 'status' | 'indexRecipie
   routes?: RouteAttempt[];
 }
 
+/**
+ * The fallback route that owns a message's send, as the caller push names it: its account and
+ * provider, and the trigger that moved the message there (the last route it left); none: the origin.
+ */
+export function pushedRoute(
+  record: Pick<MessageRecord, 'route' | 'routes'>,
+): { account: string; provider: ProviderName; trigger?: NonNullable<RouteAttempt['trigger']> } | undefined {
+  if (!record.route) return undefined;
+  const trigger = record.routes?.at(-1)?.trigger;
+  return { account: record.route.account, provider: record.route.provider, ...(trigger ? { trigger } : {}) };
+}
+
 /** The account and provider whose route owns a message's send: its `route`, else its origin. */
 export function owningRoute(record: Pick<MessageRecord, 'account' | 'provider' | 'route'>): {
   index: number;
