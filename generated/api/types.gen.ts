@@ -568,12 +568,14 @@ export type StatusPush = {
         };
         /**
          * Only for a message that failed over: the fallback route (another account) whose
-         * provider sent it; `account` and `provider` stay the message's origin.
+         * provider sent it, and why the message left the route before it (`trigger`, as in
+         * the message's `routes`); `account` and `provider` stay the message's origin.
          *
          */
         route?: {
             account: AccountId;
             provider: ProviderName;
+            trigger?: 'pause_sender' | 'sender_refused' | 'blocked' | 'breaker';
         };
     };
 };
