@@ -1168,6 +1168,14 @@ export type SetFailoverErrors = {
      */
     404: Problem;
     /**
+     * `payload_too_large`: the body is above 4,100,096 bytes (100 messages at their largest, and the envelope).
+     */
+    413: Problem;
+    /**
+     * `unsupported_media_type`: the body is not declared as JSON (`application/json` or `application*+json`).
+     */
+    415: Problem;
+    /**
      * API Gateway throttled the route (deployed only; the handlers never answer 429). No `Retry-After`.
      */
     429: GatewayMessage;

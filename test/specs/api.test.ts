@@ -535,6 +535,30 @@ const SCENARIOS: Scenario[] = [
   },
   {
     operationId: 'setFailover',
+    status: 413,
+    example: 'payloadTooLarge',
+    run: (_, call) =>
+      call({
+        method: 'PUT',
+        path: '/v1/failover/acme-kaleyra',
+        headers: { 'content-type': 'application/json' },
+        raw: Buffer.alloc(MAX_BODY_BYTES + 1, 0x20),
+      }),
+  },
+  {
+    operationId: 'setFailover',
+    status: 415,
+    example: 'unsupportedMediaType',
+    run: (_, call) =>
+      call({
+        method: 'PUT',
+        path: '/v1/failover/acme-kaleyra',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        raw: 'failover=off',
+      }),
+  },
+  {
+    operationId: 'setFailover',
     status: 404,
     example: 'noAccount',
     run: (_, call) => call({ method: 'PUT', path: '/v1/failover/acme-nowhere', json: { failover: 'off' } }),
