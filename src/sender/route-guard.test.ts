@@ -259,7 +259,31 @@ describe('the breaker, through the sender', () => {
     const w = await opened();
     w.advance(60_000);
     const origin = w.callsOn('o').length;
+    // Both workers read the open breaker before either writes: both find the cool-down over and try to take the probe.
+    const health = w.deps.routeHealth;
+    let reads = 0;
+    let bothRead!: () => void;
+    const barrier = new Promise<void>((resolve) => {
+      bothRead = resolve;
+    });
+    const writes: boolean[] = [];
+    w.deps.routeHealth = {
+      get: async (account) => {
+        const read = await health.get(account);
+        if (++reads === 2) bothRead();
+        await barrier;
+        return read;
+      },
+      writeBreaker: async (...args) => {
+        const written = await health.writeBreaker(...args);
+        writes.push(written);
+        return written;
+      },
+      setSwitch: (...args) => health.setSwitch(...args),
+    };
     const [a, b] = await w.send(2);
+    // One took the probe; the other's write was refused (the version had moved), it read again and skipped.
+    expect(writes.slice(0, 2).sort()).toEqual([false, true]);
     expect(w.callsOn('o')).toHaveLength(origin + 1);
     const records = [await w.storage.messages.get(a!), await w.storage.messages.get(b!)];
     expect(records.filter((r) => r?.route === undefined && r?.status === 'accepted')).toHaveLength(1);
