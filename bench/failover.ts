@@ -9,7 +9,7 @@ import { createSenderDeps, senderHandler } from '../src/functions/sender.ts';
 import { requestSchemas } from '../src/messages/request-schemas.ts';
 import { adapterFor } from '../src/providers/index.ts';
 import { silentLog, sinkLog } from '../src/runtime/log.ts';
-import { FAILOVER_METRIC } from '../src/runtime/metrics.ts';
+import { BREAKER_CLOSE_METRIC, BREAKER_OPEN_METRIC, FAILOVER_METRIC } from '../src/runtime/metrics.ts';
 import { requeueDue } from '../src/scheduler/requeue.ts';
 import { memoryStorage } from '../src/store/memory/index.ts';
 import { SENDER_DEFAULTS } from '../infra/components/pipeline.ts';
@@ -36,9 +36,18 @@ const POLLERS = 10;
 const SWEEP_EVERY_MS = 60_000;
 const KALEYRA_SEND = /^\/v2\/[^/]+\/whatsapp\/[^/]+\/messages$/;
 const LOW_BALANCE = { code: 'E110', message: 'Please check your balance, You have a low balance!', data: {}, error: {} };
+const THROTTLED = { code: 'E429', message: 'Too many requests', data: {}, error: {} };
+
+/**
+ * What the origin's provider answers during the outage: `paused`, its pausing refusal (the account
+ * is paused: the breaker counts nothing, messages move after `failoverAfter` of pause); `throttled`,
+ * 429 without a reset (back-off refusals: the breaker opens after 5, then probes and fails back).
+ */
+export type OutageKind = 'paused' | 'throttled';
 
 export interface FailoverRun {
   seed: number;
+  outage: OutageKind;
   failoverAfterMs: number;
   outageMs: number;
   accepted: number;
@@ -57,13 +66,19 @@ export interface FailoverRun {
   /** Refusals the origin answered, and failovers counted (the `failover` metric's lines) by reason. */
   originRefusals: number;
   failovers: Record<string, number>;
+  /** The origin's breaker: how often it opened (or reopened) and closed. */
+  breakerOpens: number;
+  breakerCloses: number;
+  /** From the outage's end to the first send the origin accepted after it (failback), ms. */
+  failbackMs: number;
   virtualEvents: number;
   cpuMs: number;
 }
 
 const digits = (recipient: string) => recipient.replace(/\D/g, '');
 
-export async function runFailover(options: { seed: number }): Promise<FailoverRun> {
+export async function runFailover(options: { seed: number; outage?: OutageKind; breakerAfter?: number }): Promise<FailoverRun> {
+  const outage = options.outage ?? 'paused';
   const clock = new VirtualClock(START);
   const stubRandom = seeded(options.seed * 7919 + 1);
   const senderRandom = seeded(options.seed * 104_729 + 2);
@@ -74,6 +89,8 @@ export async function runFailover(options: { seed: number }): Promise<FailoverRu
     baseUrl: 'http://127.0.0.1:9',
     templates: [{ name: 'lto_template', language: 'en_US', bodyParameters: 2 }],
     failoverAfter: FAILOVER_AFTER,
+    // For comparison: a breaker that opens later (1,000: about the pipeline before it), else the default (5).
+    ...(options.breakerAfter !== undefined ? { breaker: { after: options.breakerAfter } } : {}),
     fallbacks: [
       {
         account: FIXTURES.livechat.account.id,
@@ -115,14 +132,15 @@ export async function runFailover(options: { seed: number }): Promise<FailoverRu
   const outageFrom = START + OUTAGE_START_MS;
   const outageTo = outageFrom + OUTAGE_MS;
   let originRefusals = 0;
-  // The outage: the origin's provider refuses every send with its pausing refusal.
+  // The outage: the origin's provider refuses every send with its pausing refusal, or a 429.
+  const refusal = outage === 'paused' ? { status: 400, body: LOW_BALANCE } : { status: 429, body: THROTTLED };
   const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const now = clock.now();
     if (KALEYRA_SEND.test(url.pathname) && now >= outageFrom && now < outageTo) {
       originRefusals += 1;
       await clock.sleep(50 + refusalRandom() * 200);
-      return new Response(JSON.stringify(LOW_BALANCE), { status: 400, headers: { 'content-type': 'application/json' } });
+      return new Response(JSON.stringify(refusal.body), { status: refusal.status, headers: { 'content-type': 'application/json' } });
     }
     return stub.fetch(input, init);
   }) as typeof globalThis.fetch;
@@ -139,7 +157,11 @@ export async function runFailover(options: { seed: number }): Promise<FailoverRu
   const wakingEnv: RuntimeEnvironment = { ...env, sqs: waking };
 
   const failovers: Record<string, number> = {};
+  let breakerOpens = 0;
+  let breakerCloses = 0;
   const senderLog = sinkLog((entry) => {
+    if (entry[BREAKER_OPEN_METRIC] === 1) breakerOpens += 1;
+    if (entry[BREAKER_CLOSE_METRIC] === 1) breakerCloses += 1;
     if (entry.message === 'failed over' && entry[FAILOVER_METRIC] === 1) {
       const reason = String(entry.reason);
       failovers[reason] = (failovers[reason] ?? 0) + 1;
@@ -244,8 +266,12 @@ export async function runFailover(options: { seed: number }): Promise<FailoverRu
     if (viaFallback) latencies.push(viaFallback.answeredAt - at);
     else if (sends.length > 0) sentByOrigin += 1;
   }
+  const failbackAt = Math.min(
+    ...[...byRecipient.values()].flat().flatMap((s) => (s.provider === 'kaleyra' && s.answeredAt >= outageTo ? [s.answeredAt] : [])),
+  );
   return {
     seed: options.seed,
+    outage,
     failoverAfterMs: failoverAfterMs(origin),
     outageMs: OUTAGE_MS,
     accepted: acceptedAt.size,
@@ -258,6 +284,9 @@ export async function runFailover(options: { seed: number }): Promise<FailoverRu
     neverSent: [...acceptedAt.keys()].filter((recipient) => !byRecipient.has(recipient)).length,
     originRefusals,
     failovers,
+    breakerOpens,
+    breakerCloses,
+    failbackMs: Number.isFinite(failbackAt) ? failbackAt - outageTo : Number.NaN,
     virtualEvents: clock.fired,
     cpuMs: spentMs,
   };
@@ -265,22 +294,31 @@ export async function runFailover(options: { seed: number }): Promise<FailoverRu
 
 export const FAILOVER_SEEDS = [1, 2, 3];
 
-/** The figures bench/run.ts reports: the worst seed's. */
-export function failoverMetrics(runs: readonly FailoverRun[]): Record<string, number> {
+/** The figures bench/run.ts reports: the worst seed's (`prefix` names the outage's kind, none for the paused one). */
+export function failoverMetrics(runs: readonly FailoverRun[], prefix = 'failover'): Record<string, number> {
   return {
-    failover_p50_ms: Math.max(...runs.map((r) => r.p50Ms)),
-    failover_p99_ms: Math.max(...runs.map((r) => r.p99Ms)),
-    failover_sent_twice: runs.reduce((sum, r) => sum + r.sentTwice, 0),
-    failover_never_sent: runs.reduce((sum, r) => sum + r.neverSent, 0),
+    [`${prefix}_p50_ms`]: Math.max(...runs.map((r) => r.p50Ms)),
+    [`${prefix}_p99_ms`]: Math.max(...runs.map((r) => r.p99Ms)),
+    [`${prefix}_sent_twice`]: runs.reduce((sum, r) => sum + r.sentTwice, 0),
+    [`${prefix}_never_sent`]: runs.reduce((sum, r) => sum + r.neverSent, 0),
+    ...(runs.some((r) => r.outage === 'throttled')
+      ? {
+          [`${prefix}_origin_calls`]: Math.max(...runs.map((r) => r.originRefusals)),
+          [`${prefix}_failback_ms`]: Math.max(...runs.map((r) => r.failbackMs)),
+        }
+      : {}),
   };
 }
 
 export function describeFailoverRun(r: FailoverRun): string {
   const s = (ms: number) => (ms / 1000).toFixed(1);
   return (
-    `seed ${r.seed}: ${r.duringOutage} of ${r.accepted} messages accepted during the ${s(r.outageMs)} s outage ` +
+    `seed ${r.seed}: ${r.duringOutage} of ${r.accepted} messages accepted during the ${s(r.outageMs)} s ${r.outage} outage ` +
     `(failoverAfter ${s(r.failoverAfterMs)} s): accept → fallback p50 ${s(r.p50Ms)} s, p99 ${s(r.p99Ms)} s, max ${s(r.maxMs)} s; ` +
     `${r.sentByOrigin} sent by the origin, ${r.sentTwice} sent twice, ${r.neverSent} never sent; ` +
-    `${r.originRefusals} refusals, failovers ${JSON.stringify(r.failovers)}; ${r.virtualEvents} events, ${s(r.cpuMs)} s CPU`
+    `${r.originRefusals} refusals, failovers ${JSON.stringify(r.failovers)}; ` +
+    `breaker opened ${r.breakerOpens}×, closed ${r.breakerCloses}×, ` +
+    `${Number.isNaN(r.failbackMs) ? 'no send accepted by the origin after the outage' : `failback ${s(r.failbackMs)} s after the outage`}; ` +
+    `${r.virtualEvents} events, ${s(r.cpuMs)} s CPU`
   );
 }

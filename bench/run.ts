@@ -33,8 +33,9 @@
  * (and the CPU it took) without writing anything.
  *
  * `BENCH_ONLY=failover` (bench/failover.ts, issue 22) runs the sender on a virtual clock through a
- * 60 s outage of one provider (pausing refusals) with a fallback configured, and prints
- * accept-to-fallback p50/p99 and the messages sent twice; it is not part of the whole run yet.
+ * 60 s outage of one provider (pausing refusals, then 429s: the breaker's case) with a fallback
+ * configured, and prints accept-to-fallback p50/p99, the messages sent twice, the origin's calls
+ * during the outage and the failback time; it is not part of the whole run yet.
  */
 import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -350,6 +351,20 @@ if (process.env.BENCH_ONLY === 'failover') {
   }
   process.stdout.write(`\n## failover during an outage\n\n${runsDone.map(describeFailoverRun).join('\n')}\n\n`);
   process.stdout.write(`${JSON.stringify(rounded(failoverMetrics(runsDone)), null, 2)}\n`);
+  // The same outage answered with 429s: the breaker opens, the rest go straight to the fallback, one probe fails back.
+  const throttled = [];
+  for (const seed of FAILOVER_SEEDS) {
+    const run = await runFailover({ seed, outage: 'throttled' });
+    log(describeFailoverRun(run));
+    throttled.push(run);
+  }
+  process.stdout.write(`\n## failover during a throttling outage (the breaker)\n\n${throttled.map(describeFailoverRun).join('\n')}\n\n`);
+  process.stdout.write(`${JSON.stringify(rounded(failoverMetrics(throttled, 'failover_throttled')), null, 2)}\n`);
+  // For comparison, a breaker that opens only after 1,000 refusals (about the pipeline before it): each message waits on the origin.
+  const late = [];
+  for (const seed of FAILOVER_SEEDS) late.push(await runFailover({ seed, outage: 'throttled', breakerAfter: 1000 }));
+  process.stdout.write(`\n## the same, the breaker opening after 1,000 refusals\n\n${late.map(describeFailoverRun).join('\n')}\n\n`);
+  process.stdout.write(`${JSON.stringify(rounded(failoverMetrics(late, 'failover_throttled_late_breaker')), null, 2)}\n`);
   process.exit(0);
 }
 

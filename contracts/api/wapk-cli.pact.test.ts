@@ -87,7 +87,7 @@ const problem = (code: string, message: string, violations?: Array<{ field: unkn
 interface Interaction {
   description: string;
   state: State;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   query?: Record<string, string>;
   headers?: Record<string, string>;
@@ -354,6 +354,58 @@ const INTERACTIONS: Interaction[] = [
     },
   },
   {
+    description: 'wapk failover: an account’s breaker and failover switch',
+    state: USUAL,
+    method: 'GET',
+    path: '/v1/failover',
+    query: { account: 'acme-kaleyra' },
+    status: 200,
+    response: {
+      accounts: eachLike({
+        account: 'acme-kaleyra',
+        provider: 'kaleyra',
+        failover: regex(/^(on|off)$/, 'on'),
+        breaker: like({ state: regex(/^(closed|open|half_open)$/, 'closed'), refusals: integer(0) }),
+      }),
+    },
+    async run(api) {
+      const [state] = await api.listFailover('acme-kaleyra');
+      expect(state).toMatchObject({ account: 'acme-kaleyra', failover: 'on', breaker: { state: 'closed' } });
+    },
+  },
+  {
+    description: 'wapk failover off: an account’s failover turned off, with a reason',
+    state: USUAL,
+    method: 'PUT',
+    path: '/v1/failover/acme-kaleyra',
+    body: { failover: 'off', reason: 'incident 42' },
+    status: 200,
+    response: like({
+      account: 'acme-kaleyra',
+      provider: 'kaleyra',
+      failover: 'off',
+      disabled: { since: '2026-11-22T10:00:00.000Z', reason: 'incident 42' },
+      breaker: { state: 'closed', refusals: 0 },
+    }),
+    async run(api) {
+      const state = await api.setFailover('acme-kaleyra', { failover: 'off', reason: 'incident 42' });
+      expect(state.disabled?.reason).toBe('incident 42');
+    },
+  },
+  {
+    description: 'wapk failover on: a reason, which goes only with off',
+    state: USUAL,
+    method: 'PUT',
+    path: '/v1/failover/acme-kaleyra',
+    body: { failover: 'on', reason: 'fixed' },
+    status: 400,
+    response: problem('invalid_request', 'the body has problems', [{ field: 'reason', rule: 'goes only with "failover": "off"' }]),
+    async run(api) {
+      const error = await rejects(api.setFailover('acme-kaleyra', { failover: 'on', reason: 'fixed' }), 400, 'invalid_request');
+      expect(error.violations).toEqual([{ field: 'reason', rule: 'goes only with "failover": "off"' }]);
+    },
+  },
+  {
     description: 'any command: an API key the API does not know',
     state: USUAL,
     method: 'GET',
@@ -446,13 +498,18 @@ describe('wapk CLI ↔ HTTP API contract', () => {
       const operations = new Set(
         pact.interactions.map(
           ({ request }) =>
-            `${request.method} ${request.path.replace(/\/v1\/messages\/[^/]+/, '/v1/messages/{id}').replace(/\/v1\/pauses\/[^/]+/, '/v1/pauses/{account}')}`,
+            `${request.method} ${request.path
+              .replace(/\/v1\/messages\/[^/]+/, '/v1/messages/{id}')
+              .replace(/\/v1\/pauses\/[^/]+/, '/v1/pauses/{account}')
+              .replace(/\/v1\/failover\/[^/]+/, '/v1/failover/{account}')}`,
         ),
       );
       // The ApiClient's methods, by the route each calls.
       expect([...operations].sort()).toEqual(
         [
           'DELETE /v1/pauses/{account}',
+          'GET /v1/failover',
+          'PUT /v1/failover/{account}',
           'GET /v1/messages',
           'GET /v1/messages/{id}',
           'GET /v1/pauses',

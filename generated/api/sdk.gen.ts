@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.ts';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.ts';
-import type { CancelMessageData, CancelMessageErrors, CancelMessageResponses, GetMessageData, GetMessageErrors, GetMessageResponses, LiftPauseData, LiftPauseErrors, LiftPauseResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, ListPausesData, ListPausesErrors, ListPausesResponses, ReceiveWebhookData, ReceiveWebhookErrors, ReceiveWebhookResponses, ReceiveWebhookWithTokenData, ReceiveWebhookWithTokenErrors, ReceiveWebhookWithTokenResponses, RemoveSuppressionData, RemoveSuppressionErrors, RemoveSuppressionResponses, ResolveMessageData, ResolveMessageErrors, ResolveMessageResponses, SendMessagesData, SendMessagesErrors, SendMessagesResponses } from './types.gen.ts';
+import type { CancelMessageData, CancelMessageErrors, CancelMessageResponses, GetMessageData, GetMessageErrors, GetMessageResponses, LiftPauseData, LiftPauseErrors, LiftPauseResponses, ListFailoverData, ListFailoverErrors, ListFailoverResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, ListPausesData, ListPausesErrors, ListPausesResponses, ReceiveWebhookData, ReceiveWebhookErrors, ReceiveWebhookResponses, ReceiveWebhookWithTokenData, ReceiveWebhookWithTokenErrors, ReceiveWebhookWithTokenResponses, RemoveSuppressionData, RemoveSuppressionErrors, RemoveSuppressionResponses, ResolveMessageData, ResolveMessageErrors, ResolveMessageResponses, SendMessagesData, SendMessagesErrors, SendMessagesResponses, SetFailoverData, SetFailoverErrors, SetFailoverResponses } from './types.gen.ts';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -156,6 +156,43 @@ export const removeSuppression = <ThrowOnError extends boolean = false>(options:
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/v1/suppressions/{account}/{recipient}',
     ...options
+});
+
+/**
+ * The accounts' breakers and failover switches
+ *
+ * For each account the API key may use that takes part in failover (it has `fallbacks`, or
+ * is one), or for the one asked for: whether its messages may fail over (`failover`; `off`
+ * when an operator turned it off, with `disabled`), and its breaker
+ * (docs/pipeline.md, "Breaker and failback"): `closed` (counting the sender's consecutive
+ * proven refusals), `open` until `until` (messages that have a next route go straight to
+ * it), or `half_open` (one message probes the account until `probeUntil`).
+ *
+ */
+export const listFailover = <ThrowOnError extends boolean = false>(options?: Options<ListFailoverData, ThrowOnError>): RequestResult<ListFailoverResponses, ListFailoverErrors, ThrowOnError> => (options?.client ?? client).get<ListFailoverResponses, ListFailoverErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/failover',
+    ...options
+});
+
+/**
+ * Turn an account's failover off or on
+ *
+ * Turns the account's failover off (`{"failover": "off", "reason"?}`) or on again
+ * (`{"failover": "on"}`), at once and without a redeploy. Off, a message on the account, or
+ * one that belongs to it, never leaves its route: it behaves as if there were no fallbacks
+ * (a refusal fails it or makes it wait, a pause holds it). Its breaker is kept as it was and
+ * counts nothing while off.
+ *
+ */
+export const setFailover = <ThrowOnError extends boolean = false>(options: Options<SetFailoverData, ThrowOnError>): RequestResult<SetFailoverResponses, SetFailoverErrors, ThrowOnError> => (options.client ?? client).put<SetFailoverResponses, SetFailoverErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/failover/{account}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

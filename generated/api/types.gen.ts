@@ -351,6 +351,13 @@ export type RouteAttempt = {
      */
     outcome: 'refused' | 'blocked';
     error: MessageError;
+    /**
+     * Why it moved on: `pause_sender` (a pause refusal), `sender_refused` (a permanent refusal
+     * of the sender), `blocked` (paused or asking to wait for `failoverAfter`), `breaker` (the
+     * account's breaker was open: docs/pipeline.md, "Breaker and failback").
+     *
+     */
+    trigger?: 'pause_sender' | 'sender_refused' | 'blocked' | 'breaker';
 };
 
 export type HistoryEntry = {
@@ -424,6 +431,63 @@ export type RemovedSuppression = {
          * The recipient's last four digits.
          */
         recipient: string;
+    };
+};
+
+/**
+ * An operator's failover switch for an account.
+ */
+export type FailoverSwitch = {
+    /**
+     * `off`: the account's messages stay on their route; `on`: they may fail over again.
+     */
+    failover: 'on' | 'off';
+    /**
+     * Why it is off (only with `off`); kept and shown with the state.
+     */
+    reason?: string;
+};
+
+export type FailoverList = {
+    accounts: Array<FailoverState>;
+};
+
+/**
+ * An account as a route (docs/pipeline.md, "Breaker and failback").
+ */
+export type FailoverState = {
+    account: AccountId;
+    provider: ProviderName;
+    /**
+     * `off`: an operator turned it off (`disabled`); its messages stay on their route.
+     */
+    failover: 'on' | 'off';
+    disabled?: {
+        since: string;
+        reason: string;
+    };
+    breaker: {
+        /**
+         * `closed`: messages are sent through it; `open`: those with a next route skip it until `until`; `half_open`: one message probes it.
+         */
+        state: 'closed' | 'open' | 'half_open';
+        /**
+         * The sender's consecutive proven refusals counted while closed (it opens at the account's `breaker.after`, default 5).
+         */
+        refusals: number;
+        openedAt?: string;
+        /**
+         * Open: when its cool-down ends and a message probes it.
+         */
+        until?: string;
+        /**
+         * The cool-down it opened with (doubled by each failed probe, up to the account's `breaker.maxCoolDown`).
+         */
+        coolDownMs?: number;
+        /**
+         * Half-open: when the probe's lease ends (a lost answer lets the next message probe then).
+         */
+        probeUntil?: string;
     };
 };
 
@@ -504,12 +568,14 @@ export type StatusPush = {
         };
         /**
          * Only for a message that failed over: the fallback route (another account) whose
-         * provider sent it; `account` and `provider` stay the message's origin.
+         * provider sent it, and why the message left the route before it (`trigger`, as in
+         * the message's `routes`); `account` and `provider` stay the message's origin.
          *
          */
         route?: {
             account: AccountId;
             provider: ProviderName;
+            trigger?: 'pause_sender' | 'sender_refused' | 'blocked' | 'breaker';
         };
     };
 };
@@ -1030,6 +1096,109 @@ export type RemoveSuppressionResponses = {
 };
 
 export type RemoveSuppressionResponse = RemoveSuppressionResponses[keyof RemoveSuppressionResponses];
+
+export type ListFailoverData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Only this account.
+         */
+        account?: string;
+    };
+    url: '/v1/failover';
+};
+
+export type ListFailoverErrors = {
+    /**
+     * `unauthorized`: no API key, or one the deployment does not know.
+     */
+    401: Problem;
+    /**
+     * API Gateway throttled the route (deployed only; the handlers never answer 429). No `Retry-After`.
+     */
+    429: GatewayMessage;
+    /**
+     * `unavailable`: the request could not be completed (the store, the queue or the
+     * configuration was out of reach); nothing is lost — retry it, with the same
+     * `Idempotency-Key` for a send. Deployed, API Gateway's own `503` when a function times out
+     * is `{"message": "Service Unavailable"}`.
+     *
+     */
+    503: Problem | GatewayMessage;
+};
+
+export type ListFailoverError = ListFailoverErrors[keyof ListFailoverErrors];
+
+export type ListFailoverResponses = {
+    /**
+     * The accounts' failover states.
+     */
+    200: FailoverList;
+};
+
+export type ListFailoverResponse = ListFailoverResponses[keyof ListFailoverResponses];
+
+export type SetFailoverData = {
+    body: FailoverSwitch;
+    path: {
+        /**
+         * The account's id, as configured.
+         */
+        account: AccountId;
+    };
+    query?: never;
+    url: '/v1/failover/{account}';
+};
+
+export type SetFailoverErrors = {
+    /**
+     * `invalid_request`: the body breaks a rule (`violations`), or there is none;
+     * `invalid_json`: the body is not JSON; `invalid_path`: the path's percent-encoding is not
+     * valid UTF-8.
+     *
+     */
+    400: Problem;
+    /**
+     * `unauthorized`: no API key, or one the deployment does not know.
+     */
+    401: Problem;
+    /**
+     * `not_found`: no such account that the API key may use.
+     */
+    404: Problem;
+    /**
+     * `payload_too_large`: the body is above 4,100,096 bytes (100 messages at their largest, and the envelope).
+     */
+    413: Problem;
+    /**
+     * `unsupported_media_type`: the body is not declared as JSON (`application/json` or `application*+json`).
+     */
+    415: Problem;
+    /**
+     * API Gateway throttled the route (deployed only; the handlers never answer 429). No `Retry-After`.
+     */
+    429: GatewayMessage;
+    /**
+     * `unavailable`: the request could not be completed (the store, the queue or the
+     * configuration was out of reach); nothing is lost — retry it, with the same
+     * `Idempotency-Key` for a send. Deployed, API Gateway's own `503` when a function times out
+     * is `{"message": "Service Unavailable"}`.
+     *
+     */
+    503: Problem | GatewayMessage;
+};
+
+export type SetFailoverError = SetFailoverErrors[keyof SetFailoverErrors];
+
+export type SetFailoverResponses = {
+    /**
+     * The account's failover state, as it is now.
+     */
+    200: FailoverState;
+};
+
+export type SetFailoverResponse = SetFailoverResponses[keyof SetFailoverResponses];
 
 export type ReceiveWebhookData = {
     /**

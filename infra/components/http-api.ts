@@ -35,6 +35,8 @@ export const DEFAULT_ROUTE_THROTTLES: Readonly<Record<HttpApiRouteName, Throttle
   resolveMessage: { rate: 5, burst: 10 },
   listPauses: { rate: 5, burst: 10 },
   liftPause: { rate: 5, burst: 10 },
+  listFailover: { rate: 5, burst: 10 },
+  setFailover: { rate: 5, burst: 10 },
   removeSuppression: { rate: 5, burst: 10 },
 };
 

@@ -61,6 +61,10 @@ export const STORE_CALLS = {
   'pacing.readSlots': ['GetItem'],
   'pacing.writeSlots': ['PutItem'],
   'pacing.claimGap': ['UpdateItem', 'GetItem'],
+  // Breakers and failover switches (src/sender/breaker.ts; the operator's switch: src/api/operator.ts).
+  'routeHealth.get': ['GetItem'],
+  'routeHealth.writeBreaker': ['UpdateItem'],
+  'routeHealth.setSwitch': ['UpdateItem'],
 } as const satisfies Record<string, readonly TableRequest[]>;
 
 export type StoreCall = keyof typeof STORE_CALLS;
@@ -103,6 +107,8 @@ export const FUNCTION_CALLS = {
     'pauses.list',
     'pauses.lift',
     'suppressions.remove',
+    'routeHealth.get',
+    'routeHealth.setSwitch',
     'due.listPaused',
     ...SWEEP,
   ],
@@ -127,6 +133,8 @@ export const FUNCTION_CALLS = {
     'pacing.readSlots',
     'pacing.writeSlots',
     'pacing.claimGap',
+    'routeHealth.get',
+    'routeHealth.writeBreaker',
   ],
   // src/scheduler/requeue.ts (the sweeper)
   requeue: [...SWEEP, 'due.listDue', 'due.listCreated', 'due.sweptUntil', 'due.markSwept'],

@@ -6,7 +6,7 @@ import { acceptMessages, type AcceptDeps } from './accept.ts';
 import { authenticate } from './auth.ts';
 import { bodyTooLarge, malformedPath, parseJsonBody, problem, type HttpRequest, type HttpResponse } from './http.ts';
 import { cancelMessage, getMessage, listMessages, type MessagesDeps } from './messages.ts';
-import { liftPause, listPauses, removeSuppression, resolveMessage, type OperatorDeps } from './operator.ts';
+import { liftPause, listFailover, listPauses, removeSuppression, resolveMessage, setFailover, type OperatorDeps } from './operator.ts';
 import { matchRoute, type Route } from './routes.ts';
 import type { ApiKeyConfig } from '../config/pipeline.ts';
 
@@ -63,6 +63,13 @@ export async function handleApiRequest(request: HttpRequest, deps: ApiDeps, serv
       return liftPause(principal, matched.params.account!, request.query, deps);
     case 'removeSuppression':
       return removeSuppression(principal, matched.params.account!, matched.params.recipient!, deps);
+    case 'listFailover':
+      return listFailover(principal, request.query, deps);
+    case 'setFailover': {
+      const body = parseJsonBody(request);
+      if (!body.ok) return body.response;
+      return setFailover(principal, matched.params.account!, body.value, deps);
+    }
     default:
       return problem(404, 'not_found', `no route ${request.method} ${request.path}`);
   }

@@ -9,7 +9,7 @@ import { AccountId, MessageId, violationsOf, type Violation } from '../messages/
 import { STATUSES, STATUS_RANK, type MessageStatus } from '../messages/status.ts';
 import type { StatusChange, StatusNotifier } from '../push/push.ts';
 import type { Log } from '../runtime/log.ts';
-import { InvalidCursorError, owningRoute, type MessageRecord } from '../store/model.ts';
+import { InvalidCursorError, owningRoute, pushedRoute, type MessageRecord } from '../store/model.ts';
 import type { MessageRepository } from '../store/repositories.ts';
 import { mayUse, type Principal } from './auth.ts';
 import type { CursorCodec, CursorScope } from './cursor.ts';
@@ -37,8 +37,9 @@ export async function pushChange(
   change: Pick<StatusChange, 'status' | 'at' | 'error'>,
 ): Promise<void> {
   if (!deps.notifier) return;
-  const { id, account, provider, metadata, route } = record;
-  const via = route ? { route: { account: route.account, provider: route.provider } } : {};
+  const { id, account, provider, metadata } = record;
+  const route = pushedRoute(record);
+  const via = route ? { route } : {};
   try {
     await deps.notifier.notify({ id, account, provider, ...change, ...(metadata ? { metadata } : {}), ...via });
   } catch (error) {
@@ -88,6 +89,7 @@ function presentRoutes(record: MessageRecord) {
       until: r.until,
       outcome: r.outcome,
       error: r.error,
+      ...(r.trigger ? { trigger: r.trigger } : {}),
     })),
   };
 }

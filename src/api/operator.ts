@@ -1,6 +1,7 @@
 /**
  * What an operator does about what the sender cannot decide alone: resolve a message whose send
- * outcome was lost (`unknown`), lift a pause, remove an opt-out suppression.
+ * outcome was lost (`unknown`), lift a pause, remove an opt-out suppression, see the accounts'
+ * breakers and turn an account's failover off or on.
  */
 import * as z from 'zod';
 import { MessageId, violationsOf } from '../messages/fields.ts';
@@ -12,7 +13,9 @@ import type { SendQueue } from '../queue/send-queue.ts';
 import type { Log } from '../runtime/log.ts';
 import { requeuePaused, type RequeueDeps } from '../scheduler/requeue.ts';
 import { ACCOUNT_SCOPE, templateScope, type Pause, type PauseScope } from '../store/model.ts';
-import type { MessageRepository, PauseRepository, SuppressionRepository } from '../store/repositories.ts';
+import type { MessageRepository, PauseRepository, RouteHealthRepository, SuppressionRepository } from '../store/repositories.ts';
+import type { AccountBase } from '../config/account-fields.ts';
+import type { RouteHealth } from '../store/model.ts';
 import { mayUse, type Principal } from './auth.ts';
 import { json, problem, type HttpResponse } from './http.ts';
 import { presentMessage, pushChange } from './messages.ts';
@@ -22,11 +25,13 @@ export interface OperatorDeps extends Pick<RequeueDeps, 'due' | 'claims'> {
   messages: Pick<MessageRepository, 'get' | 'applyStatus'>;
   pauses: Pick<PauseRepository, 'list' | 'lift'>;
   suppressions: Pick<SuppressionRepository, 'remove'>;
+  /** Accounts' breakers and failover switches (src/sender/route-guard.ts). */
+  routeHealth: Pick<RouteHealthRepository, 'get' | 'setSwitch'>;
   notifier?: StatusNotifier;
   /** Where a lifted pause's held messages go back. */
   queue: SendQueue;
   cipher: PayloadCipher;
-  accounts: ReadonlyMap<string, unknown>;
+  accounts: ReadonlyMap<string, Pick<AccountBase, 'provider' | 'fallbacks'>>;
   recipientHashKey: string;
   now(): Date;
   sweepGraceMs?: number;
@@ -123,4 +128,100 @@ export async function removeSuppression(
   return removed
     ? json(200, { removed: { account, recipient: `…${phone.data.slice(-4)}` } })
     : problem(404, 'not_found', 'that recipient is not suppressed on the account');
+}
+
+/** An account as a route, as the API shows it: whether it may fail over, and its breaker. */
+export interface ApiFailoverState {
+  account: string;
+  provider: string;
+  /** `off`: an operator turned failover off (`disabled` says when and why): its messages stay on their route. */
+  failover: 'on' | 'off';
+  disabled?: { since: string; reason: string };
+  breaker: {
+    state: 'closed' | 'open' | 'half_open';
+    refusals: number;
+    openedAt?: string;
+    until?: string;
+    coolDownMs?: number;
+    /** Half-open: when the probe's lease ends. */
+    probeUntil?: string;
+  };
+}
+
+/** Accounts that take part in failover: those with fallbacks, and those named as one. */
+function routeAccounts(accounts: OperatorDeps['accounts']): Set<string> {
+  const routes = new Set<string>();
+  for (const [id, account] of accounts) {
+    if (!account.fallbacks?.length) continue;
+    routes.add(id);
+    for (const fallback of account.fallbacks) routes.add(fallback.account);
+  }
+  return routes;
+}
+
+export function presentFailover(account: string, provider: string, health: RouteHealth): ApiFailoverState {
+  const { state, refusals, openedAt, until, coolDownMs, probe } = health.breaker ?? { state: 'closed', refusals: 0 };
+  return {
+    account,
+    provider,
+    failover: health.disabled ? 'off' : 'on',
+    ...(health.disabled ? { disabled: { since: health.disabled.since, reason: health.disabled.reason } } : {}),
+    breaker: {
+      state,
+      refusals,
+      ...(openedAt !== undefined ? { openedAt } : {}),
+      ...(until !== undefined && state === 'open' ? { until } : {}),
+      ...(coolDownMs !== undefined ? { coolDownMs } : {}),
+      ...(probe && state === 'half_open' ? { probeUntil: probe.until } : {}),
+    },
+  };
+}
+
+/**
+ * `GET /v1/failover?account=`: the breaker and failover switch of each account the key may use
+ * that takes part in failover (has fallbacks, or is one), or of the one asked for.
+ */
+export async function listFailover(principal: Principal, query: Record<string, string>, deps: OperatorDeps): Promise<HttpResponse> {
+  const routes = routeAccounts(deps.accounts);
+  const ids = query.account !== undefined ? [query.account] : [...deps.accounts.keys()].filter((id) => routes.has(id));
+  const visible = ids.filter((id) => deps.accounts.has(id) && mayUse(principal, id));
+  const states = await Promise.all(
+    visible.map(async (id) => presentFailover(id, deps.accounts.get(id)!.provider, await deps.routeHealth.get(id))),
+  );
+  return json(200, { accounts: states });
+}
+
+const FailoverSwitchBody = lazySchema(() =>
+  z
+    .strictObject({
+      failover: z.enum(['on', 'off'], { error: 'must be "on" (messages may fail over) or "off" (they stay on their route)' }),
+      reason: z.string().min(1, 'must not be empty').max(500, 'must be at most 500 characters').optional(),
+    })
+    .refine((body) => body.failover === 'off' || body.reason === undefined, {
+      path: ['reason'],
+      message: 'goes only with "failover": "off"',
+    }),
+);
+
+/**
+ * `PUT /v1/failover/{account}` `{failover: "off", reason?}` or `{failover: "on"}`: turns the
+ * account's failover off or on again, at once and without a redeploy. Off, a message on the
+ * account (or one that belongs to it) never leaves its route, as if there were no fallbacks.
+ */
+export async function setFailover(principal: Principal, account: string, body: unknown, deps: OperatorDeps): Promise<HttpResponse> {
+  if (!deps.accounts.has(account) || !mayUse(principal, account)) return problem(404, 'not_found', `no account ${account}`);
+  const parsed = FailoverSwitchBody.safeParse(body);
+  if (!parsed.success) return problem(400, 'invalid_request', 'the body has problems', violationsOf(parsed.error));
+  const disabled =
+    parsed.data.failover === 'off'
+      ? { since: deps.now().toISOString(), reason: parsed.data.reason ?? `turned off with key ${principal.keyId}` }
+      : undefined;
+  const before = await deps.routeHealth.setSwitch(account, disabled);
+  deps.log.warn(disabled ? 'failover turned off' : 'failover turned on', {
+    account,
+    keyId: principal.keyId,
+    ...(disabled ? { reason: disabled.reason } : {}),
+    wasOff: before !== undefined,
+  });
+  return json(200, presentFailover(account, deps.accounts.get(account)!.provider, await deps.routeHealth.get(account)));
 }

@@ -23,6 +23,9 @@ export const ROUTES = [
   { name: 'listPauses', method: 'GET', path: '/v1/pauses', function: 'status' },
   { name: 'liftPause', method: 'DELETE', path: '/v1/pauses/{account}', function: 'status' },
   { name: 'removeSuppression', method: 'DELETE', path: '/v1/suppressions/{account}/{recipient}', function: 'status' },
+  // Failover: the accounts' breakers, and the operator's switch.
+  { name: 'listFailover', method: 'GET', path: '/v1/failover', function: 'status' },
+  { name: 'setFailover', method: 'PUT', path: '/v1/failover/{account}', function: 'status' },
   // Provider callbacks: authenticated by the provider's signature (or a secret token in the path), not an API key.
   { name: 'receiveWebhook', method: 'POST', path: '/v1/webhooks/{provider}/{account}', function: 'webhook', entry: 'functionUrl' },
   {

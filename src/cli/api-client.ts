@@ -13,6 +13,8 @@ import { createClient, type Client } from '../../generated/api/client/index.ts';
 import * as sdk from '../../generated/api/sdk.gen.ts';
 import type {
   Accepted,
+  FailoverState,
+  FailoverSwitch,
   LiftedPause,
   ListMessagesData,
   Message,
@@ -29,7 +31,7 @@ import type { Connection } from './settings.ts';
 
 /** A message as the API shows it (specs/api.yaml `Message`). */
 export type ApiMessage = Message;
-export type { Accepted, LiftedPause, Pause, Resolution, SendBatch, SendRequest };
+export type { Accepted, FailoverState, FailoverSwitch, LiftedPause, Pause, Resolution, SendBatch, SendRequest };
 export type ListQuery = NonNullable<ListMessagesData['query']>;
 
 /** Statuses after which nothing is sent again (the status table's). */
@@ -149,6 +151,17 @@ export class ApiClient {
         sdk.liftPause({ ...options, path: { account }, ...(template !== undefined ? { query: { template } } : {}) }),
       )
     ).data;
+  }
+
+  /** `GET /v1/failover`: the breakers and failover switches of the route accounts (or of one). */
+  async listFailover(account?: string): Promise<FailoverState[]> {
+    return (await this.#call((options) => sdk.listFailover({ ...options, ...(account !== undefined ? { query: { account } } : {}) }))).data
+      .accounts;
+  }
+
+  /** `PUT /v1/failover/{account}`: turns the account's failover off or on. */
+  async setFailover(account: string, change: FailoverSwitch): Promise<FailoverState> {
+    return (await this.#call((options) => sdk.setFailover({ ...options, path: { account }, body: change }))).data;
   }
 
   /** Runs one SDK call on this client, within the deadline: its data and response, or the error that tells what happened. */

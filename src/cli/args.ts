@@ -24,6 +24,7 @@ export const USAGE = {
   watch: 'wapk watch [ID ...] [--account A] [--interval 2]',
   cancel: 'wapk cancel ID [--json]',
   pauses: 'wapk pauses [--account A] [--json] | wapk pauses lift ACCOUNT [--template NAME]',
+  failover: 'wapk failover [--account A] [--json] | wapk failover off ACCOUNT [--reason TEXT] | wapk failover on ACCOUNT',
   unknown: 'wapk unknown [--account A] [--json]',
   resolve: 'wapk resolve ID sent|failed [--note TEXT] [--json]',
   dlq: 'wapk dlq redrive [--dlq-url URL] [--queue-url URL] [--endpoint URL] [--max N] [--json]',
@@ -38,6 +39,7 @@ export const HELP = `wapk: WhatsApp template messages through the pipeline's API
   ${USAGE.watch}
   ${USAGE.cancel}
   ${USAGE.pauses}
+  ${USAGE.failover}
   ${USAGE.unknown}
   ${USAGE.resolve}
   ${USAGE.dlq}

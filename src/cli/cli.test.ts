@@ -397,14 +397,37 @@ describe('wapk status and cancel', () => {
         ],
       },
     );
-    handler = () => ({ status: 200, body: message });
+    const failover = {
+      accounts: [
+        {
+          account: 'acme-kaleyra',
+          provider: 'kaleyra',
+          failover: 'on',
+          breaker: { state: 'open', refusals: 5, until: '2026-05-01T10:01:00.000Z', coolDownMs: 60_000 },
+        },
+        { account: 'acme-gupshup', provider: 'gupshup', failover: 'on', breaker: { state: 'closed', refusals: 0 } },
+        {
+          account: 'acme-livetok',
+          provider: 'livetok',
+          failover: 'off',
+          disabled: { since: '2026-05-01T10:00:30.000Z', reason: 'incident 42' },
+          breaker: { state: 'closed', refusals: 2 },
+        },
+      ],
+    };
+    handler = (request) => (request.path === '/v1/failover' ? { status: 200, body: failover } : { status: 200, body: message });
     const run = await wapk(['status', ID]);
     expect(run.code).toBe(0);
     const out = lines(run.stdout);
+    // How the message's routes' accounts stand now (not the other accounts'), after its routes.
+    expect(out.slice(out.indexOf('  failover now') + 1).map((line) => line.trim().split(/ {2,}/))).toEqual([
+      ['acme-kaleyra', 'failover on', 'breaker open until 2026-05-01T10:01:00.000Z (cool-down 60 s)'],
+      ['acme-livetok', 'failover off', 'breaker closed (2 refusals in a row)'],
+    ]);
     // The message stays its origin's; the route that sent it is named apart.
     expect(out).toContainEqual(expect.stringMatching(/^ {2}provider +kaleyra \(account acme-kaleyra\)$/));
     expect(out).toContainEqual(expect.stringMatching(/^ {2}sent via +livetok \(account acme-livetok, route 1\)$/));
-    const routes = out.slice(out.indexOf('  routes') + 1);
+    const routes = out.slice(out.indexOf('  routes') + 1, out.indexOf('  failover now'));
     expect(routes.map((line) => line.trim().split(/ {2,}/))).toEqual([
       [
         '0',
@@ -508,6 +531,87 @@ describe('operator commands', () => {
       ['GET', '/v1/messages', { account: 'acme-kaleyra', status: 'unknown', limit: '100' }, undefined],
       ['POST', '/v1/messages/01JUNKNOWN/resolve', {}, { status: 'failed', note: 'provider says no' }],
     ]);
+  });
+});
+
+describe('wapk failover', () => {
+  const state = (account: string, failover: 'on' | 'off', breaker: Record<string, unknown>, disabled?: Record<string, string>) => ({
+    account,
+    provider: 'kaleyra',
+    failover,
+    ...(disabled ? { disabled } : {}),
+    breaker,
+  });
+
+  it('lists the route accounts’ breakers and switches, turns one off with a reason and on again', async () => {
+    handler = (request) => {
+      const route = `${request.method} ${request.path}`;
+      if (route === 'GET /v1/failover')
+        return {
+          status: 200,
+          body: {
+            accounts: [
+              state('acme-kaleyra', 'on', { state: 'half_open', refusals: 5, probeUntil: '2026-05-01T10:01:35.000Z' }),
+              state('acme-livechat', 'off', { state: 'closed', refusals: 0 }, { since: '2026-05-01T09:00:00.000Z', reason: 'incident 42' }),
+            ],
+          },
+        };
+      if (route === 'PUT /v1/failover/acme-kaleyra') {
+        const off = request.body.failover === 'off';
+        const disabled = off ? { since: '2026-05-01T10:00:00.000Z', reason: request.body.reason } : undefined;
+        return { status: 200, body: state('acme-kaleyra', request.body.failover, { state: 'open', refusals: 5, until: 'T1' }, disabled) };
+      }
+      return { status: 404, body: { error: { code: 'not_found', message: `no route ${route}` } } };
+    };
+    const list = await wapk(['failover']);
+    expect(list.code).toBe(0);
+    expect(lines(list.stdout).map((line) => line.split(/ {2,}/))).toEqual([
+      ['ACCOUNT', 'PROVIDER', 'FAILOVER', 'BREAKER', 'WHY OFF'],
+      ['acme-kaleyra', 'kaleyra', 'on', 'half-open (probe until 2026-05-01T10:01:35.000Z)', '-'],
+      ['acme-livechat', 'kaleyra', 'off since 2026-05-01T09:00:00.000Z', 'closed', 'incident 42'],
+    ]);
+    const off = await wapk(['failover', 'off', 'acme-kaleyra', '--reason', 'B is down too']);
+    expect(off.code).toBe(0);
+    expect(off.stdout).toBe('failover off for account acme-kaleyra: its messages stay on their route (breaker open until T1)\n');
+    const on = await wapk(['failover', 'on', 'acme-kaleyra', '--json']);
+    expect(JSON.parse(on.stdout)).toMatchObject({ account: 'acme-kaleyra', failover: 'on' });
+    await wapk(['failover', '--account', 'acme-kaleyra']);
+    expect(requests.map((r) => [r.method, r.path, r.query, r.body])).toEqual([
+      ['GET', '/v1/failover', {}, undefined],
+      ['PUT', '/v1/failover/acme-kaleyra', {}, { failover: 'off', reason: 'B is down too' }],
+      ['PUT', '/v1/failover/acme-kaleyra', {}, { failover: 'on' }],
+      ['GET', '/v1/failover', { account: 'acme-kaleyra' }, undefined],
+    ]);
+  });
+
+  it('refuses a wrong invocation (exit 2) and prints the field and rule the API refuses (exit 1)', async () => {
+    handler = (request) =>
+      request.body?.reason !== undefined && request.body.failover === 'on'
+        ? {
+            status: 400,
+            body: {
+              error: {
+                code: 'invalid_request',
+                message: 'the body has problems',
+                violations: [{ field: 'reason', rule: 'goes only with "failover": "off"' }],
+              },
+            },
+          }
+        : { status: 404, body: { error: { code: 'not_found', message: 'no account acme-nowhere' } } };
+    const noAccount = await wapk(['failover', 'off']);
+    expect(noAccount.code).toBe(2);
+    expect(noAccount.stderr).toContain('usage: wapk failover');
+    expect((await wapk(['failover', 'sideways', 'acme-kaleyra'])).code).toBe(2);
+    expect((await wapk(['failover', '--reason', 'why'])).code).toBe(2);
+    expect((await wapk(['failover', 'off', '--account', 'acme-kaleyra'])).code).toBe(2);
+    expect(requests).toEqual([]);
+    const refused = await wapk(['failover', 'on', 'acme-kaleyra', '--reason', 'fixed']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('reason');
+    expect(refused.stderr).toContain('goes only with "failover": "off"');
+    const missing = await wapk(['failover', 'off', 'acme-nowhere']);
+    expect(missing.code).toBe(1);
+    expect(lines(missing.stderr)).toEqual(['wapk: no account acme-nowhere']);
   });
 });
 

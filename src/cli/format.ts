@@ -1,5 +1,5 @@
-/** How messages and pauses read in a terminal. */
-import type { ApiMessage, Pause } from './api-client.ts';
+/** How messages, pauses and failover states read in a terminal. */
+import type { ApiMessage, FailoverState, Pause } from './api-client.ts';
 import { table } from './io.ts';
 
 export function describeLastError(error: ApiMessage['lastError']): string {
@@ -54,7 +54,7 @@ function routeLines(message: ApiMessage): string[] {
     `  ${r.index}`,
     `${r.provider} (account ${r.account})`,
     `${r.since} – ${r.until}`,
-    r.outcome,
+    r.trigger ? `${r.outcome} (${r.trigger})` : r.outcome,
     describeLastError(r.error),
   ]);
   const owner = message.route;
@@ -80,4 +80,38 @@ export function pauseLines(pauses: readonly Pause[]): string[] {
       pause.reason,
     ]),
   ]);
+}
+
+/** An account's breaker in a few words: `closed (2 refusals)`, `open until T`, `half-open (probe until T)`. */
+export function describeBreaker(breaker: FailoverState['breaker']): string {
+  switch (breaker.state) {
+    case 'open':
+      return `open until ${breaker.until ?? '?'}${breaker.coolDownMs !== undefined ? ` (cool-down ${breaker.coolDownMs / 1000} s)` : ''}`;
+    case 'half_open':
+      return `half-open (probe until ${breaker.probeUntil ?? '?'})`;
+    default:
+      return breaker.refusals > 0 ? `closed (${breaker.refusals} refusal${breaker.refusals === 1 ? '' : 's'} in a row)` : 'closed';
+  }
+}
+
+/** The route accounts' failover states, one line each. */
+export function failoverLines(states: readonly FailoverState[]): string[] {
+  if (states.length === 0) return ['no accounts take part in failover'];
+  return table([
+    ['ACCOUNT', 'PROVIDER', 'FAILOVER', 'BREAKER', 'WHY OFF'],
+    ...states.map((state) => [
+      state.account,
+      state.provider,
+      state.disabled ? `off since ${state.disabled.since}` : state.failover,
+      describeBreaker(state.breaker),
+      state.disabled?.reason ?? '-',
+    ]),
+  ]);
+}
+
+/** The failover section of `wapk status ID` for a message that failed over: its routes' accounts now. */
+export function routeFailoverLines(states: readonly FailoverState[]): string[] {
+  if (states.length === 0) return [];
+  const rows = states.map((state) => [`  ${state.account}`, `failover ${state.failover}`, `breaker ${describeBreaker(state.breaker)}`]);
+  return ['  failover now', ...table(rows).map((line) => `  ${line}`.trimEnd())];
 }

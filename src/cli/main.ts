@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   watch: async () => (await import('./commands/watch.ts')).watch,
   cancel: async () => (await import('./commands/messages.ts')).cancel,
   pauses: async () => (await import('./commands/pauses.ts')).pauses,
+  failover: async () => (await import('./commands/failover.ts')).failover,
   unknown: async () => (await import('./commands/messages.ts')).unknown,
   resolve: async () => (await import('./commands/messages.ts')).resolveUnknown,
   dlq: async () => (await import('./commands/dlq.ts')).dlq,

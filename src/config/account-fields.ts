@@ -61,6 +61,39 @@ export function durationMs(duration: string): number {
   return Number(amount) * DURATION_UNIT_MS[unit]!;
 }
 
+/**
+ * When the account's breaker opens and for how long (src/sender/breaker.ts): after `after`
+ * consecutive proven refusals of the sender, for `coolDown`, doubled by each failed probe up to
+ * `maxCoolDown`.
+ */
+export const BreakerConfig = lazySchema(() =>
+  z
+    .strictObject({
+      /** @default 5 */
+      after: z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000').optional(),
+      /** @default "60s" */
+      coolDown: Duration.optional(),
+      /** @default "10m" */
+      maxCoolDown: Duration.optional(),
+    })
+    .superRefine((breaker, context) => {
+      // A malformed duration has its own issue already (refinements run even then).
+      const valid = (duration: string) => DURATION_PATTERN.test(duration);
+      if (!valid(breaker.coolDown ?? '60s') || !valid(breaker.maxCoolDown ?? '10m')) return;
+      const coolDown = durationMs(breaker.coolDown ?? '60s');
+      const longest = durationMs(breaker.maxCoolDown ?? '10m');
+      if (coolDown < 1000) context.addIssue({ code: 'custom', path: ['coolDown'], message: 'must be at least 1s' });
+      if (coolDown > longest)
+        context.addIssue({
+          code: 'custom',
+          path: ['coolDown'],
+          message: `must not be longer than maxCoolDown (${breaker.maxCoolDown ?? '10m'})`,
+        });
+      if (longest > 24 * 3_600_000) context.addIssue({ code: 'custom', path: ['maxCoolDown'], message: 'must be at most 24h' });
+    }),
+);
+export type BreakerConfig = z.output<typeof BreakerConfig>;
+
 /** A parameter of a fallback's template: the origin template's positional value (its index) or named value (its name). */
 const ParameterSource = lazySchema(() =>
   z.union([z.int().min(0), z.string().regex(/^[a-z0-9_]+$/, 'must be a parameter name of the origin template')]),
@@ -117,6 +150,8 @@ const commonShape = () => ({
   fallbacks: z.array(FallbackConfig).optional(),
   /** How long a message may wait on a blocked (paused) route before it fails over. @default "5m" */
   failoverAfter: Duration.optional(),
+  /** When this account's breaker opens, as a route followed by another (src/sender/breaker.ts). @default {"after": 5, "coolDown": "60s", "maxCoolDown": "10m"} */
+  breaker: BreakerConfig.optional(),
 });
 type CommonShape = ReturnType<typeof commonShape>;
 let common: CommonShape | undefined;
@@ -137,6 +172,7 @@ export interface AccountBase {
   retryAmbiguous?: boolean | undefined;
   fallbacks?: FallbackConfig[] | undefined;
   failoverAfter?: string | undefined;
+  breaker?: BreakerConfig | undefined;
 }
 
 /**

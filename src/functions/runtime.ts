@@ -39,7 +39,7 @@ export interface RuntimeEnvironment {
 
 export function createApiDeps(env: RuntimeEnvironment, options: { log?: Log } = {}): ApiDeps {
   const accounts = new Map(env.config.accounts.map((account) => [account.id, account]));
-  const { messages, claims, due, idempotency, pauses, suppressions } = env.storage;
+  const { messages, claims, due, idempotency, pauses, suppressions, routeHealth } = env.storage;
   return {
     messages,
     claims,
@@ -47,6 +47,7 @@ export function createApiDeps(env: RuntimeEnvironment, options: { log?: Log } = 
     idempotency,
     pauses,
     suppressions,
+    routeHealth,
     queue: new SendQueue(env.sqs, env.queueUrl),
     accounts,
     // Cancels and operators' resolves are status changes too: pushed like the sender's and the callbacks'.

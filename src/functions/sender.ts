@@ -59,6 +59,7 @@ export function createSenderDeps(env: RuntimeEnvironment, options: SenderOptions
     pauses: env.storage.pauses,
     suppressions: env.storage.suppressions,
     callbacks: env.storage.callbacks,
+    routeHealth: env.storage.routeHealth,
     pacer: new Pacer(env.storage.pacing, options.random, env.now ? () => env.now!().getTime() : Date.now),
     queue: new SendQueue(env.sqs, env.queueUrl),
     cipher: payloadCipher(env.secrets.payloadKey),

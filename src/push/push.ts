@@ -43,7 +43,14 @@ export const StatusPush = lazySchema(() =>
       .optional(),
     metadata: z.record(z.string(), z.string()).optional(),
     // The fallback route (another account) that sent it, when it failed over (docs/pipeline.md).
-    route: z.strictObject({ account: z.string(), provider: z.enum(PROVIDERS) }).optional(),
+    // `trigger`: why it left its previous route (src/sender/failover-decision.ts).
+    route: z
+      .strictObject({
+        account: z.string(),
+        provider: z.enum(PROVIDERS),
+        trigger: z.enum(['pause_sender', 'sender_refused', 'blocked', 'breaker']).optional(),
+      })
+      .optional(),
   }),
 );
 export type StatusPush = z.output<typeof StatusPush>;

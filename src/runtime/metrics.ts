@@ -22,10 +22,20 @@ export const CALLBACK_DRIFT_METRIC = 'callback_drift';
 /**
  * A message moved from a route that provably did not send it to its next route (src/sender/failover.ts,
  * the WARN line `failed over`); dimensions `provider` (the refused route's provider) and `reason`
- * (the trigger: `pause_sender`, `sender_refused` or `blocked`) and, deployed, `function_name` and
+ * (the trigger: `pause_sender`, `sender_refused`, `blocked` or `breaker`) and, deployed, `function_name` and
  * `provider` (the sender function's name: each stack's alarm per provider reads that set).
  */
 export const FAILOVER_METRIC = 'failover';
+
+/**
+ * An account's breaker opened, or reopened after a failed probe (src/sender/route-guard.ts, the
+ * WARN line `breaker opened`): its messages that have a next route skip it for a cool-down;
+ * dimension `provider` (the account's provider).
+ */
+export const BREAKER_OPEN_METRIC = 'breaker_open';
+
+/** An account's breaker closed: a send there was accepted again (the INFO line `breaker closed`); dimension `provider`. */
+export const BREAKER_CLOSE_METRIC = 'breaker_close';
 
 /** The `_aws` block of an embedded-metric line. */
 export interface EmbeddedMetric {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { STATUSES } from '../messages/status.ts';
 import { RETRY_CLASSES } from '../providers/errors.ts';
-import { decideFailover, type FailoverInput, type RouteEvidence } from './failover-decision.ts';
+import { decideFailover, type FailoverInput, type FailoverTrigger, type RouteEvidence } from './failover-decision.ts';
 
 const base = { status: 'sending', failoverAfterMs: 60_000, hasNextRoute: true } as const;
 const refused = (retryClass: (typeof RETRY_CLASSES)[number], senderRefused = false, waitedMs = 0): RouteEvidence => ({
@@ -13,7 +13,7 @@ const refused = (retryClass: (typeof RETRY_CLASSES)[number], senderRefused = fal
 });
 
 describe('the failover decision', () => {
-  it.each<[string, Partial<FailoverInput> & { evidence: RouteEvidence }, false | 'pause_sender' | 'sender_refused' | 'blocked']>([
+  it.each<[string, Partial<FailoverInput> & { evidence: RouteEvidence }, false | FailoverTrigger]>([
     ['a pause refusal', { evidence: refused('pause_sender', true) }, 'pause_sender'],
     ['a permanent refusal of the sender', { evidence: refused('permanent', true) }, 'sender_refused'],
     ['a permanent refusal of the recipient or content', { evidence: refused('permanent') }, false],
@@ -36,6 +36,11 @@ describe('the failover decision', () => {
     ['blocked for less', { evidence: { kind: 'blocked', blockedForMs: 59_999 }, status: 'queued' }, false],
     ['blocked long, no next route', { evidence: { kind: 'blocked', blockedForMs: 3_600_000 }, hasNextRoute: false }, false],
     ['blocked long but delivered', { evidence: { kind: 'blocked', blockedForMs: 3_600_000 }, status: 'delivered' }, false],
+    ['the route’s breaker is open (waiting)', { evidence: { kind: 'breaker_open' }, status: 'queued' }, 'breaker'],
+    ['the route’s breaker opened on this refusal (under its claim)', { evidence: { kind: 'breaker_open' } }, 'breaker'],
+    ['the route’s breaker is open, no next route', { evidence: { kind: 'breaker_open' }, hasNextRoute: false }, false],
+    ['the route’s breaker is open, the message accepted meanwhile', { evidence: { kind: 'breaker_open' }, status: 'accepted' }, false],
+    ['the route’s breaker is open, the outcome unknown', { evidence: { kind: 'breaker_open' }, status: 'unknown' }, false],
   ])('%s', (_name, input, expected) => {
     const decision = decideFailover({ ...base, ...input });
     expect(decision).toEqual(expected ? { failover: true, trigger: expected } : { failover: false, because: expect.any(String) });
@@ -51,6 +56,7 @@ describe('the failover decision', () => {
       waitedMs: fc.nat(),
     }),
     fc.record({ kind: fc.constant('blocked' as const), blockedForMs: fc.nat() }),
+    fc.constant<RouteEvidence>({ kind: 'breaker_open' }),
   );
   const input = fc.record({
     evidence,
@@ -59,7 +65,7 @@ describe('the failover decision', () => {
     hasNextRoute: fc.boolean(),
   });
 
-  it('fails over only from an unsent message with a next route, on a proven refusal of the sender or a block of failoverAfter', () => {
+  it('fails over only from an unsent message with a next route: a proven refusal of the sender, a block of failoverAfter, an open breaker', () => {
     fc.assert(
       fc.property(input, (i) => {
         const decision = decideFailover(i);
@@ -72,6 +78,8 @@ describe('the failover decision', () => {
           const blockedLong = e.retryClass === 'backoff' && e.waitedMs >= i.failoverAfterMs;
           expect(ofSender || blockedLong).toBe(true);
           expect(decision.trigger).toBe(ofSender ? (e.retryClass === 'pause_sender' ? 'pause_sender' : 'sender_refused') : 'blocked');
+        } else if (e.kind === 'breaker_open') {
+          expect(decision.trigger).toBe('breaker');
         } else {
           expect(e.kind).toBe('blocked');
           if (e.kind === 'blocked') expect(e.blockedForMs).toBeGreaterThanOrEqual(i.failoverAfterMs);

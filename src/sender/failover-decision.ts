@@ -20,6 +20,8 @@
  * | blocked (paused) at least `failoverAfter`, nothing     | fail over (`blocked`)       |
  * | attempted on it that could have sent                   |                             |
  * | blocked for less                                       | not yet                     |
+ * | the route's breaker is open (or another message probes | fail over (`breaker`), no   |
+ * | it): nothing attempted on it                           | call                        |
  *
  * And never without a next route that can carry the message's template.
  */
@@ -33,7 +35,9 @@ export type RouteEvidence =
   | { kind: 'unknown' }
   /** `waitedMs`: how long the message has waited on this route (since it took the send, or the schedule). */
   | { kind: 'refused'; retryClass: RetryClass; senderRefused: boolean; waitedMs: number }
-  | { kind: 'blocked'; blockedForMs: number };
+  | { kind: 'blocked'; blockedForMs: number }
+  /** The route's breaker is open (src/sender/breaker.ts): nothing was, or will be, attempted on it for this message. */
+  | { kind: 'breaker_open' };
 
 export interface FailoverInput {
   evidence: RouteEvidence;
@@ -45,7 +49,10 @@ export interface FailoverInput {
   hasNextRoute: boolean;
 }
 
-export type FailoverTrigger = 'pause_sender' | 'sender_refused' | 'blocked';
+export type FailoverTrigger = 'pause_sender' | 'sender_refused' | 'blocked' | 'breaker';
+
+/** Every trigger, in the order the docs list them. */
+export const FAILOVER_TRIGGERS: readonly FailoverTrigger[] = ['pause_sender', 'sender_refused', 'blocked', 'breaker'];
 
 export type FailoverDecision = { failover: true; trigger: FailoverTrigger } | { failover: false; because: string };
 
@@ -67,6 +74,9 @@ export function decideFailover(input: FailoverInput): FailoverDecision {
     case 'blocked':
       if (evidence.blockedForMs < input.failoverAfterMs) return no('blocked for less than failoverAfter');
       return input.hasNextRoute ? { failover: true, trigger: 'blocked' } : no('no later route can carry it');
+    case 'breaker_open':
+      // Proven not sent: the route's breaker kept the message from it.
+      return input.hasNextRoute ? { failover: true, trigger: 'breaker' } : no('no later route can carry it');
     default:
       return unreachable(evidence);
   }

@@ -27,26 +27,30 @@ const SHA = 'a'.repeat(64);
 const LTO = { name: 'lto_template', language: 'en_US', bodyParameters: 2 };
 const REMINDER = { name: 'appointment_reminder', language: 'en_US', bodyParameters: 2 };
 const mapTo = (to: { name: string; language: string }) => ({ name: 'lto_template', language: 'en_US', to });
-const CONFIG = PipelineConfig.parse({
-  accounts: [
-    {
-      id: 'o',
-      provider: 'kaleyra',
-      sid: 'HXIN1',
-      senderNumber: '+919000014497',
-      templates: [LTO],
-      failoverAfter: '5m',
-      fallbacks: [
-        { account: 'f1', templates: [mapTo({ name: 'appointment_reminder', language: 'en_US' })] },
-        { account: 'f2', templates: [mapTo({ name: 'appointment_reminder', language: 'en_US' })] },
-      ],
-      limits: { recipientGapMs: 0 },
-    },
-    { id: 'f1', provider: 'livetok', templates: [REMINDER], limits: { recipientGapMs: 0 } },
-    { id: 'f2', provider: 'livechat', numberId: '1234', templates: [REMINDER], limits: { recipientGapMs: 0 } },
-  ],
-  apiKeys: [{ id: 'k', sha256: SHA, accounts: '*' }],
-});
+/** The three routes; `breaker`: each account's breaker settings (the default: opens after 5 refusals). */
+const configWith = (breaker?: { after?: number; coolDown?: string }) =>
+  PipelineConfig.parse({
+    accounts: [
+      {
+        id: 'o',
+        provider: 'kaleyra',
+        sid: 'HXIN1',
+        senderNumber: '+919000014497',
+        templates: [LTO],
+        failoverAfter: '5m',
+        fallbacks: [
+          { account: 'f1', templates: [mapTo({ name: 'appointment_reminder', language: 'en_US' })] },
+          { account: 'f2', templates: [mapTo({ name: 'appointment_reminder', language: 'en_US' })] },
+        ],
+        limits: { recipientGapMs: 0 },
+        ...(breaker ? { breaker } : {}),
+      },
+      { id: 'f1', provider: 'livetok', templates: [REMINDER], limits: { recipientGapMs: 0 }, ...(breaker ? { breaker } : {}) },
+      { id: 'f2', provider: 'livechat', numberId: '1234', templates: [REMINDER], limits: { recipientGapMs: 0 } },
+    ],
+    apiKeys: [{ id: 'k', sha256: SHA, accounts: '*' }],
+  });
+const CONFIG = configWith();
 const ROUTE_OF: Record<string, number> = { o: 0, f1: 1, f2: 2 };
 
 /** What a provider may answer, as the sender sees it. */
@@ -127,6 +131,7 @@ async function run(
   answers: readonly Answer[],
   copies: number,
   prepare?: (deps: SenderDeps) => void,
+  config = CONFIG,
 ): Promise<{ calls: Call[]; deps: SenderDeps; id: string; body: string }> {
   let clock = T0;
   const storage = memoryStorage();
@@ -139,7 +144,7 @@ async function run(
   } as unknown as SendQueue;
   const deps = createSenderDeps(
     {
-      config: CONFIG,
+      config,
       secrets: {
         recipientHashKey: 'k'.repeat(32),
         payloadKey: Buffer.alloc(32).toString('base64'),
@@ -217,8 +222,12 @@ describe('failover over random provider answers', () => {
           const record = await deps.messages.get(id);
           for (const left of record?.routes ?? []) {
             expect(['pause_sender', 'permanent', 'backoff']).toContain(left.error.class);
-            // A route that only asked to wait is left once the message waited there failoverAfter (5 min).
-            if (left.error.class === 'backoff') expect(Date.parse(left.until) - Date.parse(left.since)).toBeGreaterThanOrEqual(5 * 60_000);
+            // A route that only asked to wait is left once the message waited there failoverAfter (5 min),
+            // or once its breaker opened: after 5 such refusals in a row there (nothing accepted in between).
+            const askedToWait = calls.filter((call) => call.route === left.index && ['backoff', 'unavailable'].includes(call.answer));
+            if (left.error.class === 'backoff' && left.trigger === 'breaker') expect(askedToWait.length).toBeGreaterThanOrEqual(5);
+            else if (left.error.class === 'backoff')
+              expect(Date.parse(left.until) - Date.parse(left.since)).toBeGreaterThanOrEqual(5 * 60_000);
           }
           expect(calls.filter((call) => call.answer === 'accepted').length).toBeLessThanOrEqual(1);
           // The record follows the route that sent it.
@@ -245,7 +254,13 @@ describe('failover over random provider answers', () => {
   });
 
   it('fails over from a route that keeps asking to wait once the message waited there failoverAfter, not before', async () => {
-    const { calls, deps, id } = await run([...Array<Answer>(12).fill('unavailable'), 'accepted'], 1);
+    // Without a breaker that opens first (the next test has it).
+    const { calls, deps, id } = await run(
+      [...Array<Answer>(12).fill('unavailable'), 'accepted'],
+      1,
+      undefined,
+      configWith({ after: 1000 }),
+    );
     const onOrigin = calls.filter((call) => call.route === 0);
     expect(onOrigin.length).toBeGreaterThan(1);
     expect(onOrigin.every((call) => call.answer === 'unavailable')).toBe(true);
@@ -306,7 +321,7 @@ describe('failover over random provider answers', () => {
     });
   });
 
-  it('pushes the origin’s account and provider, and names the fallback route that sent it (only then)', async () => {
+  it('pushes the origin’s account and provider, and names the fallback route that sent it and why (only then)', async () => {
     const pushesOf = async (answers: Answer[]) => {
       const pushes: StatusChange[] = [];
       await run(answers, 1, (deps) => {
@@ -314,14 +329,15 @@ describe('failover over random provider answers', () => {
       });
       return pushes.map(({ account, provider, status, route }) => ({ account, provider, status, ...(route ? { route } : {}) }));
     };
+    // With the trigger that moved it there.
     expect(await pushesOf(['pause_account', 'accepted'])).toEqual([
-      { account: 'o', provider: 'kaleyra', status: 'accepted', route: { account: 'f1', provider: 'livetok' } },
+      { account: 'o', provider: 'kaleyra', status: 'accepted', route: { account: 'f1', provider: 'livetok', trigger: 'pause_sender' } },
     ]);
     expect(await pushesOf(['sender_permanent', 'recipient_permanent'])).toEqual([
-      { account: 'o', provider: 'kaleyra', status: 'failed', route: { account: 'f1', provider: 'livetok' } },
+      { account: 'o', provider: 'kaleyra', status: 'failed', route: { account: 'f1', provider: 'livetok', trigger: 'sender_refused' } },
     ]);
     expect(await pushesOf(['pause_account', 'unknown'])).toEqual([
-      { account: 'o', provider: 'kaleyra', status: 'unknown', route: { account: 'f1', provider: 'livetok' } },
+      { account: 'o', provider: 'kaleyra', status: 'unknown', route: { account: 'f1', provider: 'livetok', trigger: 'pause_sender' } },
     ]);
     // Sent by the origin: no route named.
     expect(await pushesOf(['accepted'])).toEqual([{ account: 'o', provider: 'kaleyra', status: 'accepted' }]);

@@ -38,6 +38,10 @@ export interface RouteView {
   since: string;
   /** The message's content as accepted (the origin's template): what the origin's fallbacks map. */
   originContent: SendRequest['content'];
+  /** An operator turned failover off for the route's account or the origin (src/sender/route-guard.ts): the message stays. */
+  failoverOff?: boolean;
+  /** A fallback route: the trigger that moved the message to it (the push names it). */
+  trigger?: FailoverTrigger;
 }
 
 /** The route that owns `record`'s send, or why it cannot be used (a fallback no longer configured or mapped). */
@@ -55,7 +59,9 @@ export function currentRoute(
   if (!route || !account || route.account !== owner.account || account.provider !== owner.provider)
     return { error: `route ${owner.index} (account ${owner.account}) is no longer configured as a fallback of ${origin.id}` };
   const content = contentOnRoute(message.request.content, route, account);
+  const trigger = record.routes?.at(-1)?.trigger;
   return {
+    ...(trigger ? { trigger } : {}),
     index: owner.index,
     account,
     request: { ...message.request, account: account.id, provider: account.provider, content },
@@ -65,8 +71,12 @@ export function currentRoute(
   };
 }
 
-/** Whether the message can leave `route` at all: its origin has a later route for its template, configured. */
-function nextOf(route: RouteView, deps: Pick<SenderDeps, 'accounts'>) {
+/**
+ * Whether the message can leave `route` at all: its origin has a later route for its template,
+ * configured, and failover is not turned off.
+ */
+export function nextOf(route: RouteView, deps: Pick<SenderDeps, 'accounts'>) {
+  if (route.failoverOff) return undefined;
   const next = nextRoute(route.origin, route.index, route.originContent);
   const account = next && deps.accounts.get(next.account);
   return next && account ? { ...next, provider: account.provider } : undefined;
@@ -159,6 +169,24 @@ export async function failoverWhenBlocked(
   return { recheckMs: Math.max(1000, failoverAfterMs(c.route.origin, c.message.request.failoverAfter) - waitedMs) };
 }
 
+/**
+ * The route's breaker is open (src/sender/route-guard.ts): the message moves to its next route at
+ * once, without a call there — from waiting, or (`c.claim`) from the refusal that opened it.
+ */
+export async function failoverOnBreaker(
+  until: number,
+  status: MessageRecord['status'],
+  c: SwitchContext,
+  deps: SwitchDeps,
+  refusal?: ProviderError,
+): Promise<Outcome | undefined> {
+  const reason = `breaker open on account ${c.route.account.id} until ${new Date(until).toISOString()}`;
+  const stored: StoredError = refusal
+    ? { ...refusal.toJSON(), reason: `${refusal.toJSON().reason}; ${reason}` }
+    : { class: 'breaker', reason };
+  return decideAndSwitch({ kind: 'breaker_open' }, status, stored, c, deps);
+}
+
 async function decideAndSwitch(
   evidence: RouteEvidence,
   status: MessageRecord['status'],
@@ -174,7 +202,8 @@ async function decideAndSwitch(
     hasNextRoute: next !== undefined,
   });
   if (!decision.failover || !next) return undefined;
-  return switchRoute(decision.trigger, next, evidence.kind === 'blocked' ? 'blocked' : 'refused', error, c, deps);
+  // Refused under the attempt's claim; blocked without one (nothing was attempted).
+  return switchRoute(decision.trigger, next, c.claim === undefined ? 'blocked' : 'refused', error, c, deps);
 }
 
 /** Whether the route's provider matches its callbacks by recipient (its send answer carries no id). */
@@ -201,6 +230,7 @@ async function switchRoute(
     until: at,
     outcome,
     error,
+    trigger,
   };
   const hold = {
     dueAt: new Date(deps.now() + deps.sweepGraceMs).toISOString(),

@@ -46,10 +46,19 @@ import { backoffMs, type BackoffPolicy } from '../runtime/backoff.ts';
 import { deadlineSignal } from '../runtime/deadline.ts';
 import type { Log } from '../runtime/log.ts';
 import { applyKeptEvents, type ApplyDeps } from '../status/apply.ts';
-import { currentRoute, failoverOnRefusal, failoverWhenBlocked, failoverWhenPaused, type RouteView, waitOnRoute } from './failover.ts';
+import {
+  currentRoute,
+  failoverOnBreaker,
+  failoverOnRefusal,
+  failoverWhenBlocked,
+  failoverWhenPaused,
+  type RouteView,
+  waitOnRoute,
+} from './failover.ts';
+import { guardRoute, noteOutcome, passBreaker, type HealthCache } from './route-guard.ts';
 import { ACCOUNT_SCOPE, pauseCovers, templateScope } from '../store/model.ts';
 import type { MessageRecord, NewMessage, Pause, StoredError } from '../store/model.ts';
-import type { DueRepository, MessageRepository, PauseRepository } from '../store/repositories.ts';
+import type { DueRepository, MessageRepository, PauseRepository, RouteHealthRepository } from '../store/repositories.ts';
 import type { SendClaimRepository, SuppressionRepository } from '../store/repositories.ts';
 
 /** What the sender reads and writes (and, for callbacks kept before the send result, what applying them does). */
@@ -59,6 +68,8 @@ export interface SenderStorage extends Pick<ApplyDeps, 'callbacks'> {
   due: Pick<DueRepository, 'hold'>;
   pauses: Pick<PauseRepository, 'list' | 'set'>;
   suppressions: Pick<SuppressionRepository, 'get' | 'add'>;
+  /** Route accounts' breakers and failover switches (./route-guard.ts). */
+  routeHealth: RouteHealthRepository;
 }
 
 export interface SenderDeps extends SenderStorage {
@@ -141,6 +152,8 @@ export interface BatchContext {
   remainingMs?: () => number;
   /** What was left when the batch started: a call needs at least half the deadline it could have had then. */
   startRemainingMs?: number;
+  /** Per account, its breaker and failover switch as this batch last read or wrote them (./route-guard.ts). */
+  routeHealth?: HealthCache;
 }
 
 export function newBatchContext(remainingMs?: () => number): BatchContext {
@@ -516,18 +529,20 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
     return { kind: 'failed', reason: 'opted_out' };
   }
 
+  // A message that can fail over consults its route account's breaker and the failover switches (./route-guard.ts).
+  if (!batch.routeHealth) batch.routeHealth = new Map();
+  const healthCache = batch.routeHealth;
+  const guard = await guardRoute(start.route, deps, healthCache);
+  // Failover turned off by an operator: the message behaves as without fallbacks.
+  const route: RouteView = guard?.off ? { ...start.route, failoverOff: true } : start.route;
+
   if (!pausesCache.has(request.account)) pausesCache.set(request.account, deps.pauses.list(request.account));
   const pauses = await pausesCache.get(request.account)!;
   const template = request.content.kind === 'template' ? request.content.name : undefined;
   const pause = pauses.find((p) => pauseCovers(p.scope, template));
   // Held with the paused account's messages: lifting the pause re-enqueues it at once.
   if (pause) {
-    const failover = await failoverWhenPaused(
-      pause,
-      record.status,
-      { message, route: start.route, recipientHash: recipient.hash, log },
-      deps,
-    );
+    const failover = await failoverWhenPaused(pause, record.status, { message, route, recipientHash: recipient.hash, log }, deps);
     if (failover && 'outcome' in failover) return failover.outcome;
     // A message with a later route looks again in time to fail over (on the queue, not with the paused account's).
     if (failover)
@@ -535,12 +550,21 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
     return delay(deps.pauseRecheckMs, `paused: ${pause.reason}`, { pausedAccount: request.account });
   }
 
+  // Not paused (a paused account is never probed: its pause is lifted by an operator). An open
+  // breaker sends the message straight to its next route, without a call here.
+  if (guard) {
+    const passage = await passBreaker(guard, deps, healthCache, log);
+    if (passage.kind === 'skip') {
+      const moved = await failoverOnBreaker(passage.until, record.status, { message, route, recipientHash: recipient.hash, log }, deps);
+      if (moved) return moved;
+    }
+  }
+
   // The provider asked the account to wait (a 429's reset, met here or elsewhere): a message with a
   // later route moves on once it has waited failoverAfter on this one, else looks again then.
   const blockedTill = await deps.pacer.blockedUntil(`acct#${request.account}`);
   if (blockedTill > deps.now()) {
-    const context = { message, route: start.route, recipientHash: recipient.hash, log };
-    const failover = await failoverWhenBlocked(record.status, record.error, context, deps);
+    const failover = await failoverWhenBlocked(record.status, record.error, { message, route, recipientHash: recipient.hash, log }, deps);
     if (failover && 'outcome' in failover) return failover.outcome;
     if (failover)
       return delay(Math.min(blockedTill - deps.now(), failover.recheckMs), 'the provider asked to wait (fails over after failoverAfter)');
@@ -587,7 +611,7 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
   const claim = randomUUID();
   const claimUntil = new Date(deps.now() + deps.maxInlineWaitMs + leadMs(deps) + deps.claimExpiryMs).toISOString();
   // Providers with a lookup keep the sealed body while sending: a stale claim goes back to a sender, which asks the provider.
-  const claimOptions = { until: claimUntil, keepPayload: adapter.capabilities.lookup, ...routeCondition(start.route) };
+  const claimOptions = { until: claimUntil, keepPayload: adapter.capabilities.lookup, ...routeCondition(route) };
   const claimStarted = deps.now();
   if (!(await deps.claims.claim(message.id, claim, now(), claimOptions))) {
     return { kind: 'skipped', reason: 'claimed by another delivery' };
@@ -603,7 +627,7 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
     recipientHash: recipient.hash,
     claim,
     record,
-    route: start.route,
+    route,
     log,
     // Once the pause is written (not before: a record reading the pauses meanwhile would keep the old list).
     paused: () => pausesCache.delete(request.account),
@@ -650,7 +674,9 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
           ? { provider: request.provider, providerMessageId: result.providerMessageId, indexProviderMessageId: false }
           : {},
       );
-      if (outcome === 'advanced') await notify(deps, message, result.status, at, undefined, start.route);
+      if (outcome === 'advanced') await notify(deps, message, result.status, at, undefined, route);
+      // The account takes messages: a breaker that counted refusals, or was open, is closed.
+      if (guard) await noteOutcome(guard, { kind: 'accepted' }, deps, healthCache, log);
       if (result.providerMessageId && adapter.capabilities.statusCallbacks && !adapter.capabilities.echoesMessageId) {
         // Callbacks can come before this answer is stored: write the id where they look, then
         // apply those that were kept meanwhile (src/status/apply.ts explains the ordering).
@@ -686,7 +712,7 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
       const details = definedOnly({ status: result.status, code: result.code });
       const stored: StoredError = { class: 'unknown', reason: result.reason, ...details };
       if (await deps.claims.markUnknown(message.id, now(), result.reason, claim, details)) {
-        await notify(deps, message, 'unknown', now(), stored, start.route);
+        await notify(deps, message, 'unknown', now(), stored, route);
       }
       log.warn('send outcome unknown', { reason: result.reason, status: result.status });
       if (timeIsShort()) return { kind: 'unknown', reason: `${result.reason}; no time left in this invocation to look it up` };
@@ -699,6 +725,10 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
       if (resetMs !== undefined) {
         batch.slots.delete(request.account);
         batch.blockedUntil.set(request.account, Math.max(blockedUntil(), deps.now() + resetMs));
+      }
+      if (guard && refusesRoute(result.error)) {
+        const breaker = await noteOutcome(guard, { kind: 'refused' }, deps, healthCache, log);
+        if (breaker?.state === 'open' && breaker.until) context.breakerUntil = Date.parse(breaker.until);
       }
       return refused(result.error, context, deps, log);
     }
@@ -714,6 +744,11 @@ function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
+/** A refusal that proves the account will not take messages now (what a breaker counts): a back-off, or a permanent refusal of the sender. */
+function refusesRoute(error: ProviderError): boolean {
+  return error.retryClass === 'backoff' || (error.retryClass === 'permanent' && error.senderRefused);
+}
+
 interface RefusalContext {
   message: QueueMessage;
   account: AccountConfig;
@@ -726,6 +761,8 @@ interface RefusalContext {
   log: Log;
   /** After the refusal paused the account (or a template): the batch's other records read its pauses again. */
   paused?: () => void;
+  /** The route account's breaker is open (this refusal opened it, or was the failed probe) until then. */
+  breakerUntil?: number;
 }
 
 async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps, log: Log): Promise<Outcome> {
@@ -741,6 +778,13 @@ async function refused(error: ProviderError, c: RefusalContext, deps: SenderDeps
   // A refusal of the sender may move the message to its next route (an account without fallbacks: never).
   const failedOver = await failoverOnRefusal(error, c, deps);
   if (failedOver) return failedOver;
+  if (c.breakerUntil !== undefined && error.retryClass === 'backoff') {
+    // The refusal opened the account's breaker: the message moves on now, as the next ones will.
+    if (error.retryAfterMs !== undefined)
+      await deps.pacer.block(`acct#${c.account.id}`, pacingFor(c.account).account, deps.now() + error.retryAfterMs, deps.now());
+    const moved = await failoverOnBreaker(c.breakerUntil, 'sending', c, deps, error);
+    if (moved) return moved;
+  }
   switch (error.retryClass) {
     case 'permanent':
       if ((await deps.messages.applyStatus(c.message.id, 'failed', now, { error: stored })) === 'advanced')
@@ -946,7 +990,7 @@ async function notify(
   at: string,
   error?: StoredError,
   /** The route the status came from: named in the push when it is not the origin. */
-  route?: Pick<RouteView, 'index' | 'request'>,
+  route?: Pick<RouteView, 'index' | 'request' | 'trigger'>,
 ): Promise<void> {
   if (!deps.notifier) return;
   const { request } = message;
@@ -957,7 +1001,11 @@ async function notify(
     status,
     at,
     ...(error ? { error } : {}),
-    ...(route && route.index > 0 ? { route: { account: route.request.account, provider: route.request.provider } } : {}),
+    ...(route && route.index > 0
+      ? {
+          route: { account: route.request.account, provider: route.request.provider, ...(route.trigger ? { trigger: route.trigger } : {}) },
+        }
+      : {}),
     ...(request.metadata ? { metadata: request.metadata } : {}),
   });
 }

@@ -28,7 +28,7 @@ import { classifyMetaCode } from '../providers/errors.ts';
 import { isProviderOptOutCode, matchesByRecipient, providerPauseScope, type ProviderName } from '../providers/index.ts';
 import { advances, type MessageStatus } from '../messages/status.ts';
 import type { StatusEvent } from '../messages/status-event.ts';
-import { ACCOUNT_SCOPE, type MessageRecord, owningRoute, type ScopedOutcome, templateScope } from '../store/model.ts';
+import { ACCOUNT_SCOPE, type MessageRecord, owningRoute, pushedRoute, type ScopedOutcome, templateScope } from '../store/model.ts';
 import { planStatusWrite, scopeWasRoute } from '../store/rules.ts';
 import type { CallbackIndexRepository, MessageRepository } from '../store/repositories.ts';
 import type { PauseRepository, SuppressionRepository } from '../store/repositories.ts';
@@ -222,6 +222,7 @@ async function applyToMessage(event: StatusEvent, id: string, deps: ApplyDeps): 
       ...(event.error?.code !== undefined ? { code: event.error.code } : {}),
     });
   if (outcome === 'advanced' && deps.notifier) {
+    const via = pushedRoute(record);
     await deps.notifier.notify({
       id: record.id,
       account: record.account,
@@ -230,7 +231,7 @@ async function applyToMessage(event: StatusEvent, id: string, deps: ApplyDeps): 
       at: event.at,
       ...(error ? { error } : {}),
       ...(record.metadata ? { metadata: record.metadata } : {}),
-      ...(record.route ? { route: { account: record.route.account, provider: record.route.provider } } : {}),
+      ...(via ? { route: via } : {}),
     });
   }
   return outcome === 'unchanged' ? 'unchanged' : 'applied';

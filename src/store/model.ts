@@ -69,6 +69,11 @@ export interface RouteAttempt {
   until: string;
   outcome: 'refused' | 'blocked';
   error: StoredError;
+  /**
+   * Why it moved on (src/sender/failover-decision.ts): `pause_sender`, `sender_refused`, `blocked`
+   * or `breaker` (the route's breaker was open). Absent on routes left before it was kept.
+   */
+  trigger?: 'pause_sender' | 'sender_refused' | 'blocked' | 'breaker';
 }
 
 /**
@@ -112,6 +117,18 @@ export interface MessageRecord extends Omit<NewMessage, 'status' | 'indexRecipie
   route?: RouteRef;
   /** The routes that refused it, in order. */
   routes?: RouteAttempt[];
+}
+
+/**
+ * The fallback route that owns a message's send, as the caller push names it: its account and
+ * provider, and the trigger that moved the message there (the last route it left); none: the origin.
+ */
+export function pushedRoute(
+  record: Pick<MessageRecord, 'route' | 'routes'>,
+): { account: string; provider: ProviderName; trigger?: NonNullable<RouteAttempt['trigger']> } | undefined {
+  if (!record.route) return undefined;
+  const trigger = record.routes?.at(-1)?.trigger;
+  return { account: record.route.account, provider: record.route.provider, ...(trigger ? { trigger } : {}) };
 }
 
 /** The account and provider whose route owns a message's send: its `route`, else its origin. */
@@ -170,6 +187,39 @@ export interface PauseDetails {
 export interface Pause extends PauseDetails {
   account: string;
   scope: PauseScope;
+}
+
+/**
+ * A route account's breaker (src/sender/breaker.ts has its rules): closed, it counts the
+ * sender's consecutive proven refusals; open, messages that have a next route skip the account
+ * until `until`; half-open, one message (the probe, `probe.token`) is sent there while the others
+ * keep failing over, until its answer or its lease's end (`probe.until`).
+ */
+export interface BreakerState {
+  state: 'closed' | 'open' | 'half_open';
+  /** Consecutive proven refusals of the sender while closed (an accepted send sets it back to 0). */
+  refusals: number;
+  /** When it opened (last). */
+  openedAt?: string;
+  /** Open: when its cool-down ends (then the next message probes). */
+  until?: string;
+  /** The cool-down it opened with (ms): doubled by a failed probe, up to the account's maximum. */
+  coolDownMs?: number;
+  /** Half-open: the message sent as the probe (its claim on the probe) and when its lease ends. */
+  probe?: { token: string; until: string };
+}
+
+/** An operator's switch that turns an account's failover off (no redeploy): its messages never leave their route. */
+export interface FailoverSwitch {
+  since: string;
+  reason: string;
+}
+
+/** What is kept about an account as a route: its breaker, the operator's switch, and a version for optimistic concurrency (0: none yet). */
+export interface RouteHealth {
+  breaker?: BreakerState;
+  disabled?: FailoverSwitch;
+  version: number;
 }
 
 export interface Suppression {

@@ -31,7 +31,10 @@ import type {
   ScopedOutcome,
   PauseDetails,
   PauseScope,
+  RouteHealth,
   RouteSwitch,
+  BreakerState,
+  FailoverSwitch,
   StoredSlots,
   StoredError,
   Suppression,
@@ -250,6 +253,25 @@ export interface PacingRepository {
   claimGap(scope: string, now: number, nextAt: number): Promise<GapClaim>;
 }
 
+/**
+ * Accounts as routes (src/sender/breaker.ts): each account's breaker and the operator's failover
+ * switch, in one item per account, shared by every sender. The breaker's transitions are writes
+ * on the version read (optimistic concurrency), so of two workers opening it, taking its probe or
+ * closing it, one wins and the other reads again.
+ */
+export interface RouteHealthRepository {
+  /** The account's route health, read strongly consistent (version 0: nothing kept yet). */
+  get(account: string): Promise<RouteHealth>;
+  /** Writes the account's breaker if the version is still `version` (0: still nothing kept); false if it changed meanwhile. */
+  writeBreaker(account: string, breaker: BreakerState, version: number): Promise<boolean>;
+  /**
+   * Turns the account's failover off (`disabled`) or on again (undefined). The operator's word
+   * wins: no condition, but the version moves on, so a breaker write based on an older read is
+   * refused and read again. Answers the switch as it was before.
+   */
+  setSwitch(account: string, disabled: FailoverSwitch | undefined): Promise<FailoverSwitch | undefined>;
+}
+
 /** Every repository, for wiring (src/functions/runtime.ts); modules take only the ones they use. */
 export interface Storage {
   messages: MessageRepository;
@@ -260,4 +282,5 @@ export interface Storage {
   suppressions: SuppressionRepository;
   callbacks: CallbackIndexRepository;
   pacing: PacingRepository;
+  routeHealth: RouteHealthRepository;
 }

@@ -14,6 +14,7 @@
  * | id alias         | `X#<provider>#<id>`        | `A#<account>` | a provider id → our message id |
  * | pending events   | `E#<provider>#<id>`        | `A#<account>` | callbacks that came before the send result, one per status |
  * | sweep position   | `W#<account>`              | `W`  | how far the sweeper has looked at the account's messages by creation time |
+ * | route health     | `R#<account>`              | `R`  | the account's breaker and failover switch, versioned |
  *
  * Provider ids come from callbacks, so they are scoped and made safe before they reach a key:
  * - every lookup by provider id is scoped to the account the callback was authenticated for: the
@@ -134,6 +135,9 @@ export function dueShard(id: string): string {
 
 /** How far the sweeper has looked at an account's messages by creation time. */
 export const sweepKey = (account: string): Key => ({ [KEY.partition]: `W#${account}`, [KEY.sort]: 'W' });
+
+/** An account's route health: its breaker and the operator's failover switch (src/sender/breaker.ts). */
+export const routeHealthKey = (account: string): Key => ({ [KEY.partition]: `R#${account}`, [KEY.sort]: 'R' });
 
 /** The `due` index shard of a paused account's held messages: lifting the pause re-enqueues them all. */
 export const pauseShard = (account: string): string => `H#${account}`;

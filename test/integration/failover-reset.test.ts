@@ -36,6 +36,8 @@ const CONFIG = PipelineConfig.parse({
       senderNumber: '+919000014497',
       templates: [LTO],
       failoverAfter: '5m',
+      // The breaker (five refusals in a row) would move it sooner: this is about the reset alone.
+      breaker: { after: 1000 },
       fallbacks: [
         {
           account: 'f1',

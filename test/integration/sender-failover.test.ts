@@ -352,4 +352,34 @@ describe('failover across routes', () => {
       expect(record?.route).toBeUndefined();
       expect(record?.routes).toBeUndefined();
     }));
+
+  it('opens the breaker after its refusals in a row: later messages go straight to the fallback; switched off, they stay', () =>
+    withHarness({ account: { 'acme-kaleyra': { breaker: { after: 2 } } } }, async (h) => {
+      h.script.get('kaleyra')!.push({ kind: 'refuse', status: 429, retryAfterS: 1 }, { kind: 'refuse', status: 429, retryAfterS: 1 });
+      const first = await h.accept('kaleyra');
+      await h.drain();
+      // Refused, waited, refused again: the second refusal opened the breaker and moved the message on at once.
+      expect(h.sendCalls('kaleyra')).toHaveLength(2);
+      expect(await h.storage.messages.get(first)).toMatchObject({
+        status: 'accepted',
+        route: { account: 'acme-livechat' },
+        routes: [{ account: 'acme-kaleyra', outcome: 'refused', trigger: 'breaker', error: { status: 429 } }],
+      });
+      expect((await h.storage.routeHealth.get('acme-kaleyra')).breaker).toMatchObject({ state: 'open', refusals: 2 });
+      // While it is open (60 s): no call to Kaleyra.
+      const later = [await h.accept('kaleyra'), await h.accept('kaleyra')];
+      await h.drain();
+      expect(h.sendCalls('kaleyra')).toHaveLength(2);
+      expect(h.sendCalls('livechat')).toHaveLength(3);
+      for (const id of later)
+        expect(await h.storage.messages.get(id)).toMatchObject({ route: { account: 'acme-livechat' }, routes: [{ trigger: 'breaker' }] });
+      // An operator turns failover off: the next message is sent on Kaleyra, breaker or not.
+      await h.storage.routeHealth.setSwitch('acme-kaleyra', { since: new Date().toISOString(), reason: 'test' });
+      const kept = await h.accept('kaleyra');
+      await h.drain();
+      expect(h.sendCalls('kaleyra')).toHaveLength(3);
+      expect(h.sendCalls('livechat')).toHaveLength(3);
+      expect(await h.storage.messages.get(kept)).toMatchObject({ status: 'accepted' });
+      expect((await h.storage.messages.get(kept))?.route).toBeUndefined();
+    }));
 });

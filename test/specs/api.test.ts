@@ -477,6 +477,93 @@ const SCENARIOS: Scenario[] = [
     run: (_, call) => call({ method: 'DELETE', path: '/v1/pauses/acme-kaleyra?template=order_update' }),
   },
 
+  // listFailover
+  {
+    operationId: 'listFailover',
+    status: 200,
+    example: 'open',
+    async run(api, call) {
+      // Five 503s in a row opened Kaleyra's breaker a while ago; an operator turned its failover off since.
+      const open = {
+        state: 'open' as const,
+        refusals: 5,
+        openedAt: '2026-11-22T09:59:00.000Z',
+        until: '2026-11-22T10:01:00.000Z',
+        coolDownMs: 60_000,
+      };
+      await api.storage.routeHealth.writeBreaker('acme-kaleyra', open, 0);
+      await api.storage.routeHealth.setSwitch('acme-kaleyra', { since: '2026-11-22T09:59:30.000Z', reason: 'incident 4711' });
+      return call({ method: 'GET', path: '/v1/failover?account=acme-kaleyra' });
+    },
+  },
+
+  // setFailover
+  {
+    operationId: 'setFailover',
+    status: 200,
+    example: 'turnedOff',
+    sends: ['setFailover/off'],
+    run: (_, call) => call({ method: 'PUT', path: '/v1/failover/acme-kaleyra', json: requestExample('setFailover', 'off') }),
+  },
+  {
+    operationId: 'setFailover',
+    status: 200,
+    example: 'turnedOn',
+    sends: ['setFailover/on'],
+    async run(api, call) {
+      await api.storage.routeHealth.setSwitch('acme-kaleyra', { since: '2026-11-22T09:59:30.000Z', reason: 'incident 4711' });
+      return call({ method: 'PUT', path: '/v1/failover/acme-kaleyra', json: requestExample('setFailover', 'on') });
+    },
+  },
+  {
+    operationId: 'setFailover',
+    status: 400,
+    example: 'invalidBody',
+    run: (_, call) => call({ method: 'PUT', path: '/v1/failover/acme-kaleyra', json: { failover: false, until: 'tomorrow' } }),
+  },
+  {
+    operationId: 'setFailover',
+    status: 400,
+    example: 'reasonWithOn',
+    run: (_, call) => call({ method: 'PUT', path: '/v1/failover/acme-kaleyra', json: { failover: 'on', reason: 'fixed' } }),
+  },
+  {
+    operationId: 'setFailover',
+    status: 400,
+    example: 'invalidPath',
+    run: (_, call) => call({ method: 'PUT', path: `/v1/failover/${MALFORMED}`, json: { failover: 'on' } }),
+  },
+  {
+    operationId: 'setFailover',
+    status: 413,
+    example: 'payloadTooLarge',
+    run: (_, call) =>
+      call({
+        method: 'PUT',
+        path: '/v1/failover/acme-kaleyra',
+        headers: { 'content-type': 'application/json' },
+        raw: Buffer.alloc(MAX_BODY_BYTES + 1, 0x20),
+      }),
+  },
+  {
+    operationId: 'setFailover',
+    status: 415,
+    example: 'unsupportedMediaType',
+    run: (_, call) =>
+      call({
+        method: 'PUT',
+        path: '/v1/failover/acme-kaleyra',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        raw: 'failover=off',
+      }),
+  },
+  {
+    operationId: 'setFailover',
+    status: 404,
+    example: 'noAccount',
+    run: (_, call) => call({ method: 'PUT', path: '/v1/failover/acme-nowhere', json: { failover: 'off' } }),
+  },
+
   // removeSuppression
   {
     operationId: 'removeSuppression',
@@ -633,7 +720,7 @@ const SCENARIOS: Scenario[] = [
         },
         ...(withPathParameter &&
         operation.operationId !== 'resolveMessage' &&
-        !['liftPause', 'removeSuppression'].includes(operation.operationId)
+        !['liftPause', 'removeSuppression', 'setFailover'].includes(operation.operationId)
           ? [
               {
                 operationId: operation.operationId,

@@ -648,6 +648,55 @@ export function storageContract(name: string, subject: () => Promise<ContractSub
       });
     });
 
+    describe('route health (breakers and failover switches)', () => {
+      const open = { state: 'open', refusals: 5, openedAt: at(1), until: at(61), coolDownMs: 60_000 } as const;
+
+      it('keeps a breaker per account, written only on the version read: of two writers on one version, one wins', async () => {
+        expect(await s.routeHealth.get('acme')).toEqual({ version: 0 });
+        expect(await s.routeHealth.writeBreaker('acme', { state: 'closed', refusals: 1 }, 0)).toBe(true);
+        // A second first write (two workers that both read nothing) is refused.
+        expect(await s.routeHealth.writeBreaker('acme', { state: 'closed', refusals: 1 }, 0)).toBe(false);
+        expect(await s.routeHealth.get('acme')).toEqual({ breaker: { state: 'closed', refusals: 1 }, version: 1 });
+        const racing = await Promise.all([
+          s.routeHealth.writeBreaker('acme', open, 1),
+          s.routeHealth.writeBreaker('acme', { state: 'closed', refusals: 2 }, 1),
+        ]);
+        expect(racing.filter(Boolean)).toHaveLength(1);
+        const after = await s.routeHealth.get('acme');
+        expect(after.version).toBe(2);
+        expect(after.breaker).toEqual(racing[0] ? open : { state: 'closed', refusals: 2 });
+        // Another account's is its own.
+        expect(await s.routeHealth.get('other')).toEqual({ version: 0 });
+      });
+
+      it('takes a probe once: a half-open breaker with its lease, written by one of two workers', async () => {
+        await s.routeHealth.writeBreaker('acme', open, 0);
+        const probe = (token: string) => ({ ...open, state: 'half_open' as const, probe: { token, until: at(100) } });
+        const taken = await Promise.all([
+          s.routeHealth.writeBreaker('acme', probe('a'), 1),
+          s.routeHealth.writeBreaker('acme', probe('b'), 1),
+        ]);
+        expect(taken.filter(Boolean)).toHaveLength(1);
+        expect((await s.routeHealth.get('acme')).breaker?.probe?.token).toBe(taken[0] ? 'a' : 'b');
+      });
+
+      it('turns failover off and on without losing the breaker, and refuses a breaker write read before the switch', async () => {
+        await s.routeHealth.writeBreaker('acme', open, 0);
+        const off = { since: at(2), reason: 'provider B double-charges' };
+        expect(await s.routeHealth.setSwitch('acme', off)).toBeUndefined();
+        expect(await s.routeHealth.get('acme')).toEqual({ breaker: open, disabled: off, version: 2 });
+        // Read at version 1, before the switch: refused.
+        expect(await s.routeHealth.writeBreaker('acme', { state: 'closed', refusals: 0 }, 1)).toBe(false);
+        expect(await s.routeHealth.setSwitch('acme', undefined)).toEqual(off);
+        expect(await s.routeHealth.get('acme')).toEqual({ breaker: open, version: 3 });
+        // A switch on an account with nothing kept creates it; a breaker write then needs its version.
+        expect(await s.routeHealth.setSwitch('fresh', off)).toBeUndefined();
+        expect(await s.routeHealth.writeBreaker('fresh', { state: 'closed', refusals: 1 }, 0)).toBe(false);
+        expect(await s.routeHealth.writeBreaker('fresh', { state: 'closed', refusals: 1 }, 1)).toBe(true);
+        expect(await s.routeHealth.get('fresh')).toEqual({ breaker: { state: 'closed', refusals: 1 }, disabled: off, version: 2 });
+      });
+    });
+
     describe('callback index', () => {
       it('scopes aliases to their account: another account neither finds nor replaces them, only learns one is taken', async () => {
         const [mine, theirs] = await created(message(), message({ account: 'other' }));

@@ -3,7 +3,7 @@ import { ApiClient, type Resolution } from '../api-client.ts';
 import { expectPositionals, parse, USAGE } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { out, printJson, table } from '../io.ts';
-import { messageLines } from '../format.ts';
+import { messageLines, routeFailoverLines } from '../format.ts';
 import { resolveConnection, type Environment } from '../settings.ts';
 
 export async function status(args: readonly string[], environment: Environment): Promise<number> {
@@ -15,8 +15,21 @@ export async function status(args: readonly string[], environment: Environment):
   expectPositionals('status', positionals, ['ID'], USAGE.status);
   const api = new ApiClient(resolveConnection(values, environment));
   const message = await api.getMessage(positionals[0]!);
-  if (values.json) printJson(message);
-  else for (const line of messageLines(message)) out(line);
+  if (values.json) {
+    printJson(message);
+    return 0;
+  }
+  for (const line of messageLines(message)) out(line);
+  // A message that failed over: how its routes' accounts stand now (breaker, failover switch).
+  if (message.route || message.routes?.length) {
+    const accounts = new Set([message.account, ...(message.routes ?? []).map((r) => r.account), message.route?.account]);
+    try {
+      const states = (await api.listFailover()).filter((state) => accounts.has(state.account));
+      for (const line of routeFailoverLines(states)) out(line);
+    } catch (error) {
+      out(`  failover now  (not available: ${(error as Error).message})`);
+    }
+  }
   return 0;
 }
 

@@ -14,6 +14,7 @@ import type { DynamoDBStorageOptions } from './layer.ts';
 import { DynamoDBMessageRepository } from './messages.ts';
 import { DynamoDBPacingRepository } from './pacing.ts';
 import { DynamoDBPauseRepository } from './pauses.ts';
+import { DynamoDBRouteHealthRepository } from './route-health.ts';
 import { DynamoDBSuppressionRepository } from './suppressions.ts';
 
 export { DynamoDBClient, type DynamoDBClientConfig };
@@ -26,6 +27,7 @@ export {
   DynamoDBMessageRepository,
   DynamoDBPacingRepository,
   DynamoDBPauseRepository,
+  DynamoDBRouteHealthRepository,
   DynamoDBSendClaimRepository,
   DynamoDBSuppressionRepository,
 };
@@ -42,6 +44,7 @@ export function dynamoDBStorage(options: DynamoDBStorageOptions): Storage {
     suppressions: new DynamoDBSuppressionRepository(shared),
     callbacks: new DynamoDBCallbackIndexRepository(shared),
     pacing: new DynamoDBPacingRepository(shared),
+    routeHealth: new DynamoDBRouteHealthRepository(shared),
   };
 }
 

@@ -11,6 +11,7 @@ import { MemoryIdempotencyRepository } from './idempotency.ts';
 import { MemoryMessageRepository } from './messages.ts';
 import { MemoryPacingRepository } from './pacing.ts';
 import { MemoryPauseRepository } from './pauses.ts';
+import { MemoryRouteHealthRepository } from './route-health.ts';
 import { compositeKey, MemoryTables } from './state.ts';
 import { MemorySuppressionRepository } from './suppressions.ts';
 
@@ -21,6 +22,7 @@ export {
   MemoryMessageRepository,
   MemoryPacingRepository,
   MemoryPauseRepository,
+  MemoryRouteHealthRepository,
   MemorySendClaimRepository,
   MemorySuppressionRepository,
   MemoryTables,
@@ -50,6 +52,7 @@ export function memoryStorage(tables = new MemoryTables()): MemoryStorage {
     suppressions: new MemorySuppressionRepository(tables),
     callbacks: new MemoryCallbackIndexRepository(tables),
     pacing: new MemoryPacingRepository(tables),
+    routeHealth: new MemoryRouteHealthRepository(tables),
     tables,
     expiry: {
       message: async (id) => tables.messages.get(id)?.expiresAt,

@@ -6,7 +6,7 @@
  * a conditional write is.
  */
 import type { SlotState } from '../../pacing/slots.ts';
-import type { Claim, MessageRecord, Pause, Suppression } from '../model.ts';
+import type { Claim, MessageRecord, Pause, RouteHealth, Suppression } from '../model.ts';
 
 /** A message as kept: its record (without `dueAt`) and what DynamoDB keeps as attributes and index keys. */
 export interface StoredMessage {
@@ -67,6 +67,8 @@ export class MemoryTables {
   readonly pacing = new Map<string, StoredPace>();
   /** By account: how far the sweeper has looked at its messages by creation time. */
   readonly sweeps = new Map<string, string>();
+  /** By account: its breaker and failover switch. */
+  readonly routeHealth = new Map<string, RouteHealth>();
 
   /** Every item kept, as plain data with its key (what a test can count, or search for what must not be stored). */
   items(): unknown[] {
@@ -82,6 +84,7 @@ export class MemoryTables {
       ...entries(this.suppressions),
       ...entries(this.pacing),
       ...entries(this.sweeps),
+      ...entries(this.routeHealth),
     ];
   }
 }
