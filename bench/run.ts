@@ -35,7 +35,8 @@
  * `BENCH_ONLY=failover` (bench/failover.ts, issue 22) runs the sender on a virtual clock through a
  * 60 s outage of one provider (pausing refusals, then 429s: the breaker's case) with a fallback
  * configured, and prints accept-to-fallback p50/p99, the messages sent twice, the origin's calls
- * during the outage and the failback time; it is not part of the whole run yet.
+ * during the outage and the failback time. The whole run writes the paused and throttled outages'
+ * figures (the worst seed's; virtual time, so the same on any machine) in the project's column.
  */
 import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -340,6 +341,19 @@ if (process.env.BENCH_ONLY === 'pacing-windows') {
   process.exit(0);
 }
 
+/** Issue 22's outages, for the whole run: the paused one and the throttled one (the breaker), each over every seed. */
+async function measureFailover(): Promise<Record<string, number>> {
+  const { describeFailoverRun, FAILOVER_SEEDS, failoverMetrics, runFailover } = await import('./failover.ts');
+  const paused = [];
+  const throttled = [];
+  for (const seed of FAILOVER_SEEDS) {
+    paused.push(await runFailover({ seed }));
+    throttled.push(await runFailover({ seed, outage: 'throttled' }));
+    log(`failover: ${describeFailoverRun(paused.at(-1)!)}; ${describeFailoverRun(throttled.at(-1)!)}`);
+  }
+  return { ...failoverMetrics(paused), ...failoverMetrics(throttled, 'failover_throttled') };
+}
+
 if (process.env.BENCH_ONLY === 'failover') {
   // Issue 22: a 60 s outage of one provider (pausing refusals), in virtual time (bench/failover.ts).
   const { describeFailoverRun, FAILOVER_SEEDS, failoverMetrics, runFailover } = await import('./failover.ts');
@@ -418,6 +432,7 @@ const windows = { project: await measurePacingWindows(false), naive: await measu
 // In real time (this machine's timers and CPU), then on a virtual clock (the settings alone).
 const campaign = await measureCampaign();
 const campaignVirtual = virtualOnly(await measureCampaign(DEPLOYED_SENDER, 1));
+const failover = await measureFailover();
 const { project: projectRun, naive: naiveRun } = runs;
 // `npm start`'s stack is one configuration: the naive column has no local_e2e_messages_per_s (its row follows the cost run's rate).
 const projectHeavy = Object.fromEntries(
@@ -425,7 +440,7 @@ const projectHeavy = Object.fromEntries(
     key === 'cost_run_messages_per_s' ? [[key, value], ...Object.entries(localE2e.metrics)] : [[key, value]],
   ),
 );
-const project = rounded({ ...projectHeavy, ...windows.project.metrics, ...campaign, ...campaignVirtual, ...light.project });
+const project = rounded({ ...projectHeavy, ...windows.project.metrics, ...campaign, ...campaignVirtual, ...failover, ...light.project });
 const naive = rounded({ ...heavy.naive, ...windows.naive.metrics, ...light.naive });
 const results = {
   project,
