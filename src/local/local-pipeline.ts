@@ -17,8 +17,9 @@ import { createWebhookDeps, webhookHandler } from '../functions/webhook.ts';
 import type { ProviderName } from '../providers/names.ts';
 import { sinkLog } from '../runtime/log.ts';
 import { DEFAULT_SWEEP_GRACE_MS, requeueDue } from '../scheduler/requeue.ts';
-import { dynamoDBStorage, repairDueIndex } from '../store/dynamodb/index.ts';
-import { createQueue, ensureMessagesTable, startDynamo, startSqs } from './aws.ts';
+import { dynamoDBStorage } from '../store/dynamodb/index.ts';
+import { createQueue, ensureMessagesTable, startSqs } from './aws.ts';
+import { startLocalTables } from './dynamo/service.ts';
 import { DRIFT_MESSAGE, driftLine } from './drift-line.ts';
 import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping.ts';
 import type { LocalHome } from './home.ts';
@@ -28,10 +29,7 @@ import type { ProviderThread } from './provider-thread.ts';
 import type { LocalFile, LocalStackOptions } from './stack.ts';
 
 export interface LocalPipelineOptions
-  extends Pick<
-    LocalStackOptions,
-    'sweepGraceMs' | 'sweepIntervalMs' | 'senderTimeoutMs' | 'senderConcurrency' | 'slotLeadMs' | 'onFailure'
-  > {
+  extends Pick<LocalStackOptions, 'sweepGraceMs' | 'sweepIntervalMs' | 'senderTimeoutMs' | 'senderConcurrency' | 'slotLeadMs'> {
   home: LocalHome;
   ports: LocalPorts;
   local: LocalFile;
@@ -78,8 +76,6 @@ const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
 
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const { home, ports, local, log } = options;
-  // The DynamoDB thread ending on its own leaves the stack without its table: the stack is no longer whole.
-  const onFailure = options.onFailure ? { onFailure: options.onFailure } : {};
   const parsed = parseConfigDocument({ config: local.config, secrets: local.secrets }, home.configFile);
   const stoppers: Array<() => Promise<void> | void> = [];
   const stop = async () => {
@@ -103,20 +99,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           ),
         ),
       ),
-      // In a thread of its own: its parsing and LevelDB work were a third of this thread's time.
+      // The table in this process (src/local/dynamo/): the repositories' requests are answered
+      // without HTTP or serialization, every change journalled under the home before it is answered.
       started(
-        listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () =>
-          startDynamo({ port: ports.dynamo, path: home.dynamoDir, thread: true, ...onFailure }),
-        ),
+        listenOrExplain('DynamoDB (the local table)', ports.dynamo, () => startLocalTables({ port: ports.dynamo, dir: home.dynamoDir })),
       ).then(async (service) => {
         await ensureMessagesTable(service.client, 'messages');
-        // Before anything else writes: a kill can cut a dynalite write short between its index
-        // entries and its item, leaving a message out of the sweeper's `due` index (due-repair.ts).
-        const { restored, removed } = await repairDueIndex(service.client, 'messages');
-        if (restored.length + removed.length > 0) {
-          const counts = `${restored.length} message(s) put back, ${removed.length} stale entr(ies) removed`;
-          log(`due index: ${counts} (a write cut short by a crash)`);
-        }
         return service;
       }),
       started(listenOrExplain('SQS (local-aws-sqs)', ports.sqs, () => startSqs({ port: ports.sqs }))).then(async (service) => {
@@ -134,7 +122,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const [http, dynamo, queues, mocks] = results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [
       Awaited<ReturnType<typeof startLocalHttp>>,
-      Awaited<ReturnType<typeof startDynamo>>,
+      Awaited<ReturnType<typeof startLocalTables>>,
       { service: Awaited<ReturnType<typeof startSqs>> } & Record<QueueName, string>,
       Record<ProviderName, string>,
     ];

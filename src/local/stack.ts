@@ -215,7 +215,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       providers,
       failureRate: options.failureRate ?? 0.1,
       ...timing,
-      ...onFailure,
       log,
     });
     const stack: LocalStack = { ...pipeline.state, apiKey: local.apiKey, configFile: home.configFile, stateFile: home.stateFile, stop };
