@@ -59,11 +59,7 @@ describe('the journal', () => {
       ExpressionAttributeValues: { ':a': s('acme') },
     });
     expect(byAccount.Items).toEqual([{ pk: s('M#a'), sk: s('M'), account: s('acme'), created: s('2026-01-01T00:00:00.000Z#a') }]);
-    expect(
-      readFileSync(join(dir, 'tables.jsonl'), 'utf8')
-        .split('\n')
-        .filter(Boolean),
-    ).toHaveLength(2);
+    expect(readFileSync(join(dir, 'tables.jsonl'), 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
     second.close();
     first.close();
   });
@@ -93,9 +89,17 @@ describe('requests DynamoDB refuses', () => {
       update({ UpdateExpression: 'SET a = :a', ExpressionAttributeValues: { ':a': s('1'), ':b': s('2') } }),
       /unused in expressions: keys: \{:b\}/,
     ],
-    ['an unused name', update({ UpdateExpression: 'SET a = :a', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':a': s('1') } }), /unused/],
+    [
+      'an unused name',
+      update({ UpdateExpression: 'SET a = :a', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':a': s('1') } }),
+      /unused/,
+    ],
     ['an undefined value', update({ UpdateExpression: 'SET a = :a' }), /attribute value used in expression is not defined/],
-    ['a key attribute updated', update({ UpdateExpression: 'SET pk = :a', ExpressionAttributeValues: { ':a': s('1') } }), /part of the key/],
+    [
+      'a key attribute updated',
+      update({ UpdateExpression: 'SET pk = :a', ExpressionAttributeValues: { ':a': s('1') } }),
+      /part of the key/,
+    ],
     ['a syntax error', update({ UpdateExpression: 'SET a = = :a', ExpressionAttributeValues: { ':a': s('1') } }), /Invalid expression/],
     [
       'an index key of the wrong type',
@@ -103,7 +107,11 @@ describe('requests DynamoDB refuses', () => {
       /Type mismatch for Index Key account/,
     ],
     ['an empty key', () => engine.run('GetItem', { TableName: 'messages', Key: { pk: s(''), sk: s('M') } }), /empty string/],
-    ['an item over 400 KB', () => engine.run('PutItem', { TableName: 'messages', Item: message('z', { big: s('x'.repeat(410_000)) }) }), /maximum allowed size/],
+    [
+      'an item over 400 KB',
+      () => engine.run('PutItem', { TableName: 'messages', Item: message('z', { big: s('x'.repeat(410_000)) }) }),
+      /maximum allowed size/,
+    ],
     ['a missing table', () => engine.run('GetItem', { TableName: 'nope', Key: message('x') }), /Requested resource not found/],
   ])('%s', (_what, request, error) => {
     expect(request).toThrow(error);
@@ -204,7 +212,11 @@ describe('the SDK clients', () => {
         n: 2,
         tags: ['a'],
       });
-      const http = new DynamoDBClient({ endpoint: tables.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+      const http = new DynamoDBClient({
+        endpoint: tables.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      });
       try {
         const { Item } = await http.send(new GetItemCommand({ TableName: 'messages', Key: { pk: s('M#1'), sk: s('M') } }));
         expect(Item).toEqual({ pk: s('M#1'), sk: s('M'), n: { N: '2' }, tags: { L: [s('a')] } });
@@ -222,7 +234,11 @@ describe('the SDK clients', () => {
           new PutCommand({ TableName: 'messages', Item: { pk: 'M#1', sk: 'M' }, ConditionExpression: 'attribute_not_exists(pk)' }),
         );
         await expect(inProcess).rejects.toBeInstanceOf(ConditionalCheckFailedException);
-        await expect(http.send(new QueryCommand({ TableName: 'messages', KeyConditionExpression: 'sk = :m', ExpressionAttributeValues: { ':m': s('M') } }))).rejects.toMatchObject({
+        await expect(
+          http.send(
+            new QueryCommand({ TableName: 'messages', KeyConditionExpression: 'sk = :m', ExpressionAttributeValues: { ':m': s('M') } }),
+          ),
+        ).rejects.toMatchObject({
           name: 'ValidationException',
           message: expect.stringMatching(/missed key schema element: pk/),
         });
