@@ -145,7 +145,12 @@ export async function startSqs(options: { port?: number } = {}): Promise<LocalSe
   });
   // Queue URLs carry the port: the one actually taken.
   service.PORT = (server.address() as AddressInfo).port;
-  return localService(server, (endpoint) => new SQSClient({ ...LOCAL_SQS, endpoint }));
+  return localService(server, (endpoint) => {
+    const client = new SQSClient({ ...LOCAL_SQS, endpoint });
+    // No log is configured, yet the SDK's logger middleware filters every input and output for it.
+    client.middlewareStack.remove('loggerMiddleware');
+    return client;
+  });
 }
 
 /** Creates a queue (and returns its URL); with `deadLetterArn`, redrives there after `maxReceiveCount`. */

@@ -197,8 +197,13 @@ function keySchema(schema: Input[] | undefined): KeySchema {
   return range ? { hash, range } : { hash };
 }
 
+/** A deep copy of an item or a value (plain objects, arrays and scalars: what the wire format holds). */
 function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(clone) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key in value) copy[key] = clone((value as Record<string, unknown>)[key]);
+  return copy as T;
 }
 
 /** An item's size as DynamoDB counts it (names and values in UTF-8; numbers roughly). */

@@ -68,6 +68,8 @@ export function engineClient(engine: DynamoEngine): DynamoDBClient {
     endpoint: 'http://127.0.0.1:9',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  // No log is configured, yet the SDK's logger middleware filters every input and output for it: a fifth of a request's cost here.
+  client.middlewareStack.remove('loggerMiddleware');
   const passOn = (next: (args: unknown) => Promise<unknown>) => (args: unknown) => next(args);
   client.middlewareStack.addRelativeTo(passOn as never, {
     name: 'DocumentMarshall',
