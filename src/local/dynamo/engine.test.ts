@@ -4,13 +4,15 @@
  * refusals of bad requests, index order and pagination, and the HTTP endpoint answering as
  * DynamoDB does (so an SDK client pointed at it works).
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dynamoDBStorage, ensureMessagesTable } from '../../store/dynamodb/index.ts';
 import { createTableInput } from '../../store/table.ts';
+import { startDynamo } from '../aws.ts';
 import { DynamoEngine } from './engine.ts';
 import { parseCondition } from './expressions.ts';
 import { startLocalTables } from './service.ts';
@@ -248,5 +250,44 @@ describe('the SDK clients', () => {
     } finally {
       await tables.close();
     }
+  });
+});
+
+describe('a home kept by dynalite', () => {
+  it('is copied into the table at the first start (the dynalite files moved aside), and only then', async () => {
+    const dir = newDir();
+    const old = await startDynamo({ path: dir });
+    await ensureMessagesTable(old.client, 'messages');
+    const at = '2026-11-22T10:00:00.000Z';
+    const record = {
+      id: '01M80E93DKKVF6VJ7YXRKAH195',
+      provider: 'kaleyra',
+      account: 'acme',
+      kind: 'template',
+      status: 'queued',
+      createdAt: at,
+    } as const;
+    await dynamoDBStorage({ client: old.client, tableName: 'messages' }).messages.createMany([
+      { ...record, recipient: { hash: 'h', last4: '5678' } },
+    ]);
+    await old.close();
+
+    const lines: string[] = [];
+    const first = await startLocalTables({ dir, log: (line) => lines.push(line) });
+    const storage = dynamoDBStorage({ client: first.client, tableName: 'messages' });
+    expect(await storage.messages.get(record.id)).toMatchObject({ status: 'queued', account: 'acme' });
+    // The index came along: the message is listed by account.
+    expect((await storage.messages.list({ account: 'acme', limit: 10 })).items.map((m) => m.id)).toEqual([record.id]);
+    expect(lines).toEqual([expect.stringMatching(/^DynamoDB: 1 item\(s\) copied from the earlier dynalite files/)]);
+    expect(existsSync(join(dir, 'CURRENT'))).toBe(false);
+    expect(existsSync(join(dir, 'dynalite', 'CURRENT'))).toBe(true);
+    await first.close();
+
+    const second = await startLocalTables({ dir, log: (line) => lines.push(line) });
+    expect(await dynamoDBStorage({ client: second.client, tableName: 'messages' }).messages.get(record.id)).toMatchObject({
+      status: 'queued',
+    });
+    expect(lines).toHaveLength(1);
+    await second.close();
   });
 });

@@ -256,6 +256,9 @@ class Journal {
   }
 }
 
+/** The journal's file name in the engine's folder. */
+export const JOURNAL = 'tables.jsonl';
+
 export interface DynamoEngineOptions {
   /** A folder to keep the tables in (the journal, `tables.jsonl`); in memory only without. */
   dir?: string;
@@ -268,7 +271,7 @@ export class DynamoEngine {
   constructor(options: DynamoEngineOptions = {}) {
     if (options.dir) {
       mkdirSync(options.dir, { recursive: true });
-      const file = join(options.dir, 'tables.jsonl');
+      const file = join(options.dir, JOURNAL);
       if (existsSync(file)) this.replay(file);
       this.compact(file);
       this.journal = new Journal(file);

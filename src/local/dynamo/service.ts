@@ -9,6 +9,8 @@
  * which a low-level command lacks: a no-op of that name stands in for it), so the repositories'
  * code runs unchanged: only what happens after their `send` differs.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -20,7 +22,8 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DynamoEngine, DynamoEngineError } from './engine.ts';
+import { DynamoEngine, DynamoEngineError, JOURNAL } from './engine.ts';
+import { hasDynaliteData, importDynalite } from './import.ts';
 import { ValidationError } from './expressions.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: outputs in the SDK's shapes.
@@ -137,10 +140,16 @@ export interface LocalTables {
 }
 
 /** The engine (kept in `dir`, or in memory), its in-process client and its HTTP endpoint on `port` (0: any free one). */
-export async function startLocalTables(options: { port?: number; dir?: string } = {}): Promise<LocalTables> {
+export async function startLocalTables(options: { port?: number; dir?: string; log?: (line: string) => void } = {}): Promise<LocalTables> {
+  const legacy = options.dir !== undefined && hasDynaliteData(options.dir);
+  if (legacy) rmSync(join(options.dir!, JOURNAL), { force: true });
   const engine = new DynamoEngine(options.dir ? { dir: options.dir } : {});
   const server = engineServer(engine);
   try {
+    if (legacy) {
+      const items = await importDynalite(options.dir!, engine);
+      options.log?.(`DynamoDB: ${items} item(s) copied from the earlier dynalite files (kept in ${join(options.dir!, 'dynalite')})`);
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => {
