@@ -1,6 +1,6 @@
 /**
- * Our side of the local stack (stack.ts has the whole picture): dynalite for DynamoDB (kept on
- * disk, in a thread of its own: dynamo-worker.ts), local-aws-sqs for the queues, the
+ * Our side of the local stack (stack.ts has the whole picture): the local DynamoDB table (in this
+ * process, journalled to disk: dynamo/), local-aws-sqs for the queues, the
  * accept/status/webhook handlers behind one HTTP server, the sender and push handlers on the
  * local event source mapping, and the scheduled re-enqueue — the same handler code that runs in
  * Lambda. The emulators and the HTTP server start together; the handlers are bound once the
@@ -57,17 +57,23 @@ export interface LocalPipeline {
 
 /**
  * The local sender's invocations in flight: more than the deployed 2 (infra: a campaign needs
- * more, docs/operations.md), so that sends overlap the emulators' latency; the pacing and the
- * claims, in DynamoDB, keep every limit and the one call per message whatever the concurrency.
+ * more, docs/operations.md), so that sends overlap each batch's waits for its slots; the pacing
+ * and the claims, in DynamoDB, keep every limit and the one call per message whatever the
+ * concurrency. Each invocation of 10 records takes about two slot leads and two provider calls
+ * (≈ 0.4 s): 4 capped the stack near 90 messages/s once the local table made the CPU cheap; 8
+ * went at 120–156/s on a shared 2-core machine (load average 4–5) where 16 went at 91–125/s, its
+ * busier event loop making calls miss their slots (75–239 messages put back per 3,000, 2–23 at 8).
  */
-export const LOCAL_SENDER_CONCURRENCY = 4;
+export const LOCAL_SENDER_CONCURRENCY = 8;
 /**
  * The sender's slot lead here (`slotLeadMs`, AWS's default 25 ms: two conditional writes at
- * DynamoDB's latency). A local write takes several times that — dynalite on disk, everything on
- * two cores — and a claim that ends past its slot (+ δ) retakes later slots and, after three,
- * puts its message back on the queue: with 25 ms a fifth of the messages went round again on a
- * loaded machine, each costing a requeue and a second pass through the sender, which loaded the
- * machine more. 150 ms is the wait before a send on an idle account; it changes no limit.
+ * DynamoDB's latency). Chosen when a local write took several times that (dynalite on disk,
+ * everything on two cores): a claim that ends past its slot (+ δ) retakes later slots and, after
+ * three, puts its message back on the queue — with 25 ms a fifth of the messages went round again
+ * on a loaded machine. The local table writes in microseconds now, but a busy event loop still
+ * wakes timers late; 50 ms measured no better than 150 on the shared machine (75–133 against
+ * 87–91 messages/s, too noisy to choose). 150 ms is the wait before a send on an idle account; it
+ * changes no limit.
  */
 export const LOCAL_SLOT_LEAD_MS = 150;
 
@@ -102,7 +108,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       // The table in this process (src/local/dynamo/): the repositories' requests are answered
       // without HTTP or serialization, every change journalled under the home before it is answered.
       started(
-        listenOrExplain('DynamoDB (the local table)', ports.dynamo, () => startLocalTables({ port: ports.dynamo, dir: home.dynamoDir })),
+        listenOrExplain('DynamoDB (the local table)', ports.dynamo, () =>
+          startLocalTables({ port: ports.dynamo, dir: home.dynamoDir, log }),
+        ),
       ).then(async (service) => {
         await ensureMessagesTable(service.client, 'messages');
         return service;

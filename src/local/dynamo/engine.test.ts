@@ -5,6 +5,7 @@
  * DynamoDB does (so an SDK client pointed at it works).
  */
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
@@ -13,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dynamoDBStorage, ensureMessagesTable } from '../../store/dynamodb/index.ts';
 import { createTableInput } from '../../store/table.ts';
 import { startDynamo } from '../aws.ts';
+import { listenOrExplain, PortTakenError } from '../ports.ts';
 import { DynamoEngine } from './engine.ts';
 import { parseCondition } from './expressions.ts';
 import { startLocalTables } from './service.ts';
@@ -289,5 +291,25 @@ describe('a home kept by dynalite', () => {
     });
     expect(lines).toHaveLength(1);
     await second.close();
+  });
+});
+
+describe('the endpoint', () => {
+  it('reports a taken port as the stack names it (PortTakenError), and leaves the folder usable', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    const dir = newDir();
+    try {
+      const start = listenOrExplain('DynamoDB (the local table)', port, () => startLocalTables({ port, dir }));
+      await expect(start).rejects.toThrow(PortTakenError);
+      await expect(start).rejects.toThrow(new RegExp(`port ${port} \\(DynamoDB \\(the local table\\)\\) is taken`));
+    } finally {
+      taken.close();
+    }
+    const again = await startLocalTables({ dir });
+    await again.close();
+    // Closed: nothing listens there any more.
+    await expect(fetch(again.endpoint)).rejects.toThrow();
   });
 });
