@@ -294,6 +294,40 @@ describe('a home kept by dynalite', () => {
   });
 });
 
+describe('copies', () => {
+  it('keeps the table apart from what a low-level caller holds: its input after a put, and what it read', async () => {
+    const tables = await startLocalTables();
+    try {
+      tables.engine.run('CreateTable', createTableInput('messages'));
+      const Item = { pk: s('M#1'), sk: s('M'), at: { M: { sent: s('2026') } } };
+      await tables.client.send(new PutItemCommand({ TableName: 'messages', Item }));
+      Item.at.M.sent.S = 'changed after the put';
+      const first = await tables.client.send(new GetItemCommand({ TableName: 'messages', Key: { pk: s('M#1'), sk: s('M') } }));
+      expect(first.Item?.at).toEqual({ M: { sent: s('2026') } });
+      (first.Item!.at as { M: Record<string, { S: string }> }).M.sent!.S = 'changed after the read';
+      const second = await tables.client.send(new GetItemCommand({ TableName: 'messages', Key: { pk: s('M#1'), sk: s('M') } }));
+      expect(second.Item?.at).toEqual({ M: { sent: s('2026') } });
+    } finally {
+      await tables.close();
+    }
+  });
+
+  it('never changes an item in place: an answer given before an update keeps what it said', () => {
+    const engine = engineWithTable();
+    engine.run('PutItem', { TableName: 'messages', Item: message('u', { at: { M: { sent: s('1') } } }) });
+    const before = engine.run('GetItem', { TableName: 'messages', Key: message('u') }).Item;
+    engine.run('UpdateItem', {
+      TableName: 'messages',
+      Key: message('u'),
+      UpdateExpression: 'SET #at.#d = :t',
+      ExpressionAttributeNames: { '#at': 'at', '#d': 'delivered' },
+      ExpressionAttributeValues: { ':t': s('2') },
+    });
+    expect(before.at).toEqual({ M: { sent: s('1') } });
+    expect(engine.run('GetItem', { TableName: 'messages', Key: message('u') }).Item.at).toEqual({ M: { sent: s('1'), delivered: s('2') } });
+  });
+});
+
 describe('the endpoint', () => {
   it('reports a taken port as the stack names it (PortTakenError), and leaves the folder usable', async () => {
     const taken = createServer();

@@ -267,6 +267,8 @@ export interface DynamoEngineOptions {
 export class DynamoEngine {
   private readonly tables = new Map<string, Table>();
   private journal?: Journal;
+  /** Whether the running operation's input is the engine's to keep (no copy of its items). */
+  private owned = false;
 
   constructor(options: DynamoEngineOptions = {}) {
     if (options.dir) {
@@ -322,8 +324,14 @@ export class DynamoEngine {
     renameSync(temporary, file);
   }
 
-  /** Runs one operation (`GetItem`, `PutItem`, …) on its input in DynamoDB's wire format. */
-  run(operation: string, input: Input): Input {
+  /**
+   * Runs one operation (`GetItem`, `PutItem`, …) on its input in DynamoDB's wire format. Its
+   * answer shares the table's items, which the engine never changes in place (an update writes a
+   * new copy): a caller that changes what it gets copies it first. `owned`: the input is the
+   * engine's to keep (a fresh parse or marshalling nobody else holds), so its items are not copied.
+   */
+  run(operation: string, input: Input, options: { owned?: boolean } = {}): Input {
+    this.owned = options.owned ?? false;
     switch (operation) {
       case 'CreateTable':
         return this.createTable(input);
@@ -447,14 +455,14 @@ export class DynamoEngine {
 
   private putItem(input: Input): Input {
     const table = this.table(input.TableName);
-    const item = clone(input.Item as Item);
+    const item = this.owned ? (input.Item as Item) : clone(input.Item as Item);
     this.checkItem(table, item);
     const keyItem = this.keyItem(table, item, 'item');
     const key = table.keyOf(keyItem);
     const old = table.items.get(key);
     this.check(input, old, [], scopeOf(input));
     this.commit(table, key, item, keyItem);
-    return input.ReturnValues === 'ALL_OLD' && old ? { Attributes: clone(old) } : {};
+    return input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old } : {};
   }
 
   private deleteItem(input: Input): Input {
@@ -464,7 +472,7 @@ export class DynamoEngine {
     const old = table.items.get(key);
     this.check(input, old, [], scopeOf(input));
     if (old) this.commit(table, key, undefined, keyItem);
-    return input.ReturnValues === 'ALL_OLD' && old ? { Attributes: clone(old) } : {};
+    return input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old } : {};
   }
 
   private updateItem(input: Input): Input {
@@ -511,9 +519,9 @@ export class DynamoEngine {
     this.commit(table, key, item, keyItem);
     switch (input.ReturnValues) {
       case 'ALL_OLD':
-        return old ? { Attributes: clone(old) } : {};
+        return old ? { Attributes: old } : {};
       case 'ALL_NEW':
-        return { Attributes: clone(item) };
+        return { Attributes: item };
       case 'UPDATED_OLD':
         return old ? { Attributes: pick(old, touched) } : {};
       case 'UPDATED_NEW':
@@ -646,7 +654,7 @@ export class DynamoEngine {
         let item: Item | undefined;
         let keyItem: Item;
         if (request.PutRequest) {
-          item = clone(request.PutRequest.Item as Item);
+          item = this.owned ? (request.PutRequest.Item as Item) : clone(request.PutRequest.Item as Item);
           this.checkItem(table, item);
           keyItem = this.keyItem(table, item, 'item');
         } else if (request.DeleteRequest) keyItem = this.keyItem(table, request.DeleteRequest.Key);
@@ -688,24 +696,24 @@ function indexImage(table: Table, index: IndexDef, item: Item): Item {
 
 function keyImage(table: Table, index: IndexDef | undefined, item: Item): Item {
   const names = [table.schema.hash, table.schema.range, index?.hash, index?.range];
-  return clone(pick(item, new Set(names.filter((n): n is string => n !== undefined))));
+  return pick(item, new Set(names.filter((n): n is string => n !== undefined)));
 }
 
 function pick(item: Item, names: Set<string>): Item {
   const result: Item = {};
-  for (const name of names) if (item[name] !== undefined) result[name] = clone(item[name]!);
+  for (const name of names) if (item[name] !== undefined) result[name] = item[name]!;
   return result;
 }
 
-/** An item (a copy) with only the projected paths, or whole. */
+/** An item with only the projected paths (new maps and lists around the item's values), or whole. */
 function project(item: Item, paths: Path[] | undefined): Item {
-  if (!paths) return clone(item);
+  if (!paths) return item;
   const result: Item = {};
   for (const path of paths) {
     const found = getPath(item, path);
     if (found === undefined) continue;
     if (path.length === 1) {
-      result[path[0] as string] = clone(found);
+      result[path[0] as string] = found;
       continue;
     }
     // A nested path keeps its parents (maps as maps, list elements in order).
@@ -714,11 +722,11 @@ function project(item: Item, paths: Path[] | undefined): Item {
       const last = i === path.length - 1;
       if (typeof element === 'number') {
         target.L ??= [];
-        if (last) target.L.push(clone(found));
+        if (last) target.L.push(found);
         else target = target.L[target.L.push(typeof path[i + 1] === 'number' ? { L: [] } : { M: {} }) - 1]!;
       } else {
         target.M ??= {};
-        if (last) target.M[element] = clone(found);
+        if (last) target.M[element] = found;
         else target = target.M[element] ??= typeof path[i + 1] === 'number' ? { L: [] } : { M: {} };
       }
     });

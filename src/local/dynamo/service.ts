@@ -73,6 +73,17 @@ export function engineClient(engine: DynamoEngine): DynamoDBClient {
   });
   // No log is configured, yet the SDK's logger middleware filters every input and output for it: a fifth of a request's cost here.
   client.middlewareStack.remove('loggerMiddleware');
+  // Nor what only an HTTP request needs: the stack is resolved again for every send.
+  for (const name of [
+    'contentLengthMiddleware',
+    'getUserAgentMiddleware',
+    'hostHeaderMiddleware',
+    'recursionDetectionMiddleware',
+    'retryMiddleware',
+    'httpSigningMiddleware',
+  ]) {
+    client.middlewareStack.remove(name);
+  }
   const passOn = (next: (args: unknown) => Promise<unknown>) => (args: unknown) => next(args);
   client.middlewareStack.addRelativeTo(passOn as never, {
     name: 'DocumentMarshall',
@@ -85,12 +96,16 @@ export function engineClient(engine: DynamoEngine): DynamoDBClient {
     async (args: { input: Output }) => {
       const operation = String(context.commandName).replace(/Command$/, '');
       let output: Output;
+      // The document client's marshalled input is fresh, and its answer is unmarshalled into new
+      // objects: neither needs a copy. A low-level command's caller keeps its input and may change
+      // what it gets: both are copied.
+      const document = context.__aws_sdk_context?.features?.DDB_MAPPER !== undefined;
       try {
-        output = engine.run(operation, args.input);
+        output = engine.run(operation, args.input, { owned: document });
       } catch (error) {
         throw sdkError(error);
       }
-      if (context.__aws_sdk_context?.features?.DDB_MAPPER) output = documentOutput(output);
+      output = document ? documentOutput(output) : structuredClone(output);
       return { output: { ...output, $metadata: METADATA }, response: {} };
     };
   client.middlewareStack.addRelativeTo(answer as never, { name: 'localTable', relation: 'after', toMiddleware: 'DocumentMarshall' });
@@ -112,7 +127,7 @@ export function engineServer(engine: DynamoEngine): Server {
       const operation = target.startsWith('DynamoDB_20120810.') ? target.slice('DynamoDB_20120810.'.length) : '';
       try {
         if (!operation) throw new DynamoEngineError('UnknownOperationException', 'X-Amz-Target must name a DynamoDB_20120810 operation');
-        answer(200, engine.run(operation, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')));
+        answer(200, engine.run(operation, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'), { owned: true }));
       } catch (error) {
         const type =
           error instanceof DynamoEngineError
