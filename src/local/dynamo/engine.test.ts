@@ -139,7 +139,7 @@ describe('expressions', () => {
       });
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if ((error as { type?: string }).type === 'ConditionalCheckFailedException') return false;
       throw error;
     }
   };

@@ -36,22 +36,13 @@ import {
   resolvePath,
   type Scope,
   setPath,
-  ValidationError,
   type Value,
   valuesEqual,
 } from './expressions.ts';
+import { DynamoEngineError, ValidationError } from './errors.ts';
+import { LocalStackError } from '../../errors.ts';
 
-/** An error DynamoDB answers with (its `__type`'s last part, its message, for a refused write the item found). */
-export class DynamoEngineError extends Error {
-  readonly type: string;
-  readonly item?: Item;
-  constructor(type: string, message: string, item?: Item) {
-    super(message);
-    this.name = type;
-    this.type = type;
-    if (item) this.item = item;
-  }
-}
+export { DynamoEngineError };
 
 const notFound = () => new DynamoEngineError('ResourceNotFoundException', 'Requested resource not found');
 
@@ -295,7 +286,7 @@ export class DynamoEngine {
       } catch (error) {
         // The last line may be cut short by a crash: that change was never answered.
         if (at >= lines.length - 2) return;
-        throw new Error(`${file}: line ${at + 1} is not JSON (${(error as Error).message})`);
+        throw new LocalStackError(`${file}: line ${at + 1} is not JSON (${(error as Error).message})`);
       }
       if (Array.isArray(record)) {
         const table = this.tables.get(record[0]);

@@ -11,6 +11,8 @@
  * and `BETWEEN` on a missing attribute are false; numbers compare as numbers, strings and binaries
  * by their bytes.
  */
+import { ValidationError } from './errors.ts';
+
 /** An attribute value in DynamoDB's wire format. */
 export interface Value {
   S?: string;
@@ -25,12 +27,9 @@ export interface Value {
   M?: Record<string, Value>;
 }
 export type Item = Record<string, Value>;
-export type Path = Array<string | number>;
 
-/** A request's fault, answered as DynamoDB's ValidationException. */
-export class ValidationError extends Error {
-  override readonly name = 'ValidationException';
-}
+export { ValidationError };
+export type Path = Array<string | number>;
 
 type Ref = { k: 'name'; ref: string } | { k: 'id'; id: string };
 type PathAst = Array<Ref | number>;

@@ -22,9 +22,9 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DynamoEngine, DynamoEngineError, JOURNAL } from './engine.ts';
+import { DynamoEngine, JOURNAL } from './engine.ts';
+import { DynamoEngineError } from './errors.ts';
 import { hasDynaliteData, importDynalite } from './import.ts';
-import { ValidationError } from './expressions.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: outputs in the SDK's shapes.
 type Output = Record<string, any>;
@@ -43,9 +43,6 @@ function sdkError(error: unknown): unknown {
     if (error.type === 'ResourceInUseException') return new ResourceInUseException({ message, $metadata });
     if (error.type === 'ResourceNotFoundException') return new ResourceNotFoundException({ message, $metadata });
     return new DynamoDBServiceException({ name: error.type, $fault: 'client', message, $metadata });
-  }
-  if (error instanceof ValidationError) {
-    return new DynamoDBServiceException({ name: 'ValidationException', $fault: 'client', message: error.message, $metadata });
   }
   return error;
 }
@@ -130,11 +127,7 @@ export function engineServer(engine: DynamoEngine): Server {
         answer(200, engine.run(operation, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'), { owned: true }));
       } catch (error) {
         const type =
-          error instanceof DynamoEngineError
-            ? error.type
-            : error instanceof ValidationError || error instanceof SyntaxError
-              ? 'ValidationException'
-              : 'InternalServerError';
+          error instanceof DynamoEngineError ? error.type : error instanceof SyntaxError ? 'ValidationException' : 'InternalServerError';
         const item = error instanceof DynamoEngineError && error.item ? { Item: error.item } : {};
         answer(type === 'InternalServerError' ? 500 : 400, {
           __type: `com.amazonaws.dynamodb.v20120810#${type}`,
