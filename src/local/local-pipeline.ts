@@ -63,6 +63,9 @@ export interface LocalPipeline {
  * (≈ 0.4 s): 4 capped the stack near 90 messages/s once the local table made the CPU cheap; 8
  * went at 120–156/s on a shared 2-core machine (load average 4–5) where 16 went at 91–125/s, its
  * busier event loop making calls miss their slots (75–239 messages put back per 3,000, 2–23 at 8).
+ * At a load average of about 3, 12 went at 105–187/s and 8 at 114–154/s: too noisy to choose, and
+ * 8 × 10 records a 0.4 s invocation is itself about 200/s — on a quiet machine, try 12
+ * (`WAPK_SENDER_CONCURRENCY`).
  */
 export const LOCAL_SENDER_CONCURRENCY = 8;
 /**
