@@ -70,12 +70,7 @@ export function matchRoute(method: string, path: string): RouteMatch {
   if (!isWellEncoded(path)) return { route: undefined, pathKnown: false, malformed: true };
   let pathKnown = false;
   for (const route of ROUTES) {
-    const names: string[] = [];
-    const source = route.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    });
-    const pattern = new RegExp(`^${source}/?$`);
+    const { names, pattern } = compiled(route);
     const match = pattern.exec(path);
     if (!match) continue;
     pathKnown = true;
@@ -83,6 +78,22 @@ export function matchRoute(method: string, path: string): RouteMatch {
     return { route, params: Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)])) };
   }
   return { route: undefined, pathKnown };
+}
+
+/** Each route's path as a pattern and its parameter names, made once (every request is matched against them). */
+const patterns = new Map<Route, { names: string[]; pattern: RegExp }>();
+function compiled(route: Route): { names: string[]; pattern: RegExp } {
+  let found = patterns.get(route);
+  if (!found) {
+    const names: string[] = [];
+    const source = route.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    found = { names, pattern: new RegExp(`^${source}/?$`) };
+    patterns.set(route, found);
+  }
+  return found;
 }
 
 /** The rule a malformed path breaks, for the 400 that answers it. */

@@ -1,10 +1,9 @@
 /**
  * AWS services on this machine, for the local stack and the integration tests: dynalite for
- * DynamoDB (optionally kept on disk) and local-aws-sqs for SQS, each on a loopback port, with SDK
+ * DynamoDB (the tests'; optionally kept on disk) and local-aws-sqs for SQS, each on a loopback port, with SDK
  * clients pointed at them. Nothing here reaches beyond 127.0.0.1.
  */
 import { createServer, type Server } from 'node:http';
-import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
@@ -63,69 +62,16 @@ function localService<C extends { destroy(): void }>(server: Server, client: (en
 }
 
 /**
- * dynalite on `port` (0: any free one); in memory, or in LevelDB files under `path`. With `thread`,
- * in a worker thread of its own (dynamo-worker.ts): its request parsing and LevelDB work then run
- * beside the handlers, on another core, instead of between them (the local stack's choice);
- * `onFailure` hears of the thread ending on its own after the start (it no longer answers).
+ * dynalite on `port` (0: any free one); in memory, or in LevelDB files under `path`: for the
+ * integration tests and the storage contract (the local stack has its own table, dynamo/).
  */
-export async function startDynamo(
-  options: { port?: number; path?: string; thread?: boolean; onFailure?: (error: Error) => void } = {},
-): Promise<LocalService<DynamoDBClient>> {
-  if (options.thread) return startDynamoThread(options);
+export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<LocalService<DynamoDBClient>> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   return localService(server, (endpoint) => new DynamoDBClient({ ...LOCAL_DYNAMO, endpoint }));
-}
-
-async function startDynamoThread(options: {
-  port?: number;
-  path?: string;
-  onFailure?: (error: Error) => void;
-}): Promise<LocalService<DynamoDBClient>> {
-  // The worker's file is beside this one: .ts from a checkout, .js once built.
-  const entry = new URL(`./dynamo-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-  const worker = new Worker(entry, { workerData: { port: options.port ?? 0, path: options.path } });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const listening = new Promise<number>((resolve, reject) => {
-    worker.on('message', (message: { type: string; port?: number; code?: string; message?: string }) => {
-      if (message.type === 'ready') resolve(message.port!);
-      // A taken port keeps its code, so that the caller can name it (ports.ts listenOrExplain).
-      if (message.type === 'failed') reject(Object.assign(new LocalStackError(message.message!), { code: message.code }));
-    });
-    worker.once('error', reject);
-    void exited.then(() => reject(new LocalStackError('the DynamoDB thread ended before it listened')));
-  });
-  let port: number;
-  try {
-    port = await listening;
-  } catch (error) {
-    await worker.terminate();
-    throw error;
-  }
-  let closing = false;
-  let failure: Error | undefined;
-  worker.on('error', (error) => (failure = error));
-  void exited.then(() => {
-    if (!closing) options.onFailure?.(new LocalStackError(`the DynamoDB thread stopped${failure ? `: ${failure.message}` : ''}`));
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const sdk = new DynamoDBClient({ ...LOCAL_DYNAMO, endpoint });
-  return {
-    endpoint,
-    client: sdk,
-    close: async () => {
-      closing = true;
-      sdk.destroy();
-      worker.postMessage({ type: 'stop' });
-      // A closed server lets the thread end by itself (its LevelDB closed); a stuck one is ended after a while.
-      const timer = setTimeout(() => void worker.terminate(), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
 }
 
 /**
@@ -145,7 +91,12 @@ export async function startSqs(options: { port?: number } = {}): Promise<LocalSe
   });
   // Queue URLs carry the port: the one actually taken.
   service.PORT = (server.address() as AddressInfo).port;
-  return localService(server, (endpoint) => new SQSClient({ ...LOCAL_SQS, endpoint }));
+  return localService(server, (endpoint) => {
+    const client = new SQSClient({ ...LOCAL_SQS, endpoint });
+    // No log is configured, yet the SDK's logger middleware filters every input and output for it.
+    client.middlewareStack.remove('loggerMiddleware');
+    return client;
+  });
 }
 
 /** Creates a queue (and returns its URL); with `deadLetterArn`, redrives there after `maxReceiveCount`. */

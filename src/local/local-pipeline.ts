@@ -1,6 +1,6 @@
 /**
- * Our side of the local stack (stack.ts has the whole picture): dynalite for DynamoDB (kept on
- * disk, in a thread of its own: dynamo-worker.ts), local-aws-sqs for the queues, the
+ * Our side of the local stack (stack.ts has the whole picture): the local DynamoDB table (in this
+ * process, journalled to disk: dynamo/), local-aws-sqs for the queues, the
  * accept/status/webhook handlers behind one HTTP server, the sender and push handlers on the
  * local event source mapping, and the scheduled re-enqueue — the same handler code that runs in
  * Lambda. The emulators and the HTTP server start together; the handlers are bound once the
@@ -17,8 +17,9 @@ import { createWebhookDeps, webhookHandler } from '../functions/webhook.ts';
 import type { ProviderName } from '../providers/names.ts';
 import { sinkLog } from '../runtime/log.ts';
 import { DEFAULT_SWEEP_GRACE_MS, requeueDue } from '../scheduler/requeue.ts';
-import { dynamoDBStorage, repairDueIndex } from '../store/dynamodb/index.ts';
-import { createQueue, ensureMessagesTable, startDynamo, startSqs } from './aws.ts';
+import { dynamoDBStorage } from '../store/dynamodb/index.ts';
+import { createQueue, ensureMessagesTable, startSqs } from './aws.ts';
+import { startLocalTables } from './dynamo/service.ts';
 import { DRIFT_MESSAGE, driftLine } from './drift-line.ts';
 import { startEventSourceMapping, type EventSourceMapping } from './event-source-mapping.ts';
 import type { LocalHome } from './home.ts';
@@ -28,10 +29,7 @@ import type { ProviderThread } from './provider-thread.ts';
 import type { LocalFile, LocalStackOptions } from './stack.ts';
 
 export interface LocalPipelineOptions
-  extends Pick<
-    LocalStackOptions,
-    'sweepGraceMs' | 'sweepIntervalMs' | 'senderTimeoutMs' | 'senderConcurrency' | 'slotLeadMs' | 'onFailure'
-  > {
+  extends Pick<LocalStackOptions, 'sweepGraceMs' | 'sweepIntervalMs' | 'senderTimeoutMs' | 'senderConcurrency' | 'slotLeadMs'> {
   home: LocalHome;
   ports: LocalPorts;
   local: LocalFile;
@@ -59,17 +57,26 @@ export interface LocalPipeline {
 
 /**
  * The local sender's invocations in flight: more than the deployed 2 (infra: a campaign needs
- * more, docs/operations.md), so that sends overlap the emulators' latency; the pacing and the
- * claims, in DynamoDB, keep every limit and the one call per message whatever the concurrency.
+ * more, docs/operations.md), so that sends overlap each batch's waits for its slots; the pacing
+ * and the claims, in DynamoDB, keep every limit and the one call per message whatever the
+ * concurrency. Each invocation of 10 records takes about two slot leads and two provider calls
+ * (≈ 0.4 s): 4 capped the stack near 90 messages/s once the local table made the CPU cheap; 8
+ * went at 120–156/s on a shared 2-core machine (load average 4–5) where 16 went at 91–125/s, its
+ * busier event loop making calls miss their slots (75–239 messages put back per 3,000, 2–23 at 8).
+ * At a load average of about 3, 12 went at 105–187/s and 8 at 114–154/s: too noisy to choose, and
+ * 8 × 10 records a 0.4 s invocation is itself about 200/s — on a quiet machine, try 12
+ * (`WAPK_SENDER_CONCURRENCY`).
  */
-export const LOCAL_SENDER_CONCURRENCY = 4;
+export const LOCAL_SENDER_CONCURRENCY = 8;
 /**
  * The sender's slot lead here (`slotLeadMs`, AWS's default 25 ms: two conditional writes at
- * DynamoDB's latency). A local write takes several times that — dynalite on disk, everything on
- * two cores — and a claim that ends past its slot (+ δ) retakes later slots and, after three,
- * puts its message back on the queue: with 25 ms a fifth of the messages went round again on a
- * loaded machine, each costing a requeue and a second pass through the sender, which loaded the
- * machine more. 150 ms is the wait before a send on an idle account; it changes no limit.
+ * DynamoDB's latency). Chosen when a local write took several times that (dynalite on disk,
+ * everything on two cores): a claim that ends past its slot (+ δ) retakes later slots and, after
+ * three, puts its message back on the queue — with 25 ms a fifth of the messages went round again
+ * on a loaded machine. The local table writes in microseconds now, but a busy event loop still
+ * wakes timers late; 50 ms measured no better than 150 on the shared machine (75–133 against
+ * 87–91 messages/s, too noisy to choose). 150 ms is the wait before a send on an idle account; it
+ * changes no limit.
  */
 export const LOCAL_SLOT_LEAD_MS = 150;
 
@@ -78,8 +85,6 @@ const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
 
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const { home, ports, local, log } = options;
-  // The DynamoDB thread ending on its own leaves the stack without its table: the stack is no longer whole.
-  const onFailure = options.onFailure ? { onFailure: options.onFailure } : {};
   const parsed = parseConfigDocument({ config: local.config, secrets: local.secrets }, home.configFile);
   const stoppers: Array<() => Promise<void> | void> = [];
   const stop = async () => {
@@ -103,20 +108,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           ),
         ),
       ),
-      // In a thread of its own: its parsing and LevelDB work were a third of this thread's time.
+      // The table in this process (src/local/dynamo/): the repositories' requests are answered
+      // without HTTP or serialization, every change journalled under the home before it is answered.
       started(
-        listenOrExplain('DynamoDB (dynalite)', ports.dynamo, () =>
-          startDynamo({ port: ports.dynamo, path: home.dynamoDir, thread: true, ...onFailure }),
+        listenOrExplain('DynamoDB (the local table)', ports.dynamo, () =>
+          startLocalTables({ port: ports.dynamo, dir: home.dynamoDir, log }),
         ),
       ).then(async (service) => {
         await ensureMessagesTable(service.client, 'messages');
-        // Before anything else writes: a kill can cut a dynalite write short between its index
-        // entries and its item, leaving a message out of the sweeper's `due` index (due-repair.ts).
-        const { restored, removed } = await repairDueIndex(service.client, 'messages');
-        if (restored.length + removed.length > 0) {
-          const counts = `${restored.length} message(s) put back, ${removed.length} stale entr(ies) removed`;
-          log(`due index: ${counts} (a write cut short by a crash)`);
-        }
         return service;
       }),
       started(listenOrExplain('SQS (local-aws-sqs)', ports.sqs, () => startSqs({ port: ports.sqs }))).then(async (service) => {
@@ -134,7 +133,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const [http, dynamo, queues, mocks] = results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [
       Awaited<ReturnType<typeof startLocalHttp>>,
-      Awaited<ReturnType<typeof startDynamo>>,
+      Awaited<ReturnType<typeof startLocalTables>>,
       { service: Awaited<ReturnType<typeof startSqs>> } & Record<QueueName, string>,
       Record<ProviderName, string>,
     ];

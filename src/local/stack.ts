@@ -3,8 +3,8 @@
  * each in its own thread so that they start (and run) on two cores at once:
  * - the providers' side (provider-side.ts, in a worker): a Prism mock per provider, answering the
  *   scenario numbers on purpose (scenarios.ts), and the simulator of each provider's callbacks;
- * - our side (local-pipeline.ts): dynalite for DynamoDB (kept on disk, in a thread of its own),
- *   local-aws-sqs for the queues, the accept/status/webhook handlers behind one HTTP server, the
+ * - our side (local-pipeline.ts): the local DynamoDB table (in process, journalled to disk:
+ *   dynamo/), local-aws-sqs for the queues, the accept/status/webhook handlers behind one HTTP server, the
  *   sender and push handlers driven by the local event source mapping, and the scheduled re-enqueue.
  *
  * It lives in one home (home.ts), taken with a lock so that a second stack on it is refused.
@@ -37,7 +37,7 @@ export interface LocalStackOptions {
   /** How long the timeout scenario's mock holds a request before dropping it. @default 40_000 */
   scenarioHoldMs?: number;
   log?: (line: string) => void;
-  /** A part of the stack failed after the start (the providers' thread or the DynamoDB thread ended): the stack is no longer whole. */
+  /** A part of the stack failed after the start (the providers' thread ended): the stack is no longer whole. */
   onFailure?: (error: Error) => void;
   /** How long a message on the queue may wait unclaimed before the sweeper enqueues it again. @default 2 min */
   sweepGraceMs?: number;
@@ -215,7 +215,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       providers,
       failureRate: options.failureRate ?? 0.1,
       ...timing,
-      ...onFailure,
       log,
     });
     const stack: LocalStack = { ...pipeline.state, apiKey: local.apiKey, configFile: home.configFile, stateFile: home.stateFile, stop };
