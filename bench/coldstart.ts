@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
 import ts from 'typescript';
-import { bundleFunction, REPO_ROOT } from '../infra/bundle.ts';
+import { bundleFunction, loadedOutputs, REPO_ROOT } from '../infra/bundle.ts';
 import { functionEntry, PIPELINE_FUNCTIONS, type PipelineFunctionName } from '../infra/components/functions.ts';
 import { runFirstInvocation } from './first-invocation.ts';
 
@@ -35,16 +35,7 @@ interface Built {
 
 /** How many output files importing `file` loads, by its metafile's static imports. */
 function loadedFiles(metafile: Metafile, file: string): number {
-  const outputs = metafile.outputs;
-  const entry = relative(REPO_ROOT, file);
-  const seen = new Set<string>();
-  const visit = (path: string) => {
-    if (seen.has(path) || !outputs[path]) return;
-    seen.add(path);
-    for (const i of outputs[path].imports) if (!i.external && i.kind === 'import-statement') visit(i.path);
-  };
-  visit(entry);
-  return seen.size;
+  return loadedOutputs(metafile.outputs, relative(REPO_ROOT, file)).size;
 }
 
 const BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";

@@ -53,8 +53,8 @@ function packageOf(input: string): string | undefined {
   return match?.[1];
 }
 
-/** Bytes of `entry` and of every output it imports statically, transitively (what importing it loads). */
-function loadedBytes(outputs: Metafile['outputs'], entry: string): number {
+/** `entry` and every output it imports statically, transitively (what importing it loads), by their metafile paths. */
+export function loadedOutputs(outputs: Metafile['outputs'], entry: string): Set<string> {
   const seen = new Set<string>();
   const visit = (path: string) => {
     if (seen.has(path) || !outputs[path]) return;
@@ -62,7 +62,12 @@ function loadedBytes(outputs: Metafile['outputs'], entry: string): number {
     for (const i of outputs[path].imports) if (!i.external && i.kind === 'import-statement') visit(i.path);
   };
   visit(entry);
-  return [...seen].reduce((sum, path) => sum + outputs[path]!.bytes, 0);
+  return seen;
+}
+
+/** Bytes of what importing `entry` loads. */
+function loadedBytes(outputs: Metafile['outputs'], entry: string): number {
+  return [...loadedOutputs(outputs, entry)].reduce((sum, path) => sum + outputs[path]!.bytes, 0);
 }
 
 /** Bundles built by this process: the sources do not change while it runs. */
