@@ -8,19 +8,15 @@
  * virtual clock, with providers that only record.
  */
 import { describe, expect, it } from 'vitest';
-import { AccountConfig } from '../../src/config/accounts.ts';
-import { PipelineConfig } from '../../src/config/pipeline.ts';
-import { createSenderDeps } from '../../src/functions/sender.ts';
 import { newMessageId, QueueMessage } from '../../src/messages/queue-message.ts';
-import type { ProviderAdapter, SendResult } from '../../src/providers/adapter.ts';
+import type { SendResult } from '../../src/providers/adapter.ts';
 import { ProviderError } from '../../src/providers/errors.ts';
-import type { QueueEntry, SendQueue } from '../../src/queue/send-queue.ts';
-import { silentLog } from '../../src/runtime/log.ts';
+import type { QueueEntry } from '../../src/queue/send-queue.ts';
 import { newBatchContext, planBatch, sendQueuedMessage, type SenderDeps } from '../../src/sender/sender.ts';
 import { memoryStorage } from '../../src/store/memory/index.ts';
 import { pacingFor } from '../../src/pacing/budget.ts';
-import { testConfig, testSecrets } from '../support/local-aws.ts';
 import { FIXTURES } from '../support/providers.ts';
+import { configWithLimits, scriptedSender } from '../support/scripted-sender.ts';
 import { VirtualClock } from '../../bench/support/virtual-clock.ts';
 
 const ACCOUNT = 'acme-kaleyra';
@@ -36,54 +32,33 @@ function world(limits: Record<string, unknown>, answers: Array<'ok' | '429' | 'p
     },
   };
   let plain = T0;
-  const base = testConfig();
-  const config = PipelineConfig.parse({
-    ...base,
-    accounts: base.accounts.map((a) => (a.id === ACCOUNT ? AccountConfig.parse({ ...a, limits: { recipientGapMs: 0, ...limits } }) : a)),
-  });
+  const config = configWithLimits(ACCOUNT, limits);
   const storage = memoryStorage();
   const calls: Array<{ id: string; at: number; by: string }> = [];
   const queued: QueueEntry[] = [];
-  const sender = (name: string): SenderDeps => ({
-    ...createSenderDeps(
-      { config, secrets: testSecrets(), storage, queueUrl: 'unused', sqs: undefined as never, now: () => new Date(clock.now) },
-      { log: silentLog, sleep: virtual ? virtual.sleep : async (ms) => void (clock.now += ms) },
-    ),
-    now: () => clock.now,
-    queue: {
-      enqueue: async (entries: readonly QueueEntry[]) => {
-        queued.push(...entries);
-        return [];
+  const sender = (name: string): SenderDeps =>
+    scriptedSender({
+      config,
+      storage,
+      now: () => clock.now,
+      sleep: virtual ? virtual.sleep : async (ms) => void (clock.now += ms),
+      enqueued: (entries) => queued.push(...entries),
+      answer: (message): SendResult => {
+        calls.push({ id: message.messageId, at: clock.now, by: name });
+        const next = answers.shift();
+        if (next === 'pause')
+          return {
+            outcome: 'rejected',
+            error: new ProviderError({ provider: 'kaleyra', retryClass: 'pause_sender', status: 400, code: 'E110', reason: 'low balance' }),
+          };
+        if (next === '429')
+          return {
+            outcome: 'rejected',
+            error: new ProviderError({ provider: 'kaleyra', retryClass: 'backoff', status: 429, reason: 'rate limited' }),
+          };
+        return { outcome: 'accepted', status: 'accepted', providerMessageId: `p-${message.messageId}` };
       },
-    } as unknown as SendQueue,
-    adapterFor: (account) =>
-      ({
-        provider: account.provider,
-        capabilities: { lookup: false, statusCallbacks: false, returnsMessageId: true, echoesMessageId: true },
-        check: () => [],
-        send: async (message: { messageId: string }): Promise<SendResult> => {
-          calls.push({ id: message.messageId, at: clock.now, by: name });
-          const answer = answers.shift();
-          if (answer === 'pause')
-            return {
-              outcome: 'rejected',
-              error: new ProviderError({
-                provider: 'kaleyra',
-                retryClass: 'pause_sender',
-                status: 400,
-                code: 'E110',
-                reason: 'low balance',
-              }),
-            };
-          if (answer === '429')
-            return {
-              outcome: 'rejected',
-              error: new ProviderError({ provider: 'kaleyra', retryClass: 'backoff', status: 429, reason: 'rate limited' }),
-            };
-          return { outcome: 'accepted', status: 'accepted', providerMessageId: `p-${message.messageId}` };
-        },
-      }) as unknown as ProviderAdapter,
-  });
+    });
   let n = 0;
   const body = () =>
     JSON.stringify(

@@ -6,58 +6,31 @@
  * over in-memory storage, a virtual clock, and a queue and a provider that only record.
  */
 import { describe, expect, it } from 'vitest';
-import { AccountConfig } from '../../src/config/accounts.ts';
-import { PipelineConfig } from '../../src/config/pipeline.ts';
-import { createSenderDeps } from '../../src/functions/sender.ts';
 import { newMessageId, QueueMessage } from '../../src/messages/queue-message.ts';
-import type { ProviderAdapter } from '../../src/providers/adapter.ts';
-import type { QueueEntry, SendQueue } from '../../src/queue/send-queue.ts';
-import { silentLog } from '../../src/runtime/log.ts';
-import { newBatchContext, sendQueuedMessage, type SenderDeps } from '../../src/sender/sender.ts';
-import { memoryStorage } from '../../src/store/memory/index.ts';
-import { testConfig, testSecrets } from '../support/local-aws.ts';
+import type { QueueEntry } from '../../src/queue/send-queue.ts';
+import { newBatchContext, sendQueuedMessage } from '../../src/sender/sender.ts';
 import { FIXTURES } from '../support/providers.ts';
+import { configWithLimits, scriptedSender } from '../support/scripted-sender.ts';
 
 const T0 = Date.parse('2026-11-30T12:00:00.000Z');
 const ACCOUNT = 'acme-kaleyra';
 
 function world(limits: Record<string, unknown>) {
   let clock = T0;
-  const base = testConfig();
-  const config = PipelineConfig.parse({
-    ...base,
-    accounts: base.accounts.map((a) => (a.id === ACCOUNT ? AccountConfig.parse({ ...a, limits: { recipientGapMs: 0, ...limits } }) : a)),
-  });
   const queued: Array<QueueEntry & { at: number }> = [];
   const sends: Array<{ id: string; at: number }> = [];
-  const deps: SenderDeps = {
-    ...createSenderDeps(
-      { config, secrets: testSecrets(), storage: memoryStorage(), queueUrl: 'unused', sqs: undefined as never },
-      {
-        log: silentLog,
-        sleep: async (ms) => {
-          clock += ms;
-        },
-      },
-    ),
+  const deps = scriptedSender({
+    config: configWithLimits(ACCOUNT, limits),
     now: () => clock,
-    queue: {
-      enqueue: async (entries: readonly QueueEntry[]) => {
-        queued.push(...entries.map((entry) => ({ ...entry, at: clock })));
-        return [];
-      },
-    } as unknown as SendQueue,
-    adapterFor: (account) =>
-      ({
-        provider: account.provider,
-        capabilities: { lookup: false, statusCallbacks: false, returnsMessageId: true, echoesMessageId: true },
-        check: () => [],
-        send: async (message: { messageId: string }) => {
-          sends.push({ id: message.messageId, at: clock });
-          return { outcome: 'accepted', status: 'accepted', providerMessageId: `p-${message.messageId}` };
-        },
-      }) as unknown as ProviderAdapter,
-  };
+    sleep: async (ms) => {
+      clock += ms;
+    },
+    enqueued: (entries) => queued.push(...entries.map((entry) => ({ ...entry, at: clock }))),
+    answer: (message) => {
+      sends.push({ id: message.messageId, at: clock });
+      return { outcome: 'accepted', status: 'accepted', providerMessageId: `p-${message.messageId}` };
+    },
+  });
   const message = (n: number): QueueMessage =>
     QueueMessage.parse({
       v: 1,

@@ -7,17 +7,11 @@
  * claim's write made 80 ms slow and a reservation 40 ms.
  */
 import { describe, expect, it } from 'vitest';
-import { AccountConfig } from '../../src/config/accounts.ts';
-import { PipelineConfig } from '../../src/config/pipeline.ts';
-import { createSenderDeps } from '../../src/functions/sender.ts';
 import { newMessageId, QueueMessage } from '../../src/messages/queue-message.ts';
-import type { ProviderAdapter } from '../../src/providers/adapter.ts';
-import type { QueueEntry, SendQueue } from '../../src/queue/send-queue.ts';
-import { silentLog } from '../../src/runtime/log.ts';
+import type { QueueEntry } from '../../src/queue/send-queue.ts';
 import { newBatchContext, sendQueuedMessage, type SenderDeps } from '../../src/sender/sender.ts';
-import { memoryStorage } from '../../src/store/memory/index.ts';
-import { testConfig, testSecrets } from '../support/local-aws.ts';
 import { FIXTURES } from '../support/providers.ts';
+import { configWithLimits, scriptedSender } from '../support/scripted-sender.ts';
 
 const ACCOUNT = 'acme-kaleyra';
 const CLAIM_MS = 80;
@@ -25,40 +19,20 @@ const RESERVE_MS = 40;
 
 function world(learn: boolean) {
   let clock = Date.parse('2026-11-30T12:00:00.000Z');
-  const base = testConfig();
-  const config = PipelineConfig.parse({
-    ...base,
-    accounts: base.accounts.map((a) =>
-      a.id === ACCOUNT ? AccountConfig.parse({ ...a, limits: { perSecond: 50, recipientGapMs: 0 } }) : a,
-    ),
-  });
   const sends: Array<{ id: string; at: number }> = [];
   const queued: QueueEntry[] = [];
-  const built = createSenderDeps(
-    { config, secrets: testSecrets(), storage: memoryStorage(), queueUrl: 'unused', sqs: undefined as never },
-    { log: silentLog, sleep: async (ms) => void (clock += ms) },
-  );
-  const { lead, ...fixed } = built;
-  const deps: SenderDeps = {
-    ...(learn ? built : fixed),
+  const built = scriptedSender({
+    config: configWithLimits(ACCOUNT, { perSecond: 50 }),
     now: () => clock,
-    queue: {
-      enqueue: async (entries: readonly QueueEntry[]) => {
-        queued.push(...entries);
-        return [];
-      },
-    } as unknown as SendQueue,
-    adapterFor: (account) =>
-      ({
-        provider: account.provider,
-        capabilities: { lookup: false, statusCallbacks: false, returnsMessageId: true, echoesMessageId: true },
-        check: () => [],
-        send: async (message: { messageId: string }) => {
-          sends.push({ id: message.messageId, at: clock });
-          return { outcome: 'accepted', status: 'accepted', providerMessageId: `p-${message.messageId}` };
-        },
-      }) as unknown as ProviderAdapter,
-  };
+    sleep: async (ms) => void (clock += ms),
+    enqueued: (entries) => queued.push(...entries),
+    answer: (message) => {
+      sends.push({ id: message.messageId, at: clock });
+      return { outcome: 'accepted', status: 'accepted', providerMessageId: `p-${message.messageId}` };
+    },
+  });
+  const { lead, ...fixed } = built;
+  const deps: SenderDeps = learn ? built : fixed;
   // The claim's write takes 80 ms (a throttled table, a busy container): more than the 25 ms lead.
   const claim = deps.claims.claim.bind(deps.claims);
   deps.claims.claim = async (...args) => {
