@@ -64,10 +64,11 @@ export interface LocalPipeline {
  * went at 120–156/s on a shared 2-core machine (load average 4–5) where 16 went at 91–125/s, its
  * busier event loop making calls miss their slots (75–239 messages put back per 3,000, 2–23 at 8).
  * At a load average of about 3, 12 went at 105–187/s and 8 at 114–154/s: too noisy to choose, and
- * 8 × 10 records a 0.4 s invocation is itself about 200/s — on a quiet machine, try 12
- * (`WAPK_SENDER_CONCURRENCY`).
+ * 8 × 10 records a 0.4 s invocation is itself about 200/s. On the quiet machine (load average
+ * 1–1.7, `BENCH_ONLY=local-e2e`, 3,000 messages) 8 went at 173–175/s, 12 at 195–203/s (three runs)
+ * and 16 at 196/s: 12.
  */
-export const LOCAL_SENDER_CONCURRENCY = 8;
+export const LOCAL_SENDER_CONCURRENCY = 12;
 /**
  * The sender's slot lead here (`slotLeadMs`, AWS's default 25 ms: two conditional writes at
  * DynamoDB's latency). Chosen when a local write took several times that (dynalite on disk,

@@ -54,7 +54,7 @@ export interface LocalStackOptions {
   mockLatencyMs?: number;
   /** A provider whose mock refuses every send for a while, from the start (outage.ts, `WAPK_OUTAGE`). */
   outage?: Outage;
-  /** The local sender's invocations in flight. @default 4 (local-pipeline.ts `LOCAL_SENDER_CONCURRENCY`) */
+  /** The local sender's invocations in flight. @default 12 (local-pipeline.ts `LOCAL_SENDER_CONCURRENCY`) */
   senderConcurrency?: number;
   /** How far ahead the local sender reserves its slots, ms. @default 150 (local-pipeline.ts `LOCAL_SLOT_LEAD_MS`) */
   slotLeadMs?: number;
