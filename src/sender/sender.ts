@@ -57,7 +57,7 @@ import {
 } from './failover.ts';
 import { guardRoute, noteOutcome, passBreaker, type HealthCache } from './route-guard.ts';
 import { ACCOUNT_SCOPE, pauseCovers, templateScope } from '../store/model.ts';
-import type { MessageRecord, NewMessage, Pause, StoredError } from '../store/model.ts';
+import type { Claim, MessageRecord, NewMessage, Pause, StoredError } from '../store/model.ts';
 import type { DueRepository, MessageRepository, PauseRepository, RouteHealthRepository } from '../store/repositories.ts';
 import type { SendClaimRepository, SuppressionRepository } from '../store/repositories.ts';
 
@@ -452,7 +452,7 @@ async function withoutRoute(message: QueueMessage, record: MessageRecord, reason
   }
   if (record.status !== 'sending') return { kind: 'skipped', reason: `already ${record.status}` };
   const claimed = await deps.claims.claimOf(message.id);
-  const staleAt = claimed ? (claimed.until ? Date.parse(claimed.until) : Date.parse(claimed.claimedAt) + deps.claimExpiryMs) : 0;
+  const staleAt = claimStaleAt(claimed, deps);
   if (staleAt > deps.now()) {
     const knownDueAt = record.dueAt ?? new Date(Date.parse(record.createdAt) + deps.sweepGraceMs).toISOString();
     return delayMessage(withoutSlot(message), staleAt - deps.now() + 1000, 'a send attempt is under way', deps, log, {
@@ -465,6 +465,12 @@ async function withoutRoute(message: QueueMessage, record: MessageRecord, reason
     return { kind: 'skipped', reason: 'resolved meanwhile' };
   log.warn('stale claim on a route no longer configured: outcome unknown', { reason });
   return { kind: 'unknown', reason: unknown };
+}
+
+/** When a claim is stale (no call under it can still be under way): its `until`, else its time plus the claim expiry; none: now. */
+function claimStaleAt(claimed: Claim | undefined, deps: Pick<SenderDeps, 'claimExpiryMs'>): number {
+  if (!claimed) return 0;
+  return claimed.until ? Date.parse(claimed.until) : Date.parse(claimed.claimedAt) + deps.claimExpiryMs;
 }
 
 /** What {@link sendOnRoute} starts from: the message, its record as read, and the route that owns its send. */
@@ -505,7 +511,7 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
 
   if (record.status === 'sending') {
     const claimed = await deps.claims.claimOf(message.id);
-    const staleAt = claimed ? (claimed.until ? Date.parse(claimed.until) : Date.parse(claimed.claimedAt) + deps.claimExpiryMs) : 0;
+    const staleAt = claimStaleAt(claimed, deps);
     // Another invocation may still be calling the provider: look again once its time is up.
     if (staleAt > deps.now()) return delay(staleAt - deps.now() + 1000, 'a send attempt is under way', { watch: false });
     // The attempt that claimed it ended between the claim and recording the outcome.
@@ -562,7 +568,7 @@ async function sendOnRoute(start: RouteStart, deps: SenderDeps, batch: BatchCont
 
   // The provider asked the account to wait (a 429's reset, met here or elsewhere): a message with a
   // later route moves on once it has waited failoverAfter on this one, else looks again then.
-  const blockedTill = await deps.pacer.blockedUntil(`acct#${request.account}`);
+  const blockedTill = route.origin.fallbacks?.length ? await deps.pacer.blockedUntil(`acct#${request.account}`) : 0;
   if (blockedTill > deps.now()) {
     const failover = await failoverWhenBlocked(record.status, record.error, { message, route, recipientHash: recipient.hash, log }, deps);
     if (failover && 'outcome' in failover) return failover.outcome;
