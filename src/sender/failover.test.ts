@@ -11,41 +11,22 @@ import { PipelineConfig } from '../config/pipeline.ts';
 import { createSenderDeps } from '../functions/sender.ts';
 import { newMessageId, type QueueMessage } from '../messages/queue-message.ts';
 import { SendRequest } from '../messages/send-request.ts';
-import type { ProviderAdapter, SendResult } from '../providers/adapter.ts';
-import { ProviderError, type RetryClass } from '../providers/errors.ts';
-import type { ProviderName } from '../providers/names.ts';
+import type { ProviderAdapter } from '../providers/adapter.ts';
 import type { StatusChange } from '../push/push.ts';
-import type { SendQueue } from '../queue/send-queue.ts';
 import { type LogEntry, memoryLog, silentLog } from '../runtime/log.ts';
 import { METRIC_NAMESPACE } from '../runtime/metrics.ts';
 import { memoryStorage } from '../store/memory/index.ts';
 import { newBatchContext, type SenderDeps, sendQueuedMessage } from './sender.ts';
+import { type Answer, listQueue, livetok, origin, REMINDER, resultOf, SECRETS, T0 } from '../../test/support/failover-world.ts';
 
-const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 const PHONE = '+919812345678';
 const SHA = 'a'.repeat(64);
-const LTO = { name: 'lto_template', language: 'en_US', bodyParameters: 2 };
-const REMINDER = { name: 'appointment_reminder', language: 'en_US', bodyParameters: 2 };
-const mapTo = (to: { name: string; language: string }) => ({ name: 'lto_template', language: 'en_US', to });
 /** The three routes; `breaker`: each account's breaker settings (the default: opens after 5 refusals). */
 const configWith = (breaker?: { after?: number; coolDown?: string }) =>
   PipelineConfig.parse({
     accounts: [
-      {
-        id: 'o',
-        provider: 'kaleyra',
-        sid: 'HXIN1',
-        senderNumber: '+919000014497',
-        templates: [LTO],
-        failoverAfter: '5m',
-        fallbacks: [
-          { account: 'f1', templates: [mapTo({ name: 'appointment_reminder', language: 'en_US' })] },
-          { account: 'f2', templates: [mapTo({ name: 'appointment_reminder', language: 'en_US' })] },
-        ],
-        limits: { recipientGapMs: 0 },
-        ...(breaker ? { breaker } : {}),
-      },
-      { id: 'f1', provider: 'livetok', templates: [REMINDER], limits: { recipientGapMs: 0 }, ...(breaker ? { breaker } : {}) },
+      origin(['f1', 'f2'], breaker ? { breaker } : {}),
+      livetok('f1', breaker ? { breaker } : {}),
       { id: 'f2', provider: 'livechat', numberId: '1234', templates: [REMINDER], limits: { recipientGapMs: 0 } },
     ],
     apiKeys: [{ id: 'k', sha256: SHA, accounts: '*' }],
@@ -53,18 +34,6 @@ const configWith = (breaker?: { after?: number; coolDown?: string }) =>
 const CONFIG = configWith();
 const ROUTE_OF: Record<string, number> = { o: 0, f1: 1, f2: 2 };
 
-/** What a provider may answer, as the sender sees it. */
-type Answer =
-  | 'accepted'
-  | 'unknown'
-  | 'pause_account'
-  | 'pause_template'
-  | 'sender_permanent'
-  | 'recipient_permanent'
-  | 'opted_out'
-  | 'backoff'
-  | 'unavailable'
-  | 'per_recipient';
 const ANSWERS: Answer[] = [
   'accepted',
   'unknown',
@@ -92,35 +61,6 @@ const PROVEN_REFUSAL = new Set<Answer>([
 /** Answers that refuse the sender: the message moves on at once. */
 const SENDER_REFUSAL = new Set<Answer>(['pause_account', 'pause_template', 'sender_permanent']);
 
-function resultOf(answer: Answer, provider: ProviderName): SendResult {
-  const refused = (retryClass: RetryClass, extra: Partial<ConstructorParameters<typeof ProviderError>[0]> = {}): SendResult => ({
-    outcome: 'rejected',
-    error: new ProviderError({ provider, retryClass, reason: answer, ...extra }),
-  });
-  switch (answer) {
-    case 'accepted':
-      return { outcome: 'accepted', status: 'accepted', providerMessageId: `id-${Math.random()}` };
-    case 'unknown':
-      return { outcome: 'unknown', reason: 'no answer' };
-    case 'pause_account':
-      return refused('pause_sender', { pauseScope: 'account', status: 401 });
-    case 'pause_template':
-      return refused('pause_sender', { pauseScope: 'template', code: 132015 });
-    case 'sender_permanent':
-      return refused('permanent', { sender: true, status: 404 });
-    case 'recipient_permanent':
-      return refused('permanent', { status: 400 });
-    case 'opted_out':
-      return refused('opted_out', { code: 131050 });
-    case 'backoff':
-      return refused('backoff', { status: 429, retryAfterMs: 2000 });
-    case 'unavailable':
-      return refused('backoff', { status: 503 });
-    case 'per_recipient':
-      return refused('per_recipient', { code: 131056 });
-  }
-}
-
 interface Call {
   route: number;
   answer: Answer;
@@ -136,22 +76,11 @@ async function run(
   let clock = T0;
   const storage = memoryStorage();
   const queued: Array<{ body: string; at: number }> = [];
-  const queue = {
-    async enqueue(entries: ReadonlyArray<{ message: QueueMessage; delaySeconds?: number }>) {
-      for (const entry of entries) queued.push({ body: JSON.stringify(entry.message), at: clock + (entry.delaySeconds ?? 0) * 1000 });
-      return [];
-    },
-  } as unknown as SendQueue;
+  const queue = listQueue(queued, () => clock);
   const deps = createSenderDeps(
     {
       config,
-      secrets: {
-        recipientHashKey: 'k'.repeat(32),
-        payloadKey: Buffer.alloc(32).toString('base64'),
-        credentials: {},
-        webhookSecrets: {},
-        pushSecrets: {},
-      },
+      secrets: SECRETS,
       storage,
       queueUrl: 'q',
       sqs: undefined as never,

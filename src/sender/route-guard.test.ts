@@ -9,64 +9,18 @@ import { createSenderDeps } from '../functions/sender.ts';
 import { newMessageId, type QueueMessage } from '../messages/queue-message.ts';
 import { SendRequest } from '../messages/send-request.ts';
 import type { ProviderAdapter, SendResult } from '../providers/adapter.ts';
-import { ProviderError } from '../providers/errors.ts';
-import type { ProviderName } from '../providers/names.ts';
 import type { StatusChange } from '../push/push.ts';
-import type { SendQueue } from '../queue/send-queue.ts';
 import { memoryLog } from '../runtime/log.ts';
 import { METRIC_NAMESPACE } from '../runtime/metrics.ts';
 import { ACCOUNT_SCOPE } from '../store/model.ts';
 import { memoryStorage } from '../store/memory/index.ts';
 import { newBatchContext, sendQueuedMessage } from './sender.ts';
+import { type Answer, listQueue, livetok, origin, resultOf, SECRETS, T0 } from '../../test/support/failover-world.ts';
 
-const T0 = Date.parse('2026-11-30T10:00:00.000Z');
-const LTO = { name: 'lto_template', language: 'en_US', bodyParameters: 2 };
-const REMINDER = { name: 'appointment_reminder', language: 'en_US', bodyParameters: 2 };
 const CONFIG = PipelineConfig.parse({
-  accounts: [
-    {
-      id: 'o',
-      provider: 'kaleyra',
-      sid: 'HXIN1',
-      senderNumber: '+919000014497',
-      templates: [LTO],
-      failoverAfter: '5m',
-      fallbacks: [
-        {
-          account: 'f1',
-          templates: [{ name: 'lto_template', language: 'en_US', to: { name: 'appointment_reminder', language: 'en_US' } }],
-        },
-      ],
-      limits: { recipientGapMs: 0 },
-    },
-    { id: 'f1', provider: 'livetok', templates: [REMINDER], limits: { recipientGapMs: 0 } },
-    { id: 'solo', provider: 'livetok', templates: [REMINDER], limits: { recipientGapMs: 0 } },
-  ],
+  accounts: [origin(['f1']), livetok('f1'), livetok('solo')],
   apiKeys: [{ id: 'k', sha256: 'a'.repeat(64), accounts: '*' }],
 });
-
-type Answer = 'accepted' | 'unavailable' | 'sender_permanent' | 'pause_account' | 'unknown' | 'recipient_permanent';
-
-function resultOf(answer: Answer, provider: ProviderName): SendResult {
-  const refused = (retryClass: ConstructorParameters<typeof ProviderError>[0]['retryClass'], extra = {}): SendResult => ({
-    outcome: 'rejected',
-    error: new ProviderError({ provider, retryClass, reason: answer, ...extra }),
-  });
-  switch (answer) {
-    case 'accepted':
-      return { outcome: 'accepted', status: 'accepted', providerMessageId: `id-${Math.random()}` };
-    case 'unknown':
-      return { outcome: 'unknown', reason: 'no answer' };
-    case 'unavailable':
-      return refused('backoff', { status: 503 });
-    case 'sender_permanent':
-      return refused('permanent', { sender: true, status: 404 });
-    case 'recipient_permanent':
-      return refused('permanent', { status: 400 });
-    case 'pause_account':
-      return refused('pause_sender', { pauseScope: 'account', status: 401 });
-  }
-}
 
 /** A sender over a virtual clock; each account answers as `answers[account]` says (by default: accepted). */
 function world() {
@@ -77,13 +31,7 @@ function world() {
   const deps = createSenderDeps(
     {
       config: CONFIG,
-      secrets: {
-        recipientHashKey: 'k'.repeat(32),
-        payloadKey: Buffer.alloc(32).toString('base64'),
-        credentials: {},
-        webhookSecrets: {},
-        pushSecrets: {},
-      },
+      secrets: SECRETS,
       storage,
       queueUrl: 'q',
       sqs: undefined as never,
@@ -98,12 +46,7 @@ function world() {
       random: () => 0.5,
     },
   );
-  deps.queue = {
-    async enqueue(entries: ReadonlyArray<{ message: QueueMessage; delaySeconds?: number }>) {
-      for (const entry of entries) queued.push({ body: JSON.stringify(entry.message), at: clock + (entry.delaySeconds ?? 0) * 1000 });
-      return [];
-    },
-  } as unknown as SendQueue;
+  deps.queue = listQueue(queued, () => clock);
   const answers: Record<string, Answer[]> = { o: [], f1: [], solo: [] };
   const calls: Array<{ account: string; id: string; answer: Answer }> = [];
   /** Held back until released: a call whose answer a test decides later. */

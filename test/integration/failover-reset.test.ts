@@ -14,40 +14,19 @@
 import { describe, expect, it } from 'vitest';
 import { PipelineConfig } from '../../src/config/pipeline.ts';
 import { createSenderDeps } from '../../src/functions/sender.ts';
-import { newMessageId, type QueueMessage } from '../../src/messages/queue-message.ts';
+import { newMessageId } from '../../src/messages/queue-message.ts';
 import { SendRequest } from '../../src/messages/send-request.ts';
 import type { ProviderAdapter } from '../../src/providers/adapter.ts';
 import { ProviderError } from '../../src/providers/errors.ts';
-import type { SendQueue } from '../../src/queue/send-queue.ts';
 import { silentLog } from '../../src/runtime/log.ts';
 import { memoryStorage } from '../../src/store/memory/index.ts';
 import { newBatchContext, sendQueuedMessage } from '../../src/sender/sender.ts';
+import { listQueue, livetok, origin, SECRETS, T0 } from '../support/failover-world.ts';
 
-const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 const MINUTE = 60_000;
-const LTO = { name: 'lto_template', language: 'en_US', bodyParameters: 2 };
-const REMINDER = { name: 'appointment_reminder', language: 'en_US', bodyParameters: 2 };
 const CONFIG = PipelineConfig.parse({
-  accounts: [
-    {
-      id: 'o',
-      provider: 'kaleyra',
-      sid: 'HXIN1',
-      senderNumber: '+919000014497',
-      templates: [LTO],
-      failoverAfter: '5m',
-      // The breaker (five refusals in a row) would move it sooner: this is about the reset alone.
-      breaker: { after: 1000 },
-      fallbacks: [
-        {
-          account: 'f1',
-          templates: [{ name: 'lto_template', language: 'en_US', to: { name: 'appointment_reminder', language: 'en_US' } }],
-        },
-      ],
-      limits: { recipientGapMs: 0 },
-    },
-    { id: 'f1', provider: 'livetok', templates: [REMINDER], limits: { recipientGapMs: 0 } },
-  ],
+  // The breaker (five refusals in a row) would move it sooner: this is about the reset alone.
+  accounts: [origin(['f1'], { breaker: { after: 1000 } }), livetok('f1')],
   apiKeys: [{ id: 'k', sha256: 'a'.repeat(64), accounts: '*' }],
 });
 
@@ -55,22 +34,11 @@ const CONFIG = PipelineConfig.parse({
 async function run(resetMs: number) {
   let clock = T0;
   const queued: Array<{ body: string; at: number }> = [];
-  const queue = {
-    async enqueue(entries: ReadonlyArray<{ message: QueueMessage; delaySeconds?: number }>) {
-      for (const entry of entries) queued.push({ body: JSON.stringify(entry.message), at: clock + (entry.delaySeconds ?? 0) * 1000 });
-      return [];
-    },
-  } as unknown as SendQueue;
+  const queue = listQueue(queued, () => clock);
   const deps = createSenderDeps(
     {
       config: CONFIG,
-      secrets: {
-        recipientHashKey: 'k'.repeat(32),
-        payloadKey: Buffer.alloc(32).toString('base64'),
-        credentials: {},
-        webhookSecrets: {},
-        pushSecrets: {},
-      },
+      secrets: SECRETS,
       storage: memoryStorage(),
       queueUrl: 'q',
       sqs: undefined as never,
